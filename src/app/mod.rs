@@ -1,0 +1,294 @@
+//! The pure core: the application state, the messages that change it, and `update()`, which does no
+//! I/O and returns the commands the runtime must carry out.
+
+pub mod keys;
+mod update;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use crate::health::EndpointHealth;
+use crate::runbook::Runbook;
+use crate::tail::{LogBuffer, TailEvent};
+use crate::timeline::{Appended, Event, Incident, Record};
+
+pub use keys::{Action, Binding, Scope};
+pub use update::update;
+
+/// The four panels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Panel {
+    /// Followed log lines.
+    Logs,
+    /// Endpoint states.
+    Health,
+    /// The current runbook's checklist.
+    Runbook,
+    /// The latest timeline events.
+    Timeline,
+}
+
+impl Panel {
+    /// Panels in focus order.
+    pub const ALL: [Panel; 4] = [Panel::Logs, Panel::Health, Panel::Runbook, Panel::Timeline];
+
+    /// The title of the panel.
+    pub fn title(self) -> &'static str {
+        match self {
+            Panel::Logs => "Logs",
+            Panel::Health => "Health",
+            Panel::Runbook => "Runbook",
+            Panel::Timeline => "Timeline",
+        }
+    }
+}
+
+/// What the user is typing into, if anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// Keys go to the keymap.
+    Normal,
+    /// Writing a note.
+    Note(String),
+    /// The help overlay is open.
+    Help,
+    /// Asking whether to quit while actions are pending.
+    ConfirmQuit,
+}
+
+/// A message to `update()`: something that happened.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key was pressed.
+    Key(crossterm::event::KeyEvent),
+    /// Time passed (the clock in the header).
+    Tick(DateTime<Utc>),
+    /// Lines or a status change from a log source.
+    Tail(TailEvent),
+    /// A probe finished.
+    Probe(crate::health::ProbeResult),
+    /// A requested append was written and synced.
+    Appended {
+        /// The request it answers.
+        req: u64,
+        /// What was written, and what others wrote before it.
+        appended: Appended,
+    },
+    /// A requested append failed: the action did not happen.
+    AppendFailed {
+        /// The request it answers.
+        req: u64,
+        /// Why, for the user.
+        error: String,
+    },
+    /// Lines another process appended to the timeline.
+    External(Vec<Record>),
+    /// The terminal was resized.
+    Resize,
+}
+
+/// What `update()` asks the runtime to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Append an event to the timeline; answer with `Msg::Appended` or `Msg::AppendFailed`.
+    Append {
+        /// Request id, echoed back.
+        req: u64,
+        /// Who did it.
+        actor: String,
+        /// What happened.
+        event: Event,
+    },
+    /// Leave the program.
+    Quit,
+}
+
+/// An action waiting for its timeline line to be synced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// What was asked for.
+    pub event: Event,
+}
+
+/// A log source as the panel shows it.
+#[derive(Debug, Clone)]
+pub struct SourceView {
+    /// Its name.
+    pub name: String,
+    /// What it last said about itself (following, rotated, gone...).
+    pub status: String,
+}
+
+/// An endpoint as the panel shows it.
+#[derive(Debug, Clone)]
+pub struct EndpointView {
+    /// Its name.
+    pub name: String,
+    /// Its URL.
+    pub url: String,
+    /// What the probes said.
+    pub health: EndpointHealth,
+}
+
+/// A message in the status line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    /// The text.
+    pub text: String,
+    /// Errors are shown loudly and stay until the next action.
+    pub error: bool,
+}
+
+/// Everything the screen shows, and nothing that needs I/O to change.
+#[derive(Debug)]
+pub struct App {
+    /// The incident as the timeline tells it.
+    pub incident: Incident,
+    /// Every record, in order (the timeline panel shows the latest).
+    pub records: Vec<Record>,
+    /// The timeline file, for the footer and messages.
+    pub timeline_path: String,
+    /// Loaded runbooks.
+    pub runbooks: Vec<Runbook>,
+    /// Index of the shown runbook.
+    pub runbook: usize,
+    /// Selected step in the shown runbook.
+    pub step: usize,
+    /// Actions waiting for their line to be written, by request id.
+    pub pending: BTreeMap<u64, Pending>,
+    next_req: u64,
+    /// Followed lines.
+    pub logs: LogBuffer,
+    /// Log sources by index.
+    pub sources: Vec<SourceView>,
+    /// How many lines the logs view is scrolled back (0: following the end).
+    pub log_scroll: usize,
+    /// Endpoints by index.
+    pub endpoints: Vec<EndpointView>,
+    /// Selected endpoint.
+    pub endpoint: usize,
+    /// How many events the timeline view is scrolled back.
+    pub timeline_scroll: usize,
+    /// The focused panel.
+    pub focus: Panel,
+    /// What keys go to.
+    pub mode: Mode,
+    /// The status line.
+    pub flash: Option<Flash>,
+    /// The current time, as last told by a tick.
+    pub now: DateTime<Utc>,
+    /// Who the user is, for the timeline.
+    pub actor: String,
+    /// Show times in UTC instead of local time.
+    pub utc: bool,
+    /// The keymap.
+    pub keymap: Vec<Binding>,
+    /// Set when the program should end.
+    pub quit: bool,
+}
+
+impl App {
+    /// A new app over an incident's existing records.
+    pub fn new(
+        records: Vec<Record>,
+        timeline_path: String,
+        runbooks: Vec<Runbook>,
+        actor: String,
+        now: DateTime<Utc>,
+    ) -> App {
+        App {
+            incident: Incident::replay(&records),
+            records,
+            timeline_path,
+            runbooks,
+            runbook: 0,
+            step: 0,
+            pending: BTreeMap::new(),
+            next_req: 1,
+            logs: LogBuffer::with_capacity(crate::tail::DEFAULT_CAPACITY),
+            sources: Vec::new(),
+            log_scroll: 0,
+            endpoints: Vec::new(),
+            endpoint: 0,
+            timeline_scroll: 0,
+            focus: Panel::Runbook,
+            mode: Mode::Normal,
+            flash: None,
+            now,
+            actor,
+            utc: false,
+            keymap: keys::default_keymap(),
+            quit: false,
+        }
+    }
+
+    /// The runbook shown now.
+    pub fn current_runbook(&self) -> Option<&Runbook> {
+        self.runbooks.get(self.runbook)
+    }
+
+    /// Whether a step is waiting for its tick or untick to be written.
+    pub fn is_pending(&self, runbook: &str, step: &str) -> bool {
+        self.pending.values().any(|p| match &p.event {
+            Event::StepChecked {
+                runbook: r,
+                step: s,
+                ..
+            }
+            | Event::StepUnchecked {
+                runbook: r,
+                step: s,
+                ..
+            } => r == runbook && s == step,
+            _ => false,
+        })
+    }
+
+    /// Steps done and steps in all runbooks.
+    pub fn progress(&self) -> (usize, usize) {
+        let total: usize = self.runbooks.iter().map(|r| r.steps.len()).sum();
+        let done = self
+            .runbooks
+            .iter()
+            .flat_map(|r| r.steps.iter().map(move |s| (r, s)))
+            .filter(|(r, s)| self.incident.is_checked(&r.name, &s.id))
+            .count();
+        (done, total)
+    }
+
+    /// Steps done in one runbook.
+    pub fn runbook_progress(&self, rb: &Runbook) -> (usize, usize) {
+        let done = rb
+            .steps
+            .iter()
+            .filter(|s| self.incident.is_checked(&rb.name, &s.id))
+            .count();
+        (done, rb.steps.len())
+    }
+
+    fn request(&mut self, actor: String, event: Event) -> Command {
+        let req = self.next_req;
+        self.next_req += 1;
+        self.pending.insert(
+            req,
+            Pending {
+                event: event.clone(),
+            },
+        );
+        Command::Append { req, actor, event }
+    }
+
+    fn record(&mut self, record: Record) {
+        if record.seq <= self.incident.last_seq
+            && self.records.iter().any(|r| r.hash == record.hash)
+        {
+            return;
+        }
+        self.incident.apply(&record);
+        self.records.push(record);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,219 @@
+//! `update()` as a specification: messages in, state and commands out, no terminal.
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::timeline::{Appended, Milestone, chain::seal};
+
+fn key(ch: char) -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE))
+}
+
+fn code(c: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(c, KeyModifiers::NONE))
+}
+
+fn app() -> App {
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap();
+    let opened = seal(
+        1,
+        t0,
+        "alice",
+        Event::IncidentOpened {
+            title: "Payments".into(),
+            severity: Some("SEV2".into()),
+        },
+        "",
+    )
+    .unwrap()
+    .1;
+    App::new(
+        vec![opened],
+        "t.jsonl".into(),
+        crate::runbook::shipped(),
+        "alice".into(),
+        t0,
+    )
+}
+
+/// Plays the runtime's part: writes what an Append asks for (in memory) and answers with Appended.
+fn ack(app: &mut App, commands: Vec<Command>) {
+    for c in commands {
+        if let Command::Append { req, actor, event } = c {
+            let prev = app
+                .records
+                .last()
+                .map(|r| r.hash.clone())
+                .unwrap_or_default();
+            let seq = app.incident.last_seq + 1;
+            let record = seal(seq, app.now, &actor, event, &prev).unwrap().1;
+            update(
+                app,
+                Msg::Appended {
+                    req,
+                    appended: Appended {
+                        record,
+                        foreign: vec![],
+                        problems: vec![],
+                    },
+                },
+            );
+        }
+    }
+}
+
+#[test]
+fn ticking_a_step_asks_for_an_append_and_shows_it_pending_not_checked() {
+    let mut app = app();
+    let cmds = update(&mut app, key(' '));
+    let [Command::Append { event, actor, .. }] = cmds.as_slice() else {
+        panic!("expected one append, got {cmds:?}");
+    };
+    assert_eq!(actor, "alice");
+    assert!(
+        matches!(event, Event::StepChecked { runbook, step, .. } if runbook == "stabilize" && step == "declare")
+    );
+    assert!(app.is_pending("stabilize", "declare"));
+    assert!(!app.incident.is_checked("stabilize", "declare"));
+}
+
+#[test]
+fn a_step_shows_checked_only_after_its_line_is_written() {
+    let mut app = app();
+    let cmds = update(&mut app, key(' '));
+    ack(&mut app, cmds);
+    assert!(app.incident.is_checked("stabilize", "declare"));
+    assert!(!app.is_pending("stabilize", "declare"));
+    assert_eq!(app.progress().0, 1);
+}
+
+#[test]
+fn a_failed_write_leaves_the_step_unticked_and_says_so_loudly() {
+    let mut app = app();
+    let cmds = update(&mut app, key(' '));
+    let Command::Append { req, .. } = cmds[0].clone() else {
+        panic!()
+    };
+    update(
+        &mut app,
+        Msg::AppendFailed {
+            req,
+            error: "No space left on device".into(),
+        },
+    );
+    assert!(!app.incident.is_checked("stabilize", "declare"));
+    assert!(!app.is_pending("stabilize", "declare"));
+    let flash = app.flash.clone().unwrap();
+    assert!(flash.error);
+    assert!(flash.text.starts_with("NOT RECORDED"), "{}", flash.text);
+}
+
+#[test]
+fn ticking_a_checked_step_unticks_it_through_the_timeline() {
+    let mut app = app();
+    let cmds = update(&mut app, key(' '));
+    ack(&mut app, cmds);
+    let cmds = update(&mut app, code(KeyCode::Enter));
+    assert!(matches!(
+        &cmds[0],
+        Command::Append {
+            event: Event::StepUnchecked { .. },
+            ..
+        }
+    ));
+    ack(&mut app, cmds);
+    assert!(!app.incident.is_checked("stabilize", "declare"));
+}
+
+#[test]
+fn space_in_the_logs_panel_does_not_tick_anything() {
+    let mut app = app();
+    update(&mut app, key('1'));
+    assert_eq!(app.focus, Panel::Logs);
+    assert!(update(&mut app, key(' ')).is_empty());
+}
+
+#[test]
+fn a_note_is_typed_then_recorded_on_enter() {
+    let mut app = app();
+    update(&mut app, key('n'));
+    for ch in "rolled back v2.14".chars() {
+        update(&mut app, key(ch));
+    }
+    assert_eq!(app.mode, Mode::Note("rolled back v2.14".into()));
+    let cmds = update(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(
+        matches!(&cmds[0], Command::Append { event: Event::Note { text }, .. } if text == "rolled back v2.14")
+    );
+}
+
+#[test]
+fn q_in_a_note_is_text_not_quit() {
+    let mut app = app();
+    update(&mut app, key('n'));
+    assert!(update(&mut app, key('q')).is_empty());
+    assert!(!app.quit);
+}
+
+#[test]
+fn quitting_with_a_pending_write_asks_first() {
+    let mut app = app();
+    update(&mut app, key(' '));
+    assert!(update(&mut app, key('q')).is_empty());
+    assert_eq!(app.mode, Mode::ConfirmQuit);
+    assert_eq!(update(&mut app, key('y')), vec![Command::Quit]);
+}
+
+#[test]
+fn switching_runbooks_moves_to_the_next_and_wraps() {
+    let mut app = app();
+    update(&mut app, key(']'));
+    assert_eq!(app.current_runbook().unwrap().name, "rollback");
+    update(&mut app, key('['));
+    update(&mut app, key('['));
+    assert_eq!(app.current_runbook().unwrap().name, "follow-up");
+}
+
+#[test]
+fn a_milestone_is_recorded_once() {
+    let mut app = app();
+    let cmds = update(&mut app, key('M'));
+    ack(&mut app, cmds);
+    assert!(app.incident.milestones.contains_key(&Milestone::Mitigated));
+    assert!(update(&mut app, key('M')).is_empty());
+}
+
+#[test]
+fn lines_written_by_another_process_appear_in_the_timeline() {
+    let mut app = app();
+    let prev = app.records[0].hash.clone();
+    let note = seal(
+        2,
+        app.now,
+        "bob",
+        Event::Note {
+            text: "from a script".into(),
+        },
+        &prev,
+    )
+    .unwrap()
+    .1;
+    update(&mut app, Msg::External(vec![note]));
+    assert_eq!(app.records.len(), 2);
+    assert_eq!(
+        app.incident.responders,
+        vec!["alice".to_string(), "bob".to_string()]
+    );
+}
+
+#[test]
+fn moving_down_selects_the_next_step_and_stops_at_the_last() {
+    let mut app = app();
+    for _ in 0..50 {
+        update(&mut app, key('j'));
+    }
+    let last = app.current_runbook().unwrap().steps.len() - 1;
+    assert_eq!(app.step, last);
+}

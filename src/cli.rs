@@ -1,0 +1,164 @@
+//! The command line: every subcommand and its options.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// sitrep: an incident cockpit for the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "sitrep", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Cmd,
+}
+
+/// Options that find the incident's timeline file.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TimelineArgs {
+    /// The timeline file (default: the newest incident in the config's folder).
+    #[arg(long, short = 't', value_name = "FILE")]
+    pub timeline: Option<PathBuf>,
+    /// The config file that names the incidents folder.
+    #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
+    pub config: PathBuf,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// Open the cockpit on the embedded demo: a local API that starts failing, and its log.
+    Demo {
+        /// Folder for the demo's log and timeline (default: a new temporary folder, kept).
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// How long the demo API stays healthy before it starts failing.
+        #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_duration)]
+        fail_after: std::time::Duration,
+        /// Your name in the timeline (default: $USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Open the cockpit on the incident described by a config file.
+    Open {
+        /// The config file.
+        #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
+        config: PathBuf,
+        /// Start a new incident even if the newest one is not resolved.
+        #[arg(long)]
+        new: bool,
+        /// Open this timeline file.
+        #[arg(long, short = 't', value_name = "FILE", conflicts_with = "new")]
+        timeline: Option<PathBuf>,
+        /// Your name in the timeline (default: $USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Write a commented sitrep.toml and the shipped runbooks into a folder (never overwriting).
+    Init {
+        /// Where to write them.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Validate a config and its runbooks; print `file:line:col: problem` for each error.
+    Check {
+        /// The config file.
+        #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
+        config: PathBuf,
+    },
+    /// Append a note to the incident's timeline (TEXT, or `-` to read it from stdin).
+    Note {
+        /// The note, or `-` for stdin.
+        text: Vec<String>,
+        /// Which timeline.
+        #[command(flatten)]
+        target: TimelineArgs,
+        /// Who writes it (default: $USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Record a milestone: detected, mitigated or resolved.
+    Mark {
+        /// detected | mitigated | resolved
+        milestone: String,
+        /// Which timeline.
+        #[command(flatten)]
+        target: TimelineArgs,
+        /// Who records it (default: $USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Set the incident's severity: SEV1..SEV4.
+    Severity {
+        /// SEV1 | SEV2 | SEV3 | SEV4
+        level: String,
+        /// Which timeline.
+        #[command(flatten)]
+        target: TimelineArgs,
+        /// Who changes it (default: $USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// Export the timeline as a postmortem.
+    Export {
+        /// md | json | csv | html
+        #[arg(long, short = 'f', default_value = "md")]
+        format: String,
+        /// Write to this file (atomically) instead of stdout.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Which timeline.
+        #[command(flatten)]
+        target: TimelineArgs,
+    },
+    /// Check a timeline's hash chain; exit non-zero if anything is wrong.
+    Verify {
+        /// The timeline file (default: the newest incident in the config's folder).
+        timeline: Option<PathBuf>,
+        /// The config file that names the incidents folder.
+        #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
+        config: PathBuf,
+    },
+    /// Follow files like `tail -F`, printing sanitized lines.
+    Tail {
+        /// Only lines matching this regex.
+        #[arg(long)]
+        filter: Option<String>,
+        /// Files to follow.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Probe a URL like the health panel does and print a summary.
+    Probe {
+        /// The URL.
+        url: String,
+        /// How many probes.
+        #[arg(long, short = 'n', default_value_t = 5)]
+        count: u32,
+        /// A header to send, `Name: value` (repeatable).
+        #[arg(long = "header", short = 'H', value_name = "K:V")]
+        headers: Vec<String>,
+        /// Time between probes.
+        #[arg(long, default_value = "1s", value_parser = parse_duration)]
+        interval: std::time::Duration,
+        /// Total time a probe may take.
+        #[arg(long, default_value = "5s", value_parser = parse_duration)]
+        timeout: std::time::Duration,
+    },
+    /// Mine log patterns from a file or stdin (`-`).
+    Patterns {
+        /// The file, or `-` for stdin.
+        input: PathBuf,
+        /// table | json
+        #[arg(long, default_value = "table")]
+        format: String,
+        /// Print `<pattern id>\t<template>` for every input line, in order.
+        #[arg(long)]
+        assign: bool,
+    },
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration ({e}); write it like 5s or 800ms"))
+}

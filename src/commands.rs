@@ -1,0 +1,525 @@
+//! What each subcommand does: thin wrappers over the library that the TUI uses too.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use crate::app::App;
+use crate::cli::{Cli, Cmd, TimelineArgs};
+use crate::config::{self, Config, EndpointConfig, LogSource};
+use crate::health::{EndpointSpec, Secret};
+use crate::runbook::{self, Runbook};
+use crate::tail::{SourceSpec, TailOptions};
+use crate::timeline::{self, Event, Milestone, OpenReport, TimelineWriter};
+use crate::tui::{self, Session};
+use crate::ui::Theme;
+
+/// Runs a parsed command line; returns the process exit code.
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Cmd::Demo {
+            dir,
+            fail_after,
+            actor,
+        } => demo(dir, fail_after, actor).await,
+        Cmd::Open {
+            config,
+            new,
+            timeline,
+            actor,
+        } => open(&config, new, timeline, actor).await,
+        Cmd::Init { dir } => init(&dir),
+        Cmd::Check { config } => Ok(check(&config)),
+        Cmd::Note {
+            text,
+            target,
+            actor,
+        } => {
+            let text = if text.len() == 1 && text[0] == "-" {
+                let mut s = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut s)
+                    .context("reading the note from stdin")?;
+                s.trim_end().to_string()
+            } else {
+                text.join(" ")
+            };
+            if text.trim().is_empty() {
+                bail!(
+                    "the note is empty: give the text as arguments, or `-` to read it from stdin"
+                );
+            }
+            append_one(&target, actor, Event::Note { text })
+        }
+        Cmd::Mark {
+            milestone,
+            target,
+            actor,
+        } => {
+            let Some(name) = Milestone::parse(&milestone) else {
+                bail!("`{milestone}` is not a milestone: use detected, mitigated or resolved");
+            };
+            append_one(&target, actor, Event::Milestone { name })
+        }
+        Cmd::Severity {
+            level,
+            target,
+            actor,
+        } => {
+            let level = level.trim().to_ascii_uppercase();
+            if !config::SEVERITIES.contains(&level.as_str()) {
+                bail!("`{level}` is not a severity: use SEV1, SEV2, SEV3 or SEV4");
+            }
+            append_one(&target, actor, Event::Severity { level })
+        }
+        Cmd::Export {
+            format,
+            output,
+            target,
+        } => export(&format, output.as_deref(), &target),
+        Cmd::Verify { timeline, config } => verify(timeline, &config),
+        Cmd::Tail { filter, files } => tail(&files, filter.as_deref()).await,
+        Cmd::Probe {
+            url,
+            count,
+            headers,
+            interval,
+            timeout,
+        } => probe(&url, count, &headers, interval, timeout).await,
+        Cmd::Patterns {
+            input,
+            format,
+            assign,
+        } => patterns(&input, &format, assign),
+    }
+}
+
+/// `--actor`, else `$USER`, else `responder`.
+pub fn actor_name(actor: Option<String>) -> String {
+    actor
+        .filter(|a| !a.trim().is_empty())
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "responder".into())
+}
+
+/// Turns a validated endpoint config into what the prober needs.
+pub fn endpoint_spec(e: &EndpointConfig) -> EndpointSpec {
+    let mut spec = EndpointSpec::new(e.name.clone(), e.url.clone());
+    spec.interval = e.interval;
+    spec.timeout = e.timeout;
+    spec.connect_timeout = e.connect_timeout;
+    spec.expect_status = e.expect_status.clone();
+    spec.max_latency = e.max_latency;
+    spec.body_contains = e.body_contains.clone();
+    spec.body_not_contains = e.body_not_contains.clone();
+    spec.json_equals = e.json.clone();
+    spec.header_present = e.header_present.clone();
+    spec.headers = e
+        .headers
+        .iter()
+        .map(|(k, v, _)| (k.clone(), Secret::new(v.clone())))
+        .collect();
+    spec.threshold = e.threshold;
+    spec.insecure_tls = e.insecure_tls;
+    spec
+}
+
+/// Secret values a config references, to be kept out of every export.
+pub fn secrets_of(cfg: &Config) -> Vec<String> {
+    cfg.endpoints
+        .iter()
+        .flat_map(|e| e.headers.iter())
+        .filter(|(_, _, secret)| *secret)
+        .map(|(_, v, _)| v.clone())
+        .collect()
+}
+
+fn log_spec(source: &LogSource) -> SourceSpec {
+    match source {
+        LogSource::Path(p) => {
+            let s = p.to_string_lossy();
+            if s.contains(['*', '?', '[']) {
+                SourceSpec::Glob(s.into_owned())
+            } else {
+                SourceSpec::File(p.clone())
+            }
+        }
+        LogSource::Command(c) => SourceSpec::Command(c.clone()),
+    }
+}
+
+fn load_runbooks(cfg: &Config) -> anyhow::Result<Vec<Runbook>> {
+    match &cfg.incident.runbooks {
+        None => Ok(runbook::shipped()),
+        Some(dir) => runbook::load_dir(dir).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }),
+    }
+}
+
+/// Opens a timeline for writing, telling the user about any damage found, and writes the opening line
+/// of a new incident.
+fn open_timeline(
+    path: &Path,
+    title: &str,
+    severity: Option<String>,
+    actor: &str,
+) -> anyhow::Result<(TimelineWriter, OpenReport)> {
+    let (mut writer, mut report) = TimelineWriter::open(path)?;
+    for p in &report.problems {
+        eprintln!("warning: {}: {p}", path.display());
+    }
+    if let Some((torn, aside)) = &report.torn {
+        eprintln!(
+            "warning: {}: the last line was torn at byte {} ({} bytes, a crash mid-write); moved aside to {}",
+            path.display(),
+            torn.offset,
+            torn.bytes.len(),
+            aside.display()
+        );
+    }
+    if report.records.is_empty() {
+        let appended = writer.append(
+            actor,
+            Event::IncidentOpened {
+                title: title.to_string(),
+                severity,
+            },
+        )?;
+        report.records.push(appended.record);
+    }
+    Ok((writer, report))
+}
+
+async fn run_session(
+    writer: TimelineWriter,
+    records: Vec<timeline::Record>,
+    runbooks: Vec<Runbook>,
+    actor: String,
+    logs: Vec<(String, SourceSpec)>,
+    tail_options: TailOptions,
+    endpoints: Vec<EndpointSpec>,
+) -> anyhow::Result<u8> {
+    let path = writer.path().display().to_string();
+    let app = App::new(records, path, runbooks, actor, chrono::Utc::now());
+    let session = Session {
+        app,
+        writer,
+        logs,
+        tail_options,
+        endpoints,
+    };
+    let exit = tui::run(session, Theme::from_env()).await?;
+    Ok(match exit {
+        tui::Exit::Quit => 0,
+        tui::Exit::Signal => 130,
+    })
+}
+
+async fn demo(
+    dir: Option<PathBuf>,
+    fail_after: std::time::Duration,
+    actor: Option<String>,
+) -> anyhow::Result<u8> {
+    let dir = match dir {
+        Some(d) => d,
+        None => tempfile::Builder::new()
+            .prefix("sitrep-demo-")
+            .tempdir()
+            .context("creating a temporary folder for the demo")?
+            .keep(),
+    };
+    let script = crate::demo::Script {
+        fail_after,
+        ..Default::default()
+    };
+    let demo = crate::demo::start(&dir, script)
+        .await
+        .context("starting the demo API on 127.0.0.1")?;
+    let actor = actor_name(actor);
+    let path = timeline::newest_in(&dir)
+        .unwrap_or_else(|| dir.join(timeline::new_file_name("demo payments", chrono::Utc::now())));
+    let (writer, report) = open_timeline(
+        &path,
+        "Demo: payments provider integration failing",
+        Some("SEV2".into()),
+        &actor,
+    )?;
+    let mut payments = EndpointSpec::new("payments-api", demo.payments_url());
+    payments.interval = std::time::Duration::from_secs(1);
+    payments.timeout = std::time::Duration::from_secs(2);
+    payments.max_latency = Some(std::time::Duration::from_millis(800));
+    let mut ledger = EndpointSpec::new("ledger", demo.ledger_url());
+    ledger.interval = std::time::Duration::from_secs(2);
+    let logs = vec![(
+        "payments-api".to_string(),
+        SourceSpec::File(demo.log_path.clone()),
+    )];
+    let options = TailOptions {
+        from_start: true,
+        ..TailOptions::default()
+    };
+    let code = run_session(
+        writer,
+        report.records,
+        runbook::shipped(),
+        actor,
+        logs,
+        options,
+        vec![payments, ledger],
+    )
+    .await?;
+    eprintln!(
+        "demo files kept in {} — export with: sitrep export --timeline {}",
+        demo.dir.display(),
+        path.display()
+    );
+    Ok(code)
+}
+
+async fn open(
+    config_path: &Path,
+    new: bool,
+    timeline: Option<PathBuf>,
+    actor: Option<String>,
+) -> anyhow::Result<u8> {
+    let cfg = config::load(config_path)?;
+    let runbooks = load_runbooks(&cfg)?;
+    let actor = actor_name(actor);
+    let path = match timeline {
+        Some(p) => p,
+        None => {
+            let newest = timeline::newest_in(&cfg.incident.dir);
+            let resolved = newest
+                .as_deref()
+                .and_then(|p| timeline::read(p).ok())
+                .map(|r| timeline::Incident::replay(&r.records).is_resolved())
+                .unwrap_or(false);
+            match newest {
+                Some(p) if !new && !resolved => {
+                    eprintln!(
+                        "reopening {} (use --new to start another incident)",
+                        p.display()
+                    );
+                    p
+                }
+                _ => cfg.incident.dir.join(timeline::new_file_name(
+                    &cfg.incident.title,
+                    chrono::Utc::now(),
+                )),
+            }
+        }
+    };
+    let (writer, report) = open_timeline(
+        &path,
+        &cfg.incident.title,
+        cfg.incident.severity.clone(),
+        &actor,
+    )?;
+    let logs = cfg
+        .logs
+        .iter()
+        .map(|l| (l.name.clone(), log_spec(&l.source)))
+        .collect();
+    let endpoints = cfg.endpoints.iter().map(endpoint_spec).collect();
+    run_session(
+        writer,
+        report.records,
+        runbooks,
+        actor,
+        logs,
+        TailOptions::default(),
+        endpoints,
+    )
+    .await
+}
+
+fn init(dir: &Path) -> anyhow::Result<u8> {
+    std::fs::create_dir_all(dir.join("runbooks"))
+        .with_context(|| format!("creating {}", dir.join("runbooks").display()))?;
+    let mut files = vec![(dir.join("sitrep.toml"), config::TEMPLATE)];
+    for (name, text) in runbook::SHIPPED {
+        files.push((dir.join("runbooks").join(name), text));
+    }
+    for (path, text) in files {
+        if path.exists() {
+            println!("kept     {} (exists; not overwritten)", path.display());
+            continue;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote    {}", path.display());
+    }
+    println!("next: edit sitrep.toml (logs and endpoints), then `sitrep check` and `sitrep open`");
+    Ok(0)
+}
+
+/// Validates a config and its runbooks; prints each problem as `file:line:col: message`.
+pub fn check(config_path: &Path) -> u8 {
+    let cfg = match config::load(config_path) {
+        Ok(c) => c,
+        Err(e) => {
+            println!("{e}");
+            return 1;
+        }
+    };
+    let runbooks = match &cfg.incident.runbooks {
+        None => runbook::shipped(),
+        Some(dir) => match runbook::load_dir(dir) {
+            Ok(r) => r,
+            Err(errors) => {
+                for e in errors {
+                    println!("{e}");
+                }
+                return 1;
+            }
+        },
+    };
+    for l in &cfg.logs {
+        if let LogSource::Path(p) = &l.source
+            && !p.to_string_lossy().contains(['*', '?', '['])
+            && !p.exists()
+        {
+            {
+                println!(
+                    "note: log `{}`: {} does not exist yet; sitrep will wait for it to appear",
+                    l.name,
+                    p.display()
+                );
+            }
+        }
+    }
+    let steps: usize = runbooks.iter().map(|r| r.steps.len()).sum();
+    println!(
+        "ok: {} — {} log source(s), {} endpoint(s), {} runbook(s) with {} steps",
+        cfg.origin,
+        cfg.logs.len(),
+        cfg.endpoints.len(),
+        runbooks.len(),
+        steps
+    );
+    0
+}
+
+/// Finds the timeline a command-line action is about.
+fn resolve_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
+    if let Some(p) = &target.timeline {
+        return Ok(p.clone());
+    }
+    let cfg = config::load(&target.config).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\n(no --timeline given, so the incident is looked up through the config)"
+        )
+    })?;
+    timeline::newest_in(&cfg.incident.dir).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no incident in {}: start one with `sitrep open`, or pass --timeline FILE",
+            cfg.incident.dir.display()
+        )
+    })
+}
+
+fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> anyhow::Result<u8> {
+    let path = resolve_timeline(target)?;
+    if !path.exists() {
+        bail!(
+            "{} does not exist: start the incident with `sitrep open` first, or check the path",
+            path.display()
+        );
+    }
+    let (mut writer, _) = open_timeline(&path, "incident", None, &actor_name(actor.clone()))?;
+    let appended = writer.append(&actor_name(actor), event)?;
+    println!(
+        "recorded #{} in {}: {}",
+        appended.record.seq,
+        path.display(),
+        appended.record.event.summary()
+    );
+    Ok(0)
+}
+
+fn export(format: &str, output: Option<&Path>, target: &TimelineArgs) -> anyhow::Result<u8> {
+    let format: crate::export::Format = format.parse()?;
+    let path = resolve_timeline(target)?;
+    let report = timeline::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    for p in &report.problems {
+        eprintln!("warning: {}: {p}", path.display());
+    }
+    let cfg = config::load(&target.config).ok();
+    let runbooks = match &cfg {
+        Some(c) => load_runbooks(c).unwrap_or_else(|_| runbook::shipped()),
+        None => runbook::shipped(),
+    };
+    let secrets = cfg.as_ref().map(secrets_of).unwrap_or_default();
+    let input = crate::export::ExportInput {
+        records: &report.records,
+        runbooks: &runbooks,
+        secrets: &secrets,
+        timeline_path: &path.display().to_string(),
+    };
+    let text = crate::export::render(format, &input);
+    match output {
+        Some(out) => {
+            crate::export::write_atomic(out, &text)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("wrote {} ({} events)", out.display(), report.records.len());
+        }
+        None => print!("{text}"),
+    }
+    Ok(0)
+}
+
+fn verify(timeline_arg: Option<PathBuf>, config: &Path) -> anyhow::Result<u8> {
+    let path = resolve_timeline(&TimelineArgs {
+        timeline: timeline_arg,
+        config: config.to_path_buf(),
+    })?;
+    let v = timeline::verify(&path).with_context(|| format!("reading {}", path.display()))?;
+    if v.problems.is_empty() {
+        println!("ok: {} events, chain intact ({})", v.events, path.display());
+        Ok(0)
+    } else {
+        for p in &v.problems {
+            println!("{}: {p}", path.display());
+        }
+        println!(
+            "FAILED: {} problem(s) in {} ({} good events)",
+            v.problems.len(),
+            path.display(),
+            v.events
+        );
+        Ok(1)
+    }
+}
+
+async fn probe(
+    url: &str,
+    count: u32,
+    headers: &[String],
+    interval: std::time::Duration,
+    timeout: std::time::Duration,
+) -> anyhow::Result<u8> {
+    let mut spec = EndpointSpec::new("probe", url);
+    spec.interval = interval;
+    spec.timeout = timeout;
+    spec.connect_timeout = timeout.min(spec.connect_timeout.max(std::time::Duration::from_secs(1)));
+    for h in headers {
+        spec.headers.push(crate::health::parse_header_arg(h)?);
+    }
+    spec.validate()?;
+    let prober = crate::health::Prober::new();
+    let mut out = std::io::stdout();
+    let summary = crate::health::run_probe_command(&prober, &spec, count, &mut out).await?;
+    Ok(if summary.all_up() { 0 } else { 1 })
+}
+
+async fn tail(files: &[PathBuf], filter: Option<&str>) -> anyhow::Result<u8> {
+    let _ = (files, filter);
+    bail!("sitrep tail is being wired")
+}
+
+fn patterns(input: &Path, format: &str, assign: bool) -> anyhow::Result<u8> {
+    let _ = (input, format, assign);
+    bail!("sitrep patterns is being wired")
+}

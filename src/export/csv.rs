@@ -1,0 +1,170 @@
+//! The export as CSV: one row an event, for spreadsheets. RFC 4180 quoting with CRLF line ends; text
+//! cells a spreadsheet would run as a formula get a leading `'`.
+
+use super::model::Prepared;
+use super::text::{push_csv, rfc3339};
+use crate::timeline::{Event, Record};
+
+/// The columns, in order. Each event fills the ones it has.
+pub const COLUMNS: [&str; 29] = [
+    "seq",
+    "ts_utc",
+    "actor",
+    "kind",
+    "summary",
+    "runbook",
+    "step",
+    "title",
+    "text",
+    "milestone",
+    "severity",
+    "endpoint",
+    "from",
+    "to",
+    "http_status",
+    "latency_ms",
+    "evidence",
+    "source",
+    "status",
+    "change",
+    "template",
+    "level",
+    "rate",
+    "command",
+    "exit_code",
+    "duration_ms",
+    "output_tail",
+    "destination",
+    "result",
+];
+
+fn col(name: &str) -> usize {
+    COLUMNS.iter().position(|c| *c == name).unwrap_or(0)
+}
+
+/// Renders every event as a row under a header row.
+pub(crate) fn render(p: &Prepared<'_>) -> String {
+    let mut out = String::with_capacity(64 + p.records.len() * 160);
+    out.push_str(&COLUMNS.join(","));
+    out.push_str("\r\n");
+    // Cells are (text, is_text); numbers are written by us and need no formula guard.
+    let mut row: Vec<(String, bool)> = vec![(String::new(), true); COLUMNS.len()];
+    for r in p.records.iter() {
+        for cell in row.iter_mut() {
+            cell.0.clear();
+            cell.1 = true;
+        }
+        fill(&mut row, r);
+        for (i, (value, text)) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_csv(&mut out, value, *text);
+        }
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn fill(row: &mut [(String, bool)], r: &Record) {
+    let mut set = |name: &str, value: &str| {
+        let cell = &mut row[col(name)];
+        cell.0.push_str(value);
+    };
+    set("ts_utc", &rfc3339(r.ts));
+    set("actor", &r.actor);
+    set("kind", r.event.kind());
+    set("summary", &r.event.summary());
+    let mut nums: Vec<(&str, String)> = vec![("seq", r.seq.to_string())];
+    match &r.event {
+        Event::IncidentOpened { title, severity } => {
+            set("title", title);
+            set("severity", severity.as_deref().unwrap_or(""));
+        }
+        Event::StepChecked {
+            runbook,
+            step,
+            title,
+        }
+        | Event::StepUnchecked {
+            runbook,
+            step,
+            title,
+        } => {
+            set("runbook", runbook);
+            set("step", step);
+            set("title", title);
+        }
+        Event::Note { text } => set("text", text),
+        Event::Milestone { name } => set("milestone", name.name()),
+        Event::Severity { level } => set("severity", level),
+        Event::HealthChanged {
+            endpoint,
+            from,
+            to,
+            status,
+            latency_ms,
+            evidence,
+        } => {
+            set("endpoint", endpoint);
+            set("from", from);
+            set("to", to);
+            set("evidence", evidence);
+            nums.extend(status.map(|s| ("http_status", s.to_string())));
+            nums.extend(latency_ms.map(|ms| ("latency_ms", ms.to_string())));
+        }
+        Event::LogSource { source, status } => {
+            set("source", source);
+            set("status", status);
+        }
+        Event::Pattern {
+            change,
+            template,
+            level,
+            rate,
+        } => {
+            set("change", change);
+            set("template", template);
+            set("level", level);
+            nums.extend(rate.map(|x| ("rate", format!("{x}"))));
+        }
+        Event::CommandStarted {
+            runbook,
+            step,
+            command,
+        } => {
+            set("runbook", runbook);
+            set("step", step);
+            set("command", command);
+        }
+        Event::CommandFinished {
+            runbook,
+            step,
+            command,
+            exit_code,
+            duration_ms,
+            output_tail,
+        } => {
+            set("runbook", runbook);
+            set("step", step);
+            set("command", command);
+            set("output_tail", output_tail);
+            nums.extend(exit_code.map(|c| ("exit_code", c.to_string())));
+            nums.push(("duration_ms", duration_ms.to_string()));
+        }
+        Event::UpdateSent {
+            destination,
+            text,
+            result,
+        } => {
+            set("destination", destination);
+            set("text", text);
+            set("result", result);
+        }
+    }
+    for (name, value) in nums {
+        let cell = &mut row[col(name)];
+        cell.0 = value;
+        cell.1 = false;
+    }
+}

@@ -1,0 +1,201 @@
+//! The export as one JSON document, for other tools: a schema version, the summary, the milestones,
+//! the runbooks with done and undone steps, the commands, and every event as written (secrets redacted).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::model::{Prepared, measure_name};
+use super::text::rfc3339;
+use crate::timeline::Record;
+
+/// The schema of this document; bumped when a field changes meaning or goes away.
+pub const SCHEMA: &str = "sitrep.export/1";
+
+#[derive(Serialize)]
+struct Export<'a> {
+    schema: &'static str,
+    source: Source<'a>,
+    summary: Summary<'a>,
+    milestones: Vec<MilestoneOut>,
+    runbooks: Vec<RunbookOut<'a>>,
+    other_steps: Vec<StepDone<'a>>,
+    commands: Vec<CommandOut<'a>>,
+    events: &'a [Record],
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    timeline: &'a str,
+    events: usize,
+    last_seq: u64,
+    redacted_fields: usize,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    title: &'a str,
+    severity: Option<&'a str>,
+    start: Option<String>,
+    end: Option<String>,
+    resolved: bool,
+    /// To the end, or to the last event while unresolved.
+    duration_ms: Option<i64>,
+    responders: &'a [String],
+    health: &'a BTreeMap<String, String>,
+}
+
+#[derive(Serialize)]
+struct MilestoneOut {
+    name: &'static str,
+    measure: &'static str,
+    reached: Option<String>,
+    since_start_ms: Option<i64>,
+    previous: Option<&'static str>,
+    since_previous_ms: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct RunbookOut<'a> {
+    name: &'a str,
+    title: &'a str,
+    used: bool,
+    done: Vec<StepDone<'a>>,
+    undone: Vec<StepUndone<'a>>,
+}
+
+#[derive(Serialize)]
+struct StepDone<'a> {
+    runbook: &'a str,
+    id: &'a str,
+    title: &'a str,
+    at: String,
+    by: &'a str,
+    seq: u64,
+}
+
+#[derive(Serialize)]
+struct StepUndone<'a> {
+    id: &'a str,
+    title: &'a str,
+    unticked: bool,
+}
+
+#[derive(Serialize)]
+struct CommandOut<'a> {
+    runbook: &'a str,
+    step: &'a str,
+    command: &'a str,
+    by: &'a str,
+    started: Option<String>,
+    finished: Option<String>,
+    exit_code: Option<i32>,
+    duration_ms: Option<u64>,
+    outcome: String,
+}
+
+/// Renders the document (pretty-printed, so that it diffs well).
+pub(crate) fn render(p: &Prepared<'_>) -> String {
+    let inc = &p.incident;
+    let milestones = p
+        .milestones()
+        .into_iter()
+        .map(|m| MilestoneOut {
+            name: m.milestone.name(),
+            measure: measure_name(m.milestone),
+            reached: m.at.map(rfc3339),
+            since_start_ms: m.since_start.map(|d| d.num_milliseconds()),
+            previous: m.since_previous.map(|(pm, _)| pm.name()),
+            since_previous_ms: m.since_previous.map(|(_, d)| d.num_milliseconds()),
+        })
+        .collect();
+    let runbooks = p
+        .runbook_states()
+        .into_iter()
+        .map(|s| RunbookOut {
+            name: &s.runbook.name,
+            title: &s.runbook.title,
+            used: s.touched,
+            done: s
+                .done
+                .iter()
+                .map(|(step, mark)| StepDone {
+                    runbook: &s.runbook.name,
+                    id: &step.id,
+                    title: &step.title,
+                    at: rfc3339(mark.ts),
+                    by: &mark.actor,
+                    seq: mark.seq,
+                })
+                .collect(),
+            undone: s
+                .undone
+                .iter()
+                .map(|(step, unticked)| StepUndone {
+                    id: &step.id,
+                    title: &step.title,
+                    unticked: *unticked,
+                })
+                .collect(),
+        })
+        .collect();
+    let other_steps = p
+        .stray_steps()
+        .into_iter()
+        .map(|s| StepDone {
+            runbook: s.runbook,
+            id: s.step,
+            title: s.title,
+            at: rfc3339(s.mark.ts),
+            by: &s.mark.actor,
+            seq: s.mark.seq,
+        })
+        .collect();
+    let commands = p
+        .commands()
+        .into_iter()
+        .map(|c| CommandOut {
+            outcome: c.outcome(),
+            runbook: c.runbook,
+            step: c.step,
+            command: c.command,
+            by: c.actor,
+            started: c.started.map(rfc3339),
+            finished: c.finished.as_ref().map(|f| rfc3339(f.ts)),
+            exit_code: c.finished.as_ref().and_then(|f| f.exit_code),
+            duration_ms: c.finished.as_ref().map(|f| f.duration_ms),
+        })
+        .collect();
+    let doc = Export {
+        schema: SCHEMA,
+        source: Source {
+            timeline: &p.timeline_path,
+            events: p.records.len(),
+            last_seq: inc.last_seq,
+            redacted_fields: p.redacted_fields,
+        },
+        summary: Summary {
+            title: &inc.title,
+            severity: inc.severity.as_deref(),
+            start: inc.start().map(rfc3339),
+            end: inc.end().map(rfc3339),
+            resolved: inc.is_resolved(),
+            duration_ms: p.duration().map(|d| d.num_milliseconds()),
+            responders: &inc.responders,
+            health: &inc.health,
+        },
+        milestones,
+        runbooks,
+        other_steps,
+        commands,
+        events: &p.records,
+    };
+    match serde_json::to_string_pretty(&doc) {
+        Ok(mut s) => {
+            s.push('\n');
+            s
+        }
+        // These types always serialize; should that change, still hand back a valid document.
+        Err(e) => serde_json::json!({ "schema": SCHEMA, "error": e.to_string() }).to_string(),
+    }
+}

@@ -1,0 +1,337 @@
+//! The header of a log line: timestamps, pid, host, level and thread, set aside before mining,
+//! and the message and level of JSON lines.
+
+use std::ops::Range;
+
+use super::Level;
+
+/// Splits off the header of a line: leading timestamps, pids, hosts, the level and the thread
+/// after it. Returns the level shown (if any) and the byte offset where the message starts.
+///
+/// A level counts when it is among the first tokens and everything before it looks like header
+/// fields (dates, numbers, ids, upper-case tags like `RAS KERNEL`); a lone level word (`warning`
+/// alone on a line) is kept as the message, since nothing else would be left.
+pub(crate) fn split_header(line: &str) -> (Option<Level>, Range<usize>) {
+    if let Some(found) = split_json(line) {
+        return found;
+    }
+    let (level, start) = split_text_header(line);
+    (level, start..line.len())
+}
+
+/// A JSON line (`{"level":"info","msg":"user bob logged in",...}`): the message is the
+/// `msg`/`message`/`log` field, the level the `level`/`lvl`/`severity` field; the other fields
+/// are context, not template.
+fn split_json(line: &str) -> Option<(Option<Level>, Range<usize>)> {
+    let bytes = line.as_bytes();
+    let trimmed = line.trim();
+    if !(trimmed.starts_with('{') && trimmed.ends_with('}')) {
+        return None;
+    }
+    let message = [&b"msg"[..], b"message", b"log"]
+        .iter()
+        .find_map(|k| json_string_field(bytes, k))?;
+    let level = [&b"level"[..], b"lvl", b"severity", b"loglevel"]
+        .iter()
+        .find_map(|k| json_string_field(bytes, k))
+        .and_then(|r| level_word(&bytes[r]));
+    let (inner_level, start) = split_text_header(&line[message.clone()]);
+    Some((level.or(inner_level), message.start + start..message.end))
+}
+
+/// The byte range of the string value of `"key":` (escapes left as written).
+fn json_string_field(bytes: &[u8], key: &[u8]) -> Option<Range<usize>> {
+    let mut from = 0;
+    while from < bytes.len() {
+        let at = from
+            + bytes[from..].windows(key.len() + 2).position(|w| {
+                w[0] == b'"' && &w[1..=key.len()] == key && w[key.len() + 1] == b'"'
+            })?;
+        let mut i = at + key.len() + 2;
+        from = i;
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'"') {
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < bytes.len() {
+            match bytes[j] {
+                b'\\' => j += 2,
+                b'"' => return Some(start..j),
+                _ => j += 1,
+            }
+        }
+        return None;
+    }
+    None
+}
+
+fn split_text_header(line: &str) -> (Option<Level>, usize) {
+    let bytes = line.as_bytes();
+    let mut pieces: [(usize, usize); HEADER_PIECES] = [(0, 0); HEADER_PIECES];
+    let mut n = 0;
+    let mut i = 0;
+    while n < pieces.len() && i < bytes.len() {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let s = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i > s {
+            pieces[n] = (s, i);
+            n += 1;
+        }
+    }
+    let piece = |k: usize| &bytes[pieces[k].0..pieces[k].1];
+    let at = |k: usize| if k < n { pieces[k].0 } else { bytes.len() };
+
+    let levelled = (0..n.min(MAX_HEADER_FIELDS + 1))
+        .take_while(|&j| j == 0 || is_header_field(piece(j - 1)))
+        .find_map(|j| parse_level(piece(j)).filter(|_| j + 1 < n).map(|l| (j, l)));
+    if let Some((j, level)) = levelled {
+        let mut k = j + 1;
+        // `[main]`, `[IPC Server handler 5 on 8030]`: the thread.
+        if piece(k).first() == Some(&b'[') {
+            let mut depth = 0i32;
+            let mut m = k;
+            while m < n {
+                for &b in piece(m) {
+                    depth += i32::from(b == b'[') - i32::from(b == b']');
+                }
+                m += 1;
+                if depth <= 0 {
+                    break;
+                }
+            }
+            if depth <= 0 && m < n {
+                k = m;
+            }
+        }
+        if k + 1 < n && matches!(piece(k), b"-" | b":" | b"|") {
+            k += 1;
+        }
+        return (Some(level), at(k));
+    }
+
+    // `... host prog[pid]: message` after header fields: the message starts at the program.
+    if let Some(j) = (1..n.min(MAX_HEADER_FIELDS + 1))
+        .take_while(|&j| j < 2 || is_header_field(piece(j - 2)))
+        .find(|&j| is_program(piece(j)) && j + 1 < n)
+    {
+        return (None, at(j));
+    }
+
+    let mut k = 0;
+    let mut syslog = false;
+    while k < n {
+        let p = piece(k);
+        if is_date(p) || is_time(p) {
+            k += 1;
+        } else if k + 2 < n && is_month(p) && is_day(piece(k + 1)) && is_time(piece(k + 2)) {
+            k += 3;
+            syslog = true;
+        } else if k > 0 && (is_zone(p) || is_weekday(p))
+            || k == 0 && is_weekday(p) && n > 1 && is_month(piece(1))
+        {
+            k += 1;
+        } else {
+            break;
+        }
+    }
+    // `host prog[pid]: message` follows a syslog timestamp.
+    if k > 0 && k + 2 < n && (is_program(piece(k + 1)) || syslog && piece(k + 1).ends_with(b":")) {
+        k += 1;
+    }
+    if k >= n {
+        return (None, 0);
+    }
+    (None, at(k))
+}
+
+/// Header tokens looked at, and how many may come before the level.
+const HEADER_PIECES: usize = 12;
+const MAX_HEADER_FIELDS: usize = 9;
+
+/// A token that may come before the level: a date, number or id, `-`, an upper-case tag.
+fn is_header_field(p: &[u8]) -> bool {
+    p.iter().any(u8::is_ascii_digit)
+        || p.iter().all(|b| b.is_ascii_punctuation())
+        || (2..=12).contains(&p.len()) && p.iter().all(u8::is_ascii_uppercase)
+        || is_month(p)
+        || is_weekday(p)
+}
+
+/// `sshd[123]:`, `crond(pam_unix)[2915]:`: the program and pid of a syslog line.
+fn is_program(p: &[u8]) -> bool {
+    let Some(body) = p.strip_suffix(b"]:") else {
+        return false;
+    };
+    let Some(open) = body.iter().rposition(|&b| b == b'[') else {
+        return false;
+    };
+    open > 0 && body[open + 1..].iter().all(u8::is_ascii_digit) && open + 1 < body.len()
+}
+
+fn digits(p: &[u8], from: usize, min: usize, max: usize) -> Option<usize> {
+    let mut i = from;
+    while i < p.len() && i - from < max && p[i].is_ascii_digit() {
+        i += 1;
+    }
+    (i - from >= min).then_some(i)
+}
+
+fn strip_brackets(p: &[u8]) -> &[u8] {
+    let s = usize::from(p.first() == Some(&b'['));
+    let mut e = p.len();
+    while e > s && matches!(p[e - 1], b']' | b',' | b':') {
+        e -= 1;
+    }
+    &p[s..e]
+}
+
+/// `2024-01-31`, `2005.06.03`, `2024-01-31T10:00:00Z`, `17/06/09`, `31/01/2024`.
+pub(crate) fn is_date(p: &[u8]) -> bool {
+    let p = strip_brackets(p);
+    let long = || -> Option<()> {
+        let i = digits(p, 0, 4, 4)?;
+        let sep = *p.get(i)?;
+        matches!(sep, b'-' | b'/' | b'.').then_some(())?;
+        let j = digits(p, i + 1, 1, 2)?;
+        (p.get(j) == Some(&sep)).then_some(())?;
+        let k = digits(p, j + 1, 1, 2)?;
+        (k == p.len() || matches!(p[k], b'T' | b'_' | b' ' | b',')).then_some(())
+    };
+    let short = || -> Option<()> {
+        let i = digits(p, 0, 1, 2)?;
+        let sep = *p.get(i)?;
+        matches!(sep, b'-' | b'/' | b'.').then_some(())?;
+        let j = digits(p, i + 1, 1, 2)?;
+        (p.get(j) == Some(&sep)).then_some(())?;
+        let k = digits(p, j + 1, 2, 4)?;
+        (k == p.len()).then_some(())
+    };
+    long().is_some() || short().is_some()
+}
+
+/// `10:00`, `10:00:00`, `10:00:00.123`, `18:01:47,978`, with an optional zone.
+pub(crate) fn is_time(p: &[u8]) -> bool {
+    let p = strip_brackets(p);
+    let check = || -> Option<()> {
+        let i = digits(p, 0, 1, 2)?;
+        (p.get(i) == Some(&b':')).then_some(())?;
+        let mut k = digits(p, i + 1, 2, 2)?;
+        if p.get(k) == Some(&b':') {
+            k = digits(p, k + 1, 2, 2)?;
+        }
+        if matches!(p.get(k), Some(b'.' | b',')) {
+            k = digits(p, k + 1, 1, 9)?;
+        }
+        let rest = &p[k..];
+        (rest.is_empty() || rest == b"Z" || is_zone(rest)).then_some(())
+    };
+    check().is_some()
+}
+
+pub(crate) fn is_zone(p: &[u8]) -> bool {
+    matches!(p, b"UTC" | b"GMT" | b"Z")
+        || (p.len() == 5 || p.len() == 6)
+            && matches!(p[0], b'+' | b'-')
+            && p[1..].iter().all(|&b| b.is_ascii_digit() || b == b':')
+}
+
+pub(crate) fn is_month(p: &[u8]) -> bool {
+    matches!(
+        p,
+        b"Jan"
+            | b"Feb"
+            | b"Mar"
+            | b"Apr"
+            | b"May"
+            | b"Jun"
+            | b"Jul"
+            | b"Aug"
+            | b"Sep"
+            | b"Oct"
+            | b"Nov"
+            | b"Dec"
+    )
+}
+
+pub(crate) fn is_day(p: &[u8]) -> bool {
+    !p.is_empty() && p.len() <= 2 && p.iter().all(u8::is_ascii_digit)
+}
+
+/// A level word: `INFO`, `Warning:`, `[error]`, `level=warn`. A bare lowercase word is not
+/// taken, since it is as likely to be the message (`warning` alone on a line).
+pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
+    let mut decorated = false;
+    let mut w = p;
+    for prefix in [&b"level="[..], b"lvl=", b"severity="] {
+        if w.len() > prefix.len() && w[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            w = &w[prefix.len()..];
+            decorated = true;
+        }
+    }
+    if let (Some(&open), Some(&close)) = (w.first(), w.last())
+        && ((open == b'[' && close == b']')
+            || (open == b'<' && close == b'>')
+            || (open == b'(' && close == b')'))
+        && w.len() > 2
+    {
+        w = &w[1..w.len() - 1];
+        decorated = true;
+    }
+    if w.last() == Some(&b':') {
+        w = &w[..w.len() - 1];
+        decorated = true;
+    }
+    if w.len() < 3 || w.len() > 8 {
+        return None;
+    }
+    let upper = w.iter().all(u8::is_ascii_uppercase);
+    let capital = w[0].is_ascii_uppercase() && w[1..].iter().all(u8::is_ascii_lowercase);
+    if !(upper || capital || decorated) {
+        return None;
+    }
+    level_word(w)
+}
+
+/// A level name in any case: `info`, `WARN`, `Error`.
+fn level_word(w: &[u8]) -> Option<Level> {
+    if w.len() < 3 || w.len() > 8 {
+        return None;
+    }
+    let mut buf = [0u8; 8];
+    let lower = &mut buf[..w.len()];
+    lower.copy_from_slice(w);
+    lower.make_ascii_lowercase();
+    Some(match &*lower {
+        b"trace" | b"finest" | b"finer" => Level::Trace,
+        b"debug" | b"dbg" | b"fine" => Level::Debug,
+        b"info" | b"inf" => Level::Info,
+        b"notice" => Level::Notice,
+        b"warn" | b"warning" | b"wrn" => Level::Warn,
+        b"error" | b"err" | b"severe" => Level::Error,
+        b"fatal" | b"critical" | b"crit" | b"alert" | b"emerg" | b"panic" => Level::Fatal,
+        _ => return None,
+    })
+}
+
+pub(crate) fn is_weekday(p: &[u8]) -> bool {
+    matches!(
+        p,
+        b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun"
+    )
+}

@@ -1,0 +1,115 @@
+//! Online log template mining: group log lines into patterns as they arrive.
+//!
+//! Each line gets a [`PatternId`] when it is observed; the pattern's template generalizes as more
+//! lines come (`user <*> logged in from <*>`). It works on logs it has never seen, with no
+//! per-source settings:
+//!
+//! 1. The header is set aside: leading timestamps, pids and the level (kept as the pattern's level).
+//! 2. The message is split on whitespace; values are masked by default (anything holding a digit:
+//!    numbers, hex, ids, IPs, UUIDs, durations; paths, URLs, quoted phrases, `key=value` values) and
+//!    a run of same-shaped values (`an14 an15 an16`) folds into one `<*>`.
+//! 3. A line joins the pattern with the same words in the same places (one hash lookup); values and
+//!    identifier-like tokens (`org.apache.Foo`) unify freely, plain words do not, since two messages
+//!    that differ by a word (`started` / `stopped`) are different events.
+//!
+//! Memory is bounded: at most [`MinerConfig::max_patterns`] patterns (the least recently seen is
+//! evicted), a few top values per `<*>`, and a bounded rate history per pattern ([`rate`]).
+//! The module depends on no other part of sitrep.
+
+mod hash;
+mod header;
+mod miner;
+mod pattern;
+pub mod rate;
+mod render;
+mod shape;
+mod token;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use miner::Miner;
+pub use pattern::{Pattern, Seen, Variable};
+pub use rate::{
+    Change, CompareConfig, RangeDiff, RateConfig, RateHistory, TimeRange, Trend, TrendConfig,
+    compare, trend,
+};
+pub use render::{
+    PatternSummary, PatternsError, VariableSummary, assign_stream, mine, render_json, render_table,
+    summaries,
+};
+pub use values::ValueCount;
+
+/// Identifies a pattern within one [`Miner`]; never reused, even after eviction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct PatternId(pub u64);
+
+impl fmt::Display for PatternId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// The severity a line shows in its header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// TRACE, FINEST.
+    Trace,
+    /// DEBUG, FINE.
+    Debug,
+    /// INFO.
+    Info,
+    /// NOTICE.
+    Notice,
+    /// WARN, WARNING.
+    Warn,
+    /// ERROR, SEVERE.
+    Error,
+    /// FATAL, CRITICAL, ALERT, EMERG, PANIC.
+    Fatal,
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Notice => "notice",
+            Level::Warn => "warn",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+        })
+    }
+}
+
+/// Settings of a [`Miner`]; the defaults suit any log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MinerConfig {
+    /// Most patterns kept; the least recently seen is evicted to make room.
+    pub max_patterns: usize,
+    /// Top values kept per `<*>`.
+    pub top_values: usize,
+    /// Values are tracked for the first this many variables of a template.
+    pub tracked_variables: usize,
+    /// Rate history bucketing.
+    pub rate: RateConfig,
+}
+
+impl Default for MinerConfig {
+    fn default() -> Self {
+        Self {
+            max_patterns: 4096,
+            top_values: 5,
+            tracked_variables: 16,
+            rate: RateConfig::default(),
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! A pattern: its template parts, what each `<*>` has held, counts and rate history.
+
+use super::rate::RateHistory;
+use super::token::{Kind, Tok};
+use super::values::{TopValues, ValueCount};
+use super::{Level, PatternId};
+
+/// When a line was seen: its sequence number in the miner (from 1) and the caller's clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Seen {
+    /// Sequence number of the line, counting every observed line from 1.
+    pub seq: u64,
+    /// Time given with the line, in milliseconds (the caller's clock).
+    pub ms: u64,
+}
+
+/// One `<*>` of a template and the values seen behind it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Variable {
+    /// Which `<*>` of the template, from 0, left to right.
+    pub index: usize,
+    /// The most frequent values, most frequent first (empty when not tracked).
+    pub values: Vec<ValueCount>,
+    /// Whether more distinct values were seen than are listed.
+    pub more: bool,
+}
+
+/// A value slot of a template: shown as its constant until it varies (or at once when masked).
+#[derive(Clone, Debug)]
+pub(super) struct Slot {
+    pub(super) constant: String,
+    pub(super) constant_hash: u64,
+    pub(super) shape: String,
+    pub(super) shape_hash: u64,
+    pub(super) uniform: bool,
+    pub(super) masked: bool,
+    pub(super) varying: bool,
+    pub(super) values: Option<TopValues>,
+}
+
+impl Slot {
+    fn is_placeholder(&self) -> bool {
+        self.masked || self.varying
+    }
+
+    /// Records a value; returns whether the template text changes.
+    pub(super) fn observe(&mut self, value: &str, hash: u64, shape_hash: u64, top: usize) -> bool {
+        let mut changed = false;
+        if !self.varying && hash != self.constant_hash {
+            self.varying = true;
+            changed = !self.masked;
+        }
+        if self.uniform && shape_hash != self.shape_hash {
+            self.uniform = false;
+            changed |= self.is_placeholder();
+        }
+        if let Some(v) = &mut self.values {
+            v.add(value, hash, top);
+        }
+        changed
+    }
+
+    fn write(&self, out: &mut String) {
+        if !self.is_placeholder() {
+            out.push_str(&self.constant);
+        } else if self.uniform {
+            out.push_str(&self.shape);
+        } else {
+            out.push_str("<*>");
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(super) enum Part {
+    Word {
+        text: String,
+        hash: u64,
+    },
+    Var(Slot),
+    /// `key=value`, or a numbered name (`eth0`: stem `eth`, value `0`) when `stem`.
+    Kv {
+        key: String,
+        key_hash: u64,
+        suffix: String,
+        value: Slot,
+        stem: bool,
+    },
+}
+
+/// A group of lines sharing one template.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub(super) id: PatternId,
+    pub(super) level: Option<Level>,
+    pub(super) parts: Vec<Part>,
+    pub(super) template: String,
+    pub(super) count: u64,
+    pub(super) first: Seen,
+    pub(super) last: Seen,
+    pub(super) history: RateHistory,
+    pub(super) signatures: Vec<u64>,
+    /// Parts that are not variables: words and `key=` / stem names.
+    pub(super) anchors: usize,
+    pub(super) prev: u32,
+    pub(super) next: u32,
+}
+
+impl Pattern {
+    /// The pattern's id.
+    pub fn id(&self) -> PatternId {
+        self.id
+    }
+
+    /// The template, `<*>` standing for variables.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+
+    /// The level its lines show, if their header had one.
+    pub fn level(&self) -> Option<Level> {
+        self.level
+    }
+
+    /// How many lines joined it.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Its first line.
+    pub fn first_seen(&self) -> Seen {
+        self.first
+    }
+
+    /// Its latest line.
+    pub fn last_seen(&self) -> Seen {
+        self.last
+    }
+
+    /// Line counts over time.
+    pub fn history(&self) -> &RateHistory {
+        &self.history
+    }
+
+    /// Each `<*>` of the template with its top values.
+    pub fn variables(&self) -> Vec<Variable> {
+        let mut out = Vec::new();
+        for part in &self.parts {
+            let slot = match part {
+                Part::Word { .. } => continue,
+                Part::Var(s) | Part::Kv { value: s, .. } => s,
+            };
+            if !slot.is_placeholder() {
+                continue;
+            }
+            out.push(Variable {
+                index: out.len(),
+                values: slot.values.as_ref().map(TopValues::top).unwrap_or_default(),
+                more: slot.values.as_ref().is_some_and(TopValues::overflowed),
+            });
+        }
+        out
+    }
+
+    pub(super) fn render(&mut self) {
+        let mut t = String::with_capacity(self.template.len().max(16));
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                t.push(' ');
+            }
+            match part {
+                Part::Word { text, .. } => t.push_str(text),
+                Part::Var(slot) => slot.write(&mut t),
+                Part::Kv {
+                    key, suffix, value, ..
+                } => {
+                    t.push_str(key);
+                    value.write(&mut t);
+                    t.push_str(suffix);
+                }
+            }
+        }
+        self.template = t;
+    }
+
+    /// Whether a line of these tokens belongs here. A `<*>` may take a plain word only when the
+    /// line shares at least three times as many words with the template as it puts into `<*>`s;
+    /// a numbered name (`storage12`) and a value (`root_domain`) may share a place.
+    pub(super) fn accepts(&self, level: Option<Level>, toks: &[Tok]) -> bool {
+        if self.level != level || self.parts.len() != toks.len() {
+            return false;
+        }
+        let mut absorbed = 0;
+        for (p, t) in self.parts.iter().zip(toks) {
+            let fits = match p {
+                Part::Word { hash, .. } => t.kind == Kind::Word && t.ident_hash == *hash,
+                Part::Kv { key_hash, stem, .. } => {
+                    (t.kind == Kind::Kv || t.kind == Kind::Stem) && t.ident_hash == *key_hash
+                        || *stem && t.kind == Kind::Var && self.anchors > 1
+                }
+                Part::Var(s) => match t.kind {
+                    Kind::Var => self.anchors > 0 || t.shape_hash == s.shape_hash,
+                    Kind::Stem => self.anchors > 0,
+                    Kind::Word if s.is_placeholder() => {
+                        absorbed += 1;
+                        true
+                    }
+                    _ => false,
+                },
+            };
+            if !fits {
+                return false;
+            }
+        }
+        absorbed == 0 || self.anchors >= 3 * absorbed
+    }
+}
+
+/// A slot that is already a plain `<*>`.
+pub(super) fn open_slot(track: bool) -> Slot {
+    Slot {
+        constant: String::new(),
+        constant_hash: 0,
+        shape: "<*>".to_owned(),
+        shape_hash: 0,
+        uniform: false,
+        masked: true,
+        varying: true,
+        values: track.then(TopValues::default),
+    }
+}
+
+pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot {
+    Slot {
+        constant: value.to_owned(),
+        constant_hash: t.value_hash,
+        shape,
+        shape_hash: t.shape_hash,
+        uniform: true,
+        masked: t.masked,
+        varying: false,
+        values: track.then(TopValues::default),
+    }
+}

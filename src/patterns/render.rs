@@ -1,0 +1,189 @@
+//! What the CLI prints: `sitrep patterns --assign` (one `<id>\t<template>` line per input line)
+//! and the pattern list as a table or JSON.
+
+use std::io::{BufRead, BufWriter, Write};
+
+use serde::Serialize;
+
+use super::values::ValueCount;
+use super::{Level, Miner, PatternId};
+
+/// Why mining a stream failed.
+#[derive(Debug, thiserror::Error)]
+pub enum PatternsError {
+    /// The input could not be read.
+    #[error("could not read log lines: {0}")]
+    Read(#[source] std::io::Error),
+    /// The output could not be written.
+    #[error("could not write patterns: {0}")]
+    Write(#[source] std::io::Error),
+    /// The pattern list could not be encoded.
+    #[error("could not encode patterns as JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Calls `f` with each line of `input` (newline and carriage return removed, invalid UTF-8
+/// replaced); returns how many lines there were.
+fn for_each_line<R: BufRead>(
+    mut input: R,
+    mut f: impl FnMut(&str) -> Result<(), PatternsError>,
+) -> Result<u64, PatternsError> {
+    let mut buf = Vec::with_capacity(256);
+    let mut n = 0;
+    loop {
+        buf.clear();
+        if input
+            .read_until(b'\n', &mut buf)
+            .map_err(PatternsError::Read)?
+            == 0
+        {
+            return Ok(n);
+        }
+        n += 1;
+        match std::str::from_utf8(&buf) {
+            Ok(s) => f(s)?,
+            Err(_) => f(&String::from_utf8_lossy(&buf))?,
+        }
+    }
+}
+
+/// Observes every line of `input`, writing `<pattern id>\t<template>` for each, in order, as
+/// assigned on arrival. Returns the number of lines.
+pub fn assign_stream<R: BufRead, W: Write>(
+    miner: &mut Miner,
+    input: R,
+    output: W,
+) -> Result<u64, PatternsError> {
+    let mut out = BufWriter::with_capacity(64 * 1024, output);
+    let n = for_each_line(input, |line| {
+        let id = miner.observe(line);
+        let template = miner.template(id).unwrap_or_default();
+        writeln!(out, "{id}\t{template}").map_err(PatternsError::Write)
+    })?;
+    out.flush().map_err(PatternsError::Write)?;
+    Ok(n)
+}
+
+/// Observes every line of `input`; returns the number of lines.
+pub fn mine<R: BufRead>(miner: &mut Miner, input: R) -> Result<u64, PatternsError> {
+    for_each_line(input, |line| {
+        miner.observe(line);
+        Ok(())
+    })
+}
+
+/// One `<*>` of a pattern in the list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VariableSummary {
+    /// Which `<*>`, from 0.
+    pub index: usize,
+    /// Most frequent values first.
+    pub values: Vec<ValueCount>,
+    /// More distinct values were seen than listed.
+    pub more: bool,
+}
+
+/// One pattern in the list printed by `sitrep patterns`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PatternSummary {
+    /// The pattern id.
+    pub id: PatternId,
+    /// Lines in the pattern.
+    pub count: u64,
+    /// Share of all observed lines, 0 to 1.
+    pub share: f64,
+    /// Level shown by its lines.
+    pub level: Option<Level>,
+    /// The template.
+    pub template: String,
+    /// Sequence number of its first line.
+    pub first_line: u64,
+    /// Sequence number of its latest line.
+    pub last_line: u64,
+    /// Values behind each `<*>`.
+    pub variables: Vec<VariableSummary>,
+}
+
+/// The patterns kept, most frequent first (ties: first seen first).
+pub fn summaries(miner: &Miner) -> Vec<PatternSummary> {
+    let total = miner.lines_seen().max(1) as f64;
+    let mut out: Vec<PatternSummary> = miner
+        .patterns()
+        .map(|p| PatternSummary {
+            id: p.id(),
+            count: p.count(),
+            share: p.count() as f64 / total,
+            level: p.level(),
+            template: p.template().to_owned(),
+            first_line: p.first_seen().seq,
+            last_line: p.last_seen().seq,
+            variables: p
+                .variables()
+                .into_iter()
+                .map(|v| VariableSummary {
+                    index: v.index,
+                    values: v.values,
+                    more: v.more,
+                })
+                .collect(),
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then(a.first_line.cmp(&b.first_line)));
+    out
+}
+
+/// The pattern list as an aligned text table: count, share, level, id, template.
+/// `limit` keeps only the most frequent patterns.
+pub fn render_table(miner: &Miner, limit: Option<usize>) -> String {
+    let rows = summaries(miner);
+    let shown = limit.unwrap_or(rows.len()).min(rows.len());
+    let width = rows
+        .iter()
+        .take(shown)
+        .map(|r| r.count.to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(5);
+    let mut out = format!(
+        "{:>width$}  {:>6}  {:<5}  {:>5}  TEMPLATE\n",
+        "COUNT", "SHARE", "LEVEL", "ID"
+    );
+    for r in rows.iter().take(shown) {
+        let level = r
+            .level
+            .map(|l| l.to_string())
+            .unwrap_or_else(|| "-".to_owned());
+        out.push_str(&format!(
+            "{:>width$}  {:>5.1}%  {:<5}  {:>5}  {}\n",
+            r.count,
+            r.share * 100.0,
+            level,
+            r.id,
+            r.template
+        ));
+    }
+    if shown < rows.len() {
+        out.push_str(&format!("… {} more patterns\n", rows.len() - shown));
+    }
+    out.push_str(&format!(
+        "{} lines, {} patterns\n",
+        miner.lines_seen(),
+        rows.len()
+    ));
+    out
+}
+
+#[derive(Serialize)]
+struct JsonReport {
+    lines: u64,
+    patterns: Vec<PatternSummary>,
+}
+
+/// The pattern list as pretty JSON: `{"lines": N, "patterns": [...]}`.
+pub fn render_json(miner: &Miner) -> Result<String, PatternsError> {
+    let report = JsonReport {
+        lines: miner.lines_seen(),
+        patterns: summaries(miner),
+    };
+    Ok(serde_json::to_string_pretty(&report)?)
+}

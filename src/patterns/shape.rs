@@ -1,0 +1,256 @@
+//! What a token looks like: its core (without surrounding punctuation), its display shape
+//! (`blk_<*>`), and the small lexical tests the tokenizer makes.
+
+use super::header::is_zone;
+use super::token::Tok;
+
+/// Characters stripped from the front of a token before classifying its core.
+fn is_open(b: u8) -> bool {
+    matches!(b, b'(' | b'[' | b'{' | b'<' | b'"' | b'\'' | b'`')
+}
+
+/// Characters stripped from the end of a token before classifying its core.
+fn is_close(b: u8) -> bool {
+    matches!(
+        b,
+        b')' | b']' | b'}' | b'>' | b'"' | b'\'' | b'`' | b'.' | b',' | b';' | b':' | b'!' | b'?'
+    )
+}
+
+/// Punctuation that, inside a token, makes it an identifier, path or list rather than a word.
+pub(crate) fn is_structural(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b'_'
+            | b'/'
+            | b'\\'
+            | b'@'
+            | b':'
+            | b'#'
+            | b'$'
+            | b'%'
+            | b'~'
+            | b'&'
+            | b'?'
+            | b','
+            | b';'
+            | b'|'
+            | b'*'
+            | b'+'
+            | b'='
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'<'
+            | b'>'
+    )
+}
+
+pub(crate) fn core_bounds(raw: &[u8]) -> (usize, usize) {
+    let mut s = 0;
+    let mut e = raw.len();
+    while s < e && is_open(raw[s]) {
+        s += 1;
+    }
+    while e > s && is_close(raw[e - 1]) {
+        e -= 1;
+    }
+    (s, e)
+}
+
+pub(crate) fn is_key(key: &[u8]) -> bool {
+    !key.is_empty()
+        && key[0].is_ascii_alphabetic()
+        && key
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Marks a stem's identity apart from a key of the same letters.
+pub(crate) const STEM: u64 = 0x57e4;
+
+/// `eth0`, `alt0`, `CPU12`: letters then digits; the length of the letters.
+pub(crate) fn stem_len(core: &[u8]) -> Option<usize> {
+    let letters = core.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    (letters > 0 && letters < core.len() && core[letters..].iter().all(u8::is_ascii_digit))
+        .then_some(letters)
+}
+
+/// The keys whose value is the message itself (logfmt), so it must stay part of the template.
+pub(crate) fn is_message_key(key: &[u8]) -> bool {
+    matches!(key, b"msg" | b"message" | b"event")
+}
+
+/// `user alice`: the word after `user` is a name, not part of the message.
+pub(crate) fn names_a_value(prev: &[u8]) -> bool {
+    let (cs, ce) = core_bounds(prev);
+    cs == 0
+        && ce == prev.len()
+        && (prev.eq_ignore_ascii_case(b"user") || prev.eq_ignore_ascii_case(b"username"))
+}
+
+pub(crate) fn trim_close(p: &[u8]) -> &[u8] {
+    let mut e = p.len();
+    while e > 0 && is_close(p[e - 1]) {
+        e -= 1;
+    }
+    &p[..e]
+}
+
+/// `PDT`, `UTC`, `CEST`, `+0200`.
+pub(crate) fn is_zone_name(p: &[u8]) -> bool {
+    is_zone(p)
+        || (3..=4).contains(&p.len())
+            && p.iter().all(u8::is_ascii_uppercase)
+            && p.last() == Some(&b'T')
+}
+
+/// A unit that follows a number: sizes and durations.
+pub(crate) fn is_unit(raw: &[u8]) -> bool {
+    let (cs, ce) = core_bounds(raw);
+    cs == 0
+        && matches!(
+            &raw[..ce],
+            b"B" | b"b"
+                | b"KB"
+                | b"kB"
+                | b"kb"
+                | b"MB"
+                | b"mb"
+                | b"GB"
+                | b"gb"
+                | b"TB"
+                | b"KiB"
+                | b"MiB"
+                | b"GiB"
+                | b"TiB"
+                | b"bytes"
+                | b"ms"
+                | b"us"
+                | b"ns"
+                | b"\xc2\xb5s"
+                | b"s"
+                | b"sec"
+                | b"secs"
+                | b"seconds"
+                | b"min"
+                | b"mins"
+                | b"minutes"
+                | b"h"
+                | b"hours"
+        )
+}
+
+pub(crate) fn is_number(raw: &[u8]) -> bool {
+    let (cs, ce) = core_bounds(raw);
+    let core = &raw[cs..ce];
+    let core = core.strip_prefix(b"-").unwrap_or(core);
+    !core.is_empty()
+        && core[0].is_ascii_digit()
+        && core
+            .iter()
+            .all(|&b| b.is_ascii_digit() || b == b'.' || b == b',')
+}
+
+pub(crate) fn ends_with_quote(piece: &[u8], quote: u8) -> bool {
+    let mut e = piece.len();
+    while e > 0 && matches!(piece[e - 1], b')' | b']' | b'}' | b'.' | b',' | b';' | b':') {
+        e -= 1;
+    }
+    e > 0 && piece[e - 1] == quote
+}
+
+pub(crate) fn is_url(core: &[u8]) -> bool {
+    core.windows(3).any(|w| w == b"://")
+}
+
+/// Writes the display shape of a token holding digits, see [`Tokenizer::masked_shape`].
+pub(crate) fn write_masked_shape(raw: &[u8], cs: usize, ce: usize, out: &mut Vec<u8>) {
+    out.extend_from_slice(&raw[..cs]);
+    if is_url(&raw[cs..ce]) {
+        let scheme = raw[cs..ce]
+            .windows(3)
+            .position(|w| w == b"://")
+            .unwrap_or(0);
+        out.extend_from_slice(&raw[cs..cs + scheme + 3]);
+        out.extend_from_slice(b"<*>");
+        out.extend_from_slice(&raw[ce..]);
+        return;
+    }
+    let core = &raw[cs..ce];
+    if core
+        .iter()
+        .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'-'))
+    {
+        // IPs, MACs, UUIDs, dates, hex: one value.
+        out.extend_from_slice(b"<*>");
+        out.extend_from_slice(&raw[ce..]);
+        return;
+    }
+    let mut i = 0;
+    // Bytes since the last placeholder that were only separators: a placeholder may swallow them.
+    let mut pending_sep_from: Option<usize> = None;
+    while i < core.len() {
+        let b = core[i];
+        if b.is_ascii_alphanumeric() || (b == b'-' && starts_number(core, i)) {
+            let s = i;
+            i += 1;
+            while i < core.len() && core[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            if core[s..i].iter().any(u8::is_ascii_digit) {
+                if let Some(from) = pending_sep_from {
+                    out.truncate(from);
+                } else {
+                    out.extend_from_slice(b"<*>");
+                }
+                pending_sep_from = Some(out.len());
+            } else {
+                out.extend_from_slice(&core[s..i]);
+                pending_sep_from = None;
+            }
+        } else {
+            out.push(b);
+            if !matches!(b, b'.' | b':' | b'-' | b'/' | b'_' | b',') {
+                pending_sep_from = None;
+            }
+            i += 1;
+        }
+    }
+    if let Some(from) = pending_sep_from {
+        // Trailing separators after the last placeholder stay as written.
+        let tail: Vec<u8> = out[from..].to_vec();
+        out.truncate(from);
+        out.extend_from_slice(&tail);
+    }
+    out.extend_from_slice(&raw[ce..]);
+}
+
+fn starts_number(core: &[u8], i: usize) -> bool {
+    core.get(i + 1).is_some_and(u8::is_ascii_digit)
+        && (i == 0 || !core[i - 1].is_ascii_alphanumeric())
+}
+
+/// The display shape of a token of the line, as a string (what its hash `shape_hash` stands for).
+pub(crate) fn shape_of(raw: &str, tok: &Tok) -> String {
+    let whole = raw.as_bytes();
+    // A folded run shows the shape of its first value; any other phrase is one placeholder.
+    let bytes = match whole.iter().position(u8::is_ascii_whitespace) {
+        Some(space) if tok.folded => &whole[..space],
+        _ => whole,
+    };
+    let (cs, ce) = core_bounds(bytes);
+    let mut out = Vec::with_capacity(bytes.len());
+    let single = !bytes.iter().any(u8::is_ascii_whitespace);
+    if single && bytes[cs.min(ce)..ce].iter().any(u8::is_ascii_digit) {
+        write_masked_shape(bytes, cs, ce, &mut out);
+    } else {
+        out.extend_from_slice(&bytes[..cs.min(ce)]);
+        out.extend_from_slice(b"<*>");
+        out.extend_from_slice(&bytes[ce.max(cs)..]);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

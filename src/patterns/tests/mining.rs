@@ -1,0 +1,340 @@
+//! Masks, headers, generalization, values and eviction.
+
+use super::{mine_all, same_pattern, template_after};
+use crate::patterns::*;
+
+// Masks
+
+#[test]
+fn numbers_hex_ips_uuids_and_durations_are_masked_from_the_first_line() {
+    assert_eq!(
+        template_after(&[
+            "connect to 10.0.0.1:8080 req 0x1f uuid 123e4567-e89b-12d3-a456-426614174000 took 35ms after 3 tries"
+        ]),
+        "connect to <*> req <*> uuid <*> took <*> after <*> tries"
+    );
+}
+
+#[test]
+fn paths_and_urls_are_masked_keeping_their_shape() {
+    assert_eq!(
+        template_after(&["GET /api/v1/users/42 from https://example.com/a?b=1"]),
+        "GET /api/<*>/users/<*> from https://<*>"
+    );
+}
+
+#[test]
+fn ids_keep_their_prefix_in_the_template() {
+    assert_eq!(
+        template_after(&["Deleting block blk_-6952295868487656571 file /data/current/blk_123"]),
+        "Deleting block blk_<*> file /data/current/blk_<*>"
+    );
+}
+
+#[test]
+fn key_value_values_generalize_but_keys_do_not() {
+    assert_eq!(
+        template_after(&["status=ok user=alice", "status=ok user=bob"]),
+        "status=ok user=<*>"
+    );
+    assert!(!same_pattern(
+        "status=ok user=alice",
+        "status=ok group=alice"
+    ));
+}
+
+#[test]
+fn a_quoted_value_with_spaces_is_one_value() {
+    assert!(same_pattern(
+        r#"acquire lock=1 tag="View Lock" pid=12"#,
+        r#"acquire lock=2 tag="*launch*" pid=13"#
+    ));
+}
+
+#[test]
+fn a_run_of_values_folds_into_one_whatever_its_length() {
+    assert!(same_pattern(
+        "failed to resolve data source name an14 an15 an16 an17",
+        "failed to resolve data source name dadmin2 dadmin3"
+    ));
+    assert_eq!(
+        template_after(&["stack @0x7fed806eb5d @0x7fef9fb9b6d @0xff83e97c"]),
+        "stack @<*>"
+    );
+}
+
+#[test]
+fn a_unit_belongs_to_its_number() {
+    assert!(same_pattern(
+        "stored (estimated size 5.2 KB, free 317.1 KB)",
+        "stored (estimated size 93.0 B, free 2.1 MB)"
+    ));
+}
+
+#[test]
+fn a_date_inside_the_message_is_one_value() {
+    assert!(same_pattern(
+        "chip status changed at Thu Aug 04 15:20:37 PDT 2005 by ops",
+        "chip status changed at Mon Sep 5 01:02:03 PDT 2005 by ops"
+    ));
+}
+
+#[test]
+fn a_dot_leader_separates_a_label_from_its_value() {
+    assert!(!same_pattern(
+        "data store interrupt caused by dcbf.........1",
+        "data store interrupt caused by icbi.........0"
+    ));
+    assert!(same_pattern(
+        "icache prefetch depth....................1",
+        "icache prefetch depth....................0"
+    ));
+}
+
+// Headers
+
+#[test]
+fn timestamps_levels_pids_and_threads_are_not_part_of_the_template() {
+    let (miner, ids) = mine_all(&[
+        "2024-01-01T10:00:00.123Z INFO [main] payment 1 settled",
+        "2024-01-02 11:00:00,456 INFO [pool-1 worker 2] payment 2 settled",
+        "081109 203615 148 INFO payment 3 settled",
+    ]);
+    assert!(ids.iter().all(|&id| id == ids[0]));
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "payment <*> settled");
+    assert_eq!(p.level(), Some(Level::Info));
+}
+
+#[test]
+fn syslog_host_and_program_header_is_set_aside() {
+    assert_eq!(
+        template_after(&[
+            "Jan  9 12:01:01 web01 sshd[2915]: Invalid user admin from 1.2.3.4",
+            "Jan  9 12:01:02 db02 sshd[2916]: Invalid user oracle from 1.2.3.5",
+        ]),
+        "sshd[<*>]: Invalid user <*> from <*>"
+    );
+}
+
+#[test]
+fn json_lines_use_their_message_and_level_fields() {
+    let (miner, ids) = mine_all(&[
+        r#"{"ts":"2024-01-01T00:00:01Z","level":"warn","msg":"disk 1 almost full","host":"a"}"#,
+        r#"{"ts":"2024-01-01T00:00:02Z","level":"warn","msg":"disk 2 almost full","host":"b"}"#,
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(miner.template(ids[0]), Some("disk <*> almost full"));
+    assert_eq!(
+        miner.get(ids[0]).and_then(Pattern::level),
+        Some(Level::Warn)
+    );
+}
+
+#[test]
+fn the_level_is_part_of_a_pattern() {
+    let (miner, ids) = mine_all(&["INFO disk full", "ERROR disk full"]);
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(
+        miner.get(ids[1]).and_then(Pattern::level),
+        Some(Level::Error)
+    );
+}
+
+#[test]
+fn a_lone_level_word_is_the_message() {
+    let (miner, ids) = mine_all(&["warning", "critical", "warning"]);
+    assert_eq!(ids[0], ids[2]);
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(miner.template(ids[0]), Some("warning"));
+}
+
+// Generalization
+
+#[test]
+fn a_template_generalizes_as_lines_arrive_and_the_id_stays() {
+    let mut miner = Miner::default();
+    let first = miner.observe("user alice logged in from 10.0.0.1");
+    assert_eq!(miner.template(first), Some("user alice logged in from <*>"));
+    let second = miner.observe("user bob logged in from 10.0.0.2");
+    assert_eq!(second, first);
+    assert_eq!(miner.template(first), Some("user <*> logged in from <*>"));
+}
+
+#[test]
+fn lines_that_differ_by_a_word_are_different_events() {
+    assert!(!same_pattern(
+        "task_1 Task Transitioned from NEW to SCHEDULED",
+        "task_2 Task Transitioned from NEW to RUNNING"
+    ));
+    assert!(!same_pattern(
+        "Session: 1_2 initialized by client SPP.",
+        "Session: 3_4 initialized by client WindowsUpdateAgent."
+    ));
+}
+
+#[test]
+fn identifiers_unify() {
+    assert!(same_pattern(
+        "Registering class org.apache.EventType for class org.apache.Handler",
+        "Registering class org.apache.JobEventType for class org.apache.MRAppMaster$Dispatcher"
+    ));
+}
+
+#[test]
+fn numbered_names_unify_by_name() {
+    assert!(same_pattern(
+        "link up on interface eth0",
+        "link up on interface eth1"
+    ));
+    assert!(!same_pattern(
+        "link up on interface eth0",
+        "link up on interface alt0"
+    ));
+    assert!(same_pattern(
+        "domain storage1412 is no longer served by node node-96",
+        "domain root3_domain is no longer served by node node-160"
+    ));
+}
+
+#[test]
+fn a_placeholder_does_not_swallow_words_of_short_lines() {
+    assert!(!same_pattern(
+        "autopurge.purgeInterval set to 24",
+        "minSessionTimeout set to 4000"
+    ));
+}
+
+#[test]
+fn lines_of_only_values_group_by_their_shape() {
+    assert!(same_pattern("lr:0x00 cr:0x01", "lr:0x02 cr:0x03"));
+    assert!(!same_pattern(
+        "lr:0x00 cr:0x01",
+        "jetty-6.1.26 nodeBlacklistingEnabled:true"
+    ));
+}
+
+#[test]
+fn a_different_token_count_is_a_different_pattern() {
+    assert!(!same_pattern(
+        "connection closed",
+        "connection closed by peer"
+    ));
+}
+
+#[test]
+fn very_long_lines_keep_a_bounded_template() {
+    let words: Vec<String> = (0..500).map(|i| format!("w{}x", i % 7)).collect();
+    let line = words.join(" ");
+    let t = template_after(&[&line]);
+    assert!(
+        t.split(' ').count() <= 96,
+        "{} tokens",
+        t.split(' ').count()
+    );
+    assert!(t.ends_with("<*>"));
+}
+
+#[test]
+fn carriage_returns_and_invalid_text_do_not_matter() {
+    assert!(same_pattern("disk 1 full\r", "disk 2 full"));
+}
+
+// Values
+
+#[test]
+fn values_behind_each_placeholder_are_counted() {
+    let (miner, ids) = mine_all(&[
+        "user alice logged in from 10.0.0.1",
+        "user alice logged in from 10.0.0.2",
+        "user bob logged in from 10.0.0.1",
+    ]);
+    let vars = miner.get(ids[0]).expect("pattern kept").variables();
+    assert_eq!(vars.len(), 2);
+    let users: Vec<(&str, u64)> = vars[0]
+        .values
+        .iter()
+        .map(|v| (v.value.as_str(), v.count))
+        .collect();
+    assert_eq!(users, [("alice", 2), ("bob", 1)]);
+    let ips: Vec<(&str, u64)> = vars[1]
+        .values
+        .iter()
+        .map(|v| (v.value.as_str(), v.count))
+        .collect();
+    assert_eq!(ips, [("10.0.0.1", 2), ("10.0.0.2", 1)]);
+}
+
+#[test]
+fn top_values_are_bounded_and_say_there_were_more() {
+    let mut miner = Miner::default();
+    let mut id = PatternId(0);
+    for i in 0..200 {
+        id = miner.observe(&format!("request {} done", i % 100));
+        miner.observe("request 7 done");
+    }
+    let vars = miner.get(id).expect("pattern kept").variables();
+    assert!(vars[0].values.len() <= miner.config().top_values);
+    assert!(vars[0].more);
+    assert_eq!(vars[0].values[0].value, "7");
+}
+
+#[test]
+fn counts_and_first_and_last_sequence_are_kept() {
+    let mut miner = Miner::default();
+    let a = miner.observe_at("job 1 started", 1_000);
+    miner.observe_at("unrelated line", 2_000);
+    miner.observe_at("job 2 started", 3_000);
+    let p = miner.get(a).expect("pattern kept");
+    assert_eq!(p.count(), 2);
+    assert_eq!(p.first_seen(), Seen { seq: 1, ms: 1_000 });
+    assert_eq!(p.last_seen(), Seen { seq: 3, ms: 3_000 });
+    assert_eq!(miner.lines_seen(), 3);
+}
+
+// Eviction
+
+#[test]
+fn the_least_recently_seen_pattern_is_evicted_at_the_cap() {
+    let mut miner = Miner::new(MinerConfig {
+        max_patterns: 3,
+        ..MinerConfig::default()
+    });
+    let a = miner.observe("alpha happened");
+    let b = miner.observe("beta happened");
+    let c = miner.observe("gamma happened");
+    miner.observe("alpha happened");
+    let d = miner.observe("delta happened");
+    assert_eq!(miner.len(), 3);
+    assert!(miner.get(b).is_none());
+    for kept in [a, c, d] {
+        assert!(miner.get(kept).is_some());
+    }
+    let b_again = miner.observe("beta happened");
+    assert_ne!(b_again, b, "ids are never reused");
+    assert_eq!(miner.len(), 3);
+    assert!(miner.get(c).is_none());
+}
+
+#[test]
+fn memory_stays_bounded_under_endless_new_patterns() {
+    let mut miner = Miner::new(MinerConfig {
+        max_patterns: 50,
+        ..MinerConfig::default()
+    });
+    for i in 0..5_000 {
+        miner.observe(&format!(
+            "event{} kind {} happened",
+            "abcdefghij".repeat(1 + i % 3),
+            i % 1000
+        ));
+        miner.observe(&format!(
+            "word{} only",
+            char::from(b'a' + (i % 26) as u8)
+                .to_string()
+                .repeat(1 + i / 26)
+        ));
+    }
+    assert_eq!(miner.len(), 50);
+    assert_eq!(miner.patterns().count(), 50);
+}

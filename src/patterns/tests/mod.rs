@@ -1,0 +1,25 @@
+//! What a user of the miner sees: templates, ids, values, levels, eviction, rates, output.
+
+mod mining;
+mod output;
+mod rates;
+
+use super::{Miner, PatternId};
+
+pub(super) fn mine_all(lines: &[&str]) -> (Miner, Vec<PatternId>) {
+    let mut miner = Miner::default();
+    let ids = lines.iter().map(|l| miner.observe(l)).collect();
+    (miner, ids)
+}
+
+/// The template of the pattern of the last line, after all lines.
+pub(super) fn template_after(lines: &[&str]) -> String {
+    let (miner, ids) = mine_all(lines);
+    let last = ids.last().copied().unwrap_or(PatternId(0));
+    miner.template(last).unwrap_or("<evicted>").to_owned()
+}
+
+pub(super) fn same_pattern(a: &str, b: &str) -> bool {
+    let (_, ids) = mine_all(&[a, b]);
+    ids[0] == ids[1]
+}

@@ -1,0 +1,420 @@
+//! Splitting a line into its header (timestamp, level, pid) and the tokens a template is made of,
+//! with the default variable masks.
+//!
+//! A token is one of four kinds, which decide how templates generalize:
+//! - `Word`: plain text (`failed`, `interrupt:`). Two lines whose words differ are different
+//!   events; a word turns into `<*>` only in a long template that already has a `<*>` there.
+//! - `Var`: a masked value (anything with a digit: numbers, hex, ids, IPs, UUIDs, durations with
+//!   their unit, dates; paths, URLs) or an identifier-like token (`org.apache.Foo`, `root_domain`,
+//!   the name after `user`). Two `Var`s at the same place always unify.
+//! - `Kv`: `key=value`; unifies with the same key whatever the value.
+
+use super::Level;
+use super::hash::{hash_bytes, mix};
+use super::header::{is_day, is_month, is_time, is_weekday};
+use super::shape::{
+    STEM, core_bounds, ends_with_quote, is_key, is_message_key, is_number, is_structural, is_unit,
+    is_url, is_zone_name, names_a_value, stem_len, trim_close, write_masked_shape,
+};
+
+/// Lines longer than this many tokens keep the rest as one trailing variable.
+pub(crate) const MAX_TOKENS: usize = 96;
+/// How far a quoted value may run (in whitespace-separated pieces) before it is not treated as one.
+const MAX_QUOTED_PIECES: usize = 24;
+
+/// The kind of a token, see the module docs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Word,
+    Var,
+    Kv,
+    Stem,
+}
+
+/// One token of a line, as byte offsets into the line.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok {
+    pub start: usize,
+    pub end: usize,
+    pub kind: Kind,
+    /// Shown as a placeholder from the first line on (a default mask matched).
+    pub masked: bool,
+    /// `Kv`: where the value starts (after `=`); `Var`: `start`.
+    pub value_start: usize,
+    /// `Kv`: where the value ends (before closing punctuation); `Var`: `end`.
+    pub value_end: usize,
+    /// `Word`: hash of the text; `Kv`: hash of the key; `Var`: 0.
+    pub ident_hash: u64,
+    /// `Var`/`Kv`: hash of the value text.
+    pub value_hash: u64,
+    /// `Var`: hash of the display shape (`blk_<*>`); `Word` that may fold into a list: likewise.
+    pub shape_hash: u64,
+    /// A run of same-shaped values folded into this one token.
+    pub folded: bool,
+}
+
+/// A line split into header fields and tokens; buffers are reused from line to line.
+#[derive(Default)]
+pub(crate) struct Tokenizer {
+    pub toks: Vec<Tok>,
+    pieces: Vec<(usize, usize)>,
+    shape: Vec<u8>,
+}
+
+impl Tokenizer {
+    /// Split `line` (header already removed) into `self.toks`.
+    pub fn tokenize(&mut self, line: &str) {
+        self.toks.clear();
+        self.split_pieces(line);
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < self.pieces.len() {
+            if self.toks.len() + 1 == MAX_TOKENS {
+                let (start, _) = self.pieces[i];
+                let (_, end) = self.pieces[self.pieces.len() - 1];
+                self.push_rest(bytes, start, end);
+                break;
+            }
+            let (start, end) = self.pieces[i];
+            if let Some(last) = self.datetime_end(bytes, i) {
+                let end = self.pieces[last].1;
+                let tok = self.phrase(bytes, start, end);
+                self.push_folding(bytes, tok);
+                i = last + 1;
+                continue;
+            }
+            if is_unit(&bytes[start..end])
+                && let Some(prev) = self.toks.last_mut()
+                && prev.kind == Kind::Var
+                && prev.masked
+                && is_number(&bytes[prev.start..prev.end])
+            {
+                // `5.2 KB`, `30 ms`: the unit goes with its number.
+                let (cs, _) = core_bounds(&bytes[prev.start..prev.end]);
+                let (_, ue) = core_bounds(&bytes[start..end]);
+                self.shape.clear();
+                self.shape
+                    .extend_from_slice(&bytes[prev.start..prev.start + cs]);
+                self.shape.extend_from_slice(b"<*>");
+                self.shape.extend_from_slice(&bytes[start + ue..end]);
+                prev.end = end;
+                prev.value_end = end;
+                prev.value_hash = hash_bytes(&bytes[prev.start..end]);
+                prev.shape_hash = hash_bytes(&self.shape);
+                i += 1;
+                continue;
+            }
+            let tok = match self.quoted_value_end(bytes, i) {
+                Some(last) => {
+                    let end = self.pieces[last].1;
+                    i = last;
+                    self.quoted_value(bytes, start, end)
+                }
+                None => self.classify(bytes, start, end),
+            };
+            let tok = match self.toks.last() {
+                Some(prev)
+                    if tok.kind == Kind::Word && names_a_value(&bytes[prev.start..prev.end]) =>
+                {
+                    let (cs, ce) = core_bounds(&bytes[start..end]);
+                    if cs < ce {
+                        Tok {
+                            kind: Kind::Var,
+                            value_hash: tok.ident_hash,
+                            ident_hash: 0,
+                            shape_hash: self.placeholder_shape(&bytes[start..end], cs, ce),
+                            ..tok
+                        }
+                    } else {
+                        tok
+                    }
+                }
+                _ => tok,
+            };
+            self.push_folding(bytes, tok);
+            i += 1;
+        }
+    }
+
+    fn split_pieces(&mut self, line: &str) {
+        self.pieces.clear();
+        let bytes = line.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let mut s = i;
+            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            // `depth.........0`: a dot leader separates a label from its value.
+            let mut j = s;
+            while j < i {
+                if bytes[j] == b'.' && j > s {
+                    let mut k = j;
+                    while k < i && bytes[k] == b'.' {
+                        k += 1;
+                    }
+                    if k - j >= 3 && k < i {
+                        self.pieces.push((s, k));
+                        s = k;
+                    }
+                    j = k;
+                } else {
+                    j += 1;
+                }
+            }
+            if i > s {
+                self.pieces.push((s, i));
+            }
+        }
+    }
+
+    /// If pieces from `i` spell a date like `Thu Aug 04 15:20:37 PDT 2005`, the index of its last piece.
+    fn datetime_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+        let piece = |k: usize| self.pieces.get(k).map(|&(s, e)| &bytes[s..e]);
+        let mut k = i;
+        if piece(k).is_some_and(is_weekday) {
+            k += 1;
+        }
+        if !(piece(k).is_some_and(is_month)
+            && piece(k + 1).is_some_and(is_day)
+            && piece(k + 2).is_some_and(|p| is_time(trim_close(p))))
+        {
+            return None;
+        }
+        k += 2;
+        if piece(k + 1).is_some_and(|p| is_zone_name(trim_close(p))) {
+            k += 1;
+        }
+        if piece(k + 1).is_some_and(|p| {
+            let p = trim_close(p);
+            p.len() == 4 && p.iter().all(u8::is_ascii_digit)
+        }) {
+            k += 1;
+        }
+        Some(k)
+    }
+
+    /// If piece `i` opens a quoted value (`key="a b"`) closed by a later piece, that piece's index.
+    /// A bare quoted phrase stays words: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` differ; so
+    /// does the message of logfmt (`msg="..."`).
+    fn quoted_value_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+        let (s, e) = self.pieces[i];
+        let piece = &bytes[s..e];
+        let eq = piece.iter().position(|&b| b == b'=')?;
+        let quote = *piece.get(eq + 1)?;
+        if !matches!(quote, b'"' | b'\'')
+            || !is_key(&piece[..eq])
+            || is_message_key(&piece[..eq])
+            || ends_with_quote(&piece[eq + 2..], quote)
+        {
+            return None;
+        }
+        let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);
+        ((i + 1)..=last).find(|&j| {
+            let (s, e) = self.pieces[j];
+            ends_with_quote(&bytes[s..e], quote)
+        })
+    }
+
+    /// `key="a b c"` spanning `start..end`, found by [`Tokenizer::quoted_value_end`].
+    fn quoted_value(&self, bytes: &[u8], start: usize, end: usize) -> Tok {
+        let raw = &bytes[start..end];
+        let eq = raw.iter().position(|&b| b == b'=').unwrap_or(0);
+        Tok {
+            start,
+            end,
+            kind: Kind::Kv,
+            masked: true,
+            value_start: start + eq + 1,
+            value_end: end,
+            ident_hash: hash_bytes(&raw[..eq]),
+            value_hash: hash_bytes(&raw[eq + 1..]),
+            shape_hash: 0,
+            folded: false,
+        }
+    }
+
+    /// A value written as several pieces (a date), shown as one placeholder.
+    fn phrase(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
+        let raw = &bytes[start..end];
+        let shape_hash = self.placeholder_shape(raw, 0, trim_close(raw).len());
+        Tok {
+            start,
+            end,
+            kind: Kind::Var,
+            masked: true,
+            value_start: start,
+            value_end: end,
+            ident_hash: 0,
+            value_hash: hash_bytes(raw),
+            shape_hash,
+            folded: false,
+        }
+    }
+
+    fn classify(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
+        let raw = &bytes[start..end];
+        let (cs, ce) = core_bounds(raw);
+        if cs >= ce {
+            return word(raw, start, end);
+        }
+        let core = &raw[cs..ce];
+        if let Some(eq) = core.iter().position(|&b| b == b'=')
+            && is_key(&core[..eq])
+        {
+            if is_message_key(&core[..eq]) {
+                return word(raw, start, end);
+            }
+            let value = &core[eq + 1..];
+            return Tok {
+                start,
+                end,
+                kind: Kind::Kv,
+                masked: value.iter().any(u8::is_ascii_digit),
+                value_start: start + cs + eq + 1,
+                value_end: start + ce,
+                ident_hash: hash_bytes(&raw[..cs + eq]),
+                value_hash: hash_bytes(value),
+                shape_hash: 0,
+                folded: false,
+            };
+        }
+        let has_digit = core.iter().any(u8::is_ascii_digit);
+        if has_digit && let Some(stem) = stem_len(core) {
+            // `eth0`, `CPU1`, `bglio559`: the name is part of the event, the number is not.
+            return Tok {
+                start,
+                end,
+                kind: Kind::Stem,
+                masked: false,
+                value_start: start + cs + stem,
+                value_end: start + ce,
+                ident_hash: mix(hash_bytes(&raw[..cs + stem]), STEM),
+                value_hash: hash_bytes(&core[stem..]),
+                shape_hash: self.masked_shape(raw, cs, ce),
+                folded: false,
+            };
+        }
+        let structural =
+            core.len() > 2 && core[1..core.len() - 1].iter().any(|&b| is_structural(b));
+        let path = core[0] == b'/' && core.len() > 1;
+        if !has_digit && !structural && !path {
+            return word(raw, start, end);
+        }
+        let masked = has_digit || (path && core[1..].contains(&b'/')) || is_url(core);
+        let shape_hash = if has_digit {
+            self.masked_shape(raw, cs, ce)
+        } else {
+            self.placeholder_shape(raw, cs, ce)
+        };
+        Tok {
+            start,
+            end,
+            kind: Kind::Var,
+            masked,
+            value_start: start,
+            value_end: end,
+            ident_hash: 0,
+            value_hash: hash_bytes(raw),
+            shape_hash,
+            folded: false,
+        }
+    }
+
+    /// Shape of a token shown as one placeholder in its punctuation: `(<*>)`.
+    fn placeholder_shape(&mut self, raw: &[u8], cs: usize, ce: usize) -> u64 {
+        self.shape.clear();
+        self.shape.extend_from_slice(&raw[..cs]);
+        self.shape.extend_from_slice(b"<*>");
+        self.shape.extend_from_slice(&raw[ce..]);
+        hash_bytes(&self.shape)
+    }
+
+    /// Shape of a token with digits: each alphanumeric run holding a digit becomes a placeholder,
+    /// and placeholders joined only by separators merge (`blk_<*>`, `core.<*>`, `<*>` for an IP).
+    fn masked_shape(&mut self, raw: &[u8], cs: usize, ce: usize) -> u64 {
+        self.shape.clear();
+        write_masked_shape(raw, cs, ce, &mut self.shape);
+        hash_bytes(&self.shape)
+    }
+
+    /// Pushes `tok`, folding a run of same-shaped values (`an14 an15 an16`) into one variable.
+    fn push_folding(&mut self, bytes: &[u8], tok: Tok) {
+        let foldable = |t: &Tok| {
+            t.shape_hash != 0 && (t.kind == Kind::Var && t.masked || t.kind == Kind::Stem)
+        };
+        if foldable(&tok)
+            && let Some(prev) = self.toks.last_mut()
+            && foldable(prev)
+            && prev.shape_hash == tok.shape_hash
+        {
+            prev.end = tok.end;
+            prev.kind = Kind::Var;
+            prev.masked = true;
+            prev.value_start = prev.start;
+            prev.value_end = prev.end;
+            prev.folded = true;
+            prev.ident_hash = 0;
+            prev.value_hash = hash_bytes(&bytes[prev.start..prev.end]);
+            return;
+        }
+        self.toks.push(tok);
+    }
+
+    fn push_rest(&mut self, bytes: &[u8], start: usize, end: usize) {
+        self.toks.push(Tok {
+            start,
+            end,
+            kind: Kind::Var,
+            masked: true,
+            value_start: start,
+            value_end: end,
+            ident_hash: 0,
+            value_hash: hash_bytes(&bytes[start..end]),
+            shape_hash: hash_bytes(b"<*>"),
+            folded: false,
+        });
+    }
+}
+
+fn word(raw: &[u8], start: usize, end: usize) -> Tok {
+    Tok {
+        start,
+        end,
+        kind: Kind::Word,
+        masked: false,
+        value_start: start,
+        value_end: end,
+        ident_hash: hash_bytes(raw),
+        value_hash: 0,
+        shape_hash: 0,
+        folded: false,
+    }
+}
+
+/// Hash of a line's shape for exact lookup: level, token count, and each token's kind and identity
+/// (the text of a word, the key of a `key=value`; nothing for a variable).
+/// A line of only variables has nothing else to tell it apart, so there their shapes count.
+pub(crate) fn signature(level: Option<Level>, toks: &[Tok]) -> u64 {
+    let mut h = mix(0x9e37_79b9_7f4a_7c15, level.map_or(0, |l| l as u64 + 1));
+    h = mix(h, toks.len() as u64);
+    let anchored = is_anchored(toks);
+    for t in toks {
+        h = match t.kind {
+            Kind::Word => mix(mix(h, 1), t.ident_hash),
+            Kind::Kv => mix(mix(h, 2), t.ident_hash),
+            Kind::Stem => mix(mix(h, 5), t.ident_hash),
+            Kind::Var if anchored => mix(h, 3),
+            Kind::Var => mix(mix(h, 4), t.shape_hash),
+        };
+    }
+    h
+}
+
+/// Whether a line has a token other than a variable.
+fn is_anchored(toks: &[Tok]) -> bool {
+    toks.iter().any(|t| t.kind != Kind::Var)
+}

@@ -1,0 +1,104 @@
+//! `sitrep tail`: follow sources and print their sanitized lines, like `tail -F`.
+
+use std::future::Future;
+use std::io::{self, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use regex::Regex;
+use tokio::sync::mpsc;
+
+use super::{SourceSpec, SourceStatus, TailEvent, TailOptions, sanitize, spawn_source};
+
+/// Why printing stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum FollowError {
+    /// Writing the output failed.
+    #[error("cannot write the log output: {0}")]
+    Write(#[source] io::Error),
+}
+
+/// Follows `specs` and writes their lines (sanitized, one per line) to `out` until `cancel` resolves
+/// or every source has ended; status changes go to `diag` as `sitrep: ...` lines.
+///
+/// Only lines whose sanitized text matches `filter` are written. With several sources or a glob,
+/// a `==> name <==` header (as `tail` prints) marks where the file changes. A closed pipe
+/// (`sitrep tail x | head`) ends quietly. Returns the number of lines written.
+pub async fn follow_to_writer<W: Write, D: Write>(
+    specs: Vec<SourceSpec>,
+    filter: Option<&Regex>,
+    opts: TailOptions,
+    out: &mut W,
+    diag: &mut D,
+    cancel: impl Future<Output = ()>,
+) -> Result<u64, FollowError> {
+    let headers = specs.len() > 1 || specs.iter().any(|s| matches!(s, SourceSpec::Glob(_)));
+    let names: Vec<String> = specs.iter().map(SourceSpec::describe).collect();
+    let (tx, mut rx) = mpsc::channel(256);
+    let handles: Vec<_> = specs
+        .into_iter()
+        .enumerate()
+        .map(|(index, spec)| spawn_source(index, spec, tx.clone(), opts.clone()))
+        .collect();
+    drop(tx);
+    tokio::pin!(cancel);
+    let mut current: Option<(usize, Option<Arc<Path>>)> = None;
+    let mut text = String::new();
+    let mut written = 0u64;
+    let mut events = Vec::with_capacity(64);
+    loop {
+        tokio::select! {
+            () = &mut cancel => break,
+            received = rx.recv_many(&mut events, 64) => {
+                if received == 0 {
+                    break;
+                }
+            }
+        }
+        for event in events.drain(..) {
+            match event {
+                TailEvent::Lines {
+                    source,
+                    file,
+                    lines,
+                } => {
+                    let key = (source, file);
+                    if headers && current.as_ref() != Some(&key) {
+                        let name = match &key.1 {
+                            Some(path) => sanitize(path.as_os_str().as_encoded_bytes()),
+                            None => names.get(source).cloned().unwrap_or_default(),
+                        };
+                        let gap = if current.is_some() { "\n" } else { "" };
+                        text.push_str(&format!("{gap}==> {name} <==\n"));
+                        current = Some(key);
+                    }
+                    for line in lines {
+                        if filter.is_none_or(|re| re.is_match(&line.text)) {
+                            text.push_str(&line.text);
+                            text.push('\n');
+                            written += 1;
+                        }
+                    }
+                }
+                TailEvent::Status { status, .. } => {
+                    if !matches!(
+                        status,
+                        SourceStatus::Following { .. } | SourceStatus::Running { .. }
+                    ) {
+                        // Diagnostics are best effort; the lines are what matter.
+                        let _ = writeln!(diag, "sitrep: {status}");
+                    }
+                }
+            }
+        }
+        let result = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+        text.clear();
+        match result {
+            Ok(()) => {}
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => break,
+            Err(err) => return Err(FollowError::Write(err)),
+        }
+    }
+    drop(handles);
+    Ok(written)
+}

@@ -1,0 +1,359 @@
+//! Guessing a log line's severity from its text.
+//!
+//! Logs come in every shape (plain prefixes, logfmt, JSON, syslog, access logs), so detection is a
+//! cheap heuristic: structured fields win over words, and the first level word wins over later ones.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
+/// How severe a log line is, as far as its text tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum Level {
+    /// Errors, failures, fatal and critical messages, HTTP 5xx.
+    Error,
+    /// Warnings.
+    Warn,
+    /// Informational messages.
+    Info,
+    /// Debug output.
+    Debug,
+    /// Trace and verbose output.
+    Trace,
+    /// No level could be recognised.
+    #[default]
+    Unknown,
+}
+
+impl Level {
+    /// Short upper-case name, as shown in the UI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN",
+            Level::Info => "INFO",
+            Level::Debug => "DEBUG",
+            Level::Trace => "TRACE",
+            Level::Unknown => "-",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Only the head of a line is examined: levels sit near the start, and huge lines must stay cheap.
+const SCAN_LIMIT: usize = 2048;
+/// Single-letter levels (`E`, `W`) only count near the start, where a prefix would put them.
+const LETTER_LIMIT: usize = 48;
+
+static HTTP_VERSION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"HTTP/"));
+
+/// Detects the level of one log line (already split, without its newline).
+pub fn detect_level(line: &str) -> Level {
+    let bytes = line.as_bytes();
+    let bytes = &bytes[..bytes.len().min(SCAN_LIMIT)];
+    if let Some(level) = syslog_priority(bytes) {
+        return level;
+    }
+    if let Some(level) = access_log_status(bytes) {
+        return level;
+    }
+    scan_tokens(bytes)
+}
+
+/// `<11>Jan ...`: the syslog priority's low three bits are the severity.
+fn syslog_priority(bytes: &[u8]) -> Option<Level> {
+    let rest = bytes.strip_prefix(b"<")?;
+    let end = rest.iter().take(4).position(|&b| b == b'>')?;
+    let digits = &rest[..end];
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let pri: u32 = digits.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
+    Some(match pri & 7 {
+        0..=3 => Level::Error,
+        4 => Level::Warn,
+        5 | 6 => Level::Info,
+        _ => Level::Debug,
+    })
+}
+
+/// Combined/common access-log lines: `"GET / HTTP/1.1" 503 ...`.
+fn access_log_status(bytes: &[u8]) -> Option<Level> {
+    let at = HTTP_VERSION.find(bytes)?;
+    let mut i = at + 5;
+    while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
+        i += 1;
+    }
+    let rest = bytes.get(i..)?;
+    let rest = rest.strip_prefix(b"\" ")?;
+    let status = rest.get(..3)?;
+    if !status.iter().all(u8::is_ascii_digit) || rest.get(3).is_some_and(|&b| b != b' ') {
+        return None;
+    }
+    Some(match status[0] {
+        b'5' => Level::Error,
+        b'4' => Level::Warn,
+        _ => Level::Info,
+    })
+}
+
+fn scan_tokens(bytes: &[u8]) -> Level {
+    let structured = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let mut first_word = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        let token = &bytes[start..i];
+        if token.len() > 11 {
+            continue;
+        }
+        let mut lower = [0u8; 11];
+        for (dst, src) in lower.iter_mut().zip(token) {
+            *dst = src.to_ascii_lowercase();
+        }
+        let lower = &lower[..token.len()];
+        if is_level_key(lower) {
+            if let Some(level) = keyed_value(&bytes[i..]) {
+                return level;
+            }
+            continue;
+        }
+        if first_word.is_some() {
+            continue;
+        }
+        let level = word_level(lower).or_else(|| {
+            (start < LETTER_LIMIT)
+                .then(|| letter_level(bytes, start, token))
+                .flatten()
+        });
+        if let Some(level) = level {
+            if !structured {
+                return level;
+            }
+            first_word = Some(level);
+        }
+    }
+    first_word.unwrap_or(Level::Unknown)
+}
+
+fn is_level_key(lower: &[u8]) -> bool {
+    matches!(
+        lower,
+        b"level" | b"lvl" | b"severity" | b"loglevel" | b"levelname" | b"severitytext"
+    )
+}
+
+/// After a level key: `":"error"`, `=warn`, `: 50`; returns the level the value names.
+fn keyed_value(rest: &[u8]) -> Option<Level> {
+    let mut i = 0;
+    let skip = |i: &mut usize, set: &[u8]| {
+        while *i < rest.len() && set.contains(&rest[*i]) {
+            *i += 1;
+        }
+    };
+    skip(&mut i, b"\" ");
+    if !matches!(rest.get(i), Some(b':' | b'=')) {
+        return None;
+    }
+    i += 1;
+    skip(&mut i, b"\" ");
+    let start = i;
+    while i < rest.len() && rest[i].is_ascii_alphanumeric() {
+        i += 1;
+    }
+    let value = &rest[start..i];
+    if value.is_empty() || value.len() > 11 {
+        return None;
+    }
+    if value.iter().all(u8::is_ascii_digit) {
+        return numeric_level(value);
+    }
+    let mut lower = [0u8; 11];
+    for (dst, src) in lower.iter_mut().zip(value) {
+        *dst = src.to_ascii_lowercase();
+    }
+    let lower = &lower[..value.len()];
+    let letter = match lower {
+        b"e" | b"f" | b"c" => Some(Level::Error),
+        b"w" => Some(Level::Warn),
+        b"i" | b"n" => Some(Level::Info),
+        b"d" => Some(Level::Debug),
+        b"t" | b"v" => Some(Level::Trace),
+        _ => None,
+    };
+    word_level(lower).or(letter)
+}
+
+/// Bunyan/pino numbers (10..60) or syslog severities (0..7).
+fn numeric_level(digits: &[u8]) -> Option<Level> {
+    let n: u32 = digits
+        .iter()
+        .take(4)
+        .fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
+    Some(match n {
+        0..=3 => Level::Error,
+        4 => Level::Warn,
+        5 | 6 => Level::Info,
+        7 => Level::Debug,
+        8..=19 => Level::Trace,
+        20..=29 => Level::Debug,
+        30..=39 => Level::Info,
+        40..=49 => Level::Warn,
+        _ => Level::Error,
+    })
+}
+
+fn word_level(lower: &[u8]) -> Option<Level> {
+    Some(match lower {
+        b"error" | b"err" | b"fatal" | b"critical" | b"crit" | b"panic" | b"panicked"
+        | b"emerg" | b"emergency" | b"alert" | b"severe" => Level::Error,
+        b"warn" | b"warning" | b"wrn" => Level::Warn,
+        b"info" | b"inf" | b"notice" | b"information" => Level::Info,
+        b"debug" | b"dbg" => Level::Debug,
+        b"trace" | b"trc" | b"verbose" => Level::Trace,
+        _ => return None,
+    })
+}
+
+/// `E`, `[W]`, `I/Tag:` (logcat), `E0102 12:00:00` (glog): an upper-case letter standing alone.
+fn letter_level(bytes: &[u8], start: usize, token: &[u8]) -> Option<Level> {
+    let letter = *token.first()?;
+    let glog = start == 0 && token.len() == 5 && token[1..].iter().all(u8::is_ascii_digit);
+    if token.len() != 1 && !glog {
+        return None;
+    }
+    if token.len() == 1 {
+        let before = start.checked_sub(1).map(|i| bytes[i]);
+        let after = bytes.get(start + 1).copied();
+        let spaced = |b: Option<u8>| b.is_none_or(|b| b == b' ' || b == b'\t');
+        let bracketed = matches!(
+            (before, after),
+            (Some(b'['), Some(b']')) | (Some(b'('), Some(b')'))
+        );
+        // `E Tag:` at the start, or after logcat's pid/tid numbers.
+        let after_numbers = spaced(before)
+            && bytes[..start]
+                .iter()
+                .rev()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_none_or(u8::is_ascii_digit);
+        let prefix = after_numbers && (spaced(after) || matches!(after, Some(b'/' | b':')));
+        if !bracketed && !prefix {
+            return None;
+        }
+    }
+    match letter {
+        b'E' | b'F' | b'C' => Some(Level::Error),
+        b'W' => Some(Level::Warn),
+        b'I' => Some(Level::Info),
+        b'D' => Some(Level::Debug),
+        b'T' | b'V' => Some(Level::Trace),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_prefixes_are_recognised() {
+        let cases = [
+            (
+                "2024-01-02T03:04:05Z ERROR db: connection refused",
+                Level::Error,
+            ),
+            ("2024-01-02 03:04:05 [WARN] slow query", Level::Warn),
+            ("INFO  server started", Level::Info),
+            ("debug: cache miss", Level::Debug),
+            ("TRACE enter handler", Level::Trace),
+            ("Warning: disk 91% full", Level::Warn),
+            ("FATAL out of memory", Level::Error),
+            ("CRITICAL payment failed", Level::Error),
+            ("thread 'main' panicked at src/main.rs:3", Level::Error),
+            ("just some words", Level::Unknown),
+        ];
+        for (line, want) in cases {
+            assert_eq!(detect_level(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn first_level_word_wins_over_later_ones() {
+        assert_eq!(detect_level("INFO retrying after error"), Level::Info);
+        assert_eq!(detect_level("request failed with error 7"), Level::Error);
+    }
+
+    #[test]
+    fn single_letters_count_only_standing_alone_near_the_start() {
+        assert_eq!(
+            detect_level("E0102 12:00:00.000 123 main.go:1] boom"),
+            Level::Error
+        );
+        assert_eq!(
+            detect_level("01-02 12:00:00.000 1 2 W ActivityManager: slow"),
+            Level::Warn
+        );
+        assert_eq!(detect_level("I/Tag( 123): hello"), Level::Info);
+        assert_eq!(detect_level("[E] bad"), Level::Error);
+        assert_eq!(detect_level("Vitamin E is good"), Level::Unknown);
+        assert_eq!(detect_level("e mail"), Level::Unknown);
+    }
+
+    #[test]
+    fn structured_level_fields_win_over_message_words() {
+        assert_eq!(
+            detect_level(r#"{"msg":"no error here","level":"info"}"#),
+            Level::Info
+        );
+        assert_eq!(detect_level(r#"{"level":"error","msg":"x"}"#), Level::Error);
+        assert_eq!(detect_level(r#"{"severity": "WARNING"}"#), Level::Warn);
+        assert_eq!(
+            detect_level(r#"{"name":"api","level":50,"msg":"x"}"#),
+            Level::Error
+        );
+        assert_eq!(detect_level(r#"{"level":30,"msg":"error?"}"#), Level::Info);
+        assert_eq!(detect_level("ts=1 level=warn msg=\"x\""), Level::Warn);
+        assert_eq!(detect_level("ts=1 lvl=e msg=x"), Level::Error);
+        assert_eq!(detect_level(r#"{"msg":"an error"}"#), Level::Error);
+    }
+
+    #[test]
+    fn access_log_status_decides() {
+        let line = |status: &str| {
+            format!(
+                r#"10.0.0.1 - - [02/Jan/2024:03:04:05 +0000] "GET /error HTTP/1.1" {status} 12 "-" "curl""#
+            )
+        };
+        assert_eq!(detect_level(&line("503")), Level::Error);
+        assert_eq!(detect_level(&line("404")), Level::Warn);
+        assert_eq!(detect_level(&line("200")), Level::Info);
+    }
+
+    #[test]
+    fn syslog_priority_gives_severity() {
+        assert_eq!(
+            detect_level("<11>Jan  2 03:04:05 host app: x"),
+            Level::Error
+        );
+        assert_eq!(detect_level("<12>Jan  2 03:04:05 host app: x"), Level::Warn);
+        assert_eq!(detect_level("<14>Jan  2 03:04:05 host app: x"), Level::Info);
+        assert_eq!(
+            detect_level("<15>Jan  2 03:04:05 host app: x"),
+            Level::Debug
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! Cutting a byte stream into sanitized, levelled lines.
+
+use chrono::{DateTime, Utc};
+
+use super::LogLine;
+use super::level::{Level, detect_level};
+use super::sanitize::{Newlines, push_cut_note, sanitize_into};
+
+/// Splits chunks of a stream into lines, holding a partial last line until its newline arrives.
+///
+/// At most `max_line_bytes` of a line are kept; the rest is counted, not stored, so a line of any
+/// length costs bounded memory.
+#[derive(Debug)]
+pub(crate) struct LineSplitter {
+    source: usize,
+    max_line_bytes: usize,
+    partial: Vec<u8>,
+    partial_cut: usize,
+    /// Whether the last byte seen of the current line was a CR (it may have been cut).
+    last_cr: bool,
+    previous_level: Level,
+}
+
+impl LineSplitter {
+    pub(crate) fn new(source: usize, max_line_bytes: usize) -> Self {
+        Self {
+            source,
+            max_line_bytes: max_line_bytes.max(1),
+            partial: Vec::new(),
+            partial_cut: 0,
+            last_cr: false,
+            previous_level: Level::Unknown,
+        }
+    }
+
+    /// Splits `chunk`, appending every completed line to `out`.
+    pub(crate) fn push(&mut self, chunk: &[u8], received: DateTime<Utc>, out: &mut Vec<LogLine>) {
+        let mut start = 0;
+        for newline in memchr::memchr_iter(b'\n', chunk) {
+            let piece = &chunk[start..newline];
+            start = newline + 1;
+            if self.partial.is_empty() && self.partial_cut == 0 {
+                let crlf = piece.last() == Some(&b'\r');
+                let line = self.make_line(piece, 0, crlf, received);
+                out.push(line);
+            } else {
+                self.hold(piece);
+                let partial = std::mem::take(&mut self.partial);
+                let cut = std::mem::take(&mut self.partial_cut);
+                let line = self.make_line(&partial, cut, self.last_cr, received);
+                out.push(line);
+                self.partial = partial;
+                self.partial.clear();
+            }
+            self.last_cr = false;
+        }
+        self.hold(&chunk[start..]);
+    }
+
+    /// Emits the held partial line, if any: the stream ended or moved on without its newline.
+    pub(crate) fn flush(&mut self, received: DateTime<Utc>, out: &mut Vec<LogLine>) {
+        if self.partial.is_empty() && self.partial_cut == 0 {
+            return;
+        }
+        let partial = std::mem::take(&mut self.partial);
+        let cut = std::mem::take(&mut self.partial_cut);
+        self.last_cr = false;
+        let line = self.make_line(&partial, cut, false, received);
+        out.push(line);
+    }
+
+    /// Whether a partial line is being held.
+    #[cfg(test)]
+    pub(crate) fn has_partial(&self) -> bool {
+        !self.partial.is_empty() || self.partial_cut > 0
+    }
+
+    fn hold(&mut self, bytes: &[u8]) {
+        let room = self.max_line_bytes.saturating_sub(self.partial.len());
+        let kept = bytes.len().min(room);
+        self.partial.extend_from_slice(&bytes[..kept]);
+        self.partial_cut += bytes.len() - kept;
+        if let Some(&last) = bytes.last() {
+            self.last_cr = last == b'\r';
+        }
+    }
+
+    /// Builds a line from its kept head and the count of bytes cut after it; `crlf` says the line
+    /// ended in CR LF, whose CR is dropped wherever it sits.
+    fn make_line(
+        &mut self,
+        head: &[u8],
+        mut cut: usize,
+        crlf: bool,
+        received: DateTime<Utc>,
+    ) -> LogLine {
+        let mut head = head;
+        if crlf {
+            if cut > 0 {
+                cut -= 1;
+            } else {
+                head = &head[..head.len().saturating_sub(1)];
+            }
+        }
+        if head.len() > self.max_line_bytes {
+            cut += head.len() - self.max_line_bytes;
+            head = &head[..self.max_line_bytes];
+        }
+        let (text, cut_bytes) = sanitize_line(head, cut, self.max_line_bytes);
+        let mut level = detect_level(&text);
+        // Stack frames and wrapped continuation lines belong to the line above them.
+        if level == Level::Unknown && text.starts_with(' ') {
+            level = self.previous_level;
+        } else {
+            self.previous_level = level;
+        }
+        LogLine {
+            source: self.source,
+            text,
+            level,
+            cut_bytes,
+            received,
+        }
+    }
+}
+
+/// Sanitizes one line's bytes, capping the text and noting the bytes cut (including `already_cut`).
+pub(crate) fn sanitize_line(bytes: &[u8], already_cut: usize, max: usize) -> (String, usize) {
+    let mut text = String::with_capacity(bytes.len().min(max) + 8);
+    let used = sanitize_into(&mut text, bytes, max, Newlines::Show);
+    let cut = already_cut + (bytes.len() - used);
+    if cut > 0 {
+        push_cut_note(&mut text, cut);
+    }
+    (text, cut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(chunks: &[&[u8]], max: usize) -> (Vec<(String, usize)>, LineSplitter) {
+        let mut splitter = LineSplitter::new(0, max);
+        let mut out = Vec::new();
+        for chunk in chunks {
+            splitter.push(chunk, Utc::now(), &mut out);
+        }
+        let lines = out.into_iter().map(|l| (l.text, l.cut_bytes)).collect();
+        (lines, splitter)
+    }
+
+    #[test]
+    fn partial_lines_wait_for_their_newline() {
+        let (lines, splitter) = split(&[b"one\ntw", b"o\r", b"\nthr"], 100);
+        assert_eq!(lines, [("one".into(), 0), ("two".into(), 0)]);
+        assert!(splitter.has_partial());
+    }
+
+    #[test]
+    fn nul_does_not_end_a_line() {
+        let (lines, _) = split(&[b"a\0b\n"], 100);
+        assert_eq!(lines, [("a^@b".into(), 0)]);
+    }
+
+    #[test]
+    fn long_lines_are_capped_across_chunks() {
+        let big = vec![b'x'; 1000];
+        let (lines, _) = split(&[&big, &big, b"\nnext\n"], 100);
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].1, 1900);
+        assert!(lines[0].0.starts_with(&"x".repeat(100)));
+        assert!(lines[0].0.ends_with("[1900 bytes cut]"));
+        assert_eq!(lines[1], ("next".into(), 0));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 500,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// However a stream is cut into reads, the same lines come out.
+        #[test]
+        fn chunk_boundaries_do_not_change_lines(
+            stream in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(b'\n'),
+                    proptest::strategy::Just(b'\r'),
+                    proptest::strategy::Just(0x1b_u8),
+                    proptest::num::u8::ANY,
+                ],
+                0..300,
+            ),
+            cuts in proptest::collection::vec(0usize..300, 0..6),
+            max in 1usize..40,
+        ) {
+            let whole = split(&[&stream], max).0;
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(stream.len())).collect();
+            cuts.sort_unstable();
+            let mut pieces = Vec::new();
+            let mut at = 0;
+            for cut in cuts {
+                pieces.push(&stream[at..cut]);
+                at = cut;
+            }
+            pieces.push(&stream[at..]);
+            let (chunked, _) = split(&pieces, max);
+            proptest::prop_assert_eq!(whole, chunked);
+        }
+    }
+
+    #[test]
+    fn continuation_lines_inherit_the_level_above() {
+        let mut splitter = LineSplitter::new(0, 100);
+        let mut out = Vec::new();
+        splitter.push(
+            b"ERROR boom\n\tat a.b(C.java:1)\nplain\n",
+            Utc::now(),
+            &mut out,
+        );
+        let levels: Vec<_> = out.iter().map(|l| l.level).collect();
+        assert_eq!(levels, [Level::Error, Level::Error, Level::Unknown]);
+    }
+}

@@ -1,0 +1,285 @@
+//! Following log files and commands; making their bytes safe to show; keeping recent lines.
+//!
+//! ```text
+//!  file / glob ──thread: read chunks, split, sanitize, level──┐
+//!  command ─────tokio task: stdout+stderr, restart w/ backoff─┴─> mpsc<TailEvent> ──> UI ──> LogBuffer
+//! ```
+//! File sources run on a dedicated thread each (reads are blocking syscalls; the UI runtime stays free),
+//! woken by `notify` events on the parent folder and by a short timer, since events are only hints.
+//! Every line is sanitized before it leaves this module: nothing from a log reaches the terminal raw.
+//!
+//! Guarantees and their limits:
+//! - Every byte appended to a followed file is delivered once, across rename rotation (the old file
+//!   is read to its end, and for `linger` after its last growth, so late writers are not lost),
+//!   truncation and deletion, as long as it was still on disk when the follower looked: bytes written
+//!   and truncated away between two passes (one `poll_interval`, or one change event) are gone.
+//! - Truncate-and-regrow is spotted by the size or by the first 64 bytes changing; a rewrite that
+//!   restores the very same first 64 bytes and grows past the old size is not.
+//! - A glob that also matches rotated names (`app.log*`) tracks files by identity, so renamed files are
+//!   not read twice; a copytruncate copy (`app.log.1` as a new file) is read as the new file it is.
+//! - Lines go out in batches of one read (64 KiB, several hundred lines): size channels in batches.
+
+mod buffer;
+mod command;
+mod file;
+mod follow;
+mod glob;
+mod level;
+mod lines;
+mod sanitize;
+mod source;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+pub use buffer::{DEFAULT_CAPACITY, DEFAULT_MAX_TEXT_BYTES, LogBuffer};
+pub use follow::{FollowError, follow_to_writer};
+pub use glob::is_glob;
+pub use level::{Level, detect_level};
+pub use sanitize::{sanitize, sanitize_capped};
+pub use source::{SourceHandle, spawn_source};
+
+/// One sanitized line of a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogLine {
+    /// Index of the source it came from (as given to [`spawn_source`]).
+    pub source: usize,
+    /// The line, sanitized: no escape sequences or control characters, no trailing newline.
+    pub text: String,
+    /// Severity guessed from the text.
+    pub level: Level,
+    /// Bytes of the original line dropped by the length cap (0 if none; the text then ends with a note).
+    pub cut_bytes: usize,
+    /// When the line was read.
+    pub received: DateTime<Utc>,
+}
+
+impl LogLine {
+    /// A line from its parts (`text` must already be sanitized).
+    pub fn new(
+        source: usize,
+        text: String,
+        level: Level,
+        cut_bytes: usize,
+        received: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            source,
+            text,
+            level,
+            cut_bytes,
+            received,
+        }
+    }
+
+    /// A line from raw bytes: sanitized, capped at `max_bytes`, level detected.
+    pub fn from_raw(source: usize, raw: &[u8], max_bytes: usize) -> Self {
+        let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let (text, cut_bytes) = lines::sanitize_line(raw, 0, max_bytes);
+        let level = detect_level(&text);
+        Self::new(source, text, level, cut_bytes, Utc::now())
+    }
+}
+
+/// What to follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceSpec {
+    /// One file, followed across rotation, truncation, deletion and re-creation.
+    File(PathBuf),
+    /// Every file matching a shell pattern (`/var/log/app/*.log`), including files created later.
+    Glob(String),
+    /// A command's stdout and stderr (`kubectl logs -f deploy/api`), restarted when it exits.
+    Command(Vec<String>),
+}
+
+impl SourceSpec {
+    /// A file, or a glob if the path contains `*`, `?` or `[`.
+    pub fn path(path: impl AsRef<Path>) -> Self {
+        let path = path.as_ref();
+        let text = path.to_string_lossy();
+        if is_glob(&text) {
+            SourceSpec::Glob(text.into_owned())
+        } else {
+            SourceSpec::File(path.to_path_buf())
+        }
+    }
+
+    /// A short human name: the path, pattern, or command line.
+    pub fn describe(&self) -> String {
+        let raw = match self {
+            SourceSpec::File(path) => path.display().to_string(),
+            SourceSpec::Glob(pattern) => pattern.clone(),
+            SourceSpec::Command(argv) => argv.join(" "),
+        };
+        sanitize(raw.as_bytes())
+    }
+}
+
+/// Something a source reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TailEvent {
+    /// New lines, one event per chunk read (a burst costs one event, not one per line).
+    Lines {
+        /// Source index.
+        source: usize,
+        /// The file they came from (None for commands); tells glob matches apart.
+        file: Option<Arc<Path>>,
+        /// The lines, oldest first.
+        lines: Vec<LogLine>,
+    },
+    /// A change in the source's state, worth showing to the user.
+    Status {
+        /// Source index.
+        source: usize,
+        /// The new state.
+        status: SourceStatus,
+    },
+}
+
+/// The state of a source, as shown in a status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceStatus {
+    /// Reading this file.
+    Following {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file (or, for a glob, any match) does not exist yet; it will be picked up when it appears.
+    Waiting {
+        /// The path or pattern.
+        path: PathBuf,
+    },
+    /// The file was replaced by a new one (rename rotation); the old one was read to its end and the
+    /// new one is followed from its start.
+    Rotated {
+        /// The path now followed.
+        path: PathBuf,
+    },
+    /// The file shrank or was rewritten (copytruncate); reading restarted at its start.
+    Truncated {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file was deleted; reopening is retried.
+    Gone {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The command (re)started.
+    Running {
+        /// The command line.
+        command: String,
+    },
+    /// The command exited; it restarts after `restart_in`.
+    Exited {
+        /// Exit code (None when killed by a signal).
+        code: Option<i32>,
+        /// Delay before the restart.
+        restart_in: Duration,
+    },
+    /// Something failed; following continues where it can.
+    Error {
+        /// What failed and why.
+        message: String,
+    },
+}
+
+impl SourceStatus {
+    /// Whether this status is a problem worth highlighting.
+    pub fn is_problem(&self) -> bool {
+        matches!(
+            self,
+            SourceStatus::Gone { .. } | SourceStatus::Exited { .. } | SourceStatus::Error { .. }
+        )
+    }
+}
+
+fn shown(path: &Path) -> String {
+    sanitize(path.as_os_str().as_encoded_bytes())
+}
+
+impl fmt::Display for SourceStatus {
+    /// A sanitized one-line description, safe to print.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SourceStatus::Following { path } => write!(f, "following {}", shown(path)),
+            SourceStatus::Waiting { path } => write!(f, "waiting for {} to appear", shown(path)),
+            SourceStatus::Rotated { path } => {
+                write!(f, "{} rotated; following the new file", shown(path))
+            }
+            SourceStatus::Truncated { path } => {
+                write!(f, "{} truncated; reading from the start", shown(path))
+            }
+            SourceStatus::Gone { path } => write!(f, "{} deleted; retrying", shown(path)),
+            SourceStatus::Running { command } => {
+                write!(f, "running {}", sanitize(command.as_bytes()))
+            }
+            SourceStatus::Exited { code, restart_in } => {
+                match code {
+                    Some(code) => write!(f, "command exited with code {code}")?,
+                    None => write!(f, "command killed by a signal")?,
+                }
+                write!(
+                    f,
+                    "; restarting in {}",
+                    humantime::format_duration(*restart_in)
+                )
+            }
+            SourceStatus::Error { message } => f.write_str(&sanitize(message.as_bytes())),
+        }
+    }
+}
+
+/// How sources are followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TailOptions {
+    /// Read existing files from their start (demo, tests) instead of their last `initial_lines`.
+    pub from_start: bool,
+    /// Lines of history shown from files that exist at start when `from_start` is false.
+    pub initial_lines: usize,
+    /// How often files are re-checked even without a change event.
+    pub poll_interval: Duration,
+    /// Use `notify` change events to react at once (the timer stays on either way).
+    pub use_notify: bool,
+    /// Longest line kept, in bytes; the rest is cut and counted.
+    pub max_line_bytes: usize,
+    /// How long a rotated or deleted file keeps being read after its last growth (late writers).
+    pub linger: Duration,
+    /// Longest wait between attempts to reopen a missing file.
+    pub retry_max: Duration,
+    /// First delay before restarting an exited command; doubles up to `restart_max`.
+    pub restart_min: Duration,
+    /// Longest delay before restarting an exited command.
+    pub restart_max: Duration,
+}
+
+impl Default for TailOptions {
+    fn default() -> Self {
+        Self {
+            from_start: false,
+            initial_lines: 200,
+            poll_interval: Duration::from_millis(250),
+            use_notify: true,
+            max_line_bytes: 16 * 1024,
+            linger: Duration::from_secs(5),
+            retry_max: Duration::from_secs(2),
+            restart_min: Duration::from_secs(1),
+            restart_max: Duration::from_secs(30),
+        }
+    }
+}
+
+impl TailOptions {
+    /// Options that read whole files from the start (demo, tests).
+    pub fn from_start() -> Self {
+        Self {
+            from_start: true,
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,360 @@
+//! Turning untrusted log bytes into text that is safe to put on a terminal.
+//!
+//! A followed file or command is attacker-controlled input: escape sequences could retitle the window,
+//! write the clipboard (OSC 52), plant hidden links (OSC 8) or repaint the screen. Nothing here ever
+//! emits ESC, a C0 control other than newline, DEL or a C1 control: sequences are dropped when complete
+//! and shown as text when not, other controls become visible (`^G`, `\u{9b}`).
+
+use std::fmt::Write as _;
+
+const ESC: char = '\u{1b}';
+const BEL: char = '\u{7}';
+const C1_ST: char = '\u{9c}';
+const TAB_WIDTH: usize = 8;
+
+/// Sanitizes a whole buffer: newlines are kept (CRLF becomes one newline), everything else made safe.
+pub fn sanitize(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    sanitize_into(&mut out, bytes, usize::MAX, Newlines::Keep);
+    out
+}
+
+/// Sanitizes with the output capped near `max_bytes`: keeps the head, appends a note saying how many
+/// input bytes were cut, and returns that count too.
+pub fn sanitize_capped(bytes: &[u8], max_bytes: usize) -> (String, usize) {
+    let mut out = String::with_capacity(bytes.len().min(max_bytes.saturating_add(32)));
+    let used = sanitize_into(&mut out, bytes, max_bytes, Newlines::Keep);
+    let cut = bytes.len() - used;
+    if cut > 0 {
+        push_cut_note(&mut out, cut);
+    }
+    (out, cut)
+}
+
+/// Appends the visible note that `cut` bytes of a line were dropped.
+pub(crate) fn push_cut_note(out: &mut String, cut: usize) {
+    let _ = write!(out, " … [{cut} bytes cut]");
+}
+
+/// What to do with a newline in the input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Newlines {
+    /// Keep it (a buffer of many lines).
+    Keep,
+    /// Show it as `^J` (the input is one line, whose text must stay one line).
+    Show,
+}
+
+/// Appends the sanitized form of `bytes` to `out`, stopping once `out` reaches `max_out` bytes;
+/// returns how many input bytes were consumed.
+pub(crate) fn sanitize_into(
+    out: &mut String,
+    bytes: &[u8],
+    max_out: usize,
+    newlines: Newlines,
+) -> usize {
+    let plain = bytes
+        .iter()
+        .position(|&b| !(0x20..0x7f).contains(&b))
+        .unwrap_or(bytes.len());
+    let room = max_out.saturating_sub(out.len());
+    let head = plain.min(room);
+    out.push_str(ascii_str(&bytes[..head]));
+    if head < plain || plain == bytes.len() {
+        return head;
+    }
+    let mut machine = Machine {
+        out,
+        column: plain,
+        state: State::Ground,
+        pending: String::new(),
+        max_out,
+        newlines,
+    };
+    let mut used = plain;
+    for chunk in bytes[plain..].utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if machine.full() {
+                return used;
+            }
+            machine.feed(c);
+            used += c.len_utf8();
+        }
+        if !chunk.invalid().is_empty() {
+            if machine.full() {
+                return used;
+            }
+            machine.feed(char::REPLACEMENT_CHARACTER);
+            used += chunk.invalid().len();
+        }
+    }
+    machine.finish();
+    used
+}
+
+fn ascii_str(bytes: &[u8]) -> &str {
+    // Callers pass only printable ASCII, so this never falls back.
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum State {
+    Ground,
+    /// Just after a carriage return: a following newline makes it a CRLF.
+    CarriageReturn,
+    /// Just after ESC.
+    Escape,
+    /// ESC followed by intermediates (`ESC ( B`).
+    EscapeIntermediate,
+    /// Inside `ESC [` or `ESC [ ?` parameters.
+    Csi,
+    /// Inside an OSC/DCS/APC/PM/SOS string.
+    Text,
+    /// ESC seen inside a string: `\` ends it.
+    TextEscape,
+}
+
+struct Machine<'a> {
+    out: &'a mut String,
+    column: usize,
+    state: State,
+    /// The sequence read so far, shown as text if it turns out unterminated.
+    pending: String,
+    max_out: usize,
+    newlines: Newlines,
+}
+
+impl Machine<'_> {
+    fn full(&self) -> bool {
+        self.out.len() >= self.max_out
+    }
+
+    fn feed(&mut self, c: char) {
+        match self.state {
+            State::Ground => self.ground(c),
+            State::CarriageReturn => {
+                self.state = State::Ground;
+                if c == '\n' {
+                    self.ground('\n');
+                } else {
+                    self.visible('\r');
+                    self.ground(c);
+                }
+            }
+            State::Escape => match c {
+                '[' => self.enter(State::Csi, c),
+                ']' | 'P' | '_' | '^' | 'X' => self.enter(State::Text, c),
+                ' '..='/' => self.enter(State::EscapeIntermediate, c),
+                '0'..='~' => self.drop_sequence(),
+                _ => self.abandon(c),
+            },
+            State::EscapeIntermediate => match c {
+                ' '..='/' => self.pending.push(c),
+                '0'..='~' => self.drop_sequence(),
+                _ => self.abandon(c),
+            },
+            State::Csi => match c {
+                '0'..='?' | ' '..='/' => self.pending.push(c),
+                '@'..='~' => self.drop_sequence(),
+                _ => self.abandon(c),
+            },
+            State::Text => match c {
+                BEL | C1_ST => self.drop_sequence(),
+                ESC => self.state = State::TextEscape,
+                '\n' => self.abandon(c),
+                _ => self.pending.push(c),
+            },
+            State::TextEscape => {
+                self.drop_sequence();
+                if c != '\\' {
+                    // A new sequence interrupts the string, as in xterm.
+                    self.ground(ESC);
+                    self.feed(c);
+                }
+            }
+        }
+    }
+
+    fn enter(&mut self, state: State, c: char) {
+        self.state = state;
+        self.pending.push(c);
+    }
+
+    fn drop_sequence(&mut self) {
+        self.state = State::Ground;
+        self.pending.clear();
+    }
+
+    /// The sequence broke off: show what was read as text, then handle `c` normally.
+    fn abandon(&mut self, c: char) {
+        self.state = State::Ground;
+        self.visible(ESC);
+        let pending = std::mem::take(&mut self.pending);
+        for p in pending.chars() {
+            self.ground(p);
+        }
+        self.pending = pending;
+        self.pending.clear();
+        self.feed(c);
+    }
+
+    fn finish(&mut self) {
+        match self.state {
+            State::Ground => {}
+            State::CarriageReturn => self.visible('\r'),
+            State::TextEscape => {
+                self.pending.push(ESC);
+                self.abandon_at_end();
+            }
+            _ => self.abandon_at_end(),
+        }
+        self.state = State::Ground;
+    }
+
+    fn abandon_at_end(&mut self) {
+        self.state = State::Ground;
+        self.visible(ESC);
+        let pending = std::mem::take(&mut self.pending);
+        for p in pending.chars() {
+            if p == ESC {
+                self.visible(p);
+            } else {
+                self.ground(p);
+            }
+        }
+    }
+
+    fn ground(&mut self, c: char) {
+        match c {
+            ESC => {
+                self.state = State::Escape;
+                self.pending.clear();
+            }
+            '\n' if self.newlines == Newlines::Show => self.visible(c),
+            '\n' => {
+                self.out.push('\n');
+                self.column = 0;
+            }
+            '\r' => self.state = State::CarriageReturn,
+            '\t' => {
+                let spaces = TAB_WIDTH - self.column % TAB_WIDTH;
+                self.out.extend(std::iter::repeat_n(' ', spaces));
+                self.column += spaces;
+            }
+            c if is_unsafe(c) => self.visible(c),
+            c => {
+                self.out.push(c);
+                self.column += 1;
+            }
+        }
+    }
+
+    /// Shows a control character as text: `^G` for C0 and DEL, `\u{9b}` for C1 and bidi controls.
+    fn visible(&mut self, c: char) {
+        let before = self.out.len();
+        let code = u32::from(c);
+        if code < 0x20 {
+            self.out.push('^');
+            self.out.push(char::from(b'@' + code as u8));
+        } else if code == 0x7f {
+            self.out.push_str("^?");
+        } else {
+            let _ = write!(self.out, "\\u{{{code:x}}}");
+        }
+        self.column += self.out.len() - before;
+    }
+}
+
+/// Characters that must never reach the terminal as themselves.
+fn is_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        // Bidi embeddings, overrides, isolates and marks can reorder what the user reads.
+        | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        // Line and paragraph separators break lines in some terminals.
+        | '\u{2028}' | '\u{2029}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_unchanged() {
+        assert_eq!(sanitize(b"hello world"), "hello world");
+        assert_eq!(sanitize("héllo ✓".as_bytes()), "héllo ✓");
+    }
+
+    #[test]
+    fn colour_sequences_are_removed() {
+        assert_eq!(sanitize(b"\x1b[1;31mERROR\x1b[0m boom"), "ERROR boom");
+        assert_eq!(sanitize(b"\x1b[?25lhidden cursor"), "hidden cursor");
+        assert_eq!(sanitize(b"\x1b(Bcharset \x1b7saved"), "charset saved");
+    }
+
+    #[test]
+    fn osc_sequences_are_removed_whatever_their_terminator() {
+        assert_eq!(sanitize(b"a\x1b]52;c;ZXZpbA==\x07b"), "ab");
+        assert_eq!(sanitize(b"a\x1b]0;pwned\x1b\\b"), "ab");
+        assert_eq!(
+            sanitize(b"\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"),
+            "click"
+        );
+        assert_eq!(sanitize("a\x1b]0;t\u{9c}b".as_bytes()), "ab");
+        assert_eq!(
+            sanitize(b"\x1bPq#0;2;0;0;0\x1b\\x\x1b_apc\x1b\\y\x1b^pm\x07z"),
+            "xyz"
+        );
+    }
+
+    #[test]
+    fn unterminated_sequences_are_shown_not_swallowed() {
+        assert_eq!(
+            sanitize(b"a\x1b]52;c;ZXZpbA== rest"),
+            "a^[]52;c;ZXZpbA== rest"
+        );
+        assert_eq!(sanitize(b"a\x1b[12"), "a^[[12");
+        assert_eq!(sanitize(b"a\x1b"), "a^[");
+        assert_eq!(sanitize(b"a\x1b]0;x\x1b"), "a^[]0;x^[");
+        assert_eq!(sanitize(b"a\x1b]0;x\nnext"), "a^[]0;x\nnext");
+    }
+
+    #[test]
+    fn controls_become_visible() {
+        assert_eq!(sanitize(b"bell\x07 nul\x00 del\x7f"), "bell^G nul^@ del^?");
+        assert_eq!(sanitize("c1\u{9b}31m".as_bytes()), "c1\\u{9b}31m");
+        assert_eq!(sanitize(b"over\rwrite"), "over^Mwrite");
+        assert_eq!(sanitize(b"end\r"), "end^M");
+    }
+
+    #[test]
+    fn crlf_is_one_newline_and_tabs_expand() {
+        assert_eq!(sanitize(b"a\r\nb\n"), "a\nb\n");
+        assert_eq!(sanitize(b"ab\tc\n\td"), "ab      c\n        d");
+    }
+
+    #[test]
+    fn bidi_controls_are_neutralised() {
+        let evil = "access granted\u{202e}deined\u{2066}x\u{2069}";
+        assert_eq!(
+            sanitize(evil.as_bytes()),
+            "access granted\\u{202e}deined\\u{2066}x\\u{2069}"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_shows_replacement() {
+        assert_eq!(sanitize(b"a\xffb\xe2\x82c"), "a\u{fffd}b\u{fffd}c");
+    }
+
+    #[test]
+    fn capping_keeps_the_head_and_says_how_much_was_cut() {
+        let line = vec![b'x'; 5 * 1024 * 1024];
+        let (text, cut) = sanitize_capped(&line, 1000);
+        assert_eq!(cut, line.len() - 1000);
+        assert!(text.starts_with(&"x".repeat(1000)));
+        assert!(text.ends_with(&format!("[{cut} bytes cut]")));
+        let (text, cut) = sanitize_capped("é\x07é".as_bytes(), 3);
+        assert_eq!((text.as_str(), cut), ("é^G … [2 bytes cut]", 2));
+    }
+}

@@ -1,0 +1,516 @@
+//! Starting sources, and the thread that follows a file or glob.
+
+use std::collections::HashMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use notify::event::{EventKind, ModifyKind};
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+use tokio::sync::mpsc::Sender;
+
+use super::file::{CHUNK, Followed, file_id, is_linked};
+use super::glob::Glob;
+use super::{LogLine, SourceSpec, SourceStatus, TailEvent, TailOptions, command};
+
+/// A running source; dropping it (or calling [`SourceHandle::stop`]) stops it.
+#[derive(Debug)]
+pub struct SourceHandle {
+    kind: HandleKind,
+}
+
+#[derive(Debug)]
+pub(crate) enum HandleKind {
+    Thread {
+        wake: Arc<Wake>,
+        thread: Option<JoinHandle<()>>,
+    },
+    Task(tokio::task::JoinHandle<()>),
+    Idle,
+}
+
+impl SourceHandle {
+    /// Stops the source; lines already sent stay in the channel.
+    pub fn stop(&self) {
+        match &self.kind {
+            HandleKind::Thread { wake, .. } => wake.signal(|flags| flags.stop = true),
+            HandleKind::Task(task) => task.abort(),
+            HandleKind::Idle => {}
+        }
+    }
+
+    /// Whether the source has ended (stopped, or its receiver went away).
+    pub fn is_finished(&self) -> bool {
+        match &self.kind {
+            HandleKind::Thread { thread, .. } => thread.as_ref().is_none_or(|t| t.is_finished()),
+            HandleKind::Task(task) => task.is_finished(),
+            HandleKind::Idle => true,
+        }
+    }
+}
+
+impl Drop for SourceHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Starts following `spec`, sending its lines and status changes tagged with `source` to `tx`.
+///
+/// Files and globs get a thread of their own; commands run as a task on the current tokio runtime
+/// (without one, an error status is sent instead).
+pub fn spawn_source(
+    source: usize,
+    spec: SourceSpec,
+    tx: Sender<TailEvent>,
+    opts: TailOptions,
+) -> SourceHandle {
+    let target = match spec {
+        SourceSpec::File(path) => Target::File(path),
+        SourceSpec::Glob(pattern) => Target::Glob(Glob::new(&pattern), PathBuf::from(pattern)),
+        SourceSpec::Command(argv) => {
+            return SourceHandle {
+                kind: command::spawn(source, argv, tx, opts),
+            };
+        }
+    };
+    let wake = Arc::new(Wake::default());
+    let thread_wake = Arc::clone(&wake);
+    let error_tx = tx.clone();
+    let spawned = std::thread::Builder::new()
+        .name(format!("sitrep-tail-{source}"))
+        .spawn(move || follow_files(source, target, tx, opts, thread_wake));
+    let thread = match spawned {
+        Ok(thread) => Some(thread),
+        Err(err) => {
+            let message = format!("cannot start a thread to follow the log: {err}");
+            let status = SourceStatus::Error { message };
+            let _ = error_tx.try_send(TailEvent::Status { source, status });
+            None
+        }
+    };
+    SourceHandle {
+        kind: HandleKind::Thread { wake, thread },
+    }
+}
+
+/// Why the follower thread should look again, set by notify callbacks, the handle, or nobody (timer).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Flags {
+    data: bool,
+    names: bool,
+    stop: bool,
+}
+
+/// A coalescing wake-up: any number of change events between two passes cost one pass.
+#[derive(Debug, Default)]
+pub(crate) struct Wake {
+    flags: Mutex<Flags>,
+    cond: Condvar,
+}
+
+impl Wake {
+    fn lock(&self) -> MutexGuard<'_, Flags> {
+        self.flags
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn signal(&self, set: impl FnOnce(&mut Flags)) {
+        set(&mut self.lock());
+        self.cond.notify_one();
+    }
+
+    fn wait(&self, timeout: Duration) -> Flags {
+        let guard = self.lock();
+        let (mut guard, _) = self
+            .cond
+            .wait_timeout_while(guard, timeout, |f| !f.data && !f.names && !f.stop)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let flags = *guard;
+        guard.data = false;
+        guard.names = false;
+        flags
+    }
+}
+
+#[derive(Debug)]
+enum Target {
+    File(PathBuf),
+    Glob(Glob, PathBuf),
+}
+
+/// The receiver is gone: nothing more to do.
+struct Closed;
+
+struct Sink {
+    source: usize,
+    tx: Sender<TailEvent>,
+}
+
+impl Sink {
+    fn lines(&self, file: &Arc<Path>, lines: Vec<LogLine>) -> Result<(), Closed> {
+        if lines.is_empty() {
+            return Ok(());
+        }
+        let file = Some(Arc::clone(file));
+        let event = TailEvent::Lines {
+            source: self.source,
+            file,
+            lines,
+        };
+        self.tx.blocking_send(event).map_err(|_| Closed)
+    }
+
+    fn status(&self, status: SourceStatus) -> Result<(), Closed> {
+        let event = TailEvent::Status {
+            source: self.source,
+            status,
+        };
+        self.tx.blocking_send(event).map_err(|_| Closed)
+    }
+}
+
+fn follow_files(
+    source: usize,
+    target: Target,
+    tx: Sender<TailEvent>,
+    opts: TailOptions,
+    wake: Arc<Wake>,
+) {
+    let sink = Sink { source, tx };
+    let mut watcher = None;
+    let mut next_watch_attempt = Instant::now();
+    let mut watch_retry = Duration::from_secs(1);
+    let mut tracker = Tracker::new(target, opts);
+    let mut names_changed = true;
+    loop {
+        if tracker.opts.use_notify && watcher.is_none() && Instant::now() >= next_watch_attempt {
+            watcher = watch(&tracker.target, &wake);
+            // The folder may not exist yet; the timer covers until it does.
+            next_watch_attempt = Instant::now() + watch_retry;
+            watch_retry = (watch_retry * 2).min(Duration::from_secs(30));
+        }
+        if tracker.pass(&sink, names_changed).is_err() {
+            return;
+        }
+        let flags = wake.wait(tracker.opts.poll_interval);
+        if flags.stop {
+            return;
+        }
+        names_changed = flags.names;
+    }
+}
+
+/// Watches the folder(s) where the target's files live; events only wake the follower.
+fn watch(target: &Target, wake: &Arc<Wake>) -> Option<RecommendedWatcher> {
+    let (dirs, mode, names): (Vec<PathBuf>, _, Vec<std::ffi::OsString>) = match target {
+        Target::File(path) => {
+            let parent = parent_dir(path);
+            let mut dirs = vec![parent.clone()];
+            let mut names: Vec<_> = path
+                .file_name()
+                .map(|n| n.to_os_string())
+                .into_iter()
+                .collect();
+            // A symlinked log is written where it really lives: watch there too.
+            if let Ok(real) = std::fs::canonicalize(path) {
+                let real_parent = parent_dir(&real);
+                if real_parent != parent {
+                    dirs.push(real_parent);
+                }
+                names.extend(real.file_name().map(|n| n.to_os_string()));
+            }
+            (dirs, RecursiveMode::NonRecursive, names)
+        }
+        Target::Glob(glob, _) => {
+            let (root, deep) = glob.watch_root();
+            let mode = if deep {
+                RecursiveMode::Recursive
+            } else {
+                RecursiveMode::NonRecursive
+            };
+            (vec![root.to_path_buf()], mode, Vec::new())
+        }
+    };
+    let wake = Arc::clone(wake);
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let Ok(event) = event else {
+            wake.signal(|f| f.names = true);
+            return;
+        };
+        if matches!(event.kind, EventKind::Access(_)) {
+            return;
+        }
+        let relevant = names.is_empty()
+            || event.paths.is_empty()
+            || event
+                .paths
+                .iter()
+                .any(|p| p.file_name().is_some_and(|n| names.iter().any(|m| m == n)));
+        if !relevant {
+            return;
+        }
+        let data_only = matches!(event.kind, EventKind::Modify(ModifyKind::Data(_)));
+        wake.signal(|f| {
+            f.data = true;
+            f.names |= !data_only;
+        });
+    })
+    .ok()?;
+    let mut any = false;
+    for dir in &dirs {
+        any |= watcher.watch(dir, mode).is_ok();
+    }
+    any.then_some(watcher)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// What became of a single followed file's path, to word the next status.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum PathState {
+    Unknown,
+    Present,
+    Waiting,
+    RenamedAway,
+    Deleted,
+}
+
+struct Tracker {
+    target: Target,
+    opts: TailOptions,
+    files: Vec<Followed>,
+    started: bool,
+    path_state: PathState,
+    next_look: Instant,
+    retry_delay: Duration,
+    reported_errors: HashMap<PathBuf, String>,
+    buf: Vec<u8>,
+}
+
+impl Tracker {
+    fn new(target: Target, opts: TailOptions) -> Self {
+        Self {
+            target,
+            retry_delay: opts.poll_interval,
+            opts,
+            files: Vec::new(),
+            started: false,
+            path_state: PathState::Unknown,
+            next_look: Instant::now(),
+            reported_errors: HashMap::new(),
+            buf: vec![0; CHUNK],
+        }
+    }
+
+    /// One pass: read what is new, notice rotation/deletion/new files, retire drained files.
+    fn pass(&mut self, sink: &Sink, names_changed: bool) -> Result<(), Closed> {
+        self.read_all(sink)?;
+        let now = Instant::now();
+        let has_active = self.files.iter().any(|f| f.detached_since.is_none());
+        let look = match self.target {
+            Target::File(_) => has_active || names_changed || now >= self.next_look,
+            Target::Glob(..) => names_changed || now >= self.next_look,
+        };
+        if look {
+            if self.reconcile(sink)? {
+                // Read the old file's last writes, then the new file, in that order.
+                self.read_all(sink)?;
+            }
+            self.started = true;
+        }
+        self.retire(sink)
+    }
+
+    fn read_all(&mut self, sink: &Sink) -> Result<(), Closed> {
+        for index in 0..self.files.len() {
+            let file = &mut self.files[index];
+            let result = file.read_new(&mut self.buf, |shown, lines, truncated| {
+                sink.lines(shown, lines)?;
+                if truncated {
+                    let path = shown.to_path_buf();
+                    sink.status(SourceStatus::Truncated { path })?;
+                }
+                Ok::<(), ReadError>(())
+            });
+            match result {
+                Ok(_) => {
+                    let path = self.files[index].path.clone();
+                    self.reported_errors.remove(&path);
+                }
+                Err(ReadError::Closed) => return Err(Closed),
+                Err(ReadError::Io(err)) => {
+                    let path = self.files[index].path.clone();
+                    self.report(sink, &path, &err)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn report(&mut self, sink: &Sink, path: &Path, err: &io::Error) -> Result<(), Closed> {
+        let message = format!("{}: {err}", path.display());
+        if self.reported_errors.get(path) == Some(&message) {
+            return Ok(());
+        }
+        self.reported_errors
+            .insert(path.to_path_buf(), message.clone());
+        sink.status(SourceStatus::Error { message })
+    }
+
+    /// Matches the files on disk against the followed ones; true if a file was opened or detached.
+    fn reconcile(&mut self, sink: &Sink) -> Result<bool, Closed> {
+        let now = Instant::now();
+        let candidates = match &self.target {
+            Target::File(path) => vec![path.clone()],
+            Target::Glob(glob, _) => glob.expand(),
+        };
+        let mut present = Vec::new();
+        let mut opened_any = false;
+        for path in candidates {
+            let meta = match std::fs::metadata(&path) {
+                Ok(meta) => meta,
+                Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+                Err(err) => {
+                    self.report(sink, &path, &err)?;
+                    continue;
+                }
+            };
+            if !meta.is_file() {
+                if matches!(self.target, Target::File(_)) {
+                    self.report(sink, &path, &io::Error::other("not a regular file"))?;
+                }
+                continue;
+            }
+            let id = file_id(&meta);
+            if let Some(known) = self.files.iter_mut().find(|f| f.id == id) {
+                if known.path != path {
+                    known.shown = Arc::from(path.as_path());
+                    known.path = path;
+                }
+                known.detached_since = None;
+                present.push(id);
+                continue;
+            }
+            let lines_back =
+                (!self.started && !self.opts.from_start).then_some(self.opts.initial_lines);
+            match Followed::open(&path, sink.source, self.opts.max_line_bytes, lines_back) {
+                Ok(followed) => {
+                    self.reported_errors.remove(&path);
+                    present.push(followed.id);
+                    if self.files.iter().any(|f| f.id == followed.id) {
+                        continue;
+                    }
+                    let replaced = self
+                        .files
+                        .iter()
+                        .any(|f| f.detached_since.is_none() && !present.contains(&f.id));
+                    let status = match (&self.target, self.path_state) {
+                        (Target::File(_), PathState::RenamedAway | PathState::Present)
+                            if replaced || self.path_state == PathState::RenamedAway =>
+                        {
+                            SourceStatus::Rotated { path: path.clone() }
+                        }
+                        _ => SourceStatus::Following { path: path.clone() },
+                    };
+                    self.files.push(followed);
+                    opened_any = true;
+                    sink.status(status)?;
+                }
+                Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                Err(err) => self.report(sink, &path, &err)?,
+            }
+        }
+        let mut changed = opened_any;
+        for file in &mut self.files {
+            if file.detached_since.is_some() || present.contains(&file.id) {
+                continue;
+            }
+            changed = true;
+            file.detached_since = Some(now);
+            let linked = file.metadata().map(|m| is_linked(&m)).unwrap_or(false);
+            if !linked {
+                sink.status(SourceStatus::Gone {
+                    path: file.path.clone(),
+                })?;
+            }
+            if let Target::File(_) = self.target {
+                self.path_state = if linked {
+                    PathState::RenamedAway
+                } else {
+                    PathState::Deleted
+                };
+            }
+        }
+        self.update_path_state(sink, !present.is_empty(), now)?;
+        Ok(changed)
+    }
+
+    fn update_path_state(&mut self, sink: &Sink, found: bool, now: Instant) -> Result<(), Closed> {
+        if found {
+            self.path_state = PathState::Present;
+            self.retry_delay = self.opts.poll_interval;
+            self.next_look = now + self.opts.poll_interval;
+            return Ok(());
+        }
+        if self.path_state == PathState::Unknown
+            || (self.path_state == PathState::Present && matches!(self.target, Target::Glob(..)))
+        {
+            self.path_state = PathState::Waiting;
+            let path = match &self.target {
+                Target::File(path) => path.clone(),
+                Target::Glob(_, pattern) => pattern.clone(),
+            };
+            sink.status(SourceStatus::Waiting { path })?;
+        }
+        self.next_look = now + self.retry_delay;
+        self.retry_delay =
+            (self.retry_delay * 2).min(self.opts.retry_max.max(self.opts.poll_interval));
+        Ok(())
+    }
+
+    /// Stops reading files that left their path and have been quiet for the linger time.
+    fn retire(&mut self, sink: &Sink) -> Result<(), Closed> {
+        let linger = self.opts.linger;
+        let mut index = 0;
+        while index < self.files.len() {
+            let file = &self.files[index];
+            let expired = file
+                .detached_since
+                .is_some_and(|since| since.max(file.last_growth).elapsed() >= linger);
+            if expired {
+                let mut file = self.files.remove(index);
+                let lines = file.finish();
+                sink.lines(&file.shown, lines)?;
+            } else {
+                index += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+enum ReadError {
+    Closed,
+    Io(io::Error),
+}
+
+impl From<io::Error> for ReadError {
+    fn from(err: io::Error) -> Self {
+        ReadError::Io(err)
+    }
+}
+
+impl From<Closed> for ReadError {
+    fn from(_: Closed) -> Self {
+        ReadError::Closed
+    }
+}

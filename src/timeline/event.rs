@@ -1,0 +1,302 @@
+//! The event model: what one line of a timeline file says.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One line of the timeline: the envelope (sequence, time, actor, chain) around an [`Event`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Counts from 1 without gaps.
+    pub seq: u64,
+    /// When the event was written, UTC with milliseconds.
+    #[serde(with = "ts_millis")]
+    pub ts: DateTime<Utc>,
+    /// Who did it: a user name, or `sitrep` for what the tool saw by itself.
+    pub actor: String,
+    /// What happened.
+    #[serde(flatten)]
+    pub event: Event,
+    /// Hash of the previous line ("" for the first).
+    pub prev: String,
+    /// SHA-256 of this line without its `hash` field.
+    pub hash: String,
+}
+
+/// The actor name used for what the tool records by itself.
+pub const TOOL_ACTOR: &str = "sitrep";
+
+/// Milestones of an incident, in the order they usually happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Milestone {
+    /// The problem was noticed.
+    Detected,
+    /// The impact was stopped or contained.
+    Mitigated,
+    /// The cause was fixed; the incident is over.
+    Resolved,
+}
+
+impl Milestone {
+    /// Every milestone, in order.
+    pub const ALL: [Milestone; 3] = [
+        Milestone::Detected,
+        Milestone::Mitigated,
+        Milestone::Resolved,
+    ];
+
+    /// The lowercase name used on the command line and in the file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Milestone::Detected => "detected",
+            Milestone::Mitigated => "mitigated",
+            Milestone::Resolved => "resolved",
+        }
+    }
+
+    /// Parses `detected`, `mitigated` or `resolved`.
+    pub fn parse(s: &str) -> Option<Milestone> {
+        Milestone::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// Everything that can happen in an incident. The `kind` field of the line names the variant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum Event {
+    /// The first line of every timeline.
+    #[serde(rename = "incident.opened")]
+    IncidentOpened {
+        /// The incident's title.
+        title: String,
+        /// SEV1..SEV4 at opening, if known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        severity: Option<String>,
+    },
+    /// A runbook step was ticked.
+    #[serde(rename = "step.checked")]
+    StepChecked {
+        /// Runbook name.
+        runbook: String,
+        /// Step id, stable within its runbook.
+        step: String,
+        /// The step's title when it was ticked, so an export reads well without the runbook.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        title: String,
+    },
+    /// A runbook step was unticked.
+    #[serde(rename = "step.unchecked")]
+    StepUnchecked {
+        /// Runbook name.
+        runbook: String,
+        /// Step id.
+        step: String,
+        /// The step's title.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        title: String,
+    },
+    /// A free-text note.
+    #[serde(rename = "note")]
+    Note {
+        /// What the responder wrote.
+        text: String,
+    },
+    /// A milestone was reached.
+    #[serde(rename = "milestone")]
+    Milestone {
+        /// Which one.
+        name: Milestone,
+    },
+    /// The severity changed.
+    #[serde(rename = "severity")]
+    Severity {
+        /// SEV1..SEV4.
+        level: String,
+    },
+    /// An endpoint changed state, as seen by the prober.
+    #[serde(rename = "health.changed")]
+    HealthChanged {
+        /// Endpoint name.
+        endpoint: String,
+        /// State before.
+        from: String,
+        /// State after.
+        to: String,
+        /// Last HTTP status, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        status: Option<u16>,
+        /// Last latency in milliseconds.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        latency_ms: Option<u64>,
+        /// What the probe saw: the outcome and the first bytes of the body.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        evidence: String,
+    },
+    /// A log source changed state (rotated, gone, command exited).
+    #[serde(rename = "log.source")]
+    LogSource {
+        /// Source name.
+        source: String,
+        /// What happened.
+        status: String,
+    },
+    /// A log pattern was seen for the first time, or spiked.
+    #[serde(rename = "pattern")]
+    Pattern {
+        /// `new` or `spike`.
+        change: String,
+        /// The template.
+        template: String,
+        /// Level of its lines.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        level: String,
+        /// Lines per second, for spikes.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        rate: Option<f64>,
+    },
+    /// A runbook command was started.
+    #[serde(rename = "command.started")]
+    CommandStarted {
+        /// Runbook name.
+        runbook: String,
+        /// Step id.
+        step: String,
+        /// The exact command line.
+        command: String,
+    },
+    /// A runbook command ended.
+    #[serde(rename = "command.finished")]
+    CommandFinished {
+        /// Runbook name.
+        runbook: String,
+        /// Step id.
+        step: String,
+        /// The exact command line.
+        command: String,
+        /// Exit code; none when killed, cancelled or timed out.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exit_code: Option<i32>,
+        /// How long it ran.
+        duration_ms: u64,
+        /// The last lines of its output, sanitized.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        output_tail: String,
+    },
+    /// A status update was sent to people.
+    #[serde(rename = "update.sent")]
+    UpdateSent {
+        /// Where it went.
+        destination: String,
+        /// The text sent.
+        text: String,
+        /// Delivery result.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        result: String,
+    },
+}
+
+impl Event {
+    /// The `kind` string written to the file.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::IncidentOpened { .. } => "incident.opened",
+            Event::StepChecked { .. } => "step.checked",
+            Event::StepUnchecked { .. } => "step.unchecked",
+            Event::Note { .. } => "note",
+            Event::Milestone { .. } => "milestone",
+            Event::Severity { .. } => "severity",
+            Event::HealthChanged { .. } => "health.changed",
+            Event::LogSource { .. } => "log.source",
+            Event::Pattern { .. } => "pattern",
+            Event::CommandStarted { .. } => "command.started",
+            Event::CommandFinished { .. } => "command.finished",
+            Event::UpdateSent { .. } => "update.sent",
+        }
+    }
+
+    /// A one-line human summary, used by the timeline panel and the exports.
+    pub fn summary(&self) -> String {
+        match self {
+            Event::IncidentOpened { title, .. } => format!("incident opened: {title}"),
+            Event::StepChecked {
+                runbook,
+                step,
+                title,
+            } => {
+                format!(
+                    "✔ {runbook}: {}",
+                    if title.is_empty() { step } else { title }
+                )
+            }
+            Event::StepUnchecked {
+                runbook,
+                step,
+                title,
+            } => {
+                format!(
+                    "☐ {runbook}: {} (unticked)",
+                    if title.is_empty() { step } else { title }
+                )
+            }
+            Event::Note { text } => format!("note: {text}"),
+            Event::Milestone { name } => format!("milestone: {}", name.name()),
+            Event::Severity { level } => format!("severity: {level}"),
+            Event::HealthChanged {
+                endpoint,
+                from,
+                to,
+                status,
+                latency_ms,
+                ..
+            } => {
+                let mut s = format!("{endpoint}: {from} → {to}");
+                if let Some(code) = status {
+                    s.push_str(&format!(" (HTTP {code}"));
+                    if let Some(ms) = latency_ms {
+                        s.push_str(&format!(", {ms} ms"));
+                    }
+                    s.push(')');
+                }
+                s
+            }
+            Event::LogSource { source, status } => format!("log {source}: {status}"),
+            Event::Pattern {
+                change, template, ..
+            } => format!("{change} pattern: {template}"),
+            Event::CommandStarted { command, .. } => format!("$ {command}"),
+            Event::CommandFinished {
+                command, exit_code, ..
+            } => match exit_code {
+                Some(code) => format!("$ {command} → exit {code}"),
+                None => format!("$ {command} → killed"),
+            },
+            Event::UpdateSent {
+                destination, text, ..
+            } => format!(
+                "update → {destination}: {}",
+                text.lines().next().unwrap_or("")
+            ),
+        }
+    }
+}
+
+/// Timestamps as RFC 3339 UTC with exactly three fractional digits and a `Z`.
+pub mod ts_millis {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Serializes as `2026-11-24T14:03:12.345Z`.
+    pub fn serialize<S: Serializer>(ts: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&ts.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+
+    /// Accepts any RFC 3339 time.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let s = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}

@@ -1,0 +1,301 @@
+//! The durable, append-only writer. One line, one `write`, then `sync_data`, under an advisory lock so
+//! that two processes appending to one file never interleave or fork the chain.
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+
+use super::chain;
+use super::event::{Event, Record};
+use super::reader::{self, Problem, ReadReport, Torn};
+
+/// Why a timeline could not be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum TimelineError {
+    /// The file or its folder could not be opened or created.
+    #[error("cannot open timeline {path}: {source}. Check that the folder exists and is writable.")]
+    Open {
+        /// The timeline file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A write or sync failed; the event was not recorded.
+    #[error(
+        "could not write to timeline {path}: {source}. The action was NOT recorded; free disk space or fix permissions, then retry."
+    )]
+    Write {
+        /// The timeline file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The file got shorter under us: someone truncated or replaced it.
+    #[error(
+        "timeline {path} shrank from {was} to {now} bytes while open: another program truncated or replaced it. Nothing was written; reopen the incident."
+    )]
+    Shrank {
+        /// The timeline file.
+        path: PathBuf,
+        /// Length we knew.
+        was: u64,
+        /// Length now.
+        now: u64,
+    },
+    /// An event could not be turned into JSON (should not happen).
+    #[error("could not encode event: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// What opening found and did, for the user to see.
+#[derive(Debug, Default)]
+pub struct OpenReport {
+    /// Every good record already in the file.
+    pub records: Vec<Record>,
+    /// Bad lines that were kept in the file.
+    pub problems: Vec<Problem>,
+    /// A torn last line that was moved aside, and where to.
+    pub torn: Option<(Torn, PathBuf)>,
+    /// Whether the file was created by this open.
+    pub created: bool,
+}
+
+/// An open timeline file that events are appended to.
+#[derive(Debug)]
+pub struct TimelineWriter {
+    path: PathBuf,
+    file: File,
+    len: u64,
+    last_seq: u64,
+    last_hash: String,
+    next_line: usize,
+}
+
+impl TimelineWriter {
+    /// Opens (or creates) a timeline, setting a torn last line aside into `<file>.torn`.
+    pub fn open(path: &Path) -> Result<(TimelineWriter, OpenReport), TimelineError> {
+        let open_err = |source| TimelineError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let existed = path.exists();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(open_err)?;
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(true)
+            .open(path)
+            .map_err(open_err)?;
+        if !existed {
+            sync_parent(path).map_err(open_err)?;
+        }
+        file.lock().map_err(open_err)?;
+        let result = Self::load(path, file, !existed);
+        result.map_err(open_err)
+    }
+
+    fn load(
+        path: &Path,
+        file: File,
+        created: bool,
+    ) -> std::io::Result<(TimelineWriter, OpenReport)> {
+        let mut bytes = Vec::new();
+        (&file).seek(SeekFrom::Start(0))?;
+        (&file).read_to_end(&mut bytes)?;
+        let parsed = reader::parse(&bytes, 1, 0, "", 0);
+        let mut report = OpenReport {
+            created,
+            ..OpenReport::default()
+        };
+        let torn = match parsed.torn.clone() {
+            Some(torn) => {
+                let aside = set_aside(path, &file, &torn)?;
+                Some((torn, aside))
+            }
+            None => None,
+        };
+        file.unlock()?;
+        let writer = TimelineWriter {
+            path: path.to_path_buf(),
+            file,
+            len: parsed.good_len,
+            last_seq: parsed.last_seq(),
+            last_hash: parsed.last_hash().to_string(),
+            next_line: count_lines(&bytes[..parsed.good_len as usize]) + 1,
+        };
+        report.records = parsed.records;
+        report.problems = parsed.problems;
+        report.torn = torn;
+        Ok((writer, report))
+    }
+
+    /// The file being written.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sequence number of the last line in the file.
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// Appends an event now. Returns the new record and any records other processes appended since
+    /// we last looked (in file order, before ours).
+    pub fn append(&mut self, actor: &str, event: Event) -> Result<Appended, TimelineError> {
+        self.append_at(Utc::now(), actor, event)
+    }
+
+    /// Appends an event with the given time (tests and imports).
+    pub fn append_at(
+        &mut self,
+        ts: DateTime<Utc>,
+        actor: &str,
+        event: Event,
+    ) -> Result<Appended, TimelineError> {
+        let write_err = |path: &Path, source| TimelineError::Write {
+            path: path.to_path_buf(),
+            source,
+        };
+        self.file.lock().map_err(|e| write_err(&self.path, e))?;
+        let result = self.append_locked(ts, actor, event);
+        let _ = self.file.unlock();
+        result
+    }
+
+    fn append_locked(
+        &mut self,
+        ts: DateTime<Utc>,
+        actor: &str,
+        event: Event,
+    ) -> Result<Appended, TimelineError> {
+        let foreign = self.catch_up()?;
+        let seq = self.last_seq + 1;
+        let (line, record) = chain::seal(seq, ts, actor, event, &self.last_hash)?;
+        let path = self.path.clone();
+        let werr = |source| TimelineError::Write {
+            path: path.clone(),
+            source,
+        };
+        if let Err(e) = (&self.file).write_all(line.as_bytes()) {
+            // Leave no half line behind for the next writer to trip on.
+            let _ = self.file.set_len(self.len);
+            return Err(werr(e));
+        }
+        self.file.sync_data().map_err(werr)?;
+        self.len += line.len() as u64;
+        self.last_seq = seq;
+        self.last_hash = record.hash.clone();
+        self.next_line += 1;
+        Ok(Appended {
+            record,
+            foreign: foreign.records,
+            problems: foreign.problems,
+        })
+    }
+
+    /// Reads what other processes appended since we last looked.
+    pub fn poll(&mut self) -> Result<ReadReport, TimelineError> {
+        let len = self.current_len()?;
+        if len == self.len {
+            return Ok(ReadReport::default());
+        }
+        self.file.lock_shared().map_err(|e| self.write_error(e))?;
+        let result = self.catch_up();
+        let _ = self.file.unlock();
+        result
+    }
+
+    fn current_len(&self) -> Result<u64, TimelineError> {
+        self.file
+            .metadata()
+            .map(|m| m.len())
+            .map_err(|e| self.write_error(e))
+    }
+
+    fn write_error(&self, source: std::io::Error) -> TimelineError {
+        TimelineError::Write {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    fn catch_up(&mut self) -> Result<ReadReport, TimelineError> {
+        let len = self.current_len()?;
+        if len < self.len {
+            return Err(TimelineError::Shrank {
+                path: self.path.clone(),
+                was: self.len,
+                now: len,
+            });
+        }
+        if len == self.len {
+            return Ok(ReadReport::default());
+        }
+        let mut bytes = Vec::with_capacity((len - self.len) as usize);
+        let mut reader = &self.file;
+        reader
+            .seek(SeekFrom::Start(self.len))
+            .and_then(|_| reader.take(len - self.len).read_to_end(&mut bytes))
+            .map_err(|e| self.write_error(e))?;
+        let report = reader::parse(
+            &bytes,
+            self.next_line,
+            self.len,
+            &self.last_hash,
+            self.last_seq,
+        );
+        if let Some(torn) = &report.torn {
+            // Another writer died mid-line; set its fragment aside so our line starts clean.
+            set_aside(&self.path, &self.file, torn).map_err(|e| self.write_error(e))?;
+        }
+        if let Some(last) = report.records.last() {
+            self.last_seq = last.seq;
+            self.last_hash = last.hash.clone();
+        }
+        self.next_line += count_lines(&bytes[..(report.good_len - self.len) as usize]);
+        self.len = report.good_len;
+        Ok(report)
+    }
+}
+
+/// The result of one append.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    /// The record that was written and synced.
+    pub record: Record,
+    /// Records other processes wrote before ours.
+    pub foreign: Vec<Record>,
+    /// Problems found in those.
+    pub problems: Vec<Problem>,
+}
+
+fn count_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Moves a torn tail into `<file>.torn` (appending, so repeated crashes keep every fragment) and cuts it
+/// off the timeline.
+fn set_aside(path: &Path, file: &File, torn: &Torn) -> std::io::Result<PathBuf> {
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".torn");
+    let aside = PathBuf::from(aside);
+    let mut out = OpenOptions::new().create(true).append(true).open(&aside)?;
+    out.write_all(&torn.bytes)?;
+    out.write_all(b"\n")?;
+    out.sync_data()?;
+    file.set_len(torn.offset)?;
+    file.sync_data()?;
+    Ok(aside)
+}
+
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    File::open(dir)?.sync_all()
+}

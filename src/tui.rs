@@ -1,0 +1,247 @@
+//! The terminal shell: sets the terminal up and always restores it, runs the I/O tasks, and loops over
+//! one `select!` of keys, channels, ticks and signals, drawing at most ~30 frames a second.
+
+use std::io::{self, Stdout};
+use std::path::PathBuf;
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::{cursor, execute};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+
+use crate::app::{self, App, Command, EndpointView, Msg, SourceView};
+use crate::health::{EndpointHealth, EndpointSpec};
+use crate::tail::{SourceSpec, TailOptions};
+use crate::timeline::{Event, TimelineWriter};
+use crate::ui::{self, Theme};
+
+/// Everything a cockpit session needs: the state, the open timeline, and what to follow and probe.
+pub struct Session {
+    /// The state, already replayed from the timeline.
+    pub app: App,
+    /// The open timeline.
+    pub writer: TimelineWriter,
+    /// Log sources: name and what to follow.
+    pub logs: Vec<(String, SourceSpec)>,
+    /// Whether to read log files from their start (the demo) or only new lines.
+    pub tail_options: TailOptions,
+    /// Endpoints to probe.
+    pub endpoints: Vec<EndpointSpec>,
+}
+
+/// Restores the terminal when dropped, whatever way the loop ends.
+struct TerminalGuard;
+
+impl TerminalGuard {
+    fn enter() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
+        terminal::enable_raw_mode()?;
+        let guard = TerminalGuard;
+        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+        let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        Ok((guard, terminal))
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn restore_terminal() {
+    let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
+    let _ = terminal::disable_raw_mode();
+}
+
+/// Makes a panic restore the terminal before the message is printed, so it is readable.
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+/// What a write request to the timeline thread carries.
+struct AppendRequest {
+    req: u64,
+    actor: String,
+    event: Event,
+}
+
+/// Runs the timeline writer on its own thread: appends are blocking, synced file I/O and must never
+/// stall the UI. Between requests it looks for lines other processes appended.
+fn spawn_writer(
+    mut writer: TimelineWriter,
+    out: mpsc::UnboundedSender<Msg>,
+) -> (std_mpsc::Sender<AppendRequest>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = std_mpsc::channel::<AppendRequest>();
+    let handle = std::thread::spawn(move || {
+        loop {
+            match rx.recv_timeout(Duration::from_millis(250)) {
+                Ok(AppendRequest { req, actor, event }) => {
+                    let msg = match writer.append(&actor, event) {
+                        Ok(appended) => Msg::Appended { req, appended },
+                        Err(e) => Msg::AppendFailed {
+                            req,
+                            error: e.to_string(),
+                        },
+                    };
+                    if out.send(msg).is_err() {
+                        return;
+                    }
+                }
+                Err(std_mpsc::RecvTimeoutError::Timeout) => {
+                    if let Ok(report) = writer.poll()
+                        && !report.records.is_empty()
+                        && out.send(Msg::External(report.records)).is_err()
+                    {
+                        return;
+                    }
+                }
+                Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        }
+    });
+    (tx, handle)
+}
+
+/// How the session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal (SIGTERM, SIGHUP, SIGINT) ended it.
+    Signal,
+}
+
+/// Runs the cockpit until the user quits or a signal arrives. The terminal is restored in every case.
+pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
+    let Session {
+        mut app,
+        writer,
+        logs,
+        tail_options,
+        endpoints,
+    } = session;
+    let timeline_path: PathBuf = writer.path().to_path_buf();
+    let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
+    let (append_tx, writer_thread) = spawn_writer(writer, msg_tx.clone());
+
+    let (tail_tx, mut tail_rx) = mpsc::channel(1024);
+    let mut tail_handles = Vec::new();
+    for (i, (name, spec)) in logs.into_iter().enumerate() {
+        app.sources.push(SourceView {
+            name,
+            status: "starting".into(),
+        });
+        tail_handles.push(crate::tail::spawn_source(
+            i,
+            spec,
+            tail_tx.clone(),
+            tail_options.clone(),
+        ));
+    }
+    // Senders stay alive for the whole loop so an empty channel never reads as closed (no busy loop).
+    let _tail_keep = tail_tx;
+
+    let (probe_tx, mut probe_rx) = mpsc::channel(1024);
+    let client = crate::health::Prober::new();
+    let mut probe_handles = Vec::new();
+    for (i, spec) in endpoints.into_iter().enumerate() {
+        app.endpoints.push(EndpointView {
+            name: spec.name.clone(),
+            url: spec.url.clone(),
+            health: EndpointHealth::new(spec.threshold),
+        });
+        probe_handles.push(crate::health::spawn_prober(
+            i,
+            spec,
+            client.clone(),
+            probe_tx.clone(),
+        ));
+    }
+    let _probe_keep = probe_tx;
+
+    let (_guard, mut terminal) = TerminalGuard::enter()?;
+    terminal.clear()?;
+    let mut events = EventStream::new();
+    let mut frame = tokio::time::interval(Duration::from_millis(33));
+    frame.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut clock = tokio::time::interval(Duration::from_millis(500));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let mut sigint = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
+
+    let mut dirty = true;
+    let mut exit = Exit::Quit;
+    let mut tail_batch = Vec::with_capacity(64);
+    let mut probe_batch = Vec::with_capacity(64);
+    let mut msg_batch = Vec::with_capacity(64);
+    terminal.draw(|f| ui::draw(f, &app, &theme))?;
+    loop {
+        let mut msgs: Vec<Msg> = Vec::new();
+        tokio::select! {
+            maybe = events.next() => match maybe {
+                Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => msgs.push(Msg::Key(key)),
+                Some(Ok(TermEvent::Resize(..))) => msgs.push(Msg::Resize),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
+            },
+            n = tail_rx.recv_many(&mut tail_batch, 64) => {
+                if n > 0 { msgs.extend(tail_batch.drain(..).map(Msg::Tail)); }
+            }
+            n = probe_rx.recv_many(&mut probe_batch, 64) => {
+                if n > 0 { msgs.extend(probe_batch.drain(..).map(Msg::Probe)); }
+            }
+            n = msg_rx.recv_many(&mut msg_batch, 64) => {
+                if n > 0 { msgs.append(&mut msg_batch); }
+            }
+            _ = clock.tick() => msgs.push(Msg::Tick(chrono::Utc::now())),
+            _ = frame.tick() => {
+                if dirty {
+                    terminal.draw(|f| ui::draw(f, &app, &theme))?;
+                    dirty = false;
+                }
+                continue;
+            }
+            _ = sigterm.recv() => { exit = Exit::Signal; break; }
+            _ = sighup.recv() => { exit = Exit::Signal; break; }
+            _ = sigint.recv() => { exit = Exit::Signal; break; }
+        }
+        for msg in msgs {
+            dirty = true;
+            for command in app::update(&mut app, msg) {
+                match command {
+                    Command::Append { req, actor, event } => {
+                        if append_tx.send(AppendRequest { req, actor, event }).is_err() {
+                            let _ = msg_tx.send(Msg::AppendFailed {
+                                req,
+                                error: "the timeline writer stopped".into(),
+                            });
+                        }
+                    }
+                    Command::Quit => {}
+                }
+            }
+        }
+        if app.quit {
+            break;
+        }
+    }
+    drop(append_tx);
+    drop(tail_handles);
+    drop(probe_handles);
+    drop(terminal);
+    drop(_guard);
+    // Every acknowledged append is already synced; wait for one in flight so it is not cut off.
+    let _ = tokio::task::spawn_blocking(move || writer_thread.join()).await;
+    eprintln!("timeline: {}", timeline_path.display());
+    Ok(exit)
+}

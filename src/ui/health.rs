@@ -1,0 +1,207 @@
+//! The health panel: one block of rows an endpoint (state with a symbol, last status and latency,
+//! percentiles, success rate, quota, a latency sparkline), and for the selected endpoint the last good
+//! and last bad responses compared.
+
+use std::time::Duration;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::{Theme, clock, panel_block};
+use crate::app::{App, EndpointView, Panel};
+use crate::health::{Health, fmt_latency};
+
+fn health_style(h: Health, theme: &Theme) -> Style {
+    match h {
+        Health::Up => theme.ok,
+        Health::Degraded | Health::Throttled => theme.warn,
+        Health::Down => theme.error,
+        Health::Unknown => theme.dim,
+    }
+}
+
+/// Block characters, lowest to highest, for a text sparkline.
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// A sparkline of latencies: taller is slower; `×` where no answer came.
+pub fn sparkline(series: &[Option<Duration>], width: usize) -> String {
+    let tail = &series[series.len().saturating_sub(width)..];
+    let max = tail
+        .iter()
+        .flatten()
+        .max()
+        .copied()
+        .unwrap_or_default()
+        .max(Duration::from_millis(1));
+    tail.iter()
+        .map(|s| match s {
+            None => '×',
+            Some(d) => {
+                let i = (d.as_secs_f64() / max.as_secs_f64() * (BARS.len() - 1) as f64).round()
+                    as usize;
+                BARS[i.min(BARS.len() - 1)]
+            }
+        })
+        .collect()
+}
+
+fn endpoint_lines<'a>(
+    app: &App,
+    e: &'a EndpointView,
+    selected: bool,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let h = &e.health;
+    let state = h.state();
+    let style = health_style(state, theme);
+    let name_style = if selected { theme.selected } else { theme.text };
+    let mut first = vec![
+        Span::styled(format!("{} ", state.symbol()), style),
+        Span::styled(format!("{:<14}", e.name), name_style),
+        Span::styled(format!(" {:<9}", state.label().to_uppercase()), style),
+    ];
+    if let Some(status) = h.last_status() {
+        first.push(Span::raw(format!(" HTTP {status}")));
+    } else if let Some(outcome) = h.last_outcome() {
+        first.push(Span::styled(format!(" {}", outcome.name()), theme.error));
+    }
+    if let Some(l) = h.last_latency() {
+        first.push(Span::raw(format!(" {}", fmt_latency(l))));
+    }
+    if let Some(rate) = h.success_rate() {
+        first.push(Span::styled(format!(" ok {:.0}%", rate * 100.0), theme.dim));
+    }
+    if let Some((to, n)) = h.pending() {
+        first.push(Span::styled(
+            format!(" →{}? {n}/{}", to.label(), h.threshold()),
+            theme.warn,
+        ));
+    }
+    let mut second = vec![Span::raw("  ")];
+    if let Some(p) = h.percentiles() {
+        second.push(Span::styled(
+            format!(
+                "p50 {} p95 {} p99 {} ",
+                fmt_latency(p.p50),
+                fmt_latency(p.p95),
+                fmt_latency(p.p99)
+            ),
+            theme.dim,
+        ));
+    }
+    let series: Vec<Option<Duration>> = h.latency_series().collect();
+    let used: usize = second.iter().map(|s| s.content.chars().count()).sum();
+    let room = width.saturating_sub(used + 1).min(40);
+    second.push(Span::styled(sparkline(&series, room), style));
+    let mut lines = vec![Line::from(first), Line::from(second)];
+    let mut third = Vec::new();
+    if let Some(q) = h.quota() {
+        let remaining = q.remaining.map_or("?".into(), |r| r.to_string());
+        let limit = q.limit.map_or("?".into(), |l| l.to_string());
+        third.push(Span::styled(
+            format!("  quota {remaining}/{limit}"),
+            theme.warn,
+        ));
+        if let Some(reset) = q.reset_at {
+            third.push(Span::styled(
+                format!(" reset {}", clock(app, reset)),
+                theme.dim,
+            ));
+        }
+    }
+    if let Some(until) = h.throttled_until().filter(|u| *u > app.now) {
+        third.push(Span::styled(
+            format!("  ⏸ backing off until {}", clock(app, until)),
+            theme.warn,
+        ));
+    }
+    if !third.is_empty() {
+        lines.push(Line::from(third));
+    }
+    lines
+}
+
+fn compare_lines<'a>(app: &App, e: &EndpointView, theme: &Theme) -> Vec<Line<'a>> {
+    let h = &e.health;
+    let mut lines = vec![Line::from(Span::styled(
+        format!("─ {}: last good vs last bad", e.name),
+        theme.focus,
+    ))];
+    let describe = |label: &str, s: Option<&crate::health::Snapshot>| match s {
+        Some(s) => format!(
+            "{label} {} {} {} {}",
+            clock(app, s.at),
+            s.status.map_or("—".into(), |c| c.to_string()),
+            fmt_latency(s.latency),
+            s.outcome.name()
+        ),
+        None => format!("{label} none yet"),
+    };
+    lines.push(Line::from(Span::styled(
+        describe("✔ good", h.last_good()),
+        theme.ok,
+    )));
+    lines.push(Line::from(Span::styled(
+        describe("✖ bad ", h.last_bad()),
+        theme.error,
+    )));
+    for d in h.differences() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}: ", d.what), theme.dim),
+            Span::styled(d.good.unwrap_or_else(|| "—".into()), theme.ok),
+            Span::raw(" ≠ "),
+            Span::styled(d.bad.unwrap_or_else(|| "—".into()), theme.error),
+        ]));
+    }
+    lines
+}
+
+pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (up, all) = (
+        app.endpoints
+            .iter()
+            .filter(|e| e.health.state() == Health::Up)
+            .count(),
+        app.endpoints.len(),
+    );
+    let block = panel_block(app, Panel::Health, format!("Health {up}/{all} up"), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width as usize;
+    let mut lines = Vec::new();
+    if app.endpoints.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "no endpoints configured",
+            theme.dim,
+        )));
+    }
+    for (i, e) in app.endpoints.iter().enumerate() {
+        let selected = i == app.endpoint && app.focus == Panel::Health;
+        lines.extend(endpoint_lines(app, e, selected, width, theme));
+    }
+    if let Some(e) = app.endpoints.get(app.endpoint) {
+        let compare = compare_lines(app, e, theme);
+        if lines.len() + compare.len() <= inner.height as usize {
+            lines.extend(compare);
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sparkline_is_tallest_where_latency_is_highest_and_marks_missing_answers() {
+        let ms = |m| Some(Duration::from_millis(m));
+        let s = sparkline(&[ms(10), ms(80), None, ms(40)], 10);
+        assert_eq!(s.chars().count(), 4);
+        assert_eq!(s.chars().nth(1), Some('█'));
+        assert_eq!(s.chars().nth(2), Some('×'));
+    }
+}

@@ -1,0 +1,159 @@
+//! Rendering: a pure function of the state. One module a panel.
+//!
+//! ```text
+//! ┌ header: title │ severity │ elapsed │ steps done │ milestones │ clock ──────────────┐
+//! ┌ 1 Logs ───────────────────────────────┐┌ 2 Health ──────────────────────────────┐
+//! │ newest at the bottom, errors marked    ││ one row an endpoint                     │
+//! └────────────────────────────────────────┘└─────────────────────────────────────────┘
+//! ┌ 3 Runbook ────────────────────────────┐┌ 4 Timeline ────────────────────────────┐
+//! │ [x] steps of the current runbook       ││ latest events, local time              │
+//! └────────────────────────────────────────┘└─────────────────────────────────────────┘
+//!  footer: main keys, or the last message
+//! ```
+
+mod health;
+mod logs;
+mod overlay;
+mod runbook;
+pub mod theme;
+mod timeline;
+
+use chrono::{DateTime, Local, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+
+use crate::app::{App, Mode, Panel};
+pub use theme::Theme;
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    if area.width < 20 || area.height < 5 {
+        frame.render_widget(Paragraph::new("sitrep: window too small"), area);
+        return;
+    }
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(frame, header, app, theme);
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+    let [logs_area, health_area] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
+    let [runbook_area, timeline_area] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    logs::draw(frame, logs_area, app, theme);
+    health::draw(frame, health_area, app, theme);
+    runbook::draw(frame, runbook_area, app, theme);
+    timeline::draw(frame, timeline_area, app, theme);
+    draw_footer(frame, footer, app, theme);
+    match &app.mode {
+        Mode::Note(text) => overlay::note(frame, area, text, theme),
+        Mode::Help => overlay::help(frame, area, app, theme),
+        Mode::ConfirmQuit => overlay::confirm_quit(frame, area, app, theme),
+        Mode::Normal => {}
+    }
+}
+
+/// A bordered block titled with the panel's number and name, highlighted when focused.
+fn panel_block<'a>(app: &App, panel: Panel, title: String, theme: &Theme) -> Block<'a> {
+    let n = Panel::ALL.iter().position(|p| *p == panel).unwrap_or(0) + 1;
+    let focused = app.focus == panel;
+    let style = if focused { theme.focus } else { theme.border };
+    let marker = if focused { "▶" } else { " " };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(style)
+        .title(Span::styled(format!("{marker}{n} {title} "), style))
+}
+
+/// A time as the screen shows it: local by default, UTC on demand.
+pub fn clock(app: &App, ts: DateTime<Utc>) -> String {
+    if app.utc {
+        ts.format("%H:%M:%SZ").to_string()
+    } else {
+        ts.with_timezone(&Local).format("%H:%M:%S").to_string()
+    }
+}
+
+/// A duration as `1h02m03s` / `02m03s`.
+pub fn elapsed(seconds: i64) -> String {
+    let s = seconds.max(0);
+    if s >= 3600 {
+        format!("{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60)
+    } else {
+        format!("{:02}m{:02}s", s / 60, s % 60)
+    }
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let (done, total) = app.progress();
+    let since = app
+        .incident
+        .start()
+        .map(|t| elapsed((app.now - t).num_seconds()))
+        .unwrap_or_else(|| "--".into());
+    let mut parts = vec![
+        format!(" sitrep │ {}", app.incident.title),
+        app.incident
+            .severity
+            .clone()
+            .unwrap_or_else(|| "SEV?".into()),
+        format!("⏱ {since}"),
+        format!("steps {done}/{total}"),
+    ];
+    let reached: Vec<&str> = crate::timeline::Milestone::ALL
+        .iter()
+        .filter(|m| app.incident.milestones.contains_key(m))
+        .map(|m| m.name())
+        .collect();
+    if let Some(last) = reached.last() {
+        parts.push(format!("● {last}"));
+    }
+    let zone = if app.utc {
+        "UTC".to_string()
+    } else {
+        Local::now().format("%Z").to_string()
+    };
+    parts.push(format!("{} {zone} ", clock(app, app.now)));
+    let text = parts.join(" │ ");
+    frame.render_widget(Paragraph::new(text).style(theme.header), area);
+}
+
+fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Some(flash) = &app.flash {
+        let style = if flash.error { theme.error } else { theme.text };
+        let prefix = if flash.error { "✖ " } else { "" };
+        frame.render_widget(
+            Paragraph::new(Line::from(Span::styled(
+                format!("{prefix}{}", flash.text),
+                style,
+            ))),
+            area,
+        );
+        return;
+    }
+    let mut spans = Vec::new();
+    for b in app.keymap.iter() {
+        let (Some(label), Some(key)) = (b.footer, b.keys.first()) else {
+            continue;
+        };
+        spans.push(Span::styled(crate::app::keys::key_label(key), theme.key));
+        spans.push(Span::styled(format!(" {label}  "), theme.dim));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(Style::default()),
+        area,
+    );
+}

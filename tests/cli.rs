@@ -1,0 +1,273 @@
+//! The command line as a new user meets it: init, check, open, note, mark, export.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod pty;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+fn sitrep(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(args)
+        .current_dir(dir)
+        .env("USER", "alice")
+        .output()
+        .unwrap()
+}
+
+/// An incident file as `sitrep open` starts it.
+fn incident(dir: &Path) -> String {
+    let path = dir.join("t.jsonl");
+    let (mut w, _) = sitrep::timeline::TimelineWriter::open(&path).unwrap();
+    w.append(
+        "alice",
+        sitrep::timeline::Event::IncidentOpened {
+            title: "Payments".into(),
+            severity: None,
+        },
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn init_writes_a_config_and_the_runbooks_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("sitrep.toml"), "# mine\n").unwrap();
+    let out = sitrep(dir.path(), &["init"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("kept     ./sitrep.toml (exists; not overwritten)"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("sitrep.toml")).unwrap(),
+        "# mine\n"
+    );
+    for rb in [
+        "stabilize",
+        "rollback",
+        "disable",
+        "communicate",
+        "investigate",
+        "follow-up",
+    ] {
+        assert!(
+            dir.path().join(format!("runbooks/{rb}.toml")).exists(),
+            "{rb} missing"
+        );
+    }
+}
+
+#[test]
+fn check_accepts_what_init_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let out = sitrep(dir.path(), &["check"]);
+    assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("ok: sitrep.toml — 1 log source(s), 1 endpoint(s), 6 runbook(s)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_points_at_a_broken_config_line_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let cfg = std::fs::read_to_string(dir.path().join("sitrep.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        cfg.replace("interval = \"5s\"", "interval = \"5 sec0nds\""),
+    )
+    .unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let line = cfg.lines().position(|l| l.starts_with("interval")).unwrap() + 1;
+    assert!(
+        text.starts_with(&format!(
+            "sitrep.toml:{line}:12: `5 sec0nds` is not a duration"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn check_names_a_broken_runbook_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    std::fs::write(
+        dir.path().join("runbooks/extra.toml"),
+        "name = \"extra\"\n[[step]]\nid = \"a\"\ntitle = \"A\"\n[[step]]\nid = \"a\"\ntitle = \"B\"\n",
+    )
+    .unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).starts_with("runbooks/extra.toml:6:6: step id `a` is used twice"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn check_without_a_config_says_how_to_get_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("Run `sitrep init` to write one"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn open_reopens_the_incident_with_every_checkbox_and_note_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    std::fs::create_dir_all(dir.path().join("logs")).unwrap();
+    std::fs::write(dir.path().join("logs/api.log"), "ERROR boom\n").unwrap();
+    let wait = Duration::from_secs(30);
+    let mut tty = pty::Tty::spawn(&["open"], dir.path(), 120, 40);
+    tty.wait_for("the cockpit", wait, |s| {
+        s.contains("Runbook 1/6: Stabilize")
+    });
+    tty.send(" ");
+    tty.wait_for("the tick", wait, |s| s.contains("[x] Declare the incident"));
+    tty.send("nwe are on it\r");
+    tty.wait_for("the note", wait, |s| s.contains("note: we are on it"));
+    tty.send("q");
+    assert_eq!(tty.wait_exit(wait), Some(0));
+    drop(tty);
+
+    // A script adds a note while nobody has the cockpit open; the next open shows it too.
+    let out = sitrep(dir.path(), &["note", "deploy", "v2.15", "rolled", "back"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).starts_with("recorded #"), "{}", stdout(&out));
+
+    let mut tty = pty::Tty::spawn(&["open"], dir.path(), 120, 40);
+    let screen = tty.wait_for("the state rebuilt", wait, |s| {
+        s.contains("[x] Declare the incident") && s.contains("note: deploy v2.15 rolled back")
+    });
+    assert!(screen.contains("note: we are on it"), "{screen}");
+    assert!(screen.contains("steps 1/37"), "{screen}");
+    tty.send("q");
+    assert_eq!(tty.wait_exit(wait), Some(0));
+    let incidents: Vec<_> = std::fs::read_dir(dir.path().join("incidents"))
+        .unwrap()
+        .collect();
+    assert_eq!(
+        incidents.len(),
+        1,
+        "the second open reopened the same incident"
+    );
+}
+
+#[test]
+fn a_note_appended_by_a_script_shows_up_in_the_running_cockpit() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let wait = Duration::from_secs(30);
+    let mut tty = pty::Tty::spawn(&["open"], dir.path(), 120, 40);
+    tty.wait_for("the cockpit", wait, |s| s.contains("Runbook 1/6"));
+    let out = sitrep(
+        dir.path(),
+        &["note", "--actor", "deploybot", "canary", "halted"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    tty.wait_for("the external note", wait, |s| {
+        s.contains("deploybot note: canary halted")
+    });
+    tty.send("q");
+    tty.wait_exit(wait);
+}
+
+#[test]
+fn mark_and_severity_are_recorded_and_bad_values_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let tl = &incident(dir.path());
+    assert!(
+        sitrep(dir.path(), &["note", "-t", tl, "start"])
+            .status
+            .success()
+    );
+    let out = sitrep(dir.path(), &["mark", "mitigated", "-t", tl]);
+    assert!(
+        stdout(&out).contains("milestone: mitigated"),
+        "{}",
+        stdout(&out)
+    );
+    let out = sitrep(dir.path(), &["severity", "sev1", "-t", tl]);
+    assert!(stdout(&out).contains("severity: SEV1"), "{}", stdout(&out));
+    let out = sitrep(dir.path(), &["mark", "fixed", "-t", tl]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("use detected, mitigated or resolved"),
+        "{}",
+        stderr(&out)
+    );
+    let out = sitrep(dir.path(), &["verify", tl]);
+    assert!(
+        stdout(&out).starts_with("ok: 4 events, chain intact"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn note_to_a_missing_timeline_file_refuses_rather_than_start_a_stray_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sitrep(dir.path(), &["note", "-t", "typo.jsonl", "hello"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("typo.jsonl does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("typo.jsonl").exists());
+}
+
+#[test]
+fn note_without_an_incident_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let out = sitrep(dir.path(), &["note", "hello"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("start one with `sitrep open`"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn export_md_writes_a_readable_postmortem() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let tl = &incident(dir.path());
+    sitrep(dir.path(), &["note", "-t", tl, "first", "note"]);
+    sitrep(dir.path(), &["mark", "resolved", "-t", tl]);
+    let out = sitrep(
+        dir.path(),
+        &["export", "--format", "md", "-t", tl, "-o", "pm.md"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let md = std::fs::read_to_string(dir.path().join("pm.md")).unwrap();
+    assert!(md.contains("first note"), "{md}");
+    assert!(md.contains("resolved"), "{md}");
+    assert!(md.contains("Stabilize"), "the runbooks are listed:\n{md}");
+}

@@ -1,0 +1,115 @@
+//! The real binary, in a real pseudo-terminal, on the embedded demo: what a new user does first.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod pty;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use pty::{Tty, wait_file};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn timeline_in(dir: &Path) -> PathBuf {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(p) = sitrep::timeline::newest_in(dir) {
+            return p;
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "no timeline file appeared in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn ticking_a_step_by_key_writes_it_to_the_timeline_and_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let mut tty = Tty::spawn(
+        &[
+            "demo",
+            "--dir",
+            d,
+            "--actor",
+            "tester",
+            "--fail-after",
+            "1h",
+        ],
+        dir.path(),
+        120,
+        40,
+    );
+    tty.wait_for("the four panels", WAIT, |s| {
+        s.contains("Logs")
+            && s.contains("Health")
+            && s.contains("Runbook")
+            && s.contains("Timeline")
+    });
+    tty.wait_for("log lines from the demo API", WAIT, |s| {
+        s.contains("INFO  request method=")
+    });
+    tty.send(" ");
+    let timeline = timeline_in(dir.path());
+    let text = wait_file(&timeline, WAIT, |t| t.contains("\"kind\":\"step.checked\""));
+    assert!(text.contains("\"actor\":\"tester\""), "{text}");
+    assert!(text.contains("\"step\":\"declare\""), "{text}");
+    tty.wait_for("the box ticked", WAIT, |s| {
+        s.contains("[x] Declare the incident")
+    });
+    tty.send("q");
+    assert_eq!(tty.wait_exit(WAIT), Some(0));
+    drop(tty);
+
+    // Reopen the same incident: the tick is rebuilt from the file.
+    let tty = Tty::spawn(
+        &[
+            "demo",
+            "--dir",
+            d,
+            "--actor",
+            "tester",
+            "--fail-after",
+            "1h",
+        ],
+        dir.path(),
+        120,
+        40,
+    );
+    tty.wait_for("the tick restored", WAIT, |s| {
+        s.contains("[x] Declare the incident")
+    });
+    let v = sitrep::timeline::verify(&timeline).unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+}
+
+#[test]
+fn the_demo_api_goes_down_and_the_tool_records_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let tty = Tty::spawn(
+        &["demo", "--dir", d, "--fail-after", "1s"],
+        dir.path(),
+        120,
+        40,
+    );
+    let timeline = timeline_in(dir.path());
+    // It starts up, then fails: the tool itself records the payments API leaving `up`.
+    let left_up = |line: &str| {
+        line.contains("\"kind\":\"health.changed\"")
+            && line.contains("\"endpoint\":\"payments-api\"")
+            && line.contains("\"from\":\"up\"")
+    };
+    let text = wait_file(&timeline, Duration::from_secs(60), |t| {
+        t.lines().any(left_up)
+    });
+    let line = text.lines().find(|l| left_up(l)).unwrap();
+    assert!(line.contains("\"actor\":\"sitrep\""), "{line}");
+    assert!(!line.contains("\"to\":\"up\""), "{line}");
+    tty.wait_for("the transition in the timeline panel", WAIT, |s| {
+        s.contains("payments-api: up → ")
+    });
+}

@@ -1,0 +1,584 @@
+//! Exporting a real timeline file (written by the timeline writer in a temp folder) in every format,
+//! and checking what a reader of each export sees.
+
+use std::path::Path;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sitrep::export::{self, ExportInput, Format};
+use sitrep::runbook::{self, Runbook};
+use sitrep::timeline::{self, Event, Milestone, Record, TimelineWriter};
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const SECRET: &str = "s3cr3t-T0KEN-9f8e";
+const INJECTED: &str =
+    "</td><script>alert(1)</script> | # [x](javascript:alert(1))\n# not a heading\n`rm -rf /`";
+const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"click\")";
+
+const RUNBOOK: &str = r#"
+name = "stabilize"
+title = "Stabilize"
+order = 10
+[[step]]
+id = "declare"
+title = "Declare the incident"
+[[step]]
+id = "assess"
+title = "Assess impact"
+command = "kubectl rollout undo deploy/api"
+[[step]]
+id = "notify"
+title = "Notify support"
+[[step]]
+id = "page-provider"
+title = "Page the provider"
+"#;
+
+fn at(minutes: i64, seconds: i64) -> Result<DateTime<Utc>, chrono::ParseError> {
+    let t0 = DateTime::parse_from_rfc3339("2026-11-24T14:00:00Z")?.with_timezone(&Utc);
+    Ok(t0 + TimeDelta::minutes(minutes) + TimeDelta::seconds(seconds))
+}
+
+fn step(runbook: &str, step: &str, title: &str) -> (String, String, String) {
+    (runbook.into(), step.into(), title.into())
+}
+
+/// Writes the fixture incident to `dir/incident.jsonl` through the real writer and reads it back.
+fn fixture(
+    dir: &Path,
+    resolved: bool,
+) -> Result<(Vec<Record>, String), Box<dyn std::error::Error>> {
+    let path = dir.join("incident.jsonl");
+    let (mut w, _) = TimelineWriter::open(&path)?;
+    let checked = |(runbook, step, title): (String, String, String)| Event::StepChecked {
+        runbook,
+        step,
+        title,
+    };
+    let events: Vec<(DateTime<Utc>, &str, Event)> = vec![
+        (
+            at(0, 0)?,
+            "alice",
+            Event::IncidentOpened {
+                title: "Payments API errors".into(),
+                severity: Some("SEV2".into()),
+            },
+        ),
+        (
+            at(0, 5)?,
+            "sitrep",
+            Event::HealthChanged {
+                endpoint: "payments".into(),
+                from: "up".into(),
+                to: "down".into(),
+                status: Some(503),
+                latency_ms: Some(120),
+                evidence: format!("HTTP 503: <html>upstream down</html> token={SECRET}"),
+            },
+        ),
+        (
+            at(2, 0)?,
+            "alice",
+            Event::Milestone {
+                name: Milestone::Detected,
+            },
+        ),
+        (
+            at(3, 0)?,
+            "alice",
+            checked(step("stabilize", "declare", "Declare the incident")),
+        ),
+        (
+            at(4, 0)?,
+            "bob",
+            Event::Note {
+                text: INJECTED.into(),
+            },
+        ),
+        (
+            at(4, 30)?,
+            "bob",
+            Event::Note {
+                text: FORMULA.into(),
+            },
+        ),
+        (
+            at(5, 0)?,
+            "sitrep",
+            Event::Pattern {
+                change: "spike".into(),
+                template: "ERROR payment <*> failed | code=<*>".into(),
+                level: "error".into(),
+                rate: Some(42.5),
+            },
+        ),
+        (
+            at(6, 0)?,
+            "bob",
+            Event::CommandStarted {
+                runbook: "stabilize".into(),
+                step: "assess".into(),
+                command: format!("kubectl rollout undo deploy/api --token={SECRET}"),
+            },
+        ),
+        (
+            at(6, 30)?,
+            "bob",
+            Event::CommandFinished {
+                runbook: "stabilize".into(),
+                step: "assess".into(),
+                command: format!("kubectl rollout undo deploy/api --token={SECRET}"),
+                exit_code: Some(3),
+                duration_ms: 30_000,
+                output_tail: "error: deployment not found".into(),
+            },
+        ),
+        (
+            at(7, 0)?,
+            "bob",
+            checked(step("stabilize", "assess", "Assess impact")),
+        ),
+        (
+            at(8, 0)?,
+            "bob",
+            checked(step("stabilize", "notify", "Notify support")),
+        ),
+        (
+            at(8, 30)?,
+            "bob",
+            Event::StepUnchecked {
+                runbook: "stabilize".into(),
+                step: "notify".into(),
+                title: "Notify support".into(),
+            },
+        ),
+        (
+            at(10, 0)?,
+            "carol",
+            Event::UpdateSent {
+                destination: "#incident".into(),
+                text: "We rolled back.\nNext update at 14:30 UTC.".into(),
+                result: "delivered".into(),
+            },
+        ),
+        (
+            at(12, 0)?,
+            "sitrep",
+            Event::HealthChanged {
+                endpoint: "payments".into(),
+                from: "down".into(),
+                to: "up".into(),
+                status: Some(200),
+                latency_ms: Some(80),
+                evidence: String::new(),
+            },
+        ),
+        (
+            at(20, 0)?,
+            "alice",
+            Event::Milestone {
+                name: Milestone::Mitigated,
+            },
+        ),
+    ];
+    for (ts, actor, event) in events {
+        w.append_at(ts, actor, event)?;
+    }
+    if resolved {
+        w.append_at(
+            at(62, 3)?,
+            "alice",
+            Event::Milestone {
+                name: Milestone::Resolved,
+            },
+        )?;
+    }
+    drop(w);
+    let report = timeline::read(&path)?;
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    Ok((report.records, path.display().to_string()))
+}
+
+fn runbooks() -> Result<Vec<Runbook>, Box<dyn std::error::Error>> {
+    let mut all = vec![runbook::parse("stabilize.toml", RUNBOOK).map_err(|e| e.to_string())?];
+    all.extend(
+        runbook::shipped()
+            .into_iter()
+            .filter(|r| r.name != "stabilize"),
+    );
+    Ok(all)
+}
+
+/// Exports the fixture in a format.
+fn export(format: Format, resolved: bool) -> Result<String, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let (records, path) = fixture(dir.path(), resolved)?;
+    let runbooks = runbooks()?;
+    let secrets = vec![SECRET.to_string(), String::new()];
+    Ok(export::render(
+        format,
+        &ExportInput {
+            records: &records,
+            runbooks: &runbooks,
+            secrets: &secrets,
+            timeline_path: &path,
+        },
+    ))
+}
+
+/// The lines of the section under a `## heading`, up to the next one.
+fn section<'a>(md: &'a str, heading: &str) -> &'a str {
+    let start = md
+        .find(&format!("\n## {heading}\n"))
+        .map_or(md.len(), |i| i + 1);
+    let rest = &md[start..];
+    let end = rest
+        .get(3..)
+        .and_then(|r| r.find("\n## "))
+        .map_or(rest.len(), |i| i + 4);
+    &rest[..end]
+}
+
+#[test]
+fn markdown_postmortem_has_every_section_a_reader_expects() -> TestResult {
+    let md = export(Format::Markdown, false)?;
+    assert!(
+        md.starts_with("# Postmortem: Payments API errors\n"),
+        "{md}"
+    );
+    for heading in [
+        "Summary",
+        "Durations",
+        "Impact",
+        "Root cause",
+        "What went well",
+        "What went badly",
+        "Follow-ups",
+        "Runbooks",
+        "Notes",
+        "Status updates sent",
+        "Commands run",
+        "Health transitions",
+        "Log patterns",
+        "Timeline",
+    ] {
+        assert!(
+            md.contains(&format!("\n## {heading}\n")),
+            "no section {heading}:\n{md}"
+        );
+    }
+    let summary = section(&md, "Summary");
+    assert!(summary.contains("**Severity:** SEV2"), "{summary}");
+    assert!(
+        summary.contains("**Start:** 2026-11-24 14:00:00 UTC"),
+        "{summary}"
+    );
+    assert!(summary.contains("**End:** not resolved"), "{summary}");
+    assert!(
+        summary.contains("**Responders:** alice, bob, carol"),
+        "{summary}"
+    );
+    assert!(section(&md, "Impact").contains("_To fill in"));
+    Ok(())
+}
+
+#[test]
+fn durations_between_milestones_are_computed_and_missing_ones_say_not_reached() -> TestResult {
+    let md = export(Format::Markdown, false)?;
+    let d = section(&md, "Durations");
+    assert!(d.contains("| **Time to detect** | 2m 00s |"), "{d}");
+    assert!(
+        d.contains("| **Time to mitigate** | 20m 00s (18m 00s after detected) |"),
+        "{d}"
+    );
+    assert!(
+        d.contains("| **Time to resolve** | not reached | resolved: not reached |"),
+        "{d}"
+    );
+
+    let md = export(Format::Markdown, true)?;
+    let d = section(&md, "Durations");
+    assert!(
+        d.contains("| **Time to resolve** | 1h 02m 03s (42m 03s after mitigated) |"),
+        "{d}"
+    );
+    let summary = section(&md, "Summary");
+    assert!(
+        summary.contains("**End:** 2026-11-24 15:02:03 UTC"),
+        "{summary}"
+    );
+    assert!(summary.contains("**Duration:** 1h 02m 03s\n"), "{summary}");
+    Ok(())
+}
+
+#[test]
+fn runbooks_list_what_was_done_by_whom_and_what_was_left_undone() -> TestResult {
+    let md = export(Format::Markdown, false)?;
+    let r = section(&md, "Runbooks");
+    assert!(r.contains("### Stabilize (stabilize)"), "{r}");
+    assert!(r.contains("2 of 4 steps done."), "{r}");
+    assert!(
+        r.contains("- [x] Declare the incident `declare` — done 2026-11-24 14:03:00 UTC by alice"),
+        "{r}"
+    );
+    assert!(
+        r.contains("- [x] Assess impact `assess` — done 2026-11-24 14:07:00 UTC by bob"),
+        "{r}"
+    );
+    assert!(
+        r.contains("- [ ] Notify support `notify` — not done (ticked, then unticked)"),
+        "{r}"
+    );
+    assert!(
+        r.contains("- [ ] Page the provider `page-provider` — not done"),
+        "{r}"
+    );
+    assert!(r.contains("**Not used:** Roll back"), "{r}");
+    Ok(())
+}
+
+#[test]
+fn commands_updates_health_and_patterns_have_their_sections() -> TestResult {
+    let md = export(Format::Markdown, false)?;
+    let c = section(&md, "Commands run");
+    assert!(
+        c.contains("**exit 3**") && c.contains("30s") && c.contains("deployment not found"),
+        "{c}"
+    );
+    let u = section(&md, "Status updates sent");
+    assert!(
+        u.contains("carol: to \\#incident (delivered): We rolled back.\\\n  Next update"),
+        "{u}"
+    );
+    let h = section(&md, "Health transitions");
+    assert!(
+        h.contains("| payments | up → **down** | 503 | 120 ms |"),
+        "{h}"
+    );
+    let p = section(&md, "Log patterns");
+    assert!(
+        p.contains("| spike | error | 42.5/s | `ERROR payment <*> failed \\| code=<*>` |"),
+        "{p}"
+    );
+    let t = section(&md, "Timeline");
+    assert_eq!(
+        t.lines().filter(|l| l.starts_with("| ")).count(),
+        1 + 15,
+        "{t}"
+    );
+    Ok(())
+}
+
+#[test]
+fn the_secret_never_appears_in_any_format() -> TestResult {
+    for format in Format::ALL {
+        let out = export(format, true)?;
+        assert!(!out.contains(SECRET), "{format} leaks the secret");
+        assert!(
+            out.contains(export::REDACTED),
+            "{format} shows no redaction"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn an_injected_note_stays_text_in_markdown() -> TestResult {
+    let md = export(Format::Markdown, false)?;
+    assert!(
+        !md.contains("<script>") && !md.contains("</td>"),
+        "raw HTML in:\n{md}"
+    );
+    assert!(!md.contains("[x](javascript"), "a live link in:\n{md}");
+    assert!(
+        !md.lines().any(|l| l.starts_with("# not a heading")),
+        "{md}"
+    );
+    let notes = section(&md, "Notes");
+    assert!(
+        notes.contains(
+            "bob: \\</td\\>\\<script\\>alert(1)\\</script\\> \\| \\# \\[x\\](javascript:alert(1))\\\n  \\# not a heading\\\n  \\`rm -rf /\\`"
+        ),
+        "{notes}"
+    );
+    let timeline = section(&md, "Timeline");
+    let row = timeline
+        .lines()
+        .find(|l| l.contains("alert"))
+        .unwrap_or_default();
+    // One row, five cells: the `|` in the note did not open a sixth.
+    let unescaped = row.matches('|').count() - row.matches("\\|").count();
+    assert_eq!(unescaped, 6, "{row}");
+    assert!(row.contains(" ↵ "), "{row}");
+    Ok(())
+}
+
+#[test]
+fn an_injected_note_stays_text_in_html() -> TestResult {
+    let html = export(Format::Html, false)?;
+    assert!(!html.to_lowercase().contains("<script"), "script in HTML");
+    assert!(html.contains("&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(!html.contains("href=\"javascript"));
+    Ok(())
+}
+
+#[test]
+fn html_is_self_contained_with_a_chart_of_health_rate_actions_and_milestones() -> TestResult {
+    let html = export(Format::Html, false)?;
+    let own = html
+        .replace("xmlns=\"http://www.w3.org/2000/svg\"", "")
+        .replace(FORMULA_ESCAPED, "");
+    for remote in ["http://", "https://", "src=", "@import", "<link", "<script"] {
+        assert!(!own.contains(remote), "HTML refers to {remote}");
+    }
+    assert!(html.contains("Content-Security-Policy"));
+    assert!(html.contains("<svg"), "no chart");
+    assert!(html.contains("fill=\"url(#hp-down)\"><title>payments: down from 2026-11-24 14:00:05"));
+    assert!(
+        html.contains("text-anchor=\"middle\">down</text>"),
+        "no text label on a band"
+    );
+    assert!(html.contains("42.5 lines/s [error]"), "no error rate");
+    assert!(html.contains("<title>detected: 2026-11-24 14:02:00 UTC</title>"));
+    assert!(html.contains("<g class=\"mark k-note\"><title>2026-11-24 14:04:00 UTC bob: note: "));
+    assert!(html.contains("<li class=\"undone\"><span class=\"box\">☐</span> Notify support"));
+    assert!(html.contains("<h2>Impact</h2>"));
+    Ok(())
+}
+
+/// The formula note holds a URL; in the HTML it is escaped text, not a reference.
+const FORMULA_ESCAPED: &str = "=HYPERLINK(&quot;http://evil.example&quot;";
+
+#[test]
+fn html_without_rates_says_there_is_no_error_rate() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (mut w, _) = TimelineWriter::open(&dir.path().join("t.jsonl"))?;
+    w.append_at(
+        at(0, 0)?,
+        "alice",
+        Event::Note {
+            text: "quiet".into(),
+        },
+    )?;
+    w.append_at(
+        at(1, 0)?,
+        "alice",
+        Event::Note {
+            text: "still quiet".into(),
+        },
+    )?;
+    let records = timeline::read(w.path())?.records;
+    let html = export::render(
+        Format::Html,
+        &ExportInput {
+            records: &records,
+            runbooks: &[],
+            secrets: &[],
+            timeline_path: "t.jsonl",
+        },
+    );
+    assert!(html.contains("No error rate recorded"));
+    assert!(html.contains("No health transitions recorded."));
+    Ok(())
+}
+
+/// A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF records.
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') if chars.peek() == Some(&'\n') => {
+                chars.next();
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+fn csv_round_trips_through_a_plain_parser_and_guards_formulas() -> TestResult {
+    let csv = export(Format::Csv, false)?;
+    let rows = parse_csv(&csv);
+    assert_eq!(rows[0], export::CSV_COLUMNS.map(String::from).to_vec());
+    assert_eq!(rows.len(), 1 + 15);
+    assert!(rows.iter().all(|r| r.len() == export::CSV_COLUMNS.len()));
+    let col = |name: &str| {
+        export::CSV_COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap_or(usize::MAX)
+    };
+    let note = rows
+        .iter()
+        .find(|r| r[col("seq")] == "5")
+        .ok_or("no row 5")?;
+    assert_eq!(note[col("kind")], "note");
+    assert_eq!(note[col("actor")], "bob");
+    assert_eq!(note[col("text")], INJECTED);
+    let formula = rows
+        .iter()
+        .find(|r| r[col("seq")] == "6")
+        .ok_or("no row 6")?;
+    assert_eq!(formula[col("text")], format!("'{FORMULA}"));
+    let finished = rows
+        .iter()
+        .find(|r| r[col("kind")] == "command.finished")
+        .ok_or("none")?;
+    assert_eq!(finished[col("exit_code")], "3");
+    assert_eq!(finished[col("duration_ms")], "30000");
+    assert_eq!(finished[col("ts_utc")], "2026-11-24T14:06:30.000Z");
+    Ok(())
+}
+
+#[test]
+fn json_parses_with_its_schema_summary_runbooks_and_every_event() -> TestResult {
+    let json: serde_json::Value = serde_json::from_str(&export(Format::Json, true)?)?;
+    assert_eq!(json["schema"], export::JSON_SCHEMA);
+    assert_eq!(json["schema"], "sitrep.export/1");
+    assert_eq!(json["summary"]["title"], "Payments API errors");
+    assert_eq!(json["summary"]["duration_ms"], 3_723_000);
+    assert_eq!(json["milestones"][0]["since_start_ms"], 120_000);
+    assert_eq!(json["milestones"][2]["since_previous_ms"], 2_523_000);
+    let stabilize = &json["runbooks"][0];
+    assert_eq!(stabilize["done"][0]["id"], "declare");
+    assert_eq!(stabilize["done"][0]["by"], "alice");
+    assert_eq!(stabilize["undone"][0]["id"], "notify");
+    assert_eq!(stabilize["undone"][0]["unticked"], true);
+    let events = json["events"].as_array().ok_or("no events")?;
+    assert_eq!(events.len(), 16);
+    assert_eq!(events[4]["kind"], "note");
+    assert_eq!(events[4]["text"], INJECTED);
+    assert_eq!(events[0]["ts"], "2026-11-24T14:00:00.000Z");
+    Ok(())
+}
+
+#[test]
+fn an_export_written_atomically_replaces_the_old_report_whole() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let target = dir.path().join("postmortem.md");
+    std::fs::write(&target, "stale report\n".repeat(10_000))?;
+    let md = export(Format::Markdown, true)?;
+    export::write_atomic(&target, &md)?;
+    assert_eq!(std::fs::read_to_string(&target)?, md);
+    assert_eq!(
+        std::fs::read_dir(dir.path())?.count(),
+        1,
+        "a temp file was left behind"
+    );
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! The whole screen, rendered by the real drawing code into a test backend, at the sizes responders use.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sitrep::app::{App, EndpointView, Msg, SourceView, update};
+use sitrep::health::{EndpointHealth, Health, Outcome, ProbeResult};
+use sitrep::tail::{LogLine, TailEvent, detect_level};
+use sitrep::timeline::{Appended, Event, chain::seal};
+use sitrep::ui::{self, Theme};
+
+fn probe(
+    endpoint: usize,
+    secs: i64,
+    status: Option<u16>,
+    ms: u64,
+    outcome: Outcome,
+) -> ProbeResult {
+    let at =
+        Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap() + chrono::Duration::seconds(secs);
+    let mut r = ProbeResult::failed(endpoint, at, outcome, Duration::from_millis(ms));
+    r.status = status;
+    if status == Some(503) {
+        r.body_head = r#"{"status":"degraded"}"#.into();
+    }
+    r
+}
+
+/// An incident ten minutes in: a few steps ticked, the payments API down, errors in the log.
+fn incident() -> App {
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap();
+    let opened = seal(
+        1,
+        t0,
+        "alice",
+        Event::IncidentOpened {
+            title: "Payments API errors".into(),
+            severity: Some("SEV2".into()),
+        },
+        "",
+    )
+    .unwrap()
+    .1;
+    let mut app = App::new(
+        vec![opened],
+        "incidents/x.jsonl".into(),
+        sitrep::runbook::shipped(),
+        "alice".into(),
+        t0,
+    );
+    app.utc = true;
+    app.sources.push(SourceView {
+        name: "api".into(),
+        status: "following api.log".into(),
+    });
+    let raw = [
+        "2026-11-24T14:00:01.000Z INFO  request method=POST path=/v1/charges status=200 duration_ms=31",
+        "2026-11-24T14:00:02.000Z WARN  provider rate limited us: 429 retry_after=3s remaining=0",
+        "2026-11-24T14:00:03.000Z ERROR provider call failed: upstream timeout after 3000ms attempt=1/3",
+        "2026-11-24T14:00:03.500Z ERROR request method=POST path=/v1/charges status=502 duration_ms=3004",
+        "2026-11-24T14:00:04.000Z INFO  request method=POST path=/v1/refunds status=200 duration_ms=44",
+    ];
+    let lines = raw
+        .iter()
+        .map(|t| LogLine::new(0, t.to_string(), detect_level(t), 0, t0))
+        .collect();
+    update(
+        &mut app,
+        Msg::Tail(TailEvent::Lines {
+            source: 0,
+            file: None,
+            lines,
+        }),
+    );
+    for (name, url) in [
+        ("payments-api", "http://127.0.0.1:1/health"),
+        ("ledger", "http://127.0.0.1:1/ledger/health"),
+    ] {
+        app.endpoints.push(EndpointView {
+            name: name.into(),
+            url: url.into(),
+            health: EndpointHealth::new(2),
+        });
+    }
+    let mut results = Vec::new();
+    for i in 0..6 {
+        results.push(probe(0, i, Some(200), 30 + i as u64, Outcome::Ok));
+        results.push(probe(1, i, Some(200), 5, Outcome::Ok));
+    }
+    for i in 6..9 {
+        results.push(probe(0, i, Some(503), 40, Outcome::UnexpectedStatus(503)));
+    }
+    for r in results {
+        for c in update(&mut app, Msg::Probe(r)) {
+            acknowledge(&mut app, c);
+        }
+    }
+    for _ in 0..2 {
+        let c = update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE)),
+        );
+        for c in c {
+            acknowledge(&mut app, c);
+        }
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+        );
+    }
+    update(&mut app, Msg::Tick(t0 + chrono::Duration::seconds(600)));
+    app.flash = None;
+    app
+}
+
+fn acknowledge(app: &mut App, c: sitrep::app::Command) {
+    if let sitrep::app::Command::Append { req, actor, event } = c {
+        let prev = app
+            .records
+            .last()
+            .map(|r| r.hash.clone())
+            .unwrap_or_default();
+        let ts = app.now;
+        let record = seal(app.incident.last_seq + 1, ts, &actor, event, &prev)
+            .unwrap()
+            .1;
+        update(
+            app,
+            Msg::Appended {
+                req,
+                appended: Appended {
+                    record,
+                    foreign: vec![],
+                    problems: vec![],
+                },
+            },
+        );
+    }
+}
+
+fn render(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|f| ui::draw(f, app, &Theme::monochrome()))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let mut out = String::new();
+    for y in 0..height {
+        let mut line = String::new();
+        for x in 0..width {
+            line.push_str(buffer[(x, y)].symbol());
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn the_incident_screen_at_120x40() {
+    let app = incident();
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Payments API errors"));
+    assert!(
+        screen.contains("✖ payments-api"),
+        "the down endpoint shows its symbol:\n{screen}"
+    );
+    assert!(screen.contains("[x] Declare the incident"), "{screen}");
+    insta::assert_snapshot!("screen_120x40", screen);
+}
+
+#[test]
+fn the_incident_screen_at_80x24() {
+    let app = incident();
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("steps 2/"), "{screen}");
+    insta::assert_snapshot!("screen_80x24", screen);
+}
+
+#[test]
+fn the_health_transition_is_in_the_timeline_panel() {
+    let app = incident();
+    assert_eq!(app.endpoints[0].health.state(), Health::Down);
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("payments-api: up → down (HTTP 503"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn tiny_and_odd_sizes_do_not_panic() {
+    let app = incident();
+    for (w, h) in [(20, 5), (1, 1), (19, 4), (30, 8), (200, 60), (80, 6)] {
+        render(&app, w, h);
+    }
+}
+
+#[test]
+fn the_help_lists_every_key_of_the_keymap() {
+    let mut app = incident();
+    update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)),
+    );
+    let screen = render(&app, 120, 40);
+    for b in &app.keymap {
+        assert!(
+            screen.contains(b.help),
+            "help lacks `{}`:\n{screen}",
+            b.help
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! Following commands (restarted when they exit) and `sitrep tail`'s printing loop.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sitrep::tail::{
+    SourceSpec, SourceStatus, TailEvent, TailOptions, follow_to_writer, spawn_source,
+};
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+const PATIENCE: Duration = Duration::from_secs(20);
+
+fn quick() -> TailOptions {
+    TailOptions {
+        from_start: true,
+        poll_interval: Duration::from_millis(50),
+        restart_min: Duration::from_millis(100),
+        restart_max: Duration::from_millis(400),
+        ..TailOptions::default()
+    }
+}
+
+fn sh(script: &str) -> SourceSpec {
+    SourceSpec::Command(vec!["sh".into(), "-c".into(), script.into()])
+}
+
+/// Collects events until `done` says enough (bounded by `PATIENCE`).
+async fn collect(
+    rx: &mut mpsc::Receiver<TailEvent>,
+    mut done: impl FnMut(&[String], &[SourceStatus]) -> bool,
+) -> (Vec<String>, Vec<SourceStatus>) {
+    let (mut lines, mut statuses) = (Vec::new(), Vec::new());
+    let _ = timeout(PATIENCE, async {
+        while !done(&lines, &statuses) {
+            match rx.recv().await {
+                Some(TailEvent::Lines { lines: batch, .. }) => {
+                    lines.extend(batch.into_iter().map(|l| l.text));
+                }
+                Some(TailEvent::Status { status, .. }) => statuses.push(status),
+                None => break,
+            }
+        }
+    })
+    .await;
+    (lines, statuses)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_output_is_followed_and_the_command_restarted() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let _handle = spawn_source(
+        3,
+        sh("echo 'INFO out'; echo 'ERROR err' >&2; printf 'no newline'; exit 3"),
+        tx,
+        quick(),
+    );
+    let runs = |statuses: &[SourceStatus]| {
+        statuses
+            .iter()
+            .filter(|s| matches!(s, SourceStatus::Running { .. }))
+            .count()
+    };
+    let (lines, statuses) = collect(&mut rx, |lines, statuses| {
+        runs(statuses) >= 2 && lines.len() >= 6
+    })
+    .await;
+    assert!(runs(&statuses) >= 2, "restarted: {statuses:?}");
+    for want in ["INFO out", "ERROR err", "no newline"] {
+        assert!(
+            lines.iter().filter(|l| *l == want).count() >= 2,
+            "{want}: {lines:?}"
+        );
+    }
+    let exited = statuses
+        .iter()
+        .find(|s| matches!(s, SourceStatus::Exited { .. }));
+    let Some(exited) = exited else {
+        panic!("no exit reported: {statuses:?}");
+    };
+    assert_eq!(
+        exited,
+        &SourceStatus::Exited {
+            code: Some(3),
+            restart_in: Duration::from_millis(100)
+        }
+    );
+    assert_eq!(
+        exited.to_string(),
+        "command exited with code 3; restarting in 100ms"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_program_is_reported_and_retried_with_backoff() {
+    let (tx, mut rx) = mpsc::channel(64);
+    let spec = SourceSpec::Command(vec!["/nonexistent/kubectl".into(), "logs".into()]);
+    let _handle = spawn_source(0, spec, tx, quick());
+    let errors = |statuses: &[SourceStatus]| -> Vec<String> {
+        statuses
+            .iter()
+            .filter_map(|s| match s {
+                SourceStatus::Error { message } => Some(message.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let (_, statuses) = collect(&mut rx, |_, statuses| errors(statuses).len() >= 3).await;
+    let messages = errors(&statuses);
+    assert_eq!(messages.len(), 3, "{statuses:?}");
+    for (message, delay) in messages.iter().zip(["100ms", "200ms", "400ms"]) {
+        assert!(
+            message.starts_with("cannot start /nonexistent/kubectl: "),
+            "{message}"
+        );
+        assert!(
+            message.ends_with(&format!("; retrying in {delay}")),
+            "{message}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_a_command_source_kills_the_command() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let pid_file = dir.path().join("pid");
+    let script = format!(
+        "echo $$ > {}; echo started; exec sleep 1000",
+        pid_file.display()
+    );
+    let (tx, mut rx) = mpsc::channel(64);
+    let handle = spawn_source(0, sh(&script), tx, quick());
+    let (lines, _) = collect(&mut rx, |lines, _| !lines.is_empty()).await;
+    assert_eq!(lines, ["started"]);
+    let pid = std::fs::read_to_string(&pid_file)?.trim().to_string();
+    drop(handle);
+    let proc_dir = PathBuf::from(format!("/proc/{pid}"));
+    let gone = timeout(PATIENCE, async {
+        // A zombie awaiting its reaper counts as gone: it runs no more.
+        while std::fs::read_to_string(proc_dir.join("stat"))
+            .is_ok_and(|stat| !stat.contains(") Z "))
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(gone.is_ok(), "process {pid} still running");
+    Ok(())
+}
+
+/// A `Write` the test can read while the follower holds it.
+#[derive(Clone, Default)]
+struct Shared(Arc<Mutex<Vec<u8>>>);
+
+impl Shared {
+    fn text(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut bytes) = self.0.lock() {
+            bytes.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tail_prints_filtered_sanitized_lines_with_file_headers() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (a, b) = (dir.path().join("a.log"), dir.path().join("b.log"));
+    std::fs::write(&a, "INFO a1\nERROR a2 \x1b]0;pwned\x07\n")?;
+    std::fs::write(&b, "ERROR b1\x1b[31m red\nINFO b2\n")?;
+    let filter = regex::Regex::new("ERROR")?;
+    let out = Shared::default();
+    let mut writer = out.clone();
+    let mut diag = Vec::new();
+    let watch = out.clone();
+    let cancel = async move {
+        for _ in 0..2000 {
+            if watch.text().contains("b1 red") && watch.text().contains("a2") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    };
+    let specs = vec![SourceSpec::File(a.clone()), SourceSpec::File(b.clone())];
+    let written = follow_to_writer(
+        specs,
+        Some(&filter),
+        quick(),
+        &mut writer,
+        &mut diag,
+        cancel,
+    )
+    .await?;
+    let text = out.text();
+    assert_eq!(written, 2, "{text}");
+    let a_part = format!("==> {} <==\nERROR a2 \n", a.display());
+    let b_part = format!("==> {} <==\nERROR b1 red\n", b.display());
+    assert!(text.contains(&a_part) && text.contains(&b_part), "{text}");
+    assert!(!text.contains('\x1b'));
+    Ok(())
+}

@@ -1,0 +1,281 @@
+//! The timeline as a record a team can trust after a crash: real files, the real binary, real kills.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sitrep::timeline::{self, Event, TimelineWriter};
+
+fn sitrep() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_sitrep"))
+}
+
+fn new_incident(path: &Path) {
+    let (mut w, _) = TimelineWriter::open(path).unwrap();
+    w.append(
+        "alice",
+        Event::IncidentOpened {
+            title: "t".into(),
+            severity: None,
+        },
+    )
+    .unwrap();
+}
+
+/// A shell loop that appends notes with the real binary and prints `ack N` after each one returned.
+fn burst(path: &Path, tag: &str, count: usize) -> std::process::Child {
+    let script = format!(
+        "for i in $(seq 1 {count}); do \"$0\" note --timeline \"$1\" --actor {tag} \"{tag} $i\" >/dev/null && echo \"ack $i\"; done"
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(env!("CARGO_BIN_EXE_sitrep"))
+        .arg(path)
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .unwrap()
+}
+
+use std::os::unix::process::CommandExt;
+
+#[test]
+fn kill_9_mid_burst_loses_no_acknowledged_event_and_the_chain_verifies() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    new_incident(&path);
+    let mut acked = Vec::new();
+    // Pseudo-random kill moments, reproducible.
+    let mut seed: u64 = 0x5EED;
+    for round in 0..30 {
+        let tag = format!("r{round}");
+        let mut child = burst(&path, &tag, 1000);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let wait = Duration::from_millis(20 + (seed >> 33) % 150);
+        let stdout = child.stdout.take().unwrap();
+        let reader = std::thread::spawn(move || {
+            BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<String>>()
+        });
+        std::thread::sleep(wait);
+        // Kill the whole group: the shell and the `sitrep note` it is running right now.
+        let pgid = child.id();
+        assert!(pgid > 1);
+        Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{pgid}")])
+            .status()
+            .unwrap();
+        let _ = child.wait();
+        for line in reader.join().unwrap() {
+            if let Some(n) = line.strip_prefix("ack ") {
+                acked.push(format!("{tag} {n}"));
+            }
+        }
+    }
+    assert!(!acked.is_empty(), "no append was acknowledged in 30 rounds");
+    let report = timeline::read(&path).unwrap();
+    let notes: Vec<String> = report
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::Note { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    for a in &acked {
+        assert!(notes.contains(a), "acknowledged `{a}` is missing");
+    }
+    // Reopening sets aside anything torn; after that the chain must be whole.
+    TimelineWriter::open(&path).unwrap();
+    let v = timeline::verify(&path).unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+    assert!(
+        v.events > acked.len(),
+        "{} events, {} acked",
+        v.events,
+        acked.len()
+    );
+}
+
+#[test]
+fn two_processes_appending_at_once_keep_one_unbroken_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    new_incident(&path);
+    let a = burst(&path, "a", 40);
+    let b = burst(&path, "b", 40);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    for mut child in [a, b] {
+        while child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "appenders did not finish");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    let v = timeline::verify(&path).unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+    assert_eq!(v.events, 81);
+    let seqs: Vec<u64> = timeline::read(&path)
+        .unwrap()
+        .records
+        .iter()
+        .map(|r| r.seq)
+        .collect();
+    assert_eq!(seqs, (1..=81).collect::<Vec<u64>>());
+}
+
+#[test]
+fn a_cut_at_any_byte_of_the_last_line_is_recovered_and_nothing_before_it_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    new_incident(&path);
+    {
+        let (mut w, _) = TimelineWriter::open(&path).unwrap();
+        for i in 0..3 {
+            w.append(
+                "alice",
+                Event::Note {
+                    text: format!("n{i}"),
+                },
+            )
+            .unwrap();
+        }
+    }
+    let full = std::fs::read(&path).unwrap();
+    let last_start = full[..full.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap()
+        + 1;
+    for cut in last_start..full.len() {
+        let copy = dir.path().join(format!("cut-{cut}.jsonl"));
+        std::fs::write(&copy, &full[..cut]).unwrap();
+        let (mut w, report) = TimelineWriter::open(&copy).unwrap();
+        assert_eq!(
+            report.records.len(),
+            3,
+            "cut at {cut}: the three whole lines survive"
+        );
+        if cut > last_start {
+            let (torn, aside) = report.torn.clone().expect("a torn line is reported");
+            assert_eq!(torn.offset, last_start as u64);
+            assert!(aside.exists());
+        }
+        // The file continues from the last good line.
+        w.append(
+            "alice",
+            Event::Note {
+                text: "after".into(),
+            },
+        )
+        .unwrap();
+        let v = timeline::verify(&copy).unwrap();
+        assert!(v.problems.is_empty(), "cut at {cut}: {:?}", v.problems);
+        assert_eq!(v.events, 4);
+    }
+}
+
+#[test]
+fn verify_finds_a_flipped_byte_and_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    new_incident(&path);
+    {
+        let (mut w, _) = TimelineWriter::open(&path).unwrap();
+        for i in 0..4 {
+            w.append(
+                "alice",
+                Event::Note {
+                    text: format!("note number {i}"),
+                },
+            )
+            .unwrap();
+        }
+    }
+    let ok = sitrep().args(["verify"]).arg(&path).output().unwrap();
+    assert!(ok.status.success());
+    assert!(String::from_utf8_lossy(&ok.stdout).starts_with("ok: 5 events, chain intact"));
+
+    let mut bytes = std::fs::read(&path).unwrap();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let at = text.find("note number 2").unwrap() + "note number ".len();
+    bytes[at] = b'7';
+    std::fs::write(&path, &bytes).unwrap();
+    let bad = sitrep().args(["verify"]).arg(&path).output().unwrap();
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{out}");
+    assert!(out.contains("line 4"), "{out}");
+    assert!(out.contains("hash mismatch"), "{out}");
+}
+
+#[test]
+fn removing_a_line_is_detected_by_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    new_incident(&path);
+    {
+        let (mut w, _) = TimelineWriter::open(&path).unwrap();
+        for i in 0..3 {
+            w.append(
+                "alice",
+                Event::Note {
+                    text: format!("n{i}"),
+                },
+            )
+            .unwrap();
+        }
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = text
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| *i != 2)
+        .map(|(_, l)| l)
+        .collect();
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
+    let out = sitrep().args(["verify"]).arg(&path).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.contains("line 3") && stdout.contains("chain broken"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn note_from_stdin_is_recorded_with_the_given_actor() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    new_incident(&path);
+    let mut child = sitrep()
+        .args(["note", "--actor", "deploybot", "--timeline"])
+        .arg(&path)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"deployed v2.15.0 to prod\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let last = timeline::read(&path).unwrap().records.pop().unwrap();
+    assert_eq!(last.actor, "deploybot");
+    assert_eq!(
+        last.event,
+        Event::Note {
+            text: "deployed v2.15.0 to prod".into()
+        }
+    );
+}

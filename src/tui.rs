@@ -67,24 +67,32 @@ pub fn install_panic_hook() {
     }));
 }
 
-/// What a write request to the timeline thread carries.
-struct AppendRequest {
-    req: u64,
-    actor: String,
-    event: Event,
+/// What the timeline thread is told.
+enum WriterMsg {
+    /// Append an event and answer with `Appended` or `AppendFailed`.
+    Append {
+        req: u64,
+        actor: String,
+        event: Event,
+    },
+    /// The file changed on disk (a notify hint): look for lines others appended.
+    Changed,
 }
 
 /// Runs the timeline writer on its own thread: appends are blocking, synced file I/O and must never
-/// stall the UI. Between requests it looks for lines other processes appended.
+/// stall the UI. Lines other processes append are noticed through notify and, since notify events are
+/// only hints (some file systems send none), a short timer as well.
 fn spawn_writer(
     mut writer: TimelineWriter,
     out: mpsc::UnboundedSender<Msg>,
-) -> (std_mpsc::Sender<AppendRequest>, std::thread::JoinHandle<()>) {
-    let (tx, rx) = std_mpsc::channel::<AppendRequest>();
+) -> (std_mpsc::Sender<WriterMsg>, std::thread::JoinHandle<()>) {
+    let (tx, rx) = std_mpsc::channel::<WriterMsg>();
+    let watcher = watch_file(writer.path(), tx.clone());
     let handle = std::thread::spawn(move || {
+        let _watcher = watcher;
         loop {
-            match rx.recv_timeout(Duration::from_millis(250)) {
-                Ok(AppendRequest { req, actor, event }) => {
+            let poll = match rx.recv_timeout(Duration::from_millis(500)) {
+                Ok(WriterMsg::Append { req, actor, event }) => {
                     let msg = match writer.append(&actor, event) {
                         Ok(appended) => Msg::Appended { req, appended },
                         Err(e) => Msg::AppendFailed {
@@ -95,20 +103,50 @@ fn spawn_writer(
                     if out.send(msg).is_err() {
                         return;
                     }
+                    false
                 }
-                Err(std_mpsc::RecvTimeoutError::Timeout) => {
-                    if let Ok(report) = writer.poll()
-                        && !report.records.is_empty()
-                        && out.send(Msg::External(report.records)).is_err()
-                    {
-                        return;
-                    }
-                }
+                Ok(WriterMsg::Changed) | Err(std_mpsc::RecvTimeoutError::Timeout) => true,
                 Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+            };
+            if poll
+                && let Ok(report) = writer.poll()
+                && !report.records.is_empty()
+                && out.send(Msg::External(report.records)).is_err()
+            {
+                return;
             }
         }
     });
     (tx, handle)
+}
+
+/// Watches the timeline's folder and nudges the writer thread when the file changes. `None` when the
+/// platform offers no watcher; the timer still finds the lines.
+fn watch_file(
+    path: &std::path::Path,
+    tx: std_mpsc::Sender<WriterMsg>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let name = path.file_name()?.to_os_string();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(event) = res
+            && event
+                .paths
+                .iter()
+                .any(|p| p.file_name() == Some(name.as_os_str()))
+        {
+            let _ = tx.send(WriterMsg::Changed);
+        }
+    })
+    .ok()?;
+    watcher
+        .watch(&dir, notify::RecursiveMode::NonRecursive)
+        .ok()?;
+    Some(watcher)
 }
 
 /// How the session ended.
@@ -220,7 +258,10 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
             for command in app::update(&mut app, msg) {
                 match command {
                     Command::Append { req, actor, event } => {
-                        if append_tx.send(AppendRequest { req, actor, event }).is_err() {
+                        if append_tx
+                            .send(WriterMsg::Append { req, actor, event })
+                            .is_err()
+                        {
                             let _ = msg_tx.send(Msg::AppendFailed {
                                 req,
                                 error: "the timeline writer stopped".into(),

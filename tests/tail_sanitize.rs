@@ -61,6 +61,11 @@ proptest! {
     }
 
     #[test]
+    fn ordinary_text_in_any_script_is_unchanged(text in "[^\\p{C}\u{2028}\u{2029}]{0,40}") {
+        prop_assert_eq!(sanitize(text.as_bytes()), text);
+    }
+
+    #[test]
     fn printable_text_survives_around_complete_sequences(
         words in prop::collection::vec("[ -~&&[^\\x1b]]{0,12}", 1..8),
         sequences in prop::collection::vec(prop_oneof![

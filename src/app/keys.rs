@@ -45,6 +45,8 @@ pub enum Action {
     Severity,
     /// Show times in UTC or local time.
     ToggleUtc,
+    /// Write again what failed to be written.
+    Retry,
 }
 
 /// Where a binding works.
@@ -239,6 +241,13 @@ pub fn default_keymap() -> Vec<Binding> {
             ToggleUtc,
             g,
             "show times in UTC / local time",
+            None,
+        ),
+        b(
+            vec![c('r')],
+            Retry,
+            g,
+            "retry timeline writes that failed",
             None,
         ),
         b(vec![c('?')], Help, g, "show this help", Some("help")),

@@ -107,8 +107,12 @@ pub enum Command {
 /// An action waiting for its timeline line to be synced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
+    /// Who asked.
+    pub actor: String,
     /// What was asked for.
     pub event: Event,
+    /// Why the last write failed; the action stays pending (never done) until a retry succeeds.
+    pub failed: Option<String>,
 }
 
 /// A log source as the panel shows it.
@@ -230,7 +234,12 @@ impl App {
 
     /// Whether a step is waiting for its tick or untick to be written.
     pub fn is_pending(&self, runbook: &str, step: &str) -> bool {
-        self.pending.values().any(|p| match &p.event {
+        self.pending_step(runbook, step).is_some()
+    }
+
+    /// The pending write of a step's tick or untick, if any.
+    pub fn pending_step(&self, runbook: &str, step: &str) -> Option<&Pending> {
+        self.pending.values().find(|p| match &p.event {
             Event::StepChecked {
                 runbook: r,
                 step: s,
@@ -273,7 +282,9 @@ impl App {
         self.pending.insert(
             req,
             Pending {
+                actor: actor.clone(),
                 event: event.clone(),
+                failed: None,
             },
         );
         Command::Append { req, actor, event }

@@ -103,10 +103,40 @@ fn a_failed_write_leaves_the_step_unticked_and_says_so_loudly() {
         },
     );
     assert!(!app.incident.is_checked("stabilize", "declare"));
-    assert!(!app.is_pending("stabilize", "declare"));
+    assert!(
+        app.pending_step("stabilize", "declare")
+            .unwrap()
+            .failed
+            .is_some()
+    );
     let flash = app.flash.clone().unwrap();
     assert!(flash.error);
     assert!(flash.text.starts_with("NOT RECORDED"), "{}", flash.text);
+}
+
+#[test]
+fn a_failed_write_is_retried_with_r_and_then_shows_done() {
+    let mut app = app();
+    let cmds = update(&mut app, key(' '));
+    let Command::Append { req, .. } = cmds[0].clone() else {
+        panic!()
+    };
+    update(
+        &mut app,
+        Msg::AppendFailed {
+            req,
+            error: "disk full".into(),
+        },
+    );
+    // Ticking again does not send a second, conflicting write.
+    assert!(update(&mut app, key(' ')).is_empty());
+    let again = update(&mut app, key('r'));
+    assert!(
+        matches!(&again[..], [Command::Append { req: r, event: Event::StepChecked { .. }, .. }] if *r == req)
+    );
+    ack(&mut app, again);
+    assert!(app.incident.is_checked("stabilize", "declare"));
+    assert!(app.pending.is_empty());
 }
 
 #[test]

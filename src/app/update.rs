@@ -5,7 +5,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::keys::{self, Action};
 use super::{App, Command, Flash, Mode, Msg, Panel};
 use crate::config::SEVERITIES;
-use crate::tail::TailEvent;
+use crate::tail::{SourceStatus, TailEvent};
 use crate::timeline::{Event, TOOL_ACTOR};
 
 /// Applies one message to the state and returns what the runtime must do.
@@ -17,10 +17,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::Resize => Vec::new(),
-        Msg::Tail(event) => {
-            on_tail(app, event);
-            Vec::new()
-        }
+        Msg::Tail(event) => on_tail(app, event),
         Msg::Probe(result) => on_probe(app, result),
         Msg::Appended { req, appended } => {
             for record in appended.foreign {
@@ -43,13 +40,13 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             Vec::new()
         }
         Msg::AppendFailed { req, error } => {
-            let what = app
-                .pending
-                .remove(&req)
-                .map(|p| p.event.summary())
-                .unwrap_or_default();
+            let Some(pending) = app.pending.get_mut(&req) else {
+                return Vec::new();
+            };
+            let what = pending.event.summary();
+            pending.failed = Some(error.clone());
             app.flash = Some(Flash {
-                text: format!("NOT RECORDED: {what}: {error}"),
+                text: format!("NOT RECORDED: {what}: {error} · r retries"),
                 error: true,
             });
             Vec::new()
@@ -63,7 +60,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     }
 }
 
-fn on_tail(app: &mut App, event: TailEvent) {
+fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
     match event {
         TailEvent::Lines { lines, .. } => {
             let added = lines.len();
@@ -77,11 +74,29 @@ fn on_tail(app: &mut App, event: TailEvent) {
         }
         TailEvent::Status { source, status } => {
             let text = status.to_string();
-            if let Some(view) = app.sources.get_mut(source) {
-                view.status = text;
+            let Some(view) = app.sources.get_mut(source) else {
+                return Vec::new();
+            };
+            let changed = view.status != text;
+            view.status = text.clone();
+            // What happened to a log source is part of the incident: a rotated, truncated or deleted
+            // file, a log command that died. Following and running are the normal case, not news.
+            let news = !matches!(
+                status,
+                SourceStatus::Following { .. }
+                    | SourceStatus::Running { .. }
+                    | SourceStatus::Waiting { .. }
+            );
+            if changed && news {
+                let event = Event::LogSource {
+                    source: view.name.clone(),
+                    status: text,
+                };
+                return vec![app.request(TOOL_ACTOR.to_string(), event)];
             }
         }
     }
+    Vec::new()
 }
 
 fn on_probe(app: &mut App, result: crate::health::ProbeResult) -> Vec<Command> {
@@ -227,8 +242,32 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             )];
         }
         Action::ToggleUtc => app.utc = !app.utc,
+        Action::Retry => return retry(app),
     }
     Vec::new()
+}
+
+/// Sends every failed write again, under its original request id.
+fn retry(app: &mut App) -> Vec<Command> {
+    let mut commands = Vec::new();
+    for (req, p) in app.pending.iter_mut() {
+        if p.failed.take().is_some() {
+            commands.push(Command::Append {
+                req: *req,
+                actor: p.actor.clone(),
+                event: p.event.clone(),
+            });
+        }
+    }
+    app.flash = Some(Flash {
+        text: if commands.is_empty() {
+            "nothing to retry".into()
+        } else {
+            format!("retrying {} write(s)…", commands.len())
+        },
+        error: false,
+    });
+    commands
 }
 
 fn toggle(app: &mut App) -> Vec<Command> {
@@ -239,10 +278,14 @@ fn toggle(app: &mut App) -> Vec<Command> {
         return Vec::new();
     };
     let (runbook, id, title) = (rb.name.clone(), step.id.clone(), step.title.clone());
-    if app.is_pending(&runbook, &id) {
+    if let Some(p) = app.pending_step(&runbook, &id) {
+        let text = match &p.failed {
+            Some(_) => "the last change to this step was NOT recorded: r retries".into(),
+            None => "still writing the last change to this step".into(),
+        };
         app.flash = Some(Flash {
-            text: "still writing the last change to this step".into(),
-            error: false,
+            text,
+            error: p.failed.is_some(),
         });
         return Vec::new();
     }

@@ -2,7 +2,7 @@
 
 use super::rate::RateHistory;
 use super::token::{Kind, Tok};
-use super::values::{TopValues, ValueCount};
+use super::values::{TopValues, ValueCount, cut};
 use super::{Level, PatternId};
 
 /// When a line was seen: its sequence number in the miner (from 1) and the caller's clock.
@@ -231,8 +231,14 @@ pub(super) fn open_slot(track: bool) -> Slot {
 }
 
 pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot {
+    // The constant is shown only until the value varies, and never for a masked value.
+    let constant = if t.masked {
+        String::new()
+    } else {
+        cut(value).to_owned()
+    };
     Slot {
-        constant: value.to_owned(),
+        constant,
         constant_hash: t.value_hash,
         shape,
         shape_hash: t.shape_hash,

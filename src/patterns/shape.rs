@@ -63,6 +63,7 @@ pub(crate) fn core_bounds(raw: &[u8]) -> (usize, usize) {
 
 pub(crate) fn is_key(key: &[u8]) -> bool {
     !key.is_empty()
+        && key.len() <= 64
         && key[0].is_ascii_alphabetic()
         && key
             .iter()
@@ -252,5 +253,11 @@ pub(crate) fn shape_of(raw: &str, tok: &Tok) -> String {
         out.extend_from_slice(b"<*>");
         out.extend_from_slice(&bytes[ce.max(cs)..]);
     }
+    if out.len() > MAX_SHAPE_BYTES {
+        return "<*>".to_owned();
+    }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// A longer display shape is shown as a bare `<*>`.
+const MAX_SHAPE_BYTES: usize = 96;

@@ -19,6 +19,8 @@ use super::shape::{
 
 /// Lines longer than this many tokens keep the rest as one trailing variable.
 pub(crate) const MAX_TOKENS: usize = 96;
+/// A token whose core is longer than this is a value, whatever it looks like.
+const MAX_WORD_BYTES: usize = 64;
 /// How far a quoted value may run (in whitespace-separated pieces) before it is not treated as one.
 const MAX_QUOTED_PIECES: usize = 24;
 
@@ -258,14 +260,14 @@ impl Tokenizer {
     fn classify(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
         let raw = &bytes[start..end];
         let (cs, ce) = core_bounds(raw);
-        if cs >= ce {
+        if cs >= ce && raw.len() <= 4 * MAX_WORD_BYTES {
             return word(raw, start, end);
         }
-        let core = &raw[cs..ce];
+        let core = &raw[cs.min(ce)..ce];
         if let Some(eq) = core.iter().position(|&b| b == b'=')
             && is_key(&core[..eq])
         {
-            if is_message_key(&core[..eq]) {
+            if is_message_key(&core[..eq]) && raw.len() <= 4 * MAX_WORD_BYTES {
                 return word(raw, start, end);
             }
             let value = &core[eq + 1..];
@@ -279,6 +281,22 @@ impl Tokenizer {
                 ident_hash: hash_bytes(&raw[..cs + eq]),
                 value_hash: hash_bytes(value),
                 shape_hash: 0,
+                folded: false,
+            };
+        }
+        if ce - cs > MAX_WORD_BYTES || raw.len() > 4 * MAX_WORD_BYTES {
+            // A blob (base64, a long hash) is a value, and keeping it in a template would cost memory.
+            let shape_hash = self.placeholder_shape(raw, cs, ce);
+            return Tok {
+                start,
+                end,
+                kind: Kind::Var,
+                masked: true,
+                value_start: start,
+                value_end: end,
+                ident_hash: 0,
+                value_hash: hash_bytes(raw),
+                shape_hash,
                 folded: false,
             };
         }

@@ -77,7 +77,8 @@ impl TopValues {
     }
 }
 
-fn cut(value: &str) -> &str {
+/// `value`, cut at a character boundary to at most [`MAX_VALUE_BYTES`].
+pub(crate) fn cut(value: &str) -> &str {
     if value.len() <= MAX_VALUE_BYTES {
         return value;
     }

@@ -46,17 +46,14 @@ pub(crate) enum Newlines {
 }
 
 /// Appends the sanitized form of `bytes` to `out`, stopping once `out` reaches `max_out` bytes;
-/// returns how many input bytes were consumed.
+/// returns how many input bytes are represented in the output (the rest counts as cut).
 pub(crate) fn sanitize_into(
     out: &mut String,
     bytes: &[u8],
     max_out: usize,
     newlines: Newlines,
 ) -> usize {
-    let plain = bytes
-        .iter()
-        .position(|&b| !(0x20..0x7f).contains(&b))
-        .unwrap_or(bytes.len());
+    let plain = printable_run(bytes);
     let room = max_out.saturating_sub(out.len());
     let head = plain.min(room);
     out.push_str(ascii_str(&bytes[..head]));
@@ -67,29 +64,64 @@ pub(crate) fn sanitize_into(
         out,
         column: plain,
         state: State::Ground,
-        pending: String::new(),
+        pending: Vec::new(),
+        started_at: 0,
         max_out,
         newlines,
+        stopped_at: None,
     };
-    let mut used = plain;
-    for chunk in bytes[plain..].utf8_chunks() {
-        for c in chunk.valid().chars() {
-            if machine.full() {
-                return used;
+    let mut at = plain;
+    while at < bytes.len() {
+        if machine.state == State::Ground {
+            // Runs of printable ASCII skip the state machine: most of a coloured line is plain text.
+            let run = printable_run(&bytes[at..]);
+            if run > 0 {
+                let room = machine.max_out.saturating_sub(machine.out.len());
+                let take = run.min(room);
+                machine.out.push_str(ascii_str(&bytes[at..at + take]));
+                machine.column += take;
+                at += take;
+                if take < run {
+                    return at;
+                }
+                continue;
             }
-            machine.feed(c);
-            used += c.len_utf8();
         }
-        if !chunk.invalid().is_empty() {
-            if machine.full() {
-                return used;
-            }
-            machine.feed(char::REPLACEMENT_CHARACTER);
-            used += chunk.invalid().len();
+        let (c, len) = decode(&bytes[at..]);
+        if !machine.feed(c, at) {
+            return machine.stopped_at.unwrap_or(at);
         }
+        at += len;
     }
     machine.finish();
-    used
+    machine.stopped_at.unwrap_or(bytes.len())
+}
+
+fn printable_run(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| !(0x20..0x7f).contains(&b))
+        .unwrap_or(bytes.len())
+}
+
+/// The first character of `bytes` and its length; an invalid sequence (its maximal invalid part,
+/// as `str::from_utf8` reports it) reads as one U+FFFD.
+fn decode(bytes: &[u8]) -> (char, usize) {
+    let window = &bytes[..bytes.len().min(4)];
+    let valid = match std::str::from_utf8(window) {
+        Ok(text) => text,
+        Err(err) if err.valid_up_to() > 0 => {
+            std::str::from_utf8(&window[..err.valid_up_to()]).unwrap_or_default()
+        }
+        Err(err) => {
+            let len = err.error_len().unwrap_or(window.len()).max(1);
+            return (char::REPLACEMENT_CHARACTER, len);
+        }
+    };
+    match valid.chars().next() {
+        Some(c) => (c, c.len_utf8()),
+        None => (char::REPLACEMENT_CHARACTER, 1),
+    }
 }
 
 fn ascii_str(bytes: &[u8]) -> &str {
@@ -118,66 +150,83 @@ struct Machine<'a> {
     out: &'a mut String,
     column: usize,
     state: State,
-    /// The sequence read so far, shown as text if it turns out unterminated.
-    pending: String,
+    /// The sequence read so far after its ESC (or a lone CR), with input offsets, shown as text if
+    /// it turns out unterminated.
+    pending: Vec<(char, usize)>,
+    /// Input offset of the ESC or CR that started `pending`.
+    started_at: usize,
     max_out: usize,
     newlines: Newlines,
+    /// Input offset of the first character that did not fit under `max_out`.
+    stopped_at: Option<usize>,
 }
 
 impl Machine<'_> {
-    fn full(&self) -> bool {
-        self.out.len() >= self.max_out
-    }
-
-    fn feed(&mut self, c: char) {
+    /// Handles one input character at input offset `at`; false once the output is full.
+    fn feed(&mut self, c: char, at: usize) -> bool {
+        if self.stopped_at.is_some() {
+            return false;
+        }
+        if self.out.len() >= self.max_out {
+            // A sequence or CR cut in the middle is cut whole.
+            let start = if self.state == State::Ground {
+                at
+            } else {
+                self.started_at
+            };
+            self.stopped_at = Some(start);
+            return false;
+        }
         match self.state {
-            State::Ground => self.ground(c),
+            State::Ground => self.ground(c, at),
             State::CarriageReturn => {
                 self.state = State::Ground;
                 if c == '\n' {
-                    self.ground('\n');
+                    self.ground('\n', at);
                 } else {
-                    self.visible('\r');
-                    self.ground(c);
+                    self.visible('\r', self.started_at);
+                    self.ground(c, at);
                 }
             }
             State::Escape => match c {
-                '[' => self.enter(State::Csi, c),
-                ']' | 'P' | '_' | '^' | 'X' => self.enter(State::Text, c),
-                ' '..='/' => self.enter(State::EscapeIntermediate, c),
+                '[' => self.enter(State::Csi, c, at),
+                ']' | 'P' | '_' | '^' | 'X' => self.enter(State::Text, c, at),
+                ' '..='/' => self.enter(State::EscapeIntermediate, c, at),
                 '0'..='~' => self.drop_sequence(),
-                _ => self.abandon(c),
+                _ => self.abandon(c, at),
             },
             State::EscapeIntermediate => match c {
-                ' '..='/' => self.pending.push(c),
+                ' '..='/' => self.pending.push((c, at)),
                 '0'..='~' => self.drop_sequence(),
-                _ => self.abandon(c),
+                _ => self.abandon(c, at),
             },
             State::Csi => match c {
-                '0'..='?' | ' '..='/' => self.pending.push(c),
+                '0'..='?' | ' '..='/' => self.pending.push((c, at)),
                 '@'..='~' => self.drop_sequence(),
-                _ => self.abandon(c),
+                _ => self.abandon(c, at),
             },
             State::Text => match c {
                 BEL | C1_ST => self.drop_sequence(),
-                ESC => self.state = State::TextEscape,
-                '\n' => self.abandon(c),
-                _ => self.pending.push(c),
+                ESC => self.enter(State::TextEscape, c, at),
+                '\n' => self.abandon(c, at),
+                _ => self.pending.push((c, at)),
             },
             State::TextEscape => {
+                let inner_esc = self.pending.last().map_or(at, |&(_, esc_at)| esc_at);
                 self.drop_sequence();
                 if c != '\\' {
                     // A new sequence interrupts the string, as in xterm.
-                    self.ground(ESC);
-                    self.feed(c);
+                    self.ground(ESC, inner_esc);
+                    return self.feed(c, at);
                 }
             }
         }
+        self.stopped_at.is_none()
     }
 
-    fn enter(&mut self, state: State, c: char) {
+    fn enter(&mut self, state: State, c: char, at: usize) {
         self.state = state;
-        self.pending.push(c);
+        self.pending.push((c, at));
     }
 
     fn drop_sequence(&mut self) {
@@ -186,62 +235,75 @@ impl Machine<'_> {
     }
 
     /// The sequence broke off: show what was read as text, then handle `c` normally.
-    fn abandon(&mut self, c: char) {
-        self.state = State::Ground;
-        self.visible(ESC);
-        let pending = std::mem::take(&mut self.pending);
-        for p in pending.chars() {
-            self.ground(p);
-        }
-        self.pending = pending;
-        self.pending.clear();
-        self.feed(c);
+    fn abandon(&mut self, c: char, at: usize) {
+        self.show_pending();
+        self.feed(c, at);
     }
 
     fn finish(&mut self) {
         match self.state {
             State::Ground => {}
-            State::CarriageReturn => self.visible('\r'),
-            State::TextEscape => {
-                self.pending.push(ESC);
-                self.abandon_at_end();
+            State::CarriageReturn => {
+                self.state = State::Ground;
+                self.visible('\r', self.started_at);
             }
-            _ => self.abandon_at_end(),
+            _ => self.show_pending(),
         }
-        self.state = State::Ground;
     }
 
-    fn abandon_at_end(&mut self) {
+    /// Shows an unterminated sequence as text: `^[` and what followed it.
+    fn show_pending(&mut self) {
         self.state = State::Ground;
-        self.visible(ESC);
+        self.visible(ESC, self.started_at);
         let pending = std::mem::take(&mut self.pending);
-        for p in pending.chars() {
+        for &(p, at) in &pending {
             if p == ESC {
-                self.visible(p);
+                self.visible(p, at);
             } else {
-                self.ground(p);
+                self.ground(p, at);
             }
         }
+        self.pending = pending;
+        self.pending.clear();
     }
 
-    fn ground(&mut self, c: char) {
+    /// Whether output has reached the cap; records where input stopped being shown.
+    fn full_at(&mut self, at: usize) -> bool {
+        if self.stopped_at.is_some() {
+            return true;
+        }
+        if self.out.len() >= self.max_out {
+            self.stopped_at = Some(at);
+            return true;
+        }
+        false
+    }
+
+    fn ground(&mut self, c: char, at: usize) {
+        if c != ESC && c != '\r' && self.full_at(at) {
+            return;
+        }
         match c {
             ESC => {
                 self.state = State::Escape;
+                self.started_at = at;
                 self.pending.clear();
             }
-            '\n' if self.newlines == Newlines::Show => self.visible(c),
+            '\n' if self.newlines == Newlines::Show => self.visible(c, at),
             '\n' => {
                 self.out.push('\n');
                 self.column = 0;
             }
-            '\r' => self.state = State::CarriageReturn,
+            '\r' => {
+                self.state = State::CarriageReturn;
+                self.started_at = at;
+            }
             '\t' => {
                 let spaces = TAB_WIDTH - self.column % TAB_WIDTH;
                 self.out.extend(std::iter::repeat_n(' ', spaces));
                 self.column += spaces;
             }
-            c if is_unsafe(c) => self.visible(c),
+            c if is_unsafe(c) => self.visible(c, at),
             c => {
                 self.out.push(c);
                 self.column += 1;
@@ -250,7 +312,10 @@ impl Machine<'_> {
     }
 
     /// Shows a control character as text: `^G` for C0 and DEL, `\u{9b}` for C1 and bidi controls.
-    fn visible(&mut self, c: char) {
+    fn visible(&mut self, c: char, at: usize) {
+        if self.full_at(at) {
+            return;
+        }
         let before = self.out.len();
         let code = u32::from(c);
         if code < 0x20 {
@@ -356,5 +421,14 @@ mod tests {
         assert!(text.ends_with(&format!("[{cut} bytes cut]")));
         let (text, cut) = sanitize_capped("é\x07é".as_bytes(), 3);
         assert_eq!((text.as_str(), cut), ("é^G … [2 bytes cut]", 2));
+    }
+
+    #[test]
+    fn an_unterminated_sequence_shown_as_text_is_capped_too() {
+        let mut input = b"ab\x1b]52;c;".to_vec();
+        input.extend(vec![b'A'; 500]);
+        let (text, cut) = sanitize_capped(&input, 20);
+        assert_eq!(text, format!("ab^[]52;c;AAAAAAAAAA … [{cut} bytes cut]"));
+        assert_eq!(cut, input.len() - 19);
     }
 }

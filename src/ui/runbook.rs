@@ -36,11 +36,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .incident
             .checked
             .get(&(rb.name.clone(), step.id.clone()));
-        let pending = app.is_pending(&rb.name, &step.id);
+        let pending = app.pending_step(&rb.name, &step.id);
         let (box_, style) = match (pending, mark) {
-            (true, _) => ("[…]", theme.warn),
-            (false, Some(_)) => ("[x]", theme.ok),
-            (false, None) => ("[ ]", theme.text),
+            (Some(p), _) if p.failed.is_some() => ("[!]", theme.error),
+            (Some(_), _) => ("[…]", theme.warn),
+            (None, Some(_)) => ("[x]", theme.ok),
+            (None, None) => ("[ ]", theme.text),
         };
         let selected = i == app.step && app.focus == Panel::Runbook;
         let row_style = if selected { theme.selected } else { style };

@@ -1,4 +1,6 @@
 //! Runs the real binary in a pseudo-terminal and reads its screen through a VT100 parser.
+// Each test binary that includes this module uses a different part of it.
+#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::path::Path;

@@ -107,6 +107,16 @@ fn timestamps_levels_pids_and_threads_are_not_part_of_the_template() {
 }
 
 #[test]
+fn header_fields_before_the_level_are_set_aside() {
+    let (miner, ids) = mine_all(&[
+        "- 1117838570 2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 RAS KERNEL INFO cache parity error corrected",
+        "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:2181:Election@774] - cache parity error corrected",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(miner.template(ids[0]), Some("cache parity error corrected"));
+}
+
+#[test]
 fn syslog_host_and_program_header_is_set_aside() {
     assert_eq!(
         template_after(&[
@@ -171,6 +181,31 @@ fn lines_that_differ_by_a_word_are_different_events() {
         "Session: 1_2 initialized by client SPP.",
         "Session: 3_4 initialized by client WindowsUpdateAgent."
     ));
+}
+
+#[test]
+fn the_name_after_user_is_a_value() {
+    assert_eq!(
+        template_after(&[
+            "session opened for user root by (uid=0)",
+            "session opened for user cyrus by (uid=0)",
+        ]),
+        "session opened for user <*> by (uid=<*>)"
+    );
+}
+
+#[test]
+fn a_word_may_fill_a_placeholder_of_a_long_template() {
+    let (miner, ids) = mine_all(&[
+        "Resolved web-01.corp to the default rack",
+        "Resolved db-02.corp to the default rack",
+        "Resolved localhost to the default rack",
+    ]);
+    assert!(ids.iter().all(|&id| id == ids[0]));
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("Resolved <*> to the default rack")
+    );
 }
 
 #[test]

@@ -1,0 +1,97 @@
+//! Pattern mining over real log files, as `sitrep patterns FILE` and `--assign` use it.
+
+use std::error::Error;
+use std::fs::{self, File};
+use std::io::BufReader;
+
+use sitrep::patterns::{Miner, assign_stream, mine, render_json, render_table};
+
+const LOG: &str = "\
+2024-05-01T12:00:00.001Z INFO [main] api.Server: listening on 0.0.0.0:8080\r
+2024-05-01T12:00:01.120Z INFO [http-1] api.Handler: user alice logged in from 10.0.0.7\r
+2024-05-01T12:00:02.450Z WARN [http-2] api.Handler: slow query took 350ms table=orders\r
+2024-05-01T12:00:03.002Z INFO [http-1] api.Handler: user bob logged in from 10.0.0.9\r
+2024-05-01T12:00:04.777Z WARN [http-3] api.Handler: slow query took 1.2 s table=users\r
+2024-05-01T12:00:05.010Z ERROR [http-2] api.Handler: payment 8812 failed: card declined\r
+2024-05-01T12:00:06.300Z INFO [http-4] api.Handler: user carol logged in from 10.0.1.12\r
+";
+
+#[test]
+fn assigning_a_log_file_writes_one_pattern_per_line_in_order() -> Result<(), Box<dyn Error>> {
+    let dir = tempfile::tempdir()?;
+    let log = dir.path().join("api.log");
+    let out = dir.path().join("assign.tsv");
+    fs::write(&log, LOG)?;
+
+    let mut miner = Miner::default();
+    let n = assign_stream(
+        &mut miner,
+        BufReader::new(File::open(&log)?),
+        File::create(&out)?,
+    )?;
+
+    assert_eq!(n, 7);
+    let written = fs::read_to_string(&out)?;
+    let rows: Vec<(&str, &str)> = written.lines().filter_map(|l| l.split_once('\t')).collect();
+    assert_eq!(rows.len(), 7);
+    let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+    assert_eq!(ids, ["1", "2", "3", "2", "3", "4", "2"]);
+    assert_eq!(rows[1].1, "api.Handler: user alice logged in from <*>");
+    assert_eq!(rows[6].1, "api.Handler: user <*> logged in from <*>");
+    assert_eq!(rows[4].1, "api.Handler: slow query took <*> table=<*>");
+    Ok(())
+}
+
+#[test]
+fn the_pattern_list_of_a_file_is_most_frequent_first_with_values() -> Result<(), Box<dyn Error>> {
+    let dir = tempfile::tempdir()?;
+    let log = dir.path().join("api.log");
+    fs::write(&log, LOG)?;
+
+    let mut miner = Miner::default();
+    mine(&mut miner, BufReader::new(File::open(&log)?))?;
+
+    let json: serde_json::Value = serde_json::from_str(&render_json(&miner)?)?;
+    assert_eq!(json["lines"], 7);
+    let first = &json["patterns"][0];
+    assert_eq!(first["count"], 3);
+    assert_eq!(first["level"], "info");
+    assert_eq!(
+        first["template"],
+        "api.Handler: user <*> logged in from <*>"
+    );
+    let users: Vec<&str> = first["variables"][0]["values"]
+        .as_array()
+        .map(|vs| vs.iter().filter_map(|v| v["value"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(users, ["alice", "bob", "carol"]);
+
+    let table = render_table(&miner, None);
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .is_some_and(|row| row.contains("42.9%")),
+        "{table}"
+    );
+    assert!(table.ends_with("7 lines, 4 patterns\n"), "{table}");
+    Ok(())
+}
+
+#[test]
+fn a_file_with_invalid_utf8_and_no_final_newline_is_read_whole() -> Result<(), Box<dyn Error>> {
+    let dir = tempfile::tempdir()?;
+    let log = dir.path().join("odd.log");
+    fs::write(&log, b"disk 1 full\n\xc3\x28 garbage 2\ndisk 3 full")?;
+
+    let mut miner = Miner::default();
+    let mut out = Vec::new();
+    assign_stream(&mut miner, BufReader::new(File::open(&log)?), &mut out)?;
+
+    let text = String::from_utf8(out)?;
+    assert_eq!(
+        text,
+        "1\tdisk <*> full\n2\t\u{fffd}( garbage <*>\n1\tdisk <*> full\n"
+    );
+    Ok(())
+}

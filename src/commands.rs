@@ -1,6 +1,6 @@
 //! What each subcommand does: thin wrappers over the library that the TUI uses too.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -193,29 +193,27 @@ fn open_timeline(
     Ok((writer, report))
 }
 
-async fn run_session(
-    writer: TimelineWriter,
-    records: Vec<timeline::Record>,
-    runbooks: Vec<Runbook>,
-    actor: String,
-    logs: Vec<(String, SourceSpec)>,
-    tail_options: TailOptions,
-    endpoints: Vec<EndpointSpec>,
-) -> anyhow::Result<u8> {
-    let path = writer.path().display().to_string();
-    let app = App::new(records, path, runbooks, actor, chrono::Utc::now());
-    let session = Session {
-        app,
-        writer,
-        logs,
-        tail_options,
-        endpoints,
-    };
+async fn run_session(session: Session) -> anyhow::Result<u8> {
     let exit = tui::run(session, Theme::from_env()).await?;
     Ok(match exit {
         tui::Exit::Quit => 0,
         tui::Exit::Signal => 130,
     })
+}
+
+fn new_app(
+    writer: &TimelineWriter,
+    records: Vec<timeline::Record>,
+    runbooks: Vec<Runbook>,
+    actor: String,
+) -> App {
+    App::new(
+        records,
+        writer.path().display().to_string(),
+        runbooks,
+        actor,
+        chrono::Utc::now(),
+    )
 }
 
 async fn demo(
@@ -261,15 +259,18 @@ async fn demo(
         from_start: true,
         ..TailOptions::default()
     };
-    let code = run_session(
+    let mut app = new_app(&writer, report.records, runbook::shipped(), actor);
+    // The demo is healthy for `fail_after`: most of that is the baseline, so what its failure
+    // brings shows as new.
+    app.set_baseline((fail_after * 3 / 4).min(std::time::Duration::from_secs(120)));
+    let code = run_session(Session {
+        app,
         writer,
-        report.records,
-        runbook::shipped(),
-        actor,
         logs,
-        options,
-        vec![payments, ledger],
-    )
+        tail_options: options,
+        endpoints: vec![payments, ledger],
+        secrets: Vec::new(),
+    })
     .await?;
     eprintln!(
         "demo files kept in {} — export with: sitrep export --timeline {}",
@@ -324,15 +325,15 @@ async fn open(
         .map(|l| (l.name.clone(), log_spec(&l.source)))
         .collect();
     let endpoints = cfg.endpoints.iter().map(endpoint_spec).collect();
-    run_session(
+    let app = new_app(&writer, report.records, runbooks, actor);
+    run_session(Session {
+        app,
         writer,
-        report.records,
-        runbooks,
-        actor,
         logs,
-        TailOptions::default(),
+        tail_options: TailOptions::default(),
         endpoints,
-    )
+        secrets: secrets_of(&cfg),
+    })
     .await
 }
 
@@ -515,11 +516,63 @@ async fn probe(
 }
 
 async fn tail(files: &[PathBuf], filter: Option<&str>) -> anyhow::Result<u8> {
-    let _ = (files, filter);
-    bail!("sitrep tail is being wired")
+    let filter = match filter {
+        Some(f) => Some(
+            regex::Regex::new(f)
+                .map_err(|e| anyhow::anyhow!("--filter `{f}` is not a valid regex: {e}"))?,
+        ),
+        None => None,
+    };
+    let specs: Vec<SourceSpec> = files.iter().map(SourceSpec::path).collect();
+    let cancel = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let mut out = std::io::stdout();
+    let mut diag = std::io::stderr();
+    crate::tail::follow_to_writer(
+        specs,
+        filter.as_ref(),
+        TailOptions::default(),
+        &mut out,
+        &mut diag,
+        cancel,
+    )
+    .await?;
+    Ok(0)
 }
 
 fn patterns(input: &Path, format: &str, assign: bool) -> anyhow::Result<u8> {
-    let _ = (input, format, assign);
-    bail!("sitrep patterns is being wired")
+    use crate::patterns::{Miner, PatternsError};
+    if !matches!(format, "table" | "json") {
+        bail!("unknown format `{format}`: use table or json");
+    }
+    let reader: Box<dyn std::io::BufRead> = if input == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(input)
+            .with_context(|| format!("cannot open {}", input.display()))?;
+        Box::new(std::io::BufReader::with_capacity(1 << 20, file))
+    };
+    let mut miner = Miner::default();
+    let stdout = std::io::stdout();
+    let result = if assign {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        crate::patterns::assign_stream(&mut miner, reader, &mut out).map(|_| ())
+    } else {
+        crate::patterns::mine(&mut miner, reader).and_then(|_| {
+            let text = if format == "json" {
+                crate::patterns::render_json(&miner)?
+            } else {
+                crate::patterns::render_table(&miner, None)
+            };
+            let mut out = stdout.lock();
+            out.write_all(text.as_bytes()).map_err(PatternsError::Write)
+        })
+    };
+    match result {
+        // A reader that stopped listening (`| head`) is not an error.
+        Err(PatternsError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(0),
+    }
 }

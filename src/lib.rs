@@ -3,6 +3,7 @@
 //! The library holds every part; `main.rs` only parses the command line and calls in here.
 //! See `docs/design.md` for the map.
 
+pub mod act;
 pub mod app;
 pub mod cli;
 pub mod commands;

@@ -14,7 +14,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use crate::app::{self, App, Command, EndpointView, Msg, SourceView};
+use crate::app::{self, App, Command, EndpointView, Flash, Msg, SourceView};
 use crate::health::{EndpointHealth, EndpointSpec};
 use crate::tail::{SourceSpec, TailOptions};
 use crate::timeline::{Event, TimelineWriter};
@@ -32,6 +32,8 @@ pub struct Session {
     pub tail_options: TailOptions,
     /// Endpoints to probe.
     pub endpoints: Vec<EndpointSpec>,
+    /// Secret values the config references, kept out of exports.
+    pub secrets: Vec<String>,
 }
 
 /// Restores the terminal when dropped, whatever way the loop ends.
@@ -77,6 +79,8 @@ enum WriterMsg {
     },
     /// The file changed on disk (a notify hint): look for lines others appended.
     Changed,
+    /// The session is over. (The watcher holds a sender too, so a dropped channel is no signal.)
+    Stop,
 }
 
 /// Runs the timeline writer on its own thread: appends are blocking, synced file I/O and must never
@@ -106,7 +110,7 @@ fn spawn_writer(
                     false
                 }
                 Ok(WriterMsg::Changed) | Err(std_mpsc::RecvTimeoutError::Timeout) => true,
-                Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+                Ok(WriterMsg::Stop) | Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
             };
             if poll
                 && let Ok(report) = writer.poll()
@@ -149,6 +153,39 @@ fn watch_file(
     Some(watcher)
 }
 
+/// Exports the timeline next to its file (`<name>.<ext>`), for `:export`.
+fn export_beside(
+    timeline: &std::path::Path,
+    format: &str,
+    runbooks: &[crate::runbook::Runbook],
+    secrets: &[String],
+) -> Flash {
+    let result = (|| -> anyhow::Result<PathBuf> {
+        let format: crate::export::Format = format.parse()?;
+        let report = crate::timeline::read(timeline)?;
+        let input = crate::export::ExportInput {
+            records: &report.records,
+            runbooks,
+            secrets,
+            timeline_path: &timeline.display().to_string(),
+        };
+        let text = crate::export::render(format, &input);
+        let out = timeline.with_extension(format.extension());
+        crate::export::write_atomic(&out, &text)?;
+        Ok(out)
+    })();
+    match result {
+        Ok(out) => Flash {
+            text: format!("exported to {}", out.display()),
+            error: false,
+        },
+        Err(e) => Flash {
+            text: format!("export failed: {e:#}"),
+            error: true,
+        },
+    }
+}
+
 /// How the session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -166,12 +203,14 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         logs,
         tail_options,
         endpoints,
+        secrets,
     } = session;
     let timeline_path: PathBuf = writer.path().to_path_buf();
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
     let (append_tx, writer_thread) = spawn_writer(writer, msg_tx.clone());
 
-    let (tail_tx, mut tail_rx) = mpsc::channel(1024);
+    // A small queue: when the UI falls behind, the followers wait instead of piling up memory.
+    let (tail_tx, mut tail_rx) = mpsc::channel(64);
     let mut tail_handles = Vec::new();
     for (i, (name, spec)) in logs.into_iter().enumerate() {
         app.sources.push(SourceView {
@@ -268,6 +307,16 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                             });
                         }
                     }
+                    Command::Export { format } => {
+                        let out = msg_tx.clone();
+                        let path = timeline_path.clone();
+                        let secrets = secrets.clone();
+                        let runbooks = app.runbooks.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let flash = export_beside(&path, &format, &runbooks, &secrets);
+                            let _ = out.send(Msg::Flash(flash));
+                        });
+                    }
                     Command::Quit => {}
                 }
             }
@@ -276,7 +325,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
             break;
         }
     }
-    drop(append_tx);
+    let _ = append_tx.send(WriterMsg::Stop);
     drop(tail_handles);
     drop(probe_handles);
     drop(terminal);

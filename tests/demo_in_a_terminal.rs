@@ -113,3 +113,28 @@ fn the_demo_api_goes_down_and_the_tool_records_it() {
         s.contains("payments-api: up → ")
     });
 }
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let mut tty = Tty::spawn(
+        &["demo", "--dir", d, "--fail-after", "1h"],
+        dir.path(),
+        100,
+        30,
+    );
+    tty.wait_for("the first frame", WAIT, |s| s.contains("Runbook"));
+    let pid = tty.pid().expect("pid");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(
+        tty.wait_exit(WAIT).is_some(),
+        "sitrep did not exit on SIGTERM"
+    );
+    // Leaving the alternate screen brings back the (empty) primary screen.
+    tty.wait_for("the primary screen back", WAIT, |s| !s.contains("Runbook"));
+}

@@ -47,6 +47,22 @@ pub enum Action {
     ToggleUtc,
     /// Write again what failed to be written.
     Retry,
+    /// Open the `:` command palette.
+    Palette,
+    /// Filter the logs by a regex.
+    Filter,
+    /// Show the lines the filter hides instead.
+    Invert,
+    /// Freeze the logs view, or follow again.
+    Follow,
+    /// Jump to the next older error line.
+    PrevError,
+    /// Jump to the next newer error line.
+    NextError,
+    /// Log patterns instead of raw lines.
+    Patterns,
+    /// The focused panel fills the screen.
+    Zoom,
 }
 
 /// Where a binding works.
@@ -97,6 +113,7 @@ pub fn default_keymap() -> Vec<Binding> {
     };
     let g = Scope::Global;
     let rb = Scope::In(Panel::Runbook);
+    let lg = Scope::In(Panel::Logs);
     vec![
         b(
             vec![c('q')],
@@ -105,6 +122,7 @@ pub fn default_keymap() -> Vec<Binding> {
             "quit (asks when an action is still being written)",
             Some("quit"),
         ),
+        b(vec![c('?')], Help, g, "show this help", Some("help")),
         b(
             vec![k(KeyCode::Tab)],
             FocusNext,
@@ -188,6 +206,13 @@ pub fn default_keymap() -> Vec<Binding> {
             Some("tick"),
         ),
         b(
+            vec![k(KeyCode::Enter)],
+            Toggle,
+            lg,
+            "patterns view: show the selected pattern's lines",
+            None,
+        ),
+        b(
             vec![c(']'), c('l'), k(KeyCode::Right)],
             NextRunbook,
             rb,
@@ -220,7 +245,7 @@ pub fn default_keymap() -> Vec<Binding> {
             Mark(Milestone::Mitigated),
             g,
             "mark the incident mitigated",
-            Some("mitigated"),
+            None,
         ),
         b(
             vec![c('R')],
@@ -250,7 +275,56 @@ pub fn default_keymap() -> Vec<Binding> {
             "retry timeline writes that failed",
             None,
         ),
-        b(vec![c('?')], Help, g, "show this help", Some("help")),
+        b(
+            vec![c(':')],
+            Palette,
+            g,
+            "command palette (Tab completes)",
+            Some("cmd"),
+        ),
+        b(
+            vec![c('/')],
+            Filter,
+            g,
+            "filter the logs by regex (empty clears)",
+            Some("filter"),
+        ),
+        b(vec![c('!')], Invert, lg, "invert the filter", None),
+        b(
+            vec![c('f')],
+            Follow,
+            lg,
+            "freeze the view / follow new lines",
+            None,
+        ),
+        b(
+            vec![c('e')],
+            PrevError,
+            lg,
+            "jump to the previous error line",
+            None,
+        ),
+        b(
+            vec![c('E')],
+            NextError,
+            lg,
+            "jump to the next error line",
+            None,
+        ),
+        b(
+            vec![c('p')],
+            Patterns,
+            g,
+            "log patterns instead of raw lines",
+            None,
+        ),
+        b(
+            vec![c('z')],
+            Zoom,
+            g,
+            "zoom the focused panel (Esc or z back)",
+            None,
+        ),
     ]
 }
 

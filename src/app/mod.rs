@@ -2,6 +2,9 @@
 //! I/O and returns the commands the runtime must carry out.
 
 pub mod keys;
+pub mod logview;
+pub mod palette;
+pub mod patterns;
 mod update;
 
 use std::collections::BTreeMap;
@@ -14,6 +17,8 @@ use crate::tail::{LogBuffer, TailEvent};
 use crate::timeline::{Appended, Event, Incident, Record};
 
 pub use keys::{Action, Binding, Scope};
+pub use logview::{LogFilter, LogView};
+pub use patterns::{PatternState, PatternsMode};
 pub use update::update;
 
 /// The four panels.
@@ -44,13 +49,24 @@ impl Panel {
     }
 }
 
+/// What a line of input is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Input {
+    /// A note for the timeline.
+    Note,
+    /// A regex for the logs.
+    Filter,
+    /// A `:` command.
+    Palette,
+}
+
 /// What the user is typing into, if anything.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     /// Keys go to the keymap.
     Normal,
-    /// Writing a note.
-    Note(String),
+    /// Typing a line.
+    Input(Input, String),
     /// The help overlay is open.
     Help,
     /// Asking whether to quit while actions are pending.
@@ -86,6 +102,8 @@ pub enum Msg {
     External(Vec<Record>),
     /// The terminal was resized.
     Resize,
+    /// Something the runtime wants the user to read.
+    Flash(Flash),
 }
 
 /// What `update()` asks the runtime to do.
@@ -99,6 +117,11 @@ pub enum Command {
         actor: String,
         /// What happened.
         event: Event,
+    },
+    /// Export the timeline in a format next to its file; answer with `Msg::Flash`.
+    Export {
+        /// md, json, csv or html.
+        format: String,
     },
     /// Leave the program.
     Quit,
@@ -166,8 +189,14 @@ pub struct App {
     pub logs: LogBuffer,
     /// Log sources by index.
     pub sources: Vec<SourceView>,
-    /// How many lines the logs view is scrolled back (0: following the end).
-    pub log_scroll: usize,
+    /// Following, frozen, filtered.
+    pub logview: LogView,
+    /// Mined log patterns.
+    pub patterns: PatternState,
+    /// The focused panel fills the screen.
+    pub zoom: bool,
+    /// When this session started watching (ms since the epoch).
+    pub started_ms: u64,
     /// Endpoints by index.
     pub endpoints: Vec<EndpointView>,
     /// Selected endpoint.
@@ -212,7 +241,14 @@ impl App {
             next_req: 1,
             logs: LogBuffer::with_capacity(crate::tail::DEFAULT_CAPACITY),
             sources: Vec::new(),
-            log_scroll: 0,
+            logview: LogView::default(),
+            patterns: PatternState::new(
+                (now + chrono::Duration::minutes(2))
+                    .timestamp_millis()
+                    .max(0) as u64,
+            ),
+            zoom: false,
+            started_ms: now.timestamp_millis().max(0) as u64,
             endpoints: Vec::new(),
             endpoint: 0,
             timeline_scroll: 0,
@@ -225,6 +261,16 @@ impl App {
             keymap: keys::default_keymap(),
             quit: false,
         }
+    }
+
+    /// Patterns first seen after `baseline` from now count as new (the demo's is short).
+    pub fn set_baseline(&mut self, baseline: std::time::Duration) {
+        self.patterns.trend.new_after_ms = self.started_ms + baseline.as_millis() as u64;
+    }
+
+    /// Names of the loaded runbooks.
+    pub fn runbook_names(&self) -> Vec<String> {
+        self.runbooks.iter().map(|r| r.name.clone()).collect()
     }
 
     /// The runbook shown now.

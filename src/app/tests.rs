@@ -171,7 +171,10 @@ fn a_note_is_typed_then_recorded_on_enter() {
     for ch in "rolled back v2.14".chars() {
         update(&mut app, key(ch));
     }
-    assert_eq!(app.mode, Mode::Note("rolled back v2.14".into()));
+    assert_eq!(
+        app.mode,
+        Mode::Input(Input::Note, "rolled back v2.14".into())
+    );
     let cmds = update(&mut app, code(KeyCode::Enter));
     assert_eq!(app.mode, Mode::Normal);
     assert!(

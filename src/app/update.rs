@@ -3,8 +3,13 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::keys::{self, Action};
-use super::{App, Command, Flash, Mode, Msg, Panel};
+use super::logview::LogFilter;
+use super::palette::{self, PaletteCommand};
+use super::patterns::PatternsMode;
+use super::{App, Command, Flash, Input, Mode, Msg, Panel};
 use crate::config::SEVERITIES;
+use crate::health::Health;
+use crate::patterns::TimeRange;
 use crate::tail::{SourceStatus, TailEvent};
 use crate::timeline::{Event, TOOL_ACTOR};
 
@@ -14,9 +19,18 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Key(key) => on_key(app, key),
         Msg::Tick(now) => {
             app.now = now;
-            Vec::new()
+            let now_ms = now.timestamp_millis().max(0) as u64;
+            let events = app.patterns.refresh(now_ms, app.started_ms);
+            events
+                .into_iter()
+                .map(|e| app.request(TOOL_ACTOR.to_string(), e))
+                .collect()
         }
         Msg::Resize => Vec::new(),
+        Msg::Flash(flash) => {
+            app.flash = Some(flash);
+            Vec::new()
+        }
         Msg::Tail(event) => on_tail(app, event),
         Msg::Probe(result) => on_probe(app, result),
         Msg::Appended { req, appended } => {
@@ -28,10 +42,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             let by_user = appended.record.actor != TOOL_ACTOR;
             app.record(appended.record);
             if was_pending && by_user && !matches!(app.flash, Some(Flash { error: true, .. })) {
-                app.flash = Some(Flash {
-                    text: format!("recorded: {summary}"),
-                    error: false,
-                });
+                say(app, format!("recorded: {summary}"));
             }
             if app.mode == Mode::ConfirmQuit && app.pending.is_empty() {
                 app.quit = true;
@@ -60,17 +71,27 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
     }
 }
 
+fn say(app: &mut App, text: String) {
+    app.flash = Some(Flash { text, error: false });
+}
+
+fn complain(app: &mut App, text: String) {
+    app.flash = Some(Flash { text, error: true });
+}
+
 fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
     match event {
         TailEvent::Lines { lines, .. } => {
-            let added = lines.len();
+            let from = app.logs.total();
             for line in lines {
+                let number = app.logs.total();
+                let ms = line.received.timestamp_millis().max(0) as u64;
+                app.patterns.observe(number, &line.text, ms);
                 app.logs.push(line);
             }
-            if app.log_scroll > 0 {
-                // Frozen view: keep the same lines on screen while new ones arrive below.
-                app.log_scroll = (app.log_scroll + added).min(app.logs.len().saturating_sub(1));
-            }
+            app.patterns.evicted_before(app.logs.dropped());
+            let patterns = &app.patterns;
+            app.logview.pushed(&app.logs, from, &|n| patterns.of(n));
         }
         TailEvent::Status { source, status } => {
             let text = status.to_string();
@@ -122,7 +143,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         return quit(app);
     }
     match app.mode.clone() {
-        Mode::Note(text) => on_note_key(app, key, text),
+        Mode::Input(kind, text) => on_input_key(app, key, kind, text),
         Mode::Help => {
             app.mode = Mode::Normal;
             Vec::new()
@@ -138,43 +159,179 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
                 Vec::new()
             }
         },
-        Mode::Normal => match keys::lookup(&app.keymap, &key, app.focus) {
-            Some(action) => on_action(app, action),
-            None => Vec::new(),
-        },
+        Mode::Normal => {
+            if key.code == KeyCode::Esc {
+                app.flash = None;
+                app.zoom = false;
+                return Vec::new();
+            }
+            match keys::lookup(&app.keymap, &key, app.focus) {
+                Some(action) => on_action(app, action),
+                None => Vec::new(),
+            }
+        }
     }
 }
 
-fn on_note_key(app: &mut App, key: KeyEvent, mut text: String) -> Vec<Command> {
+fn on_input_key(app: &mut App, key: KeyEvent, kind: Input, mut text: String) -> Vec<Command> {
     match key.code {
         KeyCode::Esc => {
             app.mode = Mode::Normal;
-            app.flash = Some(Flash {
-                text: "note discarded".into(),
-                error: false,
-            });
+            if kind == Input::Note {
+                say(app, "note discarded".into());
+            }
             Vec::new()
         }
         KeyCode::Enter => {
             app.mode = Mode::Normal;
+            submit(app, kind, text)
+        }
+        KeyCode::Tab if kind == Input::Palette => {
+            app.mode = Mode::Input(kind, palette::tab(&text, &app.runbook_names()));
+            Vec::new()
+        }
+        KeyCode::Backspace => {
+            text.pop();
+            app.mode = Mode::Input(kind, text);
+            Vec::new()
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            app.mode = Mode::Input(kind, String::new());
+            Vec::new()
+        }
+        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+            text.push(ch);
+            app.mode = Mode::Input(kind, text);
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
+    match kind {
+        Input::Note => {
             let text = text.trim().to_string();
             if text.is_empty() {
                 return Vec::new();
             }
             vec![app.request(app.actor.clone(), Event::Note { text })]
         }
-        KeyCode::Backspace => {
-            text.pop();
-            app.mode = Mode::Note(text);
+        Input::Filter => {
+            set_filter(app, &text);
             Vec::new()
         }
-        KeyCode::Char(ch) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-            text.push(ch);
-            app.mode = Mode::Note(text);
-            Vec::new()
-        }
-        _ => Vec::new(),
+        Input::Palette => match palette::parse(&text, &app.runbook_names()) {
+            Ok(cmd) => run_palette(app, cmd),
+            Err(e) => {
+                complain(app, e);
+                // Keep what was typed so it can be fixed.
+                app.mode = Mode::Input(Input::Palette, text);
+                Vec::new()
+            }
+        },
     }
+}
+
+fn set_filter(app: &mut App, text: &str) {
+    let context = app.logview.filter().map_or(0, |f| f.context);
+    let filter = if text.is_empty() {
+        None
+    } else {
+        match LogFilter::new(text, false, context) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                complain(app, e);
+                app.mode = Mode::Input(Input::Filter, text.to_string());
+                return;
+            }
+        }
+    };
+    let patterns = &app.patterns;
+    app.logview
+        .set_filter(filter, &app.logs, &|n| patterns.of(n));
+    app.focus = Panel::Logs;
+    app.patterns.mode = PatternsMode::Off;
+    let shown = app.logview.matching(&app.logs);
+    match app.logview.filter() {
+        Some(f) => say(app, format!("filter /{}/: {shown} lines", f.text)),
+        None => say(app, "filter cleared".into()),
+    }
+}
+
+fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
+    match cmd {
+        PaletteCommand::Note(text) => {
+            return vec![app.request(app.actor.clone(), Event::Note { text })];
+        }
+        PaletteCommand::Runbook(name) => {
+            if let Some(i) = app.runbooks.iter().position(|r| r.name == name) {
+                app.runbook = i;
+                app.step = 0;
+                app.focus = Panel::Runbook;
+            }
+        }
+        PaletteCommand::Export(format) => return vec![Command::Export { format }],
+        PaletteCommand::Mark(name) => return on_action(app, Action::Mark(name)),
+        PaletteCommand::Severity(level) => {
+            return vec![app.request(app.actor.clone(), Event::Severity { level })];
+        }
+        PaletteCommand::Filter(text) => set_filter(app, &text),
+        PaletteCommand::Context(n) => {
+            app.logview.set_context(n);
+            say(app, format!("{n} lines of context around matches"));
+        }
+        PaletteCommand::Patterns => return on_action(app, Action::Patterns),
+        PaletteCommand::Compare => compare(app),
+        PaletteCommand::Baseline => {
+            app.patterns.trend.new_after_ms = app.now.timestamp_millis().max(0) as u64;
+            say(
+                app,
+                "baseline reset: patterns first seen from now on are new".into(),
+            );
+        }
+        PaletteCommand::Zoom => app.zoom = !app.zoom,
+        PaletteCommand::Utc => app.utc = !app.utc,
+        PaletteCommand::Help => app.mode = Mode::Help,
+        PaletteCommand::Quit => return quit(app),
+    }
+    Vec::new()
+}
+
+/// Compares patterns before and after the last time an endpoint left `up` (the boundary between
+/// working and failing), each side as long as the failing side so far.
+fn compare(app: &mut App) {
+    let boundary = app.records.iter().rev().find_map(|r| match &r.event {
+        Event::HealthChanged { from, to, .. } if from == Health::Up.label() && to != from => {
+            Some(r.ts)
+        }
+        _ => None,
+    });
+    let Some(boundary) = boundary else {
+        complain(
+            app,
+            "no endpoint has failed yet: nothing to compare against".into(),
+        );
+        return;
+    };
+    let now = app.now.timestamp_millis().max(0) as u64;
+    let b = boundary.timestamp_millis().max(0) as u64;
+    let span = now.saturating_sub(b).max(10_000);
+    // The working side never reaches back before sitrep was watching: nothing was seen there.
+    let good = TimeRange {
+        from_ms: b
+            .saturating_sub(span)
+            .max(app.started_ms)
+            .min(b.saturating_sub(1)),
+        to_ms: b,
+    };
+    let bad = TimeRange {
+        from_ms: b,
+        to_ms: now.max(b + 1),
+    };
+    app.patterns.compare(good, bad);
+    app.patterns.mode = PatternsMode::Compare;
+    app.focus = Panel::Logs;
 }
 
 fn quit(app: &mut App) -> Vec<Command> {
@@ -217,14 +374,62 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             app.step = 0;
         }
         Action::Toggle => return toggle(app),
-        Action::Note => app.mode = Mode::Note(String::new()),
+        Action::Note => app.mode = Mode::Input(Input::Note, String::new()),
+        Action::Palette => app.mode = Mode::Input(Input::Palette, String::new()),
+        Action::Filter => {
+            let current = app
+                .logview
+                .filter()
+                .map(|f| f.text.clone())
+                .unwrap_or_default();
+            app.mode = Mode::Input(Input::Filter, current);
+        }
+        Action::Invert => {
+            if app.logview.filter().is_none() {
+                say(app, "no filter to invert: / sets one".into());
+            } else {
+                let patterns = &app.patterns;
+                app.logview.invert(&app.logs, &|n| patterns.of(n));
+            }
+        }
+        Action::Follow => {
+            app.logview.toggle_follow(&app.logs);
+            say(
+                app,
+                if app.logview.following() {
+                    "following new lines"
+                } else {
+                    "frozen: new lines keep arriving below"
+                }
+                .into(),
+            );
+        }
+        Action::NextError | Action::PrevError => {
+            if !app
+                .logview
+                .jump_to_error(&app.logs, action == Action::PrevError)
+            {
+                say(app, "no more error lines that way".into());
+            }
+        }
+        Action::Patterns => {
+            app.patterns.mode = match app.patterns.mode {
+                PatternsMode::Off => PatternsMode::List,
+                _ => PatternsMode::Off,
+            };
+            app.focus = Panel::Logs;
+            let now = app.now.timestamp_millis().max(0) as u64;
+            let events = app.patterns.refresh(now, app.started_ms);
+            return events
+                .into_iter()
+                .map(|e| app.request(TOOL_ACTOR.to_string(), e))
+                .collect();
+        }
+        Action::Zoom => app.zoom = !app.zoom,
         Action::Help => app.mode = Mode::Help,
         Action::Mark(name) => {
             if app.incident.milestones.contains_key(&name) {
-                app.flash = Some(Flash {
-                    text: format!("already marked {}", name.name()),
-                    error: false,
-                });
+                say(app, format!("already marked {}", name.name()));
                 return Vec::new();
             }
             return vec![app.request(app.actor.clone(), Event::Milestone { name })];
@@ -259,18 +464,19 @@ fn retry(app: &mut App) -> Vec<Command> {
             });
         }
     }
-    app.flash = Some(Flash {
-        text: if commands.is_empty() {
-            "nothing to retry".into()
-        } else {
-            format!("retrying {} write(s)…", commands.len())
-        },
-        error: false,
-    });
+    let text = if commands.is_empty() {
+        "nothing to retry".into()
+    } else {
+        format!("retrying {} write(s)…", commands.len())
+    };
+    say(app, text);
     commands
 }
 
 fn toggle(app: &mut App) -> Vec<Command> {
+    if app.focus == Panel::Logs && app.patterns.mode == PatternsMode::List {
+        return show_pattern_lines(app);
+    }
     let Some(rb) = app.current_runbook() else {
         return Vec::new();
     };
@@ -279,13 +485,15 @@ fn toggle(app: &mut App) -> Vec<Command> {
     };
     let (runbook, id, title) = (rb.name.clone(), step.id.clone(), step.title.clone());
     if let Some(p) = app.pending_step(&runbook, &id) {
-        let text = match &p.failed {
-            Some(_) => "the last change to this step was NOT recorded: r retries".into(),
-            None => "still writing the last change to this step".into(),
+        let failed = p.failed.is_some();
+        let text = if failed {
+            "the last change to this step was NOT recorded: r retries"
+        } else {
+            "still writing the last change to this step"
         };
         app.flash = Some(Flash {
-            text,
-            error: p.failed.is_some(),
+            text: text.into(),
+            error: failed,
         });
         return Vec::new();
     }
@@ -305,6 +513,24 @@ fn toggle(app: &mut App) -> Vec<Command> {
     vec![app.request(app.actor.clone(), event)]
 }
 
+/// Enter on a pattern: the raw log, filtered to that pattern's lines.
+fn show_pattern_lines(app: &mut App) -> Vec<Command> {
+    let Some(row) = app.patterns.selected_row() else {
+        return Vec::new();
+    };
+    let filter = LogFilter::pattern(row.id, &row.template);
+    let patterns = &app.patterns;
+    app.logview
+        .set_filter(Some(filter), &app.logs, &|n| patterns.of(n));
+    app.patterns.mode = PatternsMode::Off;
+    let shown = app.logview.matching(&app.logs);
+    say(
+        app,
+        format!("{shown} buffered lines of this pattern · / then Enter clears"),
+    );
+    Vec::new()
+}
+
 fn scroll(app: &mut App, delta: isize) {
     let apply = |value: usize, max: usize, delta: isize| -> usize {
         (value as isize)
@@ -321,10 +547,12 @@ fn scroll(app: &mut App, delta: isize) {
         Panel::Health => {
             app.endpoint = apply(app.endpoint, app.endpoints.len().saturating_sub(1), delta);
         }
-        // Logs and timeline count back from the newest entry: up means further back.
-        Panel::Logs => {
-            app.log_scroll = apply(app.log_scroll, app.logs.len().saturating_sub(1), -delta);
+        Panel::Logs if app.patterns.mode == PatternsMode::List => {
+            let max = app.patterns.rows.len().saturating_sub(1);
+            app.patterns.selected = apply(app.patterns.selected, max, delta);
         }
+        Panel::Logs => app.logview.scroll(&app.logs, delta),
+        // The timeline counts back from the newest entry: up means further back.
         Panel::Timeline => {
             app.timeline_scroll = apply(
                 app.timeline_scroll,

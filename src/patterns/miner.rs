@@ -10,7 +10,7 @@ use super::shape;
 use super::token::{self, Kind, Tok, Tokenizer};
 use super::{Level, MinerConfig, PatternId};
 
-/// Lines whose exact shape is new are checked against at most this many patterns with `<*>`s.
+/// A line of a new exact shape is checked against at most this many patterns of its length.
 const MAX_SCAN: usize = 256;
 /// A pattern answers for at most this many line shapes in the exact lookup; more go the slow way.
 const MAX_ALIASES: usize = 64;

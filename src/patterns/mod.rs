@@ -4,13 +4,16 @@
 //! lines come (`user <*> logged in from <*>`). It works on logs it has never seen, with no
 //! per-source settings:
 //!
-//! 1. The header is set aside: leading timestamps, pids and the level (kept as the pattern's level).
+//! 1. The header is set aside: leading timestamps, pids, syslog host, the level (kept as the
+//!    pattern's level) and the thread after it; a JSON line gives its `msg` and `level` fields.
 //! 2. The message is split on whitespace; values are masked by default (anything holding a digit:
-//!    numbers, hex, ids, IPs, UUIDs, durations; paths, URLs, quoted phrases, `key=value` values) and
-//!    a run of same-shaped values (`an14 an15 an16`) folds into one `<*>`.
+//!    numbers, hex, ids, IPs, UUIDs, dates, durations and sizes with their unit; paths, URLs,
+//!    `key=value` values, quoted or not) and a run of same-shaped values (`an14 an15 an16`) folds
+//!    into one `<*>`.
 //! 3. A line joins the pattern with the same words in the same places (one hash lookup); values and
-//!    identifier-like tokens (`org.apache.Foo`) unify freely, plain words do not, since two messages
-//!    that differ by a word (`started` / `stopped`) are different events.
+//!    identifier-like tokens (`org.apache.Foo`) unify freely, numbered names (`eth0`) by their
+//!    name, plain words do not, since two messages that differ by a word (`started` / `stopped`)
+//!    are different events. Assignment is final on arrival: ids never merge later.
 //!
 //! Memory is bounded: at most [`MinerConfig::max_patterns`] patterns (the least recently seen is
 //! evicted), a few top values per `<*>`, and a bounded rate history per pattern ([`rate`]).

@@ -48,6 +48,21 @@ pub fn sparkline(series: &[Option<Duration>], width: usize) -> String {
         .collect()
 }
 
+/// A sparkline of counts, the last `width` of them.
+pub fn sparkline_counts(counts: &[u32], width: usize) -> String {
+    let tail = &counts[counts.len().saturating_sub(width)..];
+    let max = tail.iter().copied().max().unwrap_or(0).max(1);
+    tail.iter()
+        .map(|&c| {
+            if c == 0 {
+                ' '
+            } else {
+                BARS[((c as f64 / max as f64) * (BARS.len() - 1) as f64).round() as usize]
+            }
+        })
+        .collect()
+}
+
 fn endpoint_lines<'a>(
     app: &App,
     e: &'a EndpointView,
@@ -99,7 +114,10 @@ fn endpoint_lines<'a>(
     second.push(Span::styled(sparkline(&series, room), style));
     let mut lines = vec![Line::from(first), Line::from(second)];
     let mut third = Vec::new();
-    if let Some(q) = h.quota() {
+    if let Some(q) = h
+        .quota()
+        .filter(|q| q.remaining.is_some() || q.limit.is_some())
+    {
         let remaining = q.remaining.map_or("?".into(), |r| r.to_string());
         let limit = q.limit.map_or("?".into(), |l| l.to_string());
         third.push(Span::styled(

@@ -1,12 +1,17 @@
-//! The logs panel: followed lines, newest at the bottom, errors marked with colour and a symbol.
+//! The logs panel: followed lines, newest at the bottom, errors marked with colour and a symbol; or,
+//! with `p`, the mined patterns (new and spiking first), or the comparison of working vs failing.
 
+use chrono::{TimeZone, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::{Theme, panel_block};
-use crate::app::{App, Panel};
+use super::health::sparkline_counts;
+use super::{Theme, clock, panel_block};
+use crate::app::patterns::change_label;
+use crate::app::{App, Panel, PatternsMode};
+use crate::patterns::Level as PLevel;
 use crate::tail::Level;
 
 /// The symbol and style of a line's level.
@@ -20,32 +25,51 @@ pub fn level_mark(level: Level, theme: &Theme) -> (&'static str, ratatui::style:
 }
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    match app.patterns.mode {
+        PatternsMode::Off => draw_lines(frame, area, app, theme),
+        PatternsMode::List => draw_patterns(frame, area, app, theme),
+        PatternsMode::Compare => draw_compare(frame, area, app, theme),
+    }
+}
+
+fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut title = String::from("Logs");
     for s in &app.sources {
         title.push_str(&format!(" · {}: {}", s.name, s.status));
     }
-    if app.log_scroll > 0 {
-        title.push_str(&format!(" · FROZEN −{} (G follows)", app.log_scroll));
+    if let Some(f) = app.logview.filter() {
+        let bang = if f.invert { "!" } else { "" };
+        title.push_str(&format!(
+            " · {bang}/{}/ {} lines",
+            f.text,
+            app.logview.matching(&app.logs)
+        ));
+    }
+    if !app.logview.following() {
+        title.push_str(" · FROZEN (f follows)");
     }
     let block = panel_block(app, Panel::Logs, title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rows = inner.height as usize;
-    let len = app.logs.len();
-    let end = len.saturating_sub(app.log_scroll);
-    let start = end.saturating_sub(rows);
-    let mut lines = Vec::with_capacity(rows);
-    if len == 0 {
+    let rows = app.logview.rows(&app.logs, inner.height as usize);
+    let mut lines = Vec::with_capacity(rows.len());
+    if app.logs.is_empty() {
         lines.push(Line::from(Span::styled(
             "waiting for log lines…",
             theme.dim,
         )));
+    } else if rows.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "no line matches the filter",
+            theme.dim,
+        )));
     }
-    for i in start..end {
-        let Some(line) = app.logs.get(i) else {
+    for row in rows {
+        let Some(line) = app.logs.get_by_number(row.number) else {
             continue;
         };
         let (mark, style) = level_mark(line.level, theme);
+        let style = if row.context { theme.dim } else { style };
         let mut spans = vec![Span::styled(format!("{mark} "), style)];
         spans.push(Span::styled(line.text.as_str(), style));
         if line.cut_bytes > 0 {
@@ -55,6 +79,109 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ));
         }
         lines.push(Line::from(spans));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn at(app: &App, ms: u64) -> String {
+    match Utc.timestamp_millis_opt(ms as i64).single() {
+        Some(t) => clock(app, t),
+        None => "--".into(),
+    }
+}
+
+fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let p = &app.patterns;
+    let title = format!(
+        "Patterns · {} from {} lines · Enter: its lines · p: raw log",
+        p.rows.len(),
+        p.miner.lines_seen()
+    );
+    let block = panel_block(app, Panel::Logs, title, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    let mut lines = vec![Line::from(Span::styled(
+        format!(
+            "{:<6} {:>7} {:>7} {:<12} {:<8} {:<8} template",
+            "", "count", "rate/s", "trend", "first", "last"
+        ),
+        theme.dim,
+    ))];
+    let rows_room = height.saturating_sub(1 + 2);
+    let first = p.selected.saturating_sub(rows_room.saturating_sub(1));
+    for (i, row) in p.rows.iter().enumerate().skip(first).take(rows_room) {
+        let flag = match (row.new, row.spike) {
+            (_, Some(_)) => "SPIKE",
+            (true, _) => "NEW",
+            _ => "",
+        };
+        let style = match row.level {
+            Some(PLevel::Error | PLevel::Fatal) => theme.error,
+            Some(PLevel::Warn) => theme.warn,
+            _ => theme.text,
+        };
+        let selected = i == p.selected && app.focus == Panel::Logs;
+        let line_style = if selected { theme.selected } else { style };
+        let mark = match row.level {
+            Some(PLevel::Error | PLevel::Fatal) => "✖",
+            Some(PLevel::Warn) => "▲",
+            _ => " ",
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark}{flag:<5} "), style),
+            Span::styled(format!("{:>7} {:>7.1} ", row.count, row.rate), line_style),
+            Span::styled(format!("{:<12} ", sparkline_counts(&row.spark, 12)), style),
+            Span::styled(
+                format!("{:<8} {:<8} ", at(app, row.first_ms), at(app, row.last_ms)),
+                theme.dim,
+            ),
+            Span::styled(row.template.clone(), line_style),
+        ]));
+    }
+    if let Some(row) = p.selected_row() {
+        for v in row.values.iter().take(2) {
+            lines.push(Line::from(Span::styled(format!("  {v}"), theme.dim)));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let p = &app.patterns;
+    let title = match p.ranges {
+        Some((good, bad)) => format!(
+            "Compare · working {}–{} vs failing {}–{} · p: raw log",
+            at(app, good.from_ms),
+            at(app, good.to_ms),
+            at(app, bad.from_ms),
+            at(app, bad.to_ms)
+        ),
+        None => "Compare".into(),
+    };
+    let block = panel_block(app, Panel::Logs, title, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines = Vec::new();
+    if p.diffs.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "no pattern appeared, vanished or changed rate",
+            theme.dim,
+        )));
+    }
+    for d in &p.diffs {
+        let style = match d.change {
+            crate::patterns::Change::Appeared | crate::patterns::Change::Increased => theme.error,
+            _ => theme.ok,
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<12}", change_label(d.change)), style),
+            Span::styled(
+                format!("{:>8.2}/s → {:<8.2}/s ", d.good_rate, d.bad_rate),
+                theme.dim,
+            ),
+            Span::raw(d.template.clone()),
+        ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -42,22 +42,61 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     ])
     .areas(area);
     draw_header(frame, header, app, theme);
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
-    let [logs_area, health_area] =
-        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
-    let [runbook_area, timeline_area] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
-    logs::draw(frame, logs_area, app, theme);
-    health::draw(frame, health_area, app, theme);
-    runbook::draw(frame, runbook_area, app, theme);
-    timeline::draw(frame, timeline_area, app, theme);
+    if app.zoom {
+        draw_panel(frame, app.focus, body, app, theme);
+    } else {
+        for (panel, rect) in panel_areas(body) {
+            draw_panel(frame, panel, rect, app, theme);
+        }
+    }
     draw_footer(frame, footer, app, theme);
     match &app.mode {
-        Mode::Note(text) => overlay::note(frame, area, text, theme),
+        Mode::Input(kind, text) => overlay::input(frame, area, app, *kind, text, theme),
         Mode::Help => overlay::help(frame, area, app, theme),
         Mode::ConfirmQuit => overlay::confirm_quit(frame, area, app, theme),
         Mode::Normal => {}
+    }
+}
+
+/// Where each panel goes in the body: logs and health on top, runbook and timeline below.
+pub fn panel_areas(body: Rect) -> [(Panel, Rect); 4] {
+    let [top, bottom] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+    let [logs, health] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(top);
+    let [runbook, timeline] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(bottom);
+    [
+        (Panel::Logs, logs),
+        (Panel::Health, health),
+        (Panel::Runbook, runbook),
+        (Panel::Timeline, timeline),
+    ]
+}
+
+/// The panel under a screen cell (for mouse clicks), given the whole screen's size.
+pub fn panel_at(screen: Rect, x: u16, y: u16, zoomed: Option<Panel>) -> Option<Panel> {
+    let body = Rect {
+        y: screen.y + 1,
+        height: screen.height.saturating_sub(2),
+        ..screen
+    };
+    let hit = |r: Rect| x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height;
+    if let Some(p) = zoomed {
+        return hit(body).then_some(p);
+    }
+    panel_areas(body)
+        .into_iter()
+        .find(|(_, r)| hit(*r))
+        .map(|(p, _)| p)
+}
+
+fn draw_panel(frame: &mut Frame, panel: Panel, area: Rect, app: &App, theme: &Theme) {
+    match panel {
+        Panel::Logs => logs::draw(frame, area, app, theme),
+        Panel::Health => health::draw(frame, area, app, theme),
+        Panel::Runbook => runbook::draw(frame, area, app, theme),
+        Panel::Timeline => timeline::draw(frame, area, app, theme),
     }
 }
 
@@ -144,13 +183,22 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         );
         return;
     }
+    // Whole entries only: one that does not fit is left out, never cut in half.
     let mut spans = Vec::new();
+    let mut used = 0usize;
     for b in app.keymap.iter() {
         let (Some(label), Some(key)) = (b.footer, b.keys.first()) else {
             continue;
         };
-        spans.push(Span::styled(crate::app::keys::key_label(key), theme.key));
-        spans.push(Span::styled(format!(" {label}  "), theme.dim));
+        let key = crate::app::keys::key_label(key);
+        let label = format!(" {label}  ");
+        let width = key.chars().count() + label.trim_end().chars().count();
+        if used + width > area.width as usize {
+            break;
+        }
+        used += width + 2;
+        spans.push(Span::styled(key, theme.key));
+        spans.push(Span::styled(label, theme.dim));
     }
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(Style::default()),

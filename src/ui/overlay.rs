@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use crate::app::keys::key_label;
-use crate::app::{App, Panel, Scope};
+use crate::app::{App, Input, Panel, Scope, palette};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -19,15 +19,55 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
-pub(super) fn note(frame: &mut Frame, area: Rect, text: &str, theme: &Theme) {
-    let rect = centered(area, area.width.saturating_sub(8).max(20), 5);
+pub(super) fn input(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    kind: Input,
+    text: &str,
+    theme: &Theme,
+) {
+    let (title, prompt) = match kind {
+        Input::Note => (
+            " Note: Enter records it in the timeline · Esc discards ",
+            "",
+        ),
+        Input::Filter => (
+            " Filter logs by regex: Enter applies (empty clears) · Esc cancels ",
+            "/",
+        ),
+        Input::Palette => (" Command: Tab completes · Enter runs · Esc cancels ", ":"),
+    };
+    let mut lines = vec![Line::from(format!("{prompt}{text}▏"))];
+    if kind == Input::Palette {
+        let options = palette::complete(text, &app.runbook_names());
+        let hint = if text.contains(' ') || options.is_empty() {
+            palette::COMMANDS
+                .iter()
+                .find(|(n, _, _)| text.split(' ').next() == Some(*n))
+                .map(|(n, arg, help)| format!("{n} {arg} — {help}"))
+                .unwrap_or_else(|| options.join("  "))
+        } else {
+            options
+                .iter()
+                .map(|o| o.trim())
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        lines.push(Line::from(Span::styled(hint, theme.dim)));
+    }
+    let rect = centered(
+        area,
+        area.width.saturating_sub(8).max(20),
+        2 + lines.len() as u16 + 1,
+    );
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focus)
-        .title(" Note: Enter records it in the timeline · Esc discards ");
+        .title(title);
     frame.render_widget(
-        Paragraph::new(format!("{text}▏"))
+        Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(block),
         rect,

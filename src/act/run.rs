@@ -1,0 +1,418 @@
+//! Running a confirmed command: output in sanitized batches, a time limit, and cancellation that
+//! takes the whole process group down (so `sh -c` children die too).
+//!
+//! The command is the leader of a new process group. Stopping it (cancel, timeout, dropped handle)
+//! sends SIGTERM to the group, then SIGKILL after the spec's grace. A command that exits on its own
+//! is left alone, and so is anything it deliberately left running in the background; its output
+//! is read until the pipes close or for [`DRAIN_GRACE`] after the exit.
+
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use rustix::process::{Pid, Signal, kill_process_group};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::{Child, Command};
+use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::capture::Capture;
+use super::short_duration;
+use super::spec::{CommandSpec, Invocation};
+use crate::tail::sanitize;
+
+/// After the command exits, output still in flight is read for this long (a background child
+/// may hold the pipes open forever).
+pub const DRAIN_GRACE: Duration = Duration::from_millis(500);
+/// At most one output batch per this interval, however fast the command prints.
+pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
+const READ_SIZE: usize = 64 * 1024;
+/// Stands in for "never" in `select!` branches that are disabled anyway.
+const FAR: Duration = Duration::from_secs(86_400 * 365);
+
+/// Why a run ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FinishReason {
+    /// The command exited by itself (see the exit code).
+    Exited,
+    /// A signal from outside sitrep ended it (OOM killer, `kill -9`).
+    KilledBySignal(i32),
+    /// It ran past its time limit and was stopped.
+    TimedOut,
+    /// The responder cancelled it.
+    Cancelled,
+    /// It never started; the text says why.
+    FailedToStart(String),
+}
+
+/// How a run ended, for the output pane and the `command.finished` record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutcome {
+    /// The id given to [`spawn_command`].
+    pub id: u64,
+    /// Exit code; `None` when stopped, killed by a signal or never started.
+    pub exit_code: Option<i32>,
+    /// Wall time from start to end.
+    pub duration: Duration,
+    /// Why it ended.
+    pub reason: FinishReason,
+    /// The last lines of output (stdout and stderr interleaved), sanitized, oldest first.
+    pub tail: Vec<String>,
+    /// Lines printed in all.
+    pub lines_total: u64,
+    /// Bytes printed in all.
+    pub bytes_total: u64,
+}
+
+impl RunOutcome {
+    /// Exited by itself with code 0.
+    pub fn succeeded(&self) -> bool {
+        self.reason == FinishReason::Exited && self.exit_code == Some(0)
+    }
+
+    /// One line for the output pane's title and the status bar: `exit 3 after 1.2s`.
+    pub fn summary(&self) -> String {
+        let took = short_duration(self.duration);
+        match &self.reason {
+            FinishReason::Exited => match self.exit_code {
+                Some(code) => format!("exit {code} after {took}"),
+                None => format!("ended without an exit code after {took}"),
+            },
+            FinishReason::KilledBySignal(signal) => {
+                format!("killed by signal {signal} after {took}")
+            }
+            FinishReason::TimedOut => format!("timed out after {took}: stopped"),
+            FinishReason::Cancelled => format!("cancelled after {took}"),
+            FinishReason::FailedToStart(why) => format!("did not start: {why}"),
+        }
+    }
+}
+
+/// What a running command reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunEvent {
+    /// New output. During a flood only the newest lines are sent; `skipped` counts the lines
+    /// printed before them that were not.
+    Output {
+        /// The run.
+        id: u64,
+        /// Lines printed before `lines` and not sent, since the previous batch.
+        skipped: u64,
+        /// Sanitized lines, oldest first.
+        lines: Vec<String>,
+    },
+    /// The run is over; always the last event of a run, sent exactly once.
+    Finished(RunOutcome),
+}
+
+/// A running command. Dropping the handle cancels the run.
+#[derive(Debug)]
+#[must_use = "dropping a RunHandle cancels the command"]
+pub struct RunHandle {
+    id: u64,
+    cancel: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl RunHandle {
+    /// The run's id.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// Stops the command (SIGTERM to its process group, SIGKILL after the grace); the run then
+    /// ends with [`FinishReason::Cancelled`]. Does nothing once it has ended.
+    pub fn cancel(&self) {
+        self.cancel.send_replace(true);
+    }
+
+    /// Whether the run has ended and sent [`RunEvent::Finished`].
+    pub fn is_finished(&self) -> bool {
+        self.task.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+}
+
+impl Drop for RunHandle {
+    fn drop(&mut self) {
+        self.cancel.send_replace(true);
+    }
+}
+
+/// Starts `spec` on the current tokio runtime and reports its output and end on `tx`.
+///
+/// Output batches are dropped, never queued, while `tx` is full (the newest lines wait, bounded);
+/// `Finished` always arrives. Needs a tokio runtime; without one the run fails to start.
+pub fn spawn_command(id: u64, spec: CommandSpec, tx: Sender<RunEvent>) -> RunHandle {
+    let (cancel, cancelled) = watch::channel(false);
+    let task = match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => Some(runtime.spawn(run(id, spec, tx, cancelled))),
+        Err(_) => {
+            let why = "commands need a tokio runtime".to_string();
+            let _ = tx.try_send(RunEvent::Finished(outcome(
+                id,
+                None,
+                Duration::ZERO,
+                FinishReason::FailedToStart(why),
+                &Capture::default(),
+            )));
+            None
+        }
+    };
+    RunHandle { id, cancel, task }
+}
+
+fn outcome(
+    id: u64,
+    exit_code: Option<i32>,
+    duration: Duration,
+    reason: FinishReason,
+    capture: &Capture,
+) -> RunOutcome {
+    RunOutcome {
+        id,
+        exit_code,
+        duration,
+        reason,
+        tail: capture.tail(),
+        lines_total: capture.lines_total(),
+        bytes_total: capture.bytes_total(),
+    }
+}
+
+/// The command's process group; killed on drop while armed (the task was dropped mid-run, e.g.
+/// at runtime shutdown, or the run was stopped).
+struct Group {
+    leader: Option<Pid>,
+    armed: bool,
+}
+
+impl Group {
+    fn signal(&self, signal: Signal) {
+        // Never signal our own group or init's, whatever a broken pid says.
+        if let Some(pid) = self.leader.filter(|p| p.as_raw_nonzero().get() > 1) {
+            let _ = kill_process_group(pid, signal);
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        if self.armed {
+            self.signal(Signal::KILL);
+        }
+    }
+}
+
+async fn run(id: u64, spec: CommandSpec, tx: Sender<RunEvent>, mut cancel: watch::Receiver<bool>) {
+    let started = Instant::now();
+    let mut capture = Capture::default();
+    let mut child = match start(&spec) {
+        Ok(child) => child,
+        Err(why) => {
+            let reason = FinishReason::FailedToStart(why);
+            let done = outcome(id, None, started.elapsed(), reason, &capture);
+            let _ = tx.send(RunEvent::Finished(done)).await;
+            return;
+        }
+    };
+    let leader = child
+        .id()
+        .and_then(|pid| i32::try_from(pid).ok())
+        .and_then(Pid::from_raw);
+    let mut group = Group {
+        leader,
+        armed: true,
+    };
+    let mut stdout = child.stdout.take();
+    let mut stderr = child.stderr.take();
+    let mut out_buf = vec![0u8; READ_SIZE];
+    let mut err_buf = vec![0u8; READ_SIZE];
+    let mut exit: Option<Option<ExitStatus>> = None;
+    let mut stop: Option<FinishReason> = None;
+    let mut kill_at: Option<Instant> = None;
+    let mut drain_until = started + FAR;
+    let mut next_batch = started;
+    let mut cancel_open = true;
+    let timeout_at = started + spec.timeout;
+
+    loop {
+        if exit.is_some() && stdout.is_none() && stderr.is_none() {
+            break;
+        }
+        let mut stop_now = None;
+        tokio::select! {
+            read = read_some(&mut stdout, &mut out_buf), if stdout.is_some() => {
+                take(read, &mut stdout, &out_buf, 0, &mut capture);
+            }
+            read = read_some(&mut stderr, &mut err_buf), if stderr.is_some() => {
+                take(read, &mut stderr, &err_buf, 1, &mut capture);
+            }
+            status = child.wait(), if exit.is_none() => {
+                exit = Some(status.ok());
+                if stop.is_none() {
+                    group.armed = false;
+                }
+                drain_until = Instant::now() + DRAIN_GRACE;
+            }
+            changed = cancel.changed(), if cancel_open && stop.is_none() => {
+                // The sender is gone only when the handle was dropped, which cancels too.
+                cancel_open = changed.is_ok();
+                if changed.is_err() || *cancel.borrow_and_update() {
+                    stop_now = Some(FinishReason::Cancelled);
+                }
+            }
+            () = tokio::time::sleep_until(timeout_at), if stop.is_none() && exit.is_none() => {
+                stop_now = Some(FinishReason::TimedOut);
+            }
+            () = tokio::time::sleep_until(kill_at.unwrap_or(drain_until)), if kill_at.is_some() => {
+                group.signal(Signal::KILL);
+                kill_at = None;
+            }
+            // Only a wake-up for output that stopped flowing: a flood is flushed below.
+            () = tokio::time::sleep_until(next_batch), if capture.has_batch() => {}
+            () = tokio::time::sleep_until(drain_until), if exit.is_some() => break,
+        }
+        // Checked on every turn rather than by the timer alone: under a flood, reads are always
+        // ready and the timer would be starved.
+        if capture.has_batch() && Instant::now() >= next_batch {
+            next_batch = Instant::now() + BATCH_INTERVAL;
+            if send_batch(id, &tx, &mut capture).is_err() {
+                // Nobody is listening: stop at once, report to no one.
+                group.signal(Signal::KILL);
+                return;
+            }
+        }
+        if let Some(reason) = stop_now {
+            if exit.is_some() {
+                stop = Some(reason);
+                break;
+            }
+            group.signal(Signal::TERM);
+            kill_at = Some(Instant::now() + spec.kill_grace);
+            stop = Some(reason);
+        }
+    }
+    if stop.is_some() {
+        // Whatever in the group outlived the leader goes too.
+        group.signal(Signal::KILL);
+        group.armed = false;
+    }
+    capture.finish();
+    let duration = started.elapsed();
+    if capture.has_batch() {
+        let batch = capture.take_batch();
+        let output = RunEvent::Output {
+            id,
+            skipped: batch.skipped,
+            lines: batch.lines,
+        };
+        if tx.send(output).await.is_err() {
+            return;
+        }
+    }
+    let status = exit.flatten();
+    let (exit_code, reason) = match stop {
+        Some(reason) => (None, reason),
+        None => exit_reason(status),
+    };
+    let done = outcome(id, exit_code, duration, reason, &capture);
+    let _ = tx.send(RunEvent::Finished(done)).await;
+}
+
+fn exit_reason(status: Option<ExitStatus>) -> (Option<i32>, FinishReason) {
+    use std::os::unix::process::ExitStatusExt;
+    match status {
+        Some(s) => match (s.code(), s.signal()) {
+            (None, Some(signal)) => (None, FinishReason::KilledBySignal(signal)),
+            (code, _) => (code, FinishReason::Exited),
+        },
+        None => (None, FinishReason::Exited),
+    }
+}
+
+fn start(spec: &CommandSpec) -> Result<Child, String> {
+    if let Some(cwd) = &spec.cwd
+        && !cwd.is_dir()
+    {
+        let shown = sanitize(cwd.display().to_string().as_bytes());
+        return Err(format!("working folder {shown} does not exist"));
+    }
+    let mut command = match &spec.invocation {
+        Invocation::Argv(argv) => {
+            let Some((program, args)) = argv.split_first() else {
+                return Err("the command is empty".into());
+            };
+            let mut c = Command::new(program);
+            c.args(args);
+            c
+        }
+        Invocation::Shell(line) => {
+            let mut c = Command::new("sh");
+            c.arg("-c").arg(line);
+            c
+        }
+    };
+    if let Some(cwd) = &spec.cwd {
+        command.current_dir(cwd);
+    }
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    command.spawn().map_err(|e| {
+        let program = sanitize(spec.program().as_bytes());
+        match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                format!("`{program}` was not found: is it installed and on PATH?")
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                format!("`{program}` is not executable (permission denied)")
+            }
+            _ => format!("cannot start `{program}`: {e}"),
+        }
+    })
+}
+
+/// Hands the waiting lines to the UI if it has room; `Err` when the receiver is gone.
+fn send_batch(id: u64, tx: &Sender<RunEvent>, capture: &mut Capture) -> Result<(), ()> {
+    match tx.try_reserve() {
+        Ok(permit) => {
+            let batch = capture.take_batch();
+            permit.send(RunEvent::Output {
+                id,
+                skipped: batch.skipped,
+                lines: batch.lines,
+            });
+            Ok(())
+        }
+        Err(TrySendError::Full(())) => Ok(()),
+        Err(TrySendError::Closed(())) => Err(()),
+    }
+}
+
+fn take<R>(
+    read: std::io::Result<usize>,
+    reader: &mut Option<R>,
+    buf: &[u8],
+    stream: usize,
+    capture: &mut Capture,
+) {
+    match read {
+        Ok(0) | Err(_) => *reader = None,
+        Ok(n) => capture.push(stream, &buf[..n]),
+    }
+}
+
+async fn read_some<R: AsyncRead + Unpin>(
+    reader: &mut Option<R>,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    match reader {
+        Some(reader) => reader.read(buf).await,
+        None => Ok(0),
+    }
+}

@@ -1,0 +1,268 @@
+//! The `:` command palette: what can be typed, how it is parsed, and how Tab completes it.
+
+use crate::config::SEVERITIES;
+use crate::timeline::Milestone;
+
+/// A palette command, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaletteCommand {
+    /// `:note TEXT`
+    Note(String),
+    /// `:runbook NAME`
+    Runbook(String),
+    /// `:export md|json|csv|html`
+    Export(String),
+    /// `:mark detected|mitigated|resolved`
+    Mark(Milestone),
+    /// `:severity SEV1..SEV4`
+    Severity(String),
+    /// `:filter REGEX` (empty clears)
+    Filter(String),
+    /// `:context N`
+    Context(usize),
+    /// `:patterns`
+    Patterns,
+    /// `:compare`
+    Compare,
+    /// `:baseline`: what is seen from now on counts as new
+    Baseline,
+    /// `:zoom`
+    Zoom,
+    /// `:utc`
+    Utc,
+    /// `:help`
+    Help,
+    /// `:quit`
+    Quit,
+}
+
+/// Every command: name, argument hint, what it does.
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    ("note", "TEXT", "add a note to the timeline"),
+    ("runbook", "NAME", "show a runbook"),
+    (
+        "export",
+        "md|json|csv|html",
+        "export the timeline next to its file",
+    ),
+    ("mark", "detected|mitigated|resolved", "record a milestone"),
+    ("severity", "SEV1..SEV4", "set the severity"),
+    ("filter", "REGEX", "filter the logs (empty: clear)"),
+    ("context", "N", "lines of context around filter matches"),
+    ("patterns", "", "log patterns instead of raw lines"),
+    (
+        "compare",
+        "",
+        "patterns before vs after the last health failure",
+    ),
+    (
+        "baseline",
+        "",
+        "patterns first seen from now on count as new",
+    ),
+    ("zoom", "", "focused panel full screen"),
+    ("utc", "", "times in UTC / local"),
+    ("help", "", "every key"),
+    ("quit", "", "leave sitrep"),
+];
+
+const FORMATS: [&str; 4] = ["md", "json", "csv", "html"];
+
+/// Parses what was typed after `:`.
+pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> {
+    let line = line.trim();
+    let (name, arg) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+    let arg = arg.trim();
+    let matches: Vec<&str> = COMMANDS
+        .iter()
+        .map(|(n, _, _)| *n)
+        .filter(|n| n.starts_with(name))
+        .collect();
+    let name = match matches.as_slice() {
+        _ if name.is_empty() => return Err("type a command; Tab completes".into()),
+        [one] => *one,
+        _ if matches.contains(&name) => name,
+        [] => return Err(format!("unknown command `{name}`; Tab lists them")),
+        many => return Err(format!("`{name}` could be {}", many.join(", "))),
+    };
+    let need = |what: &str| Err(format!(":{name} needs {what}"));
+    Ok(match name {
+        "note" if arg.is_empty() => return need("the text of the note"),
+        "note" => PaletteCommand::Note(arg.to_string()),
+        "runbook" => {
+            let found = runbooks.iter().find(|r| r.as_str() == arg).or_else(|| {
+                let starts: Vec<&String> = runbooks.iter().filter(|r| r.starts_with(arg)).collect();
+                (starts.len() == 1).then(|| starts[0])
+            });
+            match found {
+                Some(r) if !arg.is_empty() => PaletteCommand::Runbook(r.clone()),
+                _ => {
+                    return Err(format!(
+                        "no runbook `{arg}`; there are: {}",
+                        runbooks.join(", ")
+                    ));
+                }
+            }
+        }
+        "export" => {
+            let format = if arg.is_empty() { "md" } else { arg };
+            if !FORMATS.contains(&format) {
+                return Err(format!("unknown format `{format}`: md, json, csv or html"));
+            }
+            PaletteCommand::Export(format.to_string())
+        }
+        "mark" => match Milestone::parse(arg) {
+            Some(m) => PaletteCommand::Mark(m),
+            None => return need("detected, mitigated or resolved"),
+        },
+        "severity" => {
+            let level = arg.to_ascii_uppercase();
+            if !SEVERITIES.contains(&level.as_str()) {
+                return need("SEV1, SEV2, SEV3 or SEV4");
+            }
+            PaletteCommand::Severity(level)
+        }
+        "filter" => PaletteCommand::Filter(arg.to_string()),
+        "context" => match arg.parse::<usize>() {
+            Ok(n) if n <= 50 => PaletteCommand::Context(n),
+            _ => return need("a number of lines from 0 to 50"),
+        },
+        "patterns" => PaletteCommand::Patterns,
+        "compare" => PaletteCommand::Compare,
+        "baseline" => PaletteCommand::Baseline,
+        "zoom" => PaletteCommand::Zoom,
+        "utc" => PaletteCommand::Utc,
+        "help" => PaletteCommand::Help,
+        _ => PaletteCommand::Quit,
+    })
+}
+
+/// Full lines that complete what was typed, for Tab and for the hint under the palette.
+pub fn complete(line: &str, runbooks: &[String]) -> Vec<String> {
+    match line.split_once(' ') {
+        None => COMMANDS
+            .iter()
+            .filter(|(n, _, _)| n.starts_with(line))
+            .map(|(n, hint, _)| {
+                if hint.is_empty() {
+                    n.to_string()
+                } else {
+                    format!("{n} ")
+                }
+            })
+            .collect(),
+        Some((name, arg)) => {
+            let options: Vec<String> = match name {
+                "runbook" => runbooks.to_vec(),
+                "export" => FORMATS.iter().map(|s| s.to_string()).collect(),
+                "mark" => Milestone::ALL
+                    .iter()
+                    .map(|m| m.name().to_string())
+                    .collect(),
+                "severity" => SEVERITIES.iter().map(|s| s.to_string()).collect(),
+                _ => Vec::new(),
+            };
+            options
+                .into_iter()
+                .filter(|o| {
+                    o.to_ascii_lowercase()
+                        .starts_with(&arg.to_ascii_lowercase())
+                })
+                .map(|o| format!("{name} {o}"))
+                .collect()
+        }
+    }
+}
+
+/// What Tab turns the line into: the only completion, or the longest common prefix of several.
+pub fn tab(line: &str, runbooks: &[String]) -> String {
+    let options = complete(line, runbooks);
+    match options.as_slice() {
+        [] => line.to_string(),
+        [one] => one.clone(),
+        many => {
+            let first = &many[0];
+            let mut len = first.len();
+            for o in &many[1..] {
+                len = len.min(
+                    first
+                        .chars()
+                        .zip(o.chars())
+                        .take_while(|(a, b)| a == b)
+                        .count(),
+                );
+            }
+            let prefix: String = first.chars().take(len).collect();
+            if prefix.len() > line.len() {
+                prefix
+            } else {
+                line.to_string()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rbs() -> Vec<String> {
+        ["stabilize", "rollback", "disable"]
+            .map(String::from)
+            .to_vec()
+    }
+
+    #[test]
+    fn commands_parse_with_their_arguments() {
+        assert_eq!(
+            parse("note db failover done", &rbs()),
+            Ok(PaletteCommand::Note("db failover done".into()))
+        );
+        assert_eq!(
+            parse("runbook roll", &rbs()),
+            Ok(PaletteCommand::Runbook("rollback".into()))
+        );
+        assert_eq!(
+            parse("mark mitigated", &rbs()),
+            Ok(PaletteCommand::Mark(Milestone::Mitigated))
+        );
+        assert_eq!(
+            parse("severity sev1", &rbs()),
+            Ok(PaletteCommand::Severity("SEV1".into()))
+        );
+        assert_eq!(
+            parse("export", &rbs()),
+            Ok(PaletteCommand::Export("md".into()))
+        );
+        assert_eq!(parse("q", &rbs()), Ok(PaletteCommand::Quit));
+    }
+
+    #[test]
+    fn bad_input_explains_itself() {
+        assert!(
+            parse("export pdf", &rbs())
+                .unwrap_err()
+                .contains("md, json, csv or html")
+        );
+        assert!(
+            parse("runbook nope", &rbs())
+                .unwrap_err()
+                .contains("stabilize, rollback, disable")
+        );
+        assert!(
+            parse("frobnicate", &rbs())
+                .unwrap_err()
+                .contains("unknown command")
+        );
+        assert!(parse("severity 9", &rbs()).unwrap_err().contains("SEV1"));
+    }
+
+    #[test]
+    fn tab_completes_commands_and_arguments() {
+        assert_eq!(tab("sev", &rbs()), "severity ");
+        assert_eq!(tab("severity S", &rbs()), "severity SEV");
+        assert_eq!(tab("runbook st", &rbs()), "runbook stabilize");
+        assert_eq!(tab("mark m", &rbs()), "mark mitigated");
+        assert_eq!(complete("ex", &rbs()), vec!["export ".to_string()]);
+    }
+}

@@ -1,0 +1,304 @@
+//! Log patterns in the cockpit: every followed line is mined as it arrives; on each tick the patterns
+//! are judged (new since the baseline? spiking over their own baseline?) into a sorted list for the
+//! panel, and the first sighting of a new error pattern, and each spike, is recorded once.
+
+use std::collections::{HashSet, VecDeque};
+
+use crate::patterns::{
+    Change, CompareConfig, Level as PLevel, Miner, PatternId, RangeDiff, TimeRange, TrendConfig,
+    compare, trend,
+};
+use crate::timeline::Event;
+
+/// One row of the patterns view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternRow {
+    /// The pattern.
+    pub id: PatternId,
+    /// Its template now.
+    pub template: String,
+    /// Lines so far.
+    pub count: u64,
+    /// Lines a second over the recent span.
+    pub rate: f64,
+    /// First seen after the baseline.
+    pub new: bool,
+    /// Recent rate over its own baseline, when spiking.
+    pub spike: Option<f64>,
+    /// The level its lines show.
+    pub level: Option<PLevel>,
+    /// First and last seen (ms since the epoch).
+    pub first_ms: u64,
+    /// Last seen (ms since the epoch).
+    pub last_ms: u64,
+    /// Lines per second-bucket, oldest first, for a sparkline.
+    pub spark: Vec<u32>,
+    /// Top values behind each `<*>`, as text.
+    pub values: Vec<String>,
+}
+
+/// Which patterns view the logs panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternsMode {
+    /// Raw lines.
+    Off,
+    /// The pattern list.
+    List,
+    /// Patterns that appeared, vanished or changed rate between a good and a bad range.
+    Compare,
+}
+
+/// The cockpit's pattern state.
+pub struct PatternState {
+    /// The miner.
+    pub miner: Miner,
+    /// Pattern of each buffered line, by line number from `first`.
+    lines: VecDeque<PatternId>,
+    first: u64,
+    /// Judgement settings; `new_after_ms` is the end of the baseline.
+    pub trend: TrendConfig,
+    /// The view.
+    pub mode: PatternsMode,
+    /// Selected row.
+    pub selected: usize,
+    /// Rows, most telling first (refreshed on ticks).
+    pub rows: Vec<PatternRow>,
+    /// The last comparison.
+    pub diffs: Vec<RangeDiff>,
+    /// The ranges compared, for the title.
+    pub ranges: Option<(TimeRange, TimeRange)>,
+    announced: HashSet<(PatternId, bool)>,
+}
+
+impl std::fmt::Debug for PatternState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PatternState")
+            .field("patterns", &self.miner.len())
+            .field("mode", &self.mode)
+            .field("selected", &self.selected)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PatternState {
+    /// A fresh state whose baseline ends at `baseline_end_ms`.
+    pub fn new(baseline_end_ms: u64) -> PatternState {
+        PatternState {
+            miner: Miner::default(),
+            lines: VecDeque::new(),
+            first: 0,
+            trend: TrendConfig {
+                new_after_ms: baseline_end_ms,
+                ..TrendConfig::default()
+            },
+            mode: PatternsMode::Off,
+            selected: 0,
+            rows: Vec::new(),
+            diffs: Vec::new(),
+            ranges: None,
+            announced: HashSet::new(),
+        }
+    }
+
+    /// Mines a line that became line `number` of the buffer.
+    pub fn observe(&mut self, number: u64, text: &str, ms: u64) {
+        let id = self.miner.observe_at(text, ms);
+        if self.lines.is_empty() {
+            self.first = number;
+        }
+        self.lines.push_back(id);
+    }
+
+    /// Forgets the patterns of lines the buffer evicted.
+    pub fn evicted_before(&mut self, first_kept: u64) {
+        while self.first < first_kept && self.lines.pop_front().is_some() {
+            self.first += 1;
+        }
+    }
+
+    /// The pattern of a buffered line.
+    pub fn of(&self, number: u64) -> Option<PatternId> {
+        let i = number.checked_sub(self.first)?;
+        self.lines.get(usize::try_from(i).ok()?).copied()
+    }
+
+    /// Re-judges every pattern at `now_ms`; returns the events the tool should record.
+    ///
+    /// A pattern's own baseline is what was seen of it before the recent span, but never before
+    /// `since_ms` (when sitrep started watching): before then nothing was seen, which says nothing.
+    /// Until there are 30 s of baseline, nothing counts as a spike.
+    pub fn refresh(&mut self, now_ms: u64, since_ms: u64) -> Vec<Event> {
+        let mut events = Vec::new();
+        let mut rows = Vec::with_capacity(self.miner.len());
+        let mut cfg = self.trend;
+        let watched = now_ms
+            .saturating_sub(since_ms)
+            .saturating_sub(cfg.recent_ms);
+        cfg.baseline_ms = cfg.baseline_ms.min(watched).max(1);
+        if watched < 30_000 {
+            cfg.spike_ratio = f64::INFINITY;
+        }
+        for p in self.miner.patterns() {
+            let t = trend(p, now_ms, &cfg);
+            let level = p.level();
+            let is_error = matches!(level, Some(PLevel::Error | PLevel::Fatal));
+            if t.new && is_error && self.announced.insert((p.id(), true)) {
+                events.push(Event::Pattern {
+                    change: "new".into(),
+                    template: p.template().to_string(),
+                    level: "error".into(),
+                    rate: None,
+                });
+            }
+            if let Some(ratio) = t.spike
+                && self.announced.insert((p.id(), false))
+            {
+                events.push(Event::Pattern {
+                    change: "spike".into(),
+                    template: p.template().to_string(),
+                    level: level
+                        .map(|l| format!("{l:?}").to_lowercase())
+                        .unwrap_or_default(),
+                    rate: Some((t.rate_now * 10.0).round() / 10.0),
+                });
+                let _ = ratio;
+            }
+            let values = p
+                .variables()
+                .iter()
+                .map(|v| {
+                    let top: Vec<String> = v
+                        .values
+                        .iter()
+                        .map(|vc| format!("{} ×{}", vc.value, vc.count))
+                        .collect();
+                    format!(
+                        "<*>{}: {}{}",
+                        v.index,
+                        top.join(", "),
+                        if v.more { ", …" } else { "" }
+                    )
+                })
+                .collect();
+            rows.push(PatternRow {
+                id: p.id(),
+                template: p.template().to_string(),
+                count: p.count(),
+                rate: t.rate_now,
+                new: t.new,
+                spike: t.spike,
+                level,
+                first_ms: p.first_seen().ms,
+                last_ms: p.last_seen().ms,
+                spark: p.history().sparkline(now_ms, 30),
+                values,
+            });
+        }
+        // New and spiking first, then the busiest now, then the most frequent.
+        rows.sort_by(|a, b| {
+            let rank = |r: &PatternRow| (r.spike.is_some() || r.new) as u8;
+            rank(b)
+                .cmp(&rank(a))
+                .then(b.rate.total_cmp(&a.rate))
+                .then(b.count.cmp(&a.count))
+        });
+        self.rows = rows;
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        events
+    }
+
+    /// Compares a good and a bad range.
+    pub fn compare(&mut self, good: TimeRange, bad: TimeRange) {
+        self.diffs = compare(&self.miner, good, bad, &CompareConfig::default());
+        self.ranges = Some((good, bad));
+    }
+
+    /// The selected row of the list.
+    pub fn selected_row(&self) -> Option<&PatternRow> {
+        self.rows.get(self.selected)
+    }
+}
+
+/// A short label for a change between ranges.
+pub fn change_label(c: Change) -> &'static str {
+    match c {
+        Change::Appeared => "+ appeared",
+        Change::Increased => "↑ increased",
+        Change::Vanished => "- vanished",
+        Change::Decreased => "↓ decreased",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_error_pattern_is_announced_once_and_a_baseline_one_never() {
+        let mut s = PatternState::new(10_000);
+        for i in 0..5 {
+            s.observe(i, &format!("INFO request {i} ok"), 1_000 + i);
+        }
+        for i in 5..10 {
+            s.observe(
+                i,
+                &format!("ERROR provider timeout after {i}ms"),
+                20_000 + i,
+            );
+        }
+        let events = s.refresh(21_000, 0);
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert!(
+            matches!(&events[0], Event::Pattern { change, template, .. } if change == "new" && template.contains("provider timeout"))
+        );
+        assert!(s.refresh(22_000, 0).is_empty(), "announced once");
+        assert!(s.rows[0].new, "new patterns sort first");
+    }
+
+    #[test]
+    fn nothing_spikes_before_there_is_a_baseline_and_a_real_surge_does_after() {
+        let mut s = PatternState::new(5_000);
+        let mut n = 0;
+        let mut line = |s: &mut PatternState, ms: u64| {
+            s.observe(n, "WARN retrying provider call attempt 2", ms);
+            n += 1;
+        };
+        // At start: a burst, but sitrep has only just begun watching.
+        for i in 0..20 {
+            line(&mut s, 1_000 + i * 100);
+        }
+        assert!(
+            s.refresh(5_000, 0)
+                .iter()
+                .all(|e| !matches!(e, Event::Pattern { change, .. } if change == "spike"))
+        );
+        // A quiet minute: one line every 10 s.
+        for i in 0..6 {
+            line(&mut s, 10_000 + i * 10_000);
+        }
+        // Then a surge.
+        for i in 0..50 {
+            line(&mut s, 75_000 + i * 100);
+        }
+        let events = s.refresh(80_000, 0);
+        assert!(
+            events
+                .iter()
+                .any(|e| matches!(e, Event::Pattern { change, .. } if change == "spike")),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn line_numbers_map_to_patterns_and_evicted_lines_are_forgotten() {
+        let mut s = PatternState::new(0);
+        s.observe(7, "user 1 logged in", 1);
+        s.observe(8, "disk full on /var", 2);
+        s.observe(9, "user 2 logged in", 3);
+        assert_eq!(s.of(7), s.of(9));
+        assert_ne!(s.of(7), s.of(8));
+        s.evicted_before(9);
+        assert_eq!(s.of(7), None);
+        assert!(s.of(9).is_some());
+    }
+}

@@ -68,6 +68,7 @@ fn event(i: u64) -> (&'static str, Event) {
                 exit_code: Some(0),
                 duration_ms: 4_200,
                 output_tail: "deployment.apps/api rolled back".into(),
+                reason: String::new(),
             },
         ),
         8 => (

@@ -38,6 +38,9 @@ pub enum Cmd {
         /// Your name in the timeline (default: $USER).
         #[arg(long)]
         actor: Option<String>,
+        /// Read-only: runbook commands are shown but never run.
+        #[arg(long, alias = "read-only")]
+        dry_run: bool,
     },
     /// Open the cockpit on the incident described by a config file.
     Open {
@@ -53,6 +56,9 @@ pub enum Cmd {
         /// Your name in the timeline (default: $USER).
         #[arg(long)]
         actor: Option<String>,
+        /// Read-only: runbook commands are shown but never run.
+        #[arg(long, alias = "read-only")]
+        dry_run: bool,
     },
     /// Write a commented sitrep.toml and the shipped runbooks into a folder (never overwriting).
     Init {

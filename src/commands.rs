@@ -22,13 +22,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             dir,
             fail_after,
             actor,
-        } => demo(dir, fail_after, actor).await,
+            dry_run,
+        } => demo(dir, fail_after, actor, dry_run).await,
         Cmd::Open {
             config,
             new,
             timeline,
             actor,
-        } => open(&config, new, timeline, actor).await,
+            dry_run,
+        } => open(&config, new, timeline, actor, dry_run).await,
         Cmd::Init { dir } => init(&dir),
         Cmd::Check { config } => Ok(check(&config)),
         Cmd::Note {
@@ -127,12 +129,25 @@ pub fn endpoint_spec(e: &EndpointConfig) -> EndpointSpec {
 
 /// Secret values a config references, to be kept out of every export.
 pub fn secrets_of(cfg: &Config) -> Vec<String> {
-    cfg.endpoints
+    use crate::act::Destination;
+    let mut out: Vec<String> = cfg
+        .endpoints
         .iter()
         .flat_map(|e| e.headers.iter())
         .filter(|(_, _, secret)| *secret)
         .map(|(_, v, _)| v.clone())
-        .collect()
+        .collect();
+    for d in &cfg.destinations {
+        match d {
+            Destination::Slack { url } => out.push(url.expose().to_string()),
+            Destination::Webhook { url, headers } => {
+                out.push(url.expose().to_string());
+                out.extend(headers.iter().map(|(_, v)| v.expose().to_string()));
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn log_spec(source: &LogSource) -> SourceSpec {
@@ -220,6 +235,7 @@ async fn demo(
     dir: Option<PathBuf>,
     fail_after: std::time::Duration,
     actor: Option<String>,
+    dry_run: bool,
 ) -> anyhow::Result<u8> {
     let dir = match dir {
         Some(d) => d,
@@ -259,10 +275,17 @@ async fn demo(
         from_start: true,
         ..TailOptions::default()
     };
-    let mut app = new_app(&writer, report.records, runbook::shipped(), actor);
+    let runbooks = crate::demo::runbooks(&demo, &path);
+    let mut app = new_app(&writer, report.records, runbooks, actor);
     // The demo is healthy for `fail_after`: most of that is the baseline, so what its failure
     // brings shows as new.
     app.set_baseline((fail_after * 3 / 4).min(std::time::Duration::from_secs(120)));
+    app.dry_run = dry_run;
+    // The shipped runbooks' commands name these; in the demo they are harmless stand-ins.
+    app.params = crate::demo::params();
+    let updates = crate::act::Destination::File(dir.join("status-updates.md"));
+    app.destinations = vec![updates.label()];
+    app.set_update_every(std::time::Duration::from_secs(15 * 60));
     let code = run_session(Session {
         app,
         writer,
@@ -270,6 +293,7 @@ async fn demo(
         tail_options: options,
         endpoints: vec![payments, ledger],
         secrets: Vec::new(),
+        destinations: vec![updates],
     })
     .await?;
     eprintln!(
@@ -285,6 +309,7 @@ async fn open(
     new: bool,
     timeline: Option<PathBuf>,
     actor: Option<String>,
+    dry_run: bool,
 ) -> anyhow::Result<u8> {
     let cfg = config::load(config_path)?;
     let runbooks = load_runbooks(&cfg)?;
@@ -325,7 +350,11 @@ async fn open(
         .map(|l| (l.name.clone(), log_spec(&l.source)))
         .collect();
     let endpoints = cfg.endpoints.iter().map(endpoint_spec).collect();
-    let app = new_app(&writer, report.records, runbooks, actor);
+    let mut app = new_app(&writer, report.records, runbooks, actor);
+    app.dry_run = dry_run;
+    app.params = cfg.incident.params.clone();
+    app.destinations = cfg.destinations.iter().map(|d| d.label()).collect();
+    app.set_update_every(cfg.incident.update_every);
     run_session(Session {
         app,
         writer,
@@ -333,6 +362,7 @@ async fn open(
         tail_options: TailOptions::default(),
         endpoints,
         secrets: secrets_of(&cfg),
+        destinations: cfg.destinations.clone(),
     })
     .await
 }

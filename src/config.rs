@@ -117,6 +117,8 @@ pub struct Config {
     pub logs: Vec<LogConfig>,
     /// Endpoints to probe.
     pub endpoints: Vec<EndpointConfig>,
+    /// Where status updates go.
+    pub destinations: Vec<crate::act::Destination>,
 }
 
 /// `[incident]`.
@@ -130,6 +132,10 @@ pub struct IncidentConfig {
     pub runbooks: Option<PathBuf>,
     /// Severity for new incidents.
     pub severity: Option<String>,
+    /// Values for `{placeholders}` in runbook commands.
+    pub params: BTreeMap<String, String>,
+    /// Time between status updates.
+    pub update_every: Duration,
 }
 
 /// `[[log]]`.
@@ -191,6 +197,18 @@ struct RawConfig {
     log: Vec<RawLog>,
     #[serde(default)]
     endpoint: Vec<RawEndpoint>,
+    #[serde(default)]
+    destination: Vec<RawDestination>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDestination {
+    kind: Spanned<String>,
+    path: Option<String>,
+    url: Option<Spanned<HeaderValue>>,
+    #[serde(default)]
+    headers: BTreeMap<String, Spanned<HeaderValue>>,
 }
 
 #[derive(Deserialize)]
@@ -201,6 +219,9 @@ struct RawIncident {
     dir: String,
     runbooks: Option<String>,
     severity: Option<Spanned<String>>,
+    #[serde(default)]
+    params: BTreeMap<String, String>,
+    update_every: Option<Spanned<String>>,
 }
 
 fn default_dir() -> String {
@@ -297,12 +318,100 @@ pub fn parse(
         let p = PathBuf::from(p);
         if p.is_absolute() { p } else { base.join(p) }
     };
+    let update_every = match &raw.incident.update_every {
+        None => crate::act::DEFAULT_CADENCE,
+        Some(s) => humantime::parse_duration(s.get_ref().trim()).map_err(|err| {
+            at(
+                s.span().start,
+                format!(
+                    "`{}` is not a duration ({err}); write it like \"30m\"",
+                    s.get_ref()
+                ),
+            )
+        })?,
+    };
     let incident = IncidentConfig {
         title: raw.incident.title,
         dir: resolve(&raw.incident.dir),
         runbooks: raw.incident.runbooks.as_deref().map(resolve),
         severity,
+        params: raw.incident.params,
+        update_every,
     };
+    // A secret by reference: `{ env = "NAME" }` read now, so a missing one stops the start, not the send.
+    let secret = |value: Spanned<HeaderValue>, what: &str| -> Result<(String, bool), SourceError> {
+        let span = value.span();
+        match value.into_inner() {
+            HeaderValue::Plain(v) => Ok((v, false)),
+            HeaderValue::Env { env: var, prefix } => match env(&var) {
+                Some(v) if !v.is_empty() => Ok((format!("{prefix}{v}"), true)),
+                _ => Err(at(
+                    span.start,
+                    format!(
+                        "{what} reads the environment variable `{var}`, which is not set. Export it before starting sitrep (secrets live in the environment, never in this file)."
+                    ),
+                )),
+            },
+        }
+    };
+    let mut destinations = Vec::new();
+    for d in raw.destination {
+        use crate::act::Destination;
+        let kind = d.kind.get_ref().trim().to_ascii_lowercase();
+        let here = d.kind.span().start;
+        let dest = match kind.as_str() {
+            "file" => match &d.path {
+                Some(p) => Destination::File(resolve(p)),
+                None => {
+                    return Err(at(
+                        here,
+                        "a file destination needs `path = \"status-updates.md\"`".into(),
+                    ));
+                }
+            },
+            "clipboard" => Destination::Clipboard,
+            "slack" | "webhook" => {
+                let Some(url) = d.url else {
+                    return Err(at(
+                        here,
+                        format!(
+                            "a {kind} destination needs `url = {{ env = \"SLACK_WEBHOOK_URL\" }}` (the URL is a secret: keep it in the environment)"
+                        ),
+                    ));
+                };
+                let (url, is_secret) = secret(url, &format!("the {kind} url"))?;
+                if !is_secret {
+                    return Err(at(
+                        here,
+                        format!(
+                            "the {kind} url is written in the file; webhook URLs are secrets: use `url = {{ env = \"NAME\" }}`"
+                        ),
+                    ));
+                }
+                let url = crate::health::Secret::new(url);
+                if kind == "slack" {
+                    Destination::Slack { url }
+                } else {
+                    let mut headers = Vec::new();
+                    for (k, v) in d.headers {
+                        let (v, _) = secret(v, &format!("header `{k}`"))?;
+                        headers.push((k, crate::health::Secret::new(v)));
+                    }
+                    Destination::Webhook { url, headers }
+                }
+            }
+            other => {
+                return Err(at(
+                    here,
+                    format!(
+                        "unknown destination kind `{other}`: use file, clipboard, slack or webhook"
+                    ),
+                ));
+            }
+        };
+        dest.validate().map_err(|e| at(here, e.to_string()))?;
+        destinations.push(dest);
+    }
     let mut names = HashSet::new();
     let mut logs = Vec::new();
     for l in raw.log {
@@ -422,6 +531,7 @@ pub fn parse(
         incident,
         logs,
         endpoints,
+        destinations,
     })
 }
 
@@ -509,6 +619,30 @@ headers = { Authorization = { env = "TOKEN", prefix = "Bearer " } }
             "{err}"
         );
         assert!(err.ends_with("did you mean `interval`?"), "{err}");
+    }
+
+    #[test]
+    fn a_webhook_url_must_come_from_the_environment() {
+        let text = "[incident]\ntitle = \"x\"\n[[destination]]\nkind = \"slack\"\nurl = \"https://hooks.example/T0/B0/xyz\"\n";
+        let err = parse_str(text).unwrap_err().to_string();
+        assert!(
+            err.starts_with("sitrep.toml:4:8: the slack url is written in the file"),
+            "{err}"
+        );
+        let ok =
+            parse_str(&text.replace("\"https://hooks.example/T0/B0/xyz\"", "{ env = \"TOKEN\" }"));
+        assert!(ok.is_err(), "s3cret is not a URL");
+    }
+
+    #[test]
+    fn a_file_destination_and_params_parse() {
+        let cfg = parse_str("[incident]\ntitle = \"x\"\nparams = { service = \"api\" }\nupdate-every = \"15m\"\n[[destination]]\nkind = \"file\"\npath = \"updates.md\"\n").unwrap();
+        assert_eq!(
+            cfg.incident.params.get("service").map(String::as_str),
+            Some("api")
+        );
+        assert_eq!(cfg.incident.update_every, Duration::from_secs(900));
+        assert_eq!(cfg.destinations.len(), 1);
     }
 
     #[test]

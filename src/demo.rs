@@ -49,6 +49,50 @@ impl Script {
     }
 }
 
+/// The shipped runbooks with their commands made safe for the demo: rolling back or flagging off
+/// heals the demo API (through `sitrep probe` against its admin endpoints), and nothing touches real
+/// infrastructure, whatever `kubectl` or scripts the machine has.
+pub fn runbooks(demo: &Demo, timeline: &Path) -> Vec<crate::runbook::Runbook> {
+    let me = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "sitrep".into());
+    let quote = crate::act::quote_word;
+    let probe = |path: &str| format!("{} probe -n 1 http://{}{path}", quote(&me), demo.addr);
+    let mut runbooks = crate::runbook::shipped();
+    for rb in &mut runbooks {
+        for step in &mut rb.steps {
+            let Some(cmd) = &step.command else { continue };
+            step.shell = false;
+            step.command = Some(if cmd.contains("rollout undo") {
+                probe("/admin/rollback")
+            } else if cmd.contains("flag off") {
+                probe("/admin/flag-off")
+            } else if cmd.contains("sitrep export") {
+                format!(
+                    "{} export --timeline {} --format md -o {}",
+                    quote(&me),
+                    quote(&timeline.display().to_string()),
+                    quote(&demo.dir.join("postmortem.md").display().to_string())
+                )
+            } else {
+                probe("/health")
+            });
+        }
+    }
+    runbooks
+}
+
+/// Values for the shipped runbooks' `{placeholders}` in the demo.
+pub fn params() -> std::collections::BTreeMap<String, String> {
+    [
+        ("service", "payments-api"),
+        ("flag", "payments-integration"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
 /// A running demo.
 pub struct Demo {
     /// The folder holding the demo's log and timeline (kept after exit).
@@ -83,13 +127,15 @@ impl Drop for Demo {
 struct Shared {
     started: Instant,
     script: Script,
+    /// Set when the responder rolls back or flags the integration off: the API recovers.
+    healed: std::sync::atomic::AtomicBool,
     log: Mutex<std::fs::File>,
     counter: AtomicU64,
 }
 
 impl Shared {
     fn failing(&self) -> bool {
-        self.script.failing(self.started.elapsed())
+        !self.healed.load(Ordering::Relaxed) && self.script.failing(self.started.elapsed())
     }
 
     /// A cheap deterministic pseudo-random number: the demo needs variety, not statistics.
@@ -122,6 +168,7 @@ pub async fn start(dir: &Path, script: Script) -> std::io::Result<Demo> {
     let shared = Arc::new(Shared {
         started: Instant::now(),
         script,
+        healed: std::sync::atomic::AtomicBool::new(false),
         log: Mutex::new(file),
         counter: AtomicU64::new(1),
     });
@@ -172,6 +219,20 @@ async fn handle(
     let roll = shared.roll() % 100;
     let resp = match path.as_str() {
         "/ledger/health" => reply(StatusCode::OK, r#"{"status":"ok"}"#),
+        "/admin/rollback" => {
+            shared.healed.store(true, Ordering::Relaxed);
+            shared.log("INFO  deploy rolled back from v2.15.0 to v2.14.1 by operator");
+            reply(StatusCode::OK, r#"{"rolled_back_to":"v2.14.1"}"#)
+        }
+        "/admin/flag-off" => {
+            shared.healed.store(true, Ordering::Relaxed);
+            shared
+                .log("WARN  payments-integration disabled by flag; serving queued-charge fallback");
+            reply(
+                StatusCode::OK,
+                r#"{"flag":"payments-integration","enabled":false}"#,
+            )
+        }
         "/health" => {
             if !failing {
                 tokio::time::sleep(Duration::from_millis(15 + roll % 20)).await;

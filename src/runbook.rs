@@ -50,10 +50,16 @@ pub struct Step {
     pub title: String,
     /// Longer guidance.
     pub detail: String,
-    /// A command the responder may run after confirming it.
+    /// A command the responder may run after confirming it, with `{param}` placeholders.
     pub command: Option<String>,
+    /// Run the command through `sh -c` (pipes, globs); otherwise it runs without a shell.
+    pub shell: bool,
+    /// How long the command may run (default 5 minutes).
+    pub timeout: Option<std::time::Duration>,
     /// A status-update template (communicate steps).
     pub template: Option<String>,
+    /// After an update from this template, the next is due this long later.
+    pub update_every: Option<std::time::Duration>,
 }
 
 #[derive(Deserialize)]
@@ -77,7 +83,11 @@ struct RawStep {
     #[serde(default)]
     detail: String,
     command: Option<String>,
+    #[serde(default)]
+    shell: bool,
+    timeout: Option<Spanned<String>>,
     template: Option<String>,
+    update_every: Option<Spanned<String>>,
 }
 
 /// Parses one runbook file's text. `origin` names it in messages.
@@ -130,12 +140,34 @@ pub fn parse(origin: &str, text: &str) -> Result<Runbook, SourceError> {
                 format!("step `{id}` has an empty title"),
             ));
         }
+        let duration =
+            |d: Option<Spanned<String>>| -> Result<Option<std::time::Duration>, SourceError> {
+                match d {
+                    None => Ok(None),
+                    Some(d) => humantime::parse_duration(d.get_ref().trim())
+                        .map(Some)
+                        .map_err(|e| {
+                            at(
+                                d.span(),
+                                format!(
+                                    "`{}` is not a duration ({e}); write it like \"5m\" or \"90s\"",
+                                    d.get_ref()
+                                ),
+                            )
+                        }),
+                }
+            };
+        let timeout = duration(s.timeout)?;
+        let update_every = duration(s.update_every)?;
         steps.push(Step {
             id,
             title: s.title.into_inner().trim().to_string(),
             detail: s.detail.trim().to_string(),
             command: s.command.filter(|c| !c.trim().is_empty()),
+            shell: s.shell,
+            timeout,
             template: s.template,
+            update_every,
         });
     }
     Ok(Runbook {
@@ -267,6 +299,23 @@ mod tests {
         let err = parse("rb.toml", text).unwrap_err().to_string();
         assert!(err.starts_with("rb.toml:4:1:"), "{err}");
         assert!(err.contains("did you mean `title`"), "{err}");
+    }
+
+    #[test]
+    fn a_step_command_can_ask_for_a_shell_and_a_timeout() {
+        let text = "name = \"x\"\n[[step]]\nid = \"a\"\ntitle = \"A\"\ncommand = \"ls | wc -l\"\nshell = true\ntimeout = \"90s\"\n";
+        let rb = parse("rb.toml", text).unwrap();
+        assert!(rb.steps[0].shell);
+        assert_eq!(
+            rb.steps[0].timeout,
+            Some(std::time::Duration::from_secs(90))
+        );
+        let bad = text.replace("90s", "ninety");
+        let err = parse("rb.toml", &bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with("rb.toml:7:11: `ninety` is not a duration"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Session {
     pub endpoints: Vec<EndpointSpec>,
     /// Secret values the config references, kept out of exports.
     pub secrets: Vec<String>,
+    /// Where status updates go.
+    pub destinations: Vec<crate::act::Destination>,
 }
 
 /// Restores the terminal when dropped, whatever way the loop ends.
@@ -204,6 +206,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         tail_options,
         endpoints,
         secrets,
+        destinations,
     } = session;
     let timeline_path: PathBuf = writer.path().to_path_buf();
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
@@ -245,6 +248,14 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
     }
     let _probe_keep = probe_tx;
 
+    let (run_tx, mut run_rx) = mpsc::channel(64);
+    let mut runs: Vec<crate::act::RunHandle> = Vec::new();
+    let mut run_batch = Vec::with_capacity(16);
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+
     let (_guard, mut terminal) = TerminalGuard::enter()?;
     terminal.clear()?;
     let mut events = EventStream::new();
@@ -276,6 +287,9 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
             }
             n = probe_rx.recv_many(&mut probe_batch, 64) => {
                 if n > 0 { msgs.extend(probe_batch.drain(..).map(Msg::Probe)); }
+            }
+            n = run_rx.recv_many(&mut run_batch, 16) => {
+                if n > 0 { msgs.extend(run_batch.drain(..).map(Msg::Run)); }
             }
             n = msg_rx.recv_many(&mut msg_batch, 64) => {
                 if n > 0 { msgs.append(&mut msg_batch); }
@@ -316,6 +330,44 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                             let flash = export_beside(&path, &format, &runbooks, &secrets);
                             let _ = out.send(Msg::Flash(flash));
                         });
+                    }
+                    Command::Run { id, spec } => {
+                        runs.retain(|h| !h.is_finished());
+                        runs.push(crate::act::spawn_command(id, spec, run_tx.clone()));
+                    }
+                    Command::CancelRun { id } => {
+                        if let Some(h) = runs.iter().find(|h| h.id() == id) {
+                            h.cancel();
+                        }
+                    }
+                    Command::Deliver { text } => {
+                        let update = crate::act::Update {
+                            text: text.clone(),
+                            incident: app.incident.title.clone(),
+                            severity: app.incident.severity.clone(),
+                        };
+                        for (i, dest) in destinations.iter().enumerate() {
+                            let out = msg_tx.clone();
+                            let (dest, update, text, client) =
+                                (dest.clone(), update.clone(), text.clone(), http.clone());
+                            tokio::spawn(async move {
+                                let delivery = crate::act::deliver(
+                                    &dest,
+                                    &update,
+                                    &client,
+                                    Default::default(),
+                                )
+                                .await;
+                                if let Some(osc) = &delivery.osc52 {
+                                    use std::io::Write;
+                                    let mut stdout = std::io::stdout();
+                                    let _ = stdout.write_all(osc.as_bytes());
+                                    let _ = stdout.flush();
+                                }
+                                let _ = out.send(Msg::Delivered { delivery, text });
+                                let _ = i;
+                            });
+                        }
                     }
                     Command::Quit => {}
                 }

@@ -131,6 +131,7 @@ fn fixture(
                 exit_code: Some(3),
                 duration_ms: 30_000,
                 output_tail: "error: deployment not found".into(),
+                reason: "exit 1 after 0.4s".into(),
             },
         ),
         (

@@ -63,6 +63,12 @@ pub enum Action {
     Patterns,
     /// The focused panel fills the screen.
     Zoom,
+    /// Run the selected step's command (asks first).
+    Run,
+    /// Show the command output pane.
+    Output,
+    /// Write a status update.
+    Compose,
 }
 
 /// Where a binding works.
@@ -119,7 +125,7 @@ pub fn default_keymap() -> Vec<Binding> {
             vec![c('q')],
             Quit,
             g,
-            "quit (asks when an action is still being written)",
+            "quit (asks first if writes are pending)",
             Some("quit"),
         ),
         b(vec![c('?')], Help, g, "show this help", Some("help")),
@@ -181,7 +187,7 @@ pub fn default_keymap() -> Vec<Binding> {
             vec![c('G'), k(KeyCode::End)],
             Bottom,
             g,
-            "jump to the bottom (logs: follow again)",
+            "jump to the bottom (logs: follow)",
             None,
         ),
         b(
@@ -209,7 +215,7 @@ pub fn default_keymap() -> Vec<Binding> {
             vec![k(KeyCode::Enter)],
             Toggle,
             lg,
-            "patterns view: show the selected pattern's lines",
+            "patterns view: the selected pattern's lines",
             None,
         ),
         b(
@@ -324,6 +330,27 @@ pub fn default_keymap() -> Vec<Binding> {
             g,
             "zoom the focused panel (Esc or z back)",
             None,
+        ),
+        b(
+            vec![c('x')],
+            Run,
+            rb,
+            "run the step's command (asks first)",
+            None,
+        ),
+        b(
+            vec![c('o')],
+            Output,
+            g,
+            "show the output of the last command",
+            None,
+        ),
+        b(
+            vec![c('u')],
+            Compose,
+            g,
+            "write a status update (Ctrl-S sends)",
+            Some("update"),
         ),
     ]
 }

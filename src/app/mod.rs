@@ -1,6 +1,8 @@
 //! The pure core: the application state, the messages that change it, and `update()`, which does no
 //! I/O and returns the commands the runtime must carry out.
 
+pub mod act;
+pub mod editor;
 pub mod keys;
 pub mod logview;
 pub mod palette;
@@ -58,6 +60,8 @@ pub enum Input {
     Filter,
     /// A `:` command.
     Palette,
+    /// A value for a runbook command's `{placeholder}`.
+    Param,
 }
 
 /// What the user is typing into, if anything.
@@ -71,6 +75,12 @@ pub enum Mode {
     Help,
     /// Asking whether to quit while actions are pending.
     ConfirmQuit,
+    /// Showing the exact command of a step and asking whether to run it.
+    ConfirmRun(Box<act::RunRequest>),
+    /// The output pane of the running (or last) command.
+    Output,
+    /// Writing a status update.
+    Compose(editor::Editor),
 }
 
 /// A message to `update()`: something that happened.
@@ -104,6 +114,15 @@ pub enum Msg {
     Resize,
     /// Something the runtime wants the user to read.
     Flash(Flash),
+    /// Output or the end of a runbook command.
+    Run(crate::act::RunEvent),
+    /// A status update reached (or failed to reach) a destination.
+    Delivered {
+        /// How it went.
+        delivery: crate::act::Delivery,
+        /// What was sent.
+        text: String,
+    },
 }
 
 /// What `update()` asks the runtime to do.
@@ -122,6 +141,23 @@ pub enum Command {
     Export {
         /// md, json, csv or html.
         format: String,
+    },
+    /// Run a runbook command; answer with `Msg::Run` events.
+    Run {
+        /// Run id.
+        id: u64,
+        /// What to run.
+        spec: crate::act::CommandSpec,
+    },
+    /// Stop a running command.
+    CancelRun {
+        /// Run id.
+        id: u64,
+    },
+    /// Send a status update to every destination; answer with `Msg::Delivered` for each.
+    Deliver {
+        /// The text.
+        text: String,
     },
     /// Leave the program.
     Quit,
@@ -197,6 +233,27 @@ pub struct App {
     pub zoom: bool,
     /// When this session started watching (ms since the epoch).
     pub started_ms: u64,
+    /// Values for runbook command placeholders.
+    pub params: std::collections::BTreeMap<String, String>,
+    /// Parameters being asked for.
+    pub param_ask: Option<act::ParamAsk>,
+    /// Read-only: no command runs.
+    pub dry_run: bool,
+    /// The running or last command.
+    pub run: Option<act::RunView>,
+    next_run: u64,
+    /// Time between status updates.
+    pub update_every: std::time::Duration,
+    /// When the next status update is due.
+    pub cadence: crate::act::Cadence,
+    /// Where updates go (labels, no secrets).
+    pub destinations: Vec<String>,
+    /// Deliveries still under way.
+    pub deliveries: usize,
+    /// How far the help is scrolled.
+    pub help_scroll: usize,
+    /// The cadence the template being composed asks for.
+    pub compose_every: Option<std::time::Duration>,
     /// Endpoints by index.
     pub endpoints: Vec<EndpointView>,
     /// Selected endpoint.
@@ -249,6 +306,17 @@ impl App {
             ),
             zoom: false,
             started_ms: now.timestamp_millis().max(0) as u64,
+            params: Default::default(),
+            param_ask: None,
+            dry_run: false,
+            run: None,
+            next_run: 1,
+            update_every: act::DEFAULT_EVERY,
+            cadence: crate::act::Cadence::new(act::DEFAULT_EVERY, now),
+            destinations: Vec::new(),
+            deliveries: 0,
+            compose_every: None,
+            help_scroll: 0,
             endpoints: Vec::new(),
             endpoint: 0,
             timeline_scroll: 0,
@@ -261,6 +329,20 @@ impl App {
             keymap: keys::default_keymap(),
             quit: false,
         }
+    }
+
+    /// Status updates are due every `every`, counted from the last one (or from the incident's start).
+    pub fn set_update_every(&mut self, every: std::time::Duration) {
+        self.update_every = every;
+        let since = self
+            .records
+            .iter()
+            .rev()
+            .find(|r| matches!(r.event, Event::UpdateSent { .. }))
+            .map(|r| r.ts)
+            .or(self.incident.start())
+            .unwrap_or(self.now);
+        self.cadence = crate::act::Cadence::new(every, since);
     }
 
     /// Patterns first seen after `baseline` from now count as new (the demo's is short).

@@ -2,6 +2,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::act;
+use super::editor::Edit;
 use super::keys::{self, Action};
 use super::logview::LogFilter;
 use super::palette::{self, PaletteCommand};
@@ -62,6 +64,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             });
             Vec::new()
         }
+        Msg::Run(event) => act::on_run(app, event),
+        Msg::Delivered { delivery, text } => act::delivered(app, delivery, text),
         Msg::External(records) => {
             for record in records {
                 app.record(record);
@@ -144,8 +148,45 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     }
     match app.mode.clone() {
         Mode::Input(kind, text) => on_input_key(app, key, kind, text),
+        Mode::ConfirmRun(request) => match key.code {
+            KeyCode::Char('y') => act::confirmed(app, *request),
+            _ => {
+                app.mode = Mode::Normal;
+                say(app, "not run".into());
+                Vec::new()
+            }
+        },
+        Mode::Output => match key.code {
+            KeyCode::Char('c') => act::cancel(app),
+            KeyCode::Esc | KeyCode::Char('o') | KeyCode::Char('q') => {
+                app.mode = Mode::Normal;
+                Vec::new()
+            }
+            _ => Vec::new(),
+        },
+        Mode::Compose(mut editor) => match editor.key(key) {
+            Edit::Submit => act::send(app, editor.text()),
+            Edit::Cancel => {
+                app.mode = Mode::Normal;
+                say(app, "update discarded".into());
+                Vec::new()
+            }
+            Edit::Edited => {
+                app.mode = Mode::Compose(editor);
+                Vec::new()
+            }
+        },
         Mode::Help => {
-            app.mode = Mode::Normal;
+            match key.code {
+                KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => app.help_scroll += 5,
+                KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => {
+                    app.help_scroll = app.help_scroll.saturating_sub(5)
+                }
+                _ => {
+                    app.mode = Mode::Normal;
+                    app.help_scroll = 0;
+                }
+            }
             Vec::new()
         }
         Mode::ConfirmQuit => match key.code {
@@ -179,6 +220,10 @@ fn on_input_key(app: &mut App, key: KeyEvent, kind: Input, mut text: String) -> 
             app.mode = Mode::Normal;
             if kind == Input::Note {
                 say(app, "note discarded".into());
+            }
+            if kind == Input::Param {
+                app.param_ask = None;
+                say(app, "not run".into());
             }
             Vec::new()
         }
@@ -221,6 +266,7 @@ fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
             set_filter(app, &text);
             Vec::new()
         }
+        Input::Param => act::param_given(app, text),
         Input::Palette => match palette::parse(&text, &app.runbook_names()) {
             Ok(cmd) => run_palette(app, cmd),
             Err(e) => {
@@ -426,6 +472,18 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
                 .collect();
         }
         Action::Zoom => app.zoom = !app.zoom,
+        Action::Run => return act::start_run(app),
+        Action::Output => {
+            if app.run.is_some() {
+                app.mode = Mode::Output;
+            } else {
+                say(
+                    app,
+                    "no command has run yet: x on a step with $ runs it".into(),
+                );
+            }
+        }
+        Action::Compose => act::compose(app),
         Action::Help => app.mode = Mode::Help,
         Action::Mark(name) => {
             if app.incident.milestones.contains_key(&name) {

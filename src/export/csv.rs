@@ -144,6 +144,7 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             exit_code,
             duration_ms,
             output_tail,
+            ..
         } => {
             set("runbook", runbook);
             set("step", step);

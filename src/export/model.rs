@@ -208,6 +208,7 @@ impl<'a> Prepared<'a> {
                     exit_code,
                     duration_ms,
                     output_tail,
+                    ..
                 } => {
                     let end = Finish {
                         ts: r.ts,

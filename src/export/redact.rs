@@ -171,7 +171,8 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             exit_code: _,
             duration_ms: _,
             output_tail,
-        } => vec![runbook, step, command, output_tail],
+            reason,
+        } => vec![runbook, step, command, output_tail, reason],
         Event::UpdateSent {
             destination,
             text,

@@ -183,6 +183,9 @@ pub enum Event {
         /// The last lines of its output, sanitized.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         output_tail: String,
+        /// How it ended: `exit 0 after 1.2s`, `timed out after 5m`, `cancelled`...
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
     },
     /// A status update was sent to people.
     #[serde(rename = "update.sent")]
@@ -267,10 +270,14 @@ impl Event {
             } => format!("{change} pattern: {template}"),
             Event::CommandStarted { command, .. } => format!("$ {command}"),
             Event::CommandFinished {
-                command, exit_code, ..
-            } => match exit_code {
-                Some(code) => format!("$ {command} → exit {code}"),
-                None => format!("$ {command} → killed"),
+                command,
+                exit_code,
+                reason,
+                ..
+            } => match (exit_code, reason.is_empty()) {
+                (_, false) => format!("$ {command} → {reason}"),
+                (Some(code), true) => format!("$ {command} → exit {code}"),
+                (None, true) => format!("$ {command} → killed"),
             },
             Event::UpdateSent {
                 destination, text, ..

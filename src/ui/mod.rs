@@ -54,6 +54,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::Input(kind, text) => overlay::input(frame, area, app, *kind, text, theme),
         Mode::Help => overlay::help(frame, area, app, theme),
         Mode::ConfirmQuit => overlay::confirm_quit(frame, area, app, theme),
+        Mode::ConfirmRun(request) => overlay::confirm_run(frame, area, app, request, theme),
+        Mode::Output => overlay::output(frame, area, app, theme),
+        Mode::Compose(editor) => overlay::compose(frame, area, app, editor, theme),
         Mode::Normal => {}
     }
 }
@@ -160,6 +163,18 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(last) = reached.last() {
         parts.push(format!("● {last}"));
     }
+    if app.dry_run {
+        parts.push("DRY RUN".into());
+    }
+    if let Some(run) = app.run.as_ref().filter(|r| r.running()) {
+        parts.push(format!("⚙ running {}", run.request.step));
+    }
+    let (cadence, due) = crate::app::act::cadence_label(app);
+    parts.push(if due {
+        format!("⚠ {}", cadence.to_uppercase())
+    } else {
+        cadence
+    });
     let zone = if app.utc {
         "UTC".to_string()
     } else {
@@ -167,7 +182,8 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     parts.push(format!("{} {zone} ", clock(app, app.now)));
     let text = parts.join(" │ ");
-    frame.render_widget(Paragraph::new(text).style(theme.header), area);
+    let style = if due { theme.urgent } else { theme.header };
+    frame.render_widget(Paragraph::new(text).style(style), area);
 }
 
 fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

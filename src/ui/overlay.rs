@@ -6,6 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
+use crate::app::act::RunRequest;
+use crate::app::editor::Editor;
 use crate::app::keys::key_label;
 use crate::app::{App, Input, Panel, Scope, palette};
 
@@ -37,8 +39,17 @@ pub(super) fn input(
             "/",
         ),
         Input::Palette => (" Command: Tab completes · Enter runs · Esc cancels ", ":"),
+        Input::Param => (" The command needs a value · Enter · Esc cancels ", ""),
     };
-    let mut lines = vec![Line::from(format!("{prompt}{text}▏"))];
+    let mut lines = Vec::new();
+    if kind == Input::Param {
+        let name = crate::app::act::asking(app).unwrap_or("value");
+        lines.push(Line::from(Span::styled(
+            format!("{{{name}}} (kept for this session; set it for good in sitrep.toml [incident] params):"),
+            theme.dim,
+        )));
+    }
+    lines.push(Line::from(format!("{prompt}{text}▏")));
     if kind == Input::Palette {
         let options = palette::complete(text, &app.runbook_names());
         let hint = if text.contains(' ') || options.is_empty() {
@@ -79,9 +90,10 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let section = |title: String, scope: Scope, lines: &mut Vec<Line>| {
         lines.push(Line::from(Span::styled(title, theme.focus)));
         for b in app.keymap.iter().filter(|b| b.scope == scope) {
-            let keys: Vec<String> = b.keys.iter().map(key_label).collect();
+            let mut keys: Vec<String> = b.keys.iter().map(key_label).collect();
+            keys.dedup();
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", keys.join(" ")), theme.key),
+                Span::styled(format!("  {:<12}", keys.join(" ")), theme.key),
                 Span::raw(b.help),
             ]));
         }
@@ -96,14 +108,38 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             );
         }
     }
-    let height = (lines.len() as u16 + 2).min(area.height);
-    let rect = centered(area, 72, height);
+    // Two columns when the terminal is wide; scrolling (j/k) when it is short.
+    let columns: usize = if area.width >= 120 { 2 } else { 1 };
+    let per_column = lines.len().div_ceil(columns);
+    let rows = (area.height as usize).saturating_sub(2).max(1);
+    let shown_rows = per_column.min(rows);
+    let max_scroll = per_column.saturating_sub(rows);
+    let scroll = app.help_scroll.min(max_scroll);
+    let width = (columns * 72).min(area.width as usize) as u16;
+    let rect = centered(area, width, shown_rows as u16 + 2);
     frame.render_widget(Clear, rect);
+    let more = if max_scroll > 0 { " · j/k scroll" } else { "" };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focus)
-        .title(" Keys · any key closes ");
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+        .title(format!(" Keys{more} · any other key closes "));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let column_width = inner.width / columns as u16;
+    for (c, chunk) in lines.chunks(per_column.max(1)).enumerate() {
+        let col_rect = Rect {
+            x: inner.x + c as u16 * column_width,
+            width: column_width,
+            ..inner
+        };
+        let visible: Vec<Line> = chunk
+            .iter()
+            .skip(scroll)
+            .take(shown_rows)
+            .cloned()
+            .collect();
+        frame.render_widget(Paragraph::new(visible), col_rect);
+    }
 }
 
 pub(super) fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -121,4 +157,150 @@ pub(super) fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, theme: &The
         Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
         rect,
     );
+}
+
+pub(super) fn confirm_run(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    request: &RunRequest,
+    theme: &Theme,
+) {
+    let how = match &request.spec.invocation {
+        crate::act::Invocation::Shell(_) => "through sh -c",
+        crate::act::Invocation::Argv(_) => "without a shell",
+    };
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("{}: {}", request.runbook, request.title),
+            theme.dim,
+        )),
+        Line::from(""),
+        Line::from(Span::styled(
+            format!("$ {}", request.spec.line()),
+            theme.focus,
+        )),
+        Line::from(""),
+        Line::from(Span::styled(
+            format!(
+                "runs {how}, stopped after {}",
+                humantime::format_duration(request.spec.timeout)
+            ),
+            theme.dim,
+        )),
+    ];
+    if app.dry_run {
+        lines.push(Line::from(Span::styled(
+            "DRY RUN: nothing will run",
+            theme.warn,
+        )));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("y", theme.key),
+        Span::raw(" runs it · any other key: don't"),
+    ]));
+    let rect = centered(
+        area,
+        area.width.saturating_sub(6).max(30),
+        lines.len() as u16 + 2,
+    );
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.error)
+        .title(" Run this command? ");
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        rect,
+    );
+}
+
+pub(super) fn output(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let Some(run) = &app.run else { return };
+    let height = (area.height * 2 / 3).max(6);
+    let rect = Rect {
+        x: area.x + 1,
+        y: area.y + area.height.saturating_sub(height + 1),
+        width: area.width.saturating_sub(2),
+        height: height.min(area.height),
+    };
+    frame.render_widget(Clear, rect);
+    let status = match &run.outcome {
+        None => format!(
+            "running {}s · c cancels · Esc hides",
+            (app.now - run.started).num_seconds().max(0)
+        ),
+        Some(o) => format!("{} · Esc closes", o.summary()),
+    };
+    let style = match &run.outcome {
+        Some(o) if o.succeeded() => theme.ok,
+        Some(_) => theme.error,
+        None => theme.warn,
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(
+            format!(" $ {} · {status} ", run.request.spec.line()),
+            style,
+        ));
+    let inner = block.inner(rect);
+    let rows = inner.height as usize;
+    let mut lines: Vec<Line> = Vec::new();
+    if run.skipped > 0 {
+        lines.push(Line::from(Span::styled(
+            format!("… {} lines not shown", run.skipped),
+            theme.dim,
+        )));
+    }
+    let skip = run
+        .lines
+        .len()
+        .saturating_sub(rows.saturating_sub(lines.len()));
+    lines.extend(run.lines.iter().skip(skip).map(|l| Line::from(l.as_str())));
+    frame.render_widget(block, rect);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub(super) fn compose(frame: &mut Frame, area: Rect, app: &App, editor: &Editor, theme: &Theme) {
+    let rect = centered(
+        area,
+        area.width.saturating_sub(6).max(30),
+        (editor.lines().len() as u16 + 4).min(area.height),
+    );
+    frame.render_widget(Clear, rect);
+    let to = if app.destinations.is_empty() {
+        "no destination configured".to_string()
+    } else {
+        app.destinations.join(", ")
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus)
+        .title(format!(
+            " Status update → {to} · Ctrl-S sends · Esc discards "
+        ));
+    let (row, col) = editor.cursor();
+    let lines: Vec<Line> = editor
+        .lines()
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            if i != row {
+                return Line::from(l.as_str());
+            }
+            let at = l.char_indices().nth(col).map_or(l.len(), |(b, _)| b);
+            let (before, after) = l.split_at(at);
+            let mut chars = after.chars();
+            let under = chars.next().map_or(" ".to_string(), |c| c.to_string());
+            Line::from(vec![
+                Span::raw(before),
+                Span::styled(under, theme.selected),
+                Span::raw(chars.as_str()),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }

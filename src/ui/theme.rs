@@ -23,6 +23,8 @@ pub struct Theme {
     pub selected: Style,
     /// The header bar.
     pub header: Style,
+    /// The header bar when a status update is overdue.
+    pub urgent: Style,
     /// Key names in the footer and help.
     pub key: Style,
 }
@@ -42,6 +44,10 @@ impl Theme {
             ok: Style::default().fg(Color::Green),
             selected: Style::default().add_modifier(Modifier::REVERSED),
             header: Style::default().fg(Color::Black).bg(Color::Cyan),
+            urgent: Style::default()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD),
             key: Style::default()
                 .fg(Color::Cyan)
                 .add_modifier(Modifier::BOLD),
@@ -62,6 +68,7 @@ impl Theme {
             ok: plain,
             selected: plain.add_modifier(Modifier::REVERSED),
             header: plain.add_modifier(Modifier::REVERSED),
+            urgent: bold.add_modifier(Modifier::REVERSED),
             key: bold,
         }
     }

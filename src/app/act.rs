@@ -1,0 +1,424 @@
+//! Acting and communicating, in the pure core: a runbook step's command goes from the key press, through
+//! missing parameters and an explicit confirmation showing the exact command, to a run whose output
+//! streams into a pane and whose end is recorded; a status update goes from a template filled with live
+//! state, through the composer, to every destination, each delivery recorded.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::editor::Editor;
+use super::{App, Command, Flash, Input, Mode};
+use crate::act::{BrokenEndpoint, CommandSpec, Delivery, RunEvent, UpdateFacts, render_update};
+use crate::health::Health;
+use crate::tail::Level;
+use crate::timeline::{Event, Milestone};
+
+/// Lines of output kept for the pane.
+const PANE_LINES: usize = 500;
+
+/// A command waiting for the responder's yes.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// Runbook name.
+    pub runbook: String,
+    /// Step id.
+    pub step: String,
+    /// Step title.
+    pub title: String,
+    /// What would run.
+    pub spec: CommandSpec,
+}
+
+impl PartialEq for RunRequest {
+    fn eq(&self, other: &Self) -> bool {
+        self.runbook == other.runbook
+            && self.step == other.step
+            && self.spec.line() == other.spec.line()
+    }
+}
+
+impl Eq for RunRequest {}
+
+/// A command that runs or ran, as the output pane shows it.
+#[derive(Debug, Clone)]
+pub struct RunView {
+    /// Run id.
+    pub id: u64,
+    /// What runs.
+    pub request: RunRequest,
+    /// The last lines of output.
+    pub lines: VecDeque<String>,
+    /// Lines not shown because output came faster than the pane.
+    pub skipped: u64,
+    /// When it started.
+    pub started: DateTime<Utc>,
+    /// How it ended, once it has.
+    pub outcome: Option<crate::act::RunOutcome>,
+}
+
+impl RunView {
+    /// Whether it is still running.
+    pub fn running(&self) -> bool {
+        self.outcome.is_none()
+    }
+}
+
+/// Parameters still to ask for before a step's command can be shown for confirmation.
+#[derive(Debug, Clone)]
+pub struct ParamAsk {
+    /// Names still to ask, in order.
+    pub names: Vec<String>,
+    /// The step whose command needs them.
+    pub runbook: usize,
+    /// Step index.
+    pub step: usize,
+}
+
+fn say(app: &mut App, text: String, error: bool) {
+    app.flash = Some(Flash { text, error });
+}
+
+/// `x` on a step: ask for missing parameters, then show the exact command for confirmation.
+pub fn start_run(app: &mut App) -> Vec<Command> {
+    if let Some(run) = app.run.as_ref().filter(|r| r.running()) {
+        say(
+            app,
+            format!(
+                "`{}` is still running: o shows it, c cancels it",
+                run.request.spec.line()
+            ),
+            true,
+        );
+        return Vec::new();
+    }
+    prepare(app, app.runbook, app.step)
+}
+
+fn prepare(app: &mut App, runbook: usize, step: usize) -> Vec<Command> {
+    let Some(rb) = app.runbooks.get(runbook) else {
+        return Vec::new();
+    };
+    let Some(s) = rb.steps.get(step) else {
+        return Vec::new();
+    };
+    let Some(template) = s.command.clone() else {
+        say(app, "this step has no command to run".into(), false);
+        return Vec::new();
+    };
+    let missing: Vec<String> = crate::act::placeholder_names(&template)
+        .into_iter()
+        .filter(|n| !app.params.contains_key(n))
+        .collect();
+    if !missing.is_empty() {
+        app.param_ask = Some(ParamAsk {
+            names: missing,
+            runbook,
+            step,
+        });
+        app.mode = Mode::Input(Input::Param, String::new());
+        return Vec::new();
+    }
+    let spec = match CommandSpec::from_template(&template, &app.params, s.shell) {
+        Ok(spec) => spec.with_timeout(s.timeout.unwrap_or(crate::act::DEFAULT_TIMEOUT)),
+        Err(e) => {
+            say(app, format!("cannot run this step: {e}"), true);
+            return Vec::new();
+        }
+    };
+    app.mode = Mode::ConfirmRun(Box::new(RunRequest {
+        runbook: rb.name.clone(),
+        step: s.id.clone(),
+        title: s.title.clone(),
+        spec,
+    }));
+    Vec::new()
+}
+
+/// The name of the parameter being asked for.
+pub fn asking(app: &App) -> Option<&str> {
+    app.param_ask
+        .as_ref()
+        .and_then(|a| a.names.first())
+        .map(String::as_str)
+}
+
+/// A parameter value was typed: keep it for the session, ask the next, or go on to confirmation.
+pub fn param_given(app: &mut App, value: String) -> Vec<Command> {
+    let Some(mut ask) = app.param_ask.take() else {
+        return Vec::new();
+    };
+    let value = value.trim().to_string();
+    if value.is_empty() {
+        say(app, "no value given: the command was not run".into(), false);
+        return Vec::new();
+    }
+    let name = ask.names.remove(0);
+    app.params.insert(name, value);
+    if ask.names.is_empty() {
+        prepare(app, ask.runbook, ask.step)
+    } else {
+        app.param_ask = Some(ask);
+        app.mode = Mode::Input(Input::Param, String::new());
+        Vec::new()
+    }
+}
+
+/// `y` at the confirmation: run it (or, read-only, say what would have run).
+pub fn confirmed(app: &mut App, request: RunRequest) -> Vec<Command> {
+    app.mode = Mode::Normal;
+    if app.dry_run {
+        say(
+            app,
+            format!("dry run: `{}` was NOT run", request.spec.line()),
+            false,
+        );
+        return Vec::new();
+    }
+    let id = app.next_run;
+    app.next_run += 1;
+    let started = app.request(
+        app.actor.clone(),
+        Event::CommandStarted {
+            runbook: request.runbook.clone(),
+            step: request.step.clone(),
+            command: request.spec.line(),
+        },
+    );
+    let spec = request.spec.clone();
+    app.run = Some(RunView {
+        id,
+        request,
+        lines: VecDeque::new(),
+        skipped: 0,
+        started: app.now,
+        outcome: None,
+    });
+    app.mode = Mode::Output;
+    vec![started, Command::Run { id, spec }]
+}
+
+/// Output or the end of a run.
+pub fn on_run(app: &mut App, event: RunEvent) -> Vec<Command> {
+    match event {
+        RunEvent::Output { id, skipped, lines } => {
+            if let Some(run) = app.run.as_mut().filter(|r| r.id == id) {
+                run.skipped += skipped;
+                for line in lines {
+                    if run.lines.len() == PANE_LINES {
+                        run.lines.pop_front();
+                    }
+                    run.lines.push_back(line);
+                }
+            }
+            Vec::new()
+        }
+        RunEvent::Finished(outcome) => {
+            let Some(run) = app.run.as_mut().filter(|r| r.id == outcome.id) else {
+                return Vec::new();
+            };
+            let request = run.request.clone();
+            let tail: Vec<String> = outcome.tail.iter().rev().take(10).rev().cloned().collect();
+            let finished = Event::CommandFinished {
+                runbook: request.runbook.clone(),
+                step: request.step.clone(),
+                command: request.spec.line(),
+                exit_code: outcome.exit_code,
+                duration_ms: outcome.duration.as_millis() as u64,
+                output_tail: tail.join("\n"),
+                reason: outcome.summary(),
+            };
+            let ok = outcome.succeeded();
+            let summary = outcome.summary();
+            run.outcome = Some(outcome);
+            let mut commands = vec![app.request(app.actor.clone(), finished)];
+            if ok {
+                say(
+                    app,
+                    format!("✔ `{}`: {summary}; step ticked", request.spec.line()),
+                    false,
+                );
+                if !app.incident.is_checked(&request.runbook, &request.step)
+                    && !app.is_pending(&request.runbook, &request.step)
+                {
+                    commands.push(app.request(
+                        app.actor.clone(),
+                        Event::StepChecked {
+                            runbook: request.runbook,
+                            step: request.step,
+                            title: request.title,
+                        },
+                    ));
+                }
+            } else {
+                say(
+                    app,
+                    format!(
+                        "✖ `{}` failed: {summary}; the step stays unticked",
+                        request.spec.line()
+                    ),
+                    true,
+                );
+            }
+            commands
+        }
+    }
+}
+
+/// `c` in the output pane.
+pub fn cancel(app: &mut App) -> Vec<Command> {
+    match app.run.as_ref().filter(|r| r.running()) {
+        Some(run) => vec![Command::CancelRun { id: run.id }],
+        None => Vec::new(),
+    }
+}
+
+/// Errors a second over the last minute, from the buffered lines.
+fn error_rate(app: &App) -> Option<f64> {
+    if app.logs.is_empty() {
+        return None;
+    }
+    let since = app.now - chrono::Duration::seconds(60);
+    let errors = app
+        .logs
+        .iter()
+        .rev()
+        .take_while(|l| l.received >= since)
+        .filter(|l| l.level == Level::Error)
+        .count();
+    Some(errors as f64 / 60.0)
+}
+
+/// What the composer starts from: the live state of the incident.
+pub fn facts(app: &App) -> UpdateFacts {
+    let mut f = UpdateFacts::new(app.incident.title.clone(), app.now);
+    f.severity = app.incident.severity.clone();
+    f.status = Some(
+        if app.incident.milestones.contains_key(&Milestone::Resolved) {
+            "resolved"
+        } else if app.incident.milestones.contains_key(&Milestone::Mitigated) {
+            "mitigated, monitoring"
+        } else {
+            "investigating"
+        }
+        .to_string(),
+    );
+    f.broken = app
+        .endpoints
+        .iter()
+        .filter(|e| !matches!(e.health.state(), Health::Up | Health::Unknown))
+        .map(|e| BrokenEndpoint {
+            name: e.name.clone(),
+            state: e.health.state().label().to_string(),
+        })
+        .collect();
+    f.error_rate = error_rate(app);
+    f.new_patterns = app
+        .patterns
+        .rows
+        .iter()
+        .filter(|r| {
+            r.new
+                && matches!(
+                    r.level,
+                    Some(crate::patterns::Level::Error | crate::patterns::Level::Fatal)
+                )
+        })
+        .take(3)
+        .map(|r| r.template.clone())
+        .collect();
+    let mut done: Vec<(DateTime<Utc>, String)> = Vec::new();
+    for rb in &app.runbooks {
+        for s in &rb.steps {
+            if let Some(m) = app.incident.checked.get(&(rb.name.clone(), s.id.clone())) {
+                done.push((m.ts, s.title.clone()));
+            }
+        }
+    }
+    done.sort();
+    f.doing = done.into_iter().rev().take(3).map(|(_, t)| t).collect();
+    let (d, t) = app.progress();
+    f.steps_done = d;
+    f.steps_total = t;
+    f.elapsed = app
+        .incident
+        .start()
+        .and_then(|s| (app.now - s).to_std().ok())
+        .unwrap_or_default();
+    f.next_update =
+        Some(app.now + chrono::Duration::from_std(app.update_every).unwrap_or_default());
+    f
+}
+
+/// `u`: open the composer, pre-filled from the selected communicate step's template (or the first
+/// template of any runbook, or the default).
+pub fn compose(app: &mut App) {
+    let selected = app
+        .current_runbook()
+        .and_then(|rb| rb.steps.get(app.step))
+        .and_then(|s| s.template.clone());
+    let template = selected
+        .or_else(|| {
+            app.runbooks
+                .iter()
+                .flat_map(|r| r.steps.iter())
+                .find_map(|s| s.template.clone())
+        })
+        .unwrap_or_default();
+    let text = render_update(&template, &facts(app));
+    app.mode = Mode::Compose(Editor::new(text.trim_end()));
+}
+
+/// Ctrl-S in the composer: send to every destination.
+pub fn send(app: &mut App, text: String) -> Vec<Command> {
+    app.mode = Mode::Normal;
+    if text.trim().is_empty() {
+        say(app, "the update is empty: nothing sent".into(), true);
+        return Vec::new();
+    }
+    if app.destinations.is_empty() {
+        say(
+            app,
+            "no destinations configured: add [[destination]] to sitrep.toml (see sitrep init)"
+                .into(),
+            true,
+        );
+        app.mode = Mode::Compose(Editor::new(&text));
+        return Vec::new();
+    }
+    app.deliveries += app.destinations.len();
+    // The template may set its own cadence (`update-every`); otherwise the config's.
+    let every = app.compose_every.unwrap_or(app.update_every);
+    app.cadence = crate::act::Cadence::new(every, app.now);
+    say(
+        app,
+        format!("sending to {}…", app.destinations.join(", ")),
+        false,
+    );
+    vec![Command::Deliver { text }]
+}
+
+/// A delivery finished: record where it went and how.
+pub fn delivered(app: &mut App, d: Delivery, text: String) -> Vec<Command> {
+    app.deliveries = app.deliveries.saturating_sub(1);
+    let result = d.result();
+    say(app, format!("update → {}: {result}", d.destination), !d.ok);
+    vec![app.request(
+        app.actor.clone(),
+        Event::UpdateSent {
+            destination: d.destination.clone(),
+            text,
+            result,
+        },
+    )]
+}
+
+/// The cadence as the header shows it.
+pub fn cadence_label(app: &App) -> (String, bool) {
+    let due = app.cadence.due_in(app.now);
+    (due.label(), due.is_due())
+}
+
+/// The default time between status updates.
+pub const DEFAULT_EVERY: Duration = crate::act::DEFAULT_CADENCE;

@@ -1,0 +1,411 @@
+//! A whole incident in the real binary, in a real pseudo-terminal: what the responder sees at each
+//! step, what the timeline file holds at the end, and a terminal that is resized in a storm.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod pty;
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
+use pty::Tty;
+use serde_json::Value;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn demo(dir: &Path, fail_after: &str) -> Vec<String> {
+    let d = dir.to_str().expect("a UTF-8 temp path").to_string();
+    [
+        "demo",
+        "--dir",
+        &d,
+        "--fail-after",
+        fail_after,
+        "--actor",
+        "tester",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+fn spawn(args: &[String], cwd: &Path, cols: u16, rows: u16) -> Tty {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Tty::spawn(&args, cwd, cols, rows)
+}
+
+fn timeline_in(dir: &Path) -> PathBuf {
+    let start = Instant::now();
+    loop {
+        if let Some(p) = sitrep::timeline::newest_in(dir) {
+            return p;
+        }
+        assert!(start.elapsed() < WAIT, "no timeline in {}", dir.display());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn has_all_panels(s: &str) -> bool {
+    ["1 Logs", "2 Health", "3 Runbook", "4 Timeline"]
+        .iter()
+        .all(|t| s.contains(t))
+}
+
+/// The health panel row of the payments API once it has left `up`: symbol and state word agree.
+fn payments_not_up(s: &str) -> bool {
+    s.lines().any(|l| {
+        [("✖", "DOWN"), ("⏸", "THROTTLED"), ("▲", "DEGRADED")]
+            .iter()
+            .any(|(sym, word)| l.contains(&format!("{sym} payments-api")) && l.contains(word))
+    })
+}
+
+fn records(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad line {l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn a_whole_incident_from_first_alert_to_mitigated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tty = spawn(&demo(dir.path(), "2s"), dir.path(), 120, 40);
+
+    tty.wait_for("the four panels and the footer", WAIT, |s| {
+        has_all_panels(s) && s.lines().last().is_some_and(|l| l.contains("q quit"))
+    });
+    tty.wait_for("healthy traffic in the log", WAIT, |s| {
+        s.contains("INFO  request method=")
+    });
+
+    // The payments API goes down: the health panel shows it, the timeline panel shows the tool saw it.
+    tty.wait_for(
+        "payments-api down in health, `up →` in timeline",
+        WAIT,
+        |s| payments_not_up(s) && s.contains("⚙ payments-api: up → "),
+    );
+
+    // Two stabilize steps, ticked from the runbook panel (focused at start).
+    tty.send(" ");
+    tty.wait_for("the first step ticked", WAIT, |s| {
+        s.contains("[x] Declare the incident")
+    });
+    tty.send("j ");
+    let s = tty.wait_for("the second step ticked", WAIT, |s| {
+        s.contains("[x] Assess impact")
+    });
+    assert!(s.contains("steps 2/"), "the header counts them:\n{s}");
+
+    // A note, typed into the note editor, lands in the timeline panel.
+    tty.send("n");
+    tty.wait_for("the note editor", WAIT, |s| {
+        s.contains("Note: Enter records it")
+    });
+    tty.send("rolled back to v2.14.0");
+    tty.wait_for("the typed note", WAIT, |s| {
+        s.contains("rolled back to v2.14.0▏")
+    });
+    tty.send("\r");
+    tty.wait_for("the note in the timeline panel", WAIT, |s| {
+        s.contains("tester note: rolled back to v2.14.0") && !s.contains("Note: Enter records it")
+    });
+
+    // A regex filter: only 5xx lines remain, and the title says which filter is on (zoomed, so whole
+    // lines and the whole title show).
+    tty.send("/");
+    tty.wait_for("the filter prompt", WAIT, |s| {
+        s.contains("Filter logs by regex")
+    });
+    tty.send("status=5\\d\\d\r");
+    tty.wait_for("the filter applied", WAIT, |s| {
+        s.contains("filter /status=5\\d\\d/:")
+    });
+    tty.send("z");
+    let re = regex::Regex::new(r"status=5\d\d").unwrap();
+    let is_log_row = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d").unwrap();
+    let s = tty.wait_for("only matching lines in the zoomed logs", WAIT, |s| {
+        let title = s.lines().nth(1).unwrap_or_default();
+        let rows: Vec<&str> = s.lines().filter(|l| is_log_row.is_match(l)).collect();
+        title.contains("Logs") && !s.contains("2 Health") && !rows.is_empty()
+    });
+    let title = s.lines().nth(1).unwrap();
+    assert!(
+        title.contains("/status=5\\d\\d/") && title.contains(" lines"),
+        "{s}"
+    );
+    for row in s.lines().filter(|l| is_log_row.is_match(l)) {
+        assert!(
+            re.is_match(row),
+            "a line the filter should hide: {row}\n{s}"
+        );
+        assert!(!row.contains("INFO"), "{row}");
+    }
+    tty.send("z");
+    tty.wait_for("the four panels again", WAIT, has_all_panels);
+
+    // Help lists keys; any key closes it.
+    tty.send("?");
+    let s = tty.wait_for("the help", WAIT, |s| s.contains("Keys · any key closes"));
+    for text in [
+        "add a note to the timeline",
+        "mark the incident mitigated",
+        "filter the logs by regex",
+        "command palette",
+    ] {
+        assert!(s.contains(text), "help lacks `{text}`:\n{s}");
+    }
+    tty.send("\x1b");
+    tty.wait_for("the help closed", WAIT, |s| {
+        !s.contains("Keys · any key closes") && has_all_panels(s)
+    });
+
+    // `:export md` writes the postmortem next to the timeline and says where.
+    let timeline = timeline_in(dir.path());
+    tty.send(":");
+    tty.wait_for("the palette", WAIT, |s| {
+        s.contains("Command: Tab completes")
+    });
+    tty.send("export md\r");
+    let s = tty.wait_for("the export message", WAIT, |s| s.contains("exported to "));
+    let said = s
+        .lines()
+        .find_map(|l| l.split_once("exported to ").map(|(_, p)| p.trim()))
+        .unwrap();
+    let md = timeline.with_extension("md");
+    assert_eq!(Path::new(said), md, "{s}");
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.contains("rolled back to v2.14.0"), "{text}");
+
+    tty.send("M");
+    tty.wait_for("mitigated in the header", WAIT, |s| {
+        s.lines().next().is_some_and(|h| h.contains("● mitigated"))
+    });
+
+    // Quits at once, or as soon as a health change in flight is written.
+    tty.send("q");
+    assert_eq!(tty.wait_exit(WAIT), Some(0));
+    drop(tty);
+
+    let recs = records(&timeline);
+    for (i, r) in recs.iter().enumerate() {
+        assert_eq!(r["seq"], i as u64 + 1, "{r}");
+    }
+    let kind = |k: &str| recs.iter().filter(move |r| r["kind"] == k);
+    let checked: Vec<&Value> = kind("step.checked").collect();
+    assert_eq!(checked.len(), 2, "{checked:?}");
+    for r in &checked {
+        assert_eq!(r["actor"], "tester");
+        assert_eq!(r["runbook"], "stabilize");
+    }
+    assert_eq!(checked[0]["step"], "declare");
+    assert_eq!(checked[1]["step"], "assess-impact");
+    assert!(
+        kind("note").any(|r| r["text"] == "rolled back to v2.14.0" && r["actor"] == "tester"),
+        "{recs:?}"
+    );
+    assert!(
+        kind("health.changed").any(|r| r["actor"] == "sitrep"
+            && r["endpoint"] == "payments-api"
+            && r["from"] == "up"
+            && r["to"] != "up"),
+        "{recs:?}"
+    );
+    assert!(
+        kind("milestone").any(|r| r["name"] == "mitigated" && r["actor"] == "tester"),
+        "{recs:?}"
+    );
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .arg("verify")
+        .arg(&timeline)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("chain intact"), "{stdout}");
+}
+
+#[test]
+fn the_cockpit_fits_an_80x24_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tty = spawn(&demo(dir.path(), "1h"), dir.path(), 80, 24);
+    let s = tty.wait_for("four panels and the footer at 80x24", WAIT, |s| {
+        has_all_panels(s)
+            && s.contains("[ ] Declare the incident")
+            && s.lines().count() == 24
+            && s.lines().last().is_some_and(|l| l.starts_with("q quit"))
+    });
+    assert!(s.starts_with(" sitrep │ "), "{s}");
+    let footer = s.lines().last().unwrap();
+    for key in ["? help", "Space tick", "n note"] {
+        assert!(footer.contains(key), "footer lacks `{key}`: {footer}");
+    }
+    tty.send("q");
+    assert_eq!(tty.wait_exit(WAIT), Some(0));
+}
+
+/// sitrep in a pty whose size the test changes (the shared harness keeps its master to itself).
+struct Resizable {
+    parser: Arc<Mutex<vt100::Parser>>,
+    writer: Box<dyn Write + Send>,
+    master: Box<dyn MasterPty + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+fn size(cols: u16, rows: u16) -> PtySize {
+    PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
+}
+
+fn nz(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).expect("sizes are above zero")
+}
+
+impl Resizable {
+    fn spawn(args: &[String], cwd: &Path, cols: u16, rows: u16) -> Resizable {
+        let pty = native_pty_system().openpty(size(cols, rows)).unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sitrep"));
+        cmd.args(args);
+        cmd.cwd(cwd);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("TZ", "UTC");
+        let child = pty.slave.spawn_command(cmd).unwrap();
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
+        let p = parser.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let Ok(mut parser) = p.lock() else { break };
+                parser.process(&buf[..n]);
+            }
+        });
+        Resizable {
+            parser,
+            writer,
+            master: pty.master,
+            child,
+        }
+    }
+
+    /// Resizes the terminal; the parser changes size under its lock so bytes drawn for the new
+    /// size are never read at the old one.
+    fn resize(&self, cols: u16, rows: u16) {
+        let mut parser = self.parser.lock().unwrap();
+        parser.screen_mut().set_size(nz(rows), nz(cols));
+        self.master.resize(size(cols, rows)).unwrap();
+    }
+
+    fn rows(&self) -> Vec<String> {
+        let parser = self.parser.lock().unwrap();
+        let screen = parser.screen();
+        let (_, cols) = screen.size();
+        screen.rows(0, cols.get()).collect()
+    }
+
+    fn wait_rows(&self, what: &str, pred: impl Fn(&[String]) -> bool) {
+        let start = Instant::now();
+        loop {
+            let rows = self.rows();
+            if pred(&rows) {
+                return;
+            }
+            if start.elapsed() > WAIT {
+                panic!("timed out waiting for {what}; screen:\n{}", rows.join("\n"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Resizable {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// The whole screen drawn at `cols` x `rows`: header, the panels' outer corners in the last column,
+/// the footer on the last row.
+fn drawn_at(r: &[String], cols: usize, rows: usize) -> bool {
+    let width = |s: &str| s.chars().count();
+    r.len() == rows
+        && r[0].starts_with(" sitrep │")
+        && r[1].ends_with('┐')
+        && width(&r[1]) == cols
+        && r[rows - 2].ends_with(['┘', '┛'])
+        && width(&r[rows - 2]) == cols
+        && r[rows - 1].starts_with("q quit")
+}
+
+#[test]
+fn a_resize_storm_leaves_it_running_and_drawn_at_the_final_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut term = Resizable::spawn(&demo(dir.path(), "1h"), dir.path(), 120, 40);
+    term.wait_rows("the first frame", |r| drawn_at(r, 120, 40));
+
+    let sizes = [
+        (80, 24),
+        (20, 5),
+        (200, 60),
+        (19, 4),
+        (1, 1),
+        (33, 7),
+        (120, 40),
+        (45, 12),
+    ];
+    for round in 0..6 {
+        for (i, &(c, r)) in sizes.iter().enumerate() {
+            term.resize(c, r);
+            // Mostly back to back (many changes per frame), now and then a breath so some land mid-draw.
+            if (round + i) % 3 == 0 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+    term.resize(19, 4);
+    term.wait_rows("the too-small notice at 19x4", |r| {
+        r.first()
+            .is_some_and(|l| l.starts_with("sitrep: window too"))
+    });
+    term.resize(20, 5);
+    term.wait_rows("a frame at 20x5", |r| drawn_at(r, 20, 5));
+    term.resize(100, 30);
+    term.wait_rows("a frame at the final 100x30", |r| drawn_at(r, 100, 30));
+    assert!(
+        matches!(term.child.try_wait(), Ok(None)),
+        "sitrep died in the storm"
+    );
+
+    // Still answering keys after all that.
+    term.writer.write_all(b"q").unwrap();
+    term.writer.flush().unwrap();
+    let start = Instant::now();
+    let code = loop {
+        if let Ok(Some(status)) = term.child.try_wait() {
+            break status.exit_code();
+        }
+        assert!(
+            start.elapsed() < WAIT,
+            "sitrep did not quit after the storm"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(code, 0);
+}

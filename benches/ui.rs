@@ -46,8 +46,8 @@ fn busy_app() -> App {
         now,
     );
     app.sources.push(SourceView {
-        name: "api".into(),
         status: "following /var/log/api.log".into(),
+        ..SourceView::new("api")
     });
     let mut batch = Vec::new();
     for i in 0..100_000 {
@@ -138,6 +138,127 @@ fn startup(runs: usize) -> Vec<Duration> {
     out
 }
 
+/// One simulated second of a busy incident: 10,000 lines arriving in 30 batches, each followed by a
+/// frame, as the event loop does. Returns the CPU time that second costs the UI thread.
+fn ingest_and_draw(app: &mut App, second: u64) -> Duration {
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let theme = Theme::color();
+    let now = Utc::now();
+    let batches: Vec<Vec<LogLine>> = (0..30)
+        .map(|b| {
+            (0..334)
+                .map(|i| {
+                    let n = second * 10_000 + b * 334 + i;
+                    let text = if n.is_multiple_of(9) {
+                        format!("2026-11-24T14:00:00.000Z ERROR provider call failed: upstream timeout after {}ms req_id={n:08x}", n % 5000)
+                    } else {
+                        format!("2026-11-24T14:00:00.000Z INFO  request method=POST path=/v1/charges status=200 duration_ms={} req_id={n:08x}", n % 300)
+                    };
+                    LogLine::new(0, text.clone(), detect_level(&text), 0, now)
+                })
+                .collect()
+        })
+        .collect();
+    let start = Instant::now();
+    for lines in batches {
+        update(
+            app,
+            Msg::Tail(TailEvent::Lines {
+                source: 0,
+                file: None,
+                lines,
+            }),
+        );
+        terminal.draw(|f| ui::draw(f, app, &theme)).unwrap();
+    }
+    update(app, Msg::Tick(Utc::now()));
+    start.elapsed()
+}
+
+/// Time from a key press to the screen showing its effect, in the real binary.
+fn key_latency(runs: usize) -> Vec<Duration> {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap().to_string();
+    let mut tty = pty::Tty::spawn(
+        &["demo", "--dir", &d, "--fail-after", "1h"],
+        dir.path(),
+        120,
+        40,
+    );
+    tty.wait_for("first frame", Duration::from_secs(20), |s| {
+        s.contains("Runbook 1/6")
+    });
+    let mut out = Vec::new();
+    for i in 0..runs {
+        // `]` moves to the next runbook: the title changes.
+        let want = format!("Runbook {}/6", (i + 1) % 6 + 1);
+        let start = Instant::now();
+        tty.send("]");
+        tty.wait_for("the key's effect", Duration::from_secs(5), |s| {
+            s.contains(&want)
+        });
+        out.push(start.elapsed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tty.send("q");
+    tty.wait_exit(Duration::from_secs(10));
+    out.sort();
+    out
+}
+
+/// CPU time (user + system) of a process so far, from /proc, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The real binary following a file that grows by 10,000 lines a second for 10 s: the CPU it uses.
+fn real_follow_cpu() -> (f64, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("api.log");
+    std::fs::write(&log, "").unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        "[incident]\ntitle = \"bench\"\n[[log]]\nname = \"api\"\npath = \"api.log\"\n",
+    )
+    .unwrap();
+    let tty = pty::Tty::spawn(&["open"], dir.path(), 120, 40);
+    tty.wait_for("first frame", Duration::from_secs(20), |s| {
+        s.contains("Runbook 1/6")
+    });
+    let pid = tty.pid().unwrap();
+    let before = cpu_seconds(pid);
+    let start = Instant::now();
+    let mut written = 0u64;
+    let mut f = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    for tick in 0..1000u64 {
+        use std::io::Write;
+        let mut chunk = String::new();
+        for i in 0..100 {
+            let n = tick * 100 + i;
+            if n.is_multiple_of(9) {
+                chunk.push_str(&format!("2026-11-24T14:00:00.000Z ERROR provider call failed: upstream timeout after {}ms req_id={n:08x}\n", n % 5000));
+            } else {
+                chunk.push_str(&format!("2026-11-24T14:00:00.000Z INFO  request method=POST path=/v1/charges status=200 duration_ms={} req_id={n:08x}\n", n % 300));
+            }
+        }
+        f.write_all(chunk.as_bytes()).unwrap();
+        written += 100;
+        let due = Duration::from_millis(tick + 1) * 10;
+        if let Some(wait) = due.checked_sub(start.elapsed()) {
+            std::thread::sleep(wait);
+        }
+    }
+    let cpu = cpu_seconds(pid) - before;
+    let wall = start.elapsed().as_secs_f64();
+    (cpu / wall, written)
+}
+
 fn main() {
     let app = busy_app();
     for (w, h) in [(80, 24), (120, 40), (200, 60)] {
@@ -146,6 +267,25 @@ fn main() {
             "frame {w}x{h} (100k log lines, 8 endpoints, 5k events): p50 {p50:?}, p99 {p99:?}"
         );
     }
+    let mut app = busy_app();
+    let mut costs: Vec<Duration> = (0..10).map(|sec| ingest_and_draw(&mut app, sec)).collect();
+    costs.sort();
+    println!(
+        "10,000 lines/s with 30 frames/s (mining, filtering, drawing 120x40): {:.1}% of one core median, {:.1}% worst of 10 s",
+        costs[5].as_secs_f64() * 100.0,
+        costs[9].as_secs_f64() * 100.0
+    );
+    let (share, written) = real_follow_cpu();
+    println!(
+        "real binary following a file growing by 10,000 lines/s for 10 s ({written} lines): {:.1}% of one core",
+        share * 100.0
+    );
+    let keys = key_latency(20);
+    println!(
+        "key press to screen (real binary in a pty, 20 presses): median {:?}, max {:?} (a frame is 33 ms)",
+        keys[keys.len() / 2],
+        keys[keys.len() - 1]
+    );
     let runs = startup(10);
     println!(
         "startup to first frame (demo, 120x40, {} runs): min {:?}, median {:?}, max {:?}",

@@ -41,6 +41,10 @@ pub enum Cmd {
         /// Read-only: runbook commands are shown but never run.
         #[arg(long, alias = "read-only")]
         dry_run: bool,
+        /// Clicks focus a panel and the wheel scrolls (takes the terminal's text selection; most
+        /// terminals give it back while Shift is held).
+        #[arg(long)]
+        mouse: bool,
     },
     /// Open the cockpit on the incident described by a config file.
     Open {
@@ -59,6 +63,10 @@ pub enum Cmd {
         /// Read-only: runbook commands are shown but never run.
         #[arg(long, alias = "read-only")]
         dry_run: bool,
+        /// Clicks focus a panel and the wheel scrolls (takes the terminal's text selection; most
+        /// terminals give it back while Shift is held).
+        #[arg(long)]
+        mouse: bool,
     },
     /// Write a commented sitrep.toml and the shipped runbooks into a folder (never overwriting).
     Init {

@@ -23,14 +23,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             fail_after,
             actor,
             dry_run,
-        } => demo(dir, fail_after, actor, dry_run).await,
+            mouse,
+        } => demo(dir, fail_after, actor, dry_run, mouse).await,
         Cmd::Open {
             config,
             new,
             timeline,
             actor,
             dry_run,
-        } => open(&config, new, timeline, actor, dry_run).await,
+            mouse,
+        } => open(&config, new, timeline, actor, dry_run, mouse).await,
         Cmd::Init { dir } => init(&dir),
         Cmd::Check { config } => Ok(check(&config)),
         Cmd::Note {
@@ -208,8 +210,9 @@ fn open_timeline(
     Ok((writer, report))
 }
 
-async fn run_session(session: Session) -> anyhow::Result<u8> {
-    let exit = tui::run(session, Theme::from_env()).await?;
+/// Runs the cockpit with `theme`, unless `NO_COLOR` asks for none.
+async fn run_session(session: Session, theme: Theme) -> anyhow::Result<u8> {
+    let exit = tui::run(session, theme.unless_no_color()).await?;
     Ok(match exit {
         tui::Exit::Quit => 0,
         tui::Exit::Signal => 130,
@@ -236,6 +239,7 @@ async fn demo(
     fail_after: std::time::Duration,
     actor: Option<String>,
     dry_run: bool,
+    mouse: bool,
 ) -> anyhow::Result<u8> {
     let dir = match dir {
         Some(d) => d,
@@ -286,15 +290,19 @@ async fn demo(
     let updates = crate::act::Destination::File(dir.join("status-updates.md"));
     app.destinations = vec![updates.label()];
     app.set_update_every(std::time::Duration::from_secs(15 * 60));
-    let code = run_session(Session {
-        app,
-        writer,
-        logs,
-        tail_options: options,
-        endpoints: vec![payments, ledger],
-        secrets: Vec::new(),
-        destinations: vec![updates],
-    })
+    let code = run_session(
+        Session {
+            app,
+            writer,
+            logs,
+            tail_options: options,
+            endpoints: vec![payments, ledger],
+            secrets: Vec::new(),
+            destinations: vec![updates],
+            mouse,
+        },
+        Theme::color(),
+    )
     .await?;
     eprintln!(
         "demo files kept in {} — export with: sitrep export --timeline {}",
@@ -310,6 +318,7 @@ async fn open(
     timeline: Option<PathBuf>,
     actor: Option<String>,
     dry_run: bool,
+    mouse: bool,
 ) -> anyhow::Result<u8> {
     let cfg = config::load(config_path)?;
     let runbooks = load_runbooks(&cfg)?;
@@ -355,15 +364,20 @@ async fn open(
     app.params = cfg.incident.params.clone();
     app.destinations = cfg.destinations.iter().map(|d| d.label()).collect();
     app.set_update_every(cfg.incident.update_every);
-    run_session(Session {
-        app,
-        writer,
-        logs,
-        tail_options: TailOptions::default(),
-        endpoints,
-        secrets: secrets_of(&cfg),
-        destinations: cfg.destinations.clone(),
-    })
+    app.keymap = cfg.keymap.clone();
+    run_session(
+        Session {
+            app,
+            writer,
+            logs,
+            tail_options: TailOptions::default(),
+            endpoints,
+            secrets: secrets_of(&cfg),
+            destinations: cfg.destinations.clone(),
+            mouse: mouse || cfg.ui.mouse,
+        },
+        cfg.theme.clone(),
+    )
     .await
 }
 
@@ -421,6 +435,15 @@ pub fn check(config_path: &Path) -> u8 {
             }
         }
     }
+    let rebound = rebound_keys(&cfg.keymap);
+    if !rebound.is_empty() {
+        println!("note: keys rebound: {}", rebound.join(", "));
+    }
+    if cfg.ui.mouse {
+        println!(
+            "note: mouse on: a click focuses a panel, the wheel scrolls it; hold Shift to select text"
+        );
+    }
     let steps: usize = runbooks.iter().map(|r| r.steps.len()).sum();
     println!(
         "ok: {} — {} log source(s), {} endpoint(s), {} runbook(s) with {} steps",
@@ -431,6 +454,31 @@ pub fn check(config_path: &Path) -> u8 {
         steps
     );
     0
+}
+
+/// `tick = space x` for every action whose keys differ from the defaults.
+fn rebound_keys(keymap: &[crate::app::Binding]) -> Vec<String> {
+    use crate::app::keys::{Action, Key, default_keymap};
+    let keys_of = |map: &[crate::app::Binding], a: Action| -> Vec<String> {
+        map.iter()
+            .filter(|b| b.action == a)
+            .flat_map(|b| b.keys.iter().map(|k| Key(*k).to_string()))
+            .collect()
+    };
+    let defaults = default_keymap();
+    Action::ALL
+        .into_iter()
+        .filter(|a| keys_of(keymap, *a) != keys_of(&defaults, *a))
+        .map(|a| {
+            let mut keys: Vec<String> = Vec::new();
+            for k in keys_of(keymap, a) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            format!("{a} = {}", keys.join(" "))
+        })
+        .collect()
 }
 
 /// Finds the timeline a command-line action is about.

@@ -81,14 +81,20 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 fn suggest_field(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (unknown, expected) = rest.split_once('`')?;
-    expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(|cand| (edit_distance(unknown, cand), cand))
+    closest(unknown, expected.split('`').skip(1).step_by(2)).map(str::to_string)
+}
+
+/// The candidate nearest to a misspelt `word`, if one is near enough to be what was meant.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|cand| (edit_distance(word, cand), cand))
         .filter(|(d, cand)| *d <= 2.max(cand.len() / 3))
         .min()
-        .map(|(_, c)| c.to_string())
+        .map(|(_, c)| c)
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -119,6 +125,22 @@ pub struct Config {
     pub endpoints: Vec<EndpointConfig>,
     /// Where status updates go.
     pub destinations: Vec<crate::act::Destination>,
+    /// The default keymap with `[keys]` applied.
+    pub keymap: Vec<crate::app::Binding>,
+    /// The colour theme with `[theme]` applied (`NO_COLOR` still wins when the cockpit starts).
+    pub theme: crate::ui::Theme,
+    /// `[ui]`.
+    pub ui: UiConfig,
+}
+
+/// `[ui]`: how the cockpit behaves in the terminal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct UiConfig {
+    /// Clicks focus a panel and the wheel scrolls. Off by default: it takes the terminal's text
+    /// selection away (most terminals give it back while Shift is held).
+    #[serde(default)]
+    pub mouse: bool,
 }
 
 /// `[incident]`.
@@ -199,6 +221,44 @@ struct RawConfig {
     endpoint: Vec<RawEndpoint>,
     #[serde(default)]
     destination: Vec<RawDestination>,
+    #[serde(default)]
+    keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
+    #[serde(default)]
+    theme: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    ui: UiConfig,
+}
+
+/// `"x"` or `["space", "x"]`, each string with its place in the file.
+enum KeyList {
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KeyList, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = KeyList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key like \"x\" or a list of keys like [\"space\", \"x\"]")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KeyList, E> {
+                Ok(KeyList::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeyList, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = seq.next_element()? {
+                    keys.push(k);
+                }
+                Ok(KeyList::Many(keys))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -526,12 +586,81 @@ pub fn parse(
             insecure_tls: e.insecure_tls,
         });
     }
+    let keymap = keymap(raw.keys, &at)?;
+    let mut theme = crate::ui::Theme::color();
+    for (name, spec) in raw.theme {
+        theme.set(name.get_ref(), spec.get_ref()).map_err(|e| {
+            let place = match e {
+                crate::ui::theme::StyleError::UnknownStyle(..) => name.span().start,
+                _ => spec.span().start,
+            };
+            at(place, e.to_string())
+        })?;
+    }
     Ok(Config {
         origin: origin.to_string(),
         incident,
         logs,
         endpoints,
         destinations,
+        keymap,
+        theme,
+        ui: raw.ui,
+    })
+}
+
+/// The default keymap with `[keys]` applied; errors point at the name or the key string at fault.
+fn keymap(
+    raw: BTreeMap<Spanned<String>, Spanned<KeyList>>,
+    at: &dyn Fn(usize, String) -> SourceError,
+) -> Result<Vec<crate::app::Binding>, SourceError> {
+    use crate::app::keys::{self, Action, Key, Rebinding};
+    // In the order written, so a clash between two entries is reported at the later one.
+    let mut entries: Vec<_> = raw.into_iter().collect();
+    entries.sort_by_key(|(name, _)| name.span().start);
+    let mut changes = Vec::new();
+    let mut places = Vec::new();
+    for (name, list) in entries {
+        let action: Action = name
+            .get_ref()
+            .parse()
+            .map_err(|e: keys::UnknownAction| at(name.span().start, e.to_string()))?;
+        let value_at = list.span().start;
+        let written: Vec<(String, usize)> = match list.into_inner() {
+            KeyList::One(k) => vec![(k, value_at)],
+            KeyList::Many(ks) => ks
+                .into_iter()
+                .map(|k| {
+                    let start = k.span().start;
+                    (k.into_inner(), start)
+                })
+                .collect(),
+        };
+        let mut parsed = Vec::new();
+        for (text, start) in &written {
+            let key: Key = text
+                .parse()
+                .map_err(|e: keys::KeyError| at(*start, e.to_string()))?;
+            parsed.push(key.0);
+        }
+        changes.push(Rebinding {
+            action,
+            keys: parsed,
+        });
+        places.push((
+            value_at,
+            written.into_iter().map(|(_, s)| s).collect::<Vec<_>>(),
+        ));
+    }
+    keys::rebind(keys::default_keymap(), &changes).map_err(|e| {
+        let place = e.place();
+        let offset = places.get(place.entry).map_or(0, |(value_at, key_starts)| {
+            place
+                .key
+                .and_then(|i| key_starts.get(i).copied())
+                .unwrap_or(*value_at)
+        });
+        at(offset, e.to_string())
     })
 }
 

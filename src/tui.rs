@@ -6,14 +6,19 @@ use std::path::PathBuf;
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event as TermEvent, EventStream, KeyEventKind,
+    MouseButton, MouseEvent, MouseEventKind,
+};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute};
 use futures_util::StreamExt;
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
+use ratatui::layout::Rect;
 use tokio::sync::mpsc;
 
+use crate::app::mouse::{Mouse, Pointer};
 use crate::app::{self, App, Command, EndpointView, Flash, Msg, SourceView};
 use crate::health::{EndpointHealth, EndpointSpec};
 use crate::tail::{SourceSpec, TailOptions};
@@ -36,16 +41,21 @@ pub struct Session {
     pub secrets: Vec<String>,
     /// Where status updates go.
     pub destinations: Vec<crate::act::Destination>,
+    /// Capture the mouse (clicks focus, the wheel scrolls); off unless asked for.
+    pub mouse: bool,
 }
 
 /// Restores the terminal when dropped, whatever way the loop ends.
 struct TerminalGuard;
 
 impl TerminalGuard {
-    fn enter() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
+    fn enter(mouse: bool) -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
         terminal::enable_raw_mode()?;
         let guard = TerminalGuard;
         execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+        if mouse {
+            execute!(io::stdout(), EnableMouseCapture)?;
+        }
         let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
         Ok((guard, terminal))
     }
@@ -58,6 +68,9 @@ impl Drop for TerminalGuard {
 }
 
 fn restore_terminal() {
+    // Unconditionally: the panic hook cannot know whether it was on, and turning it off twice is
+    // harmless, while a shell left capturing the mouse is not.
+    let _ = execute!(io::stdout(), DisableMouseCapture);
     let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
     let _ = terminal::disable_raw_mode();
 }
@@ -188,6 +201,19 @@ fn export_beside(
     }
 }
 
+/// A terminal mouse event as the app sees it: a click or a wheel turn over a panel. Moves, drags,
+/// releases and other buttons are nothing to the cockpit.
+pub fn mouse_msg(event: &MouseEvent, screen: Rect, zoomed: Option<app::Panel>) -> Option<Msg> {
+    let pointer = match event.kind {
+        MouseEventKind::Down(MouseButton::Left) => Pointer::Click,
+        MouseEventKind::ScrollUp => Pointer::WheelUp,
+        MouseEventKind::ScrollDown => Pointer::WheelDown,
+        _ => return None,
+    };
+    let panel = ui::panel_at(screen, event.column, event.row, zoomed);
+    Some(Msg::Mouse(Mouse { pointer, panel }))
+}
+
 /// How the session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -207,6 +233,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         endpoints,
         secrets,
         destinations,
+        mouse,
     } = session;
     let timeline_path: PathBuf = writer.path().to_path_buf();
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
@@ -217,8 +244,8 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
     let mut tail_handles = Vec::new();
     for (i, (name, spec)) in logs.into_iter().enumerate() {
         app.sources.push(SourceView {
-            name,
             status: "starting".into(),
+            ..SourceView::new(name)
         });
         tail_handles.push(crate::tail::spawn_source(
             i,
@@ -251,12 +278,11 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
     let (run_tx, mut run_rx) = mpsc::channel(64);
     let mut runs: Vec<crate::act::RunHandle> = Vec::new();
     let mut run_batch = Vec::with_capacity(16);
-    let http = reqwest::Client::builder()
-        .no_proxy()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
+    // Built on the first update sent: loading the system's certificates takes tens of milliseconds
+    // that startup should not pay.
+    let mut http: Option<reqwest::Client> = None;
 
-    let (_guard, mut terminal) = TerminalGuard::enter()?;
+    let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
     terminal.clear()?;
     let mut events = EventStream::new();
     let mut frame = tokio::time::interval(Duration::from_millis(33));
@@ -279,6 +305,12 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
             maybe = events.next() => match maybe {
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => msgs.push(Msg::Key(key)),
                 Some(Ok(TermEvent::Resize(..))) => msgs.push(Msg::Resize),
+                Some(Ok(TermEvent::Mouse(event))) if mouse => {
+                    // The area last drawn is the one the user clicked on (and asks nothing of the tty).
+                    let screen = terminal.get_frame().area();
+                    let zoomed = app.zoom.then_some(app.focus);
+                    msgs.extend(mouse_msg(&event, screen, zoomed));
+                }
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => break,
             },
@@ -306,6 +338,9 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
             _ = sighup.recv() => { exit = Exit::Signal; break; }
             _ = sigint.recv() => { exit = Exit::Signal; break; }
         }
+        // A key press is drawn at once rather than at the next frame tick: the responder sees the
+        // effect of a key immediately; bursts of log lines still wait for the tick and coalesce.
+        let typed = msgs.iter().any(|m| matches!(m, Msg::Key(_)));
         for msg in msgs {
             dirty = true;
             for command in app::update(&mut app, msg) {
@@ -341,6 +376,30 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                         }
                     }
                     Command::Deliver { text } => {
+                        let client = match &http {
+                            Some(c) => c.clone(),
+                            None => {
+                                let built = reqwest::Client::builder()
+                                    .no_proxy()
+                                    .redirect(reqwest::redirect::Policy::none())
+                                    .build();
+                                match built {
+                                    Ok(c) => {
+                                        http = Some(c.clone());
+                                        c
+                                    }
+                                    Err(e) => {
+                                        let _ = msg_tx.send(Msg::Flash(Flash {
+                                            text: format!(
+                                                "cannot send the update: no HTTP client ({e})"
+                                            ),
+                                            error: true,
+                                        }));
+                                        continue;
+                                    }
+                                }
+                            }
+                        };
                         let update = crate::act::Update {
                             text: text.clone(),
                             incident: app.incident.title.clone(),
@@ -349,7 +408,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                         for (i, dest) in destinations.iter().enumerate() {
                             let out = msg_tx.clone();
                             let (dest, update, text, client) =
-                                (dest.clone(), update.clone(), text.clone(), http.clone());
+                                (dest.clone(), update.clone(), text.clone(), client.clone());
                             tokio::spawn(async move {
                                 let delivery = crate::act::deliver(
                                     &dest,
@@ -375,6 +434,10 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         }
         if app.quit {
             break;
+        }
+        if typed {
+            terminal.draw(|f| ui::draw(f, &app, &theme))?;
+            dirty = false;
         }
     }
     let _ = append_tx.send(WriterMsg::Stop);

@@ -54,8 +54,8 @@ fn incident() -> App {
     );
     app.utc = true;
     app.sources.push(SourceView {
-        name: "api".into(),
         status: "following api.log".into(),
+        ..SourceView::new("api")
     });
     let raw = [
         "2026-11-24T14:00:01.000Z INFO  request method=POST path=/v1/charges status=200 duration_ms=31",

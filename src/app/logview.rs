@@ -71,7 +71,9 @@ pub struct LogView {
     /// The number of the bottom line when frozen; `None` follows the newest line.
     pub anchor: Option<u64>,
     filter: Option<LogFilter>,
-    /// Numbers of matching lines, ascending (only with a filter).
+    /// Only this source's lines (a tab), or all merged.
+    source: Option<usize>,
+    /// Numbers of kept lines, ascending (only with a filter or a source).
     matches: VecDeque<u64>,
 }
 
@@ -90,12 +92,44 @@ impl LogView {
         self.filter.as_ref()
     }
 
-    /// How many lines match the filter (all lines without one).
+    /// The source shown alone, if any.
+    pub fn source(&self) -> Option<usize> {
+        self.source
+    }
+
+    fn selective(&self) -> bool {
+        self.filter.is_some() || self.source.is_some()
+    }
+
+    fn keeps(&self, n: u64, line: &LogLine, pattern_of: PatternOf) -> bool {
+        self.source.is_none_or(|s| s == line.source)
+            && self
+                .filter
+                .as_ref()
+                .is_none_or(|f| f.keeps(n, line, pattern_of))
+    }
+
+    /// How many lines the view keeps (all lines without a filter or a source).
     pub fn matching(&self, logs: &LogBuffer) -> usize {
-        match self.filter {
-            Some(_) => self.matches.len(),
-            None => logs.len(),
+        if self.selective() {
+            self.matches.len()
+        } else {
+            logs.len()
         }
+    }
+
+    fn rescan(&mut self, logs: &LogBuffer, pattern_of: PatternOf) {
+        self.matches.clear();
+        if self.selective() {
+            let first = logs.dropped();
+            for (i, line) in logs.iter().enumerate() {
+                let n = first + i as u64;
+                if self.keeps(n, line, pattern_of) {
+                    self.matches.push_back(n);
+                }
+            }
+        }
+        self.anchor = None;
     }
 
     /// Sets or clears the filter, scanning the buffer once.
@@ -105,18 +139,14 @@ impl LogView {
         logs: &LogBuffer,
         pattern_of: PatternOf,
     ) {
-        self.matches.clear();
-        if let Some(f) = &filter {
-            let first = logs.dropped();
-            for (i, line) in logs.iter().enumerate() {
-                let n = first + i as u64;
-                if f.keeps(n, line, pattern_of) {
-                    self.matches.push_back(n);
-                }
-            }
-        }
         self.filter = filter;
-        self.anchor = None;
+        self.rescan(logs, pattern_of);
+    }
+
+    /// Shows one source alone (a tab), or all merged in arrival order.
+    pub fn set_source(&mut self, source: Option<usize>, logs: &LogBuffer, pattern_of: PatternOf) {
+        self.source = source;
+        self.rescan(logs, pattern_of);
     }
 
     /// Inverts the filter in place.
@@ -137,11 +167,11 @@ impl LogView {
     /// Takes note of lines just pushed into the buffer (numbers `from..logs.total()`).
     pub fn pushed(&mut self, logs: &LogBuffer, from: u64, pattern_of: PatternOf) {
         let first = logs.dropped();
-        if let Some(f) = &self.filter {
+        if self.selective() {
             for n in from.max(first)..logs.total() {
                 if logs
                     .get_by_number(n)
-                    .is_some_and(|l| f.keeps(n, l, pattern_of))
+                    .is_some_and(|l| self.keeps(n, l, pattern_of))
                 {
                     self.matches.push_back(n);
                 }
@@ -164,9 +194,10 @@ impl LogView {
 
     /// The candidate lines (all, or the matches), as an ordered list view.
     fn candidates<'a>(&'a self, logs: &LogBuffer) -> Candidates<'a> {
-        match self.filter {
-            Some(_) => Candidates::Matches(&self.matches),
-            None => Candidates::Range(logs.dropped(), logs.total()),
+        if self.selective() {
+            Candidates::Matches(&self.matches)
+        } else {
+            Candidates::Range(logs.dropped(), logs.total())
         }
     }
 
@@ -381,6 +412,35 @@ mod tests {
         let shown: Vec<u64> = rows.iter().map(|r| r.number).collect();
         assert_eq!(shown, [1, 2, 3, 5, 6, 7]);
         assert!(!rows[1].context && rows[0].context);
+    }
+
+    #[test]
+    fn a_source_tab_shows_only_that_sources_lines_and_new_ones_as_they_come() {
+        let mut logs = LogBuffer::with_capacity(10);
+        for (src, t) in [(0, "a0"), (1, "b0"), (0, "a1")] {
+            logs.push(LogLine::new(
+                src,
+                t.into(),
+                Level::Info,
+                0,
+                chrono::Utc::now(),
+            ));
+        }
+        let mut view = LogView::default();
+        view.set_source(Some(1), &logs, &|_| None);
+        assert_eq!(texts(&view, &logs, 10), ["b0"]);
+        let from = logs.total();
+        logs.push(LogLine::new(
+            1,
+            "b1".into(),
+            Level::Info,
+            0,
+            chrono::Utc::now(),
+        ));
+        view.pushed(&logs, from, &|_| None);
+        assert_eq!(texts(&view, &logs, 10), ["b0", "b1"]);
+        view.set_source(None, &logs, &|_| None);
+        assert_eq!(texts(&view, &logs, 10), ["a0", "b0", "a1", "b1"]);
     }
 
     #[test]

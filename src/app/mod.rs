@@ -5,6 +5,7 @@ pub mod act;
 pub mod editor;
 pub mod keys;
 pub mod logview;
+pub mod mouse;
 pub mod palette;
 pub mod patterns;
 mod update;
@@ -116,6 +117,8 @@ pub enum Msg {
     Flash(Flash),
     /// Output or the end of a runbook command.
     Run(crate::act::RunEvent),
+    /// A click or a wheel turn over a panel (only when the mouse is turned on).
+    Mouse(mouse::Mouse),
     /// A status update reached (or failed to reach) a destination.
     Delivered {
         /// How it went.
@@ -181,6 +184,61 @@ pub struct SourceView {
     pub name: String,
     /// What it last said about itself (following, rotated, gone...).
     pub status: String,
+    /// Error lines per second, for its sparkline.
+    pub errors: ErrorSeries,
+}
+
+impl SourceView {
+    /// A source that has said nothing yet.
+    pub fn new(name: impl Into<String>) -> SourceView {
+        SourceView {
+            name: name.into(),
+            status: "starting".into(),
+            errors: ErrorSeries::default(),
+        }
+    }
+}
+
+/// Counts per second over the last two minutes (bounded, whatever the volume).
+#[derive(Debug, Clone, Default)]
+pub struct ErrorSeries {
+    buckets: std::collections::VecDeque<(i64, u32)>,
+}
+
+impl ErrorSeries {
+    const KEEP_SECONDS: i64 = 120;
+
+    /// Counts one at second `sec`.
+    pub fn add(&mut self, sec: i64) {
+        match self.buckets.back_mut() {
+            Some((s, n)) if *s == sec => *n += 1,
+            Some((s, _)) if *s > sec => {
+                if let Some(b) = self.buckets.iter_mut().rev().find(|(s, _)| *s == sec) {
+                    b.1 += 1;
+                }
+            }
+            _ => self.buckets.push_back((sec, 1)),
+        }
+        while self
+            .buckets
+            .front()
+            .is_some_and(|(s, _)| *s < sec - Self::KEEP_SECONDS)
+        {
+            self.buckets.pop_front();
+        }
+    }
+
+    /// The last `n` seconds up to `now_sec`, oldest first.
+    pub fn last(&self, now_sec: i64, n: usize) -> Vec<u32> {
+        let start = now_sec - n as i64 + 1;
+        let mut out = vec![0; n];
+        for (s, c) in &self.buckets {
+            if *s >= start && *s <= now_sec {
+                out[(s - start) as usize] = *c;
+            }
+        }
+        out
+    }
 }
 
 /// An endpoint as the panel shows it.
@@ -252,6 +310,10 @@ pub struct App {
     pub deliveries: usize,
     /// How far the help is scrolled.
     pub help_scroll: usize,
+    /// A range marked as working (`:good`), for comparing patterns.
+    pub good: Option<crate::patterns::TimeRange>,
+    /// When the range marked as failing began (`:bad`).
+    pub bad_from: Option<u64>,
     /// The cadence the template being composed asks for.
     pub compose_every: Option<std::time::Duration>,
     /// Endpoints by index.
@@ -316,6 +378,8 @@ impl App {
             destinations: Vec::new(),
             deliveries: 0,
             compose_every: None,
+            good: None,
+            bad_from: None,
             help_scroll: 0,
             endpoints: Vec::new(),
             endpoint: 0,

@@ -26,6 +26,12 @@ pub enum PaletteCommand {
     Compare,
     /// `:baseline`: what is seen from now on counts as new
     Baseline,
+    /// `:source NAME|all`: one log source alone, or all merged (no name: the next)
+    Source(Option<String>),
+    /// `:good`: what was seen until now is the working range
+    Good,
+    /// `:bad`: from now on is the failing range
+    Bad,
     /// `:zoom`
     Zoom,
     /// `:utc`
@@ -49,6 +55,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("severity", "SEV1..SEV4", "set the severity"),
     ("filter", "REGEX", "filter the logs (empty: clear)"),
     ("context", "N", "lines of context around filter matches"),
+    (
+        "source",
+        "NAME|all",
+        "one log source alone, or all merged (none: the next)",
+    ),
     ("patterns", "", "log patterns instead of raw lines"),
     (
         "compare",
@@ -130,6 +141,10 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
         "patterns" => PaletteCommand::Patterns,
         "compare" => PaletteCommand::Compare,
         "baseline" => PaletteCommand::Baseline,
+        "source" if arg.is_empty() => PaletteCommand::Source(None),
+        "source" => PaletteCommand::Source(Some(arg.to_string())),
+        "good" => PaletteCommand::Good,
+        "bad" => PaletteCommand::Bad,
         "zoom" => PaletteCommand::Zoom,
         "utc" => PaletteCommand::Utc,
         "help" => PaletteCommand::Help,

@@ -72,6 +72,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
+        Msg::Mouse(m) => super::mouse::on_mouse(app, m),
     }
 }
 
@@ -88,6 +89,11 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
         TailEvent::Lines { lines, .. } => {
             let from = app.logs.total();
             for line in lines {
+                if line.level == crate::tail::Level::Error
+                    && let Some(src) = app.sources.get_mut(line.source)
+                {
+                    src.errors.add(line.received.timestamp());
+                }
                 let number = app.logs.total();
                 let ms = line.received.timestamp_millis().max(0) as u64;
                 app.patterns.observe(number, &line.text, ms);
@@ -329,6 +335,52 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
         }
         PaletteCommand::Patterns => return on_action(app, Action::Patterns),
         PaletteCommand::Compare => compare(app),
+        PaletteCommand::Source(name) => {
+            let n = app.sources.len();
+            let next = match name.as_deref() {
+                Some("all") => None,
+                Some(name) => app.sources.iter().position(|s| s.name == name),
+                // No name: the next tab.
+                None => match app.logview.source() {
+                    None if n > 1 => Some(0),
+                    Some(i) if i + 1 < n => Some(i + 1),
+                    _ => None,
+                },
+            };
+            let patterns = &app.patterns;
+            app.logview.set_source(next, &app.logs, &|x| patterns.of(x));
+            app.focus = Panel::Logs;
+            let shown = next
+                .and_then(|i| app.sources.get(i))
+                .map_or("all sources, merged".to_string(), |s| s.name.clone());
+            say(app, format!("logs: {shown}"));
+        }
+        PaletteCommand::Good => {
+            let now = app.now.timestamp_millis().max(0) as u64;
+            app.good = Some(TimeRange {
+                from_ms: app.started_ms.min(now.saturating_sub(1)),
+                to_ms: now,
+            });
+            app.bad_from = None;
+            say(
+                app,
+                "marked: everything seen so far is the working range; :bad when it breaks".into(),
+            );
+        }
+        PaletteCommand::Bad => {
+            let now = app.now.timestamp_millis().max(0) as u64;
+            if app.good.is_none() {
+                app.good = Some(TimeRange {
+                    from_ms: app.started_ms,
+                    to_ms: now.max(app.started_ms + 1),
+                });
+            }
+            app.bad_from = Some(now);
+            say(
+                app,
+                "marked: failing from now on; :compare shows what differs".into(),
+            );
+        }
         PaletteCommand::Baseline => {
             app.patterns.trend.new_after_ms = app.now.timestamp_millis().max(0) as u64;
             say(
@@ -347,6 +399,17 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
 /// Compares patterns before and after the last time an endpoint left `up` (the boundary between
 /// working and failing), each side as long as the failing side so far.
 fn compare(app: &mut App) {
+    let now = app.now.timestamp_millis().max(0) as u64;
+    if let (Some(good), Some(bad_from)) = (app.good, app.bad_from) {
+        let bad = TimeRange {
+            from_ms: bad_from,
+            to_ms: now.max(bad_from + 1),
+        };
+        app.patterns.compare(good, bad);
+        app.patterns.mode = PatternsMode::Compare;
+        app.focus = Panel::Logs;
+        return;
+    }
     let boundary = app.records.iter().rev().find_map(|r| match &r.event {
         Event::HealthChanged { from, to, .. } if from == Health::Up.label() && to != from => {
             Some(r.ts)
@@ -360,7 +423,6 @@ fn compare(app: &mut App) {
         );
         return;
     };
-    let now = app.now.timestamp_millis().max(0) as u64;
     let b = boundary.timestamp_millis().max(0) as u64;
     let span = now.saturating_sub(b).max(10_000);
     // The working side never reaches back before sitrep was watching: nothing was seen there.

@@ -34,8 +34,14 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut title = String::from("Logs");
-    for s in &app.sources {
-        title.push_str(&format!(" · {}: {}", s.name, s.status));
+    let tab = app.logview.source();
+    for (i, s) in app.sources.iter().enumerate() {
+        if tab.is_none() || tab == Some(i) {
+            title.push_str(&format!(" · {}: {}", s.name, s.status));
+        }
+    }
+    if let Some(i) = tab {
+        title.push_str(&format!(" · tab {}/{} (:source)", i + 1, app.sources.len()));
     }
     if let Some(f) = app.logview.filter() {
         let bang = if f.invert { "!" } else { "" };
@@ -49,8 +55,18 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         title.push_str(" · FROZEN (f follows)");
     }
     let block = panel_block(app, Panel::Logs, title, theme);
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    // The bottom row: errors a second, per source, over the last minute.
+    if !app.sources.is_empty() && inner.height > 3 {
+        inner.height -= 1;
+        let row = Rect {
+            y: inner.y + inner.height,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(error_rates(app, theme)), row);
+    }
     let rows = app.logview.rows(&app.logs, inner.height as usize);
     let mut lines = Vec::with_capacity(rows.len());
     if app.logs.is_empty() {
@@ -81,6 +97,23 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn error_rates<'a>(app: &'a App, theme: &Theme) -> Line<'a> {
+    let now = app.now.timestamp();
+    let mut spans = vec![Span::styled("errors/s ", theme.dim)];
+    for s in &app.sources {
+        let series = s.errors.last(now, 30);
+        let last_10: u32 = series.iter().rev().take(10).sum();
+        let style = if last_10 > 0 { theme.error } else { theme.dim };
+        spans.push(Span::styled(format!("{} ", s.name), theme.dim));
+        spans.push(Span::styled(sparkline_counts(&series, 30), style));
+        spans.push(Span::styled(
+            format!(" {:.1}  ", last_10 as f64 / 10.0),
+            style,
+        ));
+    }
+    Line::from(spans)
 }
 
 fn at(app: &App, ms: u64) -> String {

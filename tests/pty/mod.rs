@@ -96,7 +96,8 @@ impl Tty {
             if start.elapsed() > timeout {
                 panic!("timed out after {timeout:?} waiting for {what}; screen:\n{screen}");
             }
-            std::thread::sleep(Duration::from_millis(50));
+            // Short polls: the benches measure latencies with this.
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 

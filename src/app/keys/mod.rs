@@ -6,6 +6,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::Panel;
 use crate::timeline::Milestone;
 
+mod names;
+mod rebind;
+
+pub use names::{Key, KeyError, UnknownAction};
+pub use rebind::{Place, RebindError, Rebinding, rebind};
+
 /// What a key does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -95,273 +101,197 @@ pub struct Binding {
     pub footer: Option<&'static str>,
 }
 
-fn k(code: KeyCode) -> KeyEvent {
-    KeyEvent::new(code, KeyModifiers::NONE)
-}
+type Row = (
+    &'static [&'static str],
+    Action,
+    Scope,
+    &'static str,
+    Option<&'static str>,
+);
 
-fn c(ch: char) -> KeyEvent {
-    k(KeyCode::Char(ch))
-}
+const G: Scope = Scope::Global;
+const RB: Scope = Scope::In(Panel::Runbook);
+const LG: Scope = Scope::In(Panel::Logs);
 
-fn ctrl(ch: char) -> KeyEvent {
-    KeyEvent::new(KeyCode::Char(ch), KeyModifiers::CONTROL)
-}
-
-/// The default keymap.
-pub fn default_keymap() -> Vec<Binding> {
+/// The defaults, keys spelt as `[keys]` spells them: keys, action, scope, help, footer label.
+const DEFAULTS: [Row; 36] = {
     use Action::*;
-    let b = |keys: Vec<KeyEvent>, action, scope, help, footer| Binding {
-        keys,
-        action,
-        scope,
-        help,
-        footer,
-    };
-    let g = Scope::Global;
-    let rb = Scope::In(Panel::Runbook);
-    let lg = Scope::In(Panel::Logs);
-    vec![
-        b(
-            vec![c('q')],
+    [
+        (
+            &["q"],
             Quit,
-            g,
+            G,
             "quit (asks first if writes are pending)",
             Some("quit"),
         ),
-        b(vec![c('?')], Help, g, "show this help", Some("help")),
-        b(
-            vec![k(KeyCode::Tab)],
+        (&["?"], Help, G, "show this help", Some("help")),
+        (
+            &["tab"],
             FocusNext,
-            g,
+            G,
             "focus the next panel",
             Some("panel"),
         ),
-        b(
-            vec![
-                k(KeyCode::BackTab),
-                KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT),
-            ],
+        (
+            &["shift-tab"],
             FocusPrev,
-            g,
+            G,
             "focus the previous panel",
             None,
         ),
-        b(vec![c('1')], Focus(Panel::Logs), g, "focus logs", None),
-        b(vec![c('2')], Focus(Panel::Health), g, "focus health", None),
-        b(
-            vec![c('3')],
-            Focus(Panel::Runbook),
-            g,
-            "focus runbook",
-            None,
-        ),
-        b(
-            vec![c('4')],
-            Focus(Panel::Timeline),
-            g,
-            "focus timeline",
-            None,
-        ),
-        b(
-            vec![c('k'), k(KeyCode::Up)],
-            Up,
-            g,
-            "move up / scroll back",
-            None,
-        ),
-        b(
-            vec![c('j'), k(KeyCode::Down)],
-            Down,
-            g,
-            "move down / scroll on",
-            None,
-        ),
-        b(
-            vec![c('g'), k(KeyCode::Home)],
-            Top,
-            g,
-            "jump to the top",
-            None,
-        ),
-        b(
-            vec![c('G'), k(KeyCode::End)],
+        (&["1"], Focus(Panel::Logs), G, "focus logs", None),
+        (&["2"], Focus(Panel::Health), G, "focus health", None),
+        (&["3"], Focus(Panel::Runbook), G, "focus runbook", None),
+        (&["4"], Focus(Panel::Timeline), G, "focus timeline", None),
+        (&["k", "up"], Up, G, "move up / scroll back", None),
+        (&["j", "down"], Down, G, "move down / scroll on", None),
+        (&["g", "home"], Top, G, "jump to the top", None),
+        (
+            &["G", "end"],
             Bottom,
-            g,
+            G,
             "jump to the bottom (logs: follow)",
             None,
         ),
-        b(
-            vec![ctrl('u'), k(KeyCode::PageUp)],
-            PageUp,
-            g,
-            "half a page up",
-            None,
-        ),
-        b(
-            vec![ctrl('d'), k(KeyCode::PageDown)],
-            PageDown,
-            g,
-            "half a page down",
-            None,
-        ),
-        b(
-            vec![c(' '), k(KeyCode::Enter)],
+        (&["ctrl-u", "pgup"], PageUp, G, "half a page up", None),
+        (&["ctrl-d", "pgdn"], PageDown, G, "half a page down", None),
+        (
+            &["space", "enter"],
             Toggle,
-            rb,
+            RB,
             "tick / untick the selected step",
             Some("tick"),
         ),
-        b(
-            vec![k(KeyCode::Enter)],
+        (
+            &["enter"],
             Toggle,
-            lg,
+            LG,
             "patterns view: the selected pattern's lines",
             None,
         ),
-        b(
-            vec![c(']'), c('l'), k(KeyCode::Right)],
-            NextRunbook,
-            rb,
-            "next runbook",
-            None,
-        ),
-        b(
-            vec![c('['), c('h'), k(KeyCode::Left)],
+        (&["]", "l", "right"], NextRunbook, RB, "next runbook", None),
+        (
+            &["[", "h", "left"],
             PrevRunbook,
-            rb,
+            RB,
             "previous runbook",
             Some("runbook"),
         ),
-        b(
-            vec![c('n')],
-            Note,
-            g,
-            "add a note to the timeline",
-            Some("note"),
-        ),
-        b(
-            vec![c('D')],
+        (&["n"], Note, G, "add a note to the timeline", Some("note")),
+        (
+            &["D"],
             Mark(Milestone::Detected),
-            g,
+            G,
             "mark the incident detected",
             None,
         ),
-        b(
-            vec![c('M')],
+        (
+            &["M"],
             Mark(Milestone::Mitigated),
-            g,
+            G,
             "mark the incident mitigated",
             None,
         ),
-        b(
-            vec![c('R')],
+        (
+            &["R"],
             Mark(Milestone::Resolved),
-            g,
+            G,
             "mark the incident resolved",
             None,
         ),
-        b(
-            vec![c('S')],
+        (
+            &["S"],
             Severity,
-            g,
+            G,
             "change severity (SEV1 → SEV4 → SEV1)",
             None,
         ),
-        b(
-            vec![c('t')],
-            ToggleUtc,
-            g,
-            "show times in UTC / local time",
-            None,
-        ),
-        b(
-            vec![c('r')],
-            Retry,
-            g,
-            "retry timeline writes that failed",
-            None,
-        ),
-        b(
-            vec![c(':')],
+        (&["t"], ToggleUtc, G, "show times in UTC / local time", None),
+        (&["r"], Retry, G, "retry timeline writes that failed", None),
+        (
+            &[":"],
             Palette,
-            g,
+            G,
             "command palette (Tab completes)",
             Some("cmd"),
         ),
-        b(
-            vec![c('/')],
+        (
+            &["/"],
             Filter,
-            g,
+            G,
             "filter the logs by regex (empty clears)",
             Some("filter"),
         ),
-        b(vec![c('!')], Invert, lg, "invert the filter", None),
-        b(
-            vec![c('f')],
+        (&["!"], Invert, LG, "invert the filter", None),
+        (
+            &["f"],
             Follow,
-            lg,
+            LG,
             "freeze the view / follow new lines",
             None,
         ),
-        b(
-            vec![c('e')],
+        (
+            &["e"],
             PrevError,
-            lg,
+            LG,
             "jump to the previous error line",
             None,
         ),
-        b(
-            vec![c('E')],
-            NextError,
-            lg,
-            "jump to the next error line",
-            None,
-        ),
-        b(
-            vec![c('p')],
+        (&["E"], NextError, LG, "jump to the next error line", None),
+        (
+            &["p"],
             Patterns,
-            g,
+            G,
             "log patterns instead of raw lines",
             None,
         ),
-        b(
-            vec![c('z')],
+        (
+            &["z"],
             Zoom,
-            g,
-            "zoom the focused panel (Esc or z back)",
+            G,
+            "zoom the focused panel (Esc goes back)",
             None,
         ),
-        b(
-            vec![c('x')],
-            Run,
-            rb,
-            "run the step's command (asks first)",
-            None,
-        ),
-        b(
-            vec![c('o')],
+        (&["x"], Run, RB, "run the step's command (asks first)", None),
+        (
+            &["o"],
             Output,
-            g,
+            G,
             "show the output of the last command",
             None,
         ),
-        b(
-            vec![c('u')],
+        (
+            &["u"],
             Compose,
-            g,
+            G,
             "write a status update (Ctrl-S sends)",
             Some("update"),
         ),
     ]
+};
+
+/// The default keymap.
+pub fn default_keymap() -> Vec<Binding> {
+    DEFAULTS
+        .iter()
+        .map(|&(keys, action, scope, help, footer)| Binding {
+            // Every default parses: a test holds it to that.
+            keys: keys
+                .iter()
+                .filter_map(|k| k.parse::<Key>().ok())
+                .map(|k| k.0)
+                .collect(),
+            action,
+            scope,
+            help,
+            footer,
+        })
+        .collect()
 }
 
 /// Finds what a key does with `focus` focused: a panel's own binding wins over a global one.
 pub fn lookup(keymap: &[Binding], key: &KeyEvent, focus: Panel) -> Option<Action> {
-    let matches = |b: &&Binding| {
-        b.keys
-            .iter()
-            .any(|bk| bk.code == key.code && bk.modifiers == normalize(key))
-    };
+    let matches = |b: &&Binding| b.keys.iter().any(|bk| same_key(bk, key));
     keymap
         .iter()
         .filter(matches)
@@ -375,10 +305,36 @@ pub fn lookup(keymap: &[Binding], key: &KeyEvent, focus: Panel) -> Option<Action
         .map(|b| b.action)
 }
 
-/// Shift is part of an upper-case letter already; terminals disagree on whether to report it.
+/// A key that, pressed with `focus` focused, does `action` (the mouse wheel presses it).
+pub fn key_for(keymap: &[Binding], action: Action, focus: Panel) -> Option<KeyEvent> {
+    keymap
+        .iter()
+        .filter(|b| b.action == action)
+        .flat_map(|b| b.keys.iter())
+        .find(|key| lookup(keymap, key, focus) == Some(action))
+        .copied()
+}
+
+/// The first key of an action as the help shows it, for messages that name a key (`r retries`).
+pub fn label_of(keymap: &[Binding], action: Action) -> String {
+    keymap
+        .iter()
+        .filter(|b| b.action == action)
+        .find_map(|b| b.keys.first())
+        .map(key_label)
+        .unwrap_or_else(|| action.name().to_string())
+}
+
+/// Whether two keys are one press: modifiers compared as `normalize` leaves them.
+fn same_key(a: &KeyEvent, b: &KeyEvent) -> bool {
+    a.code == b.code && normalize(a) == normalize(b)
+}
+
+/// Shift is part of an upper-case letter and of Shift-Tab already; terminals disagree on whether to
+/// report it.
 fn normalize(key: &KeyEvent) -> KeyModifiers {
     match key.code {
-        KeyCode::Char(_) => key.modifiers - KeyModifiers::SHIFT,
+        KeyCode::Char(_) | KeyCode::BackTab => key.modifiers - KeyModifiers::SHIFT,
         _ => key.modifiers,
     }
 }
@@ -400,18 +356,64 @@ pub fn key_label(key: &KeyEvent) -> String {
         KeyCode::PageUp => "PgUp".into(),
         KeyCode::PageDown => "PgDn".into(),
         KeyCode::Esc => "Esc".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Delete => "Del".into(),
+        KeyCode::Insert => "Ins".into(),
+        KeyCode::F(n) => format!("F{n}"),
         other => format!("{other:?}"),
     };
+    let mut label = String::new();
     if key.modifiers.contains(KeyModifiers::CONTROL) {
-        format!("Ctrl-{base}")
-    } else {
-        base
+        label.push_str("Ctrl-");
     }
+    if key.modifiers.contains(KeyModifiers::ALT) {
+        label.push_str("Alt-");
+    }
+    label.push_str(&base);
+    label
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn c(ch: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(ch), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn every_default_key_string_parses_and_reads_back_as_written() {
+        for (keys, action, ..) in DEFAULTS {
+            for written in keys {
+                let key: Key = written.parse().unwrap_or_else(|e| panic!("{action}: {e}"));
+                assert_eq!(key.to_string(), *written);
+            }
+        }
+        assert!(
+            Action::ALL
+                .iter()
+                .all(|a| DEFAULTS.iter().any(|row| row.1 == *a)),
+            "every action has a default key"
+        );
+    }
+
+    #[test]
+    fn shift_tab_focuses_back_whether_or_not_the_terminal_reports_shift() {
+        let map = default_keymap();
+        for modifiers in [KeyModifiers::NONE, KeyModifiers::SHIFT] {
+            let key = KeyEvent::new(KeyCode::BackTab, modifiers);
+            assert_eq!(lookup(&map, &key, Panel::Logs), Some(Action::FocusPrev));
+        }
+    }
+
+    #[test]
+    fn the_wheel_finds_the_key_that_scrolls_in_each_panel() {
+        let map = default_keymap();
+        for panel in Panel::ALL {
+            assert_eq!(key_for(&map, Action::Down, panel), Some(c('j')));
+        }
+        assert_eq!(label_of(&map, Action::Retry), "r");
+    }
 
     #[test]
     fn space_ticks_only_in_the_runbook_panel() {

@@ -59,7 +59,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             let what = pending.event.summary();
             pending.failed = Some(error.clone());
             app.flash = Some(Flash {
-                text: format!("NOT RECORDED: {what}: {error} · r retries"),
+                text: format!(
+                    "NOT RECORDED: {what}: {error} · {} retries",
+                    keys::label_of(&app.keymap, Action::Retry)
+                ),
                 error: true,
             });
             Vec::new()
@@ -494,7 +497,8 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         }
         Action::Invert => {
             if app.logview.filter().is_none() {
-                say(app, "no filter to invert: / sets one".into());
+                let key = keys::label_of(&app.keymap, Action::Filter);
+                say(app, format!("no filter to invert: {key} sets one"));
             } else {
                 let patterns = &app.patterns;
                 app.logview.invert(&app.logs, &|n| patterns.of(n));
@@ -541,7 +545,10 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             } else {
                 say(
                     app,
-                    "no command has run yet: x on a step with $ runs it".into(),
+                    format!(
+                        "no command has run yet: {} on a step marked $ runs it",
+                        keys::label_of(&app.keymap, Action::Run)
+                    ),
                 );
             }
         }
@@ -607,7 +614,7 @@ fn toggle(app: &mut App) -> Vec<Command> {
     if let Some(p) = app.pending_step(&runbook, &id) {
         let failed = p.failed.is_some();
         let text = if failed {
-            "the last change to this step was NOT recorded: r retries"
+            "the last change to this step was NOT recorded: press retry (r)"
         } else {
             "still writing the last change to this step"
         };
@@ -646,7 +653,10 @@ fn show_pattern_lines(app: &mut App) -> Vec<Command> {
     let shown = app.logview.matching(&app.logs);
     say(
         app,
-        format!("{shown} buffered lines of this pattern · / then Enter clears"),
+        format!(
+            "{shown} buffered lines of this pattern · {} then Enter clears",
+            keys::label_of(&app.keymap, Action::Filter)
+        ),
     );
     Vec::new()
 }

@@ -173,6 +173,6 @@ pub enum Cmd {
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s)
+    crate::config::parse_duration(s)
         .map_err(|e| format!("`{s}` is not a duration ({e}); write it like 5s or 800ms"))
 }

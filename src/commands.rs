@@ -358,7 +358,11 @@ async fn open(
         .iter()
         .map(|l| (l.name.clone(), log_spec(&l.source)))
         .collect();
-    let endpoints = cfg.endpoints.iter().map(endpoint_spec).collect();
+    let endpoints: Vec<EndpointSpec> = cfg.endpoints.iter().map(endpoint_spec).collect();
+    for spec in &endpoints {
+        spec.validate()
+            .map_err(|e| anyhow::anyhow!("{}: endpoint `{}`: {e}", cfg.origin, spec.name))?;
+    }
     let mut app = new_app(&writer, report.records, runbooks, actor);
     app.dry_run = dry_run;
     app.params = cfg.incident.params.clone();
@@ -512,8 +516,8 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
     println!(
         "recorded #{} in {}: {}",
         appended.record.seq,
-        path.display(),
-        appended.record.event.summary()
+        crate::tail::sanitize(path.as_os_str().as_encoded_bytes()),
+        crate::tail::sanitize(appended.record.event.summary().as_bytes())
     );
     Ok(0)
 }
@@ -525,7 +529,15 @@ fn export(format: &str, output: Option<&Path>, target: &TimelineArgs) -> anyhow:
     for p in &report.problems {
         eprintln!("warning: {}: {p}", path.display());
     }
-    let cfg = config::load(&target.config).ok();
+    // Secrets are redacted from exports by value, so the config that names them must load: an export
+    // without redaction is not something to do by accident.
+    let cfg = if target.config.exists() {
+        Some(config::load(&target.config).map_err(|e| {
+            anyhow::anyhow!("{e}\nThe export needs the config to know which secret values to redact; fix it (or export the variables it names) and try again.")
+        })?)
+    } else {
+        None
+    };
     let runbooks = match &cfg {
         Some(c) => load_runbooks(c).unwrap_or_else(|_| runbook::shipped()),
         None => runbook::shipped(),

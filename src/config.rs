@@ -112,6 +112,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Parses a duration as people write it (`5s`, `800ms`, `30m`). Nothing sitrep waits for is longer than
+/// a week; a bigger value is a typo, and would overflow the clocks it is added to.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text.trim()).map_err(|e| e.to_string())?;
+    if d > Duration::from_secs(7 * 86_400) {
+        return Err("longer than a week".into());
+    }
+    Ok(d)
+}
+
 /// The validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -380,7 +390,7 @@ pub fn parse(
     };
     let update_every = match &raw.incident.update_every {
         None => crate::act::DEFAULT_CADENCE,
-        Some(s) => humantime::parse_duration(s.get_ref().trim()).map_err(|err| {
+        Some(s) => parse_duration(s.get_ref()).map_err(|err| {
             at(
                 s.span().start,
                 format!(
@@ -531,7 +541,7 @@ pub fn parse(
          -> Result<Duration, SourceError> {
             match d {
                 None => Ok(default),
-                Some(s) => humantime::parse_duration(s.get_ref().trim()).map_err(|err| {
+                Some(s) => parse_duration(s.get_ref()).map_err(|err| {
                     at(s.span().start, format!("`{}` is not a duration ({err}); write it like \"5s\", \"800ms\" or \"2m\"", s.get_ref()))
                 }),
             }

@@ -144,7 +144,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Runbook, SourceError> {
             |d: Option<Spanned<String>>| -> Result<Option<std::time::Duration>, SourceError> {
                 match d {
                     None => Ok(None),
-                    Some(d) => humantime::parse_duration(d.get_ref().trim())
+                    Some(d) => crate::config::parse_duration(d.get_ref())
                         .map(Some)
                         .map_err(|e| {
                             at(

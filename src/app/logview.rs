@@ -234,7 +234,7 @@ impl LogView {
                 }
                 out.push(Row {
                     number: n,
-                    context: n != m && !self.matches.contains(&n),
+                    context: n != m && self.matches.binary_search(&n).is_err(),
                 });
             }
         }

@@ -402,7 +402,7 @@ impl App {
             .records
             .iter()
             .rev()
-            .find(|r| matches!(r.event, Event::UpdateSent { .. }))
+            .find(|r| matches!(&r.event, Event::UpdateSent { result, .. } if result.starts_with("delivered")))
             .map(|r| r.ts)
             .or(self.incident.start())
             .unwrap_or(self.now);

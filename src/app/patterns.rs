@@ -68,7 +68,12 @@ pub struct PatternState {
     /// The ranges compared, for the title.
     pub ranges: Option<(TimeRange, TimeRange)>,
     announced: HashSet<(PatternId, bool)>,
+    /// Pattern events recorded in the current minute: log content must not flood the timeline.
+    budget: (u64, usize),
 }
+
+/// At most this many pattern events a minute go to the timeline; the rest wait for the next minute.
+const EVENTS_PER_MINUTE: usize = 10;
 
 impl std::fmt::Debug for PatternState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -97,6 +102,7 @@ impl PatternState {
             diffs: Vec::new(),
             ranges: None,
             announced: HashSet::new(),
+            budget: (0, 0),
         }
     }
 
@@ -128,6 +134,24 @@ impl PatternState {
     /// `since_ms` (when sitrep started watching): before then nothing was seen, which says nothing.
     /// Until there are 30 s of baseline, nothing counts as a spike.
     pub fn refresh(&mut self, now_ms: u64, since_ms: u64) -> Vec<Event> {
+        self.judge(now_ms, since_ms, true)
+    }
+
+    /// Like `refresh`, but only judges what to record, without building the rows (the view is
+    /// closed: no need to pay for sparklines and sorting every tick).
+    pub fn announce(&mut self, now_ms: u64, since_ms: u64) -> Vec<Event> {
+        self.judge(now_ms, since_ms, false)
+    }
+
+    fn judge(&mut self, now_ms: u64, since_ms: u64, build_rows: bool) -> Vec<Event> {
+        let minute = now_ms / 60_000;
+        if self.budget.0 != minute {
+            self.budget = (minute, 0);
+        }
+        if self.announced.len() > 4 * self.miner.config().max_patterns {
+            let live: HashSet<PatternId> = self.miner.patterns().map(|p| p.id()).collect();
+            self.announced.retain(|(id, _)| live.contains(id));
+        }
         let mut events = Vec::new();
         let mut rows = Vec::with_capacity(self.miner.len());
         let mut cfg = self.trend;
@@ -142,7 +166,8 @@ impl PatternState {
             let t = trend(p, now_ms, &cfg);
             let level = p.level();
             let is_error = matches!(level, Some(PLevel::Error | PLevel::Fatal));
-            if t.new && is_error && self.announced.insert((p.id(), true)) {
+            let room = self.budget.1 + events.len() < EVENTS_PER_MINUTE;
+            if room && t.new && is_error && self.announced.insert((p.id(), true)) {
                 events.push(Event::Pattern {
                     change: "new".into(),
                     template: p.template().to_string(),
@@ -150,7 +175,9 @@ impl PatternState {
                     rate: None,
                 });
             }
+            let room = self.budget.1 + events.len() < EVENTS_PER_MINUTE;
             if let Some(ratio) = t.spike
+                && room
                 && self.announced.insert((p.id(), false))
             {
                 events.push(Event::Pattern {
@@ -162,6 +189,9 @@ impl PatternState {
                     rate: Some((t.rate_now * 10.0).round() / 10.0),
                 });
                 let _ = ratio;
+            }
+            if !build_rows {
+                continue;
             }
             let values = p
                 .variables()
@@ -193,6 +223,10 @@ impl PatternState {
                 spark: p.history().sparkline(now_ms, 30),
                 values,
             });
+        }
+        self.budget.1 += events.len();
+        if !build_rows {
+            return events;
         }
         // New and spiking first, then the busiest now, then the most frequent.
         rows.sort_by(|a, b| {
@@ -286,6 +320,32 @@ mod tests {
                 .iter()
                 .any(|e| matches!(e, Event::Pattern { change, .. } if change == "spike")),
             "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_flood_of_new_error_patterns_is_recorded_at_a_bounded_rate() {
+        let mut s = PatternState::new(0);
+        for i in 0..100u64 {
+            let word: String = (0..6)
+                .map(|k| (b'a' + ((i * 7 + k * 3) % 26) as u8) as char)
+                .collect();
+            s.observe(
+                i,
+                &format!("ERROR unknown tenant {word} rejected by gateway {word}"),
+                1_000 + i,
+            );
+        }
+        let first = s.refresh(2_000, 0);
+        assert_eq!(first.len(), EVENTS_PER_MINUTE);
+        assert!(
+            s.refresh(3_000, 0).is_empty(),
+            "the minute's budget is spent"
+        );
+        assert_eq!(
+            s.refresh(61_000, 0).len(),
+            EVENTS_PER_MINUTE,
+            "the next minute records more"
         );
     }
 

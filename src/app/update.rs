@@ -22,7 +22,11 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => {
             app.now = now;
             let now_ms = now.timestamp_millis().max(0) as u64;
-            let events = app.patterns.refresh(now_ms, app.started_ms);
+            let events = if app.patterns.mode == PatternsMode::Off {
+                app.patterns.announce(now_ms, app.started_ms)
+            } else {
+                app.patterns.refresh(now_ms, app.started_ms)
+            };
             events
                 .into_iter()
                 .map(|e| app.request(TOOL_ACTOR.to_string(), e))
@@ -40,19 +44,21 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
                 app.record(record);
             }
             let was_pending = app.pending.remove(&req).is_some();
+            let run = act::start_recorded(app, req);
             let summary = appended.record.event.summary();
             let by_user = appended.record.actor != TOOL_ACTOR;
             app.record(appended.record);
             if was_pending && by_user && !matches!(app.flash, Some(Flash { error: true, .. })) {
                 say(app, format!("recorded: {summary}"));
             }
-            if app.mode == Mode::ConfirmQuit && app.pending.is_empty() {
+            if app.mode == Mode::ConfirmQuit && app.pending.is_empty() && !busy(app) {
                 app.quit = true;
                 return vec![Command::Quit];
             }
-            Vec::new()
+            run
         }
         Msg::AppendFailed { req, error } => {
+            act::start_failed(app, req);
             let Some(pending) = app.pending.get_mut(&req) else {
                 return Vec::new();
             };
@@ -445,8 +451,13 @@ fn compare(app: &mut App) {
     app.focus = Panel::Logs;
 }
 
+/// A command runs or an update is being delivered: quitting now would cut it off unrecorded.
+fn busy(app: &App) -> bool {
+    app.run.as_ref().is_some_and(|r| r.running()) || app.deliveries > 0
+}
+
 fn quit(app: &mut App) -> Vec<Command> {
-    if app.pending.is_empty() {
+    if app.pending.is_empty() && !busy(app) {
         app.quit = true;
         vec![Command::Quit]
     } else {
@@ -552,7 +563,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
                 );
             }
         }
-        Action::Compose => act::compose(app),
+        Action::Compose => return act::compose(app),
         Action::Help => app.mode = Mode::Help,
         Action::Mark(name) => {
             if app.incident.milestones.contains_key(&name) {

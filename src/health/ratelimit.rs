@@ -44,8 +44,11 @@ impl RateLimit {
         if let Some(v) = get("retry-after") {
             // An HTTP date is measured against the server's own clock when it sent one: clocks disagree.
             let server_now = get("date").and_then(parse_http_date).unwrap_or(now);
-            rl.retry_after =
-                parse_seconds(v).or_else(|| parse_http_date(v).map(|at| positive(at - server_now)));
+            // Capped like the seconds form: a lying server's far-future date must not overflow anything.
+            rl.retry_after = parse_seconds(v).or_else(|| {
+                parse_http_date(v)
+                    .map(|at| positive(at - server_now).min(Duration::from_secs(86_400)))
+            });
         }
 
         if let Some(v) = get("ratelimit") {

@@ -153,12 +153,15 @@ impl EndpointHealth {
         if let Some(rl) = &r.rate_limit {
             self.rate_limit = Some((r.at, rl.clone()));
         }
-        let done = r.at + r.latency;
+        let done = chrono::TimeDelta::from_std(r.latency)
+            .ok()
+            .and_then(|l| r.at.checked_add_signed(l))
+            .unwrap_or(r.at);
         self.hold_until = r
             .backoff
             .or_else(|| r.rate_limit.as_ref().and_then(RateLimit::wait))
             .and_then(|d| chrono::TimeDelta::from_std(d).ok())
-            .map(|d| done + d);
+            .and_then(|d| done.checked_add_signed(d));
         if r.health == Health::Up {
             self.last_good = Some(Snapshot::of(r));
         } else {

@@ -47,6 +47,19 @@ fn for_each_line<R: BufRead>(
     }
 }
 
+/// A template as it may reach a terminal: log text can carry escape sequences and bidi controls.
+/// Plain ASCII, by far the usual case, passes without a copy.
+fn printable(template: &str) -> std::borrow::Cow<'_, str> {
+    if template
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || b == b'\t')
+    {
+        std::borrow::Cow::Borrowed(template)
+    } else {
+        std::borrow::Cow::Owned(crate::tail::sanitize(template.as_bytes()))
+    }
+}
+
 /// Observes every line of `input`, writing `<pattern id>\t<template>` for each, in order, as
 /// assigned on arrival. Returns the number of lines.
 pub fn assign_stream<R: BufRead, W: Write>(
@@ -57,7 +70,7 @@ pub fn assign_stream<R: BufRead, W: Write>(
     let mut out = BufWriter::with_capacity(64 * 1024, output);
     let n = for_each_line(input, |line| {
         let id = miner.observe(line);
-        let template = miner.template(id).unwrap_or_default();
+        let template = printable(miner.template(id).unwrap_or_default());
         writeln!(out, "{id}\t{template}").map_err(PatternsError::Write)
     })?;
     out.flush().map_err(PatternsError::Write)?;
@@ -159,7 +172,7 @@ pub fn render_table(miner: &Miner, limit: Option<usize>) -> String {
             r.share * 100.0,
             level,
             r.id,
-            r.template
+            printable(&r.template)
         ));
     }
     if shown < rows.len() {

@@ -64,9 +64,12 @@ async fn run(source: usize, argv: Vec<String>, tx: Sender<TailEvent>, opts: Tail
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true)
+            // Its own process group, so `sh -c "kubectl logs -f | grep"` dies whole with the source.
+            .process_group(0)
             .spawn();
         let status = match spawned {
             Ok(mut child) => {
+                let _group = child.id().map(GroupGuard);
                 let running = SourceStatus::Running {
                     command: command_line.clone(),
                 };
@@ -184,4 +187,19 @@ async fn send_lines(
         lines,
     };
     tx.send(event).await.map_err(|_| Closed)
+}
+
+/// Kills a log command's whole process group when the source stops (or the command ends): children it
+/// started must not outlive sitrep, waiting forever on a quiet log.
+struct GroupGuard(u32);
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        if let Some(pid) = i32::try_from(self.0)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
 }

@@ -82,7 +82,7 @@ pub fn parse(
         ..ReadReport::default()
     };
     let mut prev_hash = prev_hash.to_string();
-    let mut expected_seq = prev_seq + 1;
+    let mut expected_seq = prev_seq.saturating_add(1);
     let mut start = 0usize;
     let mut line_no = first_line;
     while start < bytes.len() {
@@ -133,7 +133,7 @@ pub fn parse(
                         message,
                     });
                 }
-                expected_seq = record.seq + 1;
+                expected_seq = record.seq.saturating_add(1);
                 prev_hash = record.hash.clone();
                 report.records.push(record);
             }
@@ -149,7 +149,10 @@ pub fn parse(
                 report.problems.push(Problem {
                     line: line_no,
                     offset,
-                    message: format!("not a timeline event: {err}"),
+                    // serde quotes the file's text; it must not reach a terminal raw.
+                    message: crate::tail::sanitize(
+                        format!("not a timeline event: {err}").as_bytes(),
+                    ),
                 });
             }
         }

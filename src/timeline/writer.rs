@@ -173,7 +173,14 @@ impl TimelineWriter {
         event: Event,
     ) -> Result<Appended, TimelineError> {
         let foreign = self.catch_up()?;
-        let seq = self.last_seq + 1;
+        let Some(seq) = self.last_seq.checked_add(1) else {
+            return Err(TimelineError::Write {
+                path: self.path.clone(),
+                source: std::io::Error::other(
+                    "the last line's seq is at its maximum: the file was edited by hand",
+                ),
+            });
+        };
         let (line, record) = chain::seal(seq, ts, actor, event, &self.last_hash)?;
         let path = self.path.clone();
         let werr = |source| TimelineError::Write {
@@ -185,7 +192,11 @@ impl TimelineWriter {
             let _ = self.file.set_len(self.len);
             return Err(werr(e));
         }
-        self.file.sync_data().map_err(werr)?;
+        if let Err(e) = self.file.sync_data() {
+            // Not durable means not recorded: take the line back so a retry does not duplicate it.
+            let _ = self.file.set_len(self.len);
+            return Err(werr(e));
+        }
         self.len += line.len() as u64;
         self.last_seq = seq;
         self.last_hash = record.hash.clone();

@@ -147,7 +147,10 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .map(|t| elapsed((app.now - t).num_seconds()))
         .unwrap_or_else(|| "--".into());
     let mut parts = vec![
-        format!(" sitrep │ {}", app.incident.title),
+        format!(
+            " sitrep │ {}",
+            crate::tail::sanitize(app.incident.title.as_bytes())
+        ),
         app.incident
             .severity
             .clone()
@@ -192,7 +195,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let prefix = if flash.error { "✖ " } else { "" };
         frame.render_widget(
             Paragraph::new(Line::from(Span::styled(
-                format!("{prefix}{}", flash.text),
+                format!("{prefix}{}", crate::tail::sanitize(flash.text.as_bytes())),
                 style,
             ))),
             area,

@@ -149,9 +149,25 @@ pub(super) fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, theme: &The
         .borders(Borders::ALL)
         .border_style(theme.error)
         .title(" Quit? ");
+    let mut what = Vec::new();
+    if !app.pending.is_empty() {
+        what.push(format!(
+            "{} action(s) are not yet in the timeline",
+            app.pending.len()
+        ));
+    }
+    if app.run.as_ref().is_some_and(|r| r.running()) {
+        what.push("a command is running (quitting kills it)".to_string());
+    }
+    if app.deliveries > 0 {
+        what.push(format!(
+            "{} status update(s) are being delivered",
+            app.deliveries
+        ));
+    }
     let text = format!(
-        "{} action(s) are still being written to the timeline.\ny: quit now (they may be lost) · any other key: stay",
-        app.pending.len()
+        "{}.\ny: quit now (that is lost) · any other key: stay",
+        what.join("; ")
     );
     frame.render_widget(
         Paragraph::new(text).block(block).wrap(Wrap { trim: true }),

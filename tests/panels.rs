@@ -303,8 +303,10 @@ fn the_timeline_panel_alone() {
 
 #[test]
 fn the_patterns_list() {
+    // `p`, as a user opens it: the rows are built when the view is shown.
     let mut app = zoomed(Panel::Logs);
-    app.patterns.mode = PatternsMode::List;
+    apply(&mut app, key('p'));
+    assert_eq!(app.patterns.mode, PatternsMode::List);
     let s = snapshot_both("patterns", &app);
     assert!(s.contains("Patterns · "), "{s}");
     assert!(

@@ -319,6 +319,20 @@ async fn post(
         Ok::<_, reqwest::Error>((status, retry_after, head))
     };
     let secret = url.expose();
+    // What a server says back may echo our credentials (a 401 quoting the token): those go too.
+    let scrub = |text: &str, url: &str| {
+        let mut out = scrub(text, url);
+        for (_, value) in headers {
+            let v = value.expose();
+            let token = v.rsplit(' ').next().unwrap_or(v);
+            for secret in [v, token] {
+                if secret.len() >= 4 {
+                    out = out.replace(secret, "[redacted]");
+                }
+            }
+        }
+        out
+    };
     match tokio::time::timeout(limit, exchange).await {
         Err(_) => Outcome::Retry {
             why: format!("no answer within {}", short_duration(limit)),

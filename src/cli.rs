@@ -128,6 +128,10 @@ pub enum Cmd {
     /// Check a timeline's hash chain; exit non-zero if anything is wrong.
     Verify {
         /// The timeline file (default: the newest incident in the config's folder).
+        #[arg(value_name = "TIMELINE")]
+        file: Option<PathBuf>,
+        /// The timeline file, as the other commands take it.
+        #[arg(long, short = 't', value_name = "FILE", conflicts_with = "file")]
         timeline: Option<PathBuf>,
         /// The config file that names the incidents folder.
         #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]

@@ -82,7 +82,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             output,
             target,
         } => export(&format, output.as_deref(), &target),
-        Cmd::Verify { timeline, config } => verify(timeline, &config),
+        Cmd::Verify {
+            file,
+            timeline,
+            config,
+        } => verify(file.or(timeline), &config),
         Cmd::Tail { filter, files } => tail(&files, filter.as_deref()).await,
         Cmd::Probe {
             url,

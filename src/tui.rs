@@ -341,7 +341,12 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         tokio::select! {
             maybe = events.next() => match maybe {
                 Some(Ok(TermEvent::Key(key))) if key.kind == KeyEventKind::Press => msgs.push(Msg::Key(key)),
-                Some(Ok(TermEvent::Resize(..))) => msgs.push(Msg::Resize),
+                Some(Ok(TermEvent::Resize(w, h))) => {
+                    // Always a full repaint: a shrink and a grow back within one frame leave the
+                    // size unchanged, and ratatui would redraw only the cells it thinks changed.
+                    terminal.resize(ratatui::layout::Rect::new(0, 0, w, h))?;
+                    msgs.push(Msg::Resize);
+                }
                 Some(Ok(TermEvent::Mouse(event))) if mouse => {
                     // The area last drawn is the one the user clicked on (and asks nothing of the tty).
                     let screen = terminal.get_frame().area();
@@ -377,7 +382,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         }
         // A key press is drawn at once rather than at the next frame tick: the responder sees the
         // effect of a key immediately; bursts of log lines still wait for the tick and coalesce.
-        let typed = msgs.iter().any(|m| matches!(m, Msg::Key(_)));
+        let typed = msgs.iter().any(|m| matches!(m, Msg::Key(_) | Msg::Resize));
         // The clipboard sequence is written here, between frames, never from a task mid-draw.
         for m in &msgs {
             if let Msg::Delivered { delivery, .. } = m

@@ -414,11 +414,11 @@ fn a_resize_storm_leaves_it_running_and_drawn_at_the_final_size() {
         }
     }
     // The checkpoints are sizes the storm never had: each is new to the program, so it must draw it
-    // (see the ignored test below for a size it has seen before).
+    // (the test below covers a size it has seen before).
     term.resize(18, 4);
     term.wait_rows("the too-small notice at 18x4", |r| {
         r.first()
-            .is_some_and(|l| l.starts_with("sitrep: window too"))
+            .is_some_and(|l| l.starts_with("sitrep needs 20x5"))
     });
     term.resize(21, 6);
     term.wait_rows("a frame at 21x6", |r| drawn_at(r, 21, 6));
@@ -437,7 +437,6 @@ fn a_resize_storm_leaves_it_running_and_drawn_at_the_final_size() {
 /// emulator here cut the cut-off cells), but the program's size is the same as at its last frame,
 /// so ratatui's diff writes nothing and the screen stays blank until something changes.
 #[test]
-#[ignore = "sitrep bug: tui.rs does not repaint the whole screen on a resize event"]
 fn shrinking_and_growing_back_within_a_frame_repaints_everything() {
     let dir = tempfile::tempdir().unwrap();
     let mut term = Resizable::spawn(&demo(dir.path(), "1h"), dir.path(), 120, 40);

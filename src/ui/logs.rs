@@ -33,16 +33,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    // What the user set (filter, freeze, tab) first: it matters more than where the lines come from.
     let mut title = String::from("Logs");
-    let tab = app.logview.source();
-    for (i, s) in app.sources.iter().enumerate() {
-        if tab.is_none() || tab == Some(i) {
-            title.push_str(&format!(" · {}: {}", s.name, s.status));
-        }
-    }
-    if let Some(i) = tab {
-        title.push_str(&format!(" · tab {}/{} (:source)", i + 1, app.sources.len()));
-    }
     if let Some(f) = app.logview.filter() {
         let bang = if f.invert { "!" } else { "" };
         title.push_str(&format!(
@@ -53,6 +45,15 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     if !app.logview.following() {
         title.push_str(" · FROZEN (f follows)");
+    }
+    let tab = app.logview.source();
+    if let Some(i) = tab {
+        title.push_str(&format!(" · tab {}/{} (:source)", i + 1, app.sources.len()));
+    }
+    for (i, s) in app.sources.iter().enumerate() {
+        if tab.is_none() || tab == Some(i) {
+            title.push_str(&format!(" · {}: {}", s.name, s.status));
+        }
     }
     let block = panel_block(app, Panel::Logs, title, theme);
     let mut inner = block.inner(area);
@@ -136,7 +137,7 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let height = inner.height as usize;
     let mut lines = vec![Line::from(Span::styled(
         format!(
-            "{:<6} {:>7} {:>7} {:<12} {:<8} {:<8} template",
+            "{:<6} {:>7} {:>7} {:<12} {:<9} {:<9} template",
             "", "count", "rate/s", "trend", "first", "last"
         ),
         theme.dim,
@@ -166,7 +167,7 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(format!("{:>7} {:>7.1} ", row.count, row.rate), line_style),
             Span::styled(format!("{:<12} ", sparkline_counts(&row.spark, 12)), style),
             Span::styled(
-                format!("{:<8} {:<8} ", at(app, row.first_ms), at(app, row.last_ms)),
+                format!("{:<9} {:<9} ", at(app, row.first_ms), at(app, row.last_ms)),
                 theme.dim,
             ),
             Span::styled(row.template.clone(), line_style),
@@ -210,7 +211,11 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:<12}", change_label(d.change)), style),
             Span::styled(
-                format!("{:>8.2}/s → {:<8.2}/s ", d.good_rate, d.bad_rate),
+                format!(
+                    "{:>9} → {:<9} ",
+                    format!("{:.2}/s", d.good_rate),
+                    format!("{:.2}/s", d.bad_rate)
+                ),
                 theme.dim,
             ),
             Span::raw(d.template.clone()),

@@ -32,7 +32,11 @@ pub use theme::Theme;
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     if area.width < 20 || area.height < 5 {
-        frame.render_widget(Paragraph::new("sitrep: window too small"), area);
+        let text = format!("sitrep needs 20x5; this is {}x{}", area.width, area.height);
+        frame.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
         return;
     }
     let [header, body, footer] = Layout::vertical([

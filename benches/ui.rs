@@ -78,6 +78,7 @@ fn busy_app() -> App {
             name: format!("endpoint-{e}"),
             url: format!("http://127.0.0.1:1/{e}"),
             health: EndpointHealth::new(2),
+            insecure_tls: false,
         });
         for i in 0..300 {
             let ok = (i / 20 + e) % 3 != 0;

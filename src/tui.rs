@@ -302,6 +302,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
             name: spec.name.clone(),
             url: spec.url.clone(),
             health: EndpointHealth::new(spec.threshold),
+            insecure_tls: spec.insecure_tls,
         });
         probe_handles.push(crate::health::spawn_prober(
             i,

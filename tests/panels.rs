@@ -129,6 +129,7 @@ fn incident() -> App {
             name: name.into(),
             url: url.into(),
             health: EndpointHealth::new(2),
+            insecure_tls: false,
         });
     }
     let failing = 180;

@@ -84,6 +84,7 @@ fn incident() -> App {
             name: name.into(),
             url: url.into(),
             health: EndpointHealth::new(2),
+            insecure_tls: false,
         });
     }
     let mut results = Vec::new();

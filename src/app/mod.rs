@@ -250,6 +250,8 @@ pub struct EndpointView {
     pub url: String,
     /// What the probes said.
     pub health: EndpointHealth,
+    /// TLS certificates are not verified for it (an opt-out in the config): shown as a warning.
+    pub insecure_tls: bool,
 }
 
 /// A message in the status line.

@@ -250,3 +250,201 @@ fn moving_down_selects_the_next_step_and_stops_at_the_last() {
     let last = app.current_runbook().unwrap().steps.len() - 1;
     assert_eq!(app.step, last);
 }
+
+/// Like `ack`, but returns what the runtime is asked to do next (e.g. run a command whose start was
+/// just recorded).
+fn ack_all(app: &mut App, commands: Vec<Command>) -> Vec<Command> {
+    let mut next = Vec::new();
+    for c in commands {
+        match c {
+            Command::Append { req, actor, event } => {
+                let prev = app
+                    .records
+                    .last()
+                    .map(|r| r.hash.clone())
+                    .unwrap_or_default();
+                let seq = app.incident.last_seq + 1;
+                let record = seal(seq, app.now, &actor, event, &prev).unwrap().1;
+                next.extend(update(
+                    app,
+                    Msg::Appended {
+                        req,
+                        appended: Appended {
+                            record,
+                            foreign: vec![],
+                            problems: vec![],
+                        },
+                    },
+                ));
+            }
+            other => next.push(other),
+        }
+    }
+    next
+}
+
+/// The rollback runbook's "roll back the deploy" step, selected; its command needs `{service}`.
+fn at_rollback_step(app: &mut App) {
+    update(app, key(']'));
+    assert_eq!(app.current_runbook().unwrap().name, "rollback");
+    update(app, key('j'));
+    update(app, key('j'));
+    let step = &app.current_runbook().unwrap().steps[app.step];
+    assert_eq!(step.id, "roll-back");
+}
+
+fn outcome(id: u64, exit: i32) -> crate::act::RunOutcome {
+    crate::act::RunOutcome {
+        id,
+        exit_code: Some(exit),
+        duration: std::time::Duration::from_millis(1200),
+        reason: crate::act::FinishReason::Exited,
+        tail: vec!["deployment.apps/payments-api rolled back".into()],
+        lines_total: 1,
+        bytes_total: 40,
+    }
+}
+
+#[test]
+fn running_a_step_asks_for_missing_params_then_shows_the_exact_command() {
+    let mut app = app();
+    at_rollback_step(&mut app);
+    assert!(update(&mut app, key('x')).is_empty());
+    assert_eq!(app.mode, Mode::Input(Input::Param, String::new()));
+    assert_eq!(super::act::asking(&app), Some("service"));
+    for ch in "payments-api".chars() {
+        update(&mut app, key(ch));
+    }
+    assert!(
+        update(&mut app, code(KeyCode::Enter)).is_empty(),
+        "nothing runs before the yes"
+    );
+    let Mode::ConfirmRun(request) = &app.mode else {
+        panic!("expected a confirmation, got {:?}", app.mode);
+    };
+    assert_eq!(
+        request.spec.line(),
+        "kubectl rollout undo deploy/payments-api"
+    );
+}
+
+#[test]
+fn a_confirmed_command_runs_only_after_its_start_is_recorded_and_success_ticks_the_step() {
+    let mut app = app();
+    app.params.insert("service".into(), "payments-api".into());
+    at_rollback_step(&mut app);
+    update(&mut app, key('x'));
+    let cmds = update(&mut app, key('y'));
+    assert!(
+        matches!(&cmds[..], [Command::Append { event: Event::CommandStarted { command, .. }, .. }] if command == "kubectl rollout undo deploy/payments-api"),
+        "only the start is asked for: {cmds:?}"
+    );
+    let next = ack_all(&mut app, cmds);
+    let [Command::Run { id, spec }] = &next[..] else {
+        panic!("expected the run once the start was written: {next:?}");
+    };
+    assert_eq!(spec.line(), "kubectl rollout undo deploy/payments-api");
+    let done = update(
+        &mut app,
+        Msg::Run(crate::act::RunEvent::Finished(outcome(*id, 0))),
+    );
+    assert!(matches!(
+        &done[0],
+        Command::Append {
+            event: Event::CommandFinished {
+                exit_code: Some(0),
+                ..
+            },
+            ..
+        }
+    ));
+    assert!(
+        matches!(&done[1], Command::Append { event: Event::StepChecked { step, .. }, .. } if step == "roll-back")
+    );
+    ack(&mut app, done);
+    assert!(app.incident.is_checked("rollback", "roll-back"));
+}
+
+#[test]
+fn a_failing_command_leaves_the_step_unticked_and_says_so() {
+    let mut app = app();
+    app.params.insert("service".into(), "payments-api".into());
+    at_rollback_step(&mut app);
+    update(&mut app, key('x'));
+    let cmds = update(&mut app, key('y'));
+    let next = ack_all(&mut app, cmds);
+    let [Command::Run { id, .. }] = &next[..] else {
+        panic!("{next:?}")
+    };
+    let done = update(
+        &mut app,
+        Msg::Run(crate::act::RunEvent::Finished(outcome(*id, 3))),
+    );
+    assert_eq!(done.len(), 1, "the end is recorded, no tick: {done:?}");
+    ack(&mut app, done);
+    assert!(!app.incident.is_checked("rollback", "roll-back"));
+    let flash = app.flash.clone().unwrap();
+    assert!(
+        flash.error && flash.text.contains("failed"),
+        "{}",
+        flash.text
+    );
+}
+
+#[test]
+fn dry_run_shows_the_command_but_never_runs_it() {
+    let mut app = app();
+    app.dry_run = true;
+    app.params.insert("service".into(), "payments-api".into());
+    at_rollback_step(&mut app);
+    update(&mut app, key('x'));
+    assert!(update(&mut app, key('y')).is_empty());
+    assert!(app.flash.clone().unwrap().text.contains("was NOT run"));
+}
+
+#[test]
+fn any_key_but_y_at_the_confirmation_runs_nothing() {
+    let mut app = app();
+    app.params.insert("service".into(), "payments-api".into());
+    at_rollback_step(&mut app);
+    update(&mut app, key('x'));
+    assert!(update(&mut app, code(KeyCode::Enter)).is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn a_status_update_is_composed_from_live_state_and_sent_to_every_destination() {
+    let mut app = app();
+    app.destinations = vec!["file updates.md".into()];
+    update(&mut app, key('u'));
+    let Mode::Compose(editor) = &app.mode else {
+        panic!("{:?}", app.mode)
+    };
+    let text = editor.text();
+    assert!(text.contains("Payments"), "{text}");
+    assert!(text.contains("SEV2"), "{text}");
+    let cmds = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    assert!(matches!(&cmds[..], [Command::Deliver { text: t }] if *t == text));
+}
+
+#[test]
+fn an_update_with_no_destination_is_kept_in_the_composer_with_a_reason() {
+    let mut app = app();
+    update(&mut app, key('u'));
+    let cmds = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    assert!(cmds.is_empty());
+    assert!(matches!(app.mode, Mode::Compose(_)));
+    assert!(
+        app.flash
+            .clone()
+            .unwrap()
+            .text
+            .contains("no destinations configured")
+    );
+}

@@ -87,6 +87,9 @@ fn endpoint_lines<'a>(
     if let Some(l) = h.last_latency() {
         first.push(Span::raw(format!(" {}", fmt_latency(l))));
     }
+    if e.insecure_tls {
+        first.push(Span::styled(" ⚠ TLS unverified", theme.warn));
+    }
     if let Some(rate) = h.success_rate() {
         first.push(Span::styled(format!(" ok {:.0}%", rate * 100.0), theme.dim));
     }

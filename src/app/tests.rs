@@ -39,28 +39,7 @@ fn app() -> App {
 
 /// Plays the runtime's part: writes what an Append asks for (in memory) and answers with Appended.
 fn ack(app: &mut App, commands: Vec<Command>) {
-    for c in commands {
-        if let Command::Append { req, actor, event } = c {
-            let prev = app
-                .records
-                .last()
-                .map(|r| r.hash.clone())
-                .unwrap_or_default();
-            let seq = app.incident.last_seq + 1;
-            let record = seal(seq, app.now, &actor, event, &prev).unwrap().1;
-            update(
-                app,
-                Msg::Appended {
-                    req,
-                    appended: Appended {
-                        record,
-                        foreign: vec![],
-                        problems: vec![],
-                    },
-                },
-            );
-        }
-    }
+    ack_all(app, commands);
 }
 
 #[test]

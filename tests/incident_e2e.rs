@@ -4,13 +4,9 @@
 
 mod pty;
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 use pty::Tty;
 use serde_json::Value;
 
@@ -255,104 +251,6 @@ fn the_cockpit_fits_an_80x24_terminal() {
     assert_eq!(tty.wait_exit(WAIT), Some(0));
 }
 
-/// sitrep in a pty whose size the test changes (the shared harness keeps its master to itself).
-struct Resizable {
-    parser: Arc<Mutex<vt100::Parser>>,
-    writer: Arc<Mutex<Box<dyn Write + Send>>>,
-    master: Box<dyn MasterPty + Send>,
-    child: Box<dyn portable_pty::Child + Send + Sync>,
-}
-
-fn size(cols: u16, rows: u16) -> PtySize {
-    PtySize {
-        rows,
-        cols,
-        pixel_width: 0,
-        pixel_height: 0,
-    }
-}
-
-fn nz(n: u16) -> NonZeroU16 {
-    NonZeroU16::new(n).expect("sizes are above zero")
-}
-
-impl Resizable {
-    fn spawn(args: &[String], cwd: &Path, cols: u16, rows: u16) -> Resizable {
-        let pty = native_pty_system().openpty(size(cols, rows)).unwrap();
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sitrep"));
-        cmd.args(args);
-        cmd.cwd(cwd);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("TZ", "UTC");
-        let child = pty.slave.spawn_command(cmd).unwrap();
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = Arc::new(Mutex::new(pty.master.take_writer().unwrap()));
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
-        let p = parser.clone();
-        let answer = writer.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let Ok(mut parser) = p.lock() else { break };
-                parser.process(&buf[..n]);
-                // Like a real terminal, answer "where is the cursor?" (crossterm waits for it).
-                if buf[..n].windows(4).any(|w| w == b"\x1b[6n") {
-                    let (row, col) = parser.screen().cursor_position();
-                    if let Ok(mut w) = answer.lock() {
-                        let _ = write!(w, "\x1b[{};{}R", row + 1, col + 1);
-                        let _ = w.flush();
-                    }
-                }
-            }
-        });
-        Resizable {
-            parser,
-            writer,
-            master: pty.master,
-            child,
-        }
-    }
-
-    /// Resizes the terminal; the parser changes size under its lock so bytes drawn for the new
-    /// size are never read at the old one.
-    fn resize(&self, cols: u16, rows: u16) {
-        let mut parser = self.parser.lock().unwrap();
-        parser.screen_mut().set_size(nz(rows), nz(cols));
-        self.master.resize(size(cols, rows)).unwrap();
-    }
-
-    fn rows(&self) -> Vec<String> {
-        let parser = self.parser.lock().unwrap();
-        let screen = parser.screen();
-        let (_, cols) = screen.size();
-        screen.rows(0, cols.get()).collect()
-    }
-
-    fn wait_rows(&self, what: &str, pred: impl Fn(&[String]) -> bool) {
-        let start = Instant::now();
-        loop {
-            let rows = self.rows();
-            if pred(&rows) {
-                return;
-            }
-            if start.elapsed() > WAIT {
-                panic!("timed out waiting for {what}; screen:\n{}", rows.join("\n"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Resizable {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-    }
-}
-
 /// The whole screen drawn at `cols` x `rows`: header, the panels' outer corners in the last column,
 /// the footer on the last row. Rows come untrimmed, so a full row has exactly `cols` characters.
 fn drawn_at(r: &[String], cols: usize, rows: usize) -> bool {
@@ -367,32 +265,11 @@ fn drawn_at(r: &[String], cols: usize, rows: usize) -> bool {
         && r[rows - 1].starts_with("q quit")
 }
 
-impl Resizable {
-    /// Types keys.
-    fn send(&self, keys: &str) {
-        let mut w = self.writer.lock().unwrap();
-        w.write_all(keys.as_bytes()).unwrap();
-        w.flush().unwrap();
-    }
-
-    /// Waits (bounded) for the process to end; its exit code.
-    fn wait_exit(&mut self) -> u32 {
-        let start = Instant::now();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return status.exit_code();
-            }
-            assert!(start.elapsed() < WAIT, "sitrep did not exit");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
 #[test]
 fn a_resize_storm_leaves_it_running_and_drawn_at_the_final_size() {
     let dir = tempfile::tempdir().unwrap();
-    let mut term = Resizable::spawn(&demo(dir.path(), "1h"), dir.path(), 120, 40);
-    term.wait_rows("the first frame", |r| drawn_at(r, 120, 40));
+    let mut term = spawn(&demo(dir.path(), "1h"), dir.path(), 120, 40);
+    term.wait_rows("the first frame", WAIT, |r| drawn_at(r, 120, 40));
 
     let sizes = [
         (80, 24),
@@ -416,21 +293,20 @@ fn a_resize_storm_leaves_it_running_and_drawn_at_the_final_size() {
     // The checkpoints are sizes the storm never had: each is new to the program, so it must draw it
     // (the test below covers a size it has seen before).
     term.resize(18, 4);
-    term.wait_rows("the too-small notice at 18x4", |r| {
+    term.wait_rows("the too-small notice at 18x4", WAIT, |r| {
         r.first()
             .is_some_and(|l| l.starts_with("sitrep needs 20x5"))
     });
     term.resize(21, 6);
-    term.wait_rows("a frame at 21x6", |r| drawn_at(r, 21, 6));
+    term.wait_rows("a frame at 21x6", WAIT, |r| drawn_at(r, 21, 6));
     term.resize(100, 30);
-    term.wait_rows("a frame at the final 100x30", |r| drawn_at(r, 100, 30));
-    assert!(
-        matches!(term.child.try_wait(), Ok(None)),
-        "sitrep died in the storm"
-    );
+    term.wait_rows("a frame at the final 100x30", WAIT, |r| {
+        drawn_at(r, 100, 30)
+    });
+    assert!(term.is_running(), "sitrep died in the storm");
     // Still answering keys after all that.
     term.send("q");
-    assert_eq!(term.wait_exit(), 0);
+    assert_eq!(term.wait_exit(WAIT), Some(0));
 }
 
 /// A terminal shrunk and grown back between two frames loses what was drawn (xterm and the VT100
@@ -439,13 +315,13 @@ fn a_resize_storm_leaves_it_running_and_drawn_at_the_final_size() {
 #[test]
 fn shrinking_and_growing_back_within_a_frame_repaints_everything() {
     let dir = tempfile::tempdir().unwrap();
-    let mut term = Resizable::spawn(&demo(dir.path(), "1h"), dir.path(), 120, 40);
-    term.wait_rows("the first frame", |r| drawn_at(r, 120, 40));
+    let mut term = spawn(&demo(dir.path(), "1h"), dir.path(), 120, 40);
+    term.wait_rows("the first frame", WAIT, |r| drawn_at(r, 120, 40));
     term.resize(1, 1);
     term.resize(120, 40);
-    term.wait_rows("the whole screen repainted at 120x40", |r| {
+    term.wait_rows("the whole screen repainted at 120x40", WAIT, |r| {
         drawn_at(r, 120, 40)
     });
     term.send("q");
-    assert_eq!(term.wait_exit(), 0);
+    assert_eq!(term.wait_exit(WAIT), Some(0));
 }

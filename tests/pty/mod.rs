@@ -14,33 +14,54 @@ pub struct Tty {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+fn size(cols: u16, rows: u16) -> PtySize {
+    PtySize {
+        rows,
+        cols,
+        pixel_width: 0,
+        pixel_height: 0,
+    }
+}
+
+fn nz(n: u16) -> std::num::NonZeroU16 {
+    std::num::NonZeroU16::new(n).expect("sizes are above zero")
 }
 
 impl Tty {
     /// Starts `sitrep ARGS` in `cwd` in a `cols`x`rows` terminal.
     pub fn spawn(args: &[&str], cwd: &Path, cols: u16, rows: u16) -> Tty {
+        Tty::spawn_with(args, cwd, cols, rows, &[])
+    }
+
+    /// Like `spawn`, with environment changes: `(name, Some(value))` sets, `(name, None)` removes.
+    pub fn spawn_with(
+        args: &[&str],
+        cwd: &Path,
+        cols: u16,
+        rows: u16,
+        env: &[(&str, Option<&str>)],
+    ) -> Tty {
         let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
+            .openpty(size(cols, rows))
             .expect("open a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_sitrep"));
         cmd.args(args);
         cmd.cwd(cwd);
         cmd.env("TERM", "xterm-256color");
         cmd.env("TZ", "UTC");
+        for (name, value) in env {
+            match value {
+                Some(v) => cmd.env(name, v),
+                None => cmd.env_remove(name),
+            }
+        }
         let child = pty.slave.spawn_command(cmd).expect("spawn sitrep");
         let mut reader = pty.master.try_clone_reader().expect("pty reader");
         let writer = Arc::new(Mutex::new(pty.master.take_writer().expect("pty writer")));
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(
-            std::num::NonZeroU16::new(rows).expect("rows > 0"),
-            std::num::NonZeroU16::new(cols).expect("cols > 0"),
-            0,
-        )));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(nz(rows), nz(cols), 0)));
         let p = parser.clone();
         let answer = writer.clone();
         std::thread::spawn(move || {
@@ -66,8 +87,37 @@ impl Tty {
             parser,
             writer,
             child,
-            _master: pty.master,
+            master: pty.master,
         }
+    }
+
+    /// Resizes the terminal; the parser changes size under its lock so bytes drawn for the new
+    /// size are never read at the old one.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        let mut parser = self.parser.lock().expect("parser lock");
+        parser.screen_mut().set_size(nz(rows), nz(cols));
+        self.master
+            .resize(size(cols, rows))
+            .expect("resize the pty");
+    }
+
+    /// The screen's rows, untrimmed (a full row has exactly as many characters as columns).
+    pub fn rows(&self) -> Vec<String> {
+        self.with_screen(|screen| {
+            let (_, cols) = screen.size();
+            screen.rows(0, cols.get()).collect()
+        })
+    }
+
+    /// Looks at the screen itself (cells, colours).
+    pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        let parser = self.parser.lock().expect("parser lock");
+        f(parser.screen())
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     /// The screen's text now.
@@ -97,6 +147,24 @@ impl Tty {
                 panic!("timed out after {timeout:?} waiting for {what}; screen:\n{screen}");
             }
             // Short polls: the benches measure latencies with this.
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Waits (bounded) until the screen's rows satisfy `pred`; panics with the screen if they never do.
+    pub fn wait_rows(&self, what: &str, timeout: Duration, pred: impl Fn(&[String]) -> bool) {
+        let start = Instant::now();
+        loop {
+            let rows = self.rows();
+            if pred(&rows) {
+                return;
+            }
+            if start.elapsed() > timeout {
+                panic!(
+                    "timed out after {timeout:?} waiting for {what}; screen:\n{}",
+                    rows.join("\n")
+                );
+            }
             std::thread::sleep(Duration::from_millis(2));
         }
     }

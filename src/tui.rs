@@ -3,6 +3,7 @@
 
 use std::io::{self, Stdout};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
@@ -251,6 +252,20 @@ pub fn mouse_msg(event: &MouseEvent, screen: Rect, zoomed: Option<app::Panel>) -
     Some(Msg::Mouse(Mouse { pointer, panel }))
 }
 
+/// The client status updates are sent with, built once on first use.
+type HttpClient = Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>;
+
+fn http_client(cell: &HttpClient) -> Result<reqwest::Client, String> {
+    cell.get_or_init(|| {
+        reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| e.to_string())
+    })
+    .clone()
+}
+
 /// How the session ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -316,9 +331,9 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
     let (run_tx, mut run_rx) = mpsc::channel(64);
     let mut runs: Vec<crate::act::RunHandle> = Vec::new();
     let mut run_batch = Vec::with_capacity(16);
-    // Built on the first update sent: loading the system's certificates takes tens of milliseconds
-    // that startup should not pay.
-    let mut http: Option<reqwest::Client> = None;
+    // Built by the first delivery task, off the UI loop: loading the system's certificates takes tens
+    // of milliseconds that neither startup nor a key press should pay.
+    let http: HttpClient = Arc::default();
 
     let (_guard, mut terminal) = TerminalGuard::enter(mouse)?;
     terminal.clear()?;
@@ -430,49 +445,36 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                         }
                     }
                     Command::Deliver { text } => {
-                        let client = match &http {
-                            Some(c) => c.clone(),
-                            None => {
-                                let built = reqwest::Client::builder()
-                                    .no_proxy()
-                                    .redirect(reqwest::redirect::Policy::none())
-                                    .build();
-                                match built {
-                                    Ok(c) => {
-                                        http = Some(c.clone());
-                                        c
-                                    }
-                                    Err(e) => {
-                                        let _ = msg_tx.send(Msg::Flash(Flash {
-                                            text: format!(
-                                                "cannot send the update: no HTTP client ({e})"
-                                            ),
-                                            error: true,
-                                        }));
-                                        continue;
-                                    }
-                                }
-                            }
-                        };
                         let update = crate::act::Update {
                             text: text.clone(),
                             incident: app.incident.title.clone(),
                             severity: app.incident.severity.clone(),
                         };
-                        for (i, dest) in destinations.iter().enumerate() {
+                        for dest in &destinations {
                             let out = msg_tx.clone();
-                            let (dest, update, text, client) =
-                                (dest.clone(), update.clone(), text.clone(), client.clone());
+                            let http = http.clone();
+                            let (dest, update, text) = (dest.clone(), update.clone(), text.clone());
                             tokio::spawn(async move {
-                                let delivery = crate::act::deliver(
-                                    &dest,
-                                    &update,
-                                    &client,
-                                    Default::default(),
-                                )
-                                .await;
+                                let delivery = match http_client(&http) {
+                                    Ok(client) => {
+                                        crate::act::deliver(
+                                            &dest,
+                                            &update,
+                                            &client,
+                                            Default::default(),
+                                        )
+                                        .await
+                                    }
+                                    Err(e) => crate::act::Delivery {
+                                        destination: dest.label(),
+                                        ok: false,
+                                        attempts: 0,
+                                        detail: format!("no HTTP client: {e}"),
+                                        sent_at: chrono::Utc::now(),
+                                        osc52: None,
+                                    },
+                                };
                                 let _ = out.send(Msg::Delivered { delivery, text });
-                                let _ = i;
                             });
                         }
                     }

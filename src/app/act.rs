@@ -390,7 +390,7 @@ pub fn facts(app: &App) -> UpdateFacts {
 /// template of any runbook, or the default).
 pub fn compose(app: &mut App) -> Vec<Command> {
     // The pattern rows are only kept fresh while their view is open; the update needs them now.
-    let now_ms = app.now.timestamp_millis().max(0) as u64;
+    let now_ms = app.now_ms();
     let events = app.patterns.refresh(now_ms, app.started_ms);
     let commands: Vec<Command> = events
         .into_iter()

@@ -369,7 +369,7 @@ impl App {
                     .max(0) as u64,
             ),
             zoom: false,
-            started_ms: now.timestamp_millis().max(0) as u64,
+            started_ms: epoch_ms(now),
             params: Default::default(),
             param_ask: None,
             dry_run: false,
@@ -414,6 +414,11 @@ impl App {
     /// Patterns first seen after `baseline` from now count as new (the demo's is short).
     pub fn set_baseline(&mut self, baseline: std::time::Duration) {
         self.patterns.trend.new_after_ms = self.started_ms + baseline.as_millis() as u64;
+    }
+
+    /// The current time as milliseconds since the epoch (the unit of the pattern rate history).
+    pub fn now_ms(&self) -> u64 {
+        epoch_ms(self.now)
     }
 
     /// Names of the loaded runbooks.
@@ -497,3 +502,8 @@ impl App {
 
 #[cfg(test)]
 mod tests;
+
+/// Milliseconds since the epoch; times before it (never seen in practice) count as 0.
+pub fn epoch_ms(t: DateTime<Utc>) -> u64 {
+    u64::try_from(t.timestamp_millis()).unwrap_or(0)
+}

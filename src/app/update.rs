@@ -21,7 +21,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Key(key) => on_key(app, key),
         Msg::Tick(now) => {
             app.now = now;
-            let now_ms = now.timestamp_millis().max(0) as u64;
+            let now_ms = super::epoch_ms(now);
             let events = if app.patterns.mode == PatternsMode::Off {
                 app.patterns.announce(now_ms, app.started_ms)
             } else {
@@ -104,7 +104,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                     src.errors.add(line.received.timestamp());
                 }
                 let number = app.logs.total();
-                let ms = line.received.timestamp_millis().max(0) as u64;
+                let ms = super::epoch_ms(line.received);
                 app.patterns.observe(number, &line.text, ms);
                 app.logs.push(line);
             }
@@ -365,7 +365,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             say(app, format!("logs: {shown}"));
         }
         PaletteCommand::Good => {
-            let now = app.now.timestamp_millis().max(0) as u64;
+            let now = app.now_ms();
             app.good = Some(TimeRange {
                 from_ms: app.started_ms.min(now.saturating_sub(1)),
                 to_ms: now,
@@ -377,7 +377,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             );
         }
         PaletteCommand::Bad => {
-            let now = app.now.timestamp_millis().max(0) as u64;
+            let now = app.now_ms();
             if app.good.is_none() {
                 app.good = Some(TimeRange {
                     from_ms: app.started_ms,
@@ -391,7 +391,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             );
         }
         PaletteCommand::Baseline => {
-            app.patterns.trend.new_after_ms = app.now.timestamp_millis().max(0) as u64;
+            app.patterns.trend.new_after_ms = app.now_ms();
             say(
                 app,
                 "baseline reset: patterns first seen from now on are new".into(),
@@ -408,7 +408,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
 /// Compares patterns before and after the last time an endpoint left `up` (the boundary between
 /// working and failing), each side as long as the failing side so far.
 fn compare(app: &mut App) {
-    let now = app.now.timestamp_millis().max(0) as u64;
+    let now = app.now_ms();
     if let (Some(good), Some(bad_from)) = (app.good, app.bad_from) {
         let bad = TimeRange {
             from_ms: bad_from,
@@ -432,7 +432,7 @@ fn compare(app: &mut App) {
         );
         return;
     };
-    let b = boundary.timestamp_millis().max(0) as u64;
+    let b = super::epoch_ms(boundary);
     let span = now.saturating_sub(b).max(10_000);
     // The working side never reaches back before sitrep was watching: nothing was seen there.
     let good = TimeRange {
@@ -541,7 +541,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
                 _ => PatternsMode::Off,
             };
             app.focus = Panel::Logs;
-            let now = app.now.timestamp_millis().max(0) as u64;
+            let now = app.now_ms();
             let events = app.patterns.refresh(now, app.started_ms);
             return events
                 .into_iter()

@@ -243,18 +243,7 @@ impl Tokenizer {
     fn phrase(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
         let raw = &bytes[start..end];
         let shape_hash = self.placeholder_shape(raw, 0, trim_close(raw).len());
-        Tok {
-            start,
-            end,
-            kind: Kind::Var,
-            masked: true,
-            value_start: start,
-            value_end: end,
-            ident_hash: 0,
-            value_hash: hash_bytes(raw),
-            shape_hash,
-            folded: false,
-        }
+        masked_var(raw, start, end, shape_hash)
     }
 
     fn classify(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
@@ -287,18 +276,7 @@ impl Tokenizer {
         if ce - cs > MAX_WORD_BYTES || raw.len() > 4 * MAX_WORD_BYTES {
             // A blob (base64, a long hash) is a value, and keeping it in a template would cost memory.
             let shape_hash = self.placeholder_shape(raw, cs, ce);
-            return Tok {
-                start,
-                end,
-                kind: Kind::Var,
-                masked: true,
-                value_start: start,
-                value_end: end,
-                ident_hash: 0,
-                value_hash: hash_bytes(raw),
-                shape_hash,
-                folded: false,
-            };
+            return masked_var(raw, start, end, shape_hash);
         }
         let has_digit = core.iter().any(u8::is_ascii_digit);
         if has_digit && let Some(stem) = stem_len(core) {
@@ -435,4 +413,20 @@ pub(crate) fn signature(level: Option<Level>, toks: &[Tok]) -> u64 {
 /// Whether a line has a token other than a variable.
 fn is_anchored(toks: &[Tok]) -> bool {
     toks.iter().any(|t| t.kind != Kind::Var)
+}
+
+/// A token that is a value as a whole (a date written in pieces, a blob), shown as one placeholder.
+fn masked_var(raw: &[u8], start: usize, end: usize, shape_hash: u64) -> Tok {
+    Tok {
+        start,
+        end,
+        kind: Kind::Var,
+        masked: true,
+        value_start: start,
+        value_end: end,
+        ident_hash: 0,
+        value_hash: hash_bytes(raw),
+        shape_hash,
+        folded: false,
+    }
 }

@@ -1,0 +1,1 @@
+//! The bottom layer: the vocabulary every other module shares. It imports nothing from the crate.

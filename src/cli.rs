@@ -177,6 +177,5 @@ pub enum Cmd {
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    crate::config::parse_duration(s)
-        .map_err(|e| format!("`{s}` is not a duration ({e}); write it like 5s or 800ms"))
+    crate::core::duration::parse_or_explain(s, "5s or 800ms")
 }

@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 
 use crate::app::App;
 use crate::cli::{Cli, Cmd, TimelineArgs};
-use crate::config::{self, Config, EndpointConfig, LogSource};
-use crate::health::{EndpointSpec, Secret};
+use crate::config::{self, Config};
+use crate::health::EndpointSpec;
 use crate::runbook::{self, Runbook};
 use crate::tail::{SourceSpec, TailOptions};
 use crate::timeline::{self, Event, Milestone, OpenReport, TimelineWriter};
@@ -109,65 +109,6 @@ pub fn actor_name(actor: Option<String>) -> String {
         .filter(|a| !a.trim().is_empty())
         .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
         .unwrap_or_else(|| "responder".into())
-}
-
-/// Turns a validated endpoint config into what the prober needs.
-pub fn endpoint_spec(e: &EndpointConfig) -> EndpointSpec {
-    let mut spec = EndpointSpec::new(e.name.clone(), e.url.clone());
-    spec.interval = e.interval;
-    spec.timeout = e.timeout;
-    spec.connect_timeout = e.connect_timeout;
-    spec.expect_status = e.expect_status.clone();
-    spec.max_latency = e.max_latency;
-    spec.body_contains = e.body_contains.clone();
-    spec.body_not_contains = e.body_not_contains.clone();
-    spec.json_equals = e.json.clone();
-    spec.header_present = e.header_present.clone();
-    spec.headers = e
-        .headers
-        .iter()
-        .map(|(k, v, _)| (k.clone(), Secret::new(v.clone())))
-        .collect();
-    spec.threshold = e.threshold;
-    spec.insecure_tls = e.insecure_tls;
-    spec
-}
-
-/// Secret values a config references, to be kept out of every export.
-pub fn secrets_of(cfg: &Config) -> Vec<String> {
-    use crate::act::Destination;
-    let mut out: Vec<String> = cfg
-        .endpoints
-        .iter()
-        .flat_map(|e| e.headers.iter())
-        .filter(|(_, _, secret)| *secret)
-        .map(|(_, v, _)| v.clone())
-        .collect();
-    for d in &cfg.destinations {
-        match d {
-            Destination::Slack { url } => out.push(url.expose().to_string()),
-            Destination::Webhook { url, headers } => {
-                out.push(url.expose().to_string());
-                out.extend(headers.iter().map(|(_, v)| v.expose().to_string()));
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-fn log_spec(source: &LogSource) -> SourceSpec {
-    match source {
-        LogSource::Path(p) => {
-            let s = p.to_string_lossy();
-            if s.contains(['*', '?', '[']) {
-                SourceSpec::Glob(s.into_owned())
-            } else {
-                SourceSpec::File(p.clone())
-            }
-        }
-        LogSource::Command(c) => SourceSpec::Command(c.clone()),
-    }
 }
 
 fn load_runbooks(cfg: &Config) -> anyhow::Result<Vec<Runbook>> {
@@ -360,13 +301,9 @@ async fn open(
     let logs = cfg
         .logs
         .iter()
-        .map(|l| (l.name.clone(), log_spec(&l.source)))
+        .map(|l| (l.name.clone(), l.source.clone()))
         .collect();
-    let endpoints: Vec<EndpointSpec> = cfg.endpoints.iter().map(endpoint_spec).collect();
-    for spec in &endpoints {
-        spec.validate()
-            .map_err(|e| anyhow::anyhow!("{}: endpoint `{}`: {e}", cfg.origin, spec.name))?;
-    }
+    let endpoints: Vec<EndpointSpec> = cfg.endpoints.clone();
     let mut app = new_app(&writer, report.records, runbooks, actor);
     app.dry_run = dry_run;
     app.params = cfg.incident.params.clone();
@@ -380,7 +317,7 @@ async fn open(
             logs,
             tail_options: TailOptions::default(),
             endpoints,
-            secrets: secrets_of(&cfg),
+            secrets: cfg.secrets.clone(),
             destinations: cfg.destinations.clone(),
             mouse: mouse || cfg.ui.mouse,
         },
@@ -430,8 +367,7 @@ pub fn check(config_path: &Path) -> u8 {
         },
     };
     for l in &cfg.logs {
-        if let LogSource::Path(p) = &l.source
-            && !p.to_string_lossy().contains(['*', '?', '['])
+        if let SourceSpec::File(p) = &l.source
             && !p.exists()
         {
             {
@@ -546,7 +482,7 @@ fn export(format: &str, output: Option<&Path>, target: &TimelineArgs) -> anyhow:
         Some(c) => load_runbooks(c).unwrap_or_else(|_| runbook::shipped()),
         None => runbook::shipped(),
     };
-    let secrets = cfg.as_ref().map(secrets_of).unwrap_or_default();
+    let secrets = cfg.as_ref().map(|c| c.secrets.clone()).unwrap_or_default();
     let input = crate::export::ExportInput {
         records: &report.records,
         runbooks: &runbooks,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::config::SourceError;
+use crate::core::diag::SourceError;
 
 /// The runbooks shipped with sitrep, embedded so `sitrep demo` and `sitrep init` work from any folder.
 pub const SHIPPED: [(&str, &str); 6] = [
@@ -144,17 +144,11 @@ pub fn parse(origin: &str, text: &str) -> Result<Runbook, SourceError> {
             |d: Option<Spanned<String>>| -> Result<Option<std::time::Duration>, SourceError> {
                 match d {
                     None => Ok(None),
-                    Some(d) => crate::config::parse_duration(d.get_ref())
-                        .map(Some)
-                        .map_err(|e| {
-                            at(
-                                d.span(),
-                                format!(
-                                    "`{}` is not a duration ({e}); write it like \"5m\" or \"90s\"",
-                                    d.get_ref()
-                                ),
-                            )
-                        }),
+                    Some(d) => {
+                        crate::core::duration::parse_or_explain(d.get_ref(), "\"5m\" or \"90s\"")
+                            .map(Some)
+                            .map_err(|message| at(d.span(), message))
+                    }
                 }
             };
         let timeout = duration(s.timeout)?;

@@ -20,7 +20,7 @@ use sitrep::act::{
     Delivery, DeliveryEvent, DeliveryProgress, Destination, RetryPolicy, Update, deliver,
     spawn_delivery,
 };
-use sitrep::health::Secret;
+use sitrep::core::secret::Secret;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -255,7 +255,7 @@ async fn a_receiver_that_never_answers_fails_by_the_deadline() {
         delivery.detail
     );
     assert!(
-        delivery.detail.contains("1.0s deadline"),
+        delivery.detail.contains("the 1s deadline"),
         "{}",
         delivery.detail
     );

@@ -12,7 +12,8 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::style::Color;
 use sitrep::app::{App, Input, Mode, Msg, update};
-use sitrep::config::{self, Config, SourceError};
+use sitrep::config::{self, Config};
+use sitrep::core::diag::SourceError;
 use sitrep::ui::{self, Theme};
 
 const HEAD: &str = "[incident]\ntitle = \"Payments\"\n";

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::short_duration;
+use crate::core::duration::glance as short_duration;
 
 /// A common cadence for a customer-facing incident.
 pub const DEFAULT_CADENCE: Duration = Duration::from_secs(30 * 60);

@@ -9,7 +9,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
-use crate::health::Secret;
+use crate::core::secret::Secret;
 use crate::tail::sanitize;
 
 /// Longest text handed to the terminal clipboard: many terminals drop larger OSC 52 payloads.

@@ -21,8 +21,6 @@ mod spec;
 mod template;
 mod update;
 
-use std::time::Duration;
-
 pub use argv::{SplitError, join_words, quote_word, split_line};
 pub use cadence::{Cadence, DEFAULT_CADENCE, Due};
 pub use capture::{MAX_LINE_BYTES, PENDING_LINES, TAIL_LINES};
@@ -39,42 +37,3 @@ pub use update::{
     BrokenEndpoint, DEFAULT_TEMPLATE, PLACEHOLDERS, UpdateFacts, render_update,
     unknown_placeholders,
 };
-
-/// A duration as a person reads it at a glance: `850ms`, `4.2s`, `42s`, `4m 12s`, `1h 23m`.
-pub fn short_duration(d: Duration) -> String {
-    let secs = d.as_secs();
-    if d < Duration::from_secs(1) {
-        format!("{}ms", d.as_millis())
-    } else if secs < 10 {
-        format!("{:.1}s", d.as_secs_f64())
-    } else if secs < 60 {
-        format!("{secs}s")
-    } else if secs < 3600 {
-        match secs % 60 {
-            0 => format!("{}m", secs / 60),
-            s => format!("{}m {s}s", secs / 60),
-        }
-    } else {
-        match (secs % 3600) / 60 {
-            0 => format!("{}h", secs / 3600),
-            m => format!("{}h {m}m", secs / 3600),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_at_a_glance() {
-        let s = Duration::from_secs;
-        assert_eq!(short_duration(Duration::from_millis(850)), "850ms");
-        assert_eq!(short_duration(Duration::from_millis(4240)), "4.2s");
-        assert_eq!(short_duration(s(42)), "42s");
-        assert_eq!(short_duration(s(252)), "4m 12s");
-        assert_eq!(short_duration(s(300)), "5m");
-        assert_eq!(short_duration(s(4980)), "1h 23m");
-        assert_eq!(short_duration(s(7200)), "2h");
-    }
-}

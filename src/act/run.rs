@@ -19,8 +19,8 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::capture::Capture;
-use super::short_duration;
 use super::spec::{CommandSpec, Invocation};
+use crate::core::duration::glance as short_duration;
 use crate::tail::sanitize;
 
 /// After the command exits, output still in flight is read for this long (a background child

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::short_duration;
 use super::template::{placeholders, substitute};
+use crate::core::duration::glance as short_duration;
 
 /// The template used when a communicate step has none.
 pub const DEFAULT_TEMPLATE: &str = "\

@@ -3,7 +3,8 @@
 
 use super::evidence;
 use super::model::{Prepared, measure_name};
-use super::text::{duration, local, utc};
+use super::text::{local, utc};
+use crate::core::duration::precise as duration;
 
 /// A postmortem document.
 pub(crate) struct Doc {

@@ -3,7 +3,8 @@
 
 use super::doc::{Block, Span, b, code, none_recorded, t};
 use super::model::Prepared;
-use super::text::{duration_ms, local, utc};
+use super::text::{local, utc};
+use crate::core::duration::precise_ms as duration_ms;
 use crate::timeline::{Event, Record};
 
 fn stamp(r: &Record) -> Vec<Span> {

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use chrono::{DateTime, Local, TimeDelta, Utc};
+use chrono::{DateTime, Local, Utc};
 
 /// Whether a character must not reach an export as is: control characters other than newline and
 /// tab, bidirectional overrides (they reorder what a reader sees), and Unicode line separators.
@@ -243,37 +243,6 @@ pub(crate) fn rfc3339(ts: DateTime<Utc>) -> String {
     ts.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// A duration for people: `850 ms`, `42s`, `4m 05s`, `1h 02m 03s`, `2d 03h 04m`.
-pub(crate) fn duration(d: TimeDelta) -> String {
-    let ms = d.num_milliseconds();
-    let sign = if ms < 0 { "-" } else { "" };
-    let ms = ms.unsigned_abs();
-    let s = ms / 1000;
-    let mut out = String::from(sign);
-    // Writing to a String cannot fail.
-    let _ = match s {
-        0 => write!(out, "{ms} ms"),
-        1..60 => write!(out, "{s}s"),
-        60..3600 => write!(out, "{}m {:02}s", s / 60, s % 60),
-        3600..86400 => write!(out, "{}h {:02}m {:02}s", s / 3600, s / 60 % 60, s % 60),
-        _ => write!(
-            out,
-            "{}d {:02}h {:02}m",
-            s / 86400,
-            s / 3600 % 24,
-            s / 60 % 60
-        ),
-    };
-    out
-}
-
-/// A duration given in milliseconds.
-pub(crate) fn duration_ms(ms: u64) -> String {
-    duration(TimeDelta::milliseconds(
-        i64::try_from(ms).unwrap_or(i64::MAX),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,18 +319,5 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(utc(ts), "2026-01-02 03:04:05");
         assert_eq!(local(ts).len(), "2026-01-02 03:04:05 +00:00".len());
-    }
-
-    #[test]
-    fn durations_read_like_a_person_would_write_them() {
-        assert_eq!(duration(TimeDelta::milliseconds(850)), "850 ms");
-        assert_eq!(duration(TimeDelta::seconds(42)), "42s");
-        assert_eq!(duration(TimeDelta::seconds(245)), "4m 05s");
-        assert_eq!(duration(TimeDelta::seconds(3723)), "1h 02m 03s");
-        assert_eq!(
-            duration(TimeDelta::seconds(2 * 86400 + 3 * 3600 + 240)),
-            "2d 03h 04m"
-        );
-        assert_eq!(duration(TimeDelta::seconds(-90)), "-1m 30s");
     }
 }

@@ -45,8 +45,8 @@ pub async fn run_probe_command<W: Write>(
         out,
         "probing {} (timeout {}, every {})",
         display_url(&spec.url),
-        humantime::format_duration(spec.timeout),
-        humantime::format_duration(spec.interval)
+        crate::core::duration::glance(spec.timeout),
+        crate::core::duration::glance(spec.interval)
     )?;
     let mut summary = ProbeSummary {
         probes: 0,
@@ -191,7 +191,7 @@ pub fn fmt_latency(d: Duration) -> String {
 }
 
 fn fmt_secs(d: Duration) -> String {
-    humantime::format_duration(Duration::from_secs(d.as_secs().max(1))).to_string()
+    crate::core::duration::glance(Duration::from_secs(d.as_secs().max(1))).to_string()
 }
 
 #[cfg(test)]

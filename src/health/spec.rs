@@ -1,37 +1,7 @@
 //! What to probe and what counts as healthy: the endpoint spec and the secret header values it carries.
 
-use std::fmt;
+pub use crate::core::secret::Secret;
 use std::time::Duration;
-
-/// A header value that must never reach a terminal, a log line or the timeline.
-///
-/// Deliberately not `Serialize`: the only way to read it is [`Secret::expose`].
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a sensitive value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The raw value, for building the request and for scrubbing echoes of it from responses.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
-    }
-}
 
 /// One endpoint to probe and the conditions its answer must meet.
 #[derive(Debug, Clone, PartialEq)]

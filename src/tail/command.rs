@@ -89,7 +89,7 @@ async fn run(source: usize, argv: Vec<String>, tx: Sender<TailEvent>, opts: Tail
                 }
             }
             Err(err) => {
-                let retry = humantime::format_duration(delay);
+                let retry = crate::core::duration::glance(delay);
                 let message = format!("cannot start {program}: {err}; retrying in {retry}");
                 SourceStatus::Error { message }
             }

@@ -133,22 +133,12 @@ pub fn clock(app: &App, ts: DateTime<Utc>) -> String {
     }
 }
 
-/// A duration as `1h02m03s` / `02m03s`.
-pub fn elapsed(seconds: i64) -> String {
-    let s = seconds.max(0);
-    if s >= 3600 {
-        format!("{}h{:02}m{:02}s", s / 3600, (s / 60) % 60, s % 60)
-    } else {
-        format!("{:02}m{:02}s", s / 60, s % 60)
-    }
-}
-
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let (done, total) = app.progress();
     let since = app
         .incident
         .start()
-        .map(|t| elapsed((app.now - t).num_seconds()))
+        .map(|t| crate::core::duration::clock((app.now - t).num_seconds()))
         .unwrap_or_else(|| "--".into());
     let mut parts = vec![
         format!(

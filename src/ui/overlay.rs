@@ -200,7 +200,7 @@ pub(super) fn confirm_run(
         Line::from(Span::styled(
             format!(
                 "runs {how}, stopped after {}",
-                humantime::format_duration(request.spec.timeout)
+                crate::core::duration::glance(request.spec.timeout)
             ),
             theme.dim,
         )),

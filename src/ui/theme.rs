@@ -120,7 +120,7 @@ impl Theme {
         if self.style_mut(name).is_none() {
             return Err(StyleError::UnknownStyle(
                 name.to_string(),
-                crate::config::closest(name, Theme::NAMES),
+                crate::core::diag::closest(name, Theme::NAMES),
             ));
         }
         let style = parse_style(spec)?;
@@ -256,7 +256,7 @@ pub fn parse_colour(word: &str) -> Result<Color, StyleError> {
     let near = if lower.starts_with('#') || lower.starts_with(|c: char| c.is_ascii_digit()) {
         None
     } else {
-        crate::config::closest(
+        crate::core::diag::closest(
             &lower,
             COLOURS
                 .iter()

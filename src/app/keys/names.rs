@@ -120,7 +120,7 @@ impl FromStr for Action {
             .find(|a| a.name() == name)
             .ok_or_else(|| UnknownAction {
                 name: name.to_string(),
-                suggestion: crate::config::closest(name, Action::ALL.map(Action::name)),
+                suggestion: crate::core::diag::closest(name, Action::ALL.map(Action::name)),
             })
     }
 }
@@ -244,7 +244,7 @@ fn unknown(whole: &str, name: &str) -> KeyError {
     }
     let mut names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
     names.extend(["f1", "f5", "f10", "f12"]);
-    match crate::config::closest(&lower, names) {
+    match crate::core::diag::closest(&lower, names) {
         Some(m) => KeyError::Misspelt(whole.to_string(), m),
         None => KeyError::Unknown(whole.to_string()),
     }

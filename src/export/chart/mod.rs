@@ -20,7 +20,8 @@ mod guides;
 use guides::{axis, legend, marker};
 
 use super::model::Prepared;
-use super::text::{duration, html, utc};
+use super::text::{html, utc};
+use crate::core::duration::precise as duration;
 use crate::timeline::{Event, Record};
 
 const WIDTH: f64 = 960.0;

@@ -1,0 +1,227 @@
+//! `sitrep.toml`: the incident's log sources, endpoints and folders, read into the domain's own types
+//! and validated with `file:line:col` errors.
+//!
+//! `raw` is the file as serde reads it; `reader` holds what every part needs (places, folders, the
+//! one environment lookup for secrets); `endpoint`, `destination` and `keys` turn each table into
+//! what the prober, the update sender, the keymap and the theme use.
+
+mod destination;
+mod endpoint;
+mod keys;
+mod raw;
+mod reader;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::core::diag::SourceError;
+use crate::health::EndpointSpec;
+use crate::tail::SourceSpec;
+use raw::{RawConfig, RawIncident, RawLog};
+use reader::Reader;
+
+/// The validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the config was read from (`(demo)` for the embedded one).
+    pub origin: String,
+    /// Incident settings.
+    pub incident: IncidentConfig,
+    /// Log sources.
+    pub logs: Vec<LogConfig>,
+    /// Endpoints to probe, validated.
+    pub endpoints: Vec<EndpointSpec>,
+    /// Where status updates go.
+    pub destinations: Vec<crate::act::Destination>,
+    /// Secret values the config reads from the environment, to be kept out of every export.
+    pub secrets: Vec<String>,
+    /// The default keymap with `[keys]` applied.
+    pub keymap: Vec<crate::app::Binding>,
+    /// The colour theme with `[theme]` applied (`NO_COLOR` still wins when the cockpit starts).
+    pub theme: crate::ui::Theme,
+    /// `[ui]`.
+    pub ui: UiConfig,
+}
+
+/// `[ui]`: how the cockpit behaves in the terminal.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct UiConfig {
+    /// Clicks focus a panel and the wheel scrolls. Off by default: it takes the terminal's text
+    /// selection away (most terminals give it back while Shift is held).
+    #[serde(default)]
+    pub mouse: bool,
+}
+
+/// `[incident]`.
+#[derive(Debug, Clone)]
+pub struct IncidentConfig {
+    /// Title for new incidents.
+    pub title: String,
+    /// Folder of timeline files.
+    pub dir: PathBuf,
+    /// Folder of runbooks; `None` means the shipped ones.
+    pub runbooks: Option<PathBuf>,
+    /// Severity for new incidents.
+    pub severity: Option<String>,
+    /// Values for `{placeholders}` in runbook commands.
+    pub params: BTreeMap<String, String>,
+    /// Time between status updates.
+    pub update_every: Duration,
+}
+
+/// `[[log]]`: a named source to follow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogConfig {
+    /// Short name shown in the panel.
+    pub name: String,
+    /// What to follow.
+    pub source: SourceSpec,
+}
+
+/// Reads and validates a config file. Secrets named by `{ env = ... }` are read from `env`.
+pub fn load(path: &Path) -> Result<Config, SourceError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        SourceError::plain(
+            &origin,
+            format!(
+                "cannot read the config: {e}. Run `sitrep init` to write one, or pass -c PATH."
+            ),
+        )
+    })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    parse(&origin, &text, base, &|k| std::env::var(k).ok())
+}
+
+/// Parses config text; relative folders are taken from `base`, secrets from `env`.
+pub fn parse(
+    origin: &str,
+    text: &str,
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, SourceError> {
+    let raw: RawConfig =
+        toml::from_str(text).map_err(|e| SourceError::from_toml(origin, text, &e))?;
+    let mut r = Reader::new(origin, text, base, env);
+    let incident = incident(&r, raw.incident)?;
+    let destinations = raw
+        .destination
+        .into_iter()
+        .map(|d| destination::destination(&mut r, d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut names = HashSet::new();
+    let mut logs = Vec::new();
+    for l in raw.log {
+        if !names.insert(format!("log:{}", l.name.get_ref())) {
+            return Err(duplicate(&r, "logs", &l.name));
+        }
+        logs.push(log(&r, l)?);
+    }
+    let mut endpoints = Vec::new();
+    for e in raw.endpoint {
+        if !names.insert(format!("endpoint:{}", e.name.get_ref())) {
+            return Err(duplicate(&r, "endpoints", &e.name));
+        }
+        endpoints.push(endpoint::endpoint(&mut r, e)?);
+    }
+    let keymap = keys::keymap(&r, raw.keys)?;
+    let theme = keys::theme(&r, raw.theme)?;
+    Ok(Config {
+        origin: origin.to_string(),
+        incident,
+        logs,
+        endpoints,
+        destinations,
+        secrets: r.secrets,
+        keymap,
+        theme,
+        ui: raw.ui,
+    })
+}
+
+fn duplicate(r: &Reader<'_>, what: &str, name: &toml::Spanned<String>) -> SourceError {
+    r.at(
+        name.span().start,
+        format!(
+            "two {what} are named `{}`; names must be unique",
+            name.get_ref()
+        ),
+    )
+}
+
+fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceError> {
+    let severity = match raw.severity {
+        Some(s) => {
+            let level = s.get_ref().trim().to_ascii_uppercase();
+            if !SEVERITIES.contains(&level.as_str()) {
+                return Err(r.at(
+                    s.span().start,
+                    format!(
+                        "severity `{}` is not one of SEV1, SEV2, SEV3, SEV4",
+                        s.get_ref()
+                    ),
+                ));
+            }
+            Some(level)
+        }
+        None => None,
+    };
+    let update_every = r.duration(
+        raw.update_every.as_ref(),
+        crate::act::DEFAULT_CADENCE,
+        "\"30m\"",
+    )?;
+    Ok(IncidentConfig {
+        title: raw.title,
+        dir: r.path(&raw.dir),
+        runbooks: raw.runbooks.as_deref().map(|p| r.path(p)),
+        severity,
+        params: raw.params,
+        update_every,
+    })
+}
+
+fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
+    let name = l.name.get_ref().clone();
+    let here = l.name.span().start;
+    let source = match (l.path, l.command) {
+        (Some(p), None) => SourceSpec::path(r.path(&p)),
+        (None, Some(c)) if !c.is_empty() => SourceSpec::Command(c),
+        (None, Some(_)) => {
+            return Err(r.at(
+                here,
+                format!(
+                    "log `{name}`: `command` is empty; give the program and its arguments, like [\"kubectl\", \"logs\", \"-f\", \"deploy/api\"]"
+                ),
+            ));
+        }
+        (Some(_), Some(_)) => {
+            return Err(r.at(
+                here,
+                format!("log `{name}` has both `path` and `command`; keep one"),
+            ));
+        }
+        (None, None) => {
+            return Err(r.at(
+                here,
+                format!(
+                    "log `{name}` needs `path = \"/var/log/app.log\"` or `command = [\"kubectl\", \"logs\", \"-f\", \"deploy/api\"]`"
+                ),
+            ));
+        }
+    };
+    Ok(LogConfig { name, source })
+}
+
+/// The severities an incident can have, most severe first.
+pub const SEVERITIES: [&str; 4] = ["SEV1", "SEV2", "SEV3", "SEV4"];
+
+/// The commented config `sitrep init` writes.
+pub const TEMPLATE: &str = include_str!("../../docs/sitrep.example.toml");
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! The file as serde reads it: every value with its place, before any checking.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::UiConfig;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawConfig {
+    pub(super) incident: RawIncident,
+    #[serde(default)]
+    pub(super) log: Vec<RawLog>,
+    #[serde(default)]
+    pub(super) endpoint: Vec<RawEndpoint>,
+    #[serde(default)]
+    pub(super) destination: Vec<RawDestination>,
+    #[serde(default)]
+    pub(super) keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
+    #[serde(default)]
+    pub(super) theme: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    pub(super) ui: UiConfig,
+}
+
+/// `"x"` or `["space", "x"]`, each string with its place in the file.
+pub(super) enum KeyList {
+    One(String),
+    Many(Vec<Spanned<String>>),
+}
+
+impl<'de> Deserialize<'de> for KeyList {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KeyList, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = KeyList;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key like \"x\" or a list of keys like [\"space\", \"x\"]")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<KeyList, E> {
+                Ok(KeyList::One(v.to_string()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<KeyList, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = seq.next_element()? {
+                    keys.push(k);
+                }
+                Ok(KeyList::Many(keys))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawDestination {
+    pub(super) kind: Spanned<String>,
+    pub(super) path: Option<String>,
+    pub(super) url: Option<Spanned<SecretValue>>,
+    #[serde(default)]
+    pub(super) headers: BTreeMap<String, Spanned<SecretValue>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawIncident {
+    pub(super) title: String,
+    #[serde(default = "default_dir")]
+    pub(super) dir: String,
+    pub(super) runbooks: Option<String>,
+    pub(super) severity: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) params: BTreeMap<String, String>,
+    pub(super) update_every: Option<Spanned<String>>,
+}
+
+fn default_dir() -> String {
+    "incidents".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawLog {
+    pub(super) name: Spanned<String>,
+    pub(super) path: Option<String>,
+    pub(super) command: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawEndpoint {
+    pub(super) name: Spanned<String>,
+    pub(super) url: Spanned<String>,
+    pub(super) interval: Option<Spanned<String>>,
+    pub(super) timeout: Option<Spanned<String>>,
+    pub(super) connect_timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) expect_status: Vec<u16>,
+    pub(super) max_latency: Option<Spanned<String>>,
+    #[serde(default)]
+    pub(super) body_contains: Vec<String>,
+    #[serde(default)]
+    pub(super) body_not_contains: Vec<String>,
+    #[serde(default)]
+    pub(super) json: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    pub(super) header_present: Vec<String>,
+    #[serde(default)]
+    pub(super) headers: BTreeMap<String, Spanned<SecretValue>>,
+    pub(super) threshold: Option<u32>,
+    #[serde(default)]
+    pub(super) insecure_tls: bool,
+}
+
+/// A value written in the file, or a reference to the environment variable holding it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(super) enum SecretValue {
+    Plain(String),
+    Env {
+        env: String,
+        #[serde(default)]
+        prefix: String,
+    },
+}

@@ -1,0 +1,113 @@
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::*;
+use crate::core::secret::Secret;
+
+fn parse_str(text: &str) -> Result<Config, SourceError> {
+    parse("sitrep.toml", text, Path::new("/base"), &|k| {
+        (k == "TOKEN").then(|| "s3cret".to_string())
+    })
+}
+
+#[test]
+fn the_init_template_is_a_valid_config() {
+    let cfg = parse("sitrep.toml", TEMPLATE, Path::new("/b"), &|_| {
+        Some("x".into())
+    })
+    .unwrap();
+    assert!(!cfg.endpoints.is_empty());
+    assert!(!cfg.logs.is_empty());
+}
+
+#[test]
+fn a_full_endpoint_parses_with_durations_and_a_secret_header() {
+    let cfg = parse_str(
+        r#"
+[incident]
+title = "Payments"
+[[endpoint]]
+name = "payments"
+url = "http://127.0.0.1:9/health"
+interval = "1s"
+max-latency = "800ms"
+headers = { Authorization = { env = "TOKEN", prefix = "Bearer " } }
+"#,
+    )
+    .unwrap();
+    let ep = &cfg.endpoints[0];
+    assert_eq!(ep.interval, Duration::from_secs(1));
+    assert_eq!(ep.max_latency, Some(Duration::from_millis(800)));
+    assert_eq!(
+        ep.headers,
+        vec![("Authorization".into(), Secret::new("Bearer s3cret"))]
+    );
+    assert_eq!(cfg.secrets, vec!["Bearer s3cret".to_string()]);
+    assert_eq!(cfg.incident.dir, PathBuf::from("/base/incidents"));
+}
+
+#[test]
+fn a_bad_duration_points_at_its_value() {
+    let err = parse_str("[incident]\ntitle = \"x\"\n[[endpoint]]\nname = \"a\"\nurl = \"http://h/\"\ninterval = \"5 parsecs\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("sitrep.toml:6:12: `5 parsecs` is not a duration"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_secret_variable_is_a_clear_error() {
+    let err = parse_str("[incident]\ntitle = \"x\"\n[[endpoint]]\nname = \"a\"\nurl = \"http://h/\"\nheaders = { X-Key = { env = \"NOPE\" } }\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("environment variable `NOPE`, which is not set"),
+        "{err}"
+    );
+    assert!(err.starts_with("sitrep.toml:6:"), "{err}");
+}
+
+#[test]
+fn a_misspelt_key_gets_a_suggestion() {
+    let err = parse_str("[incident]\ntitle = \"x\"\n[[endpoint]]\nname = \"a\"\nurl = \"http://h/\"\nintervall = \"5s\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("sitrep.toml:6:1: unknown field `intervall`"),
+        "{err}"
+    );
+    assert!(err.ends_with("did you mean `interval`?"), "{err}");
+}
+
+#[test]
+fn a_webhook_url_must_come_from_the_environment() {
+    let text = "[incident]\ntitle = \"x\"\n[[destination]]\nkind = \"slack\"\nurl = \"https://hooks.example/T0/B0/xyz\"\n";
+    let err = parse_str(text).unwrap_err().to_string();
+    assert!(
+        err.starts_with("sitrep.toml:4:8: the slack url is written in the file"),
+        "{err}"
+    );
+    let ok = parse_str(&text.replace("\"https://hooks.example/T0/B0/xyz\"", "{ env = \"TOKEN\" }"));
+    assert!(ok.is_err(), "s3cret is not a URL");
+}
+
+#[test]
+fn a_file_destination_and_params_parse() {
+    let cfg = parse_str("[incident]\ntitle = \"x\"\nparams = { service = \"api\" }\nupdate-every = \"15m\"\n[[destination]]\nkind = \"file\"\npath = \"updates.md\"\n").unwrap();
+    assert_eq!(
+        cfg.incident.params.get("service").map(String::as_str),
+        Some("api")
+    );
+    assert_eq!(cfg.incident.update_every, Duration::from_secs(900));
+    assert_eq!(cfg.destinations.len(), 1);
+}
+
+#[test]
+fn a_log_needs_a_path_or_a_command() {
+    let err = parse_str("[incident]\ntitle = \"x\"\n[[log]]\nname = \"api\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("needs `path"), "{err}");
+}

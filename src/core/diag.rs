@@ -1,0 +1,120 @@
+//! Errors in files people write, pointing at `file:line:col`, and "did you mean" suggestions.
+
+use std::fmt;
+
+/// An error in a file a user wrote, pointing at the place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceError {
+    /// The file (or `(built in) x.toml`).
+    pub origin: String,
+    /// 1-based line and column, when known.
+    pub position: Option<(usize, usize)>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.origin, self.message),
+            None => write!(f, "{}: {}", self.origin, self.message),
+        }
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+impl SourceError {
+    /// An error at a byte offset of `text`.
+    pub fn at(origin: &str, text: &str, offset: usize, message: String) -> SourceError {
+        SourceError {
+            origin: origin.to_string(),
+            position: Some(line_col(text, offset)),
+            message,
+        }
+    }
+
+    /// An error about a whole file.
+    pub fn plain(origin: &str, message: String) -> SourceError {
+        SourceError {
+            origin: origin.to_string(),
+            position: None,
+            message,
+        }
+    }
+
+    /// Turns a TOML parse error into one that says where, and suggests the key that was meant.
+    pub fn from_toml(origin: &str, text: &str, err: &toml::de::Error) -> SourceError {
+        let mut message = err.message().trim().to_string();
+        if let Some(hint) = suggest_field(&message) {
+            message.push_str(&format!("; did you mean `{hint}`?"));
+        }
+        match err.span() {
+            Some(span) => SourceError::at(origin, text, span.start, message),
+            None => SourceError::plain(origin, message),
+        }
+    }
+}
+
+/// The 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text.as_bytes()[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, col)
+}
+
+/// From serde's "unknown field `x`, expected one of `a`, `b`" picks the closest expected name.
+fn suggest_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    closest(unknown, expected.split('`').skip(1).step_by(2)).map(str::to_string)
+}
+
+/// The candidate nearest to a misspelt `word`, if one is near enough to be what was meant.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|cand| (strsim::levenshtein(word, cand), cand))
+        .filter(|(d, cand)| *d <= 2.max(cand.len() / 3))
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_place_is_counted_in_lines_and_characters_from_one() {
+        let text = "a = 1\nbé = x\n";
+        let err = SourceError::at("f.toml", text, text.find('x').unwrap(), "bad".into());
+        assert_eq!(err.to_string(), "f.toml:2:6: bad");
+        assert_eq!(
+            SourceError::plain("f.toml", "gone".into()).to_string(),
+            "f.toml: gone"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_name_finds_the_one_meant_and_nonsense_finds_none() {
+        let names = ["interval", "timeout", "threshold"];
+        assert_eq!(closest("intervall", names), Some("interval"));
+        assert_eq!(closest("treshold", names), Some("threshold"));
+        assert_eq!(closest("banana", names), None);
+    }
+
+    #[test]
+    fn an_unknown_toml_key_suggests_the_expected_one() {
+        let msg = "unknown field `intreval`, expected one of `name`, `url`, `interval`";
+        assert_eq!(suggest_field(msg).as_deref(), Some("interval"));
+    }
+}

@@ -12,7 +12,8 @@ use tokio::time::Instant;
 use super::destination::{Destination, MAX_CLIPBOARD_BYTES, append_entry, osc52, scrub};
 use crate::core::duration::glance as short_duration;
 use crate::core::secret::Secret;
-use crate::health::{RateLimit, sanitize_line};
+use crate::core::ratelimit::RateLimit;
+use crate::health::sanitize_line;
 
 /// Bytes of an error response's body quoted in the delivery detail.
 const BODY_HEAD: usize = 512;

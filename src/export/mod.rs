@@ -12,6 +12,7 @@ mod html;
 mod json;
 mod markdown;
 mod model;
+mod postmortem;
 mod redact;
 mod text;
 
@@ -97,10 +98,10 @@ pub struct ExportInput<'a> {
 pub fn render(format: Format, input: &ExportInput<'_>) -> String {
     let prepared = model::Prepared::new(input);
     let out = match format {
-        Format::Markdown => markdown::render(&doc::build(&prepared)),
+        Format::Markdown => markdown::render(&postmortem::build(&prepared)),
         Format::Json => json::render(&prepared),
         Format::Csv => csv::render(&prepared),
-        Format::Html => html::render(&doc::build(&prepared), &prepared),
+        Format::Html => html::render(&postmortem::build(&prepared), &prepared),
     };
     // A secret can still be spelled across fields joined in the output; the last pass catches that.
     match prepared.redactor.redact(&out) {

@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::ratelimit::RateLimit;
+use crate::core::ratelimit::RateLimit;
 
 /// The health of an endpoint, as one probe says or as confirmed over several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

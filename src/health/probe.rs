@@ -12,7 +12,7 @@ use tokio::time::{Instant, timeout_at};
 use super::check::judge;
 use super::errors::classify;
 use super::outcome::{Outcome, ProbeResult};
-use super::ratelimit::RateLimit;
+use crate::core::ratelimit::RateLimit;
 use super::sanitize::{sanitize_block, sanitize_line};
 use super::spec::EndpointSpec;
 

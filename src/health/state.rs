@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::compare::{Difference, Snapshot, differences};
 use super::outcome::{Health, Outcome, ProbeResult};
-use super::ratelimit::RateLimit;
+use crate::core::ratelimit::RateLimit;
 
 /// Results kept for statistics and the sparkline: memory stays flat however long the incident runs.
 pub const WINDOW: usize = 256;

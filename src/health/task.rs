@@ -9,7 +9,7 @@ use tokio::time::{Instant, sleep, sleep_until};
 
 use super::outcome::{Outcome, ProbeResult};
 use super::probe::Prober;
-use super::ratelimit::RateLimit;
+use crate::core::ratelimit::RateLimit;
 use super::spec::EndpointSpec;
 
 /// Longest the prober waits between probes, whatever the server asks: during an incident an endpoint
@@ -130,7 +130,7 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::health::ratelimit::RateLimit;
+    use crate::core::ratelimit::RateLimit;
     use chrono::Utc;
 
     fn result(outcome: Outcome, rl: Option<RateLimit>) -> ProbeResult {

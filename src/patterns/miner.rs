@@ -172,7 +172,7 @@ impl Miner {
                     Kind::Var => {
                         let track = tracked < self.config.tracked_variables;
                         tracked += 1;
-                        Part::Var(new_slot(raw, t, shape::shape_of(raw, t), track))
+                        Part::Var(new_slot(raw, t, shape::shape_of(raw, t.folded), track))
                     }
                     Kind::Kv | Kind::Stem => {
                         let track = tracked < self.config.tracked_variables;

@@ -2,7 +2,6 @@
 //! (`blk_<*>`), and the small lexical tests the tokenizer makes.
 
 use super::header::is_zone;
-use super::token::Tok;
 
 /// Characters stripped from the front of a token before classifying its core.
 fn is_open(b: u8) -> bool {
@@ -235,12 +234,13 @@ fn starts_number(core: &[u8], i: usize) -> bool {
         && (i == 0 || !core[i - 1].is_ascii_alphanumeric())
 }
 
-/// The display shape of a token of the line, as a string (what its hash `shape_hash` stands for).
-pub(crate) fn shape_of(raw: &str, tok: &Tok) -> String {
+/// The display shape of a token of the line, as a string (what its hash `shape_hash` stands for);
+/// `folded` says the token is a run of several values folded into one.
+pub(crate) fn shape_of(raw: &str, folded: bool) -> String {
     let whole = raw.as_bytes();
     // A folded run shows the shape of its first value; any other phrase is one placeholder.
     let bytes = match whole.iter().position(u8::is_ascii_whitespace) {
-        Some(space) if tok.folded => &whole[..space],
+        Some(space) if folded => &whole[..space],
         _ => whole,
     };
     let (cs, ce) = core_bounds(bytes);

@@ -9,8 +9,8 @@ use tokio::process::Command;
 use tokio::sync::mpsc::Sender;
 use tokio::time::Instant;
 
+use super::handle::HandleKind;
 use super::lines::LineSplitter;
-use super::source::HandleKind;
 use super::{SourceStatus, TailEvent, TailOptions};
 
 /// A run at least this long was healthy: the next restart delay starts small again.

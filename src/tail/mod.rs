@@ -24,6 +24,7 @@ mod command;
 mod file;
 mod follow;
 mod glob;
+mod handle;
 mod level;
 mod lines;
 mod sanitize;
@@ -39,9 +40,10 @@ use chrono::{DateTime, Utc};
 pub use buffer::{DEFAULT_CAPACITY, DEFAULT_MAX_TEXT_BYTES, LogBuffer};
 pub use follow::{FollowError, follow_to_writer};
 pub use glob::is_glob;
+pub use handle::SourceHandle;
 pub use level::{Level, detect_level};
 pub use sanitize::{sanitize, sanitize_capped};
-pub use source::{SourceHandle, spawn_source};
+pub use source::spawn_source;
 
 /// One sanitized line of a log.
 #[derive(Debug, Clone, PartialEq, Eq)]

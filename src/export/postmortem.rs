@@ -1,0 +1,242 @@
+//! The postmortem's sections, built from the prepared records into the format-neutral [`Doc`]:
+//! summary, durations and runbooks here, the evidence sections in `evidence`.
+
+use super::doc::{Block, Doc, Section, b, code, none_recorded, t};
+use super::evidence;
+use super::model::{Prepared, measure_name};
+use super::text::{local, utc};
+use crate::core::duration::precise as duration;
+
+fn section(id: &'static str, heading: &'static str, blocks: Vec<Block>) -> Section {
+    Section {
+        id,
+        heading,
+        html_only: false,
+        blocks,
+    }
+}
+
+/// Builds the postmortem.
+pub(crate) fn build(p: &Prepared<'_>) -> Doc {
+    let inc = &p.incident;
+    let title = if inc.title.is_empty() {
+        "Untitled incident".to_string()
+    } else {
+        inc.title.clone()
+    };
+    let mut intro = vec![
+        t("Exported from "),
+        code(p.timeline_path.as_ref()),
+        t(format!(
+            " ({} events). Times are UTC unless marked local; local times are those of the machine that exported.",
+            p.records.len()
+        )),
+    ];
+    if p.redacted_fields > 0 {
+        intro.push(t(format!(
+            " Secret values were replaced with {} in {} fields.",
+            super::redact::MARKER,
+            p.redacted_fields
+        )));
+    }
+    let fill = |id, heading, prompt| section(id, heading, vec![Block::Prompt(prompt)]);
+    Doc {
+        title,
+        intro,
+        sections: vec![
+            section("summary", "Summary", summary(p)),
+            section("durations", "Durations", durations(p)),
+            Section {
+                id: "chart",
+                heading: "Incident over time",
+                html_only: true,
+                blocks: vec![Block::Chart],
+            },
+            fill(
+                "impact",
+                "Impact",
+                "To fill in: who and what was affected, how badly, and for how long.",
+            ),
+            fill(
+                "root-cause",
+                "Root cause",
+                "To fill in: why it happened, and why it was not caught earlier.",
+            ),
+            fill("went-well", "What went well", "To fill in."),
+            fill("went-badly", "What went badly", "To fill in."),
+            fill(
+                "follow-ups",
+                "Follow-ups",
+                "To fill in: actions, each with an owner and a date.",
+            ),
+            section("runbooks", "Runbooks", runbooks(p)),
+            section("notes", "Notes", evidence::notes(p)),
+            section("updates", "Status updates sent", evidence::updates(p)),
+            section("commands", "Commands run", evidence::commands(p)),
+            section("health", "Health transitions", evidence::health(p)),
+            section("patterns", "Log patterns", evidence::patterns(p)),
+            section("timeline", "Timeline", evidence::timeline(p)),
+        ],
+    }
+}
+
+fn when(ts: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{} UTC ({} local)", utc(ts), local(ts))
+}
+
+fn summary(p: &Prepared<'_>) -> Vec<Block> {
+    let inc = &p.incident;
+    let item =
+        |label: &str, value: String| (None, vec![b(format!("{label}:")), t(format!(" {value}"))]);
+    let end = match inc.end() {
+        Some(e) => when(e),
+        None => "not resolved".into(),
+    };
+    let dur = match (p.duration(), inc.is_resolved()) {
+        (Some(d), true) => duration(d),
+        (Some(d), false) => format!("{} so far (to the last event; not resolved)", duration(d)),
+        (None, _) => "unknown".into(),
+    };
+    let responders = if inc.responders.is_empty() {
+        "none recorded".to_string()
+    } else {
+        inc.responders.join(", ")
+    };
+    let mut items = vec![
+        item("Title", inc.title.clone()),
+        item(
+            "Severity",
+            inc.severity.clone().unwrap_or_else(|| "not set".into()),
+        ),
+        item(
+            "Start",
+            inc.start().map(when).unwrap_or_else(|| "unknown".into()),
+        ),
+        item("End", end),
+        item("Duration", dur),
+        item("Responders", responders),
+    ];
+    if !inc.health.is_empty() {
+        let states: Vec<String> = inc.health.iter().map(|(e, s)| format!("{e} {s}")).collect();
+        items.push(item("Endpoints at the last event", states.join(", ")));
+    }
+    vec![Block::List(items)]
+}
+
+fn durations(p: &Prepared<'_>) -> Vec<Block> {
+    let rows = p
+        .milestones()
+        .into_iter()
+        .map(|m| {
+            let value = match (m.since_start, m.since_previous) {
+                (Some(d), Some((prev, since))) => {
+                    format!(
+                        "{} ({} after {})",
+                        duration(d),
+                        duration(since),
+                        prev.name()
+                    )
+                }
+                (Some(d), None) => duration(d),
+                (None, _) => "not reached".into(),
+            };
+            let reached = match m.at {
+                Some(at) => format!("{} {}", m.milestone.name(), utc(at)),
+                None => format!("{}: not reached", m.milestone.name()),
+            };
+            vec![
+                vec![b(measure_name(m.milestone))],
+                vec![t(value)],
+                vec![t(reached)],
+            ]
+        })
+        .collect();
+    let start = p
+        .incident
+        .start()
+        .map(when)
+        .unwrap_or_else(|| "unknown".into());
+    vec![
+        Block::Para(vec![t(format!(
+            "Measured from the start of the incident, {start}."
+        ))]),
+        Block::Table(&["Measure", "Duration", "Milestone (UTC)"], rows),
+    ]
+}
+
+fn runbooks(p: &Prepared<'_>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut unused = Vec::new();
+    for state in p.runbook_states() {
+        let rb = state.runbook;
+        if !state.touched {
+            unused.push(format!("{} ({} steps)", rb.title, rb.steps.len()));
+            continue;
+        }
+        blocks.push(Block::Heading(format!("{} ({})", rb.title, rb.name)));
+        blocks.push(Block::Para(vec![t(format!(
+            "{} of {} steps done.",
+            state.done.len(),
+            rb.steps.len()
+        ))]));
+        let mut items = Vec::new();
+        for step in &rb.steps {
+            if let Some((_, mark)) = state.done.iter().find(|(s, _)| s.id == step.id) {
+                items.push((
+                    Some(true),
+                    vec![
+                        t(step.title.clone()),
+                        t(" "),
+                        code(step.id.clone()),
+                        t(format!(" — done {} UTC by {}", utc(mark.ts), mark.actor)),
+                    ],
+                ));
+            } else if let Some((_, unticked)) = state.undone.iter().find(|(s, _)| s.id == step.id) {
+                let mut spans = vec![
+                    t(step.title.clone()),
+                    t(" "),
+                    code(step.id.clone()),
+                    t(" — not done"),
+                ];
+                if *unticked {
+                    spans.push(t(" (ticked, then unticked)"));
+                }
+                items.push((Some(false), spans));
+            }
+        }
+        blocks.push(Block::List(items));
+    }
+    let stray = p.stray_steps();
+    if !stray.is_empty() {
+        blocks.push(Block::Heading("Steps not in the loaded runbooks".into()));
+        let items = stray
+            .into_iter()
+            .map(|s| {
+                let name = if s.title.is_empty() { s.step } else { s.title };
+                (
+                    Some(true),
+                    vec![
+                        t(format!("{}: {name} ", s.runbook)),
+                        code(s.step),
+                        t(format!(
+                            " — done {} UTC by {}",
+                            utc(s.mark.ts),
+                            s.mark.actor
+                        )),
+                    ],
+                )
+            })
+            .collect();
+        blocks.push(Block::List(items));
+    }
+    if !unused.is_empty() {
+        blocks.push(Block::Para(vec![
+            b("Not used:"),
+            t(format!(" {}.", unused.join(", "))),
+        ]));
+    }
+    if blocks.is_empty() {
+        blocks.push(none_recorded("runbook"));
+    }
+    blocks
+}

@@ -1,0 +1,87 @@
+//! A running source as its owner holds it: stopping it, and asking whether it has ended.
+
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A running source; dropping it (or calling [`SourceHandle::stop`]) stops it.
+#[derive(Debug)]
+pub struct SourceHandle {
+    pub(super) kind: HandleKind,
+}
+
+#[derive(Debug)]
+pub(crate) enum HandleKind {
+    Thread {
+        wake: Arc<Wake>,
+        thread: Option<JoinHandle<()>>,
+    },
+    Task(tokio::task::JoinHandle<()>),
+    Idle,
+}
+
+impl SourceHandle {
+    /// Stops the source; lines already sent stay in the channel.
+    pub fn stop(&self) {
+        match &self.kind {
+            HandleKind::Thread { wake, .. } => wake.signal(|flags| flags.stop = true),
+            HandleKind::Task(task) => task.abort(),
+            HandleKind::Idle => {}
+        }
+    }
+
+    /// Whether the source has ended (stopped, or its receiver went away).
+    pub fn is_finished(&self) -> bool {
+        match &self.kind {
+            HandleKind::Thread { thread, .. } => thread.as_ref().is_none_or(|t| t.is_finished()),
+            HandleKind::Task(task) => task.is_finished(),
+            HandleKind::Idle => true,
+        }
+    }
+}
+
+impl Drop for SourceHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Why the follower thread should look again, set by notify callbacks, the handle, or nobody (timer).
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Flags {
+    pub(super) data: bool,
+    pub(super) names: bool,
+    pub(super) stop: bool,
+}
+
+/// A coalescing wake-up: any number of change events between two passes cost one pass.
+#[derive(Debug, Default)]
+pub(crate) struct Wake {
+    flags: Mutex<Flags>,
+    cond: Condvar,
+}
+
+impl Wake {
+    fn lock(&self) -> MutexGuard<'_, Flags> {
+        self.flags
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn signal(&self, set: impl FnOnce(&mut Flags)) {
+        set(&mut self.lock());
+        self.cond.notify_one();
+    }
+
+    pub(super) fn wait(&self, timeout: Duration) -> Flags {
+        let guard = self.lock();
+        let (mut guard, _) = self
+            .cond
+            .wait_timeout_while(guard, timeout, |f| !f.data && !f.names && !f.stop)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let flags = *guard;
+        guard.data = false;
+        guard.names = false;
+        flags
+    }
+}

@@ -26,7 +26,6 @@ mod follow;
 mod glob;
 mod level;
 mod lines;
-mod sanitize;
 mod source;
 
 use std::fmt;
@@ -36,11 +35,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::core::sanitize::{sanitize, sanitize_capped};
 pub use buffer::{DEFAULT_CAPACITY, DEFAULT_MAX_TEXT_BYTES, LogBuffer};
 pub use follow::{FollowError, follow_to_writer};
 pub use glob::is_glob;
 pub use level::{Level, detect_level};
-pub use sanitize::{sanitize, sanitize_capped};
 pub use source::{SourceHandle, spawn_source};
 
 /// One sanitized line of a log.

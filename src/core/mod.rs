@@ -1,3 +1,5 @@
 //! The bottom layer: the vocabulary every other module shares. It imports nothing from the crate.
 
+pub mod level;
 pub mod sanitize;
+pub mod series;

@@ -68,7 +68,12 @@ pub fn parse_word(word: &[u8]) -> Option<Level> {
     let lower = &mut buf[..word.len()];
     lower.copy_from_slice(word);
     lower.make_ascii_lowercase();
-    Some(match &*lower {
+    parse_lowercase(lower)
+}
+
+/// [`parse_word`] for a word already in lower case (no copy: the tail calls it for every word).
+pub fn parse_lowercase(lower: &[u8]) -> Option<Level> {
+    Some(match lower {
         b"trace" | b"trc" | b"verbose" | b"finer" | b"finest" => Level::Trace,
         b"debug" | b"dbg" | b"fine" => Level::Debug,
         b"info" | b"inf" | b"information" => Level::Info,

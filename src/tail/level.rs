@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use crate::core::level::{self as vocab, is_everyday_word, parse_word};
+use crate::core::level::{self as vocab, is_everyday_word, parse_lowercase};
 
 /// How severe a log line is, as far as its text tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -232,15 +232,16 @@ fn numeric_level(digits: &[u8]) -> Option<Level> {
 }
 
 fn word_level(lower: &[u8]) -> Option<Level> {
-    parse_word(lower).map(Level::from)
+    parse_lowercase(lower).map(Level::from)
 }
 
 /// A level word in free prose: everyday words (`fine`) count only in upper case.
 fn prose_level(token: &[u8], lower: &[u8]) -> Option<Level> {
-    if is_everyday_word(token) && !token.iter().all(u8::is_ascii_uppercase) {
-        return None;
-    }
-    word_level(lower)
+    let level = parse_lowercase(lower)?;
+    let everyday = matches!(level, vocab::Level::Debug | vocab::Level::Trace)
+        && is_everyday_word(lower)
+        && !token.iter().all(u8::is_ascii_uppercase);
+    (!everyday).then(|| Level::from(level))
 }
 
 /// `E`, `[W]`, `I/Tag:` (logcat), `E0102 12:00:00` (glog): an upper-case letter standing alone.

@@ -11,8 +11,9 @@ use tokio::time::Instant;
 
 use super::destination::{Destination, MAX_CLIPBOARD_BYTES, append_entry, osc52, scrub};
 use crate::core::duration::glance as short_duration;
-use crate::core::secret::Secret;
 use crate::core::ratelimit::RateLimit;
+use crate::core::redact::Redactor;
+use crate::core::secret::Secret;
 use crate::health::sanitize_line;
 
 /// Bytes of an error response's body quoted in the delivery detail.
@@ -322,17 +323,10 @@ async fn post(
     };
     let secret = url.expose();
     // What a server says back may echo our credentials (a 401 quoting the token): those go too.
+    let credentials = Redactor::for_credentials(headers.iter().map(|(_, value)| value.expose()));
     let scrub = |text: &str, url: &str| {
         let mut out = scrub(text, url);
-        for (_, value) in headers {
-            let v = value.expose();
-            let token = v.rsplit(' ').next().unwrap_or(v);
-            for secret in [v, token] {
-                if secret.len() >= 4 {
-                    out = out.replace(secret, "[redacted]");
-                }
-            }
-        }
+        credentials.scrub(&mut out);
         out
     };
     match tokio::time::timeout(limit, exchange).await {

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use crate::core::redact::MARKER;
 use crate::core::secret::Secret;
 use crate::tail::sanitize;
 
@@ -133,11 +134,11 @@ pub(crate) fn scrub(text: &str, secret_url: &str) -> String {
     out = out.replace(secret_url, &mask_url(secret_url));
     if let Ok(u) = reqwest::Url::parse(secret_url) {
         if let Some(query) = u.query().filter(|q| !q.is_empty()) {
-            out = out.replace(query, "[redacted]");
+            out = out.replace(query, MARKER);
         }
         let path = u.path();
         if path.len() > 1 {
-            out = out.replace(path, "/[redacted]");
+            out = out.replace(path, &format!("/{MARKER}"));
         }
     }
     out

@@ -4,14 +4,13 @@
 //! The command is the leader of a new process group. Stopping it (cancel, timeout, dropped handle)
 //! sends SIGTERM to the group, then SIGKILL after the spec's grace. A command that exits on its own
 //! is left alone, and so is anything it deliberately left running in the background; its output
-//! is read until the pipes close or for [`DRAIN_GRACE`] after the exit.
+//! is read until the pipes close or for [`DRAIN_GRACE`] after the exit. The process handling is the
+//! one child-process runner, `crate::core::child`.
 
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::Duration;
 
-use rustix::process::{Pid, Signal, kill_process_group};
-use tokio::io::{AsyncRead, AsyncReadExt};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 use tokio::sync::mpsc::Sender;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::watch;
@@ -20,17 +19,15 @@ use tokio::time::Instant;
 
 use super::capture::Capture;
 use super::spec::{CommandSpec, Invocation};
+use crate::core::child::{Child, Event, Stream, Survivors};
 use crate::core::duration::glance as short_duration;
 use crate::tail::sanitize;
 
 /// After the command exits, output still in flight is read for this long (a background child
 /// may hold the pipes open forever).
-pub const DRAIN_GRACE: Duration = Duration::from_millis(500);
+pub const DRAIN_GRACE: Duration = crate::core::child::DRAIN_GRACE;
 /// At most one output batch per this interval, however fast the command prints.
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
-const READ_SIZE: usize = 64 * 1024;
-/// Stands in for "never" in `select!` branches that are disabled anyway.
-const FAR: Duration = Duration::from_secs(86_400 * 365);
 
 /// Why a run ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,30 +178,6 @@ fn outcome(
     }
 }
 
-/// The command's process group; killed on drop while armed (the task was dropped mid-run, e.g.
-/// at runtime shutdown, or the run was stopped).
-struct Group {
-    leader: Option<Pid>,
-    armed: bool,
-}
-
-impl Group {
-    fn signal(&self, signal: Signal) {
-        // Never signal our own group or init's, whatever a broken pid says.
-        if let Some(pid) = self.leader.filter(|p| p.as_raw_nonzero().get() > 1) {
-            let _ = kill_process_group(pid, signal);
-        }
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        if self.armed {
-            self.signal(Signal::KILL);
-        }
-    }
-}
-
 async fn run(id: u64, spec: CommandSpec, tx: Sender<RunEvent>, mut cancel: watch::Receiver<bool>) {
     let started = Instant::now();
     let mut capture = Capture::default();
@@ -217,45 +190,23 @@ async fn run(id: u64, spec: CommandSpec, tx: Sender<RunEvent>, mut cancel: watch
             return;
         }
     };
-    let leader = child
-        .id()
-        .and_then(|pid| i32::try_from(pid).ok())
-        .and_then(Pid::from_raw);
-    let mut group = Group {
-        leader,
-        armed: true,
-    };
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
-    let mut out_buf = vec![0u8; READ_SIZE];
-    let mut err_buf = vec![0u8; READ_SIZE];
     let mut exit: Option<Option<ExitStatus>> = None;
     let mut stop: Option<FinishReason> = None;
-    let mut kill_at: Option<Instant> = None;
-    let mut drain_until = started + FAR;
     let mut next_batch = started;
     let mut cancel_open = true;
     let timeout_at = started + spec.timeout;
 
     loop {
-        if exit.is_some() && stdout.is_none() && stderr.is_none() {
-            break;
-        }
         let mut stop_now = None;
         tokio::select! {
-            read = read_some(&mut stdout, &mut out_buf), if stdout.is_some() => {
-                take(read, &mut stdout, &out_buf, 0, &mut capture);
-            }
-            read = read_some(&mut stderr, &mut err_buf), if stderr.is_some() => {
-                take(read, &mut stderr, &err_buf, 1, &mut capture);
-            }
-            status = child.wait(), if exit.is_none() => {
-                exit = Some(status.ok());
-                if stop.is_none() {
-                    group.armed = false;
+            event = child.next() => match event {
+                Event::Output(stream) => {
+                    let stream = usize::from(stream == Stream::Stderr);
+                    capture.push(stream, child.chunk());
                 }
-                drain_until = Instant::now() + DRAIN_GRACE;
-            }
+                Event::Exited(status) => exit = Some(status),
+                Event::Done => break,
+            },
             changed = cancel.changed(), if cancel_open && stop.is_none() => {
                 // The sender is gone only when the handle was dropped, which cancels too.
                 cancel_open = changed.is_ok();
@@ -266,13 +217,8 @@ async fn run(id: u64, spec: CommandSpec, tx: Sender<RunEvent>, mut cancel: watch
             () = tokio::time::sleep_until(timeout_at), if stop.is_none() && exit.is_none() => {
                 stop_now = Some(FinishReason::TimedOut);
             }
-            () = tokio::time::sleep_until(kill_at.unwrap_or(drain_until)), if kill_at.is_some() => {
-                group.signal(Signal::KILL);
-                kill_at = None;
-            }
             // Only a wake-up for output that stopped flowing: a flood is flushed below.
             () = tokio::time::sleep_until(next_batch), if capture.has_batch() => {}
-            () = tokio::time::sleep_until(drain_until), if exit.is_some() => break,
         }
         // Checked on every turn rather than by the timer alone: under a flood, reads are always
         // ready and the timer would be starved.
@@ -280,25 +226,23 @@ async fn run(id: u64, spec: CommandSpec, tx: Sender<RunEvent>, mut cancel: watch
             next_batch = Instant::now() + BATCH_INTERVAL;
             if send_batch(id, &tx, &mut capture).is_err() {
                 // Nobody is listening: stop at once, report to no one.
-                group.signal(Signal::KILL);
+                child.kill();
                 return;
             }
         }
         if let Some(reason) = stop_now {
+            stop = Some(reason);
             if exit.is_some() {
-                stop = Some(reason);
                 break;
             }
-            group.signal(Signal::TERM);
-            kill_at = Some(Instant::now() + spec.kill_grace);
-            stop = Some(reason);
+            child.stop(spec.kill_grace);
         }
     }
     if stop.is_some() {
         // Whatever in the group outlived the leader goes too.
-        group.signal(Signal::KILL);
-        group.armed = false;
+        child.kill();
     }
+    drop(child);
     capture.finish();
     let duration = started.elapsed();
     if capture.has_batch() {
@@ -357,13 +301,7 @@ fn start(spec: &CommandSpec) -> Result<Child, String> {
     if let Some(cwd) = &spec.cwd {
         command.current_dir(cwd);
     }
-    command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true);
-    command.spawn().map_err(|e| {
+    Child::spawn(command, Survivors::Spare).map_err(|e| {
         let program = sanitize(spec.program().as_bytes());
         match e.kind() {
             std::io::ErrorKind::NotFound => {
@@ -391,28 +329,5 @@ fn send_batch(id: u64, tx: &Sender<RunEvent>, capture: &mut Capture) -> Result<(
         }
         Err(TrySendError::Full(())) => Ok(()),
         Err(TrySendError::Closed(())) => Err(()),
-    }
-}
-
-fn take<R>(
-    read: std::io::Result<usize>,
-    reader: &mut Option<R>,
-    buf: &[u8],
-    stream: usize,
-    capture: &mut Capture,
-) {
-    match read {
-        Ok(0) | Err(_) => *reader = None,
-        Ok(n) => capture.push(stream, &buf[..n]),
-    }
-}
-
-async fn read_some<R: AsyncRead + Unpin>(
-    reader: &mut Option<R>,
-    buf: &mut [u8],
-) -> std::io::Result<usize> {
-    match reader {
-        Some(reader) => reader.read(buf).await,
-        None => Ok(0),
     }
 }

@@ -202,42 +202,21 @@ impl SourceView {
 /// Counts per second over the last two minutes (bounded, whatever the volume).
 #[derive(Debug, Clone, Default)]
 pub struct ErrorSeries {
-    buckets: std::collections::VecDeque<(i64, u32)>,
+    seconds: crate::core::series::Series,
 }
 
 impl ErrorSeries {
-    const KEEP_SECONDS: i64 = 120;
+    const KEEP_SECONDS: u64 = 121;
 
-    /// Counts one at second `sec`.
+    /// Counts one at second `sec`; a late one counts in its own second.
     pub fn add(&mut self, sec: i64) {
-        match self.buckets.back_mut() {
-            Some((s, n)) if *s == sec => *n += 1,
-            Some((s, _)) if *s > sec => {
-                if let Some(b) = self.buckets.iter_mut().rev().find(|(s, _)| *s == sec) {
-                    b.1 += 1;
-                }
-            }
-            _ => self.buckets.push_back((sec, 1)),
-        }
-        while self
-            .buckets
-            .front()
-            .is_some_and(|(s, _)| *s < sec - Self::KEEP_SECONDS)
-        {
-            self.buckets.pop_front();
-        }
+        self.seconds
+            .record(u64::try_from(sec).unwrap_or(0), Self::KEEP_SECONDS);
     }
 
     /// The last `n` seconds up to `now_sec`, oldest first.
     pub fn last(&self, now_sec: i64, n: usize) -> Vec<u32> {
-        let start = now_sec - n as i64 + 1;
-        let mut out = vec![0; n];
-        for (s, c) in &self.buckets {
-            if *s >= start && *s <= now_sec {
-                out[(s - start) as usize] = *c;
-            }
-        }
-        out
+        self.seconds.last(u64::try_from(now_sec).unwrap_or(0), n)
     }
 }
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::ExportInput;
-use super::redact::Redactor;
+use super::redact::{RedactFields, Redactor};
 use crate::runbook::{Runbook, Step};
 use crate::timeline::replay::Mark;
 use crate::timeline::{Event, Incident, Milestone, Record};

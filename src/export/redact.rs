@@ -2,96 +2,24 @@
 //!
 //! Secrets are removed twice: from every field of every record before rendering (so escaping cannot
 //! change a secret's shape before it is found), and from the finished document (so that text joined from
-//! several fields cannot spell one).
-
-use std::borrow::Cow;
+//! several fields cannot spell one). The replacing is the one redactor's (`crate::core::redact`).
 
 use crate::runbook::Runbook;
 use crate::timeline::{Event, Record};
 
-/// What a secret is replaced with.
-pub const MARKER: &str = "[redacted]";
+pub use crate::core::redact::MARKER;
+pub(crate) use crate::core::redact::Redactor;
 
-/// Used instead of [`MARKER`] when a secret is part of it (a secret like `red`), so that replacing
-/// never puts the secret back.
-const FALLBACK_MARKERS: [&str; 3] = ["[REDACTED]", "<hidden>", "***"];
-
-/// Rounds of replacing before falling back to plain removal, which always ends.
-const MAX_ROUNDS: usize = 8;
-
-/// Finds and replaces a set of secret values.
-#[derive(Debug, Clone)]
-pub(crate) struct Redactor {
-    /// Longest first, so a secret that contains another is replaced whole.
-    secrets: Vec<String>,
-    marker: &'static str,
+/// Redacting the texts of what an export shows, with the one redactor.
+pub(crate) trait RedactFields {
+    /// Redacts every text field of a record; returns how many fields changed.
+    fn record(&self, r: &mut Record) -> usize;
+    /// Redacts every text field of a runbook; returns how many fields changed.
+    fn runbook(&self, rb: &mut Runbook) -> usize;
 }
 
-impl Redactor {
-    /// A redactor for these values. Empty values are ignored: they would match everywhere.
-    pub(crate) fn new(secrets: &[String]) -> Redactor {
-        let mut secrets: Vec<String> = secrets.iter().filter(|s| !s.is_empty()).cloned().collect();
-        secrets.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        secrets.dedup();
-        let marker = std::iter::once(MARKER)
-            .chain(FALLBACK_MARKERS)
-            .find(|m| !secrets.iter().any(|s| m.contains(s.as_str())))
-            .unwrap_or("");
-        Redactor { secrets, marker }
-    }
-
-    /// Whether there is nothing to redact.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.secrets.is_empty()
-    }
-
-    fn found_in(&self, s: &str) -> bool {
-        self.secrets
-            .iter()
-            .any(|secret| s.contains(secret.as_str()))
-    }
-
-    /// The text with every secret replaced.
-    pub(crate) fn redact<'s>(&self, s: &'s str) -> Cow<'s, str> {
-        if !self.found_in(s) {
-            return Cow::Borrowed(s);
-        }
-        let mut out = s.to_string();
-        self.scrub(&mut out);
-        Cow::Owned(out)
-    }
-
-    /// Replaces every secret in place; true when something was replaced.
-    pub(crate) fn scrub(&self, s: &mut String) -> bool {
-        if !self.found_in(s) {
-            return false;
-        }
-        // Replacing one secret can join the text on its two sides into another secret (or the same
-        // one again), so repeat until none is left.
-        for _ in 0..MAX_ROUNDS {
-            if !self.replace_all(s, self.marker) {
-                return true;
-            }
-        }
-        // Pathological secrets (that overlap the marker): removal shrinks the text every round, so
-        // this loop ends.
-        while self.replace_all(s, "") {}
-        true
-    }
-
-    fn replace_all(&self, s: &mut String, with: &str) -> bool {
-        let mut changed = false;
-        for secret in &self.secrets {
-            if s.contains(secret.as_str()) {
-                *s = s.replace(secret.as_str(), with);
-                changed = true;
-            }
-        }
-        changed
-    }
-
-    /// Redacts every text field of a record; returns how many fields changed.
-    pub(crate) fn record(&self, r: &mut Record) -> usize {
+impl RedactFields for Redactor {
+    fn record(&self, r: &mut Record) -> usize {
         let mut fields = event_texts(&mut r.event);
         fields.extend([&mut r.actor, &mut r.prev, &mut r.hash]);
         fields
@@ -101,8 +29,7 @@ impl Redactor {
             .count()
     }
 
-    /// Redacts every text field of a runbook; returns how many fields changed.
-    pub(crate) fn runbook(&self, rb: &mut Runbook) -> usize {
+    fn runbook(&self, rb: &mut Runbook) -> usize {
         let mut n = [&mut rb.name, &mut rb.title, &mut rb.summary, &mut rb.origin]
             .into_iter()
             .map(|f| self.scrub(f))
@@ -178,58 +105,5 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             text,
             result,
         } => vec![destination, text, result],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn redactor(secrets: &[&str]) -> Redactor {
-        Redactor::new(&secrets.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn a_secret_is_replaced_by_the_marker() {
-        let r = redactor(&["tok-123"]);
-        assert_eq!(
-            r.redact("Bearer tok-123 and tok-123"),
-            "Bearer [redacted] and [redacted]"
-        );
-    }
-
-    #[test]
-    fn the_longer_of_two_overlapping_secrets_is_replaced_whole() {
-        let r = redactor(&["abc", "abcdef"]);
-        assert_eq!(r.redact("xabcdefx"), "x[redacted]x");
-    }
-
-    #[test]
-    fn a_secret_inside_the_marker_does_not_come_back() {
-        let r = redactor(&["red"]);
-        let out = r.redact("a red car");
-        assert!(!out.contains("red"), "{out}");
-    }
-
-    #[test]
-    fn an_empty_secret_redacts_nothing() {
-        let r = redactor(&[""]);
-        assert!(r.is_empty());
-        assert_eq!(r.redact("text"), "text");
-    }
-
-    proptest! {
-        #[test]
-        fn no_secret_survives_redaction(
-            text in "[ab\\]\\[rde ]{0,40}",
-            secrets in proptest::collection::vec("[ab\\]\\[rde]{1,4}", 1..4),
-        ) {
-            let r = Redactor::new(&secrets);
-            let out = r.redact(&text);
-            for s in &secrets {
-                prop_assert!(!out.contains(s.as_str()), "{s:?} in {out:?}");
-            }
-        }
     }
 }

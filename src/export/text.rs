@@ -9,37 +9,8 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Local, Utc};
 
-/// Whether a character must not reach an export as is: control characters other than newline and
-/// tab, bidirectional overrides (they reorder what a reader sees), and Unicode line separators.
-fn needs_fix(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
-}
-
-/// Makes text safe to show: `\r\n` and separators become `\n`, C0 controls become their visible
-/// control pictures (ESC shows as `␛`), other controls and bidi overrides become `�`.
-pub(crate) fn sanitize(s: &str) -> Cow<'_, str> {
-    // Most text is printable ASCII; that check is a tight loop over bytes.
-    let plain = |b: &u8| (0x20..0x7F).contains(b) || *b == b'\n' || *b == b'\t';
-    if s.as_bytes().iter().all(plain) || !s.chars().any(needs_fix) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\r' | '\u{2028}' | '\u{2029}' => out.push('\n'),
-            '\u{0}'..='\u{1F}' if c != '\n' && c != '\t' => {
-                out.push(char::from_u32(0x2400 + c as u32).unwrap_or('\u{FFFD}'))
-            }
-            '\u{7F}' => out.push('\u{2421}'),
-            c if needs_fix(c) => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    Cow::Owned(out)
-}
+/// Makes text safe for an export: the one sanitizer's export policy.
+pub(crate) use crate::core::sanitize::export_text as sanitize;
 
 /// Characters with a meaning in Markdown (CommonMark + GFM) anywhere in a line. Escaping them turns
 /// links, images, emphasis, code, raw HTML, entities, tables and math into plain text.

@@ -20,12 +20,12 @@ mod spec;
 mod state;
 mod task;
 
+pub use crate::core::ratelimit::RateLimit;
 pub use check::judge;
 pub use command::{ProbeSummary, fmt_latency, result_line, run_probe_command};
 pub use compare::{Difference, Snapshot, differences};
 pub use outcome::{Health, Outcome, ProbeResult};
 pub use probe::{BODY_HEAD, Prober, probe_once};
-pub use crate::core::ratelimit::RateLimit;
 pub use sanitize::{sanitize_block, sanitize_line};
 pub use spec::{
     DEFAULT_BODY_CAP, DEFAULT_MAX_REDIRECTS, DEFAULT_THRESHOLD, EndpointSpec, Secret, SpecError,

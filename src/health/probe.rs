@@ -12,9 +12,10 @@ use tokio::time::{Instant, timeout_at};
 use super::check::judge;
 use super::errors::classify;
 use super::outcome::{Outcome, ProbeResult};
-use crate::core::ratelimit::RateLimit;
 use super::sanitize::{sanitize_block, sanitize_line};
 use super::spec::EndpointSpec;
+use crate::core::ratelimit::RateLimit;
+use crate::core::redact::Redactor;
 
 /// Bytes of body kept in a result for display and comparison.
 pub const BODY_HEAD: usize = 1024;
@@ -30,7 +31,7 @@ const SENSITIVE_HEADERS: [&str; 5] = [
     "set-cookie",
     "x-api-key",
 ];
-const REDACTED: &str = "[redacted]";
+const REDACTED: &str = crate::core::redact::MARKER;
 
 /// Probes endpoints. Cheap to clone; holds the process's HTTP client(s) so connections are pooled.
 ///
@@ -100,7 +101,7 @@ impl Prober {
             Err(e) => Exchange::failed(Outcome::Other(e)),
         };
         let latency = start.elapsed();
-        let secrets = secret_words(spec);
+        let secrets = redactor_for(spec);
 
         let mut result = ProbeResult::failed(endpoint, at, Outcome::Ok, latency);
         result.status = exchange.status;
@@ -261,38 +262,21 @@ fn same_origin(a: &Url, b: &Url) -> bool {
         && a.port_or_known_default() == b.port_or_known_default()
 }
 
-/// The secret values, and their longer words (the token after `Bearer `), that must not be echoed.
-fn secret_words(spec: &EndpointSpec) -> Vec<String> {
-    let mut words = Vec::new();
-    for (_, s) in &spec.headers {
-        let v = s.expose().trim();
-        if !v.is_empty() {
-            words.push(v.to_string());
-        }
-        words.extend(
-            v.split_whitespace()
-                .filter(|w| w.len() >= 8 && *w != v)
-                .map(str::to_string),
-        );
-    }
-    // Longest first, so a whole value is replaced before its parts.
-    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
-    words
+/// The one redactor, for the values of the spec's headers and the words of them a server may echo.
+fn redactor_for(spec: &EndpointSpec) -> Redactor {
+    Redactor::for_credentials(spec.headers.iter().map(|(_, s)| s.expose()))
 }
 
-fn redact(mut text: String, secrets: &[String]) -> String {
-    for s in secrets {
-        if text.contains(s.as_str()) {
-            text = text.replace(s.as_str(), REDACTED);
-        }
-    }
+fn redact(text: String, secrets: &Redactor) -> String {
+    let mut text = text;
+    secrets.scrub(&mut text);
     text
 }
 
 fn display_headers(
     headers: &HeaderMap,
     spec: &EndpointSpec,
-    secrets: &[String],
+    secrets: &Redactor,
 ) -> Vec<(String, String)> {
     headers
         .iter()
@@ -316,9 +300,9 @@ fn display_headers(
         .collect()
 }
 
-fn body_head(body: &[u8], secrets: &[String]) -> String {
+fn body_head(body: &[u8], secrets: &Redactor) -> String {
     // Sanitize and redact a little more than we keep, so a secret straddling the cut is still caught.
-    let margin = secrets.first().map_or(0, String::len);
+    let margin = secrets.longest();
     let text = super::sanitize::text_head(body, BODY_HEAD + margin);
     let text = redact(text, secrets);
     let text = cut_chars(text, BODY_HEAD);

@@ -1,79 +1,10 @@
-//! Making what a remote server sends safe to put on a terminal.
+//! Making what a remote server sends safe to put on a terminal: the one sanitizer's screen policies.
 //!
 //! A hostile or broken API can put escape sequences in its body or headers that would move the cursor,
-//! retitle the window or hide text; bidi overrides can reorder what the responder reads. We drop them.
+//! retitle the window or hide text; bidi controls and line separators can reorder or break what the
+//! responder reads. Bodies and headers get the same rule as log lines (`crate::core::sanitize`).
 
-/// Removes escape sequences, control characters and bidi overrides; tabs become spaces, newlines too.
-pub fn sanitize_line(s: &str) -> String {
-    clean(s, false)
-}
-
-/// Like [`sanitize_line`] but keeps newlines, for a body shown as a block.
-pub fn sanitize_block(s: &str) -> String {
-    clean(s, true)
-}
-
-fn clean(s: &str, keep_newlines: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{1b}' => skip_escape(&mut chars),
-            // C1 introducers: CSI, OSC, DCS, SOS, PM, APC take a payload like their ESC forms.
-            '\u{9b}' => skip_csi(&mut chars),
-            '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
-            '\n' if keep_newlines => out.push('\n'),
-            '\n' | '\t' => out.push(' '),
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {}
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-type Chars<'a> = std::iter::Peekable<std::str::Chars<'a>>;
-
-fn skip_escape(chars: &mut Chars<'_>) {
-    match chars.next() {
-        Some('[') => skip_csi(chars),
-        Some(']' | 'P' | 'X' | '^' | '_') => skip_string(chars),
-        // Intermediate bytes (e.g. `ESC ( B`) are followed by one final byte.
-        Some(' '..='/') => {
-            while let Some(&c) = chars.peek() {
-                chars.next();
-                if !(' '..='/').contains(&c) {
-                    break;
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn skip_csi(chars: &mut Chars<'_>) {
-    for c in chars.by_ref() {
-        if ('@'..='~').contains(&c) {
-            break;
-        }
-    }
-}
-
-/// Skips to the string terminator: BEL, `ESC \` or ST (U+009C).
-fn skip_string(chars: &mut Chars<'_>) {
-    while let Some(c) = chars.next() {
-        match c {
-            '\u{7}' | '\u{9c}' => break,
-            '\u{1b}' => {
-                if chars.peek() == Some(&'\\') {
-                    chars.next();
-                }
-                break;
-            }
-            _ => {}
-        }
-    }
-}
+pub use crate::core::sanitize::{sanitize_block, sanitize_line};
 
 /// The first `max` bytes of `bytes` as text, cut at a character boundary, invalid UTF-8 replaced.
 pub fn text_head(bytes: &[u8], max: usize) -> String {
@@ -93,26 +24,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn strips_csi_osc_and_controls() {
+    fn csi_and_osc_are_dropped_and_controls_shown_inert() {
         let hostile = "ok\u{1b}[2J\u{1b}[31mred\u{1b}[0m\u{1b}]0;pwned\u{7}\u{1b}]8;;http://x\u{1b}\\link\r\u{8}!";
-        assert_eq!(sanitize_line(hostile), "okredlink!");
+        assert_eq!(sanitize_line(hostile), "okredlink^M^H!");
     }
 
     #[test]
-    fn strips_c1_and_bidi_overrides() {
-        assert_eq!(sanitize_line("a\u{9b}31mb\u{202e}c\u{2066}d"), "abcd");
+    fn c1_and_bidi_controls_are_shown_inert() {
+        assert_eq!(
+            sanitize_line("a\u{9b}31mb\u{202e}c\u{2066}d"),
+            "a\\u{9b}31mb\\u{202e}c\\u{2066}d"
+        );
+    }
+
+    #[test]
+    fn line_separators_and_arabic_letter_mark_from_a_body_are_shown_inert() {
+        assert_eq!(
+            sanitize_block("a\u{2028}b\u{2029}c\u{61c}d"),
+            "a\\u{2028}b\\u{2029}c\\u{61c}d"
+        );
+        assert_eq!(sanitize_line("x\u{2028}y"), "x\\u{2028}y");
     }
 
     #[test]
     fn block_keeps_newlines_line_does_not() {
-        assert_eq!(sanitize_block("a\nb\tc"), "a\nb c");
+        assert_eq!(sanitize_block("a\nb\tc"), "a\nb       c");
         assert_eq!(sanitize_line("a\nb"), "a b");
+        assert_eq!(sanitize_line("a\r\nb"), "a b");
     }
 
     #[test]
-    fn unterminated_escape_swallows_rest_without_panicking() {
-        assert_eq!(sanitize_line("x\u{1b}]0;title never ends"), "x");
-        assert_eq!(sanitize_line("x\u{1b}"), "x");
+    fn an_unterminated_escape_is_shown_as_text_not_obeyed() {
+        assert_eq!(
+            sanitize_line("x\u{1b}]0;title never ends"),
+            "x^[]0;title never ends"
+        );
+        assert_eq!(sanitize_line("x\u{1b}"), "x^[");
     }
 
     #[test]

@@ -9,8 +9,8 @@ use tokio::time::{Instant, sleep, sleep_until};
 
 use super::outcome::{Outcome, ProbeResult};
 use super::probe::Prober;
-use crate::core::ratelimit::RateLimit;
 use super::spec::EndpointSpec;
+use crate::core::ratelimit::RateLimit;
 
 /// Longest the prober waits between probes, whatever the server asks: during an incident an endpoint
 /// that says "come back in an hour" still needs watching.

@@ -308,25 +308,12 @@ pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
     level_word(w)
 }
 
-/// A level name in any case: `info`, `WARN`, `Error`.
+/// A level name in any case: `info`, `WARN`, `Error`; a header's level word is three to eight letters.
 fn level_word(w: &[u8]) -> Option<Level> {
     if w.len() < 3 || w.len() > 8 {
         return None;
     }
-    let mut buf = [0u8; 8];
-    let lower = &mut buf[..w.len()];
-    lower.copy_from_slice(w);
-    lower.make_ascii_lowercase();
-    Some(match &*lower {
-        b"trace" | b"finest" | b"finer" => Level::Trace,
-        b"debug" | b"dbg" | b"fine" => Level::Debug,
-        b"info" | b"inf" => Level::Info,
-        b"notice" => Level::Notice,
-        b"warn" | b"warning" | b"wrn" => Level::Warn,
-        b"error" | b"err" | b"severe" => Level::Error,
-        b"fatal" | b"critical" | b"crit" | b"alert" | b"emerg" | b"panic" => Level::Fatal,
-        _ => return None,
-    })
+    crate::core::level::parse_word(w)
 }
 
 pub(crate) fn is_weekday(p: &[u8]) -> bool {

@@ -59,39 +59,8 @@ impl fmt::Display for PatternId {
     }
 }
 
-/// The severity a line shows in its header.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// TRACE, FINEST.
-    Trace,
-    /// DEBUG, FINE.
-    Debug,
-    /// INFO.
-    Info,
-    /// NOTICE.
-    Notice,
-    /// WARN, WARNING.
-    Warn,
-    /// ERROR, SEVERE.
-    Error,
-    /// FATAL, CRITICAL, ALERT, EMERG, PANIC.
-    Fatal,
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Level::Trace => "trace",
-            Level::Debug => "debug",
-            Level::Info => "info",
-            Level::Notice => "notice",
-            Level::Warn => "warn",
-            Level::Error => "error",
-            Level::Fatal => "fatal",
-        })
-    }
-}
+/// The severity a line shows in its header: the one log-level vocabulary.
+pub use crate::core::level::Level;
 
 /// Settings of a [`Miner`]; the defaults suit any log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,15 +1,14 @@
 //! Per-pattern rate history in bounded memory, and the pure judgements made from it: the rate
 //! now, a sparkline, whether a pattern is new or spiking, and what changed between two ranges.
 //!
-//! Each pattern keeps two sparse series of time buckets: fine (1 s by default, last 5 minutes) for
+//! Each pattern keeps two sparse series of time buckets (`crate::core::series`): fine (1 s by default, last 5 minutes) for
 //! the live view, and coarse (1 min, last 6 hours) for comparing ranges. Only buckets that saw a
 //! line are stored, so a quiet pattern costs a few bytes and a busy one at most the window.
-
-use std::collections::VecDeque;
 
 use serde::Serialize;
 
 use super::{Miner, PatternId};
+use crate::core::series::Series;
 
 /// Bucket sizes and how many buckets of history each pattern keeps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,27 +34,18 @@ impl Default for RateConfig {
     }
 }
 
-/// A sparse series of `(bucket index, count)`, oldest first.
-#[derive(Clone, Debug, Default)]
-struct Series(VecDeque<(u64, u32)>);
-
-impl Series {
-    fn record(&mut self, bucket: u64, keep: u64) {
-        // A line stamped earlier than the newest bucket (clock step, reordering) counts as now.
-        match self.0.back_mut() {
-            Some((last, count)) if *last >= bucket => *count = count.saturating_add(1),
-            _ => self.0.push_back((bucket, 1)),
-        }
-        let newest = self.0.back().map_or(bucket, |&(b, _)| b);
-        while self.0.front().is_some_and(|&(b, _)| b + keep <= newest) {
-            self.0.pop_front();
-        }
-    }
-
+/// Counting and coverage over the one bucket series.
+trait Spread {
     /// Count in `[from_ms, to_ms)`, spreading each bucket evenly over its width.
+    fn count(&self, width: u64, from_ms: u64, to_ms: u64) -> f64;
+    /// The earliest time from which this series holds every line it was given.
+    fn horizon(&self, width: u64, keep: u64) -> u64;
+}
+
+impl Spread for Series {
     fn count(&self, width: u64, from_ms: u64, to_ms: u64) -> f64 {
         let mut total = 0.0;
-        for &(b, c) in &self.0 {
+        for (b, c) in self.buckets() {
             let (s, e) = (b * width, (b + 1) * width);
             let overlap = e.min(to_ms).saturating_sub(s.max(from_ms));
             if overlap > 0 {
@@ -65,11 +55,9 @@ impl Series {
         total
     }
 
-    /// The earliest time from which this series holds every line it was given.
     fn horizon(&self, width: u64, keep: u64) -> u64 {
-        self.0
-            .back()
-            .map_or(0, |&(b, _)| (b + 1).saturating_sub(keep) * width)
+        self.newest()
+            .map_or(0, |b| (b + 1).saturating_sub(keep) * width)
     }
 }
 
@@ -123,18 +111,7 @@ impl RateHistory {
 
     /// Counts of the last `n` fine buckets, oldest first; the last one holds `now_ms`.
     pub fn sparkline(&self, now_ms: u64, n: usize) -> Vec<u32> {
-        let width = self.config.bucket_ms.max(1);
-        let now = now_ms / width;
-        let first = (now + 1).saturating_sub(n as u64);
-        let mut out = vec![0; n];
-        let offset = n as u64 - (now + 1 - first);
-        for &(b, c) in &self.fine.0 {
-            if (first..=now).contains(&b) {
-                let i = (offset + b - first) as usize;
-                out[i] = c;
-            }
-        }
-        out
+        self.fine.last(now_ms / self.config.bucket_ms.max(1), n)
     }
 }
 

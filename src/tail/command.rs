@@ -1,10 +1,11 @@
-//! Following a command's output (`kubectl logs -f ...`), restarting it when it exits.
+//! Following a command's output (`kubectl logs -f ...`), restarting it when it exits; the process
+//! itself is run by the one child-process runner (`crate::core::child`), which kills the whole group
+//! when the source stops or the command ends.
 
-use std::process::{ExitStatus, Stdio};
+use std::process::ExitStatus;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 use tokio::sync::mpsc::Sender;
 use tokio::time::Instant;
@@ -12,13 +13,10 @@ use tokio::time::Instant;
 use super::handle::HandleKind;
 use super::lines::LineSplitter;
 use super::{SourceStatus, TailEvent, TailOptions};
+use crate::core::child::{Child, Event, Stream, Survivors};
 
 /// A run at least this long was healthy: the next restart delay starts small again.
 const HEALTHY_RUN: Duration = Duration::from_secs(10);
-/// After the process exits, output still in flight is read for this long (a grandchild may keep
-/// the pipe open forever).
-const DRAIN_GRACE: Duration = Duration::from_millis(500);
-const READ_SIZE: usize = 64 * 1024;
 
 pub(crate) fn spawn(
     source: usize,
@@ -58,18 +56,12 @@ async fn run(source: usize, argv: Vec<String>, tx: Sender<TailEvent>, opts: Tail
     let mut delay = opts.restart_min;
     loop {
         let started = Instant::now();
-        let spawned = Command::new(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            // Its own process group, so `sh -c "kubectl logs -f | grep"` dies whole with the source.
-            .process_group(0)
-            .spawn();
+        let mut command = Command::new(program);
+        command.args(args);
+        // Its own process group, so `sh -c "kubectl logs -f | grep"` dies whole with the source.
+        let spawned = Child::spawn(command, Survivors::Kill);
         let status = match spawned {
             Ok(mut child) => {
-                let _group = child.id().map(GroupGuard);
                 let running = SourceStatus::Running {
                     command: command_line.clone(),
                 };
@@ -105,72 +97,37 @@ async fn run(source: usize, argv: Vec<String>, tx: Sender<TailEvent>, opts: Tail
 /// Reads stdout and stderr until both end and the process exits (or the grace period after exit).
 async fn follow_child(
     source: usize,
-    child: &mut tokio::process::Child,
+    child: &mut Child,
     tx: &Sender<TailEvent>,
     opts: &TailOptions,
 ) -> Result<Option<ExitStatus>, Closed> {
-    let mut stdout = child.stdout.take();
-    let mut stderr = child.stderr.take();
     let mut out_lines = LineSplitter::new(source, opts.max_line_bytes);
     let mut err_lines = LineSplitter::new(source, opts.max_line_bytes);
-    let mut out_buf = vec![0u8; READ_SIZE];
-    let mut err_buf = vec![0u8; READ_SIZE];
-    let mut exit: Option<Option<ExitStatus>> = None;
-    let mut deadline = Instant::now();
+    let mut exit = None;
     loop {
-        if stdout.is_none() && stderr.is_none() && exit.is_some() {
-            break;
-        }
-        tokio::select! {
-            read = read_some(&mut stdout, &mut out_buf), if stdout.is_some() => {
-                forward(source, read, &mut stdout, &out_buf, &mut out_lines, tx).await?;
+        match child.next().await {
+            Event::Output(stream) => {
+                let splitter = match stream {
+                    Stream::Stdout => &mut out_lines,
+                    Stream::Stderr => &mut err_lines,
+                };
+                let chunk = child.chunk();
+                if chunk.is_empty() {
+                    continue;
+                }
+                let mut lines = Vec::with_capacity(chunk.len() / 64 + 1);
+                splitter.push(chunk, Utc::now(), &mut lines);
+                send_lines(source, lines, tx).await?;
             }
-            read = read_some(&mut stderr, &mut err_buf), if stderr.is_some() => {
-                forward(source, read, &mut stderr, &err_buf, &mut err_lines, tx).await?;
-            }
-            status = child.wait(), if exit.is_none() => {
-                exit = Some(status.ok());
-                deadline = Instant::now() + DRAIN_GRACE;
-            }
-            () = tokio::time::sleep_until(deadline), if exit.is_some() => break,
+            Event::Exited(status) => exit = status,
+            Event::Done => break,
         }
     }
     let mut lines = Vec::new();
     out_lines.flush(Utc::now(), &mut lines);
     err_lines.flush(Utc::now(), &mut lines);
     send_lines(source, lines, tx).await?;
-    Ok(exit.flatten())
-}
-
-async fn read_some<R: AsyncRead + Unpin>(
-    reader: &mut Option<R>,
-    buf: &mut [u8],
-) -> std::io::Result<usize> {
-    match reader {
-        Some(reader) => reader.read(buf).await,
-        None => Ok(0),
-    }
-}
-
-async fn forward<R>(
-    source: usize,
-    read: std::io::Result<usize>,
-    reader: &mut Option<R>,
-    buf: &[u8],
-    splitter: &mut LineSplitter,
-    tx: &Sender<TailEvent>,
-) -> Result<(), Closed> {
-    match read {
-        Ok(0) | Err(_) => {
-            *reader = None;
-            Ok(())
-        }
-        Ok(n) => {
-            let mut lines = Vec::with_capacity(n / 64 + 1);
-            splitter.push(&buf[..n], Utc::now(), &mut lines);
-            send_lines(source, lines, tx).await
-        }
-    }
+    Ok(exit)
 }
 
 async fn send_lines(
@@ -187,19 +144,4 @@ async fn send_lines(
         lines,
     };
     tx.send(event).await.map_err(|_| Closed)
-}
-
-/// Kills a log command's whole process group when the source stops (or the command ends): children it
-/// started must not outlive sitrep, waiting forever on a quiet log.
-struct GroupGuard(u32);
-
-impl Drop for GroupGuard {
-    fn drop(&mut self) {
-        if let Some(pid) = i32::try_from(self.0)
-            .ok()
-            .and_then(rustix::process::Pid::from_raw)
-        {
-            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
-        }
-    }
 }

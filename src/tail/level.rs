@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
+use crate::core::level::{self as vocab, is_everyday_word, parse_lowercase};
+
 /// How severe a log line is, as far as its text tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Level {
@@ -36,6 +38,19 @@ impl Level {
             Level::Debug => "DEBUG",
             Level::Trace => "TRACE",
             Level::Unknown => "-",
+        }
+    }
+}
+
+impl From<vocab::Level> for Level {
+    /// The tail shows five levels: syslog's notice reads as info, fatal as error.
+    fn from(level: vocab::Level) -> Level {
+        match level {
+            vocab::Level::Trace => Level::Trace,
+            vocab::Level::Debug => Level::Debug,
+            vocab::Level::Info | vocab::Level::Notice => Level::Info,
+            vocab::Level::Warn => Level::Warn,
+            vocab::Level::Error | vocab::Level::Fatal => Level::Error,
         }
     }
 }
@@ -134,7 +149,7 @@ fn scan_tokens(bytes: &[u8]) -> Level {
         if first_word.is_some() {
             continue;
         }
-        let level = word_level(lower).or_else(|| {
+        let level = prose_level(token, lower).or_else(|| {
             (start < LETTER_LIMIT)
                 .then(|| letter_level(bytes, start, token))
                 .flatten()
@@ -217,15 +232,16 @@ fn numeric_level(digits: &[u8]) -> Option<Level> {
 }
 
 fn word_level(lower: &[u8]) -> Option<Level> {
-    Some(match lower {
-        b"error" | b"err" | b"fatal" | b"critical" | b"crit" | b"panic" | b"panicked"
-        | b"emerg" | b"emergency" | b"alert" | b"severe" => Level::Error,
-        b"warn" | b"warning" | b"wrn" => Level::Warn,
-        b"info" | b"inf" | b"notice" | b"information" => Level::Info,
-        b"debug" | b"dbg" => Level::Debug,
-        b"trace" | b"trc" | b"verbose" => Level::Trace,
-        _ => return None,
-    })
+    parse_lowercase(lower).map(Level::from)
+}
+
+/// A level word in free prose: everyday words (`fine`) count only in upper case.
+fn prose_level(token: &[u8], lower: &[u8]) -> Option<Level> {
+    let level = parse_lowercase(lower)?;
+    let everyday = matches!(level, vocab::Level::Debug | vocab::Level::Trace)
+        && is_everyday_word(lower)
+        && !token.iter().all(u8::is_ascii_uppercase);
+    (!everyday).then(|| Level::from(level))
 }
 
 /// `E`, `[W]`, `I/Tag:` (logcat), `E0102 12:00:00` (glog): an upper-case letter standing alone.
@@ -289,6 +305,24 @@ mod tests {
         for (line, want) in cases {
             assert_eq!(detect_level(line), want, "{line}");
         }
+    }
+
+    #[test]
+    fn java_levels_count_in_upper_case_or_in_a_level_field() {
+        assert_eq!(detect_level("FINE loaded 3 plugins"), Level::Debug);
+        assert_eq!(detect_level("Jan 2 FINEST enter parse"), Level::Trace);
+        assert_eq!(detect_level("SEVERE: cannot bind"), Level::Error);
+        assert_eq!(detect_level("ts=1 level=fine msg=x"), Level::Debug);
+        assert_eq!(
+            detect_level("all is fine, retrying after error"),
+            Level::Error
+        );
+    }
+
+    #[test]
+    fn syslog_notice_reads_as_info() {
+        assert_eq!(detect_level("NOTICE: config reloaded"), Level::Info);
+        assert_eq!(detect_level(r#"{"severity":"notice"}"#), Level::Info);
     }
 
     #[test]

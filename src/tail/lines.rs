@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::LogLine;
 use super::level::{Level, detect_level};
-use super::sanitize::{Newlines, push_cut_note, sanitize_into};
+use crate::core::sanitize::{Policy, push_cut_note, sanitize_into};
 
 /// Splits chunks of a stream into lines, holding a partial last line until its newline arrives.
 ///
@@ -127,7 +127,7 @@ impl LineSplitter {
 /// Sanitizes one line's bytes, capping the text and noting the bytes cut (including `already_cut`).
 pub(crate) fn sanitize_line(bytes: &[u8], already_cut: usize, max: usize) -> (String, usize) {
     let mut text = String::with_capacity(bytes.len().min(max) + 8);
-    let used = sanitize_into(&mut text, bytes, max, Newlines::Show);
+    let used = sanitize_into(&mut text, bytes, max, Policy::ScreenLine);
     let cut = already_cut + (bytes.len() - used);
     if cut > 0 {
         push_cut_note(&mut text, cut);

@@ -27,7 +27,6 @@ mod glob;
 mod handle;
 mod level;
 mod lines;
-mod sanitize;
 mod source;
 
 use std::fmt;
@@ -37,12 +36,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+pub use crate::core::sanitize::{sanitize, sanitize_capped};
 pub use buffer::{DEFAULT_CAPACITY, DEFAULT_MAX_TEXT_BYTES, LogBuffer};
 pub use follow::{FollowError, follow_to_writer};
 pub use glob::is_glob;
 pub use handle::SourceHandle;
 pub use level::{Level, detect_level};
-pub use sanitize::{sanitize, sanitize_capped};
 pub use source::spawn_source;
 
 /// One sanitized line of a log.

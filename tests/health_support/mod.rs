@@ -254,6 +254,11 @@ async fn answer<S: AsyncWrite + Unpin>(stream: &mut S, req: &Seen, sh: &Shared) 
             // A C1 CSI encoded in UTF-8 is legal header bytes; a raw ESC would not be.
             send(stream, "200 OK", "x-evil: a\u{9b}2Jb\r\n", body.as_bytes()).await
         }
+        "/separators" => {
+            // Line separators and the Arabic letter mark are printable to `char::is_control`.
+            let body = "down\u{2028}reason\u{2029}is\u{61c}here";
+            send(stream, "503 Service Unavailable", "x-note: a\u{2028}b\u{61c}c\r\n", body.as_bytes()).await
+        }
         "/escape-in-header" => {
             send(stream, "200 OK", "x-evil: \x1b[2Jgone\r\n", b"ok").await
         }

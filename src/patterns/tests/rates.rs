@@ -42,12 +42,13 @@ fn rate_history_forgets_what_is_older_than_its_window() {
 }
 
 #[test]
-fn a_late_line_counts_in_the_newest_bucket() {
+fn a_late_line_counts_in_its_own_bucket() {
     let mut miner = Miner::default();
     let id = miner.observe_at("tick 1", 5_000);
     miner.observe_at("tick 2", 1_000);
     let h = miner.get(id).expect("pattern kept").history();
-    assert_eq!(h.sparkline(5_000, 1), [2]);
+    assert_eq!(h.sparkline(5_000, 5), [1, 0, 0, 0, 1]);
+    assert!((h.count_between(1_000, 2_000) - 1.0).abs() < 1e-9);
 }
 
 #[test]

@@ -1,9 +1,15 @@
-//! Turning untrusted log bytes into text that is safe to put on a terminal.
+//! The one sanitizer: turning untrusted bytes into text that is safe to put on a terminal or in an export.
 //!
-//! A followed file or command is attacker-controlled input: escape sequences could retitle the window,
-//! write the clipboard (OSC 52), plant hidden links (OSC 8) or repaint the screen. Nothing here ever
-//! emits ESC, a C0 control other than newline, DEL or a C1 control: sequences are dropped when complete
-//! and shown as text when not, other controls become visible (`^G`, `\u{9b}`).
+//! Log lines, command output, HTTP bodies and headers are attacker-controlled: escape sequences could
+//! retitle the window, write the clipboard (OSC 52), plant hidden links (OSC 8) or repaint the screen;
+//! bidi controls reorder what the responder reads; line separators break lines in some terminals.
+//! One rule decides what is unsafe ([`is_unsafe`]); a [`Policy`] per destination decides how it shows:
+//!
+//! - on the screen (a line or a block), nothing ever emits ESC, a C0 control other than a block's
+//!   newline, DEL, a C1 control, a bidi control or U+2028/2029: complete sequences are dropped,
+//!   unterminated ones shown as text, other controls made visible (`^G`, `\u{9b}`), tabs expanded;
+//! - in an export, text stays evidence: C0 controls become their control pictures (`␛`), line
+//!   separators and CR become newlines, everything else unsafe becomes `�` ([`export_text`]).
 
 use std::fmt::Write as _;
 
@@ -12,18 +18,49 @@ const BEL: char = '\u{7}';
 const C1_ST: char = '\u{9c}';
 const TAB_WIDTH: usize = 8;
 
-/// Sanitizes a whole buffer: newlines are kept (CRLF becomes one newline), everything else made safe.
-pub fn sanitize(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len());
-    sanitize_into(&mut out, bytes, usize::MAX, Newlines::Keep);
-    out
+/// Where sanitized text goes: the destinations really differ in what a newline may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// One line on the screen (a log line, a header, a status): a newline becomes a space.
+    ScreenLine,
+    /// A block on the screen (a body, a command's output): newlines are kept, CRLF becomes one.
+    ScreenBlock,
+    /// Text written to an export: see [`export_text`].
+    Export,
 }
 
-/// Sanitizes with the output capped near `max_bytes`: keeps the head, appends a note saying how many
-/// input bytes were cut, and returns that count too.
+/// Sanitizes `bytes` for `policy`; invalid UTF-8 shows as U+FFFD.
+pub fn sanitize_for(bytes: &[u8], policy: Policy) -> String {
+    match policy {
+        Policy::Export => export_text(&String::from_utf8_lossy(bytes)).into_owned(),
+        screen => {
+            let mut out = String::with_capacity(bytes.len());
+            sanitize_into(&mut out, bytes, usize::MAX, screen);
+            out
+        }
+    }
+}
+
+/// Sanitizes a whole buffer for the screen: newlines are kept (CRLF becomes one newline).
+pub fn sanitize(bytes: &[u8]) -> String {
+    sanitize_for(bytes, Policy::ScreenBlock)
+}
+
+/// Sanitizes one line for the screen: a newline or tab in it becomes blank space.
+pub fn sanitize_line(text: &str) -> String {
+    sanitize_for(text.as_bytes(), Policy::ScreenLine)
+}
+
+/// Sanitizes a block (a body) for the screen, keeping its newlines.
+pub fn sanitize_block(text: &str) -> String {
+    sanitize_for(text.as_bytes(), Policy::ScreenBlock)
+}
+
+/// Sanitizes a block for the screen with the output capped near `max_bytes`: keeps the head, appends
+/// a note saying how many input bytes were cut, and returns that count too.
 pub fn sanitize_capped(bytes: &[u8], max_bytes: usize) -> (String, usize) {
     let mut out = String::with_capacity(bytes.len().min(max_bytes.saturating_add(32)));
-    let used = sanitize_into(&mut out, bytes, max_bytes, Newlines::Keep);
+    let used = sanitize_into(&mut out, bytes, max_bytes, Policy::ScreenBlock);
     let cut = bytes.len() - used;
     if cut > 0 {
         push_cut_note(&mut out, cut);
@@ -32,27 +69,14 @@ pub fn sanitize_capped(bytes: &[u8], max_bytes: usize) -> (String, usize) {
 }
 
 /// Appends the visible note that `cut` bytes of a line were dropped.
-pub(crate) fn push_cut_note(out: &mut String, cut: usize) {
+pub fn push_cut_note(out: &mut String, cut: usize) {
     let _ = write!(out, " … [{cut} bytes cut]");
 }
 
-/// What to do with a newline in the input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Newlines {
-    /// Keep it (a buffer of many lines).
-    Keep,
-    /// Show it as `^J` (the input is one line, whose text must stay one line).
-    Show,
-}
-
-/// Appends the sanitized form of `bytes` to `out`, stopping once `out` reaches `max_out` bytes;
+/// Appends the screen-safe form of `bytes` to `out`, stopping once `out` reaches `max_out` bytes;
 /// returns how many input bytes are represented in the output (the rest counts as cut).
-pub(crate) fn sanitize_into(
-    out: &mut String,
-    bytes: &[u8],
-    max_out: usize,
-    newlines: Newlines,
-) -> usize {
+/// The screen policies only: [`Policy::Export`] is treated as [`Policy::ScreenBlock`] here.
+pub fn sanitize_into(out: &mut String, bytes: &[u8], max_out: usize, policy: Policy) -> usize {
     let plain = printable_run(bytes);
     let room = max_out.saturating_sub(out.len());
     let head = plain.min(room);
@@ -67,7 +91,7 @@ pub(crate) fn sanitize_into(
         pending: Vec::new(),
         started_at: 0,
         max_out,
-        newlines,
+        newline_is_space: policy == Policy::ScreenLine,
         stopped_at: None,
     };
     let mut at = plain;
@@ -156,7 +180,8 @@ struct Machine<'a> {
     /// Input offset of the ESC or CR that started `pending`.
     started_at: usize,
     max_out: usize,
-    newlines: Newlines,
+    /// One line's text must stay one line.
+    newline_is_space: bool,
     /// Input offset of the first character that did not fit under `max_out`.
     stopped_at: Option<usize>,
 }
@@ -289,7 +314,10 @@ impl Machine<'_> {
                 self.started_at = at;
                 self.pending.clear();
             }
-            '\n' if self.newlines == Newlines::Show => self.visible(c, at),
+            '\n' if self.newline_is_space => {
+                self.out.push(' ');
+                self.column += 1;
+            }
             '\n' => {
                 self.out.push('\n');
                 self.column = 0;
@@ -330,8 +358,8 @@ impl Machine<'_> {
     }
 }
 
-/// Characters that must never reach the terminal as themselves.
-fn is_unsafe(c: char) -> bool {
+/// Characters that must never reach a terminal or an export as themselves, whatever the destination.
+pub fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         // Bidi embeddings, overrides, isolates and marks can reorder what the user reads.
@@ -340,95 +368,9 @@ fn is_unsafe(c: char) -> bool {
         | '\u{2028}' | '\u{2029}')
 }
 
+mod export;
+
+pub use export::export_text;
+
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_text_is_unchanged() {
-        assert_eq!(sanitize(b"hello world"), "hello world");
-        assert_eq!(sanitize("héllo ✓".as_bytes()), "héllo ✓");
-    }
-
-    #[test]
-    fn colour_sequences_are_removed() {
-        assert_eq!(sanitize(b"\x1b[1;31mERROR\x1b[0m boom"), "ERROR boom");
-        assert_eq!(sanitize(b"\x1b[?25lhidden cursor"), "hidden cursor");
-        assert_eq!(sanitize(b"\x1b(Bcharset \x1b7saved"), "charset saved");
-    }
-
-    #[test]
-    fn osc_sequences_are_removed_whatever_their_terminator() {
-        assert_eq!(sanitize(b"a\x1b]52;c;ZXZpbA==\x07b"), "ab");
-        assert_eq!(sanitize(b"a\x1b]0;pwned\x1b\\b"), "ab");
-        assert_eq!(
-            sanitize(b"\x1b]8;;https://evil.example\x1b\\click\x1b]8;;\x1b\\"),
-            "click"
-        );
-        assert_eq!(sanitize("a\x1b]0;t\u{9c}b".as_bytes()), "ab");
-        assert_eq!(
-            sanitize(b"\x1bPq#0;2;0;0;0\x1b\\x\x1b_apc\x1b\\y\x1b^pm\x07z"),
-            "xyz"
-        );
-    }
-
-    #[test]
-    fn unterminated_sequences_are_shown_not_swallowed() {
-        assert_eq!(
-            sanitize(b"a\x1b]52;c;ZXZpbA== rest"),
-            "a^[]52;c;ZXZpbA== rest"
-        );
-        assert_eq!(sanitize(b"a\x1b[12"), "a^[[12");
-        assert_eq!(sanitize(b"a\x1b"), "a^[");
-        assert_eq!(sanitize(b"a\x1b]0;x\x1b"), "a^[]0;x^[");
-        assert_eq!(sanitize(b"a\x1b]0;x\nnext"), "a^[]0;x\nnext");
-    }
-
-    #[test]
-    fn controls_become_visible() {
-        assert_eq!(sanitize(b"bell\x07 nul\x00 del\x7f"), "bell^G nul^@ del^?");
-        assert_eq!(sanitize("c1\u{9b}31m".as_bytes()), "c1\\u{9b}31m");
-        assert_eq!(sanitize(b"over\rwrite"), "over^Mwrite");
-        assert_eq!(sanitize(b"end\r"), "end^M");
-    }
-
-    #[test]
-    fn crlf_is_one_newline_and_tabs_expand() {
-        assert_eq!(sanitize(b"a\r\nb\n"), "a\nb\n");
-        assert_eq!(sanitize(b"ab\tc\n\td"), "ab      c\n        d");
-    }
-
-    #[test]
-    fn bidi_controls_are_neutralised() {
-        let evil = "access granted\u{202e}deined\u{2066}x\u{2069}";
-        assert_eq!(
-            sanitize(evil.as_bytes()),
-            "access granted\\u{202e}deined\\u{2066}x\\u{2069}"
-        );
-    }
-
-    #[test]
-    fn invalid_utf8_shows_replacement() {
-        assert_eq!(sanitize(b"a\xffb\xe2\x82c"), "a\u{fffd}b\u{fffd}c");
-    }
-
-    #[test]
-    fn capping_keeps_the_head_and_says_how_much_was_cut() {
-        let line = vec![b'x'; 5 * 1024 * 1024];
-        let (text, cut) = sanitize_capped(&line, 1000);
-        assert_eq!(cut, line.len() - 1000);
-        assert!(text.starts_with(&"x".repeat(1000)));
-        assert!(text.ends_with(&format!("[{cut} bytes cut]")));
-        let (text, cut) = sanitize_capped("é\x07é".as_bytes(), 3);
-        assert_eq!((text.as_str(), cut), ("é^G … [2 bytes cut]", 2));
-    }
-
-    #[test]
-    fn an_unterminated_sequence_shown_as_text_is_capped_too() {
-        let mut input = b"ab\x1b]52;c;".to_vec();
-        input.extend(vec![b'A'; 500]);
-        let (text, cut) = sanitize_capped(&input, 20);
-        assert_eq!(text, format!("ab^[]52;c;AAAAAAAAAA … [{cut} bytes cut]"));
-        assert_eq!(cut, input.len() - 19);
-    }
-}
+mod tests;

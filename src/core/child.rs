@@ -1,0 +1,219 @@
+//! The one child-process runner: a command in its own process group, its output as it comes, and a
+//! stop that takes the whole group down (so `sh -c "a | b"` and whatever it started die too).
+//!
+//! The caller drives it with [`Child::next`] inside its own `select!` (for its cancel, its time limit,
+//! its batching), and asks for [`Child::stop`]: SIGTERM to the group, SIGKILL after a grace. After the
+//! leader exits, output still in flight is read until the pipes close or for [`DRAIN_GRACE`]: a
+//! background grandchild may hold them open forever. What survives the leader is decided by
+//! [`Survivors`]: a confirmed command may leave a daemon running on purpose; a log command may not.
+
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use rustix::process::{Pid, Signal, kill_process_group};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::{ChildStderr, ChildStdout, Command};
+use tokio::time::Instant;
+
+/// After the leader exits, output still in flight is read for this long.
+pub const DRAIN_GRACE: Duration = Duration::from_millis(500);
+const READ_SIZE: usize = 64 * 1024;
+
+/// What happens to the rest of the group once the leader has exited by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Survivors {
+    /// Left alone: a command may start a background service on purpose.
+    Spare,
+    /// Killed when the run ends: nothing a log command started may outlive it.
+    Kill,
+}
+
+/// Which pipe a chunk came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
+}
+
+/// What [`Child::next`] saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// Bytes arrived on a pipe: read them with [`Child::chunk`].
+    Output(Stream),
+    /// The leader exited (the status is `None` when waiting for it failed).
+    Exited(Option<ExitStatus>),
+    /// Both pipes closed after the exit, or the drain grace ran out: the run is over.
+    Done,
+}
+
+/// A running command, the leader of its own process group.
+pub struct Child {
+    child: tokio::process::Child,
+    leader: Option<Pid>,
+    stdout: Option<ChildStdout>,
+    stderr: Option<ChildStderr>,
+    out_buf: Vec<u8>,
+    err_buf: Vec<u8>,
+    last: Stream,
+    len: usize,
+    exit: Option<Option<ExitStatus>>,
+    drain_until: Option<Instant>,
+    kill_at: Option<Instant>,
+    stopped: bool,
+    survivors: Survivors,
+}
+
+impl Child {
+    /// Starts `command` (its program, arguments and folder set by the caller) with stdin closed, both
+    /// outputs piped, in a new process group.
+    pub fn spawn(mut command: Command, survivors: Survivors) -> std::io::Result<Child> {
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = command.spawn()?;
+        let leader = child
+            .id()
+            .and_then(|pid| i32::try_from(pid).ok())
+            .and_then(Pid::from_raw);
+        Ok(Child {
+            stdout: child.stdout.take(),
+            stderr: child.stderr.take(),
+            child,
+            leader,
+            out_buf: vec![0; READ_SIZE],
+            err_buf: vec![0; READ_SIZE],
+            last: Stream::Stdout,
+            len: 0,
+            exit: None,
+            drain_until: None,
+            kill_at: None,
+            stopped: false,
+            survivors,
+        })
+    }
+
+    /// The next thing that happens; cancel-safe, so it can sit in a `select!` with other branches.
+    /// After [`Event::Done`] it returns `Done` again at once.
+    pub async fn next(&mut self) -> Event {
+        loop {
+            if self.exit.is_some() && self.stdout.is_none() && self.stderr.is_none() {
+                return Event::Done;
+            }
+            let far = Instant::now() + Duration::from_secs(86_400);
+            let event = tokio::select! {
+                read = read_some(&mut self.stdout, &mut self.out_buf), if self.stdout.is_some() => {
+                    Some(self.took(read, Stream::Stdout))
+                }
+                read = read_some(&mut self.stderr, &mut self.err_buf), if self.stderr.is_some() => {
+                    Some(self.took(read, Stream::Stderr))
+                }
+                status = self.child.wait(), if self.exit.is_none() => {
+                    let status = status.ok();
+                    self.exit = Some(status);
+                    self.drain_until = Some(Instant::now() + DRAIN_GRACE);
+                    Some(Event::Exited(status))
+                }
+                () = sleep_until(self.kill_at, far), if self.kill_at.is_some() => {
+                    self.signal(Signal::KILL);
+                    self.kill_at = None;
+                    None
+                }
+                () = sleep_until(self.drain_until, far), if self.drain_until.is_some() => {
+                    self.stdout = None;
+                    self.stderr = None;
+                    Some(Event::Done)
+                }
+            };
+            if let Some(event) = event {
+                return event;
+            }
+        }
+    }
+
+    fn took(&mut self, read: std::io::Result<usize>, stream: Stream) -> Event {
+        self.last = stream;
+        // A read error ends that pipe like its closing does.
+        self.len = read.unwrap_or_default();
+        if self.len == 0 {
+            match stream {
+                Stream::Stdout => self.stdout = None,
+                Stream::Stderr => self.stderr = None,
+            }
+        }
+        Event::Output(stream)
+    }
+
+    /// The bytes of the last [`Event::Output`] (empty when that pipe just closed).
+    pub fn chunk(&self) -> &[u8] {
+        match self.last {
+            Stream::Stdout => &self.out_buf[..self.len],
+            Stream::Stderr => &self.err_buf[..self.len],
+        }
+    }
+
+    /// Stops the run: SIGTERM to the group now, SIGKILL after `grace` if the leader is still there;
+    /// whatever of the group is left when the run ends is killed. Keep calling [`Child::next`].
+    pub fn stop(&mut self, grace: Duration) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        if self.exit.is_none() {
+            self.signal(Signal::TERM);
+            self.kill_at = Some(Instant::now() + grace);
+        }
+    }
+
+    /// Kills the whole group at once (nobody is listening any more).
+    pub fn kill(&mut self) {
+        self.stopped = true;
+        self.signal(Signal::KILL);
+    }
+
+    /// Whether [`Child::stop`] or [`Child::kill`] was called.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// Whether the leader has exited.
+    pub fn has_exited(&self) -> bool {
+        self.exit.is_some()
+    }
+
+    fn signal(&self, signal: Signal) {
+        // Never signal our own group or init's, whatever a broken pid says.
+        if let Some(pid) = self.leader.filter(|p| p.as_raw_nonzero().get() > 1) {
+            let _ = kill_process_group(pid, signal);
+        }
+    }
+}
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        // Dropped mid-run (a task aborted, a runtime shut down), stopped, or a group whose survivors
+        // must not outlive it: the whole group goes.
+        let exited_alone = self.exit.is_some() && !self.stopped;
+        if !exited_alone || self.survivors == Survivors::Kill {
+            self.signal(Signal::KILL);
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>, far: Instant) {
+    tokio::time::sleep_until(at.unwrap_or(far)).await;
+}
+
+async fn read_some<R: AsyncRead + Unpin>(
+    reader: &mut Option<R>,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    match reader {
+        Some(reader) => reader.read(buf).await,
+        None => Ok(0),
+    }
+}

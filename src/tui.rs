@@ -348,6 +348,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
 
     let mut dirty = true;
     let mut exit = Exit::Quit;
+    let mut broken: Option<String> = None;
     let mut tail_batch = Vec::with_capacity(64);
     let mut probe_batch = Vec::with_capacity(64);
     let mut msg_batch = Vec::with_capacity(64);
@@ -370,7 +371,9 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                     msgs.extend(mouse_msg(&event, screen, zoomed));
                 }
                 Some(Ok(_)) => {}
-                Some(Err(_)) | None => break,
+                // Not a quit: the user must learn the cockpit ended because it could not read keys.
+                Some(Err(e)) => { broken = Some(format!("reading the terminal failed: {e}")); break; }
+                None => { broken = Some("the terminal stopped sending input".into()); break; }
             },
             n = tail_rx.recv_many(&mut tail_batch, 64) => {
                 if n > 0 { msgs.extend(tail_batch.drain(..).map(Msg::Tail)); }
@@ -507,5 +510,8 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         "timeline: {}",
         crate::tail::sanitize(timeline_path.as_os_str().as_encoded_bytes())
     );
-    Ok(exit)
+    match broken {
+        Some(why) => Err(anyhow::anyhow!("{why}; sitrep stopped")),
+        None => Ok(exit),
+    }
 }

@@ -111,6 +111,17 @@ pub fn actor_name(actor: Option<String>) -> String {
         .unwrap_or_else(|| "responder".into())
 }
 
+/// What to tell the user when neither `--actor` nor `$USER` names them, so that the timeline's
+/// `responder` is no surprise.
+pub fn actor_note(actor: Option<&str>) -> Option<String> {
+    let named = actor.is_some_and(|a| !a.trim().is_empty())
+        || std::env::var("USER").is_ok_and(|u| !u.is_empty());
+    (!named).then(|| {
+        "$USER is empty: recording you as `responder`; pass --actor NAME to name yourself"
+            .to_string()
+    })
+}
+
 fn load_runbooks(cfg: &Config) -> anyhow::Result<Vec<Runbook>> {
     match &cfg.incident.runbooks {
         None => Ok(runbook::shipped()),
@@ -169,14 +180,17 @@ fn new_app(
     records: Vec<timeline::Record>,
     runbooks: Vec<Runbook>,
     actor: String,
+    note: Option<String>,
 ) -> App {
-    App::new(
+    let mut app = App::new(
         records,
         writer.path().display().to_string(),
         runbooks,
         actor,
         chrono::Utc::now(),
-    )
+    );
+    app.flash = note.map(|text| crate::app::Flash { text, error: false });
+    app
 }
 
 async fn demo(
@@ -201,6 +215,7 @@ async fn demo(
     let demo = crate::demo::start(&dir, script)
         .await
         .context("starting the demo API on 127.0.0.1")?;
+    let note = actor_note(actor.as_deref());
     let actor = actor_name(actor);
     let path = timeline::newest_in(&dir)
         .unwrap_or_else(|| dir.join(timeline::new_file_name("demo payments", chrono::Utc::now())));
@@ -225,7 +240,7 @@ async fn demo(
         ..TailOptions::default()
     };
     let runbooks = crate::demo::runbooks(&demo, &path);
-    let mut app = new_app(&writer, report.records, runbooks, actor);
+    let mut app = new_app(&writer, report.records, runbooks, actor, note);
     // The demo is healthy for `fail_after`: most of that is the baseline, so what its failure
     // brings shows as new.
     app.set_baseline((fail_after * 3 / 4).min(std::time::Duration::from_secs(120)));
@@ -267,6 +282,7 @@ async fn open(
 ) -> anyhow::Result<u8> {
     let cfg = config::load(config_path)?;
     let runbooks = load_runbooks(&cfg)?;
+    let note = actor_note(actor.as_deref());
     let actor = actor_name(actor);
     let path = match timeline {
         Some(p) => p,
@@ -304,7 +320,7 @@ async fn open(
         .map(|l| (l.name.clone(), l.source.clone()))
         .collect();
     let endpoints: Vec<EndpointSpec> = cfg.endpoints.clone();
-    let mut app = new_app(&writer, report.records, runbooks, actor);
+    let mut app = new_app(&writer, report.records, runbooks, actor, note);
     app.dry_run = dry_run;
     app.params = cfg.incident.params.clone();
     app.destinations = cfg.destinations.iter().map(|d| d.label()).collect();
@@ -450,6 +466,9 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
             "{} does not exist: start the incident with `sitrep open` first, or check the path",
             path.display()
         );
+    }
+    if let Some(note) = actor_note(actor.as_deref()) {
+        eprintln!("note: {note}");
     }
     let (mut writer, _) = open_timeline(&path, "incident", None, &actor_name(actor.clone()))?;
     let appended = writer.append(&actor_name(actor), event)?;

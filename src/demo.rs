@@ -186,9 +186,19 @@ pub async fn start(dir: &Path, script: Script) -> std::io::Result<Demo> {
 }
 
 async fn serve(listener: TcpListener, shared: Arc<Shared>) {
+    let mut failures = 0u32;
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => {
+                failures = 0;
+                stream
+            }
+            Err(_) => {
+                // A persistent error (out of file descriptors) would otherwise spin a core.
+                failures = failures.saturating_add(1);
+                tokio::time::sleep(accept_backoff(failures)).await;
+                continue;
+            }
         };
         let shared = shared.clone();
         tokio::spawn(async move {
@@ -198,6 +208,12 @@ async fn serve(listener: TcpListener, shared: Arc<Shared>) {
                 .await;
         });
     }
+}
+
+/// How long to wait after the `failures`-th accept error in a row: doubling from 10 ms, at most 1 s.
+fn accept_backoff(failures: u32) -> Duration {
+    let ms = 10u64.saturating_mul(1 << failures.saturating_sub(1).min(10));
+    Duration::from_millis(ms.min(1000))
 }
 
 fn reply(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
@@ -343,5 +359,14 @@ mod tests {
         assert!(s.failing(Duration::from_secs(11)));
         assert!(!s.failing(Duration::from_secs(45)));
         assert!(s.failing(Duration::from_secs(71)));
+    }
+
+    #[test]
+    fn accept_errors_in_a_row_wait_longer_each_time_up_to_a_second() {
+        assert_eq!(accept_backoff(1), Duration::from_millis(10));
+        assert_eq!(accept_backoff(2), Duration::from_millis(20));
+        assert!(accept_backoff(5) > accept_backoff(4));
+        assert_eq!(accept_backoff(100), Duration::from_secs(1));
+        assert_eq!(accept_backoff(u32::MAX), Duration::from_secs(1));
     }
 }

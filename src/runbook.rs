@@ -102,7 +102,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Runbook, SourceError> {
         return Err(at(
             raw.name.span(),
             format!(
-                "runbook name `{name}` must be lowercase letters, digits and dashes (like `stabilize`)"
+                "runbook name `{name}` must be lowercase letters, digits, dashes and underscores (like `stabilize`)"
             ),
         ));
     }
@@ -122,7 +122,7 @@ pub fn parse(origin: &str, text: &str) -> Result<Runbook, SourceError> {
             return Err(at(
                 s.id.span(),
                 format!(
-                    "step id `{id}` must be lowercase letters, digits and dashes (like `roll-back-deploy`)"
+                    "step id `{id}` must be lowercase letters, digits, dashes and underscores (like `roll-back-deploy`)"
                 ),
             ));
         }
@@ -308,6 +308,18 @@ mod tests {
         let err = parse("rb.toml", &bad).unwrap_err().to_string();
         assert!(
             err.starts_with("rb.toml:7:11: `ninety` is not a duration"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_id_message_names_every_character_the_rule_accepts() {
+        let ok = "name = \"db_failover\"\n[[step]]\nid = \"step_1\"\ntitle = \"A\"\n";
+        assert_eq!(parse("rb.toml", ok).unwrap().steps[0].id, "step_1");
+        let bad = "name = \"Db Failover\"\n[[step]]\nid = \"a\"\ntitle = \"A\"\n";
+        let err = parse("rb.toml", bad).unwrap_err().to_string();
+        assert!(
+            err.contains("lowercase letters, digits, dashes and underscores"),
             "{err}"
         );
     }

@@ -348,10 +348,13 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
 
     let mut dirty = true;
     let mut exit = Exit::Quit;
+    let mut broken: Option<String> = None;
     let mut tail_batch = Vec::with_capacity(64);
     let mut probe_batch = Vec::with_capacity(64);
     let mut msg_batch = Vec::with_capacity(64);
     terminal.draw(|f| ui::draw(f, &app, &theme))?;
+    let viewport = ui::viewport(terminal.get_frame().area(), &app);
+    app::update(&mut app, Msg::Resize(viewport));
     loop {
         let mut msgs: Vec<Msg> = Vec::new();
         tokio::select! {
@@ -361,7 +364,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                     // Always a full repaint: a shrink and a grow back within one frame leave the
                     // size unchanged, and ratatui would redraw only the cells it thinks changed.
                     terminal.resize(ratatui::layout::Rect::new(0, 0, w, h))?;
-                    msgs.push(Msg::Resize);
+                    msgs.push(Msg::Resize(ui::viewport(ratatui::layout::Rect::new(0, 0, w, h), &app)));
                 }
                 Some(Ok(TermEvent::Mouse(event))) if mouse => {
                     // The area last drawn is the one the user clicked on (and asks nothing of the tty).
@@ -370,7 +373,9 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                     msgs.extend(mouse_msg(&event, screen, zoomed));
                 }
                 Some(Ok(_)) => {}
-                Some(Err(_)) | None => break,
+                // Not a quit: the user must learn the cockpit ended because it could not read keys.
+                Some(Err(e)) => { broken = Some(format!("reading the terminal failed: {e}")); break; }
+                None => { broken = Some("the terminal stopped sending input".into()); break; }
             },
             n = tail_rx.recv_many(&mut tail_batch, 64) => {
                 if n > 0 { msgs.extend(tail_batch.drain(..).map(Msg::Tail)); }
@@ -398,7 +403,9 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         }
         // A key press is drawn at once rather than at the next frame tick: the responder sees the
         // effect of a key immediately; bursts of log lines still wait for the tick and coalesce.
-        let typed = msgs.iter().any(|m| matches!(m, Msg::Key(_) | Msg::Resize));
+        let typed = msgs
+            .iter()
+            .any(|m| matches!(m, Msg::Key(_) | Msg::Resize(_)));
         // The clipboard sequence is written here, between frames, never from a task mid-draw.
         for m in &msgs {
             if let Msg::Delivered { delivery, .. } = m
@@ -485,6 +492,11 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         if app.quit {
             break;
         }
+        // A zoom or a new log source changes what each panel shows; paging needs to know.
+        let viewport = ui::viewport(terminal.get_frame().area(), &app);
+        if viewport != app.viewport {
+            app::update(&mut app, Msg::Resize(viewport));
+        }
         if typed {
             terminal.draw(|f| ui::draw(f, &app, &theme))?;
             dirty = false;
@@ -507,5 +519,8 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         "timeline: {}",
         crate::tail::sanitize(timeline_path.as_os_str().as_encoded_bytes())
     );
-    Ok(exit)
+    match broken {
+        Some(why) => Err(anyhow::anyhow!("{why}; sitrep stopped")),
+        None => Ok(exit),
+    }
 }

@@ -271,3 +271,23 @@ fn export_md_writes_a_readable_postmortem() {
     assert!(md.contains("resolved"), "{md}");
     assert!(md.contains("Stabilize"), "the runbooks are listed:\n{md}");
 }
+
+#[test]
+fn a_note_with_no_name_to_go_by_says_who_it_records_and_how_to_change_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let tl = &incident(dir.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["note", "-t", tl, "who am I"])
+        .current_dir(dir.path())
+        .env("USER", "")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("`responder`") && err.contains("--actor"),
+        "{err}"
+    );
+    let named = sitrep(dir.path(), &["note", "-t", tl, "alice here"]);
+    assert!(!stderr(&named).contains("responder"), "{}", stderr(&named));
+}

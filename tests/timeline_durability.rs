@@ -279,3 +279,36 @@ fn note_from_stdin_is_recorded_with_the_given_actor() {
         }
     );
 }
+
+#[test]
+fn a_torn_tail_is_not_cut_off_while_another_process_reads_under_a_shared_lock() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.jsonl");
+    new_incident(&path);
+    let (mut watcher, _) = TimelineWriter::open(&path).unwrap();
+    // Another writer died mid-line.
+    {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        f.write_all(b"{\"seq\":2,\"ts\":\"2026-").unwrap();
+    }
+    let len = std::fs::metadata(&path).unwrap().len();
+    let reader = std::fs::File::open(&path).unwrap();
+    reader.lock_shared().unwrap();
+    let polling = std::thread::spawn(move || watcher.poll().map(|r| r.torn.is_some()));
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        len,
+        "the file shrank under a reader's shared lock"
+    );
+    reader.unlock().unwrap();
+    assert!(
+        polling.join().unwrap().unwrap(),
+        "the torn tail is reported"
+    );
+    assert!(std::fs::metadata(&path).unwrap().len() < len);
+}

@@ -85,10 +85,11 @@ fn say(app: &mut App, text: String, error: bool) {
 /// `x` on a step: ask for missing parameters, then show the exact command for confirmation.
 pub fn start_run(app: &mut App) -> Vec<Command> {
     if let Some(run) = app.run.as_ref().filter(|r| r.running()) {
+        let show = super::keys::label_of(&app.keymap, super::Action::Output);
         say(
             app,
             format!(
-                "`{}` is still running: o shows it, c cancels it",
+                "`{}` is still running: {show} shows it, c there cancels it",
                 run.request.spec.line()
             ),
             true,
@@ -381,14 +382,18 @@ pub fn facts(app: &App) -> UpdateFacts {
         .start()
         .and_then(|s| (app.now - s).to_std().ok())
         .unwrap_or_default();
-    f.next_update =
-        Some(app.now + chrono::Duration::from_std(app.update_every).unwrap_or_default());
+    let every = app.compose_every.unwrap_or(app.update_every);
+    f.next_update = Some(app.now + chrono::Duration::from_std(every).unwrap_or_default());
     f
 }
 
-/// `u`: open the composer, pre-filled from the selected communicate step's template (or the first
-/// template of any runbook, or the default).
+/// `u`: open the composer on the draft Esc kept, or pre-filled from the selected communicate step's
+/// template (or the first template of any runbook, or the default).
 pub fn compose(app: &mut App) -> Vec<Command> {
+    if let Some(draft) = app.update_draft.take() {
+        app.mode = Mode::Compose(draft);
+        return Vec::new();
+    }
     // The pattern rows are only kept fresh while their view is open; the update needs them now.
     let now_ms = app.now_ms();
     let events = app.patterns.refresh(now_ms, app.started_ms);
@@ -399,15 +404,17 @@ pub fn compose(app: &mut App) -> Vec<Command> {
     let selected = app
         .current_runbook()
         .and_then(|rb| rb.steps.get(app.step))
-        .and_then(|s| s.template.clone());
-    let template = selected
-        .or_else(|| {
-            app.runbooks
-                .iter()
-                .flat_map(|r| r.steps.iter())
-                .find_map(|s| s.template.clone())
-        })
-        .unwrap_or_default();
+        .filter(|s| s.template.is_some());
+    let step = selected.or_else(|| {
+        app.runbooks
+            .iter()
+            .flat_map(|r| r.steps.iter())
+            .find(|s| s.template.is_some())
+    });
+    let template = step.and_then(|s| s.template.clone()).unwrap_or_default();
+    // The step's own cadence counts for this update: its text promises the next one then, and once it
+    // is delivered the header counts down to it.
+    app.compose_every = step.and_then(|s| s.update_every);
     let text = render_update(&template, &facts(app));
     app.mode = Mode::Compose(Editor::new(text.trim_end()));
     commands

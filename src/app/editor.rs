@@ -18,8 +18,10 @@ pub enum Edit {
     Edited,
     /// Send it (Ctrl-S).
     Submit,
-    /// Throw it away (Esc).
-    Cancel,
+    /// Close the editor and keep the text as a draft (Esc).
+    Close,
+    /// Throw the text away, after asking (Ctrl-X).
+    Discard,
 }
 
 impl Editor {
@@ -62,8 +64,9 @@ impl Editor {
     pub fn key(&mut self, key: KeyEvent) -> Edit {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
-            KeyCode::Esc => return Edit::Cancel,
+            KeyCode::Esc => return Edit::Close,
             KeyCode::Char('s') if ctrl => return Edit::Submit,
+            KeyCode::Char('x') if ctrl => return Edit::Discard,
             KeyCode::Char(ch) if !ctrl => {
                 let at = self.byte(self.col);
                 self.lines[self.row].insert(at, ch);
@@ -161,12 +164,16 @@ mod tests {
     }
 
     #[test]
-    fn ctrl_s_submits_and_esc_cancels() {
+    fn ctrl_s_submits_esc_closes_and_ctrl_x_discards() {
         let mut e = Editor::new("");
         assert_eq!(
             e.key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
             Edit::Submit
         );
-        assert_eq!(e.key(k(KeyCode::Esc)), Edit::Cancel);
+        assert_eq!(e.key(k(KeyCode::Esc)), Edit::Close);
+        assert_eq!(
+            e.key(KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL)),
+            Edit::Discard
+        );
     }
 }

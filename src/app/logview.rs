@@ -208,6 +208,8 @@ impl LogView {
             Some(a) => c.upto(a),
             None => c.len(),
         };
+        // A panel is filled from its first row: near the top, the rows after the anchor fill it.
+        let end = end.max(rows.min(c.len()));
         let context = self.filter.as_ref().map_or(0, |f| f.context);
         if context == 0 {
             let start = end.saturating_sub(rows);
@@ -243,8 +245,9 @@ impl LogView {
         out.split_off(skip)
     }
 
-    /// Moves the view `delta` candidates (negative: back in time); reaching the newest line follows again.
-    pub fn scroll(&mut self, logs: &LogBuffer, delta: isize) {
+    /// Moves the view `delta` candidates (negative: back in time) in a panel of `rows` rows; reaching
+    /// the newest line follows again.
+    pub fn scroll(&mut self, logs: &LogBuffer, delta: isize, rows: usize) {
         let c = self.candidates(logs);
         let len = c.len();
         if len == 0 {
@@ -255,7 +258,15 @@ impl LogView {
             Some(a) => c.upto(a).saturating_sub(1),
             None => len - 1,
         } as isize;
-        let target = (current + delta).clamp(0, len as isize - 1) as usize;
+        // The bottom row never goes above the last row of a full panel: every key then moves the view.
+        let context = self.filter.as_ref().map_or(0, |f| f.context);
+        let lowest = if context == 0 {
+            rows.saturating_sub(1)
+        } else {
+            0
+        };
+        let lowest = lowest.min(len - 1) as isize;
+        let target = (current + delta).clamp(lowest, len as isize - 1) as usize;
         self.anchor = if target == len - 1 {
             None
         } else {
@@ -361,11 +372,21 @@ mod tests {
     }
 
     #[test]
+    fn the_top_fills_the_panel_and_the_next_line_down_moves_it() {
+        let logs = buffer(&["a", "b", "c", "d", "e"], 10);
+        let mut view = LogView::default();
+        view.scroll(&logs, isize::MIN / 2, 3);
+        assert_eq!(texts(&view, &logs, 3), ["a", "b", "c"]);
+        view.scroll(&logs, 1, 3);
+        assert_eq!(texts(&view, &logs, 3), ["b", "c", "d"]);
+    }
+
+    #[test]
     fn a_frozen_view_keeps_its_lines_while_new_ones_arrive() {
         let mut logs = buffer(&["a", "b", "c", "d"], 10);
         let mut view = LogView::default();
         view.toggle_follow(&logs);
-        view.scroll(&logs, -1);
+        view.scroll(&logs, -1, 2);
         assert_eq!(texts(&view, &logs, 2), ["b", "c"]);
         let from = logs.total();
         logs.push(LogLine::new(
@@ -377,7 +398,7 @@ mod tests {
         ));
         view.pushed(&logs, from, &|_| None);
         assert_eq!(texts(&view, &logs, 2), ["b", "c"]);
-        view.scroll(&logs, 100);
+        view.scroll(&logs, 100, 2);
         assert!(view.following());
         assert_eq!(texts(&view, &logs, 2), ["d", "e"]);
     }

@@ -82,6 +82,17 @@ pub enum Mode {
     Output,
     /// Writing a status update.
     Compose(editor::Editor),
+    /// Asking whether to throw a draft away.
+    ConfirmDiscard(Draft),
+}
+
+/// Text being written that Esc keeps and only an explicit, confirmed discard throws away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Draft {
+    /// A note for the timeline.
+    Note(String),
+    /// A status update.
+    Update(editor::Editor),
 }
 
 /// A message to `update()`: something that happened.
@@ -111,8 +122,8 @@ pub enum Msg {
     },
     /// Lines another process appended to the timeline.
     External(Vec<Record>),
-    /// The terminal was resized.
-    Resize,
+    /// The screen was laid out anew (a resize, a zoom): how many rows each panel shows now.
+    Resize(Viewport),
     /// Something the runtime wants the user to read.
     Flash(Flash),
     /// Output or the end of a runbook command.
@@ -233,6 +244,45 @@ pub struct EndpointView {
     pub insecure_tls: bool,
 }
 
+/// How many rows of content each panel showed when last drawn: paging moves half of that, and a
+/// scrolled view stops where the panel is still full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewport {
+    /// Rows of log lines (or of patterns).
+    pub logs: usize,
+    /// Rows of the health panel (an endpoint takes two or three).
+    pub health: usize,
+    /// Rows of the step list.
+    pub runbook: usize,
+    /// Rows of timeline events.
+    pub timeline: usize,
+}
+
+impl Default for Viewport {
+    /// Until the first draw says otherwise: a page of 20 rows, paging by 10.
+    fn default() -> Self {
+        Viewport {
+            logs: 20,
+            health: 20,
+            runbook: 20,
+            timeline: 20,
+        }
+    }
+}
+
+impl Viewport {
+    /// The rows `panel` shows.
+    pub fn rows(&self, panel: Panel) -> usize {
+        match panel {
+            Panel::Logs => self.logs,
+            Panel::Health => self.health,
+            Panel::Runbook => self.runbook,
+            Panel::Timeline => self.timeline,
+        }
+        .max(1)
+    }
+}
+
 /// A message in the status line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flash {
@@ -315,8 +365,14 @@ pub struct App {
     pub actor: String,
     /// Show times in UTC instead of local time.
     pub utc: bool,
+    /// The rows each panel showed at the last draw.
+    pub viewport: Viewport,
     /// The keymap.
     pub keymap: Vec<Binding>,
+    /// A note closed with Esc, brought back by the next `n`.
+    pub note_draft: String,
+    /// A status update closed with Esc, brought back by the next `u`.
+    pub update_draft: Option<editor::Editor>,
     /// Set when the program should end.
     pub quit: bool,
 }
@@ -371,7 +427,10 @@ impl App {
             now,
             actor,
             utc: false,
+            viewport: Viewport::default(),
             keymap: keys::default_keymap(),
+            note_draft: String::new(),
+            update_draft: None,
             quit: false,
         }
     }

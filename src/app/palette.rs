@@ -71,6 +71,12 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "",
         "patterns first seen from now on count as new",
     ),
+    ("good", "", "what was seen until now is the working range"),
+    (
+        "bad",
+        "",
+        "from now on is the failing range (:compare shows it)",
+    ),
     ("zoom", "", "focused panel full screen"),
     ("utc", "", "times in UTC / local"),
     ("help", "", "every key"),
@@ -148,7 +154,13 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
         "zoom" => PaletteCommand::Zoom,
         "utc" => PaletteCommand::Utc,
         "help" => PaletteCommand::Help,
-        _ => PaletteCommand::Quit,
+        "quit" => PaletteCommand::Quit,
+        // A name in COMMANDS without its own arm: say so rather than do something else.
+        other => {
+            return Err(format!(
+                "`{other}` is listed but not handled; please report it"
+            ));
+        }
     })
 }
 
@@ -250,6 +262,29 @@ mod tests {
             Ok(PaletteCommand::Export("md".into()))
         );
         assert_eq!(parse("q", &rbs()), Ok(PaletteCommand::Quit));
+    }
+
+    #[test]
+    fn every_listed_command_parses_by_its_full_name_and_only_quit_quits() {
+        for (name, arg, _) in COMMANDS {
+            let line = match *name {
+                "note" => "note x".to_string(),
+                "runbook" => "runbook rollback".to_string(),
+                "mark" => "mark detected".to_string(),
+                "severity" => "severity SEV2".to_string(),
+                "context" => "context 2".to_string(),
+                _ if arg.is_empty() || arg.contains('|') => name.to_string(),
+                _ => format!("{name} x"),
+            };
+            let parsed = parse(&line, &rbs()).unwrap_or_else(|e| panic!(":{line}: {e}"));
+            assert_eq!(
+                parsed == PaletteCommand::Quit,
+                *name == "quit",
+                ":{line} parsed as {parsed:?}"
+            );
+        }
+        assert_eq!(parse("good", &rbs()), Ok(PaletteCommand::Good));
+        assert_eq!(parse("bad", &rbs()), Ok(PaletteCommand::Bad));
     }
 
     #[test]

@@ -427,3 +427,12 @@ fn an_update_with_no_destination_is_kept_in_the_composer_with_a_reason() {
             .contains("no destinations configured")
     );
 }
+
+/// Types `text` into whatever input is open.
+fn typed(app: &mut App, text: &str) {
+    for ch in text.chars() {
+        update(app, key(ch));
+    }
+}
+
+mod defects;

@@ -32,7 +32,16 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
                 .map(|e| app.request(TOOL_ACTOR.to_string(), e))
                 .collect()
         }
-        Msg::Resize => Vec::new(),
+        Msg::Resize(viewport) => {
+            app.viewport = viewport;
+            // The timeline may now be taller than what is left above the scroll position.
+            let max = app
+                .records
+                .len()
+                .saturating_sub(viewport.rows(Panel::Timeline));
+            app.timeline_scroll = app.timeline_scroll.min(max);
+            Vec::new()
+        }
         Msg::Flash(flash) => {
             app.flash = Some(flash);
             Vec::new()
@@ -173,7 +182,16 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         },
         Mode::Output => match key.code {
             KeyCode::Char('c') => act::cancel(app),
-            KeyCode::Esc | KeyCode::Char('o') | KeyCode::Char('q') => {
+            KeyCode::Esc => {
+                app.mode = Mode::Normal;
+                Vec::new()
+            }
+            // The keys that open the pane or quit close it, as the keymap has them.
+            _ if matches!(
+                keys::lookup(&app.keymap, &key, app.focus),
+                Some(Action::Output | Action::Quit)
+            ) =>
+            {
                 app.mode = Mode::Normal;
                 Vec::new()
             }
@@ -181,9 +199,18 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         },
         Mode::Compose(mut editor) => match editor.key(key) {
             Edit::Submit => act::send(app, editor.text()),
-            Edit::Cancel => {
+            Edit::Close => {
                 app.mode = Mode::Normal;
-                say(app, "update discarded".into());
+                app.update_draft = Some(editor);
+                let reopen = keys::label_of(&app.keymap, Action::Compose);
+                say(
+                    app,
+                    format!("update kept as a draft: {reopen} reopens it · Ctrl-X there discards"),
+                );
+                Vec::new()
+            }
+            Edit::Discard => {
+                app.mode = Mode::ConfirmDiscard(super::Draft::Update(editor));
                 Vec::new()
             }
             Edit::Edited => {
@@ -192,15 +219,39 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             }
         },
         Mode::Help => {
-            match key.code {
-                KeyCode::Char('j') | KeyCode::Down | KeyCode::PageDown => app.help_scroll += 5,
-                KeyCode::Char('k') | KeyCode::Up | KeyCode::PageUp => {
+            let action = keys::lookup(&app.keymap, &key, app.focus);
+            match (key.code, action) {
+                (KeyCode::Down | KeyCode::PageDown, _)
+                | (_, Some(Action::Down | Action::PageDown)) => app.help_scroll += 5,
+                (KeyCode::Up | KeyCode::PageUp, _) | (_, Some(Action::Up | Action::PageUp)) => {
                     app.help_scroll = app.help_scroll.saturating_sub(5)
                 }
                 _ => {
                     app.mode = Mode::Normal;
                     app.help_scroll = 0;
                 }
+            }
+            Vec::new()
+        }
+        Mode::ConfirmDiscard(draft) => {
+            if key.code == KeyCode::Char('y') {
+                app.mode = Mode::Normal;
+                let what = match draft {
+                    super::Draft::Note(_) => {
+                        app.note_draft.clear();
+                        "note"
+                    }
+                    super::Draft::Update(_) => {
+                        app.update_draft = None;
+                        "update"
+                    }
+                };
+                say(app, format!("{what} discarded"));
+            } else {
+                app.mode = match draft {
+                    super::Draft::Note(text) => Mode::Input(Input::Note, text),
+                    super::Draft::Update(editor) => Mode::Compose(editor),
+                };
             }
             Vec::new()
         }
@@ -233,8 +284,13 @@ fn on_input_key(app: &mut App, key: KeyEvent, kind: Input, mut text: String) -> 
     match key.code {
         KeyCode::Esc => {
             app.mode = Mode::Normal;
-            if kind == Input::Note {
-                say(app, "note discarded".into());
+            if kind == Input::Note && !text.trim().is_empty() {
+                app.note_draft = text;
+                let reopen = keys::label_of(&app.keymap, Action::Note);
+                say(
+                    app,
+                    format!("note kept as a draft: {reopen} reopens it · Ctrl-X there discards"),
+                );
             }
             if kind == Input::Param {
                 app.param_ask = None;
@@ -244,7 +300,16 @@ fn on_input_key(app: &mut App, key: KeyEvent, kind: Input, mut text: String) -> 
         }
         KeyCode::Enter => {
             app.mode = Mode::Normal;
+            if kind == Input::Note {
+                app.note_draft.clear();
+            }
             submit(app, kind, text)
+        }
+        KeyCode::Char('x')
+            if kind == Input::Note && key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            app.mode = Mode::ConfirmDiscard(super::Draft::Note(text));
+            Vec::new()
         }
         KeyCode::Tab if kind == Input::Palette => {
             app.mode = Mode::Input(kind, palette::tab(&text, &app.runbook_names()));
@@ -482,8 +547,8 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::Focus(panel) => app.focus = panel,
         Action::Up => scroll(app, -1),
         Action::Down => scroll(app, 1),
-        Action::PageUp => scroll(app, -10),
-        Action::PageDown => scroll(app, 10),
+        Action::PageUp => scroll(app, -half_page(app)),
+        Action::PageDown => scroll(app, half_page(app)),
         Action::Top => scroll(app, isize::MIN / 2),
         Action::Bottom => scroll(app, isize::MAX / 2),
         Action::NextRunbook | Action::PrevRunbook => {
@@ -496,7 +561,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             app.step = 0;
         }
         Action::Toggle => return toggle(app),
-        Action::Note => app.mode = Mode::Input(Input::Note, String::new()),
+        Action::Note => app.mode = Mode::Input(Input::Note, std::mem::take(&mut app.note_draft)),
         Action::Palette => app.mode = Mode::Input(Input::Palette, String::new()),
         Action::Filter => {
             let current = app
@@ -625,12 +690,15 @@ fn toggle(app: &mut App) -> Vec<Command> {
     if let Some(p) = app.pending_step(&runbook, &id) {
         let failed = p.failed.is_some();
         let text = if failed {
-            "the last change to this step was NOT recorded: press retry (r)"
+            format!(
+                "the last change to this step was NOT recorded: {} retries",
+                keys::label_of(&app.keymap, Action::Retry)
+            )
         } else {
-            "still writing the last change to this step"
+            "still writing the last change to this step".to_string()
         };
         app.flash = Some(Flash {
-            text: text.into(),
+            text,
             error: failed,
         });
         return Vec::new();
@@ -672,6 +740,18 @@ fn show_pattern_lines(app: &mut App) -> Vec<Command> {
     Vec::new()
 }
 
+/// Half of what the focused panel shows, in the units it scrolls by.
+fn half_page(app: &App) -> isize {
+    let rows = app.viewport.rows(app.focus);
+    // An endpoint takes two rows or more.
+    let rows = if app.focus == Panel::Health {
+        rows / 2
+    } else {
+        rows
+    };
+    (rows / 2).max(1) as isize
+}
+
 fn scroll(app: &mut App, delta: isize) {
     let apply = |value: usize, max: usize, delta: isize| -> usize {
         (value as isize)
@@ -692,12 +772,16 @@ fn scroll(app: &mut App, delta: isize) {
             let max = app.patterns.rows.len().saturating_sub(1);
             app.patterns.selected = apply(app.patterns.selected, max, delta);
         }
-        Panel::Logs => app.logview.scroll(&app.logs, delta),
+        Panel::Logs => app
+            .logview
+            .scroll(&app.logs, delta, app.viewport.rows(Panel::Logs)),
         // The timeline counts back from the newest entry: up means further back.
         Panel::Timeline => {
+            // Never so far back that the panel has blank rows below its last event.
+            let rows = app.viewport.rows(Panel::Timeline);
             app.timeline_scroll = apply(
                 app.timeline_scroll,
-                app.records.len().saturating_sub(1),
+                app.records.len().saturating_sub(rows),
                 -delta,
             );
         }

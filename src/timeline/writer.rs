@@ -214,7 +214,9 @@ impl TimelineWriter {
         if len == self.len {
             return Ok(ReadReport::default());
         }
-        self.file.lock_shared().map_err(|e| self.write_error(e))?;
+        // Exclusive, not shared: catching up may cut a torn tail off the file, and a reader holding a
+        // shared lock must never see the file shrink under it.
+        self.file.lock().map_err(|e| self.write_error(e))?;
         let result = self.catch_up();
         let _ = self.file.unlock();
         result

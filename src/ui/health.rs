@@ -200,9 +200,24 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim,
         )));
     }
-    for (i, e) in app.endpoints.iter().enumerate() {
-        let selected = i == app.endpoint && app.focus == Panel::Health;
-        lines.extend(endpoint_lines(app, e, selected, width, theme));
+    let blocks: Vec<Vec<Line>> = app
+        .endpoints
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let selected = i == app.endpoint && app.focus == Panel::Health;
+            endpoint_lines(app, e, selected, width, theme)
+        })
+        .collect();
+    // The selected endpoint stays in view: the first ones go when it would fall below the panel.
+    let rows = inner.height as usize;
+    let selected = app.endpoint.min(blocks.len().saturating_sub(1));
+    let mut first = 0;
+    while first < selected && blocks[first..=selected].iter().map(Vec::len).sum::<usize>() > rows {
+        first += 1;
+    }
+    for block in blocks.into_iter().skip(first) {
+        lines.extend(block);
     }
     if let Some(e) = app.endpoints.get(app.endpoint) {
         let compare = compare_lines(app, e, theme);

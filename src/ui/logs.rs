@@ -9,8 +9,9 @@ use ratatui::widgets::Paragraph;
 
 use super::health::sparkline_counts;
 use super::{Theme, clock, panel_block};
+use crate::app::keys::label_in;
 use crate::app::patterns::change_label;
-use crate::app::{App, Panel, PatternsMode};
+use crate::app::{Action, App, Panel, PatternsMode};
 use crate::patterns::Level as PLevel;
 use crate::tail::Level;
 
@@ -44,7 +45,10 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ));
     }
     if !app.logview.following() {
-        title.push_str(" · FROZEN (f follows)");
+        title.push_str(&format!(
+            " · FROZEN ({} follows)",
+            label_in(&app.keymap, Action::Follow, Panel::Logs)
+        ));
     }
     let tab = app.logview.source();
     if let Some(i) = tab {
@@ -127,9 +131,11 @@ fn at(app: &App, ms: u64) -> String {
 fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let p = &app.patterns;
     let title = format!(
-        "Patterns · {} from {} lines · Enter: its lines · p: raw log",
+        "Patterns · {} from {} lines · {}: its lines · {}: raw log",
         p.rows.len(),
-        p.miner.lines_seen()
+        p.miner.lines_seen(),
+        label_in(&app.keymap, Action::Toggle, Panel::Logs),
+        label_in(&app.keymap, Action::Patterns, Panel::Logs)
     );
     let block = panel_block(app, Panel::Logs, title, theme);
     let inner = block.inner(area);
@@ -185,11 +191,12 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let p = &app.patterns;
     let title = match p.ranges {
         Some((good, bad)) => format!(
-            "Compare · working {}–{} vs failing {}–{} · p: raw log",
+            "Compare · working {}–{} vs failing {}–{} · {}: raw log",
             at(app, good.from_ms),
             at(app, good.to_ms),
             at(app, bad.from_ms),
-            at(app, bad.to_ms)
+            at(app, bad.to_ms),
+            label_in(&app.keymap, Action::Patterns, Panel::Logs)
         ),
         None => "Compare".into(),
     };

@@ -25,7 +25,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
 
-use crate::app::{App, Mode, Panel};
+use crate::app::{App, Mode, Panel, Viewport};
 pub use theme::Theme;
 
 /// Draws the whole screen.
@@ -61,7 +61,43 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::ConfirmRun(request) => overlay::confirm_run(frame, area, app, request, theme),
         Mode::Output => overlay::output(frame, area, app, theme),
         Mode::Compose(editor) => overlay::compose(frame, area, app, editor, theme),
+        Mode::ConfirmDiscard(draft) => overlay::confirm_discard(frame, area, draft, theme),
         Mode::Normal => {}
+    }
+}
+
+/// How many rows of content each panel shows on a screen of this size, laid out as `draw` lays it out
+/// for `app` (zoom, log sources): the runtime tells the app after each draw.
+pub fn viewport(screen: Rect, app: &App) -> Viewport {
+    let body = Rect {
+        y: screen.y + 1,
+        height: screen.height.saturating_sub(2),
+        ..screen
+    };
+    let inner = |panel: Panel| -> usize {
+        let area = if app.zoom && app.focus == panel {
+            body
+        } else {
+            panel_areas(body)
+                .into_iter()
+                .find(|(p, _)| *p == panel)
+                .map_or(body, |(_, r)| r)
+        };
+        area.height.saturating_sub(2) as usize
+    };
+    let logs = inner(Panel::Logs);
+    let runbook = inner(Panel::Runbook);
+    Viewport {
+        // The error-rate row, when there are sources to rate (see `logs::draw_lines`).
+        logs: if !app.sources.is_empty() && logs > 3 {
+            logs - 1
+        } else {
+            logs
+        },
+        health: inner(Panel::Health),
+        // The selected step's detail, when there is room for it (see `runbook::draw`).
+        runbook: if runbook >= 10 { runbook - 3 } else { runbook },
+        timeline: inner(Panel::Timeline),
     }
 }
 

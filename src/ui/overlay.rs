@@ -8,8 +8,8 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use super::Theme;
 use crate::app::act::RunRequest;
 use crate::app::editor::Editor;
-use crate::app::keys::key_label;
-use crate::app::{App, Input, Panel, Scope, palette};
+use crate::app::keys::{FIXED, key_label, label_of};
+use crate::app::{Action, App, Draft, Input, Panel, Scope, palette};
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -31,7 +31,7 @@ pub(super) fn input(
 ) {
     let (title, prompt) = match kind {
         Input::Note => (
-            " Note: Enter records it in the timeline · Esc discards ",
+            " Note: Enter records it · Esc keeps a draft · Ctrl-X discards ",
             "",
         ),
         Input::Filter => (
@@ -108,6 +108,21 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             );
         }
     }
+    lines.push(Line::from(Span::styled(
+        "In dialogs (fixed: [keys] cannot rebind these)",
+        theme.focus,
+    )));
+    let mut place = "";
+    for (at, keys, what) in FIXED {
+        if *at != place {
+            place = at;
+            lines.push(Line::from(Span::styled(format!(" {at}"), theme.dim)));
+        }
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {keys:<12}"), theme.key),
+            Span::raw(*what),
+        ]));
+    }
     // Two columns when the terminal is wide; scrolling (j/k) when it is short.
     let columns: usize = if area.width >= 120 { 2 } else { 1 };
     let per_column = lines.len().div_ceil(columns);
@@ -118,7 +133,15 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let width = (columns * 72).min(area.width as usize) as u16;
     let rect = centered(area, width, shown_rows as u16 + 2);
     frame.render_widget(Clear, rect);
-    let more = if max_scroll > 0 { " · j/k scroll" } else { "" };
+    let more = if max_scroll > 0 {
+        format!(
+            " · {}/{} scroll",
+            label_of(&app.keymap, Action::Down),
+            label_of(&app.keymap, Action::Up)
+        )
+    } else {
+        String::new()
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focus)
@@ -186,51 +209,61 @@ pub(super) fn confirm_run(
         crate::act::Invocation::Shell(_) => "through sh -c",
         crate::act::Invocation::Argv(_) => "without a shell",
     };
-    let mut lines = vec![
-        Line::from(Span::styled(
-            format!("{}: {}", request.runbook, request.title),
-            theme.dim,
-        )),
-        Line::from(""),
-        Line::from(Span::styled(
-            format!("$ {}", request.spec.line()),
-            theme.focus,
-        )),
-        Line::from(""),
-        Line::from(Span::styled(
-            format!(
-                "runs {how}, stopped after {}",
-                crate::core::duration::glance(request.spec.timeout)
-            ),
-            theme.dim,
-        )),
-    ];
-    if app.dry_run {
-        lines.push(Line::from(Span::styled(
-            "DRY RUN: nothing will run",
-            theme.warn,
-        )));
-    }
-    lines.push(Line::from(vec![
+    let width = area.width.saturating_sub(6).max(30).min(area.width);
+    let inner_width = width.saturating_sub(2).max(1) as usize;
+    // The command is cut into rows here, character by character, so that its height is known
+    // exactly: all of it is shown, and the keys line below it is never pushed out of the box.
+    let command: Vec<char> = format!("$ {}", request.spec.line()).chars().collect();
+    let command: Vec<Line> = command
+        .chunks(inner_width)
+        .map(|c| Line::from(Span::styled(c.iter().collect::<String>(), theme.focus)))
+        .collect();
+    let keys = Line::from(vec![
         Span::styled("y", theme.key),
         Span::raw(" runs it · any other key: don't"),
-    ]));
-    let rect = centered(
-        area,
-        area.width.saturating_sub(6).max(30),
-        lines.len() as u16 + 2,
-    );
+    ]);
+    let title = Line::from(Span::styled(
+        format!("{}: {}", request.runbook, request.title),
+        theme.dim,
+    ));
+    let limits = Line::from(Span::styled(
+        format!(
+            "runs {how}, stopped after {}",
+            crate::core::duration::glance(request.spec.timeout)
+        ),
+        theme.dim,
+    ));
+    let dry = app
+        .dry_run
+        .then(|| Line::from(Span::styled("DRY RUN: nothing will run", theme.warn)));
+    let room = (area.height as usize).saturating_sub(2);
+    // What may go when the screen is short, least needed first: the blank rows, the limits, the title.
+    let fixed = command.len() + 1 + usize::from(dry.is_some());
+    let extras = room.saturating_sub(fixed);
+    let mut lines = Vec::new();
+    if extras >= 4 {
+        lines.push(title.clone());
+        lines.push(Line::from(""));
+    } else if extras >= 2 {
+        lines.push(title.clone());
+    }
+    let keep = room.saturating_sub(1 + usize::from(dry.is_some()) + lines.len());
+    lines.extend(command.into_iter().take(keep));
+    if extras >= 4 {
+        lines.push(Line::from(""));
+    }
+    if extras >= 1 {
+        lines.push(limits);
+    }
+    lines.extend(dry);
+    lines.push(keys);
+    let rect = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.error)
         .title(" Run this command? ");
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 pub(super) fn output(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -258,8 +291,9 @@ pub(super) fn output(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(style)
+        // How it ended first: a long command may be cut at the right edge, the exit status never.
         .title(Span::styled(
-            format!(" $ {} · {status} ", run.request.spec.line()),
+            format!(" {status} · $ {} ", run.request.spec.line()),
             style,
         ));
     let inner = block.inner(rect);
@@ -296,7 +330,7 @@ pub(super) fn compose(frame: &mut Frame, area: Rect, app: &App, editor: &Editor,
         .borders(Borders::ALL)
         .border_style(theme.focus)
         .title(format!(
-            " Status update → {to} · Ctrl-S sends · Esc discards "
+            " Status update → {to} · Ctrl-S sends · Esc keeps a draft · Ctrl-X discards "
         ));
     let (row, col) = editor.cursor();
     let lines: Vec<Line> = editor
@@ -319,4 +353,28 @@ pub(super) fn compose(frame: &mut Frame, area: Rect, app: &App, editor: &Editor,
         })
         .collect();
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+pub(super) fn confirm_discard(frame: &mut Frame, area: Rect, draft: &Draft, theme: &Theme) {
+    let what = match draft {
+        Draft::Note(_) => "this note",
+        Draft::Update(_) => "this status update",
+    };
+    let rect = centered(area, 60, 4);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.error)
+        .title(" Discard? ");
+    let lines = vec![
+        Line::from(format!("Throw {what} away? It cannot be brought back.")),
+        Line::from(vec![
+            Span::styled("y", theme.key),
+            Span::raw(" discards · any other key: keep writing"),
+        ]),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        rect,
+    );
 }

@@ -18,7 +18,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let rows = inner.height as usize;
-    let end = app.records.len().saturating_sub(app.timeline_scroll);
+    let len = app.records.len();
+    // Filled from the first row, however far back the view was scrolled on a smaller screen.
+    let end = len.saturating_sub(app.timeline_scroll).max(rows.min(len));
     let start = end.saturating_sub(rows);
     let lines: Vec<Line> = app.records[start..end]
         .iter()

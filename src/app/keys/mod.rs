@@ -325,6 +325,43 @@ pub fn label_of(keymap: &[Binding], action: Action) -> String {
         .unwrap_or_else(|| action.name().to_string())
 }
 
+/// The key that does `action` with `panel` focused, as the help shows it, for hints in a panel.
+pub fn label_in(keymap: &[Binding], action: Action, panel: Panel) -> String {
+    key_for(keymap, action, panel)
+        .map(|k| key_label(&k))
+        .unwrap_or_else(|| label_of(keymap, action))
+}
+
+/// Keys of the dialogs and modes that `[keys]` cannot rebind: where, keys, what they do.
+pub const FIXED: &[(&str, &str, &str)] = &[
+    (
+        "anywhere",
+        "Ctrl-c",
+        "quit (asks first if writes are pending)",
+    ),
+    ("anywhere", "Esc", "close the message, leave zoom"),
+    (
+        "a line of input",
+        "Enter",
+        "record / apply / run what was typed",
+    ),
+    (
+        "a line of input",
+        "Esc",
+        "close (a note is kept as a draft)",
+    ),
+    ("a line of input", "Ctrl-u", "clear the line"),
+    ("a line of input", "Ctrl-x", "discard the note draft (asks)"),
+    ("a line of input", "Tab", "complete a : command"),
+    ("the update editor", "Ctrl-s", "send to every destination"),
+    ("the update editor", "Esc", "close, keeping the draft"),
+    ("the update editor", "Ctrl-x", "discard the draft (asks)"),
+    ("run this command?", "y", "run it; any other key: don't"),
+    ("the output pane", "c", "cancel the running command"),
+    ("the output pane", "Esc", "hide the pane"),
+    ("quit? / discard?", "y", "yes; any other key: no"),
+];
+
 /// Whether two keys are one press: modifiers compared as `normalize` leaves them.
 fn same_key(a: &KeyEvent, b: &KeyEvent) -> bool {
     a.code == b.code && normalize(a) == normalize(b)

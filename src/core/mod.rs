@@ -1,1 +1,2 @@
 //! The bottom layer: the vocabulary every other module shares. It imports nothing from the crate.
+pub mod http;

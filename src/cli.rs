@@ -174,6 +174,13 @@ pub enum Cmd {
         #[arg(long)]
         assign: bool,
     },
+    /// Print a shell completion script, e.g. `sitrep completions bash > ~/.local/share/bash-completion/completions/sitrep`.
+    Completions {
+        /// bash | zsh | fish | elvish | powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `sitrep man > ~/.local/share/man/man1/sitrep.1`.
+    Man,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {

@@ -4,6 +4,7 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use clap::CommandFactory as _;
 
 use crate::app::App;
 use crate::cli::{Cli, Cmd, TimelineArgs};
@@ -100,6 +101,29 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             format,
             assign,
         } => patterns(&input, &format, assign),
+        Cmd::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "sitrep", &mut script);
+            print_bytes(&script)
+        }
+        Cmd::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .context("rendering the man page")?;
+            print_bytes(&page)
+        }
+    }
+}
+
+/// Writes generated text to stdout; generated into memory first, as the generators panic on a
+/// write error and `sitrep man | head` closes the pipe early.
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<u8> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(e).context("writing to stdout"),
     }
 }
 

@@ -327,7 +327,7 @@ async fn charge(shared: &Shared, path: &str, failing: bool, roll: u64) -> Respon
 
 /// Real users, simulated: a steady trickle of charges against the API.
 async fn traffic(addr: SocketAddr, shared: Arc<Shared>) {
-    let client = reqwest::Client::builder()
+    let client = crate::core::http::client_builder()
         .no_proxy()
         .timeout(Duration::from_secs(5))
         .build();

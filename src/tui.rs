@@ -257,7 +257,7 @@ type HttpClient = Arc<std::sync::OnceLock<Result<reqwest::Client, String>>>;
 
 fn http_client(cell: &HttpClient) -> Result<reqwest::Client, String> {
     cell.get_or_init(|| {
-        reqwest::Client::builder()
+        crate::core::http::client_builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .build()

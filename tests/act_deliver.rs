@@ -143,7 +143,14 @@ async fn a_webhook_is_retried_through_500_and_429_then_delivered_once() {
         headers: vec![("Authorization".into(), Secret::new("Bearer s3cret"))],
     };
     let (tx, mut rx) = mpsc::channel(16);
-    let task = spawn_delivery(4, dest, update(), reqwest::Client::new(), quick(), tx);
+    let task = spawn_delivery(
+        4,
+        dest,
+        update(),
+        sitrep::core::http::client_builder().build().unwrap(),
+        quick(),
+        tx,
+    );
     let mut events = Vec::new();
     let delivery = bounded(async {
         loop {
@@ -215,7 +222,13 @@ async fn slack_gets_a_text_only_payload() {
     let dest = Destination::Slack {
         url: Secret::new(receiver.url("/services/T0/B0/x")),
     };
-    let delivery = bounded(deliver(&dest, &update(), &reqwest::Client::new(), quick())).await;
+    let delivery = bounded(deliver(
+        &dest,
+        &update(),
+        &sitrep::core::http::client_builder().build().unwrap(),
+        quick(),
+    ))
+    .await;
     assert!(delivery.ok);
     assert_eq!(delivery.attempts, 1);
     assert_eq!(delivery.result(), "delivered (HTTP 200)");
@@ -246,7 +259,13 @@ async fn a_receiver_that_never_answers_fails_by_the_deadline() {
         attempt_timeout: Duration::from_millis(300),
         deadline: Duration::from_secs(1),
     };
-    let delivery = bounded(deliver(&dest, &update(), &reqwest::Client::new(), policy)).await;
+    let delivery = bounded(deliver(
+        &dest,
+        &update(),
+        &sitrep::core::http::client_builder().build().unwrap(),
+        policy,
+    ))
+    .await;
     assert!(!delivery.ok);
     assert!(delivery.attempts >= 2, "{delivery:?}");
     assert!(
@@ -274,7 +293,13 @@ async fn a_client_error_is_not_retried_and_the_secret_url_never_shows() {
     let dest = Destination::Slack {
         url: Secret::new(secret_url.clone()),
     };
-    let delivery = bounded(deliver(&dest, &update(), &reqwest::Client::new(), quick())).await;
+    let delivery = bounded(deliver(
+        &dest,
+        &update(),
+        &sitrep::core::http::client_builder().build().unwrap(),
+        quick(),
+    ))
+    .await;
     assert!(!delivery.ok);
     assert_eq!(delivery.attempts, 1);
     assert_eq!(receiver.seen().len(), 1);
@@ -308,7 +333,13 @@ async fn an_unreachable_receiver_says_so_without_the_secret() {
         first_backoff: Duration::from_millis(50),
         ..quick()
     };
-    let delivery = bounded(deliver(&dest, &update(), &reqwest::Client::new(), policy)).await;
+    let delivery = bounded(deliver(
+        &dest,
+        &update(),
+        &sitrep::core::http::client_builder().build().unwrap(),
+        policy,
+    ))
+    .await;
     assert!(!delivery.ok);
     assert_eq!(delivery.attempts, 2);
     assert!(
@@ -335,7 +366,7 @@ async fn a_file_destination_appends_each_update_with_a_separator() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("updates.md");
     let dest = Destination::File(path.clone());
-    let client = reqwest::Client::new();
+    let client = sitrep::core::http::client_builder().build().unwrap();
     let first = deliver(&dest, &update(), &client, quick()).await;
     let second_update = Update {
         text: "[SEV2] Payments API errors: mitigated\n".into(),
@@ -361,7 +392,7 @@ async fn a_file_in_a_missing_folder_fails_clearly() {
     let delivery = deliver(
         &Destination::File(path.clone()),
         &update(),
-        &reqwest::Client::new(),
+        &sitrep::core::http::client_builder().build().unwrap(),
         quick(),
     )
     .await;
@@ -383,7 +414,7 @@ async fn the_clipboard_gets_an_osc52_sequence_for_the_ui_to_write() {
             text: "all clear".into(),
             ..update()
         },
-        &reqwest::Client::new(),
+        &sitrep::core::http::client_builder().build().unwrap(),
         quick(),
     )
     .await;
@@ -399,7 +430,7 @@ async fn the_clipboard_gets_an_osc52_sequence_for_the_ui_to_write() {
     let refused = deliver(
         &Destination::Clipboard,
         &too_long,
-        &reqwest::Client::new(),
+        &sitrep::core::http::client_builder().build().unwrap(),
         quick(),
     )
     .await;
@@ -411,7 +442,13 @@ async fn a_misconfigured_destination_sends_nothing() {
     let dest = Destination::Slack {
         url: Secret::new("hooks.slack.com/services/TOPSECRET"),
     };
-    let delivery = deliver(&dest, &update(), &reqwest::Client::new(), quick()).await;
+    let delivery = deliver(
+        &dest,
+        &update(),
+        &sitrep::core::http::client_builder().build().unwrap(),
+        quick(),
+    )
+    .await;
     assert!(!delivery.ok);
     assert_eq!(delivery.attempts, 0);
     assert_no_secret(&delivery, "TOPSECRET");

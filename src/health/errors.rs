@@ -23,23 +23,44 @@ pub fn classify(e: &reqwest::Error) -> Outcome {
     }
     let mut refused = false;
     let mut parse = false;
+    let mut tls = false;
     let mut source = e.source();
     while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<io::Error>() {
             refused |= io.kind() == io::ErrorKind::ConnectionRefused;
+            tls |= wraps_rustls(io);
         }
+        tls |= err.is::<rustls::Error>();
         if let Some(h) = err.downcast_ref::<hyper::Error>() {
             parse |= h.is_parse() || h.is_incomplete_message();
         }
         source = err.source();
     }
     let text = chain_text(e);
+    // rustls's messages ("received corrupt message of type InvalidContentType") need not name
+    // TLS, so its error type decides, not the text.
+    if tls && !refused {
+        return Outcome::Tls(text);
+    }
     classify_text(
         e.is_connect(),
         refused,
         parse || e.is_body() || e.is_decode(),
         text,
     )
+}
+
+/// Whether `io` wraps a rustls error, under any number of io::Error layers: an io::Error's
+/// source() skips the error it wraps, so the chain walk alone never meets it.
+fn wraps_rustls(io: &io::Error) -> bool {
+    let mut inner = io.get_ref();
+    while let Some(err) = inner {
+        if err.is::<rustls::Error>() {
+            return true;
+        }
+        inner = err.downcast_ref::<io::Error>().and_then(io::Error::get_ref);
+    }
+    false
 }
 
 /// The decision on plain facts, so it is testable without provoking each network failure.

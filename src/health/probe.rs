@@ -70,7 +70,7 @@ impl Prober {
         if let Some((_, c)) = clients.iter().find(|(k, _)| *k == key) {
             return Ok(c.clone());
         }
-        let client = Client::builder()
+        let client = crate::core::http::client_builder()
             // Redirects are followed by hand so secret headers never go to another origin.
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)

@@ -41,17 +41,28 @@ impl Server {
         Self::start_with(None).await
     }
 
-    /// The same routes over TLS, with a self-signed certificate for 127.0.0.1 and localhost.
+    /// The same routes over TLS (rustls on ring, as the client), with a self-signed certificate for
+    /// 127.0.0.1 and localhost.
     pub async fn start_tls() -> Server {
+        use tokio_rustls::rustls::pki_types::pem::PemObject;
+        use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/health_support/tls/");
-        let cert = std::fs::read(format!("{dir}test-only.crt")).unwrap();
-        let key = std::fs::read(format!("{dir}test-only.key")).unwrap();
-        let identity = tokio_native_tls::native_tls::Identity::from_pkcs8(&cert, &key).unwrap();
-        let acceptor = tokio_native_tls::native_tls::TlsAcceptor::new(identity).unwrap();
-        Self::start_with(Some(tokio_native_tls::TlsAcceptor::from(acceptor))).await
+        let certs = CertificateDer::pem_file_iter(format!("{dir}test-only.crt"))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(format!("{dir}test-only.key")).unwrap();
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = tokio_rustls::rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        Self::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
     }
 
-    async fn start_with(tls: Option<tokio_native_tls::TlsAcceptor>) -> Server {
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let server = Server {
             addr: listener.local_addr().unwrap(),

@@ -162,6 +162,8 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             set("text", text);
             set("result", result);
         }
+        // Its fields have no column; the kind and the summary say what it is.
+        Event::Unknown(_) => {}
     }
     for (name, value) in nums {
         let cell = &mut row[col(name)];

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 use crate::runbook::Runbook;
-use crate::timeline::{Event, Record};
+use crate::timeline::{Event, Record, UnknownEvent};
 
 /// What a secret is replaced with.
 pub const MARKER: &str = "[redacted]";
@@ -178,6 +178,23 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             text,
             result,
         } => vec![destination, text, result],
+        Event::Unknown(UnknownEvent { kind, fields }) => {
+            let mut v = vec![kind];
+            for (_, value) in fields {
+                json_texts(value, &mut v);
+            }
+            v
+        }
+    }
+}
+
+/// Every string inside a JSON value, however deep.
+fn json_texts<'a>(value: &'a mut serde_json::Value, out: &mut Vec<&'a mut String>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| json_texts(v, out)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| json_texts(v, out)),
+        _ => {}
     }
 }
 

@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::unknown::UnknownEvent;
+
 /// One line of the timeline: the envelope (sequence, time, actor, chain) around an [`Event`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -63,8 +65,11 @@ impl Milestone {
 }
 
 /// Everything that can happen in an incident. The `kind` field of the line names the variant.
+///
+/// The derives are `remote = "Self"` so that the trait impls in [`super::unknown`] can wrap them: a line
+/// this version cannot read as one of its kinds becomes [`Event::Unknown`] instead of damage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
+#[serde(tag = "kind", remote = "Self")]
 pub enum Event {
     /// The first line of every timeline.
     #[serde(rename = "incident.opened")]
@@ -198,12 +203,17 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         result: String,
     },
+    /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
+    /// does not know. Kept whole so that it is shown, exported and chained like any other.
+    #[serde(skip)]
+    Unknown(UnknownEvent),
 }
 
 impl Event {
     /// The `kind` string written to the file.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &str {
         match self {
+            Event::Unknown(unknown) => &unknown.kind,
             Event::IncidentOpened { .. } => "incident.opened",
             Event::StepChecked { .. } => "step.checked",
             Event::StepUnchecked { .. } => "step.unchecked",
@@ -285,6 +295,7 @@ impl Event {
                 "update → {destination}: {}",
                 text.lines().next().unwrap_or("")
             ),
+            Event::Unknown(unknown) => format!("unknown event {}", unknown.kind),
         }
     }
 }

@@ -8,6 +8,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::core::severity::Severity;
+
 /// An error in a file a user wrote, pointing at the place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceError {
@@ -163,7 +165,7 @@ pub struct IncidentConfig {
     /// Folder of runbooks; `None` means the shipped ones.
     pub runbooks: Option<PathBuf>,
     /// Severity for new incidents.
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// Values for `{placeholders}` in runbook commands.
     pub params: BTreeMap<String, String>,
     /// Time between status updates.
@@ -370,8 +372,7 @@ pub fn parse(
     let at = |offset: usize, message: String| SourceError::at(origin, text, offset, message);
     let severity = match raw.incident.severity {
         Some(s) => {
-            let level = s.get_ref().trim().to_ascii_uppercase();
-            if !SEVERITIES.contains(&level.as_str()) {
+            let Ok(level) = s.get_ref().parse::<Severity>() else {
                 return Err(at(
                     s.span().start,
                     format!(
@@ -379,7 +380,7 @@ pub fn parse(
                         s.get_ref()
                     ),
                 ));
-            }
+            };
             Some(level)
         }
         None => None,
@@ -673,9 +674,6 @@ fn keymap(
         at(offset, e.to_string())
     })
 }
-
-/// The severities an incident can have, most severe first.
-pub const SEVERITIES: [&str; 4] = ["SEV1", "SEV2", "SEV3", "SEV4"];
 
 /// The commented config `sitrep init` writes.
 pub const TEMPLATE: &str = include_str!("../docs/sitrep.example.toml");

@@ -200,3 +200,13 @@ fn an_unknown_event_shows_in_the_timeline_panel_by_its_kind() {
     );
     assert!(screen.contains("Timeline · 15 events"), "{screen}");
 }
+
+#[test]
+fn a_known_kind_with_a_value_this_version_does_not_know_is_an_unknown_event() {
+    let report = timeline::read(&fixtures().join(UNKNOWN)).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        report.records[5].event.summary(),
+        "unknown event health.changed"
+    );
+}

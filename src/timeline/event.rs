@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::pattern::{PatternChange, PatternLevel};
 pub use super::unknown::UnknownEvent;
+pub use crate::core::health::Health;
+pub use crate::core::severity::Severity;
 
 /// One line of the timeline: the envelope (sequence, time, actor, chain) around an [`Event`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -78,7 +81,7 @@ pub enum Event {
         title: String,
         /// SEV1..SEV4 at opening, if known.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        severity: Option<String>,
+        severity: Option<Severity>,
     },
     /// A runbook step was ticked.
     #[serde(rename = "step.checked")]
@@ -118,7 +121,7 @@ pub enum Event {
     #[serde(rename = "severity")]
     Severity {
         /// SEV1..SEV4.
-        level: String,
+        level: Severity,
     },
     /// An endpoint changed state, as seen by the prober.
     #[serde(rename = "health.changed")]
@@ -126,9 +129,9 @@ pub enum Event {
         /// Endpoint name.
         endpoint: String,
         /// State before.
-        from: String,
+        from: Health,
         /// State after.
-        to: String,
+        to: Health,
         /// Last HTTP status, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
@@ -151,12 +154,16 @@ pub enum Event {
     #[serde(rename = "pattern")]
     Pattern {
         /// `new` or `spike`.
-        change: String,
+        change: PatternChange,
         /// The template.
         template: String,
-        /// Level of its lines.
-        #[serde(default, skip_serializing_if = "String::is_empty")]
-        level: String,
+        /// Level of its lines, if its header shows one.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "super::pattern::level_or_empty"
+        )]
+        level: Option<PatternLevel>,
         /// Lines per second, for spikes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rate: Option<f64>,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use sitrep::export::{self, ExportInput, Format};
 use sitrep::timeline::chain::seal;
-use sitrep::timeline::{Event, Milestone, Record};
+use sitrep::timeline::{Event, Health, Milestone, PatternChange, PatternLevel, Record};
 
 const EVENTS: u64 = 100_000;
 const SECRET: &str = "tok-8c1f0e2b9d";
@@ -31,11 +31,11 @@ fn event(i: u64) -> (&'static str, Event) {
             "sitrep",
             Event::HealthChanged {
                 endpoint: format!("api-{}", i % 7),
-                from: "up".into(),
+                from: Health::Up,
                 to: if i % 20 == 1 {
-                    "down".into()
+                    Health::Down
                 } else {
-                    "degraded".into()
+                    Health::Degraded
                 },
                 status: Some(503),
                 latency_ms: Some(812),
@@ -45,9 +45,9 @@ fn event(i: u64) -> (&'static str, Event) {
         3..=5 => (
             "sitrep",
             Event::Pattern {
-                change: "spike".into(),
+                change: PatternChange::Spike,
                 template: "ERROR payment <*> failed: code=<*> retry=<*>".into(),
-                level: "error".into(),
+                level: Some(PatternLevel::Error),
                 rate: Some((i % 97) as f64 * 1.5),
             },
         ),
@@ -101,7 +101,7 @@ fn records() -> Vec<Record> {
                 "alice",
                 Event::IncidentOpened {
                     title: "Payments API errors".into(),
-                    severity: Some("SEV1".into()),
+                    severity: Some(sitrep::timeline::Severity::Sev1),
                 },
             ),
             100 => (

@@ -27,7 +27,7 @@ fn busy_app() -> App {
         let event = if seq == 1 {
             Event::IncidentOpened {
                 title: "Payments API errors".into(),
-                severity: Some("SEV1".into()),
+                severity: Some(sitrep::timeline::Severity::Sev1),
             }
         } else {
             Event::Note {

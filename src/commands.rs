@@ -9,6 +9,7 @@ use clap::CommandFactory as _;
 use crate::app::App;
 use crate::cli::{Cli, Cmd, TimelineArgs};
 use crate::config::{self, Config};
+use crate::core::severity::Severity;
 use crate::health::EndpointSpec;
 use crate::runbook::{self, Runbook};
 use crate::tail::{SourceSpec, TailOptions};
@@ -72,10 +73,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             target,
             actor,
         } => {
-            let level = level.trim().to_ascii_uppercase();
-            if !config::SEVERITIES.contains(&level.as_str()) {
-                bail!("`{level}` is not a severity: use SEV1, SEV2, SEV3 or SEV4");
-            }
+            let level: Severity = level.parse()?;
             append_one(&target, actor, Event::Severity { level })
         }
         Cmd::Export {
@@ -161,7 +159,7 @@ fn load_runbooks(cfg: &Config) -> anyhow::Result<Vec<Runbook>> {
 fn open_timeline(
     path: &Path,
     title: &str,
-    severity: Option<String>,
+    severity: Option<Severity>,
     actor: &str,
 ) -> anyhow::Result<(TimelineWriter, OpenReport)> {
     let (mut writer, mut report) = TimelineWriter::open(path)?;
@@ -246,7 +244,7 @@ async fn demo(
     let (writer, report) = open_timeline(
         &path,
         "Demo: payments provider integration failing",
-        Some("SEV2".into()),
+        Some(Severity::Sev2),
         &actor,
     )?;
     let mut payments = EndpointSpec::new("payments-api", demo.payments_url());
@@ -332,12 +330,8 @@ async fn open(
             }
         }
     };
-    let (writer, report) = open_timeline(
-        &path,
-        &cfg.incident.title,
-        cfg.incident.severity.clone(),
-        &actor,
-    )?;
+    let (writer, report) =
+        open_timeline(&path, &cfg.incident.title, cfg.incident.severity, &actor)?;
     let logs = cfg
         .logs
         .iter()

@@ -455,7 +455,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
                         let update = crate::act::Update {
                             text: text.clone(),
                             incident: app.incident.title.clone(),
-                            severity: app.incident.severity.clone(),
+                            severity: app.incident.severity,
                         };
                         for dest in &destinations {
                             let out = msg_tx.clone();

@@ -111,7 +111,7 @@ fn update() -> Update {
     Update {
         text: "[SEV2] Payments API errors: investigating\nNext update: 14:30 UTC".into(),
         incident: "Payments API errors".into(),
-        severity: Some("SEV2".into()),
+        severity: Some(sitrep::timeline::Severity::Sev2),
     }
 }
 

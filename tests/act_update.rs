@@ -19,7 +19,7 @@ fn facts() -> UpdateFacts {
     let mut cadence = Cadence::new(Duration::from_secs(1800), at("2026-11-24T12:40:00Z"));
     cadence.sent(now);
     UpdateFacts {
-        severity: Some("SEV2".into()),
+        severity: Some(sitrep::timeline::Severity::Sev2),
         broken: vec![
             BrokenEndpoint {
                 name: "payments".into(),

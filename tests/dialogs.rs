@@ -55,7 +55,7 @@ fn incident() -> App {
         "alice",
         Event::IncidentOpened {
             title: "Payments API errors".into(),
-            severity: Some("SEV2".into()),
+            severity: Some(sitrep::core::severity::Severity::Sev2),
         },
         "",
     )

@@ -6,7 +6,9 @@ use std::path::Path;
 use chrono::{DateTime, TimeDelta, Utc};
 use sitrep::export::{self, ExportInput, Format};
 use sitrep::runbook::{self, Runbook};
-use sitrep::timeline::{self, Event, Milestone, Record, TimelineWriter};
+use sitrep::timeline::{
+    self, Event, Health, Milestone, PatternChange, PatternLevel, Record, TimelineWriter,
+};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -61,7 +63,7 @@ fn fixture(
             "alice",
             Event::IncidentOpened {
                 title: "Payments API errors".into(),
-                severity: Some("SEV2".into()),
+                severity: Some(sitrep::timeline::Severity::Sev2),
             },
         ),
         (
@@ -69,8 +71,8 @@ fn fixture(
             "sitrep",
             Event::HealthChanged {
                 endpoint: "payments".into(),
-                from: "up".into(),
-                to: "down".into(),
+                from: Health::Up,
+                to: Health::Down,
                 status: Some(503),
                 latency_ms: Some(120),
                 evidence: format!("HTTP 503: <html>upstream down</html> token={SECRET}"),
@@ -106,9 +108,9 @@ fn fixture(
             at(5, 0)?,
             "sitrep",
             Event::Pattern {
-                change: "spike".into(),
+                change: PatternChange::Spike,
                 template: "ERROR payment <*> failed | code=<*>".into(),
-                level: "error".into(),
+                level: Some(PatternLevel::Error),
                 rate: Some(42.5),
             },
         ),
@@ -167,8 +169,8 @@ fn fixture(
             "sitrep",
             Event::HealthChanged {
                 endpoint: "payments".into(),
-                from: "down".into(),
-                to: "up".into(),
+                from: Health::Down,
+                to: Health::Up,
                 status: Some(200),
                 latency_ms: Some(80),
                 evidence: String::new(),

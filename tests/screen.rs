@@ -39,7 +39,7 @@ fn incident() -> App {
         "alice",
         Event::IncidentOpened {
             title: "Payments API errors".into(),
-            severity: Some("SEV2".into()),
+            severity: Some(sitrep::timeline::Severity::Sev2),
         },
         "",
     )

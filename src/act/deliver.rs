@@ -29,7 +29,7 @@ pub struct Update {
     /// Incident title (webhook payloads carry it apart from the text).
     pub incident: String,
     /// `SEV2`, if set.
-    pub severity: Option<String>,
+    pub severity: Option<crate::core::severity::Severity>,
 }
 
 /// How hard to try an HTTP destination.

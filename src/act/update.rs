@@ -61,7 +61,7 @@ pub struct UpdateFacts {
     /// Incident title.
     pub title: String,
     /// `SEV2`, if set.
-    pub severity: Option<String>,
+    pub severity: Option<crate::core::severity::Severity>,
     /// `investigating`, `mitigated`, `resolved`; `investigating` when none.
     pub status: Option<String>,
     /// Endpoints currently down, throttled or degraded.
@@ -109,7 +109,7 @@ impl UpdateFacts {
     fn value(&self, name: &str) -> Option<String> {
         let text = match name {
             "title" => self.title.clone(),
-            "severity" => or(self.severity.as_deref(), "severity unset"),
+            "severity" => or(self.severity.map(|s| s.name()), "severity unset"),
             "status" => or(self.status.as_deref(), "investigating"),
             "broken" if self.broken.is_empty() => "no monitored endpoint is failing".into(),
             "broken" => {

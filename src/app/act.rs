@@ -329,7 +329,7 @@ fn error_rate(app: &App) -> Option<f64> {
 /// What the composer starts from: the live state of the incident.
 pub fn facts(app: &App) -> UpdateFacts {
     let mut f = UpdateFacts::new(app.incident.title.clone(), app.now);
-    f.severity = app.incident.severity.clone();
+    f.severity = app.incident.severity;
     f.status = Some(
         if app.incident.milestones.contains_key(&Milestone::Resolved) {
             "resolved"

@@ -1,6 +1,6 @@
 //! The `:` command palette: what can be typed, how it is parsed, and how Tab completes it.
 
-use crate::config::SEVERITIES;
+use crate::core::severity::Severity;
 use crate::timeline::Milestone;
 
 /// A palette command, parsed.
@@ -15,7 +15,7 @@ pub enum PaletteCommand {
     /// `:mark detected|mitigated|resolved`
     Mark(Milestone),
     /// `:severity SEV1..SEV4`
-    Severity(String),
+    Severity(Severity),
     /// `:filter REGEX` (empty clears)
     Filter(String),
     /// `:context N`
@@ -133,10 +133,9 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
             None => return need("detected, mitigated or resolved"),
         },
         "severity" => {
-            let level = arg.to_ascii_uppercase();
-            if !SEVERITIES.contains(&level.as_str()) {
+            let Ok(level) = arg.parse::<Severity>() else {
                 return need("SEV1, SEV2, SEV3 or SEV4");
-            }
+            };
             PaletteCommand::Severity(level)
         }
         "filter" => PaletteCommand::Filter(arg.to_string()),
@@ -186,7 +185,7 @@ pub fn complete(line: &str, runbooks: &[String]) -> Vec<String> {
                     .iter()
                     .map(|m| m.name().to_string())
                     .collect(),
-                "severity" => SEVERITIES.iter().map(|s| s.to_string()).collect(),
+                "severity" => Severity::ALL.iter().map(|s| s.to_string()).collect(),
                 _ => Vec::new(),
             };
             options
@@ -255,7 +254,7 @@ mod tests {
         );
         assert_eq!(
             parse("severity sev1", &rbs()),
-            Ok(PaletteCommand::Severity("SEV1".into()))
+            Ok(PaletteCommand::Severity(Severity::Sev1))
         );
         assert_eq!(
             parse("export", &rbs()),

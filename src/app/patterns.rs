@@ -8,7 +8,7 @@ use crate::patterns::{
     Change, CompareConfig, Level as PLevel, Miner, PatternId, RangeDiff, TimeRange, TrendConfig,
     compare, trend,
 };
-use crate::timeline::Event;
+use crate::timeline::{Event, PatternChange, PatternLevel};
 
 /// One row of the patterns view.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,9 +169,9 @@ impl PatternState {
             let room = self.budget.1 + events.len() < EVENTS_PER_MINUTE;
             if room && t.new && is_error && self.announced.insert((p.id(), true)) {
                 events.push(Event::Pattern {
-                    change: "new".into(),
+                    change: PatternChange::New,
                     template: p.template().to_string(),
-                    level: "error".into(),
+                    level: Some(PatternLevel::Error),
                     rate: None,
                 });
             }
@@ -181,11 +181,9 @@ impl PatternState {
                 && self.announced.insert((p.id(), false))
             {
                 events.push(Event::Pattern {
-                    change: "spike".into(),
+                    change: PatternChange::Spike,
                     template: p.template().to_string(),
-                    level: level
-                        .map(|l| format!("{l:?}").to_lowercase())
-                        .unwrap_or_default(),
+                    level: level.map(event_level),
                     rate: Some((t.rate_now * 10.0).round() / 10.0),
                 });
                 let _ = ratio;
@@ -263,6 +261,19 @@ pub fn change_label(c: Change) -> &'static str {
     }
 }
 
+/// The level a pattern event records: the same words, spelled by the timeline's own type.
+fn event_level(level: PLevel) -> PatternLevel {
+    match level {
+        PLevel::Trace => PatternLevel::Trace,
+        PLevel::Debug => PatternLevel::Debug,
+        PLevel::Info => PatternLevel::Info,
+        PLevel::Notice => PatternLevel::Notice,
+        PLevel::Warn => PatternLevel::Warn,
+        PLevel::Error => PatternLevel::Error,
+        PLevel::Fatal => PatternLevel::Fatal,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,7 +294,7 @@ mod tests {
         let events = s.refresh(21_000, 0);
         assert_eq!(events.len(), 1, "{events:?}");
         assert!(
-            matches!(&events[0], Event::Pattern { change, template, .. } if change == "new" && template.contains("provider timeout"))
+            matches!(&events[0], Event::Pattern { change, template, .. } if *change == PatternChange::New && template.contains("provider timeout"))
         );
         assert!(s.refresh(22_000, 0).is_empty(), "announced once");
         assert!(s.rows[0].new, "new patterns sort first");
@@ -301,11 +312,9 @@ mod tests {
         for i in 0..20 {
             line(&mut s, 1_000 + i * 100);
         }
-        assert!(
-            s.refresh(5_000, 0)
-                .iter()
-                .all(|e| !matches!(e, Event::Pattern { change, .. } if change == "spike"))
-        );
+        assert!(s.refresh(5_000, 0).iter().all(
+            |e| !matches!(e, Event::Pattern { change, .. } if *change == PatternChange::Spike)
+        ));
         // A quiet minute: one line every 10 s.
         for i in 0..6 {
             line(&mut s, 10_000 + i * 10_000);
@@ -316,9 +325,9 @@ mod tests {
         }
         let events = s.refresh(80_000, 0);
         assert!(
-            events
-                .iter()
-                .any(|e| matches!(e, Event::Pattern { change, .. } if change == "spike")),
+            events.iter().any(
+                |e| matches!(e, Event::Pattern { change, .. } if *change == PatternChange::Spike)
+            ),
             "{events:?}"
         );
     }

@@ -22,7 +22,7 @@ fn app() -> App {
         "alice",
         Event::IncidentOpened {
             title: "Payments".into(),
-            severity: Some("SEV2".into()),
+            severity: Some(crate::timeline::Severity::Sev2),
         },
         "",
     )

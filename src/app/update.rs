@@ -9,7 +9,7 @@ use super::logview::LogFilter;
 use super::palette::{self, PaletteCommand};
 use super::patterns::PatternsMode;
 use super::{App, Command, Flash, Input, Mode, Msg, Panel};
-use crate::config::SEVERITIES;
+use crate::core::severity::Severity;
 use crate::health::Health;
 use crate::patterns::TimeRange;
 use crate::tail::{SourceStatus, TailEvent};
@@ -157,8 +157,8 @@ fn on_probe(app: &mut App, result: crate::health::ProbeResult) -> Vec<Command> {
     };
     let event = Event::HealthChanged {
         endpoint: view.name.clone(),
-        from: change.from.label().to_string(),
-        to: change.to.label().to_string(),
+        from: change.from,
+        to: change.to,
         status: change.status,
         latency_ms: Some(change.latency_ms),
         evidence: change.evidence(),
@@ -485,9 +485,7 @@ fn compare(app: &mut App) {
         return;
     }
     let boundary = app.records.iter().rev().find_map(|r| match &r.event {
-        Event::HealthChanged { from, to, .. } if from == Health::Up.label() && to != from => {
-            Some(r.ts)
-        }
+        Event::HealthChanged { from, to, .. } if *from == Health::Up && to != from => Some(r.ts),
         _ => None,
     });
     let Some(boundary) = boundary else {
@@ -638,16 +636,12 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             return vec![app.request(app.actor.clone(), Event::Milestone { name })];
         }
         Action::Severity => {
-            let current = app.incident.severity.as_deref().unwrap_or("SEV4");
-            let i = SEVERITIES.iter().position(|s| *s == current).unwrap_or(3);
+            let all = Severity::ALL;
+            let current = app.incident.severity.unwrap_or(Severity::Sev4);
+            let i = all.iter().position(|s| *s == current).unwrap_or(3);
             // Stepping towards more severe first: an incident usually turns out worse than declared.
-            let next = SEVERITIES[(i + SEVERITIES.len() - 1) % SEVERITIES.len()];
-            return vec![app.request(
-                app.actor.clone(),
-                Event::Severity {
-                    level: next.to_string(),
-                },
-            )];
+            let next = all[(i + all.len() - 1) % all.len()];
+            return vec![app.request(app.actor.clone(), Event::Severity { level: next })];
         }
         Action::ToggleUtc => app.utc = !app.utc,
         Action::Retry => return retry(app),

@@ -18,6 +18,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::core::diag::SourceError;
+use crate::core::severity::Severity;
 use crate::health::EndpointSpec;
 use crate::tail::SourceSpec;
 use raw::{RawConfig, RawIncident, RawLog};
@@ -66,7 +67,7 @@ pub struct IncidentConfig {
     /// Folder of runbooks; `None` means the shipped ones.
     pub runbooks: Option<PathBuf>,
     /// Severity for new incidents.
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// Values for `{placeholders}` in runbook commands.
     pub params: BTreeMap<String, String>,
     /// Time between status updates.
@@ -156,8 +157,7 @@ fn duplicate(r: &Reader<'_>, what: &str, name: &toml::Spanned<String>) -> Source
 fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceError> {
     let severity = match raw.severity {
         Some(s) => {
-            let level = s.get_ref().trim().to_ascii_uppercase();
-            if !SEVERITIES.contains(&level.as_str()) {
+            let Ok(level) = s.get_ref().parse::<Severity>() else {
                 return Err(r.at(
                     s.span().start,
                     format!(
@@ -165,7 +165,7 @@ fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceEr
                         s.get_ref()
                     ),
                 ));
-            }
+            };
             Some(level)
         }
         None => None,
@@ -216,9 +216,6 @@ fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
     };
     Ok(LogConfig { name, source })
 }
-
-/// The severities an incident can have, most severe first.
-pub const SEVERITIES: [&str; 4] = ["SEV1", "SEV2", "SEV3", "SEV4"];
 
 /// The commented config `sitrep init` writes.
 pub const TEMPLATE: &str = include_str!("../../docs/sitrep.example.toml");

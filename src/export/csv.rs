@@ -3,7 +3,7 @@
 
 use super::model::Prepared;
 use super::text::{push_csv, rfc3339};
-use crate::timeline::{Event, Record};
+use crate::timeline::{Event, PatternLevel, Record, Severity};
 
 /// The columns, in order. Each event fills the ones it has.
 pub const COLUMNS: [&str; 29] = [
@@ -79,7 +79,7 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
     match &r.event {
         Event::IncidentOpened { title, severity } => {
             set("title", title);
-            set("severity", severity.as_deref().unwrap_or(""));
+            set("severity", severity.map_or("", Severity::name));
         }
         Event::StepChecked {
             runbook,
@@ -97,7 +97,7 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
         }
         Event::Note { text } => set("text", text),
         Event::Milestone { name } => set("milestone", name.name()),
-        Event::Severity { level } => set("severity", level),
+        Event::Severity { level } => set("severity", level.name()),
         Event::HealthChanged {
             endpoint,
             from,
@@ -107,8 +107,8 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             evidence,
         } => {
             set("endpoint", endpoint);
-            set("from", from);
-            set("to", to);
+            set("from", from.label());
+            set("to", to.label());
             set("evidence", evidence);
             nums.extend(status.map(|s| ("http_status", s.to_string())));
             nums.extend(latency_ms.map(|ms| ("latency_ms", ms.to_string())));
@@ -123,9 +123,9 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             level,
             rate,
         } => {
-            set("change", change);
+            set("change", change.name());
             set("template", template);
-            set("level", level);
+            set("level", level.map_or("", PatternLevel::name));
             nums.extend(rate.map(|x| ("rate", format!("{x}"))));
         }
         Event::CommandStarted {
@@ -162,6 +162,8 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             set("text", text);
             set("result", result);
         }
+        // Its fields have no column; the kind and the summary say what it is.
+        Event::Unknown(_) => {}
     }
     for (name, value) in nums {
         let cell = &mut row[col(name)];

@@ -115,7 +115,7 @@ pub(super) fn health(p: &Prepared<'_>) -> Vec<Block> {
             } => Some(vec![
                 vec![t(utc(r.ts))],
                 vec![t(endpoint.clone())],
-                vec![t(format!("{from} → ")), b(to.clone())],
+                vec![t(format!("{from} → ")), b(to.to_string())],
                 vec![t(status.map(|s| s.to_string()).unwrap_or_default())],
                 vec![t(latency_ms
                     .map(|ms| format!("{ms} ms"))
@@ -146,8 +146,8 @@ pub(super) fn patterns(p: &Prepared<'_>) -> Vec<Block> {
                 rate,
             } => Some(vec![
                 vec![t(utc(r.ts))],
-                vec![t(change.clone())],
-                vec![t(level.clone())],
+                vec![t(change.to_string())],
+                vec![t(level.map(|l| l.to_string()).unwrap_or_default())],
                 vec![t(rate.map(|x| format!("{x:.1}/s")).unwrap_or_default())],
                 vec![code(template.clone())],
             ]),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::model::{Prepared, measure_name};
 use super::text::rfc3339;
-use crate::timeline::Record;
+use crate::timeline::{Health, Record};
 
 /// The schema of this document; bumped when a field changes meaning or goes away.
 pub const SCHEMA: &str = "sitrep.export/1";
@@ -42,7 +42,7 @@ struct Summary<'a> {
     /// To the end, or to the last event while unresolved.
     duration_ms: Option<i64>,
     responders: &'a [String],
-    health: &'a BTreeMap<String, String>,
+    health: &'a BTreeMap<String, Health>,
 }
 
 #[derive(Serialize)]
@@ -176,7 +176,7 @@ pub(crate) fn render(p: &Prepared<'_>) -> String {
         },
         summary: Summary {
             title: &inc.title,
-            severity: inc.severity.as_deref(),
+            severity: inc.severity.map(|s| s.name()),
             start: inc.start().map(rfc3339),
             end: inc.end().map(rfc3339),
             resolved: inc.is_resolved(),

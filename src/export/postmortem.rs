@@ -106,7 +106,8 @@ fn summary(p: &Prepared<'_>) -> Vec<Block> {
         item("Title", inc.title.clone()),
         item(
             "Severity",
-            inc.severity.clone().unwrap_or_else(|| "not set".into()),
+            inc.severity
+                .map_or_else(|| "not set".into(), |s| s.to_string()),
         ),
         item(
             "Start",

@@ -5,7 +5,7 @@
 //! several fields cannot spell one). The replacing is the one redactor's (`crate::core::redact`).
 
 use crate::runbook::Runbook;
-use crate::timeline::{Event, Record};
+use crate::timeline::{Event, Record, UnknownEvent};
 
 pub use crate::core::redact::MARKER;
 pub(crate) use crate::core::redact::Redactor;
@@ -53,11 +53,8 @@ impl RedactFields for Redactor {
 /// event model fails to compile here until someone decides whether it needs redacting.
 fn event_texts(e: &mut Event) -> Vec<&mut String> {
     match e {
-        Event::IncidentOpened { title, severity } => {
-            let mut v = vec![title];
-            v.extend(severity.as_mut());
-            v
-        }
+        // A severity, a health state, a pattern change or level is one of a few fixed words.
+        Event::IncidentOpened { title, severity: _ } => vec![title],
         Event::StepChecked {
             runbook,
             step,
@@ -70,22 +67,22 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
         } => vec![runbook, step, title],
         Event::Note { text } => vec![text],
         Event::Milestone { name: _ } => vec![],
-        Event::Severity { level } => vec![level],
+        Event::Severity { level: _ } => vec![],
         Event::HealthChanged {
             endpoint,
-            from,
-            to,
+            from: _,
+            to: _,
             status: _,
             latency_ms: _,
             evidence,
-        } => vec![endpoint, from, to, evidence],
+        } => vec![endpoint, evidence],
         Event::LogSource { source, status } => vec![source, status],
         Event::Pattern {
-            change,
+            change: _,
             template,
-            level,
+            level: _,
             rate: _,
-        } => vec![change, template, level],
+        } => vec![template],
         Event::CommandStarted {
             runbook,
             step,
@@ -105,5 +102,22 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             text,
             result,
         } => vec![destination, text, result],
+        Event::Unknown(UnknownEvent { kind, fields }) => {
+            let mut v = vec![kind];
+            for (_, value) in fields {
+                json_texts(value, &mut v);
+            }
+            v
+        }
+    }
+}
+
+/// Every string inside a JSON value, however deep.
+fn json_texts<'a>(value: &'a mut serde_json::Value, out: &mut Vec<&'a mut String>) {
+    match value {
+        serde_json::Value::String(s) => out.push(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|v| json_texts(v, out)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|v| json_texts(v, out)),
+        _ => {}
     }
 }

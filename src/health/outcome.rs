@@ -8,52 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::ratelimit::RateLimit;
 
-/// The health of an endpoint, as one probe says or as confirmed over several.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Health {
-    /// No result yet.
-    #[default]
-    Unknown,
-    /// Answered as expected.
-    Up,
-    /// Answered, but slow or not with the expected content.
-    Degraded,
-    /// The server is rate-limiting us; we are backing off.
-    Throttled,
-    /// No usable answer: wrong status, timeout, connection or TLS failure.
-    Down,
-}
-
-impl Health {
-    /// One-character symbol for panels.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Health::Unknown => "?",
-            Health::Up => "✔",
-            Health::Degraded => "▲",
-            Health::Throttled => "⏸",
-            Health::Down => "✖",
-        }
-    }
-
-    /// Lowercase word for panels and the timeline.
-    pub fn label(self) -> &'static str {
-        match self {
-            Health::Unknown => "unknown",
-            Health::Up => "up",
-            Health::Degraded => "degraded",
-            Health::Throttled => "throttled",
-            Health::Down => "down",
-        }
-    }
-}
-
-impl fmt::Display for Health {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
+pub use crate::core::health::Health;
 
 /// What happened to one probe. Each failure mode has its own name so a responder can tell them apart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,11 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::pattern::{PatternChange, PatternLevel};
+pub use super::unknown::UnknownEvent;
+pub use crate::core::health::Health;
+pub use crate::core::severity::Severity;
+
 /// One line of the timeline: the envelope (sequence, time, actor, chain) around an [`Event`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
@@ -63,8 +68,11 @@ impl Milestone {
 }
 
 /// Everything that can happen in an incident. The `kind` field of the line names the variant.
+///
+/// The derives are `remote = "Self"` so that the trait impls in [`super::unknown`] can wrap them: a line
+/// this version cannot read as one of its kinds becomes [`Event::Unknown`] instead of damage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
+#[serde(tag = "kind", remote = "Self")]
 pub enum Event {
     /// The first line of every timeline.
     #[serde(rename = "incident.opened")]
@@ -73,7 +81,7 @@ pub enum Event {
         title: String,
         /// SEV1..SEV4 at opening, if known.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        severity: Option<String>,
+        severity: Option<Severity>,
     },
     /// A runbook step was ticked.
     #[serde(rename = "step.checked")]
@@ -113,7 +121,7 @@ pub enum Event {
     #[serde(rename = "severity")]
     Severity {
         /// SEV1..SEV4.
-        level: String,
+        level: Severity,
     },
     /// An endpoint changed state, as seen by the prober.
     #[serde(rename = "health.changed")]
@@ -121,9 +129,9 @@ pub enum Event {
         /// Endpoint name.
         endpoint: String,
         /// State before.
-        from: String,
+        from: Health,
         /// State after.
-        to: String,
+        to: Health,
         /// Last HTTP status, if any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         status: Option<u16>,
@@ -146,12 +154,16 @@ pub enum Event {
     #[serde(rename = "pattern")]
     Pattern {
         /// `new` or `spike`.
-        change: String,
+        change: PatternChange,
         /// The template.
         template: String,
-        /// Level of its lines.
-        #[serde(default, skip_serializing_if = "String::is_empty")]
-        level: String,
+        /// Level of its lines, if its header shows one.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "super::pattern::level_or_empty"
+        )]
+        level: Option<PatternLevel>,
         /// Lines per second, for spikes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rate: Option<f64>,
@@ -198,12 +210,17 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         result: String,
     },
+    /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
+    /// does not know. Kept whole so that it is shown, exported and chained like any other.
+    #[serde(skip)]
+    Unknown(UnknownEvent),
 }
 
 impl Event {
     /// The `kind` string written to the file.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &str {
         match self {
+            Event::Unknown(unknown) => &unknown.kind,
             Event::IncidentOpened { .. } => "incident.opened",
             Event::StepChecked { .. } => "step.checked",
             Event::StepUnchecked { .. } => "step.unchecked",
@@ -285,6 +302,7 @@ impl Event {
                 "update → {destination}: {}",
                 text.lines().next().unwrap_or("")
             ),
+            Event::Unknown(unknown) => format!("unknown event {}", unknown.kind),
         }
     }
 }

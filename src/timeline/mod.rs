@@ -3,13 +3,18 @@
 
 pub mod chain;
 pub mod event;
+pub mod pattern;
 pub mod reader;
 pub mod replay;
+pub mod unknown;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
 
-pub use event::{Event, Milestone, Record, TOOL_ACTOR};
+pub use event::{
+    Event, Health, Milestone, PatternChange, PatternLevel, Record, Severity, TOOL_ACTOR,
+    UnknownEvent,
+};
 pub use reader::{Problem, ReadReport, read};
 pub use replay::Incident;
 pub use writer::{Appended, OpenReport, TimelineError, TimelineWriter};

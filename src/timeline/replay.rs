@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use super::event::{Event, Milestone, Record};
+use super::event::{Event, Health, Milestone, Record, Severity};
 
 /// Who ticked a step and when.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,7 +28,7 @@ pub struct Incident {
     /// Time of the last record.
     pub last: Option<DateTime<Utc>>,
     /// Current severity.
-    pub severity: Option<String>,
+    pub severity: Option<Severity>,
     /// Ticked steps by (runbook, step).
     pub checked: BTreeMap<(String, String), Mark>,
     /// Milestones reached, first time each.
@@ -36,7 +36,7 @@ pub struct Incident {
     /// Every distinct actor, in order of first appearance (the tool itself excluded).
     pub responders: Vec<String>,
     /// Last known state per endpoint.
-    pub health: BTreeMap<String, String>,
+    pub health: BTreeMap<String, Health>,
     /// Number of records applied.
     pub events: usize,
     /// Sequence number of the last record.
@@ -66,7 +66,7 @@ impl Incident {
             Event::IncidentOpened { title, severity } => {
                 self.title = title.clone();
                 if severity.is_some() {
-                    self.severity = severity.clone();
+                    self.severity = *severity;
                 }
             }
             Event::StepChecked { runbook, step, .. } => {
@@ -85,9 +85,9 @@ impl Incident {
             Event::Milestone { name } => {
                 self.milestones.entry(*name).or_insert(r.ts);
             }
-            Event::Severity { level } => self.severity = Some(level.clone()),
+            Event::Severity { level } => self.severity = Some(*level),
             Event::HealthChanged { endpoint, to, .. } => {
-                self.health.insert(endpoint.clone(), to.clone());
+                self.health.insert(endpoint.clone(), *to);
             }
             _ => {}
         }
@@ -152,13 +152,13 @@ mod tests {
                 1,
                 Event::IncidentOpened {
                     title: "Payments down".into(),
-                    severity: Some("SEV2".into()),
+                    severity: Some(Severity::Sev2),
                 },
             ),
             rec(
                 2,
                 Event::Severity {
-                    level: "SEV1".into(),
+                    level: Severity::Sev1,
                 },
             ),
             rec(
@@ -170,7 +170,7 @@ mod tests {
         ];
         let incident = Incident::replay(&records);
         assert_eq!(incident.title, "Payments down");
-        assert_eq!(incident.severity.as_deref(), Some("SEV1"));
+        assert_eq!(incident.severity, Some(Severity::Sev1));
         assert!(incident.milestones.contains_key(&Milestone::Mitigated));
         assert!(!incident.is_resolved());
         assert_eq!(incident.responders, vec!["alice".to_string()]);

@@ -183,8 +183,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ),
         app.incident
             .severity
-            .clone()
-            .unwrap_or_else(|| "SEV?".into()),
+            .map_or_else(|| "SEV?".into(), |s| s.to_string()),
         format!("⏱ {since}"),
         format!("steps {done}/{total}"),
     ];

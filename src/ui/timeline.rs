@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 
 use super::{Theme, clock, panel_block};
 use crate::app::{App, Panel};
-use crate::timeline::{Event, TOOL_ACTOR};
+use crate::timeline::{Event, Health, TOOL_ACTOR};
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut title = format!("Timeline · {} events", app.records.len());
@@ -26,8 +26,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .iter()
         .map(|r| {
             let style = match &r.event {
-                Event::HealthChanged { to, .. } if to == "down" => theme.error,
-                Event::HealthChanged { to, .. } if to == "up" => theme.ok,
+                Event::HealthChanged {
+                    to: Health::Down, ..
+                } => theme.error,
+                Event::HealthChanged { to: Health::Up, .. } => theme.ok,
                 Event::HealthChanged { .. } | Event::Pattern { .. } => theme.warn,
                 Event::Milestone { .. } | Event::Severity { .. } => theme.focus,
                 _ => theme.text,

@@ -22,7 +22,7 @@ use guides::{axis, legend, marker};
 use super::model::Prepared;
 use super::text::{html, utc};
 use crate::core::duration::precise as duration;
-use crate::timeline::{Event, Record};
+use crate::timeline::{Event, PatternLevel, Record};
 
 const WIDTH: f64 = 960.0;
 const LEFT: f64 = 170.0;
@@ -160,10 +160,10 @@ fn health_lane(
             continue;
         };
         if i == 0 && r.ts > scale.t0 {
-            bands.push((scale.t0, r.ts, from));
+            bands.push((scale.t0, r.ts, from.label()));
         }
         let end = changes.get(i + 1).map_or(t1, |n| n.ts);
-        bands.push((r.ts, end, to));
+        bands.push((r.ts, end, to.label()));
     }
     for (start, end, state) in bands {
         let (pattern, word) = state_style(state);
@@ -203,9 +203,12 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
                 level,
                 rate: Some(rate),
                 ..
-            } if rate.is_finite() && *rate >= 0.0 => {
-                Some((r, *rate, template.as_str(), level.as_str()))
-            }
+            } if rate.is_finite() && *rate >= 0.0 => Some((
+                r,
+                *rate,
+                template.as_str(),
+                level.map_or("", PatternLevel::name),
+            )),
             _ => None,
         })
         .collect();

@@ -1,0 +1,212 @@
+//! Old files stay readable: a timeline written by an earlier sitrep (every event kind and every value
+//! it wrote, kept in `tests/fixtures/`) verifies, replays and exports exactly as it did then. Newer
+//! files stay readable too: a line with a kind, field or value this version does not know is kept,
+//! checked like any other, shown as `unknown event <kind>`, and never reported as damage.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::{TimeZone, Utc};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sitrep::app::{App, Panel};
+use sitrep::timeline::{self, Incident, Milestone};
+use sitrep::ui::{self, Theme};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// A folder holding only the fixture, so no config is found and the exported path is the bare name.
+fn workdir(fixture: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixtures().join(fixture), dir.path().join(fixture)).unwrap();
+    dir
+}
+
+/// Runs the real binary in `dir`; local times are UTC so the exports do not depend on the machine.
+fn sitrep(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(args)
+        .current_dir(dir)
+        .env("TZ", "UTC")
+        .env("USER", "alice")
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_version_1_timeline_verifies_intact() {
+    let dir = workdir("timeline-v1.jsonl");
+    let out = sitrep(dir.path(), &["verify", "timeline-v1.jsonl"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        text(&out.stdout),
+        "ok: 40 events, chain intact (timeline-v1.jsonl)\n"
+    );
+}
+
+#[test]
+fn a_version_1_timeline_exports_byte_for_byte_as_it_did() {
+    let dir = workdir("timeline-v1.jsonl");
+    for format in ["md", "json", "csv", "html"] {
+        let out = sitrep(
+            dir.path(),
+            &["export", "-f", format, "-t", "timeline-v1.jsonl"],
+        );
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stderr), "", "{format}: no warning about any line");
+        let expected =
+            std::fs::read_to_string(fixtures().join(format!("timeline-v1.export.{format}")))
+                .unwrap();
+        assert!(
+            text(&out.stdout) == expected,
+            "the {format} export of timeline-v1.jsonl changed; compare with tests/fixtures/timeline-v1.export.{format}:\n{}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn a_version_1_timeline_replays_into_the_incident_it_tells() {
+    let report = timeline::read(&fixtures().join("timeline-v1.jsonl")).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert!(report.torn.is_none());
+    let incident = Incident::replay(&report.records);
+    assert_eq!(incident.events, 40);
+    assert_eq!(incident.title, "Payments API errors \"5xx\" — checkout");
+    assert_eq!(
+        incident.severity.as_ref().map(|s| s.to_string()),
+        Some("SEV4".to_string())
+    );
+    assert_eq!(incident.responders, ["alice", "bob"]);
+    let health: Vec<(String, String)> = incident
+        .health
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    assert_eq!(
+        health,
+        [
+            ("ledger".to_string(), "up".to_string()),
+            ("payments-api".to_string(), "degraded".to_string()),
+            ("provider".to_string(), "unknown".to_string()),
+        ]
+    );
+    assert_eq!(
+        incident.milestones.keys().copied().collect::<Vec<_>>(),
+        Milestone::ALL
+    );
+    assert!(!incident.is_checked("stabilize", "assess-impact"));
+    assert!(incident.is_checked("stabilize", "declare"));
+}
+
+const UNKNOWN: &str = "timeline-unknown.jsonl";
+
+#[test]
+fn a_timeline_with_an_unknown_event_kind_verifies_intact() {
+    let dir = workdir(UNKNOWN);
+    let out = sitrep(dir.path(), &["verify", UNKNOWN]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        text(&out.stdout),
+        "ok: 15 events, chain intact (timeline-unknown.jsonl)\n"
+    );
+}
+
+#[test]
+fn an_unknown_event_is_exported_by_its_kind_without_a_warning() {
+    let dir = workdir(UNKNOWN);
+    let export = |format: &str| {
+        let out = sitrep(dir.path(), &["export", "-f", format, "-t", UNKNOWN]);
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        assert_eq!(
+            text(&out.stderr),
+            "",
+            "{format}: no line reported as damage"
+        );
+        text(&out.stdout)
+    };
+    let md = export("md");
+    assert!(
+        md.contains("| 4 | 2026-11-24 14:00:25 | 2026-11-24 14:00:25 +00:00 | carol | unknown event presence.joined |"),
+        "{md}"
+    );
+    let csv = export("csv");
+    assert!(
+        csv.contains(
+            "\r\n4,2026-11-24T14:00:25.000Z,carol,presence.joined,unknown event presence.joined,"
+        ),
+        "{csv}"
+    );
+    assert!(export("html").contains("unknown event presence.joined"));
+}
+
+#[test]
+fn an_unknown_event_is_exported_as_json_with_exactly_the_fields_it_was_written_with() {
+    let dir = workdir(UNKNOWN);
+    let out = sitrep(dir.path(), &["export", "-f", "json", "-t", UNKNOWN]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let exported = &doc["events"][3];
+    let line = std::fs::read_to_string(fixtures().join(UNKNOWN)).unwrap();
+    let written: serde_json::Value = serde_json::from_str(line.lines().nth(3).unwrap()).unwrap();
+    assert_eq!(written["kind"], "presence.joined");
+    assert_eq!(exported, &written, "no field lost, none invented");
+}
+
+#[test]
+fn a_known_event_with_a_field_this_version_does_not_know_reads_as_itself() {
+    let report = timeline::read(&fixtures().join(UNKNOWN)).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        report.records[4].event.summary(),
+        "note: checking the provider status page"
+    );
+}
+
+#[test]
+fn an_unknown_event_shows_in_the_timeline_panel_by_its_kind() {
+    let report = timeline::read(&fixtures().join(UNKNOWN)).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 14, 10, 0).unwrap();
+    let mut app = App::new(
+        report.records,
+        UNKNOWN.into(),
+        sitrep::runbook::shipped(),
+        "alice".into(),
+        now,
+    );
+    app.utc = true;
+    app.zoom = true;
+    app.focus = Panel::Timeline;
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal
+        .draw(|f| ui::draw(f, &app, &Theme::monochrome()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let screen: String = buffer
+        .content()
+        .chunks(buffer.area.width as usize)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+        .collect();
+    assert!(
+        screen.contains("14:00:25Z carol unknown event presence.joined"),
+        "{screen}"
+    );
+    assert!(screen.contains("Timeline · 15 events"), "{screen}");
+}
+
+#[test]
+fn a_known_kind_with_a_value_this_version_does_not_know_is_an_unknown_event() {
+    let report = timeline::read(&fixtures().join(UNKNOWN)).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    assert_eq!(
+        report.records[5].event.summary(),
+        "unknown event health.changed"
+    );
+}

@@ -493,8 +493,8 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
     println!(
         "recorded #{} in {}: {}",
         appended.record.seq,
-        crate::tail::sanitize(path.as_os_str().as_encoded_bytes()),
-        crate::tail::sanitize(appended.record.event.summary().as_bytes())
+        crate::core::sanitize::sanitize(path.as_os_str().as_encoded_bytes()),
+        crate::core::sanitize::sanitize(appended.record.event.summary().as_bytes())
     );
     Ok(0)
 }

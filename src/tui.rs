@@ -512,12 +512,12 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
     for p in app.pending.values() {
         eprintln!(
             "NOT RECORDED: {}",
-            crate::tail::sanitize(p.event.summary().as_bytes())
+            crate::core::sanitize::sanitize(p.event.summary().as_bytes())
         );
     }
     eprintln!(
         "timeline: {}",
-        crate::tail::sanitize(timeline_path.as_os_str().as_encoded_bytes())
+        crate::core::sanitize::sanitize(timeline_path.as_os_str().as_encoded_bytes())
     );
     match broken {
         Some(why) => Err(anyhow::anyhow!("{why}; sitrep stopped")),

@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use crate::tail::sanitize;
+use crate::core::sanitize::sanitize;
 
 /// Lines kept for the `command.finished` record.
 pub const TAIL_LINES: usize = 20;

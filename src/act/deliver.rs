@@ -13,8 +13,8 @@ use super::destination::{Destination, MAX_CLIPBOARD_BYTES, append_entry, osc52, 
 use crate::core::duration::glance as short_duration;
 use crate::core::ratelimit::RateLimit;
 use crate::core::redact::Redactor;
+use crate::core::sanitize::sanitize_line;
 use crate::core::secret::Secret;
-use crate::health::sanitize_line;
 
 /// Bytes of an error response's body quoted in the delivery detail.
 const BODY_HEAD: usize = 512;

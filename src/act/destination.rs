@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::core::redact::MARKER;
+use crate::core::sanitize::sanitize;
 use crate::core::secret::Secret;
-use crate::tail::sanitize;
 
 /// Longest text handed to the terminal clipboard: many terminals drop larger OSC 52 payloads.
 pub const MAX_CLIPBOARD_BYTES: usize = 74_000;

@@ -21,7 +21,7 @@ use super::capture::Capture;
 use super::spec::{CommandSpec, Invocation};
 use crate::core::child::{Child, Event, Stream, Survivors};
 use crate::core::duration::glance as short_duration;
-use crate::tail::sanitize;
+use crate::core::sanitize::sanitize;
 
 /// After the command exits, output still in flight is read for this long (a background child
 /// may hold the pipes open forever).

@@ -436,3 +436,4 @@ fn typed(app: &mut App, text: &str) {
 }
 
 mod defects;
+mod mouse;

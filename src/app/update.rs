@@ -90,7 +90,30 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             }
             Vec::new()
         }
-        Msg::Mouse(m) => super::mouse::on_mouse(app, m),
+        Msg::Mouse(m) => on_mouse(app, m),
+    }
+}
+
+fn on_mouse(app: &mut App, mouse: super::mouse::Mouse) -> Vec<Command> {
+    use super::mouse::Reaction;
+    match super::mouse::reaction(app, mouse) {
+        None => Vec::new(),
+        Some(Reaction::Focus(panel)) => {
+            app.focus = panel;
+            Vec::new()
+        }
+        Some(Reaction::ScrollHelp(lines)) => {
+            app.help_scroll = app.help_scroll.saturating_add_signed(lines);
+            Vec::new()
+        }
+        Some(Reaction::Act { action, panel }) => {
+            let focus = std::mem::replace(&mut app.focus, panel);
+            let commands = on_action(app, action);
+            if app.focus == panel {
+                app.focus = focus;
+            }
+            commands
+        }
     }
 }
 

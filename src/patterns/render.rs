@@ -56,7 +56,7 @@ fn printable(template: &str) -> std::borrow::Cow<'_, str> {
     {
         std::borrow::Cow::Borrowed(template)
     } else {
-        std::borrow::Cow::Owned(crate::tail::sanitize(template.as_bytes()))
+        std::borrow::Cow::Owned(crate::core::sanitize::sanitize(template.as_bytes()))
     }
 }
 

@@ -1,7 +1,10 @@
 //! The event model: what one line of a timeline file says.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+use serde_json::Value;
+
+use super::unknown::Fields;
 
 pub use super::pattern::{PatternChange, PatternLevel};
 pub use super::unknown::UnknownEvent;
@@ -69,7 +72,7 @@ impl Milestone {
 
 /// Everything that can happen in an incident. The `kind` field of the line names the variant.
 ///
-/// The derives are `remote = "Self"` so that the trait impls in [`super::unknown`] can wrap them: a line
+/// The derives are `remote = "Self"` so that the trait impls at the end of this file can wrap them: a line
 /// this version cannot read as one of its kinds becomes [`Event::Unknown`] instead of damage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", remote = "Self")]
@@ -323,5 +326,34 @@ pub mod ts_millis {
         DateTime::parse_from_rfc3339(&s)
             .map(|t| t.with_timezone(&Utc))
             .map_err(serde::de::Error::custom)
+    }
+}
+
+// The trait impls wrap the derived ones (`remote = "Self"` makes those inherent functions), so a
+// line of a kind this version does not know reads as `Event::Unknown` instead of failing.
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Event::Unknown(unknown) => unknown.serialize(s),
+            // The derived impl (`remote = "Self"` makes it an inherent function).
+            known => Event::serialize(known, s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Event {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
+        let Fields(mut fields) = Fields::deserialize(d)?;
+        let Some(at) = fields.iter().position(|(name, _)| name == "kind") else {
+            return Err(de::Error::missing_field("kind"));
+        };
+        let Value::String(kind) = fields.remove(at).1 else {
+            return Err(de::Error::custom("`kind` is not a string"));
+        };
+        let mut object: serde_json::Map<String, Value> = fields.iter().cloned().collect();
+        object.insert("kind".into(), Value::String(kind.clone()));
+        // The derived impl (`remote = "Self"` makes it an inherent function).
+        Ok(Event::deserialize(Value::Object(object))
+            .unwrap_or(Event::Unknown(UnknownEvent { kind, fields })))
     }
 }

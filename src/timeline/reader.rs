@@ -150,7 +150,7 @@ pub fn parse(
                     line: line_no,
                     offset,
                     // serde quotes the file's text; it must not reach a terminal raw.
-                    message: crate::tail::sanitize(
+                    message: crate::core::sanitize::sanitize(
                         format!("not a timeline event: {err}").as_bytes(),
                     ),
                 });

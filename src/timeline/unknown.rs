@@ -4,12 +4,10 @@
 
 use std::fmt;
 
-use serde::de::{self, MapAccess, Visitor};
+use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
-
-use super::event::Event;
 
 /// An event this version cannot read: its kind and every other field, in file order.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,35 +29,8 @@ impl Serialize for UnknownEvent {
     }
 }
 
-impl Serialize for Event {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Event::Unknown(unknown) => unknown.serialize(s),
-            // The derived impl (`remote = "Self"` makes it an inherent function).
-            known => Event::serialize(known, s),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Event {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Event, D::Error> {
-        let Fields(mut fields) = Fields::deserialize(d)?;
-        let Some(at) = fields.iter().position(|(name, _)| name == "kind") else {
-            return Err(de::Error::missing_field("kind"));
-        };
-        let Value::String(kind) = fields.remove(at).1 else {
-            return Err(de::Error::custom("`kind` is not a string"));
-        };
-        let mut object: serde_json::Map<String, Value> = fields.iter().cloned().collect();
-        object.insert("kind".into(), Value::String(kind.clone()));
-        // The derived impl (`remote = "Self"` makes it an inherent function).
-        Ok(Event::deserialize(Value::Object(object))
-            .unwrap_or(Event::Unknown(UnknownEvent { kind, fields })))
-    }
-}
-
 /// A JSON object's fields in file order (`serde_json::Map` would sort them).
-struct Fields(Vec<(String, Value)>);
+pub(super) struct Fields(pub(super) Vec<(String, Value)>);
 
 impl<'de> Deserialize<'de> for Fields {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Fields, D::Error> {
@@ -87,7 +58,7 @@ impl<'de> Visitor<'de> for FieldsVisitor {
 
 #[cfg(test)]
 mod tests {
-    use crate::timeline::event::{Event, Record};
+    use crate::timeline::{Event, Record};
 
     const ENVELOPE: &str = r#""seq":1,"ts":"2026-11-24T14:00:00.000Z","actor":"carol""#;
 

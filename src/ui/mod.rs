@@ -179,7 +179,7 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut parts = vec![
         format!(
             " sitrep │ {}",
-            crate::tail::sanitize(app.incident.title.as_bytes())
+            crate::core::sanitize::sanitize(app.incident.title.as_bytes())
         ),
         app.incident
             .severity
@@ -224,7 +224,10 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let prefix = if flash.error { "✖ " } else { "" };
         frame.render_widget(
             Paragraph::new(Line::from(Span::styled(
-                format!("{prefix}{}", crate::tail::sanitize(flash.text.as_bytes())),
+                format!(
+                    "{prefix}{}",
+                    crate::core::sanitize::sanitize(flash.text.as_bytes())
+                ),
                 style,
             ))),
             area,

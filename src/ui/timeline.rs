@@ -42,7 +42,10 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Line::from(vec![
                 Span::styled(format!("{} ", clock(app, r.ts)), theme.dim),
                 Span::styled(format!("{actor} "), theme.dim),
-                Span::styled(crate::tail::sanitize(r.event.summary().as_bytes()), style),
+                Span::styled(
+                    crate::core::sanitize::sanitize(r.event.summary().as_bytes()),
+                    style,
+                ),
             ])
         })
         .collect();

@@ -6,7 +6,6 @@
 pub mod act;
 pub mod app;
 pub mod cli;
-pub mod commands;
 pub mod config;
 pub mod core;
 pub mod demo;
@@ -14,7 +13,7 @@ pub mod export;
 pub mod health;
 pub mod patterns;
 pub mod runbook;
+pub mod runtime;
 pub mod tail;
 pub mod timeline;
-pub mod tui;
 pub mod ui;

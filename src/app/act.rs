@@ -443,7 +443,13 @@ pub fn send(app: &mut App, text: String) -> Vec<Command> {
         format!("sending to {}…", app.destinations.join(", ")),
         false,
     );
-    vec![Command::Deliver { text }]
+    vec![Command::Deliver {
+        update: crate::act::Update {
+            text,
+            incident: app.incident.title.clone(),
+            severity: app.incident.severity,
+        },
+    }]
 }
 
 /// A delivery finished: record where it went and how.

@@ -153,8 +153,8 @@ pub enum Command {
     },
     /// Export the timeline in a format next to its file; answer with `Msg::Flash`.
     Export {
-        /// md, json, csv or html.
-        format: String,
+        /// Which format.
+        format: crate::export::Format,
     },
     /// Run a runbook command; answer with `Msg::Run` events.
     Run {
@@ -170,8 +170,8 @@ pub enum Command {
     },
     /// Send a status update to every destination; answer with `Msg::Delivered` for each.
     Deliver {
-        /// The text.
-        text: String,
+        /// The whole update: text, incident title and severity.
+        update: crate::act::Update,
     },
     /// Leave the program.
     Quit,

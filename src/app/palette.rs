@@ -11,7 +11,7 @@ pub enum PaletteCommand {
     /// `:runbook NAME`
     Runbook(String),
     /// `:export md|json|csv|html`
-    Export(String),
+    Export(crate::export::Format),
     /// `:mark detected|mitigated|resolved`
     Mark(Milestone),
     /// `:severity SEV1..SEV4`
@@ -123,10 +123,10 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
         }
         "export" => {
             let format = if arg.is_empty() { "md" } else { arg };
-            if !FORMATS.contains(&format) {
-                return Err(format!("unknown format `{format}`: md, json, csv or html"));
+            match format.parse() {
+                Ok(format) => PaletteCommand::Export(format),
+                Err(_) => return Err(format!("unknown format `{format}`: md, json, csv or html")),
             }
-            PaletteCommand::Export(format.to_string())
         }
         "mark" => match Milestone::parse(arg) {
             Some(m) => PaletteCommand::Mark(m),
@@ -258,7 +258,7 @@ mod tests {
         );
         assert_eq!(
             parse("export", &rbs()),
-            Ok(PaletteCommand::Export("md".into()))
+            Ok(PaletteCommand::Export(crate::export::Format::Markdown))
         );
         assert_eq!(parse("q", &rbs()), Ok(PaletteCommand::Quit));
     }

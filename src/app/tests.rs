@@ -406,7 +406,9 @@ fn a_status_update_is_composed_from_live_state_and_sent_to_every_destination() {
         &mut app,
         Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
     );
-    assert!(matches!(&cmds[..], [Command::Deliver { text: t }] if *t == text));
+    assert!(
+        matches!(&cmds[..], [Command::Deliver { update }] if update.text == text && update.incident == app.incident.title)
+    );
 }
 
 #[test]

@@ -62,9 +62,10 @@ fn a_steps_update_every_sets_when_the_next_update_is_due_after_it_is_sent() {
         &mut app,
         Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
     );
-    let [Command::Deliver { text }] = cmds.as_slice() else {
+    let [Command::Deliver { update: sent }] = cmds.as_slice() else {
         panic!("{cmds:?}")
     };
+    let text = &sent.text;
     let delivery = crate::act::Delivery {
         destination: "file updates.md".into(),
         ok: true,

@@ -1,5 +1,10 @@
 //! The command line: every subcommand and its options.
 
+mod cockpit;
+mod incident;
+mod setup;
+mod tools;
+
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -185,4 +190,67 @@ pub enum Cmd {
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     crate::core::duration::parse_or_explain(s, "5s or 800ms")
+}
+
+/// Runs a parsed command line; returns the process exit code.
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Cmd::Demo {
+            dir,
+            fail_after,
+            actor,
+            dry_run,
+            mouse,
+        } => cockpit::demo(dir, fail_after, actor, dry_run, mouse).await,
+        Cmd::Open {
+            config,
+            new,
+            timeline,
+            actor,
+            dry_run,
+            mouse,
+        } => cockpit::open(&config, new, timeline, actor, dry_run, mouse).await,
+        Cmd::Init { dir } => setup::init(&dir),
+        Cmd::Check { config } => Ok(setup::check(&config)),
+        Cmd::Note {
+            text,
+            target,
+            actor,
+        } => incident::note(&text, &target, actor),
+        Cmd::Mark {
+            milestone,
+            target,
+            actor,
+        } => incident::mark(&milestone, &target, actor),
+        Cmd::Severity {
+            level,
+            target,
+            actor,
+        } => incident::severity(&level, &target, actor),
+        Cmd::Export {
+            format,
+            output,
+            target,
+        } => incident::export(&format, output.as_deref(), &target),
+        Cmd::Verify {
+            file,
+            timeline,
+            config,
+        } => incident::verify(file.or(timeline), &config),
+        Cmd::Tail { filter, files } => tools::tail(&files, filter.as_deref()).await,
+        Cmd::Probe {
+            url,
+            count,
+            headers,
+            interval,
+            timeout,
+        } => tools::probe(&url, count, &headers, interval, timeout).await,
+        Cmd::Patterns {
+            input,
+            format,
+            assign,
+        } => tools::patterns(&input, &format, assign),
+        Cmd::Completions { shell } => tools::completions(shell),
+        Cmd::Man => tools::man(),
+    }
 }

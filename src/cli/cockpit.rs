@@ -1,0 +1,251 @@
+//! The cockpit commands: `demo` and `open`, and what both need (who is acting, which timeline, the
+//! runbooks).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use crate::app::App;
+use crate::config::{self, Config};
+use crate::core::severity::Severity;
+use crate::health::EndpointSpec;
+use crate::runbook::{self, Runbook};
+use crate::runtime::{self, Session};
+use crate::tail::{SourceSpec, TailOptions};
+use crate::timeline::{self, Event, OpenReport, TimelineWriter};
+use crate::ui::Theme;
+
+/// `--actor`, else `$USER`, else `responder`.
+pub(super) fn actor_name(actor: Option<String>) -> String {
+    actor
+        .filter(|a| !a.trim().is_empty())
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "responder".into())
+}
+
+/// What to tell the user when neither `--actor` nor `$USER` names them, so that the timeline's
+/// `responder` is no surprise.
+pub(super) fn actor_note(actor: Option<&str>) -> Option<String> {
+    let named = actor.is_some_and(|a| !a.trim().is_empty())
+        || std::env::var("USER").is_ok_and(|u| !u.is_empty());
+    (!named).then(|| {
+        "$USER is empty: recording you as `responder`; pass --actor NAME to name yourself"
+            .to_string()
+    })
+}
+
+pub(super) fn load_runbooks(cfg: &Config) -> anyhow::Result<Vec<Runbook>> {
+    match &cfg.incident.runbooks {
+        None => Ok(runbook::shipped()),
+        Some(dir) => runbook::load_dir(dir).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }),
+    }
+}
+
+/// Opens a timeline for writing, telling the user about any damage found, and writes the opening line
+/// of a new incident.
+pub(super) fn open_timeline(
+    path: &Path,
+    title: &str,
+    severity: Option<Severity>,
+    actor: &str,
+) -> anyhow::Result<(TimelineWriter, OpenReport)> {
+    let (mut writer, mut report) = TimelineWriter::open(path)?;
+    for p in &report.problems {
+        eprintln!("warning: {}: {p}", path.display());
+    }
+    if let Some((torn, aside)) = &report.torn {
+        eprintln!(
+            "warning: {}: the last line was torn at byte {} ({} bytes, a crash mid-write); moved aside to {}",
+            path.display(),
+            torn.offset,
+            torn.bytes.len(),
+            aside.display()
+        );
+    }
+    if report.records.is_empty() {
+        let appended = writer.append(
+            actor,
+            Event::IncidentOpened {
+                title: title.to_string(),
+                severity,
+            },
+        )?;
+        report.records.push(appended.record);
+    }
+    Ok((writer, report))
+}
+
+/// Runs the cockpit with `theme`, unless `NO_COLOR` asks for none.
+pub(super) async fn run_session(session: Session, theme: Theme) -> anyhow::Result<u8> {
+    let exit = runtime::run(session, theme.unless_no_color()).await?;
+    Ok(match exit {
+        runtime::Exit::Quit => 0,
+        runtime::Exit::Signal => 130,
+    })
+}
+
+pub(super) fn new_app(
+    writer: &TimelineWriter,
+    records: Vec<timeline::Record>,
+    runbooks: Vec<Runbook>,
+    actor: String,
+    note: Option<String>,
+) -> App {
+    let mut app = App::new(
+        records,
+        writer.path().display().to_string(),
+        runbooks,
+        actor,
+        chrono::Utc::now(),
+    );
+    app.flash = note.map(|text| crate::app::Flash { text, error: false });
+    app
+}
+
+pub(super) async fn demo(
+    dir: Option<PathBuf>,
+    fail_after: std::time::Duration,
+    actor: Option<String>,
+    dry_run: bool,
+    mouse: bool,
+) -> anyhow::Result<u8> {
+    let dir = match dir {
+        Some(d) => d,
+        None => tempfile::Builder::new()
+            .prefix("sitrep-demo-")
+            .tempdir()
+            .context("creating a temporary folder for the demo")?
+            .keep(),
+    };
+    let script = crate::demo::Script {
+        fail_after,
+        ..Default::default()
+    };
+    let demo = crate::demo::start(&dir, script)
+        .await
+        .context("starting the demo API on 127.0.0.1")?;
+    let note = actor_note(actor.as_deref());
+    let actor = actor_name(actor);
+    let path = timeline::newest_in(&dir)
+        .unwrap_or_else(|| dir.join(timeline::new_file_name("demo payments", chrono::Utc::now())));
+    let (writer, report) = open_timeline(
+        &path,
+        "Demo: payments provider integration failing",
+        Some(Severity::Sev2),
+        &actor,
+    )?;
+    let mut payments = EndpointSpec::new("payments-api", demo.payments_url());
+    payments.interval = std::time::Duration::from_secs(1);
+    payments.timeout = std::time::Duration::from_secs(2);
+    payments.max_latency = Some(std::time::Duration::from_millis(800));
+    let mut ledger = EndpointSpec::new("ledger", demo.ledger_url());
+    ledger.interval = std::time::Duration::from_secs(2);
+    let logs = vec![(
+        "payments-api".to_string(),
+        SourceSpec::File(demo.log_path.clone()),
+    )];
+    let options = TailOptions {
+        from_start: true,
+        ..TailOptions::default()
+    };
+    let runbooks = crate::demo::runbooks(&demo, &path);
+    let mut app = new_app(&writer, report.records, runbooks, actor, note);
+    // The demo is healthy for `fail_after`: most of that is the baseline, so what its failure
+    // brings shows as new.
+    app.set_baseline((fail_after * 3 / 4).min(std::time::Duration::from_secs(120)));
+    app.dry_run = dry_run;
+    // The shipped runbooks' commands name these; in the demo they are harmless stand-ins.
+    app.params = crate::demo::params();
+    let updates = crate::act::Destination::File(dir.join("status-updates.md"));
+    app.destinations = vec![updates.label()];
+    app.set_update_every(std::time::Duration::from_secs(15 * 60));
+    let code = run_session(
+        Session {
+            app,
+            writer,
+            logs,
+            tail_options: options,
+            endpoints: vec![payments, ledger],
+            secrets: Vec::new(),
+            destinations: vec![updates],
+            mouse,
+        },
+        Theme::color(),
+    )
+    .await?;
+    eprintln!(
+        "demo files kept in {} — export with: sitrep export --timeline {}",
+        demo.dir.display(),
+        path.display()
+    );
+    Ok(code)
+}
+
+pub(super) async fn open(
+    config_path: &Path,
+    new: bool,
+    timeline: Option<PathBuf>,
+    actor: Option<String>,
+    dry_run: bool,
+    mouse: bool,
+) -> anyhow::Result<u8> {
+    let cfg = config::load(config_path)?;
+    let runbooks = load_runbooks(&cfg)?;
+    let note = actor_note(actor.as_deref());
+    let actor = actor_name(actor);
+    let path = match timeline {
+        Some(p) => p,
+        None => {
+            let newest = timeline::newest_in(&cfg.incident.dir);
+            let resolved = newest
+                .as_deref()
+                .and_then(|p| timeline::read(p).ok())
+                .map(|r| timeline::Incident::replay(&r.records).is_resolved())
+                .unwrap_or(false);
+            match newest {
+                Some(p) if !new && !resolved => {
+                    eprintln!(
+                        "reopening {} (use --new to start another incident)",
+                        p.display()
+                    );
+                    p
+                }
+                _ => cfg.incident.dir.join(timeline::new_file_name(
+                    &cfg.incident.title,
+                    chrono::Utc::now(),
+                )),
+            }
+        }
+    };
+    let (writer, report) =
+        open_timeline(&path, &cfg.incident.title, cfg.incident.severity, &actor)?;
+    let logs = cfg
+        .logs
+        .iter()
+        .map(|l| (l.name.clone(), l.source.clone()))
+        .collect();
+    let endpoints: Vec<EndpointSpec> = cfg.endpoints.clone();
+    let mut app = new_app(&writer, report.records, runbooks, actor, note);
+    app.dry_run = dry_run;
+    app.params = cfg.incident.params.clone();
+    app.destinations = cfg.destinations.iter().map(|d| d.label()).collect();
+    app.set_update_every(cfg.incident.update_every);
+    app.keymap = cfg.keymap.clone();
+    run_session(
+        Session {
+            app,
+            writer,
+            logs,
+            tail_options: TailOptions::default(),
+            endpoints,
+            secrets: cfg.secrets.clone(),
+            destinations: cfg.destinations.clone(),
+            mouse: mouse || cfg.ui.mouse,
+        },
+        cfg.theme.clone(),
+    )
+    .await
+}

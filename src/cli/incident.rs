@@ -1,0 +1,163 @@
+//! The incident commands that work without the cockpit: `note`, `mark`, `severity`, `export`,
+//! `verify`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+use super::TimelineArgs;
+use super::cockpit::{actor_name, actor_note, load_runbooks, open_timeline};
+use crate::config;
+use crate::core::severity::Severity;
+use crate::runbook;
+use crate::timeline::{self, Event, Milestone};
+
+/// `sitrep note TEXT…` (or `-` for stdin).
+pub(super) fn note(
+    text: &[String],
+    target: &TimelineArgs,
+    actor: Option<String>,
+) -> anyhow::Result<u8> {
+    let text = if text.len() == 1 && text[0] == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading the note from stdin")?;
+        s.trim_end().to_string()
+    } else {
+        text.join(" ")
+    };
+    if text.trim().is_empty() {
+        bail!("the note is empty: give the text as arguments, or `-` to read it from stdin");
+    }
+    append_one(target, actor, Event::Note { text })
+}
+
+/// `sitrep mark detected|mitigated|resolved`.
+pub(super) fn mark(
+    milestone: &str,
+    target: &TimelineArgs,
+    actor: Option<String>,
+) -> anyhow::Result<u8> {
+    let Some(name) = Milestone::parse(milestone) else {
+        bail!("`{milestone}` is not a milestone: use detected, mitigated or resolved");
+    };
+    append_one(target, actor, Event::Milestone { name })
+}
+
+/// `sitrep severity SEV1..SEV4`.
+pub(super) fn severity(
+    level: &str,
+    target: &TimelineArgs,
+    actor: Option<String>,
+) -> anyhow::Result<u8> {
+    let level: Severity = level.parse()?;
+    append_one(target, actor, Event::Severity { level })
+}
+
+/// Finds the timeline a command-line action is about.
+fn resolve_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
+    if let Some(p) = &target.timeline {
+        return Ok(p.clone());
+    }
+    let cfg = config::load(&target.config).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\n(no --timeline given, so the incident is looked up through the config)"
+        )
+    })?;
+    timeline::newest_in(&cfg.incident.dir).ok_or_else(|| {
+        anyhow::anyhow!(
+            "no incident in {}: start one with `sitrep open`, or pass --timeline FILE",
+            cfg.incident.dir.display()
+        )
+    })
+}
+
+fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> anyhow::Result<u8> {
+    let path = resolve_timeline(target)?;
+    if !path.exists() {
+        bail!(
+            "{} does not exist: start the incident with `sitrep open` first, or check the path",
+            path.display()
+        );
+    }
+    if let Some(note) = actor_note(actor.as_deref()) {
+        eprintln!("note: {note}");
+    }
+    let (mut writer, _) = open_timeline(&path, "incident", None, &actor_name(actor.clone()))?;
+    let appended = writer.append(&actor_name(actor), event)?;
+    println!(
+        "recorded #{} in {}: {}",
+        appended.record.seq,
+        crate::core::sanitize::sanitize(path.as_os_str().as_encoded_bytes()),
+        crate::core::sanitize::sanitize(appended.record.event.summary().as_bytes())
+    );
+    Ok(0)
+}
+
+pub(super) fn export(
+    format: &str,
+    output: Option<&Path>,
+    target: &TimelineArgs,
+) -> anyhow::Result<u8> {
+    let format: crate::export::Format = format.parse()?;
+    let path = resolve_timeline(target)?;
+    let report = timeline::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    for p in &report.problems {
+        eprintln!("warning: {}: {p}", path.display());
+    }
+    // Secrets are redacted from exports by value, so the config that names them must load: an export
+    // without redaction is not something to do by accident.
+    let cfg = if target.config.exists() {
+        Some(config::load(&target.config).map_err(|e| {
+            anyhow::anyhow!("{e}\nThe export needs the config to know which secret values to redact; fix it (or export the variables it names) and try again.")
+        })?)
+    } else {
+        None
+    };
+    let runbooks = match &cfg {
+        Some(c) => load_runbooks(c).unwrap_or_else(|_| runbook::shipped()),
+        None => runbook::shipped(),
+    };
+    let secrets = cfg.as_ref().map(|c| c.secrets.clone()).unwrap_or_default();
+    let input = crate::export::ExportInput {
+        records: &report.records,
+        runbooks: &runbooks,
+        secrets: &secrets,
+        timeline_path: &path.display().to_string(),
+    };
+    let text = crate::export::render(format, &input);
+    match output {
+        Some(out) => {
+            crate::export::write_atomic(out, &text)
+                .with_context(|| format!("writing {}", out.display()))?;
+            eprintln!("wrote {} ({} events)", out.display(), report.records.len());
+        }
+        None => print!("{text}"),
+    }
+    Ok(0)
+}
+
+pub(super) fn verify(timeline_arg: Option<PathBuf>, config: &Path) -> anyhow::Result<u8> {
+    let path = resolve_timeline(&TimelineArgs {
+        timeline: timeline_arg,
+        config: config.to_path_buf(),
+    })?;
+    let v = timeline::verify(&path).with_context(|| format!("reading {}", path.display()))?;
+    if v.problems.is_empty() {
+        println!("ok: {} events, chain intact ({})", v.events, path.display());
+        Ok(0)
+    } else {
+        for p in &v.problems {
+            println!("{}: {p}", path.display());
+        }
+        println!(
+            "FAILED: {} problem(s) in {} ({} good events)",
+            v.problems.len(),
+            path.display(),
+            v.events
+        );
+        Ok(1)
+    }
+}

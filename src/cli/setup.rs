@@ -1,0 +1,108 @@
+//! Setting up: `init` writes a config and runbooks to edit, `check` validates them.
+
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::config;
+use crate::runbook;
+use crate::tail::SourceSpec;
+
+pub(super) fn init(dir: &Path) -> anyhow::Result<u8> {
+    std::fs::create_dir_all(dir.join("runbooks"))
+        .with_context(|| format!("creating {}", dir.join("runbooks").display()))?;
+    let mut files = vec![(dir.join("sitrep.toml"), config::TEMPLATE)];
+    for (name, text) in runbook::SHIPPED {
+        files.push((dir.join("runbooks").join(name), text));
+    }
+    for (path, text) in files {
+        if path.exists() {
+            println!("kept     {} (exists; not overwritten)", path.display());
+            continue;
+        }
+        std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        println!("wrote    {}", path.display());
+    }
+    println!("next: edit sitrep.toml (logs and endpoints), then `sitrep check` and `sitrep open`");
+    Ok(0)
+}
+
+/// Validates a config and its runbooks; prints each problem as `file:line:col: message`.
+pub(super) fn check(config_path: &Path) -> u8 {
+    let cfg = match config::load(config_path) {
+        Ok(c) => c,
+        Err(e) => {
+            println!("{e}");
+            return 1;
+        }
+    };
+    let runbooks = match &cfg.incident.runbooks {
+        None => runbook::shipped(),
+        Some(dir) => match runbook::load_dir(dir) {
+            Ok(r) => r,
+            Err(errors) => {
+                for e in errors {
+                    println!("{e}");
+                }
+                return 1;
+            }
+        },
+    };
+    for l in &cfg.logs {
+        if let SourceSpec::File(p) = &l.source
+            && !p.exists()
+        {
+            {
+                println!(
+                    "note: log `{}`: {} does not exist yet; sitrep will wait for it to appear",
+                    l.name,
+                    p.display()
+                );
+            }
+        }
+    }
+    let rebound = rebound_keys(&cfg.keymap);
+    if !rebound.is_empty() {
+        println!("note: keys rebound: {}", rebound.join(", "));
+    }
+    if cfg.ui.mouse {
+        println!(
+            "note: mouse on: a click focuses a panel, the wheel scrolls it; hold Shift to select text"
+        );
+    }
+    let steps: usize = runbooks.iter().map(|r| r.steps.len()).sum();
+    println!(
+        "ok: {} — {} log source(s), {} endpoint(s), {} runbook(s) with {} steps",
+        cfg.origin,
+        cfg.logs.len(),
+        cfg.endpoints.len(),
+        runbooks.len(),
+        steps
+    );
+    0
+}
+
+/// `tick = space x` for every action whose keys differ from the defaults.
+fn rebound_keys(keymap: &[crate::app::Binding]) -> Vec<String> {
+    use crate::app::keys::{Action, Key, default_keymap};
+    let keys_of = |map: &[crate::app::Binding], a: Action| -> Vec<String> {
+        map.iter()
+            .filter(|b| b.action == a)
+            .flat_map(|b| b.keys.iter().map(|k| Key(*k).to_string()))
+            .collect()
+    };
+    let defaults = default_keymap();
+    Action::ALL
+        .into_iter()
+        .filter(|a| keys_of(keymap, *a) != keys_of(&defaults, *a))
+        .map(|a| {
+            let mut keys: Vec<String> = Vec::new();
+            for k in keys_of(keymap, a) {
+                if !keys.contains(&k) {
+                    keys.push(k);
+                }
+            }
+            format!("{a} = {}", keys.join(" "))
+        })
+        .collect()
+}

@@ -1,0 +1,121 @@
+//! The tools that stand alone: `tail`, `probe`, `patterns`, and the shell completions and man page.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::CommandFactory as _;
+
+use super::Cli;
+use crate::health::EndpointSpec;
+use crate::tail::{SourceSpec, TailOptions};
+
+/// `sitrep completions SHELL`: the completion script, generated from the command line's definition.
+pub(super) fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "sitrep", &mut script);
+    print_bytes(&script)
+}
+
+/// `sitrep man`: the man page, generated from the command line's definition.
+pub(super) fn man() -> anyhow::Result<u8> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .context("rendering the man page")?;
+    print_bytes(&page)
+}
+
+/// Writes generated text to stdout; generated into memory first, as the generators panic on a
+/// write error and `sitrep man | head` closes the pipe early.
+fn print_bytes(bytes: &[u8]) -> anyhow::Result<u8> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(e).context("writing to stdout"),
+    }
+}
+
+pub(super) async fn probe(
+    url: &str,
+    count: u32,
+    headers: &[String],
+    interval: std::time::Duration,
+    timeout: std::time::Duration,
+) -> anyhow::Result<u8> {
+    let mut spec = EndpointSpec::new("probe", url);
+    spec.interval = interval;
+    spec.timeout = timeout;
+    spec.connect_timeout = timeout.min(spec.connect_timeout.max(std::time::Duration::from_secs(1)));
+    for h in headers {
+        spec.headers.push(crate::health::parse_header_arg(h)?);
+    }
+    spec.validate()?;
+    let prober = crate::health::Prober::new();
+    let mut out = std::io::stdout();
+    let summary = crate::health::run_probe_command(&prober, &spec, count, &mut out).await?;
+    Ok(if summary.all_up() { 0 } else { 1 })
+}
+
+pub(super) async fn tail(files: &[PathBuf], filter: Option<&str>) -> anyhow::Result<u8> {
+    let filter = match filter {
+        Some(f) => Some(
+            regex::Regex::new(f)
+                .map_err(|e| anyhow::anyhow!("--filter `{f}` is not a valid regex: {e}"))?,
+        ),
+        None => None,
+    };
+    let specs: Vec<SourceSpec> = files.iter().map(SourceSpec::path).collect();
+    let cancel = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let mut out = std::io::stdout();
+    let mut diag = std::io::stderr();
+    crate::tail::follow_to_writer(
+        specs,
+        filter.as_ref(),
+        TailOptions::default(),
+        &mut out,
+        &mut diag,
+        cancel,
+    )
+    .await?;
+    Ok(0)
+}
+
+pub(super) fn patterns(input: &Path, format: &str, assign: bool) -> anyhow::Result<u8> {
+    use crate::patterns::{Miner, PatternsError};
+    if !matches!(format, "table" | "json") {
+        bail!("unknown format `{format}`: use table or json");
+    }
+    let reader: Box<dyn std::io::BufRead> = if input == Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(input)
+            .with_context(|| format!("cannot open {}", input.display()))?;
+        Box::new(std::io::BufReader::with_capacity(1 << 20, file))
+    };
+    let mut miner = Miner::default();
+    let stdout = std::io::stdout();
+    let result = if assign {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        crate::patterns::assign_stream(&mut miner, reader, &mut out).map(|_| ())
+    } else {
+        crate::patterns::mine(&mut miner, reader).and_then(|_| {
+            let text = if format == "json" {
+                crate::patterns::render_json(&miner)?
+            } else {
+                crate::patterns::render_table(&miner, None)
+            };
+            let mut out = stdout.lock();
+            out.write_all(text.as_bytes()).map_err(PatternsError::Write)
+        })
+    };
+    match result {
+        // A reader that stopped listening (`| head`) is not an error.
+        Err(PatternsError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(e.into()),
+        Ok(()) => Ok(0),
+    }
+}

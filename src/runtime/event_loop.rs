@@ -1,0 +1,190 @@
+//! One `select!` over the terminal, the queues, the clock and the signals. A key press is drawn at
+//! once; bursts of log lines wait for the next frame tick (~30 a second) and coalesce.
+
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream, KeyEventKind};
+use futures_util::StreamExt;
+use ratatui::layout::Rect;
+use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Interval, MissedTickBehavior};
+
+use super::Exit;
+use super::effects::Effects;
+use super::sources::Live;
+use super::terminal::{Screen, mouse_msg};
+use crate::act::RunEvent;
+use crate::app::{self, App, Flash, Msg};
+use crate::ui::{self, Theme};
+
+/// The cockpit while it runs: the state, the screen, and every queue that feeds it.
+pub(super) struct Cockpit {
+    pub(super) app: App,
+    pub(super) theme: Theme,
+    pub(super) screen: Screen,
+    pub(super) mouse: bool,
+    pub(super) effects: Effects,
+    pub(super) live: Live,
+    pub(super) msg_rx: mpsc::Receiver<Msg>,
+    pub(super) runs_rx: mpsc::Receiver<RunEvent>,
+}
+
+/// What one turn of the loop brought.
+enum Turn {
+    /// Messages for `update()`.
+    Msgs(Vec<Msg>),
+    /// Time to draw, if anything changed.
+    Frame,
+    /// The session is over.
+    End(Result<Exit, String>),
+}
+
+struct Clocks {
+    frame: Interval,
+    clock: Interval,
+    sigterm: Signal,
+    sighup: Signal,
+    sigint: Signal,
+}
+
+fn every(ms: u64) -> Interval {
+    let mut i = tokio::time::interval(Duration::from_millis(ms));
+    i.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    i
+}
+
+impl Cockpit {
+    /// Runs until the user quits, a signal arrives, or the terminal fails.
+    pub(super) async fn run(&mut self) -> anyhow::Result<Exit> {
+        let mut events = EventStream::new();
+        let mut clocks = Clocks {
+            frame: every(33),
+            clock: every(500),
+            sigterm: signal(SignalKind::terminate())?,
+            sighup: signal(SignalKind::hangup())?,
+            sigint: signal(SignalKind::interrupt())?,
+        };
+        let mut dirty = true;
+        loop {
+            match self.turn(&mut events, &mut clocks).await? {
+                Turn::End(Ok(exit)) => return Ok(exit),
+                // Not a quit: the user must learn the cockpit ended because it could not read keys.
+                Turn::End(Err(why)) => anyhow::bail!("{why}; sitrep stopped"),
+                Turn::Frame => {
+                    if dirty {
+                        self.draw()?;
+                        dirty = false;
+                    }
+                }
+                Turn::Msgs(msgs) => {
+                    // A key press is drawn at once rather than at the next frame tick.
+                    let typed = msgs
+                        .iter()
+                        .any(|m| matches!(m, Msg::Key(_) | Msg::Resize(_)));
+                    self.apply(msgs);
+                    dirty = true;
+                    if self.app.quit {
+                        return Ok(Exit::Quit);
+                    }
+                    self.follow_viewport();
+                    if typed {
+                        self.draw()?;
+                        dirty = false;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn turn(&mut self, events: &mut EventStream, c: &mut Clocks) -> anyhow::Result<Turn> {
+        let (mut tails, mut probes) = (Vec::new(), Vec::new());
+        let turn = tokio::select! {
+            maybe = events.next() => match maybe {
+                Some(Ok(event)) => Turn::Msgs(self.terminal_event(event)?),
+                Some(Err(e)) => Turn::End(Err(format!("reading the terminal failed: {e}"))),
+                None => Turn::End(Err("the terminal stopped sending input".into())),
+            },
+            n = self.live.tail_rx.recv_many(&mut tails, 64) => {
+                Turn::Msgs(tails.drain(..n).map(Msg::Tail).collect())
+            }
+            n = self.live.probe_rx.recv_many(&mut probes, 64) => {
+                Turn::Msgs(probes.drain(..n).map(Msg::Probe).collect())
+            }
+            Some(event) = self.runs_rx.recv() => Turn::Msgs(vec![Msg::Run(event)]),
+            Some(msg) = self.msg_rx.recv() => {
+                let mut msgs = vec![msg];
+                while msgs.len() < 64 && let Ok(m) = self.msg_rx.try_recv() {
+                    msgs.push(m);
+                }
+                Turn::Msgs(msgs)
+            }
+            _ = c.clock.tick() => Turn::Msgs(vec![Msg::Tick(chrono::Utc::now())]),
+            _ = c.frame.tick() => Turn::Frame,
+            _ = c.sigterm.recv() => Turn::End(Ok(Exit::Signal)),
+            _ = c.sighup.recv() => Turn::End(Ok(Exit::Signal)),
+            _ = c.sigint.recv() => Turn::End(Ok(Exit::Signal)),
+        };
+        Ok(turn)
+    }
+
+    fn terminal_event(&mut self, event: TermEvent) -> anyhow::Result<Vec<Msg>> {
+        Ok(match event {
+            TermEvent::Key(key) if key.kind == KeyEventKind::Press => vec![Msg::Key(key)],
+            TermEvent::Resize(w, h) => {
+                // Always a full repaint: a shrink and a grow back within one frame leave the size
+                // unchanged, and ratatui would redraw only the cells it thinks changed.
+                let area = Rect::new(0, 0, w, h);
+                self.screen.resize(area)?;
+                vec![Msg::Resize(ui::viewport(area, &self.app))]
+            }
+            TermEvent::Mouse(event) if self.mouse => {
+                // The area last drawn is the one the user clicked on (and asks nothing of the tty).
+                let screen = self.screen.get_frame().area();
+                let zoomed = self.app.zoom.then_some(self.app.focus);
+                mouse_msg(&event, screen, zoomed).into_iter().collect()
+            }
+            _ => Vec::new(),
+        })
+    }
+
+    /// Feeds messages to `update()` and carries out what it asks, including the answers effects
+    /// give at once (an append the writer can no longer take).
+    fn apply(&mut self, msgs: Vec<Msg>) {
+        let mut queue: std::collections::VecDeque<Msg> = msgs.into();
+        queue.extend(self.effects.flush());
+        while let Some(msg) = queue.pop_front() {
+            // The clipboard sequence is written here, between frames, never from a task mid-draw.
+            if let Msg::Delivered { delivery, .. } = &msg
+                && let Some(osc) = &delivery.osc52
+            {
+                use std::io::Write;
+                let out = self.screen.backend_mut();
+                let _ = out.write_all(osc.as_bytes());
+                let _ = out.flush();
+            }
+            for command in app::update(&mut self.app, msg) {
+                queue.extend(self.effects.execute(command));
+            }
+        }
+        let waiting = self.effects.appender.waiting();
+        if waiting > 0 {
+            let text = format!("writer busy: {waiting} waiting");
+            app::update(&mut self.app, Msg::Flash(Flash { text, error: true }));
+        }
+    }
+
+    /// A zoom or a new log source changes what each panel shows; paging needs to know.
+    fn follow_viewport(&mut self) {
+        let viewport = ui::viewport(self.screen.get_frame().area(), &self.app);
+        if viewport != self.app.viewport {
+            app::update(&mut self.app, Msg::Resize(viewport));
+        }
+    }
+
+    fn draw(&mut self) -> std::io::Result<()> {
+        let (app, theme) = (&self.app, &self.theme);
+        self.screen.draw(|f| ui::draw(f, app, theme))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,164 @@
+//! The runtime: the terminal, the I/O tasks, the timeline writer thread and the loop that feeds
+//! `update()` and carries out what it asks for.
+//!
+//! ```text
+//!  terminal.rs   raw mode and the alternate screen, restored on every way out; mouse → Msg
+//!  sources.rs    a follower per log source, a prober per endpoint
+//!  writer.rs     the timeline writer thread and the UI's never-blocking queue to it
+//!  effects.rs    Command → append, export, run, cancel, deliver
+//!  event_loop.rs one select! over keys, queues, ticks and signals; drawing at most ~30 fps
+//! ```
+
+mod effects;
+mod event_loop;
+mod sources;
+mod terminal;
+mod writer;
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::app::{self, App, Msg};
+use crate::health::EndpointSpec;
+use crate::tail::{SourceSpec, TailOptions};
+use crate::timeline::TimelineWriter;
+use crate::ui::{self, Theme};
+
+pub use terminal::{install_panic_hook, mouse_msg};
+
+/// Messages waiting for the UI loop from the writer thread and the tasks, at most. Key presses do
+/// not go through it: they are read straight from the terminal, so none is ever dropped.
+const MSG_QUEUE: usize = 1024;
+
+/// Everything a cockpit session needs: the state, the open timeline, and what to follow and probe.
+pub struct Session {
+    /// The state, already replayed from the timeline.
+    pub app: App,
+    /// The open timeline.
+    pub writer: TimelineWriter,
+    /// Log sources: name and what to follow.
+    pub logs: Vec<(String, SourceSpec)>,
+    /// Whether to read log files from their start (the demo) or only new lines.
+    pub tail_options: TailOptions,
+    /// Endpoints to probe.
+    pub endpoints: Vec<EndpointSpec>,
+    /// Secret values the config references, kept out of exports.
+    pub secrets: Vec<String>,
+    /// Where status updates go.
+    pub destinations: Vec<crate::act::Destination>,
+    /// Capture the mouse (clicks focus, the wheel scrolls); off unless asked for.
+    pub mouse: bool,
+}
+
+/// How the session ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal (SIGTERM, SIGHUP, SIGINT) ended it.
+    Signal,
+}
+
+/// Runs the cockpit until the user quits or a signal arrives. The terminal is restored in every case.
+pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
+    let Session {
+        mut app,
+        writer,
+        logs,
+        tail_options,
+        endpoints,
+        secrets,
+        destinations,
+        mouse,
+    } = session;
+    let timeline = writer.path().to_path_buf();
+    let (msg_tx, msg_rx) = mpsc::channel::<Msg>(MSG_QUEUE);
+    let (appender, writer_thread) = writer::spawn_writer(writer, msg_tx.clone());
+    let live = sources::start(&mut app, logs, &tail_options, endpoints);
+    let (runs_tx, runs_rx) = mpsc::channel(64);
+    let effects = effects::Effects {
+        out: msg_tx,
+        appender,
+        timeline: timeline.clone(),
+        runbooks: app.runbooks.clone(),
+        secrets,
+        destinations,
+        runs_tx,
+        runs: Vec::new(),
+        http: Arc::default(),
+    };
+    let (guard, mut screen) = terminal::TerminalGuard::enter(mouse)?;
+    screen.clear()?;
+    screen.draw(|f| ui::draw(f, &app, &theme))?;
+    let viewport = ui::viewport(screen.get_frame().area(), &app);
+    app::update(&mut app, Msg::Resize(viewport));
+    let mut cockpit = event_loop::Cockpit {
+        app,
+        theme,
+        screen,
+        mouse,
+        effects,
+        live,
+        msg_rx,
+        runs_rx,
+    };
+    let ended = cockpit.run().await;
+    let event_loop::Cockpit {
+        mut app,
+        screen,
+        effects,
+        live,
+        mut msg_rx,
+        ..
+    } = cockpit;
+    drop(live);
+    drop(screen);
+    drop(guard);
+    finish_writes(&mut app, effects, &mut msg_rx, writer_thread).await;
+    report_unwritten(&app, &timeline);
+    ended
+}
+
+/// Hands the writer what is still waiting and waits for it to end, applying its answers, so an
+/// append in flight is neither cut off nor reported as unwritten once it was written.
+async fn finish_writes(
+    app: &mut App,
+    effects: effects::Effects,
+    msg_rx: &mut mpsc::Receiver<Msg>,
+    thread: std::thread::JoinHandle<()>,
+) {
+    let appender = effects.appender;
+    let mut done = tokio::task::spawn_blocking(move || {
+        appender.finish();
+        let _ = thread.join();
+    });
+    loop {
+        tokio::select! {
+            _ = &mut done => break,
+            Some(msg) = msg_rx.recv() => answer(app, msg),
+        }
+    }
+    while let Ok(msg) = msg_rx.try_recv() {
+        answer(app, msg);
+    }
+}
+
+fn answer(app: &mut App, msg: Msg) {
+    if matches!(msg, Msg::Appended { .. } | Msg::AppendFailed { .. }) {
+        app::update(app, msg);
+    }
+}
+
+fn report_unwritten(app: &App, timeline: &std::path::Path) {
+    for p in app.pending.values() {
+        eprintln!(
+            "NOT RECORDED: {}",
+            crate::core::sanitize::sanitize(p.event.summary().as_bytes())
+        );
+    }
+    eprintln!(
+        "timeline: {}",
+        crate::core::sanitize::sanitize(timeline.as_os_str().as_encoded_bytes())
+    );
+}

@@ -1,0 +1,73 @@
+//! Starting the live parts: a follower for each log source and a prober for each endpoint, each
+//! shown in the app from the first frame.
+
+use tokio::sync::mpsc;
+
+use crate::app::{App, EndpointView, SourceView};
+use crate::health::{EndpointHealth, EndpointSpec, ProbeResult, ProberHandle};
+use crate::tail::{SourceHandle, SourceSpec, TailEvent, TailOptions};
+
+/// Batches of lines waiting for the UI: when it falls behind, the followers wait instead of piling
+/// up memory.
+const TAIL_QUEUE: usize = 64;
+/// Probe results waiting for the UI.
+const PROBE_QUEUE: usize = 1024;
+
+/// The running followers and probers, and the queues they answer on. Dropping it stops them all.
+pub(super) struct Live {
+    pub(super) tail_rx: mpsc::Receiver<TailEvent>,
+    pub(super) probe_rx: mpsc::Receiver<ProbeResult>,
+    _tails: Vec<SourceHandle>,
+    _probers: Vec<ProberHandle>,
+    // Senders stay alive for the whole loop so an empty channel never reads as closed (no busy loop).
+    _tail_tx: mpsc::Sender<TailEvent>,
+    _probe_tx: mpsc::Sender<ProbeResult>,
+}
+
+/// Starts every source and endpoint, adding each to the app's panels.
+pub(super) fn start(
+    app: &mut App,
+    logs: Vec<(String, SourceSpec)>,
+    options: &TailOptions,
+    endpoints: Vec<EndpointSpec>,
+) -> Live {
+    let (tail_tx, tail_rx) = mpsc::channel(TAIL_QUEUE);
+    let mut tails = Vec::new();
+    for (i, (name, spec)) in logs.into_iter().enumerate() {
+        app.sources.push(SourceView {
+            status: "starting".into(),
+            ..SourceView::new(name)
+        });
+        tails.push(crate::tail::spawn_source(
+            i,
+            spec,
+            tail_tx.clone(),
+            options.clone(),
+        ));
+    }
+    let (probe_tx, probe_rx) = mpsc::channel(PROBE_QUEUE);
+    let client = crate::health::Prober::new();
+    let mut probers = Vec::new();
+    for (i, spec) in endpoints.into_iter().enumerate() {
+        app.endpoints.push(EndpointView {
+            name: spec.name.clone(),
+            url: spec.url.clone(),
+            health: EndpointHealth::new(spec.threshold),
+            insecure_tls: spec.insecure_tls,
+        });
+        probers.push(crate::health::spawn_prober(
+            i,
+            spec,
+            client.clone(),
+            probe_tx.clone(),
+        ));
+    }
+    Live {
+        tail_rx,
+        probe_rx,
+        _tails: tails,
+        _probers: probers,
+        _tail_tx: tail_tx,
+        _probe_tx: probe_tx,
+    }
+}

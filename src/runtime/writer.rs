@@ -1,0 +1,212 @@
+//! The timeline writer's thread: appends are blocking, synced file I/O and must never stall the UI.
+//! Lines other processes append are noticed through notify and, since notify events are only hints
+//! (some file systems send none), a short timer as well.
+//!
+//! Both directions are bounded and the UI never waits on either: it hands appends over with
+//! `try_send`, keeping what does not fit in its own queue (the actions stay pending and the status
+//! line says `writer busy: N waiting`), while the thread waits when the UI's queue is full. So
+//! neither side can block the other into a deadlock, and no append is dropped.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::app::{Flash, Msg};
+use crate::timeline::{Event, TimelineWriter};
+
+/// Appends waiting for the writer thread, at most; more wait in the UI's own queue.
+pub(super) const WRITER_QUEUE: usize = 256;
+
+/// What the timeline thread is told.
+pub(super) enum WriterMsg {
+    /// Append an event and answer with `Appended` or `AppendFailed`.
+    Append {
+        req: u64,
+        actor: String,
+        event: Event,
+    },
+    /// The file changed on disk (a notify hint): look for lines others appended.
+    Changed,
+    /// The session is over. (The watcher holds a sender too, so a dropped channel is no signal.)
+    Stop,
+}
+
+/// The UI's end of the writer: appends go in order, never blocking the UI.
+pub(super) struct Appender {
+    tx: std_mpsc::SyncSender<WriterMsg>,
+    /// Appends the thread had no room for yet, in order.
+    waiting: VecDeque<WriterMsg>,
+    /// Whether the thread is gone (every later append fails at once).
+    stopped: bool,
+}
+
+impl Appender {
+    /// Queues an append; `Err` with a message for the user when the writer thread has stopped.
+    pub(super) fn append(&mut self, req: u64, actor: String, event: Event) -> Result<(), String> {
+        if self.stopped {
+            return Err("the timeline writer stopped".into());
+        }
+        self.waiting
+            .push_back(WriterMsg::Append { req, actor, event });
+        self.flush()
+    }
+
+    /// Hands over what fits; `Err` when the thread has stopped (the waiting appends are then
+    /// failed by the caller through [`Appender::drain_failed`]).
+    pub(super) fn flush(&mut self) -> Result<(), String> {
+        while let Some(msg) = self.waiting.pop_front() {
+            match self.tx.try_send(msg) {
+                Ok(()) => {}
+                Err(std_mpsc::TrySendError::Full(msg)) => {
+                    self.waiting.push_front(msg);
+                    return Ok(());
+                }
+                Err(std_mpsc::TrySendError::Disconnected(msg)) => {
+                    self.waiting.push_front(msg);
+                    self.stopped = true;
+                    return Err("the timeline writer stopped".into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends still waiting for room in the writer's queue.
+    pub(super) fn waiting(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// The request ids of the appends that can no longer be written (the thread stopped).
+    pub(super) fn drain_failed(&mut self) -> Vec<u64> {
+        self.waiting
+            .drain(..)
+            .filter_map(|m| match m {
+                WriterMsg::Append { req, .. } => Some(req),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Ends the session: hands over every waiting append, then the stop, blocking while the thread
+    /// makes room (run it off the UI loop, with the thread's answers still being read).
+    pub(super) fn finish(mut self) {
+        for msg in self.waiting.drain(..).chain([WriterMsg::Stop]) {
+            if self.tx.send(msg).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Starts the writer thread. Its answers and news of others' lines go to `out`.
+pub(super) fn spawn_writer(
+    writer: TimelineWriter,
+    out: mpsc::Sender<Msg>,
+) -> (Appender, std::thread::JoinHandle<()>) {
+    let (tx, rx) = std_mpsc::sync_channel::<WriterMsg>(WRITER_QUEUE);
+    let watcher = watch_file(writer.path(), tx.clone());
+    let handle = std::thread::spawn(move || {
+        let _watcher = watcher;
+        serve(writer, &rx, &out);
+    });
+    let appender = Appender {
+        tx,
+        waiting: VecDeque::new(),
+        stopped: false,
+    };
+    (appender, handle)
+}
+
+fn serve(mut writer: TimelineWriter, rx: &std_mpsc::Receiver<WriterMsg>, out: &mpsc::Sender<Msg>) {
+    let mut last_error: Option<String> = None;
+    loop {
+        let poll = match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(WriterMsg::Append { req, actor, event }) => {
+                let msg = match writer.append(&actor, event) {
+                    Ok(appended) => Msg::Appended { req, appended },
+                    Err(e) => Msg::AppendFailed {
+                        req,
+                        error: e.to_string(),
+                    },
+                };
+                if out.blocking_send(msg).is_err() {
+                    return;
+                }
+                false
+            }
+            Ok(WriterMsg::Changed) | Err(std_mpsc::RecvTimeoutError::Timeout) => true,
+            Ok(WriterMsg::Stop) | Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if poll && send_all(out, others(&mut writer, &mut last_error)).is_err() {
+            return;
+        }
+    }
+}
+
+/// What other writers appended since the last look, or the error reading it (said once).
+fn others(writer: &mut TimelineWriter, last_error: &mut Option<String>) -> Vec<Msg> {
+    match writer.poll() {
+        Ok(report) => {
+            *last_error = None;
+            let mut msgs = Vec::new();
+            if let Some(p) = report.problems.first() {
+                msgs.push(Msg::Flash(Flash {
+                    text: format!("timeline: another writer's line is damaged: {p}"),
+                    error: true,
+                }));
+            }
+            if !report.records.is_empty() {
+                msgs.push(Msg::External(report.records));
+            }
+            msgs
+        }
+        Err(e) => {
+            let text = e.to_string();
+            if last_error.as_deref() == Some(text.as_str()) {
+                return Vec::new();
+            }
+            *last_error = Some(text.clone());
+            vec![Msg::Flash(Flash { text, error: true })]
+        }
+    }
+}
+
+fn send_all(out: &mpsc::Sender<Msg>, msgs: Vec<Msg>) -> Result<(), ()> {
+    for m in msgs {
+        out.blocking_send(m).map_err(|_| ())?;
+    }
+    Ok(())
+}
+
+/// Watches the timeline's folder and nudges the writer thread when the file changes. `None` when the
+/// platform offers no watcher; the timer still finds the lines.
+fn watch_file(
+    path: &Path,
+    tx: std_mpsc::SyncSender<WriterMsg>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let name = path.file_name()?.to_os_string();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(event) = res
+            && event
+                .paths
+                .iter()
+                .any(|p| p.file_name() == Some(name.as_os_str()))
+        {
+            // A hint only: when the queue is full the thread is busy and will look anyway.
+            let _ = tx.try_send(WriterMsg::Changed);
+        }
+    })
+    .ok()?;
+    watcher
+        .watch(&dir, notify::RecursiveMode::NonRecursive)
+        .ok()?;
+    Some(watcher)
+}

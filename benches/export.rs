@@ -9,9 +9,10 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
+use sitrep::core::level::Level;
 use sitrep::export::{self, ExportInput, Format};
 use sitrep::timeline::chain::seal;
-use sitrep::timeline::{Event, Health, Milestone, PatternChange, PatternLevel, Record};
+use sitrep::timeline::{Event, Health, Milestone, PatternChange, Record};
 
 const EVENTS: u64 = 100_000;
 const SECRET: &str = "tok-8c1f0e2b9d";
@@ -47,7 +48,7 @@ fn event(i: u64) -> (&'static str, Event) {
             Event::Pattern {
                 change: PatternChange::Spike,
                 template: "ERROR payment <*> failed: code=<*> retry=<*>".into(),
-                level: Some(PatternLevel::Error),
+                level: Some(Level::Error),
                 rate: Some((i % 97) as f64 * 1.5),
             },
         ),

@@ -4,11 +4,10 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use sitrep::core::level::Level;
 use sitrep::export::{self, ExportInput, Format};
 use sitrep::runbook::{self, Runbook};
-use sitrep::timeline::{
-    self, Event, Health, Milestone, PatternChange, PatternLevel, Record, TimelineWriter,
-};
+use sitrep::timeline::{self, Event, Health, Milestone, PatternChange, Record, TimelineWriter};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -110,7 +109,7 @@ fn fixture(
             Event::Pattern {
                 change: PatternChange::Spike,
                 template: "ERROR payment <*> failed | code=<*>".into(),
-                level: Some(PatternLevel::Error),
+                level: Some(Level::Error),
                 rate: Some(42.5),
             },
         ),

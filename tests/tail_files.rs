@@ -5,7 +5,8 @@ mod tail_support;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 
-use sitrep::tail::{Level, SourceSpec, SourceStatus, TailOptions};
+use sitrep::core::level::Level;
+use sitrep::tail::{SourceSpec, SourceStatus, TailOptions};
 use tail_support::{Follower, as_text, numbered};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -171,7 +172,7 @@ fn lines_reach_the_reader_sanitized_and_levelled(opts: TailOptions) -> TestResul
     assert_eq!(lines.len(), 3);
     assert_eq!(
         (lines[0].text.as_str(), lines[0].level),
-        ("ERROR boom", Level::Error)
+        ("ERROR boom", Some(Level::Error))
     );
     assert_eq!(lines[1].cut_bytes, big.len() - opts.max_line_bytes);
     assert!(lines[1].text.len() < opts.max_line_bytes + 64);

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use super::editor::Editor;
 use super::{App, Command, Flash, Input, Mode};
 use crate::act::{BrokenEndpoint, CommandSpec, Delivery, RunEvent, UpdateFacts, render_update};
+use crate::core::level::Level;
 use crate::health::Health;
-use crate::tail::Level;
 use crate::timeline::{Event, Milestone};
 
 /// Lines of output kept for the pane.
@@ -321,7 +321,7 @@ fn error_rate(app: &App) -> Option<f64> {
         .iter()
         .rev()
         .take_while(|l| l.received >= since)
-        .filter(|l| l.level == Level::Error)
+        .filter(|l| l.level.is_some_and(Level::is_error))
         .count();
     Some(errors as f64)
 }
@@ -354,13 +354,7 @@ pub fn facts(app: &App) -> UpdateFacts {
         .patterns
         .rows
         .iter()
-        .filter(|r| {
-            r.new
-                && matches!(
-                    r.level,
-                    Some(crate::patterns::Level::Error | crate::patterns::Level::Fatal)
-                )
-        })
+        .filter(|r| r.new && r.level.is_some_and(Level::is_error))
         .take(3)
         .map(|r| r.template.clone())
         .collect();

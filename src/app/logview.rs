@@ -6,8 +6,9 @@ use std::collections::VecDeque;
 
 use regex::Regex;
 
+use crate::core::level::Level;
 use crate::patterns::PatternId;
-use crate::tail::{Level, LogBuffer, LogLine};
+use crate::tail::{LogBuffer, LogLine};
 
 /// What a filter keeps.
 #[derive(Debug, Clone)]
@@ -294,7 +295,7 @@ impl LogView {
         let is_error = |i: usize| {
             c.get(i)
                 .and_then(|n| logs.get_by_number(n))
-                .is_some_and(|l| l.level == Level::Error)
+                .is_some_and(|l| l.level.is_some_and(Level::is_error))
         };
         let found = if back {
             (0..current).rev().find(|&i| is_error(i))
@@ -392,7 +393,7 @@ mod tests {
         logs.push(LogLine::new(
             0,
             "e".into(),
-            Level::Info,
+            Some(Level::Info),
             0,
             chrono::Utc::now(),
         ));
@@ -442,7 +443,7 @@ mod tests {
             logs.push(LogLine::new(
                 src,
                 t.into(),
-                Level::Info,
+                Some(Level::Info),
                 0,
                 chrono::Utc::now(),
             ));
@@ -454,7 +455,7 @@ mod tests {
         logs.push(LogLine::new(
             1,
             "b1".into(),
-            Level::Info,
+            Some(Level::Info),
             0,
             chrono::Utc::now(),
         ));
@@ -495,7 +496,7 @@ mod tests {
             logs.push(LogLine::new(
                 0,
                 t.into(),
-                Level::Info,
+                Some(Level::Info),
                 0,
                 chrono::Utc::now(),
             ));

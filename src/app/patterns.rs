@@ -4,11 +4,11 @@
 
 use std::collections::{HashSet, VecDeque};
 
+use crate::core::level::Level;
 use crate::patterns::{
-    Change, CompareConfig, Level as PLevel, Miner, PatternId, RangeDiff, TimeRange, TrendConfig,
-    compare, trend,
+    Change, CompareConfig, Miner, PatternId, RangeDiff, TimeRange, TrendConfig, compare, trend,
 };
-use crate::timeline::{Event, PatternChange, PatternLevel};
+use crate::timeline::{Event, PatternChange};
 
 /// One row of the patterns view.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,7 @@ pub struct PatternRow {
     /// Recent rate over its own baseline, when spiking.
     pub spike: Option<f64>,
     /// The level its lines show.
-    pub level: Option<PLevel>,
+    pub level: Option<Level>,
     /// First and last seen (ms since the epoch).
     pub first_ms: u64,
     /// Last seen (ms since the epoch).
@@ -165,13 +165,13 @@ impl PatternState {
         for p in self.miner.patterns() {
             let t = trend(p, now_ms, &cfg);
             let level = p.level();
-            let is_error = matches!(level, Some(PLevel::Error | PLevel::Fatal));
+            let is_error = level.is_some_and(Level::is_error);
             let room = self.budget.1 + events.len() < EVENTS_PER_MINUTE;
             if room && t.new && is_error && self.announced.insert((p.id(), true)) {
                 events.push(Event::Pattern {
                     change: PatternChange::New,
                     template: p.template().to_string(),
-                    level: Some(PatternLevel::Error),
+                    level: Some(Level::Error),
                     rate: None,
                 });
             }
@@ -183,7 +183,7 @@ impl PatternState {
                 events.push(Event::Pattern {
                     change: PatternChange::Spike,
                     template: p.template().to_string(),
-                    level: level.map(event_level),
+                    level,
                     rate: Some((t.rate_now * 10.0).round() / 10.0),
                 });
                 let _ = ratio;
@@ -258,19 +258,6 @@ pub fn change_label(c: Change) -> &'static str {
         Change::Increased => "↑ increased",
         Change::Vanished => "- vanished",
         Change::Decreased => "↓ decreased",
-    }
-}
-
-/// The level a pattern event records: the same words, spelled by the timeline's own type.
-fn event_level(level: PLevel) -> PatternLevel {
-    match level {
-        PLevel::Trace => PatternLevel::Trace,
-        PLevel::Debug => PatternLevel::Debug,
-        PLevel::Info => PatternLevel::Info,
-        PLevel::Notice => PatternLevel::Notice,
-        PLevel::Warn => PatternLevel::Warn,
-        PLevel::Error => PatternLevel::Error,
-        PLevel::Fatal => PatternLevel::Fatal,
     }
 }
 

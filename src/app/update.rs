@@ -130,7 +130,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
         TailEvent::Lines { lines, .. } => {
             let from = app.logs.total();
             for line in lines {
-                if line.level == crate::tail::Level::Error
+                if line.level.is_some_and(crate::core::level::Level::is_error)
                     && let Some(src) = app.sources.get_mut(line.source)
                 {
                     src.errors.add(line.received.timestamp());

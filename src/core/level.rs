@@ -20,10 +20,10 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// The severity a log line names.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+/// The severity a log line names. Its serde names are the words timeline files hold (`"warn"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// TRACE, VERBOSE, FINER, FINEST.
@@ -42,9 +42,21 @@ pub enum Level {
     Fatal,
 }
 
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Level {
+    /// Every level, weakest first.
+    pub const ALL: [Level; 7] = [
+        Level::Trace,
+        Level::Debug,
+        Level::Info,
+        Level::Notice,
+        Level::Warn,
+        Level::Error,
+        Level::Fatal,
+    ];
+
+    /// The name written to files and exports (the serde name).
+    pub fn name(self) -> &'static str {
+        match self {
             Level::Trace => "trace",
             Level::Debug => "debug",
             Level::Info => "info",
@@ -52,7 +64,28 @@ impl fmt::Display for Level {
             Level::Warn => "warn",
             Level::Error => "error",
             Level::Fatal => "fatal",
-        })
+        }
+    }
+
+    /// Whether a view with fewer levels shows it as an error: error and fatal alike.
+    pub fn is_error(self) -> bool {
+        matches!(self, Level::Error | Level::Fatal)
+    }
+
+    /// Whether a view shows it as a warning.
+    pub fn is_warning(self) -> bool {
+        self == Level::Warn
+    }
+
+    /// Whether a view shows it dimmed, as detail: debug and trace.
+    pub fn is_detail(self) -> bool {
+        matches!(self, Level::Debug | Level::Trace)
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -121,6 +154,41 @@ mod tests {
         assert_eq!(parse_word(b"informational"), None);
         assert_eq!(parse_word(b"errand"), None);
         assert_eq!(parse_word(b""), None);
+    }
+
+    #[test]
+    fn error_and_fatal_count_as_errors_and_notice_as_neither_error_nor_warning() {
+        let errors: Vec<Level> = Level::ALL.into_iter().filter(|l| l.is_error()).collect();
+        assert_eq!(errors, [Level::Error, Level::Fatal]);
+        let warnings: Vec<Level> = Level::ALL.into_iter().filter(|l| l.is_warning()).collect();
+        assert_eq!(warnings, [Level::Warn]);
+        assert!(!Level::Notice.is_detail() && Level::Trace.is_detail());
+    }
+
+    #[test]
+    fn every_level_is_written_with_its_lowercase_word_and_read_back() {
+        let written: Vec<String> = Level::ALL
+            .iter()
+            .map(|l| serde_json::to_string(l).unwrap_or_default())
+            .collect();
+        assert_eq!(
+            written.join(","),
+            r#""trace","debug","info","notice","warn","error","fatal""#
+        );
+        for l in Level::ALL {
+            assert_eq!(
+                format!("\"{l}\""),
+                serde_json::to_string(&l).unwrap_or_default()
+            );
+            assert_eq!(
+                serde_json::from_str::<Level>(&format!("\"{l}\"")).ok(),
+                Some(l)
+            );
+        }
+        assert!(
+            serde_json::from_str::<Level>(r#""Warn""#).is_err(),
+            "Debug spelling is not ours"
+        );
     }
 
     #[test]

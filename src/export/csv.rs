@@ -3,7 +3,8 @@
 
 use super::model::Prepared;
 use super::text::{push_csv, rfc3339};
-use crate::timeline::{Event, PatternLevel, Record, Severity};
+use crate::core::level::Level;
+use crate::timeline::{Event, Record, Severity};
 
 /// The columns, in order. Each event fills the ones it has.
 pub const COLUMNS: [&str; 29] = [
@@ -125,7 +126,7 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
         } => {
             set("change", change.name());
             set("template", template);
-            set("level", level.map_or("", PatternLevel::name));
+            set("level", level.map_or("", Level::name));
             nums.extend(rate.map(|x| ("rate", format!("{x}"))));
         }
         Event::CommandStarted {

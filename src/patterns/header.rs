@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use super::Level;
+use crate::core::level::Level;
 
 /// Splits off the header of a line: leading timestamps, pids, hosts, the level and the thread
 /// after it. Returns the level shown (if any) and the byte offset where the message starts.

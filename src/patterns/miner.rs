@@ -8,7 +8,8 @@ use super::pattern::{Part, Pattern, Seen, new_slot, open_slot};
 use super::rate::RateHistory;
 use super::shape;
 use super::token::{self, Kind, Tok, Tokenizer};
-use super::{Level, MinerConfig, PatternId};
+use super::{MinerConfig, PatternId};
+use crate::core::level::Level;
 
 /// A line of a new exact shape is checked against at most this many patterns of its length.
 const MAX_SCAN: usize = 256;

@@ -59,9 +59,6 @@ impl fmt::Display for PatternId {
     }
 }
 
-/// The severity a line shows in its header: the one log-level vocabulary.
-pub use crate::core::level::Level;
-
 /// Settings of a [`Miner`]; the defaults suit any log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MinerConfig {

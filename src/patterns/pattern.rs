@@ -1,9 +1,10 @@
 //! A pattern: its template parts, what each `<*>` has held, counts and rate history.
 
+use super::PatternId;
 use super::rate::RateHistory;
 use super::token::{Kind, Tok};
 use super::values::{TopValues, ValueCount, cut};
-use super::{Level, PatternId};
+use crate::core::level::Level;
 
 /// When a line was seen: its sequence number in the miner (from 1) and the caller's clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

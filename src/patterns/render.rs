@@ -6,7 +6,8 @@ use std::io::{BufRead, BufWriter, Write};
 use serde::Serialize;
 
 use super::values::ValueCount;
-use super::{Level, Miner, PatternId};
+use super::{Miner, PatternId};
+use crate::core::level::Level;
 
 /// Why mining a stream failed.
 #[derive(Debug, thiserror::Error)]

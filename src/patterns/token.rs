@@ -9,13 +9,13 @@
 //!   the name after `user`). Two `Var`s at the same place always unify.
 //! - `Kv`: `key=value`; unifies with the same key whatever the value.
 
-use super::Level;
 use super::hash::{hash_bytes, mix};
 use super::header::{is_day, is_month, is_time, is_weekday};
 use super::shape::{
     STEM, core_bounds, ends_with_quote, is_key, is_message_key, is_number, is_structural, is_unit,
     is_url, is_zone_name, names_a_value, stem_len, trim_close, write_masked_shape,
 };
+use crate::core::level::Level;
 
 /// Lines longer than this many tokens keep the rest as one trailing variable.
 pub(crate) const MAX_TOKENS: usize = 96;

@@ -124,10 +124,9 @@ impl LogBuffer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tail::Level;
 
     fn line(text: &str) -> LogLine {
-        LogLine::new(0, text.to_string(), Level::Unknown, 0, chrono::Utc::now())
+        LogLine::new(0, text.to_string(), None, 0, chrono::Utc::now())
     }
 
     #[test]

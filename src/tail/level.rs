@@ -3,63 +3,11 @@
 //! Logs come in every shape (plain prefixes, logfmt, JSON, syslog, access logs), so detection is a
 //! cheap heuristic: structured fields win over words, and the first level word wins over later ones.
 
-use std::fmt;
 use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use crate::core::level::{self as vocab, is_everyday_word, parse_lowercase};
-
-/// How severe a log line is, as far as its text tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub enum Level {
-    /// Errors, failures, fatal and critical messages, HTTP 5xx.
-    Error,
-    /// Warnings.
-    Warn,
-    /// Informational messages.
-    Info,
-    /// Debug output.
-    Debug,
-    /// Trace and verbose output.
-    Trace,
-    /// No level could be recognised.
-    #[default]
-    Unknown,
-}
-
-impl Level {
-    /// Short upper-case name, as shown in the UI.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Error => "ERROR",
-            Level::Warn => "WARN",
-            Level::Info => "INFO",
-            Level::Debug => "DEBUG",
-            Level::Trace => "TRACE",
-            Level::Unknown => "-",
-        }
-    }
-}
-
-impl From<vocab::Level> for Level {
-    /// The tail shows five levels: syslog's notice reads as info, fatal as error.
-    fn from(level: vocab::Level) -> Level {
-        match level {
-            vocab::Level::Trace => Level::Trace,
-            vocab::Level::Debug => Level::Debug,
-            vocab::Level::Info | vocab::Level::Notice => Level::Info,
-            vocab::Level::Warn => Level::Warn,
-            vocab::Level::Error | vocab::Level::Fatal => Level::Error,
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::core::level::{Level, is_everyday_word, parse_lowercase};
 
 /// Only the head of a line is examined: levels sit near the start, and huge lines must stay cheap.
 const SCAN_LIMIT: usize = 2048;
@@ -68,17 +16,14 @@ const LETTER_LIMIT: usize = 48;
 
 static HTTP_VERSION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"HTTP/"));
 
-/// Detects the level of one log line (already split, without its newline).
-pub fn detect_level(line: &str) -> Level {
+/// Detects the level of one log line (already split, without its newline); `None` when its text
+/// names none.
+pub fn detect_level(line: &str) -> Option<Level> {
     let bytes = line.as_bytes();
     let bytes = &bytes[..bytes.len().min(SCAN_LIMIT)];
-    if let Some(level) = syslog_priority(bytes) {
-        return level;
-    }
-    if let Some(level) = access_log_status(bytes) {
-        return level;
-    }
-    scan_tokens(bytes)
+    syslog_priority(bytes)
+        .or_else(|| access_log_status(bytes))
+        .or_else(|| scan_tokens(bytes))
 }
 
 /// `<11>Jan ...`: the syslog priority's low three bits are the severity.
@@ -90,12 +35,19 @@ fn syslog_priority(bytes: &[u8]) -> Option<Level> {
         return None;
     }
     let pri: u32 = digits.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
-    Some(match pri & 7 {
-        0..=3 => Level::Error,
+    Some(syslog_severity(pri & 7))
+}
+
+/// Syslog's severities 0..7: emergency, alert and critical are fatal; 5 is notice.
+fn syslog_severity(severity: u32) -> Level {
+    match severity {
+        0..=2 => Level::Fatal,
+        3 => Level::Error,
         4 => Level::Warn,
-        5 | 6 => Level::Info,
+        5 => Level::Notice,
+        6 => Level::Info,
         _ => Level::Debug,
-    })
+    }
 }
 
 /// Combined/common access-log lines: `"GET / HTTP/1.1" 503 ...`.
@@ -118,7 +70,7 @@ fn access_log_status(bytes: &[u8]) -> Option<Level> {
     })
 }
 
-fn scan_tokens(bytes: &[u8]) -> Level {
+fn scan_tokens(bytes: &[u8]) -> Option<Level> {
     let structured = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let mut first_word = None;
     let mut i = 0;
@@ -142,7 +94,7 @@ fn scan_tokens(bytes: &[u8]) -> Level {
         let lower = &lower[..token.len()];
         if is_level_key(lower) {
             if let Some(level) = keyed_value(&bytes[i..]) {
-                return level;
+                return Some(level);
             }
             continue;
         }
@@ -156,12 +108,12 @@ fn scan_tokens(bytes: &[u8]) -> Level {
         });
         if let Some(level) = level {
             if !structured {
-                return level;
+                return Some(level);
             }
             first_word = Some(level);
         }
     }
-    first_word.unwrap_or(Level::Unknown)
+    first_word
 }
 
 fn is_level_key(lower: &[u8]) -> bool {
@@ -202,14 +154,16 @@ fn keyed_value(rest: &[u8]) -> Option<Level> {
     }
     let lower = &lower[..value.len()];
     let letter = match lower {
-        b"e" | b"f" | b"c" => Some(Level::Error),
+        b"f" | b"c" => Some(Level::Fatal),
+        b"e" => Some(Level::Error),
         b"w" => Some(Level::Warn),
-        b"i" | b"n" => Some(Level::Info),
+        b"n" => Some(Level::Notice),
+        b"i" => Some(Level::Info),
         b"d" => Some(Level::Debug),
         b"t" | b"v" => Some(Level::Trace),
         _ => None,
     };
-    word_level(lower).or(letter)
+    parse_lowercase(lower).or(letter)
 }
 
 /// Bunyan/pino numbers (10..60) or syslog severities (0..7).
@@ -219,29 +173,22 @@ fn numeric_level(digits: &[u8]) -> Option<Level> {
         .take(4)
         .fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
     Some(match n {
-        0..=3 => Level::Error,
-        4 => Level::Warn,
-        5 | 6 => Level::Info,
-        7 => Level::Debug,
+        0..=7 => syslog_severity(n),
         8..=19 => Level::Trace,
         20..=29 => Level::Debug,
         30..=39 => Level::Info,
         40..=49 => Level::Warn,
-        _ => Level::Error,
+        50..=59 => Level::Error,
+        _ => Level::Fatal,
     })
-}
-
-fn word_level(lower: &[u8]) -> Option<Level> {
-    parse_lowercase(lower).map(Level::from)
 }
 
 /// A level word in free prose: everyday words (`fine`) count only in upper case.
 fn prose_level(token: &[u8], lower: &[u8]) -> Option<Level> {
     let level = parse_lowercase(lower)?;
-    let everyday = matches!(level, vocab::Level::Debug | vocab::Level::Trace)
-        && is_everyday_word(lower)
-        && !token.iter().all(u8::is_ascii_uppercase);
-    (!everyday).then(|| Level::from(level))
+    let everyday =
+        level.is_detail() && is_everyday_word(lower) && !token.iter().all(u8::is_ascii_uppercase);
+    (!everyday).then_some(level)
 }
 
 /// `E`, `[W]`, `I/Tag:` (logcat), `E0102 12:00:00` (glog): an upper-case letter standing alone.
@@ -272,7 +219,8 @@ fn letter_level(bytes: &[u8], start: usize, token: &[u8]) -> Option<Level> {
         }
     }
     match letter {
-        b'E' | b'F' | b'C' => Some(Level::Error),
+        b'F' | b'C' => Some(Level::Fatal),
+        b'E' => Some(Level::Error),
         b'W' => Some(Level::Warn),
         b'I' => Some(Level::Info),
         b'D' => Some(Level::Debug),
@@ -290,17 +238,20 @@ mod tests {
         let cases = [
             (
                 "2024-01-02T03:04:05Z ERROR db: connection refused",
-                Level::Error,
+                Some(Level::Error),
             ),
-            ("2024-01-02 03:04:05 [WARN] slow query", Level::Warn),
-            ("INFO  server started", Level::Info),
-            ("debug: cache miss", Level::Debug),
-            ("TRACE enter handler", Level::Trace),
-            ("Warning: disk 91% full", Level::Warn),
-            ("FATAL out of memory", Level::Error),
-            ("CRITICAL payment failed", Level::Error),
-            ("thread 'main' panicked at src/main.rs:3", Level::Error),
-            ("just some words", Level::Unknown),
+            ("2024-01-02 03:04:05 [WARN] slow query", Some(Level::Warn)),
+            ("INFO  server started", Some(Level::Info)),
+            ("debug: cache miss", Some(Level::Debug)),
+            ("TRACE enter handler", Some(Level::Trace)),
+            ("Warning: disk 91% full", Some(Level::Warn)),
+            ("FATAL out of memory", Some(Level::Fatal)),
+            ("CRITICAL payment failed", Some(Level::Fatal)),
+            (
+                "thread 'main' panicked at src/main.rs:3",
+                Some(Level::Fatal),
+            ),
+            ("just some words", None),
         ];
         for (line, want) in cases {
             assert_eq!(detect_level(line), want, "{line}");
@@ -309,60 +260,96 @@ mod tests {
 
     #[test]
     fn java_levels_count_in_upper_case_or_in_a_level_field() {
-        assert_eq!(detect_level("FINE loaded 3 plugins"), Level::Debug);
-        assert_eq!(detect_level("Jan 2 FINEST enter parse"), Level::Trace);
-        assert_eq!(detect_level("SEVERE: cannot bind"), Level::Error);
-        assert_eq!(detect_level("ts=1 level=fine msg=x"), Level::Debug);
+        assert_eq!(detect_level("FINE loaded 3 plugins"), Some(Level::Debug));
+        assert_eq!(detect_level("Jan 2 FINEST enter parse"), Some(Level::Trace));
+        assert_eq!(detect_level("SEVERE: cannot bind"), Some(Level::Error));
+        assert_eq!(detect_level("ts=1 level=fine msg=x"), Some(Level::Debug));
         assert_eq!(
             detect_level("all is fine, retrying after error"),
-            Level::Error
+            Some(Level::Error)
         );
     }
 
     #[test]
-    fn syslog_notice_reads_as_info() {
-        assert_eq!(detect_level("NOTICE: config reloaded"), Level::Info);
-        assert_eq!(detect_level(r#"{"severity":"notice"}"#), Level::Info);
+    fn syslog_notice_keeps_its_own_level() {
+        assert_eq!(detect_level("NOTICE: config reloaded"), Some(Level::Notice));
+        assert_eq!(
+            detect_level(r#"{"severity":"notice"}"#),
+            Some(Level::Notice)
+        );
+        assert_eq!(
+            detect_level("<13>Jan  2 03:04:05 host app: x"),
+            Some(Level::Notice)
+        );
+    }
+
+    #[test]
+    fn fatal_words_letters_and_numbers_name_fatal() {
+        assert_eq!(
+            detect_level("<10>Jan  2 03:04:05 host app: x"),
+            Some(Level::Fatal)
+        );
+        assert_eq!(
+            detect_level(r#"{"level":60,"msg":"x"}"#),
+            Some(Level::Fatal)
+        );
+        assert_eq!(detect_level("ts=1 lvl=c msg=x"), Some(Level::Fatal));
+        assert_eq!(
+            detect_level("F0102 12:00:00.000 123 main.go:1] boom"),
+            Some(Level::Fatal)
+        );
     }
 
     #[test]
     fn first_level_word_wins_over_later_ones() {
-        assert_eq!(detect_level("INFO retrying after error"), Level::Info);
-        assert_eq!(detect_level("request failed with error 7"), Level::Error);
+        assert_eq!(detect_level("INFO retrying after error"), Some(Level::Info));
+        assert_eq!(
+            detect_level("request failed with error 7"),
+            Some(Level::Error)
+        );
     }
 
     #[test]
     fn single_letters_count_only_standing_alone_near_the_start() {
         assert_eq!(
             detect_level("E0102 12:00:00.000 123 main.go:1] boom"),
-            Level::Error
+            Some(Level::Error)
         );
         assert_eq!(
             detect_level("01-02 12:00:00.000 1 2 W ActivityManager: slow"),
-            Level::Warn
+            Some(Level::Warn)
         );
-        assert_eq!(detect_level("I/Tag( 123): hello"), Level::Info);
-        assert_eq!(detect_level("[E] bad"), Level::Error);
-        assert_eq!(detect_level("Vitamin E is good"), Level::Unknown);
-        assert_eq!(detect_level("e mail"), Level::Unknown);
+        assert_eq!(detect_level("I/Tag( 123): hello"), Some(Level::Info));
+        assert_eq!(detect_level("[E] bad"), Some(Level::Error));
+        assert_eq!(detect_level("Vitamin E is good"), None);
+        assert_eq!(detect_level("e mail"), None);
     }
 
     #[test]
     fn structured_level_fields_win_over_message_words() {
         assert_eq!(
             detect_level(r#"{"msg":"no error here","level":"info"}"#),
-            Level::Info
+            Some(Level::Info)
         );
-        assert_eq!(detect_level(r#"{"level":"error","msg":"x"}"#), Level::Error);
-        assert_eq!(detect_level(r#"{"severity": "WARNING"}"#), Level::Warn);
+        assert_eq!(
+            detect_level(r#"{"level":"error","msg":"x"}"#),
+            Some(Level::Error)
+        );
+        assert_eq!(
+            detect_level(r#"{"severity": "WARNING"}"#),
+            Some(Level::Warn)
+        );
         assert_eq!(
             detect_level(r#"{"name":"api","level":50,"msg":"x"}"#),
-            Level::Error
+            Some(Level::Error)
         );
-        assert_eq!(detect_level(r#"{"level":30,"msg":"error?"}"#), Level::Info);
-        assert_eq!(detect_level("ts=1 level=warn msg=\"x\""), Level::Warn);
-        assert_eq!(detect_level("ts=1 lvl=e msg=x"), Level::Error);
-        assert_eq!(detect_level(r#"{"msg":"an error"}"#), Level::Error);
+        assert_eq!(
+            detect_level(r#"{"level":30,"msg":"error?"}"#),
+            Some(Level::Info)
+        );
+        assert_eq!(detect_level("ts=1 level=warn msg=\"x\""), Some(Level::Warn));
+        assert_eq!(detect_level("ts=1 lvl=e msg=x"), Some(Level::Error));
+        assert_eq!(detect_level(r#"{"msg":"an error"}"#), Some(Level::Error));
     }
 
     #[test]
@@ -372,22 +359,28 @@ mod tests {
                 r#"10.0.0.1 - - [02/Jan/2024:03:04:05 +0000] "GET /error HTTP/1.1" {status} 12 "-" "curl""#
             )
         };
-        assert_eq!(detect_level(&line("503")), Level::Error);
-        assert_eq!(detect_level(&line("404")), Level::Warn);
-        assert_eq!(detect_level(&line("200")), Level::Info);
+        assert_eq!(detect_level(&line("503")), Some(Level::Error));
+        assert_eq!(detect_level(&line("404")), Some(Level::Warn));
+        assert_eq!(detect_level(&line("200")), Some(Level::Info));
     }
 
     #[test]
     fn syslog_priority_gives_severity() {
         assert_eq!(
             detect_level("<11>Jan  2 03:04:05 host app: x"),
-            Level::Error
+            Some(Level::Error)
         );
-        assert_eq!(detect_level("<12>Jan  2 03:04:05 host app: x"), Level::Warn);
-        assert_eq!(detect_level("<14>Jan  2 03:04:05 host app: x"), Level::Info);
+        assert_eq!(
+            detect_level("<12>Jan  2 03:04:05 host app: x"),
+            Some(Level::Warn)
+        );
+        assert_eq!(
+            detect_level("<14>Jan  2 03:04:05 host app: x"),
+            Some(Level::Info)
+        );
         assert_eq!(
             detect_level("<15>Jan  2 03:04:05 host app: x"),
-            Level::Debug
+            Some(Level::Debug)
         );
     }
 }

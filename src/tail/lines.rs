@@ -3,7 +3,8 @@
 use chrono::{DateTime, Utc};
 
 use super::LogLine;
-use super::level::{Level, detect_level};
+use super::level::detect_level;
+use crate::core::level::Level;
 use crate::core::sanitize::{Policy, push_cut_note, sanitize_into};
 
 /// Splits chunks of a stream into lines, holding a partial last line until its newline arrives.
@@ -18,7 +19,7 @@ pub(crate) struct LineSplitter {
     partial_cut: usize,
     /// Whether the last byte seen of the current line was a CR (it may have been cut).
     last_cr: bool,
-    previous_level: Level,
+    previous_level: Option<Level>,
 }
 
 impl LineSplitter {
@@ -29,7 +30,7 @@ impl LineSplitter {
             partial: Vec::new(),
             partial_cut: 0,
             last_cr: false,
-            previous_level: Level::Unknown,
+            previous_level: None,
         }
     }
 
@@ -109,7 +110,7 @@ impl LineSplitter {
         let (text, cut_bytes) = sanitize_line(head, cut, self.max_line_bytes);
         let mut level = detect_level(&text);
         // Stack frames and wrapped continuation lines belong to the line above them.
-        if level == Level::Unknown && text.starts_with(' ') {
+        if level.is_none() && text.starts_with(' ') {
             level = self.previous_level;
         } else {
             self.previous_level = level;
@@ -220,6 +221,6 @@ mod tests {
             &mut out,
         );
         let levels: Vec<_> = out.iter().map(|l| l.level).collect();
-        assert_eq!(levels, [Level::Error, Level::Error, Level::Unknown]);
+        assert_eq!(levels, [Some(Level::Error), Some(Level::Error), None]);
     }
 }

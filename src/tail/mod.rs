@@ -36,12 +36,14 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::core::level::Level;
+
 pub use crate::core::sanitize::{sanitize, sanitize_capped};
 pub use buffer::{DEFAULT_CAPACITY, DEFAULT_MAX_TEXT_BYTES, LogBuffer};
 pub use follow::{FollowError, follow_to_writer};
 pub use glob::is_glob;
 pub use handle::SourceHandle;
-pub use level::{Level, detect_level};
+pub use level::detect_level;
 pub use source::spawn_source;
 
 /// One sanitized line of a log.
@@ -51,8 +53,8 @@ pub struct LogLine {
     pub source: usize,
     /// The line, sanitized: no escape sequences or control characters, no trailing newline.
     pub text: String,
-    /// Severity guessed from the text.
-    pub level: Level,
+    /// Severity guessed from the text; `None` when it names none.
+    pub level: Option<Level>,
     /// Bytes of the original line dropped by the length cap (0 if none; the text then ends with a note).
     pub cut_bytes: usize,
     /// When the line was read.
@@ -64,7 +66,7 @@ impl LogLine {
     pub fn new(
         source: usize,
         text: String,
-        level: Level,
+        level: Option<Level>,
         cut_bytes: usize,
         received: DateTime<Utc>,
     ) -> Self {

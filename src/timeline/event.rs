@@ -6,9 +6,10 @@ use serde_json::Value;
 
 use super::unknown::Fields;
 
-pub use super::pattern::{PatternChange, PatternLevel};
+pub use super::pattern::PatternChange;
 pub use super::unknown::UnknownEvent;
 pub use crate::core::health::Health;
+use crate::core::level::Level;
 pub use crate::core::severity::Severity;
 
 /// One line of the timeline: the envelope (sequence, time, actor, chain) around an [`Event`].
@@ -166,7 +167,7 @@ pub enum Event {
             skip_serializing_if = "Option::is_none",
             deserialize_with = "super::pattern::level_or_empty"
         )]
-        level: Option<PatternLevel>,
+        level: Option<Level>,
         /// Lines per second, for spikes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rate: Option<f64>,

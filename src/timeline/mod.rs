@@ -12,8 +12,7 @@ pub mod writer;
 use std::path::{Path, PathBuf};
 
 pub use event::{
-    Event, Health, Milestone, PatternChange, PatternLevel, Record, Severity, TOOL_ACTOR,
-    UnknownEvent,
+    Event, Health, Milestone, PatternChange, Record, Severity, TOOL_ACTOR, UnknownEvent,
 };
 pub use reader::{Problem, ReadReport, read};
 pub use replay::Incident;

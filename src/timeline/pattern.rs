@@ -1,6 +1,9 @@
-//! The values a `pattern` event carries: what changed, and the level of the pattern's lines.
+//! The values a `pattern` event carries: what changed, and the level of the pattern's lines (the
+//! one log-level vocabulary, [`Level`], whose serde names are the words files hold).
 
 use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::core::level::Level;
 
 /// What happened to a log pattern.
 #[derive(
@@ -32,57 +35,12 @@ impl PatternChange {
     }
 }
 
-/// The level of a pattern's lines, as its header says.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    strum::Display,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "lowercase")]
-#[strum(serialize_all = "lowercase")]
-pub enum PatternLevel {
-    /// TRACE, FINEST.
-    Trace,
-    /// DEBUG, FINE.
-    Debug,
-    /// INFO.
-    Info,
-    /// NOTICE.
-    Notice,
-    /// WARN, WARNING.
-    Warn,
-    /// ERROR, SEVERE.
-    Error,
-    /// FATAL, CRITICAL, ALERT, EMERG, PANIC.
-    Fatal,
-}
-
-impl PatternLevel {
-    /// The name written to the file.
-    pub fn name(self) -> &'static str {
-        self.into()
-    }
-}
-
-/// Reads a pattern's level, where `""` (as earlier versions wrote it) means none.
-pub(super) fn level_or_empty<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<PatternLevel>, D::Error> {
+/// Reads a pattern's level, where `""` (as earlier versions wrote it) means none; a word this
+/// version does not know is an error, so the line reads as an unknown event, kept as written.
+pub(super) fn level_or_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Level>, D::Error> {
     match Option::<String>::deserialize(d)?.as_deref() {
         None | Some("") => Ok(None),
-        Some(name) => {
-            PatternLevel::deserialize(serde::de::value::StrDeserializer::new(name)).map(Some)
-        }
+        Some(name) => Level::deserialize(serde::de::value::StrDeserializer::new(name)).map(Some),
     }
 }
 
@@ -98,19 +56,13 @@ mod tests {
             .iter()
             .map(|c| serde_json::to_string(c).unwrap_or_default());
         assert_eq!(words(changes.collect()), r#""new","spike""#);
-        let levels = PatternLevel::VARIANTS
+        let levels = Level::ALL
             .iter()
             .map(|l| serde_json::to_string(l).unwrap_or_default());
         assert_eq!(
             words(levels.collect()),
             r#""trace","debug","info","notice","warn","error","fatal""#
         );
-        for l in PatternLevel::VARIANTS {
-            assert_eq!(
-                format!("\"{l}\""),
-                serde_json::to_string(l).unwrap_or_default()
-            );
-        }
     }
 
     #[test]
@@ -118,12 +70,12 @@ mod tests {
         #[derive(Deserialize)]
         struct Line {
             #[serde(default, deserialize_with = "level_or_empty")]
-            level: Option<PatternLevel>,
+            level: Option<Level>,
         }
         let read = |json: &str| serde_json::from_str::<Line>(json).map(|l| l.level).ok();
         assert_eq!(read(r#"{"level":""}"#), Some(None));
         assert_eq!(read(r#"{}"#), Some(None));
-        assert_eq!(read(r#"{"level":"warn"}"#), Some(Some(PatternLevel::Warn)));
+        assert_eq!(read(r#"{"level":"warn"}"#), Some(Some(Level::Warn)));
         assert_eq!(
             read(r#"{"level":"Warn"}"#),
             None,

@@ -84,6 +84,21 @@ mod tests {
     }
 
     #[test]
+    fn a_pattern_level_this_version_does_not_write_reads_as_an_unknown_event() {
+        // `critical` is a word the tail reads as fatal, but no sitrep writes it to a timeline.
+        for level in ["critical", "Warn", "verbose"] {
+            let fields =
+                format!(r#""kind":"pattern","change":"new","template":"x","level":"{level}""#);
+            let record = parse(&fields).unwrap();
+            let Event::Unknown(unknown) = &record.event else {
+                panic!("{level}: {record:?}");
+            };
+            assert_eq!(unknown.kind, "pattern");
+            assert_eq!(unknown.fields[2].1, serde_json::Value::from(level));
+        }
+    }
+
+    #[test]
     fn a_line_without_a_kind_is_not_an_event() {
         assert!(parse(r#""text":"hi""#).is_err());
         assert!(parse(r#""kind":7,"text":"hi""#).is_err());

@@ -12,15 +12,14 @@ use super::{Theme, clock, panel_block};
 use crate::app::keys::label_in;
 use crate::app::patterns::change_label;
 use crate::app::{Action, App, Panel, PatternsMode};
-use crate::patterns::Level as PLevel;
-use crate::tail::Level;
+use crate::core::level::Level;
 
-/// The symbol and style of a line's level.
-pub fn level_mark(level: Level, theme: &Theme) -> (&'static str, ratatui::style::Style) {
+/// The symbol and style of a line's level: fatal is marked as error, notice as info.
+pub fn level_mark(level: Option<Level>, theme: &Theme) -> (&'static str, ratatui::style::Style) {
     match level {
-        Level::Error => ("✖", theme.error),
-        Level::Warn => ("▲", theme.warn),
-        Level::Debug | Level::Trace => ("·", theme.dim),
+        Some(l) if l.is_error() => ("✖", theme.error),
+        Some(l) if l.is_warning() => ("▲", theme.warn),
+        Some(l) if l.is_detail() => ("·", theme.dim),
         _ => (" ", theme.text),
     }
 }
@@ -157,15 +156,15 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             _ => "",
         };
         let style = match row.level {
-            Some(PLevel::Error | PLevel::Fatal) => theme.error,
-            Some(PLevel::Warn) => theme.warn,
+            Some(l) if l.is_error() => theme.error,
+            Some(l) if l.is_warning() => theme.warn,
             _ => theme.text,
         };
         let selected = i == p.selected && app.focus == Panel::Logs;
         let line_style = if selected { theme.selected } else { style };
         let mark = match row.level {
-            Some(PLevel::Error | PLevel::Fatal) => "✖",
-            Some(PLevel::Warn) => "▲",
+            Some(l) if l.is_error() => "✖",
+            Some(l) if l.is_warning() => "▲",
             _ => " ",
         };
         lines.push(Line::from(vec![

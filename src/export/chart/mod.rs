@@ -22,7 +22,8 @@ use guides::{axis, legend, marker};
 use super::model::Prepared;
 use super::text::{html, utc};
 use crate::core::duration::precise as duration;
-use crate::timeline::{Event, PatternLevel, Record};
+use crate::core::level::Level;
+use crate::timeline::{Event, Record};
 
 const WIDTH: f64 = 960.0;
 const LEFT: f64 = 170.0;
@@ -203,12 +204,9 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
                 level,
                 rate: Some(rate),
                 ..
-            } if rate.is_finite() && *rate >= 0.0 => Some((
-                r,
-                *rate,
-                template.as_str(),
-                level.map_or("", PatternLevel::name),
-            )),
+            } if rate.is_finite() && *rate >= 0.0 => {
+                Some((r, *rate, template.as_str(), level.map_or("", Level::name)))
+            }
             _ => None,
         })
         .collect();

@@ -1,6 +1,7 @@
 //! Masks, headers, generalization, values and eviction.
 
 use super::{mine_all, same_pattern, template_after};
+use crate::core::level::Level;
 use crate::patterns::*;
 
 // Masks

@@ -44,6 +44,14 @@ pub(super) struct Appender {
 }
 
 impl Appender {
+    fn new(tx: std_mpsc::SyncSender<WriterMsg>) -> Self {
+        Appender {
+            tx,
+            waiting: VecDeque::new(),
+            stopped: false,
+        }
+    }
+
     /// Queues an append; `Err` with a message for the user when the writer thread has stopped.
     pub(super) fn append(&mut self, req: u64, actor: String, event: Event) -> Result<(), String> {
         if self.stopped {
@@ -112,12 +120,7 @@ pub(super) fn spawn_writer(
         let _watcher = watcher;
         serve(writer, &rx, &out);
     });
-    let appender = Appender {
-        tx,
-        waiting: VecDeque::new(),
-        stopped: false,
-    };
-    (appender, handle)
+    (Appender::new(tx), handle)
 }
 
 fn serve(mut writer: TimelineWriter, rx: &std_mpsc::Receiver<WriterMsg>, out: &mpsc::Sender<Msg>) {
@@ -209,4 +212,58 @@ fn watch_file(
         .watch(&dir, notify::RecursiveMode::NonRecursive)
         .ok()?;
     Some(watcher)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn note(text: &str) -> Event {
+        Event::Note {
+            text: text.to_string(),
+        }
+    }
+
+    fn req_of(msg: WriterMsg) -> Option<u64> {
+        match msg {
+            WriterMsg::Append { req, .. } => Some(req),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_full_writer_queue_never_blocks_the_ui_and_loses_no_append() {
+        let (tx, rx) = std_mpsc::sync_channel(1);
+        let mut appender = Appender::new(tx);
+        for req in 1..=3 {
+            // Returns at once although nobody reads: the rest wait in order.
+            assert_eq!(appender.append(req, "alice".into(), note("x")), Ok(()));
+        }
+        assert_eq!(appender.waiting(), 2, "writer busy: 2 waiting");
+        let mut written = Vec::new();
+        while written.len() < 3 {
+            written.extend(rx.try_recv().ok().and_then(req_of));
+            appender.flush().expect("the writer is there");
+        }
+        assert_eq!(written, vec![1, 2, 3]);
+        assert_eq!(appender.waiting(), 0);
+    }
+
+    #[test]
+    fn appends_the_stopped_writer_cannot_take_fail_instead_of_hanging() {
+        let (tx, rx) = std_mpsc::sync_channel(1);
+        let mut appender = Appender::new(tx);
+        appender
+            .append(1, "alice".into(), note("a"))
+            .expect("room for one");
+        appender
+            .append(2, "alice".into(), note("b"))
+            .expect("waits");
+        drop(rx);
+        assert_eq!(
+            appender.append(3, "alice".into(), note("c")),
+            Err("the timeline writer stopped".to_string())
+        );
+        assert_eq!(appender.drain_failed(), vec![2, 3]);
+    }
 }

@@ -34,8 +34,23 @@ pub struct Record {
 pub const TOOL_ACTOR: &str = "sitrep";
 
 /// Milestones of an incident, in the order they usually happen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Milestone {
     /// The problem was noticed.
     Detected,
@@ -47,25 +62,18 @@ pub enum Milestone {
 
 impl Milestone {
     /// Every milestone, in order.
-    pub const ALL: [Milestone; 3] = [
-        Milestone::Detected,
-        Milestone::Mitigated,
-        Milestone::Resolved,
-    ];
+    pub const ALL: &'static [Milestone] = <Milestone as strum::VariantArray>::VARIANTS;
 
     /// The lowercase name used on the command line and in the file.
     pub fn name(self) -> &'static str {
-        match self {
-            Milestone::Detected => "detected",
-            Milestone::Mitigated => "mitigated",
-            Milestone::Resolved => "resolved",
-        }
+        self.into()
     }
 
-    /// Parses `detected`, `mitigated` or `resolved`.
+    /// Parses `detected`, `mitigated` or `resolved`, in any case, with spaces around.
     pub fn parse(s: &str) -> Option<Milestone> {
         Milestone::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
     }
 }

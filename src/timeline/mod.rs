@@ -9,6 +9,9 @@ pub mod replay;
 pub mod unknown;
 pub mod writer;
 
+#[cfg(test)]
+mod names;
+
 use std::path::{Path, PathBuf};
 
 pub use event::{

@@ -446,7 +446,7 @@ mod tests {
     #[test]
     fn the_wheel_finds_the_key_that_scrolls_in_each_panel() {
         let map = default_keymap();
-        for panel in Panel::ALL {
+        for &panel in Panel::ALL {
             assert_eq!(key_for(&map, Action::Down, panel), Some(c('j')));
         }
         assert_eq!(label_of(&map, Action::Retry), "r");

@@ -15,7 +15,7 @@ mod names;
 use std::path::{Path, PathBuf};
 
 pub use event::{
-    Event, Health, Milestone, PatternChange, PatternLevel, Record, Severity, TOOL_ACTOR,
+    Event, EventKind, Health, Milestone, PatternChange, PatternLevel, Record, Severity, TOOL_ACTOR,
     UnknownEvent,
 };
 pub use reader::{Problem, ReadReport, read};

@@ -22,7 +22,7 @@ use guides::{axis, legend, marker};
 use super::model::Prepared;
 use super::text::{html, utc};
 use crate::core::duration::precise as duration;
-use crate::timeline::{Event, PatternLevel, Record};
+use crate::timeline::{Event, EventKind, PatternLevel, Record};
 
 const WIDTH: f64 = 960.0;
 const LEFT: f64 = 170.0;
@@ -274,14 +274,13 @@ fn actions_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
     let mut any = false;
     for r in p.records.iter().filter(|r| is_action(&r.event)) {
         any = true;
-        let kind = r.event.kind();
         let tip = format!("{} UTC {}: {}", utc(r.ts), r.actor, r.event.summary());
         let _ = write!(
             out,
             "<g class=\"mark k-{}\"><title>{}</title>{}</g>",
-            kind.replace('.', "-"),
+            r.event.kind().replace('.', "-"),
             html(&tip),
-            marker(kind, scale.x(r.ts), mid)
+            marker(EventKind::from(&r.event), scale.x(r.ts), mid)
         );
     }
     if !any {

@@ -157,7 +157,7 @@ fn main() {
         secrets: &[],
         ..input
     };
-    let cases = Format::ALL.map(|f| (f, &input, "")).into_iter().chain([(
+    let cases = Format::ALL.iter().map(|&f| (f, &input, "")).chain([(
         Format::Markdown,
         &no_secrets,
         " (no secrets)",

@@ -373,7 +373,7 @@ fn commands_updates_health_and_patterns_have_their_sections() -> TestResult {
 
 #[test]
 fn the_secret_never_appears_in_any_format() -> TestResult {
-    for format in Format::ALL {
+    for &format in Format::ALL {
         let out = export(format, true)?;
         assert!(!out.contains(SECRET), "{format} leaks the secret");
         assert!(

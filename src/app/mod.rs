@@ -24,8 +24,8 @@ pub use logview::{LogFilter, LogView};
 pub use patterns::{PatternState, PatternsMode};
 pub use update::update;
 
-/// The four panels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The four panels; the variant name is the title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::IntoStaticStr, strum::VariantArray)]
 pub enum Panel {
     /// Followed log lines.
     Logs,
@@ -39,16 +39,11 @@ pub enum Panel {
 
 impl Panel {
     /// Panels in focus order.
-    pub const ALL: [Panel; 4] = [Panel::Logs, Panel::Health, Panel::Runbook, Panel::Timeline];
+    pub const ALL: &'static [Panel] = <Panel as strum::VariantArray>::VARIANTS;
 
     /// The title of the panel.
     pub fn title(self) -> &'static str {
-        match self {
-            Panel::Logs => "Logs",
-            Panel::Health => "Health",
-            Panel::Runbook => "Runbook",
-            Panel::Timeline => "Timeline",
-        }
+        self.into()
     }
 }
 

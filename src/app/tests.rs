@@ -439,3 +439,9 @@ fn typed(app: &mut App, text: &str) {
 
 mod defects;
 mod mouse;
+
+#[test]
+fn the_panels_keep_their_focus_order_and_titles() {
+    let titles: Vec<&str> = Panel::ALL.iter().map(|p| p.title()).collect();
+    assert_eq!(titles, ["Logs", "Health", "Runbook", "Timeline"]);
+}

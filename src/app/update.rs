@@ -421,7 +421,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             }
         }
         PaletteCommand::Export(format) => return vec![Command::Export { format }],
-        PaletteCommand::Mark(name) => return on_action(app, Action::Mark(name)),
+        PaletteCommand::Mark(name) => return on_action(app, Action::mark(name)),
         PaletteCommand::Severity(level) => {
             return vec![app.request(app.actor.clone(), Event::Severity { level })];
         }
@@ -565,7 +565,9 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             };
             app.focus = Panel::ALL[j];
         }
-        Action::Focus(panel) => app.focus = panel,
+        Action::FocusLogs | Action::FocusHealth | Action::FocusRunbook | Action::FocusTimeline => {
+            app.focus = action.focused().unwrap_or(app.focus);
+        }
         Action::Up => scroll(app, -1),
         Action::Down => scroll(app, 1),
         Action::PageUp => scroll(app, -half_page(app)),
@@ -651,7 +653,10 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         }
         Action::Compose => return act::compose(app),
         Action::Help => app.mode = Mode::Help,
-        Action::Mark(name) => {
+        Action::MarkDetected | Action::MarkMitigated | Action::MarkResolved => {
+            let Some(name) = action.marked() else {
+                return Vec::new();
+            };
             if app.incident.milestones.contains_key(&name) {
                 say(app, format!("already marked {}", name.name()));
                 return Vec::new();

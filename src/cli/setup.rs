@@ -93,7 +93,8 @@ fn rebound_keys(keymap: &[crate::app::Binding]) -> Vec<String> {
     };
     let defaults = default_keymap();
     Action::ALL
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|a| keys_of(keymap, *a) != keys_of(&defaults, *a))
         .map(|a| {
             let mut keys: Vec<String> = Vec::new();

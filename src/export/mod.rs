@@ -16,7 +16,6 @@ mod postmortem;
 mod redact;
 mod text;
 
-use std::fmt;
 use std::io::Write as _;
 use std::path::Path;
 use std::str::FromStr;
@@ -28,10 +27,23 @@ pub use csv::COLUMNS as CSV_COLUMNS;
 pub use json::SCHEMA as JSON_SCHEMA;
 pub use redact::MARKER as REDACTED;
 
-/// An export format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// An export format; its name is the usual file extension, and `markdown` reads as `md`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+    strum::EnumMessage,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     /// A postmortem document in GitHub-flavoured Markdown.
+    #[strum(to_string = "md", serialize = "markdown")]
     Markdown,
     /// One JSON document with a schema version, for other tools.
     Json,
@@ -43,41 +55,57 @@ pub enum Format {
 
 impl Format {
     /// Every format.
-    pub const ALL: [Format; 4] = [Format::Markdown, Format::Json, Format::Csv, Format::Html];
+    pub const ALL: &'static [Format] = <Format as strum::VariantArray>::VARIANTS;
 
     /// The usual file extension (without the dot).
     pub fn extension(self) -> &'static str {
-        match self {
-            Format::Markdown => "md",
-            Format::Json => "json",
-            Format::Csv => "csv",
-            Format::Html => "html",
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.extension())
+        self.into()
     }
 }
 
 /// A format name that is not one of ours.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown export format `{0}`: choose one of md (or markdown), json, csv, html")]
+#[error("unknown export format `{0}`: choose one of {choices}", choices = choices())]
 pub struct UnknownFormat(pub String);
+
+/// `md (or markdown), json, csv, html`: every format by its name, with its other names.
+fn choices() -> String {
+    use strum::EnumMessage as _;
+    let choice = |f: &Format| {
+        let others: Vec<&str> = f
+            .get_serializations()
+            .iter()
+            .copied()
+            .filter(|n| *n != f.extension())
+            .collect();
+        match others.as_slice() {
+            [] => f.extension().to_string(),
+            _ => format!("{} (or {})", f.extension(), others.join(", ")),
+        }
+    };
+    Format::ALL
+        .iter()
+        .map(choice)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 impl FromStr for Format {
     type Err = UnknownFormat;
 
+    /// Accepts a format's extension or its other names, in any case, with spaces around.
     fn from_str(s: &str) -> Result<Format, UnknownFormat> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "md" | "markdown" => Ok(Format::Markdown),
-            "json" => Ok(Format::Json),
-            "csv" => Ok(Format::Csv),
-            "html" => Ok(Format::Html),
-            _ => Err(UnknownFormat(s.to_string())),
-        }
+        use strum::EnumMessage as _;
+        let name = s.trim();
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|f| {
+                f.get_serializations()
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(name))
+            })
+            .ok_or_else(|| UnknownFormat(s.to_string()))
     }
 }
 
@@ -138,6 +166,16 @@ pub fn write_atomic(path: &Path, content: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_format_keeps_the_name_it_is_written_and_read_by() {
+        let names: Vec<&str> = Format::ALL.iter().map(|f| f.extension()).collect();
+        assert_eq!(names, ["md", "json", "csv", "html"]);
+        for &f in Format::ALL {
+            assert_eq!(f.to_string(), f.extension());
+            assert_eq!(f.extension().parse(), Ok(f));
+        }
+    }
 
     #[test]
     fn format_names_parse_and_a_wrong_one_lists_the_choices() {

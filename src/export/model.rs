@@ -81,7 +81,7 @@ impl<'a> Prepared<'a> {
         let start = self.incident.start();
         let mut previous: Option<(Milestone, DateTime<Utc>)> = None;
         let mut rows = Vec::new();
-        for m in Milestone::ALL {
+        for &m in Milestone::ALL {
             let at = self.incident.milestones.get(&m).copied();
             rows.push(MilestoneRow {
                 milestone: m,

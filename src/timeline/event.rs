@@ -35,8 +35,23 @@ pub struct Record {
 pub const TOOL_ACTOR: &str = "sitrep";
 
 /// Milestones of an incident, in the order they usually happen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Milestone {
     /// The problem was noticed.
     Detected,
@@ -48,25 +63,18 @@ pub enum Milestone {
 
 impl Milestone {
     /// Every milestone, in order.
-    pub const ALL: [Milestone; 3] = [
-        Milestone::Detected,
-        Milestone::Mitigated,
-        Milestone::Resolved,
-    ];
+    pub const ALL: &'static [Milestone] = <Milestone as strum::VariantArray>::VARIANTS;
 
     /// The lowercase name used on the command line and in the file.
     pub fn name(self) -> &'static str {
-        match self {
-            Milestone::Detected => "detected",
-            Milestone::Mitigated => "mitigated",
-            Milestone::Resolved => "resolved",
-        }
+        self.into()
     }
 
-    /// Parses `detected`, `mitigated` or `resolved`.
+    /// Parses `detected`, `mitigated` or `resolved`, in any case, with spaces around.
     pub fn parse(s: &str) -> Option<Milestone> {
         Milestone::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|m| m.name().eq_ignore_ascii_case(s.trim()))
     }
 }
@@ -75,11 +83,20 @@ impl Milestone {
 ///
 /// The derives are `remote = "Self"` so that the trait impls at the end of this file can wrap them: a line
 /// this version cannot read as one of its kinds becomes [`Event::Unknown`] instead of damage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Its kinds, without their fields, are [`EventKind`]; a kind's name is spelt twice, for serde and for
+/// strum, side by side, and the test of the names holds them equal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, strum::EnumDiscriminants)]
 #[serde(tag = "kind", remote = "Self")]
+#[strum_discriminants(
+    name(EventKind),
+    derive(Hash, strum::IntoStaticStr, strum::VariantArray),
+    doc = "The kind of an [`Event`], as the `kind` field of its line names it."
+)]
 pub enum Event {
     /// The first line of every timeline.
     #[serde(rename = "incident.opened")]
+    #[strum_discriminants(strum(serialize = "incident.opened"))]
     IncidentOpened {
         /// The incident's title.
         title: String,
@@ -89,6 +106,7 @@ pub enum Event {
     },
     /// A runbook step was ticked.
     #[serde(rename = "step.checked")]
+    #[strum_discriminants(strum(serialize = "step.checked"))]
     StepChecked {
         /// Runbook name.
         runbook: String,
@@ -100,6 +118,7 @@ pub enum Event {
     },
     /// A runbook step was unticked.
     #[serde(rename = "step.unchecked")]
+    #[strum_discriminants(strum(serialize = "step.unchecked"))]
     StepUnchecked {
         /// Runbook name.
         runbook: String,
@@ -111,24 +130,28 @@ pub enum Event {
     },
     /// A free-text note.
     #[serde(rename = "note")]
+    #[strum_discriminants(strum(serialize = "note"))]
     Note {
         /// What the responder wrote.
         text: String,
     },
     /// A milestone was reached.
     #[serde(rename = "milestone")]
+    #[strum_discriminants(strum(serialize = "milestone"))]
     Milestone {
         /// Which one.
         name: Milestone,
     },
     /// The severity changed.
     #[serde(rename = "severity")]
+    #[strum_discriminants(strum(serialize = "severity"))]
     Severity {
         /// SEV1..SEV4.
         level: Severity,
     },
     /// An endpoint changed state, as seen by the prober.
     #[serde(rename = "health.changed")]
+    #[strum_discriminants(strum(serialize = "health.changed"))]
     HealthChanged {
         /// Endpoint name.
         endpoint: String,
@@ -148,6 +171,7 @@ pub enum Event {
     },
     /// A log source changed state (rotated, gone, command exited).
     #[serde(rename = "log.source")]
+    #[strum_discriminants(strum(serialize = "log.source"))]
     LogSource {
         /// Source name.
         source: String,
@@ -156,6 +180,7 @@ pub enum Event {
     },
     /// A log pattern was seen for the first time, or spiked.
     #[serde(rename = "pattern")]
+    #[strum_discriminants(strum(serialize = "pattern"))]
     Pattern {
         /// `new` or `spike`.
         change: PatternChange,
@@ -174,6 +199,7 @@ pub enum Event {
     },
     /// A runbook command was started.
     #[serde(rename = "command.started")]
+    #[strum_discriminants(strum(serialize = "command.started"))]
     CommandStarted {
         /// Runbook name.
         runbook: String,
@@ -184,6 +210,7 @@ pub enum Event {
     },
     /// A runbook command ended.
     #[serde(rename = "command.finished")]
+    #[strum_discriminants(strum(serialize = "command.finished"))]
     CommandFinished {
         /// Runbook name.
         runbook: String,
@@ -205,6 +232,7 @@ pub enum Event {
     },
     /// A status update was sent to people.
     #[serde(rename = "update.sent")]
+    #[strum_discriminants(strum(serialize = "update.sent"))]
     UpdateSent {
         /// Where it went.
         destination: String,
@@ -217,26 +245,16 @@ pub enum Event {
     /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
     /// does not know. Kept whole so that it is shown, exported and chained like any other.
     #[serde(skip)]
+    #[strum_discriminants(strum(serialize = "unknown"))]
     Unknown(UnknownEvent),
 }
 
 impl Event {
-    /// The `kind` string written to the file.
+    /// The `kind` string written to the file; an unknown event keeps the kind its line names.
     pub fn kind(&self) -> &str {
         match self {
             Event::Unknown(unknown) => &unknown.kind,
-            Event::IncidentOpened { .. } => "incident.opened",
-            Event::StepChecked { .. } => "step.checked",
-            Event::StepUnchecked { .. } => "step.unchecked",
-            Event::Note { .. } => "note",
-            Event::Milestone { .. } => "milestone",
-            Event::Severity { .. } => "severity",
-            Event::HealthChanged { .. } => "health.changed",
-            Event::LogSource { .. } => "log.source",
-            Event::Pattern { .. } => "pattern",
-            Event::CommandStarted { .. } => "command.started",
-            Event::CommandFinished { .. } => "command.finished",
-            Event::UpdateSent { .. } => "update.sent",
+            known => EventKind::from(known).into(),
         }
     }
 

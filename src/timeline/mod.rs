@@ -9,10 +9,13 @@ pub mod replay;
 pub mod unknown;
 pub mod writer;
 
+#[cfg(test)]
+mod names;
+
 use std::path::{Path, PathBuf};
 
 pub use event::{
-    Event, Health, Milestone, PatternChange, Record, Severity, TOOL_ACTOR, UnknownEvent,
+    Event, EventKind, Health, Milestone, PatternChange, Record, Severity, TOOL_ACTOR, UnknownEvent,
 };
 pub use reader::{Problem, ReadReport, read};
 pub use replay::Incident;

@@ -99,7 +99,7 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     };
     section("Everywhere".into(), Scope::Global, &mut lines);
-    for panel in Panel::ALL {
+    for &panel in Panel::ALL {
         if app.keymap.iter().any(|b| b.scope == Scope::In(panel)) {
             section(
                 format!("In {}", panel.title()),

@@ -4,7 +4,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::Panel;
-use crate::timeline::Milestone;
 
 mod names;
 mod rebind;
@@ -12,17 +11,29 @@ mod rebind;
 pub use names::{Key, KeyError, UnknownAction};
 pub use rebind::{Place, RebindError, Rebinding, rebind};
 
-/// What a key does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a key does; `[keys]` names it in kebab-case (`focus-next`), and the declaration order is the
+/// order the keymap lists them in.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::IntoStaticStr, strum::VariantArray,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Action {
     /// Leave (asks first when actions are pending).
     Quit,
+    /// Show every key.
+    Help,
     /// Focus the next panel.
     FocusNext,
     /// Focus the previous panel.
     FocusPrev,
-    /// Focus a panel directly.
-    Focus(Panel),
+    /// Focus the logs panel.
+    FocusLogs,
+    /// Focus the health panel.
+    FocusHealth,
+    /// Focus the runbook panel.
+    FocusRunbook,
+    /// Focus the timeline panel.
+    FocusTimeline,
     /// Move the selection up.
     Up,
     /// Move the selection down.
@@ -36,6 +47,7 @@ pub enum Action {
     /// Half a page down.
     PageDown,
     /// Tick or untick the selected step.
+    #[strum(serialize = "tick")]
     Toggle,
     /// Show the next runbook.
     NextRunbook,
@@ -43,13 +55,16 @@ pub enum Action {
     PrevRunbook,
     /// Write a note.
     Note,
-    /// Show every key.
-    Help,
-    /// Record a milestone.
-    Mark(Milestone),
+    /// Record that the problem was noticed.
+    MarkDetected,
+    /// Record that the impact was stopped.
+    MarkMitigated,
+    /// Record that the incident is over.
+    MarkResolved,
     /// Step the severity to the next level.
     Severity,
     /// Show times in UTC or local time.
+    #[strum(serialize = "utc")]
     ToggleUtc,
     /// Write again what failed to be written.
     Retry,
@@ -74,6 +89,7 @@ pub enum Action {
     /// Show the command output pane.
     Output,
     /// Write a status update.
+    #[strum(serialize = "update")]
     Compose,
 }
 
@@ -139,10 +155,10 @@ const DEFAULTS: [Row; 36] = {
             "focus the previous panel",
             None,
         ),
-        (&["1"], Focus(Panel::Logs), G, "focus logs", None),
-        (&["2"], Focus(Panel::Health), G, "focus health", None),
-        (&["3"], Focus(Panel::Runbook), G, "focus runbook", None),
-        (&["4"], Focus(Panel::Timeline), G, "focus timeline", None),
+        (&["1"], FocusLogs, G, "focus logs", None),
+        (&["2"], FocusHealth, G, "focus health", None),
+        (&["3"], FocusRunbook, G, "focus runbook", None),
+        (&["4"], FocusTimeline, G, "focus timeline", None),
         (&["k", "up"], Up, G, "move up / scroll back", None),
         (&["j", "down"], Down, G, "move down / scroll on", None),
         (&["g", "home"], Top, G, "jump to the top", None),
@@ -178,27 +194,15 @@ const DEFAULTS: [Row; 36] = {
             Some("runbook"),
         ),
         (&["n"], Note, G, "add a note to the timeline", Some("note")),
-        (
-            &["D"],
-            Mark(Milestone::Detected),
-            G,
-            "mark the incident detected",
-            None,
-        ),
+        (&["D"], MarkDetected, G, "mark the incident detected", None),
         (
             &["M"],
-            Mark(Milestone::Mitigated),
+            MarkMitigated,
             G,
             "mark the incident mitigated",
             None,
         ),
-        (
-            &["R"],
-            Mark(Milestone::Resolved),
-            G,
-            "mark the incident resolved",
-            None,
-        ),
+        (&["R"], MarkResolved, G, "mark the incident resolved", None),
         (
             &["S"],
             Severity,
@@ -446,7 +450,7 @@ mod tests {
     #[test]
     fn the_wheel_finds_the_key_that_scrolls_in_each_panel() {
         let map = default_keymap();
-        for panel in Panel::ALL {
+        for &panel in Panel::ALL {
             assert_eq!(key_for(&map, Action::Down, panel), Some(c('j')));
         }
         assert_eq!(label_of(&map, Action::Retry), "r");

@@ -11,89 +11,46 @@ use crate::timeline::Milestone;
 
 impl Action {
     /// Every action, in the order the keymap lists them.
-    pub const ALL: [Action; 35] = [
-        Action::Quit,
-        Action::Help,
-        Action::FocusNext,
-        Action::FocusPrev,
-        Action::Focus(Panel::Logs),
-        Action::Focus(Panel::Health),
-        Action::Focus(Panel::Runbook),
-        Action::Focus(Panel::Timeline),
-        Action::Up,
-        Action::Down,
-        Action::Top,
-        Action::Bottom,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Toggle,
-        Action::NextRunbook,
-        Action::PrevRunbook,
-        Action::Note,
-        Action::Mark(Milestone::Detected),
-        Action::Mark(Milestone::Mitigated),
-        Action::Mark(Milestone::Resolved),
-        Action::Severity,
-        Action::ToggleUtc,
-        Action::Retry,
-        Action::Palette,
-        Action::Filter,
-        Action::Invert,
-        Action::Follow,
-        Action::PrevError,
-        Action::NextError,
-        Action::Patterns,
-        Action::Zoom,
-        Action::Run,
-        Action::Output,
-        Action::Compose,
-    ];
+    pub const ALL: &'static [Action] = <Action as strum::VariantArray>::VARIANTS;
 
     /// The name `[keys]` knows it by: `tick`, `focus-logs`, `mark-resolved`.
     pub fn name(self) -> &'static str {
-        match self {
-            Action::Quit => "quit",
-            Action::Help => "help",
-            Action::FocusNext => "focus-next",
-            Action::FocusPrev => "focus-prev",
-            Action::Focus(Panel::Logs) => "focus-logs",
-            Action::Focus(Panel::Health) => "focus-health",
-            Action::Focus(Panel::Runbook) => "focus-runbook",
-            Action::Focus(Panel::Timeline) => "focus-timeline",
-            Action::Up => "up",
-            Action::Down => "down",
-            Action::Top => "top",
-            Action::Bottom => "bottom",
-            Action::PageUp => "page-up",
-            Action::PageDown => "page-down",
-            Action::Toggle => "tick",
-            Action::NextRunbook => "next-runbook",
-            Action::PrevRunbook => "prev-runbook",
-            Action::Note => "note",
-            Action::Mark(Milestone::Detected) => "mark-detected",
-            Action::Mark(Milestone::Mitigated) => "mark-mitigated",
-            Action::Mark(Milestone::Resolved) => "mark-resolved",
-            Action::Severity => "severity",
-            Action::ToggleUtc => "utc",
-            Action::Retry => "retry",
-            Action::Palette => "palette",
-            Action::Filter => "filter",
-            Action::Invert => "invert",
-            Action::Follow => "follow",
-            Action::PrevError => "prev-error",
-            Action::NextError => "next-error",
-            Action::Patterns => "patterns",
-            Action::Zoom => "zoom",
-            Action::Run => "run",
-            Action::Output => "output",
-            Action::Compose => "update",
+        self.into()
+    }
+
+    /// The action that focuses `panel`.
+    pub fn focus(panel: Panel) -> Action {
+        match panel {
+            Panel::Logs => Action::FocusLogs,
+            Panel::Health => Action::FocusHealth,
+            Panel::Runbook => Action::FocusRunbook,
+            Panel::Timeline => Action::FocusTimeline,
         }
     }
-}
 
-impl fmt::Display for Action {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+    /// The panel this action focuses, if it is one of the `focus-<panel>` actions.
+    pub fn focused(self) -> Option<Panel> {
+        Panel::ALL
+            .iter()
+            .copied()
+            .find(|p| Action::focus(*p) == self)
+    }
+
+    /// The action that records `milestone`.
+    pub fn mark(milestone: Milestone) -> Action {
+        match milestone {
+            Milestone::Detected => Action::MarkDetected,
+            Milestone::Mitigated => Action::MarkMitigated,
+            Milestone::Resolved => Action::MarkResolved,
+        }
+    }
+
+    /// The milestone this action records, if it is one of the `mark-<milestone>` actions.
+    pub fn marked(self) -> Option<Milestone> {
+        Milestone::ALL
+            .iter()
+            .copied()
+            .find(|m| Action::mark(*m) == self)
     }
 }
 
@@ -101,7 +58,7 @@ impl fmt::Display for Action {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown action `{name}` in [keys]; {}", match suggestion {
     Some(s) => format!("did you mean `{s}`?"),
-    None => format!("the actions are: {}", Action::ALL.map(Action::name).join(", ")),
+    None => format!("the actions are: {}", names().join(", ")),
 })]
 pub struct UnknownAction {
     /// What was written.
@@ -116,13 +73,18 @@ impl FromStr for Action {
     fn from_str(s: &str) -> Result<Action, UnknownAction> {
         let name = s.trim();
         Action::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|a| a.name() == name)
             .ok_or_else(|| UnknownAction {
                 name: name.to_string(),
-                suggestion: crate::core::diag::closest(name, Action::ALL.map(Action::name)),
+                suggestion: crate::core::diag::closest(name, names()),
             })
     }
+}
+
+fn names() -> Vec<&'static str> {
+    Action::ALL.iter().map(|a| a.name()).collect()
 }
 
 /// Named keys as `[keys]` spells them; the first spelling of a key is the one written back.
@@ -324,8 +286,71 @@ mod tests {
     }
 
     #[test]
+    fn every_action_keeps_the_name_sitrep_toml_knows_it_by() {
+        let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "quit",
+                "help",
+                "focus-next",
+                "focus-prev",
+                "focus-logs",
+                "focus-health",
+                "focus-runbook",
+                "focus-timeline",
+                "up",
+                "down",
+                "top",
+                "bottom",
+                "page-up",
+                "page-down",
+                "tick",
+                "next-runbook",
+                "prev-runbook",
+                "note",
+                "mark-detected",
+                "mark-mitigated",
+                "mark-resolved",
+                "severity",
+                "utc",
+                "retry",
+                "palette",
+                "filter",
+                "invert",
+                "follow",
+                "prev-error",
+                "next-error",
+                "patterns",
+                "zoom",
+                "run",
+                "output",
+                "update",
+            ]
+        );
+        for &a in Action::ALL {
+            assert_eq!(a.to_string(), a.name());
+        }
+    }
+
+    #[test]
+    fn every_panel_and_milestone_has_its_own_action() {
+        for &p in Panel::ALL {
+            assert_eq!(Action::focus(p).focused(), Some(p));
+            let name = format!("focus-{}", p.title().to_lowercase());
+            assert_eq!(name.parse(), Ok(Action::focus(p)));
+        }
+        for &m in Milestone::ALL {
+            assert_eq!(Action::mark(m).marked(), Some(m));
+            assert_eq!(format!("mark-{}", m.name()).parse(), Ok(Action::mark(m)));
+        }
+        assert_eq!(Action::Quit.focused(), None);
+        assert_eq!(Action::Quit.marked(), None);
+    }
+
+    #[test]
     fn every_action_name_reads_back_and_a_typo_gets_a_suggestion() {
-        for a in Action::ALL {
+        for &a in Action::ALL {
             assert_eq!(a.name().parse::<Action>(), Ok(a));
         }
         assert_eq!(

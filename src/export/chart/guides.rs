@@ -5,19 +5,20 @@ use std::fmt::Write as _;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{LEFT, RIGHT, Scale, TOP, WIDTH};
+use crate::timeline::EventKind;
 
 /// The marker shape of an action, so kinds differ by shape as well as colour.
-pub(super) fn marker(kind: &str, x: f64, y: f64) -> String {
+pub(super) fn marker(kind: EventKind, x: f64, y: f64) -> String {
     match kind {
-        "step.checked" | "step.unchecked" => {
+        EventKind::StepChecked | EventKind::StepUnchecked => {
             format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\"/>")
         }
-        "note" => format!(
+        EventKind::Note => format!(
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\"/>",
             x - 4.5,
             y - 4.5
         ),
-        "command.started" | "command.finished" => format!(
+        EventKind::CommandStarted | EventKind::CommandFinished => format!(
             "<path d=\"M{x:.1} {:.1}L{:.1} {:.1}L{:.1} {:.1}Z\"/>",
             y - 6.0,
             x + 5.5,
@@ -25,7 +26,7 @@ pub(super) fn marker(kind: &str, x: f64, y: f64) -> String {
             x - 5.5,
             y + 4.0
         ),
-        "update.sent" => format!(
+        EventKind::UpdateSent => format!(
             "<path d=\"M{x:.1} {:.1}L{:.1} {y:.1}L{x:.1} {:.1}L{:.1} {y:.1}Z\"/>",
             y - 6.0,
             x + 6.0,
@@ -111,16 +112,16 @@ pub(super) fn legend(out: &mut String, y: f64) {
         x += 34.0 + word.len() as f64 * 7.0;
     }
     for (kind, word) in [
-        ("step.checked", "step"),
-        ("note", "note"),
-        ("command.started", "command"),
-        ("update.sent", "update"),
-        ("severity", "other"),
+        (EventKind::StepChecked, "step"),
+        (EventKind::Note, "note"),
+        (EventKind::CommandStarted, "command"),
+        (EventKind::UpdateSent, "update"),
+        (EventKind::Severity, "other"),
     ] {
         let _ = write!(
             out,
             "<g class=\"mark k-{}\">{}</g><text class=\"legend\" x=\"{:.1}\" y=\"{y:.1}\">{word}</text>",
-            kind.replace('.', "-"),
+            <&str>::from(kind).replace('.', "-"),
             marker(kind, x + 6.0, y - 4.0),
             x + 15.0
         );

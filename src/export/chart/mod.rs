@@ -23,7 +23,7 @@ use super::model::Prepared;
 use super::text::{html, utc};
 use crate::core::duration::precise as duration;
 use crate::core::level::Level;
-use crate::timeline::{Event, Record};
+use crate::timeline::{Event, EventKind, Record};
 
 const WIDTH: f64 = 960.0;
 const LEFT: f64 = 170.0;
@@ -272,14 +272,13 @@ fn actions_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
     let mut any = false;
     for r in p.records.iter().filter(|r| is_action(&r.event)) {
         any = true;
-        let kind = r.event.kind();
         let tip = format!("{} UTC {}: {}", utc(r.ts), r.actor, r.event.summary());
         let _ = write!(
             out,
             "<g class=\"mark k-{}\"><title>{}</title>{}</g>",
-            kind.replace('.', "-"),
+            r.event.kind().replace('.', "-"),
             html(&tip),
-            marker(kind, scale.x(r.ts), mid)
+            marker(EventKind::from(&r.event), scale.x(r.ts), mid)
         );
     }
     if !any {

@@ -3,6 +3,9 @@
 //! in view, and hints that name the keys in use.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod screen_support;
+use screen_support::text_of;
+
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -10,7 +13,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
-use ratatui::text::Span;
 use sitrep::act::{FinishReason, RunEvent, RunOutcome};
 use sitrep::app::{Action, App, Command, EndpointView, Mode, Msg, update};
 use sitrep::health::EndpointHealth;
@@ -70,23 +72,6 @@ fn incident() -> App {
     );
     app.utc = true;
     app
-}
-
-fn text_of(buffer: &ratatui::buffer::Buffer) -> String {
-    let area = buffer.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        let mut x = 0;
-        while x < area.width {
-            let symbol = buffer[(x, y)].symbol();
-            line.push_str(symbol);
-            x += Span::raw(symbol).width().max(1) as u16;
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 /// Tells the app the layout of a screen this size, as the runtime does after a draw, then draws it.

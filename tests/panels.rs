@@ -3,13 +3,15 @@
 //! emulator, with the panel's border where it belongs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod screen_support;
+use screen_support::text_of;
+
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::layout::Rect;
-use ratatui::text::Span;
 use ratatui::{Terminal, TerminalOptions, Viewport};
 use sitrep::app::{App, Command, EndpointView, Mode, Msg, Panel, PatternsMode, SourceView, update};
 use sitrep::health::{EndpointHealth, Outcome, ProbeResult, RateLimit};
@@ -204,24 +206,6 @@ fn incident() -> App {
     update(&mut app, key(' '));
     app.flash = None;
     app
-}
-
-/// The screen as a terminal shows it: a wide character takes its cell and hides the next.
-fn text_of(buffer: &ratatui::buffer::Buffer) -> String {
-    let area = buffer.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        let mut x = 0;
-        while x < area.width {
-            let symbol = buffer[(x, y)].symbol();
-            line.push_str(symbol);
-            x += Span::raw(symbol).width().max(1) as u16;
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn render(app: &App, width: u16, height: u16) -> String {

@@ -399,7 +399,7 @@ impl App {
                     .max(0) as u64,
             ),
             zoom: false,
-            started_ms: epoch_ms(now),
+            started_ms: crate::core::clock::epoch_ms(now),
             params: Default::default(),
             param_ask: None,
             dry_run: false,
@@ -451,7 +451,7 @@ impl App {
 
     /// The current time as milliseconds since the epoch (the unit of the pattern rate history).
     pub fn now_ms(&self) -> u64 {
-        epoch_ms(self.now)
+        crate::core::clock::epoch_ms(self.now)
     }
 
     /// Names of the loaded runbooks.
@@ -535,8 +535,3 @@ impl App {
 
 #[cfg(test)]
 mod tests;
-
-/// Milliseconds since the epoch; times before it (never seen in practice) count as 0.
-pub fn epoch_ms(t: DateTime<Utc>) -> u64 {
-    u64::try_from(t.timestamp_millis()).unwrap_or(0)
-}

@@ -21,7 +21,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Key(key) => on_key(app, key),
         Msg::Tick(now) => {
             app.now = now;
-            let now_ms = super::epoch_ms(now);
+            let now_ms = crate::core::clock::epoch_ms(now);
             let events = if app.patterns.mode == PatternsMode::Off {
                 app.patterns.announce(now_ms, app.started_ms)
             } else {
@@ -136,7 +136,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                     src.errors.add(line.received.timestamp());
                 }
                 let number = app.logs.total();
-                let ms = super::epoch_ms(line.received);
+                let ms = crate::core::clock::epoch_ms(line.received);
                 app.patterns.observe(number, &line.text, ms);
                 app.logs.push(line);
             }
@@ -518,7 +518,7 @@ fn compare(app: &mut App) {
         );
         return;
     };
-    let b = super::epoch_ms(boundary);
+    let b = crate::core::clock::epoch_ms(boundary);
     let span = now.saturating_sub(b).max(10_000);
     // The working side never reaches back before sitrep was watching: nothing was seen there.
     let good = TimeRange {

@@ -1,7 +1,6 @@
 //! The logs panel: followed lines, newest at the bottom, errors marked with colour and a symbol; or,
 //! with `p`, the mined patterns (new and spiking first), or the comparison of working vs failing.
 
-use chrono::{TimeZone, Utc};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -121,7 +120,7 @@ fn error_rates<'a>(app: &'a App, theme: &Theme) -> Line<'a> {
 }
 
 fn at(app: &App, ms: u64) -> String {
-    match Utc.timestamp_millis_opt(ms as i64).single() {
+    match crate::core::clock::from_epoch_ms(ms) {
         Some(t) => clock(app, t),
         None => "--".into(),
     }

@@ -1,11 +1,10 @@
 //! The bottom layer: the vocabulary every other module shares: diagnostics that point at
-//! `file:line:col`, durations, secrets, the millisecond clock, the one way to build an HTTP client
+//! `file:line:col`, durations, secrets, the one way to build an HTTP client
 //! (rustls on ring), what HTTP servers say about their rate limits, and one of each safety
 //! mechanism (sanitizer, redactor, child-process runner, log-level words, bucket series). It imports
 //! nothing from the crate (`tests/layers.rs` holds it to that).
 
 pub mod child;
-pub mod clock;
 pub mod diag;
 pub mod duration;
 pub mod health;

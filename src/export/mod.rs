@@ -24,8 +24,11 @@ use std::str::FromStr;
 use crate::runbook::Runbook;
 use crate::timeline::Record;
 
+#[cfg(any(test, feature = "test-support"))]
 pub use csv::COLUMNS as CSV_COLUMNS;
+#[cfg(any(test, feature = "test-support"))]
 pub use json::SCHEMA as JSON_SCHEMA;
+#[cfg(any(test, feature = "test-support"))]
 pub use redact::MARKER as REDACTED;
 
 /// An export format.
@@ -43,6 +46,7 @@ pub enum Format {
 
 impl Format {
     /// Every format.
+    #[cfg(any(test, feature = "test-support"))]
     pub const ALL: [Format; 4] = [Format::Markdown, Format::Json, Format::Csv, Format::Html];
 
     /// The usual file extension (without the dot).

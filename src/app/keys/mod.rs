@@ -10,7 +10,7 @@ mod names;
 mod rebind;
 
 pub use names::{Key, KeyError, UnknownAction};
-pub use rebind::{Place, RebindError, Rebinding, rebind};
+pub use rebind::{Rebinding, rebind};
 
 /// What a key does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,18 +2,28 @@
 //!
 //! The library holds every part; `main.rs` only parses the command line and calls in here.
 //! See `docs/design.md` for the map.
+//!
+//! The binary needs only the three items re-exported below, so every module is private to the
+//! crate and the compiler reports the code nothing uses. Tests and benches reach the modules
+//! through the `test-support` feature, which `cargo test` and `cargo bench` turn on (the package
+//! is its own dev-dependency).
 
-pub mod act;
-pub mod app;
-pub mod cli;
-pub mod config;
-pub mod core;
-pub mod demo;
-pub mod export;
-pub mod health;
-pub mod patterns;
-pub mod runbook;
-pub mod runtime;
-pub mod tail;
-pub mod timeline;
-pub mod ui;
+/// Declares each module `pub` with the `test-support` feature and `pub(crate)` without it.
+macro_rules! modules {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "test-support")]
+            pub mod $name;
+            #[cfg(not(feature = "test-support"))]
+            pub(crate) mod $name;
+        )*
+    };
+}
+
+modules!(
+    act, app, cli, config, core, demo, export, health, patterns, runbook, runtime, tail, timeline,
+    ui,
+);
+
+pub use cli::{Cli, run};
+pub use runtime::install_panic_hook;

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    sitrep::runtime::install_panic_hook();
-    let cli = sitrep::cli::Cli::parse();
+    sitrep::install_panic_hook();
+    let cli = sitrep::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -18,7 +18,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(sitrep::cli::run(cli)) {
+    match runtime.block_on(sitrep::run(cli)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -52,13 +52,9 @@ impl Cadence {
     }
 
     /// An update went out at `at`; an older time (a record replayed late) changes nothing.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn sent(&mut self, at: DateTime<Utc>) {
         self.last = self.last.max(at);
-    }
-
-    /// Time between updates.
-    pub fn every(&self) -> Duration {
-        self.every
     }
 
     /// When the next update is due.

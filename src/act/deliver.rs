@@ -5,8 +5,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use tokio::sync::mpsc::Sender;
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use super::destination::{Destination, MAX_CLIPBOARD_BYTES, append_entry, osc52, scrub};
@@ -101,82 +99,12 @@ impl Delivery {
     }
 }
 
-/// Where a delivery is, for the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeliveryProgress {
-    /// Attempt `attempt` of at most `of` is being made.
-    Attempt {
-        /// 1-based.
-        attempt: u32,
-        /// The policy's maximum.
-        of: u32,
-    },
-    /// An attempt failed; the next starts after `wait`.
-    Retrying {
-        /// The attempt that failed.
-        attempt: u32,
-        /// Time until the next.
-        wait: Duration,
-        /// Why it failed.
-        why: String,
-    },
-}
-
-/// What [`spawn_delivery`] reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeliveryEvent {
-    /// Progress (best effort: dropped when the channel is full).
-    Progress {
-        /// The id given to [`spawn_delivery`].
-        id: u64,
-        /// What happened.
-        progress: DeliveryProgress,
-    },
-    /// The outcome; always sent, once.
-    Done {
-        /// The id given to [`spawn_delivery`].
-        id: u64,
-        /// How it went.
-        delivery: Delivery,
-    },
-}
-
 /// Sends `update` to `dest`, retrying per `policy`.
 pub async fn deliver(
     dest: &Destination,
     update: &Update,
     client: &reqwest::Client,
     policy: RetryPolicy,
-) -> Delivery {
-    deliver_reporting(dest, update, client, policy, &mut |_| {}).await
-}
-
-/// Runs [`deliver`] as a task, reporting progress and the outcome on `tx`. Call it within a tokio
-/// runtime; abort the handle to give up early.
-pub fn spawn_delivery(
-    id: u64,
-    dest: Destination,
-    update: Update,
-    client: reqwest::Client,
-    policy: RetryPolicy,
-    tx: Sender<DeliveryEvent>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let progress_tx = tx.clone();
-        let mut report = move |progress| {
-            let _ = progress_tx.try_send(DeliveryEvent::Progress { id, progress });
-        };
-        let delivery = deliver_reporting(&dest, &update, &client, policy, &mut report).await;
-        let _ = tx.send(DeliveryEvent::Done { id, delivery }).await;
-    })
-}
-
-async fn deliver_reporting(
-    dest: &Destination,
-    update: &Update,
-    client: &reqwest::Client,
-    policy: RetryPolicy,
-    report: &mut (dyn FnMut(DeliveryProgress) + Send),
 ) -> Delivery {
     let sent_at = Utc::now();
     let mut delivery = Delivery {
@@ -245,10 +173,6 @@ async fn deliver_reporting(
         }
         delivery.attempts += 1;
         let attempt = delivery.attempts;
-        report(DeliveryProgress::Attempt {
-            attempt,
-            of: max_attempts,
-        });
         let limit = policy.attempt_timeout.min(remaining);
         let (why, hint) = match post(client, url, headers, &body, limit).await {
             Outcome::Delivered(detail) => {
@@ -275,7 +199,6 @@ async fn deliver_reporting(
             );
             return delivery;
         }
-        report(DeliveryProgress::Retrying { attempt, wait, why });
         tokio::time::sleep(wait).await;
     }
 }

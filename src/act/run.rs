@@ -4,8 +4,8 @@
 //! The command is the leader of a new process group. Stopping it (cancel, timeout, dropped handle)
 //! sends SIGTERM to the group, then SIGKILL after the spec's grace. A command that exits on its own
 //! is left alone, and so is anything it deliberately left running in the background; its output
-//! is read until the pipes close or for [`DRAIN_GRACE`] after the exit. The process handling is the
-//! one child-process runner, `crate::core::child`.
+//! is read until the pipes close or for `core::child::DRAIN_GRACE` after the exit. The process
+//! handling is the one child-process runner, `crate::core::child`.
 
 use std::process::ExitStatus;
 use std::time::Duration;
@@ -23,9 +23,6 @@ use crate::core::child::{Child, Event, Stream, Survivors};
 use crate::core::duration::glance as short_duration;
 use crate::core::sanitize::sanitize;
 
-/// After the command exits, output still in flight is read for this long (a background child
-/// may hold the pipes open forever).
-pub const DRAIN_GRACE: Duration = crate::core::child::DRAIN_GRACE;
 /// At most one output batch per this interval, however fast the command prints.
 pub const BATCH_INTERVAL: Duration = Duration::from_millis(50);
 

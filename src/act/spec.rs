@@ -110,12 +110,14 @@ impl CommandSpec {
     }
 
     /// Sets the working folder.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn with_cwd(mut self, cwd: impl Into<PathBuf>) -> Self {
         self.cwd = Some(cwd.into());
         self
     }
 
     /// Sets the time between SIGTERM and SIGKILL.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn with_kill_grace(mut self, grace: Duration) -> Self {
         self.kill_grace = grace;
         self

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::template::{placeholders, substitute};
+use super::template::substitute;
+#[cfg(any(test, feature = "test-support"))]
+use super::template::placeholders;
 use crate::core::duration::glance as short_duration;
 
 /// The template used when a communicate step has none.
@@ -18,7 +20,8 @@ Errors: {error_rate}; new error patterns: {new_patterns}
 Progress: {steps_done}, {elapsed} since the incident opened.
 Next update: {next_update}";
 
-/// Every placeholder an update template may use, with what it becomes (for the composer's help).
+/// Every placeholder an update template may use, with what it becomes.
+#[cfg(any(test, feature = "test-support"))]
 pub const PLACEHOLDERS: [(&str, &str); 13] = [
     ("title", "the incident title"),
     ("severity", "SEV1..SEV4, or `severity unset`"),
@@ -212,6 +215,7 @@ pub fn render_update(template: &str, facts: &UpdateFacts) -> String {
 }
 
 /// Placeholders in `template` that an update cannot fill (typos like `{severty}`), each once.
+#[cfg(any(test, feature = "test-support"))]
 pub fn unknown_placeholders(template: &str) -> Vec<String> {
     let mut unknown: Vec<String> = Vec::new();
     for (_, name) in placeholders(template) {

@@ -176,11 +176,13 @@ impl Child {
     }
 
     /// Whether [`Child::stop`] or [`Child::kill`] was called.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn is_stopped(&self) -> bool {
         self.stopped
     }
 
     /// Whether the leader has exited.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn has_exited(&self) -> bool {
         self.exit.is_some()
     }

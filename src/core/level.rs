@@ -44,6 +44,7 @@ pub enum Level {
 
 impl Level {
     /// Every level, weakest first.
+    #[cfg(any(test, feature = "test-support"))]
     pub const ALL: [Level; 7] = [
         Level::Trace,
         Level::Debug,

@@ -23,8 +23,11 @@ use std::str::FromStr;
 use crate::runbook::Runbook;
 use crate::timeline::Record;
 
+#[cfg(any(test, feature = "test-support"))]
 pub use csv::COLUMNS as CSV_COLUMNS;
+#[cfg(any(test, feature = "test-support"))]
 pub use json::SCHEMA as JSON_SCHEMA;
+#[cfg(any(test, feature = "test-support"))]
 pub use redact::MARKER as REDACTED;
 
 /// An export format; its name is the usual file extension, and `markdown` reads as `md`.

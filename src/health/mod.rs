@@ -20,16 +20,22 @@ mod spec;
 mod state;
 mod task;
 
+#[cfg(any(test, feature = "test-support"))]
 pub use crate::core::ratelimit::RateLimit;
+#[cfg(any(test, feature = "test-support"))]
 pub use check::judge;
-pub use command::{ProbeSummary, fmt_latency, result_line, run_probe_command};
-pub use compare::{Difference, Snapshot, differences};
-pub use outcome::{Health, Outcome, ProbeResult};
-pub use probe::{BODY_HEAD, Prober, probe_once};
-pub use sanitize::{sanitize_block, sanitize_line};
-pub use spec::{
-    DEFAULT_BODY_CAP, DEFAULT_MAX_REDIRECTS, DEFAULT_THRESHOLD, EndpointSpec, Secret, SpecError,
-    parse_header_arg,
-};
-pub use state::{EndpointHealth, Percentiles, Quota, Transition, WINDOW};
-pub use task::{Backoff, MAX_BACKOFF, ProberHandle, spawn_prober};
+pub use command::{fmt_latency, run_probe_command};
+pub use compare::Snapshot;
+#[cfg(any(test, feature = "test-support"))]
+pub use compare::differences;
+pub use outcome::{Health, ProbeResult};
+#[cfg(any(test, feature = "test-support"))]
+pub use outcome::Outcome;
+pub use probe::Prober;
+#[cfg(any(test, feature = "test-support"))]
+pub use probe::probe_once;
+pub use spec::{DEFAULT_THRESHOLD, EndpointSpec, Secret, parse_header_arg};
+pub use state::EndpointHealth;
+#[cfg(any(test, feature = "test-support"))]
+pub use state::WINDOW;
+pub use task::{ProberHandle, spawn_prober};

@@ -161,6 +161,7 @@ impl ProbeResult {
     }
 
     /// A header value by case-insensitive name.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()

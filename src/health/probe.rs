@@ -139,6 +139,7 @@ impl Prober {
 }
 
 /// Probes `spec` once with `prober`'s clients; see [`Prober::probe`].
+#[cfg(any(test, feature = "test-support"))]
 pub async fn probe_once(prober: &Prober, endpoint: usize, spec: &EndpointSpec) -> ProbeResult {
     prober.probe(endpoint, spec).await
 }

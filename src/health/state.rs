@@ -206,6 +206,7 @@ impl EndpointHealth {
     }
 
     /// When the confirmed state began.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn since(&self) -> Option<DateTime<Utc>> {
         self.since
     }
@@ -218,11 +219,6 @@ impl EndpointHealth {
     /// The threshold this tracker confirms changes with.
     pub fn threshold(&self) -> u32 {
         self.threshold
-    }
-
-    /// When the last probe started.
-    pub fn last_at(&self) -> Option<DateTime<Utc>> {
-        self.last_at
     }
 
     /// Status of the last probe, if it got a response.
@@ -241,6 +237,7 @@ impl EndpointHealth {
     }
 
     /// Probes recorded since the start, and how many of them were up.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn totals(&self) -> (u64, u64) {
         (self.probes, self.ups)
     }
@@ -277,11 +274,6 @@ impl EndpointHealth {
     /// Latencies of the window, oldest first, `None` where no response arrived: a sparkline's data.
     pub fn latency_series(&self) -> impl Iterator<Item = Option<Duration>> + '_ {
         self.window.iter().map(|s| s.latency)
-    }
-
-    /// Healths of the window, oldest first: a status strip's data.
-    pub fn health_series(&self) -> impl Iterator<Item = Health> + '_ {
-        self.window.iter().map(|s| s.health)
     }
 
     /// The last rate-limit information any response carried, and when.

@@ -24,17 +24,20 @@ const MAX_DOUBLINGS: u32 = 6;
 #[derive(Debug)]
 pub struct ProberHandle {
     task: JoinHandle<()>,
+    #[cfg(any(test, feature = "test-support"))]
     wake: Arc<Notify>,
 }
 
 impl ProberHandle {
     /// Asks for a probe now instead of at the next tick. Requests made while a probe is in flight
     /// coalesce into one probe after it; while the server has asked us to back off, this waits too.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn probe_now(&self) {
         self.wake.notify_one();
     }
 
     /// Whether the task has ended (its receiver was dropped).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
     }
@@ -58,7 +61,11 @@ pub fn spawn_prober(
 ) -> ProberHandle {
     let wake = Arc::new(Notify::new());
     let task = tokio::spawn(run(endpoint, spec, prober, tx, Arc::clone(&wake)));
-    ProberHandle { task, wake }
+    ProberHandle {
+        task,
+        #[cfg(any(test, feature = "test-support"))]
+        wake,
+    }
 }
 
 async fn run(

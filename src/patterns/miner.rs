@@ -118,6 +118,7 @@ impl Miner {
     }
 
     /// Whether no pattern is kept.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn is_empty(&self) -> bool {
         self.live == 0
     }

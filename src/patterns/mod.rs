@@ -37,16 +37,13 @@ use std::fmt;
 use serde::Serialize;
 
 pub use miner::Miner;
-pub use pattern::{Pattern, Seen, Variable};
+pub use pattern::Pattern;
+#[cfg(any(test, feature = "test-support"))]
+pub use pattern::Seen;
 pub use rate::{
-    Change, CompareConfig, RangeDiff, RateConfig, RateHistory, TimeRange, Trend, TrendConfig,
-    compare, trend,
+    Change, CompareConfig, RangeDiff, RateConfig, TimeRange, TrendConfig, compare, trend,
 };
-pub use render::{
-    PatternSummary, PatternsError, VariableSummary, assign_stream, mine, render_json, render_table,
-    summaries,
-};
-pub use values::ValueCount;
+pub use render::{PatternsError, assign_stream, mine, render_json, render_table};
 
 /// Identifies a pattern within one [`Miner`]; never reused, even after eviction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -101,14 +101,6 @@ impl RateHistory {
         self.fine.count(fw, split, to_ms) + self.coarse.count(cw, from_ms, split)
     }
 
-    /// Lines per second over the `span_ms` before `now_ms`.
-    pub fn rate_per_sec(&self, now_ms: u64, span_ms: u64) -> f64 {
-        if span_ms == 0 {
-            return 0.0;
-        }
-        self.count_between(now_ms.saturating_sub(span_ms), now_ms) * 1000.0 / span_ms as f64
-    }
-
     /// Counts of the last `n` fine buckets, oldest first; the last one holds `now_ms`.
     pub fn sparkline(&self, now_ms: u64, n: usize) -> Vec<u32> {
         self.fine.last(now_ms / self.config.bucket_ms.max(1), n)

@@ -28,7 +28,7 @@ use crate::tail::{SourceSpec, TailOptions};
 use crate::timeline::TimelineWriter;
 use crate::ui::{self, Theme};
 
-pub use terminal::{install_panic_hook, mouse_msg};
+pub use terminal::install_panic_hook;
 
 /// Messages waiting for the UI loop from the writer thread and the tasks, at most. Key presses do
 /// not go through it: they are read straight from the terminal, so none is ever dropped.

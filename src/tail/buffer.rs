@@ -62,6 +62,7 @@ impl LogBuffer {
     }
 
     /// Appends every line of a batch.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn extend(&mut self, lines: impl IntoIterator<Item = LogLine>) {
         for line in lines {
             self.push(line);
@@ -78,11 +79,6 @@ impl LogBuffer {
         self.lines.is_empty()
     }
 
-    /// The most lines this buffer keeps.
-    pub fn capacity(&self) -> usize {
-        self.capacity
-    }
-
     /// Lines ever pushed; never decreases, not even on `clear`.
     pub fn total(&self) -> u64 {
         self.total
@@ -94,6 +90,7 @@ impl LogBuffer {
     }
 
     /// The kept line at `index`, 0 being the oldest kept.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn get(&self, index: usize) -> Option<&LogLine> {
         self.lines.get(index)
     }
@@ -110,11 +107,13 @@ impl LogBuffer {
     }
 
     /// The newest line.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn last(&self) -> Option<&LogLine> {
         self.lines.back()
     }
 
     /// Forgets every kept line (the total count stays).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn clear(&mut self) {
         self.lines.clear();
         self.text_bytes = 0;

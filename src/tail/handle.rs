@@ -1,6 +1,7 @@
 //! A running source as its owner holds it: stopping it, and asking whether it has ended.
 
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+#[cfg(any(test, feature = "test-support"))]
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ pub struct SourceHandle {
 pub(crate) enum HandleKind {
     Thread {
         wake: Arc<Wake>,
+        #[cfg(any(test, feature = "test-support"))]
         thread: Option<JoinHandle<()>>,
     },
     Task(tokio::task::JoinHandle<()>),
@@ -31,6 +33,7 @@ impl SourceHandle {
     }
 
     /// Whether the source has ended (stopped, or its receiver went away).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn is_finished(&self) -> bool {
         match &self.kind {
             HandleKind::Thread { thread, .. } => thread.as_ref().is_none_or(|t| t.is_finished()),

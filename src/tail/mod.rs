@@ -38,11 +38,14 @@ use chrono::{DateTime, Utc};
 
 use crate::core::level::Level;
 
-pub use crate::core::sanitize::{sanitize, sanitize_capped};
-pub use buffer::{DEFAULT_CAPACITY, DEFAULT_MAX_TEXT_BYTES, LogBuffer};
-pub use follow::{FollowError, follow_to_writer};
+pub use crate::core::sanitize::sanitize;
+#[cfg(any(test, feature = "test-support"))]
+pub use crate::core::sanitize::sanitize_capped;
+pub use buffer::{DEFAULT_CAPACITY, LogBuffer};
+pub use follow::follow_to_writer;
 pub use glob::is_glob;
 pub use handle::SourceHandle;
+#[cfg(any(test, feature = "test-support"))]
 pub use level::detect_level;
 pub use source::spawn_source;
 
@@ -63,6 +66,7 @@ pub struct LogLine {
 
 impl LogLine {
     /// A line from its parts (`text` must already be sanitized).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn new(
         source: usize,
         text: String,
@@ -80,6 +84,7 @@ impl LogLine {
     }
 
     /// A line from raw bytes: sanitized, capped at `max_bytes`, level detected.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn from_raw(source: usize, raw: &[u8], max_bytes: usize) -> Self {
         let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -193,13 +198,6 @@ pub enum SourceStatus {
 }
 
 impl SourceStatus {
-    /// Whether this status is a problem worth highlighting.
-    pub fn is_problem(&self) -> bool {
-        matches!(
-            self,
-            SourceStatus::Gone { .. } | SourceStatus::Exited { .. } | SourceStatus::Error { .. }
-        )
-    }
 }
 
 fn shown(path: &Path) -> String {
@@ -279,6 +277,7 @@ impl Default for TailOptions {
 
 impl TailOptions {
     /// Options that read whole files from the start (demo, tests).
+    #[cfg(any(test, feature = "test-support"))]
     pub fn from_start() -> Self {
         Self {
             from_start: true,

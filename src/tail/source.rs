@@ -40,17 +40,17 @@ pub fn spawn_source(
     let spawned = std::thread::Builder::new()
         .name(format!("sitrep-tail-{source}"))
         .spawn(move || follow_files(source, target, tx, opts, thread_wake));
-    let thread = match spawned {
-        Ok(thread) => Some(thread),
-        Err(err) => {
-            let message = format!("cannot start a thread to follow the log: {err}");
-            let status = SourceStatus::Error { message };
-            let _ = error_tx.try_send(TailEvent::Status { source, status });
-            None
-        }
-    };
+    if let Err(err) = &spawned {
+        let message = format!("cannot start a thread to follow the log: {err}");
+        let status = SourceStatus::Error { message };
+        let _ = error_tx.try_send(TailEvent::Status { source, status });
+    }
     SourceHandle {
-        kind: HandleKind::Thread { wake, thread },
+        kind: HandleKind::Thread {
+            wake,
+            #[cfg(any(test, feature = "test-support"))]
+            thread: spawned.ok(),
+        },
     }
 }
 

@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 pub use event::{
     Event, EventKind, Health, Milestone, PatternChange, Record, Severity, TOOL_ACTOR, UnknownEvent,
 };
-pub use reader::{Problem, ReadReport, read};
+pub use reader::read;
 pub use replay::Incident;
-pub use writer::{Appended, OpenReport, TimelineError, TimelineWriter};
+pub use writer::{Appended, OpenReport, TimelineWriter};
 
 /// The newest timeline file (`*.jsonl`) in a folder, by name (names start with the opening time).
 pub fn newest_in(dir: &Path) -> Option<PathBuf> {

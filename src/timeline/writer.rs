@@ -58,8 +58,6 @@ pub struct OpenReport {
     pub problems: Vec<Problem>,
     /// A torn last line that was moved aside, and where to.
     pub torn: Option<(Torn, PathBuf)>,
-    /// Whether the file was created by this open.
-    pub created: bool,
 }
 
 /// An open timeline file that events are appended to.
@@ -94,23 +92,16 @@ impl TimelineWriter {
             sync_parent(path).map_err(open_err)?;
         }
         file.lock().map_err(open_err)?;
-        let result = Self::load(path, file, !existed);
+        let result = Self::load(path, file);
         result.map_err(open_err)
     }
 
-    fn load(
-        path: &Path,
-        file: File,
-        created: bool,
-    ) -> std::io::Result<(TimelineWriter, OpenReport)> {
+    fn load(path: &Path, file: File) -> std::io::Result<(TimelineWriter, OpenReport)> {
         let mut bytes = Vec::new();
         (&file).seek(SeekFrom::Start(0))?;
         (&file).read_to_end(&mut bytes)?;
         let parsed = reader::parse(&bytes, 1, 0, "", 0);
-        let mut report = OpenReport {
-            created,
-            ..OpenReport::default()
-        };
+        let mut report = OpenReport::default();
         let torn = match parsed.torn.clone() {
             Some(torn) => {
                 let aside = set_aside(path, &file, &torn)?;
@@ -139,6 +130,7 @@ impl TimelineWriter {
     }
 
     /// Sequence number of the last line in the file.
+    #[cfg(any(test, feature = "test-support"))]
     pub fn last_seq(&self) -> u64 {
         self.last_seq
     }
@@ -204,6 +196,7 @@ impl TimelineWriter {
         Ok(Appended {
             record,
             foreign: foreign.records,
+            #[cfg(any(test, feature = "test-support"))]
             problems: foreign.problems,
         })
     }
@@ -283,6 +276,7 @@ pub struct Appended {
     /// Records other processes wrote before ours.
     pub foreign: Vec<Record>,
     /// Problems found in those.
+    #[cfg(any(test, feature = "test-support"))]
     pub problems: Vec<Problem>,
 }
 

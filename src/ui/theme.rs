@@ -73,11 +73,6 @@ impl Theme {
         }
     }
 
-    /// `NO_COLOR` set to anything non-empty turns colour off (no-color.org).
-    pub fn from_env() -> Theme {
-        Theme::color().unless_no_color()
-    }
-
     /// This theme, or no colour at all when `NO_COLOR` is set: it wins over any `[theme]`.
     pub fn unless_no_color(self) -> Theme {
         self.or_monochrome(std::env::var_os("NO_COLOR").as_deref())

@@ -9,7 +9,7 @@ mod names;
 mod rebind;
 
 pub use names::{Key, KeyError, UnknownAction};
-pub use rebind::{Place, RebindError, Rebinding, rebind};
+pub use rebind::{Rebinding, rebind};
 
 /// What a key does; `[keys]` names it in kebab-case (`focus-next`), and the declaration order is the
 /// order the keymap lists them in.

@@ -26,12 +26,14 @@ pub enum Policy {
     /// A block on the screen (a body, a command's output): newlines are kept, CRLF becomes one.
     ScreenBlock,
     /// Text written to an export: see [`export_text`].
+    #[cfg(any(test, feature = "test-support"))]
     Export,
 }
 
 /// Sanitizes `bytes` for `policy`; invalid UTF-8 shows as U+FFFD.
 pub fn sanitize_for(bytes: &[u8], policy: Policy) -> String {
     match policy {
+        #[cfg(any(test, feature = "test-support"))]
         Policy::Export => export_text(&String::from_utf8_lossy(bytes)).into_owned(),
         screen => {
             let mut out = String::with_capacity(bytes.len());
@@ -58,6 +60,7 @@ pub fn sanitize_block(text: &str) -> String {
 
 /// Sanitizes a block for the screen with the output capped near `max_bytes`: keeps the head, appends
 /// a note saying how many input bytes were cut, and returns that count too.
+#[cfg(any(test, feature = "test-support"))]
 pub fn sanitize_capped(bytes: &[u8], max_bytes: usize) -> (String, usize) {
     let mut out = String::with_capacity(bytes.len().min(max_bytes.saturating_add(32)));
     let used = sanitize_into(&mut out, bytes, max_bytes, Policy::ScreenBlock);

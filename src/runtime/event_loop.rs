@@ -40,7 +40,9 @@ enum Turn {
     End(Result<Exit, String>),
 }
 
-struct Clocks {
+/// The timers and the signals the loop waits on. Made before the first frame is drawn: a SIGTERM that
+/// arrives as soon as the cockpit shows must find its handler, or the terminal is left raw.
+pub(super) struct Clocks {
     frame: Interval,
     clock: Interval,
     sigterm: Signal,
@@ -54,17 +56,23 @@ fn every(ms: u64) -> Interval {
     i
 }
 
-impl Cockpit {
-    /// Runs until the user quits, a signal arrives, or the terminal fails.
-    pub(super) async fn run(&mut self) -> anyhow::Result<Exit> {
-        let mut events = EventStream::new();
-        let mut clocks = Clocks {
+impl Clocks {
+    /// The frame and clock timers, and handlers for SIGTERM, SIGHUP and SIGINT.
+    pub(super) fn new() -> std::io::Result<Clocks> {
+        Ok(Clocks {
             frame: every(33),
             clock: every(500),
             sigterm: signal(SignalKind::terminate())?,
             sighup: signal(SignalKind::hangup())?,
             sigint: signal(SignalKind::interrupt())?,
-        };
+        })
+    }
+}
+
+impl Cockpit {
+    /// Runs until the user quits, a signal arrives, or the terminal fails.
+    pub(super) async fn run(&mut self, mut clocks: Clocks) -> anyhow::Result<Exit> {
+        let mut events = EventStream::new();
         let mut dirty = true;
         loop {
             match self.turn(&mut events, &mut clocks).await? {

@@ -91,6 +91,8 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         runs: Vec::new(),
         http: Arc::default(),
     };
+    // Before the first frame: a signal that arrives once the cockpit shows must find its handler.
+    let clocks = event_loop::Clocks::new()?;
     let (guard, mut screen) = terminal::TerminalGuard::enter(mouse)?;
     screen.clear()?;
     screen.draw(|f| ui::draw(f, &app, &theme))?;
@@ -106,7 +108,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         msg_rx,
         runs_rx,
     };
-    let ended = cockpit.run().await;
+    let ended = cockpit.run(clocks).await;
     let event_loop::Cockpit {
         mut app,
         screen,

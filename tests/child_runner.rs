@@ -3,44 +3,14 @@
 //! is decided by its caller.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod process_group;
+use process_group::{group_members, survivors};
+
 use std::path::Path;
 use std::time::Duration;
 
 use sitrep::core::child::{Child, Event, Stream, Survivors};
 use tokio::process::Command;
-
-/// Processes (not zombies) whose process group is `pgid`.
-fn group_members(pgid: u32) -> Vec<u32> {
-    let mut members = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // Fields after the `(comm)`: state, ppid, pgrp.
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        if fields.len() > 2 && fields[0] != "Z" && fields[2] == pgid.to_string() {
-            members.push(pid);
-        }
-    }
-    members
-}
-
-/// Waits (bounded) until no process of the group is left; returns the survivors.
-async fn survivors(pgid: u32) -> Vec<u32> {
-    for _ in 0..100 {
-        if group_members(pgid).is_empty() {
-            return Vec::new();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    group_members(pgid)
-}
 
 /// Waits (bounded) until the group has at least `n` members.
 async fn members_at_least(pgid: u32, n: usize) {

@@ -211,8 +211,15 @@ fn panel_rows(screen: &str) -> Vec<String> {
         .collect()
 }
 
+/// The text of the log line under the cursor.
+fn cursor_line(app: &App) -> String {
+    app.selected_line()
+        .map(|(_, l)| l.text.clone())
+        .unwrap_or_default()
+}
+
 #[test]
-fn the_top_of_the_logs_fills_the_panel_from_its_first_line() {
+fn the_top_of_the_logs_fills_the_panel_and_the_cursor_moves_inside_it_before_it_scrolls() {
     let mut app = incident();
     with_log_lines(&mut app, 100);
     apply(&mut app, key('1'));
@@ -228,26 +235,37 @@ fn the_top_of_the_logs_fills_the_panel_from_its_first_line() {
     );
     apply(&mut app, key('j'));
     let screen = render(&mut app, 80, 24);
-    assert!(panel_rows(&screen)[0].ends_with("number 001"), "{screen}");
+    assert!(panel_rows(&screen)[0].ends_with("number 000"), "{screen}");
+    assert!(cursor_line(&app).ends_with("number 001"));
+    for _ in 0..19 {
+        apply(&mut app, key('j'));
+    }
+    let screen = render(&mut app, 80, 24);
+    assert!(cursor_line(&app).ends_with("number 020"));
+    let rows = panel_rows(&screen);
+    assert!(rows[0].ends_with("number 001"), "{screen}");
+    assert!(rows[19].ends_with("number 020"), "{screen}");
 }
 
 #[test]
-fn page_down_moves_half_of_the_rows_the_panel_shows() {
+fn page_down_moves_the_cursor_half_of_the_rows_the_panel_shows() {
     let mut app = incident();
     with_log_lines(&mut app, 100);
     apply(&mut app, key('1'));
     apply(&mut app, key('z'));
     render(&mut app, 80, 24);
     apply(&mut app, key('g'));
-    apply(
-        &mut app,
-        Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)),
-    );
+    let page_down = || Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE));
+    apply(&mut app, page_down());
+    // 20 rows of lines at 80x24, zoomed: half a page is 10.
+    assert!(cursor_line(&app).ends_with("number 010"));
+    apply(&mut app, page_down());
+    apply(&mut app, page_down());
     let screen = render(&mut app, 80, 24);
     let rows = panel_rows(&screen);
-    // 20 rows of lines at 80x24, zoomed: half a page is 10.
     assert_eq!(rows.len(), 20, "{screen}");
-    assert!(rows[0].ends_with("number 010"), "{screen}");
+    assert!(cursor_line(&app).ends_with("number 030"));
+    assert!(rows[19].ends_with("number 030"), "{screen}");
 }
 
 #[test]

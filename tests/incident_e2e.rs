@@ -118,7 +118,7 @@ fn a_whole_incident_from_first_alert_to_mitigated() {
     // lines and the whole title show).
     tty.send("/");
     tty.wait_for("the filter prompt", WAIT, |s| {
-        s.contains("Filter logs by regex")
+        s.contains("Keep log lines matching a regex")
     });
     tty.send("status=5\\d\\d\r");
     tty.wait_for("the filter applied", WAIT, |s| {
@@ -146,7 +146,7 @@ fn a_whole_incident_from_first_alert_to_mitigated() {
     let listed = [
         "add a note to the timeline",
         "mark the incident mitigated",
-        "filter the logs by regex",
+        "add a filter: keep lines matching",
         "command palette",
     ];
     tty.wait_for("the help listing keys", WAIT, |s| {

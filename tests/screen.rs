@@ -208,7 +208,15 @@ fn the_help_lists_every_key_of_the_keymap() {
         &mut app,
         Msg::Key(KeyEvent::new(KeyCode::Char('?'), KeyModifiers::NONE)),
     );
-    let screen = render(&app, 120, 40);
+    // Every page of the help, scrolled as a user scrolls it.
+    let mut screen = render(&app, 120, 40);
+    for _ in 0..20 {
+        update(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
+        );
+        screen.push_str(&render(&app, 120, 40));
+    }
     for b in &app.keymap {
         assert!(
             screen.contains(b.help),

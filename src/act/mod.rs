@@ -28,7 +28,7 @@ pub use capture::TAIL_LINES;
 pub use deliver::{Delivery, Update, deliver};
 #[cfg(any(test, feature = "test-support"))]
 pub use deliver::RetryPolicy;
-pub use destination::Destination;
+pub use destination::{Destination, MAX_CLIPBOARD_BYTES, osc52};
 #[cfg(any(test, feature = "test-support"))]
 pub use run::FinishReason;
 pub use run::{RunEvent, RunHandle, RunOutcome, spawn_command};

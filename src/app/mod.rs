@@ -4,6 +4,7 @@
 pub mod act;
 pub mod editor;
 pub mod keys;
+pub mod logs;
 pub mod logview;
 pub mod mouse;
 pub mod palette;
@@ -52,8 +53,10 @@ impl Panel {
 pub enum Input {
     /// A note for the timeline.
     Note,
-    /// A regex for the logs.
+    /// A regex that keeps log lines.
     Filter,
+    /// A regex to find in the logs.
+    Search,
     /// A `:` command.
     Palette,
     /// A value for a runbook command's `{placeholder}`.
@@ -79,6 +82,8 @@ pub enum Mode {
     Compose(editor::Editor),
     /// Asking whether to throw a draft away.
     ConfirmDiscard(Draft),
+    /// One log line, whole.
+    Detail(Box<logs::LineDetail>),
 }
 
 /// Text being written that Esc keeps and only an explicit, confirmed discard throws away.
@@ -168,6 +173,11 @@ pub enum Command {
         /// The whole update: text, incident title and severity.
         update: crate::act::Update,
     },
+    /// Copy text to the clipboard through the terminal (OSC 52).
+    Copy {
+        /// What to copy.
+        text: String,
+    },
     /// Leave the program.
     Quit,
 }
@@ -247,6 +257,8 @@ pub struct EndpointView {
 pub struct Viewport {
     /// Rows of log lines (or of patterns).
     pub logs: usize,
+    /// Columns of the logs panel.
+    pub logs_width: usize,
     /// Rows of the health panel (an endpoint takes two or three).
     pub health: usize,
     /// Rows of the step list.
@@ -260,6 +272,7 @@ impl Default for Viewport {
     fn default() -> Self {
         Viewport {
             logs: 20,
+            logs_width: 80,
             health: 20,
             runbook: 20,
             timeline: 20,

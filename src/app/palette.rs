@@ -16,8 +16,16 @@ pub enum PaletteCommand {
     Mark(Milestone),
     /// `:severity SEV1..SEV4`
     Severity(Severity),
-    /// `:filter REGEX` (empty clears)
+    /// `:filter REGEX`: keep only lines that match, on top of the other filters
     Filter(String),
+    /// `:filter-out REGEX`: hide lines that match
+    FilterOut(String),
+    /// `:unfilter [N]`: drop filter N, or every filter
+    Unfilter(Option<usize>),
+    /// `:search REGEX`: highlight and jump, hide nothing (empty clears)
+    Search(String),
+    /// `:wrap`
+    Wrap,
     /// `:context N`
     Context(usize),
     /// `:patterns`
@@ -53,7 +61,19 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     ("mark", "detected|mitigated|resolved", "record a milestone"),
     ("severity", "SEV1..SEV4", "set the severity"),
-    ("filter", "REGEX", "filter the logs (empty: clear)"),
+    ("filter", "REGEX", "keep only log lines that match (stacks)"),
+    (
+        "filter-out",
+        "REGEX",
+        "hide log lines that match (stacks; e.g. GET /health 200)",
+    ),
+    ("unfilter", "[N]", "drop log filter N, or all of them"),
+    (
+        "search",
+        "REGEX",
+        "highlight in the logs, hide nothing (> < jump)",
+    ),
+    ("wrap", "", "wrap long log lines / cut them"),
     ("context", "N", "lines of context around filter matches"),
     (
         "source",
@@ -138,7 +158,17 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
             };
             PaletteCommand::Severity(level)
         }
+        "filter" if arg.is_empty() => return need("a regex"),
         "filter" => PaletteCommand::Filter(arg.to_string()),
+        "filter-out" if arg.is_empty() => return need("a regex"),
+        "filter-out" => PaletteCommand::FilterOut(arg.to_string()),
+        "unfilter" if arg.is_empty() || arg == "all" => PaletteCommand::Unfilter(None),
+        "unfilter" => match arg.parse::<usize>() {
+            Ok(n) if n >= 1 => PaletteCommand::Unfilter(Some(n)),
+            _ => return need("a filter's number as the logs title shows it, or nothing for all"),
+        },
+        "search" => PaletteCommand::Search(arg.to_string()),
+        "wrap" => PaletteCommand::Wrap,
         "context" => match arg.parse::<usize>() {
             Ok(n) if n <= 50 => PaletteCommand::Context(n),
             _ => return need("a number of lines from 0 to 50"),
@@ -272,6 +302,7 @@ mod tests {
                 "mark" => "mark detected".to_string(),
                 "severity" => "severity SEV2".to_string(),
                 "context" => "context 2".to_string(),
+                "unfilter" => "unfilter 1".to_string(),
                 _ if arg.is_empty() || arg.contains('|') => name.to_string(),
                 _ => format!("{name} x"),
             };

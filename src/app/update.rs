@@ -5,7 +5,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::act;
 use super::editor::Edit;
 use super::keys::{self, Action};
-use super::logview::LogFilter;
 use super::palette::{self, PaletteCommand};
 use super::patterns::PatternsMode;
 use super::{App, Command, Flash, Input, Mode, Msg, Panel};
@@ -278,6 +277,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             }
             Vec::new()
         }
+        Mode::Detail(detail) => super::logs::on_detail_key(app, key, *detail),
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('y') | KeyCode::Char('q') => {
                 app.quit = true;
@@ -291,8 +291,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         },
         Mode::Normal => {
             if key.code == KeyCode::Esc {
-                app.flash = None;
-                app.zoom = false;
+                if !super::logs::escape(app) {
+                    app.flash = None;
+                    app.zoom = false;
+                }
                 return Vec::new();
             }
             match keys::lookup(&app.keymap, &key, app.focus) {
@@ -366,7 +368,11 @@ fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
             vec![app.request(app.actor.clone(), Event::Note { text })]
         }
         Input::Filter => {
-            set_filter(app, &text);
+            super::logs::add_filter(app, &text, false);
+            Vec::new()
+        }
+        Input::Search => {
+            super::logs::search(app, &text);
             Vec::new()
         }
         Input::Param => act::param_given(app, text),
@@ -379,32 +385,6 @@ fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
                 Vec::new()
             }
         },
-    }
-}
-
-fn set_filter(app: &mut App, text: &str) {
-    let context = app.logview.filter().map_or(0, |f| f.context);
-    let filter = if text.is_empty() {
-        None
-    } else {
-        match LogFilter::new(text, false, context) {
-            Ok(f) => Some(f),
-            Err(e) => {
-                complain(app, e);
-                app.mode = Mode::Input(Input::Filter, text.to_string());
-                return;
-            }
-        }
-    };
-    let patterns = &app.patterns;
-    app.logview
-        .set_filter(filter, &app.logs, &|n| patterns.of(n));
-    app.focus = Panel::Logs;
-    app.patterns.mode = PatternsMode::Off;
-    let shown = app.logview.matching(&app.logs);
-    match app.logview.filter() {
-        Some(f) => say(app, format!("filter /{}/: {shown} lines", f.text)),
-        None => say(app, "filter cleared".into()),
     }
 }
 
@@ -425,7 +405,11 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
         PaletteCommand::Severity(level) => {
             return vec![app.request(app.actor.clone(), Event::Severity { level })];
         }
-        PaletteCommand::Filter(text) => set_filter(app, &text),
+        PaletteCommand::Filter(text) => super::logs::add_filter(app, &text, false),
+        PaletteCommand::FilterOut(text) => super::logs::add_filter(app, &text, true),
+        PaletteCommand::Unfilter(n) => super::logs::unfilter(app, n),
+        PaletteCommand::Search(text) => super::logs::search(app, &text),
+        PaletteCommand::Wrap => super::logs::toggle_wrap(app),
         PaletteCommand::Context(n) => {
             app.logview.set_context(n);
             say(app, format!("{n} lines of context around matches"));
@@ -586,42 +570,37 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::Toggle => return toggle(app),
         Action::Note => app.mode = Mode::Input(Input::Note, std::mem::take(&mut app.note_draft)),
         Action::Palette => app.mode = Mode::Input(Input::Palette, String::new()),
-        Action::Filter => {
+        Action::Filter => app.mode = Mode::Input(Input::Filter, String::new()),
+        Action::Search => {
             let current = app
                 .logview
-                .filter()
-                .map(|f| f.text.clone())
+                .search()
+                .map(|(t, _)| t.clone())
                 .unwrap_or_default();
-            app.mode = Mode::Input(Input::Filter, current);
+            app.mode = Mode::Input(Input::Search, current);
         }
-        Action::Invert => {
-            if app.logview.filter().is_none() {
-                let key = keys::label_of(&app.keymap, Action::Filter);
-                say(app, format!("no filter to invert: {key} sets one"));
-            } else {
-                let patterns = &app.patterns;
-                app.logview.invert(&app.logs, &|n| patterns.of(n));
-            }
-        }
-        Action::Follow => {
-            app.logview.toggle_follow(&app.logs);
-            say(
-                app,
-                if app.logview.following() {
-                    "following new lines"
-                } else {
-                    "frozen: new lines keep arriving below"
-                }
-                .into(),
-            );
-        }
+        Action::Invert => super::logs::invert(app),
+        Action::Follow => super::logs::toggle_follow(app),
         Action::NextError | Action::PrevError => {
-            if !app
-                .logview
-                .jump_to_error(&app.logs, action == Action::PrevError)
-            {
-                say(app, "no more error lines that way".into());
+            super::logs::jump_error(app, action == Action::PrevError)
+        }
+        Action::NextMatch | Action::PrevMatch => {
+            super::logs::jump_match(app, action == Action::PrevMatch)
+        }
+        Action::Wrap => super::logs::toggle_wrap(app),
+        Action::ScrollLeft | Action::ScrollRight => {
+            super::logs::sideways(app, action == Action::ScrollRight)
+        }
+        Action::Open => {
+            if app.patterns.mode == PatternsMode::List {
+                super::logs::show_pattern_lines(app);
+            } else if app.patterns.mode == PatternsMode::Off {
+                super::logs::open_detail(app);
             }
+        }
+        Action::Copy => return super::logs::copy(app),
+        Action::SameRequest | Action::Pin => {
+            say(app, "not yet".into());
         }
         Action::Patterns => {
             app.patterns.mode = match app.patterns.mode {
@@ -699,9 +678,6 @@ fn retry(app: &mut App) -> Vec<Command> {
 }
 
 fn toggle(app: &mut App) -> Vec<Command> {
-    if app.focus == Panel::Logs && app.patterns.mode == PatternsMode::List {
-        return show_pattern_lines(app);
-    }
     let Some(rb) = app.current_runbook() else {
         return Vec::new();
     };
@@ -741,27 +717,6 @@ fn toggle(app: &mut App) -> Vec<Command> {
     vec![app.request(app.actor.clone(), event)]
 }
 
-/// Enter on a pattern: the raw log, filtered to that pattern's lines.
-fn show_pattern_lines(app: &mut App) -> Vec<Command> {
-    let Some(row) = app.patterns.selected_row() else {
-        return Vec::new();
-    };
-    let filter = LogFilter::pattern(row.id, &row.template);
-    let patterns = &app.patterns;
-    app.logview
-        .set_filter(Some(filter), &app.logs, &|n| patterns.of(n));
-    app.patterns.mode = PatternsMode::Off;
-    let shown = app.logview.matching(&app.logs);
-    say(
-        app,
-        format!(
-            "{shown} buffered lines of this pattern · {} then Enter clears",
-            keys::label_of(&app.keymap, Action::Filter)
-        ),
-    );
-    Vec::new()
-}
-
 /// Half of what the focused panel shows, in the units it scrolls by.
 fn half_page(app: &App) -> isize {
     let rows = app.viewport.rows(app.focus);
@@ -794,9 +749,7 @@ fn scroll(app: &mut App, delta: isize) {
             let max = app.patterns.rows.len().saturating_sub(1);
             app.patterns.selected = apply(app.patterns.selected, max, delta);
         }
-        Panel::Logs => app
-            .logview
-            .scroll(&app.logs, delta, app.viewport.rows(Panel::Logs)),
+        Panel::Logs => super::logs::scroll(app, delta),
         // The timeline counts back from the newest entry: up means further back.
         Panel::Timeline => {
             // Never so far back that the panel has blank rows below its last event.

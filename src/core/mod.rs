@@ -1,7 +1,7 @@
 //! The bottom layer: the vocabulary every other module shares: diagnostics that point at
 //! `file:line:col`, durations, secrets, the millisecond clock, the one way to build an HTTP client
 //! (rustls on ring), what HTTP servers say about their rate limits, and one of each safety
-//! mechanism (sanitizer, redactor, child-process runner, log-level words, bucket series). It imports
+//! mechanism (sanitizer, redactor, child-process runner, log-level words, bucket series, display width and wrapping). It imports
 //! nothing from the crate (`tests/layers.rs` holds it to that).
 
 pub mod child;
@@ -17,3 +17,4 @@ pub mod sanitize;
 pub mod secret;
 pub mod series;
 pub mod severity;
+pub mod text;

@@ -77,7 +77,8 @@ impl Effects {
                 self.deliver(&update);
                 Vec::new()
             }
-            Command::Quit => Vec::new(),
+            // Written to the terminal by the event loop, between frames.
+            Command::Copy { .. } | Command::Quit => Vec::new(),
         }
     }
 

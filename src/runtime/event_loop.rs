@@ -172,6 +172,9 @@ impl Cockpit {
                 let _ = out.flush();
             }
             for command in app::update(&mut self.app, msg) {
+                if let app::Command::Copy { text } = &command {
+                    self.copy(text);
+                }
                 queue.extend(self.effects.execute(command));
             }
         }
@@ -180,6 +183,18 @@ impl Cockpit {
             let text = format!("writer busy: {waiting} waiting");
             app::update(&mut self.app, Msg::Flash(Flash { text, error: true }));
         }
+    }
+
+    /// Puts `text` on the clipboard through the terminal (OSC 52), between frames.
+    fn copy(&mut self, text: &str) {
+        use std::io::Write;
+        let end = (0..=text.len().min(crate::act::MAX_CLIPBOARD_BYTES))
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let out = self.screen.backend_mut();
+        let _ = out.write_all(crate::act::osc52(&text[..end]).as_bytes());
+        let _ = out.flush();
     }
 
     /// A zoom or a new log source changes what each panel shows; paging needs to know.

@@ -6,8 +6,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use ratatui::style::Style;
+
 use super::health::sparkline_counts;
 use super::{Theme, clock, panel_block};
+use crate::app::logview::{Row, Shape, shown_text, time_label};
+use crate::core::text;
+use crate::tail::LogLine;
 use crate::app::keys::label_in;
 use crate::app::patterns::change_label;
 use crate::app::{Action, App, Panel, PatternsMode};
@@ -31,24 +36,38 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    // What the user set (filter, freeze, tab) first: it matters more than where the lines come from.
+fn title(app: &App) -> String {
+    // What the user set (filters, search, freeze, tab) first: it matters more than where lines come from.
+    let view = &app.logview;
     let mut title = String::from("Logs");
-    if let Some(f) = app.logview.filter() {
-        let bang = if f.invert { "!" } else { "" };
-        title.push_str(&format!(
-            " · {bang}/{}/ {} lines",
-            f.text,
-            app.logview.matching(&app.logs)
-        ));
+    let filters = view.filters();
+    for (i, f) in filters.iter().enumerate() {
+        title.push_str(&format!(" {}{}", if i == 0 { "· " } else { "" }, f.label()));
+        if filters.len() > 1 {
+            title.push_str(&format!("₍{}₎", i + 1));
+        }
     }
-    if !app.logview.following() {
+    if !filters.is_empty() || view.source().is_some() {
+        title.push_str(&format!(" · {} lines", view.matching(&app.logs)));
+    }
+    if !filters.is_empty() && view.context() > 0 {
+        title.push_str(&format!(" ±{}", view.context()));
+    }
+    if let Some((text, _)) = view.search() {
+        title.push_str(&format!(" · search /{text}/"));
+    }
+    if !view.following() {
         title.push_str(&format!(
             " · FROZEN ({} follows)",
             label_in(&app.keymap, Action::Follow, Panel::Logs)
         ));
     }
-    let tab = app.logview.source();
+    if view.wrap {
+        title.push_str(" · wrap");
+    } else if view.hscroll > 0 {
+        title.push_str(&format!(" · →{}", view.hscroll));
+    }
+    let tab = view.source();
     if let Some(i) = tab {
         title.push_str(&format!(" · tab {}/{} (:source)", i + 1, app.sources.len()));
     }
@@ -57,7 +76,11 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             title.push_str(&format!(" · {}: {}", s.name, s.status));
         }
     }
-    let block = panel_block(app, Panel::Logs, title, theme);
+    title
+}
+
+fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let block = panel_block(app, Panel::Logs, title(app), theme);
     let mut inner = block.inner(area);
     frame.render_widget(block, area);
     // The bottom row: errors a second, per source, over the last minute.
@@ -70,8 +93,9 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         };
         frame.render_widget(Paragraph::new(error_rates(app, theme)), row);
     }
-    let rows = app.logview.rows(&app.logs, inner.height as usize);
-    let mut lines = Vec::with_capacity(rows.len());
+    let shape = app.log_shape_in(inner.height as usize, inner.width as usize);
+    let rows = app.logview.window(&app.logs, &shape);
+    let mut lines = Vec::with_capacity(inner.height as usize);
     if app.logs.is_empty() {
         lines.push(Line::from(Span::styled(
             "waiting for log lines…",
@@ -79,27 +103,165 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         )));
     } else if rows.is_empty() {
         lines.push(Line::from(Span::styled(
-            "no line matches the filter",
+            "no line matches the filters · Esc drops the newest",
             theme.dim,
         )));
     }
+    let painter = Painter::new(app, &shape, theme);
     for row in rows {
-        let Some(line) = app.logs.get_by_number(row.number) else {
-            continue;
-        };
-        let (mark, style) = level_mark(line.level, theme);
-        let style = if row.context { theme.dim } else { style };
-        let mut spans = vec![Span::styled(format!("{mark} "), style)];
-        spans.push(Span::styled(line.text.as_str(), style));
-        if line.cut_bytes > 0 {
-            spans.push(Span::styled(
-                format!(" …[{} bytes cut]", line.cut_bytes),
+        if let Some(line) = app.logs.get_by_number(row.number) {
+            painter.row(&mut lines, &row, line);
+        }
+    }
+    lines.truncate(inner.height as usize);
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Draws log rows: time column, level mark, source tag, the text with what was found highlighted.
+struct Painter<'a> {
+    app: &'a App,
+    shape: &'a Shape,
+    theme: &'a Theme,
+    tags: Vec<String>,
+    finders: Vec<&'a regex::Regex>,
+}
+
+impl<'a> Painter<'a> {
+    fn new(app: &'a App, shape: &'a Shape, theme: &'a Theme) -> Self {
+        let view = &app.logview;
+        let mut finders: Vec<&regex::Regex> =
+            view.filters().iter().filter_map(|f| f.highlight()).collect();
+        if let Some((_, re)) = view.search() {
+            finders.push(re);
+        }
+        Painter {
+            app,
+            shape,
+            theme,
+            tags: if shape.tag > 0 { app.source_tags() } else { Vec::new() },
+            finders,
+        }
+    }
+
+    fn row(&self, out: &mut Vec<Line<'a>>, row: &Row, line: &'a LogLine) {
+        let theme = self.theme;
+        let (mark, level_style) = level_mark(line.level, theme);
+        let style = if row.context { theme.dim } else { level_style };
+        let mut prefix = vec![
+            Span::styled(
+                format!("{} ", time_label(line.received, row.date, self.shape.utc)),
                 theme.dim,
+            ),
+            Span::styled(format!("{mark} "), style),
+        ];
+        if self.shape.tag > 0 {
+            let tag = self.tags.get(line.source).map_or("?", String::as_str);
+            let tag_style = theme.tags[line.source % theme.tags.len()];
+            prefix.push(Span::styled(
+                format!("{tag:<w$}", w = self.shape.tag),
+                tag_style,
             ));
         }
-        lines.push(Line::from(spans));
+        let columns = self.shape.width.saturating_sub(self.shape.prefix(row.date)).max(1);
+        let text = shown_text(line);
+        let found = found_ranges(&text, &self.finders);
+        let cursor = row.cursor && self.app.focus == Panel::Logs;
+        let finish = |spans: Vec<Span<'a>>| {
+            let line = Line::from(spans);
+            if cursor { line.style(theme.selected) } else { line }
+        };
+        if self.app.logview.wrap {
+            let pieces = text::wrap(&text, columns);
+            let blank = " ".repeat(self.shape.prefix(row.date));
+            for (i, piece) in pieces.iter().enumerate().skip(row.skip) {
+                let start = piece.as_ptr() as usize - text.as_ptr() as usize;
+                let mut spans = if i == 0 {
+                    prefix.clone()
+                } else {
+                    vec![Span::raw(blank.clone())]
+                };
+                spans.extend(paint(piece, start, &found, style, theme.found));
+                out.push(finish(spans));
+            }
+            return;
+        }
+        // Cut: scrolled sideways, and further on a row whose first match would be off screen.
+        let mut offset = self.app.logview.hscroll;
+        if let Some(&(s, e)) = found.first() {
+            let (sc, ec) = (text::width(&text[..s]), text::width(&text[..e]));
+            if sc < offset || ec > offset + columns {
+                offset = sc.saturating_sub(columns / 4);
+            }
+        }
+        let from = text::byte_at_column(&text, offset);
+        let visible = text::wrap(&text[from..], columns)[0];
+        let mut spans = prefix;
+        let more_left = from > 0;
+        let more_right = from + visible.len() < text.len();
+        if more_left {
+            spans.push(Span::styled("…", theme.dim));
+        }
+        let skip_first = usize::from(more_left);
+        let skip_last = usize::from(more_right);
+        let shown: String = visible
+            .chars()
+            .skip(skip_first)
+            .take(visible.chars().count().saturating_sub(skip_first + skip_last))
+            .collect();
+        let start = from + visible.chars().take(skip_first).map(char::len_utf8).sum::<usize>();
+        spans.extend(paint(&text[start..start + shown.len()], start, &found, style, theme.found));
+        if more_right {
+            spans.push(Span::styled("…", theme.dim));
+        }
+        out.push(finish(spans));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Byte ranges of `text` that any finder matches, in order, merged where they overlap.
+fn found_ranges(text: &str, finders: &[&regex::Regex]) -> Vec<(usize, usize)> {
+    let mut ranges: Vec<(usize, usize)> = finders
+        .iter()
+        .flat_map(|re| re.find_iter(text).take(64).map(|m| (m.start(), m.end())))
+        .filter(|(s, e)| e > s)
+        .collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
+    for (s, e) in ranges {
+        match merged.last_mut() {
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    merged
+}
+
+/// `piece` (which starts at byte `start` of the whole text) in `style`, the found ranges in `found`.
+fn paint<'a>(
+    piece: &str,
+    start: usize,
+    ranges: &[(usize, usize)],
+    style: Style,
+    found: Style,
+) -> Vec<Span<'a>> {
+    let end = start + piece.len();
+    let mut spans = Vec::new();
+    let mut at = start;
+    for &(s, e) in ranges {
+        let (s, e) = (s.max(start), e.min(end));
+        if s >= e {
+            continue;
+        }
+        // Ranges come from whole-text matches: a boundary inside a piece is a char boundary.
+        if s > at {
+            spans.push(Span::styled(piece[at - start..s - start].to_string(), style));
+        }
+        spans.push(Span::styled(piece[s - start..e - start].to_string(), found));
+        at = e;
+    }
+    if at < end {
+        spans.push(Span::styled(piece[at - start..].to_string(), style));
+    }
+    spans
 }
 
 fn error_rates<'a>(app: &'a App, theme: &Theme) -> Line<'a> {
@@ -132,7 +294,7 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         "Patterns · {} from {} lines · {}: its lines · {}: raw log",
         p.rows.len(),
         p.miner.lines_seen(),
-        label_in(&app.keymap, Action::Toggle, Panel::Logs),
+        label_in(&app.keymap, Action::Open, Panel::Logs),
         label_in(&app.keymap, Action::Patterns, Panel::Logs)
     );
     let block = panel_block(app, Panel::Logs, title, theme);

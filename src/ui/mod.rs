@@ -11,6 +11,7 @@
 //!  footer: main keys, or the last message
 //! ```
 
+mod detail;
 mod health;
 mod logs;
 mod overlay;
@@ -62,6 +63,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::Output => overlay::output(frame, area, app, theme),
         Mode::Compose(editor) => overlay::compose(frame, area, app, editor, theme),
         Mode::ConfirmDiscard(draft) => overlay::confirm_discard(frame, area, draft, theme),
+        Mode::Detail(d) => detail::draw(frame, area, app, d, theme),
         Mode::Normal => {}
     }
 }
@@ -74,17 +76,17 @@ pub fn viewport(screen: Rect, app: &App) -> Viewport {
         height: screen.height.saturating_sub(2),
         ..screen
     };
-    let inner = |panel: Panel| -> usize {
-        let area = if app.zoom && app.focus == panel {
+    let area = |panel: Panel| -> Rect {
+        if app.zoom && app.focus == panel {
             body
         } else {
             panel_areas(body)
                 .into_iter()
                 .find(|(p, _)| *p == panel)
                 .map_or(body, |(_, r)| r)
-        };
-        area.height.saturating_sub(2) as usize
+        }
     };
+    let inner = |panel: Panel| -> usize { area(panel).height.saturating_sub(2) as usize };
     let logs = inner(Panel::Logs);
     let runbook = inner(Panel::Runbook);
     Viewport {
@@ -94,6 +96,7 @@ pub fn viewport(screen: Rect, app: &App) -> Viewport {
         } else {
             logs
         },
+        logs_width: area(Panel::Logs).width.saturating_sub(2) as usize,
         health: inner(Panel::Health),
         // The selected step's detail, when there is room for it (see `runbook::draw`).
         runbook: if runbook >= 10 { runbook - 3 } else { runbook },

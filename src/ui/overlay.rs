@@ -35,8 +35,12 @@ pub(super) fn input(
             "",
         ),
         Input::Filter => (
-            " Filter logs by regex: Enter applies (empty clears) · Esc cancels ",
+            " Keep log lines matching a regex (stacks; :filter-out hides) · Enter · Esc cancels ",
             "/",
+        ),
+        Input::Search => (
+            " Search the logs: highlights, hides nothing · Enter · Esc cancels ",
+            "search /",
         ),
         Input::Palette => (" Command: Tab completes · Enter runs · Esc cancels ", ":"),
         Input::Param => (" The command needs a value · Enter · Esc cancels ", ""),

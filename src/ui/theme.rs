@@ -27,6 +27,10 @@ pub struct Theme {
     pub urgent: Style,
     /// Key names in the footer and help.
     pub key: Style,
+    /// Text a filter or the search matched.
+    pub found: Style,
+    /// Source tags in a merged logs view, by source (the tag's text tells them apart too).
+    pub tags: [Style; 6],
 }
 
 impl Theme {
@@ -51,6 +55,19 @@ impl Theme {
             key: Style::default()
                 .fg(Color::Cyan)
                 .add_modifier(Modifier::BOLD),
+            found: Style::default()
+                .fg(Color::Black)
+                .bg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+            tags: [
+                Color::Cyan,
+                Color::Magenta,
+                Color::Green,
+                Color::Blue,
+                Color::Yellow,
+                Color::LightRed,
+            ]
+            .map(|c| Style::default().fg(c)),
         }
     }
 
@@ -70,6 +87,8 @@ impl Theme {
             header: plain.add_modifier(Modifier::REVERSED),
             urgent: bold.add_modifier(Modifier::REVERSED),
             key: bold,
+            found: bold.add_modifier(Modifier::UNDERLINED),
+            tags: [plain; 6],
         }
     }
 
@@ -87,9 +106,9 @@ impl Theme {
     }
 
     /// The names `[theme]` knows the styles by.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 12] = [
         "text", "dim", "focus", "border", "error", "warn", "ok", "selected", "header", "urgent",
-        "key",
+        "key", "found",
     ];
 
     /// The style named `name`, to be replaced.
@@ -106,6 +125,7 @@ impl Theme {
             "header" => &mut self.header,
             "urgent" => &mut self.urgent,
             "key" => &mut self.key,
+            "found" => &mut self.found,
             _ => return None,
         })
     }
@@ -119,9 +139,14 @@ impl Theme {
             ));
         }
         let style = parse_style(spec)?;
-        // The selected row has no symbol of its own: it must not be told by colour alone.
-        if name == "selected" && style.add_modifier.is_empty() {
-            return Err(StyleError::ColourAlone(spec.trim().to_string()));
+        // The selected row and found text have no symbol of their own: not told by colour alone.
+        if matches!(name, "selected" | "found") && style.add_modifier.is_empty() {
+            let what = if name == "found" {
+                "found text"
+            } else {
+                "the selected row"
+            };
+            return Err(StyleError::ColourAlone(spec.trim().to_string(), what));
         }
         if let Some(slot) = self.style_mut(name) {
             *slot = style;
@@ -180,9 +205,9 @@ pub enum StyleError {
     Empty(String),
     /// A selected row that only a colour would tell apart.
     #[error(
-        "`{0}` would show the selected row by colour alone; add a modifier, like \"reversed {0}\" or \"bold {0}\""
+        "`{0}` would show {1} by colour alone; add a modifier, like \"reversed {0}\" or \"bold {0}\""
     )]
-    ColourAlone(String),
+    ColourAlone(String, &'static str),
 }
 
 fn style_hint(suggestion: Option<&str>) -> String {

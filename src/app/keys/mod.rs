@@ -91,6 +91,26 @@ pub enum Action {
     /// Write a status update.
     #[strum(serialize = "update")]
     Compose,
+    /// Open what is selected: a log line's detail, a pattern's lines.
+    Open,
+    /// Wrap long log lines onto several rows, or cut them.
+    Wrap,
+    /// Scroll the log lines left.
+    ScrollLeft,
+    /// Scroll the log lines right.
+    ScrollRight,
+    /// Search the logs: highlight and jump, hiding nothing.
+    Search,
+    /// Jump to the next newer match of the search.
+    NextMatch,
+    /// Jump to the next older match of the search.
+    PrevMatch,
+    /// Show every line of the same request as the selected line.
+    SameRequest,
+    /// Copy the selected line (OSC 52).
+    Copy,
+    /// Record the selected log line in the timeline as evidence.
+    Pin,
 }
 
 /// Where a binding works.
@@ -130,7 +150,7 @@ const RB: Scope = Scope::In(Panel::Runbook);
 const LG: Scope = Scope::In(Panel::Logs);
 
 /// The defaults, keys spelt as `[keys]` spells them: keys, action, scope, help, footer label.
-const DEFAULTS: [Row; 36] = {
+const DEFAULTS: [Row; 45] = {
     use Action::*;
     [
         (
@@ -180,9 +200,9 @@ const DEFAULTS: [Row; 36] = {
         ),
         (
             &["enter"],
-            Toggle,
+            Open,
             LG,
-            "patterns view: the selected pattern's lines",
+            "open the line whole (patterns: its lines)",
             None,
         ),
         (&["]", "l", "right"], NextRunbook, RB, "next runbook", None),
@@ -223,10 +243,16 @@ const DEFAULTS: [Row; 36] = {
             &["/"],
             Filter,
             G,
-            "filter the logs by regex (empty clears)",
+            "add a filter: keep lines matching a regex",
             Some("filter"),
         ),
-        (&["!"], Invert, LG, "invert the filter", None),
+        (
+            &["!"],
+            Invert,
+            LG,
+            "newest filter: keep ↔ hide what it matches",
+            None,
+        ),
         (
             &["f"],
             Follow,
@@ -270,6 +296,39 @@ const DEFAULTS: [Row; 36] = {
             G,
             "write a status update (Ctrl-S sends)",
             Some("update"),
+        ),
+        (&["w"], Wrap, LG, "wrap long lines / cut them", None),
+        (&["left"], ScrollLeft, LG, "scroll lines left", None),
+        (&["right"], ScrollRight, LG, "scroll lines right", None),
+        (
+            &["s"],
+            Search,
+            LG,
+            "search: highlight a regex, hide nothing",
+            None,
+        ),
+        (&[">"], NextMatch, LG, "next newer search match", None),
+        (&["<"], PrevMatch, LG, "next older search match", None),
+        (
+            &["="],
+            SameRequest,
+            LG,
+            "follow this line's request (same req_id…)",
+            None,
+        ),
+        (
+            &["y"],
+            Copy,
+            LG,
+            "copy the line (tmux: set-clipboard on)",
+            None,
+        ),
+        (
+            &["m"],
+            Pin,
+            LG,
+            "pin the line in the timeline as evidence",
+            None,
         ),
     ]
 };
@@ -344,6 +403,11 @@ pub const FIXED: &[(&str, &str, &str)] = &[
         "quit (asks first if writes are pending)",
     ),
     ("anywhere", "Esc", "close the message, leave zoom"),
+    (
+        "logs",
+        "Esc",
+        "end the followed request, else drop the newest filter",
+    ),
     (
         "a line of input",
         "Enter",

@@ -326,6 +326,16 @@ mod tests {
                 "run",
                 "output",
                 "update",
+                "open",
+                "wrap",
+                "scroll-left",
+                "scroll-right",
+                "search",
+                "next-match",
+                "prev-match",
+                "same-request",
+                "copy",
+                "pin",
             ]
         );
         for &a in Action::ALL {

@@ -1,0 +1,96 @@
+//! The detail view of one log line: the whole sanitized text wrapped, where it came from, when it
+//! was read, the pattern it belongs to, and the keys that act on it.
+
+use chrono::Local;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+
+use super::Theme;
+use crate::app::keys::label_in;
+use crate::app::logs::LineDetail;
+use crate::app::logview::shown_text;
+use crate::app::{Action, App, Panel};
+use crate::core::text;
+
+/// The lines of the detail view for a box `width` columns wide inside.
+pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let label = |name: &'static str| Span::styled(format!("{name:<9}"), theme.dim);
+    let read = d.line.received;
+    let mut out = vec![
+        Line::from(vec![label("source"), Span::raw(d.source.clone())]),
+        Line::from(vec![
+            label("read at"),
+            Span::raw(format!(
+                "{} local · {}",
+                read.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S%.3f"),
+                read.format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            )),
+        ]),
+        Line::from(vec![
+            label("level"),
+            Span::raw(d.line.level.map_or("none named".to_string(), |l| l.to_string())),
+        ]),
+        Line::from(vec![
+            label("pattern"),
+            Span::raw(d.pattern.clone().unwrap_or_else(|| "not mined yet".into())),
+        ]),
+    ];
+    if d.line.cut_bytes > 0 {
+        out.push(Line::from(vec![
+            label("cut"),
+            Span::styled(
+                format!("{} bytes past the line length cap were not kept", d.line.cut_bytes),
+                theme.warn,
+            ),
+        ]));
+    }
+    out.push(Line::from(Span::styled("── text ──", theme.dim)));
+    let whole = shown_text(&d.line);
+    for piece in text::wrap(&whole, width.max(1)) {
+        out.push(Line::from(piece.to_string()));
+    }
+    out.push(Line::from(Span::styled("──", theme.dim)));
+    let keys = [
+        (Action::Copy, "copies"),
+        (Action::SameRequest, "follows its request"),
+        (Action::Pin, "pins it"),
+    ];
+    let mut hint: Vec<Span> = Vec::new();
+    for (action, what) in keys {
+        hint.push(Span::styled(label_in(&app.keymap, action, Panel::Logs), theme.key));
+        hint.push(Span::styled(format!(" {what} · "), theme.dim));
+    }
+    hint.push(Span::styled("j/k scroll · Esc closes", theme.dim));
+    out.push(Line::from(hint));
+    out
+}
+
+/// Draws the detail view over most of the screen.
+pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, d: &LineDetail, theme: &Theme) {
+    let width = area.width.saturating_sub(2);
+    let lines = lines(app, d, width.saturating_sub(2) as usize, theme);
+    // As tall as its text, at most the screen less the header and footer rows.
+    let height = (lines.len() as u16 + 2).min(area.height.saturating_sub(2));
+    let rect = Rect {
+        x: area.x + 1,
+        y: area.y + 1,
+        width,
+        height,
+    };
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus)
+        .title(Span::styled(
+            format!(" Line {} · {} ", d.number + 1, d.source),
+            theme.focus,
+        ));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let rows = inner.height as usize;
+    let skip = d.scroll.min(lines.len().saturating_sub(rows));
+    let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}

@@ -1,0 +1,124 @@
+//! Reading the logs as a responder does during the fixed incident's outage: long lines wrapped, one
+//! line opened whole, filters stacked: drawn by the real drawing code at 80x24 and 120x40.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod incident_support;
+mod screen_support;
+use incident_support::*;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use sitrep::app::{App, Command, Mode, Msg, update};
+
+/// Renders the whole screen at both sizes and snapshots each; returns both screens.
+fn snapshot_both(name: &str, app: &App) -> (String, String) {
+    let small = render(app, 80, 24);
+    insta::assert_snapshot!(format!("{name}_80x24"), small);
+    let big = render(app, 120, 40);
+    insta::assert_snapshot!(format!("{name}_120x40"), big);
+    (small, big)
+}
+
+fn typed(app: &mut App, text: &str) {
+    for ch in text.chars() {
+        apply(app, key(ch));
+    }
+    apply(app, enter());
+}
+
+fn esc() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))
+}
+
+/// The rows of the logs panel as drawn (between its borders), without the error-rate row.
+fn log_rows(screen: &str) -> Vec<String> {
+    let width = screen.lines().nth(1).map_or(0, |l| {
+        l.chars()
+            .skip(1)
+            .position(|c| c == '┓' || c == '┐')
+            .unwrap_or(0)
+    });
+    screen
+        .lines()
+        .skip(2)
+        .take_while(|l| !l.starts_with('┗') && !l.starts_with('└'))
+        .map(|l| l.chars().skip(1).take(width).collect::<String>())
+        .filter(|r| !r.starts_with("errors/s"))
+        .collect()
+}
+
+#[test]
+fn wrapped_lines_show_the_request_id_and_customer_at_both_sizes() {
+    let mut app = incident();
+    apply(&mut app, key('1'));
+    apply(&mut app, key('w'));
+    app.flash = None;
+    let (small, big) = snapshot_both("logs_wrapped", &app);
+    let id = format!("req_id={:08x}", 600 * 104729);
+    for screen in [&small, &big] {
+        assert!(screen.contains("Logs · wrap"), "{screen}");
+        // The newest request line, whole: its id, however its rows split it.
+        let joined: String = log_rows(screen).iter().map(|r| r.trim()).collect();
+        assert!(joined.contains(&id), "{screen}");
+    }
+}
+
+#[test]
+fn enter_opens_the_selected_line_whole_with_where_and_when_it_was_read() {
+    let mut app = incident();
+    apply(&mut app, key('1'));
+    apply(&mut app, key('k'));
+    let selected = app.selected_line().unwrap().1.text.clone();
+    apply(&mut app, enter());
+    assert!(matches!(app.mode, Mode::Detail(_)));
+    let (small, big) = snapshot_both("line_detail", &app);
+    for (screen, width) in [(&small, 80), (&big, 120)] {
+        // The box's rows between `── text ──` and `──`, joined: the whole line, nothing cut.
+        let text: String = screen
+            .lines()
+            .skip_while(|l| !l.contains("── text ──"))
+            .skip(1)
+            .take_while(|l| !l.chars().skip(2).collect::<String>().starts_with("──"))
+            .map(|l| l.chars().skip(2).take(width - 4).collect::<String>())
+            .collect();
+        assert_eq!(text.trim_end(), selected, "{screen}");
+        assert!(
+            screen.contains("source") && screen.contains("read at"),
+            "{screen}"
+        );
+    }
+    let copied = update(&mut app, key('y'));
+    assert_eq!(copied, vec![Command::Copy { text: selected }]);
+    apply(&mut app, esc());
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn filters_stack_keep_and_hide_and_esc_drops_the_newest() {
+    let mut app = incident();
+    apply(&mut app, key('/'));
+    typed(&mut app, "ERROR");
+    apply(&mut app, key(':'));
+    typed(&mut app, "filter-out charges");
+    app.flash = None;
+    let (small, big) = snapshot_both("filters_stacked", &app);
+    assert!(big.contains("Logs · /ERROR/₍1₎ -/charges/₍2₎"), "{big}");
+    for screen in [&small, &big] {
+        let rows = log_rows(screen);
+        assert!(!rows.is_empty());
+        for row in &rows {
+            assert!(
+                row.contains("ERROR") && !row.contains("charges"),
+                "{row}\n{screen}"
+            );
+        }
+    }
+    apply(&mut app, esc());
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("Logs · /ERROR/ ·"), "{screen}");
+    assert!(
+        log_rows(&screen)
+            .iter()
+            .any(|r| r.contains("request method")),
+        "the request lines are back:\n{screen}"
+    );
+}

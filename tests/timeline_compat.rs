@@ -282,3 +282,33 @@ fn every_pinned_line_reads_back_whole_and_its_quote_matches_its_hash() {
     let incident = Incident::replay(&report.records);
     assert_eq!(incident.responders, ["alice", "bob"]);
 }
+
+#[test]
+fn a_pinned_line_shows_in_the_timeline_panel_by_its_source_and_quote() {
+    let report = timeline::read(&fixtures().join(PINNED)).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 14, 10, 0).unwrap();
+    let mut app = App::new(
+        report.records,
+        PINNED.into(),
+        sitrep::runbook::shipped(),
+        "alice".into(),
+        now,
+    );
+    app.utc = true;
+    app.zoom = true;
+    app.focus = Panel::Timeline;
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    terminal
+        .draw(|f| ui::draw(f, &app, &Theme::monochrome()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let screen: String = buffer
+        .content()
+        .chunks(buffer.area.width as usize)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+        .collect();
+    assert!(
+        screen.contains("14:00:55Z bob pinned ledger line: WARN retrying write attempt=2 | `batch` <b>7</b> *pending*"),
+        "{screen}"
+    );
+}

@@ -1,7 +1,8 @@
 //! Old files stay readable: a timeline written by an earlier sitrep (every event kind and every value
 //! it wrote, kept in `tests/fixtures/`) verifies, replays and exports exactly as it did then. Newer
 //! files stay readable too: a line with a kind, field or value this version does not know is kept,
-//! checked like any other, shown as `unknown event <kind>`, and never reported as damage.
+//! checked like any other, shown as `unknown event <kind>`, and never reported as damage. Kinds added
+//! since keep their own fixture (`timeline-pinned.jsonl` for `log.pinned`), held to the same promise.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -208,5 +209,106 @@ fn a_known_kind_with_a_value_this_version_does_not_know_is_an_unknown_event() {
     assert_eq!(
         report.records[5].event.summary(),
         "unknown event health.changed"
+    );
+}
+
+/// Pinned log lines (`log.pinned`, added after version 1): one under the health event it cites, one
+/// citing nothing (with its own line time), one citing an event that is not there.
+const PINNED: &str = "timeline-pinned.jsonl";
+
+#[test]
+fn a_timeline_with_pinned_lines_verifies_intact() {
+    let dir = workdir(PINNED);
+    let out = sitrep(dir.path(), &["verify", PINNED]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert_eq!(
+        text(&out.stdout),
+        "ok: 7 events, chain intact (timeline-pinned.jsonl)\n"
+    );
+}
+
+#[test]
+fn a_timeline_with_pinned_lines_exports_byte_for_byte_as_it_did() {
+    let dir = workdir(PINNED);
+    for format in ["md", "json", "csv", "html"] {
+        let out = sitrep(dir.path(), &["export", "-f", format, "-t", PINNED]);
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stderr), "", "{format}: no warning about any line");
+        let expected =
+            std::fs::read_to_string(fixtures().join(format!("timeline-pinned.export.{format}")))
+                .unwrap();
+        assert!(
+            text(&out.stdout) == expected,
+            "the {format} export of {PINNED} changed; compare with tests/fixtures/timeline-pinned.export.{format}:\n{}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn every_pinned_line_reads_back_whole_and_its_quote_matches_its_hash() {
+    let report = timeline::read(&fixtures().join(PINNED)).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let pins: Vec<(String, Option<u64>, bool, Option<bool>)> = report
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            timeline::Event::LinePinned {
+                source,
+                cites,
+                line_time,
+                ..
+            } => Some((
+                source.clone(),
+                *cites,
+                line_time.is_some(),
+                r.event.pin_intact(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        pins,
+        [
+            ("payments-api".to_string(), Some(2), false, Some(true)),
+            ("ledger".to_string(), None, true, Some(true)),
+            ("payments-api".to_string(), Some(99), false, Some(true)),
+        ]
+    );
+    assert_eq!(
+        report.records[3].event.summary(),
+        "pinned payments-api line: 2026-11-24T14:00:41.512Z ERROR request failed req_id=cff91303 customer=c-1042 st…"
+    );
+    let incident = Incident::replay(&report.records);
+    assert_eq!(incident.responders, ["alice", "bob"]);
+}
+
+#[test]
+fn a_pinned_line_shows_in_the_timeline_panel_by_its_source_and_quote() {
+    let report = timeline::read(&fixtures().join(PINNED)).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 24, 14, 10, 0).unwrap();
+    let mut app = App::new(
+        report.records,
+        PINNED.into(),
+        sitrep::runbook::shipped(),
+        "alice".into(),
+        now,
+    );
+    app.utc = true;
+    app.zoom = true;
+    app.focus = Panel::Timeline;
+    let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+    terminal
+        .draw(|f| ui::draw(f, &app, &Theme::monochrome()))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let screen: String = buffer
+        .content()
+        .chunks(buffer.area.width as usize)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+        .collect();
+    assert!(
+        screen.contains("14:00:55Z bob pinned ledger line: WARN retrying write attempt=2 | `batch` <b>7</b> *pending*"),
+        "{screen}"
     );
 }

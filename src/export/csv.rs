@@ -1,7 +1,10 @@
 //! The export as CSV: one row an event, for spreadsheets. RFC 4180 quoting with CRLF line ends; text
 //! cells a spreadsheet would run as a formula get a leading `'`.
 
+use std::collections::HashMap;
+
 use super::model::Prepared;
+use super::pins::{Pin, pins};
 use super::text::{push_csv, rfc3339};
 use crate::core::level::Level;
 use crate::timeline::{Event, Record, Severity};
@@ -50,12 +53,16 @@ pub(crate) fn render(p: &Prepared<'_>) -> String {
     out.push_str("\r\n");
     // Cells are (text, is_text); numbers are written by us and need no formula guard.
     let mut row: Vec<(String, bool)> = vec![(String::new(), true); COLUMNS.len()];
-    for r in p.records.iter() {
+    let pins: HashMap<usize, Pin<'_>> = pins(&p.records, &p.pin_checks).into_iter().collect();
+    for (i, r) in p.records.iter().enumerate() {
         for cell in row.iter_mut() {
             cell.0.clear();
             cell.1 = true;
         }
         fill(&mut row, r);
+        if let Some(pin) = pins.get(&i) {
+            fill_pin(&mut row, pin);
+        }
         for (i, (value, text)) in row.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -163,6 +170,8 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             set("text", text);
             set("result", result);
         }
+        // `fill_pin` fills it: what the columns say needs more than the record.
+        Event::LinePinned { .. } => {}
         // Its fields have no column; the kind and the summary say what it is.
         Event::Unknown(_) => {}
     }
@@ -170,5 +179,38 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
         let cell = &mut row[col(name)];
         cell.0 = value;
         cell.1 = false;
+    }
+}
+
+/// A pinned line has no columns of its own (the header is a promise): its source and quote go in
+/// `source` and `text`, its times, citation and hash in `evidence`, what is known of its text in `status`.
+fn fill_pin(row: &mut [(String, bool)], pin: &Pin<'_>) {
+    let (read_at, line_time) = pin.times();
+    let mut evidence = format!("read {read_at}");
+    if let Some(line_time) = line_time {
+        evidence.push_str(&format!("; line time {line_time}"));
+    }
+    if let Some(seq) = pin.cites {
+        evidence.push_str(&format!("; cites #{seq}"));
+    }
+    evidence.push_str(&format!("; sha256 {}", pin.sha256));
+    let mut status = if pin.check.intact {
+        "text matches sha256".to_string()
+    } else {
+        String::new()
+    };
+    for note in pin.notes() {
+        if !status.is_empty() {
+            status.push_str("; ");
+        }
+        status.push_str(&note);
+    }
+    for (name, value) in [
+        ("source", pin.source),
+        ("text", pin.text),
+        ("evidence", &evidence),
+        ("status", &status),
+    ] {
+        row[col(name)].0 = value.to_string();
     }
 }

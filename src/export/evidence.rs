@@ -1,8 +1,11 @@
 //! The evidence sections of the postmortem, straight from the records: notes, status updates,
-//! commands run, health transitions, log patterns, and the whole timeline.
+//! commands run, health transitions, log patterns, and the whole timeline with its pinned log lines.
+
+use std::collections::HashMap;
 
 use super::doc::{Block, Span, b, code, none_recorded, t};
 use super::model::Prepared;
+use super::pins::{self, Pin, Placement};
 use super::text::{local, utc};
 use crate::core::duration::precise_ms as duration_ms;
 use crate::timeline::{Event, Record};
@@ -163,22 +166,46 @@ pub(super) fn patterns(p: &Prepared<'_>) -> Vec<Block> {
     )]
 }
 
+/// Every event in file order, each pinned line that cites an earlier event right under it.
 pub(super) fn timeline(p: &Prepared<'_>) -> Vec<Block> {
-    let rows: Vec<_> = p
-        .records
-        .iter()
-        .map(|r| {
-            vec![
-                vec![t(r.seq.to_string())],
-                vec![t(utc(r.ts))],
-                vec![t(local(r.ts))],
-                vec![t(r.actor.clone())],
-                vec![t(r.event.summary())],
-            ]
-        })
-        .collect();
+    let pins = pins::pins(&p.records, &p.pin_checks);
+    let mut under: HashMap<u64, Vec<&Pin<'_>>> = HashMap::new();
+    let mut by_index: HashMap<usize, &Pin<'_>> = HashMap::new();
+    for (i, pin) in &pins {
+        by_index.insert(*i, pin);
+        if let Placement::Under(seq) = pin.placement {
+            under.entry(seq).or_default().push(pin);
+        }
+    }
+    let mut rows = Vec::with_capacity(p.records.len());
+    for (i, r) in p.records.iter().enumerate() {
+        match by_index.get(&i) {
+            Some(pin) if matches!(pin.placement, Placement::Under(_)) => continue,
+            Some(pin) => rows.push(row(r, pin.spans())),
+            None => rows.push(row(r, vec![t(r.event.summary())])),
+        }
+        // A pin can cite a pin: walk down, each seq's pins taken once (a damaged file may repeat a seq).
+        let mut stack: Vec<&Pin<'_>> = under.remove(&r.seq).unwrap_or_default();
+        stack.reverse();
+        while let Some(pin) = stack.pop() {
+            rows.push(row(pin.record, pin.spans()));
+            let mut cited = under.remove(&pin.record.seq).unwrap_or_default();
+            cited.reverse();
+            stack.extend(cited);
+        }
+    }
     if rows.is_empty() {
         return vec![none_recorded("events")];
     }
     vec![Block::Table(&["#", "UTC", "Local", "Actor", "Event"], rows)]
+}
+
+fn row(r: &Record, event: Vec<Span>) -> Vec<Vec<Span>> {
+    vec![
+        vec![t(r.seq.to_string())],
+        vec![t(utc(r.ts))],
+        vec![t(local(r.ts))],
+        vec![t(r.actor.clone())],
+        event,
+    ]
 }

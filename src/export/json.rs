@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::model::{Prepared, measure_name};
+use super::pins::{Placement, pins};
 use super::text::rfc3339;
 use crate::timeline::{Health, Record};
 
@@ -21,7 +22,27 @@ struct Export<'a> {
     runbooks: Vec<RunbookOut<'a>>,
     other_steps: Vec<StepDone<'a>>,
     commands: Vec<CommandOut<'a>>,
+    /// Absent when nothing was pinned, so older exports read the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pinned_lines: Vec<PinOut<'a>>,
     events: &'a [Record],
+}
+
+#[derive(Serialize)]
+struct PinOut<'a> {
+    seq: u64,
+    source: &'a str,
+    read_at: String,
+    line_time: Option<String>,
+    text: &'a str,
+    sha256: &'a str,
+    /// The recorded text still hashes to `sha256`.
+    text_matches_sha256: bool,
+    /// Secrets in `text` were replaced for this export (`sha256` is of the text as recorded).
+    text_redacted: bool,
+    cites: Option<u64>,
+    /// `under` the cited event, `alone` (cites nothing), or `missing` (the cited event is not there).
+    placement: &'static str,
 }
 
 #[derive(Serialize)]
@@ -166,6 +187,28 @@ pub(crate) fn render(p: &Prepared<'_>) -> String {
             duration_ms: c.finished.as_ref().map(|f| f.duration_ms),
         })
         .collect();
+    let pinned_lines = pins(&p.records, &p.pin_checks)
+        .iter()
+        .map(|(_, pin)| {
+            let (read_at, line_time) = pin.times();
+            PinOut {
+                seq: pin.record.seq,
+                source: pin.source,
+                read_at,
+                line_time,
+                text: pin.text,
+                sha256: pin.sha256,
+                text_matches_sha256: pin.check.intact,
+                text_redacted: pin.check.redacted,
+                cites: pin.cites,
+                placement: match pin.placement {
+                    Placement::Under(_) => "under",
+                    Placement::Alone => "alone",
+                    Placement::Missing(_) => "missing",
+                },
+            }
+        })
+        .collect();
     let doc = Export {
         schema: SCHEMA,
         source: Source {
@@ -188,6 +231,7 @@ pub(crate) fn render(p: &Prepared<'_>) -> String {
         runbooks,
         other_steps,
         commands,
+        pinned_lines,
         events: &p.records,
     };
     match serde_json::to_string_pretty(&doc) {

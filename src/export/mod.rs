@@ -12,6 +12,7 @@ mod html;
 mod json;
 mod markdown;
 mod model;
+mod pins;
 mod postmortem;
 mod redact;
 mod text;

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::ExportInput;
+use super::pins::PinCheck;
 use super::redact::{RedactFields, Redactor};
 use crate::runbook::{Runbook, Step};
 use crate::timeline::replay::Mark;
@@ -26,12 +27,16 @@ pub(crate) struct Prepared<'a> {
     pub redactor: Redactor,
     /// How many fields had a secret in them.
     pub redacted_fields: usize,
+    /// For each record, by index: what was found about a pinned line's text before redaction.
+    pub pin_checks: Vec<Option<PinCheck>>,
 }
 
 impl<'a> Prepared<'a> {
     /// Redacts the input and replays it.
     pub(crate) fn new(input: &ExportInput<'a>) -> Prepared<'a> {
         let redactor = Redactor::new(input.secrets);
+        // Before redaction: the hash is of the text as recorded.
+        let pin_checks = super::pins::checks(input.records, &redactor);
         let mut redacted_fields = 0;
         let records: Cow<'a, [Record]> = if redactor.is_empty() {
             Cow::Borrowed(input.records)
@@ -66,6 +71,7 @@ impl<'a> Prepared<'a> {
             incident,
             redactor,
             redacted_fields,
+            pin_checks,
         }
     }
 

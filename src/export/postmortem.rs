@@ -39,6 +39,12 @@ pub(crate) fn build(p: &Prepared<'_>) -> Doc {
             p.redacted_fields
         )));
     }
+    let edited = p.pin_checks.iter().flatten().filter(|c| !c.intact).count();
+    if edited > 0 {
+        intro.push(t(format!(
+            " {edited} pinned log line(s) no longer match their sha256 and are marked ⚠: do not trust them as evidence."
+        )));
+    }
     let fill = |id, heading, prompt| section(id, heading, vec![Block::Prompt(prompt)]);
     Doc {
         title,

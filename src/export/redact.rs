@@ -102,6 +102,15 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             text,
             result,
         } => vec![destination, text, result],
+        // The hash stays as recorded: the export says when the quote it belongs to was redacted.
+        Event::LinePinned {
+            source,
+            read_at: _,
+            line_time: _,
+            text,
+            sha256: _,
+            cites: _,
+        } => vec![source, text],
         Event::Unknown(UnknownEvent { kind, fields }) => {
             let mut v = vec![kind];
             for (_, value) in fields {

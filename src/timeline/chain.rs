@@ -70,7 +70,8 @@ pub fn recompute(line: &str) -> Option<String> {
     Some(hex_sha256(body.as_bytes()))
 }
 
-fn hex_sha256(bytes: &[u8]) -> String {
+/// Lowercase hex SHA-256 of some bytes.
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
     for b in digest {

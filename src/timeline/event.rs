@@ -6,6 +6,8 @@ use serde_json::Value;
 
 use super::unknown::Fields;
 
+pub use super::time::{ts_millis, ts_millis_opt};
+
 pub use super::pattern::PatternChange;
 pub use super::unknown::UnknownEvent;
 pub use crate::core::health::Health;
@@ -242,6 +244,30 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         result: String,
     },
+    /// A log line the responder kept as evidence, quoted exactly as it was shown.
+    #[serde(rename = "log.pinned")]
+    #[strum_discriminants(strum(serialize = "log.pinned"))]
+    LinePinned {
+        /// The log source's name.
+        source: String,
+        /// When sitrep read the line.
+        #[serde(with = "ts_millis")]
+        read_at: DateTime<Utc>,
+        /// The line's own time, when it carries one that was parsed.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "ts_millis_opt"
+        )]
+        line_time: Option<DateTime<Utc>>,
+        /// The sanitized line, as shown.
+        text: String,
+        /// Hex SHA-256 of `text`'s UTF-8 bytes: a hand edit of the quote shows.
+        sha256: String,
+        /// The `seq` of the timeline event this line is evidence for.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cites: Option<u64>,
+    },
     /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
     /// does not know. Kept whole so that it is shown, exported and chained like any other.
     #[serde(skip)]
@@ -324,27 +350,25 @@ impl Event {
                 "update → {destination}: {}",
                 text.lines().next().unwrap_or("")
             ),
+            Event::LinePinned { source, text, .. } => {
+                format!("pinned {source} line: {}", shorten(text))
+            }
             Event::Unknown(unknown) => format!("unknown event {}", unknown.kind),
         }
     }
 }
 
-/// Timestamps as RFC 3339 UTC with exactly three fractional digits and a `Z`.
-pub mod ts_millis {
-    use chrono::{DateTime, SecondsFormat, Utc};
-    use serde::{Deserialize, Deserializer, Serializer};
+/// How many characters of a pinned line a one-line summary quotes.
+const SUMMARY_QUOTE: usize = 80;
 
-    /// Serializes as `2026-11-24T14:03:12.345Z`.
-    pub fn serialize<S: Serializer>(ts: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&ts.to_rfc3339_opts(SecondsFormat::Millis, true))
-    }
-
-    /// Accepts any RFC 3339 time.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
-        let s = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(serde::de::Error::custom)
+/// The first [`SUMMARY_QUOTE`] characters of the first line of `text`, with `…` when anything was left out.
+fn shorten(text: &str) -> String {
+    let first = text.lines().next().unwrap_or("");
+    let mut chars = first.char_indices();
+    match chars.nth(SUMMARY_QUOTE) {
+        Some((cut, _)) => format!("{}…", first[..cut].trim_end()),
+        None if first.len() < text.trim_end().len() => format!("{first} …"),
+        None => first.to_string(),
     }
 }
 

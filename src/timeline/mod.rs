@@ -4,8 +4,10 @@
 pub mod chain;
 pub mod event;
 pub mod pattern;
+pub mod pin;
 pub mod reader;
 pub mod replay;
+pub mod time;
 pub mod unknown;
 pub mod writer;
 

@@ -46,16 +46,17 @@ fn every_event_kind_keeps_the_name_written_today() {
             "command.started",
             "command.finished",
             "update.sent",
+            "log.pinned",
         ]
     );
 }
 
-#[test]
-fn every_known_kind_reads_from_and_writes_back_to_the_v1_timeline() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/timeline-v1.jsonl"
-    );
+/// Kinds added after version 1, each with the fixture that first holds it.
+const LATER_KINDS: &[(EventKind, &str)] = &[(EventKind::LinePinned, "timeline-pinned.jsonl")];
+
+/// The kinds a fixture holds, each checked to read as itself and to write back under the same name.
+fn kinds_in(fixture: &str) -> Vec<EventKind> {
+    let path = format!("{}/tests/fixtures/{fixture}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let mut seen = Vec::new();
     for line in text.lines() {
@@ -68,10 +69,20 @@ fn every_known_kind_reads_from_and_writes_back_to_the_v1_timeline() {
         assert_eq!(written["kind"], <&str>::from(kind));
         seen.push(kind);
     }
+    seen
+}
+
+#[test]
+fn every_known_kind_reads_from_and_writes_back_to_the_fixture_that_first_holds_it() {
+    let v1 = kinds_in("timeline-v1.jsonl");
     for kind in EventKind::VARIANTS {
-        assert!(
-            *kind == EventKind::Unknown || seen.contains(kind),
-            "the fixture has no {kind:?}"
-        );
+        match LATER_KINDS.iter().find(|(k, _)| k == kind) {
+            _ if *kind == EventKind::Unknown => {}
+            Some((_, fixture)) => assert!(
+                kinds_in(fixture).contains(kind),
+                "{fixture} has no {kind:?}"
+            ),
+            None => assert!(v1.contains(kind), "the v1 fixture has no {kind:?}"),
+        }
     }
 }

@@ -126,6 +126,13 @@ pub fn parse(
                 if chain::recompute(text).as_deref() != Some(record.hash.as_str()) {
                     issues.push("hash mismatch: this line was edited after it was written".into());
                 }
+                if record.event.pin_intact() == Some(false) {
+                    issues.push(
+                        "pinned log line: its text does not match its sha256 (the quote was edited \
+                         after it was pinned; do not trust it as evidence)"
+                            .into(),
+                    );
+                }
                 for message in issues {
                     report.problems.push(Problem {
                         line: line_no,
@@ -236,6 +243,28 @@ mod tests {
         let report = parse(&bytes, 1, 0, "", 0);
         assert_eq!(report.records.len(), 3);
         assert!(report.problems.iter().any(|p| p.line == 2));
+    }
+
+    #[test]
+    fn a_pinned_line_whose_quote_was_edited_is_a_problem_even_when_the_line_was_resealed() {
+        let edited = Event::LinePinned {
+            source: "api".into(),
+            read_at: Utc::now(),
+            line_time: None,
+            text: "ERROR 200".into(),
+            // The hash of "ERROR 500": someone changed the quote and sealed the line again.
+            sha256: "d6e6a8d9b4b0a7c6d2a4c1c8c0d6a1c2b0e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7".into(),
+            cites: None,
+        };
+        let (line, _) = seal(1, Utc::now(), "t", edited, "").unwrap();
+        let report = parse(line.as_bytes(), 1, 0, "", 0);
+        assert_eq!(report.records.len(), 1, "the line is kept");
+        assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+        assert_eq!(
+            report.problems[0].to_string(),
+            "line 1 (byte 0): pinned log line: its text does not match its sha256 (the quote was \
+             edited after it was pinned; do not trust it as evidence)"
+        );
     }
 
     #[test]

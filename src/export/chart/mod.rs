@@ -264,6 +264,7 @@ fn is_action(e: &Event) -> bool {
             | Event::CommandStarted { .. }
             | Event::CommandFinished { .. }
             | Event::UpdateSent { .. }
+            | Event::LinePinned { .. }
     )
 }
 

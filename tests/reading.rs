@@ -122,3 +122,30 @@ fn filters_stack_keep_and_hide_and_esc_drops_the_newest() {
         "the request lines are back:\n{screen}"
     );
 }
+
+#[test]
+fn m_pins_the_selected_line_in_the_timeline_with_its_hash() {
+    let mut app = incident();
+    apply(&mut app, key('1'));
+    apply(&mut app, key('k'));
+    let selected = app.selected_line().unwrap().1.text.clone();
+    let before = app.records.len();
+    apply(&mut app, key('m'));
+    assert_eq!(app.records.len(), before + 1);
+    let pinned = &app.records.last().unwrap().event;
+    match pinned {
+        sitrep::timeline::Event::LinePinned {
+            source,
+            text,
+            sha256,
+            ..
+        } => {
+            assert_eq!((source.as_str(), text), ("api", &selected));
+            assert_eq!(sha256.len(), 64);
+        }
+        other => panic!("not a pin: {other:?}"),
+    }
+    assert_eq!(pinned.pin_intact(), Some(true));
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("pinned api line:"), "{screen}");
+}

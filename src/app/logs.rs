@@ -314,6 +314,11 @@ pub(super) fn on_detail_key(app: &mut App, key: KeyEvent, mut detail: LineDetail
             app.mode = Mode::Detail(Box::new(detail));
             return copy_text(app, text);
         }
+        (_, Some(Action::Pin)) => {
+            let event = pinned(app, &detail.line);
+            app.mode = Mode::Detail(Box::new(detail));
+            return vec![app.request(app.actor.clone(), event)];
+        }
         _ => {
             app.mode = Mode::Normal;
             return Vec::new();
@@ -321,6 +326,27 @@ pub(super) fn on_detail_key(app: &mut App, key: KeyEvent, mut detail: LineDetail
     }
     app.mode = Mode::Detail(Box::new(detail));
     Vec::new()
+}
+
+/// The evidence event for `line`: it cites the timeline event the view was moved to, if any.
+fn pinned(app: &App, line: &LogLine) -> crate::timeline::Event {
+    crate::timeline::Event::pinned(
+        app.source_name(line.source),
+        line.received,
+        None,
+        line.text.clone(),
+        app.logview.moment,
+    )
+}
+
+/// Records the selected line in the timeline as evidence.
+pub(super) fn pin(app: &mut App) -> Vec<Command> {
+    let Some((_, line)) = app.selected_line() else {
+        say(app, "no log line to pin yet".into());
+        return Vec::new();
+    };
+    let event = pinned(app, line);
+    vec![app.request(app.actor.clone(), event)]
 }
 
 /// Copies the selected line through the terminal.

@@ -599,7 +599,8 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             }
         }
         Action::Copy => return super::logs::copy(app),
-        Action::SameRequest | Action::Pin => {
+        Action::Pin => return super::logs::pin(app),
+        Action::SameRequest => {
             say(app, "not yet".into());
         }
         Action::Patterns => {

@@ -8,10 +8,6 @@ use super::event::Event;
 
 impl Event {
     /// A pinned log line, its hash computed from `text`.
-    #[cfg_attr(
-        not(feature = "test-support"),
-        expect(dead_code, reason = "the pin key is not wired yet")
-    )]
     pub fn pinned(
         source: String,
         read_at: DateTime<Utc>,

@@ -113,6 +113,8 @@ pub struct LogView {
     pub wrap: bool,
     /// Columns scrolled sideways (when not wrapping).
     pub hscroll: usize,
+    /// The timeline event (its seq) the view was moved to: a line pinned now cites it.
+    pub moment: Option<u64>,
 }
 
 impl LogView {

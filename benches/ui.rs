@@ -268,6 +268,14 @@ fn main() {
             "frame {w}x{h} (100k log lines, 8 endpoints, 5k events): p50 {p50:?}, p99 {p99:?}"
         );
     }
+    // The same screen with long lines wrapped and the logs panel focused (its cursor drawn).
+    let mut wrapped = busy_app();
+    wrapped.logview.wrap = true;
+    wrapped.focus = sitrep::app::Panel::Logs;
+    for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+        let (p50, p99) = frame_time(&wrapped, w, h, 500);
+        println!("frame {w}x{h} wrapped, logs focused: p50 {p50:?}, p99 {p99:?}");
+    }
     let mut app = busy_app();
     let mut costs: Vec<Duration> = (0..10).map(|sec| ingest_and_draw(&mut app, sec)).collect();
     costs.sort();

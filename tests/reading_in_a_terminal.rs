@@ -1,0 +1,83 @@
+//! Reading the demo's outage in the real binary, in a real pseudo-terminal: wrap a line to see its
+//! request id, open one whole, pin it as evidence in the timeline file.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod pty;
+
+use std::time::Duration;
+
+use pty::{Tty, wait_file};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn demo_in_its_outage(dir: &std::path::Path, cols: u16, rows: u16) -> Tty {
+    let d = dir.to_str().unwrap();
+    let tty = Tty::spawn(
+        &[
+            "demo",
+            "--dir",
+            d,
+            "--actor",
+            "tester",
+            "--fail-after",
+            "1s",
+        ],
+        dir,
+        cols,
+        rows,
+    );
+    tty.wait_for("error lines of the outage", WAIT, |s| s.contains("✖ 20"));
+    tty
+}
+
+#[test]
+fn at_80x24_wrapping_shows_the_request_id_and_enter_opens_a_line_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tty = demo_in_its_outage(dir.path(), 80, 24);
+    // Focus the logs and freeze on an error line, so the line stays put while we read.
+    tty.send("1e");
+    tty.wait_for("frozen on an error line", WAIT, |s| s.contains("FROZEN"));
+    tty.send("w");
+    tty.wait_for("wrapped lines with their request ids", WAIT, |s| {
+        s.contains("wrap") && s.contains("req_id=")
+    });
+    tty.send("\r");
+    let screen = tty.wait_for("the line whole", WAIT, |s| {
+        s.contains("── text ──") && s.contains("read at")
+    });
+    assert!(
+        screen.contains("ERROR"),
+        "the error line under the cursor:\n{screen}"
+    );
+    assert!(
+        screen.contains("req_id="),
+        "its request id, not cut:\n{screen}"
+    );
+    tty.send("\x1b");
+    tty.wait_for("the detail closed", WAIT, |s| !s.contains("── text ──"));
+    tty.send("q");
+    assert_eq!(tty.wait_exit(WAIT), Some(0));
+}
+
+#[test]
+fn m_pins_the_selected_line_into_the_timeline_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tty = demo_in_its_outage(dir.path(), 120, 40);
+    tty.send("1e");
+    tty.wait_for("frozen on an error line", WAIT, |s| s.contains("FROZEN"));
+    tty.send("m");
+    tty.wait_for("the pin in the timeline panel", WAIT, |s| {
+        s.contains("pinned payments-api line")
+    });
+    let timeline = sitrep::timeline::newest_in(dir.path()).unwrap();
+    let text = wait_file(&timeline, WAIT, |t| t.contains("\"kind\":\"log.pinned\""));
+    let pin = text.lines().find(|l| l.contains("log.pinned")).unwrap();
+    assert!(pin.contains("\"source\":\"payments-api\""), "{pin}");
+    assert!(
+        pin.contains("ERROR"),
+        "the error line the cursor was on: {pin}"
+    );
+    assert!(pin.contains("\"sha256\":\""), "{pin}");
+    tty.send("q");
+    assert_eq!(tty.wait_exit(WAIT), Some(0));
+}

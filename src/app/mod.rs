@@ -5,9 +5,11 @@ pub mod act;
 pub mod editor;
 pub mod keys;
 pub mod logview;
+pub mod moment;
 pub mod mouse;
 pub mod palette;
 pub mod patterns;
+pub mod timelineview;
 mod update;
 
 use std::collections::BTreeMap;
@@ -22,6 +24,7 @@ use crate::timeline::{Appended, Event, Incident, Record};
 pub use keys::{Action, Binding, Scope};
 pub use logview::LogView;
 pub use patterns::{PatternState, PatternsMode};
+pub use timelineview::TimelineView;
 pub use update::update;
 
 /// The four panels; the variant name is the title.
@@ -58,6 +61,8 @@ pub enum Input {
     Palette,
     /// A value for a runbook command's `{placeholder}`.
     Param,
+    /// Text to search the timeline's events for.
+    Search,
 }
 
 /// What the user is typing into, if anything.
@@ -79,6 +84,13 @@ pub enum Mode {
     Compose(editor::Editor),
     /// Asking whether to throw a draft away.
     ConfirmDiscard(Draft),
+    /// One timeline event whole, with its evidence.
+    EventDetail {
+        /// Its index in `App::records`.
+        index: usize,
+        /// Rows scrolled past.
+        scroll: usize,
+    },
 }
 
 /// Text being written that Esc keeps and only an explicit, confirmed discard throws away.
@@ -349,8 +361,8 @@ pub struct App {
     pub endpoints: Vec<EndpointView>,
     /// Selected endpoint.
     pub endpoint: usize,
-    /// How many events the timeline view is scrolled back.
-    pub timeline_scroll: usize,
+    /// The timeline panel's cursor and search.
+    pub timeline: TimelineView,
     /// The focused panel.
     pub focus: Panel,
     /// What keys go to.
@@ -418,7 +430,7 @@ impl App {
             help_scroll: 0,
             endpoints: Vec::new(),
             endpoint: 0,
-            timeline_scroll: 0,
+            timeline: TimelineView::default(),
             focus: Panel::Runbook,
             mode: Mode::Normal,
             flash: None,
@@ -533,6 +545,7 @@ impl App {
         }
         self.incident.apply(&record);
         self.records.push(record);
+        self.timeline.recorded(&self.records);
     }
 }
 

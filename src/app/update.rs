@@ -34,12 +34,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::Resize(viewport) => {
             app.viewport = viewport;
-            // The timeline may now be taller than what is left above the scroll position.
-            let max = app
-                .records
-                .len()
-                .saturating_sub(viewport.rows(Panel::Timeline));
-            app.timeline_scroll = app.timeline_scroll.min(max);
             Vec::new()
         }
         Msg::Flash(flash) => {
@@ -278,6 +272,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             }
             Vec::new()
         }
+        Mode::EventDetail { index, scroll } => {
+            super::timelineview::detail_key(app, key, index, scroll);
+            Vec::new()
+        }
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('y') | KeyCode::Char('q') => {
                 app.quit = true;
@@ -291,6 +289,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         },
         Mode::Normal => {
             if key.code == KeyCode::Esc {
+                if app.focus == Panel::Timeline && super::timelineview::clear_search(app) {
+                    return Vec::new();
+                }
                 app.flash = None;
                 app.zoom = false;
                 return Vec::new();
@@ -370,6 +371,10 @@ fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
             Vec::new()
         }
         Input::Param => act::param_given(app, text),
+        Input::Search => {
+            super::timelineview::search(app, &text);
+            Vec::new()
+        }
         Input::Palette => match palette::parse(&text, &app.runbook_names()) {
             Ok(cmd) => run_palette(app, cmd),
             Err(e) => {
@@ -673,6 +678,11 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         }
         Action::ToggleUtc => app.utc = !app.utc,
         Action::Retry => return retry(app),
+        Action::Detail
+        | Action::Search
+        | Action::NextMatch
+        | Action::PrevMatch
+        | Action::ShowInLogs => super::timelineview::act(app, action),
     }
     Vec::new()
 }
@@ -797,15 +807,9 @@ fn scroll(app: &mut App, delta: isize) {
         Panel::Logs => app
             .logview
             .scroll(&app.logs, delta, app.viewport.rows(Panel::Logs)),
-        // The timeline counts back from the newest entry: up means further back.
         Panel::Timeline => {
-            // Never so far back that the panel has blank rows below its last event.
             let rows = app.viewport.rows(Panel::Timeline);
-            app.timeline_scroll = apply(
-                app.timeline_scroll,
-                app.records.len().saturating_sub(rows),
-                -delta,
-            );
+            app.timeline.move_by(delta, app.records.len(), rows);
         }
     }
 }

@@ -17,3 +17,4 @@ pub mod sanitize;
 pub mod secret;
 pub mod series;
 pub mod severity;
+pub mod wall;

@@ -11,6 +11,7 @@
 //!  footer: main keys, or the last message
 //! ```
 
+mod event_detail;
 mod health;
 mod logs;
 mod overlay;
@@ -62,6 +63,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::Output => overlay::output(frame, area, app, theme),
         Mode::Compose(editor) => overlay::compose(frame, area, app, editor, theme),
         Mode::ConfirmDiscard(draft) => overlay::confirm_discard(frame, area, draft, theme),
+        Mode::EventDetail { index, scroll } => {
+            event_detail::draw(frame, area, app, *index, *scroll, theme)
+        }
         Mode::Normal => {}
     }
 }
@@ -162,11 +166,7 @@ fn panel_block<'a>(app: &App, panel: Panel, title: String, theme: &Theme) -> Blo
 
 /// A time as the screen shows it: local by default, UTC on demand.
 pub fn clock(app: &App, ts: DateTime<Utc>) -> String {
-    if app.utc {
-        ts.format("%H:%M:%SZ").to_string()
-    } else {
-        ts.with_timezone(&Local).format("%H:%M:%S").to_string()
-    }
+    crate::core::wall::hms(ts, app.utc)
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

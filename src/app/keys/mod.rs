@@ -91,6 +91,16 @@ pub enum Action {
     /// Write a status update.
     #[strum(serialize = "update")]
     Compose,
+    /// Show the selected item whole (a timeline event with its evidence).
+    Detail,
+    /// Search the focused panel's items.
+    Search,
+    /// Jump to the next newer match of the search.
+    NextMatch,
+    /// Jump to the next older match of the search.
+    PrevMatch,
+    /// Show the logs at the moment of the selected timeline event.
+    ShowInLogs,
 }
 
 /// Where a binding works.
@@ -128,9 +138,14 @@ type Row = (
 const G: Scope = Scope::Global;
 const RB: Scope = Scope::In(Panel::Runbook);
 const LG: Scope = Scope::In(Panel::Logs);
+const TL: Scope = Scope::In(Panel::Timeline);
+
+/// A panel's action that stands in for a global one while that panel has focus, sharing its keys
+/// on purpose: in the timeline, `/` searches the events instead of filtering the logs.
+pub const STANDS_IN: &[(Action, Action)] = &[(Action::Search, Action::Filter)];
 
 /// The defaults, keys spelt as `[keys]` spells them: keys, action, scope, help, footer label.
-const DEFAULTS: [Row; 36] = {
+const DEFAULTS: [Row; 41] = {
     use Action::*;
     [
         (
@@ -271,6 +286,29 @@ const DEFAULTS: [Row; 36] = {
             "write a status update (Ctrl-S sends)",
             Some("update"),
         ),
+        (
+            &["enter"],
+            Detail,
+            TL,
+            "the selected event whole, with its evidence",
+            None,
+        ),
+        (
+            &["/"],
+            Search,
+            TL,
+            "search events (plain text, any case)",
+            None,
+        ),
+        (&[">"], NextMatch, TL, "next newer match of the search", None),
+        (&["<"], PrevMatch, TL, "next older match of the search", None),
+        (
+            &["L"],
+            ShowInLogs,
+            TL,
+            "the logs at the selected event's moment",
+            None,
+        ),
     ]
 };
 
@@ -344,6 +382,7 @@ pub const FIXED: &[(&str, &str, &str)] = &[
         "quit (asks first if writes are pending)",
     ),
     ("anywhere", "Esc", "close the message, leave zoom"),
+    ("the timeline", "Esc", "clear the search first"),
     (
         "a line of input",
         "Enter",
@@ -363,6 +402,7 @@ pub const FIXED: &[(&str, &str, &str)] = &[
     ("run this command?", "y", "run it; any other key: don't"),
     ("the output pane", "c", "cancel the running command"),
     ("the output pane", "Esc", "hide the pane"),
+    ("an event's detail", "Esc Enter", "close it"),
     ("quit? / discard?", "y", "yes; any other key: no"),
 ];
 

@@ -326,6 +326,11 @@ mod tests {
                 "run",
                 "output",
                 "update",
+                "detail",
+                "search",
+                "next-match",
+                "prev-match",
+                "show-in-logs",
             ]
         );
         for &a in Action::ALL {

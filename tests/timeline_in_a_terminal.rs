@@ -49,7 +49,7 @@ fn enter_on_an_event_the_panel_cut_shows_it_whole() {
     tty.send("4");
     tty.send("/payments-api: unknown\r");
     tty.wait_for("the search's answer", WAIT, |s| {
-        s.contains("match \"payments-api: unknown\"")
+        s.contains("\"payments-api: unknown\" · ")
     });
     tty.send("k");
     tty.send("j");

@@ -49,8 +49,8 @@ pub fn fields(event: &Event) -> Vec<Field> {
             field("step", step),
             field("title", title),
         ],
-        Event::Note { text } => vec![field("note", text)],
-        Event::Milestone { .. } | Event::Severity { .. } => Vec::new(),
+        // Their summary is the whole of them.
+        Event::Note { .. } | Event::Milestone { .. } | Event::Severity { .. } => Vec::new(),
         Event::HealthChanged {
             endpoint,
             from,

@@ -180,12 +180,15 @@ pub fn search(app: &mut App, text: &str) {
     let total = search.matches().len();
     let newer = keys::label_in(&app.keymap, Action::NextMatch, Panel::Timeline);
     let older = keys::label_in(&app.keymap, Action::PrevMatch, Panel::Timeline);
+    let matching = match total {
+        1 => format!("1 event matches \"{text}\""),
+        n => format!("{n} events match \"{text}\""),
+    };
     let text = match (found, total) {
         (_, 0) => format!("no event matches \"{text}\""),
-        (Some(_), n) => format!("{n} events match \"{text}\" · {newer} newer · {older} older"),
-        (None, n) => {
-            format!("{n} events match \"{text}\", all newer than the cursor · {newer} goes there")
-        }
+        (Some(_), _) => format!("{matching} · {newer} newer · {older} older"),
+        (None, 1) => format!("{matching}, newer than the cursor · {newer} goes there"),
+        (None, _) => format!("{matching}, all newer than the cursor · {newer} goes there"),
     };
     app.timeline.search = Some(search);
     if let Some(i) = found {

@@ -6,9 +6,11 @@ pub mod editor;
 pub mod keys;
 pub mod logs;
 pub mod logview;
+pub mod moment;
 pub mod mouse;
 pub mod palette;
 pub mod patterns;
+pub mod timelineview;
 mod update;
 
 use std::collections::BTreeMap;
@@ -23,6 +25,7 @@ use crate::timeline::{Appended, Event, Incident, Record};
 pub use keys::{Action, Binding, Scope};
 pub use logview::LogView;
 pub use patterns::{PatternState, PatternsMode};
+pub use timelineview::TimelineView;
 pub use update::update;
 
 /// The four panels; the variant name is the title.
@@ -61,6 +64,8 @@ pub enum Input {
     Palette,
     /// A value for a runbook command's `{placeholder}`.
     Param,
+    /// Text to search the timeline's events for.
+    EventSearch,
 }
 
 /// What the user is typing into, if anything.
@@ -84,6 +89,13 @@ pub enum Mode {
     ConfirmDiscard(Draft),
     /// One log line, whole.
     Detail(Box<logs::LineDetail>),
+    /// One timeline event whole, with its evidence.
+    EventDetail {
+        /// Its index in `App::records`.
+        index: usize,
+        /// Rows scrolled past.
+        scroll: usize,
+    },
 }
 
 /// Text being written that Esc keeps and only an explicit, confirmed discard throws away.
@@ -362,8 +374,8 @@ pub struct App {
     pub endpoints: Vec<EndpointView>,
     /// Selected endpoint.
     pub endpoint: usize,
-    /// How many events the timeline view is scrolled back.
-    pub timeline_scroll: usize,
+    /// The timeline panel's cursor and search.
+    pub timeline: TimelineView,
     /// The focused panel.
     pub focus: Panel,
     /// What keys go to.
@@ -431,7 +443,7 @@ impl App {
             help_scroll: 0,
             endpoints: Vec::new(),
             endpoint: 0,
-            timeline_scroll: 0,
+            timeline: TimelineView::default(),
             focus: Panel::Runbook,
             mode: Mode::Normal,
             flash: None,
@@ -546,6 +558,7 @@ impl App {
         }
         self.incident.apply(&record);
         self.records.push(record);
+        self.timeline.recorded(&self.records);
     }
 }
 

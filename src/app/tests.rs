@@ -439,6 +439,7 @@ fn typed(app: &mut App, text: &str) {
 
 mod defects;
 mod mouse;
+mod timeline;
 
 #[test]
 fn the_panels_keep_their_focus_order_and_titles() {

@@ -33,12 +33,6 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::Resize(viewport) => {
             app.viewport = viewport;
-            // The timeline may now be taller than what is left above the scroll position.
-            let max = app
-                .records
-                .len()
-                .saturating_sub(viewport.rows(Panel::Timeline));
-            app.timeline_scroll = app.timeline_scroll.min(max);
             Vec::new()
         }
         Msg::Flash(flash) => {
@@ -278,6 +272,10 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             Vec::new()
         }
         Mode::Detail(detail) => super::logs::on_detail_key(app, key, *detail),
+        Mode::EventDetail { index, scroll } => {
+            super::timelineview::detail_key(app, key, index, scroll);
+            Vec::new()
+        }
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('y') | KeyCode::Char('q') => {
                 app.quit = true;
@@ -291,6 +289,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
         },
         Mode::Normal => {
             if key.code == KeyCode::Esc {
+                if app.focus == Panel::Timeline && super::timelineview::clear_search(app) {
+                    return Vec::new();
+                }
                 if !super::logs::escape(app) {
                     app.flash = None;
                     app.zoom = false;
@@ -376,6 +377,10 @@ fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
             Vec::new()
         }
         Input::Param => act::param_given(app, text),
+        Input::EventSearch => {
+            super::timelineview::search(app, &text);
+            Vec::new()
+        }
         Input::Palette => match palette::parse(&text, &app.runbook_names()) {
             Ok(cmd) => run_palette(app, cmd),
             Err(e) => {
@@ -571,6 +576,11 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::Note => app.mode = Mode::Input(Input::Note, std::mem::take(&mut app.note_draft)),
         Action::Palette => app.mode = Mode::Input(Input::Palette, String::new()),
         Action::Filter => app.mode = Mode::Input(Input::Filter, String::new()),
+        Action::Open | Action::Search | Action::NextMatch | Action::PrevMatch
+            if app.focus == Panel::Timeline =>
+        {
+            super::timelineview::act(app, action)
+        }
         Action::Search => {
             let current = app
                 .logview
@@ -653,6 +663,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         }
         Action::ToggleUtc => app.utc = !app.utc,
         Action::Retry => return retry(app),
+        Action::ShowInLogs => super::timelineview::act(app, action),
     }
     Vec::new()
 }
@@ -753,13 +764,8 @@ fn scroll(app: &mut App, delta: isize) {
         Panel::Logs => super::logs::scroll(app, delta),
         // The timeline counts back from the newest entry: up means further back.
         Panel::Timeline => {
-            // Never so far back that the panel has blank rows below its last event.
             let rows = app.viewport.rows(Panel::Timeline);
-            app.timeline_scroll = apply(
-                app.timeline_scroll,
-                app.records.len().saturating_sub(rows),
-                -delta,
-            );
+            app.timeline.move_by(delta, app.records.len(), rows);
         }
     }
 }

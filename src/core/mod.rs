@@ -18,3 +18,4 @@ pub mod secret;
 pub mod series;
 pub mod severity;
 pub mod text;
+pub mod wall;

@@ -12,6 +12,7 @@
 //! ```
 
 mod detail;
+mod event_detail;
 mod health;
 mod logs;
 mod overlay;
@@ -64,6 +65,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::Compose(editor) => overlay::compose(frame, area, app, editor, theme),
         Mode::ConfirmDiscard(draft) => overlay::confirm_discard(frame, area, draft, theme),
         Mode::Detail(d) => detail::draw(frame, area, app, d, theme),
+        Mode::EventDetail { index, scroll } => {
+            event_detail::draw(frame, area, app, *index, *scroll, theme)
+        }
         Mode::Normal => {}
     }
 }
@@ -165,11 +169,7 @@ fn panel_block<'a>(app: &App, panel: Panel, title: String, theme: &Theme) -> Blo
 
 /// A time as the screen shows it: local by default, UTC on demand.
 pub fn clock(app: &App, ts: DateTime<Utc>) -> String {
-    if app.utc {
-        ts.format("%H:%M:%SZ").to_string()
-    } else {
-        ts.with_timezone(&Local).format("%H:%M:%S").to_string()
-    }
+    crate::core::wall::hms(ts, app.utc)
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

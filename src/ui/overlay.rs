@@ -44,6 +44,10 @@ pub(super) fn input(
         ),
         Input::Palette => (" Command: Tab completes · Enter runs · Esc cancels ", ":"),
         Input::Param => (" The command needs a value · Enter · Esc cancels ", ""),
+        Input::EventSearch => (
+            " Search events (plain text, any case) · Enter finds · Esc cancels ",
+            "/",
+        ),
     };
     let mut lines = Vec::new();
     if kind == Input::Param {

@@ -1,53 +1,99 @@
-//! The timeline panel: the latest events with their local times, newest at the bottom.
+//! The timeline panel: the latest events with their times, newest at the bottom, a cursor on one
+//! of them (highlighted while the panel has focus) and the matches of a search underlined.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, clock, panel_block};
+use crate::app::keys::{Action, label_in};
 use crate::app::{App, Panel};
-use crate::timeline::{Event, Health, TOOL_ACTOR};
+use crate::timeline::{Event, Health, Record, TOOL_ACTOR};
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut title = format!("Timeline · {} events", app.records.len());
+    let len = app.records.len();
+    let view = &app.timeline;
+    let cursor = view.cursor(len);
+    let mut title = match cursor {
+        Some(c) if !view.following() => format!("Timeline · {} of {len} events", c + 1),
+        _ => format!("Timeline · {len} events"),
+    };
     if !app.pending.is_empty() {
         title.push_str(&format!(" · {} writing…", app.pending.len()));
+    }
+    if let Some(search) = view.search() {
+        title.push_str(&format!(
+            " · \"{}\": {} ({}/{})",
+            crate::core::sanitize::sanitize_line(search.text()),
+            search.matches().len(),
+            label_in(&app.keymap, Action::NextMatch, Panel::Timeline),
+            label_in(&app.keymap, Action::PrevMatch, Panel::Timeline),
+        ));
     }
     let block = panel_block(app, Panel::Timeline, title, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let rows = inner.height as usize;
-    let len = app.records.len();
-    // Filled from the first row, however far back the view was scrolled on a smaller screen.
-    let end = len.saturating_sub(app.timeline_scroll).max(rows.min(len));
-    let start = end.saturating_sub(rows);
-    let lines: Vec<Line> = app.records[start..end]
-        .iter()
-        .map(|r| {
-            let style = match &r.event {
-                Event::HealthChanged {
-                    to: Health::Down, ..
-                } => theme.error,
-                Event::HealthChanged { to: Health::Up, .. } => theme.ok,
-                Event::HealthChanged { .. } | Event::Pattern { .. } => theme.warn,
-                Event::Milestone { .. } | Event::Severity { .. } => theme.focus,
-                _ => theme.text,
-            };
-            let actor = if r.actor == TOOL_ACTOR {
-                "⚙"
+    let focused = app.focus == Panel::Timeline;
+    let lines: Vec<Line> = view
+        .window(len, inner.height as usize)
+        .filter_map(|i| Some((i, app.records.get(i)?)))
+        .map(|(i, r)| {
+            let line = row(app, i, r, theme);
+            if focused && Some(i) == cursor {
+                line.patch_style(theme.selected)
             } else {
-                r.actor.as_str()
-            };
-            Line::from(vec![
-                Span::styled(format!("{} ", clock(app, r.ts)), theme.dim),
-                Span::styled(format!("{actor} "), theme.dim),
-                Span::styled(
-                    crate::core::sanitize::sanitize(r.event.summary().as_bytes()),
-                    style,
-                ),
-            ])
+                line
+            }
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// What a search match looks like: not told by colour alone.
+fn matched(theme: &Theme) -> Style {
+    theme
+        .warn
+        .add_modifier(Modifier::UNDERLINED | Modifier::BOLD)
+}
+
+fn row<'a>(app: &App, i: usize, r: &Record, theme: &Theme) -> Line<'a> {
+    let style = match &r.event {
+        Event::HealthChanged {
+            to: Health::Down, ..
+        } => theme.error,
+        Event::HealthChanged { to: Health::Up, .. } => theme.ok,
+        Event::HealthChanged { .. } | Event::Pattern { .. } => theme.warn,
+        Event::Milestone { .. } | Event::Severity { .. } => theme.focus,
+        _ => theme.text,
+    };
+    let actor = if r.actor == TOOL_ACTOR {
+        "⚙"
+    } else {
+        r.actor.as_str()
+    };
+    let search = app.timeline.search().filter(|s| s.is_match(i));
+    // A match found only in the evidence still marks its row: the time is underlined.
+    let time_style = if search.is_some() {
+        matched(theme)
+    } else {
+        theme.dim
+    };
+    let summary = crate::core::sanitize::sanitize_line(&r.event.summary());
+    let mut spans = vec![
+        Span::styled(format!("{} ", clock(app, r.ts)), time_style),
+        Span::styled(format!("{} ", crate::core::sanitize::sanitize_line(actor)), theme.dim),
+    ];
+    let mut at = 0;
+    for hit in search.map(|s| s.highlights(&summary)).unwrap_or_default() {
+        spans.push(Span::styled(summary[at..hit.start].to_string(), style));
+        spans.push(Span::styled(
+            summary[hit.start..hit.end].to_string(),
+            style.patch(matched(theme)),
+        ));
+        at = hit.end;
+    }
+    spans.push(Span::styled(summary[at..].to_string(), style));
+    Line::from(spans)
 }

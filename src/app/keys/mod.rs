@@ -99,7 +99,7 @@ pub enum Action {
     ScrollLeft,
     /// Scroll the log lines right.
     ScrollRight,
-    /// Search the logs: highlight and jump, hiding nothing.
+    /// Search: the logs (highlight and jump, hiding nothing) or the timeline's events.
     Search,
     /// Jump to the next newer match of the search.
     NextMatch,
@@ -111,6 +111,8 @@ pub enum Action {
     Copy,
     /// Record the selected log line in the timeline as evidence.
     Pin,
+    /// Show the logs at the moment of the selected timeline event.
+    ShowInLogs,
 }
 
 /// Where a binding works.
@@ -148,9 +150,14 @@ type Row = (
 const G: Scope = Scope::Global;
 const RB: Scope = Scope::In(Panel::Runbook);
 const LG: Scope = Scope::In(Panel::Logs);
+const TL: Scope = Scope::In(Panel::Timeline);
+
+/// A panel's action that stands in for a global one while that panel has focus, sharing its keys
+/// on purpose: in the timeline, `/` searches the events instead of filtering the logs.
+pub const STANDS_IN: &[(Action, Action)] = &[(Action::Search, Action::Filter)];
 
 /// The defaults, keys spelt as `[keys]` spells them: keys, action, scope, help, footer label.
-const DEFAULTS: [Row; 45] = {
+const DEFAULTS: [Row; 50] = {
     use Action::*;
     [
         (
@@ -330,6 +337,29 @@ const DEFAULTS: [Row; 45] = {
             "pin the line in the timeline as evidence",
             None,
         ),
+        (
+            &["enter"],
+            Open,
+            TL,
+            "the selected event whole, with its evidence",
+            None,
+        ),
+        (
+            &["/"],
+            Search,
+            TL,
+            "search events (plain text, any case)",
+            None,
+        ),
+        (&[">"], NextMatch, TL, "next newer match of the search", None),
+        (&["<"], PrevMatch, TL, "next older match of the search", None),
+        (
+            &["L"],
+            ShowInLogs,
+            TL,
+            "the logs at the selected event's moment",
+            None,
+        ),
     ]
 };
 
@@ -403,6 +433,7 @@ pub const FIXED: &[(&str, &str, &str)] = &[
         "quit (asks first if writes are pending)",
     ),
     ("anywhere", "Esc", "close the message, leave zoom"),
+    ("the timeline", "Esc", "clear the search first"),
     (
         "logs",
         "Esc",
@@ -427,6 +458,7 @@ pub const FIXED: &[(&str, &str, &str)] = &[
     ("run this command?", "y", "run it; any other key: don't"),
     ("the output pane", "c", "cancel the running command"),
     ("the output pane", "Esc", "hide the pane"),
+    ("an event's detail", "Esc Enter", "close it"),
     ("quit? / discard?", "y", "yes; any other key: no"),
 ];
 

@@ -336,6 +336,7 @@ mod tests {
                 "same-request",
                 "copy",
                 "pin",
+                "show-in-logs",
             ]
         );
         for &a in Action::ALL {

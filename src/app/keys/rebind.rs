@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{Action, Binding, Key, Scope, same_key};
+use super::{Action, Binding, Key, STANDS_IN, Scope, same_key};
 
 /// One `[keys]` entry: an action and the keys it gets instead of its defaults.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,6 +142,16 @@ fn overlap(a: Scope, b: Scope) -> Option<String> {
     }
 }
 
+/// Whether one of two bindings is a panel's stand-in for the other, a global one (see `STANDS_IN`).
+fn stands_in(a: &Binding, b: &Binding) -> bool {
+    let one_way = |panel: &Binding, global: &Binding| {
+        matches!(panel.scope, Scope::In(_))
+            && global.scope == Scope::Global
+            && STANDS_IN.contains(&(panel.action, global.action))
+    };
+    one_way(a, b) || one_way(b, a)
+}
+
 /// Global against global, global against a panel's, and a panel's against its own all collide: a
 /// panel's binding would silently hide the global one there.
 fn check_clashes(keymap: &[Binding], changes: &[Rebinding]) -> Result<(), RebindError> {
@@ -151,7 +161,9 @@ fn check_clashes(keymap: &[Binding], changes: &[Rebinding]) -> Result<(), Rebind
             for mine in keymap.iter().filter(|b| b.action == change.action) {
                 for other in keymap.iter().filter(|b| b.action != change.action) {
                     // A clash between two entries is reported at the later one.
-                    if entry_of(other.action).is_some_and(|e| e > entry) {
+                    if entry_of(other.action).is_some_and(|e| e > entry)
+                        || stands_in(mine, other)
+                    {
                         continue;
                     }
                     let Some(place) = overlap(mine.scope, other.scope) else {
@@ -244,6 +256,17 @@ mod tests {
             "key `N` is bound to both `quit` and `note` everywhere; give one of them another key"
         );
         assert_eq!(err.place().entry, 1);
+    }
+
+    #[test]
+    fn the_timeline_search_may_share_the_filter_key_but_nothing_else_may() {
+        assert!(rebind(default_keymap(), &[change("filter", &["/", "F"])]).is_ok());
+        assert!(rebind(default_keymap(), &[change("search", &["F"]), change("filter", &["F"])]).is_ok());
+        let err = rebind(default_keymap(), &[change("note", &["/"])]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "key `/` is bound to both `note` and `filter` everywhere; give one of them another key"
+        );
     }
 
     #[test]

@@ -323,7 +323,7 @@ impl LogView {
             return;
         };
         if delta > 0 && current == last {
-            self.frozen = None;
+            self.follow();
             return;
         }
         let target = shown.step(current, delta);
@@ -337,20 +337,32 @@ impl LogView {
         }
     }
 
-    /// Follows the newest line again.
+    /// Follows the newest line again (and leaves the moment the view was moved to).
     pub fn follow(&mut self) {
         self.frozen = None;
+        self.moment = None;
     }
 
     /// Freezes the view where it is, or follows again.
     pub fn toggle_follow(&mut self, logs: &LogBuffer, shape: &Shape) {
         match self.frozen {
-            Some(_) => self.frozen = None,
+            Some(_) => self.follow(),
             None => {
                 if let Some(c) = self.cursor(logs) {
                     self.place(logs, c, shape);
                 }
             }
+        }
+    }
+
+    /// Freezes the view with the cursor on the shown line nearest to line `n`.
+    pub fn freeze_at(&mut self, logs: &LogBuffer, n: u64, shape: &Shape) -> bool {
+        match self.shown(logs).nearest(n) {
+            Some(c) => {
+                self.place(logs, c, shape);
+                true
+            }
+            None => false,
         }
     }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use regex::Regex;
 use tokio::sync::mpsc;
 
-use super::{SourceSpec, SourceStatus, TailEvent, TailOptions, sanitize, spawn_source};
+use super::{SourceSpec, SourceStatus, TailEvent, TailOptions, fields, sanitize, spawn_source};
 
 /// Why printing stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -18,15 +18,34 @@ pub enum FollowError {
     Write(#[source] io::Error),
 }
 
+/// Which lines `sitrep tail` prints: every line, unless narrowed (both narrowings must hold).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Selection<'a> {
+    /// Only lines whose sanitized text matches this regex.
+    pub filter: Option<&'a Regex>,
+    /// Only lines of one request: `(key, value)` as [`fields::same_value`] decides.
+    pub field: Option<(&'a str, &'a str)>,
+}
+
+impl Selection<'_> {
+    /// Whether the sanitized line `text` is printed.
+    pub fn admits(&self, text: &str) -> bool {
+        self.filter.is_none_or(|re| re.is_match(text))
+            && self
+                .field
+                .is_none_or(|(key, value)| fields::same_value(text, key, value))
+    }
+}
+
 /// Follows `specs` and writes their lines (sanitized, one per line) to `out` until `cancel` resolves
 /// or every source has ended; status changes go to `diag` as `sitrep: ...` lines.
 ///
-/// Only lines whose sanitized text matches `filter` are written. With several sources or a glob,
+/// Only the lines `select` admits are written. With several sources or a glob,
 /// a `==> name <==` header (as `tail` prints) marks where the file changes. A closed pipe
 /// (`sitrep tail x | head`) ends quietly. Returns the number of lines written.
 pub async fn follow_to_writer<W: Write, D: Write>(
     specs: Vec<SourceSpec>,
-    filter: Option<&Regex>,
+    select: Selection<'_>,
     opts: TailOptions,
     out: &mut W,
     diag: &mut D,
@@ -73,7 +92,7 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                         current = Some(key);
                     }
                     for line in lines {
-                        if filter.is_none_or(|re| re.is_match(&line.text)) {
+                        if select.admits(&line.text) {
                             text.push_str(&line.text);
                             text.push('\n');
                             written += 1;

@@ -8,6 +8,7 @@ use clap::CommandFactory as _;
 
 use super::Cli;
 use crate::health::EndpointSpec;
+use crate::tail::fields::Followed;
 use crate::tail::{Selection, SourceSpec, TailOptions};
 
 /// `sitrep completions SHELL`: the completion script, generated from the command line's definition.
@@ -76,9 +77,10 @@ pub(super) async fn tail(
     };
     let mut out = std::io::stdout();
     let mut diag = std::io::stderr();
+    let field = field.map(|(key, value)| Followed::new(key, value));
     let select = Selection {
         filter: filter.as_ref(),
-        field,
+        field: field.as_ref(),
     };
     crate::tail::follow_to_writer(
         specs,

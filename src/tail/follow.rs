@@ -8,7 +8,8 @@ use std::sync::Arc;
 use regex::Regex;
 use tokio::sync::mpsc;
 
-use super::{SourceSpec, SourceStatus, TailEvent, TailOptions, fields, sanitize, spawn_source};
+use super::{SourceSpec, SourceStatus, TailEvent, TailOptions, sanitize, spawn_source};
+use super::fields::Followed;
 
 /// Why printing stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -23,8 +24,8 @@ pub enum FollowError {
 pub struct Selection<'a> {
     /// Only lines whose sanitized text matches this regex.
     pub filter: Option<&'a Regex>,
-    /// Only lines of one request: `(key, value)` as [`fields::same_value`] decides.
-    pub field: Option<(&'a str, &'a str)>,
+    /// Only the lines of one request.
+    pub field: Option<&'a Followed>,
 }
 
 impl Selection<'_> {
@@ -33,7 +34,7 @@ impl Selection<'_> {
         self.filter.is_none_or(|re| re.is_match(text))
             && self
                 .field
-                .is_none_or(|(key, value)| fields::same_value(text, key, value))
+                .is_none_or(|followed| followed.holds(text))
     }
 }
 

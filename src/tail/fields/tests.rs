@@ -1,6 +1,6 @@
 use proptest::prelude::*;
 
-use super::{Format, Parsed, TRIED, parse, request_field, same_value};
+use super::{Followed, Format, Parsed, TRIED, parse, request_field, same_value};
 use crate::core::sanitize::sanitize_line;
 
 const REQUEST: &str = "2026-11-28T23:27:19.474Z ERROR request method=POST path=/v1/charge status=502 duration_ms=3004 req_id=cff91303 customer=cus_1234";
@@ -121,6 +121,15 @@ fn access_log_fields_can_be_followed() {
     let line = r#"10.0.0.7 - - [28/Nov/2026:23:27:19 +0000] "GET /v1/charge HTTP/1.1" 502 0"#;
     assert!(same_value(line, "client", "10.0.0.7"));
     assert!(!same_value(line, "client", "10.0.0.70"));
+}
+
+#[test]
+fn a_followed_field_shows_as_key_equals_value_and_tests_many_lines() {
+    let followed = Followed::new("req_id", "cff91303");
+    assert_eq!(followed.to_string(), "req_id=cff91303");
+    let lines = [REQUEST, PROVIDER, "req_id=cff913031", "plain cff91303 text"];
+    let held: Vec<bool> = lines.iter().map(|l| followed.holds(l)).collect();
+    assert_eq!(held, [true, true, false, true]);
 }
 
 fn request_of(line: &str) -> Option<(String, String)> {

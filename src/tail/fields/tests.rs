@@ -185,6 +185,23 @@ fn a_line_without_a_request_key_or_with_an_empty_one_has_none() {
     assert_eq!(request_of("nothing here"), None);
 }
 
+#[test]
+fn megabyte_hostile_lines_parse_to_what_they_hold() {
+    let mb = 1 << 20;
+    let quotes = "\"".repeat(mb);
+    assert_eq!(parse(&quotes), Parsed::default());
+    let escaped = format!("k=\"{}", "\\\"".repeat(mb / 2));
+    assert_eq!(parse(&escaped).get("k").map(str::len), Some(mb / 2));
+    let braces = format!("{{\"a\":{}", "{".repeat(mb));
+    assert_eq!(parse(&braces), Parsed::default());
+    let pairs = "k=v ".repeat(mb / 4);
+    assert_eq!(parse(&pairs).fields.len(), mb / 4);
+    let access = format!("1.2.3.4 - - [{}", "x".repeat(mb));
+    assert_eq!(parse(&access), Parsed::default());
+    // A million overlapping occurrences, none a whole word.
+    assert!(!same_value(&"a".repeat(mb), "k", "aa"));
+}
+
 /// Lines shaped like the formats read, with hostile pieces mixed in.
 fn line_strategy() -> impl Strategy<Value = String> {
     let piece = prop_oneof![

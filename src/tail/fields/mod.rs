@@ -119,7 +119,22 @@ pub fn parse(text: &str) -> Parsed {
     expect(dead_code, reason = "wired into the logs panel next")
 )]
 pub fn same_value(text: &str, key: &str, value: &str) -> bool {
-    Followed::new(key, value).holds(text)
+    let absent = memmem::find(text.as_bytes(), value.as_bytes()).is_none();
+    decide(text, key, value, absent)
+}
+
+/// [`same_value`], told whether `value` is absent from `text` by the caller's substring search.
+fn decide(text: &str, key: &str, value: &str, absent: bool) -> bool {
+    // Every parsed value is a piece of the line unless an escape (`\"`, `\u0041`) was decoded, so
+    // without the value and without a backslash no field can equal it.
+    if absent && memchr::memchr(b'\\', text.as_bytes()).is_none() {
+        return false;
+    }
+    let parsed = parse(text);
+    if parsed.fields.is_empty() {
+        return whole_word(text, value);
+    }
+    parsed.fields.iter().any(|(k, v)| k == key && v == value)
 }
 
 /// A followed `key=value`, ready to test many lines: the value's substring searcher is built once
@@ -143,20 +158,8 @@ impl Followed {
 
     /// Whether the sanitized line `text` belongs to the followed request, as [`same_value`] says.
     pub fn holds(&self, text: &str) -> bool {
-        let bytes = text.as_bytes();
-        // Every parsed value is a piece of the line unless an escape (`\"`, `\u0041`) was decoded,
-        // so without the value and without a backslash no field can equal it.
-        if self.finder.find(bytes).is_none() && memchr::memchr(b'\\', bytes).is_none() {
-            return false;
-        }
-        let parsed = parse(text);
-        if parsed.fields.is_empty() {
-            return whole_word(text, &self.value);
-        }
-        parsed
-            .fields
-            .iter()
-            .any(|(k, v)| *k == self.key && *v == self.value)
+        let absent = self.finder.find(text.as_bytes()).is_none();
+        decide(text, &self.key, &self.value, absent)
     }
 }
 

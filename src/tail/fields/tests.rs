@@ -218,10 +218,11 @@ fn line_strategy() -> impl Strategy<Value = String> {
 
 proptest! {
     #[test]
-    fn every_parsed_field_is_matched_by_same_value(line in line_strategy()) {
+    fn every_parsed_field_is_matched_by_same_value_and_followed(line in line_strategy()) {
         let parsed = parse(&line);
         for (key, value) in &parsed.fields {
             prop_assert!(same_value(&line, key, value), "{key}={value} in {line:?}");
+            prop_assert!(Followed::new(key, value).holds(&line), "{key}={value} in {line:?}");
         }
     }
 

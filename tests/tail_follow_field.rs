@@ -176,6 +176,33 @@ fn follow_field_and_filter_must_both_hold() -> TestResult {
 }
 
 #[test]
+fn a_file_with_no_line_of_the_request_gets_no_header() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let api = dir.path().join("api.log");
+    let quiet = dir.path().join("quiet.log");
+    append(&quiet, &[provider("b0b0b0b0"), provider("cff913031")])?;
+    append(&api, &[request("ERROR", "cff91303", 502)])?;
+    let tail = Tail::start(&["--follow-field", "req_id=cff91303"], &[&quiet, &api])?;
+    // Both files are being read once the api line is out; the pause lets the quiet file's first
+    // lines arrive as a batch of their own (which must print nothing) before a match is appended.
+    tail.wait_for(&[request("ERROR", "cff91303", 502)]);
+    std::thread::sleep(Duration::from_millis(500));
+    append(&quiet, &[provider("cff91303")])?;
+    let text = tail.wait_for(&[provider("cff91303")]);
+    let headers = text.lines().filter(|l| l.starts_with("==> ")).count();
+    assert_eq!(
+        headers,
+        text.lines().filter(|l| l.contains("req_id=")).count(),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("==> {} <==", api.display())),
+        "{text}"
+    );
+    Ok(())
+}
+
+#[test]
 fn a_follow_field_without_key_or_value_is_refused_with_the_form_to_use() -> TestResult {
     for bad in ["req_id", "=cff91303", "req_id="] {
         let out = Command::new(env!("CARGO_BIN_EXE_sitrep"))

@@ -83,21 +83,21 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                     lines,
                 } => {
                     let key = (source, file);
-                    if headers && current.as_ref() != Some(&key) {
-                        let name = match &key.1 {
-                            Some(path) => sanitize(path.as_os_str().as_encoded_bytes()),
-                            None => names.get(source).cloned().unwrap_or_default(),
-                        };
-                        let gap = if current.is_some() { "\n" } else { "" };
-                        text.push_str(&format!("{gap}==> {name} <==\n"));
-                        current = Some(key);
-                    }
-                    for line in lines {
-                        if select.admits(&line.text) {
-                            text.push_str(&line.text);
-                            text.push('\n');
-                            written += 1;
+                    for line in lines.iter().filter(|l| select.admits(&l.text)) {
+                        // The header goes with the first line printed, so a file whose lines
+                        // are all filtered out shows no empty section.
+                        if headers && current.as_ref() != Some(&key) {
+                            let name = match &key.1 {
+                                Some(path) => sanitize(path.as_os_str().as_encoded_bytes()),
+                                None => names.get(source).cloned().unwrap_or_default(),
+                            };
+                            let gap = if current.is_some() { "\n" } else { "" };
+                            text.push_str(&format!("{gap}==> {name} <==\n"));
+                            current = Some(key.clone());
                         }
+                        text.push_str(&line.text);
+                        text.push('\n');
+                        written += 1;
                     }
                 }
                 TailEvent::Status { status, .. } => {

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sitrep::tail::{
-    SourceSpec, SourceStatus, TailEvent, TailOptions, follow_to_writer, spawn_source,
+    Selection, SourceSpec, SourceStatus, TailEvent, TailOptions, follow_to_writer, spawn_source,
 };
 use tokio::sync::mpsc;
 use tokio::time::timeout;
@@ -197,7 +197,10 @@ async fn tail_prints_filtered_sanitized_lines_with_file_headers() -> TestResult 
     let specs = vec![SourceSpec::File(a.clone()), SourceSpec::File(b.clone())];
     let written = follow_to_writer(
         specs,
-        Some(&filter),
+        Selection {
+            filter: Some(&filter),
+            field: None,
+        },
         quick(),
         &mut writer,
         &mut diag,

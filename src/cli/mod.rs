@@ -150,6 +150,14 @@ pub enum Cmd {
         /// Only lines matching this regex.
         #[arg(long)]
         filter: Option<String>,
+        /// Only the lines of one request, e.g. `--follow-field req_id=cff91303`.
+        ///
+        /// A line is printed when its parsed field KEY is exactly VALUE (`req_id=cff91303` matches
+        /// that id, not `cff913031`); a line with no fields, when it holds VALUE as a whole word.
+        /// Fields are read from JSON, key=value, and access-log lines. Combines with --filter (a
+        /// line must pass both).
+        #[arg(long, value_name = "KEY=VALUE", value_parser = parse_field_value)]
+        follow_field: Option<(String, String)>,
         /// Files to follow.
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -193,6 +201,19 @@ pub enum Cmd {
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     crate::core::duration::parse_or_explain(s, "5s or 800ms")
+}
+
+/// `KEY=VALUE`, split at the first `=` (the value may hold more).
+fn parse_field_value(s: &str) -> Result<(String, String), String> {
+    const FORM: &str = "expected KEY=VALUE, for example req_id=cff91303";
+    match s.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() && !value.is_empty() => {
+            Ok((key.trim().to_string(), value.to_string()))
+        }
+        Some((key, _)) if key.trim().is_empty() => Err(format!("the key before `=` is missing; {FORM}")),
+        Some(_) => Err(format!("the value after `=` is missing; {FORM}")),
+        None => Err(format!("there is no `=`; {FORM}")),
+    }
 }
 
 /// Runs a parsed command line; returns the process exit code.
@@ -240,7 +261,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             timeline,
             config,
         } => incident::verify(file.or(timeline), &config),
-        Cmd::Tail { filter, files } => tools::tail(&files, filter.as_deref()).await,
+        Cmd::Tail {
+            filter,
+            follow_field,
+            files,
+        } => {
+            let field = follow_field.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
+            tools::tail(&files, filter.as_deref(), field).await
+        }
         Cmd::Probe {
             url,
             count,

@@ -8,7 +8,8 @@ use clap::CommandFactory as _;
 
 use super::Cli;
 use crate::health::EndpointSpec;
-use crate::tail::{SourceSpec, TailOptions};
+use crate::tail::fields::Followed;
+use crate::tail::{Selection, SourceSpec, TailOptions};
 
 /// `sitrep completions SHELL`: the completion script, generated from the command line's definition.
 pub(super) fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
@@ -58,7 +59,11 @@ pub(super) async fn probe(
     Ok(if summary.all_up() { 0 } else { 1 })
 }
 
-pub(super) async fn tail(files: &[PathBuf], filter: Option<&str>) -> anyhow::Result<u8> {
+pub(super) async fn tail(
+    files: &[PathBuf],
+    filter: Option<&str>,
+    field: Option<(&str, &str)>,
+) -> anyhow::Result<u8> {
     let filter = match filter {
         Some(f) => Some(
             regex::Regex::new(f)
@@ -72,9 +77,14 @@ pub(super) async fn tail(files: &[PathBuf], filter: Option<&str>) -> anyhow::Res
     };
     let mut out = std::io::stdout();
     let mut diag = std::io::stderr();
+    let field = field.map(|(key, value)| Followed::new(key, value));
+    let select = Selection {
+        filter: filter.as_ref(),
+        field: field.as_ref(),
+    };
     crate::tail::follow_to_writer(
         specs,
-        filter.as_ref(),
+        select,
         TailOptions::default(),
         &mut out,
         &mut diag,

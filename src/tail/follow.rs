@@ -9,6 +9,7 @@ use regex::Regex;
 use tokio::sync::mpsc;
 
 use super::{SourceSpec, SourceStatus, TailEvent, TailOptions, sanitize, spawn_source};
+use super::fields::Followed;
 
 /// Why printing stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -18,15 +19,34 @@ pub enum FollowError {
     Write(#[source] io::Error),
 }
 
+/// Which lines `sitrep tail` prints: every line, unless narrowed (both narrowings must hold).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Selection<'a> {
+    /// Only lines whose sanitized text matches this regex.
+    pub filter: Option<&'a Regex>,
+    /// Only the lines of one request.
+    pub field: Option<&'a Followed>,
+}
+
+impl Selection<'_> {
+    /// Whether the sanitized line `text` is printed.
+    pub fn admits(&self, text: &str) -> bool {
+        self.filter.is_none_or(|re| re.is_match(text))
+            && self
+                .field
+                .is_none_or(|followed| followed.holds(text))
+    }
+}
+
 /// Follows `specs` and writes their lines (sanitized, one per line) to `out` until `cancel` resolves
 /// or every source has ended; status changes go to `diag` as `sitrep: ...` lines.
 ///
-/// Only lines whose sanitized text matches `filter` are written. With several sources or a glob,
+/// Only the lines `select` admits are written. With several sources or a glob,
 /// a `==> name <==` header (as `tail` prints) marks where the file changes. A closed pipe
 /// (`sitrep tail x | head`) ends quietly. Returns the number of lines written.
 pub async fn follow_to_writer<W: Write, D: Write>(
     specs: Vec<SourceSpec>,
-    filter: Option<&Regex>,
+    select: Selection<'_>,
     opts: TailOptions,
     out: &mut W,
     diag: &mut D,
@@ -63,21 +83,21 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                     lines,
                 } => {
                     let key = (source, file);
-                    if headers && current.as_ref() != Some(&key) {
-                        let name = match &key.1 {
-                            Some(path) => sanitize(path.as_os_str().as_encoded_bytes()),
-                            None => names.get(source).cloned().unwrap_or_default(),
-                        };
-                        let gap = if current.is_some() { "\n" } else { "" };
-                        text.push_str(&format!("{gap}==> {name} <==\n"));
-                        current = Some(key);
-                    }
-                    for line in lines {
-                        if filter.is_none_or(|re| re.is_match(&line.text)) {
-                            text.push_str(&line.text);
-                            text.push('\n');
-                            written += 1;
+                    for line in lines.iter().filter(|l| select.admits(&l.text)) {
+                        // The header goes with the first line printed, so a file whose lines
+                        // are all filtered out shows no empty section.
+                        if headers && current.as_ref() != Some(&key) {
+                            let name = match &key.1 {
+                                Some(path) => sanitize(path.as_os_str().as_encoded_bytes()),
+                                None => names.get(source).cloned().unwrap_or_default(),
+                            };
+                            let gap = if current.is_some() { "\n" } else { "" };
+                            text.push_str(&format!("{gap}==> {name} <==\n"));
+                            current = Some(key.clone());
                         }
+                        text.push_str(&line.text);
+                        text.push('\n');
+                        written += 1;
                     }
                 }
                 TailEvent::Status { status, .. } => {

@@ -21,6 +21,7 @@
 
 mod buffer;
 mod command;
+pub mod fields;
 mod file;
 mod follow;
 mod glob;
@@ -42,7 +43,7 @@ pub use crate::core::sanitize::sanitize;
 #[cfg(any(test, feature = "test-support"))]
 pub use crate::core::sanitize::sanitize_capped;
 pub use buffer::{DEFAULT_CAPACITY, LogBuffer};
-pub use follow::follow_to_writer;
+pub use follow::{Selection, follow_to_writer};
 pub use glob::is_glob;
 pub use handle::SourceHandle;
 #[cfg(any(test, feature = "test-support"))]

@@ -149,3 +149,66 @@ fn m_pins_the_selected_line_in_the_timeline_with_its_hash() {
     let screen = render(&app, 120, 40);
     assert!(screen.contains("pinned api line:"), "{screen}");
 }
+
+#[test]
+fn equals_follows_the_selected_lines_request_across_sources_and_esc_ends_it() {
+    use sitrep::app::SourceView;
+    use sitrep::tail::{LogLine, TailEvent, detect_level};
+    let mut app = incident();
+    app.sources.push(SourceView {
+        status: "following worker.log".into(),
+        ..SourceView::new("worker")
+    });
+    let now = app.now;
+    let feed = |app: &mut App, source: usize, text: &str| {
+        let line = LogLine::new(source, text.into(), detect_level(text), 0, now);
+        apply(
+            app,
+            Msg::Tail(TailEvent::Lines {
+                source,
+                file: None,
+                lines: vec![line],
+            }),
+        );
+    };
+    feed(&mut app, 1, "INFO job picked req_id=cff91303 queue=charges");
+    feed(
+        &mut app,
+        1,
+        "INFO job picked req_id=cff913031 queue=charges",
+    );
+    feed(&mut app, 1, "WARN retrying cff91303 after timeout");
+    feed(
+        &mut app,
+        0,
+        "ERROR request method=POST path=/v1/charges status=502 req_id=cff91303",
+    );
+    apply(&mut app, key('1'));
+    apply(&mut app, key('='));
+    app.flash = None;
+    let (small, big) = snapshot_both("request_followed", &app);
+    for screen in [&small, &big] {
+        assert!(screen.contains("following req_id=cff91303"), "{screen}");
+        let rows = log_rows(screen);
+        let shown: Vec<&String> = rows.iter().filter(|r| r.contains("cff9130")).collect();
+        assert_eq!(shown.len(), 3, "both sources, not cff913031:\n{screen}");
+        assert!(
+            shown.iter().any(|r| r.contains("worker ")),
+            "tagged:\n{screen}"
+        );
+        assert!(
+            shown.iter().any(|r| r.contains("api ")),
+            "tagged:\n{screen}"
+        );
+        assert!(!screen.contains("cff913031"), "{screen}");
+    }
+    apply(&mut app, esc());
+    let screen = render(&app, 120, 40);
+    let title = screen.lines().nth(1).unwrap();
+    assert!(!title.contains("following req_id"), "{screen}");
+    assert!(
+        screen.contains("stopped following req_id=cff91303"),
+        "{screen}"
+    );
+    assert!(screen.contains("cff913031"), "{screen}");
+}

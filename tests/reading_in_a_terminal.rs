@@ -81,3 +81,39 @@ fn m_pins_the_selected_line_into_the_timeline_file() {
     tty.send("q");
     assert_eq!(tty.wait_exit(WAIT), Some(0));
 }
+
+#[test]
+fn equals_follows_the_request_of_the_selected_error_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tty = demo_in_its_outage(dir.path(), 120, 40);
+    tty.send("1e");
+    tty.wait_for("frozen on an error line", WAIT, |s| s.contains("FROZEN"));
+    tty.send("=");
+    let screen = tty.wait_for("the followed request in the title", WAIT, |s| {
+        s.contains("following req_id=")
+    });
+    let title = screen.lines().nth(1).unwrap().to_string();
+    let id: String = title
+        .split("following req_id=")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(|c| c.is_ascii_hexdigit())
+        .collect();
+    assert_eq!(id.len(), 8, "{title}");
+    // Every log row shown is a line of that request.
+    let rows: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.starts_with('┃') && l.chars().nth(3) == Some(':'))
+        .collect();
+    assert!(!rows.is_empty(), "{screen}");
+    for row in &rows {
+        assert!(row.contains(&id), "{row}\n{screen}");
+    }
+    tty.send("\x1b");
+    tty.wait_for("following ended", WAIT, |s| {
+        s.contains(&format!("stopped following req_id={id}"))
+    });
+    tty.send("q");
+    assert_eq!(tty.wait_exit(WAIT), Some(0));
+}

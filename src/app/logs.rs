@@ -8,6 +8,7 @@ use super::logview::{LogFilter, Shape};
 use super::patterns::PatternsMode;
 use super::{App, Command, Flash, Input, Mode, Panel};
 use crate::tail::LogLine;
+use crate::tail::fields::{self, Followed, Parsed};
 
 /// One log line opened whole: kept here, so it stays readable after it ages out of the buffer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +21,10 @@ pub struct LineDetail {
     pub source: String,
     /// The template of the pattern it belongs to.
     pub pattern: Option<String>,
+    /// Its fields, as `tail::fields` reads them.
+    pub parsed: Parsed,
+    /// The selected field (the follow key follows it).
+    pub field: usize,
     /// Rows scrolled down.
     pub scroll: usize,
 }
@@ -163,11 +168,15 @@ pub(super) fn unfilter(app: &mut App, which: Option<usize>) {
     }
 }
 
-/// Esc in the logs panel undoes the newest narrowing: the search, else the newest filter.
-/// Returns whether it did anything.
+/// Esc in the logs panel undoes the newest narrowing: the followed request, else the newest
+/// filter, else the search. Returns whether it did anything.
 pub(super) fn escape(app: &mut App) -> bool {
     if app.focus != Panel::Logs || app.patterns.mode != PatternsMode::Off {
         return false;
+    }
+    if app.logview.followed().is_some() {
+        follow(app, None);
+        return true;
     }
     let patterns = &app.patterns;
     let last = app.logview.filters().len().checked_sub(1);
@@ -292,21 +301,114 @@ pub(super) fn open_detail(app: &mut App) {
         .and_then(|id| app.patterns.miner.template(id))
         .map(str::to_string);
     let source = app.source_name(line.source);
+    let parsed = fields::parse(&line.text);
+    // The request's field is selected first: following it is the usual next step.
+    let field = fields::request_field(&parsed)
+        .and_then(|(k, v)| parsed.fields.iter().position(|(pk, pv)| pk == k && pv == v))
+        .unwrap_or(0);
     app.mode = Mode::Detail(Box::new(LineDetail {
         number,
         line,
         source,
         pattern,
+        parsed,
+        field,
         scroll: 0,
     }));
+}
+
+/// Follows one request across every source (`None` ends it).
+pub(super) fn follow(app: &mut App, followed: Option<Followed>) {
+    let ended = app.logview.followed().map(|f| f.to_string());
+    let text = followed.as_ref().map(|f| f.to_string());
+    let patterns = &app.patterns;
+    app.logview
+        .set_follow(followed, &app.logs, &|n| patterns.of(n));
+    app.focus = Panel::Logs;
+    app.patterns.mode = PatternsMode::Off;
+    match (text, ended) {
+        (Some(text), _) => {
+            let shown = app.logview.matching(&app.logs);
+            say(
+                app,
+                format!("following {text}: {shown} buffered lines from every source · Esc ends it"),
+            );
+        }
+        (None, Some(ended)) => say(app, format!("stopped following {ended}")),
+        (None, None) => say(app, "no request is followed".into()),
+    }
+}
+
+/// Follows the request of the selected line: its request-id field (`req_id`, `trace_id`…).
+pub(super) fn same_request(app: &mut App) {
+    let Some((_, line)) = app.selected_line() else {
+        say(app, "no log line selected yet".into());
+        return;
+    };
+    let parsed = fields::parse(&line.text);
+    match fields::request_field(&parsed) {
+        Some((k, v)) => {
+            let followed = Followed::new(k, v);
+            follow(app, Some(followed));
+        }
+        None => {
+            let open = keys::label_in(&app.keymap, Action::Open, Panel::Logs);
+            say(
+                app,
+                format!(
+                    "no request id on this line: {open} opens it, pick a field there and press = to follow it"
+                ),
+            );
+        }
+    }
+}
+
+/// `:follow-field KEY=VALUE`, or nothing to end following.
+pub(super) fn follow_field(app: &mut App, arg: &str) {
+    let arg = arg.trim();
+    if arg.is_empty() {
+        follow(app, None);
+        return;
+    }
+    match arg.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => {
+            follow(app, Some(Followed::new(k.trim(), v.trim())));
+        }
+        _ => complain(
+            app,
+            format!("`{arg}` is not KEY=VALUE: write it like :follow-field req_id=cff91303"),
+        ),
+    }
 }
 
 /// Keys in the detail view: scrolling, copying; anything else closes it.
 pub(super) fn on_detail_key(app: &mut App, key: KeyEvent, mut detail: LineDetail) -> Vec<Command> {
     let action = keys::lookup(&app.keymap, &key, Panel::Logs);
+    let fields = detail.parsed.fields.len();
     match (key.code, action) {
+        // With fields, the arrows pick one (the view keeps it on screen); without, they scroll.
+        (KeyCode::Down, _) | (_, Some(Action::Down)) if fields > 0 => {
+            detail.field = (detail.field + 1).min(fields - 1);
+        }
+        (KeyCode::Up, _) | (_, Some(Action::Up)) if fields > 0 => {
+            detail.field = detail.field.saturating_sub(1);
+        }
         (KeyCode::Down, _) | (_, Some(Action::Down)) => detail.scroll += 1,
         (KeyCode::Up, _) | (_, Some(Action::Up)) => detail.scroll = detail.scroll.saturating_sub(1),
+        (_, Some(Action::SameRequest)) => {
+            match detail.parsed.fields.get(detail.field) {
+                Some((k, v)) => {
+                    let followed = Followed::new(k, v);
+                    app.mode = Mode::Normal;
+                    follow(app, Some(followed));
+                    return Vec::new();
+                }
+                None => say(
+                    app,
+                    "this line has no fields to follow: :follow-field KEY=VALUE names one".into(),
+                ),
+            }
+        }
         (_, Some(Action::PageDown)) => detail.scroll += 10,
         (_, Some(Action::PageUp)) => detail.scroll = detail.scroll.saturating_sub(10),
         (_, Some(Action::Copy)) => {

@@ -26,6 +26,8 @@ pub enum PaletteCommand {
     Search(String),
     /// `:wrap`
     Wrap,
+    /// `:follow-field KEY=VALUE`: only one request's lines, from every source (empty ends it)
+    FollowField(String),
     /// `:context N`
     Context(usize),
     /// `:patterns`
@@ -74,6 +76,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "highlight in the logs, hide nothing (> < jump)",
     ),
     ("wrap", "", "wrap long log lines / cut them"),
+    (
+        "follow-field",
+        "KEY=VALUE",
+        "one request's lines from every source (none: end)",
+    ),
     ("context", "N", "lines of context around filter matches"),
     (
         "source",
@@ -169,6 +176,7 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
         },
         "search" => PaletteCommand::Search(arg.to_string()),
         "wrap" => PaletteCommand::Wrap,
+        "follow-field" => PaletteCommand::FollowField(arg.to_string()),
         "context" => match arg.parse::<usize>() {
             Ok(n) if n <= 50 => PaletteCommand::Context(n),
             _ => return need("a number of lines from 0 to 50"),

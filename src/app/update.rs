@@ -415,6 +415,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
         PaletteCommand::Unfilter(n) => super::logs::unfilter(app, n),
         PaletteCommand::Search(text) => super::logs::search(app, &text),
         PaletteCommand::Wrap => super::logs::toggle_wrap(app),
+        PaletteCommand::FollowField(arg) => super::logs::follow_field(app, &arg),
         PaletteCommand::Context(n) => {
             app.logview.set_context(n);
             say(app, format!("{n} lines of context around matches"));
@@ -610,9 +611,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         }
         Action::Copy => return super::logs::copy(app),
         Action::Pin => return super::logs::pin(app),
-        Action::SameRequest => {
-            say(app, "not yet".into());
-        }
+        Action::SameRequest => super::logs::same_request(app),
         Action::Patterns => {
             app.patterns.mode = match app.patterns.mode {
                 PatternsMode::Off => PatternsMode::List,

@@ -13,6 +13,7 @@ use crate::app::logs::LineDetail;
 use crate::app::logview::shown_text;
 use crate::app::{Action, App, Panel};
 use crate::core::text;
+use crate::tail::fields;
 
 /// The lines of the detail view for a box `width` columns wide inside.
 pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Theme) -> Vec<Line<'a>> {
@@ -37,6 +38,35 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
             Span::raw(d.pattern.clone().unwrap_or_else(|| "not mined yet".into())),
         ]),
     ];
+    match d.parsed.format {
+        Some(format) => {
+            out.push(Line::from(vec![label("fields"), Span::raw(format!("{format}"))]));
+            let key_width = d
+                .parsed
+                .fields
+                .iter()
+                .map(|(k, _)| text::width(k))
+                .max()
+                .unwrap_or(0)
+                .min(24);
+            for (i, (k, v)) in d.parsed.fields.iter().enumerate() {
+                let picked = i == d.field;
+                let row = Line::from(vec![
+                    Span::raw(if picked { "  ▶ " } else { "    " }),
+                    Span::styled(format!("{k:<key_width$} "), theme.key),
+                    Span::raw(v.clone()),
+                ]);
+                out.push(if picked { row.style(theme.selected) } else { row });
+            }
+        }
+        None => {
+            let tried: Vec<String> = fields::TRIED.iter().map(|f| f.to_string()).collect();
+            out.push(Line::from(vec![
+                label("fields"),
+                Span::styled(format!("none: tried {}", tried.join(", ")), theme.dim),
+            ]));
+        }
+    }
     if d.line.cut_bytes > 0 {
         out.push(Line::from(vec![
             label("cut"),
@@ -54,7 +84,7 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
     out.push(Line::from(Span::styled("──", theme.dim)));
     let keys = [
         (Action::Copy, "copies"),
-        (Action::SameRequest, "follows its request"),
+        (Action::SameRequest, "follows the picked field"),
         (Action::Pin, "pins it"),
     ];
     let mut hint: Vec<Span> = Vec::new();
@@ -62,7 +92,12 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
         hint.push(Span::styled(label_in(&app.keymap, action, Panel::Logs), theme.key));
         hint.push(Span::styled(format!(" {what} · "), theme.dim));
     }
-    hint.push(Span::styled("j/k scroll · Esc closes", theme.dim));
+    let more = if d.parsed.fields.is_empty() {
+        "↑/↓ scroll · Esc closes"
+    } else {
+        "↑/↓ pick a field · PgUp/PgDn scroll · Esc closes"
+    };
+    hint.push(Span::styled(more, theme.dim));
     out.push(Line::from(hint));
     out
 }
@@ -90,7 +125,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, d: &LineDetail, the
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let rows = inner.height as usize;
-    let skip = d.scroll.min(lines.len().saturating_sub(rows));
+    // The picked field stays on screen: its row is after the five header rows.
+    let picked_row = 5 + d.field;
+    let skip = d
+        .scroll
+        .max((picked_row + 1).saturating_sub(rows))
+        .min(lines.len().saturating_sub(rows));
     let shown: Vec<Line> = lines.into_iter().skip(skip).collect();
     frame.render_widget(Paragraph::new(shown), inner);
 }

@@ -40,6 +40,9 @@ fn title(app: &App) -> String {
     // What the user set (filters, search, freeze, tab) first: it matters more than where lines come from.
     let view = &app.logview;
     let mut title = String::from("Logs");
+    if let Some(f) = view.followed() {
+        title.push_str(&format!(" · following {f}"));
+    }
     let filters = view.filters();
     for (i, f) in filters.iter().enumerate() {
         title.push_str(&format!(" {}{}", if i == 0 { "· " } else { "" }, f.label()));
@@ -47,7 +50,7 @@ fn title(app: &App) -> String {
             title.push_str(&format!("₍{}₎", i + 1));
         }
     }
-    if !filters.is_empty() || view.source().is_some() {
+    if !filters.is_empty() || view.source().is_some() || view.followed().is_some() {
         title.push_str(&format!(" · {} lines", view.matching(&app.logs)));
     }
     if !filters.is_empty() && view.context() > 0 {
@@ -124,6 +127,8 @@ struct Painter<'a> {
     theme: &'a Theme,
     tags: Vec<String>,
     finders: Vec<&'a regex::Regex>,
+    /// The followed request's value, found as a word.
+    followed: Option<regex::Regex>,
 }
 
 impl<'a> Painter<'a> {
@@ -134,12 +139,18 @@ impl<'a> Painter<'a> {
         if let Some((_, re)) = view.search() {
             finders.push(re);
         }
+        let followed = view.followed().and_then(|f| {
+            let value = f.to_string();
+            let value = value.split_once('=').map_or("", |(_, v)| v);
+            regex::Regex::new(&regex::escape(value)).ok()
+        });
         Painter {
             app,
             shape,
             theme,
             tags: if shape.tag > 0 { app.source_tags() } else { Vec::new() },
             finders,
+            followed,
         }
     }
 
@@ -164,7 +175,9 @@ impl<'a> Painter<'a> {
         }
         let columns = self.shape.width.saturating_sub(self.shape.prefix(row.date)).max(1);
         let text = shown_text(line);
-        let found = found_ranges(&text, &self.finders);
+        let mut finders = self.finders.clone();
+        finders.extend(self.followed.as_ref());
+        let found = found_ranges(&text, &finders);
         let cursor = row.cursor && self.app.focus == Panel::Logs;
         let finish = |spans: Vec<Span<'a>>| {
             let line = Line::from(spans);

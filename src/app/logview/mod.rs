@@ -13,6 +13,7 @@ use regex::Regex;
 
 use crate::core::level::Level;
 use crate::patterns::PatternId;
+use crate::tail::fields::Followed;
 use crate::tail::{LogBuffer, LogLine};
 use walk::Shown;
 pub use window::{Row, Shape, shown_text, source_tags, time_label};
@@ -107,6 +108,8 @@ pub struct LogView {
     /// Lines of context shown around each kept line while a filter is on.
     context: usize,
     search: Option<(String, Regex)>,
+    /// One request followed across every source: only its lines are kept.
+    follow: Option<Followed>,
     /// Numbers of kept lines, ascending (only with a filter or a source).
     matches: VecDeque<u64>,
     /// Long lines wrap onto several rows instead of being cut.
@@ -138,12 +141,18 @@ impl LogView {
         self.search.as_ref()
     }
 
+    /// The request being followed, if any.
+    pub fn followed(&self) -> Option<&Followed> {
+        self.follow.as_ref()
+    }
+
     fn selective(&self) -> bool {
-        !self.filters.is_empty() || self.source.is_some()
+        !self.filters.is_empty() || self.source.is_some() || self.follow.is_some()
     }
 
     fn keeps(&self, n: u64, line: &LogLine, pattern_of: PatternOf) -> bool {
         self.source.is_none_or(|s| s == line.source)
+            && self.follow.as_ref().is_none_or(|f| f.holds(&line.text))
             && self.filters.iter().all(|f| f.keeps(n, line, pattern_of))
     }
 
@@ -235,6 +244,17 @@ impl LogView {
         f.invert = !f.invert;
         self.rescan(logs, pattern_of);
         true
+    }
+
+    /// Follows one request (only its lines, from every source), or ends following it.
+    pub fn set_follow(
+        &mut self,
+        follow: Option<Followed>,
+        logs: &LogBuffer,
+        pattern_of: PatternOf,
+    ) {
+        self.follow = follow;
+        self.rescan(logs, pattern_of);
     }
 
     /// Shows one source alone (a tab), or all merged in arrival order.

@@ -10,17 +10,8 @@
 mod access;
 mod json;
 mod logfmt;
-// The logs panel's detail view and its follow-a-request key use these (issue 12).
-#[cfg_attr(
-    not(feature = "test-support"),
-    expect(dead_code, reason = "wired into the logs panel next")
-)]
 mod request;
 
-#[cfg_attr(
-    not(feature = "test-support"),
-    expect(unused_imports, reason = "wired into the logs panel next")
-)]
 pub use request::request_field;
 
 use std::fmt;
@@ -55,10 +46,6 @@ impl fmt::Display for Format {
 }
 
 /// The formats [`parse`] tries, in order (for "no format parses: tried …").
-#[cfg_attr(
-    not(feature = "test-support"),
-    expect(dead_code, reason = "wired into the logs panel next")
-)]
 pub const TRIED: &[Format] = &[
     Format::Json,
     Format::CombinedLog,
@@ -80,7 +67,7 @@ impl Parsed {
     /// The value of the first field named `key`.
     #[cfg_attr(
         not(feature = "test-support"),
-        expect(dead_code, reason = "wired into the logs panel next")
+        expect(dead_code, reason = "only the tests ask for one field by name")
     )]
     pub fn get(&self, key: &str) -> Option<&str> {
         self.fields
@@ -116,7 +103,7 @@ pub fn parse(text: &str) -> Parsed {
 /// To test many lines, build a [`Followed`] once.
 #[cfg_attr(
     not(feature = "test-support"),
-    expect(dead_code, reason = "wired into the logs panel next")
+    expect(dead_code, reason = "the views and `sitrep tail` use `Followed`")
 )]
 pub fn same_value(text: &str, key: &str, value: &str) -> bool {
     let absent = memmem::find(text.as_bytes(), value.as_bytes()).is_none();

@@ -375,15 +375,23 @@ impl LogView {
         }
     }
 
-    /// Freezes the view with the cursor on the shown line nearest to line `n`.
+    /// Freezes the view with the cursor on the shown line nearest to line `n`, in the middle of the
+    /// panel so the lines before and after that moment both show.
     pub fn freeze_at(&mut self, logs: &LogBuffer, n: u64, shape: &Shape) -> bool {
-        match self.shown(logs).nearest(n) {
-            Some(c) => {
-                self.place(logs, c, shape);
-                true
-            }
-            None => false,
+        let shown = self.shown(logs);
+        let Some(cursor) = shown.nearest(n) else {
+            return false;
+        };
+        let bottom = shown.step(cursor, (shape.rows / 2) as isize);
+        self.frozen = Some(Frozen { cursor, bottom });
+        let rows = self.window(logs, shape);
+        if let Some(last) = rows.last() {
+            self.frozen = Some(Frozen {
+                cursor,
+                bottom: last.number,
+            });
         }
+        true
     }
 
     /// Moves the cursor to the nearest shown line older (`back`) or newer than it that `hit` accepts.

@@ -245,3 +245,17 @@ fn source_tags_are_short_and_tell_sources_apart() {
     );
     assert_eq!(source_tags(&["a/x.log", "b/x.log"]), ["x1", "x2"]);
 }
+
+#[test]
+fn freezing_at_a_moment_puts_its_line_in_the_middle_of_the_panel() {
+    let lines: Vec<String> = (0..20).map(|i| format!("line {i}")).collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let logs = buffer(&refs, 100);
+    let mut view = LogView::default();
+    assert!(view.freeze_at(&logs, 10, &shape(5)));
+    assert_eq!(cursor_text(&view, &logs), "line 10");
+    assert_eq!(
+        texts(&view, &logs, 5),
+        ["line 8", "line 9", "line 10", "line 11", "line 12"]
+    );
+}

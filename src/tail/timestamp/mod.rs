@@ -135,7 +135,11 @@ impl TimeRule {
     pub fn with_format(format: &str, zone: Zone) -> Result<TimeRule, String> {
         let items = StrftimeItems::new(format)
             .parse()
-            .map_err(|_| format!("timestamp format `{format}` is not a valid strftime format"))?;
+            .map_err(|_| {
+                format!(
+                    "timestamp format `{format}` is not a valid strftime format; write one like \"%d.%m.%Y %H:%M:%S\""
+                )
+            })?;
         let zoned = items.iter().any(|i| {
             matches!(
                 i,

@@ -8,8 +8,8 @@ use chrono::DateTime;
 use super::{JSON_WINDOW, When, text};
 
 const KEYS: [&[u8]; 4] = [b"ts", b"time", b"timestamp", b"@timestamp"];
-/// Most digits an epoch number may have (nanoseconds now have 19).
-const MAX_DIGITS: usize = 20;
+/// Most digits an epoch number's parts may have (nanoseconds now have 19; fits a u64).
+const MAX_DIGITS: usize = 19;
 
 /// The first time field at the object's top level, and the span of its value (a string's
 /// contents, without the quotes).
@@ -84,14 +84,21 @@ fn value(bytes: &[u8], at: usize) -> Option<(When, Range<usize>)> {
     Some((epoch(&bytes[at..at + len])?, at..at + len))
 }
 
-/// Nanoseconds in one unit of an epoch number, chosen by the size of its integer part.
-fn unit_nanos(integer: f64) -> f64 {
+/// Digits of a second an epoch number's unit is (0 seconds, 3 ms, 6 µs, 9 ns), chosen by the
+/// size of its integer part.
+fn unit_digits(integer: f64) -> u32 {
     match integer {
-        i if i < 1e11 => 1e9,
-        i if i < 1e14 => 1e6,
-        i if i < 1e17 => 1e3,
-        _ => 1.0,
+        i if i < 1e11 => 0,
+        i if i < 1e14 => 3,
+        i if i < 1e17 => 6,
+        _ => 9,
     }
+}
+
+fn digits(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(0, |acc, &b| acc * 10 + u64::from(b - b'0'))
 }
 
 /// An epoch number: seconds, milliseconds, microseconds or nanoseconds by its magnitude.
@@ -104,22 +111,26 @@ fn epoch(number: &[u8]) -> Option<When> {
         && integer.len() <= MAX_DIGITS
         && fraction.len() <= MAX_DIGITS
         && integer.iter().chain(fraction).all(u8::is_ascii_digit);
-    let nanos: i128 = if plain {
-        let whole: u128 = std::str::from_utf8(integer).ok()?.parse().ok()?;
-        let unit = unit_nanos(whole as f64) as u128;
-        let frac = fraction.iter().take(18).fold((0u128, 1u128), |(v, scale), &b| {
-            (v * 10 + u128::from(b - b'0'), scale * 10)
-        });
-        i128::try_from(whole.checked_mul(unit)? + frac.0 * unit / frac.1).ok()?
+    let (secs, nanos) = if plain {
+        let whole = digits(integer);
+        let unit = unit_digits(whole as f64);
+        let per_second = 10u64.pow(unit);
+        // The fraction fills the digits of a nanosecond the unit leaves (none for nanoseconds).
+        let room = 9 - unit;
+        let kept = &fraction[..fraction.len().min(room as usize)];
+        let fraction_nanos = digits(kept) * 10u64.pow(room - kept.len() as u32);
+        let nanos = (whole % per_second) * 10u64.pow(room) + fraction_nanos;
+        (i64::try_from(whole / per_second).ok()?, nanos as u32)
     } else {
         // Exponent notation (`1.7328e9`): f64 holds about a microsecond here, so round to that.
         let value: f64 = std::str::from_utf8(number).ok()?.parse().ok()?;
         if !(0.0..1e21).contains(&value) {
             return None;
         }
-        (value * unit_nanos(value.trunc()) / 1e3).round() as i128 * 1000
+        let unit = unit_digits(value.trunc());
+        let micros = (value * 10f64.powi(6 - unit as i32)).round() as i128;
+        let secs = i64::try_from(micros.div_euclid(1_000_000)).ok()?;
+        (secs, (micros.rem_euclid(1_000_000) * 1000) as u32)
     };
-    let secs = i64::try_from(nanos / 1_000_000_000).ok()?;
-    let at = DateTime::from_timestamp(secs, (nanos % 1_000_000_000) as u32)?;
-    Some(When::Instant(at))
+    Some(When::Instant(DateTime::from_timestamp(secs, nanos)?))
 }

@@ -26,6 +26,7 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+use std::cell::Cell;
 use std::fmt;
 use std::ops::Range;
 
@@ -43,6 +44,12 @@ pub const JSON_WINDOW: usize = 4096;
 pub const SYSLOG_SKEW: Duration = Duration::days(1);
 /// Longest piece of a line a configured format is tried against.
 const FORMAT_REACH: usize = 128;
+
+thread_local! {
+    /// The local offset of the last wall-clock minute read: zones change offset only on whole
+    /// minutes, so a busy log pays the zone lookup once a minute instead of once a line.
+    static LOCAL_MINUTE: Cell<Option<(i64, FixedOffset)>> = const { Cell::new(None) };
+}
 
 /// The zone a time written without one is read in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -88,13 +95,25 @@ impl Zone {
                 .from_local_datetime(&naive)
                 .single()
                 .map(|t| t.with_timezone(&Utc)),
-            Zone::Local => match Local.from_local_datetime(&naive) {
-                LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
-                LocalResult::None => Local
-                    .from_local_datetime(&(naive + Duration::hours(1)))
-                    .earliest()
-                    .map(|t| t.with_timezone(&Utc)),
-            },
+            Zone::Local => {
+                let minute = naive.and_utc().timestamp().div_euclid(60);
+                if let Some((seen, offset)) = LOCAL_MINUTE.get()
+                    && seen == minute
+                {
+                    return Zone::Fixed(offset).resolve(naive);
+                }
+                match Local.from_local_datetime(&naive) {
+                    LocalResult::Single(t) => {
+                        LOCAL_MINUTE.set(Some((minute, t.offset().fix())));
+                        Some(t.with_timezone(&Utc))
+                    }
+                    LocalResult::Ambiguous(t, _) => Some(t.with_timezone(&Utc)),
+                    LocalResult::None => Local
+                        .from_local_datetime(&(naive + Duration::hours(1)))
+                        .earliest()
+                        .map(|t| t.with_timezone(&Utc)),
+                }
+            }
         }
     }
 }
@@ -229,6 +248,10 @@ fn resolve(when: When, zone: Zone, now: DateTime<Utc>) -> Option<(DateTime<Utc>,
             let this_year = now.year();
             (this_year - 2..=this_year + 1).rev().find_map(|year| {
                 let naive = NaiveDate::from_ymd_opt(year, month, day)?.and_time(time);
+                // No zone is more than 14 hours from UTC: skip a year surely ahead unresolved.
+                if naive.and_utc() - Duration::hours(14) > latest {
+                    return None;
+                }
                 let at = zone.resolve(naive)?;
                 (at <= latest).then_some((at, Some(zone)))
             })

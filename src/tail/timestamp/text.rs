@@ -17,6 +17,9 @@ pub(super) fn starts_token(bytes: &[u8], at: usize) -> bool {
 
 /// The first timestamp starting within the window, and its span (widened over `[…]`).
 pub(super) fn find(bytes: &[u8]) -> Option<(When, Range<usize>)> {
+    // Every text format holds `HH:MM:SS`: a line with no colon near its start has no timestamp.
+    let reach = &bytes[..bytes.len().min(WINDOW + 16)];
+    memchr::memchr(b':', reach)?;
     for start in 0..bytes.len().min(WINDOW) {
         let first = bytes[start];
         if !(first.is_ascii_digit() || first.is_ascii_uppercase()) || !starts_token(bytes, start) {
@@ -193,12 +196,20 @@ fn syslog(s: &[u8]) -> Option<(When, usize)> {
 }
 
 fn month(name: &[u8]) -> Option<u32> {
-    const NAMES: [&[u8; 3]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
-    NAMES
-        .iter()
-        .position(|n| n.as_slice() == name)
-        .map(|i| i as u32 + 1)
+    let month = match name {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
+        _ => return None,
+    };
+    Some(month)
 }

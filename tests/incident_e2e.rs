@@ -126,7 +126,7 @@ fn a_whole_incident_from_first_alert_to_mitigated() {
     });
     tty.send("z");
     let matching = regex::Regex::new(r"status=5\d\d").unwrap();
-    let is_log_row = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d").unwrap();
+    let is_log_row = regex::Regex::new(r"^┃\d\d:\d\d:\d\d\.\d{3} ").unwrap();
     tty.wait_for("only 5xx lines, and the filter in the title", WAIT, |s| {
         let title = s.lines().nth(1).unwrap_or_default();
         let rows: Vec<&str> = s.lines().filter(|l| is_log_row.is_match(l)).collect();

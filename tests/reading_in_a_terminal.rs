@@ -26,7 +26,7 @@ fn demo_in_its_outage(dir: &std::path::Path, cols: u16, rows: u16) -> Tty {
         cols,
         rows,
     );
-    tty.wait_for("error lines of the outage", WAIT, |s| s.contains("✖ 20"));
+    tty.wait_for("error lines of the outage", WAIT, |s| s.contains("✖ ERROR"));
     tty
 }
 

@@ -23,8 +23,8 @@ use serde::Deserialize;
 use crate::core::diag::SourceError;
 use crate::core::severity::Severity;
 use crate::health::EndpointSpec;
-use crate::tail::SourceSpec;
-use raw::{RawConfig, RawIncident, RawLog};
+use crate::tail::{SourceSpec, TimeRule, Zone};
+use raw::{RawConfig, RawIncident, RawLog, RawTimestamp};
 use reader::Reader;
 
 /// The validated configuration.
@@ -84,6 +84,8 @@ pub struct LogConfig {
     pub name: String,
     /// What to follow.
     pub source: SourceSpec,
+    /// How its lines' own times are read (`timestamp = { format, zone }`).
+    pub times: TimeRule,
 }
 
 /// Reads and validates a config file. Secrets named by `{ env = ... }` are read from `env`.
@@ -217,7 +219,33 @@ fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
             ));
         }
     };
-    Ok(LogConfig { name, source })
+    let times = match l.timestamp {
+        Some(t) => times(r, &name, t)?,
+        None => TimeRule::default(),
+    };
+    Ok(LogConfig {
+        name,
+        source,
+        times,
+    })
+}
+
+/// A log's `timestamp` table; a bad zone or format points at its value and says what to write.
+fn times(r: &Reader<'_>, name: &str, raw: RawTimestamp) -> Result<TimeRule, SourceError> {
+    let zone = match &raw.zone {
+        Some(z) => Zone::parse(z.get_ref())
+            .map_err(|why| r.at(z.span().start, format!("log `{name}`: {why}")))?,
+        None => Zone::Local,
+    };
+    match &raw.format {
+        Some(f) => TimeRule::with_format(f.get_ref(), zone).map_err(|why| {
+            r.at(
+                f.span().start,
+                format!("log `{name}`: {why} (see https://docs.rs/chrono/latest/chrono/format/strftime/)"),
+            )
+        }),
+        None => Ok(TimeRule::auto(zone)),
+    }
 }
 
 /// The commented config `sitrep init` writes.

@@ -91,6 +91,15 @@ pub(super) struct RawLog {
     pub(super) name: Spanned<String>,
     pub(super) path: Option<String>,
     pub(super) command: Option<Vec<String>>,
+    pub(super) timestamp: Option<RawTimestamp>,
+}
+
+/// `timestamp = { format = "%d.%m.%Y %H:%M:%S", zone = "+02:00" }` in a `[[log]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawTimestamp {
+    pub(super) format: Option<Spanned<String>>,
+    pub(super) zone: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]

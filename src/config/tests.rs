@@ -111,3 +111,53 @@ fn a_log_needs_a_path_or_a_command() {
         .to_string();
     assert!(err.contains("needs `path"), "{err}");
 }
+
+fn log_with(timestamp: &str) -> Result<Config, SourceError> {
+    parse_str(&format!(
+        "[incident]\ntitle = \"x\"\n[[log]]\nname = \"api\"\npath = \"a.log\"\ntimestamp = {timestamp}\n"
+    ))
+}
+
+#[test]
+fn a_log_reads_its_timestamp_format_and_zone() {
+    let cfg = log_with(r#"{ format = "%d.%m.%Y %H:%M:%S", zone = "+02:00" }"#).unwrap();
+    let zone = Zone::parse("+02:00").unwrap();
+    let expected = TimeRule::with_format("%d.%m.%Y %H:%M:%S", zone).unwrap();
+    assert_eq!(cfg.logs[0].times, expected);
+    let cfg = log_with(r#"{ zone = "UTC" }"#).unwrap();
+    assert_eq!(cfg.logs[0].times, TimeRule::auto(Zone::utc()));
+}
+
+#[test]
+fn a_log_without_timestamp_reads_the_common_formats_in_local_time() {
+    let cfg = parse_str("[incident]\ntitle = \"x\"\n[[log]]\nname = \"api\"\npath = \"a.log\"\n").unwrap();
+    assert_eq!(cfg.logs[0].times, TimeRule::auto(Zone::Local));
+}
+
+#[test]
+fn a_bad_timestamp_zone_points_at_it_and_says_what_to_write() {
+    let err = log_with(r#"{ zone = "Europe/Paris" }"#).unwrap_err().to_string();
+    assert!(
+        err.starts_with("sitrep.toml:6:22: log `api`: zone `Europe/Paris` is not understood; write \"local\", \"UTC\" or an offset like \"+02:00\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_bad_timestamp_format_points_at_it_and_says_what_to_write() {
+    let err = log_with(r#"{ format = "%d.%m.%Q" }"#).unwrap_err().to_string();
+    assert!(
+        err.starts_with("sitrep.toml:6:24: log `api`: timestamp format `%d.%m.%Q` is not a valid strftime format"),
+        "{err}"
+    );
+    let err = log_with(r#"{ format = "%H:%M:%S" }"#).unwrap_err().to_string();
+    assert!(err.contains("does not name a full date and time"), "{err}");
+    assert!(err.contains("like \"%d.%m.%Y %H:%M:%S\""), "{err}");
+}
+
+#[test]
+fn an_unknown_timestamp_key_is_rejected() {
+    let err = log_with(r#"{ fmt = "%Y" }"#).unwrap_err().to_string();
+    assert!(err.starts_with("sitrep.toml:6:"), "{err}");
+    assert!(err.contains("fmt"), "{err}");
+}

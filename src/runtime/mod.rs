@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{self, App, Msg};
 use crate::health::EndpointSpec;
-use crate::tail::{SourceSpec, TailOptions};
+use crate::tail::{SourceSpec, TailOptions, TimeRule};
 use crate::timeline::TimelineWriter;
 use crate::ui::{self, Theme};
 
@@ -40,8 +40,8 @@ pub struct Session {
     pub app: App,
     /// The open timeline.
     pub writer: TimelineWriter,
-    /// Log sources: name and what to follow.
-    pub logs: Vec<(String, SourceSpec)>,
+    /// Log sources: name, what to follow, and how its lines' own times are read.
+    pub logs: Vec<(String, SourceSpec, TimeRule)>,
     /// Whether to read log files from their start (the demo) or only new lines.
     pub tail_options: TailOptions,
     /// Endpoints to probe.

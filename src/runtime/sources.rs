@@ -5,7 +5,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{App, EndpointView, SourceView};
 use crate::health::{EndpointHealth, EndpointSpec, ProbeResult, ProberHandle};
-use crate::tail::{SourceHandle, SourceSpec, TailEvent, TailOptions};
+use crate::tail::{SourceHandle, SourceSpec, TailEvent, TailOptions, TimeRule};
 
 /// Batches of lines waiting for the UI: when it falls behind, the followers wait instead of piling
 /// up memory.
@@ -27,23 +27,22 @@ pub(super) struct Live {
 /// Starts every source and endpoint, adding each to the app's panels.
 pub(super) fn start(
     app: &mut App,
-    logs: Vec<(String, SourceSpec)>,
+    logs: Vec<(String, SourceSpec, TimeRule)>,
     options: &TailOptions,
     endpoints: Vec<EndpointSpec>,
 ) -> Live {
     let (tail_tx, tail_rx) = mpsc::channel(TAIL_QUEUE);
     let mut tails = Vec::new();
-    for (i, (name, spec)) in logs.into_iter().enumerate() {
+    for (i, (name, spec, times)) in logs.into_iter().enumerate() {
         app.sources.push(SourceView {
             status: "starting".into(),
             ..SourceView::new(name)
         });
-        tails.push(crate::tail::spawn_source(
-            i,
-            spec,
-            tail_tx.clone(),
-            options.clone(),
-        ));
+        let options = TailOptions {
+            times,
+            ..options.clone()
+        };
+        tails.push(crate::tail::spawn_source(i, spec, tail_tx.clone(), options));
     }
     let (probe_tx, probe_rx) = mpsc::channel(PROBE_QUEUE);
     let client = crate::health::Prober::new();

@@ -101,8 +101,8 @@ async fn follow_child(
     tx: &Sender<TailEvent>,
     opts: &TailOptions,
 ) -> Result<Option<ExitStatus>, Closed> {
-    let mut out_lines = LineSplitter::new(source, opts.max_line_bytes);
-    let mut err_lines = LineSplitter::new(source, opts.max_line_bytes);
+    let splitter = || LineSplitter::new(source, opts.max_line_bytes).with_times(opts.times.clone());
+    let (mut out_lines, mut err_lines) = (splitter(), splitter());
     let mut exit = None;
     loop {
         match child.next().await {

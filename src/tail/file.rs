@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use super::LogLine;
+use super::{LogLine, TimeRule};
 use super::lines::LineSplitter;
 
 /// Bytes from the start of a file remembered to notice it being truncated and regrown.
@@ -79,6 +79,7 @@ impl Followed {
         source: usize,
         max_line_bytes: usize,
         lines_back: Option<usize>,
+        times: &TimeRule,
     ) -> io::Result<Self> {
         let file = File::open(path)?;
         let meta = file.metadata()?;
@@ -92,7 +93,7 @@ impl Followed {
             file,
             offset: 0,
             head: Vec::new(),
-            splitter: LineSplitter::new(source, max_line_bytes),
+            splitter: LineSplitter::new(source, max_line_bytes).with_times(times.clone()),
             detached_since: None,
             last_growth: Instant::now(),
         };

@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::LogLine;
 use super::level::detect_level;
+use super::timestamp::{self, TimeRule, Zone};
+use super::{LogLine, TimeOrigin};
 use crate::core::level::Level;
 use crate::core::sanitize::{Policy, push_cut_note, sanitize_into};
 
@@ -20,6 +21,9 @@ pub(crate) struct LineSplitter {
     /// Whether the last byte seen of the current line was a CR (it may have been cut).
     last_cr: bool,
     previous_level: Option<Level>,
+    times: TimeRule,
+    /// The last time a line of this stream named, and the zone it was read in.
+    previous_time: Option<(DateTime<Utc>, Option<Zone>)>,
 }
 
 impl LineSplitter {
@@ -31,7 +35,15 @@ impl LineSplitter {
             partial_cut: 0,
             last_cr: false,
             previous_level: None,
+            times: TimeRule::default(),
+            previous_time: None,
         }
+    }
+
+    /// Reads each line's own time under `times` (the automatic formats in the local zone otherwise).
+    pub(crate) fn with_times(mut self, times: TimeRule) -> Self {
+        self.times = times;
+        self
     }
 
     /// Splits `chunk`, appending every completed line to `out`.
@@ -115,12 +127,35 @@ impl LineSplitter {
         } else {
             self.previous_level = level;
         }
+        let (time, time_origin) = self.time_of(&text, received);
         LogLine {
             source: self.source,
             text,
             level,
             cut_bytes,
             received,
+            time,
+            time_origin,
+        }
+    }
+
+    /// The line's own time, else the previous line's (a continuation belongs to the line above).
+    fn time_of(
+        &mut self,
+        text: &str,
+        received: DateTime<Utc>,
+    ) -> (Option<DateTime<Utc>>, TimeOrigin) {
+        if let Some(stamp) = timestamp::parse(text, &self.times, received) {
+            self.previous_time = Some((stamp.at, stamp.assumed));
+            let origin = TimeOrigin::Own {
+                span: stamp.span,
+                assumed: stamp.assumed,
+            };
+            return (Some(stamp.at), origin);
+        }
+        match self.previous_time {
+            Some((at, assumed)) => (Some(at), TimeOrigin::Inherited { assumed }),
+            None => (None, TimeOrigin::None),
         }
     }
 }
@@ -222,5 +257,25 @@ mod tests {
         );
         let levels: Vec<_> = out.iter().map(|l| l.level).collect();
         assert_eq!(levels, [Some(Level::Error), Some(Level::Error), None]);
+    }
+
+    #[test]
+    fn lines_without_a_time_take_the_previous_lines_time() {
+        let mut splitter = LineSplitter::new(0, 100).with_times(TimeRule::auto(Zone::utc()));
+        let mut out = Vec::new();
+        let text = b"late\n2026-11-28T19:42:57Z ERROR boom\n\tat a.b(C.java:1)\n";
+        splitter.push(text, Utc::now(), &mut out);
+        let at = DateTime::parse_from_rfc3339("2026-11-28T19:42:57Z").map(|t| t.to_utc());
+        let times: Vec<_> = out.iter().map(|l| l.time).collect();
+        assert_eq!(times, [None, at.ok(), at.ok()]);
+        let origins: Vec<_> = out.iter().map(|l| l.time_origin.clone()).collect();
+        let own = TimeOrigin::Own {
+            span: 0..20,
+            assumed: None,
+        };
+        assert_eq!(
+            origins,
+            [TimeOrigin::None, own, TimeOrigin::Inherited { assumed: None }]
+        );
     }
 }

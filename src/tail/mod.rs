@@ -29,8 +29,10 @@ mod handle;
 mod level;
 mod lines;
 mod source;
+pub mod timestamp;
 
 use std::fmt;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +51,7 @@ pub use handle::SourceHandle;
 #[cfg(any(test, feature = "test-support"))]
 pub use level::detect_level;
 pub use source::spawn_source;
+pub use timestamp::{TimeRule, Zone};
 
 /// One sanitized line of a log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +66,54 @@ pub struct LogLine {
     pub cut_bytes: usize,
     /// When the line was read.
     pub received: DateTime<Utc>,
+    /// The line's own time (its timestamp, or the previous line's for a line without one);
+    /// `None` while its source has shown no time.
+    pub time: Option<DateTime<Utc>>,
+    /// Where `time` came from.
+    pub time_origin: TimeOrigin,
+}
+
+/// Where a line's `time` came from, for a view that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TimeOrigin {
+    /// The line has no time.
+    #[default]
+    None,
+    /// Its own timestamp.
+    Own {
+        /// The timestamp's bytes in `text` (brackets it fills included).
+        span: Range<usize>,
+        /// The zone it was read in when it named none (`None`: it named its own).
+        assumed: Option<Zone>,
+    },
+    /// The previous line's time from the same stream (a stack-trace continuation).
+    Inherited {
+        /// The zone the inherited time was read in, as for `Own`.
+        assumed: Option<Zone>,
+    },
+}
+
+impl TimeOrigin {
+    /// Whether the time is the previous line's.
+    pub fn inherited(&self) -> bool {
+        matches!(self, TimeOrigin::Inherited { .. })
+    }
+
+    /// The zone assumed for a time written without one.
+    pub fn assumed(&self) -> Option<Zone> {
+        match self {
+            TimeOrigin::Own { assumed, .. } | TimeOrigin::Inherited { assumed } => *assumed,
+            TimeOrigin::None => None,
+        }
+    }
+
+    /// The timestamp's bytes in the line's text, when it has its own.
+    pub fn span(&self) -> Option<Range<usize>> {
+        match self {
+            TimeOrigin::Own { span, .. } => Some(span.clone()),
+            _ => None,
+        }
+    }
 }
 
 impl LogLine {
@@ -81,7 +132,17 @@ impl LogLine {
             level,
             cut_bytes,
             received,
+            time: None,
+            time_origin: TimeOrigin::None,
         }
+    }
+
+    /// The same line with its own time (or an inherited one) and where it came from.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_time(mut self, time: DateTime<Utc>, origin: TimeOrigin) -> Self {
+        self.time = Some(time);
+        self.time_origin = origin;
+        self
     }
 
     /// A line from raw bytes: sanitized, capped at `max_bytes`, level detected.
@@ -91,7 +152,18 @@ impl LogLine {
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
         let (text, cut_bytes) = lines::sanitize_line(raw, 0, max_bytes);
         let level = detect_level(&text);
-        Self::new(source, text, level, cut_bytes, Utc::now())
+        let received = Utc::now();
+        let line = Self::new(source, text, level, cut_bytes, received);
+        match timestamp::parse(&line.text, &TimeRule::default(), received) {
+            Some(stamp) => {
+                let origin = TimeOrigin::Own {
+                    span: stamp.span,
+                    assumed: stamp.assumed,
+                };
+                line.with_time(stamp.at, origin)
+            }
+            None => line,
+        }
     }
 }
 
@@ -258,6 +330,8 @@ pub struct TailOptions {
     pub restart_min: Duration,
     /// Longest delay before restarting an exited command.
     pub restart_max: Duration,
+    /// How lines' own times are read (a source's `timestamp` setting; set it for each source).
+    pub times: TimeRule,
 }
 
 impl Default for TailOptions {
@@ -272,6 +346,7 @@ impl Default for TailOptions {
             retry_max: Duration::from_secs(2),
             restart_min: Duration::from_secs(1),
             restart_max: Duration::from_secs(30),
+            times: TimeRule::default(),
         }
     }
 }

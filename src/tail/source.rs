@@ -320,7 +320,14 @@ impl Tracker {
             }
             let lines_back =
                 (!self.started && !self.opts.from_start).then_some(self.opts.initial_lines);
-            match Followed::open(&path, sink.source, self.opts.max_line_bytes, lines_back) {
+            let opened = Followed::open(
+                &path,
+                sink.source,
+                self.opts.max_line_bytes,
+                lines_back,
+                &self.opts.times,
+            );
+            match opened {
                 Ok(followed) => {
                     self.reported_errors.remove(&path);
                     present.push(followed.id);

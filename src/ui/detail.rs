@@ -10,14 +10,14 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use super::Theme;
 use crate::app::keys::label_in;
 use crate::app::logs::LineDetail;
-use crate::app::logview::shown_text;
+use crate::app::logview::whole_text;
 use crate::app::{Action, App, Panel};
 use crate::core::text;
 use crate::tail::fields;
 
 /// The lines of the detail view for a box `width` columns wide inside.
 pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Theme) -> Vec<Line<'a>> {
-    let label = |name: &'static str| Span::styled(format!("{name:<9}"), theme.dim);
+    let label = |name: &'static str| Span::styled(format!("{name:<10}"), theme.dim);
     let read = d.line.received;
     let mut out = vec![
         Line::from(vec![label("source"), Span::raw(d.source.clone())]),
@@ -29,6 +29,7 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
                 read.format("%Y-%m-%dT%H:%M:%S%.3fZ")
             )),
         ]),
+        Line::from(vec![label("line time"), Span::raw(own_time(&d.line))]),
         Line::from(vec![
             label("level"),
             Span::raw(d.line.level.map_or("none named".to_string(), |l| l.to_string())),
@@ -77,7 +78,7 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
         ]));
     }
     out.push(Line::from(Span::styled("── text ──", theme.dim)));
-    let whole = shown_text(&d.line);
+    let whole = whole_text(&d.line);
     for piece in text::wrap(&whole, width.max(1)) {
         out.push(Line::from(piece.to_string()));
     }
@@ -97,9 +98,34 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
     } else {
         "↑/↓ pick a field · PgUp/PgDn scroll · Esc closes"
     };
-    hint.push(Span::styled(more, theme.dim));
-    out.push(Line::from(hint));
+    let line = Line::from(hint);
+    // One row when it fits, else the navigation keys on a row of their own.
+    if line.width() + text::width(more) <= width {
+        let mut spans = line.spans;
+        spans.push(Span::styled(more, theme.dim));
+        out.push(Line::from(spans));
+    } else {
+        out.push(line);
+        out.push(Line::from(Span::styled(more, theme.dim)));
+    }
     out
+}
+
+/// The line's own time, in local time and UTC, and where it came from.
+fn own_time(line: &crate::tail::LogLine) -> String {
+    let Some(at) = line.time else {
+        return "none in the line: the time column shows when it was read".into();
+    };
+    let whence = match (&line.time_origin.inherited(), line.time_origin.assumed()) {
+        (true, _) => " (the previous line's: this one names none)".to_string(),
+        (false, Some(zone)) => format!(" (written without a zone: read as {zone})"),
+        (false, None) => String::new(),
+    };
+    format!(
+        "{} local · {}{whence}",
+        at.with_timezone(&Local).format("%Y-%m-%d %H:%M:%S%.3f"),
+        at.format("%Y-%m-%dT%H:%M:%S%.3fZ")
+    )
 }
 
 /// Draws the detail view over most of the screen.
@@ -125,8 +151,8 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, d: &LineDetail, the
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     let rows = inner.height as usize;
-    // The picked field stays on screen: its row is after the five header rows.
-    let picked_row = 5 + d.field;
+    // The picked field stays on screen: its row is after the six header rows.
+    let picked_row = 6 + d.field;
     let skip = d
         .scroll
         .max((picked_row + 1).saturating_sub(rows))

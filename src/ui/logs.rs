@@ -10,7 +10,7 @@ use ratatui::style::Style;
 
 use super::health::sparkline_counts;
 use super::{Theme, clock, panel_block};
-use crate::app::logview::{Row, Shape, shown_text, time_label};
+use crate::app::logview::{Row, Shape, line_time, shown_text, time_label};
 use crate::core::text;
 use crate::tail::LogLine;
 use crate::app::keys::label_in;
@@ -160,7 +160,7 @@ impl<'a> Painter<'a> {
         let style = if row.context { theme.dim } else { level_style };
         let mut prefix = vec![
             Span::styled(
-                format!("{} ", time_label(line.received, row.date, self.shape.utc)),
+                format!("{} ", time_label(line_time(line), row.date, self.shape.utc)),
                 theme.dim,
             ),
             Span::styled(format!("{mark} "), style),

@@ -10,7 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sitrep::app::{App, Command, EndpointView, Msg, Panel, SourceView, update};
 use sitrep::health::{EndpointHealth, Outcome, ProbeResult, RateLimit};
-use sitrep::tail::{LogLine, TailEvent, detect_level};
+use sitrep::tail::{LogLine, TailEvent, TimeOrigin, TimeRule, detect_level, timestamp};
 use sitrep::timeline::{Appended, Event, chain::seal};
 use sitrep::ui::{self, Theme};
 
@@ -58,7 +58,20 @@ pub fn apply(app: &mut App, msg: Msg) {
 pub fn lines_at(app: &mut App, secs: i64, texts: &[String]) {
     let lines = texts
         .iter()
-        .map(|t| LogLine::new(0, t.clone(), detect_level(t), 0, at(secs)))
+        .map(|t| {
+            // Each line with its own time, as a real source reads it.
+            let line = LogLine::new(0, t.clone(), detect_level(t), 0, at(secs));
+            match timestamp::parse(t, &TimeRule::default(), at(secs)) {
+                Some(stamp) => line.with_time(
+                    stamp.at,
+                    TimeOrigin::Own {
+                        span: stamp.span,
+                        assumed: stamp.assumed,
+                    },
+                ),
+                None => line,
+            }
+        })
         .collect();
     apply(
         app,

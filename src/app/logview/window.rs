@@ -101,13 +101,41 @@ pub fn source_tags(names: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// The text a row shows for a line: the line, and a note of bytes the length cap cut.
+/// The text a row shows for a line: without its own timestamp (the time column shows it), and
+/// with a note of bytes the length cap cut. The detail view shows the line whole.
 pub fn shown_text(line: &LogLine) -> std::borrow::Cow<'_, str> {
+    let text = line.text.as_str();
+    let text: std::borrow::Cow<'_, str> = match line.time_origin.span() {
+        Some(span) if text.is_char_boundary(span.start) && text.is_char_boundary(span.end) => {
+            let before = text[..span.start].trim_end();
+            let after = text[span.end..].trim_start();
+            if before.is_empty() {
+                after.into()
+            } else {
+                format!("{before} {after}").into()
+            }
+        }
+        _ => text.into(),
+    };
+    if line.cut_bytes > 0 {
+        format!("{text} …[{} bytes cut]", line.cut_bytes).into()
+    } else {
+        text
+    }
+}
+
+/// The whole line as read, with a note of bytes the length cap cut (the detail view, a copy).
+pub fn whole_text(line: &LogLine) -> std::borrow::Cow<'_, str> {
     if line.cut_bytes > 0 {
         format!("{} …[{} bytes cut]", line.text, line.cut_bytes).into()
     } else {
         line.text.as_str().into()
     }
+}
+
+/// When a line happened: its own time, else when it was read.
+pub fn line_time(line: &LogLine) -> DateTime<Utc> {
+    line.time.unwrap_or(line.received)
 }
 
 struct Layout<'a> {
@@ -120,7 +148,11 @@ struct Layout<'a> {
 impl Layout<'_> {
     fn row(&self, n: u64) -> Row {
         let line = self.logs.get_by_number(n);
-        let date_of = |n: u64| self.logs.get_by_number(n).map(|l| self.shape.date_of(l.received));
+        let date_of = |n: u64| {
+            self.logs
+                .get_by_number(n)
+                .map(|l| self.shape.date_of(line_time(l)))
+        };
         let date = match self.shown.prev(n) {
             Some(p) => date_of(p) != date_of(n),
             None => date_of(n) != Some(self.shape.today),

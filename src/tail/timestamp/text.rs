@@ -1,0 +1,215 @@
+//! Timestamps written as text: each parser reads a fixed shape from the start of a slice and
+//! returns what it found and how many (ASCII) bytes it used.
+
+use std::ops::Range;
+
+use chrono::{FixedOffset, NaiveDate, NaiveTime};
+
+use super::{WINDOW, When};
+
+/// Most fraction-of-second digits read; a longer run is not a timestamp (bounds the work).
+const MAX_FRACTION: usize = 12;
+
+/// Whether a token may start at `at`: the line's start, or after a byte that is no letter or digit.
+pub(super) fn starts_token(bytes: &[u8], at: usize) -> bool {
+    at == 0 || !bytes[at - 1].is_ascii_alphanumeric()
+}
+
+/// The first timestamp starting within the window, and its span (widened over `[…]`).
+pub(super) fn find(bytes: &[u8]) -> Option<(When, Range<usize>)> {
+    // Every text format holds `HH:MM:SS`: a line with no colon near its start has no timestamp.
+    let reach = &bytes[..bytes.len().min(WINDOW + 16)];
+    memchr::memchr(b':', reach)?;
+    for start in 0..bytes.len().min(WINDOW) {
+        let first = bytes[start];
+        if !(first.is_ascii_digit() || first.is_ascii_uppercase()) || !starts_token(bytes, start) {
+            continue;
+        }
+        if let Some((when, len)) = at_start(&bytes[start..]) {
+            return Some((when, widen(bytes, start..start + len)));
+        }
+    }
+    None
+}
+
+/// A timestamp at the very start of `s`.
+pub(super) fn at_start(s: &[u8]) -> Option<(When, usize)> {
+    match (s.first()?, s.get(2), s.get(4)) {
+        (b'0'..=b'9', _, Some(b'-')) => iso(s),
+        (b'0'..=b'9', _, Some(b'/')) => slashed(s),
+        (b'0'..=b'9', Some(b'/'), _) => clf(s),
+        (b'A'..=b'Z', _, _) => syslog(s),
+        _ => None,
+    }
+}
+
+/// Includes the brackets around a timestamp that fills them, so a view can drop `[…]` whole.
+pub(super) fn widen(bytes: &[u8], span: Range<usize>) -> Range<usize> {
+    if span.start > 0 && bytes[span.start - 1] == b'[' && bytes.get(span.end) == Some(&b']') {
+        span.start - 1..span.end + 1
+    } else {
+        span
+    }
+}
+
+fn num(s: &[u8], at: usize, n: usize) -> Option<u32> {
+    let digits = s.get(at..at + n)?;
+    digits.iter().try_fold(0u32, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
+    })
+}
+
+fn is(s: &[u8], at: usize, any: &[u8]) -> bool {
+    s.get(at).is_some_and(|b| any.contains(b))
+}
+
+fn ymd(s: &[u8], sep: u8) -> Option<NaiveDate> {
+    if !is(s, 4, &[sep]) || !is(s, 7, &[sep]) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(num(s, 0, 4)? as i32, num(s, 5, 2)?, num(s, 8, 2)?)
+}
+
+/// `HH:MM:SS` with an optional `.fff` or `,fff` at `at`; returns the time and where it ends.
+fn hms(s: &[u8], at: usize) -> Option<(NaiveTime, usize)> {
+    if !is(s, at + 2, b":") || !is(s, at + 5, b":") {
+        return None;
+    }
+    let (h, m, sec) = (num(s, at, 2)?, num(s, at + 3, 2)?, num(s, at + 6, 2)?);
+    let mut end = at + 8;
+    let mut nanos = 0u32;
+    if is(s, end, b".,") && s.get(end + 1).is_some_and(u8::is_ascii_digit) {
+        end += 1;
+        let mut digits = 0;
+        while let Some(&b) = s.get(end).filter(|b| b.is_ascii_digit()) {
+            if digits == MAX_FRACTION {
+                return None;
+            }
+            if digits < 9 {
+                nanos += u32::from(b - b'0') * 10u32.pow(8 - digits as u32);
+            }
+            digits += 1;
+            end += 1;
+        }
+    }
+    Some((NaiveTime::from_hms_nano_opt(h, m, sec, nanos)?, end))
+}
+
+/// `+HH:MM`, `+HHMM` or `+HH` (or `-`) at the start of `b`; the offset and the bytes used.
+pub(super) fn offset(b: &[u8]) -> Option<(FixedOffset, usize)> {
+    let sign = match b.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let hours = num(b, 1, 2)?;
+    let (minutes, used) = if is(b, 3, b":") {
+        (num(b, 4, 2)?, 6)
+    } else {
+        num(b, 3, 2).map_or((0, 3), |m| (m, 5))
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    let seconds = sign * (hours * 3600 + minutes * 60) as i32;
+    Some((FixedOffset::east_opt(seconds)?, used))
+}
+
+/// A zone right after a time: `Z`, an attached offset, or a space and a four-digit `+0100`.
+fn zone_after(s: &[u8], at: usize) -> (Option<FixedOffset>, usize) {
+    let rest = s.get(at..).unwrap_or_default();
+    match rest.first() {
+        Some(b'Z' | b'z') => (FixedOffset::east_opt(0), at + 1),
+        Some(b'+' | b'-') => match offset(rest) {
+            Some((o, used)) => (Some(o), at + used),
+            None => (None, at),
+        },
+        Some(b' ') if is(rest, 1, b"+-") && num(rest, 2, 4).is_some() => match offset(&rest[1..]) {
+            Some((o, used)) => (Some(o), at + 1 + used),
+            None => (None, at),
+        },
+        _ => (None, at),
+    }
+}
+
+/// `2026-11-28T23:27:19.474Z`, `2026-11-28 23:27:19,474`, `2026-11-28T23:27:19+01:00`.
+fn iso(s: &[u8]) -> Option<(When, usize)> {
+    let date = ymd(s, b'-')?;
+    if !is(s, 10, b"Tt ") {
+        return None;
+    }
+    let (time, end) = hms(s, 11)?;
+    let (zone, end) = zone_after(s, end);
+    Some((When::Full(date.and_time(time), zone), end))
+}
+
+/// `2026/11/28 19:42:57` with an optional `.micro` (nginx error log, Go's `log`).
+fn slashed(s: &[u8]) -> Option<(When, usize)> {
+    let date = ymd(s, b'/')?;
+    if !is(s, 10, b" T") {
+        return None;
+    }
+    let (time, end) = hms(s, 11)?;
+    Some((When::Full(date.and_time(time), None), end))
+}
+
+/// `28/Nov/2026:19:42:57 +0000` (common log format) or `28/Nov/2026 19:42:57` (python).
+fn clf(s: &[u8]) -> Option<(When, usize)> {
+    if !is(s, 2, b"/") || !is(s, 6, b"/") || !is(s, 11, b": ") {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(num(s, 7, 4)? as i32, month(s.get(3..6)?)?, num(s, 0, 2)?)?;
+    let (time, end) = hms(s, 12)?;
+    let (zone, end) = if is(s, end, b" ") {
+        zone_after(s, end)
+    } else {
+        (None, end)
+    };
+    Some((When::Full(date.and_time(time), zone), end))
+}
+
+/// `Nov 28 19:42:57`, `Nov  8 19:42:57`, `Nov 8 19:42:57`; a year after it (`ctime`) is used.
+fn syslog(s: &[u8]) -> Option<(When, usize)> {
+    let month = month(s.get(..3)?)?;
+    if !is(s, 3, b" ") {
+        return None;
+    }
+    let (day, at) = if is(s, 4, b" ") {
+        (num(s, 5, 1)?, 6)
+    } else if is(s, 5, b" ") {
+        (num(s, 4, 1)?, 5)
+    } else {
+        (num(s, 4, 2)?, 6)
+    };
+    if !is(s, at, b" ") || !(1..=31).contains(&day) {
+        return None;
+    }
+    let (time, end) = hms(s, at + 1)?;
+    if is(s, end, b" ")
+        && !s.get(end + 5).is_some_and(u8::is_ascii_digit)
+        && let Some(year) = num(s, end + 1, 4)
+    {
+        let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+        return Some((When::Full(date.and_time(time), None), end + 5));
+    }
+    Some((When::NoYear(month, day, time), end))
+}
+
+fn month(name: &[u8]) -> Option<u32> {
+    let month = match name {
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
+        _ => return None,
+    };
+    Some(month)
+}

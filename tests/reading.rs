@@ -190,7 +190,7 @@ fn equals_follows_the_selected_lines_request_across_sources_and_esc_ends_it() {
     for screen in [&small, &big] {
         assert!(screen.contains("following req_id=cff91303"), "{screen}");
         let rows = log_rows(screen);
-        let shown: Vec<&String> = rows.iter().filter(|r| r.contains("cff9130")).collect();
+        let shown: Vec<&String> = rows.iter().filter(|r| r.starts_with("14:")).collect();
         assert_eq!(shown.len(), 3, "both sources, not cff913031:\n{screen}");
         assert!(
             shown.iter().any(|r| r.contains("worker ")),
@@ -202,6 +202,12 @@ fn equals_follows_the_selected_lines_request_across_sources_and_esc_ends_it() {
         );
         assert!(!screen.contains("cff913031"), "{screen}");
     }
+    // Wrapped, every shown line holds the id whole.
+    apply(&mut app, key('w'));
+    let screen = render(&app, 120, 40);
+    let joined: String = log_rows(&screen).iter().map(|r| r.trim()).collect();
+    assert_eq!(joined.matches("cff91303").count(), 3, "{screen}");
+    assert!(!joined.contains("cff913031"), "{screen}");
     apply(&mut app, esc());
     let screen = render(&app, 120, 40);
     let title = screen.lines().nth(1).unwrap();

@@ -101,14 +101,30 @@ fn equals_follows_the_request_of_the_selected_error_line() {
         .take_while(|c| c.is_ascii_hexdigit())
         .collect();
     assert_eq!(id.len(), 8, "{title}");
-    // Every log row shown is a line of that request.
-    let rows: Vec<&str> = screen
+    // Every line shown is a line of that request: wrapped, each line's rows hold its id.
+    tty.send("w");
+    let screen = tty.wait_for("wrapped", WAIT, |s| s.contains("long lines wrap"));
+    let panel_width = screen
         .lines()
-        .filter(|l| l.starts_with('┃') && l.chars().nth(3) == Some(':'))
-        .collect();
-    assert!(!rows.is_empty(), "{screen}");
-    for row in &rows {
-        assert!(row.contains(&id), "{row}\n{screen}");
+        .nth(1)
+        .unwrap()
+        .chars()
+        .position(|c| c == '┓')
+        .unwrap();
+    let mut lines: Vec<String> = Vec::new();
+    for row in screen.lines().skip(2).take_while(|l| !l.starts_with('┗')) {
+        let inside: String = row.chars().skip(1).take(panel_width - 1).collect();
+        if inside.chars().nth(2) == Some(':') {
+            lines.push(inside.trim().to_string());
+        } else if let Some(last) = lines.last_mut()
+            && inside.starts_with("   ")
+        {
+            last.push_str(inside.trim());
+        }
+    }
+    assert!(!lines.is_empty(), "{screen}");
+    for line in &lines {
+        assert!(line.contains(&id), "{line}\n{screen}");
     }
     tty.send("\x1b");
     tty.wait_for("following ended", WAIT, |s| {

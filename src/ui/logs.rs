@@ -198,9 +198,17 @@ impl<'a> Painter<'a> {
             }
             return;
         }
-        // Cut: scrolled sideways, and further on a row whose first match would be off screen.
+        // Cut: scrolled sideways, and further on a row whose first filter or search match would be
+        // off screen (a followed request's id is in every row, and the title says it: not that).
         let mut offset = self.app.logview.hscroll;
-        if let Some(&(s, e)) = found.first() {
+        let first_match = self
+            .finders
+            .iter()
+            .filter_map(|re| re.find(&text))
+            .map(|m| (m.start(), m.end()))
+            .filter(|(s, e)| e > s)
+            .min();
+        if let Some((s, e)) = first_match {
             let (sc, ec) = (text::width(&text[..s]), text::width(&text[..e]));
             if sc < offset || ec > offset + columns {
                 offset = sc.saturating_sub(columns / 4);

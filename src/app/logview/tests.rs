@@ -259,3 +259,23 @@ fn freezing_at_a_moment_puts_its_line_in_the_middle_of_the_panel() {
         ["line 8", "line 9", "line 10", "line 11", "line 12"]
     );
 }
+
+#[test]
+fn a_row_leaves_out_only_the_timestamp_its_line_starts_with() {
+    use crate::tail::TimeOrigin;
+    let at = chrono::Utc::now();
+    let own = |text: &str, span: std::ops::Range<usize>| {
+        line(0, text).with_time(
+            at,
+            TimeOrigin::Own {
+                span,
+                assumed: None,
+            },
+        )
+    };
+    let leading = own("2026-11-28T23:27:19.474Z ERROR boom", 0..24);
+    assert_eq!(shown_text(&leading), "ERROR boom");
+    let json = own(r#"{"ts":"2026-11-28T23:27:19Z","msg":"boom"}"#, 6..28);
+    assert_eq!(shown_text(&json), json.text, "inside JSON it stays");
+    assert_eq!(whole_text(&leading), leading.text);
+}

@@ -101,19 +101,17 @@ pub fn source_tags(names: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// The text a row shows for a line: without its own timestamp (the time column shows it), and
-/// with a note of bytes the length cap cut. The detail view shows the line whole.
+/// The text a row shows for a line: without the timestamp it starts with (the time column shows
+/// it), and with a note of bytes the length cap cut. A timestamp inside the line (a JSON field, after
+/// a word) stays where it is. The detail view shows the line whole.
 pub fn shown_text(line: &LogLine) -> std::borrow::Cow<'_, str> {
     let text = line.text.as_str();
     let text: std::borrow::Cow<'_, str> = match line.time_origin.span() {
-        Some(span) if text.is_char_boundary(span.start) && text.is_char_boundary(span.end) => {
-            let before = text[..span.start].trim_end();
-            let after = text[span.end..].trim_start();
-            if before.is_empty() {
-                after.into()
-            } else {
-                format!("{before} {after}").into()
-            }
+        Some(span)
+            if text.is_char_boundary(span.end)
+                && text.get(..span.start).is_some_and(|b| b.trim().is_empty()) =>
+        {
+            text[span.end..].trim_start().into()
         }
         _ => text.into(),
     };

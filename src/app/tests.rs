@@ -439,6 +439,7 @@ fn typed(app: &mut App, text: &str) {
 
 mod defects;
 mod mouse;
+mod rates;
 mod timeline;
 
 #[test]

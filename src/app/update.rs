@@ -126,7 +126,8 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                 if line.level.is_some_and(crate::core::level::Level::is_error)
                     && let Some(src) = app.sources.get_mut(line.source)
                 {
-                    src.errors.add(line.received.timestamp());
+                    // In the second the line says it happened: a backlog read at once is not a spike now.
+                    src.errors.add(super::logview::counted_at(&line).timestamp());
                 }
                 let number = app.logs.total();
                 let ms = crate::core::clock::epoch_ms(line.received);

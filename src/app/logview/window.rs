@@ -136,6 +136,15 @@ pub fn line_time(line: &LogLine) -> DateTime<Utc> {
     line.time.unwrap_or(line.received)
 }
 
+/// When a line counts in a rate: its own time, unless that is more than 5 s after it was read (a
+/// clock ahead, a wrong zone), when it counts at the time it was read.
+pub fn counted_at(line: &LogLine) -> DateTime<Utc> {
+    match line.time {
+        Some(t) if t <= line.received + chrono::TimeDelta::seconds(5) => t,
+        _ => line.received,
+    }
+}
+
 struct Layout<'a> {
     logs: &'a LogBuffer,
     shown: Shown<'a>,

@@ -130,7 +130,8 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                     src.errors.add(super::logview::counted_at(&line).timestamp());
                 }
                 let number = app.logs.total();
-                let ms = crate::core::clock::epoch_ms(line.received);
+                // Patterns are timed by the line's own time, as the error rates are.
+                let ms = crate::core::clock::epoch_ms(super::logview::counted_at(&line));
                 app.patterns.observe(number, &line.text, ms);
                 app.logs.push(line);
             }

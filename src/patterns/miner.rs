@@ -238,7 +238,13 @@ impl Miner {
             return;
         };
         p.count += 1;
-        p.last = Seen { seq, ms: now_ms };
+        // Lines may come out of time order (sources merged, a late writer): first and last seen are
+        // the earliest and latest times given, whatever order they came in.
+        p.last = Seen {
+            seq,
+            ms: now_ms.max(p.last.ms),
+        };
+        p.first.ms = p.first.ms.min(now_ms);
         p.history.record(now_ms);
         let mut changed = false;
         for (part, t) in p.parts.iter_mut().zip(toks) {

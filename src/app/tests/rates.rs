@@ -58,3 +58,21 @@ fn a_line_stamped_far_ahead_of_this_clock_counts_when_it_was_read() {
     let series = app.sources[0].errors.last(now.timestamp(), 3);
     assert_eq!(series, [0, 0, 1]);
 }
+
+#[test]
+fn a_patterns_first_and_last_seen_are_the_times_its_lines_name_in_any_order() {
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let now = app.now;
+    let ago = |s: i64| now - chrono::TimeDelta::seconds(s);
+    // Read now, in this order: written 30 s ago, 90 s ago, 10 s ago.
+    feed(
+        &mut app,
+        vec![error_line(now, ago(30)), error_line(now, ago(90)), error_line(now, ago(10))],
+    );
+    update(&mut app, key('p'));
+    let row = app.patterns.rows.first().expect("one pattern");
+    assert_eq!(row.count, 3);
+    assert_eq!(row.first_ms, crate::core::clock::epoch_ms(ago(90)));
+    assert_eq!(row.last_ms, crate::core::clock::epoch_ms(ago(10)));
+}

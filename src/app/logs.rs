@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::keys::{self, Action};
 use super::logview::{LogFilter, Shape};
 use super::patterns::PatternsMode;
-use super::{App, Command, Flash, Input, Mode, Panel};
+use super::{App, Command, Input, Mode, Panel, complain, say};
 use crate::tail::LogLine;
 use crate::tail::fields::{self, Followed, Parsed};
 
@@ -80,14 +80,6 @@ impl App {
             .get(i)
             .map_or_else(|| format!("source {}", i + 1), |s| s.name.clone())
     }
-}
-
-fn say(app: &mut App, text: String) {
-    app.flash = Some(Flash { text, error: false });
-}
-
-fn complain(app: &mut App, text: String) {
-    app.flash = Some(Flash { text, error: true });
 }
 
 /// Moves the logs cursor `delta` lines.

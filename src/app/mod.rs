@@ -562,5 +562,15 @@ impl App {
     }
 }
 
+/// A message in the status line.
+fn say(app: &mut App, text: String) {
+    app.flash = Some(Flash { text, error: false });
+}
+
+/// An error in the status line, shown loudly until the next action.
+fn complain(app: &mut App, text: String) {
+    app.flash = Some(Flash { text, error: true });
+}
+
 #[cfg(test)]
 mod tests;

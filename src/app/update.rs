@@ -7,7 +7,7 @@ use super::editor::Edit;
 use super::keys::{self, Action};
 use super::palette::{self, PaletteCommand};
 use super::patterns::PatternsMode;
-use super::{App, Command, Flash, Input, Mode, Msg, Panel};
+use super::{App, Command, Flash, Input, Mode, Msg, Panel, complain, say};
 use crate::core::severity::Severity;
 use crate::health::Health;
 use crate::patterns::TimeRange;
@@ -108,14 +108,6 @@ fn on_mouse(app: &mut App, mouse: super::mouse::Mouse) -> Vec<Command> {
             commands
         }
     }
-}
-
-fn say(app: &mut App, text: String) {
-    app.flash = Some(Flash { text, error: false });
-}
-
-fn complain(app: &mut App, text: String) {
-    app.flash = Some(Flash { text, error: true });
 }
 
 fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {

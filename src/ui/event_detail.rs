@@ -18,7 +18,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
-use unicode_width::UnicodeWidthChar;
+use crate::core::text::char_width;
 
 use super::Theme;
 use crate::app::keys::{Action, label_in};
@@ -133,7 +133,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         // Just after the row's last space: the byte offset and the cells up to there.
         let mut space: Option<(usize, usize)> = None;
         for c in line.chars() {
-            let w = c.width().unwrap_or(0);
+            let w = char_width(c);
             if cells + w > width && !row.is_empty() {
                 if c == ' ' {
                     rows.push(std::mem::take(&mut row).trim_end().to_string());

@@ -139,11 +139,9 @@ impl<'a> Painter<'a> {
         if let Some((_, re)) = view.search() {
             finders.push(re);
         }
-        let followed = view.followed().and_then(|f| {
-            let value = f.to_string();
-            let value = value.split_once('=').map_or("", |(_, v)| v);
-            regex::Regex::new(&regex::escape(value)).ok()
-        });
+        let followed = view
+            .followed()
+            .and_then(|f| regex::Regex::new(&regex::escape(f.value())).ok());
         Painter {
             app,
             shape,
@@ -175,9 +173,10 @@ impl<'a> Painter<'a> {
         }
         let columns = self.shape.width.saturating_sub(self.shape.prefix(row.date)).max(1);
         let text = shown_text(line);
-        let mut finders = self.finders.clone();
-        finders.extend(self.followed.as_ref());
-        let found = found_ranges(&text, &finders);
+        let found = found_ranges(
+            &text,
+            self.finders.iter().copied().chain(self.followed.as_ref()),
+        );
         let cursor = row.cursor && self.app.focus == Panel::Logs;
         let finish = |spans: Vec<Span<'a>>| {
             let line = Line::from(spans);
@@ -239,9 +238,11 @@ impl<'a> Painter<'a> {
 }
 
 /// Byte ranges of `text` that any finder matches, in order, merged where they overlap.
-fn found_ranges(text: &str, finders: &[&regex::Regex]) -> Vec<(usize, usize)> {
+fn found_ranges<'r>(
+    text: &str,
+    finders: impl Iterator<Item = &'r regex::Regex>,
+) -> Vec<(usize, usize)> {
     let mut ranges: Vec<(usize, usize)> = finders
-        .iter()
         .flat_map(|re| re.find_iter(text).take(64).map(|m| (m.start(), m.end())))
         .filter(|(s, e)| e > s)
         .collect();

@@ -13,7 +13,7 @@ pub use detail::{actor, fields};
 pub use search::EventSearch;
 
 use super::keys::{self, Action};
-use super::{App, Flash, Input, Mode, Panel};
+use super::{App, Input, Mode, Panel, complain, say};
 
 /// Where the timeline panel's cursor is, which rows it shows, and what it searches for.
 #[derive(Debug, Clone, Default)]
@@ -81,10 +81,6 @@ impl TimelineView {
             s.catch_up(records);
         }
     }
-}
-
-fn say(app: &mut App, text: String) {
-    app.flash = Some(Flash { text, error: false });
 }
 
 fn rows(app: &App) -> usize {
@@ -167,10 +163,7 @@ pub fn search(app: &mut App, text: &str) {
     let mut search = match EventSearch::new(text) {
         Ok(s) => s,
         Err(e) => {
-            app.flash = Some(Flash {
-                text: e,
-                error: true,
-            });
+            complain(app, e);
             return;
         }
     };

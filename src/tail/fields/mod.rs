@@ -143,6 +143,11 @@ impl Followed {
         }
     }
 
+    /// The followed value.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
     /// Whether the sanitized line `text` belongs to the followed request, as [`same_value`] says.
     pub fn holds(&self, text: &str) -> bool {
         let absent = self.finder.find(text.as_bytes()).is_none();

@@ -1,24 +1,16 @@
 //! `sitrep tail --follow-field KEY=VALUE`: the real binary following real files prints the lines
 //! of one request from every file, and no line of a request whose id merely starts the same.
 
-use std::fs::OpenOptions;
-use std::io::{Read, Write};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+mod cli_tail;
+
+use std::process::Command;
+use std::time::Duration;
+
+use cli_tail::{Tail, append};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
 const T: &str = "2026-11-28T23:27:19.474Z";
-
-fn append(path: &Path, lines: &[String]) -> std::io::Result<()> {
-    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
-    for line in lines {
-        writeln!(file, "{line}")?;
-    }
-    Ok(())
-}
 
 fn request(level: &str, id: &str, status: u16) -> String {
     format!(
@@ -28,62 +20,6 @@ fn request(level: &str, id: &str, status: u16) -> String {
 
 fn provider(id: &str) -> String {
     format!("{T} ERROR provider call failed: upstream timeout after 3000ms req_id={id} attempt=1/3")
-}
-
-/// A running `sitrep tail`, killed when dropped; its stdout is collected as it comes.
-struct Tail {
-    child: Child,
-    out: Arc<Mutex<String>>,
-}
-
-impl Tail {
-    fn start(args: &[&str], files: &[&Path]) -> std::io::Result<Self> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_sitrep"))
-            .arg("tail")
-            .args(args)
-            .args(files)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()?;
-        let out = Arc::new(Mutex::new(String::new()));
-        let mut stdout = child.stdout.take().ok_or(std::io::ErrorKind::BrokenPipe)?;
-        let sink = Arc::clone(&out);
-        std::thread::spawn(move || {
-            let mut chunk = [0u8; 4096];
-            while let Ok(n @ 1..) = stdout.read(&mut chunk) {
-                sink.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .push_str(&String::from_utf8_lossy(&chunk[..n]));
-            }
-        });
-        Ok(Self { child, out })
-    }
-
-    fn text(&self) -> String {
-        self.out
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
-    /// Waits (at most 30 s, generous for a busy machine) until every one of `lines` was printed.
-    fn wait_for(&self, lines: &[String]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let text = self.text();
-            if lines.iter().all(|l| text.lines().any(|t| t == l)) || Instant::now() > deadline {
-                return text;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Tail {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn printed(text: &str) -> Vec<&str> {

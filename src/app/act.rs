@@ -320,7 +320,7 @@ fn error_rate(app: &App) -> Option<f64> {
         .logs
         .iter()
         .rev()
-        .take_while(|l| l.received >= since)
+        .take_while(|l| l.at() >= since)
         .filter(|l| l.level.is_some_and(Level::is_error))
         .count();
     Some(errors as f64)

@@ -9,7 +9,7 @@ use crate::core::wall::hms;
 use crate::tail::LogBuffer;
 
 /// How far the nearest kept line may be from a moment older than every kept line and still stand
-/// for it: lines are stamped when read, a little after the event that a probe or a tick recorded.
+/// for it: a line is written (and read) a little after the event a probe or a tick recorded.
 const SLACK: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 
 /// Why no kept line stands for a moment.
@@ -19,12 +19,12 @@ pub enum Missing {
     Empty,
     /// Lines of that moment were read and have since been dropped to bound memory.
     Aged {
-        /// When the oldest kept line was read.
+        /// When the oldest kept line happened.
         oldest: DateTime<Utc>,
     },
-    /// Nothing was being read then (sitrep started later); no line was ever dropped.
+    /// No line read is that old; no line was ever dropped.
     Before {
-        /// When the oldest kept line was read.
+        /// When the oldest kept line happened.
         oldest: DateTime<Utc>,
     },
 }
@@ -40,7 +40,7 @@ impl Missing {
                 hms(oldest, utc)
             ),
             Missing::Before { oldest } => format!(
-                "no log lines from {}: sitrep has read lines only since {}",
+                "no log lines from {}: the oldest line read is from {}",
                 hms(at, utc),
                 hms(oldest, utc)
             ),
@@ -48,10 +48,11 @@ impl Missing {
     }
 }
 
-/// The number of the kept line read nearest `at` (the later one of two as near).
+/// The number of the kept line nearest `at` by when it happened ([`crate::tail::LogLine::at`],
+/// the time the logs are ordered by), the later one of two as near.
 pub fn nearest_line(logs: &LogBuffer, at: DateTime<Utc>) -> Result<u64, Missing> {
     let (first, end) = (logs.dropped(), logs.total());
-    let received = |n: u64| logs.get_by_number(n).map(|l| l.received);
+    let received = |n: u64| logs.get_by_number(n).map(crate::tail::LogLine::at);
     let Some(oldest) = received(first) else {
         return Err(Missing::Empty);
     };
@@ -62,7 +63,8 @@ pub fn nearest_line(logs: &LogBuffer, at: DateTime<Utc>) -> Result<u64, Missing>
             Missing::Before { oldest }
         });
     }
-    // Lines are kept in the order they were read: the first one read after `at`, by bisection.
+    // Lines are kept in the order of `at` (a `late` line breaks it only locally): the first one
+    // after `at`, by bisection.
     let (mut lo, mut hi) = (first, end);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
@@ -174,7 +176,7 @@ mod tests {
         assert_eq!(missing, Missing::Before { oldest: t(60) });
         assert_eq!(
             missing.message(t(5), true),
-            "no log lines from 14:00:05Z: sitrep has read lines only since 14:01:00Z"
+            "no log lines from 14:00:05Z: the oldest line read is from 14:01:00Z"
         );
         assert_eq!(
             nearest_line(&LogBuffer::with_capacity(5), t(5)),

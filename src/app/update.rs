@@ -119,11 +119,11 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                     && let Some(src) = app.sources.get_mut(line.source)
                 {
                     // In the second the line says it happened: a backlog read at once is not a spike now.
-                    src.errors.add(super::logview::counted_at(&line).timestamp());
+                    src.errors.add(line.at().timestamp());
                 }
                 let number = app.logs.total();
                 // Patterns are timed by the line's own time, as the error rates are.
-                let ms = crate::core::clock::epoch_ms(super::logview::counted_at(&line));
+                let ms = crate::core::clock::epoch_ms(line.at());
                 app.patterns.observe(number, &line.text, ms);
                 app.logs.push(line);
             }

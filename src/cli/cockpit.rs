@@ -11,7 +11,7 @@ use crate::core::severity::Severity;
 use crate::health::EndpointSpec;
 use crate::runbook::{self, Runbook};
 use crate::runtime::{self, Session};
-use crate::tail::{SourceSpec, TailOptions, TimeRule};
+use crate::tail::{SourceSpec, TailOptions, Timing};
 use crate::timeline::{self, Event, OpenReport, TimelineWriter};
 use crate::ui::Theme;
 
@@ -146,7 +146,7 @@ pub(super) async fn demo(
     let logs = vec![(
         "payments-api".to_string(),
         SourceSpec::File(demo.log_path.clone()),
-        TimeRule::default(),
+        Timing::default(),
     )];
     let options = TailOptions {
         from_start: true,
@@ -226,7 +226,7 @@ pub(super) async fn open(
     let logs = cfg
         .logs
         .iter()
-        .map(|l| (l.name.clone(), l.source.clone(), l.times.clone()))
+        .map(|l| (l.name.clone(), l.source.clone(), l.timing.clone()))
         .collect();
     let endpoints: Vec<EndpointSpec> = cfg.endpoints.clone();
     let mut app = new_app(&writer, report.records, runbooks, actor, note);

@@ -85,7 +85,11 @@ pub(super) async fn tail(
     crate::tail::follow_to_writer(
         specs,
         select,
-        TailOptions::default(),
+        // Like `tail -F`, but with more history: the last 200 lines of each file.
+        TailOptions {
+            initial_lines: 200,
+            ..TailOptions::default()
+        },
         &mut out,
         &mut diag,
         cancel,

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use crate::core::diag::SourceError;
 use crate::core::severity::Severity;
 use crate::health::EndpointSpec;
-use crate::tail::{SourceSpec, TimeRule, Zone};
+use crate::tail::{SourceSpec, TimeRule, Timing, Zone};
 use raw::{RawConfig, RawIncident, RawLog, RawTimestamp};
 use reader::Reader;
 
@@ -84,8 +84,9 @@ pub struct LogConfig {
     pub name: String,
     /// What to follow.
     pub source: SourceSpec,
-    /// How its lines' own times are read (`timestamp = { format, zone }`).
-    pub times: TimeRule,
+    /// How its lines' own times are read (`timestamp = { format, zone }`) and how long a merged
+    /// view may hold them back to order them (`reorder`).
+    pub timing: Timing,
 }
 
 /// Reads and validates a config file. Secrets named by `{ env = ... }` are read from `env`.
@@ -190,6 +191,9 @@ fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceEr
     })
 }
 
+/// The longest `reorder` a log may set.
+const MAX_REORDER: Duration = Duration::from_secs(60);
+
 fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
     let name = l.name.get_ref().clone();
     let here = l.name.span().start;
@@ -223,10 +227,25 @@ fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
         Some(t) => times(r, &name, t)?,
         None => TimeRule::default(),
     };
+    let reorder = r.duration(
+        l.reorder.as_ref(),
+        crate::tail::merge::DEFAULT_REORDER,
+        "\"1s\" or \"250ms\" (\"0s\" never holds a line back)",
+    )?;
+    if reorder > MAX_REORDER {
+        let at = l.reorder.as_ref().map_or(here, |s| s.span().start);
+        return Err(r.at(
+            at,
+            format!(
+                "log `{name}`: reorder is at most {}: a longer wait would hold every line back that long",
+                crate::core::duration::precise_ms(MAX_REORDER.as_millis() as u64)
+            ),
+        ));
+    }
     Ok(LogConfig {
         name,
         source,
-        times,
+        timing: Timing { times, reorder },
     })
 }
 

@@ -92,6 +92,7 @@ pub(super) struct RawLog {
     pub(super) path: Option<String>,
     pub(super) command: Option<Vec<String>>,
     pub(super) timestamp: Option<RawTimestamp>,
+    pub(super) reorder: Option<Spanned<String>>,
 }
 
 /// `timestamp = { format = "%d.%m.%Y %H:%M:%S", zone = "+02:00" }` in a `[[log]]`.

@@ -123,15 +123,15 @@ fn a_log_reads_its_timestamp_format_and_zone() {
     let cfg = log_with(r#"{ format = "%d.%m.%Y %H:%M:%S", zone = "+02:00" }"#).unwrap();
     let zone = Zone::parse("+02:00").unwrap();
     let expected = TimeRule::with_format("%d.%m.%Y %H:%M:%S", zone).unwrap();
-    assert_eq!(cfg.logs[0].times, expected);
+    assert_eq!(cfg.logs[0].timing.times, expected);
     let cfg = log_with(r#"{ zone = "UTC" }"#).unwrap();
-    assert_eq!(cfg.logs[0].times, TimeRule::auto(Zone::utc()));
+    assert_eq!(cfg.logs[0].timing.times, TimeRule::auto(Zone::utc()));
 }
 
 #[test]
 fn a_log_without_timestamp_reads_the_common_formats_in_local_time() {
     let cfg = parse_str("[incident]\ntitle = \"x\"\n[[log]]\nname = \"api\"\npath = \"a.log\"\n").unwrap();
-    assert_eq!(cfg.logs[0].times, TimeRule::auto(Zone::Local));
+    assert_eq!(cfg.logs[0].timing.times, TimeRule::auto(Zone::Local));
 }
 
 #[test]
@@ -160,4 +160,21 @@ fn an_unknown_timestamp_key_is_rejected() {
     let err = log_with(r#"{ fmt = "%Y" }"#).unwrap_err().to_string();
     assert!(err.starts_with("sitrep.toml:6:"), "{err}");
     assert!(err.contains("fmt"), "{err}");
+}
+
+#[test]
+fn a_log_sets_how_long_a_merged_view_may_hold_its_lines() {
+    let with = |extra: &str| {
+        parse_str(&format!(
+            "[incident]\ntitle = \"x\"\n[[log]]\nname = \"api\"\npath = \"a.log\"\n{extra}"
+        ))
+    };
+    let default = with("").unwrap();
+    assert_eq!(default.logs[0].timing.reorder, Duration::from_secs(1));
+    let set = with("reorder = \"250ms\"\n").unwrap();
+    assert_eq!(set.logs[0].timing.reorder, Duration::from_millis(250));
+    let err = with("reorder = \"5m\"\n").unwrap_err().to_string();
+    assert!(err.contains("reorder is at most 1m"), "{err}");
+    let err = with("reorder = \"soon\"\n").unwrap_err().to_string();
+    assert!(err.contains("sitrep.toml:6:11") && err.contains("\"250ms\""), "{err}");
 }

@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{self, App, Msg};
 use crate::health::EndpointSpec;
-use crate::tail::{SourceSpec, TailOptions, TimeRule};
+use crate::tail::{SourceSpec, TailOptions, Timing};
 use crate::timeline::TimelineWriter;
 use crate::ui::{self, Theme};
 
@@ -41,7 +41,7 @@ pub struct Session {
     /// The open timeline.
     pub writer: TimelineWriter,
     /// Log sources: name, what to follow, and how its lines' own times are read.
-    pub logs: Vec<(String, SourceSpec, TimeRule)>,
+    pub logs: Vec<(String, SourceSpec, Timing)>,
     /// Whether to read log files from their start (the demo) or only new lines.
     pub tail_options: TailOptions,
     /// Endpoints to probe.

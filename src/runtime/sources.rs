@@ -5,7 +5,7 @@ use tokio::sync::mpsc;
 
 use crate::app::{App, EndpointView, SourceView};
 use crate::health::{EndpointHealth, EndpointSpec, ProbeResult, ProberHandle};
-use crate::tail::{SourceHandle, SourceSpec, TailEvent, TailOptions, TimeRule};
+use crate::tail::{SourceHandle, SourceSpec, TailEvent, TailOptions, Timing};
 
 /// Batches of lines waiting for the UI: when it falls behind, the followers wait instead of piling
 /// up memory.
@@ -27,13 +27,17 @@ pub(super) struct Live {
 /// Starts every source and endpoint, adding each to the app's panels.
 pub(super) fn start(
     app: &mut App,
-    logs: Vec<(String, SourceSpec, TimeRule)>,
+    logs: Vec<(String, SourceSpec, Timing)>,
     options: &TailOptions,
     endpoints: Vec<EndpointSpec>,
 ) -> Live {
+    // Sources send to the merger, which puts their lines in line-time order for the UI.
+    let (source_tx, source_rx) = mpsc::channel(TAIL_QUEUE);
     let (tail_tx, tail_rx) = mpsc::channel(TAIL_QUEUE);
+    let reorders = logs.iter().map(|(_, _, timing)| timing.reorder).collect();
+    tokio::spawn(crate::tail::merge::merge(source_rx, tail_tx.clone(), reorders));
     let mut tails = Vec::new();
-    for (i, (name, spec, times)) in logs.into_iter().enumerate() {
+    for (i, (name, spec, Timing { times, .. })) in logs.into_iter().enumerate() {
         app.sources.push(SourceView {
             status: "starting".into(),
             ..SourceView::new(name)
@@ -42,7 +46,7 @@ pub(super) fn start(
             times,
             ..options.clone()
         };
-        tails.push(crate::tail::spawn_source(i, spec, tail_tx.clone(), options));
+        tails.push(crate::tail::spawn_source(i, spec, source_tx.clone(), options));
     }
     let (probe_tx, probe_rx) = mpsc::channel(PROBE_QUEUE);
     let client = crate::health::Prober::new();

@@ -15,8 +15,9 @@ use super::lines::LineSplitter;
 const HEAD_LEN: usize = 64;
 /// Read size: large reads keep syscalls rare at high write rates.
 pub(crate) const CHUNK: usize = 64 * 1024;
-/// How far back the start-at-the-end search may look for its lines.
-const MAX_TAIL_SCAN: u64 = 16 * 1024 * 1024;
+/// How far back the start-at-the-end search may look for its lines: a backlog read at open is
+/// at most this many bytes.
+const MAX_TAIL_SCAN: u64 = 64 * 1024 * 1024;
 
 /// Identity of a file, stable across renames (device and inode on Unix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -41,9 +41,11 @@ impl Selection<'_> {
 /// Follows `specs` and writes their lines (sanitized, one per line) to `out` until `cancel` resolves
 /// or every source has ended; status changes go to `diag` as `sitrep: ...` lines.
 ///
-/// Only the lines `select` admits are written. With several sources or a glob,
-/// a `==> name <==` header (as `tail` prints) marks where the file changes. A closed pipe
-/// (`sitrep tail x | head`) ends quietly. Returns the number of lines written.
+/// Only the lines `select` admits are written. Several sources are merged in line-time order (as
+/// the cockpit merges them, see [`super::merge`]). With several sources or a glob, a `==> name <==`
+/// header (as `tail` prints) marks where the file changes; a line put out of order says so in its
+/// header (`==> name (late) <==`, `==> name (clock?) <==`). A closed pipe (`sitrep tail x | head`)
+/// ends quietly. Returns the number of lines written.
 pub async fn follow_to_writer<W: Write, D: Write>(
     specs: Vec<SourceSpec>,
     select: Selection<'_>,
@@ -54,15 +56,18 @@ pub async fn follow_to_writer<W: Write, D: Write>(
 ) -> Result<u64, FollowError> {
     let headers = specs.len() > 1 || specs.iter().any(|s| matches!(s, SourceSpec::Glob(_)));
     let names: Vec<String> = specs.iter().map(SourceSpec::describe).collect();
-    let (tx, mut rx) = mpsc::channel(256);
+    let (tx, source_rx) = mpsc::channel(256);
+    let reorders = vec![super::merge::DEFAULT_REORDER; specs.len()];
     let handles: Vec<_> = specs
         .into_iter()
         .enumerate()
         .map(|(index, spec)| spawn_source(index, spec, tx.clone(), opts.clone()))
         .collect();
     drop(tx);
+    let (merged_tx, mut rx) = mpsc::channel(256);
+    let merging = tokio::spawn(super::merge::merge(source_rx, merged_tx, reorders));
     tokio::pin!(cancel);
-    let mut current: Option<(usize, Option<Arc<Path>>)> = None;
+    let mut current: Option<(usize, Option<Arc<Path>>, &str)> = None;
     let mut text = String::new();
     let mut written = 0u64;
     let mut events = Vec::with_capacity(64);
@@ -82,8 +87,15 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                     file,
                     lines,
                 } => {
-                    let key = (source, file);
                     for line in lines.iter().filter(|l| select.admits(&l.text)) {
+                        let mark = if line.late {
+                            " (late)"
+                        } else if line.clock_ahead() {
+                            " (clock?)"
+                        } else {
+                            ""
+                        };
+                        let key = (source, file.clone(), mark);
                         // The header goes with the first line printed, so a file whose lines
                         // are all filtered out shows no empty section.
                         if headers && current.as_ref() != Some(&key) {
@@ -92,8 +104,8 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                                 None => names.get(source).cloned().unwrap_or_default(),
                             };
                             let gap = if current.is_some() { "\n" } else { "" };
-                            text.push_str(&format!("{gap}==> {name} <==\n"));
-                            current = Some(key.clone());
+                            text.push_str(&format!("{gap}==> {name}{mark} <==\n"));
+                            current = Some(key);
                         }
                         text.push_str(&line.text);
                         text.push('\n');
@@ -120,5 +132,6 @@ pub async fn follow_to_writer<W: Write, D: Write>(
         }
     }
     drop(handles);
+    merging.abort();
     Ok(written)
 }

@@ -136,6 +136,7 @@ impl LineSplitter {
             received,
             time,
             time_origin,
+            late: false,
         }
     }
 

@@ -28,6 +28,7 @@ mod glob;
 mod handle;
 mod level;
 mod lines;
+pub mod merge;
 mod source;
 pub mod timestamp;
 
@@ -37,7 +38,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::core::level::Level;
 
@@ -71,6 +72,8 @@ pub struct LogLine {
     pub time: Option<DateTime<Utc>>,
     /// Where `time` came from.
     pub time_origin: TimeOrigin,
+    /// Put in a merged view after lines newer than it by more than its source's `reorder` window.
+    pub late: bool,
 }
 
 /// Where a line's `time` came from, for a view that shows it.
@@ -116,7 +119,29 @@ impl TimeOrigin {
     }
 }
 
+/// Lines of a file's existing content read at open, unless the options say otherwise: mined with
+/// their own times, the cockpit opened mid-outage shows when the errors began.
+pub const BACKLOG_LINES: usize = 100_000;
+
+/// How far ahead of when it was read a line's own time may be before it is taken for a wrong clock.
+pub const CLOCK_AHEAD: TimeDelta = TimeDelta::seconds(5);
+
 impl LogLine {
+    /// When the line happened, as far as sitrep can tell: its own time, unless it has none or that is
+    /// more than [`CLOCK_AHEAD`] after it was read (a clock ahead, a wrong zone), then when it was read.
+    /// Rates count a line here and merged views order lines by it.
+    pub fn at(&self) -> DateTime<Utc> {
+        match self.time {
+            Some(t) if t <= self.received + CLOCK_AHEAD => t,
+            _ => self.received,
+        }
+    }
+
+    /// Whether the line's own time is more than [`CLOCK_AHEAD`] after it was read (shown `clock?`).
+    pub fn clock_ahead(&self) -> bool {
+        self.time.is_some_and(|t| t > self.received + CLOCK_AHEAD)
+    }
+
     /// A line from its parts (`text` must already be sanitized).
     #[cfg(any(test, feature = "test-support"))]
     pub fn new(
@@ -134,6 +159,7 @@ impl LogLine {
             received,
             time: None,
             time_origin: TimeOrigin::None,
+            late: false,
         }
     }
 
@@ -163,6 +189,25 @@ impl LogLine {
                 line.with_time(stamp.at, origin)
             }
             None => line,
+        }
+    }
+}
+
+/// How a source's lines are placed in time: how their own times are read (`timestamp`), and how
+/// long a merged view may hold a line back to put it in order (`reorder`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timing {
+    /// How lines' own times are read.
+    pub times: TimeRule,
+    /// The longest a merged view holds a line back (see [`merge`]).
+    pub reorder: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            times: TimeRule::default(),
+            reorder: merge::DEFAULT_REORDER,
         }
     }
 }
@@ -314,7 +359,8 @@ impl fmt::Display for SourceStatus {
 pub struct TailOptions {
     /// Read existing files from their start (demo, tests) instead of their last `initial_lines`.
     pub from_start: bool,
-    /// Lines of history shown from files that exist at start when `from_start` is false.
+    /// Lines of history read from files that exist at start when `from_start` is false (the
+    /// backlog: at most this many lines, and at most 64 MiB, before the end).
     pub initial_lines: usize,
     /// How often files are re-checked even without a change event.
     pub poll_interval: Duration,
@@ -338,7 +384,7 @@ impl Default for TailOptions {
     fn default() -> Self {
         Self {
             from_start: false,
-            initial_lines: 200,
+            initial_lines: BACKLOG_LINES,
             poll_interval: Duration::from_millis(250),
             use_notify: true,
             max_line_bytes: 16 * 1024,

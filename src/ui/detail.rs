@@ -30,6 +30,11 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
             )),
         ]),
         Line::from(vec![label("line time"), Span::raw(own_time(&d.line))]),
+    ];
+    if let Some(placed) = placement(&d.line) {
+        out.push(Line::from(vec![label("placed"), Span::styled(placed, theme.warn)]));
+    }
+    out.extend([
         Line::from(vec![
             label("level"),
             Span::raw(d.line.level.map_or("none named".to_string(), |l| l.to_string())),
@@ -38,7 +43,7 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
             label("pattern"),
             Span::raw(d.pattern.clone().unwrap_or_else(|| "not mined yet".into())),
         ]),
-    ];
+    ]);
     match d.parsed.format {
         Some(format) => {
             out.push(Line::from(vec![label("fields"), Span::raw(format!("{format}"))]));
@@ -109,6 +114,20 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
         out.push(Line::from(Span::styled(more, theme.dim)));
     }
     out
+}
+
+/// Why a line is out of place in the merged order, if it is.
+fn placement(line: &crate::tail::LogLine) -> Option<String> {
+    if line.late {
+        Some("late: it came after lines newer than it by more than its source's reorder window".into())
+    } else if line.clock_ahead() {
+        Some(format!(
+            "clock?: its time is {} ahead of when it was read, so it is placed when read",
+            crate::core::duration::precise(line.time? - line.received)
+        ))
+    } else {
+        None
+    }
 }
 
 /// The line's own time, in local time and UTC, and where it came from.

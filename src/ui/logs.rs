@@ -10,7 +10,7 @@ use ratatui::style::Style;
 
 use super::health::sparkline_counts;
 use super::{Theme, clock, panel_block};
-use crate::app::logview::{Row, Shape, line_time, shown_text, time_label};
+use crate::app::logview::{Row, Shape, line_time, placement_mark, shown_text, time_label};
 use crate::core::text;
 use crate::tail::LogLine;
 use crate::app::keys::label_in;
@@ -173,6 +173,7 @@ impl<'a> Painter<'a> {
         }
         let columns = self.shape.width.saturating_sub(self.shape.prefix(row.date)).max(1);
         let text = shown_text(line);
+        let mark = placement_mark(line).map_or(0, str::len);
         let found = found_ranges(
             &text,
             self.finders.iter().copied().chain(self.followed.as_ref()),
@@ -192,7 +193,7 @@ impl<'a> Painter<'a> {
                 } else {
                     vec![Span::raw(blank.clone())]
                 };
-                spans.extend(paint(piece, start, &found, style, theme.found));
+                spans.extend(paint_row(piece, start, &found, (style, theme.found), mark, theme.warn));
                 out.push(finish(spans));
             }
             return;
@@ -229,7 +230,8 @@ impl<'a> Painter<'a> {
             .take(visible.chars().count().saturating_sub(skip_first + skip_last))
             .collect();
         let start = from + visible.chars().take(skip_first).map(char::len_utf8).sum::<usize>();
-        spans.extend(paint(&text[start..start + shown.len()], start, &found, style, theme.found));
+        let piece = &text[start..start + shown.len()];
+        spans.extend(paint_row(piece, start, &found, (style, theme.found), mark, theme.warn));
         if more_right {
             spans.push(Span::styled("…", theme.dim));
         }
@@ -255,6 +257,27 @@ fn found_ranges<'r>(
         }
     }
     merged
+}
+
+/// Like [`paint`], with the text's first `mark` bytes (a placement mark) in `mark_style`.
+fn paint_row<'a>(
+    piece: &str,
+    start: usize,
+    ranges: &[(usize, usize)],
+    (style, found): (Style, Style),
+    mark: usize,
+    mark_style: Style,
+) -> Vec<Span<'a>> {
+    if start >= mark {
+        return paint(piece, start, ranges, style, found);
+    }
+    // The mark is ASCII: any byte of it is a char boundary.
+    let cut = (mark - start).min(piece.len());
+    let mut spans = vec![Span::styled(piece[..cut].to_string(), mark_style)];
+    if cut < piece.len() {
+        spans.extend(paint(&piece[cut..], start + cut, ranges, style, found));
+    }
+    spans
 }
 
 /// `piece` (which starts at byte `start` of the whole text) in `style`, the found ranges in `found`.

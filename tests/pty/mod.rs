@@ -178,6 +178,11 @@ impl Tty {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        // Say what the screen showed, so a failure can be read without rerunning it.
+        eprintln!(
+            "still running after {timeout:?}; the screen was:\n{}",
+            self.screen()
+        );
         let _ = self.child.kill();
         None
     }

@@ -16,7 +16,7 @@ use crate::patterns::PatternId;
 use crate::tail::fields::Followed;
 use crate::tail::{LogBuffer, LogLine};
 use walk::Shown;
-pub use window::{Row, Shape, counted_at, line_time, shown_text, source_tags, time_label, whole_text};
+pub use window::{Row, Shape, line_time, placement_mark, shown_text, source_tags, time_label, whole_text};
 
 /// At most this many filters stack.
 pub const MAX_FILTERS: usize = 5;

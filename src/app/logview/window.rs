@@ -105,6 +105,27 @@ pub fn source_tags(names: &[&str]) -> Vec<String> {
 /// it), and with a note of bytes the length cap cut. A timestamp inside the line (a JSON field, after
 /// a word) stays where it is. The detail view shows the line whole.
 pub fn shown_text(line: &LogLine) -> std::borrow::Cow<'_, str> {
+    let shown = without_timestamp(line);
+    match placement_mark(line) {
+        Some(mark) => format!("{mark}{shown}").into(),
+        None => shown,
+    }
+}
+
+/// What a row says first about a line out of place in a merged view: `late ` (put after newer
+/// lines, by more than its source's `reorder` window) or `clock? ` (its time is more than 5 s
+/// ahead of when it was read, so it is placed when read).
+pub fn placement_mark(line: &LogLine) -> Option<&'static str> {
+    if line.late {
+        Some("late ")
+    } else if line.clock_ahead() {
+        Some("clock? ")
+    } else {
+        None
+    }
+}
+
+fn without_timestamp(line: &LogLine) -> std::borrow::Cow<'_, str> {
     let text = line.text.as_str();
     let text: std::borrow::Cow<'_, str> = match line.time_origin.span() {
         Some(span)
@@ -134,15 +155,6 @@ pub fn whole_text(line: &LogLine) -> std::borrow::Cow<'_, str> {
 /// When a line happened: its own time, else when it was read.
 pub fn line_time(line: &LogLine) -> DateTime<Utc> {
     line.time.unwrap_or(line.received)
-}
-
-/// When a line counts in a rate: its own time, unless that is more than 5 s after it was read (a
-/// clock ahead, a wrong zone), when it counts at the time it was read.
-pub fn counted_at(line: &LogLine) -> DateTime<Utc> {
-    match line.time {
-        Some(t) if t <= line.received + chrono::TimeDelta::seconds(5) => t,
-        _ => line.received,
-    }
 }
 
 struct Layout<'a> {

@@ -47,6 +47,20 @@ fn a_backlog_read_at_once_counts_in_the_seconds_its_lines_name() {
 }
 
 #[test]
+fn lines_out_of_order_count_in_the_buckets_their_times_name() {
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let now = app.now;
+    let ago = |s: i64| error_line(now, now - chrono::TimeDelta::seconds(s));
+    // Seconds ago, in the order they arrive: two batches, each out of order.
+    feed(&mut app, vec![ago(1), ago(5), ago(3)]);
+    feed(&mut app, vec![ago(5), ago(8), ago(1), ago(5)]);
+    let series = app.sources[0].errors.last(now.timestamp(), 9);
+    // Oldest first: 8 s ago … now.
+    assert_eq!(series, [1, 0, 0, 3, 0, 1, 0, 2, 0]);
+}
+
+#[test]
 fn a_line_stamped_far_ahead_of_this_clock_counts_when_it_was_read() {
     let mut app = app();
     app.sources.push(SourceView::new("api"));

@@ -143,9 +143,14 @@ fn show_in_logs(app: &mut App, index: usize) {
     let Some(record) = app.records.get(index) else {
         return;
     };
-    // A pinned line goes back to when it was read; any other event to when it was recorded.
+    // A pinned line goes back to where the logs place it (its own time, as `LogLine::at` has it);
+    // any other event to when it was recorded.
     let at = match &record.event {
-        crate::timeline::Event::LinePinned { read_at, .. } => *read_at,
+        crate::timeline::Event::LinePinned {
+            read_at, line_time, ..
+        } => line_time
+            .filter(|t| *t <= *read_at + crate::tail::CLOCK_AHEAD)
+            .unwrap_or(*read_at),
         _ => record.ts,
     };
     let what = crate::core::sanitize::sanitize_line(&record.event.summary());

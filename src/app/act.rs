@@ -390,7 +390,7 @@ pub fn compose(app: &mut App) -> Vec<Command> {
     }
     // The pattern rows are only kept fresh while their view is open; the update needs them now.
     let now_ms = app.now_ms();
-    let events = app.patterns.refresh(now_ms, app.started_ms);
+    let events = app.patterns.refresh(now_ms, app.seen_from_ms());
     let commands: Vec<Command> = events
         .into_iter()
         .map(|e| app.request(crate::timeline::TOOL_ACTOR.to_string(), e))

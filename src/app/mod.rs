@@ -345,6 +345,14 @@ pub struct App {
     pub zoom: bool,
     /// When this session started watching (ms since the epoch).
     pub started_ms: u64,
+    /// The earliest time a line read names (`LogLine::at`, ms since the epoch): a backlog reaches
+    /// back before `started_ms`.
+    pub earliest_line_ms: Option<u64>,
+    /// When the first line was read (ms since the epoch).
+    pub first_read_ms: Option<u64>,
+    /// The baseline's end was set by hand (`:baseline`) or by the session (the demo): lines read do
+    /// not move it.
+    pub baseline_set: bool,
     /// Values for runbook command placeholders.
     pub params: std::collections::BTreeMap<String, String>,
     /// Parameters being asked for.
@@ -400,6 +408,10 @@ pub struct App {
     pub quit: bool,
 }
 
+/// With no line from before the incident's start, the baseline ends this long after the first line
+/// is read.
+const BASELINE_AFTER_FIRST_LINE_MS: u64 = 120_000;
+
 impl App {
     /// A new app over an incident's existing records.
     pub fn new(
@@ -409,7 +421,7 @@ impl App {
         actor: String,
         now: DateTime<Utc>,
     ) -> App {
-        App {
+        let mut app = App {
             incident: Incident::replay(&records),
             records,
             timeline_path,
@@ -428,6 +440,9 @@ impl App {
             ),
             zoom: false,
             started_ms: crate::core::clock::epoch_ms(now),
+            earliest_line_ms: None,
+            first_read_ms: None,
+            baseline_set: false,
             params: Default::default(),
             param_ask: None,
             dry_run: false,
@@ -455,7 +470,12 @@ impl App {
             note_draft: String::new(),
             update_draft: None,
             quit: false,
+        };
+        // Patterns already recorded as new (an incident reopened) are not announced again.
+        for record in &app.records {
+            app.patterns.recorded(&record.event);
         }
+        app
     }
 
     /// Status updates are due every `every`, counted from the last one (or from the incident's start).
@@ -475,6 +495,43 @@ impl App {
     /// Patterns first seen after `baseline` from now count as new (the demo's is short).
     pub fn set_baseline(&mut self, baseline: std::time::Duration) {
         self.patterns.trend.new_after_ms = self.started_ms + baseline.as_millis() as u64;
+        self.baseline_set = true;
+    }
+
+    /// Where the baseline ends unless set by hand: at the incident's start when lines from before it
+    /// were read (a file's existing content), else 2 minutes after the first line was read.
+    fn place_baseline(&mut self) {
+        if self.baseline_set {
+            return;
+        }
+        let start = self.incident.start().map(crate::core::clock::epoch_ms);
+        let end = match (start, self.earliest_line_ms, self.first_read_ms) {
+            (Some(start), Some(earliest), _) if earliest < start => start,
+            (_, _, Some(first)) => first + BASELINE_AFTER_FIRST_LINE_MS,
+            _ => return,
+        };
+        self.patterns.trend.new_after_ms = end;
+    }
+
+    /// Takes note of when a line read happened and when it was read (for the baseline's end and
+    /// how far back the lines reach).
+    pub fn saw_line(&mut self, at_ms: u64, read_ms: u64) {
+        self.earliest_line_ms = Some(self.earliest_line_ms.map_or(at_ms, |e| e.min(at_ms)));
+        if self.first_read_ms.is_none() {
+            self.first_read_ms = Some(read_ms);
+        }
+    }
+
+    /// After a batch of lines: the baseline's end as they have it.
+    pub fn saw_lines(&mut self) {
+        self.place_baseline();
+    }
+
+    /// The earliest time the lines read cover, or when this session started if no line is older
+    /// (ms since the epoch): what patterns were watched since.
+    pub fn seen_from_ms(&self) -> u64 {
+        self.earliest_line_ms
+            .map_or(self.started_ms, |e| e.min(self.started_ms))
     }
 
     /// The current time as milliseconds since the epoch (the unit of the pattern rate history).
@@ -557,6 +614,7 @@ impl App {
             return;
         }
         self.incident.apply(&record);
+        self.patterns.recorded(&record.event);
         self.records.push(record);
         self.timeline.recorded(&self.records);
     }

@@ -68,6 +68,8 @@ pub struct PatternState {
     /// The ranges compared, for the title.
     pub ranges: Option<(TimeRange, TimeRange)>,
     announced: HashSet<(PatternId, bool)>,
+    /// Templates the timeline already holds as new patterns (this session's or an earlier one's).
+    recorded_new: HashSet<String>,
     /// Pattern events recorded in the current minute: log content must not flood the timeline.
     budget: (u64, usize),
 }
@@ -102,7 +104,20 @@ impl PatternState {
             diffs: Vec::new(),
             ranges: None,
             announced: HashSet::new(),
+            recorded_new: HashSet::new(),
             budget: (0, 0),
+        }
+    }
+
+    /// Takes note of a timeline event: a new pattern already recorded is not announced again.
+    pub fn recorded(&mut self, event: &Event) {
+        if let Event::Pattern {
+            change: PatternChange::New,
+            template,
+            ..
+        } = event
+        {
+            self.recorded_new.insert(template.clone());
         }
     }
 
@@ -167,7 +182,12 @@ impl PatternState {
             let level = p.level();
             let is_error = level.is_some_and(Level::is_error);
             let room = self.budget.1 + events.len() < EVENTS_PER_MINUTE;
-            if room && t.new && is_error && self.announced.insert((p.id(), true)) {
+            if room
+                && t.new
+                && is_error
+                && !self.recorded_new.contains(p.template())
+                && self.announced.insert((p.id(), true))
+            {
                 events.push(Event::Pattern {
                     change: PatternChange::New,
                     template: p.template().to_string(),

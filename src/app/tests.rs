@@ -437,6 +437,7 @@ fn typed(app: &mut App, text: &str) {
     }
 }
 
+mod baseline;
 mod defects;
 mod mouse;
 mod rates;

@@ -22,9 +22,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             app.now = now;
             let now_ms = crate::core::clock::epoch_ms(now);
             let events = if app.patterns.mode == PatternsMode::Off {
-                app.patterns.announce(now_ms, app.started_ms)
+                app.patterns.announce(now_ms, app.seen_from_ms())
             } else {
-                app.patterns.refresh(now_ms, app.started_ms)
+                app.patterns.refresh(now_ms, app.seen_from_ms())
             };
             events
                 .into_iter()
@@ -124,9 +124,11 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                 let number = app.logs.total();
                 // Patterns are timed by the line's own time, as the error rates are.
                 let ms = crate::core::clock::epoch_ms(line.at());
+                app.saw_line(ms, crate::core::clock::epoch_ms(line.received));
                 app.patterns.observe(number, &line.text, ms);
                 app.logs.push(line);
             }
+            app.saw_lines();
             app.patterns.evicted_before(app.logs.dropped());
             let patterns = &app.patterns;
             app.logview.pushed(&app.logs, from, &|n| patterns.of(n));
@@ -439,7 +441,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
         PaletteCommand::Good => {
             let now = app.now_ms();
             app.good = Some(TimeRange {
-                from_ms: app.started_ms.min(now.saturating_sub(1)),
+                from_ms: app.seen_from_ms().min(now.saturating_sub(1)),
                 to_ms: now,
             });
             app.bad_from = None;
@@ -452,8 +454,8 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             let now = app.now_ms();
             if app.good.is_none() {
                 app.good = Some(TimeRange {
-                    from_ms: app.started_ms,
-                    to_ms: now.max(app.started_ms + 1),
+                    from_ms: app.seen_from_ms(),
+                    to_ms: now.max(app.seen_from_ms() + 1),
                 });
             }
             app.bad_from = Some(now);
@@ -464,6 +466,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
         }
         PaletteCommand::Baseline => {
             app.patterns.trend.new_after_ms = app.now_ms();
+            app.baseline_set = true;
             say(
                 app,
                 "baseline reset: patterns first seen from now on are new".into(),
@@ -504,11 +507,11 @@ fn compare(app: &mut App) {
     };
     let b = crate::core::clock::epoch_ms(boundary);
     let span = now.saturating_sub(b).max(10_000);
-    // The working side never reaches back before sitrep was watching: nothing was seen there.
+    // The working side never reaches back before the lines read do: nothing was seen there.
     let good = TimeRange {
         from_ms: b
             .saturating_sub(span)
-            .max(app.started_ms)
+            .max(app.seen_from_ms())
             .min(b.saturating_sub(1)),
         to_ms: b,
     };
@@ -613,7 +616,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             };
             app.focus = Panel::Logs;
             let now = app.now_ms();
-            let events = app.patterns.refresh(now, app.started_ms);
+            let events = app.patterns.refresh(now, app.seen_from_ms());
             return events
                 .into_iter()
                 .map(|e| app.request(TOOL_ACTOR.to_string(), e))

@@ -1,0 +1,156 @@
+//! Where the baseline ends: at the incident's start when lines from before it were read, else two
+//! minutes after the first line read; and a new pattern is recorded once, even across a reopen.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::*;
+use crate::tail::{LogLine, TailEvent, TimeOrigin};
+use crate::timeline::PatternChange;
+
+/// An error line written at `own`, read at `read`.
+fn error(text: &str, own: DateTime<Utc>, read: DateTime<Utc>) -> LogLine {
+    LogLine::new(0, text.into(), Some(crate::core::level::Level::Error), 0, read).with_time(
+        own,
+        TimeOrigin::Own {
+            span: 0..0,
+            assumed: None,
+        },
+    )
+}
+
+fn feed(app: &mut App, lines: Vec<LogLine>) {
+    update(
+        app,
+        Msg::Tail(TailEvent::Lines {
+            source: 0,
+            file: None,
+            lines,
+        }),
+    );
+}
+
+/// The templates of the new-pattern events a tick at `now` asks to record.
+fn announced(app: &mut App, now: DateTime<Utc>) -> Vec<String> {
+    update(app, Msg::Tick(now))
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Append {
+                event:
+                    Event::Pattern {
+                        change: PatternChange::New,
+                        template,
+                        ..
+                    },
+                ..
+            } => Some(template),
+            _ => None,
+        })
+        .collect()
+}
+
+fn ms(t: DateTime<Utc>) -> u64 {
+    crate::core::clock::epoch_ms(t)
+}
+
+#[test]
+fn with_lines_from_before_the_start_the_baseline_ends_at_the_start() {
+    // Opened at t0; sitrep is started ten minutes later and reads the file's backlog.
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let t0 = app.incident.start().expect("opened");
+    let read = t0 + TimeDelta::minutes(10);
+    feed(
+        &mut app,
+        vec![
+            error("ERROR db pool exhausted after 30s", t0 - TimeDelta::minutes(30), read),
+            error("ERROR db pool exhausted after 31s", t0 + TimeDelta::minutes(2), read),
+            error("ERROR provider timeout calling /v1/charge", t0 + TimeDelta::minutes(1), read),
+        ],
+    );
+    assert_eq!(app.patterns.trend.new_after_ms, ms(t0));
+    // Only what first happened after the start is new; the pool errors were there before.
+    assert_eq!(
+        announced(&mut app, read),
+        ["provider timeout calling /<*>/charge"]
+    );
+    assert_eq!(app.seen_from_ms(), ms(t0 - TimeDelta::minutes(30)));
+}
+
+#[test]
+fn without_lines_from_before_the_start_it_ends_two_minutes_after_the_first_line_read() {
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let t0 = app.incident.start().expect("opened");
+    let read = t0 + TimeDelta::minutes(5);
+    feed(
+        &mut app,
+        vec![error("ERROR db pool exhausted after 30s", read, read)],
+    );
+    assert_eq!(app.patterns.trend.new_after_ms, ms(read) + 120_000);
+    assert!(announced(&mut app, read).is_empty(), "seen in the baseline");
+    let later = read + TimeDelta::minutes(3);
+    feed(
+        &mut app,
+        vec![error("ERROR provider timeout calling /v1/charge", later, later)],
+    );
+    assert_eq!(
+        announced(&mut app, later),
+        ["provider timeout calling /<*>/charge"]
+    );
+}
+
+#[test]
+fn a_baseline_set_by_hand_stays_where_it_was_set() {
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let t0 = app.incident.start().expect("opened");
+    app.set_baseline(std::time::Duration::from_secs(30));
+    feed(
+        &mut app,
+        vec![error("ERROR old", t0 - TimeDelta::hours(1), t0)],
+    );
+    assert_eq!(app.patterns.trend.new_after_ms, ms(t0) + 30_000);
+}
+
+#[test]
+fn a_pattern_recorded_new_before_a_reopen_is_not_recorded_again() {
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let t0 = app.incident.start().expect("opened");
+    let prev = app.records[0].hash.clone();
+    let (_, earlier) = seal(
+        2,
+        t0 + TimeDelta::minutes(1),
+        "sitrep",
+        Event::Pattern {
+            change: PatternChange::New,
+            template: "provider timeout calling /<*>/charge".into(),
+            level: Some(crate::core::level::Level::Error),
+            rate: None,
+        },
+        &prev,
+    )
+    .unwrap();
+    // The incident reopened: the same file's backlog is read again.
+    let mut app = App::new(
+        vec![app.records[0].clone(), earlier],
+        "t.jsonl".into(),
+        Vec::new(),
+        "alice".into(),
+        t0 + TimeDelta::minutes(10),
+    );
+    app.sources.push(SourceView::new("api"));
+    let read = t0 + TimeDelta::minutes(10);
+    feed(
+        &mut app,
+        vec![
+            error("ERROR before", t0 - TimeDelta::minutes(1), read),
+            error("ERROR provider timeout calling /v1/charge", t0 + TimeDelta::minutes(1), read),
+            error("ERROR ledger refused the write", t0 + TimeDelta::minutes(2), read),
+        ],
+    );
+    assert_eq!(
+        announced(&mut app, read),
+        ["ledger refused the write"]
+    );
+}

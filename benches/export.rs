@@ -50,6 +50,7 @@ fn event(i: u64) -> (&'static str, Event) {
                 template: "ERROR payment <*> failed: code=<*> retry=<*>".into(),
                 level: Some(Level::Error),
                 rate: Some((i % 97) as f64 * 1.5),
+                seen_at: None,
             },
         ),
         6 => (

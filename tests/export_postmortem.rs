@@ -111,6 +111,8 @@ fn fixture(
                 template: "ERROR payment <*> failed | code=<*>".into(),
                 level: Some(Level::Error),
                 rate: Some(42.5),
+                // Recorded at 5:00; its lines say 4:30.
+                seen_at: Some(at(4, 30)?),
             },
         ),
         (
@@ -362,6 +364,8 @@ fn commands_updates_health_and_patterns_have_their_sections() -> TestResult {
         p.contains("| spike | error | 42.5/s | `ERROR payment <*> failed \\| code=<*>` |"),
         "{p}"
     );
+    // At the time its lines name, not when it was recorded.
+    assert!(p.contains("14:04:30"), "{p}");
     let t = section(&md, "Timeline");
     assert_eq!(
         t.lines().filter(|l| l.starts_with("| ")).count(),
@@ -440,7 +444,10 @@ fn html_is_self_contained_with_a_chart_of_health_rate_actions_and_milestones() -
         html.contains("text-anchor=\"middle\">down</text>"),
         "no text label on a band"
     );
-    assert!(html.contains("42.5 lines/s [error]"), "no error rate");
+    assert!(
+        html.contains("<title>2026-11-24 14:04:30 UTC: 42.5 lines/s [error]"),
+        "the rate at the time its lines name"
+    );
     assert!(html.contains("<title>detected: 2026-11-24 14:02:00 UTC</title>"));
     assert!(html.contains("<g class=\"mark k-note\"><title>2026-11-24 14:04:00 UTC bob: note: "));
     assert!(html.contains("<li class=\"undone\"><span class=\"box\">☐</span> Notify support"));
@@ -544,6 +551,14 @@ fn csv_round_trips_through_a_plain_parser_and_guards_formulas() -> TestResult {
     assert_eq!(finished[col("exit_code")], "3");
     assert_eq!(finished[col("duration_ms")], "30000");
     assert_eq!(finished[col("ts_utc")], "2026-11-24T14:06:30.000Z");
+    let spike = rows
+        .iter()
+        .find(|r| r[col("change")] == "spike")
+        .ok_or("no spike")?;
+    assert_eq!(
+        spike[col("evidence")],
+        "newest line at 2026-11-24T14:04:30.000Z"
+    );
     Ok(())
 }
 

@@ -29,6 +29,7 @@ fn every_level_written_to_a_timeline_reads_back_as_the_same_level() {
             template: "payment <*> failed".into(),
             level: *level,
             rate: Some(2.5),
+            seen_at: None,
         };
         writer.append("alice", event).unwrap();
     }

@@ -50,6 +50,7 @@ fn events() -> Vec<(i64, &'static str, Event)> {
             template: "<*> ERROR provider call failed: upstream timeout after <*> attempt=<*>/3".into(),
             level: Some(Level::Error),
             rate: None,
+            seen_at: None,
         }),
         (190, "sitrep", Event::HealthChanged {
             endpoint: "payments-api".into(),
@@ -65,6 +66,7 @@ fn events() -> Vec<(i64, &'static str, Event)> {
             template: "<*> WARN provider rate limited us: 429 retry_after=<*> remaining=0".into(),
             level: Some(Level::Warn),
             rate: Some(4.5),
+            seen_at: None,
         }),
         (400, "alice", Event::CommandFinished {
             runbook: "rollback".into(),

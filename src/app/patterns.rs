@@ -193,6 +193,7 @@ impl PatternState {
                     template: p.template().to_string(),
                     level: Some(Level::Error),
                     rate: None,
+                    seen_at: crate::core::clock::from_epoch_ms(p.first_seen().ms),
                 });
             }
             let room = self.budget.1 + events.len() < EVENTS_PER_MINUTE;
@@ -205,6 +206,7 @@ impl PatternState {
                     template: p.template().to_string(),
                     level,
                     rate: Some((t.rate_now * 10.0).round() / 10.0),
+                    seen_at: crate::core::clock::from_epoch_ms(p.last_seen().ms),
                 });
                 let _ = ratio;
             }

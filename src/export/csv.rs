@@ -130,11 +130,20 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             template,
             level,
             rate,
+            seen_at,
         } => {
             set("change", change.name());
             set("template", template);
             set("level", level.map_or("", Level::name));
             nums.extend(rate.map(|x| ("rate", format!("{x}"))));
+            // No column of its own (the header is a promise): the lines' own time is evidence.
+            if let Some(at) = seen_at {
+                let which = match change {
+                    crate::timeline::PatternChange::New => "first line",
+                    _ => "newest line",
+                };
+                set("evidence", &format!("{which} at {}", rfc3339(*at)));
+            }
         }
         Event::CommandStarted {
             runbook,

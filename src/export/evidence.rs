@@ -147,8 +147,10 @@ pub(super) fn patterns(p: &Prepared<'_>) -> Vec<Block> {
                 template,
                 level,
                 rate,
+                seen_at,
             } => Some(vec![
-                vec![t(utc(r.ts))],
+                // When its lines say it happened, where the record has it.
+                vec![t(utc(seen_at.unwrap_or(r.ts)))],
                 vec![t(change.to_string())],
                 vec![t(level.map(|l| l.to_string()).unwrap_or_default())],
                 vec![t(rate.map(|x| format!("{x:.1}/s")).unwrap_or_default())],

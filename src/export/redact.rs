@@ -82,6 +82,7 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             template,
             level: _,
             rate: _,
+            seen_at: _,
         } => vec![template],
         Event::CommandStarted {
             runbook,

@@ -198,6 +198,14 @@ pub enum Event {
         /// Lines per second, for spikes.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         rate: Option<f64>,
+        /// When its lines say it happened: a new pattern's first line, a spike's newest line (their
+        /// own times; files before this field have none, and their record's time stands for it).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "ts_millis_opt"
+        )]
+        seen_at: Option<DateTime<Utc>>,
     },
     /// A runbook command was started.
     #[serde(rename = "command.started")]

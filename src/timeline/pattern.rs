@@ -82,4 +82,26 @@ mod tests {
             "Debug spelling is not ours"
         );
     }
+
+    #[test]
+    fn a_patterns_line_time_is_written_only_when_known_and_read_back() {
+        use crate::timeline::Event;
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-24T14:04:30.250Z")
+            .map(|t| t.to_utc())
+            .ok();
+        let event = |seen_at| Event::Pattern {
+            change: PatternChange::New,
+            template: "payment <*> failed".into(),
+            level: None,
+            rate: None,
+            seen_at,
+        };
+        let json = serde_json::to_string(&event(at)).unwrap_or_default();
+        assert!(json.contains(r#""seen_at":"2026-11-24T14:04:30.250Z""#), "{json}");
+        assert_eq!(serde_json::from_str::<Event>(&json).ok(), Some(event(at)));
+        // As earlier versions wrote it: no field, and none read.
+        let old = serde_json::to_string(&event(None)).unwrap_or_default();
+        assert!(!old.contains("seen_at"), "{old}");
+        assert_eq!(serde_json::from_str::<Event>(&old).ok(), Some(event(None)));
+    }
 }

@@ -127,6 +127,7 @@ fn a_pattern_recorded_new_before_a_reopen_is_not_recorded_again() {
             template: "provider timeout calling /<*>/charge".into(),
             level: Some(crate::core::level::Level::Error),
             rate: None,
+            seen_at: None,
         },
         &prev,
     )
@@ -153,4 +154,32 @@ fn a_pattern_recorded_new_before_a_reopen_is_not_recorded_again() {
         announced(&mut app, read),
         ["ledger refused the write"]
     );
+}
+
+#[test]
+fn a_new_pattern_is_recorded_with_the_time_of_its_first_line() {
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let t0 = app.incident.start().expect("opened");
+    let read = t0 + TimeDelta::minutes(10);
+    let first = t0 + TimeDelta::minutes(3);
+    feed(
+        &mut app,
+        vec![
+            error("ERROR before", t0 - TimeDelta::minutes(1), read),
+            error("ERROR ledger refused the write", t0 + TimeDelta::minutes(4), read),
+            error("ERROR ledger refused the write", first, read),
+        ],
+    );
+    let seen: Vec<_> = update(&mut app, Msg::Tick(read))
+        .into_iter()
+        .filter_map(|c| match c {
+            Command::Append {
+                event: Event::Pattern { seen_at, .. },
+                ..
+            } => Some(seen_at),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(seen, [Some(first)]);
 }

@@ -76,6 +76,7 @@ pub fn fields(event: &Event) -> Vec<Field> {
             template,
             level,
             rate,
+            seen_at,
         } => vec![
             field("change", change.to_string()),
             field("template", template),
@@ -83,6 +84,15 @@ pub fn fields(event: &Event) -> Vec<Field> {
             field(
                 "rate",
                 rate.map(|r| format!("{r:.1} lines/s")).unwrap_or_default(),
+            ),
+            field(
+                match change {
+                    crate::timeline::PatternChange::New => "first line",
+                    _ => "newest line",
+                },
+                seen_at
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string())
+                    .unwrap_or_default(),
             ),
         ],
         Event::CommandStarted {

@@ -195,7 +195,8 @@ fn health_lane(
 }
 
 fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
-    let points: Vec<(&Record, f64, &str, &str)> = p
+    // Each at the time its lines name, where the record has it.
+    let points: Vec<(DateTime<Utc>, f64, &str, &str)> = p
         .records
         .iter()
         .filter_map(|r| match &r.event {
@@ -203,10 +204,14 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
                 template,
                 level,
                 rate: Some(rate),
+                seen_at,
                 ..
-            } if rate.is_finite() && *rate >= 0.0 => {
-                Some((r, *rate, template.as_str(), level.map_or("", Level::name)))
-            }
+            } if rate.is_finite() && *rate >= 0.0 => Some((
+                seen_at.unwrap_or(r.ts),
+                *rate,
+                template.as_str(),
+                level.map_or("", Level::name),
+            )),
             _ => None,
         })
         .collect();
@@ -235,15 +240,15 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
         LEFT - 8.0,
         y + 10.0
     );
-    for (r, rate, template, level) in points {
-        let x = scale.x(r.ts);
+    for (at, rate, template, level) in points {
+        let x = scale.x(at);
         let top = base - rate / max * (RATE - 8.0);
         let level = if level.is_empty() {
             String::new()
         } else {
             format!(" [{level}]")
         };
-        let tip = format!("{} UTC: {rate:.1} lines/s{level} {template}", utc(r.ts));
+        let tip = format!("{} UTC: {rate:.1} lines/s{level} {template}", utc(at));
         let _ = write!(
             out,
             "<g class=\"rate\"><title>{}</title><line x1=\"{x:.1}\" y1=\"{base:.1}\" x2=\"{x:.1}\" \

@@ -74,6 +74,8 @@ fn an_hour_old_backlog_keeps_its_times_and_is_no_spike_now() {
     // The patterns view: first and last seen are the times the lines name.
     tty.send("1");
     tty.send("p");
+    // Zoomed, the panel has room for first and last seen beside the template.
+    tty.send("z");
     let first = (base + TimeDelta::seconds(540))
         .format("%H:%M:%S")
         .to_string();
@@ -81,9 +83,12 @@ fn an_hour_old_backlog_keeps_its_times_and_is_no_spike_now() {
         .format("%H:%M:%S")
         .to_string();
     let screen = tty.wait_for("the patterns view", WAIT, |s| {
-        s.contains("first     last      template") && s.contains("provider tim")
+        s.contains("count first     last") && s.contains("provider timeout after <*>")
     });
-    let row = screen.lines().find(|l| l.contains("provider tim")).unwrap();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("provider timeout after <*>"))
+        .unwrap();
     assert!(
         row.contains(&format!("{first}  {last}")),
         "first seen {first}, last seen {last}:\n{screen}"

@@ -333,6 +333,43 @@ fn at(app: &App, ms: u64) -> String {
     }
 }
 
+/// The template gets at least this many columns before any number is shown beside it.
+const TEMPLATE_MIN: usize = 40;
+
+/// The numeric columns of the patterns view, most telling first: they drop right to left when the
+/// panel is narrow. (header, width including its leading space)
+const PATTERN_COLUMNS: [(&str, usize); 5] = [
+    ("count", 8),
+    ("first", 10),
+    ("last", 10),
+    ("rate/s", 8),
+    ("trend", 13),
+];
+
+/// How many of [`PATTERN_COLUMNS`] fit beside the template in `width` columns (after the mark).
+fn pattern_columns(width: usize) -> usize {
+    let mut used = 0;
+    PATTERN_COLUMNS
+        .iter()
+        .take_while(|(_, w)| {
+            used += w;
+            width >= TEMPLATE_MIN + used
+        })
+        .count()
+}
+
+/// `text` cut to `columns` display columns, ending in `…` when cut, padded to exactly `columns`.
+fn fit(text: &str, columns: usize) -> String {
+    let cut = if text::width(text) > columns {
+        let keep = text::byte_at_column(text, columns.saturating_sub(1));
+        format!("{}…", &text[..keep])
+    } else {
+        text.to_string()
+    };
+    let pad = columns.saturating_sub(text::width(&cut));
+    format!("{cut}{}", " ".repeat(pad))
+}
+
 fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let p = &app.patterns;
     let title = format!(
@@ -346,13 +383,20 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let height = inner.height as usize;
-    let mut lines = vec![Line::from(Span::styled(
-        format!(
-            "{:<6} {:>7} {:>7} {:<12} {:<9} {:<9} template",
-            "", "count", "rate/s", "trend", "first", "last"
-        ),
-        theme.dim,
-    ))];
+    // The template first (it is the point), then the numbers that fit, most telling first.
+    let width = (inner.width as usize).saturating_sub(MARK_WIDTH);
+    let shown = pattern_columns(width);
+    let numbers: usize = PATTERN_COLUMNS[..shown].iter().map(|(_, w)| w).sum();
+    let template_width = width.saturating_sub(numbers);
+    let mut header = format!("{:<MARK_WIDTH$}{}", "", fit("template", template_width));
+    for (name, w) in &PATTERN_COLUMNS[..shown] {
+        if *name == "first" || *name == "last" || *name == "trend" {
+            header.push_str(&format!(" {name:<w$}", w = w - 1));
+        } else {
+            header.push_str(&format!(" {name:>w$}", w = w - 1));
+        }
+    }
+    let mut lines = vec![Line::from(Span::styled(header, theme.dim))];
     let rows_room = height.saturating_sub(1 + 2);
     let first = p.selected.saturating_sub(rows_room.saturating_sub(1));
     for (i, row) in p.rows.iter().enumerate().skip(first).take(rows_room) {
@@ -373,16 +417,22 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Some(l) if l.is_warning() => "▲",
             _ => " ",
         };
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("{mark}{flag:<5} "), style),
-            Span::styled(format!("{:>7} {:>7.1} ", row.count, row.rate), line_style),
-            Span::styled(format!("{:<12} ", sparkline_counts(&row.spark, 12)), style),
-            Span::styled(
-                format!("{:<9} {:<9} ", at(app, row.first_ms), at(app, row.last_ms)),
-                theme.dim,
-            ),
-            Span::styled(row.template.clone(), line_style),
-        ]));
+            Span::styled(fit(&row.template, template_width), line_style),
+        ];
+        for (name, w) in &PATTERN_COLUMNS[..shown] {
+            let w = w - 1;
+            let (cell, cell_style) = match *name {
+                "count" => (format!(" {:>w$}", row.count), line_style),
+                "first" => (format!(" {:<w$}", at(app, row.first_ms)), theme.dim),
+                "last" => (format!(" {:<w$}", at(app, row.last_ms)), theme.dim),
+                "rate/s" => (format!(" {:>w$.1}", row.rate), line_style),
+                _ => (format!(" {:<w$}", sparkline_counts(&row.spark, w)), style),
+            };
+            spans.push(Span::styled(cell, cell_style));
+        }
+        lines.push(Line::from(spans));
     }
     if let Some(row) = p.selected_row() {
         for v in row.values.iter().take(2) {
@@ -391,6 +441,9 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }
+
+/// The mark and NEW/SPIKE flag in front of a pattern row.
+const MARK_WIDTH: usize = 7;
 
 fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let p = &app.patterns;
@@ -434,4 +487,26 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{fit, pattern_columns};
+
+    #[test]
+    fn the_template_keeps_40_columns_and_the_numbers_drop_right_to_left() {
+        // A half-width panel at 80 columns: the template alone.
+        assert_eq!(pattern_columns(37), 0);
+        assert_eq!(pattern_columns(48), 1, "count");
+        assert_eq!(pattern_columns(61), 2, "count, first");
+        assert_eq!(pattern_columns(71), 3, "… last");
+        assert_eq!(pattern_columns(113), 5, "everything");
+    }
+
+    #[test]
+    fn a_long_template_is_cut_with_an_ellipsis_and_a_short_one_padded() {
+        assert_eq!(fit("provider timeout after <*>", 10), "provider …");
+        assert_eq!(fit("ok", 4), "ok  ");
+        assert_eq!(fit("café crème", 6), "café …");
+    }
 }

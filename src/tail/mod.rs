@@ -84,8 +84,9 @@ pub enum TimeOrigin {
     None,
     /// Its own timestamp.
     Own {
-        /// The timestamp's bytes in `text` (brackets it fills included).
-        span: Range<usize>,
+        /// The timestamp's bytes in `text` (brackets it fills included); kept small (a timestamp
+        /// starts within the first 4 KiB), since every kept line carries it.
+        span: Range<u16>,
         /// The zone it was read in when it named none (`None`: it named its own).
         assumed: Option<Zone>,
     },
@@ -113,9 +114,17 @@ impl TimeOrigin {
     /// The timestamp's bytes in the line's text, when it has its own.
     pub fn span(&self) -> Option<Range<usize>> {
         match self {
-            TimeOrigin::Own { span, .. } => Some(span.clone()),
+            TimeOrigin::Own { span, .. } => Some(usize::from(span.start)..usize::from(span.end)),
             _ => None,
         }
+    }
+}
+
+/// A timestamp's span as a line keeps it (one past `u16::MAX` would not fit: such a span is empty).
+pub(crate) fn narrow(span: Range<usize>) -> Range<u16> {
+    match (u16::try_from(span.start), u16::try_from(span.end)) {
+        (Ok(start), Ok(end)) => start..end,
+        _ => 0..0,
     }
 }
 
@@ -171,6 +180,16 @@ impl LogLine {
         self
     }
 
+    /// The same line with the time of a timestamp found in it.
+    #[cfg(any(test, feature = "test-support"))]
+    pub fn with_stamp(self, stamp: timestamp::Stamp) -> Self {
+        let origin = TimeOrigin::Own {
+            span: narrow(stamp.span),
+            assumed: stamp.assumed,
+        };
+        self.with_time(stamp.at, origin)
+    }
+
     /// A line from raw bytes: sanitized, capped at `max_bytes`, level detected.
     #[cfg(any(test, feature = "test-support"))]
     pub fn from_raw(source: usize, raw: &[u8], max_bytes: usize) -> Self {
@@ -181,13 +200,7 @@ impl LogLine {
         let received = Utc::now();
         let line = Self::new(source, text, level, cut_bytes, received);
         match timestamp::parse(&line.text, &TimeRule::default(), received) {
-            Some(stamp) => {
-                let origin = TimeOrigin::Own {
-                    span: stamp.span,
-                    assumed: stamp.assumed,
-                };
-                line.with_time(stamp.at, origin)
-            }
+            Some(stamp) => line.with_stamp(stamp),
             None => line,
         }
     }

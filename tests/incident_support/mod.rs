@@ -10,7 +10,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use sitrep::app::{App, Command, EndpointView, Msg, Panel, SourceView, update};
 use sitrep::health::{EndpointHealth, Outcome, ProbeResult, RateLimit};
-use sitrep::tail::{LogLine, TailEvent, TimeOrigin, TimeRule, detect_level, timestamp};
+use sitrep::tail::{LogLine, TailEvent, TimeRule, detect_level, timestamp};
 use sitrep::timeline::{Appended, Event, chain::seal};
 use sitrep::ui::{self, Theme};
 
@@ -62,13 +62,7 @@ pub fn lines_at(app: &mut App, secs: i64, texts: &[String]) {
             // Each line with its own time, as a real source reads it.
             let line = LogLine::new(0, t.clone(), detect_level(t), 0, at(secs));
             match timestamp::parse(t, &TimeRule::default(), at(secs)) {
-                Some(stamp) => line.with_time(
-                    stamp.at,
-                    TimeOrigin::Own {
-                        span: stamp.span,
-                        assumed: stamp.assumed,
-                    },
-                ),
+                Some(stamp) => line.with_stamp(stamp),
                 None => line,
             }
         })

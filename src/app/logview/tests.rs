@@ -264,7 +264,7 @@ fn freezing_at_a_moment_puts_its_line_in_the_middle_of_the_panel() {
 fn a_row_leaves_out_only_the_timestamp_its_line_starts_with() {
     use crate::tail::TimeOrigin;
     let at = chrono::Utc::now();
-    let own = |text: &str, span: std::ops::Range<usize>| {
+    let own = |text: &str, span: std::ops::Range<u16>| {
         line(0, text).with_time(
             at,
             TimeOrigin::Own {

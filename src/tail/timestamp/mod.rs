@@ -222,14 +222,42 @@ enum When {
 }
 
 /// Finds the line's own timestamp under `rule`; `now` places year-less times.
+#[cfg(any(test, feature = "test-support"))]
 pub fn parse(line: &str, rule: &TimeRule, now: DateTime<Utc>) -> Option<Stamp> {
+    parse_hinted(line, rule, now, &mut None)
+}
+
+/// Like [`parse`], trying first where the previous line of the same stream had its timestamp
+/// (`hint`, kept up to date): the lines of one log share a layout, so the search is skipped for
+/// most lines. A line whose timestamp is elsewhere is searched as `parse` does.
+pub fn parse_hinted(
+    line: &str,
+    rule: &TimeRule,
+    now: DateTime<Utc>,
+    hint: &mut Option<usize>,
+) -> Option<Stamp> {
     if let Some(format) = &rule.format {
         return parse_format(line, format, rule.zone);
     }
-    let (when, span) = if line.trim_start().starts_with('{') {
+    let bytes = line.as_bytes();
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    let (when, span) = if first == Some(&b'{') {
         json::find(line)?
     } else {
-        text::find(line.as_bytes())?
+        let hinted = hint
+            .filter(|&h| h < bytes.len() && text::starts_token(bytes, h))
+            .and_then(|h| {
+                let (when, len) = text::at_start(&bytes[h..])?;
+                Some((when, text::widen(bytes, h..h + len)))
+            });
+        let found = match hinted {
+            Some(found) => found,
+            None => text::find(bytes)?,
+        };
+        // The hint is where the timestamp starts, inside any brackets it fills.
+        let span = &found.1;
+        *hint = Some(span.start + usize::from(bytes.get(span.start) == Some(&b'[')));
+        found
     };
     let (at, assumed) = resolve(when, rule.zone, now)?;
     Some(Stamp { at, span, assumed })

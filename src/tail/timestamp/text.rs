@@ -54,10 +54,30 @@ pub(super) fn widen(bytes: &[u8], span: Range<usize>) -> Range<usize> {
 
 fn num(s: &[u8], at: usize, n: usize) -> Option<u32> {
     let digits = s.get(at..at + n)?;
-    digits.iter().try_fold(0u32, |acc, &b| {
-        b.is_ascii_digit().then(|| acc * 10 + u32::from(b - b'0'))
-    })
+    let mut value = 0u32;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        value = value * 10 + u32::from(d);
+    }
+    Some(value)
 }
+
+/// 10^(9 - n): scales `n` fraction digits to nanoseconds.
+const NANOS_SCALE: [u32; 10] = [
+    1_000_000_000,
+    100_000_000,
+    10_000_000,
+    1_000_000,
+    100_000,
+    10_000,
+    1_000,
+    100,
+    10,
+    1,
+];
 
 fn is(s: &[u8], at: usize, any: &[u8]) -> bool {
     s.get(at).is_some_and(|b| any.contains(b))
@@ -80,17 +100,18 @@ fn hms(s: &[u8], at: usize) -> Option<(NaiveTime, usize)> {
     let mut nanos = 0u32;
     if is(s, end, b".,") && s.get(end + 1).is_some_and(u8::is_ascii_digit) {
         end += 1;
-        let mut digits = 0;
-        while let Some(&b) = s.get(end).filter(|b| b.is_ascii_digit()) {
+        let mut digits = 0usize;
+        while let Some(d) = s.get(end).map(|b| b.wrapping_sub(b'0')).filter(|d| *d <= 9) {
             if digits == MAX_FRACTION {
                 return None;
             }
             if digits < 9 {
-                nanos += u32::from(b - b'0') * 10u32.pow(8 - digits as u32);
+                nanos = nanos * 10 + u32::from(d);
             }
             digits += 1;
             end += 1;
         }
+        nanos *= NANOS_SCALE[digits.min(9)];
     }
     Some((NaiveTime::from_hms_nano_opt(h, m, sec, nanos)?, end))
 }

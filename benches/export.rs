@@ -41,6 +41,8 @@ fn event(i: u64) -> (&'static str, Event) {
                 status: Some(503),
                 latency_ms: Some(812),
                 evidence: format!("HTTP 503: <html><body>upstream timeout {SECRET}</body></html>"),
+                since: None,
+                episode: None,
             },
         ),
         3..=5 => (

@@ -79,6 +79,8 @@ fn busy_app() -> App {
             url: format!("http://127.0.0.1:1/{e}"),
             health: EndpointHealth::new(2),
             insecure_tls: false,
+            episode: None,
+            episode_adopted: false,
         });
         for i in 0..300 {
             let ok = (i / 20 + e) % 3 != 0;

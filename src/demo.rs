@@ -20,32 +20,25 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-/// How the demo API behaves over time.
+/// How the demo API behaves over time: healthy for `fail_after`, then failing until the responder
+/// rolls back or flags the integration off (it never heals by itself, so the fix is what ends it).
 #[derive(Debug, Clone, Copy)]
 pub struct Script {
     /// Healthy for this long after start.
     pub fail_after: Duration,
-    /// Then failing for this long, then healthy again, and so on.
-    pub fail_for: Duration,
 }
 
 impl Default for Script {
     fn default() -> Self {
         Script {
             fail_after: Duration::from_secs(20),
-            fail_for: Duration::from_secs(90),
         }
     }
 }
 
 impl Script {
     fn failing(&self, since_start: Duration) -> bool {
-        if since_start < self.fail_after {
-            return false;
-        }
-        let cycle = self.fail_for * 2;
-        let into = (since_start - self.fail_after).as_millis() % cycle.as_millis().max(1);
-        into < self.fail_for.as_millis()
+        since_start >= self.fail_after
     }
 }
 
@@ -350,15 +343,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_script_is_healthy_then_failing_then_healthy_again() {
+    fn the_script_is_healthy_then_failing_until_someone_fixes_it() {
         let s = Script {
             fail_after: Duration::from_secs(10),
-            fail_for: Duration::from_secs(30),
         };
         assert!(!s.failing(Duration::from_secs(5)));
         assert!(s.failing(Duration::from_secs(11)));
-        assert!(!s.failing(Duration::from_secs(45)));
-        assert!(s.failing(Duration::from_secs(71)));
+        assert!(s.failing(Duration::from_secs(3600)), "it never heals by itself");
     }
 
     #[test]

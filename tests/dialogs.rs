@@ -173,6 +173,8 @@ fn the_selected_endpoint_stays_in_view_when_there_are_more_than_fit() {
             url: format!("http://127.0.0.1:{}/health", 9000 + i),
             health: EndpointHealth::new(2),
             insecure_tls: false,
+            episode: None,
+            episode_adopted: false,
         });
     }
     apply(&mut app, key('2'));

@@ -40,6 +40,8 @@ fn write(path: &Path) -> Vec<Record> {
                 status: Some(500),
                 latency_ms: Some(12),
                 evidence: String::new(),
+                since: None,
+                episode: None,
             },
         ),
         (

@@ -75,6 +75,8 @@ fn fixture(
                 status: Some(503),
                 latency_ms: Some(120),
                 evidence: format!("HTTP 503: <html>upstream down</html> token={SECRET}"),
+                since: None,
+                episode: None,
             },
         ),
         (
@@ -175,6 +177,8 @@ fn fixture(
                 status: Some(200),
                 latency_ms: Some(80),
                 evidence: String::new(),
+                since: None,
+                episode: None,
             },
         ),
         (
@@ -262,7 +266,7 @@ fn markdown_postmortem_has_every_section_a_reader_expects() -> TestResult {
         "Notes",
         "Status updates sent",
         "Commands run",
-        "Health transitions",
+        "Health episodes",
         "Log patterns",
         "Timeline",
     ] {
@@ -354,9 +358,12 @@ fn commands_updates_health_and_patterns_have_their_sections() -> TestResult {
         u.contains("carol: to \\#incident (delivered): We rolled back.\\\n  Next update"),
         "{u}"
     );
-    let h = section(&md, "Health transitions");
+    // One row an outage: when it began and ended, how bad it got.
+    let h = section(&md, "Health episodes");
     assert!(
-        h.contains("| payments | up → **down** | 503 | 120 ms |"),
+        h.contains(
+            "| payments | 2026-11-24 14:00:05 | 2026-11-24 14:12:00 | 11m 55s | **down** | 2 |"
+        ),
         "{h}"
     );
     let p = section(&md, "Log patterns");

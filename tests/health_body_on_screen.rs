@@ -51,6 +51,8 @@ async fn a_body_with_line_separators_and_a_letter_mark_is_shown_inert_in_the_pan
         url: server.url("/separators"),
         health: EndpointHealth::new(1),
         insecure_tls: false,
+        episode: None,
+        episode_adopted: false,
     });
     update(&mut app, Msg::Probe(good));
     update(&mut app, Msg::Probe(bad));

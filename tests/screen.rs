@@ -85,6 +85,8 @@ fn incident() -> App {
             url: url.into(),
             health: EndpointHealth::new(2),
             insecure_tls: false,
+            episode: None,
+            episode_adopted: false,
         });
     }
     let mut results = Vec::new();

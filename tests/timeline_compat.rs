@@ -52,6 +52,8 @@ fn a_version_1_timeline_verifies_intact() {
     );
 }
 
+/// The exports of an old file are kept as fixtures: a change to them is a change on purpose,
+/// reviewed as a diff of the fixture (the health table became episodes in issue 14).
 #[test]
 fn a_version_1_timeline_exports_byte_for_byte_as_it_did() {
     let dir = workdir("timeline-v1.jsonl");

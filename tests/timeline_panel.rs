@@ -44,6 +44,8 @@ fn events() -> Vec<(i64, &'static str, Event)> {
             status: Some(200),
             latency_ms: Some(31),
             evidence: r#"ok; body: {"status":"ok"}"#.into(),
+            since: None,
+            episode: None,
         }),
         (181, "sitrep", Event::Pattern {
             change: PatternChange::New,
@@ -59,6 +61,8 @@ fn events() -> Vec<(i64, &'static str, Event)> {
             status: Some(503),
             latency_ms: Some(3004),
             evidence: format!("unexpected status 503; body: {BODY}"),
+            since: None,
+            episode: None,
         }),
         (200, "alice", Event::Milestone { name: Milestone::Detected }),
         (300, "sitrep", Event::Pattern {

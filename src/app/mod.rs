@@ -3,6 +3,7 @@
 
 pub mod act;
 pub mod editor;
+pub mod episodes;
 pub mod keys;
 pub mod logs;
 pub mod logview;
@@ -261,6 +262,10 @@ pub struct EndpointView {
     pub health: EndpointHealth,
     /// TLS certificates are not verified for it (an opt-out in the config): shown as a warning.
     pub insecure_tls: bool,
+    /// Its open episode, if it is in one.
+    pub episode: Option<episodes::LiveEpisode>,
+    /// Whether an episode left open in the timeline was looked for (at its first probe).
+    pub episode_adopted: bool,
 }
 
 /// How many rows of content each panel showed when last drawn: paging moves half of that, and a
@@ -350,6 +355,8 @@ pub struct App {
     pub earliest_line_ms: Option<u64>,
     /// When the first line was read (ms since the epoch).
     pub first_read_ms: Option<u64>,
+    /// How long an endpoint must be up for its episode to end (`episode-hold`).
+    pub episode_hold: chrono::TimeDelta,
     /// The baseline's end was set by hand (`:baseline`) or by the session (the demo): lines read do
     /// not move it.
     pub baseline_set: bool,
@@ -443,6 +450,7 @@ impl App {
             earliest_line_ms: None,
             first_read_ms: None,
             baseline_set: false,
+            episode_hold: chrono::TimeDelta::seconds(30),
             params: Default::default(),
             param_ask: None,
             dry_run: false,

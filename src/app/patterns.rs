@@ -67,6 +67,8 @@ pub struct PatternState {
     pub diffs: Vec<RangeDiff>,
     /// The ranges compared, for the title.
     pub ranges: Option<(TimeRange, TimeRange)>,
+    /// Why those ranges, for the view.
+    pub why: Option<String>,
     announced: HashSet<(PatternId, bool)>,
     /// Templates the timeline already holds as new patterns (this session's or an earlier one's).
     recorded_new: HashSet<String>,
@@ -103,6 +105,7 @@ impl PatternState {
             rows: Vec::new(),
             diffs: Vec::new(),
             ranges: None,
+            why: None,
             announced: HashSet::new(),
             recorded_new: HashSet::new(),
             budget: (0, 0),

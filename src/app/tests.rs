@@ -438,6 +438,7 @@ fn typed(app: &mut App, text: &str) {
 }
 
 mod baseline;
+mod episodes;
 mod defects;
 mod mouse;
 mod rates;

@@ -9,7 +9,6 @@ use super::palette::{self, PaletteCommand};
 use super::patterns::PatternsMode;
 use super::{App, Command, Flash, Input, Mode, Msg, Panel, complain, say};
 use crate::core::severity::Severity;
-use crate::health::Health;
 use crate::patterns::TimeRange;
 use crate::tail::{SourceStatus, TailEvent};
 use crate::timeline::{Event, TOOL_ACTOR};
@@ -26,10 +25,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
             } else {
                 app.patterns.refresh(now_ms, app.seen_from_ms())
             };
-            events
+            let mut commands: Vec<Command> = events
                 .into_iter()
                 .map(|e| app.request(TOOL_ACTOR.to_string(), e))
-                .collect()
+                .collect();
+            commands.extend(super::episodes::on_tick(app, now));
+            commands
         }
         Msg::Resize(viewport) => {
             app.viewport = viewport;
@@ -164,18 +165,8 @@ fn on_probe(app: &mut App, result: crate::health::ProbeResult) -> Vec<Command> {
     let Some(view) = app.endpoints.get_mut(result.endpoint) else {
         return Vec::new();
     };
-    let Some(change) = view.health.record(&result) else {
-        return Vec::new();
-    };
-    let event = Event::HealthChanged {
-        endpoint: view.name.clone(),
-        from: change.from,
-        to: change.to,
-        status: change.status,
-        latency_ms: Some(change.latency_ms),
-        evidence: change.evidence(),
-    };
-    vec![app.request(TOOL_ACTOR.to_string(), event)]
+    let change = view.health.record(&result);
+    super::episodes::on_probe(app, &result, change)
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
@@ -480,8 +471,10 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
     Vec::new()
 }
 
-/// Compares patterns before and after the last time an endpoint left `up` (the boundary between
-/// working and failing), each side as long as the failing side so far.
+/// Compares patterns in a working and a failing window. Marked with `:good`/`:bad`, those; else the
+/// failing window is the latest episode of an endpoint (open or closed), or with no episode, from the
+/// first new error pattern on; the working window is as long, just before the first episode (or that
+/// pattern), never before the lines read reach.
 fn compare(app: &mut App) {
     let now = app.now_ms();
     if let (Some(good), Some(bad_from)) = (app.good, app.bad_from) {
@@ -490,36 +483,68 @@ fn compare(app: &mut App) {
             to_ms: now.max(bad_from + 1),
         };
         app.patterns.compare(good, bad);
+        app.patterns.why = Some("the windows marked with :good and :bad".into());
         app.patterns.mode = PatternsMode::Compare;
         app.focus = Panel::Logs;
         return;
     }
-    let boundary = app.records.iter().rev().find_map(|r| match &r.event {
-        Event::HealthChanged { from, to, .. } if *from == Health::Up && to != from => Some(r.ts),
+    let ms = crate::core::clock::epoch_ms;
+    let episodes = crate::timeline::episode::episodes(
+        &app.records,
+        app.episode_hold.to_std().unwrap_or_default(),
+        app.now,
+    );
+    let first_new = app.records.iter().find_map(|r| match &r.event {
+        Event::Pattern {
+            change: crate::timeline::PatternChange::New,
+            seen_at,
+            template,
+            ..
+        } => Some((seen_at.unwrap_or(r.ts), template.clone())),
         _ => None,
     });
-    let Some(boundary) = boundary else {
-        complain(
-            app,
-            "no endpoint has failed yet: nothing to compare against".into(),
-        );
-        return;
+    let (boundary, bad, why) = match (episodes.first(), episodes.last(), first_new) {
+        (Some(first), Some(latest), _) => {
+            let from = ms(latest.start);
+            let to = latest.end.map_or(now, ms).max(from + 1);
+            let which = if latest.end.is_some() { "last" } else { "open" };
+            let why = format!(
+                "failing: {}'s {which} episode ({}); working: as long, before the first episode",
+                latest.endpoint,
+                latest.worst
+            );
+            (ms(first.start), TimeRange { from_ms: from, to_ms: to }, why)
+        }
+        (_, _, Some((at, template))) => {
+            let from = ms(at);
+            let why = format!(
+                "no endpoint episode: failing since the first new error pattern ({template}); working: as long, before it"
+            );
+            let bad = TimeRange {
+                from_ms: from,
+                to_ms: now.max(from + 1),
+            };
+            (from, bad, why)
+        }
+        _ => {
+            complain(
+                app,
+                "nothing to compare yet: no endpoint episode and no new error pattern; mark the windows with :good and :bad".into(),
+            );
+            return;
+        }
     };
-    let b = crate::core::clock::epoch_ms(boundary);
-    let span = now.saturating_sub(b).max(10_000);
+    let span = (bad.to_ms - bad.from_ms).max(10_000);
     // The working side never reaches back before the lines read do: nothing was seen there.
     let good = TimeRange {
-        from_ms: b
+        from_ms: boundary
             .saturating_sub(span)
             .max(app.seen_from_ms())
-            .min(b.saturating_sub(1)),
-        to_ms: b,
-    };
-    let bad = TimeRange {
-        from_ms: b,
-        to_ms: now.max(b + 1),
+            .min(boundary.saturating_sub(1)),
+        to_ms: boundary,
     };
     app.patterns.compare(good, bad);
+    app.patterns.why = Some(why);
     app.patterns.mode = PatternsMode::Compare;
     app.focus = Panel::Logs;
 }

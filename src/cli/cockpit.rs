@@ -120,10 +120,7 @@ pub(super) async fn demo(
             .context("creating a temporary folder for the demo")?
             .keep(),
     };
-    let script = crate::demo::Script {
-        fail_after,
-        ..Default::default()
-    };
+    let script = crate::demo::Script { fail_after };
     let demo = crate::demo::start(&dir, script)
         .await
         .context("starting the demo API on 127.0.0.1")?;
@@ -234,6 +231,8 @@ pub(super) async fn open(
     app.params = cfg.incident.params.clone();
     app.destinations = cfg.destinations.iter().map(|d| d.label()).collect();
     app.set_update_every(cfg.incident.update_every);
+    app.episode_hold = chrono::TimeDelta::from_std(cfg.incident.episode_hold)
+        .unwrap_or(chrono::TimeDelta::seconds(30));
     app.keymap = cfg.keymap.clone();
     run_session(
         Session {

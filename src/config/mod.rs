@@ -75,6 +75,8 @@ pub struct IncidentConfig {
     pub params: BTreeMap<String, String>,
     /// Time between status updates.
     pub update_every: Duration,
+    /// How long an endpoint must be up again for its episode to end (`episode-hold`).
+    pub episode_hold: Duration,
 }
 
 /// `[[log]]`: a named source to follow.
@@ -181,6 +183,11 @@ fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceEr
         crate::act::DEFAULT_CADENCE,
         "\"30m\"",
     )?;
+    let episode_hold = r.duration(
+        raw.episode_hold.as_ref(),
+        crate::timeline::episode::DEFAULT_HOLD,
+        "\"30s\" (how long an endpoint must be up again for its outage to be over)",
+    )?;
     Ok(IncidentConfig {
         title: raw.title,
         dir: r.path(&raw.dir),
@@ -188,6 +195,7 @@ fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceEr
         severity,
         params: raw.params,
         update_every,
+        episode_hold,
     })
 }
 

@@ -79,6 +79,7 @@ pub(super) struct RawIncident {
     #[serde(default)]
     pub(super) params: BTreeMap<String, String>,
     pub(super) update_every: Option<Spanned<String>>,
+    pub(super) episode_hold: Option<Spanned<String>>,
 }
 
 fn default_dir() -> String {

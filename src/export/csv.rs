@@ -113,6 +113,8 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             status,
             latency_ms,
             evidence,
+            since: _,
+            episode: _,
         } => {
             set("endpoint", endpoint);
             set("from", from.label());

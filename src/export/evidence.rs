@@ -7,7 +7,8 @@ use super::doc::{Block, Span, b, code, none_recorded, t};
 use super::model::Prepared;
 use super::pins::{self, Pin, Placement};
 use super::text::{local, utc};
-use crate::core::duration::precise_ms as duration_ms;
+use crate::core::duration::{precise as duration, precise_ms as duration_ms};
+use crate::timeline::episode::{DEFAULT_HOLD, Summary, episodes};
 use crate::timeline::{Event, Record};
 
 fn stamp(r: &Record) -> Vec<Span> {
@@ -103,36 +104,54 @@ pub(super) fn commands(p: &Prepared<'_>) -> Vec<Block> {
     )]
 }
 
+/// Each endpoint's outages as episodes (see `timeline::episode`): one row an outage however much
+/// it flapped, read the same way from files that only hold transitions.
 pub(super) fn health(p: &Prepared<'_>) -> Vec<Block> {
-    let rows: Vec<_> = p
-        .records
+    let Some(until) = p.incident.end().or(p.records.last().map(|r| r.ts)) else {
+        return vec![none_recorded("health episodes")];
+    };
+    let list = episodes(&p.records, DEFAULT_HOLD, until);
+    if list.is_empty() {
+        return vec![none_recorded("health episodes")];
+    }
+    let rows = list
         .iter()
-        .filter_map(|r| match &r.event {
-            Event::HealthChanged {
-                endpoint,
-                from,
-                to,
-                status,
-                latency_ms,
-                evidence,
-            } => Some(vec![
-                vec![t(utc(r.ts))],
-                vec![t(endpoint.clone())],
-                vec![t(format!("{from} → ")), b(to.to_string())],
-                vec![t(status.map(|s| s.to_string()).unwrap_or_default())],
-                vec![t(latency_ms
-                    .map(|ms| format!("{ms} ms"))
+        .map(|e| {
+            let length = duration(e.length(until));
+            let (ended, length) = match e.end {
+                Some(end) => (utc(end), length),
+                None => (
+                    "not over when the record ends".to_string(),
+                    format!("{length} and more"),
+                ),
+            };
+            vec![
+                vec![t(e.endpoint.clone())],
+                vec![t(utc(e.start))],
+                vec![t(ended)],
+                vec![t(length)],
+                vec![b(e.worst.to_string())],
+                vec![t(e.changes.to_string())],
+                vec![t(e
+                    .summary
+                    .as_ref()
+                    .map(Summary::describe)
                     .unwrap_or_default())],
-                vec![t(evidence.clone())],
-            ]),
-            _ => None,
+                vec![t(e.evidence.clone())],
+            ]
         })
         .collect();
-    if rows.is_empty() {
-        return vec![none_recorded("health transitions")];
-    }
     vec![Block::Table(
-        &["UTC", "Endpoint", "Change", "HTTP", "Latency", "Evidence"],
+        &[
+            "Endpoint",
+            "Began (UTC)",
+            "Ended (UTC)",
+            "Length",
+            "Worst",
+            "Changes",
+            "Probes that failed",
+            "First evidence",
+        ],
         rows,
     )]
 }

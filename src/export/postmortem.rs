@@ -79,7 +79,7 @@ pub(crate) fn build(p: &Prepared<'_>) -> Doc {
             section("notes", "Notes", evidence::notes(p)),
             section("updates", "Status updates sent", evidence::updates(p)),
             section("commands", "Commands run", evidence::commands(p)),
-            section("health", "Health transitions", evidence::health(p)),
+            section("health", "Health episodes", evidence::health(p)),
             section("patterns", "Log patterns", evidence::patterns(p)),
             section("timeline", "Timeline", evidence::timeline(p)),
         ],

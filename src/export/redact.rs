@@ -75,6 +75,8 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             status: _,
             latency_ms: _,
             evidence,
+            since: _,
+            episode: _,
         } => vec![endpoint, evidence],
         Event::LogSource { source, status } => vec![source, status],
         Event::Pattern {

@@ -28,14 +28,12 @@ pub use command::{fmt_latency, run_probe_command};
 pub use compare::Snapshot;
 #[cfg(any(test, feature = "test-support"))]
 pub use compare::differences;
-pub use outcome::{Health, ProbeResult};
-#[cfg(any(test, feature = "test-support"))]
-pub use outcome::Outcome;
+pub use outcome::{Health, Outcome, ProbeResult};
 pub use probe::Prober;
 #[cfg(any(test, feature = "test-support"))]
 pub use probe::probe_once;
 pub use spec::{DEFAULT_THRESHOLD, EndpointSpec, Secret, parse_header_arg};
-pub use state::EndpointHealth;
+pub use state::{EndpointHealth, Transition};
 #[cfg(any(test, feature = "test-support"))]
 pub use state::WINDOW;
 pub use task::{ProberHandle, spawn_prober};

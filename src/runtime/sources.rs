@@ -57,6 +57,8 @@ pub(super) fn start(
             url: spec.url.clone(),
             health: EndpointHealth::new(spec.threshold),
             insecure_tls: spec.insecure_tls,
+            episode: None,
+            episode_adopted: false,
         });
         probers.push(crate::health::spawn_prober(
             i,

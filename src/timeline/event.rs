@@ -170,6 +170,17 @@ pub enum Event {
         /// What the probe saw: the outcome and the first bytes of the body.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         evidence: String,
+        /// When the new state began, when that is before the record: an episode's end is recorded
+        /// once the endpoint has been up for the hold, and this is when it came back up.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            with = "ts_millis_opt"
+        )]
+        since: Option<DateTime<Utc>>,
+        /// At an episode's end: what the episode held (files before episodes have none).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        episode: Option<super::episode::Summary>,
     },
     /// A log source changed state (rotated, gone, command exited).
     #[serde(rename = "log.source")]

@@ -2,6 +2,7 @@
 //! into state, and chain verification.
 
 pub mod chain;
+pub mod episode;
 pub mod event;
 pub mod pattern;
 pub mod pin;

@@ -11,8 +11,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::{Theme, clock, panel_block};
+use crate::app::episodes::LiveEpisode;
 use crate::app::{App, EndpointView, Panel};
-use crate::health::{Health, fmt_latency};
+use crate::health::{Health, Outcome, fmt_latency};
+
+fn glance(d: chrono::TimeDelta) -> String {
+    crate::core::duration::glance(d.to_std().unwrap_or_default())
+}
 
 fn health_style(h: Health, theme: &Theme) -> Style {
     match h {
@@ -79,10 +84,18 @@ fn endpoint_lines<'a>(
         Span::styled(format!("{:<14}", e.name), name_style),
         Span::styled(format!(" {:<9}", state.label().to_uppercase()), style),
     ];
-    if let Some(status) = h.last_status() {
-        first.push(Span::raw(format!(" HTTP {status}")));
-    } else if let Some(outcome) = h.last_outcome() {
-        first.push(Span::styled(format!(" {}", outcome.name()), theme.error));
+    // Why it is in its state: the last probe's reason, never a bare status that says otherwise.
+    match (h.last_outcome(), h.last_status()) {
+        (Some(Outcome::Ok) | None, Some(status)) => first.push(Span::raw(format!(" HTTP {status}"))),
+        (Some(outcome), status) if state == Health::Up => first.push(Span::styled(
+            format!(" last probe {}", reason(outcome, status)),
+            theme.warn,
+        )),
+        (Some(outcome), status) => first.push(Span::styled(
+            format!(" {}", reason(outcome, status)),
+            theme.error,
+        )),
+        (None, None) => {}
     }
     if let Some(l) = h.last_latency() {
         first.push(Span::raw(format!(" {}", fmt_latency(l))));
@@ -143,7 +156,59 @@ fn endpoint_lines<'a>(
     if !third.is_empty() {
         lines.push(Line::from(third));
     }
+    if let Some(episode) = &e.episode {
+        lines.push(episode_line(app, episode, theme));
+    }
     lines
+}
+
+/// Why one probe failed, in a few words (`timeout`, `HTTP 503`, `slow (HTTP 200)`).
+fn reason(outcome: &Outcome, status: Option<u16>) -> String {
+    let why = match outcome {
+        Outcome::Ok => "ok",
+        Outcome::UnexpectedStatus(s) => return format!("HTTP {s}"),
+        Outcome::Throttled => return "HTTP 429".into(),
+        Outcome::Slow => "slow",
+        Outcome::ConditionFailed(_) => "check failed",
+        Outcome::Timeout => "timeout",
+        Outcome::ConnectTimeout => "connect timeout",
+        Outcome::ConnectionRefused => "refused",
+        Outcome::Dns => "DNS failed",
+        Outcome::Tls(_) => "TLS failed",
+        Outcome::TooManyRedirects | Outcome::RedirectLoop => "redirects",
+        Outcome::BodyTooLarge => "body too large",
+        Outcome::InvalidJson(_) => "invalid JSON",
+        Outcome::InvalidResponse(_) => "bad response",
+        Outcome::Other(_) => "failed",
+    };
+    match status {
+        Some(s) => format!("{why} (HTTP {s})"),
+        None => why.to_string(),
+    }
+}
+
+/// The open episode: since when, how bad, what failed; or that it is recovering.
+fn episode_line<'a>(app: &App, episode: &LiveEpisode, theme: &Theme) -> Line<'a> {
+    let since = clock(app, episode.start);
+    let text = match episode.up_since {
+        Some(up) => format!(
+            "  ↺ recovering: up since {} ({} of {}) · episode since {since}",
+            clock(app, up),
+            glance(app.now - up),
+            glance(app.episode_hold),
+        ),
+        None => format!(
+            "  ● episode since {since} ({}) · {}",
+            glance(app.now - episode.start),
+            episode.summary.describe()
+        ),
+    };
+    let style = if episode.up_since.is_some() {
+        theme.warn
+    } else {
+        theme.error
+    };
+    Line::from(Span::styled(text, style))
 }
 
 fn compare_lines<'a>(app: &App, e: &EndpointView, theme: &Theme) -> Vec<Line<'a>> {

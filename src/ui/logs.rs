@@ -462,6 +462,9 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut lines = Vec::new();
+    if let Some(why) = &p.why {
+        lines.push(Line::from(Span::styled(format!("windows: {why}"), theme.dim)));
+    }
     if p.diffs.is_empty() {
         lines.push(Line::from(Span::styled(
             "no pattern appeared, vanished or changed rate",

@@ -136,6 +136,8 @@ pub fn incident() -> App {
             url: url.into(),
             health: EndpointHealth::new(2),
             insecure_tls: false,
+            episode: None,
+            episode_adopted: false,
         });
     }
     let failing = 180;

@@ -233,6 +233,8 @@ fn went_down(app: &mut App, secs: i64) {
             status: Some(503),
             latency_ms: Some(3004),
             evidence: "unexpected status 503".into(),
+            since: None,
+            episode: None,
         },
     );
 }

@@ -58,6 +58,8 @@ pub fn fields(event: &Event) -> Vec<Field> {
             status,
             latency_ms,
             evidence,
+            since,
+            episode,
         } => vec![
             field("endpoint", endpoint),
             field("change", format!("{from} → {to}")),
@@ -65,6 +67,19 @@ pub fn fields(event: &Event) -> Vec<Field> {
             field(
                 "latency",
                 latency_ms.map(|ms| format!("{ms} ms")).unwrap_or_default(),
+            ),
+            field(
+                "since",
+                since
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string())
+                    .unwrap_or_default(),
+            ),
+            field(
+                "episode",
+                episode
+                    .as_ref()
+                    .map(crate::timeline::episode::Summary::describe)
+                    .unwrap_or_default(),
             ),
             field("evidence", evidence),
         ],
@@ -195,6 +210,8 @@ mod tests {
             status: Some(503),
             latency_ms: Some(3004),
             evidence: "unexpected status 503; body: {\"error\":\"provider timeout\"}".into(),
+            since: None,
+            episode: None,
         };
         let shown = labels(&event);
         assert!(shown.contains(&("status".into(), "HTTP 503".into())), "{shown:?}");

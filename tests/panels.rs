@@ -106,9 +106,21 @@ fn the_patterns_compared_before_and_after_the_failure() {
         .lines()
         .find(|l| l.contains("provider call failed"))
         .unwrap_or_else(|| panic!("the failing pattern is not compared:\n{s}"));
+    // The template first, then its rates and what changed.
     assert!(
-        row.contains("+ appeared") || row.contains("↑ increased"),
+        row.contains("↑ provider call failed") && row.contains("increased"),
         "{s}"
+    );
+    // At 80 columns the template keeps its room; the word goes first, then the rates.
+    let small = render(&app, 80, 24);
+    insta::assert_snapshot!("compare_80x24", small);
+    let row = small
+        .lines()
+        .find(|l| l.contains("provider call failed"))
+        .unwrap_or_else(|| panic!("the failing pattern is not compared:\n{small}"));
+    assert!(
+        row.contains("↑ provider call failed: upstream timeout"),
+        "{small}"
     );
 }
 

@@ -45,14 +45,19 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// `1 change`, `6 changes`.
+    pub fn changes_text(&self) -> String {
+        match self.changes {
+            1 => "1 change".to_string(),
+            n => format!("{n} changes"),
+        }
+    }
+
     /// One line for the evidence and the views: `down at worst · 12 changes · 5xx ×40 · …`.
     pub fn describe(&self) -> String {
         let mut parts = vec![
             format!("{} at worst", self.worst),
-            match self.changes {
-                1 => "1 change".to_string(),
-                n => format!("{n} changes"),
-            },
+            self.changes_text(),
         ];
         for (n, what) in [
             (self.server_errors, "5xx"),

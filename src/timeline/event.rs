@@ -336,8 +336,16 @@ impl Event {
                 to,
                 status,
                 latency_ms,
+                episode,
                 ..
             } => {
+                if let Some(e) = episode {
+                    return format!(
+                        "{endpoint}: {from} → {to}, outage over ({} at worst, {})",
+                        e.worst,
+                        e.changes_text()
+                    );
+                }
                 let mut s = format!("{endpoint}: {from} → {to}");
                 if let Some(code) = status {
                     s.push_str(&format!(" (HTTP {code}"));

@@ -18,7 +18,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Padding, Paragraph};
-use crate::core::text::char_width;
+use crate::core::text::word_wrap as wrap;
 
 use super::Theme;
 use crate::app::keys::{Action, label_in};
@@ -120,70 +120,4 @@ fn times(ts: DateTime<Utc>) -> (String, String) {
             .format("%Y-%m-%d %H:%M:%S%.3f %:z local")
             .to_string(),
     )
-}
-
-/// Cuts text into rows of at most `width` cells: after a space (which goes), comma or semicolon
-/// where there is one, else inside the word; a newline always starts a row.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut rows = Vec::new();
-    for line in text.split('\n') {
-        let mut row = String::new();
-        let mut cells = 0;
-        // Just after the row's last space: the byte offset and the cells up to there.
-        let mut space: Option<(usize, usize)> = None;
-        for c in line.chars() {
-            let w = char_width(c);
-            if cells + w > width && !row.is_empty() {
-                if c == ' ' {
-                    rows.push(std::mem::take(&mut row).trim_end().to_string());
-                    (cells, space) = (0, None);
-                    continue;
-                }
-                match space.take() {
-                    Some((at, before)) => {
-                        let rest = row.split_off(at);
-                        rows.push(std::mem::replace(&mut row, rest).trim_end().to_string());
-                        cells -= before;
-                    }
-                    None => {
-                        rows.push(std::mem::take(&mut row));
-                        cells = 0;
-                    }
-                }
-                // A wide character after the word carried over may still not fit.
-                if cells + w > width && !row.is_empty() {
-                    rows.push(std::mem::take(&mut row));
-                    cells = 0;
-                }
-            }
-            row.push(c);
-            cells += w;
-            // JSON bodies have no spaces: their commas are places to break too.
-            if matches!(c, ' ' | ',' | ';') {
-                space = Some((row.len(), cells));
-            }
-        }
-        rows.push(row);
-    }
-    rows
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap;
-
-    #[test]
-    fn text_is_cut_at_spaces_and_long_words_inside() {
-        assert_eq!(wrap("a long note here", 7), ["a long", "note", "here"]);
-        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("one\ntwo", 10), ["one", "two"]);
-        assert_eq!(wrap(r#"{"a":1,"b":2}"#, 8), [r#"{"a":1,"#, r#""b":2}"#]);
-        assert_eq!(wrap("", 10), [""]);
-    }
-
-    #[test]
-    fn wide_characters_take_two_cells() {
-        assert_eq!(wrap("支付失败上游", 5), ["支付", "失败", "上游"]);
-    }
 }

@@ -463,7 +463,11 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(block, area);
     let mut lines = Vec::new();
     if let Some(why) = &p.why {
-        lines.push(Line::from(Span::styled(format!("windows: {why}"), theme.dim)));
+        // Whole, over as many rows as it takes: it says what the numbers below mean.
+        let why = format!("windows: {why}");
+        for piece in text::word_wrap(&why, inner.width as usize) {
+            lines.push(Line::from(Span::styled(piece, theme.dim)));
+        }
     }
     if p.diffs.is_empty() {
         lines.push(Line::from(Span::styled(
@@ -471,23 +475,44 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim,
         )));
     }
+    // The template first, as in the patterns view; the rates, then the word, when there is room.
+    let width = inner.width as usize;
+    const RATES: usize = 20;
+    const WORD: usize = 12;
+    let (rates, word) = match width.saturating_sub(2) {
+        w if w >= TEMPLATE_MIN + RATES + WORD => (true, true),
+        w if w >= TEMPLATE_MIN + RATES => (true, false),
+        _ => (false, false),
+    };
+    let template_width = width
+        .saturating_sub(2)
+        .saturating_sub(if rates { RATES } else { 0 })
+        .saturating_sub(if word { WORD } else { 0 });
     for d in &p.diffs {
         let style = match d.change {
             crate::patterns::Change::Appeared | crate::patterns::Change::Increased => theme.error,
             _ => theme.ok,
         };
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<12}", change_label(d.change)), style),
-            Span::styled(
+        let label = change_label(d.change);
+        let (mark, name) = label.split_once(' ').unwrap_or((label, ""));
+        let mut spans = vec![
+            Span::styled(format!("{mark} "), style),
+            Span::raw(fit(&d.template, template_width)),
+        ];
+        if rates {
+            spans.push(Span::styled(
                 format!(
-                    "{:>9} → {:<9} ",
+                    " {:>8} → {:<8}",
                     format!("{:.2}/s", d.good_rate),
                     format!("{:.2}/s", d.bad_rate)
                 ),
                 theme.dim,
-            ),
-            Span::raw(d.template.clone()),
-        ]));
+            ));
+        }
+        if word {
+            spans.push(Span::styled(format!(" {name:<11}"), style));
+        }
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -135,7 +135,7 @@ pub(super) fn health(p: &Prepared<'_>) -> Vec<Block> {
                 vec![t(e
                     .summary
                     .as_ref()
-                    .map(Summary::describe)
+                    .map(Summary::failures)
                     .unwrap_or_default())],
                 vec![t(e.evidence.clone())],
             ]

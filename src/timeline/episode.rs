@@ -55,10 +55,18 @@ impl Summary {
 
     /// One line for the evidence and the views: `down at worst · 12 changes · 5xx ×40 · …`.
     pub fn describe(&self) -> String {
-        let mut parts = vec![
-            format!("{} at worst", self.worst),
-            self.changes_text(),
-        ];
+        let failures = self.failures();
+        let head = format!("{} at worst · {}", self.worst, self.changes_text());
+        if failures.is_empty() {
+            head
+        } else {
+            format!("{head} · {failures}")
+        }
+    }
+
+    /// The probes that failed, by why, and the slowest answer: `5xx ×40 · 429 ×3 · slowest 3004 ms`.
+    pub fn failures(&self) -> String {
+        let mut parts = Vec::new();
         for (n, what) in [
             (self.server_errors, "5xx"),
             (self.throttled, "429"),

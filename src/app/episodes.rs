@@ -169,6 +169,35 @@ fn end_if_held(app: &mut App, i: usize, now: DateTime<Utc>, hold: TimeDelta) -> 
     vec![app.request(TOOL_ACTOR.to_string(), event)]
 }
 
+/// The session ends: each open episode is recorded as no longer watched (`→ unknown`, with what it
+/// held so far). Reopened, the incident carries the episode on.
+pub fn closing(app: &mut App) -> Vec<Command> {
+    let mut events = Vec::new();
+    for view in &mut app.endpoints {
+        let Some(episode) = view.episode.take() else {
+            continue;
+        };
+        events.push(Event::HealthChanged {
+            endpoint: view.name.clone(),
+            from: view.health.state(),
+            to: Health::Unknown,
+            status: None,
+            latency_ms: None,
+            evidence: format!(
+                "sitrep closed: the outage since {} was no longer watched ({})",
+                episode.start.format("%H:%M:%S UTC"),
+                episode.summary.describe()
+            ),
+            since: None,
+            episode: Some(episode.summary),
+        });
+    }
+    events
+        .into_iter()
+        .map(|event| app.request(TOOL_ACTOR.to_string(), event))
+        .collect()
+}
+
 fn hold_std(hold: TimeDelta) -> std::time::Duration {
     hold.to_std().unwrap_or_default()
 }

@@ -55,8 +55,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
                 say(app, format!("recorded: {summary}"));
             }
             if app.mode == Mode::ConfirmQuit && app.pending.is_empty() && !busy(app) {
-                app.quit = true;
-                return vec![Command::Quit];
+                return leave(app);
             }
             run
         }
@@ -264,10 +263,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             Vec::new()
         }
         Mode::ConfirmQuit => match key.code {
-            KeyCode::Char('y') | KeyCode::Char('q') => {
-                app.quit = true;
-                vec![Command::Quit]
-            }
+            KeyCode::Char('y') | KeyCode::Char('q') => leave(app),
             _ => {
                 app.mode = Mode::Normal;
                 app.flash = None;
@@ -556,12 +552,20 @@ fn busy(app: &App) -> bool {
 
 fn quit(app: &mut App) -> Vec<Command> {
     if app.pending.is_empty() && !busy(app) {
-        app.quit = true;
-        vec![Command::Quit]
+        leave(app)
     } else {
         app.mode = Mode::ConfirmQuit;
         Vec::new()
     }
+}
+
+/// Ends the session: an outage still open is recorded as no longer watched (the runtime writes it
+/// before it exits), so the export bounds it by what was seen.
+fn leave(app: &mut App) -> Vec<Command> {
+    let mut commands = super::episodes::closing(app);
+    app.quit = true;
+    commands.push(Command::Quit);
+    commands
 }
 
 fn on_action(app: &mut App, action: Action) -> Vec<Command> {

@@ -118,9 +118,13 @@ pub(super) fn health(p: &Prepared<'_>) -> Vec<Block> {
         .iter()
         .map(|e| {
             let length = duration(e.length(until));
-            let (ended, length) = match e.end {
-                Some(end) => (utc(end), length),
-                None => (
+            let (ended, length) = match (e.end, e.watched_until) {
+                (Some(end), _) => (utc(end), length),
+                (None, Some(until)) => (
+                    format!("not over when sitrep stopped watching at {}", utc(until)),
+                    format!("{length} and more"),
+                ),
+                (None, None) => (
                     "not over when the record ends".to_string(),
                     format!("{length} and more"),
                 ),

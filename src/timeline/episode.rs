@@ -104,12 +104,14 @@ pub struct Episode {
     pub summary: Option<Summary>,
     /// What the probe saw when it began.
     pub evidence: String,
+    /// When it stopped being watched while not over (sitrep closed), unless watched again since.
+    pub watched_until: Option<DateTime<Utc>>,
 }
 
 impl Episode {
-    /// Its length, to its end or to `until` while it lasts.
+    /// Its length: to its end, else to when it stopped being watched, else to `until`.
     pub fn length(&self, until: DateTime<Utc>) -> TimeDelta {
-        self.end.unwrap_or(until) - self.start
+        self.end.or(self.watched_until).unwrap_or(until) - self.start
     }
 }
 
@@ -158,6 +160,7 @@ pub fn episodes(records: &[Record], hold: Duration, until: DateTime<Utc>) -> Vec
         match (slot, *to) {
             (Some(i), Health::Up) => {
                 let (episode, up) = &mut open[i];
+                episode.watched_until = None;
                 episode.changes += 1;
                 episode.state = Health::Up;
                 up.get_or_insert(at);
@@ -170,8 +173,15 @@ pub fn episodes(records: &[Record], hold: Duration, until: DateTime<Utc>) -> Vec
                     episode.summary = Some(summary.clone());
                 }
             }
+            (Some(i), Health::Unknown) if summary.is_some() => {
+                // No longer watched (sitrep closed): not a change of the endpoint's state.
+                let (episode, _) = &mut open[i];
+                episode.watched_until = Some(r.ts);
+                episode.summary.clone_from(summary);
+            }
             (Some(i), state) => {
                 let (episode, up) = &mut open[i];
+                episode.watched_until = None;
                 episode.changes += 1;
                 episode.state = state;
                 if rank(state) > rank(episode.worst) {
@@ -190,6 +200,7 @@ pub fn episodes(records: &[Record], hold: Duration, until: DateTime<Utc>) -> Vec
                     state,
                     summary: None,
                     evidence: evidence.clone(),
+                    watched_until: None,
                 },
                 None,
             )),

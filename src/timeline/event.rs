@@ -340,8 +340,13 @@ impl Event {
                 ..
             } => {
                 if let Some(e) = episode {
+                    let what = if *to == crate::core::health::Health::Up {
+                        "outage over"
+                    } else {
+                        "no longer watched, outage not over"
+                    };
                     return format!(
-                        "{endpoint}: {from} → {to}, outage over ({} at worst, {})",
+                        "{endpoint}: {from} → {to}, {what} ({} at worst, {})",
                         e.worst,
                         e.changes_text()
                     );

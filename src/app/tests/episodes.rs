@@ -131,3 +131,89 @@ fn compare_after_the_recovery_puts_the_outage_in_the_failing_window() {
     let why = app.patterns.why.clone().unwrap_or_default();
     assert!(why.contains("payments-api's last episode"), "{why}");
 }
+
+#[test]
+fn quitting_during_an_outage_records_that_it_was_no_longer_watched() {
+    let (mut app, t0) = with_endpoint();
+    for (secs, outcome, status) in [
+        (0, Outcome::Ok, Some(200)),
+        (10, Outcome::UnexpectedStatus(503), Some(503)),
+        (12, Outcome::UnexpectedStatus(503), Some(503)),
+    ] {
+        let commands = update(&mut app, probe(t0, secs, outcome, status));
+        ack(&mut app, commands);
+    }
+    app.now = t0 + TimeDelta::seconds(20);
+    let commands = update(&mut app, key('q'));
+    assert!(matches!(commands.last(), Some(Command::Quit)), "{commands:?}");
+    let closing = recorded(commands.clone());
+    assert_eq!(closing, [(Health::Down, Health::Unknown, None, true)]);
+    ack(&mut app, commands);
+    // Read back, the episode is not over and was watched until the cockpit closed.
+    let list = crate::timeline::episode::episodes(
+        &app.records,
+        crate::timeline::episode::DEFAULT_HOLD,
+        t0 + TimeDelta::hours(1),
+    );
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].end, None);
+    assert_eq!(list[0].watched_until, Some(app.records.last().unwrap().ts));
+    assert_eq!(list[0].summary.as_ref().map(|s| s.server_errors), Some(2));
+    assert!(
+        app.records.last().unwrap().event.summary().contains("no longer watched"),
+        "{}",
+        app.records.last().unwrap().event.summary()
+    );
+}
+
+#[test]
+fn an_incident_reopened_mid_outage_carries_its_episode_on() {
+    let (mut app, t0) = with_endpoint();
+    for (secs, outcome, status) in [
+        (0, Outcome::Ok, Some(200)),
+        (10, Outcome::UnexpectedStatus(503), Some(503)),
+    ] {
+        let commands = update(&mut app, probe(t0, secs, outcome, status));
+        ack(&mut app, commands);
+    }
+    let commands = update(&mut app, key('q'));
+    ack(&mut app, commands);
+    // Reopened later: the endpoint is still down, then recovers; one episode, no second start.
+    let mut again = App::new(
+        app.records.clone(),
+        "t.jsonl".into(),
+        Vec::new(),
+        "alice".into(),
+        t0 + TimeDelta::minutes(5),
+    );
+    again.endpoints.push(EndpointView {
+        name: "payments-api".into(),
+        url: "http://127.0.0.1:1/health".into(),
+        health: EndpointHealth::new(1),
+        insecure_tls: false,
+        episode: None,
+        episode_adopted: false,
+    });
+    let mut out = Vec::new();
+    for (secs, outcome, status) in [
+        (300, Outcome::UnexpectedStatus(503), Some(503)),
+        (310, Outcome::Ok, Some(200)),
+        (345, Outcome::Ok, Some(200)),
+    ] {
+        let commands = update(&mut again, probe(t0, secs, outcome, status));
+        out.extend(recorded(commands.clone()));
+        ack(&mut again, commands);
+    }
+    assert_eq!(
+        out,
+        [(Health::Down, Health::Up, Some(t0 + TimeDelta::seconds(310)), true)]
+    );
+    let list = crate::timeline::episode::episodes(
+        &again.records,
+        crate::timeline::episode::DEFAULT_HOLD,
+        t0 + TimeDelta::hours(1),
+    );
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].start, t0 + TimeDelta::seconds(10));
+    assert_eq!(list[0].end, Some(t0 + TimeDelta::seconds(310)));
+}

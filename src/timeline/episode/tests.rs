@@ -56,6 +56,7 @@ fn a_flapping_outage_is_one_episode_with_its_worst_state() {
             state: Up,
             summary: None,
             evidence: String::new(),
+            watched_until: None,
         }]
     );
 }

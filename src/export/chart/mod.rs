@@ -23,6 +23,8 @@ use super::model::Prepared;
 use super::text::{html, utc};
 use crate::core::duration::precise as duration;
 use crate::core::level::Level;
+use crate::core::health::Health;
+use crate::timeline::episode::Episode;
 use crate::timeline::{Event, EventKind, Record};
 
 const WIDTH: f64 = 960.0;
@@ -84,11 +86,17 @@ pub(crate) fn svg(p: &Prepared<'_>) -> String {
         span_ms: (t1 - t0).num_milliseconds().max(1) as f64,
     };
     let endpoints = p.health_by_endpoint();
+    let episodes = crate::timeline::episode::episodes(
+        &p.records,
+        crate::timeline::episode::DEFAULT_HOLD,
+        t1,
+    );
     let mut body = String::new();
     let mut y = TOP;
     for (name, changes) in &endpoints {
         lane_label(&mut body, y, name);
-        health_lane(&mut body, &scale, y, name, changes, t1);
+        let own: Vec<&Episode> = episodes.iter().filter(|e| e.endpoint == *name).collect();
+        health_lane(&mut body, &scale, y, name, (changes, &own), t1);
         y += LANE + GAP;
     }
     if endpoints.is_empty() {
@@ -147,24 +155,47 @@ fn note(out: &mut String, y: f64, text: &str) {
     );
 }
 
+/// An endpoint's lane: up between its episodes, each episode one band in its worst state (an
+/// outage that flapped is one band, as in the health table), unknown before its first record and
+/// after it stopped being watched.
 fn health_lane(
     out: &mut String,
     scale: &Scale,
     y: f64,
     name: &str,
-    changes: &[&Record],
+    (changes, episodes): (&[&Record], &[&Episode]),
     t1: DateTime<Utc>,
 ) {
     let mut bands: Vec<(DateTime<Utc>, DateTime<Utc>, &str)> = Vec::new();
-    for (i, r) in changes.iter().enumerate() {
-        let Event::HealthChanged { from, to, .. } = &r.event else {
-            continue;
-        };
-        if i == 0 && r.ts > scale.t0 {
-            bands.push((scale.t0, r.ts, from.label()));
+    let Some(Event::HealthChanged { from, to, since, .. }) = changes.first().map(|r| &r.event)
+    else {
+        return;
+    };
+    let first = since.unwrap_or(changes[0].ts);
+    if first > scale.t0 {
+        bands.push((scale.t0, first, from.label()));
+    }
+    // Outside an episode an endpoint is as its first record left it (up, or unknown).
+    let calm = if episodes.first().is_some_and(|e| e.start == first) {
+        Health::Up.label()
+    } else {
+        to.label()
+    };
+    let mut cursor = first;
+    for e in episodes {
+        if e.start > cursor {
+            bands.push((cursor, e.start, calm));
         }
-        let end = changes.get(i + 1).map_or(t1, |n| n.ts);
-        bands.push((r.ts, end, to.label()));
+        let end = e.end.or(e.watched_until).unwrap_or(t1);
+        bands.push((e.start, end, e.worst.label()));
+        cursor = end;
+        if e.end.is_none() && end < t1 {
+            bands.push((end, t1, Health::Unknown.label()));
+            cursor = t1;
+        }
+    }
+    if cursor < t1 {
+        bands.push((cursor, t1, calm));
     }
     for (start, end, state) in bands {
         let (pattern, word) = state_style(state);

@@ -294,20 +294,30 @@ fn markdown_postmortem_has_every_section_a_reader_expects() -> TestResult {
 fn durations_between_milestones_are_computed_and_missing_ones_say_not_reached() -> TestResult {
     let md = export(Format::Markdown, false)?;
     let d = section(&md, "Durations");
-    assert!(d.contains("| **Time to detect** | 2m 00s |"), "{d}");
+    // The impact began at the first outage, before anyone declared it: measured from both.
     assert!(
-        d.contains("| **Time to mitigate** | 20m 00s (18m 00s after detected) |"),
+        d.contains(
+            "| **Impact began** | – | 5s | 2026-11-24 14:00:05 payments down (its first outage) |"
+        ),
         "{d}"
     );
     assert!(
-        d.contains("| **Time to resolve** | not reached | resolved: not reached |"),
+        d.contains("| **Time to detect** | 1m 55s | 2m 00s |"),
+        "{d}"
+    );
+    assert!(
+        d.contains("| **Time to mitigate** | 19m 55s | 20m 00s (18m 00s after detected) |"),
+        "{d}"
+    );
+    assert!(
+        d.contains("| **Time to resolve** | not reached | not reached | resolved: not reached |"),
         "{d}"
     );
 
     let md = export(Format::Markdown, true)?;
     let d = section(&md, "Durations");
     assert!(
-        d.contains("| **Time to resolve** | 1h 02m 03s (42m 03s after mitigated) |"),
+        d.contains("| **Time to resolve** | 1h 01m 58s | 1h 02m 03s (42m 03s after mitigated) |"),
         "{d}"
     );
     let summary = section(&md, "Summary");

@@ -102,6 +102,37 @@ impl<'a> Prepared<'a> {
         rows
     }
 
+    /// When the impact began, by the evidence: the first outage episode of an endpoint or the first
+    /// new error pattern, whichever came first; and what it was.
+    pub(crate) fn impact_began(&self) -> Option<(DateTime<Utc>, String)> {
+        let until = self.records.iter().map(|r| r.ts).max()?;
+        let episode = crate::timeline::episode::episodes(
+            &self.records,
+            crate::timeline::episode::DEFAULT_HOLD,
+            until,
+        )
+        .into_iter()
+        .next()
+        .map(|e| (e.start, format!("{} {} (its first outage)", e.endpoint, e.worst)));
+        let pattern = self.records.iter().find_map(|r| match &r.event {
+            Event::Pattern {
+                change: crate::timeline::PatternChange::New,
+                level: Some(level),
+                template,
+                seen_at,
+                ..
+            } if level.is_error() => Some((
+                seen_at.unwrap_or(r.ts),
+                format!("new error pattern `{template}`"),
+            )),
+            _ => None,
+        });
+        match (episode, pattern) {
+            (Some(e), Some(p)) => Some(if p.0 < e.0 { p } else { e }),
+            (e, p) => e.or(p),
+        }
+    }
+
     /// Every runbook in the order given, with its done and undone steps.
     pub(crate) fn runbook_states(&self) -> Vec<RunbookState<'_>> {
         let unticked: BTreeSet<(&str, &str)> = self

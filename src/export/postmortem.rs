@@ -5,7 +5,10 @@ use super::doc::{Block, Doc, Section, b, code, none_recorded, t};
 use super::evidence;
 use super::model::{Prepared, measure_name};
 use super::text::{local, utc};
+use chrono::{DateTime, Utc};
+
 use crate::core::duration::precise as duration;
+use crate::timeline::Milestone;
 
 fn section(id: &'static str, heading: &'static str, blocks: Vec<Block>) -> Section {
     Section {
@@ -131,43 +134,69 @@ fn summary(p: &Prepared<'_>) -> Vec<Block> {
 }
 
 fn durations(p: &Prepared<'_>) -> Vec<Block> {
-    let rows = p
-        .milestones()
-        .into_iter()
-        .map(|m| {
-            let value = match (m.since_start, m.since_previous) {
-                (Some(d), Some((prev, since))) => {
-                    format!(
-                        "{} ({} after {})",
-                        duration(d),
-                        duration(since),
-                        prev.name()
-                    )
-                }
-                (Some(d), None) => duration(d),
-                (None, _) => "not reached".into(),
-            };
-            let reached = match m.at {
-                Some(at) => format!("{} {}", m.milestone.name(), utc(at)),
-                None => format!("{}: not reached", m.milestone.name()),
-            };
-            vec![
-                vec![b(measure_name(m.milestone))],
-                vec![t(value)],
-                vec![t(reached)],
-            ]
-        })
-        .collect();
-    let start = p
-        .incident
-        .start()
-        .map(when)
-        .unwrap_or_else(|| "unknown".into());
+    let impact = p.impact_began();
+    let start = p.incident.start();
+    // Each measure from the impact (by the evidence) and from the start (declared).
+    let span = |from: Option<DateTime<Utc>>, at: Option<DateTime<Utc>>| match (from, at) {
+        (Some(f), Some(a)) if a >= f => duration(a - f),
+        (Some(_), Some(_)) => "before it".into(),
+        _ => "–".into(),
+    };
+    let mut rows = Vec::new();
+    if let Some((at, what)) = &impact {
+        rows.push(vec![
+            vec![b("Impact began")],
+            vec![t("–")],
+            vec![t(span(start, Some(*at)))],
+            vec![t(format!("{} {what}", utc(*at)))],
+        ]);
+    }
+    let impact_at = impact.as_ref().map(|(at, _)| *at);
+    for m in p.milestones() {
+        let reached = match (m.at, m.milestone, impact_at) {
+            (Some(at), _, _) => format!("{} {}", m.milestone.name(), utc(at)),
+            (None, Milestone::Detected, Some(seen)) => format!(
+                "not declared; the evidence shows the impact from {}",
+                utc(seen)
+            ),
+            (None, _, _) => format!("{}: not reached", m.milestone.name()),
+        };
+        let (from_impact, from_start) = match (m.at, m.since_previous) {
+            (Some(at), Some((prev, since))) => (
+                span(impact_at, Some(at)),
+                format!(
+                    "{} ({} after {})",
+                    span(start, Some(at)),
+                    duration(since),
+                    prev.name()
+                ),
+            ),
+            (Some(at), None) => (span(impact_at, Some(at)), span(start, Some(at))),
+            (None, _) => ("not reached".into(), "not reached".into()),
+        };
+        rows.push(vec![
+            vec![b(measure_name(m.milestone))],
+            vec![t(from_impact)],
+            vec![t(from_start)],
+            vec![t(reached)],
+        ]);
+    }
+    let start = start.map(when).unwrap_or_else(|| "unknown".into());
+    let intro = match &impact {
+        Some((at, _)) => format!(
+            "Measured from when the impact began by the evidence, {}, and from the start of the incident as declared, {start}.",
+            when(*at)
+        ),
+        None => format!(
+            "Measured from the start of the incident, {start}; no outage episode or new error pattern shows when the impact began."
+        ),
+    };
     vec![
-        Block::Para(vec![t(format!(
-            "Measured from the start of the incident, {start}."
-        ))]),
-        Block::Table(&["Measure", "Duration", "Milestone (UTC)"], rows),
+        Block::Para(vec![t(intro)]),
+        Block::Table(
+            &["Measure", "From impact", "From start", "Milestone (UTC)"],
+            rows,
+        ),
     ]
 }
 

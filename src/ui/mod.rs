@@ -173,52 +173,108 @@ pub fn clock(app: &App, ts: DateTime<Utc>) -> String {
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let (done, total) = app.progress();
+    let (text, due) = header_text(app, area.width as usize);
+    let style = if due { theme.urgent } else { theme.header };
+    frame.render_widget(Paragraph::new(text).style(style), area);
+}
+
+/// The header line for `width` columns, and whether an update is overdue. What matters most stays:
+/// the severity, the last milestone and the DRY RUN badge; the title is shortened first, then the
+/// wall clock, the steps, the incident clock and the update countdown (unless overdue) go.
+fn header_text(app: &App, width: usize) -> (String, bool) {
+    let resolved = app.incident.end();
+    // After `resolved` the clock stops at the incident's length.
     let since = app
         .incident
         .start()
-        .map(|t| crate::core::duration::clock((app.now - t).num_seconds()))
-        .unwrap_or_else(|| "--".into());
-    let mut parts = vec![
-        format!(
-            " sitrep │ {}",
-            crate::core::sanitize::sanitize(app.incident.title.as_bytes())
-        ),
-        app.incident
-            .severity
-            .map_or_else(|| "SEV?".into(), |s| s.to_string()),
-        format!("⏱ {since}"),
-        format!("steps {done}/{total}"),
-    ];
-    let reached: Vec<&str> = crate::timeline::Milestone::ALL
-        .iter()
-        .filter(|m| app.incident.milestones.contains_key(m))
-        .map(|m| m.name())
-        .collect();
-    if let Some(last) = reached.last() {
-        parts.push(format!("● {last}"));
-    }
-    if app.dry_run {
-        parts.push("DRY RUN".into());
-    }
-    if let Some(run) = app.run.as_ref().filter(|r| r.running()) {
-        parts.push(format!("⚙ running {}", run.request.step));
-    }
-    let (cadence, due) = crate::app::act::cadence_label(app);
-    parts.push(if due {
-        format!("⚠ {}", cadence.to_uppercase())
-    } else {
-        cadence
+        .map(|t| {
+            let until = resolved.unwrap_or(app.now);
+            let mark = if resolved.is_some() { "⏹" } else { "⏱" };
+            format!("{mark} {}", crate::core::duration::clock((until - t).num_seconds()))
+        })
+        .unwrap_or_else(|| "⏱ --".into());
+    let title = crate::core::sanitize::sanitize(app.incident.title.as_bytes());
+    let severity = app
+        .incident
+        .severity
+        .map_or_else(|| "SEV?".into(), |s| s.to_string());
+    // Steps of the runbook on screen: the whole list's count says little.
+    let steps = app.runbooks.get(app.runbook).map(|rb| {
+        let (done, total) = app.runbook_progress(rb);
+        format!("steps {done}/{total}")
     });
+    let milestone = crate::timeline::Milestone::ALL
+        .iter()
+        .rfind(|m| app.incident.milestones.contains_key(m))
+        .map(|m| format!("● {}", m.name()));
+    let (cadence, due) = crate::app::act::cadence_label(app);
+    // Once resolved, no update is due any more.
+    let due = due && resolved.is_none();
+    let cadence = match (resolved, due) {
+        (Some(_), _) => None,
+        (None, true) => Some(format!("⚠ {}", cadence.to_uppercase())),
+        (None, false) => Some(cadence),
+    };
     let zone = if app.utc {
         "UTC".to_string()
     } else {
         Local::now().format("%Z").to_string()
     };
-    parts.push(format!("{} {zone} ", clock(app, app.now)));
-    let text = parts.join(" │ ");
-    let style = if due { theme.urgent } else { theme.header };
-    frame.render_widget(Paragraph::new(text).style(style), area);
+    let wall = format!("{} {zone}", clock(app, app.now));
+    let running = app
+        .run
+        .as_ref()
+        .filter(|r| r.running())
+        .map(|r| format!("⚙ running {}", r.request.step));
+    // (text, drop order: lower goes first; None never goes)
+    let parts: Vec<(String, Option<u8>)> = [
+        Some((severity, None)),
+        Some((since, Some(2))),
+        steps.map(|s| (s, Some(1))),
+        milestone.map(|m| (m, None)),
+        app.dry_run.then(|| ("DRY RUN".to_string(), None)),
+        running.map(|r| (r, Some(4))),
+        cadence.map(|c| (c, if due { None } else { Some(3) })),
+        Some((wall, Some(0))),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut keep: Vec<bool> = vec![true; parts.len()];
+    let joined = |keep: &[bool], title: &str| {
+        let mut all = vec![format!(" sitrep │ {title}")];
+        all.extend(
+            parts
+                .iter()
+                .zip(keep)
+                .filter(|(_, k)| **k)
+                .map(|((t, _), _)| t.clone()),
+        );
+        format!("{} ", all.join(" │ "))
+    };
+    let fixed = |keep: &[bool]| crate::core::text::width(&joined(keep, ""));
+    // The title gets what is left, but never less than 12 columns while parts can still go.
+    const TITLE_MIN: usize = 12;
+    let mut order: Vec<(u8, usize)> = parts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, d))| d.map(|d| (d, i)))
+        .collect();
+    order.sort();
+    for (_, i) in order {
+        if fixed(&keep) + TITLE_MIN.min(crate::core::text::width(&title)) <= width {
+            break;
+        }
+        keep[i] = false;
+    }
+    let room = width.saturating_sub(fixed(&keep));
+    let title = if crate::core::text::width(&title) > room {
+        let cut = crate::core::text::byte_at_column(&title, room.saturating_sub(1));
+        format!("{}…", &title[..cut])
+    } else {
+        title
+    };
+    (joined(&keep, &title), due)
 }
 
 fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -258,4 +314,83 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Paragraph::new(Line::from(spans)).style(Style::default()),
         area,
     );
+}
+
+#[cfg(test)]
+mod header_tests {
+    use chrono::{TimeDelta, TimeZone, Utc};
+
+    use super::header_text;
+    use crate::app::App;
+    use crate::timeline::{Event, Milestone, Record, chain::seal};
+
+    fn app(events: Vec<(i64, Event)>, now_secs: i64) -> App {
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 24, 14, 0, 0).unwrap();
+        let mut records: Vec<Record> = Vec::new();
+        for (i, (secs, event)) in events.into_iter().enumerate() {
+            let prev = records.last().map(|r| r.hash.clone()).unwrap_or_default();
+            let at = t0 + TimeDelta::seconds(secs);
+            records.push(seal(i as u64 + 1, at, "alice", event, &prev).unwrap().1);
+        }
+        let mut app = App::new(
+            records,
+            "t.jsonl".into(),
+            crate::runbook::shipped(),
+            "alice".into(),
+            t0 + TimeDelta::seconds(now_secs),
+        );
+        app.utc = true;
+        app
+    }
+
+    fn opened(title: &str) -> Event {
+        Event::IncidentOpened {
+            title: title.into(),
+            severity: Some(crate::core::severity::Severity::Sev2),
+        }
+    }
+
+    #[test]
+    fn at_80_columns_the_milestone_and_dry_run_stay_and_the_title_is_shortened() {
+        let mut app = app(
+            vec![
+                (0, opened("Payments provider integration failing in eu-west-1")),
+                (
+                    60,
+                    Event::Milestone {
+                        name: Milestone::Mitigated,
+                    },
+                ),
+            ],
+            600,
+        );
+        app.dry_run = true;
+        let (text, _) = header_text(&app, 80);
+        assert!(crate::core::text::width(&text) <= 80, "{text}");
+        assert!(text.contains("● mitigated") && text.contains("DRY RUN"), "{text}");
+        assert!(text.contains("SEV2") && text.contains("Payments provide"), "{text}");
+        assert!(text.contains('…'), "the title gave way: {text}");
+        // Wide, everything fits: the steps of the runbook on screen and the wall clock.
+        let (text, _) = header_text(&app, 200);
+        assert!(text.contains("steps 0/6") && text.contains("14:10:00Z UTC"), "{text}");
+    }
+
+    #[test]
+    fn once_resolved_the_clock_stops_and_the_update_countdown_goes() {
+        let app = app(
+            vec![
+                (0, opened("Payments")),
+                (
+                    754,
+                    Event::Milestone {
+                        name: Milestone::Resolved,
+                    },
+                ),
+            ],
+            3600,
+        );
+        let (text, due) = header_text(&app, 200);
+        assert!(text.contains("⏹ 12m34s"), "{text}");
+        assert!(!text.contains("next update") && !due, "{text}");
+    }
 }

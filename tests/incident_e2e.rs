@@ -176,6 +176,8 @@ fn a_whole_incident_from_first_alert_to_mitigated() {
     assert!(text.contains("rolled back to v2.14.0"), "{text}");
 
     tty.send("M");
+    tty.wait_for("the question", WAIT, |s| s.contains("Mark mitigated?"));
+    tty.send("y");
     tty.wait_for("mitigated in the header", WAIT, |s| {
         s.lines().next().is_some_and(|h| h.contains("● mitigated"))
     });

@@ -80,6 +80,10 @@ pub enum Mode {
     Help,
     /// Asking whether to quit while actions are pending.
     ConfirmQuit,
+    /// Asking whether to record a milestone: it is one key, and the record keeps it.
+    ConfirmMilestone(crate::timeline::Milestone),
+    /// Choosing the severity (the one selected, by index into `Severity::ALL`).
+    PickSeverity(usize),
     /// Showing the exact command of a step and asking whether to run it.
     ConfirmRun(Box<act::RunRequest>),
     /// The output pane of the running (or last) command.

@@ -192,9 +192,46 @@ fn switching_runbooks_moves_to_the_next_and_wraps() {
 fn a_milestone_is_recorded_once() {
     let mut app = app();
     let cmds = update(&mut app, key('M'));
+    // One key is not enough: it asks first.
+    assert!(cmds.is_empty());
+    assert_eq!(app.mode, Mode::ConfirmMilestone(Milestone::Mitigated));
+    let cmds = update(&mut app, key('y'));
     ack(&mut app, cmds);
     assert!(app.incident.milestones.contains_key(&Milestone::Mitigated));
     assert!(update(&mut app, key('M')).is_empty());
+    assert_eq!(app.mode, Mode::Normal, "already marked: nothing to ask");
+}
+
+#[test]
+fn a_milestone_pressed_by_mistake_is_not_recorded() {
+    let mut app = app();
+    update(&mut app, key('R'));
+    assert_eq!(app.mode, Mode::ConfirmMilestone(Milestone::Resolved));
+    assert!(update(&mut app, code(KeyCode::Esc)).is_empty());
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(!app.incident.milestones.contains_key(&Milestone::Resolved));
+}
+
+#[test]
+fn severity_is_chosen_in_a_picker_and_recorded_once() {
+    let mut app = app();
+    // SEV2 now: S opens the picker on it; ↑ moves to SEV1, Enter records only that.
+    assert!(update(&mut app, key('S')).is_empty());
+    assert_eq!(app.mode, Mode::PickSeverity(1));
+    update(&mut app, code(KeyCode::Up));
+    let cmds = update(&mut app, code(KeyCode::Enter));
+    assert!(
+        matches!(cmds.as_slice(), [Command::Append { event: Event::Severity { level }, .. }] if *level == crate::core::severity::Severity::Sev1),
+        "{cmds:?}"
+    );
+    ack(&mut app, cmds);
+    // A digit picks directly; Esc records nothing; choosing the current one records nothing.
+    update(&mut app, key('S'));
+    assert!(update(&mut app, code(KeyCode::Esc)).is_empty());
+    update(&mut app, key('S'));
+    assert!(update(&mut app, key('1')).is_empty(), "SEV1 already");
+    update(&mut app, key('S'));
+    assert_eq!(update(&mut app, key('3')).len(), 1);
 }
 
 #[test]

@@ -262,6 +262,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             super::timelineview::detail_key(app, key, index, scroll);
             Vec::new()
         }
+        Mode::ConfirmMilestone(name) => {
+            app.mode = Mode::Normal;
+            if matches!(key.code, KeyCode::Char('y') | KeyCode::Enter) {
+                return vec![app.request(app.actor.clone(), Event::Milestone { name })];
+            }
+            say(app, format!("not marked {}", name.name()));
+            Vec::new()
+        }
+        Mode::PickSeverity(i) => pick_severity(app, key, i),
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('y') | KeyCode::Char('q') => leave(app),
             _ => {
@@ -676,21 +685,53 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
                 say(app, format!("already marked {}", name.name()));
                 return Vec::new();
             }
-            return vec![app.request(app.actor.clone(), Event::Milestone { name })];
+            // One key, and the record keeps it: asked first.
+            app.mode = Mode::ConfirmMilestone(name);
         }
         Action::Severity => {
-            let all = Severity::ALL;
             let current = app.incident.severity.unwrap_or(Severity::Sev4);
-            let i = all.iter().position(|s| *s == current).unwrap_or(3);
-            // Stepping towards more severe first: an incident usually turns out worse than declared.
-            let next = all[(i + all.len() - 1) % all.len()];
-            return vec![app.request(app.actor.clone(), Event::Severity { level: next })];
+            let i = Severity::ALL.iter().position(|s| *s == current).unwrap_or(0);
+            app.mode = Mode::PickSeverity(i);
         }
         Action::ToggleUtc => app.utc = !app.utc,
         Action::Retry => return retry(app),
         Action::ShowInLogs => super::timelineview::act(app, action),
     }
     Vec::new()
+}
+
+/// Keys in the severity picker: ↑/↓ (or k/j) choose, 1-4 pick directly, Enter records the choice
+/// (nothing when it is the current one), Esc leaves it as it was.
+fn pick_severity(app: &mut App, key: KeyEvent, i: usize) -> Vec<Command> {
+    let all = Severity::ALL;
+    let last = all.len() - 1;
+    let chosen = match key.code {
+        KeyCode::Up | KeyCode::Char('k') => {
+            app.mode = Mode::PickSeverity(i.saturating_sub(1));
+            return Vec::new();
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            app.mode = Mode::PickSeverity((i + 1).min(last));
+            return Vec::new();
+        }
+        KeyCode::Enter => all.get(i).copied(),
+        KeyCode::Char(c @ '1'..='4') => all.get(c as usize - '1' as usize).copied(),
+        _ => None,
+    };
+    app.mode = Mode::Normal;
+    match chosen {
+        Some(level) if Some(level) != app.incident.severity => {
+            vec![app.request(app.actor.clone(), Event::Severity { level })]
+        }
+        Some(level) => {
+            say(app, format!("severity stays {level}"));
+            Vec::new()
+        }
+        None => {
+            say(app, "severity unchanged".into());
+            Vec::new()
+        }
+    }
 }
 
 /// Sends every failed write again, under its original request id.

@@ -60,6 +60,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::Input(kind, text) => overlay::input(frame, area, app, *kind, text, theme),
         Mode::Help => overlay::help(frame, area, app, theme),
         Mode::ConfirmQuit => overlay::confirm_quit(frame, area, app, theme),
+        Mode::ConfirmMilestone(name) => overlay::confirm_milestone(frame, area, *name, theme),
+        Mode::PickSeverity(i) => overlay::pick_severity(frame, area, app, *i, theme),
         Mode::ConfirmRun(request) => overlay::confirm_run(frame, area, app, request, theme),
         Mode::Output => overlay::output(frame, area, app, theme),
         Mode::Compose(editor) => overlay::compose(frame, area, app, editor, theme),

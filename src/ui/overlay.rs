@@ -173,6 +173,64 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
+/// Asks before a milestone is recorded: the record keeps it.
+pub(super) fn confirm_milestone(
+    frame: &mut Frame,
+    area: Rect,
+    name: crate::timeline::Milestone,
+    theme: &Theme,
+) {
+    let rect = centered(area, 56, 5);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus)
+        .title(format!(" Mark {}? ", name.name()));
+    let text = format!(
+        "Record in the timeline that the incident is {} now.\ny or Enter: record it · any other key: not now",
+        name.name()
+    );
+    frame.render_widget(
+        Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
+        rect,
+    );
+}
+
+/// The severity picker: each level with what it means, the current one marked.
+pub(super) fn pick_severity(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: &Theme) {
+    use crate::core::severity::Severity;
+    let meaning = |s: Severity| match s {
+        Severity::Sev1 => "critical: most users or money affected, all hands",
+        Severity::Sev2 => "major: a core flow broken for many users",
+        Severity::Sev3 => "minor: degraded, a workaround exists",
+        Severity::Sev4 => "low: little user impact",
+    };
+    let rect = centered(area, 64, Severity::ALL.len() as u16 + 3);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus)
+        .title(" Severity ");
+    let mut lines = Vec::new();
+    for (i, s) in Severity::ALL.iter().enumerate() {
+        let now = if app.incident.severity == Some(*s) { "  ◂ now" } else { "" };
+        let line = Line::from(format!(" {}  {s}  {}{now}", i + 1, meaning(*s)));
+        lines.push(if i == selected {
+            line.style(theme.selected)
+        } else {
+            line
+        });
+    }
+    lines.push(Line::from(Span::styled(
+        " ↑/↓ choose · Enter or 1-4 records it · Esc: as it was",
+        theme.dim,
+    )));
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        rect,
+    );
+}
+
 pub(super) fn confirm_quit(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rect = centered(area, 60, 5);
     frame.render_widget(Clear, rect);

@@ -191,7 +191,10 @@ pub fn incident() -> App {
             apply(&mut app, Msg::Probe(p));
         }
         match s {
-            200 => apply(&mut app, key('D')),
+            200 => {
+                apply(&mut app, key('D'));
+                apply(&mut app, key('y'));
+            }
             230 => apply(&mut app, key(' ')),
             260 => {
                 apply(&mut app, key('j'));

@@ -12,7 +12,7 @@ h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:1px solid #ddd;padding-bo
 nav ol{columns:3;font-size:.9em}
 table{border-collapse:collapse;width:100%;font-size:.88em;margin:.5em 0 1em}
 th,td{border:1px solid #ddd;padding:.25em .5em;text-align:left;vertical-align:top;overflow-wrap:anywhere}
-th{background:#f3f3f3}tbody tr:nth-child(even){background:#fafafa}
+th{background:#f3f3f3;overflow-wrap:normal;word-break:keep-all;hyphens:none}tbody tr:nth-child(even){background:#fafafa}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f3f3f3;padding:0 .2em;border-radius:3px}
 ul.check{list-style:none;padding-left:.5em}
 .done .box{color:#2e7d32}.undone .box{color:#9e3b00}

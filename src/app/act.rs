@@ -399,6 +399,10 @@ pub fn compose(app: &mut App) -> Vec<Command> {
         .current_runbook()
         .and_then(|rb| rb.steps.get(app.step))
         .filter(|s| s.template.is_some());
+    let from_step = app.current_runbook().and_then(|rb| {
+        let s = selected?;
+        Some((rb.name.clone(), s.id.clone(), s.title.clone()))
+    });
     let step = selected.or_else(|| {
         app.runbooks
             .iter()
@@ -409,6 +413,7 @@ pub fn compose(app: &mut App) -> Vec<Command> {
     // The step's own cadence counts for this update: its text promises the next one then, and once it
     // is delivered the header counts down to it.
     app.compose_every = step.and_then(|s| s.update_every);
+    app.compose_step = from_step;
     let text = render_update(&template, &facts(app));
     app.mode = Mode::Compose(Editor::new(text.trim_end()));
     commands
@@ -457,14 +462,30 @@ pub fn delivered(app: &mut App, d: Delivery, text: String) -> Vec<Command> {
     }
     let result = d.result();
     say(app, format!("update → {}: {result}", d.destination), !d.ok);
-    vec![app.request(
+    let mut commands = vec![app.request(
         app.actor.clone(),
         Event::UpdateSent {
             destination: d.destination.clone(),
             text,
             result,
         },
-    )]
+    )];
+    // Delivered from a communicate step: that step is done.
+    if d.ok
+        && let Some((runbook, step, title)) = app.compose_step.take()
+        && !app.incident.is_checked(&runbook, &step)
+        && !app.is_pending(&runbook, &step)
+    {
+        commands.push(app.request(
+            app.actor.clone(),
+            Event::StepChecked {
+                runbook,
+                step,
+                title,
+            },
+        ));
+    }
+    commands
 }
 
 /// The cadence as the header shows it.

@@ -389,6 +389,9 @@ pub struct App {
     pub bad_from: Option<u64>,
     /// The cadence the template being composed asks for.
     pub compose_every: Option<std::time::Duration>,
+    /// The runbook step (runbook, step id, title) the composer was opened from: a delivered update
+    /// ticks it.
+    pub compose_step: Option<(String, String, String)>,
     /// Endpoints by index.
     pub endpoints: Vec<EndpointView>,
     /// Selected endpoint.
@@ -465,6 +468,7 @@ impl App {
             destinations: Vec::new(),
             deliveries: 0,
             compose_every: None,
+            compose_step: None,
             good: None,
             bad_from: None,
             help_scroll: 0,

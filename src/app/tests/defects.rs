@@ -74,7 +74,7 @@ fn a_steps_update_every_sets_when_the_next_update_is_due_after_it_is_sent() {
         sent_at: app.now,
         osc52: None,
     };
-    update(
+    let cmds = update(
         &mut app,
         Msg::Delivered {
             delivery,
@@ -82,6 +82,11 @@ fn a_steps_update_every_sets_when_the_next_update_is_due_after_it_is_sent() {
         },
     );
     assert_eq!(act::cadence_label(&app).0, "next update in 5m");
+    // Sent from the communicate step: the delivered update ticks it.
+    assert!(
+        cmds.iter().any(|c| matches!(c, Command::Append { event: Event::StepChecked { runbook, step, .. }, .. } if runbook == "comms" && step == "hourly")),
+        "{cmds:?}"
+    );
 }
 
 fn ctrl(ch: char) -> Msg {

@@ -31,6 +31,11 @@ fn facts() -> UpdateFacts {
             },
         ],
         doing: vec!["Roll back the deploy".into(), "Disable new checkout".into()],
+        recovered: vec!["ledger (up since 13:58 UTC, after 4m)".into()],
+        notes: vec![
+            "deploy v2.15 rolled back".into(),
+            "provider confirms an outage".into(),
+        ],
         error_rate: Some(42.4),
         new_patterns: vec![
             "timeout connecting to <*>".into(),
@@ -54,6 +59,8 @@ fn the_default_template_says_what_is_broken_and_what_is_being_done() {
          What is broken: payments (down), search (throttled)\n\
          Who is affected: users of payments, search\n\
          What we are doing: Roll back the deploy; Disable new checkout\n\
+         Recovered: ledger (up since 13:58 UTC, after 4m)\n\
+         Notes since the last update: deploy v2.15 rolled back; provider confirms an outage\n\
          Errors: 42 errors/min; new error patterns: `timeout connecting to <*>`, `pool exhausted`, `card declined <*>`, and 1 more\n\
          Progress: 4 of 9 steps done, 1h 23m since the incident opened.\n\
          Next update: 14:33 UTC"
@@ -73,6 +80,8 @@ fn a_quiet_incident_still_reads_as_sentences() {
          What is broken: no monitored endpoint is failing\n\
          Who is affected: being assessed\n\
          What we are doing: investigating\n\
+         Recovered: nothing yet\n\
+         Notes since the last update: none\n\
          Errors: unknown; new error patterns: none\n\
          Progress: 0 of 0 steps done, less than a minute since the incident opened.\n\
          Next update: not scheduled"
@@ -117,5 +126,5 @@ fn responder_words_win_over_derived_ones() {
         render_update("{status}: {affected}; {elapsed}", &f),
         "mitigated: EU card payments; 1h 23m"
     );
-    assert_eq!(PLACEHOLDERS.len(), 13);
+    assert_eq!(PLACEHOLDERS.len(), 15);
 }

@@ -16,13 +16,15 @@ pub const DEFAULT_TEMPLATE: &str = "\
 What is broken: {broken}
 Who is affected: {affected}
 What we are doing: {doing}
+Recovered: {recovered}
+Notes since the last update: {notes}
 Errors: {error_rate}; new error patterns: {new_patterns}
 Progress: {steps_done}, {elapsed} since the incident opened.
 Next update: {next_update}";
 
 /// Every placeholder an update template may use, with what it becomes.
 #[cfg(any(test, feature = "test-support"))]
-pub const PLACEHOLDERS: [(&str, &str); 13] = [
+pub const PLACEHOLDERS: [(&str, &str); 15] = [
     ("title", "the incident title"),
     ("severity", "SEV1..SEV4, or `severity unset`"),
     ("status", "investigating, mitigated or resolved"),
@@ -34,7 +36,12 @@ pub const PLACEHOLDERS: [(&str, &str); 13] = [
         "affected",
         "who is affected, as noted; else the failing endpoints",
     ),
-    ("doing", "what is being done now"),
+    ("doing", "the steps done lately, oldest first"),
+    (
+        "recovered",
+        "what came back up and when: `payments (up since 14:05 UTC, after 3m)`",
+    ),
+    ("notes", "the notes written since the last update, oldest first"),
     ("error_rate", "log errors a minute: `12 errors/min`"),
     ("new_patterns", "new error patterns seen in the logs"),
     ("steps_done", "runbook progress: `4 of 9 steps done`"),
@@ -73,6 +80,10 @@ pub struct UpdateFacts {
     pub affected: Option<String>,
     /// What is being done (recent or current step titles, newest last).
     pub doing: Vec<String>,
+    /// Endpoints that came back up during the incident: `payments (up since 14:05 UTC, after 3m)`.
+    pub recovered: Vec<String>,
+    /// Notes written since the last update went out, oldest first.
+    pub notes: Vec<String>,
     /// Log errors a minute over the recent window, if known.
     pub error_rate: Option<f64>,
     /// Error patterns that appeared during the incident, newest first.
@@ -99,6 +110,8 @@ impl UpdateFacts {
             broken: Vec::new(),
             affected: None,
             doing: Vec::new(),
+            recovered: Vec::new(),
+            notes: Vec::new(),
             error_rate: None,
             new_patterns: Vec::new(),
             steps_done: 0,
@@ -133,6 +146,10 @@ impl UpdateFacts {
             },
             "doing" if self.doing.is_empty() => "investigating".into(),
             "doing" => self.doing.join("; "),
+            "recovered" if self.recovered.is_empty() => "nothing yet".into(),
+            "recovered" => self.recovered.join("; "),
+            "notes" if self.notes.is_empty() => "none".into(),
+            "notes" => self.notes.join("; "),
             "error_rate" => match self.error_rate {
                 Some(r) if r >= 10.0 => format!("{r:.0} errors/min"),
                 Some(r) => format!("{r:.1} errors/min"),

@@ -367,7 +367,41 @@ pub fn facts(app: &App) -> UpdateFacts {
         }
     }
     done.sort();
-    f.doing = done.into_iter().rev().take(3).map(|(_, t)| t).collect();
+    // The last three, oldest first: the update reads as what happened, in order.
+    let skip = done.len().saturating_sub(3);
+    f.doing = done.into_iter().skip(skip).map(|(_, t)| t).collect();
+    // Since the last update that reached people (or the start): the notes written.
+    let since = app
+        .records
+        .iter()
+        .rev()
+        .find(|r| matches!(&r.event, Event::UpdateSent { result, .. } if result.starts_with("delivered")))
+        .map(|r| r.ts);
+    f.notes = app
+        .records
+        .iter()
+        .filter(|r| since.is_none_or(|s| r.ts > s))
+        .filter_map(|r| match &r.event {
+            Event::Note { text } => Some(crate::core::sanitize::sanitize_line(text)),
+            _ => None,
+        })
+        .collect();
+    f.recovered = crate::timeline::episode::episodes(
+        &app.records,
+        app.episode_hold.to_std().unwrap_or_default(),
+        app.now,
+    )
+    .into_iter()
+    .filter_map(|e| {
+        let end = e.end?;
+        Some(format!(
+            "{} (up since {}, after {})",
+            e.endpoint,
+            end.format("%H:%M UTC"),
+            crate::core::duration::glance((end - e.start).to_std().unwrap_or_default())
+        ))
+    })
+    .collect();
     let (d, t) = app.progress();
     f.steps_done = d;
     f.steps_total = t;

@@ -217,3 +217,42 @@ fn an_incident_reopened_mid_outage_carries_its_episode_on() {
     assert_eq!(list[0].start, t0 + TimeDelta::seconds(10));
     assert_eq!(list[0].end, Some(t0 + TimeDelta::seconds(310)));
 }
+
+#[test]
+fn an_update_names_what_recovered_and_the_notes_since_the_last_one() {
+    let (mut app, t0) = with_endpoint();
+    let note = |app: &mut App, text: &str| {
+        let c = app.request("alice".into(), Event::Note { text: text.into() });
+        ack(app, vec![c]);
+    };
+    note(&mut app, "before the last update");
+    let sent = app.request(
+        "alice".into(),
+        Event::UpdateSent {
+            destination: "file updates.md".into(),
+            text: "first".into(),
+            result: "delivered (written)".into(),
+        },
+    );
+    ack(&mut app, vec![sent]);
+    app.now = t0 + TimeDelta::seconds(5);
+    note(&mut app, "rolled back v2.15");
+    for (secs, outcome, status) in [
+        (0, Outcome::Ok, Some(200)),
+        (10, Outcome::UnexpectedStatus(503), Some(503)),
+        (70, Outcome::Ok, Some(200)),
+        (100, Outcome::Ok, Some(200)),
+    ] {
+        app.now = t0 + TimeDelta::seconds(secs);
+        let commands = update(&mut app, probe(t0, secs, outcome, status));
+        ack(&mut app, commands);
+    }
+    let f = super::super::act::facts(&app);
+    assert_eq!(f.notes, ["rolled back v2.15"]);
+    assert_eq!(f.recovered.len(), 1, "{:?}", f.recovered);
+    assert!(
+        f.recovered[0].starts_with("payments-api (up since 14:01 UTC, after 1m"),
+        "{:?}",
+        f.recovered
+    );
+}

@@ -396,6 +396,9 @@ pub struct App {
     pub endpoints: Vec<EndpointView>,
     /// Selected endpoint.
     pub endpoint: usize,
+    /// The user picked `endpoint` in the health panel; until then the last-good/last-bad pane
+    /// follows the endpoint in the newest open episode.
+    pub endpoint_chosen: bool,
     /// The timeline panel's cursor and search.
     pub timeline: TimelineView,
     /// The focused panel.
@@ -474,6 +477,7 @@ impl App {
             help_scroll: 0,
             endpoints: Vec::new(),
             endpoint: 0,
+            endpoint_chosen: false,
             timeline: TimelineView::default(),
             focus: Panel::Runbook,
             mode: Mode::Normal,
@@ -527,6 +531,20 @@ impl App {
             _ => return,
         };
         self.patterns.trend.new_after_ms = end;
+    }
+
+    /// The endpoint the last-good/last-bad pane shows: the one the user picked, else the one whose
+    /// open episode began last, else the selected one.
+    pub fn compared_endpoint(&self) -> usize {
+        if self.endpoint_chosen {
+            return self.endpoint;
+        }
+        self.endpoints
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.episode.as_ref().map(|ep| (ep.start, i)))
+            .max()
+            .map_or(self.endpoint, |(_, i)| i)
     }
 
     /// Takes note of when a line read happened and when it was read (for the baseline's end and

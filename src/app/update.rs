@@ -822,6 +822,7 @@ fn scroll(app: &mut App, delta: isize) {
         }
         Panel::Health => {
             app.endpoint = apply(app.endpoint, app.endpoints.len().saturating_sub(1), delta);
+            app.endpoint_chosen = true;
         }
         Panel::Logs if app.patterns.mode == PatternsMode::List => {
             let max = app.patterns.rows.len().saturating_sub(1);

@@ -284,7 +284,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     for block in blocks.into_iter().skip(first) {
         lines.extend(block);
     }
-    if let Some(e) = app.endpoints.get(app.endpoint) {
+    if let Some(e) = app.endpoints.get(app.compared_endpoint()) {
         let compare = compare_lines(app, e, theme);
         if lines.len() + compare.len() <= inner.height as usize {
             lines.extend(compare);

@@ -256,3 +256,32 @@ fn an_update_names_what_recovered_and_the_notes_since_the_last_one() {
         f.recovered
     );
 }
+
+#[test]
+fn the_last_good_and_bad_pane_follows_the_open_episode_until_the_user_picks() {
+    let (mut app, t0) = with_endpoint();
+    // A second endpoint, listed after the first: it is the one that fails.
+    app.endpoints.push(EndpointView {
+        name: "ledger".into(),
+        url: "http://127.0.0.1:1/ledger".into(),
+        health: EndpointHealth::new(1),
+        insecure_tls: false,
+        episode: None,
+        episode_adopted: false,
+    });
+    assert_eq!(app.compared_endpoint(), 0);
+    let mut r = ProbeResult::failed(
+        1,
+        t0 + TimeDelta::seconds(5),
+        Outcome::Timeout,
+        Duration::from_secs(5),
+    );
+    r.status = None;
+    let commands = update(&mut app, Msg::Probe(r));
+    ack(&mut app, commands);
+    assert_eq!(app.compared_endpoint(), 1, "the endpoint in trouble");
+    // The user moves in the health panel: their choice wins.
+    app.focus = Panel::Health;
+    update(&mut app, key('k'));
+    assert_eq!(app.compared_endpoint(), 0);
+}

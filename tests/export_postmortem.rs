@@ -616,3 +616,51 @@ fn an_export_written_atomically_replaces_the_old_report_whole() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn milestone_labels_close_together_never_overprint() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (mut w, _) = TimelineWriter::open(&dir.path().join("t.jsonl"))?;
+    // An hour-long chart whose three milestones fall within 20 seconds of each other.
+    let marks = [
+        (at(30, 0)?, Milestone::Detected),
+        (at(30, 10)?, Milestone::Mitigated),
+        (at(30, 20)?, Milestone::Resolved),
+    ];
+    w.append_at(
+        at(0, 0)?,
+        "alice",
+        Event::Note {
+            text: "start".into(),
+        },
+    )?;
+    for (ts, name) in marks {
+        w.append_at(ts, "alice", Event::Milestone { name })?;
+    }
+    w.append_at(at(60, 0)?, "alice", Event::Note { text: "end".into() })?;
+    let records = timeline::read(w.path())?.records;
+    let html = export::render(
+        Format::Html,
+        &ExportInput {
+            records: &records,
+            runbooks: &[],
+            secrets: &[],
+            timeline_path: "t.jsonl",
+        },
+    );
+    // Each label on its own row: three different heights.
+    let mut ys: Vec<String> = html
+        .split("<g class=\"milestone\">")
+        .skip(1)
+        .filter_map(|g| {
+            let text = &g[g.find("<text ")?..];
+            let y = &text[text.find(" y=\"")? + 4..];
+            Some(y[..y.find('"')?].to_string())
+        })
+        .collect();
+    assert_eq!(ys.len(), 3, "{html}");
+    ys.sort();
+    ys.dedup();
+    assert_eq!(ys.len(), 3, "labels share a row: {ys:?}");
+    Ok(())
+}

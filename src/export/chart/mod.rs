@@ -30,7 +30,12 @@ use crate::timeline::{Event, EventKind, Record};
 const WIDTH: f64 = 960.0;
 const LEFT: f64 = 170.0;
 const RIGHT: f64 = 20.0;
-const TOP: f64 = 30.0;
+/// Room above the lanes for milestone labels: three rows, so labels close together never overprint.
+const TOP: f64 = 48.0;
+/// Height of one row of milestone labels.
+const LABEL_ROW: f64 = 11.0;
+/// Width of a label character, roughly, at the chart's font size.
+const LABEL_CHAR: f64 = 7.0;
 const LANE: f64 = 24.0;
 const GAP: f64 = 8.0;
 const RATE: f64 = 70.0;
@@ -324,24 +329,39 @@ fn actions_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
 }
 
 fn milestones(out: &mut String, scale: &Scale, bottom: f64, p: &Prepared<'_>) {
-    for (m, ts) in &p.incident.milestones {
-        let x = scale.x(*ts);
+    let mut marks: Vec<(f64, crate::timeline::Milestone, DateTime<Utc>)> = p
+        .incident
+        .milestones
+        .iter()
+        .map(|(m, ts)| (scale.x(*ts), *m, *ts))
+        .collect();
+    marks.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Spans taken on each label row: a label goes on the lowest row where it overlaps none.
+    let mut rows: Vec<Vec<(f64, f64)>> = vec![Vec::new(); 3];
+    for (x, m, ts) in marks {
+        let width = m.name().len() as f64 * LABEL_CHAR;
         // Keep the label inside the chart at either end.
-        let anchor = if x > WIDTH - RIGHT - 40.0 {
-            "end"
+        let (anchor, from) = if x > WIDTH - RIGHT - 40.0 {
+            ("end", x - width)
         } else if x < LEFT + 40.0 {
-            "start"
+            ("start", x)
         } else {
-            "middle"
+            ("middle", x - width / 2.0)
         };
-        let tip = format!("{}: {} UTC", m.name(), utc(*ts));
+        let span = (from - 2.0, from + width + 2.0);
+        let row = rows
+            .iter()
+            .position(|taken| taken.iter().all(|(a, b)| span.1 <= *a || span.0 >= *b))
+            .unwrap_or(rows.len() - 1);
+        rows[row].push(span);
+        let y = TOP - 6.0 - LABEL_ROW * row as f64;
+        let tip = format!("{}: {} UTC", m.name(), utc(ts));
         let _ = write!(
             out,
             "<g class=\"milestone\"><title>{}</title><line x1=\"{x:.1}\" y1=\"{:.1}\" x2=\"{x:.1}\" \
-             y2=\"{bottom:.1}\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text></g>",
+             y2=\"{bottom:.1}\"/><text x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{}</text></g>",
             html(&tip),
-            TOP - 12.0,
-            TOP - 16.0,
+            y + 2.0,
             m.name()
         );
     }

@@ -43,15 +43,6 @@ impl LiveEpisode {
     }
 }
 
-fn rank(h: Health) -> u8 {
-    match h {
-        Health::Down => 3,
-        Health::Throttled => 2,
-        Health::Degraded => 1,
-        Health::Unknown | Health::Up => 0,
-    }
-}
-
 /// A probe result for endpoint `i`, and the transition it confirmed, if any: what to record.
 pub fn on_probe(app: &mut App, r: &ProbeResult, change: Option<Transition>) -> Vec<Command> {
     let hold = app.episode_hold;
@@ -109,9 +100,7 @@ pub fn on_probe(app: &mut App, r: &ProbeResult, change: Option<Transition>) -> V
                 episode.summary.changes += 1;
                 episode.last_bad = state;
                 episode.up_since = None;
-                if rank(state) > rank(episode.summary.worst) {
-                    episode.summary.worst = state;
-                }
+                episode.summary.worst = episode.summary.worst.worse(state);
             }
         }
     }

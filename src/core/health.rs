@@ -43,6 +43,18 @@ impl Health {
             Health::Down => "down",
         }
     }
+
+    /// The worse of two states, for an outage's worst: down over throttled over degraded; up and
+    /// unknown are no trouble.
+    pub fn worse(self, other: Health) -> Health {
+        let rank = |h: Health| match h {
+            Health::Down => 3,
+            Health::Throttled => 2,
+            Health::Degraded => 1,
+            Health::Unknown | Health::Up => 0,
+        };
+        if rank(other) > rank(self) { other } else { self }
+    }
 }
 
 impl fmt::Display for Health {

@@ -49,6 +49,15 @@ pub fn byte_at_column(text: &str, column: usize) -> usize {
     text.len()
 }
 
+/// `text` in at most `columns` display columns: whole when it fits, else cut and ended with `…`.
+pub fn cut(text: &str, columns: usize) -> std::borrow::Cow<'_, str> {
+    if width(text) <= columns {
+        return text.into();
+    }
+    let keep = byte_at_column(text, columns.saturating_sub(1));
+    format!("{}…", &text[..keep]).into()
+}
+
 /// Cuts text into rows of at most `width` cells: after a space (which goes), comma or semicolon
 /// where there is one, else inside the word; a newline always starts a row.
 pub fn word_wrap(text: &str, width: usize) -> Vec<String> {

@@ -115,15 +115,6 @@ impl Episode {
     }
 }
 
-fn rank(h: Health) -> u8 {
-    match h {
-        Health::Down => 3,
-        Health::Throttled => 2,
-        Health::Degraded => 1,
-        Health::Unknown | Health::Up => 0,
-    }
-}
-
 /// The episodes in `records`, in the order they started; `until` is how far observation reached
 /// (now in the cockpit, the last record in an export): an endpoint up for less than the hold by
 /// then is still in its episode.
@@ -167,9 +158,7 @@ pub fn episodes(records: &[Record], hold: Duration, until: DateTime<Utc>) -> Vec
                 if let Some(summary) = summary {
                     // Recorded at its end: the live count of changes and the worst state.
                     episode.changes = summary.changes.max(1) as usize;
-                    if rank(summary.worst) > rank(episode.worst) {
-                        episode.worst = summary.worst;
-                    }
+                    episode.worst = episode.worst.worse(summary.worst);
                     episode.summary = Some(summary.clone());
                 }
             }
@@ -184,9 +173,7 @@ pub fn episodes(records: &[Record], hold: Duration, until: DateTime<Utc>) -> Vec
                 episode.watched_until = None;
                 episode.changes += 1;
                 episode.state = state;
-                if rank(state) > rank(episode.worst) {
-                    episode.worst = state;
-                }
+                episode.worst = episode.worst.worse(state);
                 *up = None;
             }
             (None, Health::Up | Health::Unknown) => {}

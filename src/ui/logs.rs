@@ -360,12 +360,7 @@ fn pattern_columns(width: usize) -> usize {
 
 /// `text` cut to `columns` display columns, ending in `…` when cut, padded to exactly `columns`.
 fn fit(text: &str, columns: usize) -> String {
-    let cut = if text::width(text) > columns {
-        let keep = text::byte_at_column(text, columns.saturating_sub(1));
-        format!("{}…", &text[..keep])
-    } else {
-        text.to_string()
-    };
+    let cut = text::cut(text, columns);
     let pad = columns.saturating_sub(text::width(&cut));
     format!("{cut}{}", " ".repeat(pad))
 }

@@ -270,12 +270,7 @@ fn header_text(app: &App, width: usize) -> (String, bool) {
         keep[i] = false;
     }
     let room = width.saturating_sub(fixed(&keep));
-    let title = if crate::core::text::width(&title) > room {
-        let cut = crate::core::text::byte_at_column(&title, room.saturating_sub(1));
-        format!("{}…", &title[..cut])
-    } else {
-        title
-    };
+    let title = crate::core::text::cut(&title, room).into_owned();
     (joined(&keep, &title), due)
 }
 

@@ -8,7 +8,7 @@ use crate::tail::{LogLine, TailEvent, TimeOrigin};
 use crate::timeline::PatternChange;
 
 /// An error line written at `own`, read at `read`.
-fn error(text: &str, own: DateTime<Utc>, read: DateTime<Utc>) -> LogLine {
+pub(super) fn error(text: &str, own: DateTime<Utc>, read: DateTime<Utc>) -> LogLine {
     LogLine::new(0, text.into(), Some(crate::core::level::Level::Error), 0, read).with_time(
         own,
         TimeOrigin::Own {
@@ -18,7 +18,7 @@ fn error(text: &str, own: DateTime<Utc>, read: DateTime<Utc>) -> LogLine {
     )
 }
 
-fn feed(app: &mut App, lines: Vec<LogLine>) {
+pub(super) fn feed(app: &mut App, lines: Vec<LogLine>) {
     update(
         app,
         Msg::Tail(TailEvent::Lines {

@@ -21,16 +21,21 @@ fn probe(t0: DateTime<Utc>, secs: i64, outcome: Outcome, status: Option<u16>) ->
     Msg::Probe(r)
 }
 
-fn with_endpoint() -> (App, DateTime<Utc>) {
-    let mut app = app();
-    app.endpoints.push(EndpointView {
-        name: "payments-api".into(),
-        url: "http://127.0.0.1:1/health".into(),
+/// An endpoint whose state changes on one probe.
+fn endpoint(name: &str) -> EndpointView {
+    EndpointView {
+        name: name.into(),
+        url: format!("http://127.0.0.1:1/{name}"),
         health: EndpointHealth::new(1),
         insecure_tls: false,
         episode: None,
         episode_adopted: false,
-    });
+    }
+}
+
+fn with_endpoint() -> (App, DateTime<Utc>) {
+    let mut app = app();
+    app.endpoints.push(endpoint("payments-api"));
     let t0 = app.incident.start().expect("opened");
     (app, t0)
 }
@@ -186,14 +191,7 @@ fn an_incident_reopened_mid_outage_carries_its_episode_on() {
         "alice".into(),
         t0 + TimeDelta::minutes(5),
     );
-    again.endpoints.push(EndpointView {
-        name: "payments-api".into(),
-        url: "http://127.0.0.1:1/health".into(),
-        health: EndpointHealth::new(1),
-        insecure_tls: false,
-        episode: None,
-        episode_adopted: false,
-    });
+    again.endpoints.push(endpoint("payments-api"));
     let mut out = Vec::new();
     for (secs, outcome, status) in [
         (300, Outcome::UnexpectedStatus(503), Some(503)),
@@ -261,14 +259,7 @@ fn an_update_names_what_recovered_and_the_notes_since_the_last_one() {
 fn the_last_good_and_bad_pane_follows_the_open_episode_until_the_user_picks() {
     let (mut app, t0) = with_endpoint();
     // A second endpoint, listed after the first: it is the one that fails.
-    app.endpoints.push(EndpointView {
-        name: "ledger".into(),
-        url: "http://127.0.0.1:1/ledger".into(),
-        health: EndpointHealth::new(1),
-        insecure_tls: false,
-        episode: None,
-        episode_adopted: false,
-    });
+    app.endpoints.push(endpoint("ledger"));
     assert_eq!(app.compared_endpoint(), 0);
     let mut r = ProbeResult::failed(
         1,

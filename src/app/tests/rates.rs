@@ -1,35 +1,12 @@
 //! Error rates count each line in the second it says it happened, not the second it was read.
 
 use super::*;
-use crate::tail::{LogLine, TailEvent, TimeOrigin};
+use super::baseline::feed;
+use crate::tail::LogLine;
 
 /// An error line read at `read` that says it happened at `own`.
 fn error_line(read: chrono::DateTime<Utc>, own: chrono::DateTime<Utc>) -> LogLine {
-    LogLine::new(
-        0,
-        "ERROR upstream timeout".into(),
-        Some(crate::core::level::Level::Error),
-        0,
-        read,
-    )
-    .with_time(
-        own,
-        TimeOrigin::Own {
-            span: 0..0,
-            assumed: None,
-        },
-    )
-}
-
-fn feed(app: &mut App, lines: Vec<LogLine>) {
-    update(
-        app,
-        Msg::Tail(TailEvent::Lines {
-            source: 0,
-            file: None,
-            lines,
-        }),
-    );
+    super::baseline::error("ERROR upstream timeout", own, read)
 }
 
 #[test]

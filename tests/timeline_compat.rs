@@ -314,3 +314,122 @@ fn a_pinned_line_shows_in_the_timeline_panel_by_its_source_and_quote() {
         "{screen}"
     );
 }
+
+/// Corrections (`correction`, added after version 1): a `resolved` pressed by mistake and a `SEV1`
+/// picked by mistake, each retracted by bob; then `mitigated` and `resolved` for real.
+const CORRECTED: &str = "timeline-corrected.jsonl";
+
+#[test]
+fn a_timeline_with_corrections_verifies_and_replays_without_what_they_retract() {
+    let dir = workdir(CORRECTED);
+    let out = sitrep(dir.path(), &["verify", CORRECTED]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let report = timeline::read(&fixtures().join(CORRECTED)).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    let incident = Incident::replay(&report.records);
+    assert_eq!(
+        incident.severity,
+        Some(sitrep::core::severity::Severity::Sev2),
+        "SEV1 was retracted"
+    );
+    let ts = |seq: u64| report.records.iter().find(|r| r.seq == seq).unwrap().ts;
+    assert_eq!(incident.milestones[&Milestone::Resolved], ts(10), "not #5");
+    assert_eq!(incident.milestones[&Milestone::Mitigated], ts(9));
+    let retracted: Vec<(u64, &str, u64)> = incident
+        .retracted
+        .iter()
+        .map(|(seq, by)| (*seq, by.actor.as_str(), by.seq))
+        .collect();
+    assert_eq!(retracted, [(5, "bob", 7), (6, "bob", 8)]);
+}
+
+#[test]
+fn a_timeline_with_corrections_exports_byte_for_byte_as_it_did() {
+    let dir = workdir(CORRECTED);
+    for format in ["md", "json", "csv", "html"] {
+        let out = sitrep(dir.path(), &["export", "-f", format, "-t", CORRECTED]);
+        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
+        let expected =
+            std::fs::read_to_string(fixtures().join(format!("timeline-corrected.export.{format}")))
+                .unwrap();
+        assert!(
+            text(&out.stdout) == expected,
+            "the {format} export of {CORRECTED} changed; compare with tests/fixtures/timeline-corrected.export.{format}:\n{}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn the_export_strikes_through_what_a_correction_retracted_and_names_who_and_when() {
+    let dir = workdir(CORRECTED);
+    let md = text(&sitrep(dir.path(), &["export", "-f", "md", "-t", CORRECTED]).stdout);
+    assert!(md.contains("- **Severity:** SEV2\n"), "{md}");
+    assert!(
+        md.contains(
+            "| ~~milestone: resolved~~ retracted by bob at 2026-12-04 18:18:07 UTC (\\#7) |"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| ~~severity: SEV1~~ retracted by bob"), "{md}");
+    assert!(
+        md.contains("**Retracted by a correction:** \\#5 milestone: resolved (by bob"),
+        "{md}"
+    );
+    let html = text(&sitrep(dir.path(), &["export", "-f", "html", "-t", CORRECTED]).stdout);
+    assert!(
+        html.contains("<del>milestone: resolved</del> retracted by bob"),
+        "{html}"
+    );
+    let json = text(&sitrep(dir.path(), &["export", "-f", "json", "-t", CORRECTED]).stdout);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["retracted"][0]["seq"], 5);
+    assert_eq!(doc["retracted"][0]["by"], "bob");
+    assert_eq!(doc["retracted"][1]["was"], "severity: SEV1");
+    assert_eq!(doc["summary"]["severity"], "SEV2");
+    let csv = text(&sitrep(dir.path(), &["export", "-f", "csv", "-t", CORRECTED]).stdout);
+    let row5 = csv.lines().find(|l| l.starts_with("5,")).unwrap();
+    assert!(
+        row5.contains("retracted by bob at 2026-12-04T18:18:07"),
+        "{row5}"
+    );
+}
+
+#[test]
+fn the_cli_retracts_only_a_milestone_or_severity_and_only_once() {
+    let dir = workdir(CORRECTED);
+    let once = sitrep(
+        dir.path(),
+        &["retract", "9", "--reason", "not yet", "-t", CORRECTED],
+    );
+    assert!(once.status.success(), "{}", text(&once.stderr));
+    assert!(
+        text(&once.stdout).starts_with("recorded #11 in timeline-corrected.jsonl: correction: #9 (milestone: mitigated) retracted: not yet"),
+        "{}",
+        text(&once.stdout)
+    );
+    for (seq, says) in [
+        ("9", "#9 was already retracted by alice (#11)"),
+        (
+            "4",
+            "#4 is a note event: only a milestone or a severity can be retracted",
+        ),
+        ("42", "has no event #42"),
+    ] {
+        let out = sitrep(dir.path(), &["retract", seq, "-t", CORRECTED]);
+        assert_eq!(out.status.code(), Some(2), "{seq}");
+        assert!(
+            text(&out.stderr).contains(says),
+            "{seq}: {}",
+            text(&out.stderr)
+        );
+    }
+    let report = timeline::read(&dir.path().join(CORRECTED)).unwrap();
+    assert_eq!(
+        report.records.len(),
+        11,
+        "nothing written for a refused retraction"
+    );
+    let incident = Incident::replay(&report.records);
+    assert!(!incident.milestones.contains_key(&Milestone::Mitigated));
+}

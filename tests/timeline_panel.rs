@@ -234,3 +234,111 @@ fn a_long_detail_scrolls_at_80x24() {
     assert_eq!(app.mode, Mode::Normal);
     assert_eq!(app.focus, Panel::Timeline);
 }
+
+/// Plays the timeline writer's part: writes each append asked for and answers that it is written.
+fn apply(app: &mut App, msg: Msg) {
+    for c in update(app, msg) {
+        if let sitrep::app::Command::Append { req, actor, event } = c {
+            let prev = app
+                .records
+                .last()
+                .map(|r| r.hash.clone())
+                .unwrap_or_default();
+            let record = seal(app.incident.last_seq + 1, app.now, &actor, event, &prev)
+                .unwrap()
+                .1;
+            let appended = sitrep::timeline::Appended {
+                record,
+                foreign: vec![],
+                problems: vec![],
+            };
+            apply(app, Msg::Appended { req, appended });
+        }
+    }
+}
+
+#[test]
+fn a_milestone_marked_by_mistake_is_retracted_and_stays_in_the_panel_struck_through() {
+    let mut app = incident();
+    app.zoom = false;
+    // On the note first: a note is not taken back, and the user is told why.
+    for _ in 0..2 {
+        update(&mut app, key('k'));
+    }
+    update(&mut app, key('x'));
+    assert_eq!(app.mode, Mode::Normal);
+    let said = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("#8 is a note event"), "{said}");
+    // On `detected` (#5): x asks, with the event named and the reason typed in place.
+    for _ in 0..3 {
+        update(&mut app, key('k'));
+    }
+    update(&mut app, key('x'));
+    assert_eq!(
+        app.mode,
+        Mode::ConfirmRetract {
+            seq: 5,
+            reason: String::new()
+        }
+    );
+    for ch in "marked before the page".chars() {
+        update(&mut app, key(ch));
+    }
+    let small = screen(&app, 80, 24);
+    insta::assert_snapshot!("retract_confirm_80x24", small);
+    for s in [&small, &screen(&app, 120, 40)] {
+        assert!(s.contains("Retract #5?"), "{s}");
+        assert!(
+            s.contains("milestone: detected (by alice at 14:03:20Z)"),
+            "{s}"
+        );
+        assert!(s.contains("Reason: marked before the page"), "{s}");
+        assert!(s.contains("Enter: retract it · Esc: it stands"), "{s}");
+    }
+    apply(&mut app, enter());
+    assert_eq!(app.mode, Mode::Normal);
+    let last = app.records.last().unwrap();
+    assert_eq!(
+        last.event,
+        Event::Correction {
+            retracts: 5,
+            was: "milestone: detected".into(),
+            reason: "marked before the page".into(),
+        }
+    );
+    assert!(
+        !app.incident.milestones.contains_key(&Milestone::Detected),
+        "the header and the export no longer count it"
+    );
+    let big = screen(&app, 120, 40);
+    insta::assert_snapshot!("retracted_row_120x40", big);
+    assert!(
+        big.contains("14:03:20Z alice retracted: milestone: detected (by alice,"),
+        "{big}"
+    );
+    let buffer = draw(&app, 120, 40);
+    let y = row_of(&buffer, "retracted: milestone: detected").unwrap();
+    let x = (0..120)
+        .find(|&x| buffer[(x, y)].symbol() == "m" && buffer[(x + 1, y)].symbol() == "i")
+        .unwrap();
+    assert!(buffer[(x, y)].modifier.contains(Modifier::CROSSED_OUT));
+    // Once is enough: a second x says so and asks nothing.
+    let index = app.records.iter().position(|r| r.seq == 5).unwrap();
+    let len = app.records.len();
+    app.timeline.select(index, len, 20);
+    update(&mut app, key('x'));
+    assert_eq!(app.mode, Mode::Normal);
+    let said = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(
+        said.contains("#5 is already retracted (by alice, #11)"),
+        "{said}"
+    );
+}

@@ -84,6 +84,13 @@ pub enum Mode {
     ConfirmMilestone(crate::timeline::Milestone),
     /// Choosing the severity (the one selected, by index into `Severity::ALL`).
     PickSeverity(usize),
+    /// Asking whether to retract a milestone or severity, with the reason being typed.
+    ConfirmRetract {
+        /// The `seq` of the event to retract.
+        seq: u64,
+        /// Why, as typed so far.
+        reason: String,
+    },
     /// Showing the exact command of a step and asking whether to run it.
     ConfirmRun(Box<act::RunRequest>),
     /// The output pane of the running (or last) command.

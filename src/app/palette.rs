@@ -16,6 +16,8 @@ pub enum PaletteCommand {
     Mark(Milestone),
     /// `:severity SEV1..SEV4`
     Severity(Severity),
+    /// `:retract N [REASON]`: take back milestone or severity event #N (asks first)
+    Retract(u64, String),
     /// `:filter REGEX`: keep only lines that match, on top of the other filters
     Filter(String),
     /// `:filter-out REGEX`: hide lines that match
@@ -63,6 +65,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     ("mark", "detected|mitigated|resolved", "record a milestone"),
     ("severity", "SEV1..SEV4", "set the severity"),
+    (
+        "retract",
+        "N [REASON]",
+        "take back milestone/severity event #N (asks first)",
+    ),
     ("filter", "REGEX", "keep only log lines that match (stacks)"),
     (
         "filter-out",
@@ -164,6 +171,15 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
                 return need("SEV1, SEV2, SEV3 or SEV4");
             };
             PaletteCommand::Severity(level)
+        }
+        "retract" => {
+            let (n, reason) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
+            match n.trim_start_matches('#').parse::<u64>() {
+                Ok(seq) => PaletteCommand::Retract(seq, reason.trim().to_string()),
+                Err(_) => {
+                    return need("the # of a milestone or severity event, as the timeline shows it");
+                }
+            }
         }
         "filter" if arg.is_empty() => return need("a regex"),
         "filter" => PaletteCommand::Filter(arg.to_string()),
@@ -311,6 +327,7 @@ mod tests {
                 "severity" => "severity SEV2".to_string(),
                 "context" => "context 2".to_string(),
                 "unfilter" => "unfilter 1".to_string(),
+                "retract" => "retract 3 wrong key".to_string(),
                 _ if arg.is_empty() || arg.contains('|') => name.to_string(),
                 _ => format!("{name} x"),
             };

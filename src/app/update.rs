@@ -271,6 +271,40 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             Vec::new()
         }
         Mode::PickSeverity(i) => pick_severity(app, key, i),
+        Mode::ConfirmRetract { seq, mut reason } => {
+            match key.code {
+                KeyCode::Enter => {
+                    app.mode = Mode::Normal;
+                    let was = app
+                        .records
+                        .iter()
+                        .find(|r| r.seq == seq)
+                        .map(|r| r.event.summary())
+                        .unwrap_or_default();
+                    let reason = reason.trim().to_string();
+                    let event = Event::Correction {
+                        retracts: seq,
+                        was,
+                        reason,
+                    };
+                    return vec![app.request(app.actor.clone(), event)];
+                }
+                KeyCode::Esc => {
+                    app.mode = Mode::Normal;
+                    say(app, format!("#{seq} stands; nothing recorded"));
+                }
+                KeyCode::Backspace => {
+                    reason.pop();
+                    app.mode = Mode::ConfirmRetract { seq, reason };
+                }
+                KeyCode::Char(c) if reason.chars().count() < RETRACT_REASON_MAX => {
+                    reason.push(c);
+                    app.mode = Mode::ConfirmRetract { seq, reason };
+                }
+                _ => app.mode = Mode::ConfirmRetract { seq, reason },
+            }
+            Vec::new()
+        }
         Mode::ConfirmQuit => match key.code {
             KeyCode::Char('y') | KeyCode::Char('q') => leave(app),
             _ => {
@@ -401,6 +435,12 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
         PaletteCommand::Mark(name) => return on_action(app, Action::mark(name)),
         PaletteCommand::Severity(level) => {
             return vec![app.request(app.actor.clone(), Event::Severity { level })];
+        }
+        PaletteCommand::Retract(seq, reason) => {
+            match app.records.iter().position(|r| r.seq == seq) {
+                Some(i) => super::timelineview::ask_retract(app, i, reason),
+                None => complain(app, format!("there is no event #{seq} in this timeline")),
+            }
         }
         PaletteCommand::Filter(text) => super::logs::add_filter(app, &text, false),
         PaletteCommand::FilterOut(text) => super::logs::add_filter(app, &text, true),
@@ -695,10 +735,13 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         }
         Action::ToggleUtc => app.utc = !app.utc,
         Action::Retry => return retry(app),
-        Action::ShowInLogs => super::timelineview::act(app, action),
+        Action::ShowInLogs | Action::Retract => super::timelineview::act(app, action),
     }
     Vec::new()
 }
+
+/// How long a correction's reason may be, typed in its confirmation.
+const RETRACT_REASON_MAX: usize = 200;
 
 /// Keys in the severity picker: ↑/↓ (or k/j) choose, 1-4 pick directly, Enter records the choice
 /// (nothing when it is the current one), Esc leaves it as it was.

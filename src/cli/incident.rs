@@ -1,5 +1,5 @@
-//! The incident commands that work without the cockpit: `note`, `mark`, `severity`, `export`,
-//! `verify`.
+//! The incident commands that work without the cockpit: `note`, `mark`, `severity`, `retract`,
+//! `export`, `verify`.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -56,6 +56,44 @@ pub(super) fn severity(
     append_one(target, actor, Event::Severity { level })
 }
 
+/// `sitrep retract SEQ [--reason TEXT]`.
+pub(super) fn retract(
+    seq: u64,
+    reason: Option<String>,
+    target: &TimelineArgs,
+    actor: Option<String>,
+) -> anyhow::Result<u8> {
+    let path = existing_timeline(target)?;
+    let report = timeline::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let incident = timeline::Incident::replay(&report.records);
+    let Some(record) = report.records.iter().find(|r| r.seq == seq) else {
+        bail!(
+            "{} has no event #{seq} (its events are #1 to #{}): the timeline panel and the export show each event's #",
+            path.display(),
+            incident.last_seq
+        );
+    };
+    if let Some(by) = incident.retracted.get(&seq) {
+        bail!(
+            "#{seq} was already retracted by {} (#{}); nothing to do",
+            by.actor,
+            by.seq
+        );
+    }
+    if !incident.retractable(seq) {
+        bail!(
+            "#{seq} is a {} event: only a milestone or a severity can be retracted (a note stays; write another one to correct it)",
+            record.event.kind()
+        );
+    }
+    let event = Event::Correction {
+        retracts: seq,
+        was: record.event.summary(),
+        reason: reason.unwrap_or_default(),
+    };
+    append_one(target, actor, event)
+}
+
 /// Finds the timeline a command-line action is about.
 fn resolve_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
     if let Some(p) = &target.timeline {
@@ -74,7 +112,8 @@ fn resolve_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
     })
 }
 
-fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> anyhow::Result<u8> {
+/// The timeline a command-line action is about, which must exist.
+fn existing_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
     let path = resolve_timeline(target)?;
     if !path.exists() {
         bail!(
@@ -82,6 +121,11 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
             path.display()
         );
     }
+    Ok(path)
+}
+
+fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> anyhow::Result<u8> {
+    let path = existing_timeline(target)?;
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
     }

@@ -121,6 +121,21 @@ pub enum Cmd {
         #[arg(long)]
         actor: Option<String>,
     },
+    /// Retract a milestone or severity recorded by mistake (the line stays; replay and the
+    /// export leave it out, and the export shows it struck through).
+    Retract {
+        /// The `#` of the milestone or severity event (the timeline panel and the export show it).
+        seq: u64,
+        /// Why it was wrong.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Which timeline.
+        #[command(flatten)]
+        target: TimelineArgs,
+        /// Who retracts it (default: $USER).
+        #[arg(long)]
+        actor: Option<String>,
+    },
     /// Export the timeline as a postmortem.
     Export {
         /// md | json | csv | html
@@ -251,6 +266,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             target,
             actor,
         } => incident::severity(&level, &target, actor),
+        Cmd::Retract {
+            seq,
+            reason,
+            target,
+            actor,
+        } => incident::retract(seq, reason, &target, actor),
         Cmd::Export {
             format,
             output,

@@ -63,6 +63,14 @@ pub(crate) fn render(p: &Prepared<'_>) -> String {
         if let Some(pin) = pins.get(&i) {
             fill_pin(&mut row, pin);
         }
+        if let Some(by) = p.incident.retracted.get(&r.seq) {
+            row[col("status")].0 = format!(
+                "retracted by {} at {} (#{})",
+                by.actor,
+                rfc3339(by.ts),
+                by.seq
+            );
+        }
         for (i, (value, text)) in row.iter().enumerate() {
             if i > 0 {
                 out.push(',');
@@ -180,6 +188,20 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             set("destination", destination);
             set("text", text);
             set("result", result);
+        }
+        // No columns of its own (the header is a promise): what it retracts is its evidence.
+        Event::Correction {
+            retracts,
+            was,
+            reason,
+        } => {
+            set("text", reason);
+            let was = if was.is_empty() {
+                String::new()
+            } else {
+                format!(" ({was})")
+            };
+            set("evidence", &format!("retracts #{retracts}{was}"));
         }
         // `fill_pin` fills it: what the columns say needs more than the record.
         Event::LinePinned { .. } => {}

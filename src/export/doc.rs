@@ -47,13 +47,15 @@ pub(crate) enum Span {
     Strong(String),
     /// Literal text: ids and command lines.
     Code(String),
+    /// Text struck through: what a correction retracted.
+    Struck(String),
 }
 
 impl Doc {
     /// Roughly how many bytes of text the document holds, to size the output once.
     pub(crate) fn size_hint(&self) -> usize {
         let span = |s: &Span| match s {
-            Span::Text(t) | Span::Strong(t) | Span::Code(t) => t.len() + 4,
+            Span::Text(t) | Span::Strong(t) | Span::Code(t) | Span::Struck(t) => t.len() + 4,
         };
         let block = |b: &Block| match b {
             Block::Para(spans) => spans.iter().map(span).sum(),

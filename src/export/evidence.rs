@@ -207,7 +207,7 @@ pub(super) fn timeline(p: &Prepared<'_>) -> Vec<Block> {
         match by_index.get(&i) {
             Some(pin) if matches!(pin.placement, Placement::Under(_)) => continue,
             Some(pin) => rows.push(row(r, pin.spans())),
-            None => rows.push(row(r, vec![t(r.event.summary())])),
+            None => rows.push(row(r, event_spans(p, r))),
         }
         // A pin can cite a pin: walk down, each seq's pins taken once (a damaged file may repeat a seq).
         let mut stack: Vec<&Pin<'_>> = under.remove(&r.seq).unwrap_or_default();
@@ -223,6 +223,22 @@ pub(super) fn timeline(p: &Prepared<'_>) -> Vec<Block> {
         return vec![none_recorded("events")];
     }
     vec![Block::Table(&["#", "UTC", "Local", "Actor", "Event"], rows)]
+}
+
+/// An event's cell: its summary, struck through with who retracted it and when if a correction did.
+fn event_spans(p: &Prepared<'_>, r: &Record) -> Vec<Span> {
+    match p.incident.retracted.get(&r.seq) {
+        Some(by) => vec![
+            Span::Struck(r.event.summary()),
+            t(format!(
+                " retracted by {} at {} UTC (#{})",
+                by.actor,
+                utc(by.ts),
+                by.seq
+            )),
+        ],
+        None => vec![t(r.event.summary())],
+    }
 }
 
 fn row(r: &Record, event: Vec<Span>) -> Vec<Vec<Span>> {

@@ -143,6 +143,11 @@ fn push_spans(out: &mut String, spans: &[Span]) {
                 push_html(out, s, true);
                 out.push_str("</strong>");
             }
+            Span::Struck(s) => {
+                out.push_str("<del>");
+                push_html(out, s, true);
+                out.push_str("</del>");
+            }
             Span::Code(s) => {
                 out.push_str("<code>");
                 push_html(out, s, false);

@@ -25,7 +25,23 @@ struct Export<'a> {
     /// Absent when nothing was pinned, so older exports read the same.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pinned_lines: Vec<PinOut<'a>>,
+    /// Milestones and severities a correction took back. Absent when none was, so older exports
+    /// read the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    retracted: Vec<RetractedOut<'a>>,
     events: &'a [Record],
+}
+
+#[derive(Serialize)]
+struct RetractedOut<'a> {
+    /// The retracted event.
+    seq: u64,
+    /// Its summary.
+    was: String,
+    /// The correction's `seq`, who wrote it and when.
+    by_seq: u64,
+    by: &'a str,
+    at: String,
 }
 
 #[derive(Serialize)]
@@ -187,6 +203,22 @@ pub(crate) fn render(p: &Prepared<'_>) -> String {
             duration_ms: c.finished.as_ref().map(|f| f.duration_ms),
         })
         .collect();
+    let retracted = inc
+        .retracted
+        .iter()
+        .map(|(seq, by)| RetractedOut {
+            seq: *seq,
+            was: p
+                .records
+                .iter()
+                .find(|r| r.seq == *seq)
+                .map(|r| r.event.summary())
+                .unwrap_or_default(),
+            by_seq: by.seq,
+            by: &by.actor,
+            at: rfc3339(by.ts),
+        })
+        .collect();
     let pinned_lines = pins(&p.records, &p.pin_checks)
         .iter()
         .map(|(_, pin)| {
@@ -232,6 +264,7 @@ pub(crate) fn render(p: &Prepared<'_>) -> String {
         other_steps,
         commands,
         pinned_lines,
+        retracted,
         events: &p.records,
     };
     match serde_json::to_string_pretty(&doc) {

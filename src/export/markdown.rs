@@ -103,6 +103,12 @@ fn push_spans(out: &mut String, spans: &[Span], ctx: Ctx) {
                 out.push_str("**");
             }
             Span::Strong(_) => {}
+            Span::Struck(s) if !s.is_empty() => {
+                out.push_str("~~");
+                push_md(out, s, in_cell, indent, false);
+                out.push_str("~~");
+            }
+            Span::Struck(_) => {}
             Span::Code(s) => push_md_code(out, s, in_cell),
         }
     }

@@ -126,6 +126,28 @@ fn summary(p: &Prepared<'_>) -> Vec<Block> {
         item("Duration", dur),
         item("Responders", responders),
     ];
+    if !inc.retracted.is_empty() {
+        let taken_back: Vec<String> = inc
+            .retracted
+            .iter()
+            .map(|(seq, by)| {
+                let was = p
+                    .records
+                    .iter()
+                    .find(|r| r.seq == *seq)
+                    .map(|r| r.event.summary())
+                    .unwrap_or_default();
+                format!("#{seq} {was} (by {} at {} UTC)", by.actor, utc(by.ts))
+            })
+            .collect();
+        items.push(item(
+            "Retracted by a correction",
+            format!(
+                "{}; the times and severity above leave them out",
+                taken_back.join("; ")
+            ),
+        ));
+    }
     if !inc.health.is_empty() {
         let states: Vec<String> = inc.health.iter().map(|(e, s)| format!("{e} {s}")).collect();
         items.push(item("Endpoints at the last event", states.join(", ")));

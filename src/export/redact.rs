@@ -114,6 +114,11 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             sha256: _,
             cites: _,
         } => vec![source, text],
+        Event::Correction {
+            retracts: _,
+            was,
+            reason,
+        } => vec![was, reason],
         Event::Unknown(UnknownEvent { kind, fields }) => {
             let mut v = vec![kind];
             for (_, value) in fields {

@@ -287,6 +287,20 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cites: Option<u64>,
     },
+    /// A responder retracted an earlier milestone or severity that was recorded by mistake. The
+    /// retracted line stays in the file (the record is append-only); replay leaves it out.
+    #[serde(rename = "correction")]
+    #[strum_discriminants(strum(serialize = "correction"))]
+    Correction {
+        /// The `seq` of the event it retracts.
+        retracts: u64,
+        /// That event's one-line summary when it was retracted, so the record reads on its own.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        was: String,
+        /// Why, in the responder's words.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+    },
     /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
     /// does not know. Kept whole so that it is shown, exported and chained like any other.
     #[serde(skip)]
@@ -384,6 +398,21 @@ impl Event {
             ),
             Event::LinePinned { source, text, .. } => {
                 format!("pinned {source} line: {}", shorten(text))
+            }
+            Event::Correction {
+                retracts,
+                was,
+                reason,
+            } => {
+                let mut s = format!("correction: #{retracts}");
+                if !was.is_empty() {
+                    s.push_str(&format!(" ({was})"));
+                }
+                s.push_str(" retracted");
+                if !reason.is_empty() {
+                    s.push_str(&format!(": {reason}"));
+                }
+                s
             }
             Event::Unknown(unknown) => format!("unknown event {}", unknown.kind),
         }

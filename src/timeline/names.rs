@@ -47,12 +47,16 @@ fn every_event_kind_keeps_the_name_written_today() {
             "command.finished",
             "update.sent",
             "log.pinned",
+            "correction",
         ]
     );
 }
 
 /// Kinds added after version 1, each with the fixture that first holds it.
-const LATER_KINDS: &[(EventKind, &str)] = &[(EventKind::LinePinned, "timeline-pinned.jsonl")];
+const LATER_KINDS: &[(EventKind, &str)] = &[
+    (EventKind::LinePinned, "timeline-pinned.jsonl"),
+    (EventKind::Correction, "timeline-corrected.jsonl"),
+];
 
 /// The kinds a fixture holds, each checked to read as itself and to write back under the same name.
 fn kinds_in(fixture: &str) -> Vec<EventKind> {

@@ -41,6 +41,20 @@ pub struct Incident {
     pub events: usize,
     /// Sequence number of the last record.
     pub last_seq: u64,
+    /// Milestone and severity records a correction retracted, by their `seq`: who retracted each, when.
+    pub retracted: BTreeMap<u64, Mark>,
+    /// Every milestone and severity record in file order, retracted or not, so that a correction can
+    /// take one back and the state be worked out again.
+    marks: Vec<(u64, DateTime<Utc>, Decided)>,
+    /// The severity the incident was opened with, which a retracted change falls back to.
+    opening_severity: Option<Severity>,
+}
+
+/// What a record that a correction may retract decided.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Decided {
+    Milestone(Milestone),
+    Severity(Severity),
 }
 
 impl Incident {
@@ -67,6 +81,7 @@ impl Incident {
                 self.title = title.clone();
                 if severity.is_some() {
                     self.severity = *severity;
+                    self.opening_severity = *severity;
                 }
             }
             Event::StepChecked { runbook, step, .. } => {
@@ -83,13 +98,50 @@ impl Incident {
                 self.checked.remove(&(runbook.clone(), step.clone()));
             }
             Event::Milestone { name } => {
+                self.marks.push((r.seq, r.ts, Decided::Milestone(*name)));
                 self.milestones.entry(*name).or_insert(r.ts);
             }
-            Event::Severity { level } => self.severity = Some(*level),
+            Event::Severity { level } => {
+                self.marks.push((r.seq, r.ts, Decided::Severity(*level)));
+                self.severity = Some(*level);
+            }
             Event::HealthChanged { endpoint, to, .. } => {
                 self.health.insert(endpoint.clone(), *to);
             }
+            Event::Correction { retracts, .. } if self.retractable(*retracts) => {
+                let mark = Mark {
+                    ts: r.ts,
+                    actor: r.actor.clone(),
+                    seq: r.seq,
+                };
+                self.retracted.insert(*retracts, mark);
+                self.decide_again();
+            }
             _ => {}
+        }
+    }
+
+    /// Whether a correction may retract record `seq`: an earlier milestone or severity, not yet
+    /// retracted.
+    pub fn retractable(&self, seq: u64) -> bool {
+        self.marks.iter().any(|(s, ..)| *s == seq) && !self.retracted.contains_key(&seq)
+    }
+
+    /// Milestones and severity from the records no correction retracted: each milestone the first
+    /// time it was reached, the severity the last one set (or the opening one).
+    fn decide_again(&mut self) {
+        self.milestones.clear();
+        self.severity = self.opening_severity;
+        for (seq, ts, decided) in &self.marks {
+            if self.retracted.contains_key(seq) {
+                continue;
+            }
+            match decided {
+                Decided::Milestone(m) => {
+                    self.milestones.entry(*m).or_insert(*ts);
+                }
+                Decided::Severity(level) => self.severity = Some(*level),
+            }
         }
     }
 
@@ -174,5 +226,80 @@ mod tests {
         assert!(incident.milestones.contains_key(&Milestone::Mitigated));
         assert!(!incident.is_resolved());
         assert_eq!(incident.responders, vec!["alice".to_string()]);
+    }
+
+    fn correction(retracts: u64) -> Event {
+        Event::Correction {
+            retracts,
+            was: String::new(),
+            reason: "pressed by mistake".into(),
+        }
+    }
+
+    fn at(seq: u64, secs: i64, actor: &str, event: Event) -> Record {
+        let ts = chrono::DateTime::from_timestamp(1_700_000_000 + secs, 0).unwrap_or_default();
+        seal(seq, ts, actor, event, "").unwrap().1
+    }
+
+    #[test]
+    fn a_retracted_milestone_is_not_reached_and_a_later_one_counts_from_its_own_time() {
+        let mitigated = || Event::Milestone {
+            name: Milestone::Mitigated,
+        };
+        let wrong = [at(1, 0, "alice", mitigated()), at(2, 10, "bob", correction(1))];
+        let incident = Incident::replay(&wrong);
+        assert!(!incident.milestones.contains_key(&Milestone::Mitigated));
+        let mark = &incident.retracted[&1];
+        assert_eq!((mark.actor.as_str(), mark.seq), ("bob", 2));
+
+        let again = [
+            at(1, 0, "alice", mitigated()),
+            at(2, 10, "bob", correction(1)),
+            at(3, 60, "alice", mitigated()),
+        ];
+        let incident = Incident::replay(&again);
+        assert_eq!(
+            incident.milestones[&Milestone::Mitigated],
+            again[2].ts,
+            "the milestone is reached when it really was, not at the retracted press"
+        );
+    }
+
+    #[test]
+    fn a_retracted_severity_falls_back_to_the_one_before_it() {
+        let records = [
+            at(
+                1,
+                0,
+                "alice",
+                Event::IncidentOpened {
+                    title: "t".into(),
+                    severity: Some(Severity::Sev3),
+                },
+            ),
+            at(2, 5, "alice", Event::Severity { level: Severity::Sev2 }),
+            at(3, 6, "alice", Event::Severity { level: Severity::Sev1 }),
+            at(4, 7, "alice", correction(3)),
+        ];
+        assert_eq!(Incident::replay(&records).severity, Some(Severity::Sev2));
+        let both = [records[0].clone(), records[1].clone(), records[2].clone(), records[3].clone(), at(5, 8, "bob", correction(2))];
+        assert_eq!(Incident::replay(&both).severity, Some(Severity::Sev3));
+    }
+
+    #[test]
+    fn a_correction_takes_back_only_an_earlier_milestone_or_severity_once() {
+        let records = [
+            at(1, 0, "alice", Event::Note { text: "x".into() }),
+            at(2, 1, "alice", correction(1)),
+            at(3, 2, "alice", correction(9)),
+            at(4, 3, "alice", Event::Milestone { name: Milestone::Detected }),
+            at(5, 4, "bob", correction(4)),
+            at(6, 5, "carol", correction(4)),
+        ];
+        let incident = Incident::replay(&records);
+        assert_eq!(incident.retracted.keys().copied().collect::<Vec<_>>(), [4]);
+        assert_eq!(incident.retracted[&4].actor, "bob", "the first correction stands");
+        assert!(!incident.retractable(1), "a note is not retracted");
+        assert!(!incident.retractable(4), "already retracted");
     }
 }

@@ -62,6 +62,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::ConfirmQuit => overlay::confirm_quit(frame, area, app, theme),
         Mode::ConfirmMilestone(name) => overlay::confirm_milestone(frame, area, *name, theme),
         Mode::PickSeverity(i) => overlay::pick_severity(frame, area, app, *i, theme),
+        Mode::ConfirmRetract { seq, reason } => {
+            overlay::confirm_retract(frame, area, app, (*seq, reason), theme)
+        }
         Mode::ConfirmRun(request) => overlay::confirm_run(frame, area, app, request, theme),
         Mode::Output => overlay::output(frame, area, app, theme),
         Mode::Compose(editor) => overlay::compose(frame, area, app, editor, theme),

@@ -196,6 +196,49 @@ pub(super) fn confirm_milestone(
     );
 }
 
+/// Asks whether to retract a milestone or severity, the reason typed in place.
+pub(super) fn confirm_retract(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    (seq, reason): (u64, &str),
+    theme: &Theme,
+) {
+    let rect = centered(area, 66, 8);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.warn)
+        .title(format!(" Retract #{seq}? "));
+    let what = app
+        .records
+        .iter()
+        .find(|r| r.seq == seq)
+        .map(|r| {
+            format!(
+                "{} (by {} at {})",
+                r.event.summary(),
+                r.actor,
+                super::clock(app, r.ts)
+            )
+        })
+        .unwrap_or_default();
+    let lines = vec![
+        Line::styled(crate::core::sanitize::sanitize_line(&what), theme.focus),
+        Line::from("It stays in the record, struck through, with your name; the incident's milestones and severity leave it out."),
+        Line::from(vec![
+            Span::styled("Reason: ", theme.dim),
+            Span::raw(crate::core::sanitize::sanitize_line(reason)),
+            Span::styled("▏", theme.focus),
+        ]),
+        Line::styled("Enter: retract it · Esc: it stands", theme.dim),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+        rect,
+    );
+}
+
 /// The severity picker: each level with what it means, the current one marked.
 pub(super) fn pick_severity(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: &Theme) {
     use crate::core::severity::Severity;

@@ -95,5 +95,19 @@ fn row<'a>(app: &App, i: usize, r: &Record, theme: &Theme) -> Line<'a> {
         at = hit.end;
     }
     spans.push(Span::styled(summary[at..].to_string(), style));
+    if let Some(by) = app.incident.retracted.get(&r.seq) {
+        // Said first in words, so a narrow panel or a terminal without strike-through still shows it.
+        for span in spans.iter_mut().skip(2) {
+            span.style = span
+                .style
+                .add_modifier(Modifier::CROSSED_OUT)
+                .patch(theme.dim);
+        }
+        spans.insert(2, Span::styled("retracted: ", theme.warn));
+        spans.push(Span::styled(
+            format!(" (by {}, #{})", by.actor, by.seq),
+            theme.warn,
+        ));
+    }
     Line::from(spans)
 }

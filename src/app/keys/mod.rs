@@ -113,6 +113,8 @@ pub enum Action {
     Pin,
     /// Show the logs at the moment of the selected timeline event.
     ShowInLogs,
+    /// Retract the selected milestone or severity, recorded by mistake (asks first).
+    Retract,
 }
 
 /// Where a binding works.
@@ -157,7 +159,7 @@ const TL: Scope = Scope::In(Panel::Timeline);
 pub const STANDS_IN: &[(Action, Action)] = &[(Action::Search, Action::Filter)];
 
 /// The defaults, keys spelt as `[keys]` spells them: keys, action, scope, help, footer label.
-const DEFAULTS: [Row; 50] = {
+const DEFAULTS: [Row; 51] = {
     use Action::*;
     [
         (
@@ -360,6 +362,13 @@ const DEFAULTS: [Row; 50] = {
             "the logs at the selected event's moment",
             None,
         ),
+        (
+            &["x", "delete"],
+            Retract,
+            TL,
+            "retract a milestone/severity (asks first)",
+            None,
+        ),
     ]
 };
 
@@ -456,6 +465,9 @@ pub const FIXED: &[(&str, &str, &str)] = &[
     ("the update editor", "Esc", "close, keeping the draft"),
     ("the update editor", "Ctrl-x", "discard the draft (asks)"),
     ("run this command?", "y", "run it; any other key: don't"),
+    ("mark a milestone?", "y Enter", "record it; any other key: don't"),
+    ("the severity picker", "↑ ↓ 1-4", "choose; Enter records it, Esc: no change"),
+    ("retract?", "Enter", "record the correction; Esc: it stands"),
     ("the output pane", "c", "cancel the running command"),
     ("the output pane", "Esc", "hide the pane"),
     ("an event's detail", "Esc Enter", "close it"),

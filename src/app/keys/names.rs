@@ -337,6 +337,7 @@ mod tests {
                 "copy",
                 "pin",
                 "show-in-logs",
+                "retract",
             ]
         );
         for &a in Action::ALL {

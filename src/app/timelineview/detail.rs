@@ -137,6 +137,15 @@ pub fn fields(event: &Event) -> Vec<Field> {
             field("ran for", crate::core::duration::precise_ms(*duration_ms)),
             field("output", output_tail),
         ],
+        Event::Correction {
+            retracts,
+            was,
+            reason,
+        } => vec![
+            field("retracts", format!("#{retracts}")),
+            field("which was", was),
+            field("reason", reason),
+        ],
         Event::UpdateSent {
             destination,
             text,

@@ -135,8 +135,36 @@ pub fn act(app: &mut App, action: Action) {
                 show_in_logs(app, i);
             }
         }
+        Action::Retract => {
+            if let Some(i) = cursor {
+                ask_retract(app, i, String::new());
+            }
+        }
         _ => {}
     }
+}
+
+/// Asks whether to retract record `index` (with `reason` typed so far), or says why it cannot be.
+pub fn ask_retract(app: &mut App, index: usize, reason: String) {
+    let Some(record) = app.records.get(index) else {
+        return;
+    };
+    let seq = record.seq;
+    if let Some(by) = app.incident.retracted.get(&seq) {
+        let by = format!("#{seq} is already retracted (by {}, #{})", by.actor, by.seq);
+        return say(app, by);
+    }
+    if !app.incident.retractable(seq) {
+        let kind = record.event.kind().to_string();
+        return say(
+            app,
+            format!(
+                "#{seq} is a {kind} event: only a milestone or a severity can be retracted (a note stays; write another)"
+            ),
+        );
+    }
+    app.flash = None;
+    app.mode = Mode::ConfirmRetract { seq, reason };
 }
 
 fn show_in_logs(app: &mut App, index: usize) {

@@ -664,3 +664,93 @@ fn milestone_labels_close_together_never_overprint() -> TestResult {
     assert_eq!(ys.len(), 3, "labels share a row: {ys:?}");
     Ok(())
 }
+
+/// Three minutes of errors from the payments log and one from the ledger, summarized as the
+/// cockpit records them.
+fn error_minutes() -> Result<Vec<Record>, Box<dyn std::error::Error>> {
+    let dir = tempfile::tempdir()?;
+    let (mut w, _) = TimelineWriter::open(&dir.path().join("t.jsonl"))?;
+    w.append_at(
+        at(0, 0)?,
+        "alice",
+        Event::IncidentOpened {
+            title: "Payments API errors".into(),
+            severity: None,
+        },
+    )?;
+    let minute = |source: &str, m: i64, errors: u64, busiest: &str| Event::ErrorMinute {
+        source: source.into(),
+        minute: at(m, 0).unwrap_or_default(),
+        errors,
+        lines: errors * 4,
+        peak_per_s: (errors / 30) as u32,
+        busiest: busiest.into(),
+        busiest_errors: errors / 2,
+    };
+    let timeout = "provider call failed: upstream timeout after <*>";
+    w.append_at(at(2, 5)?, "sitrep", minute("payments-api", 1, 120, timeout))?;
+    w.append_at(at(3, 5)?, "sitrep", minute("payments-api", 2, 312, timeout))?;
+    w.append_at(at(3, 6)?, "sitrep", minute("ledger", 2, 6, ""))?;
+    w.append_at(
+        at(3, 30)?,
+        "alice",
+        Event::Note {
+            text: "rolling back".into(),
+        },
+    )?;
+    w.append_at(
+        at(4, 5)?,
+        "sitrep",
+        minute("payments-api", 3, 30, "card declined <*>"),
+    )?;
+    Ok(timeline::read(w.path())?.records)
+}
+
+#[test]
+fn error_rate_summaries_make_their_own_section_and_the_charts_rate_not_timeline_rows() -> TestResult
+{
+    let records = error_minutes()?;
+    let input = ExportInput {
+        records: &records,
+        runbooks: &[],
+        secrets: &[],
+        timeline_path: "t.jsonl",
+    };
+    let md = export::render(Format::Markdown, &input);
+    let errors = section(&md, "Errors over time");
+    assert!(errors.contains("(4 in all)"), "{errors}");
+    assert!(
+        errors.contains("| payments-api | 3 | 2026-11-24 14:01 – 2026-11-24 14:03 | 462 | 2026-11-24 14:02: 312 (5.2/s, 10/s at peak) | `provider call failed: upstream timeout after <*>` ×216 |"),
+        "{errors}"
+    );
+    assert!(errors.contains("| ledger | 1 |"), "{errors}");
+    assert!(
+        errors.contains("| 2026-11-24 14:02 | payments-api | 312 | 25% | 5.2/s, 10/s at peak |"),
+        "{errors}"
+    );
+    let timeline = section(&md, "Timeline");
+    assert!(!timeline.contains("errors in the minute"), "{timeline}");
+    assert!(
+        timeline.contains("The 4 error-rate summaries"),
+        "{timeline}"
+    );
+    assert!(timeline.contains("note: rolling back"), "{timeline}");
+    let html = export::render(Format::Html, &input);
+    assert_eq!(
+        html.matches("<rect class=\"errmin\"").count(),
+        3,
+        "one bar a minute, sources summed"
+    );
+    assert!(
+        html.contains("payments-api 312 errors (5.2/s, 10/s at peak, mostly provider call failed")
+    );
+    assert!(!html.contains("No error rate recorded"));
+    let csv = export::render(Format::Csv, &input);
+    let rows = parse_csv(&csv);
+    let kind = rows[0].iter().position(|c| c == "kind").unwrap_or(0);
+    let rate = rows[0].iter().position(|c| c == "rate").unwrap_or(0);
+    let summaries: Vec<&Vec<String>> = rows.iter().filter(|r| r[kind] == "log.errors").collect();
+    assert_eq!(summaries.len(), 4, "every event is a CSV row");
+    assert_eq!(summaries[1][rate], "5.2");
+    Ok(())
+}

@@ -115,7 +115,10 @@ fn incident() -> App {
             Msg::Key(KeyEvent::new(KeyCode::Char('j'), KeyModifiers::NONE)),
         );
     }
-    update(&mut app, Msg::Tick(t0 + chrono::Duration::seconds(600)));
+    // The tick records the minutes of errors that are over, as the writer does at once.
+    for c in update(&mut app, Msg::Tick(t0 + chrono::Duration::seconds(600))) {
+        acknowledge(&mut app, c);
+    }
     app.flash = None;
     app
 }

@@ -2,7 +2,8 @@
 //! it wrote, kept in `tests/fixtures/`) verifies, replays and exports exactly as it did then. Newer
 //! files stay readable too: a line with a kind, field or value this version does not know is kept,
 //! checked like any other, shown as `unknown event <kind>`, and never reported as damage. Kinds added
-//! since keep their own fixture (`timeline-pinned.jsonl` for `log.pinned`), held to the same promise.
+//! since keep their own fixture (`timeline-pinned.jsonl` for `log.pinned`, `timeline-corrected.jsonl`
+//! for `correction`, `timeline-errors.jsonl` for `log.errors`), held to the same promise.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -56,20 +57,23 @@ fn a_version_1_timeline_verifies_intact() {
 /// reviewed as a diff of the fixture (the health table became episodes in issue 14).
 #[test]
 fn a_version_1_timeline_exports_byte_for_byte_as_it_did() {
-    let dir = workdir("timeline-v1.jsonl");
+    exports_as_it_did("timeline-v1.jsonl");
+}
+
+/// Exports `fixture` in every format with the real binary and holds each to its kept export
+/// (`<fixture stem>.export.<format>`), with no warning about any line.
+fn exports_as_it_did(fixture: &str) {
+    let dir = workdir(fixture);
+    let stem = fixture.trim_end_matches(".jsonl");
     for format in ["md", "json", "csv", "html"] {
-        let out = sitrep(
-            dir.path(),
-            &["export", "-f", format, "-t", "timeline-v1.jsonl"],
-        );
+        let out = sitrep(dir.path(), &["export", "-f", format, "-t", fixture]);
         assert!(out.status.success(), "{format}: {}", text(&out.stderr));
         assert_eq!(text(&out.stderr), "", "{format}: no warning about any line");
         let expected =
-            std::fs::read_to_string(fixtures().join(format!("timeline-v1.export.{format}")))
-                .unwrap();
+            std::fs::read_to_string(fixtures().join(format!("{stem}.export.{format}"))).unwrap();
         assert!(
             text(&out.stdout) == expected,
-            "the {format} export of timeline-v1.jsonl changed; compare with tests/fixtures/timeline-v1.export.{format}:\n{}",
+            "the {format} export of {fixture} changed; compare with tests/fixtures/{stem}.export.{format}:\n{}",
             text(&out.stdout)
         );
     }
@@ -231,20 +235,7 @@ fn a_timeline_with_pinned_lines_verifies_intact() {
 
 #[test]
 fn a_timeline_with_pinned_lines_exports_byte_for_byte_as_it_did() {
-    let dir = workdir(PINNED);
-    for format in ["md", "json", "csv", "html"] {
-        let out = sitrep(dir.path(), &["export", "-f", format, "-t", PINNED]);
-        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
-        assert_eq!(text(&out.stderr), "", "{format}: no warning about any line");
-        let expected =
-            std::fs::read_to_string(fixtures().join(format!("timeline-pinned.export.{format}")))
-                .unwrap();
-        assert!(
-            text(&out.stdout) == expected,
-            "the {format} export of {PINNED} changed; compare with tests/fixtures/timeline-pinned.export.{format}:\n{}",
-            text(&out.stdout)
-        );
-    }
+    exports_as_it_did(PINNED);
 }
 
 #[test]
@@ -345,19 +336,7 @@ fn a_timeline_with_corrections_verifies_and_replays_without_what_they_retract() 
 
 #[test]
 fn a_timeline_with_corrections_exports_byte_for_byte_as_it_did() {
-    let dir = workdir(CORRECTED);
-    for format in ["md", "json", "csv", "html"] {
-        let out = sitrep(dir.path(), &["export", "-f", format, "-t", CORRECTED]);
-        assert!(out.status.success(), "{format}: {}", text(&out.stderr));
-        let expected =
-            std::fs::read_to_string(fixtures().join(format!("timeline-corrected.export.{format}")))
-                .unwrap();
-        assert!(
-            text(&out.stdout) == expected,
-            "the {format} export of {CORRECTED} changed; compare with tests/fixtures/timeline-corrected.export.{format}:\n{}",
-            text(&out.stdout)
-        );
-    }
+    exports_as_it_did(CORRECTED);
 }
 
 #[test]
@@ -432,4 +411,38 @@ fn the_cli_retracts_only_a_milestone_or_severity_and_only_once() {
     );
     let incident = Incident::replay(&report.records);
     assert!(!incident.milestones.contains_key(&Milestone::Mitigated));
+}
+
+/// The demo's outage as the cockpit recorded it (`log.errors`, added after version 1): payments-api
+/// down from 14 s after opening until a rollback, a summary for each minute with errors, detected,
+/// mitigated, and a SEV1 picked by mistake then retracted.
+const ERRORS: &str = "timeline-errors.jsonl";
+
+#[test]
+fn a_timeline_with_error_summaries_verifies_and_exports_byte_for_byte_as_it_did() {
+    let dir = workdir(ERRORS);
+    let out = sitrep(dir.path(), &["verify", ERRORS]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    exports_as_it_did(ERRORS);
+}
+
+#[test]
+fn the_demos_outage_is_one_episode_and_its_error_minutes_are_their_own_section() {
+    let dir = workdir(ERRORS);
+    let md = text(&sitrep(dir.path(), &["export", "-f", "md", "-t", ERRORS]).stdout);
+    let episodes = md
+        .lines()
+        .skip_while(|l| *l != "## Health episodes")
+        .take_while(|l| *l != "## Errors over time")
+        .filter(|l| l.starts_with("| payments-api"))
+        .count();
+    assert_eq!(episodes, 1, "{md}");
+    assert!(md.contains("(4 in all)"), "{md}");
+    assert!(md.contains("The 4 error-rate summaries"), "{md}");
+    let report = timeline::read(&fixtures().join(ERRORS)).unwrap();
+    let incident = Incident::replay(&report.records);
+    assert_eq!(
+        incident.severity,
+        Some(sitrep::core::severity::Severity::Sev2)
+    );
 }

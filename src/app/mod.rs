@@ -4,6 +4,7 @@
 pub mod act;
 pub mod editor;
 pub mod episodes;
+pub mod errorminutes;
 pub mod keys;
 pub mod logs;
 pub mod logview;
@@ -14,7 +15,7 @@ pub mod patterns;
 pub mod timelineview;
 mod update;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
@@ -226,6 +227,8 @@ pub struct SourceView {
     pub status: String,
     /// Error lines per second, for its sparkline.
     pub errors: ErrorSeries,
+    /// Its minutes being counted for the error-rate summaries.
+    pub minutes: errorminutes::ErrorMinutes,
 }
 
 impl SourceView {
@@ -235,6 +238,7 @@ impl SourceView {
             name: name.into(),
             status: "starting".into(),
             errors: ErrorSeries::default(),
+            minutes: errorminutes::ErrorMinutes::default(),
         }
     }
 }
@@ -335,8 +339,12 @@ pub struct Flash {
 pub struct App {
     /// The incident as the timeline tells it.
     pub incident: Incident,
-    /// Every record, in order (the timeline panel shows the latest).
+    /// Every record but the error-rate summaries, in order (the timeline panel shows the latest).
     pub records: Vec<Record>,
+    /// The error-rate summaries (`log.errors`), kept apart: the panel does not list them.
+    pub error_minutes: Vec<Record>,
+    /// The (source, minute) pairs a summary already names, so none is recorded twice.
+    pub summarized: HashSet<(String, DateTime<Utc>)>,
     /// The timeline file, for the footer and messages.
     #[cfg_attr(not(feature = "test-support"), expect(dead_code, reason = "not drawn yet"))]
     pub timeline_path: String,
@@ -445,9 +453,16 @@ impl App {
         actor: String,
         now: DateTime<Utc>,
     ) -> App {
+        let incident = Incident::replay(&records);
+        let (error_minutes, records): (Vec<Record>, Vec<Record>) = records
+            .into_iter()
+            .partition(|r| matches!(r.event, Event::ErrorMinute { .. }));
+        let summarized = error_minutes.iter().filter_map(summarized).collect();
         let mut app = App {
-            incident: Incident::replay(&records),
+            incident,
             records,
+            error_minutes,
+            summarized,
             timeline_path,
             runbooks,
             runbook: 0,
@@ -654,10 +669,25 @@ impl App {
         {
             return;
         }
+        if let Some(key) = summarized(&record) {
+            if self.summarized.insert(key) {
+                self.incident.apply(&record);
+                self.error_minutes.push(record);
+            }
+            return;
+        }
         self.incident.apply(&record);
         self.patterns.recorded(&record.event);
         self.records.push(record);
         self.timeline.recorded(&self.records);
+    }
+}
+
+/// The (source, minute) an error-rate summary names.
+fn summarized(record: &Record) -> Option<(String, DateTime<Utc>)> {
+    match &record.event {
+        Event::ErrorMinute { source, minute, .. } => Some((source.clone(), *minute)),
+        _ => None,
     }
 }
 

@@ -30,6 +30,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
                 .map(|e| app.request(TOOL_ACTOR.to_string(), e))
                 .collect();
             commands.extend(super::episodes::on_tick(app, now));
+            commands.extend(super::errorminutes::on_tick(app, now_ms, false));
             commands
         }
         Msg::Resize(viewport) => {
@@ -114,18 +115,22 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
     match event {
         TailEvent::Lines { lines, .. } => {
             let from = app.logs.total();
+            let floor = super::errorminutes::floor_ms(app);
             for line in lines {
-                if line.level.is_some_and(crate::core::level::Level::is_error)
-                    && let Some(src) = app.sources.get_mut(line.source)
-                {
-                    // In the second the line says it happened: a backlog read at once is not a spike now.
-                    src.errors.add(line.at().timestamp());
-                }
                 let number = app.logs.total();
                 // Patterns are timed by the line's own time, as the error rates are.
                 let ms = crate::core::clock::epoch_ms(line.at());
                 app.saw_line(ms, crate::core::clock::epoch_ms(line.received));
                 app.patterns.observe(number, &line.text, ms);
+                let error = line.level.is_some_and(crate::core::level::Level::is_error);
+                if let Some(src) = app.sources.get_mut(line.source) {
+                    if error {
+                        // In the second the line says it happened: a backlog read at once is not a spike now.
+                        src.errors.add(line.at().timestamp());
+                    }
+                    let pattern = error.then(|| app.patterns.of(number)).flatten();
+                    src.minutes.count(ms, floor, error, pattern);
+                }
                 app.logs.push(line);
             }
             app.saw_lines();
@@ -612,6 +617,8 @@ fn quit(app: &mut App) -> Vec<Command> {
 /// before it exits), so the export bounds it by what was seen.
 fn leave(app: &mut App) -> Vec<Command> {
     let mut commands = super::episodes::closing(app);
+    let now_ms = crate::core::clock::epoch_ms(app.now);
+    commands.extend(super::errorminutes::on_tick(app, now_ms, true));
     app.quit = true;
     commands.push(Command::Quit);
     commands

@@ -189,6 +189,29 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             set("text", text);
             set("result", result);
         }
+        // The source and the busiest pattern have columns; the counts go in `evidence`, and the
+        // rate column holds the minute's mean errors a second.
+        Event::ErrorMinute {
+            source,
+            minute,
+            errors,
+            lines,
+            peak_per_s,
+            busiest,
+            busiest_errors,
+        } => {
+            set("source", source);
+            set("template", busiest);
+            set("level", "error");
+            set(
+                "evidence",
+                &format!(
+                    "{errors} errors of {lines} lines in the minute from {}; {peak_per_s}/s at peak; {busiest_errors} with the busiest pattern",
+                    rfc3339(*minute)
+                ),
+            );
+            nums.push(("rate", format!("{}", *errors as f64 / 60.0)));
+        }
         // No columns of its own (the header is a promise): what it retracts is its evidence.
         Event::Correction {
             retracts,

@@ -191,7 +191,166 @@ pub(super) fn patterns(p: &Prepared<'_>) -> Vec<Block> {
     )]
 }
 
-/// Every event in file order, each pinned line that cites an earlier event right under it.
+/// How many of the busiest minutes the export lists one by one.
+const BUSIEST_MINUTES: usize = 10;
+
+/// The error-rate summaries: each source's minutes with errors, and the busiest minutes.
+pub(super) fn errors(p: &Prepared<'_>) -> Vec<Block> {
+    struct Minute<'r> {
+        at: chrono::DateTime<chrono::Utc>,
+        source: &'r str,
+        errors: u64,
+        lines: u64,
+        peak: u32,
+        busiest: &'r str,
+        busiest_errors: u64,
+    }
+    let minutes: Vec<Minute<'_>> = p
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            Event::ErrorMinute {
+                source,
+                minute,
+                errors,
+                lines,
+                peak_per_s,
+                busiest,
+                busiest_errors,
+            } => Some(Minute {
+                at: *minute,
+                source,
+                errors: *errors,
+                lines: *lines,
+                peak: *peak_per_s,
+                busiest,
+                busiest_errors: *busiest_errors,
+            }),
+            _ => None,
+        })
+        .collect();
+    if minutes.is_empty() {
+        return vec![Block::Para(vec![t(
+            "No error-rate summary recorded: no log source had an error line while sitrep watched \
+             (timelines written before sitrep recorded them have none).",
+        )])];
+    }
+    let rate = |m: &Minute<'_>| {
+        format!(
+            "{:.1}/s, {}/s at peak",
+            m.errors as f64 / 60.0,
+            m.peak
+        )
+    };
+    let mut sources: Vec<&str> = minutes.iter().map(|m| m.source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    let mut rows = Vec::new();
+    for source in sources {
+        let own: Vec<&Minute<'_>> = minutes.iter().filter(|m| m.source == source).collect();
+        let (Some(first), Some(last)) = (
+            own.iter().map(|m| m.at).min(),
+            own.iter().map(|m| m.at).max(),
+        ) else {
+            continue;
+        };
+        let total: u64 = own.iter().map(|m| m.errors).sum();
+        let busiest_minute = own
+            .iter()
+            .max_by(|a, b| a.errors.cmp(&b.errors).then(b.at.cmp(&a.at)));
+        let mut by_pattern: Vec<(&str, u64)> = Vec::new();
+        for m in own.iter().filter(|m| !m.busiest.is_empty()) {
+            match by_pattern.iter_mut().find(|(t, _)| *t == m.busiest) {
+                Some(entry) => entry.1 += m.busiest_errors,
+                None => by_pattern.push((m.busiest, m.busiest_errors)),
+            }
+        }
+        let pattern = by_pattern
+            .iter()
+            .max_by(|a, b| a.1.cmp(&b.1))
+            .map(|(t, n)| vec![code(t.to_string()), t_count(*n)])
+            .unwrap_or_else(|| vec![t("–")]);
+        rows.push(vec![
+            vec![t(source.to_string())],
+            vec![t(own.len().to_string())],
+            vec![t(format!("{} – {}", minute(first), minute(last)))],
+            vec![t(total.to_string())],
+            vec![t(busiest_minute.map_or_else(String::new, |m| {
+                format!("{}: {} ({})", minute(m.at), m.errors, rate(m))
+            }))],
+            pattern,
+        ]);
+    }
+    let mut busiest: Vec<&Minute<'_>> = minutes.iter().collect();
+    busiest.sort_by(|a, b| b.errors.cmp(&a.errors).then(a.at.cmp(&b.at)));
+    busiest.truncate(BUSIEST_MINUTES);
+    busiest.sort_by(|a, b| a.at.cmp(&b.at).then(a.source.cmp(b.source)));
+    let busiest_rows = busiest
+        .iter()
+        .map(|m| {
+            let share = (m.errors * 100)
+                .checked_div(m.lines)
+                .map_or_else(|| "–".into(), |pct| format!("{pct}%"));
+            vec![
+                vec![t(minute(m.at))],
+                vec![t(m.source.to_string())],
+                vec![t(m.errors.to_string())],
+                vec![t(share)],
+                vec![t(rate(m))],
+                if m.busiest.is_empty() {
+                    vec![t("–")]
+                } else {
+                    vec![code(m.busiest.to_string()), t_count(m.busiest_errors)]
+                },
+            ]
+        })
+        .collect();
+    vec![
+        Block::Para(vec![t(format!(
+            "One summary a minute for each log source while it had errors, by the times its lines \
+             name ({} in all). The chart draws them as its error rate.",
+            minutes.len()
+        ))]),
+        Block::Table(
+            &[
+                "Source",
+                "Minutes",
+                "From – to (UTC)",
+                "Errors",
+                "Busiest minute",
+                "Most errors had",
+            ],
+            rows,
+        ),
+        Block::Para(vec![b(if minutes.len() > BUSIEST_MINUTES {
+            format!("The {BUSIEST_MINUTES} busiest minutes")
+        } else {
+            "Every minute".to_string()
+        })]),
+        Block::Table(
+            &[
+                "Minute (UTC)",
+                "Source",
+                "Errors",
+                "Of lines",
+                "Rate",
+                "Busiest pattern",
+            ],
+            busiest_rows,
+        ),
+    ]
+}
+
+fn minute(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn t_count(n: u64) -> Span {
+    t(format!(" ×{n}"))
+}
+
+/// Every event in file order, each pinned line that cites an earlier event right under it; the
+/// error-rate summaries have their own section.
 pub(super) fn timeline(p: &Prepared<'_>) -> Vec<Block> {
     let pins = pins::pins(&p.records, &p.pin_checks);
     let mut under: HashMap<u64, Vec<&Pin<'_>>> = HashMap::new();
@@ -203,7 +362,12 @@ pub(super) fn timeline(p: &Prepared<'_>) -> Vec<Block> {
         }
     }
     let mut rows = Vec::with_capacity(p.records.len());
+    let mut summaries = 0;
     for (i, r) in p.records.iter().enumerate() {
+        if matches!(r.event, Event::ErrorMinute { .. }) {
+            summaries += 1;
+            continue;
+        }
         match by_index.get(&i) {
             Some(pin) if matches!(pin.placement, Placement::Under(_)) => continue,
             Some(pin) => rows.push(row(r, pin.spans())),
@@ -222,7 +386,14 @@ pub(super) fn timeline(p: &Prepared<'_>) -> Vec<Block> {
     if rows.is_empty() {
         return vec![none_recorded("events")];
     }
-    vec![Block::Table(&["#", "UTC", "Local", "Actor", "Event"], rows)]
+    let mut blocks = Vec::new();
+    if summaries > 0 {
+        blocks.push(Block::Para(vec![t(format!(
+            "The {summaries} error-rate summaries (one a minute per log source) are in Errors over time, not listed here."
+        ))]));
+    }
+    blocks.push(Block::Table(&["#", "UTC", "Local", "Actor", "Event"], rows));
+    blocks
 }
 
 /// An event's cell: its summary, struck through with who retracted it and when if a correction did.

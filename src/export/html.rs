@@ -23,7 +23,7 @@ svg .lane{font-size:12px;fill:#333}svg .axis,svg .legend{font-size:11px;fill:#44
 svg .band-label{font-size:11px;fill:#000;paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg .baseline{stroke:#999}svg .grid{stroke:#e4e4e4}
 svg .milestone line{stroke:#222;stroke-dasharray:4 3}svg .milestone text{font-size:11px;font-weight:bold}
-svg .rate line{stroke:#b71c1c;stroke-width:2}svg .rate circle{fill:#b71c1c}
+svg .rate line{stroke:#b71c1c;stroke-width:2}svg .rate circle{fill:#b71c1c}svg .errmin{fill:#ef9a9a;stroke:#b71c1c;stroke-width:.5}
 svg .mark{stroke:#fff;stroke-width:1;fill:#555}svg .k-step-checked,svg .k-step-unchecked{fill:#2e7d32}
 svg .k-note{fill:#1565c0}svg .k-command-started,svg .k-command-finished{fill:#6a1b9a}svg .k-update-sent{fill:#ef6c00}
 @media print{nav{display:none}}

@@ -83,6 +83,7 @@ pub(crate) fn build(p: &Prepared<'_>) -> Doc {
             section("updates", "Status updates sent", evidence::updates(p)),
             section("commands", "Commands run", evidence::commands(p)),
             section("health", "Health episodes", evidence::health(p)),
+            section("errors", "Errors over time", evidence::errors(p)),
             section("patterns", "Log patterns", evidence::patterns(p)),
             section("timeline", "Timeline", evidence::timeline(p)),
         ],

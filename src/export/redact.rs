@@ -114,6 +114,15 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             sha256: _,
             cites: _,
         } => vec![source, text],
+        Event::ErrorMinute {
+            source,
+            minute: _,
+            errors: _,
+            lines: _,
+            peak_per_s: _,
+            busiest,
+            busiest_errors: _,
+        } => vec![source, busiest],
         Event::Correction {
             retracts: _,
             was,

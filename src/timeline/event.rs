@@ -301,6 +301,30 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "String::is_empty")]
         reason: String,
     },
+    /// How many error lines a log source had in one minute (by the lines' own times), recorded by
+    /// the tool once that minute is over, at most once a minute per source and only when there were
+    /// errors: what the chart's error rate and the export's error table are drawn from.
+    #[serde(rename = "log.errors")]
+    #[strum_discriminants(strum(serialize = "log.errors"))]
+    ErrorMinute {
+        /// Source name.
+        source: String,
+        /// The minute's start, UTC.
+        #[serde(with = "ts_millis")]
+        minute: DateTime<Utc>,
+        /// Error lines in it.
+        errors: u64,
+        /// All lines in it.
+        lines: u64,
+        /// Error lines in its busiest second.
+        peak_per_s: u32,
+        /// The pattern most of its errors had, when known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        busiest: String,
+        /// How many of its errors had that pattern.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        busiest_errors: u64,
+    },
     /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
     /// does not know. Kept whole so that it is shown, exported and chained like any other.
     #[serde(skip)]
@@ -399,6 +423,28 @@ impl Event {
             Event::LinePinned { source, text, .. } => {
                 format!("pinned {source} line: {}", shorten(text))
             }
+            Event::ErrorMinute {
+                source,
+                minute,
+                errors,
+                lines,
+                peak_per_s,
+                busiest,
+                busiest_errors,
+            } => {
+                let share = (errors * 100)
+                    .checked_div(*lines)
+                    .map_or_else(String::new, |pct| format!("; {pct}% of {lines} lines"));
+                let mut s = format!(
+                    "{source}: {errors} errors in the minute from {} ({:.1}/s, {peak_per_s}/s at peak{share})",
+                    minute.format("%H:%M UTC"),
+                    *errors as f64 / 60.0
+                );
+                if !busiest.is_empty() {
+                    s.push_str(&format!("; busiest: {busiest} ({busiest_errors})"));
+                }
+                s
+            }
             Event::Correction {
                 retracts,
                 was,
@@ -417,6 +463,10 @@ impl Event {
             Event::Unknown(unknown) => format!("unknown event {}", unknown.kind),
         }
     }
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// How many characters of a pinned line a one-line summary quotes.

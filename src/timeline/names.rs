@@ -48,6 +48,7 @@ fn every_event_kind_keeps_the_name_written_today() {
             "update.sent",
             "log.pinned",
             "correction",
+            "log.errors",
         ]
     );
 }
@@ -56,6 +57,7 @@ fn every_event_kind_keeps_the_name_written_today() {
 const LATER_KINDS: &[(EventKind, &str)] = &[
     (EventKind::LinePinned, "timeline-pinned.jsonl"),
     (EventKind::Correction, "timeline-corrected.jsonl"),
+    (EventKind::ErrorMinute, "timeline-errors.jsonl"),
 ];
 
 /// The kinds a fixture holds, each checked to read as itself and to write back under the same name.

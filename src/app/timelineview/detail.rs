@@ -137,6 +137,29 @@ pub fn fields(event: &Event) -> Vec<Field> {
             field("ran for", crate::core::duration::precise_ms(*duration_ms)),
             field("output", output_tail),
         ],
+        Event::ErrorMinute {
+            source,
+            minute,
+            errors,
+            lines,
+            peak_per_s,
+            busiest,
+            busiest_errors,
+        } => vec![
+            field("source", source),
+            field("minute", minute.format("%Y-%m-%d %H:%M UTC").to_string()),
+            field("errors", format!("{errors} of {lines} lines")),
+            field("peak", format!("{peak_per_s} errors in one second")),
+            field("busiest", busiest),
+            field(
+                "with it",
+                if *busiest_errors > 0 {
+                    busiest_errors.to_string()
+                } else {
+                    String::new()
+                },
+            ),
+        ],
         Event::Correction {
             retracts,
             was,

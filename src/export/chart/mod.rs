@@ -1,5 +1,6 @@
 //! The HTML export's chart of the incident over time, as inline SVG: one lane a health endpoint (state
-//! bands), the log error rate from pattern spikes, the actions, and the milestones.
+//! bands), the log error rate (a bar a minute from the error-rate summaries, a mark a pattern spike),
+//! the actions, and the milestones.
 //!
 //! ```text
 //!            detected        mitigated                resolved
@@ -75,8 +76,14 @@ impl Scale {
 
 /// The chart, or a sentence saying there is nothing to chart.
 pub(crate) fn svg(p: &Prepared<'_>) -> String {
+    // From the first record, or the first minute of errors summed when that is earlier (a
+    // backlog's hour before the incident opened).
+    let first_minute = p.records.iter().filter_map(|r| match &r.event {
+        Event::ErrorMinute { minute, .. } => Some(*minute),
+        _ => None,
+    });
     let (Some(t0), Some(last)) = (
-        p.records.iter().map(|r| r.ts).min(),
+        p.records.iter().map(|r| r.ts).chain(first_minute).min(),
         p.records.iter().map(|r| r.ts).max(),
     ) else {
         return "<p>No events to chart.</p>".into();
@@ -112,7 +119,7 @@ pub(crate) fn svg(p: &Prepared<'_>) -> String {
     lane_label(
         &mut body,
         y + RATE / 2.0 - LANE / 2.0,
-        "error rate (lines/s)",
+        "errors a second",
     );
     rate_lane(&mut body, &scale, y, p);
     y += RATE + GAP;
@@ -231,7 +238,37 @@ fn health_lane(
 }
 
 fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
-    // Each at the time its lines name, where the record has it.
+    // Each minute's errors a second, summed over the sources, at the minute its lines name.
+    let mut minutes: Vec<(DateTime<Utc>, f64, String)> = Vec::new();
+    for r in p.records.iter() {
+        let Event::ErrorMinute {
+            source,
+            minute,
+            errors,
+            peak_per_s,
+            busiest,
+            ..
+        } = &r.event
+        else {
+            continue;
+        };
+        let rate = *errors as f64 / 60.0;
+        let busiest = if busiest.is_empty() {
+            String::new()
+        } else {
+            format!(", mostly {busiest}")
+        };
+        let what = format!("{source} {errors} errors ({rate:.1}/s, {peak_per_s}/s at peak{busiest})");
+        match minutes.iter_mut().find(|(at, ..)| at == minute) {
+            Some(m) => {
+                m.1 += rate;
+                m.2.push_str("; ");
+                m.2.push_str(&what);
+            }
+            None => minutes.push((*minute, rate, what)),
+        }
+    }
+    // Pattern spikes, each at the time its lines name, where the record has it.
     let points: Vec<(DateTime<Utc>, f64, &str, &str)> = p
         .records
         .iter()
@@ -257,17 +294,18 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
         "<line class=\"baseline\" x1=\"{LEFT}\" y1=\"{base:.1}\" x2=\"{:.1}\" y2=\"{base:.1}\"/>",
         WIDTH - RIGHT
     );
-    if points.is_empty() {
+    if points.is_empty() && minutes.is_empty() {
         note(
             out,
             y + RATE / 2.0,
-            "No error rate recorded: no pattern spike in the timeline carried a rate.",
+            "No error rate recorded: no minute with errors and no pattern spike in the timeline.",
         );
         return;
     }
     let max = points
         .iter()
         .map(|p| p.1)
+        .chain(minutes.iter().map(|m| m.1))
         .fold(0.0_f64, f64::max)
         .max(f64::MIN_POSITIVE);
     let _ = write!(
@@ -276,6 +314,19 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
         LEFT - 8.0,
         y + 10.0
     );
+    for (at, rate, what) in &minutes {
+        let x0 = scale.x(*at);
+        let x1 = scale.x(*at + TimeDelta::minutes(1)).max(x0 + 1.5);
+        let top = base - rate / max * (RATE - 8.0);
+        let tip = format!("{} UTC, the minute: {what}", utc(*at));
+        let _ = write!(
+            out,
+            "<rect class=\"errmin\" x=\"{x0:.1}\" y=\"{top:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{}</title></rect>",
+            x1 - x0,
+            base - top,
+            html(&tip)
+        );
+    }
     for (at, rate, template, level) in points {
         let x = scale.x(at);
         let top = base - rate / max * (RATE - 8.0);

@@ -10,7 +10,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use sitrep::core::child::{Child, Event, Stream, Survivors};
-use tokio::process::Command;
 
 /// Waits (bounded) until the group has at least `n` members.
 async fn members_at_least(pgid: u32, n: usize) {
@@ -35,10 +34,10 @@ async fn read_pid(path: &Path) -> u32 {
     panic!("the command never wrote its pid");
 }
 
-fn shell(line: &str) -> Command {
-    let mut c = Command::new("sh");
-    c.arg("-c").arg(line);
-    c
+/// `sh -c LINE`, started by the runner.
+fn shell(line: &str, survivors: Survivors) -> Child {
+    let args = ["-c".into(), line.into()];
+    Child::spawn("sh".as_ref(), &args, None, survivors).unwrap()
 }
 
 /// Drives the child to its end (bounded), returning its stdout.
@@ -67,7 +66,7 @@ async fn stopping_kills_the_group_and_a_grandchild_does_not_outlive_it() {
         "echo $$ > {}; (sleep 100; echo grandchild) & sleep 100; echo never",
         pidfile.display()
     );
-    let mut child = Child::spawn(shell(&line), Survivors::Spare).unwrap();
+    let mut child = shell(&line, Survivors::Spare);
     let pgid = read_pid(&pidfile).await;
     members_at_least(pgid, 3).await;
     child.stop(Duration::from_millis(200));
@@ -85,7 +84,7 @@ async fn a_command_ignoring_sigterm_is_killed_after_the_grace() {
     let dir = tempfile::tempdir().unwrap();
     let pidfile = dir.path().join("pid");
     let line = format!("trap '' TERM; echo $$ > {}; sleep 100", pidfile.display());
-    let mut child = Child::spawn(shell(&line), Survivors::Spare).unwrap();
+    let mut child = shell(&line, Survivors::Spare);
     let pgid = read_pid(&pidfile).await;
     child.stop(Duration::from_millis(200));
     run_to_end(&mut child).await;
@@ -102,7 +101,7 @@ async fn output_after_the_exit_is_drained_and_a_held_pipe_is_not_waited_on() {
         "echo $$ > {}; (sleep 0.1; echo late; exec sleep 100) & echo early",
         pidfile.display()
     );
-    let mut child = Child::spawn(shell(&line), Survivors::Kill).unwrap();
+    let mut child = shell(&line, Survivors::Kill);
     let pgid = read_pid(&pidfile).await;
     // Ends within the bound of `run_to_end`: by the drain grace, not by the sleeper's 100 s.
     let out = run_to_end(&mut child).await;
@@ -120,7 +119,7 @@ async fn a_spared_background_process_outlives_a_command_that_exits_by_itself() {
         "echo $$ > {}; sleep 100 > /dev/null 2>&1 & echo started",
         pidfile.display()
     );
-    let mut child = Child::spawn(shell(&line), Survivors::Spare).unwrap();
+    let mut child = shell(&line, Survivors::Spare);
     let pgid = read_pid(&pidfile).await;
     assert_eq!(run_to_end(&mut child).await, "started\n");
     drop(child);
@@ -130,4 +129,46 @@ async fn a_spared_background_process_outlives_a_command_that_exits_by_itself() {
     let leader = rustix::process::Pid::from_raw(i32::try_from(pgid).unwrap()).unwrap();
     let _ = rustix::process::kill_process_group(leader, rustix::process::Signal::KILL);
     assert_eq!(survivors(pgid).await, Vec::<u32>::new());
+}
+
+/// The `session` field of /proc/PID/stat.
+fn session_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = stat.rsplit_once(')')?.1;
+    // After `(comm)`: state, ppid, pgrp, session.
+    rest.split_whitespace().nth(3)?.parse().ok()
+}
+
+#[tokio::test]
+async fn a_command_runs_in_its_own_session_with_no_terminal_to_prompt_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("pid");
+    let line = format!("echo $$ > {}; cat /dev/tty; sleep 100", pidfile.display());
+    let mut child = shell(&line, Survivors::Kill);
+    let pid = read_pid(&pidfile).await;
+    assert_eq!(
+        session_of(pid),
+        Some(pid),
+        "the command leads a session of its own, so no terminal of ours is its controlling terminal"
+    );
+    child.stop(Duration::from_millis(200));
+    run_to_end(&mut child).await;
+    assert!(survivors(pid).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_program_that_is_not_there_fails_to_start_as_not_found() {
+    let err = Child::spawn(
+        "no-such-program-sitrep".as_ref(),
+        &[],
+        None,
+        Survivors::Kill,
+    )
+    .err()
+    .map(|e| e.kind());
+    assert_eq!(err, Some(std::io::ErrorKind::NotFound));
+    let err = Child::spawn("./nope/x".as_ref(), &[], None, Survivors::Kill)
+        .err()
+        .map(|e| e.kind());
+    assert_eq!(err, Some(std::io::ErrorKind::NotFound));
 }

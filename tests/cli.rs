@@ -292,3 +292,42 @@ fn a_note_with_no_name_to_go_by_says_who_it_records_and_how_to_change_it() {
     let named = sitrep(dir.path(), &["note", "-t", tl, "alice here"]);
     assert!(!stderr(&named).contains("responder"), "{}", stderr(&named));
 }
+
+/// A step whose command wants a terminal (a `sudo` password prompt, an `ssh` login) fails at once with
+/// its reason: it has no controlling terminal, so it can neither print over the cockpit nor wait for
+/// a key until the step's time limit.
+#[test]
+fn a_step_that_reads_the_terminal_fails_at_once_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    std::fs::write(
+        dir.path().join("runbooks/aaa-prompt.toml"),
+        "name = \"prompt\"\ntitle = \"Prompt\"\norder = 1\n\n[[step]]\nid = \"ask\"\ntitle = \"Ask for a password\"\ncommand = \"printf 'Password: ' > /dev/tty && read pw < /dev/tty && echo got it\"\nshell = true\n",
+    )
+    .unwrap();
+    let wait = Duration::from_secs(30);
+    let mut tty = pty::Tty::spawn(&["open"], dir.path(), 120, 40);
+    tty.wait_for("the prompt runbook first", wait, |s| {
+        s.contains("Runbook 1/7: Prompt")
+    });
+    tty.send("x");
+    tty.wait_for("the run confirmation", wait, |s| {
+        s.contains("Run this command?")
+    });
+    tty.send("y");
+    // Far less than the step's 5-minute limit: the run ends as soon as the command finds no terminal.
+    let screen = tty.wait_for("the run to fail with its reason", wait, |s| {
+        s.contains("No such device or address") && s.contains("exit 2")
+    });
+    assert!(
+        !screen.lines().any(|l| l.starts_with("Password: ")),
+        "nothing printed over the cockpit:\n{screen}"
+    );
+    assert!(!screen.contains("│got it"), "{screen}");
+    tty.send("\x1b");
+    tty.wait_for("the output pane closed", wait, |s| {
+        !s.contains("Esc closes")
+    });
+    tty.send("q");
+    assert_eq!(tty.wait_exit(wait), Some(0));
+}

@@ -10,7 +10,6 @@
 use std::process::ExitStatus;
 use std::time::Duration;
 
-use tokio::process::Command;
 use tokio::sync::mpsc::Sender;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::watch;
@@ -280,25 +279,17 @@ fn start(spec: &CommandSpec) -> Result<Child, String> {
         let shown = sanitize(cwd.display().to_string().as_bytes());
         return Err(format!("working folder {shown} does not exist"));
     }
-    let mut command = match &spec.invocation {
+    use std::ffi::OsString;
+    let (program, args): (OsString, Vec<OsString>) = match &spec.invocation {
         Invocation::Argv(argv) => {
             let Some((program, args)) = argv.split_first() else {
                 return Err("the command is empty".into());
             };
-            let mut c = Command::new(program);
-            c.args(args);
-            c
+            (program.into(), args.iter().map(OsString::from).collect())
         }
-        Invocation::Shell(line) => {
-            let mut c = Command::new("sh");
-            c.arg("-c").arg(line);
-            c
-        }
+        Invocation::Shell(line) => ("sh".into(), vec!["-c".into(), line.into()]),
     };
-    if let Some(cwd) = &spec.cwd {
-        command.current_dir(cwd);
-    }
-    Child::spawn(command, Survivors::Spare).map_err(|e| {
+    Child::spawn(&program, &args, spec.cwd.as_deref(), Survivors::Spare).map_err(|e| {
         let program = sanitize(spec.program().as_bytes());
         match e.kind() {
             std::io::ErrorKind::NotFound => {

@@ -1,5 +1,12 @@
-//! The one child-process runner: a command in its own process group, its output as it comes, and a
-//! stop that takes the whole group down (so `sh -c "a | b"` and whatever it started die too).
+//! The one child-process runner: a command in its own session and process group, its output as it
+//! comes, and a stop that takes the whole group down (so `sh -c "a | b"` and whatever it started die
+//! too).
+//!
+//! A new session has no controlling terminal: `sudo` in a step or an `ssh` password prompt in a log
+//! command cannot write over the cockpit or wait for a key it will never get; opening `/dev/tty`
+//! fails at once and the command says so on stderr. The session is made by util-linux `setsid`,
+//! which the child execs before the command (this crate forbids the `unsafe` a `pre_exec` needs);
+//! where it is missing, the command gets its own process group only, as before.
 //!
 //! The caller drives it with [`Child::next`] inside its own `select!` (for its cancel, its time limit,
 //! its batching), and asks for [`Child::stop`]: SIGTERM to the group, SIGKILL after a grace. After the
@@ -7,10 +14,13 @@
 //! background grandchild may hold them open forever. What survives the leader is decided by
 //! [`Survivors`]: a confirmed command may leave a daemon running on purpose; a log command may not.
 
+use std::ffi::{OsStr, OsString};
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
+use std::sync::OnceLock;
 use std::time::Duration;
 
-use rustix::process::{Pid, Signal, kill_process_group};
+use rustix::process::{Pid, Signal, kill_process, kill_process_group};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{ChildStderr, ChildStdout, Command};
 use tokio::time::Instant;
@@ -66,14 +76,38 @@ pub struct Child {
 }
 
 impl Child {
-    /// Starts `command` (its program, arguments and folder set by the caller) with stdin closed, both
-    /// outputs piped, in a new process group.
-    pub fn spawn(mut command: Command, survivors: Survivors) -> std::io::Result<Child> {
+    /// Starts `program` with `args` (in `cwd` if given) with stdin closed, both outputs piped, in a
+    /// new session (a new process group where `setsid` is missing). A program that cannot be found
+    /// or run fails here, as a spawn would, not later as an exit of `setsid`.
+    pub fn spawn(
+        program: &OsStr,
+        args: &[OsString],
+        cwd: Option<&Path>,
+        survivors: Survivors,
+    ) -> std::io::Result<Child> {
+        let resolved = resolve(program, cwd)?;
+        let mut command = match setsid() {
+            Some(setsid) => {
+                // Spawned inside our group, `setsid` is no group leader, so it makes the session
+                // itself (no fork) and execs the command: the pid we get is the session's leader.
+                let mut c = Command::new(setsid);
+                c.arg("--").arg(&resolved);
+                c
+            }
+            None => {
+                let mut c = Command::new(&resolved);
+                c.process_group(0);
+                c
+            }
+        };
+        command.args(args);
+        if let Some(cwd) = cwd {
+            command.current_dir(cwd);
+        }
         command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .process_group(0)
             .kill_on_drop(true);
         let mut child = command.spawn()?;
         let leader = child
@@ -190,7 +224,11 @@ impl Child {
     fn signal(&self, signal: Signal) {
         // Never signal our own group or init's, whatever a broken pid says.
         if let Some(pid) = self.leader.filter(|p| p.as_raw_nonzero().get() > 1) {
-            let _ = kill_process_group(pid, signal);
+            // In the instant before `setsid` has made its group there is none yet: the leader
+            // itself (still running, so its pid is its own) is signalled instead.
+            if kill_process_group(pid, signal).is_err() && self.exit.is_none() {
+                let _ = kill_process(pid, signal);
+            }
         }
     }
 }
@@ -204,6 +242,55 @@ impl Drop for Child {
             self.signal(Signal::KILL);
         }
     }
+}
+
+/// Where util-linux `setsid` is, if it is installed.
+fn setsid() -> Option<&'static Path> {
+    static SETSID: OnceLock<Option<PathBuf>> = OnceLock::new();
+    SETSID
+        .get_or_init(|| find_on_path(OsStr::new("setsid")))
+        .as_deref()
+}
+
+/// The program to run: a name without `/` looked up on `PATH` (as `execvp` would), a path as it is
+/// (relative to `cwd`). Not found, or found but not a file, is `NotFound`.
+fn resolve(program: &OsStr, cwd: Option<&Path>) -> std::io::Result<PathBuf> {
+    let not_found = || std::io::Error::from(std::io::ErrorKind::NotFound);
+    if program.is_empty() {
+        return Err(not_found());
+    }
+    if program.as_encoded_bytes().contains(&b'/') {
+        let path = PathBuf::from(program);
+        let at = match cwd {
+            Some(dir) if path.is_relative() => dir.join(&path),
+            _ => path.clone(),
+        };
+        if !at.is_file() {
+            return Err(not_found());
+        }
+        // Relative to the child's folder, which the command sets.
+        return Ok(path);
+    }
+    find_on_path(program).ok_or_else(not_found)
+}
+
+/// The first executable file named `name` in `PATH`'s folders.
+fn find_on_path(name: &OsStr) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = std::env::var_os("PATH")?;
+    let mut found_not_executable = None;
+    for dir in std::env::split_paths(&path) {
+        let candidate = dir.join(name);
+        match std::fs::metadata(&candidate) {
+            Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => return Some(candidate),
+            Ok(m) if m.is_file() => {
+                found_not_executable.get_or_insert(candidate);
+            }
+            _ => {}
+        }
+    }
+    // Not executable anywhere: let the spawn say "permission denied".
+    found_not_executable
 }
 
 async fn sleep_until(at: Option<Instant>, far: Instant) {

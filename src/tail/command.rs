@@ -6,7 +6,6 @@ use std::process::ExitStatus;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::process::Command;
 use tokio::sync::mpsc::Sender;
 use tokio::time::Instant;
 
@@ -56,10 +55,10 @@ async fn run(source: usize, argv: Vec<String>, tx: Sender<TailEvent>, opts: Tail
     let mut delay = opts.restart_min;
     loop {
         let started = Instant::now();
-        let mut command = Command::new(program);
-        command.args(args);
-        // Its own process group, so `sh -c "kubectl logs -f | grep"` dies whole with the source.
-        let spawned = Child::spawn(command, Survivors::Kill);
+        // Its own session and process group, so `sh -c "kubectl logs -f | grep"` dies whole with the
+        // source, and an auth prompt cannot reach the terminal.
+        let args: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+        let spawned = Child::spawn(program.as_ref(), &args, None, Survivors::Kill);
         let status = match spawned {
             Ok(mut child) => {
                 let running = SourceStatus::Running {

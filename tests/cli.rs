@@ -249,9 +249,129 @@ fn note_without_an_incident_says_what_to_do() {
     let out = sitrep(dir.path(), &["note", "hello"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("start one with `sitrep open`"),
+        stderr(&out).contains("no open incident in incidents: start one with sitrep new \"TITLE\""),
         "{}",
         stderr(&out)
+    );
+    // An empty file (an older version's failed start) is no incident either.
+    std::fs::create_dir_all(dir.path().join("incidents")).unwrap();
+    std::fs::write(dir.path().join("incidents/2026-01-01T000000-x.jsonl"), "").unwrap();
+    let out = sitrep(dir.path(), &["note", "hello"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("no open incident"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn new_starts_an_incident_for_scripts_and_note_and_mark_go_to_it() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let out = sitrep(
+        dir.path(),
+        &["new", "payments", "down", "--severity", "SEV2"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = stdout(&out).trim().to_string();
+    assert!(
+        file.starts_with("incidents/") && file.ends_with("-payments-down.jsonl"),
+        "{file}"
+    );
+    let id = file
+        .trim_start_matches("incidents/")
+        .trim_end_matches(".jsonl");
+    assert!(
+        stderr(&out).contains(&format!("started incident {id}")),
+        "{}",
+        stderr(&out)
+    );
+    let note = sitrep(dir.path(), &["note", "rolling", "back"]);
+    assert!(
+        stdout(&note).starts_with(&format!("recorded #2 in {file}")),
+        "{}",
+        stdout(&note)
+    );
+    // A second one started in the same second sorts after it: it is the newest.
+    let again = sitrep(dir.path(), &["new", "payments", "down"]);
+    let second = stdout(&again).trim().to_string();
+    assert_ne!(second, file);
+    let mark = sitrep(dir.path(), &["mark", "resolved"]);
+    assert!(stdout(&mark).contains(&second), "{}", stdout(&mark));
+    // Once the newest is resolved, a note needs a new incident or a --timeline.
+    let late = sitrep(dir.path(), &["note", "late"]);
+    assert_eq!(late.status.code(), Some(2));
+    assert!(
+        stderr(&late)
+            .contains("is resolved; start one with sitrep new \"TITLE\", or pass --timeline"),
+        "{}",
+        stderr(&late)
+    );
+    let report = sitrep::timeline::read(&dir.path().join(&file)).unwrap();
+    assert!(matches!(
+        &report.records[0].event,
+        sitrep::timeline::Event::IncidentOpened { title, severity: Some(sitrep::timeline::Severity::Sev2) } if title == "payments down"
+    ));
+}
+
+/// A start that cannot be written (over the file size limit, as on a full disk) leaves no empty
+/// timeline to become "the newest incident". The limit is set with util-linux `prlimit`, which needs
+/// no mount; SIGXFSZ is ignored (as `trap ""` leaves it across exec) so the write fails with EFBIG.
+#[test]
+fn a_start_that_cannot_be_written_leaves_no_timeline_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let out = Command::new("prlimit")
+        .args(["--fsize=64", "sh", "-c", "trap '' XFSZ; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["new", "payments", "down"])
+        .current_dir(dir.path())
+        .env("USER", "alice")
+        .output()
+        .expect("prlimit (util-linux) runs");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("File too large"), "{err}");
+    assert!(
+        err.contains("Free disk space (or raise the file size limit)"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("os error 27").count(),
+        1,
+        "the OS error said once: {err}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("incidents"))
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(left.is_empty(), "nothing left behind: {left:?}");
+    let note = sitrep(dir.path(), &["note", "hello"]);
+    assert!(
+        stderr(&note).contains("no open incident"),
+        "{}",
+        stderr(&note)
+    );
+}
+
+#[test]
+fn open_without_a_terminal_says_what_works_and_starts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let out = sitrep(dir.path(), &["open"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("sitrep open needs a terminal")
+            && stderr(&out).contains("`sitrep new`, `note`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !dir.path().join("incidents").exists()
+            || std::fs::read_dir(dir.path().join("incidents"))
+                .unwrap()
+                .next()
+                .is_none()
     );
 }
 

@@ -52,7 +52,28 @@ pub(super) fn open_timeline(
     severity: Option<Severity>,
     actor: &str,
 ) -> anyhow::Result<(TimelineWriter, OpenReport)> {
-    let (mut writer, mut report) = TimelineWriter::open(path)?;
+    let opening = || Event::IncidentOpened {
+        title: title.to_string(),
+        severity,
+    };
+    // A new incident's file appears whole, with its first line, or not at all.
+    let created = if path.exists() {
+        None
+    } else {
+        match TimelineWriter::create(path, actor, opening()) {
+            Ok(opened) => Some(opened),
+            Err(crate::timeline::writer::TimelineError::Open { cause, .. })
+                if cause.kind() == std::io::ErrorKind::AlreadyExists =>
+            {
+                None
+            }
+            Err(e) => return Err(e.into()),
+        }
+    };
+    let (mut writer, mut report) = match created {
+        Some(opened) => opened,
+        None => TimelineWriter::open(path)?,
+    };
     for p in &report.problems {
         eprintln!("warning: {}: {p}", path.display());
     }
@@ -66,16 +87,24 @@ pub(super) fn open_timeline(
         );
     }
     if report.records.is_empty() {
-        let appended = writer.append(
-            actor,
-            Event::IncidentOpened {
-                title: title.to_string(),
-                severity,
-            },
-        )?;
+        // An empty file (left by an older version, or made by hand): its first line goes in now.
+        let appended = writer.append(actor, opening())?;
         report.records.push(appended.record);
     }
     Ok((writer, report))
+}
+
+/// The cockpit draws on a terminal and reads keys from it: without one, say so before anything is
+/// started or written, and what works without one.
+fn need_a_terminal(command: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal as _;
+    if std::io::stdin().is_terminal() && std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "sitrep {command} needs a terminal (its input and output are not one, so it cannot draw or read keys). \
+         Without one: `sitrep new`, `note`, `mark`, `severity`, `export` and `verify` work on the incident's file."
+    )
 }
 
 /// Runs the cockpit with `theme`, unless `NO_COLOR` asks for none.
@@ -112,6 +141,7 @@ pub(super) async fn demo(
     dry_run: bool,
     mouse: bool,
 ) -> anyhow::Result<u8> {
+    need_a_terminal("demo")?;
     let dir = match dir {
         Some(d) => d,
         None => tempfile::Builder::new()
@@ -192,6 +222,7 @@ pub(super) async fn open(
 ) -> anyhow::Result<u8> {
     let cfg = config::load(config_path)?;
     let runbooks = load_runbooks(&cfg)?;
+    need_a_terminal("open")?;
     let note = actor_note(actor.as_deref());
     let actor = actor_name(actor);
     let path = match timeline {

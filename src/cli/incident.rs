@@ -1,5 +1,5 @@
-//! The incident commands that work without the cockpit: `note`, `mark`, `severity`, `retract`,
-//! `export`, `verify`.
+//! The incident commands that work without the cockpit: `new`, `note`, `mark`, `severity`,
+//! `retract`, `export`, `verify`.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -94,8 +94,9 @@ pub(super) fn retract(
     append_one(target, actor, event)
 }
 
-/// Finds the timeline a command-line action is about.
-fn resolve_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
+/// Finds the timeline a command-line action is about: `--timeline`, else the newest incident in the
+/// config's folder (for `open_only` actions, only if it is not resolved).
+fn resolve_timeline(target: &TimelineArgs, open_only: bool) -> anyhow::Result<PathBuf> {
     if let Some(p) = &target.timeline {
         return Ok(p.clone());
     }
@@ -104,17 +105,104 @@ fn resolve_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
             "{e}\n(no --timeline given, so the incident is looked up through the config)"
         )
     })?;
-    timeline::newest_in(&cfg.incident.dir).ok_or_else(|| {
-        anyhow::anyhow!(
-            "no incident in {}: start one with `sitrep open`, or pass --timeline FILE",
-            cfg.incident.dir.display()
-        )
-    })
+    let dir = &cfg.incident.dir;
+    let Some(newest) = timeline::newest_in(dir) else {
+        bail!(
+            "no open incident in {}: start one with sitrep new \"TITLE\", or pass --timeline FILE",
+            dir.display()
+        );
+    };
+    if open_only {
+        let resolved = timeline::read(&newest)
+            .map(|r| timeline::Incident::replay(&r.records).is_resolved())
+            .unwrap_or(false);
+        if resolved {
+            bail!(
+                "no open incident in {}: the newest, {}, is resolved; start one with sitrep new \"TITLE\", or pass --timeline {} to add to it",
+                dir.display(),
+                newest.display(),
+                newest.display()
+            );
+        }
+    }
+    Ok(newest)
+}
+
+/// `sitrep new TITLE [--severity SEVn]`: starts an incident without the cockpit and prints its file
+/// (stdout) and id (stderr).
+pub(super) fn new(args: super::NewArgs) -> anyhow::Result<u8> {
+    let super::NewArgs {
+        title,
+        severity,
+        dir,
+        config: config_path,
+        actor,
+    } = args;
+    let title = title.join(" ");
+    if title.trim().is_empty() {
+        bail!("the incident needs a title: sitrep new \"payments API errors\"");
+    }
+    let severity = severity.as_deref().map(str::parse::<Severity>).transpose()?;
+    let dir = match dir {
+        Some(d) => d,
+        None if config_path.exists() => config::load(&config_path)?.incident.dir,
+        None => bail!(
+            "{} does not exist: pass --dir DIR for the incidents folder, or run where sitrep.toml is (sitrep init writes one)",
+            config_path.display()
+        ),
+    };
+    let still_open = timeline::newest_in(&dir).filter(|p| {
+        timeline::read(p)
+            .map(|r| !timeline::Incident::replay(&r.records).is_resolved())
+            .unwrap_or(false)
+    });
+    if let Some(note) = actor_note(actor.as_deref()) {
+        eprintln!("note: {note}");
+    }
+    let name = timeline::new_file_name(&title, chrono::Utc::now());
+    let opening = Event::IncidentOpened { title, severity };
+    let actor = actor_name(actor);
+    // Two incidents started in the same second with the same title: the later gets `.002`, `.003`…
+    // after the time, which sorts after the first, so "the newest" stays the one started last.
+    let (time, rest) = name.split_at(name.find('-').map_or(0, |_| "2026-01-01T000000".len()));
+    let mut n = 1;
+    let (path, writer) = loop {
+        let path = match n {
+            1 => dir.join(&name),
+            _ => dir.join(format!("{time}.{n:03}{rest}")),
+        };
+        match timeline::TimelineWriter::create(&path, &actor, opening.clone()) {
+            Ok((writer, _)) => break (path, writer),
+            Err(timeline::writer::TimelineError::Open { cause, .. })
+                if cause.kind() == std::io::ErrorKind::AlreadyExists && n < 100 =>
+            {
+                n += 1;
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("starting the incident in {}", dir.display())));
+            }
+        }
+    };
+    let shown = crate::core::sanitize::sanitize(writer.path().as_os_str().as_encoded_bytes());
+    println!("{shown}");
+    let id = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    eprintln!("started incident {id}: note, mark and open now go to it");
+    if let Some(old) = still_open {
+        eprintln!(
+            "({} is still open; pass --timeline to write to it)",
+            old.display()
+        );
+    }
+    Ok(0)
 }
 
 /// The timeline a command-line action is about, which must exist.
 fn existing_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
-    let path = resolve_timeline(target)?;
+    let path = resolve_timeline(target, true)?;
     if !path.exists() {
         bail!(
             "{} does not exist: start the incident with `sitrep open` first, or check the path",
@@ -146,7 +234,7 @@ pub(super) fn export(
     target: &TimelineArgs,
 ) -> anyhow::Result<u8> {
     let format: crate::export::Format = format.parse()?;
-    let path = resolve_timeline(target)?;
+    let path = resolve_timeline(target, false)?;
     let report = timeline::read(&path).with_context(|| format!("reading {}", path.display()))?;
     for p in &report.problems {
         eprintln!("warning: {}: {p}", path.display());
@@ -184,10 +272,13 @@ pub(super) fn export(
 }
 
 pub(super) fn verify(timeline_arg: Option<PathBuf>, config: &Path) -> anyhow::Result<u8> {
-    let path = resolve_timeline(&TimelineArgs {
-        timeline: timeline_arg,
+    let path = resolve_timeline(
+        &TimelineArgs {
+            timeline: timeline_arg,
         config: config.to_path_buf(),
-    })?;
+        },
+        false,
+    )?;
     let v = timeline::verify(&path).with_context(|| format!("reading {}", path.display()))?;
     if v.problems.is_empty() {
         println!("ok: {} events, chain intact ({})", v.events, path.display());

@@ -32,6 +32,26 @@ pub struct TimelineArgs {
     pub config: PathBuf,
 }
 
+/// `sitrep new`'s arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NewArgs {
+    /// The incident's title.
+    #[arg(required = true)]
+    pub title: Vec<String>,
+    /// SEV1 | SEV2 | SEV3 | SEV4
+    #[arg(long)]
+    pub severity: Option<String>,
+    /// The incidents folder (default: the config's `[incident] dir`).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The config file that names the incidents folder.
+    #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
+    pub config: PathBuf,
+    /// Who starts it (default: $USER).
+    #[arg(long)]
+    pub actor: Option<String>,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -88,6 +108,8 @@ pub enum Cmd {
         #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
         config: PathBuf,
     },
+    /// Start an incident without the cockpit (for alerting hooks and scripts); prints its file.
+    New(NewArgs),
     /// Append a note to the incident's timeline (TEXT, or `-` to read it from stdin).
     Note {
         /// The note, or `-` for stdin.
@@ -251,6 +273,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         } => cockpit::open(&config, new, timeline, actor, dry_run, mouse).await,
         Cmd::Init { dir } => setup::init(&dir),
         Cmd::Check { config } => Ok(setup::check(&config)),
+        Cmd::New(args) => incident::new(args),
         Cmd::Note {
             text,
             target,

@@ -24,12 +24,15 @@ pub use reader::read;
 pub use replay::Incident;
 pub use writer::{Appended, OpenReport, TimelineWriter};
 
-/// The newest timeline file (`*.jsonl`) in a folder, by name (names start with the opening time).
+/// The newest timeline file (`*.jsonl`, not empty) in a folder, by name (names start with the
+/// opening time).
 pub fn newest_in(dir: &Path) -> Option<PathBuf> {
     let entries = std::fs::read_dir(dir).ok()?;
+    // An empty file is no incident (an older version could leave one after a failed start).
     entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
         .max()
 }
 

@@ -15,22 +15,22 @@ use super::reader::{self, Problem, ReadReport, Torn};
 #[derive(Debug, thiserror::Error)]
 pub enum TimelineError {
     /// The file or its folder could not be opened or created.
-    #[error("cannot open timeline {path}: {source}. Check that the folder exists and is writable.")]
+    #[error("cannot open timeline {path}: {cause}. {}", advice(cause))]
     Open {
         /// The timeline file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (said in the message, so not a `source` that would repeat it).
+        cause: std::io::Error,
     },
     /// A write or sync failed; the event was not recorded.
     #[error(
-        "could not write to timeline {path}: {source}. The action was NOT recorded; free disk space or fix permissions, then retry."
+        "could not write to timeline {path}: {cause}. The action was NOT recorded; free disk space or fix permissions, then retry."
     )]
     Write {
         /// The timeline file.
         path: PathBuf,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (said in the message, so not a `source` that would repeat it).
+        cause: std::io::Error,
     },
     /// The file got shorter under us: someone truncated or replaced it.
     #[error(
@@ -47,6 +47,18 @@ pub enum TimelineError {
     /// An event could not be turned into JSON (should not happen).
     #[error("could not encode event: {0}")]
     Encode(#[from] serde_json::Error),
+}
+
+/// What to do about an error opening a timeline.
+fn advice(e: &std::io::Error) -> &'static str {
+    // EFBIG: over the file size limit.
+    if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(27) {
+        "Free disk space (or raise the file size limit) and try again."
+    } else if e.kind() == std::io::ErrorKind::AlreadyExists {
+        "Another incident has that file name; try again."
+    } else {
+        "Check that the folder exists and is writable."
+    }
 }
 
 /// What opening found and did, for the user to see.
@@ -74,9 +86,9 @@ pub struct TimelineWriter {
 impl TimelineWriter {
     /// Opens (or creates) a timeline, setting a torn last line aside into `<file>.torn`.
     pub fn open(path: &Path) -> Result<(TimelineWriter, OpenReport), TimelineError> {
-        let open_err = |source| TimelineError::Open {
+        let open_err = |cause| TimelineError::Open {
             path: path.to_path_buf(),
-            source,
+            cause,
         };
         let existed = path.exists();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -94,6 +106,45 @@ impl TimelineWriter {
         file.lock().map_err(open_err)?;
         let result = Self::load(path, file);
         result.map_err(open_err)
+    }
+
+    /// Starts a new timeline whose first line is `first`, all at once: the line is written to a
+    /// temporary file in the same folder, synced, and linked into place, so a failed start (a full
+    /// disk) leaves no empty timeline behind to become "the newest incident". Fails with
+    /// `AlreadyExists` when `path` is there already (then open it instead).
+    pub fn create(
+        path: &Path,
+        actor: &str,
+        first: Event,
+    ) -> Result<(TimelineWriter, OpenReport), TimelineError> {
+        let open_err = |cause| TimelineError::Open {
+            path: path.to_path_buf(),
+            cause,
+        };
+        let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(open_err)?;
+                dir.to_path_buf()
+            }
+            None => PathBuf::from("."),
+        };
+        let (line, _) = chain::seal(1, Utc::now(), actor, first, "")?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dir.join(format!(".{name}.{}.new", std::process::id()));
+        let written = (|| {
+            let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+            f.write_all(line.as_bytes())?;
+            f.sync_all()?;
+            // A link, unlike a rename, never replaces a timeline someone started meanwhile.
+            std::fs::hard_link(&tmp, path)
+        })();
+        let _ = std::fs::remove_file(&tmp);
+        written.map_err(open_err)?;
+        sync_parent(path).map_err(open_err)?;
+        Self::open(path)
     }
 
     fn load(path: &Path, file: File) -> std::io::Result<(TimelineWriter, OpenReport)> {
@@ -148,9 +199,9 @@ impl TimelineWriter {
         actor: &str,
         event: Event,
     ) -> Result<Appended, TimelineError> {
-        let write_err = |path: &Path, source| TimelineError::Write {
+        let write_err = |path: &Path, cause| TimelineError::Write {
             path: path.to_path_buf(),
-            source,
+            cause,
         };
         self.file.lock().map_err(|e| write_err(&self.path, e))?;
         let result = self.append_locked(ts, actor, event);
@@ -168,16 +219,16 @@ impl TimelineWriter {
         let Some(seq) = self.last_seq.checked_add(1) else {
             return Err(TimelineError::Write {
                 path: self.path.clone(),
-                source: std::io::Error::other(
+                cause: std::io::Error::other(
                     "the last line's seq is at its maximum: the file was edited by hand",
                 ),
             });
         };
         let (line, record) = chain::seal(seq, ts, actor, event, &self.last_hash)?;
         let path = self.path.clone();
-        let werr = |source| TimelineError::Write {
+        let werr = |cause| TimelineError::Write {
             path: path.clone(),
-            source,
+            cause,
         };
         if let Err(e) = (&self.file).write_all(line.as_bytes()) {
             // Leave no half line behind for the next writer to trip on.
@@ -225,7 +276,7 @@ impl TimelineWriter {
     fn write_error(&self, source: std::io::Error) -> TimelineError {
         TimelineError::Write {
             path: self.path.clone(),
-            source,
+            cause: source,
         }
     }
 

@@ -149,6 +149,8 @@ fn main() {
         runbooks: &runbooks,
         secrets: &secrets,
         timeline_path: "bench.jsonl",
+        damage: &[],
+        notes: &[],
     };
     println!(
         "export of {} events, {} runbooks, {} secrets ({runs} runs each)",

@@ -169,6 +169,8 @@ fn open_reopens_the_incident_with_every_checkbox_and_note_as_it_was() {
     assert_eq!(tty.wait_exit(wait), Some(0));
     let incidents: Vec<_> = std::fs::read_dir(dir.path().join("incidents"))
         .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
         .collect();
     assert_eq!(
         incidents.len(),

@@ -107,6 +107,8 @@ fn render(format: Format, records: &[Record]) -> String {
             runbooks: &[],
             secrets: &[TOKEN.to_string()],
             timeline_path: "incident.jsonl",
+            damage: &[],
+            notes: &[],
         },
     )
 }

@@ -230,6 +230,8 @@ fn export(format: Format, resolved: bool) -> Result<String, Box<dyn std::error::
             runbooks: &runbooks,
             secrets: &secrets,
             timeline_path: &path,
+            damage: &[],
+            notes: &[],
         },
     ))
 }
@@ -501,6 +503,8 @@ fn html_without_rates_says_there_is_no_error_rate() -> TestResult {
             runbooks: &[],
             secrets: &[],
             timeline_path: "t.jsonl",
+            damage: &[],
+            notes: &[],
         },
     );
     assert!(html.contains("No error rate recorded"));
@@ -646,6 +650,8 @@ fn milestone_labels_close_together_never_overprint() -> TestResult {
             runbooks: &[],
             secrets: &[],
             timeline_path: "t.jsonl",
+            damage: &[],
+            notes: &[],
         },
     );
     // Each label on its own row: three different heights.
@@ -715,6 +721,8 @@ fn error_rate_summaries_make_their_own_section_and_the_charts_rate_not_timeline_
         runbooks: &[],
         secrets: &[],
         timeline_path: "t.jsonl",
+        damage: &[],
+        notes: &[],
     };
     let md = export::render(Format::Markdown, &input);
     let errors = section(&md, "Errors over time");

@@ -476,6 +476,16 @@ pub fn send(app: &mut App, text: String) -> Vec<Command> {
         format!("sending to {}…", app.destinations.join(", ")),
         false,
     );
+    // The chain's head as it stands, held by everyone who reads the update: `sitrep verify
+    // --head-from` shows whether the timeline still reaches it.
+    let text = match &app.head {
+        Some(head) => format!(
+            "{}\n\n— sitrep {}",
+            text.trim_end(),
+            head.text(crate::timeline::head::SHORT_DIGITS)
+        ),
+        None => text,
+    };
     vec![Command::Deliver {
         update: crate::act::Update {
             text,

@@ -345,6 +345,8 @@ pub struct App {
     pub error_minutes: Vec<Record>,
     /// The (source, minute) pairs a summary already names, so none is recorded twice.
     pub summarized: HashSet<(String, DateTime<Utc>)>,
+    /// The chain's head: the newest record written, which a status update quotes.
+    pub head: Option<crate::timeline::head::Head>,
     /// The timeline file, for the footer and messages.
     #[cfg_attr(not(feature = "test-support"), expect(dead_code, reason = "not drawn yet"))]
     pub timeline_path: String,
@@ -458,7 +460,13 @@ impl App {
             .into_iter()
             .partition(|r| matches!(r.event, Event::ErrorMinute { .. }));
         let summarized = error_minutes.iter().filter_map(summarized).collect();
+        let head = records
+            .iter()
+            .chain(&error_minutes)
+            .max_by_key(|r| r.seq)
+            .map(crate::timeline::head::Head::of);
         let mut app = App {
+            head,
             incident,
             records,
             error_minutes,
@@ -668,6 +676,9 @@ impl App {
             && self.records.iter().any(|r| r.hash == record.hash)
         {
             return;
+        }
+        if self.head.as_ref().is_none_or(|h| record.seq > h.seq) {
+            self.head = Some(crate::timeline::head::Head::of(&record));
         }
         if let Some(key) = summarized(&record) {
             if self.summarized.insert(key) {

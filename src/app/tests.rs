@@ -443,8 +443,12 @@ fn a_status_update_is_composed_from_live_state_and_sent_to_every_destination() {
         &mut app,
         Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
     );
+    // What people receive ends with the chain's head as it stands: the opening line, #1.
+    let head = &app.records[0].hash[..32];
+    let sent = format!("{}\n\n— sitrep head #1 sha256:{head}", text.trim_end());
     assert!(
-        matches!(&cmds[..], [Command::Deliver { update }] if update.text == text && update.incident == app.incident.title)
+        matches!(&cmds[..], [Command::Deliver { update }] if update.text == sent && update.incident == app.incident.title),
+        "{cmds:?}"
     );
 }
 

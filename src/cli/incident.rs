@@ -253,11 +253,15 @@ pub(super) fn export(
         None => runbook::shipped(),
     };
     let secrets = cfg.as_ref().map(|c| c.secrets.clone()).unwrap_or_default();
+    let checked = timeline::verify_against(&path, &[])
+        .with_context(|| format!("reading {}", path.display()))?;
     let input = crate::export::ExportInput {
         records: &report.records,
         runbooks: &runbooks,
         secrets: &secrets,
         timeline_path: &path.display().to_string(),
+        damage: &checked.problems,
+        notes: &checked.notes,
     };
     let text = crate::export::render(format, &input);
     match output {
@@ -271,24 +275,63 @@ pub(super) fn export(
     Ok(0)
 }
 
-pub(super) fn verify(timeline_arg: Option<PathBuf>, config: &Path) -> anyhow::Result<u8> {
+pub(super) fn verify(
+    timeline_arg: Option<PathBuf>,
+    config: &Path,
+    heads: &[String],
+    heads_from: &[PathBuf],
+) -> anyhow::Result<u8> {
+    let mut witnesses = Vec::new();
+    for h in heads {
+        let head = timeline::head::Head::parse(h).map_err(|e| anyhow::anyhow!("--head: {e}"))?;
+        witnesses.push((head, "--head".to_string()));
+    }
+    for file in heads_from {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("reading --head-from {}", file.display()))?;
+        let found = timeline::head::all_in(&text);
+        if found.is_empty() {
+            bail!(
+                "{} holds no `head #N sha256:…`: give a status update as it was sent, or an export",
+                file.display()
+            );
+        }
+        witnesses.extend(found.into_iter().map(|h| (h, file.display().to_string())));
+    }
     let path = resolve_timeline(
         &TimelineArgs {
             timeline: timeline_arg,
-        config: config.to_path_buf(),
+            config: config.to_path_buf(),
         },
         false,
     )?;
-    let v = timeline::verify(&path).with_context(|| format!("reading {}", path.display()))?;
+    let v = timeline::verify_against(&path, &witnesses)
+        .with_context(|| format!("reading {}", path.display()))?;
+    for n in &v.notes {
+        println!("{}: {n}", path.display());
+    }
+    let head = v
+        .head
+        .as_ref()
+        .map_or_else(|| "no events".into(), ToString::to_string);
     if v.problems.is_empty() {
-        println!("ok: {} events, chain intact ({})", v.events, path.display());
+        let proves = if witnesses.is_empty() {
+            "no witness head given, so a cut tail or a rewritten chain would not show"
+        } else {
+            "every witness head reached"
+        };
+        println!(
+            "ok: {} events, chain intact, {head} ({}; {proves})",
+            v.events,
+            path.display()
+        );
         Ok(0)
     } else {
         for p in &v.problems {
             println!("{}: {p}", path.display());
         }
         println!(
-            "FAILED: {} problem(s) in {} ({} good events)",
+            "FAILED: {} problem(s) in {} ({} good events, {head})",
             v.problems.len(),
             path.display(),
             v.events

@@ -181,6 +181,12 @@ pub enum Cmd {
         /// The config file that names the incidents folder.
         #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
         config: PathBuf,
+        /// A head the file must still reach: N:HASH (the event's # and 16+ hex digits of its sha256).
+        #[arg(long, value_name = "N:HASH")]
+        head: Vec<String>,
+        /// Every `head #N sha256:…` in FILE (a status update as sent, an earlier export) must be reached.
+        #[arg(long, value_name = "FILE")]
+        head_from: Vec<PathBuf>,
     },
     /// Follow files like `tail -F`, printing sanitized lines.
     Tail {
@@ -304,7 +310,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             file,
             timeline,
             config,
-        } => incident::verify(file.or(timeline), &config),
+            head,
+            head_from,
+        } => incident::verify(file.or(timeline), &config, &head, &head_from),
         Cmd::Tail {
             filter,
             follow_field,

@@ -67,6 +67,17 @@ struct Source<'a> {
     events: usize,
     last_seq: u64,
     redacted_fields: usize,
+    /// `head #N sha256:…` of the last event, for `sitrep verify --head-from`.
+    head: Option<String>,
+    /// The last event's full sha256.
+    head_sha256: Option<&'a str>,
+    /// Whether the hash chain was whole when exported.
+    chain_intact: bool,
+    /// What reading the file found wrong.
+    damage: &'a [String],
+    /// What is worth knowing about the file and is not damage.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -248,6 +259,11 @@ pub(crate) fn render(p: &Prepared<'_>) -> String {
             events: p.records.len(),
             last_seq: inc.last_seq,
             redacted_fields: p.redacted_fields,
+            head: p.head().map(|h| h.to_string()),
+            head_sha256: p.records.last().map(|r| r.hash.as_str()),
+            chain_intact: p.damage.is_empty(),
+            damage: &p.damage,
+            notes: &p.notes,
         },
         summary: Summary {
             title: &inc.title,

@@ -124,6 +124,11 @@ pub struct ExportInput<'a> {
     pub secrets: &'a [String],
     /// Where the timeline was read from, named in the export.
     pub timeline_path: &'a str,
+    /// What reading the file found wrong (`timeline::verify_against`'s problems): the export's
+    /// Integrity section says it.
+    pub damage: &'a [String],
+    /// What is worth knowing about the file and is not damage (a torn tail set aside earlier).
+    pub notes: &'a [String],
 }
 
 /// Renders the input in a format. The result never contains a secret.

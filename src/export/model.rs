@@ -29,6 +29,10 @@ pub(crate) struct Prepared<'a> {
     pub redacted_fields: usize,
     /// For each record, by index: what was found about a pinned line's text before redaction.
     pub pin_checks: Vec<Option<PinCheck>>,
+    /// What reading the file found wrong, redacted.
+    pub damage: Vec<String>,
+    /// What is worth knowing about the file and is not damage, redacted.
+    pub notes: Vec<String>,
 }
 
 impl<'a> Prepared<'a> {
@@ -64,7 +68,14 @@ impl<'a> Prepared<'a> {
             }
         };
         let incident = Incident::replay(records.iter());
+        let redact_all = |lines: &[String]| -> Vec<String> {
+            lines.iter().map(|l| redactor.redact(l).into_owned()).collect()
+        };
+        let damage = redact_all(input.damage);
+        let notes = redact_all(input.notes);
         Prepared {
+            damage,
+            notes,
             records,
             runbooks,
             timeline_path,
@@ -73,6 +84,11 @@ impl<'a> Prepared<'a> {
             redacted_fields,
             pin_checks,
         }
+    }
+
+    /// The chain's head: the last record as exported.
+    pub(crate) fn head(&self) -> Option<crate::timeline::head::Head> {
+        self.records.last().map(crate::timeline::head::Head::of)
     }
 
     /// Time from the start to the end, or to the last event while the incident is open.

@@ -86,8 +86,78 @@ pub(crate) fn build(p: &Prepared<'_>) -> Doc {
             section("errors", "Errors over time", evidence::errors(p)),
             section("patterns", "Log patterns", evidence::patterns(p)),
             section("timeline", "Timeline", evidence::timeline(p)),
+            section("integrity", "Integrity", integrity(p)),
         ],
     }
+}
+
+/// Whether the chain was whole when exported, its head, and the heads status updates carried.
+fn integrity(p: &Prepared<'_>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    match p.head() {
+        Some(head) => blocks.push(Block::Para(vec![
+            b("Chain head:"),
+            t(" "),
+            code(head.to_string()),
+            t(". "),
+            code("sitrep verify --head-from FILE"),
+            t(" with this document as FILE checks that the timeline still reaches it: a head proves \
+               the file was not cut or rewritten only while it is kept where the file's editor cannot \
+               change it (sent status updates, this export filed elsewhere)."),
+        ])),
+        None => blocks.push(Block::Para(vec![t("No events, so no chain head.")])),
+    }
+    if p.damage.is_empty() {
+        blocks.push(Block::Para(vec![t(format!(
+            "The hash chain was intact when this was exported ({} events).",
+            p.records.len()
+        ))]));
+    } else {
+        blocks.push(Block::Para(vec![b(format!(
+            "The timeline was found damaged when this was exported ({} problem(s)); what follows the first one is not evidence until explained:",
+            p.damage.len()
+        ))]));
+        blocks.push(Block::List(
+            p.damage.iter().map(|d| (None, vec![t(d.clone())])).collect(),
+        ));
+    }
+    if !p.notes.is_empty() {
+        blocks.push(Block::List(
+            p.notes.iter().map(|n| (None, vec![t(n.clone())])).collect(),
+        ));
+    }
+    let quoted: Vec<_> = p
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            crate::timeline::Event::UpdateSent { text, .. } => Some((r, text)),
+            _ => None,
+        })
+        .flat_map(|(r, text)| {
+            crate::timeline::head::all_in(text)
+                .into_iter()
+                .map(move |h| (r, h))
+        })
+        .map(|(r, h)| {
+            let reached = match h.check(&p.records) {
+                Ok(()) => "reached".to_string(),
+                Err(e) => format!("NOT reached: {e}"),
+            };
+            (
+                None,
+                vec![
+                    t(format!("update #{} quoted ", r.seq)),
+                    code(h.to_string()),
+                    t(format!(": {reached}")),
+                ],
+            )
+        })
+        .collect();
+    if !quoted.is_empty() {
+        blocks.push(Block::Para(vec![b("Heads the status updates carried:")]));
+        blocks.push(Block::List(quoted));
+    }
+    blocks
 }
 
 fn when(ts: chrono::DateTime<chrono::Utc>) -> String {

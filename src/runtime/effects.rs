@@ -149,11 +149,14 @@ fn export_beside(
 ) -> Flash {
     let result = (|| -> anyhow::Result<PathBuf> {
         let report = crate::timeline::read(timeline)?;
+        let checked = crate::timeline::verify_against(timeline, &[])?;
         let input = crate::export::ExportInput {
             records: &report.records,
             runbooks,
             secrets,
             timeline_path: &timeline.display().to_string(),
+            damage: &checked.problems,
+            notes: &checked.notes,
         };
         let text = crate::export::render(format, &input);
         let stem = timeline

@@ -4,6 +4,7 @@
 pub mod chain;
 pub mod episode;
 pub mod event;
+pub mod head;
 pub mod pattern;
 pub mod pin;
 pub mod reader;
@@ -59,14 +60,27 @@ pub fn new_file_name(title: &str, now: chrono::DateTime<chrono::Utc>) -> String 
 pub struct Verification {
     /// Good events.
     pub events: usize,
-    /// Everything wrong, in file order.
+    /// The head the file reaches: its last good record.
+    pub head: Option<head::Head>,
+    /// Everything wrong, in file order, then what the heads held elsewhere say.
     pub problems: Vec<String>,
+    /// What is worth knowing and is not damage (a torn tail set aside earlier, a witness reached).
+    pub notes: Vec<String>,
 }
 
 /// Checks the chain of a timeline file without changing it.
+#[cfg(any(test, feature = "test-support"))]
 pub fn verify(path: &Path) -> std::io::Result<Verification> {
+    verify_against(path, &[])
+}
+
+/// Checks the chain of a timeline file, then that it still reaches its sidecar's head and each head
+/// a witness kept (`(head, where it was found)`): a chain alone cannot show a cut tail or a chain
+/// rewritten from an edit on, a head held elsewhere can.
+pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::io::Result<Verification> {
     let report = read(path)?;
     let mut problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    let mut notes = Vec::new();
     if let Some(torn) = &report.torn {
         let line = report.records.len() + report.problems.len() + 1;
         problems.push(format!(
@@ -75,8 +89,39 @@ pub fn verify(path: &Path) -> std::io::Result<Verification> {
             torn.bytes.len()
         ));
     }
+    let mut torn_aside = path.as_os_str().to_owned();
+    torn_aside.push(".torn");
+    let torn_aside = PathBuf::from(torn_aside);
+    if let Ok(meta) = std::fs::metadata(&torn_aside) {
+        notes.push(format!(
+            "{} holds {} bytes of torn last line(s) set aside when the incident was opened: a crash mid-write lost them from the chain",
+            torn_aside.display(),
+            meta.len()
+        ));
+    }
+    if let Some(side) = head::read_sidecar(path) {
+        let last = report.records.last().map_or(0, |r| r.seq);
+        match side.check(&report.records) {
+            Ok(()) => {}
+            // The sidecar only trails the file when a writer without it appended: not damage.
+            Err(_) if side.seq > last => problems.push(format!(
+                "cut after seq {last}: {} says the file reached #{} (the file ends at #{last}); lines were removed from its end",
+                head::sidecar(path).display(),
+                side.seq
+            )),
+            Err(e) => problems.push(format!("{}: {e}", head::sidecar(path).display())),
+        }
+    }
+    for (witness, from) in witnesses {
+        match witness.check(&report.records) {
+            Ok(()) => notes.push(format!("reaches {witness} ({from})")),
+            Err(e) => problems.push(format!("{from}: {e}")),
+        }
+    }
     Ok(Verification {
         events: report.records.len(),
+        head: report.records.last().map(head::Head::of),
         problems,
+        notes,
     })
 }

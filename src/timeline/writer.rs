@@ -128,7 +128,7 @@ impl TimelineWriter {
             }
             None => PathBuf::from("."),
         };
-        let (line, _) = chain::seal(1, Utc::now(), actor, first, "")?;
+        let (line, first) = chain::seal(1, Utc::now(), actor, first, "")?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -144,6 +144,7 @@ impl TimelineWriter {
         let _ = std::fs::remove_file(&tmp);
         written.map_err(open_err)?;
         sync_parent(path).map_err(open_err)?;
+        super::head::write_sidecar(path, &super::head::Head::of(&first));
         Self::open(path)
     }
 
@@ -243,6 +244,7 @@ impl TimelineWriter {
         self.len += line.len() as u64;
         self.last_seq = seq;
         self.last_hash = record.hash.clone();
+        super::head::write_sidecar(&self.path, &super::head::Head::of(&record));
         self.next_line += 1;
         Ok(Appended {
             record,

@@ -1,0 +1,169 @@
+//! Chain heads: the last record's `seq` and hash, written `head #412 sha256:<hex>`. The chain alone
+//! cannot show that its tail was cut or that every hash after an edit was recomputed (it is unkeyed
+//! SHA-256); a head held where the editor cannot reach can. Every status update and every export
+//! carries one, `sitrep verify --head`/`--head-from` checks that the file still reaches it, and the
+//! sidecar `<timeline>.head` (replaced after each append) lets `verify` see a file cut shorter than it
+//! was. The sidecar does not stop someone who can rewrite both files; a head sent to people does.
+
+use std::path::{Path, PathBuf};
+
+use super::event::Record;
+
+/// Hex digits of the hash a status update quotes (a witness may quote fewer, down to [`MIN_DIGITS`]).
+pub const SHORT_DIGITS: usize = 32;
+
+/// The fewest hex digits of a hash that `verify` accepts as a head.
+pub const MIN_DIGITS: usize = 16;
+
+/// A chain head: a record's `seq` and (a prefix of) its hash, lowercase hex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    /// The record's `seq`.
+    pub seq: u64,
+    /// Its hash, or the first digits of it.
+    pub hash: String,
+}
+
+impl Head {
+    /// The head of a file whose last record is `last`.
+    pub fn of(last: &Record) -> Head {
+        Head {
+            seq: last.seq,
+            hash: last.hash.clone(),
+        }
+    }
+
+    /// `head #N sha256:` and the first `digits` hex digits.
+    pub fn text(&self, digits: usize) -> String {
+        let end = digits.min(self.hash.len());
+        format!("head #{} sha256:{}", self.seq, &self.hash[..end])
+    }
+
+    /// Parses `N:HASH` (as `--head` takes it) or `head #N sha256:HASH`.
+    pub fn parse(text: &str) -> Result<Head, String> {
+        let text = text.trim();
+        if let Some(head) = all_in(text).into_iter().next() {
+            return Ok(head);
+        }
+        let not_a_head = || {
+            format!(
+                "`{text}` is not a head: write N:HASH (the event's # and at least {MIN_DIGITS} hex digits of its sha256), or `head #N sha256:HASH` as updates and exports print it"
+            )
+        };
+        let (seq, hash) = text.split_once(':').ok_or_else(not_a_head)?;
+        let seq = seq
+            .trim()
+            .trim_start_matches('#')
+            .parse()
+            .map_err(|_| not_a_head())?;
+        Head::new(seq, hash)
+    }
+
+    fn new(seq: u64, hash: &str) -> Result<Head, String> {
+        let hash = hash.trim().trim_start_matches("sha256:").to_ascii_lowercase();
+        if hash.len() < MIN_DIGITS || hash.len() > 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "`{hash}` is not a hash prefix: give {MIN_DIGITS} to 64 hex digits of the event's sha256"
+            ));
+        }
+        Ok(Head { seq, hash })
+    }
+
+    /// Whether `records` (a whole file, in order) still reach this head: the record with its `seq`
+    /// is there and its hash begins with this one. The error says what was found instead.
+    pub fn check(&self, records: &[Record]) -> Result<(), String> {
+        let last = records.last().map_or(0, |r| r.seq);
+        match records.iter().find(|r| r.seq == self.seq) {
+            Some(r) if r.hash.starts_with(&self.hash) => Ok(()),
+            Some(r) => Err(format!(
+                "#{} is not the event the witness saw: its sha256 is {}…, the witness has {}…; the file was rewritten at or before #{}",
+                self.seq,
+                &r.hash[..MIN_DIGITS.min(r.hash.len())],
+                &self.hash[..MIN_DIGITS.min(self.hash.len())],
+                self.seq
+            )),
+            None => Err(format!(
+                "cut after seq {last}: the witness saw #{} but the file ends at #{last}",
+                self.seq
+            )),
+        }
+    }
+}
+
+impl std::fmt::Display for Head {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "head #{} sha256:{}", self.seq, self.hash)
+    }
+}
+
+/// Every `head #N sha256:HASH` written in `text` (an update, an export), in order.
+pub fn all_in(text: &str) -> Vec<Head> {
+    let mut heads = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("head #") {
+        rest = &rest[at + "head #".len()..];
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        let after = &rest[digits.len()..];
+        let Some(hash) = after.strip_prefix(" sha256:") else {
+            continue;
+        };
+        let hex: String = hash.chars().take_while(char::is_ascii_hexdigit).collect();
+        if let (Ok(seq), Ok(head)) = (digits.parse::<u64>(), Head::new(0, &hex)) {
+            heads.push(Head { seq, ..head });
+        }
+    }
+    heads
+}
+
+/// The sidecar beside a timeline: `<file>.head`.
+pub fn sidecar(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".head");
+    PathBuf::from(name)
+}
+
+/// Replaces the sidecar with `head` (written beside it, then renamed over it, so a reader never
+/// sees half of one). Best effort: the record is written already, and a stale sidecar is only
+/// behind, which `verify` does not count against the file.
+pub fn write_sidecar(path: &Path, head: &Head) {
+    let side = sidecar(path);
+    let mut tmp = side.as_os_str().to_owned();
+    tmp.push(format!(".{}.new", std::process::id()));
+    let tmp = PathBuf::from(tmp);
+    if std::fs::write(&tmp, format!("{head}\n")).is_ok() {
+        if std::fs::rename(&tmp, &side).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    } else {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// The head the sidecar holds, if there is one that reads.
+pub fn read_sidecar(path: &Path) -> Option<Head> {
+    let text = std::fs::read_to_string(sidecar(path)).ok()?;
+    all_in(&text).into_iter().next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heads_are_found_in_text_and_parsed_from_the_command_line() {
+        let hash = "a".repeat(64);
+        let text = format!("Payments recovering.\n\nsitrep head #412 sha256:{}\n", &hash[..32]);
+        assert_eq!(
+            all_in(&text),
+            [Head {
+                seq: 412,
+                hash: hash[..32].to_string()
+            }]
+        );
+        assert_eq!(Head::parse("412:AAAAAAAAAAAAAAAA").map(|h| h.seq), Ok(412));
+        assert_eq!(Head::parse(&format!("head #7 sha256:{hash}")).map(|h| h.seq), Ok(7));
+        assert!(Head::parse("412:abc").is_err(), "too few digits");
+        assert!(Head::parse("nonsense").is_err());
+        assert!(all_in("head #3 sha256:xyz").is_empty());
+    }
+}

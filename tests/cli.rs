@@ -453,3 +453,41 @@ fn a_step_that_reads_the_terminal_fails_at_once_with_its_reason() {
     tty.send("q");
     assert_eq!(tty.wait_exit(wait), Some(0));
 }
+
+/// A damaged timeline is said on screen, not only on stderr before the full-screen view: a banner
+/// that stays until acknowledged, and the finding recorded in the timeline once.
+#[test]
+fn opening_a_damaged_timeline_shows_a_banner_until_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/timeline-damaged.jsonl");
+    let text = std::fs::read_to_string(fixture).unwrap();
+    // The fixture's record of the damage is left out, so this open finds it anew.
+    let kept: Vec<&str> = text.lines().take(10).collect();
+    std::fs::write(dir.path().join("t.jsonl"), format!("{}\n", kept.join("\n"))).unwrap();
+    let wait = Duration::from_secs(30);
+    let mut tty = pty::Tty::spawn(&["open", "-t", "t.jsonl"], dir.path(), 80, 24);
+    let screen = tty.wait_for("the damage banner", wait, |s| {
+        s.contains("TIMELINE DAMAGED")
+    });
+    assert!(
+        screen.contains("⚠ TIMELINE DAMAGED (A acknowledges): line 4 (byte 668): hash mismatch"),
+        "{screen}"
+    );
+    tty.wait_for("the finding in the timeline", wait, |s| {
+        s.contains("timeline found damaged")
+    });
+    tty.send("A");
+    tty.wait_for("the banner gone", wait, |s| !s.contains("TIMELINE DAMAGED"));
+    tty.send("q");
+    assert_eq!(tty.wait_exit(wait), Some(0));
+    let report = sitrep::timeline::read(&dir.path().join("t.jsonl")).unwrap();
+    let found: Vec<&sitrep::timeline::Record> = report
+        .records
+        .iter()
+        .filter(|r| r.event.kind() == "timeline.damaged")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].actor, "sitrep");
+}

@@ -65,12 +65,17 @@ fn a_version_1_timeline_exports_byte_for_byte_as_it_did() {
 /// Exports `fixture` in every format with the real binary and holds each to its kept export
 /// (`<fixture stem>.export.<format>`), with no warning about any line.
 fn exports_as_it_did(fixture: &str) {
+    exports_as_it_did_warning(fixture, "");
+}
+
+/// Like [`exports_as_it_did`], with `warning` on stderr each time.
+fn exports_as_it_did_warning(fixture: &str, warning: &str) {
     let dir = workdir(fixture);
     let stem = fixture.trim_end_matches(".jsonl");
     for format in ["md", "json", "csv", "html"] {
         let out = sitrep(dir.path(), &["export", "-f", format, "-t", fixture]);
         assert!(out.status.success(), "{format}: {}", text(&out.stderr));
-        assert_eq!(text(&out.stderr), "", "{format}: no warning about any line");
+        assert_eq!(text(&out.stderr), warning, "{format}: the warnings");
         let expected =
             std::fs::read_to_string(fixtures().join(format!("{stem}.export.{format}"))).unwrap();
         assert!(
@@ -451,4 +456,49 @@ fn the_demos_outage_is_one_episode_and_its_error_minutes_are_their_own_section()
         incident.severity,
         Some(sitrep::core::severity::Severity::Sev2)
     );
+}
+
+/// A timeline found damaged (`timeline.damaged`, added after version 1): line 4's note was edited
+/// after it was written; the next `sitrep note` recorded the finding once (#11), then two notes.
+const DAMAGED: &str = "timeline-damaged.jsonl";
+
+#[test]
+fn a_damaged_timeline_says_so_in_verify_in_its_record_and_in_every_export() {
+    let dir = workdir(DAMAGED);
+    let out = sitrep(dir.path(), &["verify", DAMAGED]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stdout).contains(
+            "line 4 (byte 668): hash mismatch: this line was edited after it was written"
+        ),
+        "{}",
+        text(&out.stdout)
+    );
+    exports_as_it_did_warning(
+        DAMAGED,
+        "warning: timeline-damaged.jsonl: line 4 (byte 668): hash mismatch: this line was edited after it was written\n",
+    );
+    let md = text(&sitrep(dir.path(), &["export", "-f", "md", "-t", DAMAGED]).stdout);
+    let integrity = &md[md.find("## Integrity").unwrap()..];
+    assert!(
+        integrity.contains("found damaged when this was exported (1 problem(s))"),
+        "{integrity}"
+    );
+    assert!(
+        integrity.contains("- line 4 (byte 668): hash mismatch"),
+        "{integrity}"
+    );
+    let json = text(&sitrep(dir.path(), &["export", "-f", "json", "-t", DAMAGED]).stdout);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["source"]["chain_intact"], false);
+    // Opened again with the same damage: not recorded a second time.
+    let note = sitrep(dir.path(), &["note", "-t", DAMAGED, "again"]);
+    assert!(note.status.success());
+    let report = timeline::read(&dir.path().join(DAMAGED)).unwrap();
+    let said = report
+        .records
+        .iter()
+        .filter(|r| r.event.kind() == "timeline.damaged")
+        .count();
+    assert_eq!(said, 1);
 }

@@ -347,6 +347,10 @@ pub struct App {
     pub summarized: HashSet<(String, DateTime<Utc>)>,
     /// The chain's head: the newest record written, which a status update quotes.
     pub head: Option<crate::timeline::head::Head>,
+    /// What was found wrong with the timeline when it was opened (shown in a banner).
+    pub damage: Vec<String>,
+    /// Whether the user acknowledged the damage banner.
+    pub damage_acknowledged: bool,
     /// The timeline file, for the footer and messages.
     #[cfg_attr(not(feature = "test-support"), expect(dead_code, reason = "not drawn yet"))]
     pub timeline_path: String,
@@ -467,6 +471,8 @@ impl App {
             .map(crate::timeline::head::Head::of);
         let mut app = App {
             head,
+            damage: Vec::new(),
+            damage_acknowledged: false,
             incident,
             records,
             error_minutes,
@@ -526,6 +532,11 @@ impl App {
             app.patterns.recorded(&record.event);
         }
         app
+    }
+
+    /// Whether the timeline was found damaged and the user has not said they saw it.
+    pub fn damage_unacknowledged(&self) -> bool {
+        !self.damage.is_empty() && !self.damage_acknowledged
     }
 
     /// Status updates are due every `every`, counted from the last one (or from the incident's start).

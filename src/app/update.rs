@@ -743,6 +743,14 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::ToggleUtc => app.utc = !app.utc,
         Action::Retry => return retry(app),
         Action::ShowInLogs | Action::Retract => super::timelineview::act(app, action),
+        Action::Acknowledge => {
+            if app.damage_unacknowledged() {
+                app.damage_acknowledged = true;
+                say(app, "damage acknowledged: it stays recorded in the timeline".into());
+            } else {
+                say(app, "nothing to acknowledge".into());
+            }
+        }
     }
     Vec::new()
 }

@@ -44,18 +44,22 @@ pub(super) fn load_runbooks(cfg: &Config) -> anyhow::Result<Vec<Runbook>> {
     }
 }
 
-/// Opens a timeline for writing, telling the user about any damage found, and writes the opening line
-/// of a new incident.
+/// Opens a timeline for writing, telling the user about any damage found (and recording it once),
+/// and writes the opening line of a new incident. Returns what was found wrong, for the cockpit's
+/// banner.
 pub(super) fn open_timeline(
     path: &Path,
     title: &str,
     severity: Option<Severity>,
     actor: &str,
-) -> anyhow::Result<(TimelineWriter, OpenReport)> {
+) -> anyhow::Result<(TimelineWriter, OpenReport, Vec<String>)> {
     let opening = || Event::IncidentOpened {
         title: title.to_string(),
         severity,
     };
+    // Read before the file: a writer appends, then replaces the sidecar, so a file read after it
+    // reaches its head unless lines were really removed.
+    let side = crate::timeline::head::read_sidecar(path);
     // A new incident's file appears whole, with its first line, or not at all.
     let created = if path.exists() {
         None
@@ -74,24 +78,59 @@ pub(super) fn open_timeline(
         Some(opened) => opened,
         None => TimelineWriter::open(path)?,
     };
-    for p in &report.problems {
-        eprintln!("warning: {}: {p}", path.display());
-    }
-    if let Some((torn, aside)) = &report.torn {
-        eprintln!(
-            "warning: {}: the last line was torn at byte {} ({} bytes, a crash mid-write); moved aside to {}",
-            path.display(),
-            torn.offset,
-            torn.bytes.len(),
-            aside.display()
-        );
-    }
     if report.records.is_empty() {
         // An empty file (left by an older version, or made by hand): its first line goes in now.
         let appended = writer.append(actor, opening())?;
         report.records.push(appended.record);
     }
-    Ok((writer, report))
+    let damage = damage_found(path, &report, side);
+    for d in &damage {
+        eprintln!("warning: {}: {d}", path.display());
+    }
+    // Said in the record itself, once for the same findings however often the file is opened.
+    let said = report.records.iter().rev().find_map(|r| match &r.event {
+        Event::TimelineDamaged { problems } => Some(problems),
+        _ => None,
+    });
+    if !damage.is_empty() && said != Some(&damage) {
+        let event = Event::TimelineDamaged {
+            problems: damage.clone(),
+        };
+        let appended = writer.append(crate::timeline::TOOL_ACTOR, event)?;
+        report.records.extend(appended.foreign);
+        report.records.push(appended.record);
+    }
+    Ok((writer, report, damage))
+}
+
+/// What opening found wrong: bad lines, a torn tail set aside, a file cut shorter than its sidecar.
+fn damage_found(
+    path: &Path,
+    report: &OpenReport,
+    side: Option<crate::timeline::head::Head>,
+) -> Vec<String> {
+    let mut damage: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    if let Some((torn, aside)) = &report.torn {
+        damage.push(format!(
+            "the last line was torn at byte {} ({} bytes, a crash mid-write); moved aside to {}",
+            torn.offset,
+            torn.bytes.len(),
+            aside.display()
+        ));
+    }
+    if let Some(side) = side {
+        let last = report.records.last().map_or(0, |r| r.seq);
+        match side.check(&report.records) {
+            Err(_) if side.seq > last => damage.push(format!(
+                "cut after seq {last}: {} says the file reached #{}; lines were removed from its end",
+                crate::timeline::head::sidecar(path).display(),
+                side.seq
+            )),
+            Err(e) => damage.push(e),
+            Ok(()) => {}
+        }
+    }
+    damage
 }
 
 /// The cockpit draws on a terminal and reads keys from it: without one, say so before anything is
@@ -158,7 +197,7 @@ pub(super) async fn demo(
     let actor = actor_name(actor);
     let path = timeline::newest_in(&dir)
         .unwrap_or_else(|| dir.join(timeline::new_file_name("demo payments", chrono::Utc::now())));
-    let (writer, report) = open_timeline(
+    let (writer, report, damage) = open_timeline(
         &path,
         "Demo: payments provider integration failing",
         Some(Severity::Sev2),
@@ -181,6 +220,7 @@ pub(super) async fn demo(
     };
     let runbooks = crate::demo::runbooks(&demo, &path);
     let mut app = new_app(&writer, report.records, runbooks, actor, note);
+    app.damage = damage;
     // The demo is healthy for `fail_after`: most of that is the baseline, so what its failure
     // brings shows as new.
     app.set_baseline((fail_after * 3 / 4).min(std::time::Duration::from_secs(120)));
@@ -249,7 +289,7 @@ pub(super) async fn open(
             }
         }
     };
-    let (writer, report) =
+    let (writer, report, damage) =
         open_timeline(&path, &cfg.incident.title, cfg.incident.severity, &actor)?;
     let logs = cfg
         .logs
@@ -258,6 +298,7 @@ pub(super) async fn open(
         .collect();
     let endpoints: Vec<EndpointSpec> = cfg.endpoints.clone();
     let mut app = new_app(&writer, report.records, runbooks, actor, note);
+    app.damage = damage;
     app.dry_run = dry_run;
     app.params = cfg.incident.params.clone();
     app.destinations = cfg.destinations.iter().map(|d| d.label()).collect();

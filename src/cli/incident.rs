@@ -217,7 +217,7 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
     }
-    let (mut writer, _) = open_timeline(&path, "incident", None, &actor_name(actor.clone()))?;
+    let (mut writer, _, _) = open_timeline(&path, "incident", None, &actor_name(actor.clone()))?;
     let appended = writer.append(&actor_name(actor), event)?;
     println!(
         "recorded #{} in {}: {}",

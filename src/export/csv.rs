@@ -212,6 +212,8 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             );
             nums.push(("rate", format!("{}", *errors as f64 / 60.0)));
         }
+        // What was found is its text, one problem a line.
+        Event::TimelineDamaged { problems } => set("text", &problems.join("\n")),
         // No columns of its own (the header is a promise): what it retracts is its evidence.
         Event::Correction {
             retracts,

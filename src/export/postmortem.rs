@@ -114,7 +114,7 @@ fn integrity(p: &Prepared<'_>) -> Vec<Block> {
         ))]));
     } else {
         blocks.push(Block::Para(vec![b(format!(
-            "The timeline was found damaged when this was exported ({} problem(s)); what follows the first one is not evidence until explained:",
+            "The timeline was found damaged when this was exported ({} problem(s)); the lines named are not evidence until someone explains them:",
             p.damage.len()
         ))]));
         blocks.push(Block::List(

@@ -123,6 +123,7 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             busiest,
             busiest_errors: _,
         } => vec![source, busiest],
+        Event::TimelineDamaged { problems } => problems.iter_mut().collect(),
         Event::Correction {
             retracts: _,
             was,

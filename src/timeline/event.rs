@@ -325,6 +325,14 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "is_zero")]
         busiest_errors: u64,
     },
+    /// The timeline was found damaged when it was opened for writing: what and where, as `verify`
+    /// says it. Recorded once for the same findings, so the record itself says its file was damaged.
+    #[serde(rename = "timeline.damaged")]
+    #[strum_discriminants(strum(serialize = "timeline.damaged"))]
+    TimelineDamaged {
+        /// Each problem found, with its line.
+        problems: Vec<String>,
+    },
     /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
     /// does not know. Kept whole so that it is shown, exported and chained like any other.
     #[serde(skip)]
@@ -445,6 +453,14 @@ impl Event {
                 }
                 s
             }
+            Event::TimelineDamaged { problems } => format!(
+                "timeline found damaged: {}{}",
+                problems.first().map_or("", String::as_str),
+                match problems.len() {
+                    0 | 1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                }
+            ),
             Event::Correction {
                 retracts,
                 was,

@@ -78,6 +78,9 @@ pub fn verify(path: &Path) -> std::io::Result<Verification> {
 /// a witness kept (`(head, where it was found)`): a chain alone cannot show a cut tail or a chain
 /// rewritten from an edit on, a head held elsewhere can.
 pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::io::Result<Verification> {
+    // The sidecar first: a writer appends, then replaces it, so the file read after it reaches its
+    // head unless lines were really removed.
+    let side = head::read_sidecar(path);
     let report = read(path)?;
     let mut problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
     let mut notes = Vec::new();
@@ -99,7 +102,7 @@ pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::i
             meta.len()
         ));
     }
-    if let Some(side) = head::read_sidecar(path) {
+    if let Some(side) = side {
         let last = report.records.last().map_or(0, |r| r.seq);
         match side.check(&report.records) {
             Ok(()) => {}

@@ -49,6 +49,7 @@ fn every_event_kind_keeps_the_name_written_today() {
             "log.pinned",
             "correction",
             "log.errors",
+            "timeline.damaged",
         ]
     );
 }
@@ -58,6 +59,7 @@ const LATER_KINDS: &[(EventKind, &str)] = &[
     (EventKind::LinePinned, "timeline-pinned.jsonl"),
     (EventKind::Correction, "timeline-corrected.jsonl"),
     (EventKind::ErrorMinute, "timeline-errors.jsonl"),
+    (EventKind::TimelineDamaged, "timeline-damaged.jsonl"),
 ];
 
 /// The kinds a fixture holds, each checked to read as itself and to write back under the same name.

@@ -41,13 +41,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         );
         return;
     }
-    let [header, body, footer] = Layout::vertical([
+    let [header, banner, body, footer] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner_rows(app)),
         Constraint::Min(3),
         Constraint::Length(1),
     ])
     .areas(area);
     draw_header(frame, header, app, theme);
+    draw_banner(frame, banner, app, theme);
     if app.zoom {
         draw_panel(frame, app.focus, body, app, theme);
     } else {
@@ -80,9 +82,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
 /// How many rows of content each panel shows on a screen of this size, laid out as `draw` lays it out
 /// for `app` (zoom, log sources): the runtime tells the app after each draw.
 pub fn viewport(screen: Rect, app: &App) -> Viewport {
+    let banner = banner_rows(app);
     let body = Rect {
-        y: screen.y + 1,
-        height: screen.height.saturating_sub(2),
+        y: screen.y + 1 + banner,
+        height: screen.height.saturating_sub(2 + banner),
         ..screen
     };
     let area = |panel: Panel| -> Rect {
@@ -175,6 +178,32 @@ fn panel_block<'a>(app: &App, panel: Panel, title: String, theme: &Theme) -> Blo
 /// A time as the screen shows it: local by default, UTC on demand.
 pub fn clock(app: &App, ts: DateTime<Utc>) -> String {
     crate::core::wall::hms(ts, app.utc)
+}
+
+/// Rows of the damage banner: one while the timeline's damage is not acknowledged.
+fn banner_rows(app: &App) -> u16 {
+    u16::from(app.damage_unacknowledged())
+}
+
+/// The damage banner: the timeline was found damaged at open, in reverse video until acknowledged.
+fn draw_banner(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if area.height == 0 {
+        return;
+    }
+    let key = crate::app::keys::label_of(&app.keymap, crate::app::Action::Acknowledge);
+    let first = app.damage.first().map_or("", String::as_str);
+    let more = match app.damage.len() {
+        0 | 1 => String::new(),
+        n => format!(" (+{} more)", n - 1),
+    };
+    let text = format!(
+        " ⚠ TIMELINE DAMAGED ({key} acknowledges): {}{more} · recorded in the timeline; sitrep verify tells all ",
+        crate::core::sanitize::sanitize_line(first)
+    );
+    frame.render_widget(
+        Paragraph::new(crate::core::text::cut(&text, area.width as usize)).style(theme.urgent),
+        area,
+    );
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

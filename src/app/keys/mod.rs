@@ -115,6 +115,8 @@ pub enum Action {
     ShowInLogs,
     /// Retract the selected milestone or severity, recorded by mistake (asks first).
     Retract,
+    /// Acknowledge the banner saying the timeline was found damaged.
+    Acknowledge,
 }
 
 /// Where a binding works.
@@ -159,7 +161,7 @@ const TL: Scope = Scope::In(Panel::Timeline);
 pub const STANDS_IN: &[(Action, Action)] = &[(Action::Search, Action::Filter)];
 
 /// The defaults, keys spelt as `[keys]` spells them: keys, action, scope, help, footer label.
-const DEFAULTS: [Row; 51] = {
+const DEFAULTS: [Row; 52] = {
     use Action::*;
     [
         (
@@ -360,6 +362,13 @@ const DEFAULTS: [Row; 51] = {
             ShowInLogs,
             TL,
             "the logs at the selected event's moment",
+            None,
+        ),
+        (
+            &["A"],
+            Acknowledge,
+            G,
+            "acknowledge the damaged-timeline banner",
             None,
         ),
         (

@@ -338,6 +338,7 @@ mod tests {
                 "pin",
                 "show-in-logs",
                 "retract",
+                "acknowledge",
             ]
         );
         for &a in Action::ALL {

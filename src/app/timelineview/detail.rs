@@ -160,6 +160,7 @@ pub fn fields(event: &Event) -> Vec<Field> {
                 },
             ),
         ],
+        Event::TimelineDamaged { problems } => vec![field("found", problems.join("\n"))],
         Event::Correction {
             retracts,
             was,

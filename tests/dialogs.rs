@@ -31,7 +31,10 @@ fn key(ch: char) -> Msg {
 /// Applies a message and writes every append it asks for, the way the timeline writer answers.
 fn apply(app: &mut App, msg: Msg) {
     for c in update(app, msg) {
-        if let Command::Append { req, actor, event } = c {
+        if let Command::Append {
+            req, actor, event, ..
+        } = c
+        {
             let prev = app
                 .records
                 .last()

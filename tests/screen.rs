@@ -124,7 +124,10 @@ fn incident() -> App {
 }
 
 fn acknowledge(app: &mut App, c: sitrep::app::Command) {
-    if let sitrep::app::Command::Append { req, actor, event } = c {
+    if let sitrep::app::Command::Append {
+        req, actor, event, ..
+    } = c
+    {
         let prev = app
             .records
             .last()

@@ -312,3 +312,55 @@ fn a_torn_tail_is_not_cut_off_while_another_process_reads_under_a_shared_lock() 
     );
     assert!(std::fs::metadata(&path).unwrap().len() < len);
 }
+
+/// A write that succeeds long after what it records (retried after a full disk) keeps `ts` as when
+/// it happened and says when it was written; one written at once says nothing more. The export
+/// puts it where it happened and marks it.
+#[test]
+fn a_late_write_keeps_when_it_happened_and_says_when_it_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("incident.jsonl");
+    new_incident(&path);
+    let (mut w, _) = TimelineWriter::open(&path).unwrap();
+    // Milliseconds, as the file holds them.
+    let ticked =
+        chrono::SubsecRound::trunc_subsecs(chrono::Utc::now() - chrono::TimeDelta::seconds(17), 3);
+    let note = |text: &str| timeline::Event::Note { text: text.into() };
+    w.append("alice", note("written at once")).unwrap();
+    let late = w
+        .append_happened(ticked, "alice", note("made 17 s ago"))
+        .unwrap()
+        .record;
+    assert_eq!(late.ts, ticked);
+    let written = late.written.expect("a late write says when it was written");
+    assert!(written - ticked >= chrono::TimeDelta::seconds(17));
+    let prompt = w
+        .append_happened(chrono::Utc::now(), "alice", note("now"))
+        .unwrap()
+        .record;
+    assert_eq!(prompt.written, None);
+    let v = timeline::verify(&path).unwrap();
+    assert!(v.problems.is_empty(), "{:?}", v.problems);
+    let report = timeline::read(&path).unwrap();
+    assert_eq!(
+        report.records[2].written,
+        Some(written),
+        "read back as written"
+    );
+    let md = sitrep::export::render(
+        sitrep::export::Format::Markdown,
+        &sitrep::export::ExportInput {
+            records: &report.records,
+            runbooks: &[],
+            secrets: &[],
+            timeline_path: "incident.jsonl",
+            damage: &[],
+            notes: &[],
+        },
+    );
+    let table = &md[md.find("## Timeline").unwrap()..];
+    let at_once = table.find("note: written at once").unwrap();
+    let made = table.find("note: made 17 s ago").unwrap();
+    assert!(made < at_once, "sorted by when it happened:\n{table}");
+    assert!(table.contains(" late) |"), "{table}");
+}

@@ -238,7 +238,10 @@ fn a_long_detail_scrolls_at_80x24() {
 /// Plays the timeline writer's part: writes each append asked for and answers that it is written.
 fn apply(app: &mut App, msg: Msg) {
     for c in update(app, msg) {
-        if let sitrep::app::Command::Append { req, actor, event } = c {
+        if let sitrep::app::Command::Append {
+            req, actor, event, ..
+        } = c
+        {
             let prev = app
                 .records
                 .last()

@@ -175,6 +175,8 @@ pub enum Command {
         actor: String,
         /// What happened.
         event: Event,
+        /// When it happened (the line's `ts`, however late the write succeeds).
+        at: DateTime<Utc>,
     },
     /// Export the timeline in a format next to its file; answer with `Msg::Flash`.
     Export {
@@ -214,6 +216,8 @@ pub struct Pending {
     pub actor: String,
     /// What was asked for.
     pub event: Event,
+    /// When it happened: a retry records this, not the retry's time.
+    pub at: DateTime<Utc>,
     /// Why the last write failed; the action stays pending (never done) until a retry succeeds.
     pub failed: Option<String>,
 }
@@ -676,10 +680,16 @@ impl App {
             Pending {
                 actor: actor.clone(),
                 event: event.clone(),
+                at: self.now,
                 failed: None,
             },
         );
-        Command::Append { req, actor, event }
+        Command::Append {
+            req,
+            actor,
+            event,
+            at: self.now,
+        }
     }
 
     fn record(&mut self, record: Record) {

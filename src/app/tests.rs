@@ -109,9 +109,13 @@ fn a_failed_write_is_retried_with_r_and_then_shows_done() {
     );
     // Ticking again does not send a second, conflicting write.
     assert!(update(&mut app, key(' ')).is_empty());
+    // Space is freed and r pressed 17 s later: the write says when the tick was made.
+    let ticked_at = app.now;
+    update(&mut app, Msg::Tick(ticked_at + chrono::TimeDelta::seconds(17)));
     let again = update(&mut app, key('r'));
     assert!(
-        matches!(&again[..], [Command::Append { req: r, event: Event::StepChecked { .. }, .. }] if *r == req)
+        matches!(&again[..], [Command::Append { req: r, event: Event::StepChecked { .. }, at, .. }] if *r == req && *at == ticked_at),
+        "{again:?}"
     );
     ack(&mut app, again);
     assert!(app.incident.is_checked("stabilize", "declare"));
@@ -273,7 +277,7 @@ fn ack_all(app: &mut App, commands: Vec<Command>) -> Vec<Command> {
     let mut next = Vec::new();
     for c in commands {
         match c {
-            Command::Append { req, actor, event } => {
+            Command::Append { req, actor, event, .. } => {
                 let prev = app
                     .records
                     .last()

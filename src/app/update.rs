@@ -801,6 +801,7 @@ fn retry(app: &mut App) -> Vec<Command> {
                 req: *req,
                 actor: p.actor.clone(),
                 event: p.event.clone(),
+                at: p.at,
             });
         }
     }

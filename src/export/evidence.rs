@@ -361,13 +361,16 @@ pub(super) fn timeline(p: &Prepared<'_>) -> Vec<Block> {
             under.entry(seq).or_default().push(pin);
         }
     }
-    let mut rows = Vec::with_capacity(p.records.len());
+    // Each event with the pins under it, as one group; the groups in the order things happened
+    // (`ts`: a write retried late keeps its place in time, and says it was written late).
+    let mut groups: Vec<(chrono::DateTime<chrono::Utc>, Vec<Row>)> = Vec::new();
     let mut summaries = 0;
     for (i, r) in p.records.iter().enumerate() {
         if matches!(r.event, Event::ErrorMinute { .. }) {
             summaries += 1;
             continue;
         }
+        let mut rows = Vec::new();
         match by_index.get(&i) {
             Some(pin) if matches!(pin.placement, Placement::Under(_)) => continue,
             Some(pin) => rows.push(row(r, pin.spans())),
@@ -382,7 +385,10 @@ pub(super) fn timeline(p: &Prepared<'_>) -> Vec<Block> {
             cited.reverse();
             stack.extend(cited);
         }
+        groups.push((r.ts, rows));
     }
+    groups.sort_by_key(|(ts, _)| *ts);
+    let rows: Vec<_> = groups.into_iter().flat_map(|(_, rows)| rows).collect();
     if rows.is_empty() {
         return vec![none_recorded("events")];
     }
@@ -412,10 +418,21 @@ fn event_spans(p: &Prepared<'_>, r: &Record) -> Vec<Span> {
     }
 }
 
-fn row(r: &Record, event: Vec<Span>) -> Vec<Vec<Span>> {
+/// A table row: its cells, each some spans.
+type Row = Vec<Vec<Span>>;
+
+fn row(r: &Record, event: Vec<Span>) -> Row {
+    let mut when = vec![t(utc(r.ts))];
+    if let Some(written) = r.written {
+        when.push(t(format!(
+            " (written {}, {} late)",
+            utc(written),
+            duration(written - r.ts)
+        )));
+    }
     vec![
         vec![t(r.seq.to_string())],
-        vec![t(utc(r.ts))],
+        when,
         vec![t(local(r.ts))],
         vec![t(r.actor.clone())],
         event,

@@ -45,8 +45,13 @@ impl Effects {
     /// is returned instead of sent, so the loop never waits on its own queue.
     pub(super) fn execute(&mut self, command: Command) -> Vec<Msg> {
         match command {
-            Command::Append { req, actor, event } => {
-                match self.appender.append(req, actor, event) {
+            Command::Append {
+                req,
+                actor,
+                event,
+                at,
+            } => {
+                match self.appender.append(req, actor, event, at) {
                     Ok(()) => Vec::new(),
                     Err(error) => self.failed_appends(&error, req),
                 }

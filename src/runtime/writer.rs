@@ -27,6 +27,7 @@ pub(super) enum WriterMsg {
         req: u64,
         actor: String,
         event: Event,
+        at: chrono::DateTime<chrono::Utc>,
     },
     /// The file changed on disk (a notify hint): look for lines others appended.
     Changed,
@@ -53,12 +54,22 @@ impl Appender {
     }
 
     /// Queues an append; `Err` with a message for the user when the writer thread has stopped.
-    pub(super) fn append(&mut self, req: u64, actor: String, event: Event) -> Result<(), String> {
+    pub(super) fn append(
+        &mut self,
+        req: u64,
+        actor: String,
+        event: Event,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), String> {
         if self.stopped {
             return Err("the timeline writer stopped".into());
         }
-        self.waiting
-            .push_back(WriterMsg::Append { req, actor, event });
+        self.waiting.push_back(WriterMsg::Append {
+            req,
+            actor,
+            event,
+            at,
+        });
         self.flush()
     }
 
@@ -127,8 +138,13 @@ fn serve(mut writer: TimelineWriter, rx: &std_mpsc::Receiver<WriterMsg>, out: &m
     let mut last_error: Option<String> = None;
     loop {
         let poll = match rx.recv_timeout(Duration::from_millis(500)) {
-            Ok(WriterMsg::Append { req, actor, event }) => {
-                let msg = match writer.append(&actor, event) {
+            Ok(WriterMsg::Append {
+                req,
+                actor,
+                event,
+                at,
+            }) => {
+                let msg = match writer.append_happened(at, &actor, event) {
                     Ok(appended) => Msg::Appended { req, appended },
                     Err(e) => Msg::AppendFailed {
                         req,
@@ -237,7 +253,7 @@ mod tests {
         let mut appender = Appender::new(tx);
         for req in 1..=3 {
             // Returns at once although nobody reads: the rest wait in order.
-            assert_eq!(appender.append(req, "alice".into(), note("x")), Ok(()));
+            assert_eq!(appender.append(req, "alice".into(), note("x"), chrono::Utc::now()), Ok(()));
         }
         assert_eq!(appender.waiting(), 2, "writer busy: 2 waiting");
         let mut written = Vec::new();
@@ -254,14 +270,14 @@ mod tests {
         let (tx, rx) = std_mpsc::sync_channel(1);
         let mut appender = Appender::new(tx);
         appender
-            .append(1, "alice".into(), note("a"))
+            .append(1, "alice".into(), note("a"), chrono::Utc::now())
             .expect("room for one");
         appender
-            .append(2, "alice".into(), note("b"))
+            .append(2, "alice".into(), note("b"), chrono::Utc::now())
             .expect("waits");
         drop(rx);
         assert_eq!(
-            appender.append(3, "alice".into(), note("c")),
+            appender.append(3, "alice".into(), note("c"), chrono::Utc::now()),
             Err("the timeline writer stopped".to_string())
         );
         assert_eq!(appender.drain_failed(), vec![2, 3]);

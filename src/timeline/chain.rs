@@ -16,6 +16,11 @@ struct Unsigned<'a> {
     #[serde(with = "super::event::ts_millis")]
     ts: &'a DateTime<Utc>,
     actor: &'a str,
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        with = "super::event::ts_millis_opt"
+    )]
+    written: &'a Option<DateTime<Utc>>,
     #[serde(flatten)]
     event: &'a Event,
     prev: &'a str,
@@ -29,10 +34,23 @@ pub fn seal(
     event: Event,
     prev: &str,
 ) -> Result<(String, Record), serde_json::Error> {
+    seal_written(seq, ts, None, actor, event, prev)
+}
+
+/// Like [`seal`], for a line written at `written`, long after `ts` (a retried write).
+pub fn seal_written(
+    seq: u64,
+    ts: DateTime<Utc>,
+    written: Option<DateTime<Utc>>,
+    actor: &str,
+    event: Event,
+    prev: &str,
+) -> Result<(String, Record), serde_json::Error> {
     let body = serde_json::to_string(&Unsigned {
         seq,
         ts: &ts,
         actor,
+        written: &written,
         event: &event,
         prev,
     })?;
@@ -46,6 +64,7 @@ pub fn seal(
         seq,
         ts,
         actor: actor.to_string(),
+        written,
         event,
         prev: prev.to_string(),
         hash,

@@ -19,11 +19,20 @@ pub use crate::core::severity::Severity;
 pub struct Record {
     /// Counts from 1 without gaps.
     pub seq: u64,
-    /// When the event was written, UTC with milliseconds.
+    /// When the action or observation happened, on the actor's clock, UTC with milliseconds.
     #[serde(with = "ts_millis")]
     pub ts: DateTime<Utc>,
     /// Who did it: a user name, or `sitrep` for what the tool saw by itself.
     pub actor: String,
+    /// When the line was written, when that was more than a second after `ts` (a write retried
+    /// after a full disk): `ts` stays when the action or observation happened. Files before this
+    /// field have none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "ts_millis_opt"
+    )]
+    pub written: Option<DateTime<Utc>>,
     /// What happened.
     #[serde(flatten)]
     pub event: Event,

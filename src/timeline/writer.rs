@@ -61,6 +61,9 @@ fn advice(e: &std::io::Error) -> &'static str {
     }
 }
 
+/// A line written more than this after the time it records says when it was written.
+pub const LATE_WRITE: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+
 /// What opening found and did, for the user to see.
 #[derive(Debug, Default)]
 pub struct OpenReport {
@@ -193,10 +196,34 @@ impl TimelineWriter {
         self.append_at(Utc::now(), actor, event)
     }
 
+    /// Appends an event that happened at `at` (the action's or observation's time, on the actor's
+    /// clock). Written more than [`LATE_WRITE`] after it (a write retried after a full disk), the
+    /// line also says when it was written; `ts` stays `at`.
+    pub fn append_happened(
+        &mut self,
+        at: DateTime<Utc>,
+        actor: &str,
+        event: Event,
+    ) -> Result<Appended, TimelineError> {
+        let now = Utc::now();
+        let written = (now - at > LATE_WRITE).then_some(now);
+        self.append_with(at, written, actor, event)
+    }
+
     /// Appends an event with the given time (tests and imports).
     pub fn append_at(
         &mut self,
         ts: DateTime<Utc>,
+        actor: &str,
+        event: Event,
+    ) -> Result<Appended, TimelineError> {
+        self.append_with(ts, None, actor, event)
+    }
+
+    fn append_with(
+        &mut self,
+        ts: DateTime<Utc>,
+        written: Option<DateTime<Utc>>,
         actor: &str,
         event: Event,
     ) -> Result<Appended, TimelineError> {
@@ -205,7 +232,10 @@ impl TimelineWriter {
             cause,
         };
         self.file.lock().map_err(|e| write_err(&self.path, e))?;
-        let result = self.append_locked(ts, actor, event);
+        // The file holds milliseconds: the record handed back says what the file says.
+        use chrono::SubsecRound as _;
+        let (ts, written) = (ts.trunc_subsecs(3), written.map(|w| w.trunc_subsecs(3)));
+        let result = self.append_locked(ts, written, actor, event);
         let _ = self.file.unlock();
         result
     }
@@ -213,6 +243,7 @@ impl TimelineWriter {
     fn append_locked(
         &mut self,
         ts: DateTime<Utc>,
+        written: Option<DateTime<Utc>>,
         actor: &str,
         event: Event,
     ) -> Result<Appended, TimelineError> {
@@ -225,7 +256,7 @@ impl TimelineWriter {
                 ),
             });
         };
-        let (line, record) = chain::seal(seq, ts, actor, event, &self.last_hash)?;
+        let (line, record) = chain::seal_written(seq, ts, written, actor, event, &self.last_hash)?;
         let path = self.path.clone();
         let werr = |cause| TimelineError::Write {
             path: path.clone(),

@@ -62,6 +62,11 @@ pub(super) fn draw(
     let (utc, local) = times(record.ts);
     labelled("time", &utc, theme.text);
     labelled("", &local, theme.text);
+    if let Some(written) = record.written {
+        let late = crate::core::duration::precise(written - record.ts);
+        let (utc, _) = times(written);
+        labelled("written", &format!("{utc} ({late} late: a retried write)"), theme.warn);
+    }
     labelled("actor", &actor(&record.actor), theme.text);
     for f in fields(&record.event) {
         labelled(&f.label, &f.value, theme.text);

@@ -36,7 +36,10 @@ pub fn enter() -> Msg {
 /// timeline writer answers.
 pub fn apply(app: &mut App, msg: Msg) {
     for c in update(app, msg) {
-        if let Command::Append { req, actor, event } = c {
+        if let Command::Append {
+            req, actor, event, ..
+        } = c
+        {
             let prev = app
                 .records
                 .last()

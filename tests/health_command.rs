@@ -99,3 +99,67 @@ async fn a_count_of_zero_still_probes_once() {
     let (out, _) = run(every_10ms(s.url("/ok")), 0).await;
     assert!(out.contains("1 probe · 1 up"), "{out}");
 }
+
+/// Runs the real `sitrep probe` with `args` against the test server; (stdout, exit code).
+async fn sitrep_probe(args: &[String]) -> (String, Option<i32>) {
+    let out = tokio::time::timeout(
+        BOUND,
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
+            .arg("probe")
+            .args(args)
+            .args(["--interval", "10ms"])
+            .output(),
+    )
+    .await
+    .expect("bounded")
+    .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (text, out.status.code())
+}
+
+#[tokio::test]
+async fn a_body_that_says_json_and_is_not_is_invalid_json_without_any_condition() {
+    let s = Server::start().await;
+    let (out, code) = sitrep_probe(&[s.url("/broken-json"), "-n".into(), "1".into()]).await;
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("invalid JSON") || out.contains("invalid_json"),
+        "{out}"
+    );
+    assert!(out.contains("Content-Type says JSON"), "{out}");
+    let (out, code) = sitrep_probe(&[s.url("/ok"), "-n".into(), "1".into()]).await;
+    assert_eq!(code, Some(0), "{out}");
+}
+
+#[tokio::test]
+async fn probe_takes_the_conditions_the_config_takes() {
+    let s = Server::start().await;
+    let args = |path: &str, extra: &[&str]| -> Vec<String> {
+        let mut v = vec![s.url(path), "-n".into(), "1".into()];
+        v.extend(extra.iter().map(|a| a.to_string()));
+        v
+    };
+    // A 200 whose JSON says error: up without a condition, failing with one.
+    let (_, code) = sitrep_probe(&args("/lying-200", &[])).await;
+    assert_eq!(code, Some(0));
+    let (out, code) = sitrep_probe(&args("/lying-200", &["--json-pointer", "/status=ok"])).await;
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("/status is"), "{out}");
+    let (out, code) = sitrep_probe(&args("/lying-200", &["--body-contains", "db timeout"])).await;
+    assert_eq!(code, Some(0), "{out}");
+    let (out, code) = sitrep_probe(&args("/ok", &["--body-contains", "healthy"])).await;
+    assert_eq!(code, Some(1), "{out}");
+    // A 500 that is expected is up.
+    let (out, code) = sitrep_probe(&args("/down", &["--expect-status", "200,500"])).await;
+    assert_eq!(code, Some(0), "{out}");
+    let (out, code) = sitrep_probe(&args("/slow", &["--max-latency", "50ms"])).await;
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("slow"), "{out}");
+    let (out, code) = sitrep_probe(&args("/ok", &["--json-pointer", "status=ok"])).await;
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("write POINTER=VALUE with a JSON pointer"),
+        "{out}"
+    );
+}

@@ -229,18 +229,20 @@ async fn fifty_mebibyte_body_stops_at_the_cap() {
 }
 
 #[tokio::test]
-async fn broken_json_is_invalid_json_when_json_is_checked() {
+async fn broken_json_is_invalid_json_whether_json_is_checked_or_not() {
     let s = Server::start().await;
     let sp = EndpointSpec {
         json_equals: vec![("/status".into(), serde_json::json!("ok"))],
         ..spec(s.url("/broken-json"))
     };
     assert!(matches!(probe(&sp).await.outcome, Outcome::InvalidJson(_)));
-    // Without a JSON condition the same answer is fine: we judge only what was asked.
-    assert_eq!(
+    // Without a JSON condition too: its Content-Type says JSON, and it is not.
+    assert!(matches!(
         probe(&spec(s.url("/broken-json"))).await.outcome,
-        Outcome::Ok
-    );
+        Outcome::InvalidJson(why) if why.starts_with("Content-Type says JSON")
+    ));
+    // A body that does not claim to be JSON is judged only by what was asked.
+    assert_eq!(probe(&spec(s.url("/landing"))).await.outcome, Outcome::Ok);
 }
 
 #[tokio::test]

@@ -52,6 +52,38 @@ pub struct NewArgs {
     pub actor: Option<String>,
 }
 
+/// `sitrep probe`'s arguments: the conditions a `[[endpoint]]` takes, on the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProbeArgs {
+    /// The URL.
+    pub url: String,
+    /// How many probes.
+    #[arg(long, short = 'n', default_value_t = 5)]
+    pub count: u32,
+    /// A header to send, `Name: value` (repeatable).
+    #[arg(long = "header", short = 'H', value_name = "K:V")]
+    pub headers: Vec<String>,
+    /// Time between probes.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+    /// Total time a probe may take.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Statuses that count as up, e.g. `200,204` (default: any 2xx).
+    #[arg(long, value_delimiter = ',', value_name = "CODE")]
+    pub expect_status: Vec<u16>,
+    /// Slower than this is degraded, e.g. `500ms`.
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_latency: Option<std::time::Duration>,
+    /// The body must contain this text (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub body_contains: Vec<String>,
+    /// The JSON body at this pointer must equal this value, e.g. `/status=ok` (repeatable; the value
+    /// is read as JSON when it parses: `/count=3`, `/ok=true`).
+    #[arg(long, value_name = "POINTER=VALUE")]
+    pub json_pointer: Vec<String>,
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Cmd {
@@ -206,22 +238,7 @@ pub enum Cmd {
         files: Vec<PathBuf>,
     },
     /// Probe a URL like the health panel does and print a summary.
-    Probe {
-        /// The URL.
-        url: String,
-        /// How many probes.
-        #[arg(long, short = 'n', default_value_t = 5)]
-        count: u32,
-        /// A header to send, `Name: value` (repeatable).
-        #[arg(long = "header", short = 'H', value_name = "K:V")]
-        headers: Vec<String>,
-        /// Time between probes.
-        #[arg(long, default_value = "1s", value_parser = parse_duration)]
-        interval: std::time::Duration,
-        /// Total time a probe may take.
-        #[arg(long, default_value = "5s", value_parser = parse_duration)]
-        timeout: std::time::Duration,
-    },
+    Probe(ProbeArgs),
     /// Mine log patterns from a file or stdin (`-`).
     Patterns {
         /// The file, or `-` for stdin.
@@ -321,13 +338,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             let field = follow_field.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
             tools::tail(&files, filter.as_deref(), field).await
         }
-        Cmd::Probe {
-            url,
-            count,
-            headers,
-            interval,
-            timeout,
-        } => tools::probe(&url, count, &headers, interval, timeout).await,
+        Cmd::Probe(args) => tools::probe(args).await,
         Cmd::Patterns {
             input,
             format,

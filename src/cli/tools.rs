@@ -38,19 +38,40 @@ fn print_bytes(bytes: &[u8]) -> anyhow::Result<u8> {
     }
 }
 
-pub(super) async fn probe(
-    url: &str,
-    count: u32,
-    headers: &[String],
-    interval: std::time::Duration,
-    timeout: std::time::Duration,
-) -> anyhow::Result<u8> {
+pub(super) async fn probe(args: super::ProbeArgs) -> anyhow::Result<u8> {
+    let super::ProbeArgs {
+        url,
+        count,
+        headers,
+        interval,
+        timeout,
+        expect_status,
+        max_latency,
+        body_contains,
+        json_pointer,
+    } = args;
     let mut spec = EndpointSpec::new("probe", url);
     spec.interval = interval;
     spec.timeout = timeout;
     spec.connect_timeout = timeout.min(spec.connect_timeout.max(std::time::Duration::from_secs(1)));
-    for h in headers {
+    for h in &headers {
         spec.headers.push(crate::health::parse_header_arg(h)?);
+    }
+    if !expect_status.is_empty() {
+        spec.expect_status = expect_status;
+    }
+    spec.max_latency = max_latency;
+    spec.body_contains = body_contains;
+    for arg in &json_pointer {
+        let Some((pointer, value)) = arg.split_once('=').filter(|(p, _)| p.starts_with('/')) else {
+            anyhow::bail!(
+                "--json-pointer `{arg}`: write POINTER=VALUE with a JSON pointer, e.g. `/status=ok` or `/checks/db=true`"
+            );
+        };
+        // `3`, `true`, `"ok"` are JSON; anything else is the text itself.
+        let value = serde_json::from_str(value)
+            .unwrap_or_else(|_| serde_json::Value::String(value.to_string()));
+        spec.json_equals.push((pointer.to_string(), value));
     }
     spec.validate()?;
     let prober = crate::health::Prober::new();

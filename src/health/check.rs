@@ -68,6 +68,20 @@ fn conditions(spec: &EndpointSpec, headers: &HeaderMap, body: &[u8]) -> Option<O
             }
         }
     }
+    // A body that says it is JSON and is not is its own outcome, with or without a JSON condition.
+    let says_json = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+    if says_json
+        && spec.json_equals.is_empty()
+        && let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(body)
+    {
+        return Some(Outcome::InvalidJson(format!(
+            "Content-Type says JSON but the body is not: {e}"
+        )));
+    }
     if !spec.json_equals.is_empty() {
         let json: serde_json::Value = match serde_json::from_slice(body) {
             Ok(v) => v,

@@ -491,3 +491,104 @@ fn opening_a_damaged_timeline_shows_a_banner_until_acknowledged() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].actor, "sitrep");
 }
+
+/// What people and scripts write is bounded, and what the config must not hold is refused where it
+/// is written, each with what to write instead.
+#[test]
+fn check_refuses_what_a_config_must_not_say_and_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let cfg = std::fs::read_to_string(dir.path().join("sitrep.toml")).unwrap();
+    let cases = [
+        (
+            cfg.replace(
+                "http://127.0.0.1:8080/health",
+                "http://ops:hunter2@127.0.0.1:8080/health",
+            ),
+            "the url carries a user and password (`user:pass@`); secrets are by reference only",
+        ),
+        (
+            cfg.replace("name = \"payments\"", "name = \"payments\"\nthreshold = 0"),
+            "threshold = 0 would never confirm a change: write 1",
+        ),
+        (
+            cfg.replace("name = \"payments\"", "name = \" \""),
+            "an endpoint's name is empty",
+        ),
+        (
+            cfg.replace(
+                "name = \"payments\"",
+                "name = \"payments\"\nname = \"again\"",
+            ),
+            "duplicate key `name`: it is set twice in this table",
+        ),
+    ];
+    for (text, says) in cases {
+        std::fs::write(dir.path().join("sitrep.toml"), &text).unwrap();
+        let out = sitrep(dir.path(), &["check"]);
+        assert_eq!(out.status.code(), Some(1), "{says}: {}", stdout(&out));
+        let first = stdout(&out).lines().next().unwrap_or_default().to_string();
+        assert!(first.starts_with("sitrep.toml:"), "{first}");
+        assert!(first.contains(says), "{first}");
+        assert!(
+            !stdout(&out).contains("hunter2"),
+            "the password is never echoed"
+        );
+    }
+    std::fs::write(dir.path().join("sitrep.toml"), &cfg).unwrap();
+    std::fs::write(dir.path().join("incidents"), "a file").unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("incident dir `incidents` is a file, not a folder"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn a_note_is_capped_and_a_file_is_recorded_by_its_hash_instead() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    sitrep(dir.path(), &["new", "payments"]);
+    let big = "x".repeat(70 * 1024);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["note", "-"])
+        .current_dir(dir.path())
+        .env("USER", "alice")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(big.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("the note is over 64 KiB") && stderr(&out).contains("--attach FILE"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::write(dir.path().join("heap.dump"), &big).unwrap();
+    let out = sitrep(
+        dir.path(),
+        &["note", "heap dump before restart", "--attach", "heap.dump"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let recorded = stdout(&out);
+    assert!(
+        recorded.contains("note: heap dump before restart"),
+        "{recorded}"
+    );
+    let file = stdout(&sitrep(dir.path(), &["export", "-f", "json"]));
+    assert!(
+        file.contains("heap.dump (71680 bytes, sha256:"),
+        "the path, size and hash are recorded: {file}"
+    );
+}

@@ -460,6 +460,18 @@ pub fn send(app: &mut App, text: String) -> Vec<Command> {
         say(app, "the update is empty: nothing sent".into(), true);
         return Vec::new();
     }
+    if text.len() > crate::timeline::TEXT_CAP {
+        say(
+            app,
+            format!(
+                "the update is over {} KiB: people read it in a chat; shorten it",
+                crate::timeline::TEXT_CAP / 1024
+            ),
+            true,
+        );
+        app.mode = Mode::Compose(Editor::new(&text));
+        return Vec::new();
+    }
     if app.destinations.is_empty() {
         say(
             app,

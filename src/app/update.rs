@@ -397,6 +397,18 @@ fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
             if text.is_empty() {
                 return Vec::new();
             }
+            if text.len() > crate::timeline::TEXT_CAP {
+                // Kept as the draft, so nothing typed is lost.
+                app.note_draft = text;
+                complain(
+                    app,
+                    format!(
+                        "the note is over {} KiB: shorten it, or record a file with `sitrep note --attach FILE`; n brings the draft back",
+                        crate::timeline::TEXT_CAP / 1024
+                    ),
+                );
+                return Vec::new();
+            }
             vec![app.request(app.actor.clone(), Event::Note { text })]
         }
         Input::Filter => {

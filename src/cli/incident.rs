@@ -16,22 +16,58 @@ use crate::timeline::{self, Event, Milestone};
 /// `sitrep note TEXT…` (or `-` for stdin).
 pub(super) fn note(
     text: &[String],
+    attach: Option<&Path>,
     target: &TimelineArgs,
     actor: Option<String>,
 ) -> anyhow::Result<u8> {
-    let text = if text.len() == 1 && text[0] == "-" {
+    let mut text = if text.len() == 1 && text[0] == "-" {
         let mut s = String::new();
         std::io::stdin()
+            .take(TEXT_CAP as u64 + 1)
             .read_to_string(&mut s)
             .context("reading the note from stdin")?;
         s.trim_end().to_string()
     } else {
         text.join(" ")
     };
+    if let Some(file) = attach {
+        let attached = attachment(file)?;
+        text = if text.trim().is_empty() {
+            attached
+        } else {
+            format!("{text}\n{attached}")
+        };
+    }
     if text.trim().is_empty() {
-        bail!("the note is empty: give the text as arguments, or `-` to read it from stdin");
+        bail!(
+            "the note is empty: give the text as arguments, `-` to read it from stdin, or --attach FILE"
+        );
+    }
+    if text.len() > TEXT_CAP {
+        bail!(
+            "the note is over {} KiB: a timeline line is for what people read; keep the text short and record the file with --attach FILE (its path, size and SHA-256)",
+            TEXT_CAP / 1024
+        );
     }
     append_one(target, actor, Event::Note { text })
+}
+
+/// The most text one note may hold.
+pub(super) const TEXT_CAP: usize = crate::timeline::TEXT_CAP;
+
+/// `attached PATH (N bytes, sha256:HEX)` for a file, read once to hash it.
+fn attachment(file: &Path) -> anyhow::Result<String> {
+    use sha2::Digest as _;
+    let mut f = std::fs::File::open(file).with_context(|| format!("--attach {}", file.display()))?;
+    let mut hasher = sha2::Sha256::new();
+    let size = std::io::copy(&mut f, &mut hasher)
+        .with_context(|| format!("reading --attach {}", file.display()))?;
+    let path = std::fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf());
+    let shown = crate::core::sanitize::sanitize(path.as_os_str().as_encoded_bytes());
+    Ok(format!(
+        "attached {shown} ({size} bytes, sha256:{:x})",
+        hasher.finalize()
+    ))
 }
 
 /// `sitrep mark detected|mitigated|resolved`.

@@ -146,6 +146,9 @@ pub enum Cmd {
     Note {
         /// The note, or `-` for stdin.
         text: Vec<String>,
+        /// Record a file as evidence: its path, size and SHA-256 (the file itself stays where it is).
+        #[arg(long, value_name = "FILE")]
+        attach: Option<PathBuf>,
         /// Which timeline.
         #[command(flatten)]
         target: TimelineArgs,
@@ -299,9 +302,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Cmd::New(args) => incident::new(args),
         Cmd::Note {
             text,
+            attach,
             target,
             actor,
-        } => incident::note(&text, &target, actor),
+        } => incident::note(&text, attach.as_deref(), &target, actor),
         Cmd::Mark {
             milestone,
             target,

@@ -13,11 +13,28 @@ const DURATION_EXAMPLE: &str = "\"5s\", \"800ms\" or \"2m\"";
 pub(super) fn endpoint(r: &mut Reader<'_>, e: RawEndpoint) -> Result<EndpointSpec, SourceError> {
     let name = e.name.get_ref().clone();
     let name_at = e.name.span().start;
+    if name.trim().is_empty() {
+        return Err(r.at(
+            name_at,
+            "an endpoint's name is empty: give it a short name the health panel shows, like `payments`".into(),
+        ));
+    }
     let url = e.url.get_ref().trim().to_string();
     if !(url.starts_with("http://") || url.starts_with("https://")) {
         return Err(r.at(
             e.url.span().start,
             format!("endpoint `{name}`: url `{url}` must start with http:// or https://"),
+        ));
+    }
+    // Secrets are by reference only: a password in the URL would be in the file for everyone.
+    if let Ok(parsed) = reqwest::Url::parse(&url)
+        && (!parsed.username().is_empty() || parsed.password().is_some())
+    {
+        return Err(r.at(
+            e.url.span().start,
+            format!(
+                "endpoint `{name}`: the url carries a user and password (`user:pass@`); secrets are by reference only: remove them from the url and send them as a header, headers = {{ Authorization = {{ env = \"PAYMENTS_BASIC_AUTH\", prefix = \"Basic \" }} }}"
+            ),
         ));
     }
     let mut spec = EndpointSpec::new(name.clone(), url);
@@ -53,7 +70,18 @@ pub(super) fn endpoint(r: &mut Reader<'_>, e: RawEndpoint) -> Result<EndpointSpe
         let (value, _) = r.secret(value, &format!("header `{key}` of endpoint `{name}`"))?;
         spec.headers.push((key, Secret::new(value)));
     }
-    spec.threshold = e.threshold.unwrap_or(DEFAULT_THRESHOLD).max(1);
+    spec.threshold = match &e.threshold {
+        Some(t) if *t.get_ref() == 0 => {
+            return Err(r.at(
+                t.span().start,
+                format!(
+                    "endpoint `{name}`: threshold = 0 would never confirm a change: write 1 (every result counts) or more (default {DEFAULT_THRESHOLD})"
+                ),
+            ));
+        }
+        Some(t) => *t.get_ref(),
+        None => DEFAULT_THRESHOLD,
+    };
     spec.insecure_tls = e.insecure_tls;
     spec.validate()
         .map_err(|err| r.at(name_at, format!("endpoint `{name}`: {err}")))?;

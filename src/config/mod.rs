@@ -188,9 +188,19 @@ fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceEr
         crate::timeline::episode::DEFAULT_HOLD,
         "\"30s\" (how long an endpoint must be up again for its outage to be over)",
     )?;
+    let dir = r.path(raw.dir.get_ref());
+    if dir.exists() && !dir.is_dir() {
+        return Err(r.at(
+            raw.dir.span().start,
+            format!(
+                "incident dir `{}` is a file, not a folder: timelines go in a folder; name one that is not taken (it is created if missing)",
+                raw.dir.get_ref()
+            ),
+        ));
+    }
     Ok(IncidentConfig {
         title: raw.title,
-        dir: r.path(&raw.dir),
+        dir,
         runbooks: raw.runbooks.as_deref().map(|p| r.path(p)),
         severity,
         params: raw.params,

@@ -73,7 +73,7 @@ pub(super) struct RawDestination {
 pub(super) struct RawIncident {
     pub(super) title: String,
     #[serde(default = "default_dir")]
-    pub(super) dir: String,
+    pub(super) dir: Spanned<String>,
     pub(super) runbooks: Option<String>,
     pub(super) severity: Option<Spanned<String>>,
     #[serde(default)]
@@ -82,8 +82,8 @@ pub(super) struct RawIncident {
     pub(super) episode_hold: Option<Spanned<String>>,
 }
 
-fn default_dir() -> String {
-    "incidents".into()
+fn default_dir() -> Spanned<String> {
+    Spanned::new(0..0, "incidents".into())
 }
 
 #[derive(Deserialize)]
@@ -125,7 +125,7 @@ pub(super) struct RawEndpoint {
     pub(super) header_present: Vec<String>,
     #[serde(default)]
     pub(super) headers: BTreeMap<String, Spanned<SecretValue>>,
-    pub(super) threshold: Option<u32>,
+    pub(super) threshold: Option<Spanned<u32>>,
     #[serde(default)]
     pub(super) insecure_tls: bool,
 }

@@ -49,11 +49,27 @@ impl SourceError {
         if let Some(hint) = suggest_field(&message) {
             message.push_str(&format!("; did you mean `{hint}`?"));
         }
+        // toml says "duplicate key" without naming it: the key is the text where the error points.
+        if message == "duplicate key"
+            && let Some(key) = err.span().and_then(|s| key_at(text, s.start))
+        {
+            message = format!(
+                "duplicate key `{key}`: it is set twice in this table; keep one (for several, use a list or another [[table]])"
+            );
+        }
         match err.span() {
             Some(span) => SourceError::at(origin, text, span.start, message),
             None => SourceError::plain(origin, message),
         }
     }
+}
+
+/// The key written at byte `at`: the text up to `=` on that line, unquoted.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let rest = text.get(at..)?;
+    let line = rest.lines().next()?;
+    let key = line.split_once('=')?.0.trim().trim_matches('"').trim_matches('\'');
+    (!key.is_empty()).then(|| key.to_string())
 }
 
 /// The 1-based line and column (in characters) of a byte offset.

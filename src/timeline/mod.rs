@@ -25,6 +25,10 @@ pub use reader::read;
 pub use replay::Incident;
 pub use writer::{Appended, OpenReport, TimelineWriter};
 
+/// The most text a responder may put in one field (a note, a status update): a timeline line is for
+/// what people read, a file is recorded by path, size and hash instead.
+pub const TEXT_CAP: usize = 64 * 1024;
+
 /// The newest timeline file (`*.jsonl`, not empty) in a folder, by name (names start with the
 /// opening time).
 pub fn newest_in(dir: &Path) -> Option<PathBuf> {

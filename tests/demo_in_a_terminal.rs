@@ -138,3 +138,79 @@ fn sigterm_restores_the_terminal() {
     // Leaving the alternate screen brings back the (empty) primary screen.
     tty.wait_for("the primary screen back", WAIT, |s| !s.contains("Runbook"));
 }
+
+/// The process state letter from /proc/PID/stat (`T` when stopped).
+fn state_of(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// Waits (bounded) until the process is stopped.
+fn wait_stopped(pid: u32) {
+    let deadline = std::time::Instant::now() + WAIT;
+    while state_of(pid) != Some('T') {
+        assert!(std::time::Instant::now() < deadline, "sitrep never stopped");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+/// Ctrl-Z (a key in raw mode) and SIGTSTP both suspend as a shell job does: the terminal is given
+/// back first, and on SIGCONT (`fg`) the cockpit takes it again, repaints whole and reads keys.
+#[test]
+fn ctrl_z_and_sigtstp_suspend_and_fg_brings_the_cockpit_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let mut tty = Tty::spawn(
+        &["demo", "--dir", d, "--fail-after", "1h"],
+        dir.path(),
+        100,
+        30,
+    );
+    tty.wait_for("the first frame", WAIT, |s| s.contains("Runbook"));
+    let pid = tty.pid().expect("pid");
+    for how in ["key", "signal"] {
+        match how {
+            "key" => tty.send("\x1a"),
+            _ => signal(pid, "TSTP"),
+        }
+        wait_stopped(pid);
+        tty.wait_for("the shell's screen back", WAIT, |s| !s.contains("Runbook"));
+        signal(pid, "CONT");
+        tty.wait_for("the cockpit repainted", WAIT, |s| {
+            s.contains("Runbook") && s.contains("Timeline")
+        });
+    }
+    tty.send("q");
+    assert_eq!(tty.wait_exit(WAIT), Some(0), "keys still work after fg");
+}
+
+#[test]
+fn sigquit_restores_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let mut tty = Tty::spawn(
+        &["demo", "--dir", d, "--fail-after", "1h"],
+        dir.path(),
+        100,
+        30,
+    );
+    tty.wait_for("the first frame", WAIT, |s| s.contains("Runbook"));
+    signal(tty.pid().expect("pid"), "QUIT");
+    assert!(
+        tty.wait_exit(WAIT).is_some(),
+        "sitrep did not exit on SIGQUIT"
+    );
+    tty.wait_for("the primary screen back", WAIT, |s| !s.contains("Runbook"));
+    assert!(
+        tty.with_screen(|s| !s.alternate_screen() && !s.hide_cursor()),
+        "alternate screen left and cursor shown"
+    );
+}

@@ -48,6 +48,9 @@ pub(super) struct Clocks {
     sigterm: Signal,
     sighup: Signal,
     sigint: Signal,
+    sigquit: Signal,
+    sigtstp: Signal,
+    sigcont: Signal,
 }
 
 fn every(ms: u64) -> Interval {
@@ -57,7 +60,8 @@ fn every(ms: u64) -> Interval {
 }
 
 impl Clocks {
-    /// The frame and clock timers, and handlers for SIGTERM, SIGHUP and SIGINT.
+    /// The frame and clock timers, and handlers for SIGTERM, SIGHUP, SIGINT and SIGQUIT (which end
+    /// the session with the terminal restored), SIGTSTP (suspend) and SIGCONT (repaint).
     pub(super) fn new() -> std::io::Result<Clocks> {
         Ok(Clocks {
             frame: every(33),
@@ -65,6 +69,9 @@ impl Clocks {
             sigterm: signal(SignalKind::terminate())?,
             sighup: signal(SignalKind::hangup())?,
             sigint: signal(SignalKind::interrupt())?,
+            sigquit: signal(SignalKind::quit())?,
+            sigtstp: signal(SignalKind::from_raw(rustix::process::Signal::TSTP.as_raw()))?,
+            sigcont: signal(SignalKind::from_raw(rustix::process::Signal::CONT.as_raw()))?,
         })
     }
 }
@@ -132,12 +139,49 @@ impl Cockpit {
             _ = c.sigterm.recv() => Turn::End(Ok(Exit::Signal)),
             _ = c.sighup.recv() => Turn::End(Ok(Exit::Signal)),
             _ = c.sigint.recv() => Turn::End(Ok(Exit::Signal)),
+            _ = c.sigquit.recv() => Turn::End(Ok(Exit::Signal)),
+            _ = c.sigtstp.recv() => {
+                self.suspend()?;
+                Turn::Frame
+            }
+            _ = c.sigcont.recv() => {
+                // Continued after a stop sitrep did not ask for (SIGSTOP): take the terminal again.
+                super::terminal::resume(self.mouse)?;
+                self.repaint_whole()?;
+                Turn::Frame
+            }
         };
         Ok(turn)
     }
 
+    /// Ctrl-Z or SIGTSTP: the terminal goes back to the shell and sitrep stops until `fg`; then the
+    /// whole screen is drawn again.
+    fn suspend(&mut self) -> anyhow::Result<()> {
+        super::terminal::suspend(self.mouse)?;
+        self.repaint_whole()
+    }
+
+    /// Clears the screen and draws every cell again (the terminal's content is not known after a
+    /// stop). Through `resize`, which does not ask the terminal where its cursor is: that answer
+    /// would race the key reader.
+    fn repaint_whole(&mut self) -> anyhow::Result<()> {
+        let size = self.screen.size()?;
+        self.screen.resize(Rect::new(0, 0, size.width, size.height))?;
+        self.draw()?;
+        Ok(())
+    }
+
     fn terminal_event(&mut self, event: TermEvent) -> anyhow::Result<Vec<Msg>> {
         Ok(match event {
+            // In raw mode Ctrl-Z is a key, not a signal: it suspends as the shell's would.
+            TermEvent::Key(key)
+                if key.kind == KeyEventKind::Press
+                    && key.code == crossterm::event::KeyCode::Char('z')
+                    && key.modifiers.contains(crossterm::event::KeyModifiers::CONTROL) =>
+            {
+                self.suspend()?;
+                Vec::new()
+            }
             TermEvent::Key(key) if key.kind == KeyEventKind::Press => vec![Msg::Key(key)],
             TermEvent::Resize(w, h) => {
                 // Always a full repaint: a shrink and a grow back within one frame leave the size

@@ -42,6 +42,26 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Gives the terminal back and stops the process (Ctrl-Z, SIGTSTP), as a shell job stops; when the
+/// shell continues it (`fg`, SIGCONT), raw mode, the alternate screen and the mouse come back. The
+/// caller repaints the whole screen.
+pub(super) fn suspend(mouse: bool) -> io::Result<()> {
+    restore_terminal();
+    // SIGTSTP has a handler (so it comes here), so the stop is SIGSTOP, which cannot be caught.
+    let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
+    resume(mouse)
+}
+
+/// Raw mode, the alternate screen, no cursor, and the mouse if asked for: again, after a stop.
+pub(super) fn resume(mouse: bool) -> io::Result<()> {
+    terminal::enable_raw_mode()?;
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    if mouse {
+        execute!(io::stdout(), EnableMouseCapture)?;
+    }
+    Ok(())
+}
+
 fn restore_terminal() {
     // Unconditionally: the panic hook cannot know whether it was on, and turning it off twice is
     // harmless, while a shell left capturing the mouse is not.

@@ -293,18 +293,23 @@ impl Tracker {
         };
         let mut present = Vec::new();
         let mut opened_any = false;
+        // Something is at the path but cannot be followed: said once, and never "waiting for it
+        // to appear".
+        let mut blocked = false;
         for path in candidates {
             let meta = match std::fs::metadata(&path) {
                 Ok(meta) => meta,
                 Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
                 Err(err) => {
+                    blocked = true;
                     self.report(sink, &path, &err)?;
                     continue;
                 }
             };
             if !meta.is_file() {
                 if matches!(self.target, Target::File(_)) {
-                    self.report(sink, &path, &io::Error::other("not a regular file"))?;
+                    blocked = true;
+                    self.report(sink, &path, &io::Error::other(not_a_file(&meta, &path)))?;
                 }
                 continue;
             }
@@ -351,7 +356,17 @@ impl Tracker {
                     sink.status(status)?;
                 }
                 Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-                Err(err) => self.report(sink, &path, &err)?,
+                Err(err) if err.kind() == io::ErrorKind::PermissionDenied => {
+                    blocked = true;
+                    let why = io::Error::other(format!(
+                        "{err}: sitrep runs as a user who cannot read it; run it as one who can (log files are often readable by the `adm` group)"
+                    ));
+                    self.report(sink, &path, &why)?;
+                }
+                Err(err) => {
+                    blocked = true;
+                    self.report(sink, &path, &err)?;
+                }
             }
         }
         let mut changed = opened_any;
@@ -375,19 +390,27 @@ impl Tracker {
                 };
             }
         }
-        self.update_path_state(sink, !present.is_empty(), now)?;
+        self.update_path_state(sink, !present.is_empty(), blocked, now)?;
         Ok(changed)
     }
 
-    fn update_path_state(&mut self, sink: &Sink, found: bool, now: Instant) -> Result<(), Closed> {
+    fn update_path_state(
+        &mut self,
+        sink: &Sink,
+        found: bool,
+        blocked: bool,
+        now: Instant,
+    ) -> Result<(), Closed> {
         if found {
             self.path_state = PathState::Present;
             self.retry_delay = self.opts.poll_interval;
             self.next_look = now + self.opts.poll_interval;
             return Ok(());
         }
-        if self.path_state == PathState::Unknown
-            || (self.path_state == PathState::Present && matches!(self.target, Target::Glob(..)))
+        if !blocked
+            && (self.path_state == PathState::Unknown
+                || (self.path_state == PathState::Present
+                    && matches!(self.target, Target::Glob(..))))
         {
             self.path_state = PathState::Waiting;
             let path = match &self.target {
@@ -437,5 +460,25 @@ impl From<io::Error> for ReadError {
 impl From<Closed> for ReadError {
     fn from(_: Closed) -> Self {
         ReadError::Closed
+    }
+}
+
+/// Why something at a log path is not a file sitrep can follow, and what to write instead.
+fn not_a_file(meta: &std::fs::Metadata, path: &Path) -> String {
+    use std::os::unix::fs::FileTypeExt as _;
+    let t = meta.file_type();
+    let shown = crate::core::sanitize::sanitize(path.as_os_str().as_encoded_bytes());
+    if t.is_dir() {
+        format!("is a folder, not a log file: name a file in it, or a glob such as `{shown}/*.log`")
+    } else if t.is_fifo() {
+        format!(
+            "is a named pipe (FIFO), which is not followed as a file: follow it as a command source, command = [\"cat\", \"{shown}\"]"
+        )
+    } else if t.is_char_device() || t.is_block_device() {
+        "is a device, not a log file: name the file the program writes its log to".to_string()
+    } else if t.is_socket() {
+        "is a socket, not a log file: follow what writes to it as a command source".to_string()
+    } else {
+        "is not a regular file".to_string()
     }
 }

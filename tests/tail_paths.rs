@@ -1,0 +1,64 @@
+//! A log path that holds something other than a log file is said for what it is, once, and never as
+//! "waiting for it to appear": a folder, a named pipe, a device.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Runs `sitrep tail PATH` until its stderr holds `want` (at most 30 s), then stops it; its stderr.
+fn stderr_of_tail(path: &std::path::Path, want: &str) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .arg("tail")
+        .arg(path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = Arc::new(Mutex::new(String::new()));
+    let mut pipe = child.stderr.take().unwrap();
+    let sink = Arc::clone(&err);
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !err.lock().unwrap().contains(want) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A moment more, for a wrong "waiting" status that would follow the right one.
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+    err.lock().unwrap().clone()
+}
+
+#[test]
+fn a_folder_a_fifo_and_a_device_are_named_for_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("logs");
+    std::fs::create_dir(&folder).unwrap();
+    let err = stderr_of_tail(&folder, "is a folder");
+    assert!(
+        err.contains("is a folder, not a log file: name a file in it, or a glob such as"),
+        "{err}"
+    );
+    assert!(!err.contains("to appear"), "{err}");
+
+    let fifo = dir.path().join("pipe");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let err = stderr_of_tail(&fifo, "named pipe");
+    assert!(err.contains("is a named pipe (FIFO)"), "{err}");
+    assert!(err.contains("command = [\"cat\""), "{err}");
+    assert!(!err.contains("to appear"), "{err}");
+
+    let err = stderr_of_tail(std::path::Path::new("/dev/zero"), "is a device");
+    assert!(err.contains("is a device, not a log file"), "{err}");
+    assert!(!err.contains("to appear"), "{err}");
+}

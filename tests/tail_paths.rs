@@ -62,3 +62,42 @@ fn a_folder_a_fifo_and_a_device_are_named_for_what_they_are() {
     assert!(err.contains("is a device, not a log file"), "{err}");
     assert!(!err.contains("to appear"), "{err}");
 }
+
+/// `sitrep tail F | head -1` ends when `head` has its line, as `tail` does, not when F next grows.
+#[test]
+fn tail_ends_when_its_reader_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    std::fs::write(&log, "one\ntwo\nthree\n").unwrap();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("\"$0\" tail \"$1\" | head -1")
+        .arg(env!("CARGO_BIN_EXE_sitrep"))
+        .arg(&log)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the pipeline ended by itself"
+    );
+    assert_eq!(out, "one\n");
+}

@@ -93,8 +93,13 @@ pub(super) async fn tail(
         None => None,
     };
     let specs: Vec<SourceSpec> = files.iter().map(SourceSpec::path).collect();
+    // Ctrl-C, or whoever reads the output is gone (`sitrep tail F | head -1`): stop at once, not
+    // when F next grows.
     let cancel = async {
-        let _ = tokio::signal::ctrl_c().await;
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = stdout_closed() => {}
+        }
     };
     let mut out = std::io::stdout();
     let mut diag = std::io::stderr();
@@ -103,7 +108,7 @@ pub(super) async fn tail(
         filter: filter.as_ref(),
         field: field.as_ref(),
     };
-    crate::tail::follow_to_writer(
+    let result = crate::tail::follow_to_writer(
         specs,
         select,
         // Like `tail -F`, but with more history: the last 200 lines of each file.
@@ -115,8 +120,36 @@ pub(super) async fn tail(
         &mut diag,
         cancel,
     )
-    .await?;
-    Ok(0)
+    .await;
+    match result {
+        // The reader left while a line was being written: done, as `tail` is.
+        Err(crate::tail::FollowError::Write(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            Ok(0)
+        }
+        Err(e) => Err(e.into()),
+        Ok(_) => Ok(0),
+    }
+}
+
+/// Resolves once standard output is a pipe whose reader has closed it (checked every 200 ms).
+async fn stdout_closed() {
+    use rustix::event::{PollFd, PollFlags, poll};
+    loop {
+        let stdout = std::io::stdout();
+        let mut fds = [PollFd::new(&stdout, PollFlags::OUT)];
+        let zero = rustix::event::Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        if poll(&mut fds, Some(&zero)).is_ok()
+            && fds[0]
+                .revents()
+                .intersects(PollFlags::ERR | PollFlags::HUP)
+        {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
 
 pub(super) fn patterns(input: &Path, format: &str, assign: bool) -> anyhow::Result<u8> {

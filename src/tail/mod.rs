@@ -46,7 +46,7 @@ pub use crate::core::sanitize::sanitize;
 #[cfg(any(test, feature = "test-support"))]
 pub use crate::core::sanitize::sanitize_capped;
 pub use buffer::{DEFAULT_CAPACITY, LogBuffer};
-pub use follow::{Selection, follow_to_writer};
+pub use follow::{FollowError, Selection, follow_to_writer};
 pub use glob::is_glob;
 pub use handle::SourceHandle;
 #[cfg(any(test, feature = "test-support"))]

@@ -592,3 +592,33 @@ fn a_note_is_capped_and_a_file_is_recorded_by_its_hash_instead() {
         "the path, size and hash are recorded: {file}"
     );
 }
+
+/// A note while another process holds the timeline's lock says who holds it after a second and
+/// gives up after `--lock-timeout`, instead of waiting silently for ever. This test process holds
+/// the lock, as another sitrep would.
+#[test]
+fn a_note_waiting_for_the_lock_says_who_holds_it_and_gives_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = incident(dir.path());
+    let held = std::fs::OpenOptions::new().read(true).open(&path).unwrap();
+    held.lock().unwrap();
+    let out = sitrep(
+        dir.path(),
+        &["note", "-t", &path, "--lock-timeout", "2s", "stuck?"],
+    );
+    drop(held);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "waiting for the timeline lock held by PID {}…",
+            std::process::id()
+        )),
+        "{err}"
+    );
+    assert!(err.contains("still held by"), "{err}");
+    assert!(err.contains("--lock-timeout"), "{err}");
+    // Once it is free, the note goes in.
+    let ok = sitrep(dir.path(), &["note", "-t", &path, "free now"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+}

@@ -49,9 +49,9 @@ pub(super) fn load_runbooks(cfg: &Config) -> anyhow::Result<Vec<Runbook>> {
 /// banner.
 pub(super) fn open_timeline(
     path: &Path,
-    title: &str,
-    severity: Option<Severity>,
+    (title, severity): (&str, Option<Severity>),
     actor: &str,
+    patience: crate::timeline::writer::Patience,
 ) -> anyhow::Result<(TimelineWriter, OpenReport, Vec<String>)> {
     let opening = || Event::IncidentOpened {
         title: title.to_string(),
@@ -76,7 +76,7 @@ pub(super) fn open_timeline(
     };
     let (mut writer, mut report) = match created {
         Some(opened) => opened,
-        None => TimelineWriter::open(path)?,
+        None => TimelineWriter::open_with(path, patience)?,
     };
     if report.records.is_empty() {
         // An empty file (left by an older version, or made by hand): its first line goes in now.
@@ -199,9 +199,9 @@ pub(super) async fn demo(
         .unwrap_or_else(|| dir.join(timeline::new_file_name("demo payments", chrono::Utc::now())));
     let (writer, report, damage) = open_timeline(
         &path,
-        "Demo: payments provider integration failing",
-        Some(Severity::Sev2),
+        ("Demo: payments provider integration failing", Some(Severity::Sev2)),
         &actor,
+        crate::timeline::writer::Patience::default(),
     )?;
     let mut payments = EndpointSpec::new("payments-api", demo.payments_url());
     payments.interval = std::time::Duration::from_secs(1);
@@ -289,8 +289,12 @@ pub(super) async fn open(
             }
         }
     };
-    let (writer, report, damage) =
-        open_timeline(&path, &cfg.incident.title, cfg.incident.severity, &actor)?;
+    let (writer, report, damage) = open_timeline(
+        &path,
+        (&cfg.incident.title, cfg.incident.severity),
+        &actor,
+        crate::timeline::writer::Patience::default(),
+    )?;
     let logs = cfg
         .logs
         .iter()

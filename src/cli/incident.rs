@@ -253,7 +253,17 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
     }
-    let (mut writer, _, _) = open_timeline(&path, "incident", None, &actor_name(actor.clone()))?;
+    // A command line waits for another process's lock only so long, and says who holds it.
+    let patience = crate::timeline::writer::Patience {
+        timeout: Some(target.lock_timeout),
+        say: Some(|what| eprintln!("{what}…")),
+    };
+    let (mut writer, _, _) = open_timeline(
+        &path,
+        ("incident", None),
+        &actor_name(actor.clone()),
+        patience,
+    )?;
     let appended = writer.append(&actor_name(actor), event)?;
     println!(
         "recorded #{} in {}: {}",
@@ -338,6 +348,7 @@ pub(super) fn verify(
         &TimelineArgs {
             timeline: timeline_arg,
             config: config.to_path_buf(),
+            lock_timeout: std::time::Duration::ZERO,
         },
         false,
     )?;

@@ -30,6 +30,9 @@ pub struct TimelineArgs {
     /// The config file that names the incidents folder.
     #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
     pub config: PathBuf,
+    /// How long to wait for another process holding the timeline's lock before giving up.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub lock_timeout: std::time::Duration,
 }
 
 /// `sitrep new`'s arguments.

@@ -54,6 +54,9 @@ fn advice(e: &std::io::Error) -> &'static str {
     // EFBIG: over the file size limit.
     if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(27) {
         "Free disk space (or raise the file size limit) and try again."
+    } else if e.kind() == std::io::ErrorKind::TimedOut {
+        // The message says what to do.
+        ""
     } else if e.kind() == std::io::ErrorKind::AlreadyExists {
         "Another incident has that file name; try again."
     } else {
@@ -84,11 +87,96 @@ pub struct TimelineWriter {
     last_seq: u64,
     last_hash: String,
     next_line: usize,
+    patience: Patience,
+}
+
+/// How long to wait for another process's lock on the timeline, and how to say that it is being
+/// waited for. The cockpit's writer thread waits as long as it takes (its writes show as pending);
+/// a command-line action says who holds the lock after a second and gives up after a while.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Patience {
+    /// Give up after this long (none: wait as long as it takes).
+    pub timeout: Option<std::time::Duration>,
+    /// Told once, after a second of waiting, who holds the lock.
+    pub say: Option<fn(&str)>,
+}
+
+/// After this long waiting for the lock, [`Patience::say`] is told.
+const LOCK_SAY_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Takes the exclusive lock on `file`, waiting as `patience` allows.
+fn lock(file: &File, path: &Path, patience: Patience) -> std::io::Result<()> {
+    if patience.timeout.is_none() && patience.say.is_none() {
+        return file.lock();
+    }
+    let start = std::time::Instant::now();
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+        }
+        let waited = start.elapsed();
+        if !said
+            && waited >= LOCK_SAY_AFTER
+            && let Some(say) = patience.say
+        {
+            say(&format!(
+                "waiting for the timeline lock held by {}",
+                lock_holder(path)
+            ));
+            said = true;
+        }
+        if let Some(timeout) = patience.timeout
+            && waited >= timeout
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "the timeline lock is still held by {} after {}: another sitrep (or a program with the file open) has it; try again, or wait longer with --lock-timeout",
+                    lock_holder(path),
+                    crate::core::duration::precise(chrono::TimeDelta::from_std(timeout).unwrap_or_default())
+                ),
+            ));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Who holds a lock on `path`, as `/proc/locks` says (`PID 1234`), or `another process`.
+fn lock_holder(path: &Path) -> String {
+    use std::os::unix::fs::MetadataExt as _;
+    let Ok(ino) = std::fs::metadata(path).map(|m| m.ino()) else {
+        return "another process".into();
+    };
+    let locks = std::fs::read_to_string("/proc/locks").unwrap_or_default();
+    // `1: FLOCK  ADVISORY  WRITE 1234 fd:01:5678 0 EOF`: the pid, then major:minor:inode.
+    locks
+        .lines()
+        .find_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let at = fields.iter().position(|f| f.matches(':').count() == 2)?;
+            let inode = fields[at].rsplit(':').next()?.parse::<u64>().ok()?;
+            let pid = fields.get(at.checked_sub(1)?)?;
+            (inode == ino).then(|| format!("PID {pid}"))
+        })
+        .unwrap_or_else(|| "another process".into())
 }
 
 impl TimelineWriter {
-    /// Opens (or creates) a timeline, setting a torn last line aside into `<file>.torn`.
+    /// Opens (or creates) a timeline, setting a torn last line aside into `<file>.torn`, waiting for
+    /// another process's lock as long as it takes.
     pub fn open(path: &Path) -> Result<(TimelineWriter, OpenReport), TimelineError> {
+        Self::open_with(path, Patience::default())
+    }
+
+    /// Like [`TimelineWriter::open`], waiting for the lock (now and at every append) as
+    /// `patience` allows.
+    pub fn open_with(
+        path: &Path,
+        patience: Patience,
+    ) -> Result<(TimelineWriter, OpenReport), TimelineError> {
         let open_err = |cause| TimelineError::Open {
             path: path.to_path_buf(),
             cause,
@@ -106,8 +194,8 @@ impl TimelineWriter {
         if !existed {
             sync_parent(path).map_err(open_err)?;
         }
-        file.lock().map_err(open_err)?;
-        let result = Self::load(path, file);
+        lock(&file, path, patience).map_err(open_err)?;
+        let result = Self::load(path, file, patience);
         result.map_err(open_err)
     }
 
@@ -151,7 +239,11 @@ impl TimelineWriter {
         Self::open(path)
     }
 
-    fn load(path: &Path, file: File) -> std::io::Result<(TimelineWriter, OpenReport)> {
+    fn load(
+        path: &Path,
+        file: File,
+        patience: Patience,
+    ) -> std::io::Result<(TimelineWriter, OpenReport)> {
         let mut bytes = Vec::new();
         (&file).seek(SeekFrom::Start(0))?;
         (&file).read_to_end(&mut bytes)?;
@@ -172,6 +264,7 @@ impl TimelineWriter {
             last_seq: parsed.last_seq(),
             last_hash: parsed.last_hash().to_string(),
             next_line: count_lines(&bytes[..parsed.good_len as usize]) + 1,
+            patience,
         };
         report.records = parsed.records;
         report.problems = parsed.problems;
@@ -231,7 +324,7 @@ impl TimelineWriter {
             path: path.to_path_buf(),
             cause,
         };
-        self.file.lock().map_err(|e| write_err(&self.path, e))?;
+        lock(&self.file, &self.path, self.patience).map_err(|e| write_err(&self.path, e))?;
         // The file holds milliseconds: the record handed back says what the file says.
         use chrono::SubsecRound as _;
         let (ts, written) = (ts.trunc_subsecs(3), written.map(|w| w.trunc_subsecs(3)));

@@ -101,3 +101,74 @@ fn tail_ends_when_its_reader_is_gone() {
     );
     assert_eq!(out, "one\n");
 }
+
+/// With fewer file descriptors than files in a glob, the files that cannot be opened are said once
+/// each and retried, and no line is ever printed twice (a folder that cannot be listed for want of
+/// a descriptor is not "every file gone"). The limit is set with util-linux `prlimit`.
+#[test]
+fn a_glob_of_more_files_than_descriptors_prints_no_line_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..120 {
+        std::fs::write(
+            dir.path().join(format!("f{i:03}.log")),
+            format!("a {i}\nb {i}\n"),
+        )
+        .unwrap();
+    }
+    let glob = format!("{}/*.log", dir.path().display());
+    let mut child = Command::new("prlimit")
+        .args(["--nofile=64", "--"])
+        .arg(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["tail", &glob])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("prlimit (util-linux) runs");
+    let out = Arc::new(Mutex::new(String::new()));
+    let mut pipe = child.stdout.take().unwrap();
+    let sink = Arc::clone(&out);
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
+    let err = Arc::new(Mutex::new(String::new()));
+    let mut epipe = child.stderr.take().unwrap();
+    let esink = Arc::clone(&err);
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = epipe.read(&mut chunk) {
+            esink
+                .lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !err.lock().unwrap().contains("Too many open files") && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Past the 5 s a file that left its glob lingers: a folder that could not be listed used to
+    // read as every file gone, and each one found again was read again from its start.
+    std::thread::sleep(Duration::from_secs(8));
+    let _ = child.kill();
+    let _ = child.wait();
+    let err = err.lock().unwrap().clone();
+    assert!(err.contains("Too many open files"), "{err}");
+    let out = out.lock().unwrap().clone();
+    let mut seen = std::collections::HashSet::new();
+    for line in out
+        .lines()
+        .filter(|l| l.starts_with("a ") || l.starts_with("b "))
+    {
+        assert!(seen.insert(line.to_string()), "printed twice: {line}");
+    }
+    assert!(!seen.is_empty(), "some files were read:\n{out}");
+    for line in err.lines() {
+        let again = err.lines().filter(|l| *l == line).count();
+        assert_eq!(again, 1, "said once: {line}");
+    }
+}

@@ -48,7 +48,11 @@ impl Glob {
     }
 
     /// The existing paths that match, sorted.
-    pub(crate) fn expand(&self) -> Vec<PathBuf> {
+    ///
+    /// A folder that is not there matches nothing; one that cannot be listed (out of file
+    /// descriptors, no permission) is an error, never "no files": that would read as every
+    /// followed file gone, and a file found again would be read twice.
+    pub(crate) fn expand(&self) -> std::io::Result<Vec<PathBuf>> {
         let mut current = vec![self.base.clone()];
         for part in &self.parts {
             let mut next = Vec::new();
@@ -56,8 +60,23 @@ impl Glob {
                 match part {
                     Part::Literal(name) => next.push(dir.join(name)),
                     Part::Wild(pattern) => {
-                        let Ok(entries) = std::fs::read_dir(dir) else {
-                            continue;
+                        let entries = match std::fs::read_dir(dir) {
+                            Ok(entries) => entries,
+                            Err(e)
+                                if matches!(
+                                    e.kind(),
+                                    std::io::ErrorKind::NotFound
+                                        | std::io::ErrorKind::NotADirectory
+                                ) =>
+                            {
+                                continue;
+                            }
+                            Err(e) => {
+                                return Err(std::io::Error::new(
+                                    e.kind(),
+                                    format!("cannot list {}: {e}", dir.display()),
+                                ));
+                            }
                         };
                         for entry in entries.flatten() {
                             let name = entry.file_name();
@@ -71,10 +90,10 @@ impl Glob {
             current = next;
         }
         if self.parts.is_empty() {
-            return current;
+            return Ok(current);
         }
         current.sort();
-        current
+        Ok(current)
     }
 }
 
@@ -176,7 +195,7 @@ mod tests {
         let pattern = format!("{}/*/*.log", dir.path().display());
         let glob = Glob::new(&pattern);
         assert_eq!(
-            glob.expand(),
+            glob.expand()?,
             [dir.path().join("a/x.log"), dir.path().join("b/x.log")]
         );
         assert_eq!(glob.watch_root(), (dir.path(), true));

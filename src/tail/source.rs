@@ -289,7 +289,15 @@ impl Tracker {
         let now = Instant::now();
         let candidates = match &self.target {
             Target::File(path) => vec![path.clone()],
-            Target::Glob(glob, _) => glob.expand(),
+            Target::Glob(glob, pattern) => match glob.expand() {
+                Ok(paths) => paths,
+                Err(err) => {
+                    // Not "every file gone": the followed files stay as they are until it lists.
+                    let pattern = pattern.clone();
+                    self.report(sink, &pattern, &err)?;
+                    return Ok(false);
+                }
+            },
         };
         let mut present = Vec::new();
         let mut opened_any = false;

@@ -311,3 +311,37 @@ fn hints_in_titles_name_the_keys_in_use_after_a_rebind() {
     assert!(screen.contains("FROZEN (F follows)"), "{screen}");
     assert!(!screen.contains("f follows"), "{screen}");
 }
+
+/// A long status message wraps onto up to three rows instead of losing its advice at the screen's
+/// edge, and `:messages` shows the last ones whole.
+#[test]
+fn a_long_message_wraps_and_messages_shows_it_whole() {
+    let mut app = incident();
+    let advice = "the timeline shrank from 9000 to 120 bytes while open: another program truncated or \
+                  replaced it. Nothing was written; reopen the incident, then compare it with the export \
+                  you sent (sitrep verify --head-from FILE) to see what went missing before you go on. END";
+    apply(
+        &mut app,
+        Msg::Flash(sitrep::app::Flash {
+            text: advice.to_string(),
+            error: true,
+        }),
+    );
+    let small = render(&mut app, 80, 24);
+    let bottom: Vec<&str> = small.lines().rev().take(3).collect();
+    assert!(bottom[2].starts_with("✖ the timeline shrank"), "{small}");
+    assert!(bottom[0].contains("(:messages shows it whole)"), "{small}");
+    let big = render(&mut app, 120, 40);
+    assert!(big.contains("reopen the incident"), "{big}");
+    for ch in ":messages".chars() {
+        apply(&mut app, key(ch));
+    }
+    apply(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert_eq!(app.mode, Mode::Messages(0));
+    let shown = render(&mut app, 80, 24);
+    assert!(shown.contains("Messages (last 50)"), "{shown}");
+    assert!(shown.contains("go on. END"), "the whole message: {shown}");
+}

@@ -85,6 +85,8 @@ pub enum Mode {
     ConfirmMilestone(crate::timeline::Milestone),
     /// Choosing the severity (the one selected, by index into `Severity::ALL`).
     PickSeverity(usize),
+    /// The last status-line messages, whole (`:messages`), scrolled this many rows.
+    Messages(usize),
     /// Asking whether to retract a milestone or severity, with the reason being typed.
     ConfirmRetract {
         /// The `seq` of the event to retract.
@@ -329,6 +331,9 @@ impl Viewport {
     }
 }
 
+/// How many status-line messages `:messages` keeps.
+pub const MESSAGES_KEPT: usize = 50;
+
 /// A message in the status line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flash {
@@ -353,6 +358,8 @@ pub struct App {
     pub head: Option<crate::timeline::head::Head>,
     /// What was found wrong with the timeline when it was opened (shown in a banner).
     pub damage: Vec<String>,
+    /// The last status-line messages, oldest first, each with when it was shown (`:messages`).
+    pub messages: std::collections::VecDeque<(DateTime<Utc>, Flash)>,
     /// Whether the user acknowledged the damage banner.
     pub damage_acknowledged: bool,
     /// The timeline file, for the footer and messages.
@@ -476,6 +483,7 @@ impl App {
         let mut app = App {
             head,
             damage: Vec::new(),
+            messages: std::collections::VecDeque::new(),
             damage_acknowledged: false,
             incident,
             records,
@@ -536,6 +544,14 @@ impl App {
             app.patterns.recorded(&record.event);
         }
         app
+    }
+
+    /// Keeps a status-line message for `:messages`, the newest [`MESSAGES_KEPT`].
+    pub fn remember(&mut self, flash: Flash) {
+        if self.messages.len() >= MESSAGES_KEPT {
+            self.messages.pop_front();
+        }
+        self.messages.push_back((self.now, flash));
     }
 
     /// Whether the timeline was found damaged and the user has not said they saw it.

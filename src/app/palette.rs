@@ -50,6 +50,8 @@ pub enum PaletteCommand {
     Utc,
     /// `:help`
     Help,
+    /// `:messages`: the last status-line messages, whole
+    Messages,
     /// `:quit`
     Quit,
 }
@@ -114,6 +116,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("zoom", "", "focused panel full screen"),
     ("utc", "", "times in UTC / local"),
     ("help", "", "every key"),
+    ("messages", "", "the last 50 status-line messages, whole"),
     ("quit", "", "leave sitrep"),
 ];
 
@@ -207,6 +210,7 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
         "zoom" => PaletteCommand::Zoom,
         "utc" => PaletteCommand::Utc,
         "help" => PaletteCommand::Help,
+        "messages" => PaletteCommand::Messages,
         "quit" => PaletteCommand::Quit,
         // A name in COMMANDS without its own arm: say so rather than do something else.
         other => {

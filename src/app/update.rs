@@ -15,6 +15,18 @@ use crate::timeline::{Event, TOOL_ACTOR};
 
 /// Applies one message to the state and returns what the runtime must do.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
+    let before = app.flash.clone();
+    let commands = apply(app, msg);
+    // Every message the status line showed, for `:messages` (a long one is cut on screen).
+    if app.flash != before
+        && let Some(flash) = app.flash.clone()
+    {
+        app.remember(flash);
+    }
+    commands
+}
+
+fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(key) => on_key(app, key),
         Msg::Tick(now) => {
@@ -276,6 +288,14 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             Vec::new()
         }
         Mode::PickSeverity(i) => pick_severity(app, key, i),
+        Mode::Messages(scroll) => {
+            app.mode = match key.code {
+                KeyCode::Down | KeyCode::Char('j') => Mode::Messages(scroll + 1),
+                KeyCode::Up | KeyCode::Char('k') => Mode::Messages(scroll.saturating_sub(1)),
+                _ => Mode::Normal,
+            };
+            Vec::new()
+        }
         Mode::ConfirmRetract { seq, mut reason } => {
             match key.code {
                 KeyCode::Enter => {
@@ -528,6 +548,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
         PaletteCommand::Zoom => app.zoom = !app.zoom,
         PaletteCommand::Utc => app.utc = !app.utc,
         PaletteCommand::Help => app.mode = Mode::Help,
+        PaletteCommand::Messages => app.mode = Mode::Messages(0),
         PaletteCommand::Quit => return quit(app),
     }
     Vec::new()

@@ -45,7 +45,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Constraint::Length(1),
         Constraint::Length(banner_rows(app)),
         Constraint::Min(3),
-        Constraint::Length(1),
+        Constraint::Length(footer_rows(app, area.width)),
     ])
     .areas(area);
     draw_header(frame, header, app, theme);
@@ -64,6 +64,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         Mode::ConfirmQuit => overlay::confirm_quit(frame, area, app, theme),
         Mode::ConfirmMilestone(name) => overlay::confirm_milestone(frame, area, *name, theme),
         Mode::PickSeverity(i) => overlay::pick_severity(frame, area, app, *i, theme),
+        Mode::Messages(scroll) => overlay::messages(frame, area, app, *scroll, theme),
         Mode::ConfirmRetract { seq, reason } => {
             overlay::confirm_retract(frame, area, app, (*seq, reason), theme)
         }
@@ -83,9 +84,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
 /// for `app` (zoom, log sources): the runtime tells the app after each draw.
 pub fn viewport(screen: Rect, app: &App) -> Viewport {
     let banner = banner_rows(app);
+    let footer = footer_rows(app, screen.width);
     let body = Rect {
         y: screen.y + 1 + banner,
-        height: screen.height.saturating_sub(2 + banner),
+        height: screen.height.saturating_sub(1 + footer + banner),
         ..screen
     };
     let area = |panel: Panel| -> Rect {
@@ -306,20 +308,44 @@ fn header_text(app: &App, width: usize) -> (String, bool) {
     (joined(&keep, &title), due)
 }
 
+/// The most rows a status-line message takes; a longer one ends with a pointer to `:messages`.
+const FOOTER_MAX_ROWS: usize = 3;
+
+/// The status line's text as shown: the message, sanitized, with its error mark.
+fn flash_text(flash: &crate::app::Flash) -> String {
+    let prefix = if flash.error { "✖ " } else { "" };
+    format!(
+        "{prefix}{}",
+        crate::core::sanitize::sanitize(flash.text.as_bytes())
+    )
+}
+
+/// Rows of the footer: the keys take one; a message as many as it needs, up to three.
+fn footer_rows(app: &App, width: u16) -> u16 {
+    let Some(flash) = &app.flash else {
+        return 1;
+    };
+    let rows = crate::core::text::word_wrap(&flash_text(flash), usize::from(width.max(1))).len();
+    rows.clamp(1, FOOTER_MAX_ROWS) as u16
+}
+
 fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if let Some(flash) = &app.flash {
         let style = if flash.error { theme.error } else { theme.text };
-        let prefix = if flash.error { "✖ " } else { "" };
-        frame.render_widget(
-            Paragraph::new(Line::from(Span::styled(
-                format!(
-                    "{prefix}{}",
-                    crate::core::sanitize::sanitize(flash.text.as_bytes())
-                ),
-                style,
-            ))),
-            area,
-        );
+        let width = usize::from(area.width.max(1));
+        let mut rows = crate::core::text::word_wrap(&flash_text(flash), width);
+        if rows.len() > FOOTER_MAX_ROWS {
+            rows.truncate(FOOTER_MAX_ROWS);
+            let more = " … (:messages shows it whole)";
+            let keep = width.saturating_sub(crate::core::text::width(more));
+            let last = crate::core::text::cut(rows[FOOTER_MAX_ROWS - 1].trim_end(), keep);
+            rows[FOOTER_MAX_ROWS - 1] = format!("{last}{more}");
+        }
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .map(|r| Line::from(Span::styled(r, style)))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
         return;
     }
     // Whole entries only: one that does not fit is left out, never cut in half.

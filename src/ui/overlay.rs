@@ -239,6 +239,43 @@ pub(super) fn confirm_retract(
     );
 }
 
+/// The last status-line messages, whole, newest last (`:messages`).
+pub(super) fn messages(frame: &mut Frame, area: Rect, app: &App, scroll: usize, theme: &Theme) {
+    let width = area.width.saturating_sub(4).max(20);
+    let inner = usize::from(width.saturating_sub(2)).max(1);
+    let mut rows: Vec<Line> = Vec::new();
+    for (at, flash) in &app.messages {
+        let style = if flash.error { theme.error } else { theme.text };
+        let text = format!(
+            "{} {}{}",
+            super::clock(app, *at),
+            if flash.error { "✖ " } else { "" },
+            crate::core::sanitize::sanitize(flash.text.as_bytes())
+        );
+        for row in crate::core::text::word_wrap(&text, inner) {
+            rows.push(Line::styled(row, style));
+        }
+    }
+    if rows.is_empty() {
+        rows.push(Line::styled("no messages yet", theme.dim));
+    }
+    let height = (rows.len() as u16 + 2).min(area.height.saturating_sub(2).max(3));
+    let shown = usize::from(height.saturating_sub(2));
+    // Newest at the bottom, as they came; j/k scroll back.
+    let start = rows.len().saturating_sub(shown).saturating_sub(scroll);
+    let visible: Vec<Line> = rows.into_iter().skip(start).take(shown).collect();
+    let rect = centered(area, width, height);
+    frame.render_widget(Clear, rect);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.focus)
+        .title(format!(
+            " Messages (last {}) · j/k scroll · any other key closes ",
+            crate::app::MESSAGES_KEPT
+        ));
+    frame.render_widget(Paragraph::new(visible).block(block), rect);
+}
+
 /// The severity picker: each level with what it means, the current one marked.
 pub(super) fn pick_severity(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: &Theme) {
     use crate::core::severity::Severity;

@@ -622,3 +622,29 @@ fn a_note_waiting_for_the_lock_says_who_holds_it_and_gives_up() {
     let ok = sitrep(dir.path(), &["note", "-t", &path, "free now"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
 }
+
+/// `sitrep check` reports every error it finds in one run, as its help says, each at its line.
+#[test]
+fn check_reports_every_config_error_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let mut cfg = std::fs::read_to_string(dir.path().join("sitrep.toml")).unwrap();
+    cfg = cfg.replace("name = \"payments\"", "name = \"payments\"\nthreshold = 0");
+    cfg.push_str("\n[[endpoint]]\nname = \"ledger\"\nurl = \"ftp://ledger.internal/health\"\n");
+    cfg.push_str("\n[[log]]\nname = \"api\"\npath = \"other.log\"\n");
+    std::fs::write(dir.path().join("sitrep.toml"), cfg).unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let errors: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("sitrep.toml:"))
+        .collect();
+    assert_eq!(errors.len(), 3, "{text}");
+    assert!(text.contains("two logs are named `api`"), "{text}");
+    assert!(text.contains("threshold = 0"), "{text}");
+    assert!(
+        text.contains("url `ftp://ledger.internal/health` must start with http://"),
+        "{text}"
+    );
+}

@@ -29,10 +29,13 @@ pub(super) fn init(dir: &Path) -> anyhow::Result<u8> {
 
 /// Validates a config and its runbooks; prints each problem as `file:line:col: message`.
 pub(super) fn check(config_path: &Path) -> u8 {
-    let cfg = match config::load(config_path) {
+    // Every error in one run, not the first only.
+    let cfg = match config::load_all(config_path) {
         Ok(c) => c,
-        Err(e) => {
-            println!("{e}");
+        Err(errors) => {
+            for e in errors {
+                println!("{e}");
+            }
             return 1;
         }
     };

@@ -93,63 +93,94 @@ pub struct LogConfig {
 
 /// Reads and validates a config file. Secrets named by `{ env = ... }` are read from `env`.
 pub fn load(path: &Path) -> Result<Config, SourceError> {
+    load_all(path).map_err(first)
+}
+
+/// Like [`load`], with every error found (`sitrep check` prints them all), in file order.
+pub fn load_all(path: &Path) -> Result<Config, Vec<SourceError>> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
-        SourceError::plain(
+        vec![SourceError::plain(
             &origin,
             format!(
                 "cannot read the config: {e}. Run `sitrep init` to write one, or pass -c PATH."
             ),
-        )
+        )]
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    parse(&origin, &text, base, &|k| std::env::var(k).ok())
+    parse_all(&origin, &text, base, &|k| std::env::var(k).ok())
 }
 
 /// Parses config text; relative folders are taken from `base`, secrets from `env`.
+#[cfg(any(test, feature = "test-support"))]
 pub fn parse(
     origin: &str,
     text: &str,
     base: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, SourceError> {
+    parse_all(origin, text, base, env).map_err(first)
+}
+
+/// The value, or `None` with its error kept.
+fn keep<T>(errors: &mut Vec<SourceError>, result: Result<T, SourceError>) -> Option<T> {
+    result.map_err(|e| errors.push(e)).ok()
+}
+
+fn first(mut errors: Vec<SourceError>) -> SourceError {
+    errors.swap_remove(0)
+}
+
+/// Like [`parse`], with every error found: each entry is checked even when one before it failed
+/// (a TOML syntax error stops at once: nothing after it can be read).
+pub fn parse_all(
+    origin: &str,
+    text: &str,
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, Vec<SourceError>> {
     let raw: RawConfig =
-        toml::from_str(text).map_err(|e| SourceError::from_toml(origin, text, &e))?;
+        toml::from_str(text).map_err(|e| vec![SourceError::from_toml(origin, text, &e)])?;
     let mut r = Reader::new(origin, text, base, env);
-    let incident = incident(&r, raw.incident)?;
-    let destinations = raw
-        .destination
-        .into_iter()
-        .map(|d| destination::destination(&mut r, d))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut errors = Vec::new();
+    let incident = keep(&mut errors, incident(&r, raw.incident));
+    let mut destinations = Vec::new();
+    for d in raw.destination {
+        destinations.extend(keep(&mut errors, destination::destination(&mut r, d)));
+    }
     let mut names = HashSet::new();
     let mut logs = Vec::new();
     for l in raw.log {
         if !names.insert(format!("log:{}", l.name.get_ref())) {
-            return Err(duplicate(&r, "logs", &l.name));
+            keep(&mut errors, Err::<(), _>(duplicate(&r, "logs", &l.name)));
+            continue;
         }
-        logs.push(log(&r, l)?);
+        logs.extend(keep(&mut errors, log(&r, l)));
     }
     let mut endpoints = Vec::new();
     for e in raw.endpoint {
         if !names.insert(format!("endpoint:{}", e.name.get_ref())) {
-            return Err(duplicate(&r, "endpoints", &e.name));
+            keep(&mut errors, Err::<(), _>(duplicate(&r, "endpoints", &e.name)));
+            continue;
         }
-        endpoints.push(endpoint::endpoint(&mut r, e)?);
+        endpoints.extend(keep(&mut errors, endpoint::endpoint(&mut r, e)));
     }
-    let keymap = keys::keymap(&r, raw.keys)?;
-    let theme = keys::theme(&r, raw.theme)?;
-    Ok(Config {
-        origin: origin.to_string(),
-        incident,
-        logs,
-        endpoints,
-        destinations,
-        secrets: r.secrets,
-        keymap,
-        theme,
-        ui: raw.ui,
-    })
+    let keymap = keep(&mut errors, keys::keymap(&r, raw.keys));
+    let theme = keep(&mut errors, keys::theme(&r, raw.theme));
+    match (incident, keymap, theme) {
+        (Some(incident), Some(keymap), Some(theme)) if errors.is_empty() => Ok(Config {
+            origin: origin.to_string(),
+            incident,
+            logs,
+            endpoints,
+            destinations,
+            secrets: r.secrets,
+            keymap,
+            theme,
+            ui: raw.ui,
+        }),
+        _ => Err(errors),
+    }
 }
 
 fn duplicate(r: &Reader<'_>, what: &str, name: &toml::Spanned<String>) -> SourceError {

@@ -7,6 +7,21 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Everything `pipe` gives, gathered by a thread as it comes.
+fn gather(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<String>> {
+    let text = Arc::new(Mutex::new(String::new()));
+    let sink = Arc::clone(&text);
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
+            sink.lock()
+                .unwrap()
+                .push_str(&String::from_utf8_lossy(&chunk[..n]));
+        }
+    });
+    text
+}
+
 /// Runs `sitrep tail PATH` until its stderr holds `want` (at most 30 s), then stops it; its stderr.
 fn stderr_of_tail(path: &std::path::Path, want: &str) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_sitrep"))
@@ -16,17 +31,7 @@ fn stderr_of_tail(path: &std::path::Path, want: &str) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let err = Arc::new(Mutex::new(String::new()));
-    let mut pipe = child.stderr.take().unwrap();
-    let sink = Arc::clone(&err);
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&chunk[..n]));
-        }
-    });
+    let err = gather(child.stderr.take().unwrap());
     let deadline = Instant::now() + Duration::from_secs(30);
     while !err.lock().unwrap().contains(want) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
@@ -124,29 +129,8 @@ fn a_glob_of_more_files_than_descriptors_prints_no_line_twice() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("prlimit (util-linux) runs");
-    let out = Arc::new(Mutex::new(String::new()));
-    let mut pipe = child.stdout.take().unwrap();
-    let sink = Arc::clone(&out);
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-            sink.lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&chunk[..n]));
-        }
-    });
-    let err = Arc::new(Mutex::new(String::new()));
-    let mut epipe = child.stderr.take().unwrap();
-    let esink = Arc::clone(&err);
-    std::thread::spawn(move || {
-        let mut chunk = [0u8; 4096];
-        while let Ok(n @ 1..) = epipe.read(&mut chunk) {
-            esink
-                .lock()
-                .unwrap()
-                .push_str(&String::from_utf8_lossy(&chunk[..n]));
-        }
-    });
+    let out = gather(child.stdout.take().unwrap());
+    let err = gather(child.stderr.take().unwrap());
     let deadline = Instant::now() + Duration::from_secs(30);
     while !err.lock().unwrap().contains("Too many open files") && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));

@@ -5,6 +5,9 @@
 mod screen_support;
 use screen_support::text_of;
 
+mod incident_support;
+use incident_support::apply;
+
 use chrono::{DateTime, Local, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -233,31 +236,6 @@ fn a_long_detail_scrolls_at_80x24() {
     update(&mut app, enter());
     assert_eq!(app.mode, Mode::Normal);
     assert_eq!(app.focus, Panel::Timeline);
-}
-
-/// Plays the timeline writer's part: writes each append asked for and answers that it is written.
-fn apply(app: &mut App, msg: Msg) {
-    for c in update(app, msg) {
-        if let sitrep::app::Command::Append {
-            req, actor, event, ..
-        } = c
-        {
-            let prev = app
-                .records
-                .last()
-                .map(|r| r.hash.clone())
-                .unwrap_or_default();
-            let record = seal(app.incident.last_seq + 1, app.now, &actor, event, &prev)
-                .unwrap()
-                .1;
-            let appended = sitrep::timeline::Appended {
-                record,
-                foreign: vec![],
-                problems: vec![],
-            };
-            apply(app, Msg::Appended { req, appended });
-        }
-    }
 }
 
 #[test]

@@ -170,6 +170,9 @@ pub(super) fn new_app(
         chrono::Utc::now(),
     );
     app.flash = note.map(|text| crate::app::Flash { text, error: false });
+    if let Some(flash) = app.flash.clone() {
+        app.remember(flash);
+    }
     app
 }
 

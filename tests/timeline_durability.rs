@@ -364,3 +364,75 @@ fn a_late_write_keeps_when_it_happened_and_says_when_it_was_written() {
     assert!(made < at_once, "sorted by when it happened:\n{table}");
     assert!(table.contains(" late) |"), "{table}");
 }
+
+/// A tmpfs mounted here for the test; unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A real full disk (a 32 KiB tmpfs): notes are refused whole, nothing half-written stays, the chain
+/// verifies, and a new incident that cannot be written leaves no empty file. Mounting needs root;
+/// where it is refused the test says why and checks nothing (`RLIMIT_FSIZE` covers the same paths in
+/// `tests/cli.rs` without a mount).
+#[test]
+fn a_full_disk_refuses_whole_lines_and_leaves_no_phantom_incident() {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("disk");
+    std::fs::create_dir(&mnt).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=32k", "tmpfs"])
+        .arg(&mnt)
+        .output();
+    match mounted {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => {
+            eprintln!(
+                "skipped: cannot mount a tmpfs here ({}); tests/cli.rs covers a failed write with RLIMIT_FSIZE",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+            return;
+        }
+        Err(e) => {
+            eprintln!("skipped: no mount command ({e})");
+            return;
+        }
+    }
+    let _disk = SmallDisk(mnt.clone());
+    let sitrep = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sitrep"))
+            .args(args)
+            .current_dir(&mnt)
+            .env("USER", "alice")
+            .output()
+            .unwrap()
+    };
+    let started = sitrep(&["new", "--dir", ".", "payments", "down"]);
+    assert!(started.status.success());
+    let file = String::from_utf8_lossy(&started.stdout).trim().to_string();
+    let note = "x".repeat(3000);
+    let mut refused = None;
+    for _ in 0..64 {
+        let out = sitrep(&["note", "-t", &file, &note]);
+        if !out.status.success() {
+            refused = Some(String::from_utf8_lossy(&out.stderr).into_owned());
+            break;
+        }
+    }
+    let refused = refused.expect("the disk filled up");
+    assert!(refused.contains("No space left on device"), "{refused}");
+    assert!(refused.contains("NOT recorded"), "{refused}");
+    let v = timeline::verify(&mnt.join(&file)).unwrap();
+    assert!(v.problems.is_empty(), "no half line left: {:?}", v.problems);
+    let phantom = sitrep(&["new", "--dir", ".", "another"]);
+    assert_eq!(phantom.status.code(), Some(2));
+    let timelines = std::fs::read_dir(&mnt)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+        .count();
+    assert_eq!(timelines, 1, "no empty timeline left by the failed start");
+}

@@ -22,6 +22,7 @@
 mod buffer;
 mod command;
 pub mod fields;
+mod fifo;
 mod file;
 mod follow;
 mod glob;

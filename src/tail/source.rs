@@ -26,6 +26,12 @@ pub fn spawn_source(
     opts: TailOptions,
 ) -> SourceHandle {
     let target = match spec {
+        // A named pipe is read as `tail -f` reads one, not followed as a file.
+        SourceSpec::File(path) if is_fifo(&path) => {
+            return SourceHandle {
+                kind: super::fifo::spawn(source, path, tx, opts),
+            };
+        }
         SourceSpec::File(path) => Target::File(path),
         SourceSpec::Glob(pattern) => Target::Glob(Glob::new(&pattern), PathBuf::from(pattern)),
         SourceSpec::Command(argv) => {
@@ -371,6 +377,15 @@ impl Tracker {
                     ));
                     self.report(sink, &path, &why)?;
                 }
+                // Out of file descriptors (EMFILE, ENFILE): what the file holds is not read yet.
+                Err(err) if matches!(err.raw_os_error(), Some(23 | 24)) => {
+                    blocked = true;
+                    let why = io::Error::other(format!(
+                        "{err}: its {} bytes are not read; tried again as descriptors free up (raise the limit, `ulimit -n`, or follow fewer files)",
+                        meta.len()
+                    ));
+                    self.report(sink, &path, &why)?;
+                }
                 Err(err) => {
                     blocked = true;
                     self.report(sink, &path, &err)?;
@@ -471,6 +486,11 @@ impl From<Closed> for ReadError {
     }
 }
 
+fn is_fifo(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt as _;
+    std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo())
+}
+
 /// Why something at a log path is not a file sitrep can follow, and what to write instead.
 fn not_a_file(meta: &std::fs::Metadata, path: &Path) -> String {
     use std::os::unix::fs::FileTypeExt as _;
@@ -479,9 +499,8 @@ fn not_a_file(meta: &std::fs::Metadata, path: &Path) -> String {
     if t.is_dir() {
         format!("is a folder, not a log file: name a file in it, or a glob such as `{shown}/*.log`")
     } else if t.is_fifo() {
-        format!(
-            "is a named pipe (FIFO), which is not followed as a file: follow it as a command source, command = [\"cat\", \"{shown}\"]"
-        )
+        // Read as a pipe when it is one at start; here it became one later.
+        format!("became a named pipe (FIFO) after sitrep started: restart sitrep to read `{shown}` as a pipe")
     } else if t.is_char_device() || t.is_block_device() {
         "is a device, not a log file: name the file the program writes its log to".to_string()
     } else if t.is_socket() {

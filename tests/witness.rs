@@ -157,3 +157,39 @@ fn an_intact_file_reaches_every_head_it_ever_showed() {
         out(&v)
     );
 }
+
+/// A CSV export is a witness too: its last row's `seq` and `sha256` are the head.
+#[test]
+fn a_csv_export_is_a_witness_by_its_last_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = thirty(dir.path());
+    let csv = out(&sitrep(
+        dir.path(),
+        &["export", "-f", "csv", "-t", "t.jsonl"],
+    ));
+    std::fs::write(dir.path().join("sent.csv"), &csv).unwrap();
+    let ok = sitrep(
+        dir.path(),
+        &["verify", "t.jsonl", "--head-from", "sent.csv"],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", out(&ok));
+    assert!(
+        out(&ok).contains("reaches head #30 sha256:"),
+        "{}",
+        out(&ok)
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = text.lines().take(25).collect();
+    std::fs::write(&path, format!("{}\n", kept.join("\n"))).unwrap();
+    std::fs::remove_file(dir.path().join("t.jsonl.head")).unwrap();
+    let cut = sitrep(
+        dir.path(),
+        &["verify", "t.jsonl", "--head-from", "sent.csv"],
+    );
+    assert_eq!(cut.status.code(), Some(1));
+    assert!(
+        out(&cut).contains("cut after seq 25: the witness saw #30"),
+        "{}",
+        out(&cut)
+    );
+}

@@ -1,5 +1,6 @@
 //! The export as CSV: one row an event, for spreadsheets. RFC 4180 quoting with CRLF line ends; text
-//! cells a spreadsheet would run as a formula get a leading `'`.
+//! cells a spreadsheet would run as a formula get a leading `'`. Columns are only ever added at the
+//! end (`sha256`, each event's hash, came last), so a reader by position keeps working.
 
 use std::collections::HashMap;
 
@@ -10,7 +11,7 @@ use crate::core::level::Level;
 use crate::timeline::{Event, Record, Severity};
 
 /// The columns, in order. Each event fills the ones it has.
-pub const COLUMNS: [&str; 29] = [
+pub const COLUMNS: [&str; 30] = [
     "seq",
     "ts_utc",
     "actor",
@@ -40,6 +41,7 @@ pub const COLUMNS: [&str; 29] = [
     "output_tail",
     "destination",
     "result",
+    "sha256",
 ];
 
 fn col(name: &str) -> usize {
@@ -88,6 +90,9 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
         cell.0.push_str(value);
     };
     set("ts_utc", &rfc3339(r.ts));
+    // Added last, so the columns before keep their places: the last row's is the chain's head,
+    // which `sitrep verify --head-from` reads.
+    set("sha256", &r.hash);
     set("actor", &r.actor);
     set("kind", r.event.kind());
     set("summary", &r.event.summary());

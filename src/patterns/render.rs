@@ -12,12 +12,12 @@ use crate::core::level::Level;
 /// Why mining a stream failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PatternsError {
-    /// The input could not be read.
+    /// The input could not be read (the OS error is said in the message, not repeated as a source).
     #[error("could not read log lines: {0}")]
-    Read(#[source] std::io::Error),
+    Read(std::io::Error),
     /// The output could not be written.
     #[error("could not write patterns: {0}")]
-    Write(#[source] std::io::Error),
+    Write(std::io::Error),
     /// The pattern list could not be encoded.
     #[error("could not encode patterns as JSON: {0}")]
     Json(#[from] serde_json::Error),

@@ -14,9 +14,9 @@ use super::fields::Followed;
 /// Why printing stopped early.
 #[derive(Debug, thiserror::Error)]
 pub enum FollowError {
-    /// Writing the output failed.
+    /// Writing the output failed (the OS error is said in the message, not repeated as a source).
     #[error("cannot write the log output: {0}")]
-    Write(#[source] io::Error),
+    Write(io::Error),
 }
 
 /// Which lines `sitrep tail` prints: every line, unless narrowed (both narrowings must hold).

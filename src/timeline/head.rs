@@ -96,8 +96,61 @@ impl std::fmt::Display for Head {
     }
 }
 
-/// Every `head #N sha256:HASH` written in `text` (an update, an export), in order.
+/// Every head `text` holds: each `head #N sha256:HASH` written in it (an update, an export), or,
+/// for a CSV export, its last row's `seq` and `sha256`.
 pub fn all_in(text: &str) -> Vec<Head> {
+    let mut heads = written_in(text);
+    if heads.is_empty()
+        && let Some(head) = csv_head(text)
+    {
+        heads.push(head);
+    }
+    heads
+}
+
+/// The last row of a CSV export whose header names `seq` and `sha256`: its head.
+fn csv_head(text: &str) -> Option<Head> {
+    let rows = csv_rows(text);
+    let header = rows.first()?;
+    let seq_at = header.iter().position(|c| c == "seq")?;
+    let hash_at = header.iter().position(|c| c == "sha256")?;
+    let last = rows.iter().skip(1).rfind(|r| r.len() == header.len())?;
+    let head = Head::new(last[seq_at].parse().ok()?, &last[hash_at]).ok()?;
+    Some(head)
+}
+
+/// RFC 4180 records: quoted fields may hold commas, quotes (doubled) and line breaks.
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Every `head #N sha256:HASH` written in `text`, in order.
+fn written_in(text: &str) -> Vec<Head> {
     let mut heads = Vec::new();
     let mut rest = text;
     while let Some(at) = rest.find("head #") {

@@ -363,6 +363,20 @@ fn a_late_write_keeps_when_it_happened_and_says_when_it_was_written() {
     let made = table.find("note: made 17 s ago").unwrap();
     assert!(made < at_once, "sorted by when it happened:\n{table}");
     assert!(table.contains(" late) |"), "{table}");
+    let csv = sitrep::export::render(
+        sitrep::export::Format::Csv,
+        &sitrep::export::ExportInput {
+            records: &report.records,
+            runbooks: &[],
+            secrets: &[],
+            timeline_path: "incident.jsonl",
+            damage: &[],
+            notes: &[],
+        },
+    );
+    let late_row = csv.lines().find(|l| l.contains("made 17 s ago")).unwrap();
+    let written_at = written.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    assert!(late_row.contains(&written_at), "{late_row}");
 }
 
 /// A tmpfs mounted here for the test; unmounted when dropped.

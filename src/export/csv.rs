@@ -1,6 +1,7 @@
 //! The export as CSV: one row an event, for spreadsheets. RFC 4180 quoting with CRLF line ends; text
 //! cells a spreadsheet would run as a formula get a leading `'`. Columns are only ever added at the
-//! end (`sha256`, each event's hash, came last), so a reader by position keeps working.
+//! end (`written_utc` and `sha256`, each event's hash, came last), so a reader by position keeps
+//! working. Rows are in file order (the Markdown sorts by time): the last row is the chain's head.
 
 use std::collections::HashMap;
 
@@ -11,7 +12,7 @@ use crate::core::level::Level;
 use crate::timeline::{Event, Record, Severity};
 
 /// The columns, in order. Each event fills the ones it has.
-pub const COLUMNS: [&str; 30] = [
+pub const COLUMNS: [&str; 31] = [
     "seq",
     "ts_utc",
     "actor",
@@ -41,6 +42,7 @@ pub const COLUMNS: [&str; 30] = [
     "output_tail",
     "destination",
     "result",
+    "written_utc",
     "sha256",
 ];
 
@@ -93,6 +95,11 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
     // Added last, so the columns before keep their places: the last row's is the chain's head,
     // which `sitrep verify --head-from` reads.
     set("sha256", &r.hash);
+    // A line written long after what it records (a retried write); rows stay in file order, so
+    // the last one is the head.
+    if let Some(written) = r.written {
+        set("written_utc", &rfc3339(written));
+    }
     set("actor", &r.actor);
     set("kind", r.event.kind());
     set("summary", &r.event.summary());

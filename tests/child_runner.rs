@@ -172,3 +172,14 @@ async fn a_program_that_is_not_there_fails_to_start_as_not_found() {
         .map(|e| e.kind());
     assert_eq!(err, Some(std::io::ErrorKind::NotFound));
 }
+
+#[tokio::test]
+async fn a_program_that_cannot_be_run_fails_to_start_as_permission_denied() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("not-executable.sh");
+    std::fs::write(&script, "#!/bin/sh\necho hi\n").unwrap();
+    let err = Child::spawn(script.as_os_str(), &[], None, Survivors::Kill)
+        .err()
+        .map(|e| e.kind());
+    assert_eq!(err, Some(std::io::ErrorKind::PermissionDenied));
+}

@@ -109,9 +109,8 @@ impl ErrorMinutes {
                 over.extend(start.map(|s| (s, tally)));
             }
         }
-        if !all {
-            self.closed_until = self.closed_until.max(until);
-        }
+        // Only minutes that were counted are over: a backlog read after the first tick still has
+        // its older minutes summed (a minute already recorded is never recorded again).
         over
     }
 }
@@ -195,5 +194,15 @@ mod tests {
         let over = m.close(T0 + 10_000_001, true);
         assert_eq!(over.len(), 1);
         assert_eq!(over[0].1.errors, 1);
+    }
+
+    #[test]
+    fn a_backlog_read_after_the_first_tick_is_still_summed() {
+        let mut m = ErrorMinutes::default();
+        // The first tick comes before any line.
+        assert!(m.close(T0 + 10 * MINUTE_MS, false).is_empty());
+        m.count(T0 + 5_000, 0, true, None);
+        let over = m.close(T0 + 10 * MINUTE_MS + 1, false);
+        assert_eq!(over.len(), 1, "the minute nine minutes back is summed");
     }
 }

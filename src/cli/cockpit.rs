@@ -74,6 +74,8 @@ pub(super) fn open_timeline(
             Err(e) => return Err(e.into()),
         }
     };
+    // A sidecar left by a file that was deleted says nothing of the one just started.
+    let side = if created.is_some() { None } else { side };
     let (mut writer, mut report) = match created {
         Some(opened) => opened,
         None => TimelineWriter::open_with(path, patience)?,

@@ -248,16 +248,17 @@ impl Drop for Child {
 fn setsid() -> Option<&'static Path> {
     static SETSID: OnceLock<Option<PathBuf>> = OnceLock::new();
     SETSID
-        .get_or_init(|| find_on_path(OsStr::new("setsid")))
+        .get_or_init(|| find_on_path(OsStr::new("setsid")).ok())
         .as_deref()
 }
 
-/// The program to run: a name without `/` looked up on `PATH` (as `execvp` would), a path as it is
-/// (relative to `cwd`). Not found, or found but not a file, is `NotFound`.
+/// The program to run: a name without `/` looked up on `PATH` (as `execvp` would, absolute folders
+/// only: a relative one would be taken from the step's folder), a path as it is (relative to `cwd`).
+/// Not there is `NotFound`, there but not executable `PermissionDenied`, as a spawn would say: with
+/// `setsid` in front, the spawn itself would succeed and the command fail later.
 fn resolve(program: &OsStr, cwd: Option<&Path>) -> std::io::Result<PathBuf> {
-    let not_found = || std::io::Error::from(std::io::ErrorKind::NotFound);
     if program.is_empty() {
-        return Err(not_found());
+        return Err(std::io::Error::from(std::io::ErrorKind::NotFound));
     }
     if program.as_encoded_bytes().contains(&b'/') {
         let path = PathBuf::from(program);
@@ -265,32 +266,42 @@ fn resolve(program: &OsStr, cwd: Option<&Path>) -> std::io::Result<PathBuf> {
             Some(dir) if path.is_relative() => dir.join(&path),
             _ => path.clone(),
         };
-        if !at.is_file() {
-            return Err(not_found());
-        }
+        executable(&at)?;
         // Relative to the child's folder, which the command sets.
         return Ok(path);
     }
-    find_on_path(program).ok_or_else(not_found)
+    find_on_path(program)
 }
 
-/// The first executable file named `name` in `PATH`'s folders.
-fn find_on_path(name: &OsStr) -> Option<PathBuf> {
+/// Whether `path` is a file that can be run: `Ok`, or the error a spawn would give.
+fn executable(path: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
-    let path = std::env::var_os("PATH")?;
-    let mut found_not_executable = None;
-    for dir in std::env::split_paths(&path) {
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+    }
+    if meta.permissions().mode() & 0o111 == 0 {
+        return Err(std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+    }
+    Ok(())
+}
+
+/// The first executable file named `name` in `PATH`'s absolute folders; a file there that cannot be
+/// run is `PermissionDenied` when nothing runnable comes later, none at all `NotFound`.
+fn find_on_path(name: &OsStr) -> std::io::Result<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut denied = None;
+    for dir in std::env::split_paths(&path).filter(|d| d.is_absolute()) {
         let candidate = dir.join(name);
-        match std::fs::metadata(&candidate) {
-            Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => return Some(candidate),
-            Ok(m) if m.is_file() => {
-                found_not_executable.get_or_insert(candidate);
+        match executable(&candidate) {
+            Ok(()) => return Ok(candidate),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                denied.get_or_insert(e);
             }
-            _ => {}
         }
     }
-    // Not executable anywhere: let the spawn say "permission denied".
-    found_not_executable
+    Err(denied.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound)))
 }
 
 async fn sleep_until(at: Option<Instant>, far: Instant) {

@@ -229,6 +229,12 @@ pub(super) fn errors(p: &Prepared<'_>) -> Vec<Block> {
             _ => None,
         })
         .collect();
+    // Two cockpits on one incident may both sum a minute: the first record of it counts.
+    let mut seen = std::collections::HashSet::new();
+    let minutes: Vec<Minute<'_>> = minutes
+        .into_iter()
+        .filter(|m| seen.insert((m.source, m.at)))
+        .collect();
     if minutes.is_empty() {
         return vec![Block::Para(vec![t(
             "No error-rate summary recorded: no log source had an error line while sitrep watched \

@@ -213,6 +213,8 @@ struct Tracker {
     opts: TailOptions,
     files: Vec<Followed>,
     started: bool,
+    /// The last look could not list the glob's folder.
+    listing_failed: bool,
     path_state: PathState,
     next_look: Instant,
     retry_delay: Duration,
@@ -228,6 +230,7 @@ impl Tracker {
             opts,
             files: Vec::new(),
             started: false,
+            listing_failed: false,
             path_state: PathState::Unknown,
             next_look: Instant::now(),
             reported_errors: HashMap::new(),
@@ -249,7 +252,9 @@ impl Tracker {
                 // Read the old file's last writes, then the new file, in that order.
                 self.read_all(sink)?;
             }
-            self.started = true;
+            // Not while the glob's folder cannot be listed: the files found once it can are the
+            // ones there at start, read from their last lines, not from their first.
+            self.started |= !self.listing_failed;
         }
         self.retire(sink)
     }
@@ -296,11 +301,19 @@ impl Tracker {
         let candidates = match &self.target {
             Target::File(path) => vec![path.clone()],
             Target::Glob(glob, pattern) => match glob.expand() {
-                Ok(paths) => paths,
+                Ok(paths) => {
+                    self.listing_failed = false;
+                    paths
+                }
                 Err(err) => {
-                    // Not "every file gone": the followed files stay as they are until it lists.
+                    // Not "every file gone": the followed files stay as they are until it lists,
+                    // and the next look waits as a missing path's would.
                     let pattern = pattern.clone();
+                    self.listing_failed = true;
                     self.report(sink, &pattern, &err)?;
+                    self.next_look = now + self.retry_delay;
+                    self.retry_delay = (self.retry_delay * 2)
+                        .min(self.opts.retry_max.max(self.opts.poll_interval));
                     return Ok(false);
                 }
             },

@@ -99,12 +99,10 @@ impl std::fmt::Display for Head {
 /// Every head `text` holds: each `head #N sha256:HASH` written in it (an update, an export), or,
 /// for a CSV export, its last row's `seq` and `sha256`.
 pub fn all_in(text: &str) -> Vec<Head> {
+    // A CSV export quotes the heads its status updates carried in their text; its own last row
+    // is the newest head, so it is always taken too.
     let mut heads = written_in(text);
-    if heads.is_empty()
-        && let Some(head) = csv_head(text)
-    {
-        heads.push(head);
-    }
+    heads.extend(csv_head(text));
     heads
 }
 
@@ -218,5 +216,17 @@ mod tests {
         assert!(Head::parse("412:abc").is_err(), "too few digits");
         assert!(Head::parse("nonsense").is_err());
         assert!(all_in("head #3 sha256:xyz").is_empty());
+    }
+
+    #[test]
+    fn a_csv_export_gives_its_last_row_as_a_head_beside_the_heads_its_updates_quote() {
+        let (h3, h5) = ("3".repeat(64), "5".repeat(64));
+        let csv = format!(
+            "seq,text,sha256\r\n3,\"update\r\n— sitrep head #2 sha256:{}\",{h3}\r\n5,\"a, b\",{h5}\r\n",
+            "2".repeat(32)
+        );
+        let heads = all_in(&csv);
+        assert!(heads.iter().any(|h| h.seq == 2), "{heads:?}");
+        assert!(heads.contains(&Head { seq: 5, hash: h5 }), "{heads:?}");
     }
 }

@@ -82,10 +82,26 @@ pub fn verify(path: &Path) -> std::io::Result<Verification> {
 /// a witness kept (`(head, where it was found)`): a chain alone cannot show a cut tail or a chain
 /// rewritten from an edit on, a head held elsewhere can.
 pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::io::Result<Verification> {
+    // A shared lock while reading, when it can be had within a moment: a writer's line is then
+    // never caught half-written (one that holds the lock for long is not waited for).
+    let held = std::fs::File::open(path).ok().filter(|f| {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            match f.try_lock_shared() {
+                Ok(()) => return true,
+                Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < until => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(_) => return false,
+            }
+        }
+    });
     // The sidecar first: a writer appends, then replaces it, so the file read after it reaches its
     // head unless lines were really removed.
     let side = head::read_sidecar(path);
-    let report = read(path)?;
+    let report = read(path);
+    drop(held);
+    let report = report?;
     let mut problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
     let mut notes = Vec::new();
     if let Some(torn) = &report.torn {

@@ -233,6 +233,19 @@ impl TimelineWriter {
             std::fs::hard_link(&tmp, path)
         })();
         let _ = std::fs::remove_file(&tmp);
+        let written = match written {
+            // A filesystem without hard links (vfat, some network mounts): the file is made
+            // exclusively and written in place, and taken back if the line does not go in whole.
+            Err(e) if matches!(e.raw_os_error(), Some(1 | 95)) => (|| {
+                let mut f = OpenOptions::new().write(true).create_new(true).open(path)?;
+                let wrote = f.write_all(line.as_bytes()).and_then(|()| f.sync_all());
+                if wrote.is_err() {
+                    let _ = std::fs::remove_file(path);
+                }
+                wrote
+            })(),
+            other => other,
+        };
         written.map_err(open_err)?;
         sync_parent(path).map_err(open_err)?;
         super::head::write_sidecar(path, &super::head::Head::of(&first));

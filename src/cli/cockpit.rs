@@ -120,18 +120,11 @@ fn damage_found(
             aside.display()
         ));
     }
-    if let Some(side) = side {
-        let last = report.records.last().map_or(0, |r| r.seq);
-        match side.check(&report.records) {
-            Err(_) if side.seq > last => damage.push(format!(
-                "cut after seq {last}: {} says the file reached #{}; lines were removed from its end",
-                crate::timeline::head::sidecar(path).display(),
-                side.seq
-            )),
-            Err(e) => damage.push(e),
-            Ok(()) => {}
-        }
-    }
+    damage.extend(crate::timeline::head::sidecar_problem(
+        path,
+        side.as_ref(),
+        &report.records,
+    ));
     damage
 }
 
@@ -274,11 +267,7 @@ pub(super) async fn open(
         Some(p) => p,
         None => {
             let newest = timeline::newest_in(&cfg.incident.dir);
-            let resolved = newest
-                .as_deref()
-                .and_then(|p| timeline::read(p).ok())
-                .map(|r| timeline::Incident::replay(&r.records).is_resolved())
-                .unwrap_or(false);
+            let resolved = newest.as_deref().and_then(timeline::resolved) == Some(true);
             match newest {
                 Some(p) if !new && !resolved => {
                     eprintln!(

@@ -148,18 +148,13 @@ fn resolve_timeline(target: &TimelineArgs, open_only: bool) -> anyhow::Result<Pa
             dir.display()
         );
     };
-    if open_only {
-        let resolved = timeline::read(&newest)
-            .map(|r| timeline::Incident::replay(&r.records).is_resolved())
-            .unwrap_or(false);
-        if resolved {
-            bail!(
+    if open_only && timeline::resolved(&newest) == Some(true) {
+        bail!(
                 "no open incident in {}: the newest, {}, is resolved; start one with sitrep new \"TITLE\", or pass --timeline {} to add to it",
                 dir.display(),
                 newest.display(),
                 newest.display()
             );
-        }
     }
     Ok(newest)
 }
@@ -187,11 +182,7 @@ pub(super) fn new(args: super::NewArgs) -> anyhow::Result<u8> {
             config_path.display()
         ),
     };
-    let still_open = timeline::newest_in(&dir).filter(|p| {
-        timeline::read(p)
-            .map(|r| !timeline::Incident::replay(&r.records).is_resolved())
-            .unwrap_or(false)
-    });
+    let still_open = timeline::newest_in(&dir).filter(|p| timeline::resolved(p) == Some(false));
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
     }

@@ -206,8 +206,8 @@ pub(super) fn errors(p: &Prepared<'_>) -> Vec<Block> {
         busiest_errors: u64,
     }
     let minutes: Vec<Minute<'_>> = p
-        .records
-        .iter()
+        .error_minutes()
+        .into_iter()
         .filter_map(|r| match &r.event {
             Event::ErrorMinute {
                 source,
@@ -228,12 +228,6 @@ pub(super) fn errors(p: &Prepared<'_>) -> Vec<Block> {
             }),
             _ => None,
         })
-        .collect();
-    // Two cockpits on one incident may both sum a minute: the first record of it counts.
-    let mut seen = std::collections::HashSet::new();
-    let minutes: Vec<Minute<'_>> = minutes
-        .into_iter()
-        .filter(|m| seen.insert((m.source, m.at)))
         .collect();
     if minutes.is_empty() {
         return vec![Block::Para(vec![t(

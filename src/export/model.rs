@@ -2,7 +2,7 @@
 //! durations between milestones, the state of each runbook, and the commands that were run.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -84,6 +84,19 @@ impl<'a> Prepared<'a> {
             redacted_fields,
             pin_checks,
         }
+    }
+
+    /// The error-rate summaries (`log.errors`), a (source, minute) once: two cockpits on one
+    /// incident may both sum a minute, and the first record of it counts.
+    pub(crate) fn error_minutes(&self) -> Vec<&Record> {
+        let mut seen = HashSet::new();
+        self.records
+            .iter()
+            .filter(|r| match &r.event {
+                Event::ErrorMinute { source, minute, .. } => seen.insert((source.as_str(), *minute)),
+                _ => false,
+            })
+            .collect()
     }
 
     /// The chain's head: the last record as exported.

@@ -190,6 +190,23 @@ pub fn write_sidecar(path: &Path, head: &Head) {
     }
 }
 
+/// What the sidecar's head `side` (read before `records`) says is wrong with the file at `path`:
+/// lines cut from its end, or a record that is not the one the sidecar saw. A sidecar behind the
+/// file (a writer without it appended) is not damage.
+pub fn sidecar_problem(path: &Path, side: Option<&Head>, records: &[Record]) -> Option<String> {
+    let side = side?;
+    let last = records.last().map_or(0, |r| r.seq);
+    match side.check(records) {
+        Ok(()) => None,
+        Err(_) if side.seq > last => Some(format!(
+            "cut after seq {last}: {} says the file reached #{} (the file ends at #{last}); lines were removed from its end",
+            sidecar(path).display(),
+            side.seq
+        )),
+        Err(e) => Some(format!("{}: {e}", sidecar(path).display())),
+    }
+}
+
 /// The head the sidecar holds, if there is one that reads.
 pub fn read_sidecar(path: &Path) -> Option<Head> {
     let text = std::fs::read_to_string(sidecar(path)).ok()?;

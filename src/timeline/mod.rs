@@ -25,6 +25,13 @@ pub use reader::read;
 pub use replay::Incident;
 pub use writer::{Appended, OpenReport, TimelineWriter};
 
+/// Whether the incident in the timeline at `path` is resolved; `None` when the file cannot be read.
+pub fn resolved(path: &Path) -> Option<bool> {
+    read(path)
+        .ok()
+        .map(|r| Incident::replay(&r.records).is_resolved())
+}
+
 /// The most text a responder may put in one field (a note, a status update): a timeline line is for
 /// what people read, a file is recorded by path, size and hash instead.
 pub const TEXT_CAP: usize = 64 * 1024;
@@ -122,19 +129,7 @@ pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::i
             meta.len()
         ));
     }
-    if let Some(side) = side {
-        let last = report.records.last().map_or(0, |r| r.seq);
-        match side.check(&report.records) {
-            Ok(()) => {}
-            // The sidecar only trails the file when a writer without it appended: not damage.
-            Err(_) if side.seq > last => problems.push(format!(
-                "cut after seq {last}: {} says the file reached #{} (the file ends at #{last}); lines were removed from its end",
-                head::sidecar(path).display(),
-                side.seq
-            )),
-            Err(e) => problems.push(format!("{}: {e}", head::sidecar(path).display())),
-        }
-    }
+    problems.extend(head::sidecar_problem(path, side.as_ref(), &report.records));
     for (witness, from) in witnesses {
         match witness.check(&report.records) {
             Ok(()) => notes.push(format!("reaches {witness} ({from})")),

@@ -240,9 +240,7 @@ fn health_lane(
 fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
     // Each minute's errors a second, summed over the sources, at the minute its lines name.
     let mut minutes: Vec<(DateTime<Utc>, f64, String)> = Vec::new();
-    // Two cockpits on one incident may both sum a minute: the first record of it counts.
-    let mut seen = std::collections::HashSet::new();
-    for r in p.records.iter() {
+    for r in p.error_minutes() {
         let Event::ErrorMinute {
             source,
             minute,
@@ -254,9 +252,6 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
         else {
             continue;
         };
-        if !seen.insert((source.as_str(), *minute)) {
-            continue;
-        }
         let rate = *errors as f64 / 60.0;
         let busiest = if busiest.is_empty() {
             String::new()

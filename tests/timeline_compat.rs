@@ -402,7 +402,7 @@ fn the_cli_retracts_only_a_milestone_or_severity_and_only_once() {
         ("9", "#9 was already retracted by alice (#11)"),
         (
             "4",
-            "#4 is a note event: only a milestone or a severity can be retracted",
+            "#4 is a note event: only a milestone, a severity or a pattern the tool saw can be retracted",
         ),
         ("42", "has no event #42"),
     ] {

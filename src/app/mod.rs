@@ -541,7 +541,7 @@ impl App {
         };
         // Patterns already recorded as new (an incident reopened) are not announced again.
         for record in &app.records {
-            app.patterns.recorded(&record.event);
+            app.patterns.recorded(record);
         }
         app
     }
@@ -725,7 +725,7 @@ impl App {
             return;
         }
         self.incident.apply(&record);
-        self.patterns.recorded(&record.event);
+        self.patterns.recorded(&record);
         self.records.push(record);
         self.timeline.recorded(&self.records);
     }

@@ -2,13 +2,13 @@
 //! are judged (new since the baseline? spiking over their own baseline?) into a sorted list for the
 //! panel, and the first sighting of a new error pattern, and each spike, is recorded once.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::core::level::Level;
 use crate::patterns::{
     Change, CompareConfig, Miner, PatternId, RangeDiff, TimeRange, TrendConfig, compare, trend,
 };
-use crate::timeline::{Event, PatternChange};
+use crate::timeline::{Event, PatternChange, Record};
 
 /// One row of the patterns view.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,14 +70,22 @@ pub struct PatternState {
     /// Why those ranges, for the view.
     pub why: Option<String>,
     announced: HashSet<(PatternId, bool)>,
-    /// Templates the timeline already holds as new patterns (this session's or an earlier one's).
-    recorded_new: HashSet<String>,
+    /// Templates the timeline already holds as new patterns (this session's or an earlier one's),
+    /// with the record's seq and summary.
+    recorded_new: HashMap<String, (u64, String)>,
+    /// The template each pattern was announced new under.
+    announced_as: HashMap<PatternId, String>,
+    /// New patterns that merged into an older one, whose record is not back yet: (template, reason,
+    /// ticks waited).
+    to_retract: Vec<(String, String, u32)>,
     /// Pattern events recorded in the current minute: log content must not flood the timeline.
     budget: (u64, usize),
 }
 
 /// At most this many pattern events a minute go to the timeline; the rest wait for the next minute.
 const EVENTS_PER_MINUTE: usize = 10;
+/// Judgements a retraction waits for its record to come back before it is given up.
+const RETRACT_WAIT_TICKS: u32 = 600;
 
 impl std::fmt::Debug for PatternState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -107,26 +115,58 @@ impl PatternState {
             ranges: None,
             why: None,
             announced: HashSet::new(),
-            recorded_new: HashSet::new(),
+            recorded_new: HashMap::new(),
+            announced_as: HashMap::new(),
+            to_retract: Vec::new(),
             budget: (0, 0),
         }
     }
 
-    /// Takes note of a timeline event: a new pattern already recorded is not announced again.
-    pub fn recorded(&mut self, event: &Event) {
+    /// Takes note of a timeline record: a new pattern already recorded is not announced again.
+    pub fn recorded(&mut self, record: &Record) {
         if let Event::Pattern {
             change: PatternChange::New,
             template,
             ..
-        } = event
+        } = &record.event
         {
-            self.recorded_new.insert(template.clone());
+            self.recorded_new
+                .insert(template.clone(), (record.seq, record.event.summary()));
         }
     }
 
-    /// Mines a line that became line `number` of the buffer.
-    pub fn observe(&mut self, number: u64, text: &str, ms: u64) {
-        let id = self.miner.observe_at(text, ms);
+    /// Corrections for patterns announced new that turned out to be an older pattern with another
+    /// value where a word was: the record of the false alarm is retracted by the tool.
+    fn retract_merged(&mut self) -> Vec<Event> {
+        for m in self.miner.take_merges() {
+            if let Some(template) = self.announced_as.remove(&m.from) {
+                let reason = format!(
+                    "not a new pattern: merged into the older pattern #{} `{}` (the word that told them apart is a value)",
+                    m.into, m.template
+                );
+                self.to_retract.push((template, reason, 0));
+            }
+        }
+        let mut events = Vec::new();
+        self.to_retract.retain_mut(|(template, reason, waited)| {
+            if let Some((seq, was)) = self.recorded_new.get(template) {
+                events.push(Event::Correction {
+                    retracts: *seq,
+                    was: was.clone(),
+                    reason: std::mem::take(reason),
+                });
+                return false;
+            }
+            // The record may still be on its way to the file; a request that failed never comes.
+            *waited += 1;
+            *waited < RETRACT_WAIT_TICKS
+        });
+        events
+    }
+
+    /// Mines a line of source `source` that became line `number` of the buffer.
+    pub fn observe(&mut self, number: u64, source: usize, text: &str, ms: u64) {
+        let id = self.miner.observe_in(source as u64, text, ms);
         if self.lines.is_empty() {
             self.first = number;
         }
@@ -140,10 +180,11 @@ impl PatternState {
         }
     }
 
-    /// The pattern of a buffered line.
+    /// The pattern of a buffered line (the one it was merged into, if it was).
     pub fn of(&self, number: u64) -> Option<PatternId> {
         let i = number.checked_sub(self.first)?;
-        self.lines.get(usize::try_from(i).ok()?).copied()
+        let id = self.lines.get(usize::try_from(i).ok()?).copied()?;
+        Some(self.miner.resolve(id))
     }
 
     /// Re-judges every pattern at `now_ms`; returns the events the tool should record.
@@ -169,8 +210,9 @@ impl PatternState {
         if self.announced.len() > 4 * self.miner.config().max_patterns {
             let live: HashSet<PatternId> = self.miner.patterns().map(|p| p.id()).collect();
             self.announced.retain(|(id, _)| live.contains(id));
+            self.announced_as.retain(|id, _| live.contains(id));
         }
-        let mut events = Vec::new();
+        let mut events = self.retract_merged();
         let mut rows = Vec::with_capacity(self.miner.len());
         let mut cfg = self.trend;
         let watched = now_ms
@@ -188,9 +230,10 @@ impl PatternState {
             if room
                 && t.new
                 && is_error
-                && !self.recorded_new.contains(p.template())
+                && !self.recorded_new.contains_key(p.template())
                 && self.announced.insert((p.id(), true))
             {
+                self.announced_as.insert(p.id(), p.template().to_string());
                 events.push(Event::Pattern {
                     change: PatternChange::New,
                     template: p.template().to_string(),
@@ -294,11 +337,12 @@ mod tests {
     fn a_new_error_pattern_is_announced_once_and_a_baseline_one_never() {
         let mut s = PatternState::new(10_000);
         for i in 0..5 {
-            s.observe(i, &format!("INFO request {i} ok"), 1_000 + i);
+            s.observe(i, 0, &format!("INFO request {i} ok"), 1_000 + i);
         }
         for i in 5..10 {
             s.observe(
                 i,
+                0,
                 &format!("ERROR provider timeout after {i}ms"),
                 20_000 + i,
             );
@@ -317,7 +361,7 @@ mod tests {
         let mut s = PatternState::new(5_000);
         let mut n = 0;
         let mut line = |s: &mut PatternState, ms: u64| {
-            s.observe(n, "WARN retrying provider call attempt 2", ms);
+            s.observe(n, 0, "WARN retrying provider call attempt 2", ms);
             n += 1;
         };
         // At start: a burst, but sitrep has only just begun watching.
@@ -353,6 +397,7 @@ mod tests {
                 .collect();
             s.observe(
                 i,
+                0,
                 &format!("ERROR unknown tenant {word} rejected by gateway {word}"),
                 1_000 + i,
             );
@@ -373,13 +418,60 @@ mod tests {
     #[test]
     fn line_numbers_map_to_patterns_and_evicted_lines_are_forgotten() {
         let mut s = PatternState::new(0);
-        s.observe(7, "user 1 logged in", 1);
-        s.observe(8, "disk full on /var", 2);
-        s.observe(9, "user 2 logged in", 3);
+        s.observe(7, 0, "user 1 logged in", 1);
+        s.observe(8, 0, "disk full on /var", 2);
+        s.observe(9, 0, "user 2 logged in", 3);
         assert_eq!(s.of(7), s.of(9));
         assert_ne!(s.of(7), s.of(8));
         s.evicted_before(9);
         assert_eq!(s.of(7), None);
         assert!(s.of(9).is_some());
+    }
+
+    fn record(seq: u64, event: Event) -> Record {
+        Record {
+            seq,
+            ts: crate::core::clock::from_epoch_ms(30_000).unwrap_or_default(),
+            actor: crate::timeline::TOOL_ACTOR.to_string(),
+            written: None,
+            event,
+            prev: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_new_pattern_that_merges_into_an_older_one_is_retracted_by_the_tool() {
+        let mut s = PatternState::new(10_000);
+        let users = ["root", "admin", "test", "guest", "oracle"];
+        for i in 0..20 {
+            s.observe(i, 0, &format!("INFO Failed password for root from 10.0.0.{i} port 22 ssh2"), 1_000 + i);
+        }
+        // After the baseline an error with another account name: it looks new.
+        s.observe(20, 0, "ERROR Failed password for admin from 10.0.0.9 port 22 ssh2", 20_000);
+        let events = s.refresh(21_000, 0);
+        assert_eq!(events.len(), 1, "{events:?}");
+        s.recorded(&record(7, events[0].clone()));
+        // More account names: the name is a value and both lines are one older pattern.
+        for (i, user) in users.iter().enumerate().skip(2) {
+            s.observe(21 + i as u64, 0, &format!("ERROR Failed password for {user} from 10.0.0.9 port 22 ssh2"), 22_000);
+        }
+        assert_eq!(s.of(20), s.of(0), "the line now belongs to the older pattern");
+        let events = s.refresh(23_000, 0);
+        let corrections: Vec<_> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Correction { retracts, reason, .. } => Some((*retracts, reason.clone())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(corrections.len(), 1, "{events:?}");
+        assert_eq!(corrections[0].0, 7);
+        assert!(corrections[0].1.contains("Failed password for <*>"), "{}", corrections[0].1);
+        assert!(
+            !events.iter().any(|e| matches!(e, Event::Pattern { change: PatternChange::New, .. })),
+            "the merged pattern is not announced new again: {events:?}"
+        );
+        assert!(s.refresh(24_000, 0).is_empty(), "retracted once");
     }
 }

@@ -133,7 +133,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                 // Patterns are timed by the line's own time, as the error rates are.
                 let ms = crate::core::clock::epoch_ms(line.at());
                 app.saw_line(ms, crate::core::clock::epoch_ms(line.received));
-                app.patterns.observe(number, &line.text, ms);
+                app.patterns.observe(number, line.source, &line.text, ms);
                 let error = line.level.is_some_and(crate::core::level::Level::is_error);
                 if let Some(src) = app.sources.get_mut(line.source) {
                     if error {

@@ -118,7 +118,7 @@ pub(super) fn retract(
     }
     if !incident.retractable(seq) {
         bail!(
-            "#{seq} is a {} event: only a milestone or a severity can be retracted (a note stays; write another one to correct it)",
+            "#{seq} is a {} event: only a milestone, a severity or a pattern the tool saw can be retracted (a note stays; write another one to correct it)",
             record.event.kind()
         );
     }

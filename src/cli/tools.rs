@@ -157,8 +157,8 @@ pub(super) fn patterns(input: &Path, format: &str, assign: bool) -> anyhow::Resu
     if !matches!(format, "table" | "json") {
         bail!("unknown format `{format}`: use table or json");
     }
-    let reader: Box<dyn std::io::BufRead> = if input == Path::new("-") {
-        Box::new(std::io::stdin().lock())
+    let reader: Box<dyn std::io::BufRead + Send> = if input == Path::new("-") {
+        Box::new(std::io::BufReader::with_capacity(1 << 16, std::io::stdin()))
     } else {
         let file = std::fs::File::open(input)
             .with_context(|| format!("cannot open {}", input.display()))?;

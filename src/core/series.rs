@@ -40,6 +40,37 @@ impl Series {
         }
     }
 
+    /// Adds every count of `other` (two series becoming one), keeping the newest `keep` buckets.
+    pub fn absorb(&mut self, other: &Series, keep: u64) {
+        let mut merged = VecDeque::with_capacity(self.buckets.len() + other.buckets.len());
+        let (mut a, mut b) = (self.buckets.iter().peekable(), other.buckets.iter().peekable());
+        loop {
+            let next = match (a.peek(), b.peek()) {
+                (Some(&&(x, cx)), Some(&&(y, cy))) if x == y => {
+                    a.next();
+                    b.next();
+                    (x, cx.saturating_add(cy))
+                }
+                (Some(&&x), Some(&&y)) if x.0 < y.0 => *a.next().unwrap_or(&x),
+                (_, Some(&&y)) => *b.next().unwrap_or(&y),
+                (Some(&&x), None) => *a.next().unwrap_or(&x),
+                (None, None) => break,
+            };
+            merged.push_back(next);
+        }
+        self.buckets = merged;
+        let keep = keep.max(1);
+        if let Some(newest) = self.newest() {
+            while self
+                .buckets
+                .front()
+                .is_some_and(|&(b, _)| b + keep <= newest)
+            {
+                self.buckets.pop_front();
+            }
+        }
+    }
+
     /// The stored `(bucket, count)` pairs, oldest first.
     pub fn buckets(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
         self.buckets.iter().copied()
@@ -68,6 +99,23 @@ impl Series {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn absorbing_a_series_sums_shared_buckets_and_keeps_the_window() {
+        let mut a = Series::default();
+        let mut b = Series::default();
+        for x in [1, 3, 3, 7] {
+            a.record(x, 100);
+        }
+        for x in [2, 3, 9] {
+            b.record(x, 100);
+        }
+        a.absorb(&b, 100);
+        let got: Vec<_> = a.buckets().collect();
+        assert_eq!(got, vec![(1, 1), (2, 1), (3, 3), (7, 1), (9, 1)]);
+        a.absorb(&Series::default(), 5);
+        assert_eq!(a.buckets().next(), Some((7, 1)), "older than the window is dropped");
+    }
 
     #[test]
     fn a_late_sample_counts_in_its_own_bucket() {

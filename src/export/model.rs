@@ -143,7 +143,9 @@ impl<'a> Prepared<'a> {
         .into_iter()
         .next()
         .map(|e| (e.start, format!("{} {} (its first outage)", e.endpoint, e.worst)));
-        let pattern = self.records.iter().find_map(|r| match &r.event {
+        // A sighting the tool took back (a false new pattern) did not begin anything.
+        let standing = |r: &&Record| !self.incident.retracted.contains_key(&r.seq);
+        let pattern = self.records.iter().filter(standing).find_map(|r| match &r.event {
             Event::Pattern {
                 change: crate::timeline::PatternChange::New,
                 level: Some(level),

@@ -97,9 +97,16 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
     let piece = |k: usize| &bytes[pieces[k].0..pieces[k].1];
     let at = |k: usize| if k < n { pieces[k].0 } else { bytes.len() };
 
+    let timed = (0..n.min(MAX_HEADER_FIELDS)).any(|j| is_time(piece(j)));
     let levelled = (0..n.min(MAX_HEADER_FIELDS + 1))
         .take_while(|&j| j == 0 || is_header_field(piece(j - 1)))
-        .find_map(|j| parse_level(piece(j)).filter(|_| j + 1 < n).map(|l| (j, l)));
+        .find_map(|j| {
+            let level = parse_level(piece(j)).or_else(|| {
+                // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`.
+                (timed && j >= 2).then(|| letter_level(piece(j))).flatten()
+            });
+            level.filter(|_| j + 1 < n).map(|l| (j, l))
+        });
     if let Some((j, level)) = levelled {
         let mut k = j + 1;
         // `[main]`, `[IPC Server handler 5 on 8030]`: the thread.
@@ -133,6 +140,21 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         return (None, at(j));
     }
 
+    // `20171223-22:15:29:606|Step_LSC|30002312|message`: header fields joined by `|`.
+    if n > 0 && let Some(end) = piped_header(piece(0)) {
+        return (None, pieces[0].0 + end);
+    }
+
+    // `134681 node-246 unix.hw state_change.unavailable 1077804742 1 message`: columns up to a
+    // time in seconds since the epoch (and a flag after it) are the header.
+    if let Some(j) = (1..n.min(7)).find(|&j| is_epoch_seconds(piece(j))) {
+        let flag = |p: &[u8]| is_day(p.strip_prefix(b"-").unwrap_or(p));
+        let k = if j + 2 < n && flag(piece(j + 1)) { j + 2 } else { j + 1 };
+        if k < n {
+            return (None, at(k));
+        }
+    }
+
     let mut k = 0;
     let mut syslog = false;
     while k < n {
@@ -164,11 +186,52 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
 const HEADER_PIECES: usize = 12;
 const MAX_HEADER_FIELDS: usize = 9;
 
-/// A token that may come before the level: a date, number or id, `-`, an upper-case tag.
+/// `D`, `I`, `W`, `E`: logcat's one-letter levels.
+fn letter_level(p: &[u8]) -> Option<Level> {
+    match p {
+        b"V" => Some(Level::Trace),
+        b"D" => Some(Level::Debug),
+        b"I" => Some(Level::Info),
+        b"W" => Some(Level::Warn),
+        b"E" => Some(Level::Error),
+        b"F" | b"A" => Some(Level::Fatal),
+        _ => None,
+    }
+}
+
+/// Seconds since the epoch, 2001 to 2100: ten digits.
+fn is_epoch_seconds(p: &[u8]) -> bool {
+    p.len() == 10
+        && p.iter().all(u8::is_ascii_digit)
+        && (&b"1000000000"[..]..=&b"4102444800"[..]).contains(&p)
+}
+
+/// Where the message starts in a first token made of `|`-joined header fields that begins with a
+/// date or time (`20171223-22:15:29:606|Step_LSC|30002312|message`), if it is one.
+fn piped_header(p: &[u8]) -> Option<usize> {
+    let first = p.iter().position(|&b| b == b'|')?;
+    let lead = &p[..first];
+    let datelike = lead.len() >= 6
+        && lead[0].is_ascii_digit()
+        && lead.iter().filter(|b| b.is_ascii_digit()).count() * 2 >= lead.len();
+    if !datelike {
+        return None;
+    }
+    let last = p.iter().rposition(|&b| b == b'|')?;
+    (last > first && last + 1 < p.len()).then_some(last + 1)
+}
+
+/// A token that may come before the level: a date, number or id, `-`, an upper-case tag, a
+/// bracketed date (`[Sun Dec 04 04:47:44 2005]`).
 fn is_header_field(p: &[u8]) -> bool {
+    let bare = strip_brackets(p);
     p.iter().any(u8::is_ascii_digit)
+        || is_month(bare)
+        || is_weekday(bare)
         || p.iter().all(|b| b.is_ascii_punctuation())
-        || (2..=12).contains(&p.len()) && p.iter().all(u8::is_ascii_uppercase)
+        || (2..=24).contains(&p.len())
+            && p[0].is_ascii_uppercase()
+            && p.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
         || is_month(p)
         || is_weekday(p)
 }

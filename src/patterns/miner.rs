@@ -1,14 +1,13 @@
 //! The miner: patterns, the lookup from a line to its pattern, and eviction.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::hash::{BuildPassThrough, hash_bytes};
 use super::header;
 use super::pattern::{Part, Pattern, Seen, new_slot, open_slot};
 use super::rate::RateHistory;
-use super::shape;
 use super::token::{self, Kind, Tok, Tokenizer};
-use super::{MinerConfig, PatternId};
+use super::{MinerConfig, PatternId, shape, siblings};
 use crate::core::level::Level;
 
 /// A line of a new exact shape is checked against at most this many patterns of its length.
@@ -16,6 +15,54 @@ const MAX_SCAN: usize = 256;
 /// A pattern answers for at most this many line shapes in the exact lookup; more go the slow way.
 const MAX_ALIASES: usize = 64;
 const NONE: u32 = u32::MAX;
+/// Merged ids remembered (oldest forgotten first), and merges kept for [`Miner::take_merges`].
+const MAX_MERGED: usize = 65_536;
+const MAX_MERGES_KEPT: usize = 1024;
+/// Streams whose current event is remembered (cleared when more show up).
+const MAX_STREAMS: usize = 4096;
+/// Words remembered as values of some place (a set bounded by clearing when full).
+const MAX_KNOWN_VALUES: usize = 16_384;
+
+/// Whether `line` continues the event above it: a stack frame (`at …`, `File "…", line 3`),
+/// `Caused by:`, `... 12 more`, an indented line, or a line without a header while the event began
+/// with one (`java.lang.IllegalStateException: boom` under `ERROR Failed to …`).
+fn continues(line: &str, headed: bool, in_event: bool) -> bool {
+    let trimmed = line.trim_start();
+    if trimmed.is_empty() {
+        return false;
+    }
+    if line.len() != trimmed.len() || (in_event && !headed) {
+        return true;
+    }
+    if let Some(frame) = trimmed.strip_prefix("at ") {
+        return frame.contains('(') || frame.contains('.');
+    }
+    trimmed.starts_with("Caused by:")
+        || trimmed.starts_with("Suppressed:")
+        || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
+}
+
+/// How a value slot shows once it varies: `5xx` for an HTTP status, `<*>` for anything else.
+fn status_shape(class: u8) -> String {
+    if class == 0 {
+        "<*>".to_owned()
+    } else {
+        format!("{}xx", char::from(class))
+    }
+}
+
+/// Two patterns became one: lines of `from` now belong to `into`, the older of the two.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Merge {
+    /// The id that is no more.
+    pub from: PatternId,
+    /// Its template just before the merge.
+    pub from_template: String,
+    /// The pattern that took its lines (its id is older).
+    pub into: PatternId,
+    /// That pattern's template after the merge.
+    pub template: String,
+}
 
 /// Groups lines into patterns as they arrive. See the [module docs](super).
 pub struct Miner {
@@ -33,6 +80,16 @@ pub struct Miner {
     seq: u64,
     clock_ms: u64,
     tokenizer: Tokenizer,
+    /// Patterns by sibling key (see [`siblings`]).
+    siblings: HashMap<u64, Vec<u32>, BuildPassThrough>,
+    /// Words seen as values of a place, mixed with the place.
+    known_values: HashSet<u64, BuildPassThrough>,
+    /// Where merged ids went, and in which order they were merged (to forget the oldest).
+    merged: HashMap<u64, u64, BuildPassThrough>,
+    merged_order: VecDeque<u64>,
+    merges: VecDeque<Merge>,
+    /// Per stream: the pattern of the event being read, and whether its first line had a header.
+    streams: HashMap<u64, (PatternId, bool)>,
 }
 
 impl Default for Miner {
@@ -58,6 +115,12 @@ impl Miner {
             seq: 0,
             clock_ms: 0,
             tokenizer: Tokenizer::default(),
+            siblings: HashMap::default(),
+            known_values: HashSet::default(),
+            merged: HashMap::default(),
+            merged_order: VecDeque::new(),
+            merges: VecDeque::new(),
+            streams: HashMap::new(),
         }
     }
 
@@ -73,28 +136,73 @@ impl Miner {
 
     /// Assigns `line`, seen at `now_ms` (any monotonic millisecond clock), to a pattern.
     pub fn observe_at(&mut self, line: &str, now_ms: u64) -> PatternId {
+        self.observe_in(0, line, now_ms)
+    }
+
+    /// Assigns `line` of stream `stream` (a source: lines of different sources never continue
+    /// each other), seen at `now_ms`, to a pattern. A line that continues the event above it in
+    /// its stream (a stack frame, `Caused by:`, an indented line, a line without a header after
+    /// one with a header) belongs to that event's pattern and is not counted again: a 30-frame
+    /// trace is one event.
+    pub fn observe_in(&mut self, stream: u64, line: &str, now_ms: u64) -> PatternId {
         self.seq += 1;
         self.clock_ms = now_ms;
         let line = line.trim_end_matches(['\r', '\n']);
         let (level, message) = header::split_header(line);
+        // A header with a time or a number in it (a level alone does not make one: `ERROR db down`
+        // then `ok 1` are two events).
+        let headed = line.as_bytes()[..message.start]
+            .iter()
+            .any(u8::is_ascii_digit);
+        if let Some(&(id, in_event)) = self.streams.get(&stream)
+            && continues(line, headed, in_event)
+        {
+            return self.resolve(id);
+        }
         let body = &line[message];
         self.tokenizer.tokenize(body);
         let toks = std::mem::take(&mut self.tokenizer.toks);
-        let signature = token::signature(level, &toks);
+        let signature = token::signature(&toks);
         let slot = match self.by_signature.get(&signature) {
-            Some(&s) if self.pattern(s).is_some_and(|p| p.accepts(level, &toks)) => s,
-            _ => match self.find_similar(level, &toks) {
+            Some(&s) if self.pattern(s).is_some_and(|p| p.accepts(&toks)) => s,
+            _ => match self.find_similar(&toks) {
                 Some(s) => {
                     self.alias(s, signature);
                     s
                 }
-                None => self.create(level, body, &toks, signature),
+                None => {
+                    let s = self.create(body, &toks, signature);
+                    self.gather(s)
+                }
             },
         };
-        self.update(slot, body, &toks, now_ms);
+        self.update(slot, level, body, &toks, now_ms);
         self.tokenizer.toks = toks;
         self.touch(slot);
-        self.pattern(slot).map_or(PatternId(0), Pattern::id)
+        let id = self.pattern(slot).map_or(PatternId(0), Pattern::id);
+        if self.streams.len() >= MAX_STREAMS && !self.streams.contains_key(&stream) {
+            self.streams.clear();
+        }
+        self.streams.insert(stream, (id, headed));
+        id
+    }
+
+    /// The id a line given `id` belongs to now: the pattern it was merged into, if it was.
+    pub fn resolve(&self, id: PatternId) -> PatternId {
+        let mut at = id.0;
+        // Each merge goes to an older id, so the chain ends; bounded all the same.
+        for _ in 0..64 {
+            match self.merged.get(&at) {
+                Some(&to) => at = to,
+                None => break,
+            }
+        }
+        PatternId(at)
+    }
+
+    /// The merges since the last call, oldest first (at most the last 1024 are kept).
+    pub fn take_merges(&mut self) -> Vec<Merge> {
+        self.merges.drain(..).collect()
     }
 
     /// The current template of a pattern, if it is still kept.
@@ -137,14 +245,178 @@ impl Miner {
     }
 
     /// A pattern of the same length that takes the line although its exact shape is new.
-    fn find_similar(&self, level: Option<Level>, toks: &[Tok]) -> Option<u32> {
+    fn find_similar(&self, toks: &[Tok]) -> Option<u32> {
         let candidates = self.by_len.get(toks.len())?;
         candidates
             .iter()
             .rev()
             .take(MAX_SCAN)
             .copied()
-            .find(|&s| self.pattern(s).is_some_and(|p| p.accepts(level, toks)))
+            .find(|&s| self.pattern(s).is_some_and(|p| p.accepts(toks)))
+    }
+
+    /// Files a new pattern under its sibling keys and merges it with its siblings when the word
+    /// that tells them apart is a value (see [`siblings`]). Returns the slot the line belongs to.
+    fn gather(&mut self, slot: u32) -> u32 {
+        let Some(p) = self.pattern(slot) else {
+            return slot;
+        };
+        let keys = siblings::keys(&p.parts);
+        for &(_, key) in &keys {
+            self.siblings.entry(key).or_default().push(slot);
+        }
+        for (place, key) in keys {
+            let Some(group) = self.siblings.get(&key) else {
+                continue;
+            };
+            if group.len() < 2 {
+                continue;
+            }
+            let group = group.clone();
+            let open = group.iter().any(|&s| {
+                self.pattern(s)
+                    .is_some_and(|p| matches!(&p.parts[place], Part::Var(v) if v.words))
+            });
+            let known = group.len() == 2
+                && group.iter().all(|&s| {
+                    self.pattern(s).is_some_and(|p| {
+                        siblings::value_at(&p.parts[place], place)
+                            .is_some_and(|v| self.known_values.contains(&v))
+                    })
+                });
+            if open || known || group.len() >= siblings::SIBLINGS {
+                return self.merge(&group, place);
+            }
+        }
+        slot
+    }
+
+    /// Files (or unfiles) a pattern under its sibling keys.
+    fn file(&mut self, slot: u32, add: bool) {
+        let Some(p) = self.pattern(slot) else {
+            return;
+        };
+        for (_, key) in siblings::keys(&p.parts) {
+            if add {
+                self.siblings.entry(key).or_default().push(slot);
+            } else if let Some(list) = self.siblings.get_mut(&key) {
+                list.retain(|&s| s != slot);
+                if list.is_empty() {
+                    self.siblings.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Merges the patterns in `group`, alike but at `place`, into the oldest; returns its slot.
+    fn merge(&mut self, group: &[u32], place: usize) -> u32 {
+        let Some(&survivor) = group
+            .iter()
+            .min_by_key(|&&s| self.pattern(s).map_or(u64::MAX, |p| p.id.0))
+        else {
+            return NONE;
+        };
+        let top = self.config.top_values;
+        self.file(survivor, false);
+        let mut known = Vec::new();
+        if let Some(p) = self.pattern_mut(survivor) {
+            known.extend(siblings::value_at(&p.parts[place], place));
+            let mut slot = open_slot(top > 0);
+            slot.words = true;
+            match &p.parts[place] {
+                Part::Word { text, hash } => {
+                    if let Some(v) = &mut slot.values {
+                        v.add_n(text, *hash, p.count, top);
+                    }
+                }
+                Part::Kv { value, .. } => slot.absorb(value, top),
+                Part::Var(_) => {}
+            }
+            if !matches!(&p.parts[place], Part::Var(_)) {
+                p.parts[place] = Part::Var(slot);
+                p.anchors -= 1;
+            }
+        }
+        for &other in group {
+            if other == survivor {
+                continue;
+            }
+            self.file(other, false);
+            self.unlink(other);
+            let Some(o) = self.slots.get_mut(other as usize).and_then(Option::take) else {
+                continue;
+            };
+            self.by_id.remove(&o.id.0);
+            if let Some(list) = self.by_len.get_mut(o.parts.len()) {
+                list.retain(|&s| s != other);
+            }
+            self.free.push(other);
+            self.live -= 1;
+            known.extend(siblings::value_at(&o.parts[place], place));
+            for sig in &o.signatures {
+                self.by_signature.insert(*sig, survivor);
+            }
+            let Some(p) = self.slots.get_mut(survivor as usize).and_then(Option::as_mut) else {
+                continue;
+            };
+            p.count += o.count;
+            p.first.ms = p.first.ms.min(o.first.ms);
+            p.first.seq = p.first.seq.min(o.first.seq);
+            if o.last.ms > p.last.ms {
+                p.last.ms = o.last.ms;
+            }
+            p.last.seq = p.last.seq.max(o.last.seq);
+            p.level = p.level.max(o.level);
+            p.history.absorb(&o.history);
+            p.signatures.extend_from_slice(&o.signatures);
+            for (i, (mine, theirs)) in p.parts.iter_mut().zip(&o.parts).enumerate() {
+                match (mine, theirs) {
+                    (Part::Var(a), Part::Word { text, hash }) if i == place => {
+                        if let Some(v) = &mut a.values {
+                            v.add_n(text, *hash, o.count, top);
+                        }
+                    }
+                    (Part::Var(a), Part::Kv { value: b, .. }) if i == place => a.absorb(b, top),
+                    (Part::Var(a), Part::Var(b))
+                    | (Part::Kv { value: a, .. }, Part::Kv { value: b, .. }) => a.absorb(b, top),
+                    _ => {}
+                }
+            }
+            let from_template = o.template;
+            p.render();
+            let merge = Merge {
+                from: o.id,
+                from_template,
+                into: p.id,
+                template: p.template.clone(),
+            };
+            self.remember(merge);
+        }
+        for v in known {
+            if self.known_values.len() >= MAX_KNOWN_VALUES {
+                self.known_values.clear();
+            }
+            self.known_values.insert(v);
+        }
+        if let Some(p) = self.pattern_mut(survivor) {
+            p.render();
+        }
+        self.file(survivor, true);
+        survivor
+    }
+
+    fn remember(&mut self, merge: Merge) {
+        self.merged.insert(merge.from.0, merge.into.0);
+        self.merged_order.push_back(merge.from.0);
+        if self.merged_order.len() > MAX_MERGED
+            && let Some(old) = self.merged_order.pop_front()
+        {
+            self.merged.remove(&old);
+        }
+        if self.merges.len() >= MAX_MERGES_KEPT {
+            self.merges.pop_front();
+        }
+        self.merges.push_back(merge);
     }
 
     fn alias(&mut self, slot: u32, signature: u64) {
@@ -157,7 +429,7 @@ impl Miner {
         }
     }
 
-    fn create(&mut self, level: Option<Level>, body: &str, toks: &[Tok], signature: u64) -> u32 {
+    fn create(&mut self, body: &str, toks: &[Tok], signature: u64) -> u32 {
         if self.live >= self.config.max_patterns.max(1) {
             self.evict_oldest();
         }
@@ -184,7 +456,7 @@ impl Miner {
                             key: raw[..vs].to_owned(),
                             key_hash: t.ident_hash,
                             suffix: raw[ve..].to_owned(),
-                            value: new_slot(&raw[vs..ve], t, "<*>".to_owned(), track),
+                            value: new_slot(&raw[vs..ve], t, status_shape(t.class), track),
                             stem: t.kind == Kind::Stem,
                         }
                     }
@@ -197,7 +469,7 @@ impl Miner {
         };
         let mut pattern = Pattern {
             id: PatternId(self.next_id),
-            level,
+            level: None,
             parts,
             template: String::new(),
             count: 0,
@@ -231,13 +503,14 @@ impl Miner {
         slot
     }
 
-    fn update(&mut self, slot: u32, body: &str, toks: &[Tok], now_ms: u64) {
+    fn update(&mut self, slot: u32, level: Option<Level>, body: &str, toks: &[Tok], now_ms: u64) {
         let top = self.config.top_values;
         let seq = self.seq;
         let Some(p) = self.pattern_mut(slot) else {
             return;
         };
         p.count += 1;
+        p.level = p.level.max(level);
         // Lines may come out of time order (sources merged, a late writer): first and last seen are
         // the earliest and latest times given, whatever order they came in.
         p.last = Seen {
@@ -247,11 +520,13 @@ impl Miner {
         p.first.ms = p.first.ms.min(now_ms);
         p.history.record(now_ms);
         let mut changed = false;
+        let mut refile = false;
         for (part, t) in p.parts.iter_mut().zip(toks) {
             if t.kind == Kind::Var && matches!(part, Part::Kv { stem: true, .. }) {
                 *part = Part::Var(open_slot(top > 0));
                 p.anchors -= 1;
                 changed = true;
+                refile = true;
             }
             match part {
                 Part::Word { .. } => {}
@@ -273,6 +548,19 @@ impl Miner {
         if changed {
             p.render();
         }
+        if refile {
+            // The keys were computed from the parts before the name turned into a value.
+            self.refile(slot);
+        }
+    }
+
+    /// Files a pattern again after its parts changed: drops it from every key list, then files it.
+    fn refile(&mut self, slot: u32) {
+        for list in self.siblings.values_mut() {
+            list.retain(|&s| s != slot);
+        }
+        self.siblings.retain(|_, list| !list.is_empty());
+        self.file(slot, true);
     }
 
     fn evict_oldest(&mut self) {
@@ -281,6 +569,7 @@ impl Miner {
             return;
         }
         self.unlink(slot);
+        self.file(slot, false);
         let Some(p) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
             return;
         };

@@ -13,7 +13,12 @@
 //! 3. A line joins the pattern with the same words in the same places (one hash lookup); values and
 //!    identifier-like tokens (`org.apache.Foo`) unify freely, numbered names (`eth0`) by their
 //!    name, plain words do not, since two messages that differ by a word (`started` / `stopped`)
-//!    are different events. Assignment is final on arrival: ids never merge later.
+//!    are different events.
+//! 4. Patterns alike but for one word that varies across several of them merge into the oldest
+//!    (`root`, `admin`, `oracle` after `Failed password for` are values): see [`siblings`]. Its id
+//!    stays; [`Miner::resolve`] says where a merged id went, [`Miner::take_merges`] what merged.
+//! 5. A line that continues the event above in its stream (a stack frame, `Caused by:`, an indented
+//!    line) belongs to that event ([`Miner::observe_in`]).
 //!
 //! Memory is bounded: at most [`MinerConfig::max_patterns`] patterns (the least recently seen is
 //! evicted), a few top values per `<*>`, and a bounded rate history per pattern ([`rate`]).
@@ -26,6 +31,7 @@ mod pattern;
 pub mod rate;
 mod render;
 mod shape;
+mod siblings;
 mod token;
 mod values;
 

@@ -36,6 +36,9 @@ pub(super) struct Slot {
     pub(super) uniform: bool,
     pub(super) masked: bool,
     pub(super) varying: bool,
+    /// Made from a word that varied across patterns otherwise alike (see [`super::siblings`]):
+    /// takes any word.
+    pub(super) words: bool,
     pub(super) values: Option<TopValues>,
 }
 
@@ -59,6 +62,17 @@ impl Slot {
             v.add(value, hash, top);
         }
         changed
+    }
+
+    /// Takes in the slot of a pattern merged into this one.
+    pub(super) fn absorb(&mut self, other: &Slot, top: usize) {
+        self.varying |= other.varying || other.constant_hash != self.constant_hash;
+        self.uniform &= other.uniform && other.shape_hash == self.shape_hash;
+        self.masked |= other.masked;
+        self.words |= other.words;
+        if let (Some(mine), Some(theirs)) = (&mut self.values, &other.values) {
+            mine.absorb(theirs, top);
+        }
     }
 
     fn write(&self, out: &mut String) {
@@ -118,7 +132,7 @@ impl Pattern {
         &self.template
     }
 
-    /// The level its lines show, if their header had one.
+    /// The most severe level its lines showed, if their header had one.
     pub fn level(&self) -> Option<Level> {
         self.level
     }
@@ -185,10 +199,12 @@ impl Pattern {
     }
 
     /// Whether a line of these tokens belongs here. A `<*>` may take a plain word only when the
-    /// line shares at least three times as many words with the template as it puts into `<*>`s;
-    /// a numbered name (`storage12`) and a value (`root_domain`) may share a place.
-    pub(super) fn accepts(&self, level: Option<Level>, toks: &[Tok]) -> bool {
-        if self.level != level || self.parts.len() != toks.len() {
+    /// line shares at least three times as many words with the template as it puts into `<*>`s,
+    /// or when the `<*>` was made of words; a numbered name (`storage12`) and a value
+    /// (`root_domain`) may share a place. The level is not part of a pattern's identity: the same
+    /// message logged at two levels is one event.
+    pub(super) fn accepts(&self, toks: &[Tok]) -> bool {
+        if self.parts.len() != toks.len() {
             return false;
         }
         let mut absorbed = 0;
@@ -202,6 +218,7 @@ impl Pattern {
                 Part::Var(s) => match t.kind {
                     Kind::Var => self.anchors > 0 || t.shape_hash == s.shape_hash,
                     Kind::Stem => self.anchors > 0,
+                    Kind::Word if s.words => true,
                     Kind::Word if s.is_placeholder() => {
                         absorbed += 1;
                         true
@@ -227,6 +244,7 @@ pub(super) fn open_slot(track: bool) -> Slot {
         uniform: false,
         masked: true,
         varying: true,
+        words: false,
         values: track.then(TopValues::default),
     }
 }
@@ -246,6 +264,7 @@ pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot
         uniform: true,
         masked: t.masked,
         varying: false,
+        words: false,
         values: track.then(TopValues::default),
     }
 }

@@ -86,6 +86,13 @@ impl RateHistory {
             .record(now_ms / c.coarse_bucket_ms.max(1), c.coarse_buckets.max(1));
     }
 
+    /// Adds the history of a pattern merged into this one.
+    pub(crate) fn absorb(&mut self, other: &RateHistory) {
+        let c = &self.config;
+        self.fine.absorb(&other.fine, c.fine_buckets.max(1));
+        self.coarse.absorb(&other.coarse, c.coarse_buckets.max(1));
+    }
+
     /// Estimated number of lines in `[from_ms, to_ms)`, from the finest history that covers it.
     /// Time older than the coarse history counts as zero.
     pub fn count_between(&self, from_ms: u64, to_ms: u64) -> f64 {

@@ -61,21 +61,89 @@ fn printable(template: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Observes every line of `input`, writing `<pattern id>\t<template>` for each, in order, as
-/// assigned on arrival. Returns the number of lines.
-pub fn assign_stream<R: BufRead, W: Write>(
+/// Lines whose ids wait for later lines before they are written: a pattern may merge into an older
+/// one once later lines show that a word of it is a value, and the ids written say where each line
+/// belongs then.
+const ASSIGN_WINDOW: usize = 1 << 16;
+/// A stream that pauses this long has its waiting lines written (`tail -f | sitrep patterns
+/// --assign -` shows each line within this delay).
+const ASSIGN_PAUSE: std::time::Duration = std::time::Duration::from_millis(100);
+/// Lines the reading thread may be ahead of the miner.
+const ASSIGN_QUEUE: usize = 4096;
+
+/// Observes every line of `input`, writing `<pattern id>\t<template>` for each, in order. Ids are
+/// written after up to 65,536 later lines were mined (or at the end of the input, or when it pauses
+/// for 100 ms), as they stand then: a line of a pattern merged into an older one gets the older
+/// id. Returns the number of lines.
+pub fn assign_stream<R: BufRead + Send, W: Write>(
     miner: &mut Miner,
     input: R,
     output: W,
 ) -> Result<u64, PatternsError> {
+    use std::sync::mpsc;
     let mut out = BufWriter::with_capacity(64 * 1024, output);
-    let n = for_each_line(input, |line| {
-        let id = miner.observe(line);
+    let (tx, rx) = mpsc::sync_channel::<Result<String, std::io::Error>>(ASSIGN_QUEUE);
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_lines(input, &tx));
+        let mut pending: Vec<PatternId> = Vec::new();
+        let mut n = 0u64;
+        loop {
+            match rx.recv_timeout(ASSIGN_PAUSE) {
+                Ok(Ok(line)) => {
+                    n += 1;
+                    pending.push(miner.observe(&line));
+                    if pending.len() >= ASSIGN_WINDOW {
+                        write_assigned(miner, &mut pending, &mut out)?;
+                    }
+                }
+                Ok(Err(e)) => return Err(PatternsError::Read(e)),
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    write_assigned(miner, &mut pending, &mut out)?;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    write_assigned(miner, &mut pending, &mut out)?;
+                    return Ok(n);
+                }
+            }
+        }
+    })
+}
+
+/// Reads the lines of `input` for [`assign_stream`]. Stops at the end, on an error, or when nobody
+/// listens.
+fn read_lines<R: BufRead>(mut input: R, tx: &std::sync::mpsc::SyncSender<Result<String, std::io::Error>>) {
+    let mut buf = Vec::with_capacity(256);
+    loop {
+        buf.clear();
+        let sent = match input.read_until(b'\n', &mut buf) {
+            Ok(0) => return,
+            Ok(_) => tx.send(Ok(match std::str::from_utf8(&buf) {
+                Ok(s) => s.to_owned(),
+                Err(_) => String::from_utf8_lossy(&buf).into_owned(),
+            })),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+}
+
+fn write_assigned<W: Write>(
+    miner: &Miner,
+    pending: &mut Vec<PatternId>,
+    out: &mut BufWriter<W>,
+) -> Result<(), PatternsError> {
+    for id in pending.drain(..) {
+        let id = miner.resolve(id);
         let template = printable(miner.template(id).unwrap_or_default());
-        writeln!(out, "{id}\t{template}").map_err(PatternsError::Write)
-    })?;
-    out.flush().map_err(PatternsError::Write)?;
-    Ok(n)
+        writeln!(out, "{id}\t{template}").map_err(PatternsError::Write)?;
+    }
+    out.flush().map_err(PatternsError::Write)
 }
 
 /// Observes every line of `input`; returns the number of lines.

@@ -201,7 +201,8 @@ pub(crate) fn write_masked_shape(raw: &[u8], cs: usize, ce: usize, out: &mut Vec
             while i < core.len() && core[i].is_ascii_alphanumeric() {
                 i += 1;
             }
-            if core[s..i].iter().any(u8::is_ascii_digit) {
+            // A month name inside a date (`10/Oct/2000:13:55:36`) is part of the value.
+            if core[s..i].iter().any(u8::is_ascii_digit) || super::header::is_month(&core[s..i]) {
                 if let Some(from) = pending_sep_from {
                     out.truncate(from);
                 } else {
@@ -248,6 +249,17 @@ pub(crate) fn shape_of(raw: &str, folded: bool) -> String {
     let single = !bytes.iter().any(u8::is_ascii_whitespace);
     if single && bytes[cs.min(ce)..ce].iter().any(u8::is_ascii_digit) {
         write_masked_shape(bytes, cs, ce, &mut out);
+    } else if !single && !folded {
+        // Several values side by side, or a quoted phrase: one placeholder, in its quotes if quoted.
+        let quote = bytes[0];
+        if matches!(quote, b'"' | b'\'') && ends_with_quote(bytes, quote) && bytes.len() > 1 {
+            out.extend_from_slice(&[quote]);
+            out.extend_from_slice(b"<*>");
+            let close = bytes.iter().rposition(|&b| b == quote).unwrap_or(bytes.len());
+            out.extend_from_slice(&bytes[close..]);
+        } else {
+            out.extend_from_slice(b"<*>");
+        }
     } else {
         out.extend_from_slice(&bytes[..cs.min(ce)]);
         out.extend_from_slice(b"<*>");

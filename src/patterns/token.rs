@@ -15,7 +15,6 @@ use super::shape::{
     STEM, core_bounds, ends_with_quote, is_key, is_message_key, is_number, is_structural, is_unit,
     is_url, is_zone_name, names_a_value, stem_len, trim_close, write_masked_shape,
 };
-use crate::core::level::Level;
 
 /// Lines longer than this many tokens keep the rest as one trailing variable.
 pub(crate) const MAX_TOKENS: usize = 96;
@@ -53,6 +52,9 @@ pub(crate) struct Tok {
     pub shape_hash: u64,
     /// A run of same-shaped values folded into this one token.
     pub folded: bool,
+    /// An HTTP status (`status=503`, the code after a request line): its class, `b'5'` for 5xx;
+    /// 0 for any other token. The class is part of the token's identity.
+    pub class: u8,
 }
 
 /// A line split into header fields and tokens; buffers are reused from line to line.
@@ -70,7 +72,10 @@ impl Tokenizer {
         self.split_pieces(line);
         let bytes = line.as_bytes();
         let mut i = 0;
+        // The piece after a request line or a `status:` word is an HTTP status, if it looks like one.
+        let mut status_next = false;
         while i < self.pieces.len() {
+            let after_status = std::mem::take(&mut status_next);
             if self.toks.len() + 1 == MAX_TOKENS {
                 let (start, _) = self.pieces[i];
                 let (_, end) = self.pieces[self.pieces.len() - 1];
@@ -89,7 +94,7 @@ impl Tokenizer {
                 && let Some(prev) = self.toks.last_mut()
                 && prev.kind == Kind::Var
                 && prev.masked
-                && is_number(&bytes[prev.start..prev.end])
+                && is_number(last_piece(&bytes[prev.start..prev.end]))
             {
                 // `5.2 KB`, `30 ms`: the unit goes with its number.
                 let (cs, _) = core_bounds(&bytes[prev.start..prev.end]);
@@ -106,6 +111,33 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
+            if after_status && let Some(tok) = status(bytes, start, end, b"status") {
+                self.toks.push(tok);
+                i += 1;
+                continue;
+            }
+            if let Some(last) = self.quoted_phrase_end(bytes, i) {
+                let end = self.pieces[last].1;
+                if is_request_line(&bytes[start..end]) {
+                    // `"GET /a HTTP/1.1" 200`: the method stays a word, the status follows.
+                    let last_start = self.pieces[last].0;
+                    for k in i..=last {
+                        let (s, e) = self.pieces[k];
+                        let tok = self.classify(bytes, s, e);
+                        self.push_folding(bytes, tok);
+                    }
+                    let _ = last_start;
+                    status_next = true;
+                } else {
+                    // `error "connection refused by peer"`: a quoted message is one value.
+                    let raw = &bytes[start..end];
+                    let close = raw.iter().rposition(|&b| b == raw[0]).unwrap_or(raw.len());
+                    let shape_hash = self.placeholder_shape(raw, 1, close);
+                    self.toks.push(masked_var(raw, start, end, shape_hash));
+                }
+                i = last + 1;
+                continue;
+            }
             let tok = match self.quoted_value_end(bytes, i) {
                 Some(last) => {
                     let end = self.pieces[last].1;
@@ -114,6 +146,9 @@ impl Tokenizer {
                 }
                 None => self.classify(bytes, start, end),
             };
+            if tok.kind == Kind::Word && is_status_word(&bytes[start..end]) {
+                status_next = true;
+            }
             let tok = match self.toks.last() {
                 Some(prev)
                     if tok.kind == Kind::Word && names_a_value(&bytes[prev.start..prev.end]) =>
@@ -221,6 +256,22 @@ impl Tokenizer {
         })
     }
 
+    /// If piece `i` opens a bare quoted phrase of several pieces (`"connection refused by peer"`)
+    /// closed by a later piece, that piece's index.
+    fn quoted_phrase_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+        let (s, e) = self.pieces[i];
+        let piece = &bytes[s..e];
+        let quote = *piece.first()?;
+        if !matches!(quote, b'"' | b'\'') || ends_with_quote(&piece[1..], quote) {
+            return None;
+        }
+        let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);
+        ((i + 1)..=last).find(|&j| {
+            let (s, e) = self.pieces[j];
+            ends_with_quote(&bytes[s..e], quote)
+        })
+    }
+
     /// `key="a b c"` spanning `start..end`, found by [`Tokenizer::quoted_value_end`].
     fn quoted_value(&self, bytes: &[u8], start: usize, end: usize) -> Tok {
         let raw = &bytes[start..end];
@@ -236,6 +287,7 @@ impl Tokenizer {
             value_hash: hash_bytes(&raw[eq + 1..]),
             shape_hash: 0,
             folded: false,
+            class: 0,
         }
     }
 
@@ -253,6 +305,15 @@ impl Tokenizer {
             return word(raw, start, end);
         }
         let core = &raw[cs.min(ce)..ce];
+        if core == b"-" && cs > 0 || raw == b"-" {
+            // A field left empty (`- -` in an access log, `"-"`): a value, shown as written until
+            // another line has one.
+            let shape_hash = self.placeholder_shape(raw, cs, ce);
+            return Tok {
+                masked: false,
+                ..masked_var(raw, start, end, shape_hash)
+            };
+        }
         if let Some(eq) = core.iter().position(|&b| b == b'=')
             && is_key(&core[..eq])
         {
@@ -260,6 +321,11 @@ impl Tokenizer {
                 return word(raw, start, end);
             }
             let value = &core[eq + 1..];
+            let class = if is_status_word(&core[..eq]) {
+                status_class(value)
+            } else {
+                0
+            };
             return Tok {
                 start,
                 end,
@@ -267,10 +333,14 @@ impl Tokenizer {
                 masked: value.iter().any(u8::is_ascii_digit),
                 value_start: start + cs + eq + 1,
                 value_end: start + ce,
-                ident_hash: hash_bytes(&raw[..cs + eq]),
+                ident_hash: match class {
+                    0 => hash_bytes(&raw[..cs + eq]),
+                    c => mix(hash_bytes(&raw[..cs + eq]), u64::from(c)),
+                },
                 value_hash: hash_bytes(value),
                 shape_hash: 0,
                 folded: false,
+                class,
             };
         }
         if ce - cs > MAX_WORD_BYTES || raw.len() > 4 * MAX_WORD_BYTES {
@@ -292,6 +362,7 @@ impl Tokenizer {
                 value_hash: hash_bytes(&core[stem..]),
                 shape_hash: self.masked_shape(raw, cs, ce),
                 folded: false,
+            class: 0,
             };
         }
         let structural =
@@ -317,6 +388,7 @@ impl Tokenizer {
             value_hash: hash_bytes(raw),
             shape_hash,
             folded: false,
+            class: 0,
         }
     }
 
@@ -345,6 +417,7 @@ impl Tokenizer {
         if foldable(&tok)
             && let Some(prev) = self.toks.last_mut()
             && foldable(prev)
+            && (prev.kind == tok.kind || prev.folded)
             && prev.shape_hash == tok.shape_hash
         {
             prev.end = tok.end;
@@ -355,6 +428,28 @@ impl Tokenizer {
             prev.folded = true;
             prev.ident_hash = 0;
             prev.value_hash = hash_bytes(&bytes[prev.start..prev.end]);
+            return;
+        }
+        // `1.2 KB (1234 bytes)` where another line has `403 bytes`: values side by side are one
+        // value written in several pieces, so a `<*>` may stand for one piece or more.
+        // An empty field (`-`) stands for a value too: `512 "-" "curl/8.1"` and `- "http://x/" "Mozilla/5.0"`.
+        let plain = |t: &Tok| {
+            let (cs, ce) = core_bounds(&bytes[t.start..t.end]);
+            t.kind == Kind::Var
+                && t.class == 0
+                && (t.masked || &bytes[t.start + cs..t.start + ce] == b"-" || t.end - t.start == 1)
+        };
+        if plain(&tok)
+            && let Some(prev) = self.toks.last()
+            && plain(prev)
+            && let Some(prev) = self.toks.last_mut()
+        {
+            prev.masked = true;
+            prev.end = tok.end;
+            prev.value_end = prev.end;
+            prev.value_hash = hash_bytes(&bytes[prev.start..prev.end]);
+            prev.shape_hash = hash_bytes(b"<*>");
+            prev.folded = false;
             return;
         }
         self.toks.push(tok);
@@ -372,7 +467,66 @@ impl Tokenizer {
             value_hash: hash_bytes(&bytes[start..end]),
             shape_hash: hash_bytes(b"<*>"),
             folded: false,
+            class: 0,
         });
+    }
+}
+
+/// `status`, `status:`, `http_status`, `statusCode`, `status_code`: names of an HTTP status.
+fn is_status_word(raw: &[u8]) -> bool {
+    let w = trim_close(raw);
+    let lower: Vec<u8> = w.iter().map(u8::to_ascii_lowercase).collect();
+    matches!(
+        lower.as_slice(),
+        b"status" | b"status_code" | b"statuscode" | b"http_status" | b"http.status_code"
+    )
+}
+
+/// The class of an HTTP status code (`b'2'` for 200..=299), or 0 when `value` is not one.
+fn status_class(value: &[u8]) -> u8 {
+    let v = trim_close(value);
+    if v.len() == 3 && v.iter().all(u8::is_ascii_digit) && (b'1'..=b'5').contains(&v[0]) {
+        v[0]
+    } else {
+        0
+    }
+}
+
+/// An HTTP status after a request line or a `status:` word: a value whose class is part of the
+/// event (200s and 404s are different patterns).
+fn status(bytes: &[u8], start: usize, end: usize, name: &[u8]) -> Option<Tok> {
+    let raw = &bytes[start..end];
+    let (cs, ce) = core_bounds(raw);
+    let class = status_class(&raw[cs..ce]);
+    (class != 0).then(|| Tok {
+        start,
+        end,
+        kind: Kind::Kv,
+        masked: true,
+        value_start: start + cs,
+        value_end: start + ce,
+        ident_hash: mix(hash_bytes(name), u64::from(class)),
+        value_hash: hash_bytes(&raw[cs..ce]),
+        shape_hash: 0,
+        folded: false,
+        class,
+    })
+}
+
+/// `"GET /a HTTP/1.1"`: a quoted phrase that starts with an upper-case method and names a protocol.
+fn is_request_line(phrase: &[u8]) -> bool {
+    let inner = phrase.strip_prefix(b"\"").unwrap_or(phrase);
+    let method_len = inner.iter().take_while(|b| b.is_ascii_uppercase()).count();
+    (3..=7).contains(&method_len)
+        && inner.get(method_len) == Some(&b' ')
+        && phrase.windows(5).any(|w| w == b"HTTP/")
+}
+
+/// The last whitespace-separated piece of a token made of several.
+fn last_piece(raw: &[u8]) -> &[u8] {
+    match raw.iter().rposition(u8::is_ascii_whitespace) {
+        Some(space) => &raw[space + 1..],
+        None => raw,
     }
 }
 
@@ -388,14 +542,15 @@ fn word(raw: &[u8], start: usize, end: usize) -> Tok {
         value_hash: 0,
         shape_hash: 0,
         folded: false,
+        class: 0,
     }
 }
 
-/// Hash of a line's shape for exact lookup: level, token count, and each token's kind and identity
+/// Hash of a line's shape for exact lookup: token count, and each token's kind and identity
 /// (the text of a word, the key of a `key=value`; nothing for a variable).
 /// A line of only variables has nothing else to tell it apart, so there their shapes count.
-pub(crate) fn signature(level: Option<Level>, toks: &[Tok]) -> u64 {
-    let mut h = mix(0x9e37_79b9_7f4a_7c15, level.map_or(0, |l| l as u64 + 1));
+pub(crate) fn signature(toks: &[Tok]) -> u64 {
+    let mut h = 0x9e37_79b9_7f4a_7c15;
     h = mix(h, toks.len() as u64);
     let anchored = is_anchored(toks);
     for t in toks {
@@ -428,5 +583,6 @@ fn masked_var(raw: &[u8], start: usize, end: usize, shape_hash: u64) -> Tok {
         value_hash: hash_bytes(raw),
         shape_hash,
         folded: false,
+        class: 0,
     }
 }

@@ -57,6 +57,25 @@ impl TopValues {
         }
     }
 
+    /// Counts `n` occurrences of `value` at once (values of a pattern merged into this one).
+    pub fn add_n(&mut self, value: &str, hash: u64, n: u64, cap: usize) {
+        if n == 0 || cap == 0 {
+            return;
+        }
+        self.add(value, hash, cap);
+        if let Some(e) = self.entries.iter_mut().find(|e| e.hash == hash) {
+            e.count += n - 1;
+        }
+    }
+
+    /// Adds every value of `other` (a pattern merged into this one).
+    pub fn absorb(&mut self, other: &TopValues, cap: usize) {
+        for e in &other.entries {
+            self.add_n(&e.value, e.hash, e.count, cap);
+        }
+        self.distinct_hint = self.distinct_hint.max(other.distinct_hint);
+    }
+
     /// The kept values, most frequent first.
     pub fn top(&self) -> Vec<ValueCount> {
         let mut out: Vec<ValueCount> = self

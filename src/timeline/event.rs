@@ -296,7 +296,8 @@ pub enum Event {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cites: Option<u64>,
     },
-    /// A responder retracted an earlier milestone or severity that was recorded by mistake. The
+    /// A responder retracted an earlier milestone or severity that was recorded by mistake, or the
+    /// tool retracted a pattern it had announced new that turned out to be an older one. The
     /// retracted line stays in the file (the record is append-only); replay leaves it out.
     #[serde(rename = "correction")]
     #[strum_discriminants(strum(serialize = "correction"))]

@@ -41,8 +41,11 @@ pub struct Incident {
     pub events: usize,
     /// Sequence number of the last record.
     pub last_seq: u64,
-    /// Milestone and severity records a correction retracted, by their `seq`: who retracted each, when.
+    /// Records a correction retracted (milestones, severities, patterns the tool saw), by their
+    /// `seq`: who retracted each, when.
     pub retracted: BTreeMap<u64, Mark>,
+    /// Pattern records (new, spike): what the tool saw and may turn out to be a false alarm.
+    sightings: Vec<u64>,
     /// Every milestone and severity record in file order, retracted or not, so that a correction can
     /// take one back and the state be worked out again.
     marks: Vec<(u64, DateTime<Utc>, Decided)>,
@@ -108,6 +111,7 @@ impl Incident {
             Event::HealthChanged { endpoint, to, .. } => {
                 self.health.insert(endpoint.clone(), *to);
             }
+            Event::Pattern { .. } => self.sightings.push(r.seq),
             Event::Correction { retracts, .. } if self.retractable(*retracts) => {
                 let mark = Mark {
                     ts: r.ts,
@@ -121,10 +125,11 @@ impl Incident {
         }
     }
 
-    /// Whether a correction may retract record `seq`: an earlier milestone or severity, not yet
-    /// retracted.
+    /// Whether a correction may retract record `seq`: an earlier milestone, severity or pattern
+    /// sighting, not yet retracted.
     pub fn retractable(&self, seq: u64) -> bool {
-        self.marks.iter().any(|(s, ..)| *s == seq) && !self.retracted.contains_key(&seq)
+        (self.marks.iter().any(|(s, ..)| *s == seq) || self.sightings.contains(&seq))
+            && !self.retracted.contains_key(&seq)
     }
 
     /// Milestones and severity from the records no correction retracted: each milestone the first

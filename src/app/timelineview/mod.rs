@@ -159,7 +159,7 @@ pub fn ask_retract(app: &mut App, index: usize, reason: String) {
         return say(
             app,
             format!(
-                "#{seq} is a {kind} event: only a milestone or a severity can be retracted (a note stays; write another)"
+                "#{seq} is a {kind} event: only a milestone, a severity or a pattern the tool saw can be retracted (a note stays; write another)"
             ),
         );
     }

@@ -143,9 +143,10 @@ fn json_lines_use_their_message_and_level_fields() {
 }
 
 #[test]
-fn the_level_is_part_of_a_pattern() {
-    let (miner, ids) = mine_all(&["INFO disk full", "ERROR disk full"]);
-    assert_ne!(ids[0], ids[1]);
+fn one_message_at_two_levels_is_one_pattern_showing_the_most_severe() {
+    let (miner, ids) = mine_all(&["INFO disk full", "ERROR disk full", "WARN disk full"]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[1], ids[2]);
     assert_eq!(
         miner.get(ids[1]).and_then(Pattern::level),
         Some(Level::Error)

@@ -3,6 +3,7 @@
 mod mining;
 mod output;
 mod rates;
+mod unseen;
 
 use super::{Miner, PatternId};
 

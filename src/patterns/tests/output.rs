@@ -64,3 +64,25 @@ fn json_lists_patterns_with_counts_levels_and_values() {
     assert_eq!(p["variables"][0]["values"][0]["value"], "35ms");
     assert_eq!(p["variables"][0]["values"][0]["count"], 2);
 }
+
+#[test]
+fn assign_writes_where_each_line_belongs_once_later_lines_merged_its_pattern() {
+    let users = ["root", "admin", "test", "guest", "oracle", "ubuntu"];
+    let input: String = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| format!("Failed password for {u} from 10.0.0.{i} port 22 ssh2\n"))
+        .collect();
+    let mut out = Vec::new();
+    let mut miner = Miner::default();
+    assign_stream(&mut miner, input.as_bytes(), &mut out).expect("in-memory streams");
+    let text = String::from_utf8(out).expect("utf-8 output");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), users.len());
+    for line in &lines {
+        assert_eq!(
+            *line, "1\tFailed password for <*> from <*> port <*> ssh2",
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,91 @@
+//! Patterns alike but for one word. When the word at one place differs across several patterns that
+//! are otherwise the same (`Failed password for root from <*>`, `… for admin from …`, `… for oracle
+//! from …`), that word is a value written as a word, and the patterns become one with a `<*>` there.
+//!
+//! Each pattern is filed under one key per word place: its length, the place, and the identity of
+//! every other part (the text of a word, the name of a `key=`, "a value" for a `<*>`). Patterns under
+//! the same key differ only at that place. They merge when
+//! - [`SIBLINGS`] or more of them are filed there (two constants of one event, `session opened` /
+//!   `session closed`, `startup` / `shutdown`, stay apart: a word with few values is a word), or
+//! - one of them already has a `<*>` made of words there (a new value of a known variable), or
+//! - both words were already seen as values at that place in another merge (a column of values).
+//!
+//! A `key=` name is never merged (`user=` and `ruser=` say different things). The merge keeps the
+//! oldest pattern's id and frees the others; the miner remembers which ids went where.
+
+use super::hash::mix;
+use super::pattern::Part;
+
+/// How many patterns alike but for one word make that word a value.
+pub(super) const SIBLINGS: usize = 5;
+/// Word places filed per pattern (the first ones: a long line is told apart by its start).
+const MAX_PLACES: usize = 32;
+
+/// The identity of a part, as the sibling key sees it.
+fn identity(part: &Part) -> u64 {
+    match part {
+        Part::Word { hash, .. } => mix(1, *hash),
+        Part::Kv {
+            key_hash,
+            stem: false,
+            ..
+        } => mix(2, *key_hash),
+        Part::Kv {
+            key_hash,
+            stem: true,
+            ..
+        } => mix(5, *key_hash),
+        Part::Var(_) => 3,
+    }
+}
+
+/// Whether place `p` is filed: a word, a numbered name (`eadmin1` / `badmin1`), or a `<*>` made
+/// of those.
+fn filed(part: &Part) -> bool {
+    match part {
+        Part::Word { .. } | Part::Kv { stem: true, .. } => true,
+        Part::Var(s) => s.words,
+        Part::Kv { stem: false, .. } => false,
+    }
+}
+
+/// The key of a pattern with these parts at place `p`.
+pub(super) fn key(parts: &[Part], p: usize) -> u64 {
+    let mut h = mix(0x51b1_1265, parts.len() as u64);
+    h = mix(h, p as u64);
+    for (i, part) in parts.iter().enumerate() {
+        if i != p {
+            h = mix(h, identity(part));
+        }
+    }
+    h
+}
+
+/// Every `(place, key)` a pattern with these parts is filed under.
+pub(super) fn keys(parts: &[Part]) -> Vec<(usize, u64)> {
+    // Siblings must agree on at least two words besides the one that differs: `Launching <*>` and
+    // `KILLING <*>` share nothing but a value, `boot (command <*>)` and `halt (command <*>)` too
+    // little to tell a command from a value.
+    let anchors = parts.iter().filter(|p| !matches!(p, Part::Var(_))).count();
+    parts
+        .iter()
+        .enumerate()
+        .filter(|(_, part)| filed(part))
+        .filter(|(_, part)| anchors - usize::from(!matches!(part, Part::Var(_))) >= 2)
+        .take(MAX_PLACES)
+        .map(|(p, _)| (p, key(parts, p)))
+        .collect()
+}
+
+/// The word at place `p` as a known value: its hash mixed with the place.
+pub(super) fn value_at(part: &Part, p: usize) -> Option<u64> {
+    match part {
+        Part::Word { hash, .. }
+        | Part::Kv {
+            key_hash: hash,
+            stem: true,
+            ..
+        } => Some(mix(mix(0x7a1e, *hash), p as u64)),
+        _ => None,
+    }
+}

@@ -1,13 +1,22 @@
-//! Throughput of online template mining on typical log lines.
+//! Throughput and accuracy of online template mining.
 //!
 //! Run: `cargo bench --bench patterns` (optionally `-- FILE...` to also time real log files).
 //! Prints lines/s and MB/s for `Miner::observe_at` on one core over a synthetic mix of service,
-//! syslog and JSON lines with the usual variables (ids, IPs, durations, paths, hex, user names).
+//! syslog and JSON lines with the usual variables (ids, IPs, durations, paths, hex, user names);
+//! grouping accuracy on labelled synthetic logs of the kinds that trip miners on unseen logs
+//! (`tests/patterns_support`); the synthetic incident's false alarms and delays; and, where
+//! `python3` and the `drain3` package are installed (`pip install drain3`), Drain3 with its
+//! default settings on the same lines in the same run, for speed and accuracy side by side (it
+//! says so when it cannot run Drain3). Set `LOGHUB2K=DIR` (default `../shared/loghub2k`) to add
+//! the labelled Loghub-2k messages to the comparison.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use sitrep::patterns::{Miner, MinerConfig};
+
+#[path = "../tests/patterns_support/mod.rs"]
+mod patterns_support;
 
 /// A small deterministic generator (xorshift64*), so runs are comparable.
 struct Rng(u64);
@@ -161,6 +170,10 @@ fn main() {
         .collect();
     report("messages without header", &plain, 3);
 
+    accuracy();
+    incident();
+    drain3(&lines[..200_000]);
+
     // Real files, if given: `cargo bench --bench patterns -- /path/to/a.log`.
     for path in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
         match std::fs::read(&path) {
@@ -178,5 +191,158 @@ fn main() {
             }
             Err(e) => eprintln!("{path}: {e}"),
         }
+    }
+}
+
+/// Grouping accuracy on the labelled synthetic kinds, beside Drain3's when it can run.
+fn accuracy() {
+    println!("\ngrouping accuracy (GA), labelled synthetic logs of kinds not tuned on:");
+    let mut sets: Vec<(String, Vec<(String, String)>)> = patterns_support::corpora()
+        .into_iter()
+        .map(|(name, lines)| {
+            let lines = lines.into_iter().map(|(l, t)| (l, t.to_string())).collect();
+            (name.to_string(), lines)
+        })
+        .collect();
+    let root = std::env::var("LOGHUB2K").unwrap_or_else(|_| "../shared/loghub2k".into());
+    sets.extend(loghub(&root));
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for (name, lines) in &sets {
+        let ga = patterns_support::grouping_accuracy_owned(lines);
+        ours.push(ga);
+        let drain = drain3_ids(lines.iter().map(|(l, _)| l.as_str()))
+            .map(|ids| patterns_support::ga_of(lines, &ids));
+        let drain_text = match &drain {
+            Ok(ga) => {
+                theirs.push(*ga);
+                format!("{ga:.3}")
+            }
+            Err(why) => why.clone(),
+        };
+        println!("  {name:<28} sitrep {ga:.3}   Drain3 {drain_text}");
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    println!(
+        "  {:<28} sitrep {:.3}   Drain3 {}",
+        "average",
+        mean(&ours),
+        if theirs.len() == ours.len() {
+            format!("{:.3}", mean(&theirs))
+        } else {
+            "not run".into()
+        }
+    );
+}
+
+/// The labelled messages of Loghub-2k datasets under `root`, if there.
+fn loghub(root: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let Ok(dirs) = std::fs::read_dir(root) else {
+        println!("  (no Loghub-2k at {root}: set LOGHUB2K=DIR to add it)");
+        return Vec::new();
+    };
+    let mut names: Vec<String> = dirs
+        .flatten()
+        .filter(|d| d.path().is_dir())
+        .map(|d| d.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let path = format!("{root}/{name}/{name}_2k.log_structured.csv");
+            let text = std::fs::read_to_string(path).ok()?;
+            let lines = patterns_support::structured_rows(&text);
+            Some((format!("Loghub {name} (messages)"), lines))
+        })
+        .collect()
+}
+
+/// The synthetic incident: false NEW and SPIKE records, and how soon the true ones came.
+fn incident() {
+    let o = patterns_support::incident();
+    let ms = |v: Option<u64>| v.map_or("never".to_string(), |v| format!("{v} ms"));
+    println!(
+        "\nsynthetic incident: {} records, false NEW {}, false SPIKE {}, NEW {} after its first line, SPIKE {} after the surge began",
+        o.recorded.len(),
+        o.false_new,
+        o.false_spike,
+        ms(o.new_after_ms),
+        ms(o.spike_after_ms),
+    );
+}
+
+/// A Python program that reads lines from the file named first, feeds them to Drain3 with its
+/// default settings, prints each line's cluster id, and the time taken on stderr.
+const DRAIN3: &str = r#"
+import sys, time, logging
+logging.disable(logging.CRITICAL)
+from drain3 import TemplateMiner
+tm = TemplateMiner()
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().split("\n")[:-1]
+t0 = time.perf_counter()
+ids = [tm.add_log_message(l)["cluster_id"] for l in lines]
+dt = time.perf_counter() - t0
+sys.stdout.write("\n".join(map(str, ids)) + "\n")
+sys.stderr.write(f"{dt}\n")
+"#;
+
+/// Drain3's cluster id for each line, and the seconds it took; or why it could not run.
+fn drain3_run<'a>(lines: impl Iterator<Item = &'a str>) -> Result<(Vec<String>, f64), String> {
+    use std::io::Write;
+    let mut file = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+    for l in lines {
+        writeln!(file, "{}", l.replace('\n', " ")).map_err(|e| e.to_string())?;
+    }
+    file.flush().map_err(|e| e.to_string())?;
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(DRAIN3)
+        .arg(file.path())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .map_err(|e| format!("not run (python3: {e})"))?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        return Err(if stderr.contains("No module named 'drain3'") {
+            "not run (drain3 is not installed: pip install drain3)".into()
+        } else {
+            format!(
+                "not run ({})",
+                stderr.lines().last().unwrap_or("python3 failed")
+            )
+        });
+    }
+    let secs: f64 = stderr
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    let ids = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    Ok((ids, secs))
+}
+
+fn drain3_ids<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Vec<String>, String> {
+    drain3_run(lines).map(|(ids, _)| ids)
+}
+
+/// Drain3 and sitrep on the same lines, one after the other in this run.
+fn drain3(lines: &[String]) {
+    let start = Instant::now();
+    let mut miner = Miner::default();
+    for (i, l) in lines.iter().enumerate() {
+        black_box(miner.observe_at(black_box(l), i as u64));
+    }
+    let ours = start.elapsed().as_secs_f64();
+    println!("\nsame {} lines of the synthetic mix:", lines.len());
+    println!("  sitrep  {:>12.0} lines/s", lines.len() as f64 / ours);
+    match drain3_run(lines.iter().map(String::as_str)) {
+        Ok((_, secs)) => println!(
+            "  Drain3  {:>12.0} lines/s (python3, drain3 default settings)",
+            lines.len() as f64 / secs
+        ),
+        Err(why) => println!("  Drain3  {why}"),
     }
 }

@@ -97,13 +97,13 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
     let piece = |k: usize| &bytes[pieces[k].0..pieces[k].1];
     let at = |k: usize| if k < n { pieces[k].0 } else { bytes.len() };
 
-    let timed = (0..n.min(MAX_HEADER_FIELDS)).any(|j| is_time(piece(j)));
+    let timed = || (0..n.min(MAX_HEADER_FIELDS)).any(|j| is_time(piece(j)));
     let levelled = (0..n.min(MAX_HEADER_FIELDS + 1))
         .take_while(|&j| j == 0 || is_header_field(piece(j - 1)))
         .find_map(|j| {
             let level = parse_level(piece(j)).or_else(|| {
                 // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`.
-                (timed && j >= 2).then(|| letter_level(piece(j))).flatten()
+                letter_level(piece(j)).filter(|_| j >= 2 && timed())
             });
             level.filter(|_| j + 1 < n).map(|l| (j, l))
         });
@@ -224,16 +224,13 @@ fn piped_header(p: &[u8]) -> Option<usize> {
 /// A token that may come before the level: a date, number or id, `-`, an upper-case tag, a
 /// bracketed date (`[Sun Dec 04 04:47:44 2005]`).
 fn is_header_field(p: &[u8]) -> bool {
-    let bare = strip_brackets(p);
+    let bare = || strip_brackets(p);
     p.iter().any(u8::is_ascii_digit)
-        || is_month(bare)
-        || is_weekday(bare)
+        || p.len() <= 5 && (is_month(bare()) || is_weekday(bare()))
         || p.iter().all(|b| b.is_ascii_punctuation())
         || (2..=24).contains(&p.len())
             && p[0].is_ascii_uppercase()
             && p.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
-        || is_month(p)
-        || is_weekday(p)
 }
 
 /// `sshd[123]:`, `crond(pam_unix)[2915]:`: the program and pid of a syslog line.

@@ -18,8 +18,8 @@ const NONE: u32 = u32::MAX;
 /// Merged ids remembered (oldest forgotten first), and merges kept for [`Miner::take_merges`].
 const MAX_MERGED: usize = 65_536;
 const MAX_MERGES_KEPT: usize = 1024;
-/// Streams whose current event is remembered (cleared when more show up).
-const MAX_STREAMS: usize = 4096;
+/// Streams whose current event is remembered (the least recent is forgotten).
+const MAX_STREAMS: usize = 64;
 /// Words remembered as values of some place (a set bounded by clearing when full).
 const MAX_KNOWN_VALUES: usize = 16_384;
 
@@ -88,8 +88,9 @@ pub struct Miner {
     merged: HashMap<u64, u64, BuildPassThrough>,
     merged_order: VecDeque<u64>,
     merges: VecDeque<Merge>,
-    /// Per stream: the pattern of the event being read, and whether its first line had a header.
-    streams: HashMap<u64, (PatternId, bool)>,
+    /// Per stream (a few, most recent first): the pattern of the event being read, and whether
+    /// its first line had a header.
+    streams: Vec<(u64, PatternId, bool)>,
 }
 
 impl Default for Miner {
@@ -120,7 +121,7 @@ impl Miner {
             merged: HashMap::default(),
             merged_order: VecDeque::new(),
             merges: VecDeque::new(),
-            streams: HashMap::new(),
+            streams: Vec::new(),
         }
     }
 
@@ -154,7 +155,7 @@ impl Miner {
         let headed = line.as_bytes()[..message.start]
             .iter()
             .any(u8::is_ascii_digit);
-        if let Some(&(id, in_event)) = self.streams.get(&stream)
+        if let Some(&(_, id, in_event)) = self.streams.iter().find(|s| s.0 == stream)
             && continues(line, headed, in_event)
         {
             return self.resolve(id);
@@ -180,10 +181,20 @@ impl Miner {
         self.tokenizer.toks = toks;
         self.touch(slot);
         let id = self.pattern(slot).map_or(PatternId(0), Pattern::id);
-        if self.streams.len() >= MAX_STREAMS && !self.streams.contains_key(&stream) {
-            self.streams.clear();
+        match self.streams.iter().position(|s| s.0 == stream) {
+            Some(0) => self.streams[0] = (stream, id, headed),
+            Some(i) => {
+                // The busiest streams stay near the front.
+                self.streams.swap(0, i);
+                self.streams[0] = (stream, id, headed);
+            }
+            None => {
+                if self.streams.len() >= MAX_STREAMS {
+                    self.streams.pop();
+                }
+                self.streams.insert(0, (stream, id, headed));
+            }
         }
-        self.streams.insert(stream, (id, headed));
         id
     }
 

@@ -210,7 +210,10 @@ impl Pattern {
         let mut absorbed = 0;
         for (p, t) in self.parts.iter().zip(toks) {
             let fits = match p {
-                Part::Word { hash, .. } => t.kind == Kind::Word && t.ident_hash == *hash,
+                // A word taken as the name after `user` still fits where the template has it.
+                Part::Word { hash, .. } => {
+                    matches!(t.kind, Kind::Word | Kind::Var) && t.ident_hash == *hash
+                }
                 Part::Kv { key_hash, stem, .. } => {
                     (t.kind == Kind::Kv || t.kind == Kind::Stem) && t.ident_hash == *key_hash
                         || *stem && t.kind == Kind::Var && self.anchors > 1

@@ -119,21 +119,38 @@ impl Tokenizer {
             if let Some(last) = self.quoted_phrase_end(bytes, i) {
                 let end = self.pieces[last].1;
                 if is_request_line(&bytes[start..end]) {
-                    // `"GET /a HTTP/1.1" 200`: the method stays a word, the status follows.
-                    let last_start = self.pieces[last].0;
-                    for k in i..=last {
+                    // `"GET /a?b=1 HTTP/1.1" 200`: the method stays a word, the path and protocol
+                    // are values each (never folded together), the status follows. What comes
+                    // before it (client, identity, user, time) is values.
+                    if let (Some(first), Some(prev)) = (self.toks.first(), self.toks.last()) {
+                        let (from, to) = (first.start, prev.end);
+                        let shape_hash = hash_bytes(b"<*>");
+                        self.toks.clear();
+                        self.toks.push(masked_var(&bytes[from..to], from, to, shape_hash));
+                    }
+                    self.toks.push(word(&bytes[start..self.pieces[i].1], start, self.pieces[i].1));
+                    for k in i + 1..=last {
                         let (s, e) = self.pieces[k];
                         let tok = self.classify(bytes, s, e);
-                        self.push_folding(bytes, tok);
+                        let tok = if tok.kind == Kind::Var {
+                            tok
+                        } else {
+                            let (cs, ce) = core_bounds(&bytes[s..e]);
+                            let shape_hash = self.placeholder_shape(&bytes[s..e], cs, ce);
+                            Tok {
+                                masked: false,
+                                ..masked_var(&bytes[s..e], s, e, shape_hash)
+                            }
+                        };
+                        self.toks.push(tok);
                     }
-                    let _ = last_start;
                     status_next = true;
                 } else {
                     // `error "connection refused by peer"`: a quoted message is one value.
                     let raw = &bytes[start..end];
                     let close = raw.iter().rposition(|&b| b == raw[0]).unwrap_or(raw.len());
                     let shape_hash = self.placeholder_shape(raw, 1, close);
-                    self.toks.push(masked_var(raw, start, end, shape_hash));
+                    self.push_folding(bytes, masked_var(raw, start, end, shape_hash));
                 }
                 i = last + 1;
                 continue;
@@ -155,10 +172,11 @@ impl Tokenizer {
                 {
                     let (cs, ce) = core_bounds(&bytes[start..end]);
                     if cs < ce {
+                        // The word keeps its identity: in `for user from`, `from` is a word the
+                        // template may hold (see `Pattern::accepts`).
                         Tok {
                             kind: Kind::Var,
                             value_hash: tok.ident_hash,
-                            ident_hash: 0,
                             shape_hash: self.placeholder_shape(&bytes[start..end], cs, ce),
                             ..tok
                         }
@@ -182,8 +200,16 @@ impl Tokenizer {
                 i += 1;
             }
             let mut s = i;
+            let mut dots = false;
             while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+                dots |= bytes[i] == b'.' && i > s && bytes[i - 1] == b'.';
                 i += 1;
+            }
+            if !dots {
+                if i > s {
+                    self.pieces.push((s, i));
+                }
+                continue;
             }
             // `depth.........0`: a dot leader separates a label from its value.
             let mut j = s;
@@ -434,10 +460,12 @@ impl Tokenizer {
         // value written in several pieces, so a `<*>` may stand for one piece or more.
         // An empty field (`-`) stands for a value too: `512 "-" "curl/8.1"` and `- "http://x/" "Mozilla/5.0"`.
         let plain = |t: &Tok| {
-            let (cs, ce) = core_bounds(&bytes[t.start..t.end]);
             t.kind == Kind::Var
                 && t.class == 0
-                && (t.masked || &bytes[t.start + cs..t.start + ce] == b"-" || t.end - t.start == 1)
+                && (t.masked || t.end - t.start <= 3 && {
+                    let (cs, ce) = core_bounds(&bytes[t.start..t.end]);
+                    &bytes[t.start + cs..t.start + ce] == b"-"
+                })
         };
         if plain(&tok)
             && let Some(prev) = self.toks.last()
@@ -474,12 +502,20 @@ impl Tokenizer {
 
 /// `status`, `status:`, `http_status`, `statusCode`, `status_code`: names of an HTTP status.
 fn is_status_word(raw: &[u8]) -> bool {
+    // Most words are not: a length and first-letter test spares the comparisons.
+    if !(6..=18).contains(&raw.len()) || !matches!(raw[0] | 0x20, b's' | b'h') {
+        return false;
+    }
     let w = trim_close(raw);
-    let lower: Vec<u8> = w.iter().map(u8::to_ascii_lowercase).collect();
-    matches!(
-        lower.as_slice(),
-        b"status" | b"status_code" | b"statuscode" | b"http_status" | b"http.status_code"
-    )
+    [
+        &b"status"[..],
+        b"status_code",
+        b"statuscode",
+        b"http_status",
+        b"http.status_code",
+    ]
+    .iter()
+    .any(|name| w.eq_ignore_ascii_case(name))
 }
 
 /// The class of an HTTP status code (`b'2'` for 200..=299), or 0 when `value` is not one.

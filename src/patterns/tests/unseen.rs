@@ -161,3 +161,4 @@ fn lines_of_another_stream_do_not_continue_an_event() {
     assert_ne!(head, other);
     assert_eq!(frame, head);
 }
+

@@ -1,0 +1,30 @@
+//! Pattern mining on logs of kinds the miner was not tuned on (synthetic, labelled; see
+//! `tests/patterns_support`): grouping accuracy, and a synthetic incident judged as the cockpit
+//! judges it: no false NEW or SPIKE, and the true ones recorded within a second of their first line.
+
+mod patterns_support;
+
+use patterns_support::{corpora, grouping_accuracy, incident};
+
+#[test]
+fn grouping_holds_on_each_kind_of_unseen_log() {
+    let mut failures = Vec::new();
+    for (name, lines) in corpora() {
+        let (ga, groups) = grouping_accuracy(&lines);
+        if ga < 0.95 {
+            failures.push(format!("{name}: GA {ga:.3} with {groups} groups"));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn the_synthetic_incident_has_no_false_alarm_and_the_true_ones_come_within_a_second() {
+    let outcome = incident();
+    assert_eq!(outcome.false_new, 0, "{:#?}", outcome.recorded);
+    assert_eq!(outcome.false_spike, 0, "{:#?}", outcome.recorded);
+    let new = outcome.new_after_ms.expect("the new error is recorded");
+    let spike = outcome.spike_after_ms.expect("the surge is recorded");
+    assert!(new <= 1_000, "NEW {new} ms after its first line");
+    assert!(spike <= 1_000, "SPIKE {spike} ms after the surge began");
+}

@@ -97,6 +97,18 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
     let piece = |k: usize| &bytes[pieces[k].0..pieces[k].1];
     let at = |k: usize| if k < n { pieces[k].0 } else { bytes.len() };
 
+    // glog / klog: `I1204 10:00:03.678662    1321 kubelet.go:2453] message`.
+    if n > 2
+        && let Some(level) = glog_level(piece(0))
+        && is_time(piece(1))
+    {
+        let k = if n > 4 && is_id_number(piece(2)) && piece(3).ends_with(b"]") {
+            4
+        } else {
+            2
+        };
+        return (Some(level), at(k));
+    }
     let timed = || (0..n.min(MAX_HEADER_FIELDS)).any(|j| is_time(piece(j)));
     let levelled = (0..n.min(MAX_HEADER_FIELDS + 1))
         .take_while(|&j| j == 0 || is_header_field(piece(j - 1)))
@@ -197,6 +209,18 @@ fn letter_level(p: &[u8]) -> Option<Level> {
         b"F" | b"A" => Some(Level::Fatal),
         _ => None,
     }
+}
+
+/// `I1204`: glog's level letter and month-day.
+fn glog_level(p: &[u8]) -> Option<Level> {
+    (p.len() == 5 && p[1..].iter().all(u8::is_ascii_digit))
+        .then(|| letter_level(&p[..1]))
+        .flatten()
+}
+
+/// A thread or process id: digits.
+fn is_id_number(p: &[u8]) -> bool {
+    !p.is_empty() && p.len() <= 10 && p.iter().all(u8::is_ascii_digit)
 }
 
 /// Seconds since the epoch, 2001 to 2100: ten digits.

@@ -23,15 +23,23 @@ const MAX_STREAMS: usize = 64;
 /// Words remembered as values of some place (a set bounded by clearing when full).
 const MAX_KNOWN_VALUES: usize = 16_384;
 
-/// Whether `line` continues the event above it: a stack frame (`at …`, `File "…", line 3`),
-/// `Caused by:`, `... 12 more`, an indented line, or a line without a header while the event began
-/// with one (`java.lang.IllegalStateException: boom` under `ERROR Failed to …`).
-fn continues(line: &str, headed: bool, in_event: bool) -> bool {
+/// Whether `line` continues the event above it: a stack frame (`at …`), `Caused by:`,
+/// `... 12 more`, an indented line, or a line without a header that starts with a letter while the
+/// event began with a header that did not (`java.lang.IllegalStateException: boom` or `Traceback …`
+/// under `2026-12-04 10:00:01 ERROR Failed to …`). `head` is how the event's first line began when it
+/// had a header ([`start_class`]), 0 when it had none.
+fn continues(line: &str, headed: bool, head: u8) -> bool {
     let trimmed = line.trim_start();
     if trimmed.is_empty() {
         return false;
     }
-    if line.len() != trimmed.len() || (in_event && !headed) {
+    if line.len() != trimmed.len() {
+        return true;
+    }
+    // A header the parser did not see is still a header: a line that begins like the event's first
+    // line (a digit under a digit) is a new event, whatever the parser made of it.
+    let class = start_class(line);
+    if !headed && head != 0 && class == b'a' && class != head {
         return true;
     }
     if let Some(frame) = trimmed.strip_prefix("at ") {
@@ -40,6 +48,16 @@ fn continues(line: &str, headed: bool, in_event: bool) -> bool {
     trimmed.starts_with("Caused by:")
         || trimmed.starts_with("Suppressed:")
         || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
+}
+
+/// How a line begins: `d` a digit, `a` a letter, or the punctuation itself (`[`, `{`).
+fn start_class(line: &str) -> u8 {
+    match line.as_bytes().first() {
+        Some(b) if b.is_ascii_digit() => b'd',
+        Some(b) if b.is_ascii_alphabetic() => b'a',
+        Some(&b) => b,
+        None => 0,
+    }
 }
 
 /// How a value slot shows once it varies: `5xx` for an HTTP status, `<*>` for anything else.
@@ -88,9 +106,9 @@ pub struct Miner {
     merged: HashMap<u64, u64, BuildPassThrough>,
     merged_order: VecDeque<u64>,
     merges: VecDeque<Merge>,
-    /// Per stream (a few, most recent first): the pattern of the event being read, and whether
-    /// its first line had a header.
-    streams: Vec<(u64, PatternId, bool)>,
+    /// Per stream (a few, most recent first): the pattern of the event being read, and how its
+    /// first line began if it had a header (see `continues`).
+    streams: Vec<(u64, PatternId, u8)>,
 }
 
 impl Default for Miner {
@@ -155,8 +173,8 @@ impl Miner {
         let headed = line.as_bytes()[..message.start]
             .iter()
             .any(u8::is_ascii_digit);
-        if let Some(&(_, id, in_event)) = self.streams.iter().find(|s| s.0 == stream)
-            && continues(line, headed, in_event)
+        if let Some(&(_, id, head)) = self.streams.iter().find(|s| s.0 == stream)
+            && continues(line, headed, head)
         {
             return self.resolve(id);
         }
@@ -181,6 +199,7 @@ impl Miner {
         self.tokenizer.toks = toks;
         self.touch(slot);
         let id = self.pattern(slot).map_or(PatternId(0), Pattern::id);
+        let headed = if headed { start_class(line) } else { 0 };
         match self.streams.iter().position(|s| s.0 == stream) {
             Some(0) => self.streams[0] = (stream, id, headed),
             Some(i) => {

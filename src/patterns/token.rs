@@ -116,7 +116,15 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
-            if let Some(last) = self.quoted_phrase_end(bytes, i) {
+            // A quoted phrase that opens the message (nothing but values before it: klog's
+            // `"SyncLoop ADD"`) is the message itself and stays words.
+            let opens_message = self
+                .toks
+                .iter()
+                .all(|t| matches!(t.kind, Kind::Var | Kind::Stem) && t.class == 0);
+            if let Some(last) = self.quoted_phrase_end(bytes, i)
+                .filter(|&last| !opens_message || is_request_line(&bytes[start..self.pieces[last].1]))
+            {
                 let end = self.pieces[last].1;
                 if is_request_line(&bytes[start..end]) {
                     // `"GET /a?b=1 HTTP/1.1" 200`: the method stays a word, the path and protocol
@@ -204,6 +212,22 @@ impl Tokenizer {
             while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
                 dots |= bytes[i] == b'.' && i > s && bytes[i - 1] == b'.';
                 i += 1;
+            }
+            // `[   17.619357]`: a bracket padded with spaces holds one value with it.
+            if i - s == 1 && matches!(bytes[s], b'[' | b'(') {
+                let mut j = i;
+                while j < bytes.len() && bytes[j] == b' ' {
+                    j += 1;
+                }
+                let mut k = j;
+                while k < bytes.len() && !bytes[k].is_ascii_whitespace() {
+                    k += 1;
+                }
+                if k > j && matches!(bytes[k - 1], b']' | b')') {
+                    self.pieces.push((s, k));
+                    i = k;
+                    continue;
+                }
             }
             if !dots {
                 if i > s {

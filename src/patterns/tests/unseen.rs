@@ -162,3 +162,97 @@ fn lines_of_another_stream_do_not_continue_an_event() {
     assert_eq!(frame, head);
 }
 
+
+#[test]
+fn a_line_that_begins_like_the_event_above_is_a_new_event_even_when_its_header_is_not_understood() {
+    // The first line's header is understood (it has a level), the others' are not: they still
+    // begin as it does, with a digit, so none of them is glued to it.
+    let lines = [
+        "1020:M 15 Jan 2024 08:31:14.792 # WARNING overcommit is disabled, saves may fail",
+        "1843:M 15 Jan 2024 08:00:15.493 - Accepted 10.2.183.75:61344",
+        "1843:M 15 Jan 2024 08:00:18.421 * 1 changes in 3600 seconds. Saving...",
+        "1843:M 15 Jan 2024 08:00:19.421 - Accepted 10.2.183.76:61345",
+    ];
+    let (miner, ids) = mine_all(&lines);
+    assert_ne!(ids[0], ids[1]);
+    assert_ne!(ids[1], ids[2]);
+    assert_eq!(ids[1], ids[3]);
+    assert_eq!(miner.len(), 3);
+}
+
+#[test]
+fn a_glog_header_is_set_aside_and_its_quoted_message_is_the_event() {
+    let lines = [
+        r#"I1204 10:00:03.678662    1321 kubelet.go:2410] "SyncLoop ADD" source="api" pods=["a/b"]"#,
+        r#"I1204 10:00:04.678662    1321 kubelet.go:2416] "SyncLoop UPDATE" source="api" pods=["a/b"]"#,
+        r#"E1204 10:00:05.000001    1321 kubelet.go:2410] "SyncLoop ADD" source="api" pods=["c/d"]"#,
+    ];
+    let (miner, ids) = mine_all(&lines);
+    assert_ne!(ids[0], ids[1], "ADD / UPDATE");
+    assert_eq!(ids[0], ids[2]);
+    assert_eq!(
+        miner.get(ids[0]).and_then(Pattern::level),
+        Some(crate::core::level::Level::Error)
+    );
+    assert!(
+        miner.template(ids[0]).is_some_and(|t| t.starts_with("\"SyncLoop ADD\"")),
+        "{:?}",
+        miner.template(ids[0])
+    );
+}
+
+#[test]
+fn a_padded_bracket_holds_its_value() {
+    let (_, ids) = mine_all(&[
+        "kernel: [   17.619357] eth0: link up",
+        "kernel: [ 1117.619357] eth0: link up",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+}
+
+#[test]
+fn a_quoted_phrase_inside_a_message_is_one_value_of_any_length() {
+    let (miner, ids) = mine_all(&[
+        "error sending \"connection refused by peer\" to upstream",
+        "error sending \"timeout\" to upstream",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("error sending <*> to upstream")
+    );
+}
+
+#[test]
+fn sizes_written_two_ways_are_one_value() {
+    let (miner, ids) = mine_all(&[
+        "conn 7 close, 403 bytes sent, 1024 bytes received",
+        "conn 8 close, 1.2 KB (1234 bytes) sent, 88 bytes received",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("conn <*> close, <*> sent, <*> received")
+    );
+}
+
+#[test]
+fn access_logs_keep_the_status_class_apart_and_never_a_month_or_dash_as_a_constant() {
+    let (miner, ids) = mine_all(&[
+        r#"10.0.0.1 - - [10/Oct/2026:13:55:36 +0000] "GET /a HTTP/1.1" 200 512 "-" "curl/8.1""#,
+        r#"10.0.0.2 - frank [11/Nov/2026:13:55:37 +0000] "GET /b?x=1 HTTP/1.1" 204 - "https://x/" "Mozilla/5.0 (X11; Linux)""#,
+        r#"10.0.0.3 - - [12/Dec/2026:13:55:38 +0000] "GET /c HTTP/1.1" 404 33 "-" "curl/8.1""#,
+        r#"::1 - - [04/Dec/2026 21:00:02] "GET /health HTTP/1.1" 503 -"#,
+    ]);
+    assert_eq!(ids[0], ids[1], "200 and 204 are one class");
+    assert_ne!(ids[0], ids[2], "200 and 404 are not");
+    assert_ne!(ids[2], ids[3]);
+    for id in [ids[0], ids[2], ids[3]] {
+        let t = miner.template(id).expect("kept");
+        assert!(
+            !t.contains("Oct") && !t.contains("Dec") && !t.contains(" - "),
+            "{t}"
+        );
+    }
+    assert!(miner.template(ids[2]).is_some_and(|t| t.contains("4xx")));
+}

@@ -762,3 +762,56 @@ fn error_rate_summaries_make_their_own_section_and_the_charts_rate_not_timeline_
     assert_eq!(summaries[1][rate], "5.2");
     Ok(())
 }
+
+#[test]
+fn a_new_pattern_the_tool_retracted_is_no_finding_but_stays_struck_in_the_timeline() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("incident.jsonl");
+    let (mut w, _) = TimelineWriter::open(&path)?;
+    w.append(
+        "ana",
+        Event::IncidentOpened {
+            title: "Card payments failing".into(),
+            severity: None,
+        },
+    )?;
+    let new = |template: &str| Event::Pattern {
+        change: PatternChange::New,
+        template: template.into(),
+        level: Some(Level::Error),
+        rate: None,
+        seen_at: None,
+    };
+    w.append(timeline::TOOL_ACTOR, new("card declined by visa gateway"))?;
+    let false_new = w.append(timeline::TOOL_ACTOR, new("card declined by amex gateway"))?;
+    w.append(
+        timeline::TOOL_ACTOR,
+        Event::Correction {
+            retracts: false_new.record.seq,
+            was: "new pattern: card declined by amex gateway".into(),
+            reason: "not a new pattern: merged into the older pattern #1".into(),
+        },
+    )?;
+    drop(w);
+    let report = timeline::read(&path)?;
+    let runbooks = runbooks()?;
+    let md = export::render(
+        Format::Markdown,
+        &ExportInput {
+            records: &report.records,
+            runbooks: &runbooks,
+            secrets: &[],
+            timeline_path: &path.display().to_string(),
+            damage: &[],
+            notes: &[],
+        },
+    );
+    let patterns = section(&md, "Log patterns");
+    assert!(patterns.contains("visa"), "{patterns}");
+    assert!(!patterns.contains("amex"), "{patterns}");
+    assert!(
+        md.contains("~~new pattern: card declined by amex gateway~~ retracted by sitrep"),
+        "{md}"
+    );
+    Ok(())
+}

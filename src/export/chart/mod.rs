@@ -272,6 +272,7 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
     let points: Vec<(DateTime<Utc>, f64, &str, &str)> = p
         .records
         .iter()
+        .filter(|r| !p.incident.retracted.contains_key(&r.seq))
         .filter_map(|r| match &r.event {
             Event::Pattern {
                 template,

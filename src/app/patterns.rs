@@ -207,12 +207,13 @@ impl PatternState {
         if self.budget.0 != minute {
             self.budget = (minute, 0);
         }
+        // Merges first: the prune below keeps live ids only, and a merged id is no longer live.
+        let mut events = self.retract_merged();
         if self.announced.len() > 4 * self.miner.config().max_patterns {
             let live: HashSet<PatternId> = self.miner.patterns().map(|p| p.id()).collect();
             self.announced.retain(|(id, _)| live.contains(id));
             self.announced_as.retain(|id, _| live.contains(id));
         }
-        let mut events = self.retract_merged();
         let mut rows = Vec::with_capacity(self.miner.len());
         let mut cfg = self.trend;
         let watched = now_ms

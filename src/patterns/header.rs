@@ -109,13 +109,18 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         };
         return (Some(level), at(k));
     }
-    let timed = || (0..n.min(MAX_HEADER_FIELDS)).any(|j| is_time(piece(j)));
     let levelled = (0..n.min(MAX_HEADER_FIELDS + 1))
         .take_while(|&j| j == 0 || is_header_field(piece(j - 1)))
         .find_map(|j| {
             let level = parse_level(piece(j)).or_else(|| {
-                // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`.
-                letter_level(piece(j)).filter(|_| j >= 2 && timed())
+                // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`, exactly.
+                letter_level(piece(j)).filter(|_| {
+                    j == 4
+                        && is_month_day(piece(0))
+                        && is_time(piece(1))
+                        && is_id_number(piece(2))
+                        && is_id_number(piece(3))
+                })
             });
             level.filter(|_| j + 1 < n).map(|l| (j, l))
         });
@@ -159,7 +164,13 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
 
     // `134681 node-246 unix.hw state_change.unavailable 1077804742 1 message`: columns up to a
     // time in seconds since the epoch (and a flag after it) are the header.
-    if let Some(j) = (1..n.min(7)).find(|&j| is_epoch_seconds(piece(j))) {
+    // Only where the epoch is the line's time: the first column has a digit (an id) and no column
+    // before it is a time (`… 10:00:00 Removed user 1712345678 from …` keeps its words).
+    if n > 0
+        && piece(0).iter().any(u8::is_ascii_digit)
+        && let Some(j) = (1..n.min(7)).find(|&j| is_epoch_seconds(piece(j)))
+        && !(0..j).any(|k| is_time(piece(k)) || is_date(piece(k)))
+    {
         let flag = |p: &[u8]| is_day(p.strip_prefix(b"-").unwrap_or(p));
         let k = if j + 2 < n && flag(piece(j + 1)) { j + 2 } else { j + 1 };
         if k < n {
@@ -209,6 +220,11 @@ fn letter_level(p: &[u8]) -> Option<Level> {
         b"F" | b"A" => Some(Level::Fatal),
         _ => None,
     }
+}
+
+/// `03-17`: a month and day.
+fn is_month_day(p: &[u8]) -> bool {
+    p.len() == 5 && p[2] == b'-' && p.iter().enumerate().all(|(i, b)| i == 2 || b.is_ascii_digit())
 }
 
 /// `I1204`: glog's level letter and month-day.

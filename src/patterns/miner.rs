@@ -28,9 +28,10 @@ const MAX_KNOWN_VALUES: usize = 16_384;
 /// event began with a header that did not (`java.lang.IllegalStateException: boom` or `Traceback …`
 /// under `2026-12-04 10:00:01 ERROR Failed to …`). `head` is how the event's first line began when it
 /// had a header ([`start_class`]), 0 when it had none.
-fn continues(line: &str, headed: bool, head: u8) -> bool {
+fn continues(line: &str, headed: bool, levelled: bool, head: u8) -> bool {
     let trimmed = line.trim_start();
-    if trimmed.is_empty() {
+    if trimmed.is_empty() || headed || levelled {
+        // A line with a header of its own (` INFO [main] started`, padded) is an event.
         return false;
     }
     if line.len() != trimmed.len() {
@@ -39,7 +40,7 @@ fn continues(line: &str, headed: bool, head: u8) -> bool {
     // A header the parser did not see is still a header: a line that begins like the event's first
     // line (a digit under a digit) is a new event, whatever the parser made of it.
     let class = start_class(line);
-    if !headed && head != 0 && class == b'a' && class != head {
+    if head != 0 && class == b'a' && class != head {
         return true;
     }
     if let Some(frame) = trimmed.strip_prefix("at ") {
@@ -174,7 +175,7 @@ impl Miner {
             .iter()
             .any(u8::is_ascii_digit);
         if let Some(&(_, id, head)) = self.streams.iter().find(|s| s.0 == stream)
-            && continues(line, headed, head)
+            && continues(line, headed, level.is_some(), head)
         {
             return self.resolve(id);
         }
@@ -383,8 +384,18 @@ impl Miner {
             self.free.push(other);
             self.live -= 1;
             known.extend(siblings::value_at(&o.parts[place], place));
-            for sig in &o.signatures {
+            // The survivor answers for at most MAX_ALIASES shapes; the rest go the slow way.
+            let room = self
+                .pattern(survivor)
+                .map_or(0, |p| MAX_ALIASES.saturating_sub(p.signatures.len()));
+            let (kept, dropped) = o.signatures.split_at(room.min(o.signatures.len()));
+            for sig in kept {
                 self.by_signature.insert(*sig, survivor);
+            }
+            for sig in dropped {
+                if self.by_signature.get(sig) == Some(&other) {
+                    self.by_signature.remove(sig);
+                }
             }
             let Some(p) = self.slots.get_mut(survivor as usize).and_then(Option::as_mut) else {
                 continue;
@@ -398,7 +409,7 @@ impl Miner {
             p.last.seq = p.last.seq.max(o.last.seq);
             p.level = p.level.max(o.level);
             p.history.absorb(&o.history);
-            p.signatures.extend_from_slice(&o.signatures);
+            p.signatures.extend_from_slice(kept);
             for (i, (mine, theirs)) in p.parts.iter_mut().zip(&o.parts).enumerate() {
                 match (mine, theirs) {
                     (Part::Var(a), Part::Word { text, hash }) if i == place => {

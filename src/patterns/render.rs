@@ -85,28 +85,42 @@ pub fn assign_stream<R: BufRead + Send, W: Write>(
     let (tx, rx) = mpsc::sync_channel::<Result<String, std::io::Error>>(ASSIGN_QUEUE);
     std::thread::scope(|scope| {
         scope.spawn(move || read_lines(input, &tx));
-        let mut pending: Vec<PatternId> = Vec::new();
-        let mut n = 0u64;
-        loop {
-            match rx.recv_timeout(ASSIGN_PAUSE) {
-                Ok(Ok(line)) => {
-                    n += 1;
-                    pending.push(miner.observe(&line));
-                    if pending.len() >= ASSIGN_WINDOW {
-                        write_assigned(miner, &mut pending, &mut out)?;
-                    }
-                }
-                Ok(Err(e)) => return Err(PatternsError::Read(e)),
-                Err(mpsc::RecvTimeoutError::Timeout) => {
-                    write_assigned(miner, &mut pending, &mut out)?;
-                }
-                Err(mpsc::RecvTimeoutError::Disconnected) => {
-                    write_assigned(miner, &mut pending, &mut out)?;
-                    return Ok(n);
+        let rx = rx;
+        let result = assign_from(miner, &rx, &mut out);
+        // The reader may be waiting to hand over a line: with the receiver gone its send fails and
+        // it stops, so the scope can end (a reader that stopped listening, `| head`, is no hang).
+        drop(rx);
+        result
+    })
+}
+
+/// The writing side of [`assign_stream`]: mines what the reader hands over, writes ids in order.
+fn assign_from<W: Write>(
+    miner: &mut Miner,
+    rx: &std::sync::mpsc::Receiver<Result<String, std::io::Error>>,
+    out: &mut BufWriter<W>,
+) -> Result<u64, PatternsError> {
+    use std::sync::mpsc::RecvTimeoutError;
+    let mut pending: Vec<PatternId> = Vec::new();
+    let mut n = 0u64;
+    loop {
+        match rx.recv_timeout(ASSIGN_PAUSE) {
+            Ok(Ok(line)) => {
+                n += 1;
+                pending.push(miner.observe(&line));
+                // At the cap, patterns are evicted: an id held back could name one no more.
+                if pending.len() >= ASSIGN_WINDOW || miner.len() >= miner.config().max_patterns {
+                    write_assigned(miner, &mut pending, out)?;
                 }
             }
+            Ok(Err(e)) => return Err(PatternsError::Read(e)),
+            Err(RecvTimeoutError::Timeout) => write_assigned(miner, &mut pending, out)?,
+            Err(RecvTimeoutError::Disconnected) => {
+                write_assigned(miner, &mut pending, out)?;
+                return Ok(n);
+            }
         }
-    })
+    }
 }
 
 /// Reads the lines of `input` for [`assign_stream`]. Stops at the end, on an error, or when nobody

@@ -130,7 +130,13 @@ impl Tokenizer {
                     // `"GET /a?b=1 HTTP/1.1" 200`: the method stays a word, the path and protocol
                     // are values each (never folded together), the status follows. What comes
                     // before it (client, identity, user, time) is values.
-                    if let (Some(first), Some(prev)) = (self.toks.first(), self.toks.last()) {
+                    // Only an access log's prefix, though: a message quoting a request
+                    // (`… failed, client: 1.2.3.4, request: "GET / HTTP/1.1"`) keeps its words.
+                    let words = self.toks.iter().filter(|t| t.kind == Kind::Word).count();
+                    if self.toks.len() <= 6
+                        && words <= 1
+                        && let (Some(first), Some(prev)) = (self.toks.first(), self.toks.last())
+                    {
                         let (from, to) = (first.start, prev.end);
                         let shape_hash = hash_bytes(b"<*>");
                         self.toks.clear();
@@ -195,6 +201,34 @@ impl Tokenizer {
                 _ => tok,
             };
             self.push_folding(bytes, tok);
+            i += 1;
+        }
+        self.fold_flags(bytes);
+    }
+
+    /// `ID=11150 DF PROTO=TCP`: words between two `key=value` tokens are flags of the list, present
+    /// or not from line to line; they go with the value before them.
+    fn fold_flags(&mut self, bytes: &[u8]) {
+        let kv = |t: &Tok| t.kind == Kind::Kv && t.class == 0;
+        let mut i = 1;
+        while i + 1 < self.toks.len() {
+            if self.toks[i].kind != Kind::Word || !kv(&self.toks[i - 1]) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < self.toks.len() && self.toks[j].kind == Kind::Word {
+                j += 1;
+            }
+            if j < self.toks.len() && kv(&self.toks[j]) {
+                let end = self.toks[j - 1].end;
+                let prev = &mut self.toks[i - 1];
+                prev.end = end;
+                prev.value_end = end;
+                prev.masked = true;
+                prev.value_hash = hash_bytes(&bytes[prev.value_start..end]);
+                self.toks.drain(i..j);
+            }
             i += 1;
         }
     }
@@ -370,7 +404,9 @@ impl Tokenizer {
             if is_message_key(&core[..eq]) && raw.len() <= 4 * MAX_WORD_BYTES {
                 return word(raw, start, end);
             }
-            let value = &core[eq + 1..];
+            // `uct="0.018"`: the quotes are around the value, not part of it.
+            let quoted = usize::from(matches!(core.get(eq + 1), Some(b'"' | b'\'')));
+            let value = &core[eq + 1 + quoted..];
             let class = if is_status_word(&core[..eq]) {
                 status_class(value)
             } else {
@@ -381,7 +417,7 @@ impl Tokenizer {
                 end,
                 kind: Kind::Kv,
                 masked: value.iter().any(u8::is_ascii_digit),
-                value_start: start + cs + eq + 1,
+                value_start: start + cs + eq + 1 + quoted,
                 value_end: start + ce,
                 ident_hash: match class {
                     0 => hash_bytes(&raw[..cs + eq]),

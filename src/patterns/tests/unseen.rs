@@ -256,3 +256,74 @@ fn access_logs_keep_the_status_class_apart_and_never_a_month_or_dash_as_a_consta
     }
     assert!(miner.template(ids[2]).is_some_and(|t| t.contains("4xx")));
 }
+
+#[test]
+fn a_padded_line_with_its_own_level_is_an_event_not_a_continuation() {
+    let (miner, ids) = mine_all(&[
+        "ERROR [main] c.e.Api (A.java:1) - boom",
+        " INFO [main] c.e.Api (A.java:2) - started",
+        " INFO [main] c.e.Api (A.java:3) - started",
+    ]);
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(ids[1], ids[2]);
+    assert_eq!(miner.get(ids[1]).map(Pattern::count), Some(2));
+}
+
+#[test]
+fn a_capital_letter_opening_a_sentence_is_not_a_level() {
+    let (miner, ids) = mine_all(&["Jan  5 12:00:00 web01 systemd[1]: A start job is running for disks"]);
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), None);
+    assert!(
+        miner.template(ids[0]).is_some_and(|t| t.contains("A start job")),
+        "{:?}",
+        miner.template(ids[0])
+    );
+    // logcat's layout does carry one.
+    let (miner, ids) = mine_all(&["03-17 16:13:38.811  1702  2395 E WindowManager: failed to freeze"]);
+    assert_eq!(
+        miner.get(ids[0]).and_then(Pattern::level),
+        Some(crate::core::level::Level::Error)
+    );
+}
+
+#[test]
+fn a_ten_digit_number_in_a_message_is_not_a_header() {
+    let (_, ids) = mine_all(&[
+        "2026-12-04 10:00:00 Removed user 1712345678 from group admins",
+        "2026-12-04 10:00:01 Added user 1712345679 from group admins",
+    ]);
+    assert_ne!(ids[0], ids[1]);
+}
+
+#[test]
+fn assigning_stops_when_the_output_is_gone_even_if_the_input_never_ends() {
+    struct Endless(u64);
+    impl std::io::Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            self.0 += 1;
+            let line = format!("request {} served in 3 ms\n", self.0);
+            let n = line.len().min(buf.len());
+            buf[..n].copy_from_slice(&line.as_bytes()[..n]);
+            Ok(n)
+        }
+    }
+    struct Closed;
+    impl std::io::Write for Closed {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+    }
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut miner = Miner::default();
+        let input = std::io::BufReader::new(Endless(0));
+        let _ = done.send(assign_stream(&mut miner, input, Closed).is_err());
+    });
+    let failed = finished
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("assign_stream returned instead of hanging");
+    assert!(failed, "a closed output is an error");
+}

@@ -61,6 +61,22 @@ fn start_class(line: &str) -> u8 {
     }
 }
 
+/// Where the patterns of a merge differ.
+#[derive(Clone, Copy, Debug)]
+enum Join {
+    /// At one word place.
+    Place(usize),
+    /// In what follows the label at this place (`Product:`, `Started <*> -`).
+    Tail(usize),
+}
+
+/// The template text of a tail of parts, as a value of the `<*>` that replaces it.
+fn tail_text(parts: &[Part]) -> String {
+    let mut t = String::new();
+    super::pattern::render_parts(parts, &mut t);
+    t
+}
+
 /// How a value slot shows once it varies: `5xx` for an HTTP status, `<*>` for anything else.
 fn status_shape(class: u8) -> String {
     if class == 0 {
@@ -185,7 +201,10 @@ impl Miner {
         let signature = token::signature(&toks);
         let slot = match self.by_signature.get(&signature) {
             Some(&s) if self.pattern(s).is_some_and(|p| p.accepts(&toks)) => s,
-            _ => match self.find_similar(&toks) {
+            _ => match self
+                .find_similar(&toks)
+                .or_else(|| self.find_tail(body, &toks))
+            {
                 Some(s) => {
                     self.alias(s, signature);
                     s
@@ -293,8 +312,25 @@ impl Miner {
             return slot;
         };
         let keys = siblings::keys(&p.parts);
-        for &(_, key) in &keys {
+        let tails = siblings::tail_keys(&p.parts, p.tail);
+        for &(_, key) in keys.iter().chain(&tails) {
             self.siblings.entry(key).or_default().push(slot);
+        }
+        for (label, key) in tails {
+            let Some(group) = self.siblings.get(&key) else {
+                continue;
+            };
+            if group.len() < 2 {
+                continue;
+            }
+            let group = group.clone();
+            let open = group.iter().any(|&s| {
+                self.pattern(s)
+                    .is_some_and(|p| p.tail && p.parts.len() == label + 2)
+            });
+            if open || group.len() >= siblings::SIBLINGS {
+                return self.merge(&group, Join::Tail(label));
+            }
         }
         for (place, key) in keys {
             let Some(group) = self.siblings.get(&key) else {
@@ -316,18 +352,36 @@ impl Miner {
                     })
                 });
             if open || known || group.len() >= siblings::SIBLINGS {
-                return self.merge(&group, place);
+                return self.merge(&group, Join::Place(place));
             }
         }
         slot
     }
 
-    /// Files (or unfiles) a pattern under its sibling keys.
+    /// A tail pattern (see [`siblings`]) that takes the line, found by the labels in it.
+    fn find_tail(&self, body: &str, toks: &[Tok]) -> Option<u32> {
+        siblings::line_tail_keys(body, toks)
+            .into_iter()
+            .find_map(|(label, key)| {
+                self.siblings.get(&key)?.iter().copied().find(|&s| {
+                    self.pattern(s).is_some_and(|p| {
+                        p.tail && p.parts.len() == label + 2 && p.accepts(toks)
+                    })
+                })
+            })
+    }
+
+    /// Files (or unfiles) a pattern under its sibling and tail keys.
     fn file(&mut self, slot: u32, add: bool) {
         let Some(p) = self.pattern(slot) else {
             return;
         };
-        for (_, key) in siblings::keys(&p.parts) {
+        let places = if p.tail {
+            Vec::new()
+        } else {
+            siblings::keys(&p.parts)
+        };
+        for (_, key) in places.into_iter().chain(siblings::tail_keys(&p.parts, p.tail)) {
             if add {
                 self.siblings.entry(key).or_default().push(slot);
             } else if let Some(list) = self.siblings.get_mut(&key) {
@@ -339,8 +393,9 @@ impl Miner {
         }
     }
 
-    /// Merges the patterns in `group`, alike but at `place`, into the oldest; returns its slot.
-    fn merge(&mut self, group: &[u32], place: usize) -> u32 {
+    /// Merges the patterns in `group` into the oldest; returns its slot. `join` says where they
+    /// differ: one word place, or the tail after a label.
+    fn merge(&mut self, group: &[u32], join: Join) -> u32 {
         let Some(&survivor) = group
             .iter()
             .min_by_key(|&&s| self.pattern(s).map_or(u64::MAX, |p| p.id.0))
@@ -350,22 +405,49 @@ impl Miner {
         let top = self.config.top_values;
         self.file(survivor, false);
         let mut known = Vec::new();
+        let old_len = self.pattern(survivor).map_or(0, |p| p.parts.len());
         if let Some(p) = self.pattern_mut(survivor) {
-            known.extend(siblings::value_at(&p.parts[place], place));
-            let mut slot = open_slot(top > 0);
-            slot.words = true;
-            match &p.parts[place] {
-                Part::Word { text, hash } => {
-                    if let Some(v) = &mut slot.values {
-                        v.add_n(text, *hash, p.count, top);
+            match join {
+                Join::Place(place) => {
+                    known.extend(siblings::value_at(&p.parts[place], place));
+                    let mut slot = open_slot(top > 0);
+                    slot.words = true;
+                    match &p.parts[place] {
+                        Part::Word { text, hash } => {
+                            if let Some(v) = &mut slot.values {
+                                v.add_n(text, *hash, p.count, top);
+                            }
+                        }
+                        Part::Kv { value, .. } => slot.absorb(value, top),
+                        Part::Var(_) => {}
+                    }
+                    if !matches!(&p.parts[place], Part::Var(_)) {
+                        p.parts[place] = Part::Var(slot);
+                        p.anchors -= 1;
                     }
                 }
-                Part::Kv { value, .. } => slot.absorb(value, top),
-                Part::Var(_) => {}
+                Join::Tail(label) if !p.tail => {
+                    let mut slot = open_slot(top > 0);
+                    slot.words = true;
+                    let text = tail_text(&p.parts[label + 1..]);
+                    if let Some(v) = &mut slot.values {
+                        v.add_n(&text, hash_bytes(text.as_bytes()), p.count, top);
+                    }
+                    p.parts.truncate(label + 1);
+                    p.parts.push(Part::Var(slot));
+                    p.tail = true;
+                    p.anchors = p.parts.iter().filter(|x| !matches!(x, Part::Var(_))).count();
+                }
+                Join::Tail(_) => {}
             }
-            if !matches!(&p.parts[place], Part::Var(_)) {
-                p.parts[place] = Part::Var(slot);
-                p.anchors -= 1;
+        }
+        let new_len = self.pattern(survivor).map_or(0, |p| p.parts.len());
+        if new_len != old_len {
+            if let Some(list) = self.by_len.get_mut(old_len) {
+                list.retain(|&s| s != survivor);
+            }
+            if let Some(list) = self.by_len.get_mut(new_len) {
+                list.push(survivor);
             }
         }
         for &other in group {
@@ -383,7 +465,9 @@ impl Miner {
             }
             self.free.push(other);
             self.live -= 1;
-            known.extend(siblings::value_at(&o.parts[place], place));
+            if let Join::Place(place) = join {
+                known.extend(siblings::value_at(&o.parts[place], place));
+            }
             // The survivor answers for at most MAX_ALIASES shapes; the rest go the slow way.
             let room = self
                 .pattern(survivor)
@@ -410,8 +494,22 @@ impl Miner {
             p.level = p.level.max(o.level);
             p.history.absorb(&o.history);
             p.signatures.extend_from_slice(kept);
+            let tail_at = match join {
+                Join::Tail(label) => Some(label + 1),
+                Join::Place(_) => None,
+            };
+            let place = match join {
+                Join::Place(place) => place,
+                Join::Tail(_) => usize::MAX,
+            };
             for (i, (mine, theirs)) in p.parts.iter_mut().zip(&o.parts).enumerate() {
                 match (mine, theirs) {
+                    (Part::Var(a), _) if Some(i) == tail_at && !o.tail => {
+                        if let Some(v) = &mut a.values {
+                            let text = tail_text(&o.parts[i..]);
+                            v.add_n(&text, hash_bytes(text.as_bytes()), o.count, top);
+                        }
+                    }
                     (Part::Var(a), Part::Word { text, hash }) if i == place => {
                         if let Some(v) = &mut a.values {
                             v.add_n(text, *hash, o.count, top);
@@ -519,6 +617,7 @@ impl Miner {
             history: RateHistory::new(self.config.rate),
             signatures: vec![signature],
             anchors: toks.iter().filter(|t| t.kind != Kind::Var).count(),
+            tail: false,
             prev: NONE,
             next: NONE,
         };
@@ -562,7 +661,16 @@ impl Miner {
         p.history.record(now_ms);
         let mut changed = false;
         let mut refile = false;
-        for (part, t) in p.parts.iter_mut().zip(toks) {
+        let n = p.parts.len();
+        if p.tail
+            && let (Some(Part::Var(s)), Some(first), Some(last)) =
+                (p.parts.last_mut(), toks.get(n - 1), toks.last())
+        {
+            let raw = &body[first.start..last.end];
+            changed |= s.observe(raw, hash_bytes(raw.as_bytes()), 0, top);
+        }
+        let fixed = if p.tail { n - 1 } else { n };
+        for (part, t) in p.parts[..fixed].iter_mut().zip(toks) {
             if t.kind == Kind::Var && matches!(part, Part::Kv { stem: true, .. }) {
                 *part = Part::Var(open_slot(top > 0));
                 p.anchors -= 1;

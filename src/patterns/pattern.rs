@@ -117,6 +117,8 @@ pub struct Pattern {
     pub(super) signatures: Vec<u64>,
     /// Parts that are not variables: words and `key=` / stem names.
     pub(super) anchors: usize,
+    /// The last part is a `<*>` for the rest of the line after a label (see `siblings`).
+    pub(super) tail: bool,
     pub(super) prev: u32,
     pub(super) next: u32,
 }
@@ -179,22 +181,7 @@ impl Pattern {
 
     pub(super) fn render(&mut self) {
         let mut t = String::with_capacity(self.template.len().max(16));
-        for (i, part) in self.parts.iter().enumerate() {
-            if i > 0 {
-                t.push(' ');
-            }
-            match part {
-                Part::Word { text, .. } => t.push_str(text),
-                Part::Var(slot) => slot.write(&mut t),
-                Part::Kv {
-                    key, suffix, value, ..
-                } => {
-                    t.push_str(key);
-                    value.write(&mut t);
-                    t.push_str(suffix);
-                }
-            }
-        }
+        render_parts(&self.parts, &mut t);
         self.template = t;
     }
 
@@ -204,11 +191,20 @@ impl Pattern {
     /// (`root_domain`) may share a place. The level is not part of a pattern's identity: the same
     /// message logged at two levels is one event.
     pub(super) fn accepts(&self, toks: &[Tok]) -> bool {
-        if self.parts.len() != toks.len() {
+        let n = self.parts.len();
+        // A pattern ending in a tail `<*>` takes one token or more there.
+        let fixed = if self.tail {
+            if toks.len() < n {
+                return false;
+            }
+            n - 1
+        } else if n != toks.len() {
             return false;
-        }
+        } else {
+            n
+        };
         let mut absorbed = 0;
-        for (p, t) in self.parts.iter().zip(toks) {
+        for (p, t) in self.parts[..fixed].iter().zip(toks) {
             let fits = match p {
                 // A word taken as the name after `user` still fits where the template has it.
                 Part::Word { hash, .. } => {
@@ -234,6 +230,26 @@ impl Pattern {
             }
         }
         absorbed == 0 || self.anchors >= 3 * absorbed
+    }
+}
+
+/// Writes the template text of `parts`.
+pub(super) fn render_parts(parts: &[Part], t: &mut String) {
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            t.push(' ');
+        }
+        match part {
+            Part::Word { text, .. } => t.push_str(text),
+            Part::Var(slot) => slot.write(t),
+            Part::Kv {
+                key, suffix, value, ..
+            } => {
+                t.push_str(key);
+                value.write(t);
+                t.push_str(suffix);
+            }
+        }
     }
 }
 

@@ -12,9 +12,16 @@
 //!
 //! A `key=` name is never merged (`user=` and `ruser=` say different things). The merge keeps the
 //! oldest pattern's id and frees the others; the miner remembers which ids went where.
+//!
+//! Text of any length after a label is the other kind of value written as words: `Product: USB
+//! Receiver`, `Started backup.service - Nightly backup.`. Patterns are also filed under one key per
+//! label (a word ending in `:`, or a lone `-`, with at least three words or names up to it and a
+//! word after it): the identities up to the label, whatever follows. [`SIBLINGS`] patterns under one
+//! such key become one whose last part is a `<*>` taking the rest of the line, one token or more.
 
 use super::hash::mix;
 use super::pattern::Part;
+use super::token::{Kind, Tok};
 
 /// How many patterns alike but for one word make that word a value.
 pub(super) const SIBLINGS: usize = 5;
@@ -88,4 +95,86 @@ pub(super) fn value_at(part: &Part, p: usize) -> Option<u64> {
         } => Some(mix(mix(0x7a1e, *hash), p as u64)),
         _ => None,
     }
+}
+
+/// Identity of a line's token, as [`identity`] has it for the part it would make.
+pub(super) fn token_identity(t: &Tok) -> u64 {
+    match t.kind {
+        Kind::Word => mix(1, t.ident_hash),
+        Kind::Kv => mix(2, t.ident_hash),
+        Kind::Stem => mix(5, t.ident_hash),
+        Kind::Var => 3,
+    }
+}
+
+/// Whether a word is a label a free text may follow: `Product:`, `-`.
+fn is_label(text: &[u8]) -> bool {
+    text.len() > 1 && text.ends_with(b":") || text == b"-"
+}
+
+/// Words or names up to a label, the label included.
+const MIN_TAIL_ANCHORS: usize = 3;
+const MAX_LABELS: usize = 8;
+
+fn tail_key(identities: impl Iterator<Item = u64>) -> u64 {
+    identities.fold(0x007a_110f_u64, mix)
+}
+
+/// Every `(label place, key)` a pattern is filed under for tails; a tail pattern only under its
+/// own label.
+pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
+    if tail {
+        let label = parts.len().saturating_sub(2);
+        return vec![(label, tail_key(parts[..=label].iter().map(identity)))];
+    }
+    let mut out = Vec::new();
+    let mut anchors = 0;
+    for (a, part) in parts.iter().enumerate() {
+        if !matches!(part, Part::Var(_)) {
+            anchors += 1;
+        }
+        let label = match part {
+            Part::Word { text, .. } => is_label(text.as_bytes()),
+            // A lone `-` is read as an empty value; as long as it stays `-`, it is a label.
+            Part::Var(slot) if !slot.varying && slot.constant == "-" => {
+                anchors += 1;
+                true
+            }
+            _ => false,
+        };
+        let rest = &parts[a + 1..];
+        if anchors >= MIN_TAIL_ANCHORS
+            && label
+            && rest.iter().any(|p| matches!(p, Part::Word { .. }))
+        {
+            out.push((a, tail_key(parts[..=a].iter().map(identity))));
+            if out.len() == MAX_LABELS {
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The tail keys a line of these tokens would be found under (label places, as for a pattern).
+pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
+    let mut out = Vec::new();
+    let mut anchors = 0;
+    for (a, t) in toks.iter().enumerate() {
+        let text = &body.as_bytes()[t.start..t.end];
+        if t.kind != Kind::Var || text == b"-" {
+            anchors += 1;
+        }
+        if matches!(t.kind, Kind::Word | Kind::Var)
+            && anchors >= MIN_TAIL_ANCHORS
+            && a + 1 < toks.len()
+            && is_label(text)
+        {
+            out.push((a, tail_key(toks[..=a].iter().map(token_identity))));
+            if out.len() == MAX_LABELS {
+                break;
+            }
+        }
+    }
+    out
 }

@@ -327,3 +327,43 @@ fn assigning_stops_when_the_output_is_gone_even_if_the_input_never_ends() {
         .expect("assign_stream returned instead of hanging");
     assert!(failed, "a closed output is an error");
 }
+
+#[test]
+fn free_text_after_a_label_becomes_one_value_of_any_length() {
+    let services = [
+        ("motd-news.service", "Message of the Day."),
+        ("docker.service", "Docker Application Container Engine."),
+        ("logrotate.service", "Rotate log files."),
+        ("backup.service", "Nightly backup."),
+        ("man-db.service", "Daily man-db regeneration."),
+        ("fstrim.service", "Discard unused blocks on filesystems."),
+    ];
+    let lines: Vec<String> = services
+        .iter()
+        .map(|(unit, what)| format!("systemd[1]: Started unit {unit} - {what}"))
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    let first = miner.resolve(ids[0]);
+    assert!(ids.iter().all(|&id| miner.resolve(id) == first), "{ids:?}");
+    assert_eq!(
+        miner.template(first),
+        Some("systemd[<*>]: Started unit <*> - <*>")
+    );
+    assert_eq!(miner.len(), 1);
+}
+
+#[test]
+fn a_short_label_does_not_swallow_what_follows() {
+    // Too little before the label to say these are one event.
+    let (miner, ids) = mine_all(&[
+        "error: connection refused by peer",
+        "error: disk is full now",
+        "error: permission denied for user",
+        "error: no route to the host",
+        "error: certificate has expired today",
+        "error: name does not resolve",
+    ]);
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
+    assert_eq!(distinct.len(), ids.len());
+}

@@ -323,7 +323,15 @@ impl Miner {
             if group.len() < 2 {
                 continue;
             }
-            let group = group.clone();
+            // Only members that still reach past the label (a guard against a stale entry).
+            let group: Vec<u32> = group
+                .iter()
+                .copied()
+                .filter(|&s| self.pattern(s).is_some_and(|p| p.parts.len() >= label + 2))
+                .collect();
+            if group.len() < 2 {
+                continue;
+            }
             let open = group.iter().any(|&s| {
                 self.pattern(s)
                     .is_some_and(|p| p.tail && p.parts.len() == label + 2)

@@ -197,6 +197,13 @@ impl Pattern {
             if toks.len() < n {
                 return false;
             }
+            // A `-` label must be a `-` in the line too.
+            if n >= 2
+                && let Part::Var(label) = &self.parts[n - 2]
+                && toks[n - 2].value_hash != label.constant_hash
+            {
+                return false;
+            }
             n - 1
         } else if n != toks.len() {
             return false;

@@ -135,8 +135,8 @@ pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
         }
         let label = match part {
             Part::Word { text, .. } => is_label(text.as_bytes()),
-            // A lone `-` is read as an empty value; as long as it stays `-`, it is a label.
-            Part::Var(slot) if !slot.varying && slot.constant == "-" => {
+            // A lone `-` is read as an empty value; the `-` a pattern began with is its label.
+            Part::Var(slot) if slot.constant == "-" => {
                 anchors += 1;
                 true
             }
@@ -162,13 +162,14 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
     let mut anchors = 0;
     for (a, t) in toks.iter().enumerate() {
         let text = &body.as_bytes()[t.start..t.end];
-        if t.kind != Kind::Var || text == b"-" {
+        let dash = t.kind == Kind::Var && text == b"-";
+        if t.kind != Kind::Var || dash {
             anchors += 1;
         }
-        if matches!(t.kind, Kind::Word | Kind::Var)
+        // The same labels as a pattern's: a word ending in `:` or a lone `-`, a word after it.
+        if (t.kind == Kind::Word && is_label(text) || dash)
             && anchors >= MIN_TAIL_ANCHORS
-            && a + 1 < toks.len()
-            && is_label(text)
+            && toks[a + 1..].iter().any(|t| t.kind == Kind::Word)
         {
             out.push((a, tail_key(toks[..=a].iter().map(token_identity))));
             if out.len() == MAX_LABELS {

@@ -118,13 +118,9 @@ impl Tokenizer {
             }
             // A quoted phrase that opens the message (nothing but values before it: klog's
             // `"SyncLoop ADD"`) is the message itself and stays words.
-            let opens_message = self
-                .toks
-                .iter()
-                .all(|t| matches!(t.kind, Kind::Var | Kind::Stem) && t.class == 0);
-            if let Some(last) = self.quoted_phrase_end(bytes, i)
-                .filter(|&last| !opens_message || is_request_line(&bytes[start..self.pieces[last].1]))
-            {
+            if let Some(last) = self.quoted_phrase_end(bytes, i).filter(|&last| {
+                is_request_line(&bytes[start..self.pieces[last].1]) || !self.opens_message()
+            }) {
                 let end = self.pieces[last].1;
                 if is_request_line(&bytes[start..end]) {
                     // `"GET /a?b=1 HTTP/1.1" 200`: the method stays a word, the path and protocol
@@ -338,6 +334,13 @@ impl Tokenizer {
             let (s, e) = self.pieces[j];
             ends_with_quote(&bytes[s..e], quote)
         })
+    }
+
+    /// Whether a piece now would open the message: nothing but values before it.
+    fn opens_message(&self) -> bool {
+        self.toks
+            .iter()
+            .all(|t| matches!(t.kind, Kind::Var | Kind::Stem) && t.class == 0)
     }
 
     /// If piece `i` opens a bare quoted phrase of several pieces (`"connection refused by peer"`)

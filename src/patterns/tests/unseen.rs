@@ -367,3 +367,32 @@ fn a_short_label_does_not_swallow_what_follows() {
     let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
     assert_eq!(distinct.len(), ids.len());
 }
+
+#[test]
+fn a_dash_label_that_later_varies_neither_breaks_nor_takes_other_lines() {
+    let mut miner = Miner::new(MinerConfig {
+        max_patterns: 8,
+        ..MinerConfig::default()
+    });
+    miner.observe("svc run job - nightly backup");
+    miner.observe("svc run job 42 nightly backup");
+    // Fillers of different lengths: no two alike, so the first pattern is evicted.
+    for i in 0..8 {
+        miner.observe(&vec!["filler"; i + 1].join(" "));
+    }
+    miner.observe("hello world");
+    let tails = [
+        "svc run job - weekly report",
+        "svc run job - rotate the logs now",
+        "svc run job - clean",
+        "svc run job - vacuum the big tables tonight",
+        "svc run job - refresh caches",
+    ];
+    let ids: Vec<PatternId> = tails.iter().map(|l| miner.observe(l)).collect();
+    assert!(miner.len() <= 8);
+    let last = miner.resolve(ids[4]);
+    assert_eq!(miner.template(last), Some("svc run job - <*>"));
+    // A line with a value where the `-` is does not join the tail pattern.
+    let other = miner.observe("svc run job 77 anything at all here");
+    assert_ne!(miner.resolve(other), last);
+}

@@ -3,6 +3,9 @@
 
 use std::path::Path;
 
+mod csv_support;
+use csv_support::parse as parse_csv;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use sitrep::core::level::Level;
 use sitrep::export::{self, ExportInput, Format};
@@ -510,34 +513,6 @@ fn html_without_rates_says_there_is_no_error_rate() -> TestResult {
     assert!(html.contains("No error rate recorded"));
     assert!(html.contains("No health transitions recorded."));
     Ok(())
-}
-
-/// A minimal RFC 4180 reader: quoted fields, doubled quotes, CRLF records.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {
-                chars.next();
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    rows
 }
 
 #[test]

@@ -10,6 +10,9 @@
 
 use std::collections::HashMap;
 
+#[path = "../csv_support/mod.rs"]
+mod csv_support;
+
 use sitrep::app::PatternState;
 use sitrep::patterns::{Miner, PatternId};
 use sitrep::timeline::{Event, PatternChange};
@@ -406,7 +409,7 @@ pub fn ga_of(lines: &[(String, String)], pred: &[String]) -> f64 {
 pub fn structured_rows(text: &str) -> Vec<(String, String)> {
     let mut rows = Vec::new();
     let mut header: Vec<String> = Vec::new();
-    for record in csv_records(text) {
+    for record in csv_support::parse(text) {
         if header.is_empty() {
             header = record;
             continue;
@@ -422,38 +425,6 @@ pub fn structured_rows(text: &str) -> Vec<(String, String)> {
         }
     }
     rows
-}
-
-/// Records of RFC 4180 CSV text.
-fn csv_records(text: &str) -> Vec<Vec<String>> {
-    let mut out = Vec::new();
-    let mut record = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => record.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                record.push(std::mem::take(&mut field));
-                out.push(std::mem::take(&mut record));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !record.is_empty() {
-        record.push(field);
-        out.push(record);
-    }
-    out
 }
 
 /// One event the incident's judge recorded, and when (simulated ms).
@@ -551,15 +522,15 @@ pub fn incident() -> IncidentOutcome {
             ),
         };
         lines.push((ms, line));
+        let timeout = |rng: &mut Rng| {
+            format!(
+                "{} WARN pool: upstream timeout after {} ms",
+                ts(ms),
+                1000 + rng.below(9000)
+            )
+        };
         if n.is_multiple_of(200) {
-            lines.push((
-                ms,
-                format!(
-                    "{} WARN pool: upstream timeout after {} ms",
-                    ts(ms),
-                    1000 + rng.below(9000)
-                ),
-            ));
+            lines.push((ms, timeout(&mut rng)));
         }
         if ms >= NEW_AT && (ms / 5000) != ((ms - 100) / 5000) {
             lines.push((
@@ -590,14 +561,7 @@ pub fn incident() -> IncidentOutcome {
         }
         if (SURGE_AT..SURGE_AT + 30_000).contains(&ms) {
             for _ in 0..2 {
-                lines.push((
-                    ms,
-                    format!(
-                        "{} WARN pool: upstream timeout after {} ms",
-                        ts(ms),
-                        1000 + rng.below(9000)
-                    ),
-                ));
+                lines.push((ms, timeout(&mut rng)));
             }
         }
     }

@@ -78,6 +78,9 @@ fn json_string_field(bytes: &[u8], key: &[u8]) -> Option<Range<usize>> {
 
 fn split_text_header(line: &str) -> (Option<Level>, usize) {
     let bytes = line.as_bytes();
+    if plainly_a_message(bytes) {
+        return (None, 0);
+    }
     let mut pieces: [(usize, usize); HEADER_PIECES] = [(0, 0); HEADER_PIECES];
     let mut n = 0;
     let mut i = 0;
@@ -203,6 +206,37 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         return (None, 0);
     }
     (None, at(k))
+}
+
+/// Whether a line plainly has no header: it opens with a word of letters, in lower case or
+/// capitalized, that is no level, month or weekday, and no `prog[pid]:` follows it (most bare
+/// messages; spares splitting the head of the line into header pieces).
+fn plainly_a_message(bytes: &[u8]) -> bool {
+    let first_end = bytes
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(bytes.len());
+    let first = &bytes[..first_end];
+    if first.len() < 2
+        || !first.iter().all(u8::is_ascii_alphabetic)
+        || first[1..].iter().any(u8::is_ascii_uppercase)
+        || is_month(first)
+        || is_weekday(first)
+        || parse_level(first).is_some()
+    {
+        return false;
+    }
+    let rest = &bytes[first_end..];
+    let start = rest
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(rest.len());
+    let second = &rest[start..];
+    let second = &second[..second
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(second.len())];
+    !is_program(second)
 }
 
 /// Header tokens looked at, and how many may come before the level.

@@ -165,6 +165,31 @@ impl Tokenizer {
                 i = last + 1;
                 continue;
             }
+            // `[apple, banana, cherry]`: a bracketed list is one value, whatever its length.
+            if let Some(last) = self.list_end(bytes, i) {
+                let end = self.pieces[last].1;
+                let shape_hash = hash_bytes(b"[<*>]");
+                self.push_folding(bytes, masked_var(&bytes[start..end], start, end, shape_hash));
+                i = last + 1;
+                continue;
+            }
+            // `/var/lib/My Files/report.txt`: a path goes on after a space.
+            let piece = &bytes[start..end];
+            if piece.contains(&b'/')
+                && !matches!(piece[0], b'/' | b'"' | b'\'' | b'(' | b'[')
+                && !piece.contains(&b'=')
+                && let Some(prev) = self.toks.last_mut()
+                && prev.kind == Kind::Var
+                && prev.masked
+                && bytes[prev.start] == b'/'
+                && prev.end + 1 == start
+            {
+                prev.end = end;
+                prev.value_end = end;
+                prev.value_hash = hash_bytes(&bytes[prev.start..end]);
+                i += 1;
+                continue;
+            }
             let tok = match self.quoted_value_end(bytes, i) {
                 Some(last) => {
                     let end = self.pieces[last].1;
@@ -334,6 +359,33 @@ impl Tokenizer {
             let (s, e) = self.pieces[j];
             ends_with_quote(&bytes[s..e], quote)
         })
+    }
+
+    /// If piece `i` opens a bracketed list of several pieces (`[a,` `b,` `c]`), the index of the
+    /// piece that closes it: every piece before that ends with a comma.
+    fn list_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+        let (s, e) = self.pieces[i];
+        let open = bytes[s];
+        let close = match open {
+            b'[' => b']',
+            b'{' => b'}',
+            _ => return None,
+        };
+        if !bytes[s..e].ends_with(b",") {
+            return None;
+        }
+        let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);
+        for j in i + 1..=last {
+            let (ps, pe) = self.pieces[j];
+            let piece = trim_close_but(&bytes[ps..pe], close);
+            if piece.ends_with(&[close]) {
+                return Some(j);
+            }
+            if !piece.ends_with(b",") {
+                return None;
+            }
+        }
+        None
     }
 
     /// Whether a piece now would open the message: nothing but values before it.
@@ -619,6 +671,15 @@ fn is_request_line(phrase: &[u8]) -> bool {
     (3..=7).contains(&method_len)
         && inner.get(method_len) == Some(&b' ')
         && phrase.windows(5).any(|w| w == b"HTTP/")
+}
+
+/// `p` without trailing sentence punctuation (`.`, `,`, `;`, `:`) after a closing `close`.
+fn trim_close_but(p: &[u8], close: u8) -> &[u8] {
+    let mut e = p.len();
+    while e > 0 && matches!(p[e - 1], b'.' | b',' | b';' | b':') && p[..e - 1].ends_with(&[close]) {
+        e -= 1;
+    }
+    &p[..e]
 }
 
 /// The last whitespace-separated piece of a token made of several.

@@ -396,3 +396,21 @@ fn a_dash_label_that_later_varies_neither_breaks_nor_takes_other_lines() {
     let other = miner.observe("svc run job 77 anything at all here");
     assert_ne!(miner.resolve(other), last);
 }
+
+#[test]
+fn a_list_of_items_and_a_path_with_spaces_are_one_value_each() {
+    let (miner, ids) = mine_all(&[
+        "removed items [apple, banana, cherry] from cart 12",
+        "removed items [lime, mango] from cart 14",
+        "removed items [kiwi] from cart 13",
+        "opened file /var/lib/My Files/report.txt for reading",
+        "opened file /var/lib/data/report.txt for reading",
+        "opened file /home/bob/Old Stuff/More Things/x.doc for reading",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[0], ids[2]);
+    assert_eq!(ids[3], ids[4]);
+    assert_eq!(ids[3], ids[5]);
+    assert_eq!(miner.template(ids[0]), Some("removed items <*> from cart <*>"));
+    assert_eq!(miner.template(ids[3]), Some("opened file <*> for reading"));
+}

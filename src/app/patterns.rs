@@ -141,7 +141,7 @@ impl PatternState {
         for m in self.miner.take_merges() {
             if let Some(template) = self.announced_as.remove(&m.from) {
                 let reason = format!(
-                    "not a new pattern: merged into the older pattern #{} `{}` (the word that told them apart is a value)",
+                    "not a new pattern: merged into the older pattern #{} `{}` (what told them apart is a value)",
                     m.into, m.template
                 );
                 self.to_retract.push((template, reason, 0));

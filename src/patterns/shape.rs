@@ -160,7 +160,8 @@ pub(crate) fn ends_with_quote(piece: &[u8], quote: u8) -> bool {
     while e > 0 && matches!(piece[e - 1], b')' | b']' | b'}' | b'.' | b',' | b';' | b':') {
         e -= 1;
     }
-    e > 0 && piece[e - 1] == quote
+    // `\"` inside a quoted value is a quote in the text, not its end.
+    e > 0 && piece[e - 1] == quote && (e < 2 || piece[e - 2] != b'\\')
 }
 
 pub(crate) fn is_url(core: &[u8]) -> bool {

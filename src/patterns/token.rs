@@ -198,6 +198,17 @@ impl Tokenizer {
                 }
                 None => self.classify(bytes, start, end),
             };
+            // The first word of a quoted message (`"operationExecutor.MountVolume started …"`)
+            // names the event even when it looks like an identifier.
+            let tok = if tok.kind == Kind::Var
+                && !tok.masked
+                && matches!(bytes[start], b'"' | b'\'')
+                && self.opens_message()
+            {
+                word(&bytes[start..end], start, end)
+            } else {
+                tok
+            };
             if tok.kind == Kind::Word && is_status_word(&bytes[start..end]) {
                 status_next = true;
             }

@@ -414,3 +414,17 @@ fn a_list_of_items_and_a_path_with_spaces_are_one_value_each() {
     assert_eq!(miner.template(ids[0]), Some("removed items <*> from cart <*>"));
     assert_eq!(miner.template(ids[3]), Some("opened file <*> for reading"));
 }
+
+#[test]
+fn a_quoted_message_names_its_event_by_its_first_word_and_escaped_quotes_stay_inside() {
+    let (miner, ids) = mine_all(&[
+        r#"I1204 10:00:03.678662 1321 reconciler.go:258] "operationExecutor.MountVolume started for volume" volume="a" pod="p1""#,
+        r#"I1204 10:00:03.678662 1321 reconciler.go:231] "operationExecutor.UnmountVolume started for volume" volume="b" pod="p2""#,
+        r#"I1204 10:00:04.000001 1321 prober.go:107] "Probe failed" pod="p1" output="Get \"http://10.0.0.1:8080/healthz\": context deadline exceeded""#,
+        r#"I1204 10:00:05.000001 1321 prober.go:107] "Probe failed" pod="p2" output="dial tcp 10.0.0.2:8080: connect: connection refused""#,
+    ]);
+    assert_ne!(ids[0], ids[1], "MountVolume / UnmountVolume");
+    assert_eq!(ids[2], ids[3], "one quoted output value, escaped quotes and all");
+    let t = miner.template(ids[2]).unwrap_or_default();
+    assert!(t.ends_with("output=<*>"), "{t}");
+}

@@ -5,7 +5,7 @@
 //! - `Word`: plain text (`failed`, `interrupt:`). Two lines whose words differ are different
 //!   events; a word turns into `<*>` only in a long template that already has a `<*>` there.
 //! - `Var`: a masked value (anything with a digit: numbers, hex, ids, IPs, UUIDs, durations with
-//!   their unit, dates; paths, URLs) or an identifier-like token (`org.apache.Foo`, `root_domain`,
+//!   their unit, dates; paths, URLs; letters whose case changes like a random id's) or an identifier-like token (`org.apache.Foo`, `root_domain`,
 //!   the name after `user`). Two `Var`s at the same place always unify.
 //! - `Kv`: `key=value`; unifies with the same key whatever the value.
 
@@ -520,10 +520,11 @@ impl Tokenizer {
         let structural =
             core.len() > 2 && core[1..core.len() - 1].iter().any(|&b| is_structural(b));
         let path = core[0] == b'/' && core.len() > 1;
-        if !has_digit && !structural && !path {
+        let random = !has_digit && looks_random(core);
+        if !has_digit && !structural && !path && !random {
             return word(raw, start, end);
         }
-        let masked = has_digit || (path && core[1..].contains(&b'/')) || is_url(core);
+        let masked = has_digit || random || (path && core[1..].contains(&b'/')) || is_url(core);
         let shape_hash = if has_digit {
             self.masked_shape(raw, cs, ce)
         } else {
@@ -624,6 +625,23 @@ impl Tokenizer {
             class: 0,
         });
     }
+}
+
+/// `bZQXbkMpkfNYnD`: letters whose case changes like a random id's, not a name's. A camel-case
+/// name (`VerifyControllerAttachedVolume`, `getURLForID`) has few lower-to-upper steps and its
+/// capitals start words; an id has many, and capitals side by side among them.
+fn looks_random(core: &[u8]) -> bool {
+    if core.len() < 8 || !core.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let steps = core
+        .windows(2)
+        .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+        .count();
+    let pairs = core
+        .windows(3)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase() && w[2].is_ascii_uppercase());
+    steps >= 3 && pairs
 }
 
 /// `status`, `status:`, `http_status`, `statusCode`, `status_code`: names of an HTTP status.

@@ -428,3 +428,17 @@ fn a_quoted_message_names_its_event_by_its_first_word_and_escaped_quotes_stay_in
     let t = miner.template(ids[2]).unwrap_or_default();
     assert!(t.ends_with("output=<*>"), "{t}");
 }
+
+#[test]
+fn a_random_letter_id_is_a_value_and_a_camel_case_name_is_not() {
+    let (_, ids) = mine_all(&[
+        "postfix/qmgr[12]: bZQXbkMpkfNYnD: removed",
+        "postfix/qmgr[13]: 4F2A1B3C9D: removed",
+        "postfix/qmgr[14]: qWErTYuioPAsd: removed",
+        "VerifyControllerAttachedVolume failed for pod",
+        "MountVolumeAndWaitForDevices failed for pod",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[0], ids[2]);
+    assert_ne!(ids[3], ids[4]);
+}

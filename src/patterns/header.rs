@@ -222,7 +222,7 @@ fn plainly_a_message(bytes: &[u8]) -> bool {
         || first[1..].iter().any(u8::is_ascii_uppercase)
         || is_month(first)
         || is_weekday(first)
-        || parse_level(first).is_some()
+        || first.len() <= 9 && parse_level(first).is_some()
     {
         return false;
     }

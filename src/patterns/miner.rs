@@ -190,7 +190,9 @@ impl Miner {
         let headed = line.as_bytes()[..message.start]
             .iter()
             .any(u8::is_ascii_digit);
-        if let Some(&(_, id, head)) = self.streams.iter().find(|s| s.0 == stream)
+        let at = self.streams.iter().position(|s| s.0 == stream);
+        if let Some(i) = at
+            && let (_, id, head) = self.streams[i]
             && continues(line, headed, level.is_some(), head)
         {
             return self.resolve(id);
@@ -220,7 +222,7 @@ impl Miner {
         self.touch(slot);
         let id = self.pattern(slot).map_or(PatternId(0), Pattern::id);
         let headed = if headed { start_class(line) } else { 0 };
-        match self.streams.iter().position(|s| s.0 == stream) {
+        match at {
             Some(0) => self.streams[0] = (stream, id, headed),
             Some(i) => {
                 // The busiest streams stay near the front.

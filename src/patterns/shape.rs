@@ -203,7 +203,9 @@ pub(crate) fn write_masked_shape(raw: &[u8], cs: usize, ce: usize, out: &mut Vec
                 i += 1;
             }
             // A month name inside a date (`10/Oct/2000:13:55:36`) is part of the value.
-            if core[s..i].iter().any(u8::is_ascii_digit) || super::header::is_month(&core[s..i]) {
+            if core[s..i].iter().any(u8::is_ascii_digit)
+                || i - s == 3 && super::header::is_month(&core[s..i])
+            {
                 if let Some(from) = pending_sep_from {
                     out.truncate(from);
                 } else {

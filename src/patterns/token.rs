@@ -175,14 +175,14 @@ impl Tokenizer {
             }
             // `/var/lib/My Files/report.txt`: a path goes on after a space.
             let piece = &bytes[start..end];
-            if piece.contains(&b'/')
-                && !matches!(piece[0], b'/' | b'"' | b'\'' | b'(' | b'[')
-                && !piece.contains(&b'=')
-                && let Some(prev) = self.toks.last_mut()
+            if let Some(prev) = self.toks.last_mut()
                 && prev.kind == Kind::Var
                 && prev.masked
-                && bytes[prev.start] == b'/'
                 && prev.end + 1 == start
+                && bytes[prev.start] == b'/'
+                && !matches!(piece[0], b'/' | b'"' | b'\'' | b'(' | b'[')
+                && piece.contains(&b'/')
+                && !piece.contains(&b'=')
             {
                 prev.end = end;
                 prev.value_end = end;
@@ -235,7 +235,9 @@ impl Tokenizer {
             self.push_folding(bytes, tok);
             i += 1;
         }
-        self.fold_flags(bytes);
+        if self.toks.iter().filter(|t| t.kind == Kind::Kv).nth(1).is_some() {
+            self.fold_flags(bytes);
+        }
     }
 
     /// `ID=11150 DF PROTO=TCP`: words between two `key=value` tokens are flags of the list, present
@@ -520,7 +522,7 @@ impl Tokenizer {
         let structural =
             core.len() > 2 && core[1..core.len() - 1].iter().any(|&b| is_structural(b));
         let path = core[0] == b'/' && core.len() > 1;
-        let random = !has_digit && looks_random(core);
+        let random = !has_digit && !structural && !path && core.len() >= 8 && looks_random(core);
         if !has_digit && !structural && !path && !random {
             return word(raw, start, end);
         }
@@ -631,17 +633,21 @@ impl Tokenizer {
 /// name (`VerifyControllerAttachedVolume`, `getURLForID`) has few lower-to-upper steps and its
 /// capitals start words; an id has many, and capitals side by side among them.
 fn looks_random(core: &[u8]) -> bool {
-    if core.len() < 8 || !core.iter().all(u8::is_ascii_alphabetic) {
+    if core.len() < 8 {
         return false;
     }
-    let steps = core
-        .windows(2)
-        .filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
-        .count();
-    let pairs = core
-        .windows(3)
-        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase() && w[2].is_ascii_uppercase());
-    steps >= 3 && pairs
+    // One pass: lower-to-upper steps, and a lower letter then two capitals.
+    let (mut steps, mut pair) = (0, false);
+    for (i, &b) in core.iter().enumerate() {
+        if !b.is_ascii_alphabetic() {
+            return false;
+        }
+        if i > 0 && b.is_ascii_uppercase() && core[i - 1].is_ascii_lowercase() {
+            steps += 1;
+            pair |= core.get(i + 1).is_some_and(u8::is_ascii_uppercase);
+        }
+    }
+    steps >= 3 && pair
 }
 
 /// `status`, `status:`, `http_status`, `statusCode`, `status_code`: names of an HTTP status.

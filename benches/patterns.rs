@@ -212,7 +212,7 @@ fn accuracy() {
     sets.extend(loghub(&root));
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for (name, lines) in &sets {
-        let ga = patterns_support::grouping_accuracy_owned(lines);
+        let (ga, _) = patterns_support::grouping_accuracy(lines);
         ours.push(ga);
         let drain = drain3_ids(lines.iter().map(|(l, _)| l.as_str()))
             .map(|ids| patterns_support::ga_of(lines, &ids));

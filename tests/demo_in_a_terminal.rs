@@ -117,26 +117,22 @@ fn the_demo_api_goes_down_and_the_tool_records_it() {
 #[test]
 fn sigterm_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().to_str().unwrap();
-    let mut tty = Tty::spawn(
-        &["demo", "--dir", d, "--fail-after", "1h"],
-        dir.path(),
-        100,
-        30,
-    );
+    let mut tty = quiet_demo(dir.path());
     tty.wait_for("the first frame", WAIT, |s| s.contains("Runbook"));
     let pid = tty.pid().expect("pid");
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    signal(pid, "TERM");
     assert!(
         tty.wait_exit(WAIT).is_some(),
         "sitrep did not exit on SIGTERM"
     );
     // Leaving the alternate screen brings back the (empty) primary screen.
     tty.wait_for("the primary screen back", WAIT, |s| !s.contains("Runbook"));
+}
+
+/// The demo at 100x30 in a pseudo-terminal, its API healthy for an hour.
+fn quiet_demo(dir: &Path) -> Tty {
+    let d = dir.to_str().unwrap();
+    Tty::spawn(&["demo", "--dir", d, "--fail-after", "1h"], dir, 100, 30)
 }
 
 /// The process state letter from /proc/PID/stat (`T` when stopped).
@@ -167,13 +163,7 @@ fn signal(pid: u32, name: &str) {
 #[test]
 fn ctrl_z_and_sigtstp_suspend_and_fg_brings_the_cockpit_back() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().to_str().unwrap();
-    let mut tty = Tty::spawn(
-        &["demo", "--dir", d, "--fail-after", "1h"],
-        dir.path(),
-        100,
-        30,
-    );
+    let mut tty = quiet_demo(dir.path());
     tty.wait_for("the first frame", WAIT, |s| s.contains("Runbook"));
     let pid = tty.pid().expect("pid");
     for how in ["key", "signal"] {
@@ -195,13 +185,7 @@ fn ctrl_z_and_sigtstp_suspend_and_fg_brings_the_cockpit_back() {
 #[test]
 fn sigquit_restores_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().to_str().unwrap();
-    let mut tty = Tty::spawn(
-        &["demo", "--dir", d, "--fail-after", "1h"],
-        dir.path(),
-        100,
-        30,
-    );
+    let mut tty = quiet_demo(dir.path());
     tty.wait_for("the first frame", WAIT, |s| s.contains("Runbook"));
     signal(tty.pid().expect("pid"), "QUIT");
     assert!(

@@ -347,33 +347,26 @@ fn a_late_write_keeps_when_it_happened_and_says_when_it_was_written() {
         Some(written),
         "read back as written"
     );
-    let md = sitrep::export::render(
-        sitrep::export::Format::Markdown,
-        &sitrep::export::ExportInput {
-            records: &report.records,
-            runbooks: &[],
-            secrets: &[],
-            timeline_path: "incident.jsonl",
-            damage: &[],
-            notes: &[],
-        },
-    );
+    let render = |format| {
+        sitrep::export::render(
+            format,
+            &sitrep::export::ExportInput {
+                records: &report.records,
+                runbooks: &[],
+                secrets: &[],
+                timeline_path: "incident.jsonl",
+                damage: &[],
+                notes: &[],
+            },
+        )
+    };
+    let md = render(sitrep::export::Format::Markdown);
     let table = &md[md.find("## Timeline").unwrap()..];
     let at_once = table.find("note: written at once").unwrap();
     let made = table.find("note: made 17 s ago").unwrap();
     assert!(made < at_once, "sorted by when it happened:\n{table}");
     assert!(table.contains(" late) |"), "{table}");
-    let csv = sitrep::export::render(
-        sitrep::export::Format::Csv,
-        &sitrep::export::ExportInput {
-            records: &report.records,
-            runbooks: &[],
-            secrets: &[],
-            timeline_path: "incident.jsonl",
-            damage: &[],
-            notes: &[],
-        },
-    );
+    let csv = render(sitrep::export::Format::Csv);
     let late_row = csv.lines().find(|l| l.contains("made 17 s ago")).unwrap();
     let written_at = written.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     assert!(late_row.contains(&written_at), "{late_row}");

@@ -163,10 +163,7 @@ pub(super) fn health(p: &Prepared<'_>) -> Vec<Block> {
 /// The pattern events, leaving out those a correction retracted (a new pattern that turned out to
 /// be an older one is no finding; the timeline section keeps it, struck through).
 pub(super) fn patterns(p: &Prepared<'_>) -> Vec<Block> {
-    let rows: Vec<_> = p
-        .records
-        .iter()
-        .filter(|r| !p.incident.retracted.contains_key(&r.seq))
+    let rows: Vec<_> = p.standing()
         .filter_map(|r| match &r.event {
             Event::Pattern {
                 change,

@@ -131,6 +131,13 @@ impl<'a> Prepared<'a> {
         rows
     }
 
+    /// The records no correction retracted: what the evidence sections and the chart draw from.
+    pub(crate) fn standing(&self) -> impl Iterator<Item = &Record> {
+        self.records
+            .iter()
+            .filter(|r| !self.incident.retracted.contains_key(&r.seq))
+    }
+
     /// When the impact began, by the evidence: the first outage episode of an endpoint or the first
     /// new error pattern, whichever came first; and what it was.
     pub(crate) fn impact_began(&self) -> Option<(DateTime<Utc>, String)> {
@@ -144,8 +151,7 @@ impl<'a> Prepared<'a> {
         .next()
         .map(|e| (e.start, format!("{} {} (its first outage)", e.endpoint, e.worst)));
         // A sighting the tool took back (a false new pattern) did not begin anything.
-        let standing = |r: &&Record| !self.incident.retracted.contains_key(&r.seq);
-        let pattern = self.records.iter().filter(standing).find_map(|r| match &r.event {
+        let pattern = self.standing().find_map(|r| match &r.event {
             Event::Pattern {
                 change: crate::timeline::PatternChange::New,
                 level: Some(level),

@@ -656,6 +656,17 @@ impl Miner {
     fn update(&mut self, slot: u32, level: Option<Level>, body: &str, toks: &[Tok], now_ms: u64) {
         let top = self.config.top_values;
         let seq = self.seq;
+        // A numbered name that meets a value turns into a `<*>`: the pattern's keys change with it,
+        // so it is unfiled under the old ones first and filed under the new ones after.
+        let refile = self.pattern(slot).is_some_and(|p| {
+            p.parts
+                .iter()
+                .zip(toks)
+                .any(|(part, t)| t.kind == Kind::Var && matches!(part, Part::Kv { stem: true, .. }))
+        });
+        if refile {
+            self.file(slot, false);
+        }
         let Some(p) = self.pattern_mut(slot) else {
             return;
         };
@@ -670,7 +681,6 @@ impl Miner {
         p.first.ms = p.first.ms.min(now_ms);
         p.history.record(now_ms);
         let mut changed = false;
-        let mut refile = false;
         let n = p.parts.len();
         if p.tail
             && let (Some(Part::Var(s)), Some(first), Some(last)) =
@@ -685,7 +695,6 @@ impl Miner {
                 *part = Part::Var(open_slot(top > 0));
                 p.anchors -= 1;
                 changed = true;
-                refile = true;
             }
             match part {
                 Part::Word { .. } => {}
@@ -708,18 +717,8 @@ impl Miner {
             p.render();
         }
         if refile {
-            // The keys were computed from the parts before the name turned into a value.
-            self.refile(slot);
+            self.file(slot, true);
         }
-    }
-
-    /// Files a pattern again after its parts changed: drops it from every key list, then files it.
-    fn refile(&mut self, slot: u32) {
-        for list in self.siblings.values_mut() {
-            list.retain(|&s| s != slot);
-        }
-        self.siblings.retain(|_, list| !list.is_empty());
-        self.file(slot, true);
     }
 
     fn evict_oldest(&mut self) {

@@ -23,21 +23,18 @@ pub enum PatternsError {
     Json(#[from] serde_json::Error),
 }
 
-/// Calls `f` with each line of `input` (newline and carriage return removed, invalid UTF-8
-/// replaced); returns how many lines there were.
-fn for_each_line<R: BufRead>(
+/// Calls `f` with each line of `input` (invalid UTF-8 replaced; the miner trims the line end);
+/// returns how many lines there were. A read error becomes `read_error(e)`.
+fn for_each_line<R: BufRead, E>(
     mut input: R,
-    mut f: impl FnMut(&str) -> Result<(), PatternsError>,
-) -> Result<u64, PatternsError> {
+    read_error: impl Fn(std::io::Error) -> E,
+    mut f: impl FnMut(&str) -> Result<(), E>,
+) -> Result<u64, E> {
     let mut buf = Vec::with_capacity(256);
     let mut n = 0;
     loop {
         buf.clear();
-        if input
-            .read_until(b'\n', &mut buf)
-            .map_err(PatternsError::Read)?
-            == 0
-        {
+        if input.read_until(b'\n', &mut buf).map_err(&read_error)? == 0 {
             return Ok(n);
         }
         n += 1;
@@ -125,25 +122,16 @@ fn assign_from<W: Write>(
 
 /// Reads the lines of `input` for [`assign_stream`]. Stops at the end, on an error, or when nobody
 /// listens.
-fn read_lines<R: BufRead>(mut input: R, tx: &std::sync::mpsc::SyncSender<Result<String, std::io::Error>>) {
-    let mut buf = Vec::with_capacity(256);
-    loop {
-        buf.clear();
-        let sent = match input.read_until(b'\n', &mut buf) {
-            Ok(0) => return,
-            Ok(_) => tx.send(Ok(match std::str::from_utf8(&buf) {
-                Ok(s) => s.to_owned(),
-                Err(_) => String::from_utf8_lossy(&buf).into_owned(),
-            })),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                let _ = tx.send(Err(e));
-                return;
-            }
-        };
-        if sent.is_err() {
-            return;
-        }
+fn read_lines<R: BufRead>(
+    input: R,
+    tx: &std::sync::mpsc::SyncSender<Result<String, std::io::Error>>,
+) {
+    // `Err(None)`: nobody listens any more; `Err(Some(e))`: the input failed, which is handed over.
+    let read = for_each_line(input, Some, |line| {
+        tx.send(Ok(line.to_owned())).map_err(|_| None)
+    });
+    if let Err(Some(e)) = read {
+        let _ = tx.send(Err(e));
     }
 }
 
@@ -162,7 +150,7 @@ fn write_assigned<W: Write>(
 
 /// Observes every line of `input`; returns the number of lines.
 pub fn mine<R: BufRead>(miner: &mut Miner, input: R) -> Result<u64, PatternsError> {
-    for_each_line(input, |line| {
+    for_each_line(input, PatternsError::Read, |line| {
         miner.observe(line);
         Ok(())
     })

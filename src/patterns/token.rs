@@ -111,7 +111,7 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
-            if after_status && let Some(tok) = status(bytes, start, end, b"status") {
+            if after_status && let Some(tok) = status(bytes, start, end) {
                 self.toks.push(tok);
                 i += 1;
                 continue;
@@ -680,7 +680,7 @@ fn status_class(value: &[u8]) -> u8 {
 
 /// An HTTP status after a request line or a `status:` word: a value whose class is part of the
 /// event (200s and 404s are different patterns).
-fn status(bytes: &[u8], start: usize, end: usize, name: &[u8]) -> Option<Tok> {
+fn status(bytes: &[u8], start: usize, end: usize) -> Option<Tok> {
     let raw = &bytes[start..end];
     let (cs, ce) = core_bounds(raw);
     let class = status_class(&raw[cs..ce]);
@@ -691,7 +691,7 @@ fn status(bytes: &[u8], start: usize, end: usize, name: &[u8]) -> Option<Tok> {
         masked: true,
         value_start: start + cs,
         value_end: start + ce,
-        ident_hash: mix(hash_bytes(name), u64::from(class)),
+        ident_hash: mix(hash_bytes(b"status"), u64::from(class)),
         value_hash: hash_bytes(&raw[cs..ce]),
         shape_hash: 0,
         folded: false,

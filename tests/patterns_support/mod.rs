@@ -350,30 +350,8 @@ pub fn corpora() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
 
 /// Grouping accuracy as Loghub's evaluator has it: a line counts when the group it was put in
 /// holds exactly the lines of its true group. Lines are mined as one stream, ids read at the end.
-pub fn grouping_accuracy(lines: &[(String, &'static str)]) -> (f64, usize) {
-    let mut miner = Miner::default();
-    let ids: Vec<PatternId> = lines
-        .iter()
-        .map(|(l, _)| miner.observe_in(0, l, 0))
-        .collect();
-    let pred: Vec<PatternId> = ids.iter().map(|&id| miner.resolve(id)).collect();
-    let mut by_truth: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_pred: HashMap<PatternId, Vec<usize>> = HashMap::new();
-    for (i, ((_, t), p)) in lines.iter().zip(&pred).enumerate() {
-        by_truth.entry(t).or_default().push(i);
-        by_pred.entry(*p).or_default().push(i);
-    }
-    let mut ok = 0;
-    for members in by_pred.values() {
-        if by_truth[lines[members[0]].1] == *members {
-            ok += members.len();
-        }
-    }
-    (ok as f64 / lines.len() as f64, by_pred.len())
-}
-
-/// [`grouping_accuracy`] for lines whose labels are owned strings.
-pub fn grouping_accuracy_owned(lines: &[(String, String)]) -> f64 {
+/// Returns the accuracy and how many groups the miner made.
+pub fn grouping_accuracy<L: AsRef<str>>(lines: &[(String, L)]) -> (f64, usize) {
     let mut miner = Miner::default();
     let ids: Vec<PatternId> = lines
         .iter()
@@ -383,23 +361,24 @@ pub fn grouping_accuracy_owned(lines: &[(String, String)]) -> f64 {
         .iter()
         .map(|&id| miner.resolve(id).to_string())
         .collect();
-    ga_of(lines, &pred)
+    let groups = pred.iter().collect::<std::collections::HashSet<_>>().len();
+    (ga_of(lines, &pred), groups)
 }
 
 /// Grouping accuracy of predicted group names `pred` against the labels of `lines`.
-pub fn ga_of(lines: &[(String, String)], pred: &[String]) -> f64 {
+pub fn ga_of<L: AsRef<str>>(lines: &[(String, L)], pred: &[String]) -> f64 {
     if pred.len() != lines.len() {
         return 0.0;
     }
     let mut by_truth: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut by_pred: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, ((_, t), p)) in lines.iter().zip(pred).enumerate() {
-        by_truth.entry(t).or_default().push(i);
+        by_truth.entry(t.as_ref()).or_default().push(i);
         by_pred.entry(p).or_default().push(i);
     }
     let ok: usize = by_pred
         .values()
-        .filter(|members| by_truth[lines[members[0]].1.as_str()] == **members)
+        .filter(|members| by_truth[lines[members[0]].1.as_ref()] == **members)
         .map(Vec::len)
         .sum();
     ok as f64 / lines.len().max(1) as f64

@@ -269,10 +269,7 @@ fn rate_lane(out: &mut String, scale: &Scale, y: f64, p: &Prepared<'_>) {
         }
     }
     // Pattern spikes, each at the time its lines name, where the record has it.
-    let points: Vec<(DateTime<Utc>, f64, &str, &str)> = p
-        .records
-        .iter()
-        .filter(|r| !p.incident.retracted.contains_key(&r.seq))
+    let points: Vec<(DateTime<Utc>, f64, &str, &str)> = p.standing()
         .filter_map(|r| match &r.event {
             Event::Pattern {
                 template,

@@ -163,6 +163,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                 status,
                 SourceStatus::Following { .. }
                     | SourceStatus::Running { .. }
+                    | SourceStatus::Reading { .. }
                     | SourceStatus::Waiting { .. }
             );
             if changed && news {

@@ -239,9 +239,12 @@ pub enum Cmd {
         /// line must pass both).
         #[arg(long, value_name = "KEY=VALUE", value_parser = parse_field_value)]
         follow_field: Option<(String, String)>,
-        /// Files to follow.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
+        /// What to follow: files or globs (`/var/log/app/*.log`), or sources by kind:
+        /// `journal:payments.service` (units and FIELD=value matches, comma-separated; add
+        /// `@/var/log/journal/remote` for a folder or file of journal files, `@ssh:HOST` for
+        /// another host's journal), `command:kubectl logs -f deploy/api`, `file:PATH`, `glob:PATTERN`.
+        #[arg(required = true, value_name = "SOURCE")]
+        sources: Vec<String>,
     },
     /// Probe a URL like the health panel does and print a summary.
     Probe(ProbeArgs),
@@ -340,10 +343,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Cmd::Tail {
             filter,
             follow_field,
-            files,
+            sources,
         } => {
             let field = follow_field.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
-            tools::tail(&files, filter.as_deref(), field).await
+            tools::tail(&sources, filter.as_deref(), field).await
         }
         Cmd::Probe(args) => tools::probe(args).await,
         Cmd::Patterns {

@@ -1,7 +1,7 @@
 //! The tools that stand alone: `tail`, `probe`, `patterns`, and the shell completions and man page.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, bail};
 use clap::CommandFactory as _;
@@ -81,7 +81,7 @@ pub(super) async fn probe(args: super::ProbeArgs) -> anyhow::Result<u8> {
 }
 
 pub(super) async fn tail(
-    files: &[PathBuf],
+    sources: &[String],
     filter: Option<&str>,
     field: Option<(&str, &str)>,
 ) -> anyhow::Result<u8> {
@@ -92,7 +92,11 @@ pub(super) async fn tail(
         ),
         None => None,
     };
-    let specs: Vec<SourceSpec> = files.iter().map(SourceSpec::path).collect();
+    let specs = sources
+        .iter()
+        .map(|s| SourceSpec::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|why| anyhow::anyhow!("{why}"))?;
     // Ctrl-C, or whoever reads the output is gone (`sitrep tail F | head -1`): stop at once, not
     // when F next grows.
     let cancel = async {

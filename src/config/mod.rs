@@ -24,7 +24,7 @@ use crate::core::diag::SourceError;
 use crate::core::severity::Severity;
 use crate::health::EndpointSpec;
 use crate::tail::{SourceSpec, TimeRule, Timing, Zone};
-use raw::{RawConfig, RawIncident, RawLog, RawTimestamp};
+use raw::{RawConfig, RawIncident, RawJournal, RawLog, RawTimestamp};
 use reader::Reader;
 
 /// The validated configuration.
@@ -246,32 +246,7 @@ const MAX_REORDER: Duration = Duration::from_secs(60);
 fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
     let name = l.name.get_ref().clone();
     let here = l.name.span().start;
-    let source = match (l.path, l.command) {
-        (Some(p), None) => SourceSpec::path(r.path(&p)),
-        (None, Some(c)) if !c.is_empty() => SourceSpec::Command(c),
-        (None, Some(_)) => {
-            return Err(r.at(
-                here,
-                format!(
-                    "log `{name}`: `command` is empty; give the program and its arguments, like [\"kubectl\", \"logs\", \"-f\", \"deploy/api\"]"
-                ),
-            ));
-        }
-        (Some(_), Some(_)) => {
-            return Err(r.at(
-                here,
-                format!("log `{name}` has both `path` and `command`; keep one"),
-            ));
-        }
-        (None, None) => {
-            return Err(r.at(
-                here,
-                format!(
-                    "log `{name}` needs `path = \"/var/log/app.log\"` or `command = [\"kubectl\", \"logs\", \"-f\", \"deploy/api\"]`"
-                ),
-            ));
-        }
-    };
+    let source = log_source(r, &name, here, l.path, l.command, l.source, l.journal)?;
     let times = match l.timestamp {
         Some(t) => times(r, &name, t)?,
         None => TimeRule::default(),
@@ -296,6 +271,115 @@ fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
         source,
         timing: Timing { times, reorder },
     })
+}
+
+/// What a `[[log]]` follows: exactly one of `path`, `command`, `source` (an address) and `journal`.
+fn log_source(
+    r: &Reader<'_>,
+    name: &str,
+    here: usize,
+    path: Option<String>,
+    command: Option<Vec<String>>,
+    source: Option<toml::Spanned<String>>,
+    journal: Option<toml::Spanned<RawJournal>>,
+) -> Result<SourceSpec, SourceError> {
+    let given = [
+        path.is_some(),
+        command.is_some(),
+        source.is_some(),
+        journal.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
+        return Err(r.at(
+            here,
+            format!("log `{name}` names more than one of `path`, `command`, `source` and `journal`; keep one"),
+        ));
+    }
+    let source = if let Some(p) = path {
+        SourceSpec::path(r.path(&p))
+    } else if let Some(c) = command {
+        if c.is_empty() {
+            return Err(r.at(
+                here,
+                format!(
+                    "log `{name}`: `command` is empty; give the program and its arguments, like [\"kubectl\", \"logs\", \"-f\", \"deploy/api\"]"
+                ),
+            ));
+        }
+        SourceSpec::Command(c)
+    } else if let Some(address) = source {
+        let at = address.span().start;
+        match SourceSpec::parse(address.get_ref()).map_err(|why| r.at(at, format!("log `{name}`: {why}")))? {
+            // Paths in the config are read from the config's folder.
+            SourceSpec::File(p) => SourceSpec::path(r.path(&p.to_string_lossy())),
+            SourceSpec::Glob(g) => SourceSpec::path(r.path(&g)),
+            SourceSpec::Journal(mut spec) => {
+                use crate::tail::journal::JournalFrom;
+                if let JournalFrom::Files(files) = &spec.from {
+                    let path = r.path(&files[0].to_string_lossy());
+                    spec.from = if path.is_dir() {
+                        JournalFrom::Directory(path)
+                    } else {
+                        JournalFrom::Files(vec![path])
+                    };
+                } else if let JournalFrom::Directory(dir) = &spec.from {
+                    spec.from = JournalFrom::Directory(r.path(&dir.to_string_lossy()));
+                }
+                SourceSpec::Journal(spec)
+            }
+            other => other,
+        }
+    } else if let Some(journal) = journal {
+        let at = journal.span().start;
+        journal_spec(r, name, at, journal.into_inner())?
+    } else {
+        return Err(r.at(
+            here,
+            format!(
+                "log `{name}` needs `path = \"/var/log/app.log\"`, `command = [\"kubectl\", \"logs\", \"-f\", \"deploy/api\"]`, `source = \"journal:payments.service\"` or a `journal` table"
+            ),
+        ));
+    };
+    Ok(source)
+}
+
+/// A log's `journal` table: units, matches, and where from (a folder or files, or a command
+/// prefix such as `via = ["ssh", "db1"]`).
+fn journal_spec(
+    r: &Reader<'_>,
+    name: &str,
+    at: usize,
+    raw: RawJournal,
+) -> Result<SourceSpec, SourceError> {
+    use crate::tail::journal::{JournalFrom, JournalSpec};
+    let mut spec = JournalSpec {
+        units: raw.units,
+        via: raw.via,
+        ..JournalSpec::default()
+    };
+    for m in raw.matches {
+        // The same check as an address's `FIELD=value`.
+        let parsed = JournalSpec::parse(&m).map_err(|why| r.at(at, format!("log `{name}`: {why}")))?;
+        if parsed.matches.len() != 1 || !parsed.units.is_empty() {
+            return Err(r.at(
+                at,
+                format!("log `{name}`: match `{m}` is not FIELD=value, like _SYSTEMD_UNIT=payments.service"),
+            ));
+        }
+        spec.matches.extend(parsed.matches);
+    }
+    spec.from = match (raw.directory, raw.files.is_empty()) {
+        (Some(_), false) => {
+            return Err(r.at(
+                at,
+                format!("log `{name}`: the journal has both `directory` and `files`; keep one"),
+            ));
+        }
+        (Some(dir), true) => JournalFrom::Directory(r.path(&dir)),
+        (None, false) => JournalFrom::Files(raw.files.iter().map(|f| r.path(f)).collect()),
+        (None, true) => JournalFrom::Local,
+    };
+    Ok(SourceSpec::Journal(spec))
 }
 
 /// A log's `timestamp` table; a bad zone or format points at its value and says what to write.

@@ -92,8 +92,25 @@ pub(super) struct RawLog {
     pub(super) name: Spanned<String>,
     pub(super) path: Option<String>,
     pub(super) command: Option<Vec<String>>,
+    pub(super) source: Option<Spanned<String>>,
+    pub(super) journal: Option<Spanned<RawJournal>>,
     pub(super) timestamp: Option<RawTimestamp>,
     pub(super) reorder: Option<Spanned<String>>,
+}
+
+/// `journal = { units = ["payments.service"], directory = "/var/log/journal/remote" }` in a `[[log]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawJournal {
+    #[serde(default)]
+    pub(super) units: Vec<String>,
+    #[serde(default, rename = "match")]
+    pub(super) matches: Vec<String>,
+    pub(super) directory: Option<String>,
+    #[serde(default)]
+    pub(super) files: Vec<String>,
+    #[serde(default)]
+    pub(super) via: Vec<String>,
 }
 
 /// `timestamp = { format = "%d.%m.%Y %H:%M:%S", zone = "+02:00" }` in a `[[log]]`.

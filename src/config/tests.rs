@@ -112,6 +112,53 @@ fn a_log_needs_a_path_or_a_command() {
     assert!(err.contains("needs `path"), "{err}");
 }
 
+fn log_lines(lines: &str) -> Result<Config, SourceError> {
+    parse_str(&format!(
+        "[incident]\ntitle = \"x\"\n[[log]]\nname = \"api\"\n{lines}\n"
+    ))
+}
+
+#[test]
+fn a_log_names_its_source_by_address_or_journal_table() {
+    use crate::tail::journal::{JournalFrom, JournalSpec};
+    let cfg = log_lines(r#"source = "journal:payments.service,PRIORITY=3@ssh:db1""#).unwrap();
+    let want = JournalSpec {
+        units: vec!["payments.service".into()],
+        matches: vec!["PRIORITY=3".into()],
+        via: vec!["ssh".into(), "-T".into(), "db1".into()],
+        ..JournalSpec::default()
+    };
+    assert_eq!(cfg.logs[0].source, SourceSpec::Journal(want));
+    let cfg = log_lines(
+        r#"journal = { units = ["a.service"], match = ["_HOSTNAME=db1"], directory = "remote" }"#,
+    )
+    .unwrap();
+    let SourceSpec::Journal(spec) = &cfg.logs[0].source else {
+        panic!("{:?}", cfg.logs[0].source);
+    };
+    assert_eq!(spec.from, JournalFrom::Directory(PathBuf::from("/base/remote")));
+    assert_eq!(spec.matches, ["_HOSTNAME=db1"]);
+    // A file address is read from the config's folder, as `path` is.
+    let cfg = log_lines(r#"source = "file:logs/api.log""#).unwrap();
+    assert_eq!(cfg.logs[0].source, SourceSpec::File(PathBuf::from("/base/logs/api.log")));
+}
+
+#[test]
+fn a_log_source_mistake_says_what_to_write() {
+    let err = log_lines("path = \"a.log\"\nsource = \"journal:x\"").unwrap_err().to_string();
+    assert!(err.contains("more than one of"), "{err}");
+    let err = log_lines(r#"source = "jurnal:x""#).unwrap_err().to_string();
+    assert!(err.contains("unknown kind `jurnal`"), "{err}");
+    let err = log_lines(r#"journal = { match = ["unit=x"] }"#).unwrap_err().to_string();
+    assert!(err.contains("capitals"), "{err}");
+    let err = log_lines(r#"journal = { directory = "a", files = ["b"] }"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("both `directory` and `files`"), "{err}");
+    let err = log_lines(r#"journal = { unit = ["a"] }"#).unwrap_err().to_string();
+    assert!(err.contains("unit"), "{err}");
+}
+
 fn log_with(timestamp: &str) -> Result<Config, SourceError> {
     parse_str(&format!(
         "[incident]\ntitle = \"x\"\n[[log]]\nname = \"api\"\npath = \"a.log\"\ntimestamp = {timestamp}\n"

@@ -115,7 +115,9 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                 TailEvent::Status { status, .. } => {
                     if !matches!(
                         status,
-                        SourceStatus::Following { .. } | SourceStatus::Running { .. }
+                        SourceStatus::Following { .. }
+                            | SourceStatus::Running { .. }
+                            | SourceStatus::Reading { .. }
                     ) {
                         // Diagnostics are best effort; the lines are what matter.
                         let _ = writeln!(diag, "sitrep: {status}");

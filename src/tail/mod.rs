@@ -27,6 +27,7 @@ mod file;
 mod follow;
 mod glob;
 mod handle;
+pub mod journal;
 mod level;
 mod lines;
 pub mod merge;
@@ -235,6 +236,8 @@ pub enum SourceSpec {
     Glob(String),
     /// A command's stdout and stderr (`kubectl logs -f deploy/api`), restarted when it exits.
     Command(Vec<String>),
+    /// Entries of the systemd journal (see [`journal`]).
+    Journal(journal::JournalSpec),
 }
 
 impl SourceSpec {
@@ -249,12 +252,49 @@ impl SourceSpec {
         }
     }
 
+    /// A source named by its address, as `sitrep tail` and a log's `source` take it:
+    /// `journal:UNITS[@WHERE]` (see [`journal::JournalSpec::parse`]), `file:PATH`, `glob:PATTERN`,
+    /// `command:PROGRAM ARGS…` (split at spaces; use a log's `command` list for quoting), or a
+    /// path (a glob when it has `*`, `?` or `[`). A file whose name starts with one of these
+    /// kinds is written `./journal:…`.
+    pub fn parse(address: &str) -> Result<Self, String> {
+        let Some((kind, rest)) = address.split_once(':') else {
+            return Ok(Self::path(address));
+        };
+        match kind {
+            "journal" => journal::JournalSpec::parse(rest)
+                .map(SourceSpec::Journal)
+                .map_err(|why| format!("source `{address}`: {why}")),
+            "file" if !rest.is_empty() => Ok(SourceSpec::File(PathBuf::from(rest))),
+            "glob" if !rest.is_empty() => Ok(SourceSpec::Glob(rest.to_string())),
+            "command" => {
+                let argv: Vec<String> = rest.split_whitespace().map(String::from).collect();
+                if argv.is_empty() {
+                    return Err(format!(
+                        "source `{address}`: give the program and its arguments, like command:kubectl logs -f deploy/api"
+                    ));
+                }
+                Ok(SourceSpec::Command(argv))
+            }
+            "file" | "glob" => Err(format!(
+                "source `{address}`: give a path after `{kind}:`, like {kind}:/var/log/app.log"
+            )),
+            _ if kind.len() > 1 && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') => {
+                Err(format!(
+                    "source `{address}`: unknown kind `{kind}`; use journal:, file:, glob: or command: (a file whose name has a colon: ./{address})"
+                ))
+            }
+            _ => Ok(Self::path(address)),
+        }
+    }
+
     /// A short human name: the path, pattern, or command line.
     pub fn describe(&self) -> String {
         let raw = match self {
             SourceSpec::File(path) => path.display().to_string(),
             SourceSpec::Glob(pattern) => pattern.clone(),
             SourceSpec::Command(argv) => argv.join(" "),
+            SourceSpec::Journal(spec) => spec.describe(),
         };
         sanitize(raw.as_bytes())
     }
@@ -315,6 +355,11 @@ pub enum SourceStatus {
         /// The command line.
         command: String,
     },
+    /// Reading a journal (see [`journal`]): `what` names it, and the machine for a collected one.
+    Reading {
+        /// The journal and its selection.
+        what: String,
+    },
     /// The command exited; it restarts after `restart_in`.
     Exited {
         /// Exit code (None when killed by a signal).
@@ -352,6 +397,7 @@ impl fmt::Display for SourceStatus {
             SourceStatus::Running { command } => {
                 write!(f, "running {}", sanitize(command.as_bytes()))
             }
+            SourceStatus::Reading { what } => write!(f, "reading {}", sanitize(what.as_bytes())),
             SourceStatus::Exited { code, restart_in } => {
                 match code {
                     Some(code) => write!(f, "command exited with code {code}")?,

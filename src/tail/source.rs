@@ -17,7 +17,7 @@ use super::{LogLine, SourceSpec, SourceStatus, TailEvent, TailOptions, command};
 
 /// Starts following `spec`, sending its lines and status changes tagged with `source` to `tx`.
 ///
-/// Files and globs get a thread of their own; commands run as a task on the current tokio runtime
+/// Files and globs get a thread of their own; commands and journals run as a task on the current tokio runtime
 /// (without one, an error status is sent instead).
 pub fn spawn_source(
     source: usize,
@@ -37,6 +37,11 @@ pub fn spawn_source(
         SourceSpec::Command(argv) => {
             return SourceHandle {
                 kind: command::spawn(source, argv, tx, opts),
+            };
+        }
+        SourceSpec::Journal(spec) => {
+            return SourceHandle {
+                kind: super::journal::spawn(source, spec, tx, opts),
             };
         }
     };

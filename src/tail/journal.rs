@@ -1,0 +1,829 @@
+//! Following the systemd journal through `journalctl -o json`: the local journal, journal files or a
+//! folder of them (as `systemd-journal-remote` collects them), or a remote host's journal through a
+//! command prefix (`ssh db1`).
+//!
+//! ```text
+//!  journal:payments.service ──> journalctl -o json --follow -u payments.service ──> entries ──> lines
+//!  journal:…@/var/log/journal/remote ──> journalctl -F _MACHINE_ID (every 5 s) ──> one follower a machine
+//! ```
+//! Each entry keeps its own time (`_SOURCE_REALTIME_TIMESTAMP`, else `__REALTIME_TIMESTAMP`), host
+//! and program; `PRIORITY` sets the level; a `MESSAGE` written as bytes is sanitized like any line.
+//! Every follower remembers the cursor of the last entry it delivered: when `journalctl` exits (an
+//! ssh connection dropped, a journal file rotated away) it is started again `--after-cursor`, so no
+//! entry is read twice or skipped. A folder holding several machines' files gets one follower (and
+//! one cursor) per machine: `journalctl --follow` over several files moves one position through
+//! them all in time order, and would skip the entries of a host that delivers them late.
+
+use std::collections::HashSet;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use tokio::sync::mpsc::Sender;
+use tokio::task::JoinSet;
+
+use super::handle::HandleKind;
+use super::{LogLine, SourceStatus, TailEvent, TailOptions, TimeOrigin, lines::sanitize_line};
+use crate::core::child::{Child, Event, Stream, Survivors};
+use crate::core::level::Level;
+
+/// How often a folder of journal files is looked at again for machines not seen before.
+const RESCAN: Duration = Duration::from_secs(5);
+/// A run at least this long was healthy: the next restart delay starts small again.
+const HEALTHY_RUN: Duration = Duration::from_secs(10);
+/// The longest JSON entry read; a longer one (a core dump's fields) is skipped and counted.
+const MAX_ENTRY_BYTES: usize = 4 << 20;
+/// Entries put in one batch for the UI.
+const BATCH: usize = 512;
+
+/// Which journal, and which of its entries.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JournalSpec {
+    /// Units (`payments.service`; `-u`, which also takes globs like `pay*`): an entry of any of them.
+    pub units: Vec<String>,
+    /// Field matches (`_SYSTEMD_UNIT=payments.service`, `PRIORITY=3`), as `journalctl` takes them.
+    pub matches: Vec<String>,
+    /// Where the entries are.
+    pub from: JournalFrom,
+    /// A command the `journalctl` command line is appended to, to read another host's journal
+    /// (`["ssh", "db1"]`). Empty: this machine.
+    pub via: Vec<String>,
+}
+
+/// Where a journal is read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum JournalFrom {
+    /// The journal of the machine `journalctl` runs on.
+    #[default]
+    Local,
+    /// A folder of journal files (`--directory`), as `systemd-journal-remote` fills it.
+    Directory(PathBuf),
+    /// Journal files (`--file`; a glob is passed on to `journalctl`).
+    Files(Vec<PathBuf>),
+}
+
+impl JournalSpec {
+    /// Reads the part of a source address after `journal:`: selectors separated by commas (a unit,
+    /// or `FIELD=value`), then optionally `@` and where from: a path starting `/` or `.`
+    /// (`@/var/log/journal/remote`, a folder or a file) or `ssh:HOST`. An `@` followed by anything else is part of a unit name
+    /// (`getty@tty1.service`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let (selectors, place) = match text.rsplit_once('@') {
+            Some((before, after))
+                if after.starts_with(['/', '.']) || after.starts_with("ssh:") =>
+            {
+                (before, Some(after))
+            }
+            _ => (text, None),
+        };
+        let mut spec = JournalSpec::default();
+        for selector in selectors.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match selector.split_once('=') {
+                Some((field, _)) => {
+                    if field.is_empty()
+                        || !field
+                            .bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                    {
+                        return Err(format!(
+                            "`{selector}`: a journal field is written in capitals, like _SYSTEMD_UNIT=payments.service or PRIORITY=3"
+                        ));
+                    }
+                    spec.matches.push(selector.to_string());
+                }
+                None => spec.units.push(selector.to_string()),
+            }
+        }
+        match place {
+            None => {}
+            Some(host) if host.starts_with("ssh:") => {
+                let host = &host[4..];
+                if host.is_empty() || host.starts_with('-') {
+                    return Err("`@ssh:` needs a host, like journal:payments.service@ssh:db1".into());
+                }
+                spec.via = vec!["ssh".into(), "-T".into(), host.into()];
+            }
+            Some(path) => {
+                let path = PathBuf::from(path);
+                spec.from = if path.is_dir() {
+                    JournalFrom::Directory(path)
+                } else {
+                    JournalFrom::Files(vec![path])
+                };
+            }
+        }
+        Ok(spec)
+    }
+
+    /// A short human name: `journal payments.service` and where from.
+    pub fn describe(&self) -> String {
+        let mut what: Vec<&str> = self.units.iter().map(String::as_str).collect();
+        what.extend(self.matches.iter().map(String::as_str));
+        let mut text = format!("journal {}", what.join(","));
+        if what.is_empty() {
+            text.push_str("(all)");
+        }
+        match &self.from {
+            JournalFrom::Local => {}
+            JournalFrom::Directory(dir) => text.push_str(&format!(" in {}", dir.display())),
+            JournalFrom::Files(files) => {
+                let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+                text.push_str(&format!(" in {}", files.join(" ")));
+            }
+        }
+        if !self.via.is_empty() {
+            text.push_str(&format!(" via {}", self.via.join(" ")));
+        }
+        text
+    }
+
+    /// Whether the journal may hold several machines' entries, each followed on its own.
+    fn collected(&self) -> bool {
+        !matches!(self.from, JournalFrom::Local)
+    }
+
+    /// `journalctl` and its arguments before the position: where, which entries, JSON.
+    fn base(&self) -> Vec<String> {
+        let mut argv = self.via.clone();
+        argv.push("journalctl".into());
+        match &self.from {
+            JournalFrom::Local => {}
+            JournalFrom::Directory(dir) => argv.push(format!("--directory={}", dir.display())),
+            JournalFrom::Files(files) => {
+                argv.extend(files.iter().map(|f| format!("--file={}", f.display())));
+            }
+        }
+        argv.push("--no-pager".into());
+        argv
+    }
+
+    /// The command that follows the entries of `machine` (all when `None`) from `position`.
+    fn follow_argv(&self, machine: Option<&str>, position: &Position) -> Vec<String> {
+        let mut argv = self.base();
+        argv.extend(
+            ["--output=json", "--all", "--follow"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        match position {
+            // `--follow` alone shows at most 10 entries before following: say all of them.
+            Position::After(cursor) => {
+                argv.push(format!("--after-cursor={cursor}"));
+                argv.push("--lines=all".into());
+            }
+            Position::Last(n) => argv.push(format!("--lines={n}")),
+            Position::All => argv.push("--lines=all".into()),
+        }
+        for unit in &self.units {
+            argv.push(format!("--unit={unit}"));
+        }
+        argv.extend(self.matches.iter().cloned());
+        if let Some(machine) = machine {
+            argv.push(format!("_MACHINE_ID={machine}"));
+        }
+        argv
+    }
+
+    /// The command that lists the machines whose entries the journal holds.
+    fn machines_argv(&self) -> Vec<String> {
+        let mut argv = self.base();
+        argv.push("--field=_MACHINE_ID".into());
+        argv
+    }
+}
+
+/// Where a follower starts reading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Position {
+    /// After the entry with this cursor (a restart).
+    After(String),
+    /// The last n entries.
+    Last(usize),
+    /// Every entry.
+    All,
+}
+
+impl Position {
+    fn first(opts: &TailOptions) -> Self {
+        if opts.from_start {
+            Position::All
+        } else {
+            Position::Last(opts.initial_lines)
+        }
+    }
+}
+
+pub(crate) fn spawn(
+    source: usize,
+    spec: JournalSpec,
+    tx: Sender<TailEvent>,
+    opts: TailOptions,
+) -> HandleKind {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => HandleKind::Task(runtime.spawn(run(source, spec, tx, opts))),
+        Err(_) => {
+            let message = "journal sources need a tokio runtime".to_string();
+            let status = SourceStatus::Error { message };
+            let _ = tx.try_send(TailEvent::Status { source, status });
+            HandleKind::Idle
+        }
+    }
+}
+
+/// The receiver is gone.
+struct Closed;
+
+async fn run(source: usize, spec: JournalSpec, tx: Sender<TailEvent>, opts: TailOptions) {
+    if !spec.collected() {
+        let _ = follow(source, &spec, None, &tx, &opts).await;
+        return;
+    }
+    // One follower a machine, started as machines appear; they end with this task.
+    let mut followers = JoinSet::new();
+    let mut known: HashSet<String> = HashSet::new();
+    loop {
+        match list_machines(&spec).await {
+            Ok(machines) => {
+                for machine in machines {
+                    if known.insert(machine.clone()) {
+                        let (spec, tx, opts) = (spec.clone(), tx.clone(), opts.clone());
+                        followers.spawn(async move {
+                            let _ = follow(source, &spec, Some(&machine), &tx, &opts).await;
+                        });
+                    }
+                }
+                if known.is_empty() {
+                    let status = SourceStatus::Waiting {
+                        path: PathBuf::from(spec.describe()),
+                    };
+                    if send(&tx, source, status).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(message) => {
+                if send(&tx, source, SourceStatus::Error { message })
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+        if tx.is_closed() {
+            return;
+        }
+        tokio::time::sleep(RESCAN).await;
+    }
+}
+
+/// The machines (`_MACHINE_ID` values) the journal holds entries of, or what went wrong.
+async fn list_machines(spec: &JournalSpec) -> Result<Vec<String>, String> {
+    let (out, err, exit) = run_once(spec, spec.machines_argv()).await?;
+    if exit.is_some_and(|s| !s.success()) {
+        return Err(said(spec, &err));
+    }
+    Ok(String::from_utf8_lossy(&out)
+        .lines()
+        .map(str::trim)
+        .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(String::from)
+        .collect())
+}
+
+/// What `journalctl` says about the journal before reading it, when it says anything: no journal
+/// files, none readable, or only the user's own entries (outside the journal's groups).
+async fn check(spec: &JournalSpec) -> Option<String> {
+    let mut argv = spec.base();
+    argv.push("--lines=0".into());
+    match run_once(spec, argv).await {
+        Ok((_, err, _)) => {
+            let text = stderr_text(&err);
+            (!text.is_empty()).then(|| format!("{text}{}", advice(&text)))
+        }
+        Err(message) => Some(message),
+    }
+}
+
+/// What to do about what `journalctl` said, when sitrep knows.
+fn advice(said: &str) -> &'static str {
+    if said.contains("insufficient permissions") || said.contains("not seeing messages") {
+        " (only members of the systemd-journal or adm group see every entry: `sudo usermod -aG systemd-journal $USER`, then log in again)"
+    } else if said.contains("No journal files were found") {
+        " (no journal here, or none you may read: is systemd-journald running? Collected files are read with journal:UNIT@/path/to/folder)"
+    } else {
+        ""
+    }
+}
+
+/// Runs a short `journalctl` command to its end (at most 30 s): its stdout, stderr and exit.
+async fn run_once(
+    spec: &JournalSpec,
+    argv: Vec<String>,
+) -> Result<(Vec<u8>, Vec<u8>, Option<std::process::ExitStatus>), String> {
+    let (program, args) = split(&argv);
+    let mut child = Child::spawn(program.as_ref(), &args, None, Survivors::Kill)
+        .map_err(|err| cannot_start(program, &err))?;
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut exit = None;
+    let finished = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match child.next().await {
+                Event::Output(Stream::Stdout) => out.extend_from_slice(child.chunk()),
+                Event::Output(Stream::Stderr) => err.extend_from_slice(child.chunk()),
+                Event::Exited(status) => exit = status,
+                Event::Done => break,
+            }
+        }
+    })
+    .await;
+    if finished.is_err() {
+        child.kill();
+        return Err(format!(
+            "{}: journalctl did not answer within 30 s",
+            spec.describe()
+        ));
+    }
+    Ok((out, err, exit))
+}
+
+/// A command line as the program and its arguments (`journalctl` is always in it).
+fn split(argv: &[String]) -> (&str, Vec<OsString>) {
+    match argv.split_first() {
+        Some((program, args)) => (program, args.iter().map(Into::into).collect()),
+        None => ("journalctl", Vec::new()),
+    }
+}
+
+fn cannot_start(program: &str, err: &std::io::Error) -> String {
+    if err.kind() == std::io::ErrorKind::NotFound {
+        format!(
+            "cannot start {program}: not found; journal sources need systemd's journalctl (Debian: apt-get install systemd)"
+        )
+    } else {
+        format!("cannot start {program}: {err}")
+    }
+}
+
+/// What `journalctl` said on stderr, as one status line.
+fn said(spec: &JournalSpec, stderr: &[u8]) -> String {
+    let text = stderr_text(stderr);
+    let text = if text.is_empty() {
+        "journalctl failed and said nothing".to_string()
+    } else {
+        text
+    };
+    format!("{}: {text}", sanitize_line(spec.describe().as_bytes(), 0, 1024).0)
+}
+
+async fn send(tx: &Sender<TailEvent>, source: usize, status: SourceStatus) -> Result<(), Closed> {
+    tx.send(TailEvent::Status { source, status })
+        .await
+        .map_err(|_| Closed)
+}
+
+/// Follows one machine's entries (all entries when `machine` is `None`), restarting `journalctl`
+/// after the last cursor whenever it exits.
+async fn follow(
+    source: usize,
+    spec: &JournalSpec,
+    machine: Option<&str>,
+    tx: &Sender<TailEvent>,
+    opts: &TailOptions,
+) -> Result<(), Closed> {
+    let mut position = Position::first(opts);
+    let mut delay = opts.restart_min;
+    let what = match machine {
+        Some(m) => format!("{} (machine {})", spec.describe(), &m[..m.len().min(12)]),
+        None => spec.describe(),
+    };
+    let mut first = true;
+    loop {
+        let argv = spec.follow_argv(machine, &position);
+        let (program, args) = split(&argv);
+        let started = tokio::time::Instant::now();
+        let status = match Child::spawn(program.as_ref(), &args, None, Survivors::Kill) {
+            Ok(mut child) => {
+                let running = SourceStatus::Reading { what: what.clone() };
+                send(tx, source, running).await?;
+                // An empty source needs a word: no journal files, none readable, only the user's own.
+                if std::mem::take(&mut first)
+                    && let Some(said) = check(spec).await
+                {
+                    let message = format!("{what}: {said}");
+                    send(tx, source, SourceStatus::Error { message }).await?;
+                }
+                let mut reader = EntryReader::new(source, opts.max_line_bytes);
+                let (code, stderr) =
+                    read_entries(source, &what, &mut child, &mut reader, tx).await?;
+                if let Some(cursor) = reader.cursor.take() {
+                    position = Position::After(cursor);
+                }
+                if started.elapsed() >= HEALTHY_RUN {
+                    delay = opts.restart_min;
+                }
+                let retry = crate::core::duration::glance(delay);
+                let why = if stderr.iter().all(u8::is_ascii_whitespace) {
+                    match code {
+                        Some(code) => format!("journalctl exited with code {code}"),
+                        None => "journalctl was killed by a signal".to_string(),
+                    }
+                } else {
+                    stderr_text(&stderr)
+                };
+                SourceStatus::Error {
+                    message: format!("{what}: {why}; reading again in {retry}"),
+                }
+            }
+            Err(err) => {
+                let retry = crate::core::duration::glance(delay);
+                SourceStatus::Error {
+                    message: format!("{}; retrying in {retry}", cannot_start(program, &err)),
+                }
+            }
+        };
+        send(tx, source, status).await?;
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(opts.restart_max.max(opts.restart_min));
+    }
+}
+
+/// Reads `journalctl`'s entries until it exits; returns its exit code and what it said on stderr
+/// (also shown while it runs: a permission hint comes before any entry).
+async fn read_entries(
+    source: usize,
+    what: &str,
+    child: &mut Child,
+    reader: &mut EntryReader,
+    tx: &Sender<TailEvent>,
+) -> Result<(Option<i32>, Vec<u8>), Closed> {
+    let mut stderr = Vec::new();
+    let mut exit = None;
+    let mut hinted = false;
+    loop {
+        match child.next().await {
+            Event::Output(Stream::Stdout) => {
+                let mut lines = Vec::new();
+                reader.push(child.chunk(), Utc::now(), &mut lines);
+                for batch in lines.chunks(BATCH) {
+                    let event = TailEvent::Lines {
+                        source,
+                        file: None,
+                        lines: batch.to_vec(),
+                    };
+                    tx.send(event).await.map_err(|_| Closed)?;
+                }
+            }
+            Event::Output(Stream::Stderr) => {
+                if stderr.len() < 4096 {
+                    stderr.extend_from_slice(child.chunk());
+                }
+                // A hint about permissions (a user outside the journal's groups sees only their
+                // own entries) is shown at once: an empty source needs a word.
+                let text = String::from_utf8_lossy(&stderr);
+                if !hinted && (text.contains("Hint:") || text.contains("insufficient permissions")) {
+                    hinted = true;
+                    let said = stderr_text(&stderr);
+                    let message = format!("{what}: {said}{}", advice(&said));
+                    send(tx, source, SourceStatus::Error { message }).await?;
+                }
+            }
+            Event::Exited(status) => exit = status,
+            Event::Done => break,
+        }
+    }
+    let mut lines = Vec::new();
+    reader.flush(Utc::now(), &mut lines);
+    if !lines.is_empty() {
+        let event = TailEvent::Lines {
+            source,
+            file: None,
+            lines,
+        };
+        tx.send(event).await.map_err(|_| Closed)?;
+    }
+    Ok((exit.and_then(|s| s.code()), stderr))
+}
+
+/// What a command said on stderr, on one line and safe to show.
+fn stderr_text(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let text: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    sanitize_line(text.join(" ").as_bytes(), 0, 1024).0
+}
+
+/// Cuts `journalctl -o json` output into entries and turns each into a line.
+#[derive(Debug)]
+pub(crate) struct EntryReader {
+    source: usize,
+    max_line_bytes: usize,
+    partial: Vec<u8>,
+    /// The current entry grew past [`MAX_ENTRY_BYTES`]: the rest of it is skipped.
+    skipping: bool,
+    /// The cursor of the last entry read.
+    pub(crate) cursor: Option<String>,
+    /// Entries that could not be read (too long, not JSON).
+    pub(crate) dropped: u64,
+}
+
+impl EntryReader {
+    pub(crate) fn new(source: usize, max_line_bytes: usize) -> Self {
+        Self {
+            source,
+            max_line_bytes,
+            partial: Vec::new(),
+            skipping: false,
+            cursor: None,
+            dropped: 0,
+        }
+    }
+
+    /// Reads the entries completed by `chunk` into `out`.
+    pub(crate) fn push(&mut self, chunk: &[u8], received: DateTime<Utc>, out: &mut Vec<LogLine>) {
+        let mut start = 0;
+        for newline in memchr::memchr_iter(b'\n', chunk) {
+            let piece = &chunk[start..newline];
+            start = newline + 1;
+            if self.skipping {
+                self.skipping = false;
+                self.partial.clear();
+                continue;
+            }
+            if self.partial.is_empty() {
+                self.entry(piece, received, out);
+            } else {
+                let mut whole = std::mem::take(&mut self.partial);
+                whole.extend_from_slice(piece);
+                self.entry(&whole, received, out);
+                whole.clear();
+                self.partial = whole;
+            }
+        }
+        let rest = &chunk[start..];
+        if !self.skipping {
+            if self.partial.len() + rest.len() > MAX_ENTRY_BYTES {
+                self.skipping = true;
+                self.dropped += 1;
+                self.partial = Vec::new();
+            } else {
+                self.partial.extend_from_slice(rest);
+            }
+        }
+    }
+
+    /// Reads a last entry that ended without a newline.
+    pub(crate) fn flush(&mut self, received: DateTime<Utc>, out: &mut Vec<LogLine>) {
+        let partial = std::mem::take(&mut self.partial);
+        if !partial.is_empty() && !self.skipping {
+            self.entry(&partial, received, out);
+        }
+        self.skipping = false;
+    }
+
+    fn entry(&mut self, json: &[u8], received: DateTime<Utc>, out: &mut Vec<LogLine>) {
+        if json.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        let Ok(entry) = serde_json::from_slice::<Entry>(json) else {
+            self.dropped += 1;
+            return;
+        };
+        if let Some(cursor) = &entry.cursor {
+            self.cursor = Some(cursor.clone());
+        }
+        out.push(entry.line(self.source, self.max_line_bytes, received));
+    }
+}
+
+/// The fields of a journal entry sitrep reads.
+#[derive(Debug, Deserialize)]
+struct Entry {
+    #[serde(rename = "__CURSOR")]
+    cursor: Option<String>,
+    #[serde(rename = "__REALTIME_TIMESTAMP")]
+    realtime: Option<Field>,
+    #[serde(rename = "_SOURCE_REALTIME_TIMESTAMP")]
+    source_realtime: Option<Field>,
+    #[serde(rename = "MESSAGE")]
+    message: Option<Field>,
+    #[serde(rename = "PRIORITY")]
+    priority: Option<Field>,
+    #[serde(rename = "_HOSTNAME")]
+    host: Option<Field>,
+    #[serde(rename = "SYSLOG_IDENTIFIER")]
+    identifier: Option<Field>,
+    #[serde(rename = "_COMM")]
+    comm: Option<Field>,
+    #[serde(rename = "_SYSTEMD_UNIT")]
+    unit: Option<Field>,
+    #[serde(rename = "_PID")]
+    pid: Option<Field>,
+}
+
+/// A field's value as `journalctl -o json` writes it: text, bytes (an array of numbers) for a value
+/// that is not printable UTF-8, several values (an array of either) for a repeated field, or
+/// `null` for one too large to show.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Field {
+    Text(String),
+    Bytes(Vec<u8>),
+    Many(Vec<Field>),
+    Other(serde::de::IgnoredAny),
+}
+
+impl Field {
+    /// The value's bytes; several values joined by a space.
+    fn bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        match self {
+            Field::Text(text) => text.as_bytes().into(),
+            Field::Bytes(bytes) => bytes.as_slice().into(),
+            Field::Many(values) => {
+                let mut joined = Vec::new();
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        joined.push(b' ');
+                    }
+                    joined.extend_from_slice(&value.bytes());
+                }
+                joined.into()
+            }
+            Field::Other(_) => (&[][..]).into(),
+        }
+    }
+
+    /// A short value (a host, a unit, a number) as safe text.
+    fn text(&self) -> String {
+        sanitize_line(&self.bytes(), 0, 256).0
+    }
+}
+
+impl Entry {
+    /// When it happened: the time the program gave, else when journald received it.
+    fn time(&self) -> Option<DateTime<Utc>> {
+        [&self.source_realtime, &self.realtime]
+            .into_iter()
+            .flatten()
+            .find_map(|f| {
+                let micros: i64 = f.text().trim().parse().ok()?;
+                DateTime::from_timestamp_micros(micros)
+            })
+    }
+
+    /// `PRIORITY` as a level: 0-2 fatal, 3 error, 4 warning, 5-6 info, 7 debug.
+    fn level(&self) -> Option<Level> {
+        let priority: u8 = self.priority.as_ref()?.text().trim().parse().ok()?;
+        Some(match priority {
+            0..=2 => Level::Fatal,
+            3 => Level::Error,
+            4 => Level::Warn,
+            5 | 6 => Level::Info,
+            _ => Level::Debug,
+        })
+    }
+
+    /// The line shown: `2026-12-04T23:15:02.123456Z host program[pid]: message`, like
+    /// `journalctl -o short-iso-precise` (in UTC), sanitized and capped.
+    fn line(&self, source: usize, max_line_bytes: usize, received: DateTime<Utc>) -> LogLine {
+        let time = self.time();
+        let mut head = String::new();
+        let mut span = 0..0;
+        if let Some(at) = time {
+            head.push_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+            span = 0..head.len();
+            head.push(' ');
+        }
+        if let Some(host) = &self.host {
+            head.push_str(&host.text());
+            head.push(' ');
+        }
+        let program = [&self.identifier, &self.comm, &self.unit]
+            .into_iter()
+            .flatten()
+            .map(Field::text)
+            .find(|p| !p.is_empty());
+        if let Some(program) = program {
+            head.push_str(&program);
+            if let Some(pid) = &self.pid {
+                head.push_str(&format!("[{}]", pid.text()));
+            }
+            head.push_str(": ");
+        }
+        let message = self.message.as_ref().map(Field::bytes).unwrap_or_default();
+        let room = max_line_bytes.saturating_sub(head.len()).max(1);
+        let (body, cut_bytes) = sanitize_line(&message, 0, room);
+        head.push_str(&body);
+        let time_origin = match time {
+            Some(_) => TimeOrigin::Own {
+                span: super::narrow(span),
+                assumed: None,
+            },
+            None => TimeOrigin::None,
+        };
+        LogLine {
+            source,
+            text: head,
+            level: self.level(),
+            cut_bytes,
+            received,
+            time,
+            time_origin,
+            late: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Vec<LogLine> {
+        let mut reader = EntryReader::new(0, 1024);
+        let mut out = Vec::new();
+        reader.push(json.as_bytes(), Utc::now(), &mut out);
+        out
+    }
+
+    #[test]
+    fn an_entry_keeps_its_own_time_host_program_and_level() {
+        let lines = read(concat!(
+            r#"{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1796426152526785","#,
+            r#""_SOURCE_REALTIME_TIMESTAMP":"1796426150000000","_HOSTNAME":"db1","#,
+            r#""SYSLOG_IDENTIFIER":"payments","_PID":"42","PRIORITY":"3","MESSAGE":"charge failed"}"#,
+            "\n"
+        ));
+        assert_eq!(lines.len(), 1);
+        let line = &lines[0];
+        assert_eq!(
+            line.text,
+            "2026-12-04T23:15:50.000000Z db1 payments[42]: charge failed"
+        );
+        assert_eq!(line.level, Some(Level::Error));
+        assert_eq!(line.time.unwrap().timestamp(), 1_796_426_150);
+        assert_eq!(line.time_origin.span(), Some(0..27));
+    }
+
+    #[test]
+    fn priorities_become_levels() {
+        let levels: Vec<Option<Level>> = (0..=7)
+            .map(|p| {
+                let json = format!("{{\"PRIORITY\":\"{p}\",\"MESSAGE\":\"x\"}}\n");
+                read(&json)[0].level
+            })
+            .collect();
+        use Level::*;
+        let want = [Fatal, Fatal, Fatal, Error, Warn, Info, Info, Debug].map(Some);
+        assert_eq!(levels, want);
+    }
+
+    #[test]
+    fn a_message_of_bytes_is_sanitized_and_repeated_fields_join() {
+        // "ok \x1b[31m red" as bytes: the escape never reaches the screen.
+        let lines = read(concat!(
+            r#"{"MESSAGE":[111,107,32,27,91,51,49,109,32,114,101,100,255]}"#,
+            "\n",
+            r#"{"MESSAGE":["one","two"]}"#,
+            "\n",
+            r#"{"MESSAGE":null}"#,
+            "\n"
+        ));
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].text.starts_with("ok "), "{}", lines[0].text);
+        assert!(lines[0].text.ends_with("red\u{FFFD}") || lines[0].text.contains("red"));
+        assert!(!lines[0].text.contains('\u{1b}'));
+        assert_eq!(lines[1].text, "one two");
+        assert_eq!(lines[2].text, "");
+    }
+
+    #[test]
+    fn entries_split_across_chunks_and_bad_ones_are_counted() {
+        let mut reader = EntryReader::new(0, 1024);
+        let mut out = Vec::new();
+        reader.push(br#"{"MESSAGE":"hel"#, Utc::now(), &mut out);
+        assert!(out.is_empty());
+        reader.push(b"lo\",\"__CURSOR\":\"c1\"}\nnot json\n", Utc::now(), &mut out);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].text, "hello");
+        assert_eq!(reader.cursor.as_deref(), Some("c1"));
+        assert_eq!(reader.dropped, 1);
+    }
+
+    #[test]
+    fn addresses_name_units_matches_and_places() {
+        let spec = JournalSpec::parse("payments.service,_HOSTNAME=db1").unwrap();
+        assert_eq!(spec.units, ["payments.service"]);
+        assert_eq!(spec.matches, ["_HOSTNAME=db1"]);
+        assert_eq!(spec.from, JournalFrom::Local);
+        let spec = JournalSpec::parse("getty@tty1.service").unwrap();
+        assert_eq!(spec.units, ["getty@tty1.service"]);
+        let spec = JournalSpec::parse("api@ssh:db1").unwrap();
+        assert_eq!(spec.via, ["ssh", "-T", "db1"]);
+        let dir = std::env::temp_dir();
+        let spec = JournalSpec::parse(&format!("api@{}", dir.display())).unwrap();
+        assert_eq!(spec.from, JournalFrom::Directory(dir));
+        assert!(JournalSpec::parse("_hostname=x").is_err());
+        assert!(JournalSpec::parse("api@ssh:").is_err());
+    }
+}

@@ -1,0 +1,467 @@
+//! Journal sources, for real: entries are written in journal export format and turned into real
+//! journal files by systemd's own `systemd-journal-remote` (as a log collector would), then read
+//! by sitrep through the real `journalctl`. Without them the tests say so and pass, except under
+//! `CI=true`, where `.ci/run` installs them and their absence is a failure.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sitrep::core::level::Level;
+use sitrep::tail::journal::JournalSpec;
+use sitrep::tail::{LogLine, SourceSpec, SourceStatus, TailEvent, TailOptions, spawn_source};
+use tokio::sync::mpsc;
+use tokio::time::timeout;
+
+const PATIENCE: Duration = Duration::from_secs(30);
+const REMOTE: &str = "/lib/systemd/systemd-journal-remote";
+
+/// Whether the journal tools are here; under CI their absence fails the test.
+fn tools_here() -> bool {
+    let here = Path::new(REMOTE).exists()
+        && Command::new("journalctl")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+    if !here {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "journalctl and {REMOTE} are needed under CI (.ci/run installs systemd-journal-remote)"
+        );
+        eprintln!(
+            "skipped: journalctl or {REMOTE} missing (apt-get install systemd-journal-remote)"
+        );
+    }
+    here
+}
+
+/// One journal entry in export format: fields in order; a value with a newline or other control
+/// bytes is written in the binary form, as journald does.
+struct Entry(Vec<(&'static str, Vec<u8>)>);
+
+/// Microseconds since the epoch, now plus `offset_s` seconds.
+fn micros(offset_s: i64) -> i64 {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    now.as_micros() as i64 + offset_s * 1_000_000
+}
+
+/// An entry from host `host` (machine id from its name), numbered `seq`, written at `at` µs.
+fn entry(host: &str, seq: u64, at: i64, priority: u8, message: &[u8]) -> Entry {
+    let machine = format!(
+        "{:0>32}",
+        format!("{:x}", host.bytes().map(u64::from).sum::<u64>())
+    );
+    Entry(vec![
+        ("__REALTIME_TIMESTAMP", at.to_string().into_bytes()),
+        ("__MONOTONIC_TIMESTAMP", seq.to_string().into_bytes()),
+        ("_BOOT_ID", b"0123456789abcdef0123456789abcdef".to_vec()),
+        ("_MACHINE_ID", machine.into_bytes()),
+        ("_HOSTNAME", host.as_bytes().to_vec()),
+        ("_SYSTEMD_UNIT", b"payments.service".to_vec()),
+        ("SYSLOG_IDENTIFIER", b"payments".to_vec()),
+        ("PRIORITY", priority.to_string().into_bytes()),
+        ("MESSAGE", message.to_vec()),
+    ])
+}
+
+/// Appends `entries` to the journal file `file` through `systemd-journal-remote`.
+fn write_journal(file: &Path, entries: &[Entry]) {
+    let mut export = Vec::new();
+    for Entry(fields) in entries {
+        for (name, value) in fields {
+            if value.iter().any(|b| *b < 0x20 || *b == 0x7f) {
+                export.extend_from_slice(name.as_bytes());
+                export.push(b'\n');
+                export.extend_from_slice(&(value.len() as u64).to_le_bytes());
+                export.extend_from_slice(value);
+                export.push(b'\n');
+            } else {
+                export.extend_from_slice(format!("{name}=").as_bytes());
+                export.extend_from_slice(value);
+                export.push(b'\n');
+            }
+        }
+        export.push(b'\n');
+    }
+    let mut child = Command::new(REMOTE)
+        .arg(format!("--output={}", file.display()))
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("systemd-journal-remote runs");
+    child.stdin.take().unwrap().write_all(&export).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "systemd-journal-remote: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn quick() -> TailOptions {
+    TailOptions {
+        from_start: true,
+        restart_min: Duration::from_millis(100),
+        restart_max: Duration::from_millis(400),
+        ..TailOptions::default()
+    }
+}
+
+/// A followed journal source and what it has said so far.
+struct Followed {
+    rx: mpsc::Receiver<TailEvent>,
+    _handle: sitrep::tail::SourceHandle,
+    lines: Vec<LogLine>,
+    statuses: Vec<SourceStatus>,
+}
+
+impl Followed {
+    fn start(address: &str) -> Self {
+        let spec = SourceSpec::parse(address).expect("a journal address");
+        assert!(matches!(spec, SourceSpec::Journal(_)), "{spec:?}");
+        let (tx, rx) = mpsc::channel(64);
+        let handle = spawn_source(0, spec, tx, quick());
+        Self {
+            rx,
+            _handle: handle,
+            lines: Vec::new(),
+            statuses: Vec::new(),
+        }
+    }
+
+    /// Reads events until `done` holds (at most `PATIENCE`); returns whether it did.
+    async fn until(&mut self, mut done: impl FnMut(&[LogLine], &[SourceStatus]) -> bool) -> bool {
+        let result = timeout(PATIENCE, async {
+            while !done(&self.lines, &self.statuses) {
+                match self.rx.recv().await {
+                    Some(TailEvent::Lines { lines, .. }) => self.lines.extend(lines),
+                    Some(TailEvent::Status { status, .. }) => self.statuses.push(status),
+                    None => return false,
+                }
+            }
+            true
+        })
+        .await;
+        result.unwrap_or(false)
+    }
+
+    fn messages(&self) -> Vec<String> {
+        self.lines
+            .iter()
+            .map(|l| {
+                l.text
+                    .split_once(": ")
+                    .map_or(l.text.clone(), |(_, m)| m.to_string())
+            })
+            .collect()
+    }
+}
+
+fn count(messages: &[String], want: &str) -> usize {
+    messages.iter().filter(|m| *m == want).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_growing_journal_file_is_followed_with_each_entrys_time_and_level() {
+    if !tools_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("remote-db1.journal");
+    let t0 = micros(-120);
+    write_journal(
+        &file,
+        &[
+            entry("db1", 1, t0, 6, b"charge ok for order 1"),
+            entry("db1", 2, t0 + 1, 3, b"charge failed for order 2"),
+        ],
+    );
+    let mut followed = Followed::start(&format!("journal:payments.service@{}", file.display()));
+    assert!(
+        followed.until(|lines, _| lines.len() >= 2).await,
+        "{:?}",
+        followed.statuses
+    );
+    // Entries written after the follower started are read as they come.
+    write_journal(
+        &file,
+        &[
+            entry("db1", 3, t0 + 2, 0, b"panic: out of memory"),
+            entry("db1", 4, t0 + 3, 4, b"retrying charge 4"),
+            entry("db1", 5, t0 + 4, 7, b"charge 4 debug detail"),
+        ],
+    );
+    assert!(
+        followed.until(|lines, _| lines.len() >= 5).await,
+        "{:?}",
+        followed.messages()
+    );
+    let levels: Vec<Option<Level>> = followed.lines.iter().map(|l| l.level).collect();
+    use Level::*;
+    assert_eq!(levels, [Info, Error, Fatal, Warn, Debug].map(Some));
+    let first = &followed.lines[0];
+    assert_eq!(
+        first.time.unwrap().timestamp_micros(),
+        t0,
+        "its own time, not when read"
+    );
+    assert!(
+        first.text.contains(" db1 payments: charge ok for order 1"),
+        "{}",
+        first.text
+    );
+    assert_eq!(followed.lines.len(), 5, "{:?}", followed.messages());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn byte_messages_and_hostile_content_are_shown_safely() {
+    if !tools_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("remote-web.journal");
+    let t0 = micros(-60);
+    let long = vec![b'x'; 40_000];
+    write_journal(
+        &file,
+        &[
+            // Not UTF-8, with a terminal escape: journalctl writes it as an array of bytes.
+            entry("web", 1, t0, 3, b"bad \xff\xfe bytes \x1b]0;owned\x07 here"),
+            entry("web", 2, t0 + 1, 3, b"two\nlines in one entry"),
+            entry("web", 3, t0 + 2, 6, &long),
+            entry("web", 4, t0 + 3, 6, b"after the long one"),
+        ],
+    );
+    let mut followed = Followed::start(&format!("journal:@{}", dir.path().display()));
+    assert!(
+        followed.until(|lines, _| lines.len() >= 4).await,
+        "{:?}",
+        followed.statuses
+    );
+    for line in &followed.lines {
+        assert!(
+            !line.text.chars().any(|c| c.is_control()),
+            "no control character reaches the screen: {:?}",
+            line.text
+        );
+    }
+    let messages = followed.messages();
+    assert!(
+        messages[0].starts_with("bad ") && messages[0].ends_with(" here"),
+        "{messages:?}"
+    );
+    assert!(messages[1].starts_with("two") && messages[1].ends_with("lines in one entry"));
+    assert!(
+        followed.lines[2].cut_bytes > 0,
+        "a long message is cut and says so"
+    );
+    assert!(followed.lines[2].text.len() < 20_000);
+    assert_eq!(messages[3], "after the long one");
+}
+
+/// The pids of the `journalctl --follow` processes reading `dir`.
+fn followers_of(dir: &Path) -> Vec<i32> {
+    let mut pids = Vec::new();
+    for proc in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = proc.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(proc.path().join("cmdline")) else {
+            continue;
+        };
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains("journalctl")
+            && cmdline.contains("--follow")
+            && cmdline.contains(&dir.display().to_string())
+        {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_journalctl_dies_reading_resumes_at_the_cursor_with_no_gap_and_no_repeat() {
+    if !tools_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("remote-api.journal");
+    let t0 = micros(-300);
+    let batch = |from: u64, to: u64| -> Vec<Entry> {
+        (from..to)
+            .map(|i| {
+                entry(
+                    "api",
+                    i,
+                    t0 + i as i64 * 1000,
+                    6,
+                    format!("request {i} done").as_bytes(),
+                )
+            })
+            .collect()
+    };
+    write_journal(&file, &batch(0, 50));
+    let mut followed = Followed::start(&format!("journal:@{}", dir.path().display()));
+    assert!(followed.until(|lines, _| lines.len() >= 50).await);
+    for round in 0..3u64 {
+        let pids = followers_of(dir.path());
+        assert!(!pids.is_empty(), "journalctl is following");
+        for pid in pids {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+        }
+        // Written while nothing reads: found after the restart, from the cursor on.
+        let from = 50 + round * 20;
+        write_journal(&file, &batch(from, from + 20));
+        let want = (from + 20) as usize;
+        assert!(
+            followed.until(|lines, _| lines.len() >= want).await,
+            "round {round}: {} lines, {:?} {:?}",
+            followed.lines.len(),
+            followed.statuses,
+            followed.messages()
+        );
+    }
+    // Nothing more arrives late: each entry exactly once.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while let Ok(event) = followed.rx.try_recv() {
+        if let TailEvent::Lines { lines, .. } = event {
+            followed.lines.extend(lines);
+        }
+    }
+    let messages = followed.messages();
+    assert_eq!(messages.len(), 110, "{messages:?}");
+    for i in 0..110 {
+        assert_eq!(
+            count(&messages, &format!("request {i} done")),
+            1,
+            "request {i}"
+        );
+    }
+    let restarts = followed
+        .statuses
+        .iter()
+        .filter(|s| s.to_string().contains("reading again"))
+        .count();
+    assert!(
+        restarts >= 3,
+        "each death is shown: {:?}",
+        followed.statuses
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_delivers_late_into_a_shared_folder_is_not_skipped() {
+    if !tools_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (
+        dir.path().join("remote-a.journal"),
+        dir.path().join("remote-b.journal"),
+    );
+    let t0 = micros(-600);
+    write_journal(&a, &[entry("hosta", 1, t0, 6, b"a 1")]);
+    write_journal(&b, &[entry("hostb", 1, t0 + 1, 6, b"b 1")]);
+    let mut followed = Followed::start(&format!(
+        "journal:payments.service@{}",
+        dir.path().display()
+    ));
+    assert!(
+        followed.until(|lines, _| lines.len() >= 2).await,
+        "{:?}",
+        followed.statuses
+    );
+    // Host a moves on; host b's entries, from before a's newest, arrive only afterwards (a
+    // collector catching up). `journalctl --follow` over the folder would skip them.
+    write_journal(&a, &[entry("hosta", 2, t0 + 200_000_000, 6, b"a 2")]);
+    let a2 =
+        |lines: &[LogLine], _: &[SourceStatus]| lines.iter().any(|l| l.text.ends_with(": a 2"));
+    assert!(followed.until(a2).await, "{:?}", followed.messages());
+    write_journal(
+        &b,
+        &[
+            entry("hostb", 2, t0 + 100_000_000, 3, b"b 2"),
+            entry("hostb", 3, t0 + 100_000_001, 3, b"b 3"),
+        ],
+    );
+    // A host that appears only now is found too.
+    let c = dir.path().join("remote-c.journal");
+    write_journal(&c, &[entry("hostc", 1, t0 + 50, 6, b"c 1")]);
+    let want = ["a 1", "b 1", "a 2", "b 2", "b 3", "c 1"];
+    let done = |lines: &[LogLine], _: &[SourceStatus]| {
+        want.iter()
+            .all(|w| lines.iter().any(|l| l.text.ends_with(&format!(": {w}"))))
+    };
+    assert!(followed.until(done).await, "{:?}", followed.messages());
+    let messages = followed.messages();
+    for w in want {
+        assert_eq!(count(&messages, w), 1, "{w}: {messages:?}");
+    }
+    let hosts: BTreeMap<&str, usize> = ["hosta", "hostb", "hostc"]
+        .into_iter()
+        .map(|h| {
+            (
+                h,
+                followed.lines.iter().filter(|l| l.text.contains(h)).count(),
+            )
+        })
+        .collect();
+    assert_eq!(hosts.values().sum::<usize>(), 6, "{hosts:?}");
+}
+
+#[test]
+fn journal_addresses_explain_their_mistakes() {
+    let err = SourceSpec::parse("journal:payments.service,_hostname=db1").unwrap_err();
+    assert!(err.contains("capitals"), "{err}");
+    let err = SourceSpec::parse("jornal:payments.service").unwrap_err();
+    assert!(err.contains("unknown kind `jornal`"), "{err}");
+    let spec = JournalSpec::parse("payments.service,billing.service").unwrap();
+    assert_eq!(spec.units, ["payments.service", "billing.service"]);
+}
+
+#[test]
+fn sitrep_tail_prints_a_journal_and_refuses_an_unknown_kind() {
+    let sitrep = env!("CARGO_BIN_EXE_sitrep");
+    let out = Command::new(sitrep)
+        .args(["tail", "jurnal:payments.service"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("unknown kind `jurnal`") && err.contains("journal:"),
+        "{err}"
+    );
+    if !tools_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = micros(-30);
+    write_journal(
+        &dir.path().join("remote-db1.journal"),
+        &[
+            entry("db1", 1, t0, 3, b"charge failed for order 7"),
+            entry("db1", 2, t0 + 1, 6, b"charge ok for order 8"),
+        ],
+    );
+    // `timeout` ends the follow; what was printed by then is the answer.
+    let out = Command::new("timeout")
+        .args(["5", sitrep, "tail", "--filter", "failed"])
+        .arg(format!("journal:payments.service@{}", dir.path().display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert!(
+        lines[0].ends_with(" db1 payments: charge failed for order 7"),
+        "{text}"
+    );
+}

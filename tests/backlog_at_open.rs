@@ -1,6 +1,7 @@
-//! The cockpit opened mid-outage on a log whose lines are an hour old: the real binary in a
-//! pseudo-terminal reads the file's backlog, shows each pattern's first and last seen at the times
-//! its lines name, and sees no error spike at the moment of opening (the backlog is not "now").
+//! The cockpit opened mid-outage on a log whose lines are most of an hour old: the real binary in a
+//! pseudo-terminal backfills the hour before from the file, says how far back it read, shows each
+//! pattern's first and last seen at the times its lines name, and sees no error spike at the moment
+//! of opening (the backfill is not "now").
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod pty;
@@ -20,10 +21,11 @@ fn stamp(t: DateTime<Utc>) -> String {
 #[test]
 fn an_hour_old_backlog_keeps_its_times_and_is_no_spike_now() {
     let dir = tempfile::tempdir().unwrap();
-    // Ten minutes of traffic that ended an hour ago; its last minute failed, 5 errors a second.
+    // Ten minutes of traffic that ended 40 minutes ago, inside the hour before the incident is
+    // opened; its last minute failed, 5 errors a second.
     let base = Utc::now()
         .with_timezone(&Utc)
-        .checked_sub_signed(TimeDelta::minutes(70))
+        .checked_sub_signed(TimeDelta::minutes(50))
         .unwrap();
     let base = DateTime::from_timestamp(base.timestamp(), 0).unwrap();
     let mut log = String::new();
@@ -53,8 +55,11 @@ fn an_hour_old_backlog_keeps_its_times_and_is_no_spike_now() {
     tty.wait_for("the backlog's last line", WAIT, |s| {
         s.contains("req_id=r599")
     });
-    // The error rate is of now: the backlog's 300 errors are an hour ago, not a spike.
-    let screen = tty.screen();
+    // How far back it read is said in the timeline panel: all 900 lines, to the log's start.
+    let screen = tty.wait_for("the backfill's report", WAIT, |s| {
+        s.contains("log api: backfilled 900 lines back to")
+    });
+    // The error rate is of now: the backlog's 300 errors are 40 minutes ago, not a spike.
     let row = screen
         .lines()
         .find(|l| l.contains("errors/s"))
@@ -96,8 +101,12 @@ fn an_hour_old_backlog_keeps_its_times_and_is_no_spike_now() {
     assert!(!row.contains("SPIKE") && !row.contains("NEW"), "{row}");
     tty.send("q");
     assert_eq!(tty.wait_exit(WAIT), Some(0));
-    // Nothing about the backlog went to the record: it is from before the incident was opened.
+    // Nothing about the backlog's lines went to the record: they are from before the incident
+    // was opened. What the backfill read is recorded, once.
     let timeline = sitrep::timeline::newest_in(&dir.path().join("incidents")).unwrap();
     let text = std::fs::read_to_string(timeline).unwrap();
     assert!(!text.contains("\"pattern"), "{text}");
+    let reached = base.with_timezone(&chrono::Local).format("%H:%M:%S");
+    let said = format!("backfilled 900 lines back to {reached} (the start of the log)");
+    assert_eq!(text.matches(&said).count(), 1, "{said}: {text}");
 }

@@ -235,6 +235,8 @@ pub struct SourceView {
     pub errors: ErrorSeries,
     /// Its minutes being counted for the error-rate summaries.
     pub minutes: errorminutes::ErrorMinutes,
+    /// How its backfill is going, while it runs.
+    pub backfill: Option<String>,
 }
 
 impl SourceView {
@@ -245,7 +247,13 @@ impl SourceView {
             status: "starting".into(),
             errors: ErrorSeries::default(),
             minutes: errorminutes::ErrorMinutes::default(),
+            backfill: None,
         }
+    }
+
+    /// What the source says about itself in the logs panel's title.
+    pub fn state(&self) -> &str {
+        self.backfill.as_deref().unwrap_or(&self.status)
     }
 }
 

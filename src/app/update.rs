@@ -155,6 +155,20 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
             let Some(view) = app.sources.get_mut(source) else {
                 return Vec::new();
             };
+            // A backfill's progress is shown while it runs; how far back it reached, and what
+            // stopped it, is part of the record (what the baseline was made of).
+            if let SourceStatus::Backfill(report) = &status {
+                if !report.done {
+                    view.backfill = Some(text);
+                    return Vec::new();
+                }
+                view.backfill = None;
+                let event = Event::LogSource {
+                    source: view.name.clone(),
+                    status: text,
+                };
+                return vec![app.request(TOOL_ACTOR.to_string(), event)];
+            }
             let changed = view.status != text;
             view.status = text.clone();
             // What happened to a log source is part of the incident: a rotated, truncated or deleted

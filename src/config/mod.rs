@@ -266,10 +266,19 @@ fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
             ),
         ));
     }
+    let backfill = r.duration(
+        l.backfill.as_ref(),
+        crate::tail::DEFAULT_BACKFILL,
+        "\"60m\" or \"2h\" (\"0s\" reads nothing from before the incident)",
+    )?;
     Ok(LogConfig {
         name,
         source,
-        timing: Timing { times, reorder },
+        timing: Timing {
+            times,
+            reorder,
+            backfill,
+        },
     })
 }
 

@@ -96,6 +96,7 @@ pub(super) struct RawLog {
     pub(super) journal: Option<Spanned<RawJournal>>,
     pub(super) timestamp: Option<RawTimestamp>,
     pub(super) reorder: Option<Spanned<String>>,
+    pub(super) backfill: Option<Spanned<String>>,
 }
 
 /// `journal = { units = ["payments.service"], directory = "/var/log/journal/remote" }` in a `[[log]]`.

@@ -105,6 +105,20 @@ pub fn word_wrap(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
+/// A count with thousands separated by commas: `1,000,000`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,5 +156,12 @@ mod tests {
     #[test]
     fn wide_characters_take_two_cells() {
         assert_eq!(word_wrap("支付失败上游", 5), ["支付", "失败", "上游"]);
+    }
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1000), "1,000");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
     }
 }

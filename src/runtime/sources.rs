@@ -5,7 +5,9 @@ use tokio::sync::mpsc;
 
 use crate::app::{App, EndpointView, SourceView};
 use crate::health::{EndpointHealth, EndpointSpec, ProbeResult, ProberHandle};
-use crate::tail::{SourceHandle, SourceSpec, TailEvent, TailOptions, Timing};
+use crate::tail::{
+    BACKFILL_LINES, Backfill, SourceHandle, SourceSpec, TailEvent, TailOptions, Timing,
+};
 
 /// Batches of lines waiting for the UI: when it falls behind, the followers wait instead of piling
 /// up memory.
@@ -37,13 +39,21 @@ pub(super) fn start(
     let reorders = logs.iter().map(|(_, _, timing)| timing.reorder).collect();
     tokio::spawn(crate::tail::merge::merge(source_rx, tail_tx.clone(), reorders));
     let mut tails = Vec::new();
-    for (i, (name, spec, Timing { times, .. })) in logs.into_iter().enumerate() {
+    // The hour before: lines from before the incident, so rates, the baseline and NEW compare
+    // with it (not for a session that reads whole files anyway, like the demo).
+    let start = app.incident.start().unwrap_or_else(chrono::Utc::now);
+    for (i, (name, spec, timing)) in logs.into_iter().enumerate() {
         app.sources.push(SourceView {
             status: "starting".into(),
             ..SourceView::new(name)
         });
+        let backfill = (!options.from_start).then(|| Backfill {
+            since: start - chrono::TimeDelta::from_std(timing.backfill).unwrap_or_default(),
+            max_lines: BACKFILL_LINES,
+        });
         let options = TailOptions {
-            times,
+            times: timing.times,
+            backfill,
             ..options.clone()
         };
         tails.push(crate::tail::spawn_source(i, spec, source_tx.clone(), options));

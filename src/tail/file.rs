@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 
-use super::{LogLine, TimeRule};
 use super::lines::LineSplitter;
+use super::{Backfill, Bound, LogLine, TimeRule};
 
 /// Bytes from the start of a file remembered to notice it being truncated and regrown.
 const HEAD_LEN: usize = 64;
@@ -18,6 +18,24 @@ pub(crate) const CHUNK: usize = 64 * 1024;
 /// How far back the start-at-the-end search may look for its lines: a backlog read at open is
 /// at most this many bytes.
 const MAX_TAIL_SCAN: u64 = 64 * 1024 * 1024;
+
+/// How far back a backfill may read a file, in bytes (1,000,000 lines of 1 KiB).
+const MAX_BACKFILL_SCAN: u64 = 1 << 30;
+/// The head of a line read for its time while looking back (a timestamp starts within it).
+const TIME_HEAD: usize = 4096;
+
+/// Where a file's backfill starts, and what stopped it there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Window {
+    /// The offset of its first line.
+    pub(crate) offset: u64,
+    /// Lines from there to the end (a partial last line counts as one).
+    pub(crate) lines: usize,
+    /// The time of its oldest line that has one.
+    pub(crate) reached: Option<DateTime<Utc>>,
+    /// What stopped it.
+    pub(crate) bound: Bound,
+}
 
 /// Identity of a file, stable across renames (device and inode on Unix).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,14 +92,15 @@ pub(crate) struct Followed {
 }
 
 impl Followed {
-    /// Opens `path`; `lines_back` = None reads from the start, Some(n) starts n lines before the end.
-    pub(crate) fn open(
+    /// Opens `path` to be read from `start` (its beginning when `None`); for a backfill, also says
+    /// where it starts and why.
+    pub(crate) fn open_from(
         path: &Path,
         source: usize,
         max_line_bytes: usize,
-        lines_back: Option<usize>,
+        start: Option<Start<'_>>,
         times: &TimeRule,
-    ) -> io::Result<Self> {
+    ) -> io::Result<(Self, Option<Window>)> {
         let file = File::open(path)?;
         let meta = file.metadata()?;
         if !meta.is_file() {
@@ -98,12 +117,24 @@ impl Followed {
             detached_since: None,
             last_growth: Instant::now(),
         };
-        if let Some(lines) = lines_back {
-            followed.offset = start_of_last_lines(&followed.file, meta.len(), lines)?;
+        let mut window = None;
+        match start {
+            None => {}
+            Some(Start::Lines(lines)) => {
+                followed.offset = start_of_last_lines(&followed.file, meta.len(), lines)?;
+            }
+            Some(Start::Window(backfill, max_lines)) => {
+                let found = start_of_window(&followed.file, meta.len(), backfill, max_lines, times)?;
+                followed.offset = found.offset;
+                window = Some(found);
+            }
+        }
+        if start.is_some() {
             followed.head = followed.read_head(meta.len())?;
         }
-        Ok(followed)
+        Ok((followed, window))
     }
+
 
     fn read_head(&self, size: u64) -> io::Result<Vec<u8>> {
         let want = usize::try_from(size).unwrap_or(HEAD_LEN).min(HEAD_LEN);
@@ -193,6 +224,112 @@ impl Followed {
     }
 }
 
+/// Where to start reading a file that exists at open.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Start<'a> {
+    /// This many lines before its end.
+    Lines(usize),
+    /// The lines of a backfill, at most this many.
+    Window(&'a Backfill, usize),
+}
+
+/// Where the backfill of a file of `size` bytes starts: looking back from its end, at the first
+/// line older than `backfill.since`, after `max_lines` lines, at [`MAX_BACKFILL_SCAN`] bytes, or
+/// at the file's start, whichever comes first. Lines without a time of their own go with the
+/// line above them.
+fn start_of_window(
+    file: &File,
+    size: u64,
+    backfill: &Backfill,
+    max_lines: usize,
+    times: &TimeRule,
+) -> io::Result<Window> {
+    let floor = size.saturating_sub(MAX_BACKFILL_SCAN);
+    let now = Utc::now();
+    let mut window = Window {
+        offset: size,
+        lines: 0,
+        reached: None,
+        bound: Bound::Start,
+    };
+    if max_lines == 0 {
+        window.bound = Bound::Lines;
+        return Ok(window);
+    }
+    let mut hint = None;
+    // Takes in the line starting at `start` whose first bytes are `head`; true when it ends the window.
+    let mut judge = |head: &[u8], start: u64, window: &mut Window| -> bool {
+        let text = String::from_utf8_lossy(head);
+        let at = super::timestamp::parse_hinted(&text, times, now, &mut hint).map(|s| s.at);
+        if let Some(at) = at
+            && at < backfill.since
+        {
+            window.bound = Bound::Window;
+            return true;
+        }
+        window.offset = start;
+        window.lines += 1;
+        window.reached = at.or(window.reached);
+        if window.lines >= max_lines {
+            window.bound = Bound::Lines;
+            return true;
+        }
+        false
+    };
+    let mut buf = vec![0u8; CHUNK];
+    // The first bytes of the line whose end has been read but not yet its start.
+    let mut head: Vec<u8> = Vec::new();
+    let mut end = size;
+    let mut last_chunk = true;
+    while end > floor {
+        let start = end.saturating_sub(CHUNK as u64).max(floor);
+        let len = (end - start) as usize;
+        let mut filled = 0;
+        while filled < len {
+            let n = read_at(file, &mut buf[filled..len], start + filled as u64)?;
+            if n == 0 {
+                return Ok(window);
+            }
+            filled += n;
+        }
+        let chunk = &buf[..len];
+        let mut seg_end = len;
+        // The file's final newline ends its last line; it does not start an empty one.
+        if std::mem::take(&mut last_chunk) && chunk.last() == Some(&b'\n') {
+            seg_end -= 1;
+        }
+        while let Some(pos) = memchr::memrchr(b'\n', &chunk[..seg_end]) {
+            let line = &chunk[pos + 1..seg_end];
+            let done = if line.len() >= TIME_HEAD || head.is_empty() {
+                judge(&line[..line.len().min(TIME_HEAD)], start + pos as u64 + 1, &mut window)
+            } else {
+                let mut whole = line.to_vec();
+                whole.extend_from_slice(&head[..head.len().min(TIME_HEAD - line.len())]);
+                judge(&whole, start + pos as u64 + 1, &mut window)
+            };
+            if done {
+                return Ok(window);
+            }
+            head.clear();
+            seg_end = pos;
+        }
+        // The chunk's first bytes begin a line that started earlier (or the file's first line).
+        let mut joined = chunk[..seg_end].to_vec();
+        joined.extend_from_slice(&head);
+        joined.truncate(TIME_HEAD);
+        head = joined;
+        end = start;
+    }
+    if floor > 0 {
+        window.bound = Bound::Bytes;
+        return Ok(window);
+    }
+    if size > 0 && !judge(&head, 0, &mut window) {
+        window.offset = 0;
+    }
+    Ok(window)
+}
+
 /// The offset where the last `lines` lines of the file begin (a partial last line counts as one).
 fn start_of_last_lines(file: &File, size: u64, lines: usize) -> io::Result<u64> {
     let floor = size.saturating_sub(MAX_TAIL_SCAN);
@@ -258,6 +395,55 @@ mod tests {
         assert_eq!(check("a\nb\nc\n", 10)?, "a\nb\nc\n");
         assert_eq!(check("", 3)?, "");
         assert_eq!(check("a\nb", 0)?, "b");
+        Ok(())
+    }
+
+    fn window_of(content: &str, since: &str, max_lines: usize) -> io::Result<(String, Window)> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("a.log");
+        std::fs::write(&path, content)?;
+        let file = File::open(&path)?;
+        let backfill = Backfill {
+            since: DateTime::parse_from_rfc3339(since).unwrap().to_utc(),
+            max_lines,
+        };
+        let times = TimeRule::auto(super::super::Zone::utc());
+        let window = start_of_window(&file, content.len() as u64, &backfill, max_lines, &times)?;
+        Ok((content[window.offset as usize..].to_string(), window))
+    }
+
+    #[test]
+    fn a_backfill_starts_at_the_window_the_line_cap_or_the_file_start() -> io::Result<()> {
+        let log = "2026-12-04T10:00:00Z a\n2026-12-04T10:30:00Z b\n  at frame\n2026-12-04T11:00:00Z c\n";
+        // Lines older than the window are left out; a continuation goes with its line.
+        let (kept, w) = window_of(log, "2026-12-04T10:15:00Z", 100)?;
+        assert_eq!(kept, "2026-12-04T10:30:00Z b\n  at frame\n2026-12-04T11:00:00Z c\n");
+        assert_eq!((w.lines, w.bound), (3, Bound::Window));
+        assert_eq!(w.reached.unwrap().to_rfc3339(), "2026-12-04T10:30:00+00:00");
+        // The cap keeps the newest lines.
+        let (kept, w) = window_of(log, "2026-12-04T09:00:00Z", 2)?;
+        assert_eq!(kept, "  at frame\n2026-12-04T11:00:00Z c\n");
+        assert_eq!(w.bound, Bound::Lines);
+        // All of it, without a final newline.
+        let (kept, w) = window_of(log.trim_end(), "2026-12-04T09:00:00Z", 100)?;
+        assert_eq!(kept, log.trim_end());
+        assert_eq!((w.lines, w.bound), (4, Bound::Start));
+        let (kept, w) = window_of("", "2026-12-04T09:00:00Z", 100)?;
+        assert_eq!((kept.as_str(), w.lines, w.bound), ("", 0, Bound::Start));
+        Ok(())
+    }
+
+    #[test]
+    fn a_backfill_reads_times_of_lines_that_cross_read_chunks() -> io::Result<()> {
+        // Lines of 3000 bytes: many cross a 64 KiB chunk boundary, their times still read.
+        let mut log = String::new();
+        for minute in 0..60 {
+            log.push_str(&format!("2026-12-04T10:{minute:02}:00Z {}\n", "x".repeat(3000)));
+        }
+        let (kept, w) = window_of(&log, "2026-12-04T10:30:00Z", 1000)?;
+        assert_eq!(w.lines, 30);
+        assert_eq!(w.bound, Bound::Window);
+        assert!(kept.starts_with("2026-12-04T10:30:00Z x"));
         Ok(())
     }
 }

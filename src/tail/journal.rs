@@ -17,6 +17,7 @@
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -25,7 +26,10 @@ use tokio::sync::mpsc::Sender;
 use tokio::task::JoinSet;
 
 use super::handle::HandleKind;
-use super::{LogLine, SourceStatus, TailEvent, TailOptions, TimeOrigin, lines::sanitize_line};
+use super::{
+    Backfill, BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions, TimeOrigin,
+    lines::sanitize_line,
+};
 use crate::core::child::{Child, Event, Stream, Survivors};
 use crate::core::level::Level;
 
@@ -173,9 +177,38 @@ impl JournalSpec {
                 argv.push(format!("--after-cursor={cursor}"));
                 argv.push("--lines=all".into());
             }
+            Position::Since(at) => {
+                argv.push(format!("--since=@{}", at.timestamp()));
+                argv.push("--lines=all".into());
+            }
+            Position::From(cursor) => {
+                argv.push(format!("--cursor={cursor}"));
+                argv.push("--lines=all".into());
+            }
             Position::Last(n) => argv.push(format!("--lines={n}")),
             Position::All => argv.push("--lines=all".into()),
         }
+        for unit in &self.units {
+            argv.push(format!("--unit={unit}"));
+        }
+        argv.extend(self.matches.iter().cloned());
+        if let Some(machine) = machine {
+            argv.push(format!("_MACHINE_ID={machine}"));
+        }
+        argv
+    }
+
+    /// The command that lists, newest first, the entries a backfill from `backfill.since` reads
+    /// (at most `backfill.max_lines`): the last one printed is where it starts.
+    fn window_argv(&self, machine: Option<&str>, backfill: &Backfill) -> Vec<String> {
+        let mut argv = self.base();
+        argv.extend([
+            "--output=json".to_string(),
+            "--output-fields=_BOOT_ID".to_string(),
+            "--reverse".to_string(),
+            format!("--since=@{}", backfill.since.timestamp()),
+            format!("--lines={}", backfill.max_lines),
+        ]);
         for unit in &self.units {
             argv.push(format!("--unit={unit}"));
         }
@@ -199,6 +232,10 @@ impl JournalSpec {
 enum Position {
     /// After the entry with this cursor (a restart).
     After(String),
+    /// From this time on.
+    Since(DateTime<Utc>),
+    /// From the entry with this cursor on (a backfill that reached its line cap).
+    From(String),
     /// The last n entries.
     Last(usize),
     /// Every entry.
@@ -236,23 +273,43 @@ pub(crate) fn spawn(
 struct Closed;
 
 async fn run(source: usize, spec: JournalSpec, tx: Sender<TailEvent>, opts: TailOptions) {
+    let backfilling = |readers: usize| {
+        (opts.backfill.is_some() && !opts.from_start && readers > 0)
+            .then(|| Arc::new(Mutex::new(Progress::new(readers))))
+    };
     if !spec.collected() {
-        let _ = follow(source, &spec, None, &tx, &opts).await;
+        let _ = follow(source, &spec, None, &tx, &opts, backfilling(1)).await;
         return;
     }
-    // One follower a machine, started as machines appear; they end with this task.
+    // One follower a machine, started as machines appear; they end with this task. The machines
+    // there at start share one backfill report; one found later is read from the window's start.
     let mut followers = JoinSet::new();
     let mut known: HashSet<String> = HashSet::new();
+    let mut first_look = true;
     loop {
         match list_machines(&spec).await {
             Ok(machines) => {
-                for machine in machines {
-                    if known.insert(machine.clone()) {
-                        let (spec, tx, opts) = (spec.clone(), tx.clone(), opts.clone());
-                        followers.spawn(async move {
-                            let _ = follow(source, &spec, Some(&machine), &tx, &opts).await;
-                        });
+                let fresh: Vec<String> = machines
+                    .into_iter()
+                    .filter(|m| known.insert(m.clone()))
+                    .collect();
+                let first_found = std::mem::take(&mut first_look);
+                let progress = if first_found {
+                    backfilling(fresh.len())
+                } else {
+                    None
+                };
+                for machine in fresh {
+                    let (spec, tx, mut opts) = (spec.clone(), tx.clone(), opts.clone());
+                    let progress = progress.clone();
+                    if !first_found {
+                        // A machine seen only now: all its entries are new to this session (in
+                        // the backfill's window, when there is one).
+                        opts.from_start |= opts.backfill.is_none();
                     }
+                    followers.spawn(async move {
+                        let _ = follow(source, &spec, Some(&machine), &tx, &opts, progress).await;
+                    });
                 }
                 if known.is_empty() {
                     let status = SourceStatus::Waiting {
@@ -349,6 +406,165 @@ async fn run_once(
     Ok((out, err, exit))
 }
 
+/// Where a reader's backfill starts, how many entries it holds, and what bounds it.
+struct Found {
+    start: Position,
+    lines: u64,
+    reached: Option<DateTime<Utc>>,
+    bound: Bound,
+}
+
+/// Finds the backfill's start by listing its entries newest first (few fields of each): at most
+/// `max_lines` of them, none older than `since`; the last one listed is where reading starts.
+async fn find_window(
+    spec: &JournalSpec,
+    machine: Option<&str>,
+    backfill: &Backfill,
+) -> Result<Found, String> {
+    let argv = spec.window_argv(machine, backfill);
+    let (program, args) = split(&argv);
+    let mut child = Child::spawn(program.as_ref(), &args, None, Survivors::Kill)
+        .map_err(|err| cannot_start(program, &err))?;
+    let mut count = 0u64;
+    let mut last = Vec::new();
+    let mut current = Vec::new();
+    let mut err = Vec::new();
+    loop {
+        match child.next().await {
+            Event::Output(Stream::Stdout) => {
+                let chunk = child.chunk();
+                let mut start = 0;
+                for newline in memchr::memchr_iter(b'\n', chunk) {
+                    count += 1;
+                    current.extend_from_slice(&chunk[start..newline]);
+                    std::mem::swap(&mut last, &mut current);
+                    current.clear();
+                    start = newline + 1;
+                }
+                if current.len() < 64 * 1024 {
+                    current.extend_from_slice(&chunk[start..]);
+                }
+            }
+            Event::Output(Stream::Stderr) => {
+                if err.len() < 4096 {
+                    err.extend_from_slice(child.chunk());
+                }
+            }
+            Event::Exited(_) => {}
+            Event::Done => break,
+        }
+    }
+    if !current.is_empty() {
+        count += 1;
+        last = current;
+    }
+    let oldest = serde_json::from_slice::<Entry>(&last).ok();
+    let reached = oldest.as_ref().and_then(Entry::time);
+    let capped = backfill.max_lines > 0 && count >= backfill.max_lines as u64;
+    let start = match oldest.and_then(|e| e.cursor) {
+        Some(cursor) if capped => Position::From(cursor),
+        _ if count == 0 && !err.is_empty() => return Err(said(spec, &err)),
+        _ => Position::Since(backfill.since),
+    };
+    Ok(Found {
+        start,
+        lines: count,
+        reached,
+        bound: if capped { Bound::Lines } else { Bound::Window },
+    })
+}
+
+/// One backfill report for all the readers of a source (one a machine in a collected folder).
+#[derive(Debug)]
+struct Progress {
+    report: BackfillReport,
+    /// Readers whose backfill is not delivered yet.
+    pending: usize,
+}
+
+impl Progress {
+    fn new(readers: usize) -> Self {
+        Self {
+            report: BackfillReport {
+                lines: 0,
+                total: 0,
+                reached: None,
+                bound: Bound::Window,
+                done: false,
+            },
+            pending: readers,
+        }
+    }
+}
+
+/// One reader's part of a backfill.
+struct Backfilling {
+    progress: Arc<Mutex<Progress>>,
+    /// Its entries not delivered yet.
+    left: u64,
+    /// Lines of the shared report when it was last sent.
+    reported: u64,
+}
+
+impl Backfilling {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.progress
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds this reader's window to the report; the report to show, if any.
+    fn start(
+        &mut self,
+        lines: u64,
+        reached: Option<DateTime<Utc>>,
+        bound: Bound,
+    ) -> Option<BackfillReport> {
+        self.left = lines;
+        let mut progress = self.lock();
+        let report = &mut progress.report;
+        report.total += lines;
+        report.reached = match (report.reached, reached) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if bound == Bound::Lines {
+            report.bound = Bound::Lines;
+        }
+        if lines == 0 {
+            drop(progress);
+            return self.delivered(0);
+        }
+        Some(progress.report.clone())
+    }
+
+    /// Counts `n` more lines delivered (all that are left with `u64::MAX`); the report to show.
+    fn delivered(&mut self, n: u64) -> Option<BackfillReport> {
+        let n = n.min(self.left);
+        self.left -= n;
+        let left = self.left;
+        let reported = self.reported;
+        let mut progress = self.lock();
+        progress.report.lines += n;
+        if left == 0 {
+            progress.pending = progress.pending.saturating_sub(1);
+            if progress.pending == 0 && !progress.report.done {
+                progress.report.done = true;
+                return Some(progress.report.clone());
+            }
+            return None;
+        }
+        let lines = progress.report.lines;
+        let report = progress.report.clone();
+        drop(progress);
+        if lines / 50_000 > reported / 50_000 {
+            self.reported = lines;
+            return Some(report);
+        }
+        None
+    }
+}
+
 /// A command line as the program and its arguments (`journalctl` is always in it).
 fn split(argv: &[String]) -> (&str, Vec<OsString>) {
     match argv.split_first() {
@@ -392,13 +608,45 @@ async fn follow(
     machine: Option<&str>,
     tx: &Sender<TailEvent>,
     opts: &TailOptions,
+    progress: Option<Arc<Mutex<Progress>>>,
 ) -> Result<(), Closed> {
-    let mut position = Position::first(opts);
-    let mut delay = opts.restart_min;
     let what = match machine {
         Some(m) => format!("{} (machine {})", spec.describe(), &m[..m.len().min(12)]),
         None => spec.describe(),
     };
+    let mut position = match (&opts.backfill, opts.from_start) {
+        (Some(window), false) => Position::Since(window.since),
+        _ => Position::first(opts),
+    };
+    let mut backfill = None;
+    if let (Some(window), Some(progress)) = (&opts.backfill, progress) {
+        send(tx, source, SourceStatus::Reading { what: what.clone() }).await?;
+        let found = find_window(spec, machine, window).await;
+        let mut mine = Backfilling {
+            progress,
+            left: 0,
+            reported: 0,
+        };
+        match found {
+            Ok(found) => {
+                position = found.start;
+                mine.left = found.lines;
+                let report = mine.start(found.lines, found.reached, found.bound);
+                if let Some(report) = report {
+                    send(tx, source, SourceStatus::Backfill(report)).await?;
+                }
+            }
+            Err(message) => {
+                position = Position::Since(window.since);
+                send(tx, source, SourceStatus::Error { message }).await?;
+                if let Some(report) = mine.start(0, None, Bound::Window) {
+                    send(tx, source, SourceStatus::Backfill(report)).await?;
+                }
+            }
+        }
+        backfill = Some(mine);
+    }
+    let mut delay = opts.restart_min;
     let mut first = true;
     loop {
         let argv = spec.follow_argv(machine, &position);
@@ -417,7 +665,8 @@ async fn follow(
                 }
                 let mut reader = EntryReader::new(source, opts.max_line_bytes);
                 let (code, stderr) =
-                    read_entries(source, &what, &mut child, &mut reader, tx).await?;
+                    read_entries(source, &what, &mut child, &mut reader, tx, &mut backfill)
+                        .await?;
                 if let Some(cursor) = reader.cursor.take() {
                     position = Position::After(cursor);
                 }
@@ -458,15 +707,31 @@ async fn read_entries(
     child: &mut Child,
     reader: &mut EntryReader,
     tx: &Sender<TailEvent>,
+    backfill: &mut Option<Backfilling>,
 ) -> Result<(Option<i32>, Vec<u8>), Closed> {
     let mut stderr = Vec::new();
     let mut exit = None;
     let mut hinted = false;
     loop {
-        match child.next().await {
+        // A backfill is over when its entries are read, or when journalctl goes quiet (the
+        // window held fewer than counted: entries vacuumed away meanwhile).
+        let event = match backfill.as_ref().filter(|b| b.left > 0) {
+            Some(_) => match tokio::time::timeout(Duration::from_secs(1), child.next()).await {
+                Ok(event) => event,
+                Err(_) => {
+                    if let Some(report) = backfill.take().and_then(|mut b| b.delivered(u64::MAX)) {
+                        send(tx, source, SourceStatus::Backfill(report)).await?;
+                    }
+                    continue;
+                }
+            },
+            None => child.next().await,
+        };
+        match event {
             Event::Output(Stream::Stdout) => {
                 let mut lines = Vec::new();
                 reader.push(child.chunk(), Utc::now(), &mut lines);
+                let count = lines.len() as u64;
                 for batch in lines.chunks(BATCH) {
                     let event = TailEvent::Lines {
                         source,
@@ -474,6 +739,16 @@ async fn read_entries(
                         lines: batch.to_vec(),
                     };
                     tx.send(event).await.map_err(|_| Closed)?;
+                }
+                // After the lines it counts, so a done report follows every line of the backfill.
+                if let Some(b) = backfill.as_mut() {
+                    let report = b.delivered(count);
+                    if b.left == 0 {
+                        *backfill = None;
+                    }
+                    if let Some(report) = report {
+                        send(tx, source, SourceStatus::Backfill(report)).await?;
+                    }
                 }
             }
             Event::Output(Stream::Stderr) => {

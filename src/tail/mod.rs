@@ -134,6 +134,79 @@ pub(crate) fn narrow(span: Range<usize>) -> Range<u16> {
 /// their own times, the cockpit opened mid-outage shows when the errors began.
 pub const BACKLOG_LINES: usize = 100_000;
 
+/// Lines a backfill reads from one source at most (all of them mined; the buffer keeps the newest).
+pub const BACKFILL_LINES: usize = 1_000_000;
+
+/// Reading what a source holds from before the incident, so rates, the patterns' baseline and
+/// NEW compare with before it: lines from `since` on, at most `max_lines` of them (the newest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backfill {
+    /// The oldest time read (the incident's start less the log's `backfill`).
+    pub since: DateTime<Utc>,
+    /// At most this many lines.
+    pub max_lines: usize,
+}
+
+/// What stopped a backfill where it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// It reached lines older than the window.
+    Window,
+    /// It reached its line cap.
+    Lines,
+    /// It reached the start of the log (the file, the rotated file before it, the journal).
+    Start,
+    /// It read back as far as it may in bytes.
+    Bytes,
+}
+
+impl Bound {
+    fn says(self) -> &'static str {
+        match self {
+            Bound::Window => "the window's start",
+            Bound::Lines => "the line cap",
+            Bound::Start => "the start of the log",
+            Bound::Bytes => "the 1 GiB read-back cap",
+        }
+    }
+}
+
+/// How a backfill is going, or how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackfillReport {
+    /// Lines delivered so far.
+    pub lines: u64,
+    /// Lines it will deliver in all (as far as known at its start).
+    pub total: u64,
+    /// The time of its oldest line that has one.
+    pub reached: Option<DateTime<Utc>>,
+    /// What stopped it there.
+    pub bound: Bound,
+    /// Every line of it has been delivered.
+    pub done: bool,
+}
+
+impl fmt::Display for BackfillReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let count = |n: u64| crate::core::text::thousands(n);
+        if self.done {
+            write!(f, "backfilled {} lines", count(self.lines))?;
+        } else {
+            write!(
+                f,
+                "backfilling {} of {} lines",
+                count(self.lines),
+                count(self.total)
+            )?;
+        }
+        if let Some(at) = self.reached {
+            let local = at.with_timezone(&chrono::Local);
+            write!(f, " back to {}", local.format("%H:%M:%S"))?;
+        }
+        write!(f, " ({})", self.bound.says())
+    }
+}
+
 /// How far ahead of when it was read a line's own time may be before it is taken for a wrong clock.
 pub const CLOCK_AHEAD: TimeDelta = TimeDelta::seconds(5);
 
@@ -208,21 +281,28 @@ impl LogLine {
     }
 }
 
-/// How a source's lines are placed in time: how their own times are read (`timestamp`), and how
-/// long a merged view may hold a line back to put it in order (`reorder`).
+/// How a source's lines are placed in time: how their own times are read (`timestamp`), how
+/// long a merged view may hold a line back to put it in order (`reorder`), and how long before the
+/// incident's start its lines are read at open (`backfill`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Timing {
     /// How lines' own times are read.
     pub times: TimeRule,
     /// The longest a merged view holds a line back (see [`merge`]).
     pub reorder: Duration,
+    /// How long before the incident's start the backfill reaches.
+    pub backfill: Duration,
 }
+
+/// How long before the incident's start a source's lines are read at open, unless set.
+pub const DEFAULT_BACKFILL: Duration = Duration::from_secs(60 * 60);
 
 impl Default for Timing {
     fn default() -> Self {
         Self {
             times: TimeRule::default(),
             reorder: merge::DEFAULT_REORDER,
+            backfill: DEFAULT_BACKFILL,
         }
     }
 }
@@ -360,6 +440,8 @@ pub enum SourceStatus {
         /// The journal and its selection.
         what: String,
     },
+    /// Reading what the source holds from before the incident; `done` once all of it is delivered.
+    Backfill(BackfillReport),
     /// The command exited; it restarts after `restart_in`.
     Exited {
         /// Exit code (None when killed by a signal).
@@ -398,6 +480,7 @@ impl fmt::Display for SourceStatus {
                 write!(f, "running {}", sanitize(command.as_bytes()))
             }
             SourceStatus::Reading { what } => write!(f, "reading {}", sanitize(what.as_bytes())),
+            SourceStatus::Backfill(report) => write!(f, "{report}"),
             SourceStatus::Exited { code, restart_in } => {
                 match code {
                     Some(code) => write!(f, "command exited with code {code}")?,
@@ -438,6 +521,9 @@ pub struct TailOptions {
     pub restart_max: Duration,
     /// How lines' own times are read (a source's `timestamp` setting; set it for each source).
     pub times: TimeRule,
+    /// At open, read the lines from before the incident instead of the last `initial_lines`
+    /// (files: their content and the rotated `.1` file beside them; journals: `--since`).
+    pub backfill: Option<Backfill>,
 }
 
 impl Default for TailOptions {
@@ -453,6 +539,7 @@ impl Default for TailOptions {
             restart_min: Duration::from_secs(1),
             restart_max: Duration::from_secs(30),
             times: TimeRule::default(),
+            backfill: None,
         }
     }
 }

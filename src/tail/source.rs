@@ -10,10 +10,12 @@ use notify::event::{EventKind, ModifyKind};
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use tokio::sync::mpsc::Sender;
 
-use super::file::{CHUNK, Followed, file_id, is_linked};
+use super::file::{CHUNK, Followed, Start, Window, file_id, is_linked};
 use super::glob::Glob;
 use super::handle::{HandleKind, SourceHandle, Wake};
-use super::{LogLine, SourceSpec, SourceStatus, TailEvent, TailOptions, command};
+use super::{
+    BackfillReport, Bound, LogLine, SourceSpec, SourceStatus, TailEvent, TailOptions, command,
+};
 
 /// Starts following `spec`, sending its lines and status changes tagged with `source` to `tx`.
 ///
@@ -225,10 +227,18 @@ struct Tracker {
     retry_delay: Duration,
     reported_errors: HashMap<PathBuf, String>,
     buf: Vec<u8>,
+    /// Lines the backfill may still read (shared by a glob's files).
+    backfill_left: usize,
+    /// The backfill under way, until its lines are all delivered.
+    backfill: Option<BackfillReport>,
 }
+
+/// Lines between two reports of a backfill's progress.
+const BACKFILL_REPORT_EVERY: u64 = 50_000;
 
 impl Tracker {
     fn new(target: Target, opts: TailOptions) -> Self {
+        let backfill_left = opts.backfill.as_ref().map_or(0, |b| b.max_lines);
         Self {
             target,
             retry_delay: opts.poll_interval,
@@ -240,6 +250,8 @@ impl Tracker {
             next_look: Instant::now(),
             reported_errors: HashMap::new(),
             buf: vec![0; CHUNK],
+            backfill_left,
+            backfill: None,
         }
     }
 
@@ -261,13 +273,92 @@ impl Tracker {
             // ones there at start, read from their last lines, not from their first.
             self.started |= !self.listing_failed;
         }
+        // The files there at start have been read to their ends: the backfill is delivered.
+        if self.started
+            && let Some(mut report) = self.backfill.take()
+        {
+            report.done = true;
+            report.lines = report.total;
+            sink.status(SourceStatus::Backfill(report))?;
+        }
         self.retire(sink)
+    }
+
+    /// Takes in the backfill window of a file opened at start; for a single file whose window
+    /// reaches its start, reads the rotated file beside it (`app.log.1`) first, within what is left.
+    fn add_window(&mut self, sink: &Sink, path: &Path, window: Window) -> Result<(), Closed> {
+        self.backfill_left = self.backfill_left.saturating_sub(window.lines);
+        let report = self.backfill.get_or_insert(BackfillReport {
+            lines: 0,
+            total: 0,
+            reached: None,
+            bound: window.bound,
+            done: false,
+        });
+        report.total += window.lines as u64;
+        report.reached = match (report.reached, window.reached) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if report.bound == Bound::Start {
+            report.bound = window.bound;
+        }
+        let Some(backfill) = self.opts.backfill.clone() else {
+            return Ok(());
+        };
+        if !matches!(self.target, Target::File(_))
+            || window.bound != Bound::Start
+            || self.backfill_left == 0
+        {
+            return Ok(());
+        }
+        let mut rotated = path.as_os_str().to_os_string();
+        rotated.push(".1");
+        let rotated = PathBuf::from(rotated);
+        if !std::fs::metadata(&rotated).is_ok_and(|m| m.is_file()) {
+            return Ok(());
+        }
+        let start = Some(Start::Window(&backfill, self.backfill_left));
+        let Ok((mut older, Some(window))) = Followed::open_from(
+            &rotated,
+            sink.source,
+            self.opts.max_line_bytes,
+            start,
+            &self.opts.times,
+        ) else {
+            return Ok(());
+        };
+        self.backfill_left = self.backfill_left.saturating_sub(window.lines);
+        if let Some(report) = &mut self.backfill {
+            report.total += window.lines as u64;
+            report.reached = window.reached.or(report.reached);
+            report.bound = window.bound;
+        }
+        let result = older.read_new(&mut self.buf, |shown, lines, _| {
+            sink.lines(shown, lines).map_err(ReadError::from)
+        });
+        match result {
+            Ok(_) => {
+                let lines = older.finish();
+                sink.lines(&older.shown, lines)
+            }
+            Err(ReadError::Closed) => Err(Closed),
+            Err(ReadError::Io(err)) => self.report(sink, &rotated, &err),
+        }
     }
 
     fn read_all(&mut self, sink: &Sink) -> Result<(), Closed> {
         for index in 0..self.files.len() {
             let file = &mut self.files[index];
+            let backfill = &mut self.backfill;
             let result = file.read_new(&mut self.buf, |shown, lines, truncated| {
+                if let Some(report) = backfill.as_mut() {
+                    let before = report.lines / BACKFILL_REPORT_EVERY;
+                    report.lines = (report.lines + lines.len() as u64).min(report.total);
+                    if report.lines / BACKFILL_REPORT_EVERY > before {
+                        sink.status(SourceStatus::Backfill(report.clone()))?;
+                    }
+                }
                 sink.lines(shown, lines)?;
                 if truncated {
                     let path = shown.to_path_buf();
@@ -355,17 +446,27 @@ impl Tracker {
                 present.push(id);
                 continue;
             }
-            let lines_back =
-                (!self.started && !self.opts.from_start).then_some(self.opts.initial_lines);
-            let opened = Followed::open(
+            let backfill = self.opts.backfill.clone();
+            let start = match (&backfill, !self.started && !self.opts.from_start) {
+                (_, false) => None,
+                (Some(backfill), true) => Some(Start::Window(backfill, self.backfill_left)),
+                (None, true) => Some(Start::Lines(self.opts.initial_lines)),
+            };
+            let opened = Followed::open_from(
                 &path,
                 sink.source,
                 self.opts.max_line_bytes,
-                lines_back,
+                start,
                 &self.opts.times,
             );
             match opened {
-                Ok(followed) => {
+                Ok((followed, window)) => {
+                    if let Some(window) = window {
+                        self.add_window(sink, &path, window)?;
+                        if let Some(report) = &self.backfill {
+                            sink.status(SourceStatus::Backfill(report.clone()))?;
+                        }
+                    }
                     self.reported_errors.remove(&path);
                     present.push(followed.id);
                     if self.files.iter().any(|f| f.id == followed.id) {

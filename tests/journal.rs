@@ -68,6 +68,19 @@ fn entry(host: &str, seq: u64, at: i64, priority: u8, message: &[u8]) -> Entry {
     ])
 }
 
+/// journald's notice that its rate limit dropped `n` entries of the unit.
+fn dropped_notice(host: &str, seq: u64, at: i64, n: u64) -> Entry {
+    let Entry(mut fields) = entry(
+        host,
+        seq,
+        at,
+        4,
+        format!("Suppressed {n} messages from payments.service").as_bytes(),
+    );
+    fields.push(("N_DROPPED", n.to_string().into_bytes()));
+    Entry(fields)
+}
+
 /// Appends `entries` to the journal file `file` through `systemd-journal-remote`.
 fn write_journal(file: &Path, entries: &[Entry]) {
     let mut export = Vec::new();
@@ -236,14 +249,29 @@ async fn byte_messages_and_hostile_content_are_shown_safely() {
             entry("web", 2, t0 + 1, 3, b"two\nlines in one entry"),
             entry("web", 3, t0 + 2, 6, &long),
             entry("web", 4, t0 + 3, 6, b"after the long one"),
+            dropped_notice("web", 5, t0 + 4, 1234),
         ],
     );
     let mut followed = Followed::start(&format!("journal:@{}", dir.path().display()));
     assert!(
-        followed.until(|lines, _| lines.len() >= 4).await,
+        followed.until(|lines, _| lines.len() >= 5).await,
         "{:?}",
         followed.statuses
     );
+    // journald's own notice of what its rate limit dropped is counted and said.
+    let dropped = |_: &[LogLine], statuses: &[SourceStatus]| {
+        statuses.iter().any(|s| {
+            matches!(
+                s,
+                SourceStatus::Dropped {
+                    by_source: 1234,
+                    ..
+                }
+            ) && s.to_string() == "1,234 lines dropped by the source (journald's rate limit)"
+        })
+    };
+    assert!(followed.until(dropped).await, "{:?}", followed.statuses);
+    followed.lines.truncate(4);
     for line in &followed.lines {
         assert!(
             !line.text.chars().any(|c| c.is_control()),

@@ -237,6 +237,8 @@ pub struct SourceView {
     pub minutes: errorminutes::ErrorMinutes,
     /// How its backfill is going, while it runs.
     pub backfill: Option<String>,
+    /// Whether it has gone silent or lags behind the clock.
+    pub vitals: crate::tail::vitals::Vitals,
 }
 
 impl SourceView {
@@ -248,12 +250,18 @@ impl SourceView {
             errors: ErrorSeries::default(),
             minutes: errorminutes::ErrorMinutes::default(),
             backfill: None,
+            vitals: crate::tail::vitals::Vitals::new(crate::tail::vitals::DEFAULT_SILENT_AFTER),
         }
     }
 
-    /// What the source says about itself in the logs panel's title.
-    pub fn state(&self) -> &str {
-        self.backfill.as_deref().unwrap_or(&self.status)
+    /// What the source says about itself in the logs panel's title: its backfill while it runs,
+    /// else its status, and whether it is silent or lagging.
+    pub fn state(&self, now: chrono::DateTime<chrono::Utc>) -> String {
+        let said = self.backfill.as_deref().unwrap_or(&self.status);
+        match self.vitals.state(now) {
+            Some(wrong) => format!("{wrong} · {said}"),
+            None => said.to_string(),
+        }
     }
 }
 

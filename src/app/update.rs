@@ -42,6 +42,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
                 .map(|e| app.request(TOOL_ACTOR.to_string(), e))
                 .collect();
             commands.extend(super::episodes::on_tick(app, now));
+            commands.extend(sources_checked(app, now));
             commands.extend(super::errorminutes::on_tick(app, now_ms, false));
             commands
         }
@@ -123,6 +124,23 @@ fn on_mouse(app: &mut App, mouse: super::mouse::Mouse) -> Vec<Command> {
     }
 }
 
+/// Sources gone silent, lagging, or back: each change said once, in the record.
+fn sources_checked(app: &mut App, now: chrono::DateTime<chrono::Utc>) -> Vec<Command> {
+    let mut changes = Vec::new();
+    for view in &mut app.sources {
+        if let Some(change) = view.vitals.check(now) {
+            changes.push(Event::LogSource {
+                source: view.name.clone(),
+                status: change.to_string(),
+            });
+        }
+    }
+    changes
+        .into_iter()
+        .map(|event| app.request(TOOL_ACTOR.to_string(), event))
+        .collect()
+}
+
 fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
     match event {
         TailEvent::Lines { lines, .. } => {
@@ -136,6 +154,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                 app.patterns.observe(number, line.source, &line.text, ms);
                 let error = line.level.is_some_and(crate::core::level::Level::is_error);
                 if let Some(src) = app.sources.get_mut(line.source) {
+                    src.vitals.line(&line);
                     if error {
                         // In the second the line says it happened: a backlog read at once is not a spike now.
                         src.errors.add(line.at().timestamp());
@@ -158,6 +177,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
             // A backfill's progress is shown while it runs; how far back it reached, and what
             // stopped it, is part of the record (what the baseline was made of).
             if let SourceStatus::Backfill(report) = &status {
+                view.vitals.backfilling = !report.done;
                 if !report.done {
                     view.backfill = Some(text);
                     return Vec::new();

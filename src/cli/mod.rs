@@ -239,6 +239,10 @@ pub enum Cmd {
         /// line must pass both).
         #[arg(long, value_name = "KEY=VALUE", value_parser = parse_field_value)]
         follow_field: Option<(String, String)>,
+        /// Say on stderr when a source that averaged more than a line a minute has printed
+        /// nothing for this long (and when it speaks again).
+        #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
+        silent_after: std::time::Duration,
         /// What to follow: files or globs (`/var/log/app/*.log`), or sources by kind:
         /// `journal:payments.service` (units and FIELD=value matches, comma-separated; add
         /// `@/var/log/journal/remote` for a folder or file of journal files, `@ssh:HOST` for
@@ -343,10 +347,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Cmd::Tail {
             filter,
             follow_field,
+            silent_after,
             sources,
         } => {
             let field = follow_field.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
-            tools::tail(&sources, filter.as_deref(), field).await
+            tools::tail(&sources, filter.as_deref(), field, silent_after).await
         }
         Cmd::Probe(args) => tools::probe(args).await,
         Cmd::Patterns {

@@ -84,6 +84,7 @@ pub(super) async fn tail(
     sources: &[String],
     filter: Option<&str>,
     field: Option<(&str, &str)>,
+    silent_after: std::time::Duration,
 ) -> anyhow::Result<u8> {
     let filter = match filter {
         Some(f) => Some(
@@ -118,6 +119,7 @@ pub(super) async fn tail(
         // Like `tail -F`, but with more history: the last 200 lines of each file.
         TailOptions {
             initial_lines: 200,
+            silent_after,
             ..TailOptions::default()
         },
         &mut out,

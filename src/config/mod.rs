@@ -271,6 +271,18 @@ fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
         crate::tail::DEFAULT_BACKFILL,
         "\"60m\" or \"2h\" (\"0s\" reads nothing from before the incident)",
     )?;
+    let silent_after = r.duration(
+        l.silent_after.as_ref(),
+        crate::tail::vitals::DEFAULT_SILENT_AFTER,
+        "\"60s\" or \"5m\"",
+    )?;
+    if silent_after.is_zero() {
+        let at = l.silent_after.as_ref().map_or(here, |s| s.span().start);
+        return Err(r.at(
+            at,
+            format!("log `{name}`: silent-after must be longer than 0s, like \"60s\""),
+        ));
+    }
     Ok(LogConfig {
         name,
         source,
@@ -278,6 +290,7 @@ fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
             times,
             reorder,
             backfill,
+            silent_after,
         },
     })
 }

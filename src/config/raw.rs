@@ -97,6 +97,7 @@ pub(super) struct RawLog {
     pub(super) timestamp: Option<RawTimestamp>,
     pub(super) reorder: Option<Spanned<String>>,
     pub(super) backfill: Option<Spanned<String>>,
+    pub(super) silent_after: Option<Spanned<String>>,
 }
 
 /// `journal = { units = ["payments.service"], directory = "/var/log/journal/remote" }` in a `[[log]]`.

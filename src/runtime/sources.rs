@@ -45,6 +45,7 @@ pub(super) fn start(
     for (i, (name, spec, timing)) in logs.into_iter().enumerate() {
         app.sources.push(SourceView {
             status: "starting".into(),
+            vitals: crate::tail::vitals::Vitals::new(timing.silent_after),
             ..SourceView::new(name)
         });
         let backfill = (!options.from_start).then(|| Backfill {

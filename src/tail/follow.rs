@@ -4,12 +4,14 @@ use std::future::Future;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use regex::Regex;
 use tokio::sync::mpsc;
 
 use super::{SourceSpec, SourceStatus, TailEvent, TailOptions, sanitize, spawn_source};
 use super::fields::Followed;
+use super::vitals::Vitals;
 
 /// Why printing stopped early.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +41,8 @@ impl Selection<'_> {
 }
 
 /// Follows `specs` and writes their lines (sanitized, one per line) to `out` until `cancel` resolves
-/// or every source has ended; status changes go to `diag` as `sitrep: ...` lines.
+/// or every source has ended; status changes go to `diag` as `sitrep: ...` lines, and so does a
+/// source that goes silent or lags behind the clock (see [`super::vitals`]).
 ///
 /// Only the lines `select` admits are written. Several sources are merged in line-time order (as
 /// the cockpit merges them, see [`super::merge`]). With several sources or a glob, a `==> name <==`
@@ -71,9 +74,23 @@ pub async fn follow_to_writer<W: Write, D: Write>(
     let mut text = String::new();
     let mut written = 0u64;
     let mut events = Vec::with_capacity(64);
+    // Whether each source has gone silent or lags, said on `diag` as it changes.
+    let mut vitals = vec![Vitals::new(opts.silent_after); names.len()];
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             () = &mut cancel => break,
+            _ = tick.tick() => {
+                let now = chrono::Utc::now();
+                for (source, v) in vitals.iter_mut().enumerate() {
+                    if let Some(change) = v.check(now) {
+                        let name = names.get(source).map_or("", String::as_str);
+                        let _ = writeln!(diag, "sitrep: {name}: {change}");
+                    }
+                }
+                continue;
+            }
             received = rx.recv_many(&mut events, 64) => {
                 if received == 0 {
                     break;
@@ -87,6 +104,9 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                     file,
                     lines,
                 } => {
+                    if let Some(v) = vitals.get_mut(source) {
+                        lines.iter().for_each(|l| v.line(l));
+                    }
                     for line in lines.iter().filter(|l| select.admits(&l.text)) {
                         let mark = if line.late {
                             " (late)"

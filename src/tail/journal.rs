@@ -730,8 +730,16 @@ async fn read_entries(
         match event {
             Event::Output(Stream::Stdout) => {
                 let mut lines = Vec::new();
+                let before = (reader.dropped, reader.dropped_by_journald);
                 reader.push(child.chunk(), Utc::now(), &mut lines);
                 let count = lines.len() as u64;
+                if (reader.dropped, reader.dropped_by_journald) != before {
+                    let status = SourceStatus::Dropped {
+                        by_source: reader.dropped_by_journald,
+                        unreadable: reader.dropped,
+                    };
+                    send(tx, source, status).await?;
+                }
                 for batch in lines.chunks(BATCH) {
                     let event = TailEvent::Lines {
                         source,
@@ -801,6 +809,8 @@ pub(crate) struct EntryReader {
     pub(crate) cursor: Option<String>,
     /// Entries that could not be read (too long, not JSON).
     pub(crate) dropped: u64,
+    /// Entries journald itself dropped (its rate limit), as its `N_DROPPED` notices say.
+    pub(crate) dropped_by_journald: u64,
 }
 
 impl EntryReader {
@@ -812,6 +822,7 @@ impl EntryReader {
             skipping: false,
             cursor: None,
             dropped: 0,
+            dropped_by_journald: 0,
         }
     }
 
@@ -868,6 +879,9 @@ impl EntryReader {
         if let Some(cursor) = &entry.cursor {
             self.cursor = Some(cursor.clone());
         }
+        if let Some(n) = entry.n_dropped.as_ref().and_then(|f| f.text().trim().parse::<u64>().ok()) {
+            self.dropped_by_journald += n;
+        }
         out.push(entry.line(self.source, self.max_line_bytes, received));
     }
 }
@@ -895,6 +909,8 @@ struct Entry {
     unit: Option<Field>,
     #[serde(rename = "_PID")]
     pid: Option<Field>,
+    #[serde(rename = "N_DROPPED")]
+    n_dropped: Option<Field>,
 }
 
 /// A field's value as `journalctl -o json` writes it: text, bytes (an array of numbers) for a value

@@ -33,6 +33,7 @@ mod lines;
 pub mod merge;
 mod source;
 pub mod timestamp;
+pub mod vitals;
 
 use std::fmt;
 use std::ops::Range;
@@ -292,6 +293,8 @@ pub struct Timing {
     pub reorder: Duration,
     /// How long before the incident's start the backfill reaches.
     pub backfill: Duration,
+    /// How long without a line makes a busy source silent (see [`vitals`]).
+    pub silent_after: Duration,
 }
 
 /// How long before the incident's start a source's lines are read at open, unless set.
@@ -303,6 +306,7 @@ impl Default for Timing {
             times: TimeRule::default(),
             reorder: merge::DEFAULT_REORDER,
             backfill: DEFAULT_BACKFILL,
+            silent_after: vitals::DEFAULT_SILENT_AFTER,
         }
     }
 }
@@ -440,6 +444,14 @@ pub enum SourceStatus {
         /// The journal and its selection.
         what: String,
     },
+    /// Lines lost before sitrep saw them: dropped by the source itself (journald's rate limit), or
+    /// entries that could not be read (over 4 MiB, not JSON); counts since the source started.
+    Dropped {
+        /// Dropped by the source.
+        by_source: u64,
+        /// Skipped as unreadable.
+        unreadable: u64,
+    },
     /// Reading what the source holds from before the incident; `done` once all of it is delivered.
     Backfill(BackfillReport),
     /// The command exited; it restarts after `restart_in`.
@@ -481,6 +493,25 @@ impl fmt::Display for SourceStatus {
             }
             SourceStatus::Reading { what } => write!(f, "reading {}", sanitize(what.as_bytes())),
             SourceStatus::Backfill(report) => write!(f, "{report}"),
+            SourceStatus::Dropped {
+                by_source,
+                unreadable,
+            } => {
+                let mut parts = Vec::new();
+                if *by_source > 0 {
+                    parts.push(format!(
+                        "{} lines dropped by the source (journald's rate limit)",
+                        crate::core::text::thousands(*by_source)
+                    ));
+                }
+                if *unreadable > 0 {
+                    parts.push(format!(
+                        "{} entries skipped (over 4 MiB or not JSON)",
+                        crate::core::text::thousands(*unreadable)
+                    ));
+                }
+                f.write_str(&parts.join("; "))
+            }
             SourceStatus::Exited { code, restart_in } => {
                 match code {
                     Some(code) => write!(f, "command exited with code {code}")?,
@@ -524,6 +555,8 @@ pub struct TailOptions {
     /// At open, read the lines from before the incident instead of the last `initial_lines`
     /// (files: their content and the rotated `.1` file beside them; journals: `--since`).
     pub backfill: Option<Backfill>,
+    /// How long without a line makes a busy source silent (`sitrep tail --silent-after`).
+    pub silent_after: Duration,
 }
 
 impl Default for TailOptions {
@@ -540,6 +573,7 @@ impl Default for TailOptions {
             restart_max: Duration::from_secs(30),
             times: TimeRule::default(),
             backfill: None,
+            silent_after: vitals::DEFAULT_SILENT_AFTER,
         }
     }
 }

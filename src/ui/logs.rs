@@ -76,7 +76,7 @@ fn title(app: &App) -> String {
     }
     for (i, s) in app.sources.iter().enumerate() {
         if tab.is_none() || tab == Some(i) {
-            title.push_str(&format!(" · {}: {}", s.name, s.state()));
+            title.push_str(&format!(" · {}: {}", s.name, s.state(app.now)));
         }
     }
     title

@@ -1,0 +1,278 @@
+//! How a source is doing, judged from the lines it delivers: gone silent, or lagging behind the
+//! clock. Pure (times are passed in), kept by whoever reads the source: the cockpit for its tabs
+//! and record, `sitrep tail` for its stderr.
+//!
+//! - **Silent**: no line for `silent_after` (60 s) from a source that averaged more than one line
+//!   a minute over the 10 minutes before (counted by each line's own time, so a backfill read in one
+//!   go counts where its lines belong, not as a burst now).
+//! - **Lagging**: lines keep arriving (one in the last 10 s) but the newest of them is more than
+//!   30 s behind the clock. Not judged while a backfill runs, nor on the lines read in the first
+//!   10 s (the history read at open is old by design).
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::LogLine;
+
+/// How long without a line makes a busy source silent, unless set (`silent-after`).
+pub const DEFAULT_SILENT_AFTER: Duration = Duration::from_secs(60);
+/// How far behind the clock a delivering source's newest line may be.
+pub const LAG_LIMIT: TimeDelta = TimeDelta::seconds(30);
+/// Lines received this recently make a source "delivering" for the lag test.
+const DELIVERING: TimeDelta = TimeDelta::seconds(10);
+/// The span whose line rate makes a source busy enough to be called silent.
+const RATE_SPAN_MINUTES: i64 = 10;
+
+/// A change in how a source is doing, worth showing (and recording).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// No line for this long from a source that averaged `per_minute` lines a minute.
+    Silent {
+        /// How long it has said nothing.
+        quiet: TimeDelta,
+        /// Its average lines a minute over the 10 minutes before.
+        per_minute: u64,
+    },
+    /// Lines again after a silence this long.
+    Speaking {
+        /// How long it was silent.
+        after: TimeDelta,
+    },
+    /// Its newest line is this far behind the clock while lines arrive.
+    Lagging {
+        /// How far behind.
+        by: TimeDelta,
+    },
+    /// Caught up with the clock again.
+    CaughtUp,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let span = |d: &TimeDelta| crate::core::duration::glance(d.to_std().unwrap_or_default());
+        match self {
+            Change::Silent { quiet, per_minute } => write!(
+                f,
+                "silent: no line for {} (it averaged {per_minute} a minute over the 10 minutes before)",
+                span(quiet)
+            ),
+            Change::Speaking { after } => write!(f, "lines again after {} silent", span(after)),
+            Change::Lagging { by } => write!(
+                f,
+                "lagging: its newest line is {} behind the clock",
+                span(by)
+            ),
+            Change::CaughtUp => f.write_str("caught up with the clock"),
+        }
+    }
+}
+
+/// What is known of a source's line flow.
+#[derive(Debug, Clone)]
+pub struct Vitals {
+    silent_after: TimeDelta,
+    /// Lines per minute of their own time (minute number since the epoch, count), oldest first.
+    minutes: std::collections::VecDeque<(i64, u64)>,
+    /// When the first line was received.
+    first_received: Option<DateTime<Utc>>,
+    /// When the last line was received.
+    last_received: Option<DateTime<Utc>>,
+    /// The newest own time among the lines received in the current delivering stretch.
+    newest: Option<DateTime<Utc>>,
+    /// Since when it has been silent, once said.
+    silent_since: Option<DateTime<Utc>>,
+    /// How far behind it was when said to lag.
+    lagging: bool,
+    /// A backfill is running: its lines are old by design.
+    pub backfilling: bool,
+}
+
+impl Vitals {
+    /// A source said silent after `silent_after` without a line.
+    pub fn new(silent_after: Duration) -> Self {
+        Self {
+            silent_after: TimeDelta::from_std(silent_after).unwrap_or(TimeDelta::seconds(60)),
+            minutes: std::collections::VecDeque::new(),
+            first_received: None,
+            last_received: None,
+            newest: None,
+            silent_since: None,
+            lagging: false,
+            backfilling: false,
+        }
+    }
+
+    /// Takes in one delivered line.
+    pub fn line(&mut self, line: &LogLine) {
+        let minute = line.at().timestamp().div_euclid(60);
+        match self.minutes.back_mut() {
+            Some((m, count)) if *m == minute => *count += 1,
+            _ => {
+                // Lines come roughly in time order; one out of order is counted in its minute
+                // when that minute is still kept.
+                if let Some(slot) = self.minutes.iter_mut().find(|(m, _)| *m == minute) {
+                    slot.1 += 1;
+                } else if self.minutes.back().is_none_or(|(m, _)| *m < minute) {
+                    self.minutes.push_back((minute, 1));
+                    while self.minutes.len() > (RATE_SPAN_MINUTES as usize + 2) {
+                        self.minutes.pop_front();
+                    }
+                }
+            }
+        }
+        let received = line.received;
+        self.first_received.get_or_insert(received);
+        // A new delivering stretch starts over the newest time.
+        if self
+            .last_received
+            .is_none_or(|last| received - last > DELIVERING)
+        {
+            self.newest = None;
+        }
+        self.last_received = Some(received);
+        if let Some(time) = line.time {
+            self.newest = Some(self.newest.map_or(time, |n| n.max(time)));
+        }
+    }
+
+    /// Lines of their own time in the 10 minutes up to and including the minute of `last`.
+    fn lines_before(&self, last: DateTime<Utc>) -> u64 {
+        let to = last.timestamp().div_euclid(60) + 1;
+        self.minutes
+            .iter()
+            .filter(|(m, _)| *m >= to - RATE_SPAN_MINUTES && *m < to)
+            .map(|(_, c)| c)
+            .sum()
+    }
+
+    /// What changed by `now`, if anything (at most one change a call; call it every second).
+    pub fn check(&mut self, now: DateTime<Utc>) -> Option<Change> {
+        let last = self.last_received?;
+        let quiet = now - last;
+        match self.silent_since {
+            Some(since) if quiet < now - since => {
+                self.silent_since = None;
+                return Some(Change::Speaking {
+                    after: last - since,
+                });
+            }
+            Some(_) => {}
+            None if quiet >= self.silent_after && !self.backfilling => {
+                // More than one line a minute on average.
+                let lines = self.lines_before(last);
+                if lines > RATE_SPAN_MINUTES as u64 {
+                    self.silent_since = Some(last);
+                    let per_minute = lines / RATE_SPAN_MINUTES as u64;
+                    return Some(Change::Silent { quiet, per_minute });
+                }
+            }
+            None => {}
+        }
+        let settled = self
+            .first_received
+            .is_some_and(|first| now - first > DELIVERING);
+        let delivering = quiet <= DELIVERING && settled && !self.backfilling;
+        let behind = self.newest.map(|n| now - n).filter(|b| *b > LAG_LIMIT);
+        match (self.lagging, delivering, behind) {
+            (false, true, Some(by)) => {
+                self.lagging = true;
+                Some(Change::Lagging { by })
+            }
+            (true, true, None) => {
+                self.lagging = false;
+                Some(Change::CaughtUp)
+            }
+            _ => None,
+        }
+    }
+
+    /// What the source's tab says about it now, if anything is wrong.
+    pub fn state(&self, now: DateTime<Utc>) -> Option<String> {
+        if let Some(since) = self.silent_since {
+            let quiet = crate::core::duration::glance((now - since).to_std().unwrap_or_default());
+            return Some(format!("silent {quiet}"));
+        }
+        if self.lagging {
+            let by = self.newest.map(|n| now - n).unwrap_or_default();
+            let by = crate::core::duration::glance(by.to_std().unwrap_or_default());
+            return Some(format!("lagging {by}"));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap()
+    }
+
+    fn line(time: i64, received: i64) -> LogLine {
+        LogLine::new(0, "x".into(), None, 0, at(received))
+            .with_time(at(time), super::super::TimeOrigin::None)
+    }
+
+    #[test]
+    fn a_busy_source_that_stops_is_silent_once_and_speaks_again() {
+        let mut v = Vitals::new(Duration::from_secs(60));
+        // Ten minutes of a line every 10 s.
+        for s in (0..600).step_by(10) {
+            v.line(&line(s, s));
+        }
+        assert_eq!(v.check(at(630)), None);
+        let change = v.check(at(660)).unwrap();
+        assert!(matches!(change, Change::Silent { per_minute: 6, .. }), "{change:?}");
+        assert!(change.to_string().starts_with("silent: no line for 1m"), "{change}");
+        assert_eq!(v.check(at(700)), None, "said once");
+        assert_eq!(v.state(at(700)).as_deref(), Some("silent 1m 50s"));
+        v.line(&line(900, 900));
+        let change = v.check(at(901)).unwrap();
+        assert_eq!(change.to_string(), "lines again after 5m 10s silent");
+        assert_eq!(v.state(at(901)), None);
+    }
+
+    #[test]
+    fn a_quiet_source_is_never_silent() {
+        let mut v = Vitals::new(Duration::from_secs(60));
+        // A line every 2 minutes: less than one a minute.
+        for s in (0..600).step_by(120) {
+            v.line(&line(s, s));
+        }
+        assert_eq!(v.check(at(1200)), None);
+    }
+
+    #[test]
+    fn a_source_delivering_old_lines_lags_and_catches_up() {
+        let mut v = Vitals::new(Duration::from_secs(60));
+        for s in 0..20 {
+            v.line(&line(s - 45, s));
+        }
+        let change = v.check(at(20)).unwrap();
+        assert!(matches!(change, Change::Lagging { .. }), "{change:?}");
+        assert_eq!(v.state(at(20)).as_deref(), Some("lagging 46s"));
+        for s in 21..40 {
+            v.line(&line(s, s));
+        }
+        assert_eq!(v.check(at(40)), Some(Change::CaughtUp));
+    }
+
+    #[test]
+    fn history_read_at_open_and_a_backfill_are_not_lag() {
+        let mut v = Vitals::new(Duration::from_secs(60));
+        // At open: lines an hour old, all read in the first second.
+        for s in 0..100 {
+            v.line(&line(s - 3600, 0));
+        }
+        assert_eq!(v.check(at(1)), None);
+        let mut v = Vitals::new(Duration::from_secs(60));
+        v.backfilling = true;
+        for s in 0..30 {
+            v.line(&line(s - 3600, s));
+        }
+        assert_eq!(v.check(at(30)), None);
+    }
+}

@@ -493,3 +493,80 @@ fn sitrep_tail_prints_a_journal_and_refuses_an_unknown_kind() {
         "{text}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_prefix_reads_the_journal_where_it_runs() {
+    if !tools_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    write_journal(
+        &dir.path().join("remote-db1.journal"),
+        &[entry("db1", 1, micros(-10), 6, b"read through a prefix")],
+    );
+    // `via` is what `ssh -T db1` is for another host; `env` stands in for it here: the journalctl
+    // command line is appended to it and run.
+    let spec = JournalSpec {
+        units: vec!["payments.service".into()],
+        from: sitrep::tail::journal::JournalFrom::Directory(dir.path().to_path_buf()),
+        via: vec!["env".into(), "LC_ALL=C".into()],
+        ..JournalSpec::default()
+    };
+    let (tx, mut rx) = mpsc::channel(64);
+    let _handle = spawn_source(0, SourceSpec::Journal(spec), tx, quick());
+    let line = timeout(PATIENCE, async {
+        loop {
+            if let Some(TailEvent::Lines { lines, .. }) = rx.recv().await {
+                return lines[0].text.clone();
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert!(
+        line.ends_with(" db1 payments: read through a prefix"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_user_outside_the_journals_groups_is_told_why_the_source_is_empty() {
+    if !tools_here() {
+        return;
+    }
+    // Switching to an unprivileged user needs root (as in CI); elsewhere there is nothing to show.
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if !root {
+        eprintln!("skipped: needs root to run sitrep as an unprivileged user");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("remote-db1.journal");
+    write_journal(&file, &[entry("db1", 1, micros(-10), 3, b"secret")]);
+    // The folder is readable, its journal file is root's alone (0640), as journald leaves them.
+    std::fs::set_permissions(
+        dir.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let out = Command::new("timeout")
+        .args([
+            "5",
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ])
+        .arg(env!("CARGO_BIN_EXE_sitrep"))
+        .arg("tail")
+        .arg(format!("journal:payments.service@{}", dir.path().display()))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.stdout.is_empty(), "nothing readable is printed");
+    assert!(err.contains("insufficient permissions"), "{err}");
+    assert!(err.contains("systemd-journal"), "what to do: {err}");
+}

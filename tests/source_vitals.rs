@@ -14,8 +14,9 @@ use pty::Tty;
 
 const WAIT: Duration = Duration::from_secs(40);
 
-/// Prints 30 lines stamped over the last 30 seconds, then nothing.
-const BURST: &str = r#"for i in $(seq 1 30); do echo "$(date -u -d "-$((30-i)) sec" +%FT%T.%3NZ) INFO request $i"; done; exec sleep 600"#;
+/// Prints 30 lines stamped over the last 30 seconds, then nothing (for longer than a test runs;
+/// sitrep stops it when it stops).
+const BURST: &str = r#"for i in $(seq 1 30); do echo "$(date -u -d "-$((30-i)) sec" +%FT%T.%3NZ) INFO request $i"; done; exec sleep 90"#;
 /// Prints a line every 200 ms stamped two minutes ago.
 const LATE: &str =
     r#"while :; do echo "$(date -u -d '-2 min' +%FT%T.%3NZ) INFO late line"; sleep 0.2; done"#;
@@ -60,7 +61,10 @@ fn sitrep_tail_says_which_source_went_silent_and_which_lags() {
             said.push(line);
         }
     }
-    let _ = child.kill();
+    // Ctrl-C, as a user stops it: sitrep stops its sources' commands with it.
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
     let _ = child.wait();
     let silent: Vec<&String> = said.iter().filter(|l| l.contains("silent:")).collect();
     assert_eq!(silent.len(), 1, "{said:?}");

@@ -628,7 +628,7 @@ fn said(spec: &JournalSpec, stderr: &[u8]) -> String {
     let text = if text.is_empty() {
         "journalctl failed and said nothing".to_string()
     } else {
-        text
+        format!("{text}{}", advice(&text))
     };
     format!("{}: {text}", sanitize_line(spec.describe().as_bytes(), 0, 1024).0)
 }

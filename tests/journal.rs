@@ -495,37 +495,58 @@ fn sitrep_tail_prints_a_journal_and_refuses_an_unknown_kind() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_command_prefix_reads_the_journal_where_it_runs() {
+async fn a_command_prefix_reads_the_journal_where_it_runs_and_resumes_through_it() {
     if !tools_here() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    write_journal(
-        &dir.path().join("remote-db1.journal"),
-        &[entry("db1", 1, micros(-10), 6, b"read through a prefix")],
-    );
-    // `via` is what `ssh -T db1` is for another host; `env` stands in for it here: the journalctl
-    // command line is appended to it and run.
+    let file = dir.path().join("remote-db1.journal");
+    let t0 = micros(-60);
+    write_journal(&file, &[entry("db1", 1, t0, 6, b"read through a prefix")]);
+    // `via` is what `ssh -T db1` is for another host. This prefix treats its words as ssh does:
+    // joined with spaces, read again by a shell (so a cursor's `;` must arrive quoted).
     let spec = JournalSpec {
         units: vec!["payments.service".into()],
         from: sitrep::tail::journal::JournalFrom::Directory(dir.path().to_path_buf()),
-        via: vec!["env".into(), "LC_ALL=C".into()],
+        via: vec!["sh".into(), "-c".into(), "eval \"$*\"".into(), "sh".into()],
         ..JournalSpec::default()
     };
-    let (tx, mut rx) = mpsc::channel(64);
-    let _handle = spawn_source(0, SourceSpec::Journal(spec), tx, quick());
-    let line = timeout(PATIENCE, async {
-        loop {
-            if let Some(TailEvent::Lines { lines, .. }) = rx.recv().await {
-                return lines[0].text.clone();
-            }
-        }
-    })
-    .await
-    .unwrap();
+    let (tx, rx) = mpsc::channel(64);
+    let handle = spawn_source(0, SourceSpec::Journal(spec), tx, quick());
+    let mut followed = Followed {
+        rx,
+        _handle: handle,
+        lines: Vec::new(),
+        statuses: Vec::new(),
+    };
     assert!(
-        line.ends_with(" db1 payments: read through a prefix"),
-        "{line}"
+        followed.until(|lines, _| !lines.is_empty()).await,
+        "{:?}",
+        followed.statuses
+    );
+    assert!(
+        followed.lines[0]
+            .text
+            .ends_with(" db1 payments: read through a prefix"),
+        "{}",
+        followed.lines[0].text
+    );
+    // The connection drops; reading again goes after the cursor, through the same prefix.
+    for pid in followers_of(dir.path()) {
+        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
+    }
+    write_journal(&file, &[entry("db1", 2, t0 + 1, 6, b"after the drop")]);
+    let resumed = |lines: &[LogLine], _: &[SourceStatus]| lines.len() >= 2;
+    assert!(followed.until(resumed).await, "{:?}", followed.statuses);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    while let Ok(TailEvent::Lines { lines, .. }) = followed.rx.try_recv() {
+        followed.lines.extend(lines);
+    }
+    assert_eq!(
+        followed.messages(),
+        ["read through a prefix", "after the drop"],
+        "{:?}",
+        followed.statuses
     );
 }
 

@@ -257,6 +257,10 @@ fn start_of_window(
         return Ok(window);
     }
     let mut hint = None;
+    // A last line still being written is read whole even when it is older than the window: starting
+    // after it would show the rest of it as a line of its own.
+    let mut last_byte = [0u8; 1];
+    let partial_end = size > 0 && read_at(file, &mut last_byte, size - 1)? == 1 && last_byte[0] != b'\n';
     // Takes in the line starting at `start` whose first bytes are `head`; true when it ends the window.
     let mut judge = |head: &[u8], start: u64, window: &mut Window| -> bool {
         let text = String::from_utf8_lossy(head);
@@ -265,6 +269,10 @@ fn start_of_window(
             && at < backfill.since
         {
             window.bound = Bound::Window;
+            if window.lines == 0 && partial_end {
+                window.offset = start;
+                window.lines = 1;
+            }
             return true;
         }
         window.offset = start;
@@ -428,6 +436,11 @@ mod tests {
         let (kept, w) = window_of(log.trim_end(), "2026-12-04T09:00:00Z", 100)?;
         assert_eq!(kept, log.trim_end());
         assert_eq!((w.lines, w.bound), (4, Bound::Start));
+        // A last line older than the window, still being written: kept whole, not cut in two.
+        let (kept, w) = window_of("2026-12-04T10:00:00Z a\n2026-12-04T10:01:00Z b", "2026-12-04T11:00:00Z", 100)?;
+        assert_eq!((kept.as_str(), w.lines), ("2026-12-04T10:01:00Z b", 1));
+        let (kept, w) = window_of("2026-12-04T10:00:00Z a\n", "2026-12-04T11:00:00Z", 100)?;
+        assert_eq!((kept.as_str(), w.lines, w.bound), ("", 0, Bound::Window));
         let (kept, w) = window_of("", "2026-12-04T09:00:00Z", 100)?;
         assert_eq!((kept.as_str(), w.lines, w.bound), ("", 0, Bound::Start));
         Ok(())

@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -148,10 +148,21 @@ impl JournalSpec {
         !matches!(self.from, JournalFrom::Local)
     }
 
+    /// The command to run for `argv` (`journalctl` and its arguments): as it is, or after `via`.
+    /// ssh joins the words it is given with spaces for the remote shell to read, so after a prefix
+    /// each word is quoted for a shell: a cursor's `;` or a unit glob's `*` stays in its word.
+    fn command(&self, argv: Vec<String>) -> Vec<String> {
+        if self.via.is_empty() {
+            return argv;
+        }
+        let mut command = self.via.clone();
+        command.extend(argv.iter().map(|word| shell_quote(word)));
+        command
+    }
+
     /// `journalctl` and its arguments before the position: where, which entries, JSON.
     fn base(&self) -> Vec<String> {
-        let mut argv = self.via.clone();
-        argv.push("journalctl".into());
+        let mut argv = vec!["journalctl".to_string()];
         match &self.from {
             JournalFrom::Local => {}
             JournalFrom::Directory(dir) => argv.push(format!("--directory={}", dir.display())),
@@ -195,7 +206,7 @@ impl JournalSpec {
         if let Some(machine) = machine {
             argv.push(format!("_MACHINE_ID={machine}"));
         }
-        argv
+        self.command(argv)
     }
 
     /// The command that lists, newest first, the entries a backfill from `backfill.since` reads
@@ -223,14 +234,14 @@ impl JournalSpec {
         if let Some(machine) = machine {
             argv.push(format!("_MACHINE_ID={machine}"));
         }
-        argv
+        self.command(argv)
     }
 
     /// The command that lists the machines whose entries the journal holds.
     fn machines_argv(&self) -> Vec<String> {
         let mut argv = self.base();
         argv.push("--field=_MACHINE_ID".into());
-        argv
+        self.command(argv)
     }
 }
 
@@ -284,8 +295,15 @@ async fn run(source: usize, spec: JournalSpec, tx: Sender<TailEvent>, opts: Tail
         (opts.backfill.is_some() && !opts.from_start && readers > 0)
             .then(|| Arc::new(Mutex::new(Progress::new(readers))))
     };
+    // What its readers lost, counted for the source as a whole across their restarts.
+    let dropped = Arc::new(Mutex::new(Lost::default()));
     if !spec.collected() {
-        let _ = follow(source, &spec, None, &tx, &opts, backfilling(1)).await;
+        let shared = Shared {
+            progress: backfilling(1),
+            lost: dropped,
+            check: true,
+        };
+        let _ = follow(source, &spec, None, &tx, &opts, shared).await;
         return;
     }
     // One follower a machine, started as machines appear; they end with this task. The machines
@@ -306,16 +324,21 @@ async fn run(source: usize, spec: JournalSpec, tx: Sender<TailEvent>, opts: Tail
                 } else {
                     None
                 };
-                for machine in fresh {
+                for (i, machine) in fresh.into_iter().enumerate() {
                     let (spec, tx, mut opts) = (spec.clone(), tx.clone(), opts.clone());
-                    let progress = progress.clone();
+                    let shared = Shared {
+                        progress: progress.clone(),
+                        lost: Arc::clone(&dropped),
+                        // What journalctl says about the folder is said once, not per machine.
+                        check: first_found && i == 0,
+                    };
                     if !first_found {
                         // A machine seen only now: all its entries are new to this session (in
                         // the backfill's window, when there is one).
                         opts.from_start |= opts.backfill.is_none();
                     }
                     followers.spawn(async move {
-                        let _ = follow(source, &spec, Some(&machine), &tx, &opts, progress).await;
+                        let _ = follow(source, &spec, Some(&machine), &tx, &opts, shared).await;
                     });
                 }
                 if known.is_empty() {
@@ -362,7 +385,7 @@ async fn list_machines(spec: &JournalSpec) -> Result<Vec<String>, String> {
 async fn check(spec: &JournalSpec) -> Option<String> {
     let mut argv = spec.base();
     argv.push("--lines=0".into());
-    match run_once(spec, argv).await {
+    match run_once(spec, spec.command(argv)).await {
         Ok((_, err, _)) => {
             let text = stderr_text(&err);
             (!text.is_empty()).then(|| format!("{text}{}", advice(&text)))
@@ -465,7 +488,19 @@ async fn find_window(
 
 /// Runs a listing to its end: how many lines it printed, the last one, and its stderr.
 async fn list(argv: Vec<String>) -> Result<(u64, Vec<u8>, Vec<u8>), String> {
-    let (program, args) = split(&argv);
+    // A hung connection (ssh into a black hole) gives up here; the reader then starts at `--since`.
+    let listing = list_all(&argv);
+    match tokio::time::timeout(Duration::from_secs(120), listing).await {
+        Ok(result) => result,
+        Err(_) => Err(format!(
+            "{}: counting the backfill's entries took over 2 minutes; reading from the window's start",
+            argv.first().map_or("journalctl", String::as_str)
+        )),
+    }
+}
+
+async fn list_all(argv: &[String]) -> Result<(u64, Vec<u8>, Vec<u8>), String> {
+    let (program, args) = split(argv);
     let mut child = Child::spawn(program.as_ref(), &args, None, Survivors::Kill)
         .map_err(|err| cannot_start(program, &err))?;
     let mut count = 0u64;
@@ -504,6 +539,23 @@ async fn list(argv: Vec<String>) -> Result<(u64, Vec<u8>, Vec<u8>), String> {
     Ok((count, last, err))
 }
 
+/// What a reader shares with the other readers of its source.
+struct Shared {
+    /// The backfill report, when it takes part in one.
+    progress: Option<Arc<Mutex<Progress>>>,
+    /// Lines lost, for the whole source.
+    lost: Arc<Mutex<Lost>>,
+    /// Whether it asks journalctl what it says about the journal before reading it.
+    check: bool,
+}
+
+/// Lines a source lost, since it started.
+#[derive(Debug, Default)]
+struct Lost {
+    by_source: u64,
+    unreadable: u64,
+}
+
 /// One backfill report for all the readers of a source (one a machine in a collected folder).
 #[derive(Debug)]
 struct Progress {
@@ -534,13 +586,19 @@ struct Backfilling {
     left: u64,
     /// Lines of the shared report when it was last sent.
     reported: u64,
+    /// When its window was counted: an entry from then on is past the window.
+    counted_at: DateTime<Utc>,
+    /// Its part is delivered (and counted once in the shared report).
+    finished: bool,
+    /// An entry has arrived.
+    seen_any: bool,
 }
 
 impl Backfilling {
     fn lock(&self) -> std::sync::MutexGuard<'_, Progress> {
         self.progress
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Adds this reader's window to the report; the report to show, if any.
@@ -568,8 +626,20 @@ impl Backfilling {
         Some(progress.report.clone())
     }
 
-    /// Takes the time of the first line it delivered as how far back it reached, when the listing
-    /// did not say.
+    /// Takes in a batch of lines read: the first one's time is how far back it reached (when the
+    /// listing did not say); a line from after the count means the window is all read. The report
+    /// to show, if any.
+    fn read(&mut self, lines: &[LogLine]) -> Option<BackfillReport> {
+        let first = !std::mem::replace(&mut self.seen_any, true);
+        if first {
+            self.first_time(lines.iter().find_map(|l| l.time));
+        }
+        let past = lines
+            .iter()
+            .any(|l| l.time.is_some_and(|t| t >= self.counted_at));
+        self.delivered(if past { u64::MAX } else { lines.len() as u64 })
+    }
+
     fn first_time(&mut self, time: Option<DateTime<Utc>>) {
         let Some(time) = time else { return };
         let mut progress = self.lock();
@@ -579,11 +649,18 @@ impl Backfilling {
 
     /// Counts `n` more lines delivered (all that are left with `u64::MAX`); the report to show.
     fn delivered(&mut self, n: u64) -> Option<BackfillReport> {
+        if self.finished {
+            return None;
+        }
         let n = n.min(self.left);
         self.left -= n;
         let left = self.left;
         let reported = self.reported;
+        self.finished = left == 0;
         let mut progress = self.lock();
+        if progress.report.done {
+            return None;
+        }
         progress.report.lines += n;
         if left == 0 {
             progress.pending = progress.pending.saturating_sub(1);
@@ -602,6 +679,11 @@ impl Backfilling {
         }
         None
     }
+}
+
+/// `word` in single quotes for a POSIX shell (a `'` inside closes, escapes and reopens them).
+fn shell_quote(word: &str) -> String {
+    format!("'{}'", word.replace('\'', r"'\''"))
 }
 
 /// A command line as the program and its arguments (`journalctl` is always in it).
@@ -647,8 +729,13 @@ async fn follow(
     machine: Option<&str>,
     tx: &Sender<TailEvent>,
     opts: &TailOptions,
-    progress: Option<Arc<Mutex<Progress>>>,
+    shared: Shared,
 ) -> Result<(), Closed> {
+    let Shared {
+        progress,
+        lost,
+        check: mut first,
+    } = shared;
     let what = match machine {
         Some(m) => format!("{} (machine {})", spec.describe(), &m[..m.len().min(12)]),
         None => spec.describe(),
@@ -665,6 +752,9 @@ async fn follow(
             progress,
             left: 0,
             reported: 0,
+            counted_at: Utc::now(),
+            finished: false,
+            seen_any: false,
         };
         match found {
             Ok(found) => {
@@ -683,10 +773,9 @@ async fn follow(
                 }
             }
         }
-        backfill = Some(mine);
+        backfill = (!mine.finished).then_some(mine);
     }
     let mut delay = opts.restart_min;
-    let mut first = true;
     loop {
         let argv = spec.follow_argv(machine, &position);
         let (program, args) = split(&argv);
@@ -704,7 +793,7 @@ async fn follow(
                 }
                 let mut reader = EntryReader::new(source, opts.max_line_bytes);
                 let (code, stderr) =
-                    read_entries(source, &what, &mut child, &mut reader, tx, &mut backfill)
+                    read_entries(source, &what, &mut child, &mut reader, tx, &mut backfill, &lost)
                         .await?;
                 if let Some(cursor) = reader.cursor.take() {
                     position = Position::After(cursor);
@@ -747,15 +836,22 @@ async fn read_entries(
     reader: &mut EntryReader,
     tx: &Sender<TailEvent>,
     backfill: &mut Option<Backfilling>,
+    lost: &Mutex<Lost>,
 ) -> Result<(Option<i32>, Vec<u8>), Closed> {
     let mut stderr = Vec::new();
     let mut exit = None;
     let mut hinted = false;
     loop {
-        // A backfill is over when its entries are read, or when journalctl goes quiet (the
-        // window held fewer than counted: entries vacuumed away meanwhile).
+        // A backfill is over when its entries are read, when an entry from after the count
+        // arrives, or when journalctl goes quiet for long after its first entry (the window held
+        // fewer than counted: entries vacuumed away meanwhile).
         let event = match backfill.as_ref().filter(|b| b.left > 0) {
-            Some(_) => match tokio::time::timeout(Duration::from_secs(1), child.next()).await {
+            Some(b) => match tokio::time::timeout(
+                Duration::from_secs(if b.seen_any { 5 } else { 60 }),
+                child.next(),
+            )
+            .await
+            {
                 Ok(event) => event,
                 Err(_) => {
                     if let Some(report) = backfill.take().and_then(|mut b| b.delivered(u64::MAX)) {
@@ -773,9 +869,14 @@ async fn read_entries(
                 reader.push(child.chunk(), Utc::now(), &mut lines);
                 let count = lines.len() as u64;
                 if (reader.dropped, reader.dropped_by_journald) != before {
-                    let status = SourceStatus::Dropped {
-                        by_source: reader.dropped_by_journald,
-                        unreadable: reader.dropped,
+                    let status = {
+                        let mut lost = lost.lock().unwrap_or_else(PoisonError::into_inner);
+                        lost.unreadable += reader.dropped - before.0;
+                        lost.by_source += reader.dropped_by_journald - before.1;
+                        SourceStatus::Dropped {
+                            by_source: lost.by_source,
+                            unreadable: lost.unreadable,
+                        }
                     };
                     send(tx, source, status).await?;
                 }
@@ -788,10 +889,9 @@ async fn read_entries(
                     tx.send(event).await.map_err(|_| Closed)?;
                 }
                 // After the lines it counts, so a done report follows every line of the backfill.
-                if let Some(b) = backfill.as_mut() {
-                    b.first_time(lines.iter().find_map(|l| l.time));
-                    let report = b.delivered(count);
-                    if b.left == 0 {
+                if let Some(b) = backfill.as_mut().filter(|_| count > 0) {
+                    let report = b.read(&lines);
+                    if b.finished {
                         *backfill = None;
                     }
                     if let Some(report) = report {
@@ -1156,5 +1256,65 @@ mod tests {
         assert_eq!(spec.from, JournalFrom::Directory(dir));
         assert!(JournalSpec::parse("_hostname=x").is_err());
         assert!(JournalSpec::parse("api@ssh:").is_err());
+    }
+
+    fn line_at(secs: i64) -> LogLine {
+        let at = DateTime::from_timestamp(secs, 0).unwrap();
+        LogLine::new(0, "x".into(), None, 0, at).with_time(at, TimeOrigin::None)
+    }
+
+    #[test]
+    fn a_shared_backfill_is_done_once_when_every_reader_has_delivered() {
+        let progress = Arc::new(Mutex::new(Progress::new(2)));
+        let reader = |progress: &Arc<Mutex<Progress>>| Backfilling {
+            progress: Arc::clone(progress),
+            left: 0,
+            reported: 0,
+            counted_at: DateTime::from_timestamp(1_000, 0).unwrap(),
+            finished: false,
+            seen_any: false,
+        };
+        let (mut a, mut b) = (reader(&progress), reader(&progress));
+        assert!(a.start(3, None, Bound::Window).is_some_and(|r| !r.done));
+        // B has nothing in its window: its part is done at once, the whole is not.
+        assert_eq!(b.start(0, None, Bound::Window), None);
+        assert!(b.finished);
+        // B's live entries later change nothing.
+        assert_eq!(b.read(&[line_at(2_000)]), None);
+        assert_eq!(a.read(&[line_at(500), line_at(501)]), None);
+        let done = a.read(&[line_at(502)]).unwrap();
+        assert!(done.done);
+        assert_eq!((done.lines, done.total), (3, 3));
+        assert_eq!(done.reached.unwrap().timestamp(), 500);
+        assert_eq!(a.read(&[line_at(2_001)]), None, "said once");
+    }
+
+    #[test]
+    fn an_entry_from_after_the_count_ends_the_backfill() {
+        let progress = Arc::new(Mutex::new(Progress::new(1)));
+        let mut a = Backfilling {
+            progress,
+            left: 0,
+            reported: 0,
+            counted_at: DateTime::from_timestamp(1_000, 0).unwrap(),
+            finished: false,
+            seen_any: false,
+        };
+        a.start(10, None, Bound::Window);
+        // Entries vacuumed away meanwhile: fewer came than counted, then a new one.
+        assert_eq!(a.read(&[line_at(900)]), None);
+        let done = a.read(&[line_at(1_001)]).unwrap();
+        assert!(done.done);
+    }
+
+    #[test]
+    fn words_after_a_prefix_are_quoted_for_the_remote_shell() {
+        assert_eq!(shell_quote("--after-cursor=s=1;i=2"), "'--after-cursor=s=1;i=2'");
+        assert_eq!(shell_quote("it's"), r"'it'\''s'");
+        let spec = JournalSpec::parse("pay*@ssh:db1").unwrap();
+        let argv = spec.follow_argv(None, &Position::After("s=1;i=2".into()));
+        assert_eq!(&argv[..4], ["ssh", "-T", "db1", "'journalctl'"]);
+        assert!(argv.contains(&"'--after-cursor=s=1;i=2'".to_string()), "{argv:?}");
+        assert!(argv.contains(&"'--unit=pay*'".to_string()), "{argv:?}");
     }
 }

@@ -155,7 +155,8 @@ pub enum Bound {
     Window,
     /// It reached its line cap.
     Lines,
-    /// It reached the start of the log (the file, the rotated file before it, the journal).
+    /// It reached the start of the log (the file, or the rotated file before it). A journal
+    /// says the window's start even when its entries begin later: its first line says how far.
     Start,
     /// It read back as far as it may in bytes.
     Bytes,
@@ -445,7 +446,8 @@ pub enum SourceStatus {
         what: String,
     },
     /// Lines lost before sitrep saw them: dropped by the source itself (journald's rate limit), or
-    /// entries that could not be read (over 4 MiB, not JSON); counts since the source started.
+    /// entries that could not be read (over 4 MiB, not JSON); counts for the whole source (all its
+    /// machines, across restarts) since it started.
     Dropped {
         /// Dropped by the source.
         by_source: u64,

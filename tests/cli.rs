@@ -123,6 +123,29 @@ fn check_names_a_broken_runbook_file_line_and_column() {
 }
 
 #[test]
+fn check_says_when_a_journal_source_has_no_journalctl_to_run() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        "[incident]\ntitle = \"x\"\n[[log]]\nname = \"pay\"\nsource = \"journal:payments.service\"\n",
+    )
+    .unwrap();
+    // A PATH with no journalctl on it (an empty folder).
+    let out = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .arg("check")
+        .current_dir(dir.path())
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("log `pay`: journalctl is not installed here"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn check_without_a_config_says_how_to_get_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = sitrep(dir.path(), &["check"]);

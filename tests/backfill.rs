@@ -4,17 +4,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use journal_support::{entry, tools_here, write_journal};
 use sitrep::tail::{
     Backfill, BackfillReport, Bound, SourceSpec, SourceStatus, TailEvent, TailOptions, spawn_source,
 };
 use tokio::sync::mpsc;
 use tokio::time::timeout;
+
+mod journal_support;
 
 const PATIENCE: Duration = Duration::from_secs(30);
 
@@ -151,60 +152,26 @@ async fn a_log_younger_than_the_window_is_read_whole() {
     assert_eq!(reports.last().unwrap().bound, Bound::Start);
 }
 
-const REMOTE: &str = "/lib/systemd/systemd-journal-remote";
-
-fn journal_tools() -> bool {
-    let here = Path::new(REMOTE).exists()
-        && Command::new("journalctl")
-            .arg("--version")
-            .stdout(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-    if !here {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "journalctl and {REMOTE} are needed under CI (.ci/run installs systemd-journal-remote)"
-        );
-        eprintln!("skipped: journalctl or {REMOTE} missing");
-    }
-    here
-}
-
-/// A journal file of `count` entries of host `host`, one every `step` from `from` ago.
+/// A journal file of `count` entries of host `host`, one every `step` from `from` on.
 fn journal(file: &Path, host: &str, from: DateTime<Utc>, step: TimeDelta, count: usize) {
-    let mut export = String::new();
-    for n in 0..count {
-        let at = from + step * n as i32;
-        writeln!(export, "__REALTIME_TIMESTAMP={}", at.timestamp_micros()).unwrap();
-        writeln!(export, "__MONOTONIC_TIMESTAMP={}", n + 1).unwrap();
-        writeln!(export, "_BOOT_ID=0123456789abcdef0123456789abcdef").unwrap();
-        let machine = format!("{:0>32}", host.len());
-        writeln!(export, "_MACHINE_ID={machine}").unwrap();
-        writeln!(export, "_HOSTNAME={host}").unwrap();
-        writeln!(export, "_SYSTEMD_UNIT=payments.service").unwrap();
-        writeln!(export, "PRIORITY=6").unwrap();
-        writeln!(export, "MESSAGE=request {n} done\n").unwrap();
-    }
-    let mut child = Command::new(REMOTE)
-        .arg(format!("--output={}", file.display()))
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(export.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let entries: Vec<_> = (0..count)
+        .map(|n| {
+            let at = (from + step * n as i32).timestamp_micros();
+            entry(
+                host,
+                n as u64 + 1,
+                at,
+                6,
+                format!("request {n} done").as_bytes(),
+            )
+        })
+        .collect();
+    write_journal(file, &entries);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_journal_backfills_its_window_and_its_line_cap() {
-    if !journal_tools() {
+    if !tools_here() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

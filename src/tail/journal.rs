@@ -199,13 +199,7 @@ impl JournalSpec {
             Position::Last(n) => argv.push(format!("--lines={n}")),
             Position::All => argv.push("--lines=all".into()),
         }
-        for unit in &self.units {
-            argv.push(format!("--unit={unit}"));
-        }
-        argv.extend(self.matches.iter().cloned());
-        if let Some(machine) = machine {
-            argv.push(format!("_MACHINE_ID={machine}"));
-        }
+        self.select(&mut argv, machine);
         self.command(argv)
     }
 
@@ -227,6 +221,12 @@ impl JournalSpec {
             format!("--since=@{}", backfill.since.timestamp()),
             format!("--lines={}", backfill.max_lines),
         ]);
+        self.select(&mut argv, machine);
+        self.command(argv)
+    }
+
+    /// Adds which entries: the units, the matches, and the machine (all when `None`).
+    fn select(&self, argv: &mut Vec<String>, machine: Option<&str>) {
         for unit in &self.units {
             argv.push(format!("--unit={unit}"));
         }
@@ -234,7 +234,6 @@ impl JournalSpec {
         if let Some(machine) = machine {
             argv.push(format!("_MACHINE_ID={machine}"));
         }
-        self.command(argv)
     }
 
     /// The command that lists the machines whose entries the journal holds.

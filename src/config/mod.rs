@@ -155,7 +155,7 @@ pub fn parse_all(
             keep(&mut errors, Err::<(), _>(duplicate(&r, "logs", &l.name)));
             continue;
         }
-        logs.extend(keep(&mut errors, log(&r, l)));
+        logs.extend(keep(&mut errors, log(&mut r, l)));
     }
     let mut endpoints = Vec::new();
     for e in raw.endpoint {
@@ -243,10 +243,21 @@ fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceEr
 /// The longest `reorder` a log may set.
 const MAX_REORDER: Duration = Duration::from_secs(60);
 
-fn log(r: &Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
+fn log(r: &mut Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
     let name = l.name.get_ref().clone();
     let here = l.name.span().start;
-    let source = log_source(r, &name, here, l.path, l.command, l.source, l.journal)?;
+    let source = match l.loki {
+        Some(loki) => {
+            if l.path.is_some() || l.command.is_some() || l.source.is_some() || l.journal.is_some() {
+                return Err(r.at(
+                    here,
+                    format!("log `{name}` names more than one of `path`, `command`, `source`, `journal` and `loki`; keep one"),
+                ));
+            }
+            loki_spec(r, &name, loki)?
+        }
+        None => log_source(r, &name, here, l.path, l.command, l.source, l.journal)?,
+    };
     let times = match l.timestamp {
         Some(t) => times(r, &name, t)?,
         None => TimeRule::default(),
@@ -363,6 +374,27 @@ fn log_source(
         ));
     };
     Ok(source)
+}
+
+/// A log's `loki` table: where, the query, the tenant, the labels shown, and headers (auth) by
+/// reference to the environment.
+fn loki_spec(
+    r: &mut Reader<'_>,
+    name: &str,
+    raw: toml::Spanned<raw::RawLoki>,
+) -> Result<SourceSpec, SourceError> {
+    let at = raw.span().start;
+    let raw = raw.into_inner();
+    let address = format!("{}@{}", raw.query, raw.url);
+    let mut spec = crate::tail::loki::LokiSpec::parse(&address)
+        .map_err(|why| r.at(at, format!("log `{name}`: {why}")))?;
+    spec.tenant = raw.tenant;
+    spec.labels = raw.labels;
+    for (key, value) in raw.headers {
+        let (value, _) = r.secret(value, &format!("header `{key}` of log `{name}`"))?;
+        spec.headers.push((key, crate::core::secret::Secret::new(value)));
+    }
+    Ok(SourceSpec::Loki(spec))
 }
 
 /// A log's `journal` table: units, matches, and where from (a folder or files, or a command

@@ -94,6 +94,7 @@ pub(super) struct RawLog {
     pub(super) command: Option<Vec<String>>,
     pub(super) source: Option<Spanned<String>>,
     pub(super) journal: Option<Spanned<RawJournal>>,
+    pub(super) loki: Option<Spanned<RawLoki>>,
     pub(super) timestamp: Option<RawTimestamp>,
     pub(super) reorder: Option<Spanned<String>>,
     pub(super) backfill: Option<Spanned<String>>,
@@ -113,6 +114,19 @@ pub(super) struct RawJournal {
     pub(super) files: Vec<String>,
     #[serde(default)]
     pub(super) via: Vec<String>,
+}
+
+/// `loki = { url = "http://loki:3100", query = '{app="payments"}', tenant = "team", labels = ["pod"] }`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawLoki {
+    pub(super) url: String,
+    pub(super) query: String,
+    pub(super) tenant: Option<String>,
+    #[serde(default)]
+    pub(super) labels: Vec<String>,
+    #[serde(default)]
+    pub(super) headers: BTreeMap<String, Spanned<SecretValue>>,
 }
 
 /// `timestamp = { format = "%d.%m.%Y %H:%M:%S", zone = "+02:00" }` in a `[[log]]`.

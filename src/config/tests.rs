@@ -144,6 +144,25 @@ fn a_log_names_its_source_by_address_or_journal_table() {
 }
 
 #[test]
+fn a_loki_log_takes_its_query_tenant_labels_and_secret_headers() {
+    let cfg = log_lines(
+        r#"loki = { url = "http://127.0.0.1:3100", query = '{app="payments"} |= "error"', tenant = "team-a", labels = ["pod"], headers = { Authorization = { env = "TOKEN", prefix = "Bearer " } } }"#,
+    )
+    .unwrap();
+    let SourceSpec::Loki(spec) = &cfg.logs[0].source else {
+        panic!("{:?}", cfg.logs[0].source);
+    };
+    assert_eq!(spec.query, r#"{app="payments"} |= "error""#);
+    assert_eq!(spec.tenant.as_deref(), Some("team-a"));
+    assert_eq!(spec.labels, ["pod"]);
+    assert_eq!(spec.headers[0].1.expose(), "Bearer s3cret");
+    let err = log_lines(r#"loki = { url = "http://x", query = "app" }"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("stream selector"), "{err}");
+}
+
+#[test]
 fn a_log_source_mistake_says_what_to_write() {
     let err = log_lines("path = \"a.log\"\nsource = \"journal:x\"").unwrap_err().to_string();
     assert!(err.contains("more than one of"), "{err}");

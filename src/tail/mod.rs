@@ -30,6 +30,7 @@ mod handle;
 pub mod journal;
 mod level;
 mod lines;
+pub mod loki;
 pub mod merge;
 mod source;
 pub mod timestamp;
@@ -323,6 +324,8 @@ pub enum SourceSpec {
     Command(Vec<String>),
     /// Entries of the systemd journal (see [`journal`]).
     Journal(journal::JournalSpec),
+    /// Lines of a LogQL query in Grafana Loki (see [`loki`]).
+    Loki(loki::LokiSpec),
 }
 
 impl SourceSpec {
@@ -350,6 +353,9 @@ impl SourceSpec {
             "journal" => journal::JournalSpec::parse(rest)
                 .map(SourceSpec::Journal)
                 .map_err(|why| format!("source `{address}`: {why}")),
+            "loki" => loki::LokiSpec::parse(rest)
+                .map(SourceSpec::Loki)
+                .map_err(|why| format!("source `{address}`: {why}")),
             "file" if !rest.is_empty() => Ok(SourceSpec::File(PathBuf::from(rest))),
             "glob" if !rest.is_empty() => Ok(SourceSpec::Glob(rest.to_string())),
             "command" => {
@@ -366,7 +372,7 @@ impl SourceSpec {
             )),
             _ if kind.len() > 1 && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') => {
                 Err(format!(
-                    "source `{address}`: unknown kind `{kind}`; use journal:, file:, glob: or command: (a file whose name has a colon: ./{address})"
+                    "source `{address}`: unknown kind `{kind}`; use journal:, loki:, file:, glob: or command: (a file whose name has a colon: ./{address})"
                 ))
             }
             _ => Ok(Self::path(address)),
@@ -380,6 +386,7 @@ impl SourceSpec {
             SourceSpec::Glob(pattern) => pattern.clone(),
             SourceSpec::Command(argv) => argv.join(" "),
             SourceSpec::Journal(spec) => spec.describe(),
+            SourceSpec::Loki(spec) => spec.describe(),
         };
         sanitize(raw.as_bytes())
     }

@@ -46,6 +46,11 @@ pub fn spawn_source(
                 kind: super::journal::spawn(source, spec, tx, opts),
             };
         }
+        SourceSpec::Loki(spec) => {
+            return SourceHandle {
+                kind: super::loki::spawn(source, spec, tx, opts),
+            };
+        }
     };
     let wake = Arc::new(Wake::default());
     let thread_wake = Arc::clone(&wake);

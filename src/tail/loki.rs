@@ -1,0 +1,546 @@
+//! Following a LogQL query in Grafana Loki by polling `query_range` (the HTTP API's
+//! `GET /loki/api/v1/query_range`): the hour before, paged newest first within the backfill's
+//! bound, then every 2 s the lines since the last one seen.
+//!
+//! ```text
+//!  loki:{app="payments"}@http://loki:3100 ──query_range (backward pages)──> the hour before
+//!                                         ──query_range every 2 s from the last time──> live lines
+//! ```
+//! Loki answers at most `limit` (5000) entries a request: a full page is followed by the next one,
+//! from the last time seen. A request starts *at* the last time seen (Loki's `start` is inclusive),
+//! so entries sharing that nanosecond are not missed; the ones already delivered are dropped by
+//! their (stream labels, time, line). Each line shows its own time (the entry's), the stream labels
+//! the user picks, and the line, sanitized. An answer that fails or hangs (30 s) is said in the
+//! source's status and asked again with backoff; nothing is skipped, since the next request starts
+//! at the last line delivered.
+//!
+//! Loki's websocket tail is not used yet: polling is what works through every proxy and within
+//! every tenant's limit on tails, and the status says the source polls.
+
+use std::collections::{BTreeMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use tokio::sync::mpsc::Sender;
+
+use super::handle::HandleKind;
+use super::{
+    BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions, TimeOrigin,
+    level::detect_level, lines::sanitize_line,
+};
+use crate::core::secret::Secret;
+
+/// Entries asked for in one request (Loki's default `max_entries_limit_per_query` is 5000).
+pub const PAGE: usize = 5000;
+/// How often new lines are asked for.
+pub const POLL: Duration = Duration::from_secs(2);
+/// The longest an answer may take.
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Lines a reader of `sitrep tail` starts with, as `tail` does (no backfill).
+const HISTORY: usize = 200;
+
+/// Which Loki, which query, and how its lines are shown.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LokiSpec {
+    /// Where Loki answers (`http://loki:3100`), without the API path.
+    pub url: String,
+    /// The LogQL log query (`{app="payments"} |= "error"`).
+    pub query: String,
+    /// The tenant (`X-Scope-OrgID`), for a multi-tenant Loki.
+    pub tenant: Option<String>,
+    /// Stream labels shown with each line (`app`, `pod`); none: all of them.
+    pub labels: Vec<String>,
+    /// Request headers (auth), by reference to the environment in the config.
+    pub headers: Vec<(String, Secret)>,
+}
+
+impl LokiSpec {
+    /// Reads the part of a source address after `loki:`: `QUERY@URL`, the URL starting `http://`
+    /// or `https://` (`{app="payments"}@http://127.0.0.1:3100`).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let split = ["@http://", "@https://"]
+            .iter()
+            .filter_map(|m| text.rfind(m))
+            .max();
+        let Some(at) = split else {
+            return Err(
+                "write the LogQL query, then @ and Loki's URL, like loki:{app=\"payments\"}@http://127.0.0.1:3100"
+                    .into(),
+            );
+        };
+        let (query, url) = (text[..at].trim(), &text[at + 1..]);
+        if !query.starts_with('{') {
+            return Err(format!(
+                "`{query}` is not a LogQL log query: it starts with a stream selector, like {{app=\"payments\"}}"
+            ));
+        }
+        Ok(LokiSpec {
+            url: url.trim_end_matches('/').to_string(),
+            query: query.to_string(),
+            ..LokiSpec::default()
+        })
+    }
+
+    /// A short human name.
+    pub fn describe(&self) -> String {
+        format!("loki {} at {}", self.query, self.url)
+    }
+}
+
+pub(crate) fn spawn(
+    source: usize,
+    spec: LokiSpec,
+    tx: Sender<TailEvent>,
+    opts: TailOptions,
+) -> HandleKind {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => HandleKind::Task(runtime.spawn(run(source, spec, tx, opts))),
+        Err(_) => {
+            let message = "loki sources need a tokio runtime".to_string();
+            let status = SourceStatus::Error { message };
+            let _ = tx.try_send(TailEvent::Status { source, status });
+            HandleKind::Idle
+        }
+    }
+}
+
+/// The receiver is gone.
+struct Closed;
+
+/// One entry as Loki gives it: its stream's labels, its time in ns, its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Entry {
+    labels: std::sync::Arc<BTreeMap<String, String>>,
+    ns: i64,
+    line: String,
+}
+
+/// `query_range`'s answer (only what is read).
+#[derive(Deserialize)]
+struct Answer {
+    data: AnswerData,
+}
+
+#[derive(Deserialize)]
+struct AnswerData {
+    #[serde(default)]
+    result: Vec<Stream>,
+}
+
+#[derive(Deserialize)]
+struct Stream {
+    #[serde(default)]
+    stream: BTreeMap<String, String>,
+    #[serde(default)]
+    values: Vec<Vec<serde_json::Value>>,
+}
+
+/// Which way a page is read.
+#[derive(Clone, Copy)]
+enum Direction {
+    Forward,
+    Backward,
+}
+
+struct Client {
+    http: reqwest::Client,
+    spec: LokiSpec,
+}
+
+impl Client {
+    fn new(spec: LokiSpec) -> Result<Self, String> {
+        let http = crate::core::http::client_builder()
+            .timeout(ANSWER_TIMEOUT)
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
+        Ok(Client { http, spec })
+    }
+
+    /// One page: entries in `[start, end)` ns, at most `limit`, sorted by time (oldest first).
+    async fn page(
+        &self,
+        start: i64,
+        end: i64,
+        limit: usize,
+        direction: Direction,
+    ) -> Result<Vec<Entry>, String> {
+        let url = format!("{}/loki/api/v1/query_range", self.spec.url);
+        let direction = match direction {
+            Direction::Forward => "forward",
+            Direction::Backward => "backward",
+        };
+        let url = reqwest::Url::parse_with_params(
+            &url,
+            &[
+                ("query", self.spec.query.as_str()),
+                ("start", &start.to_string()),
+                ("end", &end.to_string()),
+                ("limit", &limit.to_string()),
+                ("direction", direction),
+            ],
+        )
+        .map_err(|e| format!("`{}` is not a URL: {e}", self.spec.url))?;
+        let mut request = self.http.get(url);
+        if let Some(tenant) = &self.spec.tenant {
+            request = request.header("X-Scope-OrgID", tenant);
+        }
+        for (name, value) in &self.spec.headers {
+            request = request.header(name, value.expose());
+        }
+        let response = request.send().await.map_err(|e| {
+            if e.is_timeout() {
+                format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())
+            } else {
+                format!("cannot ask: {e}")
+            }
+        })?;
+        let status = response.status();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| format!("the answer broke off: {e}"))?;
+        if !status.is_success() {
+            let said = sanitize_line(&body[..body.len().min(300)], 0, 300).0;
+            return Err(format!("HTTP {}: {said}", status.as_u16()));
+        }
+        let answer: Answer = serde_json::from_slice(&body)
+            .map_err(|e| format!("an answer that is not query_range's JSON: {e}"))?;
+        let mut entries = Vec::new();
+        for stream in answer.data.result {
+            let labels = std::sync::Arc::new(stream.stream);
+            for value in stream.values {
+                let ns = value
+                    .first()
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| s.parse::<i64>().ok());
+                let line = value.get(1).and_then(|v| v.as_str());
+                if let (Some(ns), Some(line)) = (ns, line) {
+                    entries.push(Entry {
+                        labels: labels.clone(),
+                        ns,
+                        line: line.to_string(),
+                    });
+                }
+            }
+        }
+        entries.sort_by_key(|e| e.ns);
+        Ok(entries)
+    }
+}
+
+/// What has been delivered at the newest time: the next request starts there, and drops these.
+#[derive(Default)]
+struct Seen {
+    ns: i64,
+    at_ns: HashSet<(std::sync::Arc<BTreeMap<String, String>>, String)>,
+}
+
+impl Seen {
+    /// Keeps the entries not delivered yet, and remembers them.
+    fn fresh(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            if entry.ns < self.ns {
+                continue;
+            }
+            if entry.ns > self.ns {
+                self.ns = entry.ns;
+                self.at_ns.clear();
+            }
+            if self
+                .at_ns
+                .insert((entry.labels.clone(), entry.line.clone()))
+            {
+                out.push(entry);
+            }
+        }
+        out
+    }
+}
+
+fn ns_of(t: DateTime<Utc>) -> i64 {
+    t.timestamp_nanos_opt().unwrap_or(i64::MAX)
+}
+
+async fn send(tx: &Sender<TailEvent>, source: usize, status: SourceStatus) -> Result<(), Closed> {
+    tx.send(TailEvent::Status { source, status })
+        .await
+        .map_err(|_| Closed)
+}
+
+async fn run(source: usize, spec: LokiSpec, tx: Sender<TailEvent>, opts: TailOptions) {
+    let _ = follow(source, spec, &tx, &opts).await;
+}
+
+async fn follow(
+    source: usize,
+    spec: LokiSpec,
+    tx: &Sender<TailEvent>,
+    opts: &TailOptions,
+) -> Result<(), Closed> {
+    let what = spec.describe();
+    let client = match Client::new(spec.clone()) {
+        Ok(client) => client,
+        Err(message) => return send(tx, source, SourceStatus::Error { message }).await,
+    };
+    let reading = SourceStatus::Reading {
+        what: format!("{what} (polling query_range every {} s)", POLL.as_secs()),
+    };
+    send(tx, source, reading.clone()).await?;
+    let mut seen = Seen::default();
+    let now = Utc::now();
+    // The start: the hour before (newest first, within the cap), or tail's last lines.
+    let (first, report) = match (&opts.backfill, opts.from_start) {
+        (Some(backfill), false) => {
+            let found = history(&client, ns_of(backfill.since), ns_of(now), backfill.max_lines)
+                .await;
+            match found {
+                Ok((entries, bound)) => {
+                    let report = BackfillReport {
+                        lines: entries.len() as u64,
+                        total: entries.len() as u64,
+                        reached: entries.first().map(|e| time_of(e.ns)),
+                        bound,
+                        done: true,
+                    };
+                    (entries, Some(report))
+                }
+                Err(message) => {
+                    let message = format!("{what}: {message}");
+                    send(tx, source, SourceStatus::Error { message }).await?;
+                    (Vec::new(), None)
+                }
+            }
+        }
+        (_, true) => (
+            history(&client, 0, ns_of(now), usize::MAX)
+                .await
+                .map(|(e, _)| e)
+                .unwrap_or_default(),
+            None,
+        ),
+        (None, false) => (
+            history(&client, ns_of(now - chrono::TimeDelta::hours(1)), ns_of(now), HISTORY)
+                .await
+                .map(|(e, _)| e)
+                .unwrap_or_default(),
+            None,
+        ),
+    };
+    let first = seen.fresh(first);
+    if seen.ns == 0 {
+        seen.ns = ns_of(now);
+    }
+    deliver(source, &spec, first, tx, opts).await?;
+    if let Some(report) = report {
+        send(tx, source, SourceStatus::Backfill(report)).await?;
+    }
+    // Then new lines, from the last one delivered on.
+    let mut delay = opts.restart_min;
+    let mut failing = false;
+    loop {
+        tokio::time::sleep(POLL).await;
+        match since(&client, &mut seen).await {
+            Ok(entries) => {
+                if std::mem::take(&mut failing) {
+                    send(tx, source, reading.clone()).await?;
+                }
+                delay = opts.restart_min;
+                deliver(source, &spec, entries, tx, opts).await?;
+            }
+            Err(message) => {
+                failing = true;
+                let retry = crate::core::duration::glance(delay);
+                let message = format!("{what}: {message}; asking again in {retry}");
+                send(tx, source, SourceStatus::Error { message }).await?;
+                tokio::time::sleep(delay.saturating_sub(POLL)).await;
+                delay = (delay * 2).min(opts.restart_max.max(opts.restart_min));
+            }
+        }
+    }
+}
+
+/// The newest entries in `[start, end)`, at most `max`, oldest first, and what bounded them.
+async fn history(
+    client: &Client,
+    start: i64,
+    end: i64,
+    max: usize,
+) -> Result<(Vec<Entry>, Bound), String> {
+    let mut pages: Vec<Vec<Entry>> = Vec::new();
+    let mut total = 0usize;
+    let mut end = end;
+    let mut seen_at_end: HashSet<(std::sync::Arc<BTreeMap<String, String>>, String)> =
+        HashSet::new();
+    loop {
+        // Asked up to one past the oldest time so far (its other entries are not lost to `limit`),
+        // so the ones already kept come again: ask for them too.
+        let overlap = seen_at_end.len();
+        let want = (max - total).saturating_add(overlap).min(PAGE);
+        let page = client.page(start, end, want, Direction::Backward).await?;
+        let full = page.len() >= want;
+        let Some(oldest) = page.first().map(|e| e.ns) else {
+            break;
+        };
+        let mut page: Vec<Entry> = page
+            .into_iter()
+            .filter(|e| {
+                !(e.ns == end - 1 && seen_at_end.contains(&(e.labels.clone(), e.line.clone())))
+            })
+            .collect();
+        if page.is_empty() {
+            if !full {
+                break;
+            }
+            // More entries at one nanosecond than a page holds: the rest of them are passed.
+            end = oldest;
+            seen_at_end.clear();
+            continue;
+        }
+        let room = max - total;
+        if page.len() > room {
+            page.drain(..page.len() - room);
+        }
+        total += page.len();
+        seen_at_end = page
+            .iter()
+            .filter(|e| e.ns == oldest)
+            .map(|e| (e.labels.clone(), e.line.clone()))
+            .collect();
+        pages.push(page);
+        if total >= max {
+            pages.reverse();
+            return Ok((pages.concat(), Bound::Lines));
+        }
+        if !full {
+            break;
+        }
+        end = oldest + 1;
+    }
+    pages.reverse();
+    Ok((pages.concat(), Bound::Window))
+}
+
+/// Every entry from the last one seen on, page after page.
+async fn since(client: &Client, seen: &mut Seen) -> Result<Vec<Entry>, String> {
+    let mut out = Vec::new();
+    loop {
+        let from = seen.ns;
+        let page = client
+            .page(from, ns_of(Utc::now()) + 1, PAGE, Direction::Forward)
+            .await?;
+        let full = page.len() >= PAGE;
+        let newest = page.last().map(|e| e.ns);
+        out.extend(seen.fresh(page));
+        // A full page all at one nanosecond cannot be paged past: move on a nanosecond.
+        if full && newest == Some(from) {
+            seen.ns += 1;
+            seen.at_ns.clear();
+        }
+        if !full || out.len() > 1_000_000 {
+            return Ok(out);
+        }
+    }
+}
+
+fn time_of(ns: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_nanos(ns)
+}
+
+/// Turns entries into lines and sends them.
+async fn deliver(
+    source: usize,
+    spec: &LokiSpec,
+    entries: Vec<Entry>,
+    tx: &Sender<TailEvent>,
+    opts: &TailOptions,
+) -> Result<(), Closed> {
+    let received = Utc::now();
+    for chunk in entries.chunks(512) {
+        let lines: Vec<LogLine> = chunk
+            .iter()
+            .map(|e| line_of(source, spec, e, received, opts.max_line_bytes))
+            .collect();
+        let event = TailEvent::Lines {
+            source,
+            file: None,
+            lines,
+        };
+        tx.send(event).await.map_err(|_| Closed)?;
+    }
+    Ok(())
+}
+
+/// `2026-12-05T00:36:00.123456Z app=payments pod=p-1: the line`, sanitized and capped.
+fn line_of(
+    source: usize,
+    spec: &LokiSpec,
+    entry: &Entry,
+    received: DateTime<Utc>,
+    max_line_bytes: usize,
+) -> LogLine {
+    let time = time_of(entry.ns);
+    let mut text = time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    let span = 0..text.len();
+    let labels: Vec<String> = entry
+        .labels
+        .iter()
+        .filter(|(k, _)| spec.labels.is_empty() || spec.labels.contains(k))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if !labels.is_empty() {
+        text.push(' ');
+        text.push_str(&sanitize_line(labels.join(" ").as_bytes(), 0, 512).0);
+        text.push(':');
+    }
+    text.push(' ');
+    let room = max_line_bytes.saturating_sub(text.len()).max(1);
+    let (body, cut_bytes) = sanitize_line(entry.line.as_bytes(), 0, room);
+    text.push_str(&body);
+    let level = detect_level(&body);
+    LogLine {
+        source,
+        text,
+        level,
+        cut_bytes,
+        received,
+        time: Some(time),
+        time_origin: TimeOrigin::Own {
+            span: super::narrow(span),
+            assumed: None,
+        },
+        late: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_name_a_query_and_a_url() {
+        let spec = LokiSpec::parse(r#"{app="payments"} |= "error"@http://127.0.0.1:3100/"#).unwrap();
+        assert_eq!(spec.query, r#"{app="payments"} |= "error""#);
+        assert_eq!(spec.url, "http://127.0.0.1:3100");
+        assert!(LokiSpec::parse(r#"{app="x"}"#).unwrap_err().contains("@ and Loki's URL"));
+        assert!(LokiSpec::parse("app@http://x").unwrap_err().contains("stream selector"));
+    }
+
+    #[test]
+    fn entries_at_the_last_time_are_delivered_once() {
+        let labels = std::sync::Arc::new(BTreeMap::from([("app".to_string(), "a".to_string())]));
+        let e = |ns: i64, line: &str| Entry {
+            labels: labels.clone(),
+            ns,
+            line: line.into(),
+        };
+        let mut seen = Seen::default();
+        assert_eq!(seen.fresh(vec![e(1, "a"), e(2, "b")]).len(), 2);
+        // The next page starts at 2 again: b is dropped, c at the same time is new.
+        let fresh = seen.fresh(vec![e(2, "b"), e(2, "c"), e(3, "d")]);
+        let lines: Vec<&str> = fresh.iter().map(|e| e.line.as_str()).collect();
+        assert_eq!(lines, ["c", "d"]);
+    }
+}

@@ -129,7 +129,11 @@ async fn a_backfill_stops_at_its_line_cap_and_reports_its_progress() {
     );
     let done = reports.last().unwrap();
     assert_eq!((done.bound, done.lines), (Bound::Lines, 100_000));
-    assert!(done.to_string().contains("(the line cap)"), "{done}");
+    assert!(
+        done.to_string()
+            .contains("(stopped at the line cap; older lines not read)"),
+        "{done}"
+    );
     // Progress on the way: at the start, then every 50,000 lines.
     assert!(reports.len() >= 3, "{reports:?}");
     assert_eq!(reports[0].lines, 0);

@@ -182,7 +182,8 @@ async fn byte_messages_and_hostile_content_are_shown_safely() {
                     by_source: 1234,
                     ..
                 }
-            ) && s.to_string() == "1,234 lines dropped by the source (journald's rate limit)"
+            ) && s.to_string()
+                == "journald dropped 1,234 lines (its rate limit): the log is incomplete"
         })
     };
     assert!(followed.until(dropped).await, "{:?}", followed.statuses);
@@ -418,12 +419,17 @@ async fn a_command_prefix_reads_the_journal_where_it_runs_and_resumes_through_it
     let file = dir.path().join("remote-db1.journal");
     let t0 = micros(-60);
     write_journal(&file, &[entry("db1", 1, t0, 6, b"read through a prefix")]);
-    // `via` is what `ssh -T db1` is for another host. This prefix treats its words as ssh does:
-    // joined with spaces, read again by a shell (so a cursor's `;` must arrive quoted).
+    // `via` is what `ssh -T db1` is for another host. This stand-in is called `ssh` and treats
+    // its words as ssh does: joined with spaces, read again by a shell (so a cursor's `;` must
+    // arrive quoted).
+    let bin = tempfile::tempdir().unwrap();
+    let ssh = bin.path().join("ssh");
+    std::fs::write(&ssh, "#!/bin/sh\nshift 2\neval \"$*\"\n").unwrap();
+    std::fs::set_permissions(&ssh, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     let spec = JournalSpec {
         units: vec!["payments.service".into()],
         from: sitrep::tail::journal::JournalFrom::Directory(dir.path().to_path_buf()),
-        via: vec!["sh".into(), "-c".into(), "eval \"$*\"".into(), "sh".into()],
+        via: vec![ssh.display().to_string(), "-T".into(), "db1".into()],
         ..JournalSpec::default()
     };
     let (tx, rx) = mpsc::channel(64);

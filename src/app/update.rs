@@ -177,7 +177,11 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
             // A backfill's progress is shown while it runs; how far back it reached, and what
             // stopped it, is part of the record (what the baseline was made of).
             if let SourceStatus::Backfill(report) = &status {
-                view.vitals.backfilling = !report.done;
+                if report.done {
+                    view.vitals.backfill_done();
+                } else {
+                    view.vitals.backfilling = true;
+                }
                 if !report.done {
                     view.backfill = Some(text);
                     return Vec::new();

@@ -49,7 +49,10 @@ pub(super) fn start(
             ..SourceView::new(name)
         });
         let backfill = (!options.from_start).then(|| Backfill {
-            since: start - chrono::TimeDelta::from_std(timing.backfill).unwrap_or_default(),
+            since: chrono::TimeDelta::from_std(timing.backfill)
+                .ok()
+                .and_then(|back| start.checked_sub_signed(back))
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC),
             max_lines: BACKFILL_LINES,
         });
         let options = TailOptions {

@@ -149,14 +149,21 @@ impl JournalSpec {
     }
 
     /// The command to run for `argv` (`journalctl` and its arguments): as it is, or after `via`.
-    /// ssh joins the words it is given with spaces for the remote shell to read, so after a prefix
-    /// each word is quoted for a shell: a cursor's `;` or a unit glob's `*` stays in its word.
+    /// ssh joins the words it is given with spaces for the remote shell to read, so after ssh each
+    /// word is quoted for a shell (a cursor's `;` or a unit glob's `*` stays in its word); a prefix
+    /// that runs its words as they are (`sudo`, `docker exec c`) gets them as they are.
     fn command(&self, argv: Vec<String>) -> Vec<String> {
-        if self.via.is_empty() {
-            return argv;
-        }
         let mut command = self.via.clone();
-        command.extend(argv.iter().map(|word| shell_quote(word)));
+        let ssh = self
+            .via
+            .first()
+            .and_then(|p| std::path::Path::new(p).file_name())
+            .is_some_and(|name| name == "ssh");
+        if ssh {
+            command.extend(argv.iter().map(|word| shell_quote(word)));
+        } else {
+            command.extend(argv);
+        }
         command
     }
 
@@ -492,8 +499,12 @@ async fn list(argv: Vec<String>) -> Result<(u64, Vec<u8>, Vec<u8>), String> {
     match tokio::time::timeout(Duration::from_secs(120), listing).await {
         Ok(result) => result,
         Err(_) => Err(format!(
-            "{}: counting the backfill's entries took over 2 minutes; reading from the window's start",
-            argv.first().map_or("journalctl", String::as_str)
+            "journalctl: counting the backfill's entries took over 2 minutes; reading from the window's start{}",
+            if argv.first().is_some_and(|p| p != "journalctl") {
+                format!(" (through {})", argv.first().map_or("", String::as_str))
+            } else {
+                String::new()
+            }
         )),
     }
 }
@@ -553,6 +564,28 @@ struct Shared {
 struct Lost {
     by_source: u64,
     unreadable: u64,
+    /// The counts changed since they were last said.
+    unsaid: bool,
+    /// When they were last said: at most once a minute (a storming unit's journald says every 30 s).
+    said_at: Option<std::time::Instant>,
+}
+
+impl Lost {
+    /// The counts to say now, if they changed and the last saying is a minute old.
+    fn due(&mut self) -> Option<SourceStatus> {
+        let due = self
+            .said_at
+            .is_none_or(|at| at.elapsed() >= Duration::from_secs(60));
+        if !(self.unsaid && due) {
+            return None;
+        }
+        self.unsaid = false;
+        self.said_at = Some(std::time::Instant::now());
+        Some(SourceStatus::Dropped {
+            by_source: self.by_source,
+            unreadable: self.unreadable,
+        })
+    }
 }
 
 /// One backfill report for all the readers of a source (one a machine in a collected folder).
@@ -867,16 +900,14 @@ async fn read_entries(
                 let before = (reader.dropped, reader.dropped_by_journald);
                 reader.push(child.chunk(), Utc::now(), &mut lines);
                 let count = lines.len() as u64;
-                if (reader.dropped, reader.dropped_by_journald) != before {
-                    let status = {
-                        let mut lost = lost.lock().unwrap_or_else(PoisonError::into_inner);
-                        lost.unreadable += reader.dropped - before.0;
-                        lost.by_source += reader.dropped_by_journald - before.1;
-                        SourceStatus::Dropped {
-                            by_source: lost.by_source,
-                            unreadable: lost.unreadable,
-                        }
-                    };
+                let status = {
+                    let mut lost = lost.lock().unwrap_or_else(PoisonError::into_inner);
+                    lost.unreadable += reader.dropped - before.0;
+                    lost.by_source += reader.dropped_by_journald - before.1;
+                    lost.unsaid |= (reader.dropped, reader.dropped_by_journald) != before;
+                    lost.due()
+                };
+                if let Some(status) = status {
                     send(tx, source, status).await?;
                 }
                 for batch in lines.chunks(BATCH) {
@@ -1315,5 +1346,13 @@ mod tests {
         assert_eq!(&argv[..4], ["ssh", "-T", "db1", "'journalctl'"]);
         assert!(argv.contains(&"'--after-cursor=s=1;i=2'".to_string()), "{argv:?}");
         assert!(argv.contains(&"'--unit=pay*'".to_string()), "{argv:?}");
+        // A prefix that runs its words itself gets them as they are.
+        let spec = JournalSpec {
+            via: vec!["sudo".into()],
+            ..JournalSpec::default()
+        };
+        let argv = spec.follow_argv(None, &Position::After("s=1;i=2".into()));
+        assert_eq!(&argv[..2], ["sudo", "journalctl"]);
+        assert!(argv.contains(&"--after-cursor=s=1;i=2".to_string()), "{argv:?}");
     }
 }

@@ -166,10 +166,10 @@ pub enum Bound {
 impl Bound {
     fn says(self) -> &'static str {
         match self {
-            Bound::Window => "the window's start",
-            Bound::Lines => "the line cap",
-            Bound::Start => "the start of the log",
-            Bound::Bytes => "the 1 GiB read-back cap",
+            Bound::Window => "all of the window before the incident",
+            Bound::Lines => "stopped at the line cap; older lines not read",
+            Bound::Start => "everything the log holds",
+            Bound::Bytes => "stopped at 1 GiB read back; older lines not read",
         }
     }
 }
@@ -204,7 +204,14 @@ impl fmt::Display for BackfillReport {
         }
         if let Some(at) = self.reached {
             let local = at.with_timezone(&chrono::Local);
-            write!(f, " back to {}", local.format("%H:%M:%S"))?;
+            // The date too when it is not today's (a reopened incident, a window over midnight).
+            let today = chrono::Local::now().date_naive();
+            let format = if local.date_naive() == today {
+                "%H:%M:%S"
+            } else {
+                "%b %d %H:%M:%S"
+            };
+            write!(f, " back to {}", local.format(format))?;
         }
         write!(f, " ({})", self.bound.says())
     }
@@ -509,7 +516,7 @@ impl fmt::Display for SourceStatus {
                 let mut parts = Vec::new();
                 if *by_source > 0 {
                     parts.push(format!(
-                        "{} lines dropped by the source (journald's rate limit)",
+                        "journald dropped {} lines (its rate limit): the log is incomplete",
                         crate::core::text::thousands(*by_source)
                     ));
                 }

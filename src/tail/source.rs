@@ -291,7 +291,13 @@ impl Tracker {
 
     /// Takes in the backfill window of a file opened at start; for a single file whose window
     /// reaches its start, reads the rotated file beside it (`app.log.1`) first, within what is left.
-    fn add_window(&mut self, sink: &Sink, path: &Path, window: Window) -> Result<(), Closed> {
+    fn add_window(
+        &mut self,
+        sink: &Sink,
+        path: &Path,
+        main: super::file::FileId,
+        window: Window,
+    ) -> Result<(), Closed> {
         self.backfill_left = self.backfill_left.saturating_sub(window.lines);
         let report = self.backfill.get_or_insert(BackfillReport {
             lines: 0,
@@ -320,7 +326,8 @@ impl Tracker {
         let mut rotated = path.as_os_str().to_os_string();
         rotated.push(".1");
         let rotated = PathBuf::from(rotated);
-        if !std::fs::metadata(&rotated).is_ok_and(|m| m.is_file()) {
+        // Not the file already open under another name (rotated while it was being looked at).
+        if !std::fs::metadata(&rotated).is_ok_and(|m| m.is_file() && file_id(&m) != main) {
             return Ok(());
         }
         let start = Some(Start::Window(&backfill, self.backfill_left));
@@ -338,10 +345,15 @@ impl Tracker {
             report.total += window.lines as u64;
             report.reached = window.reached.or(report.reached);
             report.bound = window.bound;
+            // Said before the older file is read: its lines are the backfill's too.
+            sink.status(SourceStatus::Backfill(report.clone()))?;
         }
         let result = older.read_new(&mut self.buf, |shown, lines, _| {
             sink.lines(shown, lines).map_err(ReadError::from)
         });
+        if let Some(report) = &mut self.backfill {
+            report.lines = (report.lines + window.lines as u64).min(report.total);
+        }
         match result {
             Ok(_) => {
                 let lines = older.finish();
@@ -467,7 +479,7 @@ impl Tracker {
             match opened {
                 Ok((followed, window)) => {
                     if let Some(window) = window {
-                        self.add_window(sink, &path, window)?;
+                        self.add_window(sink, &path, followed.id, window)?;
                         if let Some(report) = &self.backfill {
                             sink.status(SourceStatus::Backfill(report.clone()))?;
                         }

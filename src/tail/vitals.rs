@@ -87,6 +87,9 @@ pub struct Vitals {
     lagging: bool,
     /// A backfill is running: its lines are old by design.
     pub backfilling: bool,
+    /// Gaps over a second between lines received in the last 10 minutes (when each ended, how
+    /// long): a source that pauses that long as a habit is not silent when it does it again.
+    gaps: std::collections::VecDeque<(DateTime<Utc>, TimeDelta)>,
 }
 
 impl Vitals {
@@ -101,12 +104,55 @@ impl Vitals {
             silent_since: None,
             lagging: false,
             backfilling: false,
+            gaps: std::collections::VecDeque::new(),
         }
     }
 
     /// Takes in one delivered line.
     pub fn line(&mut self, line: &LogLine) {
-        let minute = line.at().timestamp().div_euclid(60);
+        let received = line.received;
+        let first = *self.first_received.get_or_insert(received);
+        // A line without a time of its own counts when it was read: not the history read at open
+        // or a backfill (all read at once, it would look like a torrent that then stops).
+        let counts = line.time.is_some() || !(self.backfilling || received - first <= DELIVERING);
+        if let Some(last) = self.last_received {
+            let gap = received - last;
+            if gap > TimeDelta::seconds(1) {
+                self.gaps.push_back((received, gap));
+            }
+            while self
+                .gaps
+                .front()
+                .is_some_and(|(at, _)| received - *at > TimeDelta::minutes(RATE_SPAN_MINUTES))
+            {
+                self.gaps.pop_front();
+            }
+        }
+        if counts {
+            self.count(line.at().timestamp().div_euclid(60));
+        }
+        // A new delivering stretch starts over the newest time.
+        if self
+            .last_received
+            .is_none_or(|last| received - last > DELIVERING)
+        {
+            self.newest = None;
+        }
+        self.last_received = Some(received);
+        if let Some(time) = line.time {
+            self.newest = Some(self.newest.map_or(time, |n| n.max(time)));
+        }
+    }
+
+    /// The backfill has been delivered: its old lines are not the source lagging, and lag is
+    /// judged again from the lines that come after it.
+    pub fn backfill_done(&mut self) {
+        self.backfilling = false;
+        self.newest = None;
+        self.first_received = None;
+    }
+
+    fn count(&mut self, minute: i64) {
         match self.minutes.back_mut() {
             Some((m, count)) if *m == minute => *count += 1,
             _ => {
@@ -122,19 +168,20 @@ impl Vitals {
                 }
             }
         }
-        let received = line.received;
-        self.first_received.get_or_insert(received);
-        // A new delivering stretch starts over the newest time.
-        if self
-            .last_received
-            .is_none_or(|last| received - last > DELIVERING)
-        {
-            self.newest = None;
-        }
-        self.last_received = Some(received);
-        if let Some(time) = line.time {
-            self.newest = Some(self.newest.map_or(time, |n| n.max(time)));
-        }
+    }
+
+    /// How long without a line is silence: `silent-after`, or twice the longest pause the source
+    /// made in the last 10 minutes, whichever is longer (a batch job writing every 2 minutes is
+    /// not silent after 60 s).
+    fn silence(&self, now: DateTime<Utc>) -> TimeDelta {
+        let habit = self
+            .gaps
+            .iter()
+            .filter(|(at, _)| now - *at <= TimeDelta::minutes(RATE_SPAN_MINUTES))
+            .map(|(_, gap)| *gap * 2)
+            .max()
+            .unwrap_or_default();
+        self.silent_after.max(habit)
     }
 
     /// Lines of their own time in the 10 minutes up to and including the minute of `last`.
@@ -159,7 +206,7 @@ impl Vitals {
                 });
             }
             Some(_) => {}
-            None if quiet >= self.silent_after && !self.backfilling => {
+            None if quiet >= self.silence(now) && !self.backfilling => {
                 // More than one line a minute on average.
                 let lines = self.lines_before(last);
                 if lines > RATE_SPAN_MINUTES as u64 {
@@ -236,6 +283,36 @@ mod tests {
     }
 
     #[test]
+    fn a_source_that_pauses_by_habit_is_not_silent_when_it_pauses_again() {
+        let mut v = Vitals::new(Duration::from_secs(3));
+        // 20 lines every 6 s for 10 minutes; once its habit is known (the first pause), pausing
+        // again is not silence.
+        for burst in 0..100 {
+            for _ in 0..20 {
+                v.line(&line(burst * 6, burst * 6));
+            }
+            if burst == 0 {
+                continue;
+            }
+            for s in 1..6 {
+                assert_eq!(v.check(at(burst * 6 + s)), None, "at {}", burst * 6 + s);
+            }
+        }
+        // It stops for good: silent once the pause is twice its habit.
+        assert_eq!(v.check(at(594 + 11)), None);
+        assert!(matches!(v.check(at(594 + 13)), Some(Change::Silent { .. })));
+    }
+
+    #[test]
+    fn timeless_history_read_at_open_is_no_torrent_that_stops() {
+        let mut v = Vitals::new(Duration::from_secs(3));
+        for _ in 0..200 {
+            v.line(&LogLine::new(0, "x".into(), None, 0, at(0)));
+        }
+        assert_eq!(v.check(at(30)), None);
+    }
+
+    #[test]
     fn a_quiet_source_is_never_silent() {
         let mut v = Vitals::new(Duration::from_secs(60));
         // A line every 2 minutes: less than one a minute.
@@ -274,5 +351,10 @@ mod tests {
             v.line(&line(s - 3600, s));
         }
         assert_eq!(v.check(at(30)), None);
+        // Done: the backfill's newest line is not taken for the source lagging.
+        v.backfill_done();
+        assert_eq!(v.check(at(31)), None);
+        v.line(&line(40, 40));
+        assert_eq!(v.check(at(41)), None);
     }
 }

@@ -193,7 +193,13 @@ impl Client {
             if e.is_timeout() {
                 format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())
             } else {
-                format!("cannot ask: {e}")
+                // The deepest cause says what happened (connection refused, no such host).
+                let mut cause: &dyn std::error::Error = &e;
+                while let Some(next) = cause.source() {
+                    cause = next;
+                }
+                let verb = if e.is_connect() { "cannot connect" } else { "cannot ask" };
+                format!("{verb}: {cause}")
             }
         })?;
         let status = response.status();
@@ -314,20 +320,21 @@ async fn follow(
                 }
             }
         }
-        (_, true) => (
-            history(&client, 0, ns_of(now), usize::MAX)
-                .await
-                .map(|(e, _)| e)
-                .unwrap_or_default(),
-            None,
-        ),
-        (None, false) => (
-            history(&client, ns_of(now - chrono::TimeDelta::hours(1)), ns_of(now), HISTORY)
-                .await
-                .map(|(e, _)| e)
-                .unwrap_or_default(),
-            None,
-        ),
+        (backfill, from_start) => {
+            // No backfill: tail's last lines of the last hour (all of them from the start).
+            let (start, max) = match (backfill, from_start) {
+                (_, true) => (0, usize::MAX),
+                _ => (ns_of(now - chrono::TimeDelta::hours(1)), HISTORY),
+            };
+            match history(&client, start, ns_of(now), max).await {
+                Ok((entries, _)) => (entries, None),
+                Err(message) => {
+                    let message = format!("{what}: {message}");
+                    send(tx, source, SourceStatus::Error { message }).await?;
+                    (Vec::new(), None)
+                }
+            }
+        }
     };
     let first = seen.fresh(first);
     if seen.ns == 0 {

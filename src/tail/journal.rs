@@ -666,10 +666,34 @@ impl Backfilling {
         if first {
             self.first_time(lines.iter().find_map(|l| l.time));
         }
-        let past = lines
+        let within = lines
             .iter()
-            .any(|l| l.time.is_some_and(|t| t >= self.counted_at));
-        self.delivered(if past { u64::MAX } else { lines.len() as u64 })
+            .filter(|l| l.time.is_none_or(|t| t < self.counted_at))
+            .count() as u64;
+        let report = self.delivered(within);
+        if within < lines.len() as u64 {
+            // An entry from after the count: the window is all read.
+            return self.finish().or(report);
+        }
+        report
+    }
+
+    /// Its part is over with what it delivered (the window held fewer entries than counted, or
+    /// its count was unknown).
+    fn finish(&mut self) -> Option<BackfillReport> {
+        if self.finished {
+            return None;
+        }
+        self.left = 0;
+        self.finished = true;
+        let mut progress = self.lock();
+        progress.pending = progress.pending.saturating_sub(1);
+        if progress.pending == 0 && !progress.report.done {
+            progress.report.done = true;
+            progress.report.total = progress.report.lines;
+            return Some(progress.report.clone());
+        }
+        None
     }
 
     fn first_time(&mut self, time: Option<DateTime<Utc>>) {
@@ -798,11 +822,11 @@ async fn follow(
                 }
             }
             Err(message) => {
+                // Not counted: read from the window's start, a backfill of unknown length that
+                // ends at the first entry from after now (or when journalctl goes quiet).
                 position = Position::Since(window.since);
                 send(tx, source, SourceStatus::Error { message }).await?;
-                if let Some(report) = mine.start(0, None, Bound::Window) {
-                    send(tx, source, SourceStatus::Backfill(report)).await?;
-                }
+                mine.left = u64::MAX;
             }
         }
         backfill = (!mine.finished).then_some(mine);
@@ -886,7 +910,7 @@ async fn read_entries(
             {
                 Ok(event) => event,
                 Err(_) => {
-                    if let Some(report) = backfill.take().and_then(|mut b| b.delivered(u64::MAX)) {
+                    if let Some(report) = backfill.take().and_then(|mut b| b.finish()) {
                         send(tx, source, SourceStatus::Backfill(report)).await?;
                     }
                     continue;
@@ -1335,6 +1359,24 @@ mod tests {
         assert_eq!(a.read(&[line_at(900)]), None);
         let done = a.read(&[line_at(1_001)]).unwrap();
         assert!(done.done);
+        assert_eq!((done.lines, done.total), (1, 1));
+    }
+
+    #[test]
+    fn a_backfill_whose_count_failed_ends_at_the_first_entry_after_it() {
+        let progress = Arc::new(Mutex::new(Progress::new(1)));
+        let mut a = Backfilling {
+            progress,
+            left: u64::MAX,
+            reported: 0,
+            counted_at: DateTime::from_timestamp(1_000, 0).unwrap(),
+            finished: false,
+            seen_any: false,
+        };
+        assert_eq!(a.read(&[line_at(900), line_at(901), line_at(902)]), None);
+        let done = a.read(&[line_at(903), line_at(1_002)]).unwrap();
+        assert!(done.done);
+        assert_eq!(done.to_string().split(" back").next(), Some("backfilled 4 lines"));
     }
 
     #[test]

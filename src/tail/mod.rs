@@ -194,6 +194,9 @@ impl fmt::Display for BackfillReport {
         let count = |n: u64| crate::core::text::thousands(n);
         if self.done {
             write!(f, "backfilled {} lines", count(self.lines))?;
+        } else if self.total < self.lines {
+            // Its length was not known in advance.
+            write!(f, "backfilling {} lines", count(self.lines))?;
         } else {
             write!(
                 f,

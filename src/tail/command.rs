@@ -23,15 +23,7 @@ pub(crate) fn spawn(
     tx: Sender<TailEvent>,
     opts: TailOptions,
 ) -> HandleKind {
-    match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => HandleKind::Task(runtime.spawn(run(source, argv, tx, opts))),
-        Err(_) => {
-            let message = "command sources need a tokio runtime".to_string();
-            let status = SourceStatus::Error { message };
-            let _ = tx.try_send(TailEvent::Status { source, status });
-            HandleKind::Idle
-        }
-    }
+    super::handle::task(source, "command", tx, |tx| run(source, argv, tx, opts))
 }
 
 /// The receiver is gone.

@@ -5,6 +5,28 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+/// Runs a source as a task on the current tokio runtime; without one, says so on `tx` (`kind`
+/// names the source's kind: command, journal, loki).
+pub(crate) fn task<F>(
+    source: usize,
+    kind: &str,
+    tx: tokio::sync::mpsc::Sender<super::TailEvent>,
+    run: impl FnOnce(tokio::sync::mpsc::Sender<super::TailEvent>) -> F,
+) -> HandleKind
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => HandleKind::Task(runtime.spawn(run(tx))),
+        Err(_) => {
+            let message = format!("{kind} sources need a tokio runtime");
+            let status = super::SourceStatus::Error { message };
+            let _ = tx.try_send(super::TailEvent::Status { source, status });
+            HandleKind::Idle
+        }
+    }
+}
+
 /// A running source; dropping it (or calling [`SourceHandle::stop`]) stops it.
 #[derive(Debug)]
 pub struct SourceHandle {

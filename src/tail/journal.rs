@@ -282,15 +282,7 @@ pub(crate) fn spawn(
     tx: Sender<TailEvent>,
     opts: TailOptions,
 ) -> HandleKind {
-    match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => HandleKind::Task(runtime.spawn(run(source, spec, tx, opts))),
-        Err(_) => {
-            let message = "journal sources need a tokio runtime".to_string();
-            let status = SourceStatus::Error { message };
-            let _ = tx.try_send(TailEvent::Status { source, status });
-            HandleKind::Idle
-        }
-    }
+    super::handle::task(source, "journal", tx, |tx| run(source, spec, tx, opts))
 }
 
 /// The receiver is gone.

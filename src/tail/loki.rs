@@ -94,15 +94,7 @@ pub(crate) fn spawn(
     tx: Sender<TailEvent>,
     opts: TailOptions,
 ) -> HandleKind {
-    match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => HandleKind::Task(runtime.spawn(run(source, spec, tx, opts))),
-        Err(_) => {
-            let message = "loki sources need a tokio runtime".to_string();
-            let status = SourceStatus::Error { message };
-            let _ = tx.try_send(TailEvent::Status { source, status });
-            HandleKind::Idle
-        }
-    }
+    super::handle::task(source, "loki", tx, |tx| run(source, spec, tx, opts))
 }
 
 /// The receiver is gone.

@@ -34,6 +34,8 @@ struct Loki {
     /// Answer nothing while set.
     hanging: AtomicBool,
     requests: AtomicUsize,
+    /// The last request's head (its request line and headers).
+    last_head: Mutex<String>,
 }
 
 impl Loki {
@@ -105,6 +107,7 @@ async fn serve(loki: Arc<Loki>) -> String {
                 }
                 loki.requests.fetch_add(1, Ordering::SeqCst);
                 let text = String::from_utf8_lossy(&request).to_string();
+                *loki.last_head.lock().unwrap() = text.clone();
                 let target = text.split_whitespace().nth(1).unwrap_or("/").to_string();
                 let (path, query) = target.split_once('?').unwrap_or((&target, ""));
                 let query: BTreeMap<String, String> = query
@@ -383,4 +386,36 @@ fn loki_addresses_explain_their_mistakes() {
     let spec =
         SourceSpec::parse(r#"loki:{app="x"} |= "timeout"@https://logs.example.com"#).unwrap();
     assert!(matches!(spec, SourceSpec::Loki(_)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tenant_and_auth_header_go_with_every_request() {
+    let loki = Arc::new(Loki::default());
+    loki.add(&[("app", "payments")], ns_ago(5.0), "request 1");
+    let url = serve(Arc::clone(&loki)).await;
+    let mut spec =
+        sitrep::tail::loki::LokiSpec::parse(&format!(r#"{{app="payments"}}@{url}"#)).unwrap();
+    spec.tenant = Some("team-a".into());
+    spec.headers = vec![(
+        "Authorization".into(),
+        sitrep::core::secret::Secret::new("Bearer s3cret"),
+    )];
+    let (tx, rx) = mpsc::channel(64);
+    let handle = spawn_source(0, SourceSpec::Loki(spec), tx, options(60, 1_000));
+    let mut followed = Followed {
+        rx,
+        _handle: handle,
+        lines: Vec::new(),
+        statuses: Vec::new(),
+    };
+    assert!(
+        followed.until(|l, _| !l.is_empty()).await,
+        "{:?}",
+        followed.statuses
+    );
+    let head = loki.last_head.lock().unwrap().to_lowercase();
+    assert!(head.contains("x-scope-orgid: team-a"), "{head}");
+    assert!(head.contains("authorization: bearer s3cret"), "{head}");
+    // The secret is never part of what the source says.
+    assert!(!format!("{:?}", followed.statuses).contains("s3cret"));
 }

@@ -204,3 +204,25 @@ async fn a_journal_backfills_its_window_and_its_line_cap() {
     let done = reports.last().unwrap();
     assert_eq!((done.bound, done.lines), (Bound::Lines, 100));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_globs_files_backfill_together_in_line_time_order() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three files written side by side over the last 30 minutes: a line each second, in turn
+    // (5,400 lines, each file larger than a read chunk).
+    let now = Utc::now();
+    let mut texts = [String::new(), String::new(), String::new()];
+    for n in 0..5_400i64 {
+        let at = now - TimeDelta::minutes(30) + TimeDelta::milliseconds(n * 333);
+        let stamp = at.to_rfc3339_opts(SecondsFormat::Millis, true);
+        writeln!(texts[(n % 3) as usize], "{stamp} INFO request {n} done").unwrap();
+    }
+    for (i, text) in texts.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("api-{i}.log")), text).unwrap();
+    }
+    let glob = format!("{}/api-*.log", dir.path().display());
+    let (lines, reports) = backfill(SourceSpec::Glob(glob), options(60, 1_000_000)).await;
+    // In time order across the files, none twice, none missing.
+    assert_eq!(numbers(&lines), (0..5_400).collect::<Vec<_>>());
+    assert_eq!(reports.last().unwrap().lines, 5_400);
+}

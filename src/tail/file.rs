@@ -170,6 +170,20 @@ impl Followed {
     pub(crate) fn read_new<E>(
         &mut self,
         buf: &mut [u8],
+        emit: impl FnMut(&Arc<Path>, Vec<LogLine>, bool) -> Result<(), E>,
+    ) -> Result<bool, E>
+    where
+        E: From<io::Error>,
+    {
+        self.read_chunks(buf, usize::MAX, emit)
+    }
+
+    /// Like [`Followed::read_new`], reading at most `chunks` reads of `buf`'s size (a merge of
+    /// several files takes a chunk of each in turn).
+    pub(crate) fn read_chunks<E>(
+        &mut self,
+        buf: &mut [u8],
+        chunks: usize,
         mut emit: impl FnMut(&Arc<Path>, Vec<LogLine>, bool) -> Result<(), E>,
     ) -> Result<bool, E>
     where
@@ -184,7 +198,7 @@ impl Followed {
             emit(&self.shown, lines, true)?;
         }
         let mut grew = false;
-        loop {
+        for _ in 0..chunks {
             let n = read_at(&self.file, buf, self.offset)?;
             if n == 0 {
                 break;

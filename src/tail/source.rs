@@ -271,6 +271,11 @@ impl Tracker {
         };
         if look {
             if self.reconcile(sink)? {
+                // The backfills of a glob's files, merged by line time (else each file's hour
+                // would come after the one before it, its lines all late).
+                if !self.started && self.backfill.is_some() && self.files.len() > 1 {
+                    self.merge_backfills(sink)?;
+                }
                 // Read the old file's last writes, then the new file, in that order.
                 self.read_all(sink)?;
             }
@@ -287,6 +292,52 @@ impl Tracker {
             sink.status(SourceStatus::Backfill(report))?;
         }
         self.retire(sink)
+    }
+
+    /// Reads the files opened at start to their ends together, a chunk of each at a time, sending
+    /// their lines in line-time order (a k-way merge; memory: a chunk's lines a file).
+    fn merge_backfills(&mut self, sink: &Sink) -> Result<(), Closed> {
+        let count = self.files.len();
+        let mut queues: Vec<std::collections::VecDeque<LogLine>> = vec![Default::default(); count];
+        let mut ended = vec![false; count];
+        loop {
+            for i in 0..count {
+                if !queues[i].is_empty() || ended[i] {
+                    continue;
+                }
+                let queue = &mut queues[i];
+                let read = self.files[i].read_chunks(&mut self.buf, 1, |_, lines, _| {
+                    queue.extend(lines);
+                    Ok::<(), io::Error>(())
+                });
+                ended[i] = !matches!(read, Ok(true));
+            }
+            let heads = queues
+                .iter()
+                .enumerate()
+                .filter_map(|(i, q)| q.front().map(|l| (l.at(), i)));
+            let Some((_, first)) = heads.clone().min() else {
+                return Ok(());
+            };
+            // Its lines up to the next file's head go together.
+            let bound = heads.filter(|(_, i)| *i != first).map(|(at, _)| at).min();
+            let mut batch = Vec::new();
+            while let Some(line) = queues[first].front() {
+                if bound.is_some_and(|b| line.at() > b) {
+                    break;
+                }
+                batch.extend(queues[first].pop_front());
+            }
+            if let Some(report) = self.backfill.as_mut() {
+                let before = report.lines / BACKFILL_REPORT_EVERY;
+                report.lines = (report.lines + batch.len() as u64).min(report.total);
+                if report.lines / BACKFILL_REPORT_EVERY > before {
+                    sink.status(SourceStatus::Backfill(report.clone()))?;
+                }
+            }
+            let shown = Arc::clone(&self.files[first].shown);
+            sink.lines(&shown, batch)?;
+        }
     }
 
     /// Takes in the backfill window of a file opened at start; for a single file whose window

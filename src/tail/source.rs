@@ -241,6 +241,20 @@ struct Tracker {
 /// Lines between two reports of a backfill's progress.
 const BACKFILL_REPORT_EVERY: u64 = 50_000;
 
+/// Counts `n` more lines of a backfill under way, reporting its progress every
+/// [`BACKFILL_REPORT_EVERY`] lines.
+fn counted(backfill: &mut Option<BackfillReport>, n: usize, sink: &Sink) -> Result<(), Closed> {
+    let Some(report) = backfill.as_mut() else {
+        return Ok(());
+    };
+    let before = report.lines / BACKFILL_REPORT_EVERY;
+    report.lines = (report.lines + n as u64).min(report.total);
+    if report.lines / BACKFILL_REPORT_EVERY > before {
+        sink.status(SourceStatus::Backfill(report.clone()))?;
+    }
+    Ok(())
+}
+
 impl Tracker {
     fn new(target: Target, opts: TailOptions) -> Self {
         let backfill_left = opts.backfill.as_ref().map_or(0, |b| b.max_lines);
@@ -328,13 +342,7 @@ impl Tracker {
                 }
                 batch.extend(queues[first].pop_front());
             }
-            if let Some(report) = self.backfill.as_mut() {
-                let before = report.lines / BACKFILL_REPORT_EVERY;
-                report.lines = (report.lines + batch.len() as u64).min(report.total);
-                if report.lines / BACKFILL_REPORT_EVERY > before {
-                    sink.status(SourceStatus::Backfill(report.clone()))?;
-                }
-            }
+            counted(&mut self.backfill, batch.len(), sink)?;
             let shown = Arc::clone(&self.files[first].shown);
             sink.lines(&shown, batch)?;
         }
@@ -420,13 +428,7 @@ impl Tracker {
             let file = &mut self.files[index];
             let backfill = &mut self.backfill;
             let result = file.read_new(&mut self.buf, |shown, lines, truncated| {
-                if let Some(report) = backfill.as_mut() {
-                    let before = report.lines / BACKFILL_REPORT_EVERY;
-                    report.lines = (report.lines + lines.len() as u64).min(report.total);
-                    if report.lines / BACKFILL_REPORT_EVERY > before {
-                        sink.status(SourceStatus::Backfill(report.clone()))?;
-                    }
-                }
+                counted(backfill, lines.len(), sink)?;
                 sink.lines(shown, lines)?;
                 if truncated {
                     let path = shown.to_path_buf();

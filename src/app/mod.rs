@@ -239,6 +239,9 @@ pub struct SourceView {
     pub backfill: Option<String>,
     /// Whether it has gone silent or lags behind the clock.
     pub vitals: crate::tail::vitals::Vitals,
+    /// The last trouble recorded (its words without the retry delay) and when: the same trouble
+    /// again (a link that keeps dropping) is shown each time but recorded once every 5 minutes.
+    pub last_recorded: Option<(chrono::DateTime<chrono::Utc>, String)>,
 }
 
 impl SourceView {
@@ -251,6 +254,7 @@ impl SourceView {
             minutes: errorminutes::ErrorMinutes::default(),
             backfill: None,
             vitals: crate::tail::vitals::Vitals::new(crate::tail::vitals::DEFAULT_SILENT_AFTER),
+            last_recorded: None,
         }
     }
 

@@ -204,7 +204,29 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                     | SourceStatus::Reading { .. }
                     | SourceStatus::Waiting { .. }
             );
-            if changed && news {
+            // The same trouble again (a command or journalctl that keeps failing, an ssh link that
+            // keeps dropping), only its retry delay new: shown, recorded once every 5 minutes.
+            let trouble = matches!(
+                status,
+                SourceStatus::Error { .. } | SourceStatus::Exited { .. }
+            );
+            let gist = text
+                .rsplit_once("; ")
+                .filter(|(_, tail)| {
+                    ["again in ", "restarting in ", "retrying in "]
+                        .iter()
+                        .any(|w| tail.starts_with(w) || tail.contains(&format!(" {w}")))
+                })
+                .map_or(text.as_str(), |(head, _)| head)
+                .to_string();
+            let repeated = trouble
+                && view.last_recorded.as_ref().is_some_and(|(at, said)| {
+                    *said == gist && app.now - *at < chrono::TimeDelta::minutes(5)
+                });
+            if changed && news && !repeated {
+                if trouble {
+                    view.last_recorded = Some((app.now, gist));
+                }
                 let event = Event::LogSource {
                     source: view.name.clone(),
                     status: text,

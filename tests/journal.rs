@@ -12,13 +12,12 @@ use std::time::Duration;
 use journal_support::{Entry, entry, micros, tools_here, write_journal};
 use sitrep::core::level::Level;
 use sitrep::tail::journal::JournalSpec;
-use sitrep::tail::{LogLine, SourceSpec, SourceStatus, TailEvent, TailOptions, spawn_source};
-use tokio::sync::mpsc;
-use tokio::time::timeout;
+use sitrep::tail::{LogLine, SourceSpec, SourceStatus, TailEvent, TailOptions};
+use source_support::Followed;
 
 mod journal_support;
+mod source_support;
 
-const PATIENCE: Duration = Duration::from_secs(30);
 /// journald's notice that its rate limit dropped `n` entries of the unit.
 fn dropped_notice(host: &str, seq: u64, at: i64, n: u64) -> Entry {
     let Entry(mut fields) = entry(
@@ -42,41 +41,11 @@ fn quick() -> TailOptions {
 }
 
 /// A followed journal source and what it has said so far.
-struct Followed {
-    rx: mpsc::Receiver<TailEvent>,
-    _handle: sitrep::tail::SourceHandle,
-    lines: Vec<LogLine>,
-    statuses: Vec<SourceStatus>,
-}
-
 impl Followed {
     fn start(address: &str) -> Self {
         let spec = SourceSpec::parse(address).expect("a journal address");
         assert!(matches!(spec, SourceSpec::Journal(_)), "{spec:?}");
-        let (tx, rx) = mpsc::channel(64);
-        let handle = spawn_source(0, spec, tx, quick());
-        Self {
-            rx,
-            _handle: handle,
-            lines: Vec::new(),
-            statuses: Vec::new(),
-        }
-    }
-
-    /// Reads events until `done` holds (at most `PATIENCE`); returns whether it did.
-    async fn until(&mut self, mut done: impl FnMut(&[LogLine], &[SourceStatus]) -> bool) -> bool {
-        let result = timeout(PATIENCE, async {
-            while !done(&self.lines, &self.statuses) {
-                match self.rx.recv().await {
-                    Some(TailEvent::Lines { lines, .. }) => self.lines.extend(lines),
-                    Some(TailEvent::Status { status, .. }) => self.statuses.push(status),
-                    None => return false,
-                }
-            }
-            true
-        })
-        .await;
-        result.unwrap_or(false)
+        Followed::spawn(spec, quick())
     }
 
     fn messages(&self) -> Vec<String> {
@@ -432,14 +401,7 @@ async fn a_command_prefix_reads_the_journal_where_it_runs_and_resumes_through_it
         via: vec![ssh.display().to_string(), "-T".into(), "db1".into()],
         ..JournalSpec::default()
     };
-    let (tx, rx) = mpsc::channel(64);
-    let handle = spawn_source(0, SourceSpec::Journal(spec), tx, quick());
-    let mut followed = Followed {
-        rx,
-        _handle: handle,
-        lines: Vec::new(),
-        statuses: Vec::new(),
-    };
+    let mut followed = Followed::spawn(SourceSpec::Journal(spec), quick());
     assert!(
         followed.until(|lines, _| !lines.is_empty()).await,
         "{:?}",

@@ -14,14 +14,13 @@ use std::time::Duration;
 use chrono::{TimeDelta, Utc};
 use sitrep::tail::{
     Backfill, BackfillReport, Bound, LogLine, SourceSpec, SourceStatus, TailEvent, TailOptions,
-    spawn_source,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
-use tokio::time::timeout;
 
-const PATIENCE: Duration = Duration::from_secs(40);
+mod source_support;
+
+use source_support::Followed;
 
 /// One stored entry: its stream's labels, its time in ns, its line.
 type Stored = (BTreeMap<String, String>, i64, String);
@@ -160,39 +159,10 @@ fn ns_ago(seconds: f64) -> i64 {
     now - (seconds * 1e9) as i64
 }
 
-struct Followed {
-    rx: mpsc::Receiver<TailEvent>,
-    _handle: sitrep::tail::SourceHandle,
-    lines: Vec<LogLine>,
-    statuses: Vec<SourceStatus>,
-}
-
 impl Followed {
     fn start(url: &str, opts: TailOptions) -> Self {
         let spec = SourceSpec::parse(&format!(r#"loki:{{app="payments"}}@{url}"#)).unwrap();
-        let (tx, rx) = mpsc::channel(64);
-        let handle = spawn_source(0, spec, tx, opts);
-        Followed {
-            rx,
-            _handle: handle,
-            lines: Vec::new(),
-            statuses: Vec::new(),
-        }
-    }
-
-    async fn until(&mut self, mut done: impl FnMut(&[LogLine], &[SourceStatus]) -> bool) -> bool {
-        timeout(PATIENCE, async {
-            while !done(&self.lines, &self.statuses) {
-                match self.rx.recv().await {
-                    Some(TailEvent::Lines { lines, .. }) => self.lines.extend(lines),
-                    Some(TailEvent::Status { status, .. }) => self.statuses.push(status),
-                    None => return false,
-                }
-            }
-            true
-        })
-        .await
-        .unwrap_or(false)
+        Followed::spawn(spec, opts)
     }
 
     fn report(&self) -> Option<&BackfillReport> {
@@ -400,14 +370,7 @@ async fn the_tenant_and_auth_header_go_with_every_request() {
         "Authorization".into(),
         sitrep::core::secret::Secret::new("Bearer s3cret"),
     )];
-    let (tx, rx) = mpsc::channel(64);
-    let handle = spawn_source(0, SourceSpec::Loki(spec), tx, options(60, 1_000));
-    let mut followed = Followed {
-        rx,
-        _handle: handle,
-        lines: Vec::new(),
-        statuses: Vec::new(),
-    };
+    let mut followed = Followed::spawn(SourceSpec::Loki(spec), options(60, 1_000));
     assert!(
         followed.until(|l, _| !l.is_empty()).await,
         "{:?}",

@@ -54,7 +54,7 @@ pub(super) fn check(config_path: &Path) -> u8 {
     for l in &cfg.logs {
         if let SourceSpec::Journal(spec) = &l.source
             && spec.via.is_empty()
-            && !on_path("journalctl")
+            && crate::core::child::find_on_path("journalctl".as_ref()).is_err()
         {
             println!(
                 "note: log `{}`: journalctl is not installed here; journal sources need systemd's journalctl (Debian: apt-get install systemd)",
@@ -92,13 +92,6 @@ pub(super) fn check(config_path: &Path) -> u8 {
         steps
     );
     0
-}
-
-/// Whether a program of that name is in one of `PATH`'s folders.
-fn on_path(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| {
-        std::env::split_paths(&path).any(|dir| dir.join(program).is_file())
-    })
 }
 
 /// `tick = space x` for every action whose keys differ from the defaults.

@@ -288,7 +288,7 @@ fn executable(path: &Path) -> std::io::Result<()> {
 
 /// The first executable file named `name` in `PATH`'s absolute folders; a file there that cannot be
 /// run is `PermissionDenied` when nothing runnable comes later, none at all `NotFound`.
-fn find_on_path(name: &OsStr) -> std::io::Result<PathBuf> {
+pub(crate) fn find_on_path(name: &OsStr) -> std::io::Result<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut denied = None;
     for dir in std::env::split_paths(&path).filter(|d| d.is_absolute()) {

@@ -27,7 +27,7 @@ use tokio::task::JoinSet;
 
 use super::handle::HandleKind;
 use super::{
-    Backfill, BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions, TimeOrigin,
+    Backfill, BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions,
     lines::sanitize_line,
 };
 use crate::core::child::{Child, Event, Stream, Survivors};
@@ -1164,14 +1164,7 @@ impl Entry {
     /// The line shown: `2026-12-04T23:15:02.123456Z host program[pid]: message`, like
     /// `journalctl -o short-iso-precise` (in UTC), sanitized and capped.
     fn line(&self, source: usize, max_line_bytes: usize, received: DateTime<Utc>) -> LogLine {
-        let time = self.time();
         let mut head = String::new();
-        let mut span = 0..0;
-        if let Some(at) = time {
-            head.push_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
-            span = 0..head.len();
-            head.push(' ');
-        }
         if let Some(host) = &self.host {
             head.push_str(&host.text());
             head.push(' ');
@@ -1189,32 +1182,23 @@ impl Entry {
             head.push_str(": ");
         }
         let message = self.message.as_ref().map(Field::bytes).unwrap_or_default();
-        let room = max_line_bytes.saturating_sub(head.len()).max(1);
-        let (body, cut_bytes) = sanitize_line(&message, 0, room);
-        head.push_str(&body);
-        let time_origin = match time {
-            Some(_) => TimeOrigin::Own {
-                span: super::narrow(span),
-                assumed: None,
-            },
-            None => TimeOrigin::None,
-        };
-        LogLine {
+        let level = self.level();
+        super::stamped_line(
             source,
-            text: head,
-            level: self.level(),
-            cut_bytes,
+            self.time(),
+            &head,
+            &message,
+            |_| level,
             received,
-            time,
-            time_origin,
-            late: false,
-        }
+            max_line_bytes,
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tail::TimeOrigin;
 
     fn read(json: &str) -> Vec<LogLine> {
         let mut reader = EntryReader::new(0, 1024);

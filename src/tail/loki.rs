@@ -26,7 +26,7 @@ use tokio::sync::mpsc::Sender;
 
 use super::handle::HandleKind;
 use super::{
-    BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions, TimeOrigin,
+    BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions,
     level::detect_level, lines::sanitize_line,
 };
 use crate::core::secret::Secret;
@@ -480,38 +480,26 @@ fn line_of(
     received: DateTime<Utc>,
     max_line_bytes: usize,
 ) -> LogLine {
-    let time = time_of(entry.ns);
-    let mut text = time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-    let span = 0..text.len();
     let labels: Vec<String> = entry
         .labels
         .iter()
         .filter(|(k, _)| spec.labels.is_empty() || spec.labels.contains(k))
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    if !labels.is_empty() {
-        text.push(' ');
-        text.push_str(&sanitize_line(labels.join(" ").as_bytes(), 0, 512).0);
-        text.push(':');
-    }
-    text.push(' ');
-    let room = max_line_bytes.saturating_sub(text.len()).max(1);
-    let (body, cut_bytes) = sanitize_line(entry.line.as_bytes(), 0, room);
-    text.push_str(&body);
-    let level = detect_level(&body);
-    LogLine {
+    let prefix = if labels.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", sanitize_line(labels.join(" ").as_bytes(), 0, 512).0)
+    };
+    super::stamped_line(
         source,
-        text,
-        level,
-        cut_bytes,
+        Some(time_of(entry.ns)),
+        &prefix,
+        entry.line.as_bytes(),
+        detect_level,
         received,
-        time: Some(time),
-        time_origin: TimeOrigin::Own {
-            span: super::narrow(span),
-            assumed: None,
-        },
-        late: false,
-    }
+        max_line_bytes,
+    )
 }
 
 #[cfg(test)]

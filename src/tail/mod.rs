@@ -132,6 +132,46 @@ pub(crate) fn narrow(span: Range<usize>) -> Range<u16> {
     }
 }
 
+/// A line from a record that carries its own time (a journal entry, a Loki entry):
+/// `TIME PREFIX BODY`, the time in UTC to the microsecond (its span marked, so a time column
+/// strips it), `prefix` already safe to show, the body sanitized and capped at what is left of
+/// `max_line_bytes`; `level` judges the shown body.
+pub(crate) fn stamped_line(
+    source: usize,
+    time: Option<DateTime<Utc>>,
+    prefix: &str,
+    body: &[u8],
+    level: impl FnOnce(&str) -> Option<Level>,
+    received: DateTime<Utc>,
+    max_line_bytes: usize,
+) -> LogLine {
+    let mut text = String::new();
+    let mut time_origin = TimeOrigin::None;
+    if let Some(at) = time {
+        text.push_str(&at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        time_origin = TimeOrigin::Own {
+            span: narrow(0..text.len()),
+            assumed: None,
+        };
+        text.push(' ');
+    }
+    text.push_str(prefix);
+    let room = max_line_bytes.saturating_sub(text.len()).max(1);
+    let (body, cut_bytes) = lines::sanitize_line(body, 0, room);
+    let level = level(&body);
+    text.push_str(&body);
+    LogLine {
+        source,
+        text,
+        level,
+        cut_bytes,
+        received,
+        time,
+        time_origin,
+        late: false,
+    }
+}
+
 /// Lines of a file's existing content read at open, unless the options say otherwise: mined with
 /// their own times, the cockpit opened mid-outage shows when the errors began.
 pub const BACKLOG_LINES: usize = 100_000;

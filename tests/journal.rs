@@ -474,3 +474,49 @@ fn a_user_outside_the_journals_groups_is_told_why_the_source_is_empty() {
     assert!(err.contains("insufficient permissions"), "{err}");
     assert!(err.contains("systemd-journal"), "what to do: {err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_that_rebooted_keeps_the_entries_from_before_its_reboot() {
+    if !tools_here() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let t0 = micros(-120);
+    // The same machine, two boots: journalctl --follow alone shows only the newest boot.
+    let booted = |seq: u64, boot: &str, message: &[u8]| {
+        let Entry(mut fields) = entry("db1", seq, t0 + seq as i64 * 1_000_000, 6, message);
+        for (name, value) in &mut fields {
+            if *name == "_BOOT_ID" {
+                *value = boot.as_bytes().to_vec();
+            }
+        }
+        Entry(fields)
+    };
+    let (first, second) = ("a".repeat(32), "b".repeat(32));
+    write_journal(
+        &dir.path().join("remote-db1.journal"),
+        &[
+            booted(1, &first, b"before the reboot"),
+            booted(2, &first, b"out of memory, rebooting"),
+            booted(3, &second, b"after the reboot"),
+        ],
+    );
+    let mut followed = Followed::start(&format!(
+        "journal:payments.service@{}",
+        dir.path().display()
+    ));
+    assert!(
+        followed.until(|lines, _| lines.len() >= 3).await,
+        "{:?} {:?}",
+        followed.messages(),
+        followed.statuses
+    );
+    assert_eq!(
+        followed.messages(),
+        [
+            "before the reboot",
+            "out of memory, rebooting",
+            "after the reboot"
+        ]
+    );
+}

@@ -189,6 +189,12 @@ impl JournalSpec {
                 .iter()
                 .map(|s| s.to_string()),
         );
+        // `--follow` alone keeps to the newest boot (journalctl 252 adds `--boot`): a host that
+        // rebooted in the window would lose what came before. `--merge` lifts that; over collected
+        // files it adds nothing else.
+        if self.collected() {
+            argv.push("--merge".into());
+        }
         match position {
             // `--follow` alone shows at most 10 entries before following: say all of them.
             Position::After(cursor) => {

@@ -226,7 +226,7 @@ pub enum Cmd {
         #[arg(long, value_name = "FILE")]
         head_from: Vec<PathBuf>,
     },
-    /// Follow log sources like `tail -F` (files, globs, the journal, Loki, commands), printing sanitized lines.
+    /// Follow log sources like `tail -F` (files, globs, the journal, Kubernetes, Loki, commands), printing sanitized lines.
     Tail {
         /// Only lines matching this regex.
         #[arg(long)]
@@ -246,7 +246,8 @@ pub enum Cmd {
         /// What to follow: files or globs (`/var/log/app/*.log`), or sources by kind:
         /// `journal:payments.service` (units and FIELD=value matches, comma-separated; add
         /// `@/var/log/journal/remote` for a folder or file of journal files, `@ssh:HOST` for
-        /// another host's journal), `loki:{app="payments"}@http://127.0.0.1:3100` (a LogQL query,
+        /// another host's journal), `k8s:app=payments@prod` (every container of the pods a label
+        /// selector matches, in a namespace, through kubectl), `loki:{app="payments"}@http://127.0.0.1:3100` (a LogQL query,
         /// polled every 2 s), `command:kubectl logs -f deploy/api`, `file:PATH`, `glob:PATTERN`.
         #[arg(required = true, value_name = "SOURCE")]
         sources: Vec<String>,

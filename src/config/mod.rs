@@ -246,17 +246,24 @@ const MAX_REORDER: Duration = Duration::from_secs(60);
 fn log(r: &mut Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
     let name = l.name.get_ref().clone();
     let here = l.name.span().start;
-    let source = match l.loki {
-        Some(loki) => {
-            if l.path.is_some() || l.command.is_some() || l.source.is_some() || l.journal.is_some() {
-                return Err(r.at(
-                    here,
-                    format!("log `{name}` names more than one of `path`, `command`, `source`, `journal` and `loki`; keep one"),
-                ));
-            }
-            loki_spec(r, &name, loki)?
-        }
-        None => log_source(r, &name, here, l.path, l.command, l.source, l.journal)?,
+    let kinds = [
+        l.path.is_some(),
+        l.command.is_some(),
+        l.source.is_some(),
+        l.journal.is_some(),
+        l.loki.is_some(),
+        l.kubernetes.is_some(),
+    ];
+    if kinds.iter().filter(|k| **k).count() > 1 {
+        return Err(r.at(
+            here,
+            format!("log `{name}` names more than one of `path`, `command`, `source`, `journal`, `loki` and `kubernetes`; keep one"),
+        ));
+    }
+    let source = match (l.loki, l.kubernetes) {
+        (Some(loki), _) => loki_spec(r, &name, loki)?,
+        (_, Some(kube)) => kube_spec(r, &name, kube)?,
+        _ => log_source(r, &name, here, l.path, l.command, l.source, l.journal)?,
     };
     let times = match l.timestamp {
         Some(t) => times(r, &name, t)?,
@@ -395,6 +402,37 @@ fn loki_spec(
         spec.headers.push((key, crate::core::secret::Secret::new(value)));
     }
     Ok(SourceSpec::Loki(spec))
+}
+
+/// A log's `kubernetes` table: the selector, namespace, context, kubeconfig, one container, and
+/// which kubectl.
+fn kube_spec(
+    r: &mut Reader<'_>,
+    name: &str,
+    raw: toml::Spanned<raw::RawKube>,
+) -> Result<SourceSpec, SourceError> {
+    let at = raw.span().start;
+    let raw = raw.into_inner();
+    let address = match &raw.namespace {
+        Some(ns) => format!("{}@{ns}", raw.selector),
+        None => raw.selector.clone(),
+    };
+    let mut spec = crate::tail::kube::KubeSpec::parse(&address)
+        .map_err(|why| r.at(at, format!("log `{name}`: {why}")))?;
+    spec.context = raw.context;
+    // `~/` as a shell would read it: kubectl is not started through one.
+    spec.kubeconfig = raw.kubeconfig.map(|p| match p.strip_prefix("~/") {
+        Some(rest) => std::env::var_os("HOME").map_or_else(
+            || std::path::PathBuf::from(&p),
+            |home| std::path::PathBuf::from(home).join(rest),
+        ),
+        None => std::path::PathBuf::from(p),
+    });
+    spec.container = raw.container;
+    if let Some(kubectl) = raw.kubectl {
+        spec.kubectl = kubectl;
+    }
+    Ok(SourceSpec::Kube(spec))
 }
 
 /// A log's `journal` table: units, matches, and where from (a folder or files, or a command

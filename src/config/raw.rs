@@ -95,6 +95,7 @@ pub(super) struct RawLog {
     pub(super) source: Option<Spanned<String>>,
     pub(super) journal: Option<Spanned<RawJournal>>,
     pub(super) loki: Option<Spanned<RawLoki>>,
+    pub(super) kubernetes: Option<Spanned<RawKube>>,
     pub(super) timestamp: Option<RawTimestamp>,
     pub(super) reorder: Option<Spanned<String>>,
     pub(super) backfill: Option<Spanned<String>>,
@@ -127,6 +128,18 @@ pub(super) struct RawLoki {
     pub(super) labels: Vec<String>,
     #[serde(default)]
     pub(super) headers: BTreeMap<String, Spanned<SecretValue>>,
+}
+
+/// `kubernetes = { selector = "app=payments", namespace = "prod", context = "prod-eu" }` in a `[[log]]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawKube {
+    pub(super) selector: String,
+    pub(super) namespace: Option<String>,
+    pub(super) context: Option<String>,
+    pub(super) kubeconfig: Option<String>,
+    pub(super) container: Option<String>,
+    pub(super) kubectl: Option<String>,
 }
 
 /// `timestamp = { format = "%d.%m.%Y %H:%M:%S", zone = "+02:00" }` in a `[[log]]`.

@@ -163,6 +163,30 @@ fn a_loki_log_takes_its_query_tenant_labels_and_secret_headers() {
 }
 
 #[test]
+fn a_kubernetes_log_takes_its_selector_namespace_context_and_kubectl() {
+    let cfg = log_lines(
+        r#"kubernetes = { selector = "app=payments,tier!=canary", namespace = "prod", context = "eu-1", container = "app", kubectl = "/opt/kubectl" }"#,
+    )
+    .unwrap();
+    let SourceSpec::Kube(spec) = &cfg.logs[0].source else {
+        panic!("{:?}", cfg.logs[0].source);
+    };
+    assert_eq!(spec.selector, "app=payments,tier!=canary");
+    assert_eq!(spec.namespace.as_deref(), Some("prod"));
+    assert_eq!(spec.context.as_deref(), Some("eu-1"));
+    assert_eq!(spec.container.as_deref(), Some("app"));
+    assert_eq!(spec.kubectl, "/opt/kubectl");
+    let err = log_lines(r#"kubernetes = { selector = "app=x", namespace = "Prod!" }"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is not a namespace"), "{err}");
+    let err = log_lines("source = \"k8s:app=x\"\nkubernetes = { selector = \"app=x\" }")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("more than one of"), "{err}");
+}
+
+#[test]
 fn a_log_source_mistake_says_what_to_write() {
     let err = log_lines("path = \"a.log\"\nsource = \"journal:x\"").unwrap_err().to_string();
     assert!(err.contains("more than one of"), "{err}");

@@ -28,6 +28,7 @@ mod follow;
 mod glob;
 mod handle;
 pub mod journal;
+pub mod kube;
 mod level;
 mod lines;
 pub mod loki;
@@ -201,6 +202,8 @@ pub enum Bound {
     Start,
     /// It read back as far as it may in bytes.
     Bytes,
+    /// It read all the kubelet keeps of each container: its current log file and its previous run.
+    Kept,
 }
 
 impl Bound {
@@ -210,6 +213,7 @@ impl Bound {
             Bound::Lines => "stopped at the line cap; older lines not read",
             Bound::Start => "everything the log holds",
             Bound::Bytes => "stopped at 1 GiB read back; older lines not read",
+            Bound::Kept => "all the kubelet keeps: each container's current log and previous run",
         }
     }
 }
@@ -376,6 +380,8 @@ pub enum SourceSpec {
     Journal(journal::JournalSpec),
     /// Lines of a LogQL query in Grafana Loki (see [`loki`]).
     Loki(loki::LokiSpec),
+    /// Every container of the pods matching a label selector, through kubectl (see [`kube`]).
+    Kube(kube::KubeSpec),
 }
 
 impl SourceSpec {
@@ -406,6 +412,9 @@ impl SourceSpec {
             "loki" => loki::LokiSpec::parse(rest)
                 .map(SourceSpec::Loki)
                 .map_err(|why| format!("source `{address}`: {why}")),
+            "k8s" | "kubernetes" => kube::KubeSpec::parse(rest)
+                .map(SourceSpec::Kube)
+                .map_err(|why| format!("source `{address}`: {why}")),
             "file" if !rest.is_empty() => Ok(SourceSpec::File(PathBuf::from(rest))),
             "glob" if !rest.is_empty() => Ok(SourceSpec::Glob(rest.to_string())),
             "command" => {
@@ -422,7 +431,7 @@ impl SourceSpec {
             )),
             _ if kind.len() > 1 && kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') => {
                 Err(format!(
-                    "source `{address}`: unknown kind `{kind}`; use journal:, loki:, file:, glob: or command: (a file whose name has a colon: ./{address})"
+                    "source `{address}`: unknown kind `{kind}`; use journal:, k8s:, loki:, file:, glob: or command: (a file whose name has a colon: ./{address})"
                 ))
             }
             _ => Ok(Self::path(address)),
@@ -437,6 +446,7 @@ impl SourceSpec {
             SourceSpec::Command(argv) => argv.join(" "),
             SourceSpec::Journal(spec) => spec.describe(),
             SourceSpec::Loki(spec) => spec.describe(),
+            SourceSpec::Kube(spec) => spec.describe(),
         };
         sanitize(raw.as_bytes())
     }
@@ -513,6 +523,12 @@ pub enum SourceStatus {
     },
     /// Reading what the source holds from before the incident; `done` once all of it is delivered.
     Backfill(BackfillReport),
+    /// Something the source saw happen, worth a record (a pod appeared or went away, a container
+    /// restarted and why).
+    Notice {
+        /// What happened.
+        message: String,
+    },
     /// The command exited; it restarts after `restart_in`.
     Exited {
         /// Exit code (None when killed by a signal).
@@ -582,7 +598,9 @@ impl fmt::Display for SourceStatus {
                     humantime::format_duration(*restart_in)
                 )
             }
-            SourceStatus::Error { message } => f.write_str(&sanitize(message.as_bytes())),
+            SourceStatus::Error { message } | SourceStatus::Notice { message } => {
+                f.write_str(&sanitize(message.as_bytes()))
+            }
         }
     }
 }

@@ -51,6 +51,11 @@ pub fn spawn_source(
                 kind: super::loki::spawn(source, spec, tx, opts),
             };
         }
+        SourceSpec::Kube(spec) => {
+            return SourceHandle {
+                kind: super::kube::spawn(source, spec, tx, opts),
+            };
+        }
     };
     let wake = Arc::new(Wake::default());
     let thread_wake = Arc::clone(&wake);

@@ -132,8 +132,12 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                         written += 1;
                     }
                 }
-                TailEvent::Status { status, .. } => {
-                    if !matches!(
+                TailEvent::Status { source, status } => {
+                    if let SourceStatus::Notice { .. } = status {
+                        // A notice does not name its source (the cockpit's record does).
+                        let name = names.get(source).map_or("", String::as_str);
+                        let _ = writeln!(diag, "sitrep: {name}: {status}");
+                    } else if !matches!(
                         status,
                         SourceStatus::Following { .. }
                             | SourceStatus::Running { .. }

@@ -1080,8 +1080,7 @@ impl Pods {
             return Ok(());
         }
         let message = format!(
-            "{}: container {}/{container} restarted ({}; {} restart{}); its previous run's last lines are shown",
-            self.who(),
+            "container {}/{container} restarted ({}; {} restart{}); its previous run's last lines are shown",
             pod.metadata.name,
             ending(status),
             status.restart_count,
@@ -1147,7 +1146,7 @@ impl Pods {
             });
         }
         self.skipped.retain(|(pod, _)| pod != name);
-        let message = format!("{}: pod {name} gone ({how})", self.who());
+        let message = format!("pod {name} gone ({how})");
         self.ctx.status(SourceStatus::Notice { message }).await?;
         self.ctx.status(self.reading()).await
     }
@@ -1168,7 +1167,7 @@ impl Pods {
         }
         if !self.known.contains_key(&name) {
             self.add(pod, &From::All);
-            let message = format!("{}: pod {name} appeared", self.who());
+            let message = format!("pod {name} appeared");
             self.ctx.status(SourceStatus::Notice { message }).await?;
             return self.ctx.status(self.reading()).await;
         }

@@ -524,7 +524,7 @@ pub enum SourceStatus {
     /// Reading what the source holds from before the incident; `done` once all of it is delivered.
     Backfill(BackfillReport),
     /// Something the source saw happen, worth a record (a pod appeared or went away, a container
-    /// restarted and why).
+    /// restarted and why); it does not name the source, the record and `sitrep tail` do.
     Notice {
         /// What happened.
         message: String,

@@ -46,8 +46,9 @@ use super::{
 };
 use crate::core::child::{Child, Event, Stream, Survivors};
 
-/// Containers followed at most (one `kubectl logs` each).
-pub const MAX_STREAMS: usize = 64;
+/// Containers followed at most (one `kubectl logs` each, about 12 MiB of private memory apiece
+/// measured with kubectl 1.20 and 1.32; stern's default is the same 50).
+pub const MAX_STREAMS: usize = 50;
 /// Lines of a restarted container's previous run fetched (`--previous --tail`).
 pub const PREVIOUS_LINES: usize = 200;
 /// Lines a reader of `sitrep tail` starts with from each container running at start (no backfill).

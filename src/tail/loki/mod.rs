@@ -17,17 +17,21 @@
 //! Loki's websocket tail is not used yet: polling is what works through every proxy and within
 //! every tenant's limit on tails, and the status says the source polls.
 
-use std::collections::{BTreeMap, HashSet};
+mod query;
+mod seen;
+
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use tokio::sync::mpsc::Sender;
 
+use self::query::{Client, history, since};
+use self::seen::Seen;
 use super::handle::HandleKind;
 use super::{
-    BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions,
-    level::detect_level, lines::sanitize_line,
+    BackfillReport, LogLine, SourceStatus, TailEvent, TailOptions, level::detect_level,
+    lines::sanitize_line,
 };
 use crate::core::secret::Secret;
 
@@ -36,7 +40,7 @@ pub const PAGE: usize = 5000;
 /// How often new lines are asked for.
 pub const POLL: Duration = Duration::from_secs(2);
 /// The longest an answer may take.
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+pub(super) const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 /// Lines a reader of `sitrep tail` starts with, as `tail` does (no backfill).
 const HISTORY: usize = 200;
 
@@ -106,156 +110,6 @@ struct Entry {
     labels: std::sync::Arc<BTreeMap<String, String>>,
     ns: i64,
     line: String,
-}
-
-/// `query_range`'s answer (only what is read).
-#[derive(Deserialize)]
-struct Answer {
-    data: AnswerData,
-}
-
-#[derive(Deserialize)]
-struct AnswerData {
-    #[serde(default)]
-    result: Vec<Stream>,
-}
-
-#[derive(Deserialize)]
-struct Stream {
-    #[serde(default)]
-    stream: BTreeMap<String, String>,
-    #[serde(default)]
-    values: Vec<Vec<serde_json::Value>>,
-}
-
-/// Which way a page is read.
-#[derive(Clone, Copy)]
-enum Direction {
-    Forward,
-    Backward,
-}
-
-struct Client {
-    http: reqwest::Client,
-    spec: LokiSpec,
-}
-
-impl Client {
-    fn new(spec: LokiSpec) -> Result<Self, String> {
-        let http = crate::core::http::client_builder()
-            .timeout(ANSWER_TIMEOUT)
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
-        Ok(Client { http, spec })
-    }
-
-    /// One page: entries in `[start, end)` ns, at most `limit`, sorted by time (oldest first).
-    async fn page(
-        &self,
-        start: i64,
-        end: i64,
-        limit: usize,
-        direction: Direction,
-    ) -> Result<Vec<Entry>, String> {
-        let url = format!("{}/loki/api/v1/query_range", self.spec.url);
-        let direction = match direction {
-            Direction::Forward => "forward",
-            Direction::Backward => "backward",
-        };
-        let url = reqwest::Url::parse_with_params(
-            &url,
-            &[
-                ("query", self.spec.query.as_str()),
-                ("start", &start.to_string()),
-                ("end", &end.to_string()),
-                ("limit", &limit.to_string()),
-                ("direction", direction),
-            ],
-        )
-        .map_err(|e| format!("`{}` is not a URL: {e}", self.spec.url))?;
-        let mut request = self.http.get(url);
-        if let Some(tenant) = &self.spec.tenant {
-            request = request.header("X-Scope-OrgID", tenant);
-        }
-        for (name, value) in &self.spec.headers {
-            request = request.header(name, value.expose());
-        }
-        let response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
-                format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())
-            } else {
-                // The deepest cause says what happened (connection refused, no such host).
-                let mut cause: &dyn std::error::Error = &e;
-                while let Some(next) = cause.source() {
-                    cause = next;
-                }
-                let verb = if e.is_connect() { "cannot connect" } else { "cannot ask" };
-                format!("{verb}: {cause}")
-            }
-        })?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| format!("the answer broke off: {e}"))?;
-        if !status.is_success() {
-            let said = sanitize_line(&body[..body.len().min(300)], 0, 300).0;
-            return Err(format!("HTTP {}: {said}", status.as_u16()));
-        }
-        let answer: Answer = serde_json::from_slice(&body)
-            .map_err(|e| format!("an answer that is not query_range's JSON: {e}"))?;
-        let mut entries = Vec::new();
-        for stream in answer.data.result {
-            let labels = std::sync::Arc::new(stream.stream);
-            for value in stream.values {
-                let ns = value
-                    .first()
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| s.parse::<i64>().ok());
-                let line = value.get(1).and_then(|v| v.as_str());
-                if let (Some(ns), Some(line)) = (ns, line) {
-                    entries.push(Entry {
-                        labels: labels.clone(),
-                        ns,
-                        line: line.to_string(),
-                    });
-                }
-            }
-        }
-        entries.sort_by_key(|e| e.ns);
-        Ok(entries)
-    }
-}
-
-/// What has been delivered at the newest time: the next request starts there, and drops these.
-#[derive(Default)]
-struct Seen {
-    ns: i64,
-    at_ns: HashSet<(std::sync::Arc<BTreeMap<String, String>>, String)>,
-}
-
-impl Seen {
-    /// Keeps the entries not delivered yet, and remembers them.
-    fn fresh(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
-        let mut out = Vec::with_capacity(entries.len());
-        for entry in entries {
-            if entry.ns < self.ns {
-                continue;
-            }
-            if entry.ns > self.ns {
-                self.ns = entry.ns;
-                self.at_ns.clear();
-            }
-            if self
-                .at_ns
-                .insert((entry.labels.clone(), entry.line.clone()))
-            {
-                out.push(entry);
-            }
-        }
-        out
-    }
 }
 
 fn ns_of(t: DateTime<Utc>) -> i64 {
@@ -361,89 +215,6 @@ async fn follow(
     }
 }
 
-/// The newest entries in `[start, end)`, at most `max`, oldest first, and what bounded them.
-async fn history(
-    client: &Client,
-    start: i64,
-    end: i64,
-    max: usize,
-) -> Result<(Vec<Entry>, Bound), String> {
-    let mut pages: Vec<Vec<Entry>> = Vec::new();
-    let mut total = 0usize;
-    let mut end = end;
-    let mut seen_at_end: HashSet<(std::sync::Arc<BTreeMap<String, String>>, String)> =
-        HashSet::new();
-    loop {
-        // Asked up to one past the oldest time so far (its other entries are not lost to `limit`),
-        // so the ones already kept come again: ask for them too.
-        let overlap = seen_at_end.len();
-        let want = (max - total).saturating_add(overlap).min(PAGE);
-        let page = client.page(start, end, want, Direction::Backward).await?;
-        let full = page.len() >= want;
-        let Some(oldest) = page.first().map(|e| e.ns) else {
-            break;
-        };
-        let mut page: Vec<Entry> = page
-            .into_iter()
-            .filter(|e| {
-                !(e.ns == end - 1 && seen_at_end.contains(&(e.labels.clone(), e.line.clone())))
-            })
-            .collect();
-        if page.is_empty() {
-            if !full {
-                break;
-            }
-            // More entries at one nanosecond than a page holds: the rest of them are passed.
-            end = oldest;
-            seen_at_end.clear();
-            continue;
-        }
-        let room = max - total;
-        if page.len() > room {
-            page.drain(..page.len() - room);
-        }
-        total += page.len();
-        seen_at_end = page
-            .iter()
-            .filter(|e| e.ns == oldest)
-            .map(|e| (e.labels.clone(), e.line.clone()))
-            .collect();
-        pages.push(page);
-        if total >= max {
-            pages.reverse();
-            return Ok((pages.concat(), Bound::Lines));
-        }
-        if !full {
-            break;
-        }
-        end = oldest + 1;
-    }
-    pages.reverse();
-    Ok((pages.concat(), Bound::Window))
-}
-
-/// Every entry from the last one seen on, page after page.
-async fn since(client: &Client, seen: &mut Seen) -> Result<Vec<Entry>, String> {
-    let mut out = Vec::new();
-    loop {
-        let from = seen.ns;
-        let page = client
-            .page(from, ns_of(Utc::now()) + 1, PAGE, Direction::Forward)
-            .await?;
-        let full = page.len() >= PAGE;
-        let newest = page.last().map(|e| e.ns);
-        out.extend(seen.fresh(page));
-        // A full page all at one nanosecond cannot be paged past: move on a nanosecond.
-        if full && newest == Some(from) {
-            seen.ns += 1;
-            seen.at_ns.clear();
-        }
-        if !full || out.len() > 1_000_000 {
-            return Ok(out);
-        }
-    }
-}
-
 fn time_of(ns: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_nanos(ns)
 }
@@ -513,21 +284,5 @@ mod tests {
         assert_eq!(spec.url, "http://127.0.0.1:3100");
         assert!(LokiSpec::parse(r#"{app="x"}"#).unwrap_err().contains("@ and Loki's URL"));
         assert!(LokiSpec::parse("app@http://x").unwrap_err().contains("stream selector"));
-    }
-
-    #[test]
-    fn entries_at_the_last_time_are_delivered_once() {
-        let labels = std::sync::Arc::new(BTreeMap::from([("app".to_string(), "a".to_string())]));
-        let e = |ns: i64, line: &str| Entry {
-            labels: labels.clone(),
-            ns,
-            line: line.into(),
-        };
-        let mut seen = Seen::default();
-        assert_eq!(seen.fresh(vec![e(1, "a"), e(2, "b")]).len(), 2);
-        // The next page starts at 2 again: b is dropped, c at the same time is new.
-        let fresh = seen.fresh(vec![e(2, "b"), e(2, "c"), e(3, "d")]);
-        let lines: Vec<&str> = fresh.iter().map(|e| e.line.as_str()).collect();
-        assert_eq!(lines, ["c", "d"]);
     }
 }

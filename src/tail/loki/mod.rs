@@ -17,8 +17,10 @@
 //! Loki's websocket tail is not used yet: polling is what works through every proxy and within
 //! every tenant's limit on tails, and the status says the source polls.
 
+mod live;
 mod query;
 mod seen;
+mod socket;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -26,7 +28,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
 
-use self::query::{Client, history, since};
+use self::query::{Client, history};
 use self::seen::Seen;
 use super::handle::HandleKind;
 use super::{
@@ -101,13 +103,16 @@ pub(crate) fn spawn(
     super::handle::task(source, "loki", tx, |tx| run(source, spec, tx, opts))
 }
 
+/// A stream's labels, shared by its entries.
+type Labels = std::sync::Arc<BTreeMap<String, String>>;
+
 /// The receiver is gone.
 struct Closed;
 
 /// One entry as Loki gives it: its stream's labels, its time in ns, its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
-    labels: std::sync::Arc<BTreeMap<String, String>>,
+    labels: Labels,
     ns: i64,
     line: String,
 }
@@ -137,10 +142,8 @@ async fn follow(
         Ok(client) => client,
         Err(message) => return send(tx, source, SourceStatus::Error { message }).await,
     };
-    let reading = SourceStatus::Reading {
-        what: format!("{what} (polling query_range every {} s)", POLL.as_secs()),
-    };
-    send(tx, source, reading.clone()).await?;
+    let reading = SourceStatus::Reading { what: what.clone() };
+    send(tx, source, reading).await?;
     let mut seen = Seen::default();
     let now = Utc::now();
     // The start: the hour before (newest first, within the cap), or tail's last lines.
@@ -183,36 +186,18 @@ async fn follow(
         }
     };
     let first = seen.fresh(first);
-    if seen.ns == 0 {
-        seen.ns = ns_of(now);
+    if seen.newest() == 0 {
+        // Nothing in the window: live lines start now.
+        seen.start_at(ns_of(now));
     }
     deliver(source, &spec, first, tx, opts).await?;
     if let Some(report) = report {
         send(tx, source, SourceStatus::Backfill(report)).await?;
     }
     // Then new lines, from the last one delivered on.
-    let mut delay = opts.restart_min;
-    let mut failing = false;
-    loop {
-        tokio::time::sleep(POLL).await;
-        match since(&client, &mut seen).await {
-            Ok(entries) => {
-                if std::mem::take(&mut failing) {
-                    send(tx, source, reading.clone()).await?;
-                }
-                delay = opts.restart_min;
-                deliver(source, &spec, entries, tx, opts).await?;
-            }
-            Err(message) => {
-                failing = true;
-                let retry = crate::core::duration::glance(delay);
-                let message = format!("{what}: {message}; asking again in {retry}");
-                send(tx, source, SourceStatus::Error { message }).await?;
-                tokio::time::sleep(delay.saturating_sub(POLL)).await;
-                delay = (delay * 2).min(opts.restart_max.max(opts.restart_min));
-            }
-        }
-    }
+    live::Live::new(source, &spec, &client, tx, opts, seen)
+        .follow()
+        .await
 }
 
 fn time_of(ns: i64) -> DateTime<Utc> {

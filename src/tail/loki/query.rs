@@ -23,12 +23,34 @@ struct AnswerData {
     result: Vec<Stream>,
 }
 
+/// One stream of entries, as `query_range` and tail give it.
 #[derive(Deserialize)]
-struct Stream {
+pub(super) struct Stream {
     #[serde(default)]
     stream: BTreeMap<String, String>,
     #[serde(default)]
     values: Vec<Vec<serde_json::Value>>,
+}
+
+impl Stream {
+    /// Its entries that have a time and a line.
+    pub(super) fn entries(self, into: &mut Vec<Entry>) {
+        let labels = std::sync::Arc::new(self.stream);
+        for value in self.values {
+            let ns = value
+                .first()
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.parse::<i64>().ok());
+            let line = value.get(1).and_then(|v| v.as_str());
+            if let (Some(ns), Some(line)) = (ns, line) {
+                into.push(Entry {
+                    labels: labels.clone(),
+                    ns,
+                    line: line.to_string(),
+                });
+            }
+        }
+    }
 }
 
 /// Which way a page is read.
@@ -53,6 +75,30 @@ impl Client {
         Ok(Client { http, spec })
     }
 
+    /// Loki's URL with this API path and query.
+    pub(super) fn url(&self, path: &str, query: &[(&str, &str)]) -> Result<reqwest::Url, String> {
+        let url = format!("{}{path}", self.spec.url);
+        reqwest::Url::parse_with_params(&url, query)
+            .map_err(|e| format!("`{}` is not a URL: {e}", self.spec.url))
+    }
+
+    /// A GET with the tenant and the headers.
+    pub(super) fn get(&self, url: reqwest::Url) -> reqwest::RequestBuilder {
+        let mut request = self.http.get(url);
+        if let Some(tenant) = &self.spec.tenant {
+            request = request.header("X-Scope-OrgID", tenant);
+        }
+        for (name, value) in &self.spec.headers {
+            request = request.header(name, value.expose());
+        }
+        request
+    }
+
+    /// The query.
+    pub(super) fn query(&self) -> &str {
+        &self.spec.query
+    }
+
     /// One page: entries in `[start, end)` ns, at most `limit`, sorted by time (oldest first).
     pub(super) async fn page(
         &self,
@@ -61,13 +107,12 @@ impl Client {
         limit: usize,
         direction: Direction,
     ) -> Result<Vec<Entry>, String> {
-        let url = format!("{}/loki/api/v1/query_range", self.spec.url);
         let direction = match direction {
             Direction::Forward => "forward",
             Direction::Backward => "backward",
         };
-        let url = reqwest::Url::parse_with_params(
-            &url,
+        let url = self.url(
+            "/loki/api/v1/query_range",
             &[
                 ("query", self.spec.query.as_str()),
                 ("start", &start.to_string()),
@@ -75,28 +120,12 @@ impl Client {
                 ("limit", &limit.to_string()),
                 ("direction", direction),
             ],
-        )
-        .map_err(|e| format!("`{}` is not a URL: {e}", self.spec.url))?;
-        let mut request = self.http.get(url);
-        if let Some(tenant) = &self.spec.tenant {
-            request = request.header("X-Scope-OrgID", tenant);
-        }
-        for (name, value) in &self.spec.headers {
-            request = request.header(name, value.expose());
-        }
-        let response = request.send().await.map_err(|e| {
-            if e.is_timeout() {
-                format!("no answer within {} s", ANSWER_TIMEOUT.as_secs())
-            } else {
-                // The deepest cause says what happened (connection refused, no such host).
-                let mut cause: &dyn std::error::Error = &e;
-                while let Some(next) = cause.source() {
-                    cause = next;
-                }
-                let verb = if e.is_connect() { "cannot connect" } else { "cannot ask" };
-                format!("{verb}: {cause}")
-            }
-        })?;
+        )?;
+        let response = self
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| unanswered(&e, ANSWER_TIMEOUT))?;
         let status = response.status();
         let body = response
             .bytes()
@@ -110,21 +139,7 @@ impl Client {
             .map_err(|e| format!("an answer that is not query_range's JSON: {e}"))?;
         let mut entries = Vec::new();
         for stream in answer.data.result {
-            let labels = std::sync::Arc::new(stream.stream);
-            for value in stream.values {
-                let ns = value
-                    .first()
-                    .and_then(|v| v.as_str())
-                    .and_then(|s| s.parse::<i64>().ok());
-                let line = value.get(1).and_then(|v| v.as_str());
-                if let (Some(ns), Some(line)) = (ns, line) {
-                    entries.push(Entry {
-                        labels: labels.clone(),
-                        ns,
-                        line: line.to_string(),
-                    });
-                }
-            }
+            stream.entries(&mut entries);
         }
         entries.sort_by_key(|e| e.ns);
         Ok(entries)
@@ -192,21 +207,29 @@ pub(super) async fn history(
     Ok((pages.concat(), Bound::Window))
 }
 
-/// Every entry from the last one seen on, page after page.
-pub(super) async fn since(client: &Client, seen: &mut Seen) -> Result<Vec<Entry>, String> {
+/// Every entry in `[from, end)` (`end` none: up to now) not delivered yet, page after page.
+pub(super) async fn range(
+    client: &Client,
+    seen: &mut Seen,
+    from: i64,
+    end: Option<i64>,
+) -> Result<Vec<Entry>, String> {
     let mut out = Vec::new();
+    let mut from = from;
     loop {
-        let from = seen.ns;
-        let page = client
-            .page(from, ns_of(Utc::now()) + 1, PAGE, Direction::Forward)
-            .await?;
+        let end = end.unwrap_or_else(|| ns_of(Utc::now()) + 1);
+        if from >= end {
+            return Ok(out);
+        }
+        let page = client.page(from, end, PAGE, Direction::Forward).await?;
         let full = page.len() >= PAGE;
         let newest = page.last().map(|e| e.ns);
         out.extend(seen.fresh(page));
-        // A full page all at one nanosecond cannot be paged past: move on a nanosecond.
-        if full && newest == Some(from) {
-            seen.ns += 1;
-            seen.at_ns.clear();
+        match newest {
+            // A full page all at one nanosecond cannot be paged past: move on a nanosecond.
+            Some(newest) if full && newest == from => from += 1,
+            Some(newest) => from = newest,
+            None => {}
         }
         if !full || out.len() > 1_000_000 {
             return Ok(out);
@@ -214,3 +237,16 @@ pub(super) async fn since(client: &Client, seen: &mut Seen) -> Result<Vec<Entry>
     }
 }
 
+/// What a request that got no answer says: a timeout, or its deepest cause (connection refused,
+/// no such host) rather than reqwest's URL dump.
+pub(super) fn unanswered(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("no answer within {} s", timeout.as_secs());
+    }
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let verb = if e.is_connect() { "cannot connect" } else { "cannot ask" };
+    format!("{verb}: {cause}")
+}

@@ -1,21 +1,42 @@
-//! Following a LogQL query in Grafana Loki by polling `query_range` (the HTTP API's
-//! `GET /loki/api/v1/query_range`): the hour before, paged newest first within the backfill's
-//! bound, then every 2 s the lines since the last one seen.
+//! Following a LogQL query in Grafana Loki: the hour before from `query_range` (the HTTP API's
+//! `GET /loki/api/v1/query_range`), paged newest first within the backfill's bound, then live lines
+//! from its websocket tail (`GET /loki/api/v1/tail`).
 //!
 //! ```text
 //!  loki:{app="payments"}@http://loki:3100 ──query_range (backward pages)──> the hour before
-//!                                         ──query_range every 2 s from the last time──> live lines
+//!                                         ──query_range from the last time (the gap)──┐
+//!                                         ──tail from the last time (a websocket)─────┴> live lines
+//!        tail refused, held or silent ──> query_range every 2 s, the tail asked again in 5 min
 //! ```
 //! Loki answers at most `limit` (5000) entries a request: a full page is followed by the next one,
-//! from the last time seen. A request starts *at* the last time seen (Loki's `start` is inclusive),
-//! so entries sharing that nanosecond are not missed; the ones already delivered are dropped by
-//! their (stream labels, time, line). Each line shows its own time (the entry's), the stream labels
-//! the user picks, and the line, sanitized. An answer that fails or hangs (30 s) is said in the
-//! source's status and asked again with backoff; nothing is skipped, since the next request starts
-//! at the last line delivered.
+//! from the last time seen. A request starts *at* a time seen (Loki's `start` is inclusive), so
+//! entries sharing that nanosecond are not missed; the ones already delivered are dropped by
+//! their (stream labels, time, line) (`seen`). Each line shows its own time (the entry's), the
+//! stream labels the user picks, and the line, sanitized.
 //!
-//! Loki's websocket tail is not used yet: polling is what works through every proxy and within
-//! every tenant's limit on tails, and the status says the source polls.
+//! The tail (`live`, `socket`): reqwest asks for the upgrade with the tenant and the headers and
+//! checks `101` and `Sec-WebSocket-Accept`; tungstenite reads the frames. It starts at the last
+//! time seen less 10 s (late lines), after `query_range` has brought everything from there on,
+//! and is opened again whenever it ends (Loki ends every tail after `tail_max_duration`, an hour
+//! by default; a restart; the network), the gap repaired the same way first. The tail gives lines
+//! out of order (streams reach Loki apart, Loki takes late writes), so the newest time seen
+//! cannot stand for what came before it: every entry of the last minute behind the newest is
+//! remembered (at most 50,000), and a line never delivered is delivered however old.
+//!
+//! A tail is *refused* when the upgrade is answered with another status (a proxy without
+//! websockets: 404, 400; a limit: 429), is not answered within 10 s, ends within 10 s having given
+//! nothing (Loki's limit on concurrent tails says so in its close frame, right after the upgrade),
+//! or says nothing for 15 s (Loki pings every second). The source then polls `query_range` every
+//! 2 s from the last line delivered, says so with the words of the refusal, and asks for the tail
+//! again after 5 minutes. An answer that fails or hangs (30 s) is said in the source's status and
+//! asked again with backoff; nothing is skipped, since the next request starts at the last line
+//! delivered. Polling does not see a line that reaches Loki after a newer one was delivered; the
+//! tail does.
+//!
+//! Entries Loki could not send on the tail (`dropped_entries`: its labels and time) are still in
+//! its store: they are asked for again through `query_range` over their times, at once. How many
+//! were dropped and fetched again is part of the reading status; those not found again are said as
+//! [`SourceStatus::Dropped`] by Loki (at most once a minute, recorded like journald's).
 
 mod live;
 mod query;

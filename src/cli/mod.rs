@@ -248,7 +248,7 @@ pub enum Cmd {
         /// `@/var/log/journal/remote` for a folder or file of journal files, `@ssh:HOST` for
         /// another host's journal), `k8s:app=payments@prod` (every container of the pods a label
         /// selector matches, in a namespace, through kubectl), `loki:{app="payments"}@http://127.0.0.1:3100` (a LogQL query,
-        /// polled every 2 s), `command:kubectl logs -f deploy/api`, `file:PATH`, `glob:PATTERN`.
+        /// followed through its websocket tail, polled every 2 s where that is refused), `command:kubectl logs -f deploy/api`, `file:PATH`, `glob:PATTERN`.
         #[arg(required = true, value_name = "SOURCE")]
         sources: Vec<String>,
     },

@@ -580,6 +580,7 @@ impl Lost {
         self.unsaid = false;
         self.said_at = Some(std::time::Instant::now());
         Some(SourceStatus::Dropped {
+            by: super::Dropper::Journald,
             by_source: self.by_source,
             unreadable: self.unreadable,
         })

@@ -512,10 +512,12 @@ pub enum SourceStatus {
         /// The journal and its selection.
         what: String,
     },
-    /// Lines lost before sitrep saw them: dropped by the source itself (journald's rate limit), or
-    /// entries that could not be read (over 4 MiB, not JSON); counts for the whole source (all its
-    /// machines, across restarts) since it started.
+    /// Lines lost before sitrep saw them: dropped by the source itself (journald's rate limit,
+    /// Loki's tail that could not keep up), or entries that could not be read (over 4 MiB, not
+    /// JSON); counts for the whole source (all its machines, across restarts) since it started.
     Dropped {
+        /// Who dropped them.
+        by: Dropper,
         /// Dropped by the source.
         by_source: u64,
         /// Skipped as unreadable.
@@ -543,7 +545,13 @@ pub enum SourceStatus {
     },
 }
 
-impl SourceStatus {
+/// Who dropped lines before sitrep saw them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dropper {
+    /// journald, by its rate limit.
+    Journald,
+    /// Loki, from its tail, which could not keep up (and `query_range` did not give them again).
+    Loki,
 }
 
 fn shown(path: &Path) -> String {
@@ -569,13 +577,18 @@ impl fmt::Display for SourceStatus {
             SourceStatus::Reading { what } => write!(f, "reading {}", sanitize(what.as_bytes())),
             SourceStatus::Backfill(report) => write!(f, "{report}"),
             SourceStatus::Dropped {
+                by,
                 by_source,
                 unreadable,
             } => {
                 let mut parts = Vec::new();
                 if *by_source > 0 {
+                    let (who, why) = match by {
+                        Dropper::Journald => ("journald", "its rate limit"),
+                        Dropper::Loki => ("Loki", "its tail could not keep up"),
+                    };
                     parts.push(format!(
-                        "journald dropped {} lines (its rate limit): the log is incomplete",
+                        "{who} dropped {} lines ({why}): the log is incomplete",
                         crate::core::text::thousands(*by_source)
                     ));
                 }

@@ -1,0 +1,164 @@
+//! What has been delivered, so that an entry given twice (a page boundary, a repair after the tail
+//! closed, the tail's own first entries, a tail that repeats itself) is delivered once.
+//!
+//! An entry is known by (time in ns, stream labels, line). The tail gives lines out of order
+//! (streams reach Loki apart, and Loki takes late writes), so the newest time delivered cannot
+//! stand for everything before it: every entry of the last [`WINDOW_NS`] behind the newest is
+//! remembered (at most [`KEPT`] of them), and `floor` is where that memory is whole. An entry not
+//! remembered is new: nothing asks Loki for anything below the floor again (the next request
+//! starts at [`Seen::newest`] or [`Seen::resume`], a repair of dropped entries at the floor at the
+//! earliest), and the tail gives an entry once. Only a tail that repeats an entry more than a
+//! minute older than the newest line would show it twice.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use super::{Entry, Labels};
+
+/// How far behind the newest line delivered entries are remembered.
+pub(super) const WINDOW_NS: i64 = 60_000_000_000;
+/// How far behind the newest line a repair starts, for lines that reached Loki late.
+const REPAIR_LAG_NS: i64 = 10_000_000_000;
+/// The most entries remembered (a busy query's minute).
+const KEPT: usize = 50_000;
+
+#[derive(Default)]
+pub(super) struct Seen {
+    kept: BTreeSet<(i64, Labels, String)>,
+    newest: i64,
+    floor: i64,
+}
+
+impl Seen {
+    /// The newest time delivered (0 before any).
+    pub(super) fn newest(&self) -> i64 {
+        self.newest
+    }
+
+    /// Where remembering starts: below it every entry was delivered or is new.
+    pub(super) fn floor(&self) -> i64 {
+        self.floor
+    }
+
+    /// Where a repair starts: a little before the newest line, within what is remembered.
+    pub(super) fn resume(&self) -> i64 {
+        self.newest.saturating_sub(REPAIR_LAG_NS).max(self.floor)
+    }
+
+    /// Live lines start at `ns`: nothing before it is asked for.
+    pub(super) fn start_at(&mut self, ns: i64) {
+        self.newest = self.newest.max(ns);
+        self.floor = self.floor.max(ns);
+    }
+
+    /// Whether a line of this stream at this time was delivered (and is still remembered).
+    pub(super) fn holds(&self, labels: &Labels, ns: i64) -> bool {
+        let from = (ns, labels.clone(), String::new());
+        self.kept
+            .range(from..)
+            .next()
+            .is_some_and(|(at, l, _)| *at == ns && l == labels)
+    }
+
+    /// Keeps the entries not delivered yet, and remembers them.
+    pub(super) fn fresh(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        let mut out = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let key = (entry.ns, entry.labels.clone(), entry.line.clone());
+            if !self.kept.insert(key) {
+                continue;
+            }
+            self.newest = self.newest.max(entry.ns);
+            if self.kept.len() > 2 * KEPT {
+                self.forget();
+            }
+            out.push(entry);
+        }
+        self.forget();
+        out
+    }
+
+    /// Forgets what is older than the window, and the oldest past the count.
+    fn forget(&mut self) {
+        let cut = self.newest.saturating_sub(WINDOW_NS);
+        if cut > self.floor {
+            self.kept = self.kept.split_off(&(cut, Arc::default(), String::new()));
+            self.floor = cut;
+        }
+        while self.kept.len() > KEPT {
+            if let Some((ns, _, _)) = self.kept.pop_first() {
+                // What is left at that time is still remembered; the rest of it was delivered.
+                self.floor = self.floor.max(ns + 1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    fn entry(pod: &str, ns: i64, line: &str) -> Entry {
+        Entry {
+            labels: Arc::new(BTreeMap::from([("pod".to_string(), pod.to_string())])),
+            ns,
+            line: line.into(),
+        }
+    }
+
+    fn lines(entries: &[Entry]) -> Vec<&str> {
+        entries.iter().map(|e| e.line.as_str()).collect()
+    }
+
+    #[test]
+    fn entries_at_the_last_time_are_delivered_once() {
+        let mut seen = Seen::default();
+        assert_eq!(
+            seen.fresh(vec![entry("a", 1, "a"), entry("a", 2, "b")]).len(),
+            2
+        );
+        // The next page starts at 2 again: b is dropped, c at the same time is new.
+        let fresh = seen.fresh(vec![
+            entry("a", 2, "b"),
+            entry("a", 2, "c"),
+            entry("a", 3, "d"),
+        ]);
+        assert_eq!(lines(&fresh), ["c", "d"]);
+    }
+
+    #[test]
+    fn a_late_line_of_another_stream_is_delivered_and_a_repeat_is_not() {
+        let mut seen = Seen::default();
+        let s = 1_000_000_000;
+        seen.fresh(vec![entry("a", 100 * s, "a1")]);
+        // Older than the newest, never delivered: it comes through.
+        let fresh = seen.fresh(vec![entry("b", 95 * s, "b1"), entry("a", 100 * s, "a1")]);
+        assert_eq!(lines(&fresh), ["b1"]);
+        // A repair from `resume` gives both again: neither is repeated.
+        assert!(seen.resume() <= 95 * s);
+        let fresh = seen.fresh(vec![entry("b", 95 * s, "b1"), entry("a", 100 * s, "a1")]);
+        assert!(fresh.is_empty());
+        assert!(seen.holds(&entry("b", 0, "").labels, 95 * s));
+        assert!(!seen.holds(&entry("c", 0, "").labels, 95 * s));
+        // A minute and more later, the old ones are forgotten, and the floor says so.
+        seen.fresh(vec![entry("a", 200 * s, "a2")]);
+        assert_eq!(seen.floor(), 200 * s - WINDOW_NS);
+        assert!(seen.resume() >= seen.floor());
+        assert!(!seen.holds(&entry("b", 0, "").labels, 95 * s));
+    }
+
+    #[test]
+    fn memory_stays_bounded_under_a_flood() {
+        let mut seen = Seen::default();
+        let flood: Vec<Entry> = (0..3 * KEPT as i64)
+            .map(|n| entry("a", n, &format!("line {n}")))
+            .collect();
+        assert_eq!(seen.fresh(flood).len(), 3 * KEPT);
+        assert!(seen.kept.len() <= KEPT);
+        // What was forgotten is below the floor, what is kept above it is still known.
+        let again = seen.fresh(vec![entry("a", 3 * KEPT as i64 - 1, &format!("line {}", 3 * KEPT - 1))]);
+        assert!(again.is_empty());
+    }
+}

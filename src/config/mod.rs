@@ -271,7 +271,7 @@ fn log(r: &mut Reader<'_>, l: RawLog) -> Result<LogConfig, SourceError> {
     };
     let reorder = r.duration(
         l.reorder.as_ref(),
-        crate::tail::merge::DEFAULT_REORDER,
+        source.default_reorder(),
         "\"1s\" or \"250ms\" (\"0s\" never holds a line back)",
     )?;
     if reorder > MAX_REORDER {

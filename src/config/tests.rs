@@ -156,6 +156,8 @@ fn a_loki_log_takes_its_query_tenant_labels_and_secret_headers() {
     assert_eq!(spec.tenant.as_deref(), Some("team-a"));
     assert_eq!(spec.labels, ["pod"]);
     assert_eq!(spec.headers[0].1.expose(), "Bearer s3cret");
+    // Polling (where its tail is refused) brings a line up to 2 s late: held 3 s to merge in order.
+    assert_eq!(cfg.logs[0].timing.reorder, std::time::Duration::from_secs(3));
     let err = log_lines(r#"loki = { url = "http://x", query = "app" }"#)
         .unwrap_err()
         .to_string();

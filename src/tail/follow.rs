@@ -60,7 +60,7 @@ pub async fn follow_to_writer<W: Write, D: Write>(
     let headers = specs.len() > 1 || specs.iter().any(|s| matches!(s, SourceSpec::Glob(_)));
     let names: Vec<String> = specs.iter().map(SourceSpec::describe).collect();
     let (tx, source_rx) = mpsc::channel(256);
-    let reorders = vec![super::merge::DEFAULT_REORDER; specs.len()];
+    let reorders = specs.iter().map(SourceSpec::default_reorder).collect();
     let handles: Vec<_> = specs
         .into_iter()
         .enumerate()

@@ -438,6 +438,16 @@ impl SourceSpec {
         }
     }
 
+    /// How long a merged view holds this source's lines for the others unless its log sets
+    /// `reorder`: Loki's 3 s, since polling (where its tail is refused) brings a line up to 2 s
+    /// after it happened; 1 s for the others.
+    pub fn default_reorder(&self) -> std::time::Duration {
+        match self {
+            SourceSpec::Loki(_) => loki::POLL + std::time::Duration::from_secs(1),
+            _ => merge::DEFAULT_REORDER,
+        }
+    }
+
     /// A short human name: the path, pattern, or command line.
     pub fn describe(&self) -> String {
         let raw = match self {

@@ -129,8 +129,8 @@ impl Tokenizer {
                     // Only an access log's prefix, though: a message quoting a request
                     // (`… failed, client: 1.2.3.4, request: "GET / HTTP/1.1"`) keeps its words.
                     let words = self.toks.iter().filter(|t| t.kind == Kind::Word).count();
-                    if self.toks.len() <= 6
-                        && words <= 1
+                    let access_log = self.toks.len() <= 6 && words <= 1;
+                    if access_log
                         && let (Some(first), Some(prev)) = (self.toks.first(), self.toks.last())
                     {
                         let (from, to) = (first.start, prev.end);
@@ -138,7 +138,22 @@ impl Tokenizer {
                         self.toks.clear();
                         self.toks.push(masked_var(&bytes[from..to], from, to, shape_hash));
                     }
-                    self.toks.push(word(&bytes[start..self.pieces[i].1], start, self.pieces[i].1));
+                    let method_end = self.pieces[i].1;
+                    let method = word(&bytes[start..method_end], start, method_end);
+                    if access_log {
+                        self.toks.push(method);
+                    } else {
+                        // A request quoted in a message (`limiting requests, …, request: "POST
+                        // /a HTTP/1.1"`) is the event's argument: its method is a value too.
+                        let (cs, ce) = core_bounds(&bytes[start..method_end]);
+                        let shape_hash = self.placeholder_shape(&bytes[start..method_end], cs, ce);
+                        self.toks.push(Tok {
+                            kind: Kind::Var,
+                            value_hash: method.ident_hash,
+                            shape_hash,
+                            ..method
+                        });
+                    }
                     for k in i + 1..=last {
                         let (s, e) = self.pieces[k];
                         let tok = self.classify(bytes, s, e);
@@ -497,6 +512,16 @@ impl Tokenizer {
                 class,
             };
         }
+        if let Some((qs, qe)) = quoted_word(raw).filter(|_| !core.iter().any(u8::is_ascii_digit)) {
+            // `volume "cache"`, `role 'bob'`, klog's `\"cache\"`: a word in quotes is a value
+            // quoted as one (a name, a result), shown as written until another line has another.
+            // (One with digits is a value already, folded with the values beside it.)
+            let shape_hash = self.placeholder_shape(raw, qs, qe);
+            return Tok {
+                masked: false,
+                ..masked_var(raw, start, end, shape_hash)
+            };
+        }
         if ce - cs > MAX_WORD_BYTES || raw.len() > 4 * MAX_WORD_BYTES {
             // A blob (base64, a long hash) is a value, and keeping it in a template would cost memory.
             let shape_hash = self.placeholder_shape(raw, cs, ce);
@@ -565,7 +590,17 @@ impl Tokenizer {
     }
 
     /// Pushes `tok`, folding a run of same-shaped values (`an14 an15 an16`) into one variable.
+    /// A value ending in `:` ends a run (`cleanup[6815]: EC3FFB62F30: message-id=…`: a label,
+    /// then a value), so lines fold alike whatever their values look like.
     fn push_folding(&mut self, bytes: &[u8], tok: Tok) {
+        if self
+            .toks
+            .last()
+            .is_some_and(|prev| prev.end > prev.start && bytes[prev.end - 1] == b':')
+        {
+            self.toks.push(tok);
+            return;
+        }
         let foldable = |t: &Tok| {
             t.shape_hash != 0 && (t.kind == Kind::Var && t.masked || t.kind == Kind::Stem)
         };
@@ -627,6 +662,38 @@ impl Tokenizer {
             class: 0,
         });
     }
+}
+
+/// `"cache"`, `'oom-kill',`, `\"cache\"`: one word in quotes (closing punctuation may follow);
+/// the bounds of the word.
+fn quoted_word(raw: &[u8]) -> Option<(usize, usize)> {
+    let (open, quote) = match raw {
+        [b'\\', q @ (b'"' | b'\''), ..] => (2, *q),
+        [q @ (b'"' | b'\''), ..] => (1, *q),
+        _ => return None,
+    };
+    let mut end = raw.len();
+    while end > open && matches!(raw[end - 1], b',' | b'.' | b';' | b':' | b')' | b']') {
+        end -= 1;
+    }
+    if end < open + 2 || raw[end - 1] != quote {
+        return None;
+    }
+    let mut close = end - 1;
+    if open == 2 {
+        if raw[close - 1] != b'\\' {
+            return None;
+        }
+        close -= 1;
+    }
+    let word = raw.get(open..close)?;
+    // A name (`cache`, `oom-kill`, `example.com`), not a path or URL (values of their own).
+    (!word.is_empty()
+        && word.iter().any(u8::is_ascii_alphanumeric)
+        && word
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@')))
+    .then_some((open, close))
 }
 
 /// `bZQXbkMpkfNYnD`: letters whose case changes like a random id's, not a name's. A camel-case

@@ -219,7 +219,7 @@ fn a_quoted_phrase_inside_a_message_is_one_value_of_any_length() {
     assert_eq!(ids[0], ids[1]);
     assert_eq!(
         miner.template(ids[0]),
-        Some("error sending <*> to upstream")
+        Some("error sending \"<*>\" to upstream")
     );
 }
 
@@ -441,4 +441,58 @@ fn a_random_letter_id_is_a_value_and_a_camel_case_name_is_not() {
     assert_eq!(ids[0], ids[1]);
     assert_eq!(ids[0], ids[2]);
     assert_ne!(ids[3], ids[4]);
+}
+
+#[test]
+fn a_word_in_quotes_is_a_value() {
+    let (miner, ids) = mine_all(&[
+        r#"MountVolume.SetUp succeeded for volume "cache" pod="a/b""#,
+        r#"MountVolume.SetUp succeeded for volume "pvc-7f3a" pod="c/d""#,
+        r#"MountVolume.SetUp succeeded for volume \"config\" pod="e/f""#,
+        "ERROR: role 'bob' does not exist",
+        "ERROR: role 'alice' does not exist",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[3], ids[4]);
+    assert_eq!(
+        miner.template(ids[3]),
+        Some("role '<*>' does not exist")
+    );
+    // The klog form (escaped quotes inside a quoted message) is the same value.
+    let (_, klog) = mine_all(&[
+        r#"I1204 10:00:03.678662 1321 reconciler.go:1] "Volume detached for volume \"cache\" on node""#,
+        r#"I1204 10:00:04.678662 1321 reconciler.go:1] "Volume detached for volume \"pvc-1\" on node""#,
+    ]);
+    assert_eq!(klog[0], klog[1]);
+    // A quoted word that opens the message still names the event.
+    let (_, opening) = mine_all(&["\"started\" worker=1", "\"stopped\" worker=1"]);
+    assert_ne!(opening[0], opening[1]);
+}
+
+#[test]
+fn a_value_ending_in_a_colon_ends_a_run_of_values() {
+    // A program's pid, then a queue id of either look: the same event.
+    let (miner, ids) = mine_all(&[
+        "postfix/cleanup[6815]: EC3FFB62F30: message-id=<a@b>",
+        "postfix/cleanup[91151]: qJPPbBNdrxc82: message-id=<c@d>",
+    ]);
+    assert_eq!(ids[0], ids[1], "{:?}", miner.template(ids[1]));
+}
+
+#[test]
+fn a_request_quoted_in_a_message_varies_in_its_method_but_an_access_logs_does_not() {
+    let line = |method: &str, n: usize| {
+        format!(
+            "[error] 5186#5186: *{n} limiting requests, excess: 1.{n} by zone \"one\", client: 10.0.0.{n}, request: \"{method} /a/{n} HTTP/1.1\", host: \"x.example\""
+        )
+    };
+    let lines = [line("GET", 1), line("POST", 2), line("HEAD", 3)];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (_, ids) = mine_all(&lines);
+    assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
+    let (_, access) = mine_all(&[
+        r#"10.0.0.1 - - [04/Dec/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 12"#,
+        r#"10.0.0.2 - - [04/Dec/2026:10:00:01 +0000] "POST /a HTTP/1.1" 200 12"#,
+    ]);
+    assert_ne!(access[0], access[1], "an access log's method names its event");
 }

@@ -156,18 +156,14 @@ async fn an_oom_killed_container_is_recorded_once_and_its_last_lines_are_kept() 
         f.statuses
     );
     // The previous run's lines were fetched (`--previous`) but were delivered already.
-    let asked = tokio::time::timeout(Duration::from_secs(30), async {
-        while !cluster
-            .requests()
-            .iter()
-            .any(|r| r.contains("previous=true"))
-        {
+    let served = tokio::time::timeout(Duration::from_secs(30), async {
+        while cluster.previous_served() == 0 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     })
     .await;
-    assert!(asked.is_ok(), "{:?}", cluster.requests());
-    // Whatever that fetch delivers arrives within a couple of seconds.
+    assert!(served.is_ok(), "{:?}", cluster.requests());
+    // Whatever that answer brings reaches the source within a couple of seconds.
     let _ = tokio::time::timeout(Duration::from_secs(2), f.until(|_, _| false)).await;
     for n in 0..5 {
         assert_eq!(

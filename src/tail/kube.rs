@@ -709,7 +709,7 @@ async fn list_pods(spec: &KubeSpec) -> Result<Vec<Pod>, String> {
 
 /// A container's lines from a bounded listing (not followed), as kubectl printed them.
 async fn fetch(spec: &KubeSpec, pod: &str, container: &str, from: &From) -> Result<Vec<Vec<u8>>, String> {
-    let out = output(&spec.logs_argv(pod, container, from, false), 1 << 30).await?;
+    let out = output(&spec.logs_argv(pod, container, from, false), 256 << 20).await?;
     let mut lines = Vec::new();
     let mut cutter = LineCutter::new(1 << 20);
     cutter.push(&out, |l| lines.push(l.to_vec()));
@@ -735,6 +735,9 @@ impl Drop for Followed {
     }
 }
 
+/// What each container of a pod delivered, by container name.
+type Delivereds = BTreeMap<String, Arc<Mutex<Delivered>>>;
+
 /// A pod seen: its containers by name.
 struct Known {
     uid: String,
@@ -746,10 +749,12 @@ struct Pods {
     known: BTreeMap<String, Known>,
     /// Containers that matched but are not followed (over [`MAX_STREAMS`]), by (pod, container).
     skipped: HashSet<(String, String)>,
+    /// The pods those belong to, as last seen (to follow them once there is room).
+    parked: BTreeMap<String, Pod>,
     /// Restarts recorded, by (pod uid, container, restart count).
     recorded: HashSet<(String, String, u32)>,
-    /// Fetches of previous runs, running.
-    previous: tokio::task::JoinSet<()>,
+    /// Fetches of previous runs, and gone pods' streams finishing: stopped with the source.
+    tasks: tokio::task::JoinSet<()>,
 }
 
 async fn run(source: usize, spec: KubeSpec, tx: Sender<TailEvent>, opts: TailOptions) {
@@ -763,8 +768,9 @@ async fn run(source: usize, spec: KubeSpec, tx: Sender<TailEvent>, opts: TailOpt
         ctx,
         known: BTreeMap::new(),
         skipped: HashSet::new(),
+        parked: BTreeMap::new(),
         recorded: HashSet::new(),
-        previous: tokio::task::JoinSet::new(),
+        tasks: tokio::task::JoinSet::new(),
     };
     let _ = pods.follow().await;
 }
@@ -829,6 +835,7 @@ impl Pods {
         ctx.status(self.reading()).await?;
         let mut delay = ctx.opts.restart_min;
         let mut listed = true;
+        let mut quick_ends = 0u32;
         loop {
             if !listed {
                 match list_pods(&ctx.spec).await {
@@ -849,6 +856,16 @@ impl Pods {
             if started.elapsed() >= Duration::from_secs(60) {
                 delay = ctx.opts.restart_min;
             }
+            // A watch that keeps ending at once (a proxy that cuts long requests) is trouble,
+            // with backoff, not a routine end repeated forever.
+            quick_ends = match ended {
+                Ok(()) if started.elapsed() < Duration::from_secs(10) => quick_ends + 1,
+                _ => 0,
+            };
+            let ended = match ended {
+                Ok(()) if quick_ends >= 2 => Err("it keeps ending at once".to_string()),
+                ended => ended,
+            };
             match ended {
                 // The server ends a watch after its timeout: routine, listed and watched again.
                 Ok(()) => tokio::time::sleep(ctx.opts.restart_min).await,
@@ -909,7 +926,12 @@ impl Pods {
             );
             ctx.status(SourceStatus::Reading { what }).await?;
         }
-        let mut fetched: Vec<Fetched> = Vec::new();
+        // Each container's lines go through its own record (repeats dropped) as its fetch ends,
+        // and what is kept is bounded: past twice the cap, only the newest `max_lines` stay.
+        let mut delivered: BTreeMap<(String, String), Arc<Mutex<Delivered>>> = BTreeMap::new();
+        let mut lines: Vec<LogLine> = Vec::new();
+        let mut capped = false;
+        let mut failures: Vec<String> = Vec::new();
         let mut set = tokio::task::JoinSet::new();
         let mut queue = jobs.into_iter();
         let mut running = 0;
@@ -930,34 +952,41 @@ impl Pods {
                 });
                 running += 1;
             }
-            match set.join_next().await {
+            let (pod, container, got): Fetched = match set.join_next().await {
                 Some(Ok(done)) => {
-                    fetched.push(done);
                     running -= 1;
+                    done
                 }
-                Some(Err(_)) => running -= 1,
+                Some(Err(_)) => {
+                    running -= 1;
+                    continue;
+                }
                 None => break,
-            }
-        }
-        // Each container's lines go through its own record (repeats dropped), then all are merged.
-        let mut delivered: BTreeMap<(String, String), Arc<Mutex<Delivered>>> = BTreeMap::new();
-        let mut lines: Vec<LogLine> = Vec::new();
-        let mut capped = false;
-        for (pod, container, got) in fetched {
+            };
             match got {
                 Ok(raw) => {
                     capped |= raw.len() >= window.max_lines;
                     let d = delivered.entry((pod.clone(), container.clone())).or_default();
                     lines.extend(keep_new(&ctx, &tag(&pod, &container), d, raw, Some(window.since)));
-                }
-                Err(why) => {
-                    // A previous run the kubelet no longer keeps is no news; other failures are.
-                    if !why.contains("previous terminated container") {
-                        let message = format!("{}: {pod}/{container}: {why}", self.who());
-                        ctx.status(SourceStatus::Error { message }).await?;
+                    if lines.len() > 2 * window.max_lines {
+                        lines.sort_by_key(LogLine::at);
+                        lines.drain(..lines.len() - window.max_lines);
+                        capped = true;
                     }
                 }
+                // A previous run the kubelet no longer keeps is no news; other failures are.
+                Err(why) if why.contains("previous terminated container") => {}
+                Err(why) => failures.push(format!("{pod}/{container}: {why}")),
             }
+        }
+        if let Some(first) = failures.first() {
+            // Said once for all of them: 50 containers failing alike are one trouble.
+            let message = format!(
+                "{}: {} of {count} container runs could not be read from before the incident ({first})",
+                self.who(),
+                failures.len()
+            );
+            ctx.status(SourceStatus::Error { message }).await?;
         }
         lines.sort_by_key(LogLine::at);
         if lines.len() > window.max_lines {
@@ -997,6 +1026,7 @@ impl Pods {
                 total,
                 reached,
                 bound: if capped { Bound::Lines } else { Bound::Kept },
+                // (A failure to read some of them was said above.)
                 done: true,
             };
             ctx.status(SourceStatus::Backfill(report)).await?;
@@ -1042,8 +1072,11 @@ impl Pods {
         {
             self.skipped
                 .insert((pod.metadata.name.clone(), name.to_string()));
+            self.parked.insert(pod.metadata.name.clone(), pod.clone());
             return;
         }
+        self.skipped
+            .remove(&(pod.metadata.name.clone(), name.to_string()));
         let (life, rx) = watch::channel(Life::of(status));
         let task = tokio::spawn(stream(
             self.ctx.clone(),
@@ -1081,7 +1114,7 @@ impl Pods {
             return Ok(());
         }
         let message = format!(
-            "container {}/{container} restarted ({}; {} restart{}); its previous run's last lines are shown",
+            "container {}/{container} restarted ({}; {} restart{}); fetching its previous run's last lines",
             pod.metadata.name,
             ending(status),
             status.restart_count,
@@ -1098,7 +1131,7 @@ impl Pods {
         let delivered = followed.delivered.clone();
         let ctx = self.ctx.clone();
         let (pod, container) = (pod.to_string(), container.to_string());
-        self.previous.spawn(async move {
+        self.tasks.spawn(async move {
             let from = From::Previous(PREVIOUS_LINES);
             match fetch(&ctx.spec, &pod, &container, &from).await {
                 Ok(raw) => {
@@ -1134,22 +1167,45 @@ impl Pods {
         Ok(())
     }
 
-    async fn gone(&mut self, name: &str, how: &str) -> Result<(), Closed> {
+    /// A pod went away: said, its streams given [`GONE_GRACE`] for their last lines; returns
+    /// what each of its containers delivered (a pod replaced under its name goes on from there).
+    async fn gone(&mut self, name: &str, how: &str) -> Result<Delivereds, Closed> {
         let Some(known) = self.known.remove(name) else {
-            return Ok(());
+            return Ok(BTreeMap::new());
         };
-        // Its streams deliver their last lines, then end.
-        for (_, followed) in known.containers {
+        let mut records = BTreeMap::new();
+        for (container, followed) in known.containers {
             followed.life.send_modify(|l| l.gone = true);
-            tokio::spawn(async move {
+            records.insert(container, followed.delivered.clone());
+            self.tasks.spawn(async move {
                 tokio::time::sleep(GONE_GRACE * 2).await;
                 drop(followed);
             });
         }
         self.skipped.retain(|(pod, _)| pod != name);
+        self.parked.remove(name);
         let message = format!("pod {name} gone ({how})");
         self.ctx.status(SourceStatus::Notice { message }).await?;
-        self.ctx.status(self.reading()).await
+        self.follow_skipped();
+        self.ctx.status(self.reading()).await?;
+        Ok(records)
+    }
+
+    /// Containers left out at the cap are followed once there is room (pods went away).
+    fn follow_skipped(&mut self) {
+        let mut waiting: Vec<(String, String)> = self.skipped.iter().cloned().collect();
+        waiting.sort();
+        for (pod, container) in waiting {
+            if self.streams() >= MAX_STREAMS {
+                break;
+            }
+            if let Some(parked) = self.parked.get(&pod).cloned() {
+                self.add_container(&parked, &container, &From::All, Arc::default());
+            }
+        }
+        let skipped = &self.skipped;
+        self.parked
+            .retain(|pod, _| skipped.iter().any(|(p, _)| p == pod));
     }
 
     /// A pod as the watch or a listing shows it now.
@@ -1162,22 +1218,37 @@ impl Pods {
             .known
             .get(&name)
             .is_some_and(|k| !pod.metadata.uid.is_empty() && k.uid != pod.metadata.uid);
+        let mut records = BTreeMap::new();
         if replaced {
-            // A new pod of the same name (a StatefulSet's): the old one is gone.
-            self.gone(&name, "replaced").await?;
+            // A new pod of the same name (a StatefulSet's): the old one is gone. Its records go
+            // on, so a stream that already read the new pod under the old one's name is not read twice.
+            records = self.gone(&name, "replaced").await?;
         }
         if !self.known.contains_key(&name) {
-            self.add(pod, &From::All);
+            let only = self.ctx.spec.container.clone();
+            for (container, _) in pod.containers(only.as_deref()) {
+                let record = records.remove(container).unwrap_or_default();
+                self.add_container(pod, container, &From::All, record);
+            }
+            self.known.entry(name.clone()).or_insert_with(|| Known {
+                uid: pod.metadata.uid.clone(),
+                containers: BTreeMap::new(),
+            });
             let message = format!("pod {name} appeared");
             self.ctx.status(SourceStatus::Notice { message }).await?;
             return self.ctx.status(self.reading()).await;
         }
+        if let Some(parked) = self.parked.get_mut(&name) {
+            *parked = pod.clone();
+        }
         let only = self.ctx.spec.container.clone();
         let mut restarted = Vec::new();
+        let mut unfollowed = Vec::new();
         for (container, status) in pod.containers(only.as_deref()) {
             let life = Life::of(status);
             let Some(followed) = self.known.get(&name).and_then(|k| k.containers.get(container))
             else {
+                unfollowed.push(container);
                 continue;
             };
             let before = followed.life.borrow().restarts;
@@ -1196,6 +1267,13 @@ impl Pods {
             self.record_restart(pod, &container, &status).await?;
             self.fetch_previous(&name, &container);
         }
+        // Left out at the cap before: followed now if there is room.
+        if !unfollowed.is_empty() && self.streams() < MAX_STREAMS {
+            for container in unfollowed {
+                self.add_container(pod, container, &From::All, Arc::default());
+            }
+            self.ctx.status(self.reading()).await?;
+        }
         Ok(())
     }
 
@@ -1212,46 +1290,26 @@ impl Pods {
         let mut code = None;
         loop {
             // Reap finished fetches of previous runs as they end.
-            while self.previous.try_join_next().is_some() {}
+            while self.tasks.try_join_next().is_some() {}
             match child.next().await {
                 Event::Output(Stream::Stdout) => {
+                    // kubectl prints one event a line (`--output-watch-events -o json`).
                     buf.extend_from_slice(child.chunk());
                     let mut events = Vec::new();
-                    let used = {
-                        let mut objects =
-                            serde_json::Deserializer::from_slice(&buf).into_iter::<serde_json::Value>();
-                        let mut used = 0;
-                        loop {
-                            match objects.next() {
-                                Some(Ok(value)) => {
-                                    used = objects.byte_offset();
-                                    events.push(value);
-                                }
-                                Some(Err(e)) if e.is_eof() => break,
-                                Some(Err(_)) => {
-                                    // Not JSON: skip to the next line that opens an object.
-                                    used = buf
-                                        .get(used + 1..)
-                                        .and_then(|rest| rest.windows(2).position(|w| w == b"\n{"))
-                                        .map_or(buf.len(), |p| used + 2 + p);
-                                    break;
-                                }
-                                None => {
-                                    used = buf.len();
-                                    break;
-                                }
-                            }
+                    let mut used = 0;
+                    for newline in memchr::memchr_iter(b'\n', &buf) {
+                        let line = &buf[used..newline];
+                        used = newline + 1;
+                        if let Ok(event) = serde_json::from_slice::<WatchEvent>(line) {
+                            events.push(event);
                         }
-                        used
-                    };
-                    buf.drain(..used.min(buf.len()));
+                    }
+                    buf.drain(..used);
                     if buf.len() > MAX_OBJECT_BYTES {
+                        // One event larger than any pod: skipped to its end.
                         buf.clear();
                     }
-                    for value in events {
-                        let Ok(event) = serde_json::from_value::<WatchEvent>(value) else {
-                            continue;
-                        };
+                    for event in events {
                         match event.kind.as_str() {
                             "DELETED" => {
                                 let name = event.object.metadata.name.clone();
@@ -1285,7 +1343,10 @@ async fn stream(
 ) {
     let tag = tag(&pod, &container);
     let mut delay = ctx.opts.restart_min;
-    let stall = ctx.opts.silent_after.max(Duration::from_secs(1));
+    // Silent this long while running: reopened. A container that just says nothing would be
+    // reopened every time, so the wait doubles (up to 16 times) while reopening brings no line.
+    let quiet = ctx.opts.silent_after.max(Duration::from_secs(1));
+    let mut stall = quiet;
     loop {
         // Until it has run (a container being created has no logs yet).
         loop {
@@ -1325,6 +1386,7 @@ async fn stream(
         let mut quiet_since = tokio::time::Instant::now();
         let mut stalled = false;
         let mut gone_at: Option<tokio::time::Instant> = None;
+        let mut fresh = 0usize;
         loop {
             let running = life.borrow().running;
             let stall_at = quiet_since + stall;
@@ -1337,6 +1399,7 @@ async fn stream(
                         let mut raw = Vec::new();
                         cutter.push(child.chunk(), |l| raw.push(l.to_vec()));
                         let lines = keep_new(&ctx, &tag, &delivered, raw, floor);
+                        fresh += lines.len();
                         if ctx.lines(lines).await.is_err() {
                             child.kill();
                             return;
@@ -1378,22 +1441,44 @@ async fn stream(
         } else if matches!(from, From::Tail(_)) {
             from = From::All;
         }
+        stall = if fresh > 0 {
+            quiet
+        } else if stalled {
+            (stall * 2).min(quiet * 16)
+        } else {
+            stall
+        };
         if stalled {
             delay = ctx.opts.restart_min;
             continue;
         }
         let said = stderr_text(&stderr);
-        if said.contains("NotFound") || said.contains("not found") {
-            // The pod is gone; the watch says so.
-            return;
+        if said.contains(&format!("pods \"{pod}\" not found")) {
+            // The pod is gone (the watch will say so): read again only if it comes back.
+            let seen = life.borrow_and_update().clone();
+            loop {
+                if life.changed().await.is_err() {
+                    return;
+                }
+                let now = life.borrow_and_update().clone();
+                if now.gone {
+                    return;
+                }
+                if now != seen {
+                    break;
+                }
+            }
+            continue;
         }
         if started.elapsed() >= Duration::from_secs(30) {
             delay = ctx.opts.restart_min;
         }
         if !said.is_empty() && !said.contains("is waiting to start") {
+            // The container last, after the `; `: the same trouble in 50 containers (an expired
+            // token) is recorded once, not once per container.
             let retry = crate::core::duration::glance(delay);
             let message = format!(
-                "{}: {pod}/{container}: {}; reading again in {retry}",
+                "{}: {}; reading {pod}/{container} again in {retry}",
                 ctx.spec.address(),
                 failed(code, &stderr)
             );

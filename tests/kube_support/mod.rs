@@ -60,6 +60,8 @@ struct State {
     watchers: Vec<mpsc::UnboundedSender<Option<String>>>,
     requests: Vec<String>,
     uids: u64,
+    /// Answers about a previous run written to their end.
+    previous_served: usize,
 }
 
 #[derive(Clone)]
@@ -212,6 +214,11 @@ impl Cluster {
         for w in s.watchers.drain(..) {
             let _ = w.send(None);
         }
+    }
+
+    /// Answers about a previous run (`previous=true`) written to their end so far.
+    pub fn previous_served(&self) -> usize {
+        self.lock().previous_served
     }
 
     /// Open log streams now.
@@ -385,7 +392,12 @@ impl Cluster {
                 chunk(&mut socket, text.as_bytes()).await?;
             }
         }
-        socket.write_all(b"0\r\n\r\n").await
+        socket.write_all(b"0\r\n\r\n").await?;
+        socket.flush().await?;
+        if previous {
+            self.lock().previous_served += 1;
+        }
+        Ok(())
     }
 }
 

@@ -25,6 +25,8 @@ struct Losses {
     told: u64,
     /// Fetched again through `query_range`.
     fetched: u64,
+    /// Lost as last said (a `Dropped` status is sent only when this grows).
+    said_lost: u64,
     unsaid: bool,
     said_at: Option<Instant>,
 }
@@ -193,8 +195,16 @@ impl<'a> Live<'a> {
         let from = first.max(self.seen.floor());
         if from <= last {
             let end = last.saturating_add(1);
-            if let Ok(entries) = range(self.client, &mut self.seen, from, Some(end)).await {
-                self.deliver(entries).await?;
+            match range(self.client, &mut self.seen, from, Some(end)).await {
+                Ok(entries) => self.deliver(entries).await?,
+                Err(why) => {
+                    let message = format!(
+                        "{}: asking query_range for {} lines the tail dropped failed: {why}",
+                        self.what,
+                        dropped.len()
+                    );
+                    send(self.tx, self.source, SourceStatus::Error { message }).await?;
+                }
             }
         }
         let fetched = dropped
@@ -218,7 +228,8 @@ impl<'a> Live<'a> {
         losses.unsaid = false;
         losses.said_at = Some(Instant::now());
         let lost = losses.told.saturating_sub(losses.fetched);
-        if lost > 0 {
+        if lost > losses.said_lost {
+            losses.said_lost = lost;
             let status = SourceStatus::Dropped {
                 by: Dropper::Loki,
                 by_source: lost,

@@ -11,6 +11,7 @@
 //! minute older than the newest line would show it twice.
 
 use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::{Entry, Labels};
@@ -24,7 +25,9 @@ const KEPT: usize = 50_000;
 
 #[derive(Default)]
 pub(super) struct Seen {
-    kept: BTreeSet<(i64, Labels, String)>,
+    /// (time, labels, the line's hash): a 64-bit hash, not the line, so a minute of big JSON lines
+    /// costs little.
+    kept: BTreeSet<(i64, Labels, u64)>,
     newest: i64,
     floor: i64,
 }
@@ -53,7 +56,7 @@ impl Seen {
 
     /// Whether a line of this stream at this time was delivered (and is still remembered).
     pub(super) fn holds(&self, labels: &Labels, ns: i64) -> bool {
-        let from = (ns, labels.clone(), String::new());
+        let from = (ns, labels.clone(), 0);
         self.kept
             .range(from..)
             .next()
@@ -64,7 +67,7 @@ impl Seen {
     pub(super) fn fresh(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
-            let key = (entry.ns, entry.labels.clone(), entry.line.clone());
+            let key = (entry.ns, entry.labels.clone(), line_hash(&entry.line));
             if !self.kept.insert(key) {
                 continue;
             }
@@ -82,7 +85,7 @@ impl Seen {
     fn forget(&mut self) {
         let cut = self.newest.saturating_sub(WINDOW_NS);
         if cut > self.floor {
-            self.kept = self.kept.split_off(&(cut, Arc::default(), String::new()));
+            self.kept = self.kept.split_off(&(cut, Arc::default(), 0));
             self.floor = cut;
         }
         while self.kept.len() > KEPT {
@@ -92,6 +95,12 @@ impl Seen {
             }
         }
     }
+}
+
+fn line_hash(line: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    line.hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]

@@ -200,6 +200,7 @@ impl Pattern {
             // A `-` label must be a `-` in the line too.
             if n >= 2
                 && let Part::Var(label) = &self.parts[n - 2]
+                && label.constant == "-"
                 && toks[n - 2].value_hash != label.constant_hash
             {
                 return false;

@@ -140,6 +140,12 @@ pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
                 anchors += 1;
                 true
             }
+            // `execute S_1: SELECT …`, `worker <*>: …`: a numbered name or a value ending in `:`
+            // labels what follows.
+            Part::Var(slot) => slot.shape.len() > 1 && slot.shape.ends_with(':'),
+            Part::Kv {
+                stem: true, suffix, ..
+            } => suffix.ends_with(':'),
             _ => false,
         };
         let rest = &parts[a + 1..];
@@ -166,8 +172,11 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
         if t.kind != Kind::Var || dash {
             anchors += 1;
         }
-        // The same labels as a pattern's: a word ending in `:` or a lone `-`, a word after it.
-        if (t.kind == Kind::Word && is_label(text) || dash)
+        // The same labels as a pattern's: a word ending in `:` or a lone `-`, a value ending in
+        // `:`, a word after it.
+        let value_label =
+            matches!(t.kind, Kind::Var | Kind::Stem) && text.len() > 1 && text.ends_with(b":");
+        if (t.kind == Kind::Word && is_label(text) || dash || value_label)
             && anchors >= MIN_TAIL_ANCHORS
             && toks[a + 1..].iter().any(|t| t.kind == Kind::Word)
         {

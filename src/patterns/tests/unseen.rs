@@ -496,3 +496,29 @@ fn a_request_quoted_in_a_message_varies_in_its_method_but_an_access_logs_does_no
     ]);
     assert_ne!(access[0], access[1], "an access log's method names its event");
 }
+
+
+#[test]
+fn free_text_after_a_value_ending_in_a_colon_is_one_value() {
+    let sql = [
+        "SELECT 1",
+        "SELECT * FROM t WHERE id = $1",
+        "INSERT INTO x (a, b) VALUES ($1, $2) RETURNING id",
+        "UPDATE accounts SET status = $1 WHERE id = $2",
+        "SELECT id, name FROM messages WHERE name = $1",
+        "DELETE FROM y",
+    ];
+    let lines: Vec<String> = sql
+        .iter()
+        .enumerate()
+        .map(|(n, q)| format!("LOG:  duration: 1.0{n} ms  execute S_{n}: {q}"))
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    let last = miner.resolve(ids[5]);
+    assert!(ids.iter().all(|&id| miner.resolve(id) == last), "{ids:?}");
+    assert_eq!(
+        miner.template(last),
+        Some("LOG: duration: <*> execute S_<*>: <*>")
+    );
+}

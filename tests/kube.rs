@@ -385,3 +385,33 @@ async fn an_unreachable_cluster_is_said_in_kubectls_words_and_asked_again() {
     let text = f.statuses.last().unwrap().to_string();
     assert!(text.contains("listing again in"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_stream_that_hangs_is_given_up_and_opened_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).await;
+    cluster.add_pod("pay-1", &["app"]);
+    cluster.log("pay-1", "app", ago(5), "before the hang");
+    // The kubelet answers no log request: kubectl waits, saying nothing.
+    cluster.hang_logs(true);
+    let mut opts = options(None);
+    opts.silent_after = Duration::from_secs(2);
+    let mut f = Followed::spawn(spec(&cluster), opts);
+    let asked = tokio::time::timeout(Duration::from_secs(30), async {
+        while !cluster.requests().iter().any(|r| r.contains("/log?")) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await;
+    assert!(asked.is_ok(), "{:?}", cluster.requests());
+    // It answers again: the silent stream is given up and opened again, and nothing is lost.
+    cluster.hang_logs(false);
+    cluster.log("pay-1", "app", Utc::now(), "after the hang");
+    assert!(
+        f.until(|l, _| count(l, "before the hang") == 1 && count(l, "after the hang") == 1)
+            .await,
+        "{:?} {:?}",
+        texts(&f.lines),
+        cluster.requests()
+    );
+}

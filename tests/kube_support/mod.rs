@@ -62,6 +62,8 @@ struct State {
     uids: u64,
     /// Answers about a previous run written to their end.
     previous_served: usize,
+    /// Log requests get no answer at all while set (a kubelet that hangs).
+    hang_logs: bool,
 }
 
 #[derive(Clone)]
@@ -216,6 +218,11 @@ impl Cluster {
         }
     }
 
+    /// Log requests get no answer while `hang` holds (the connection stays open, silent).
+    pub fn hang_logs(&self, hang: bool) {
+        self.lock().hang_logs = hang;
+    }
+
     /// Answers about a previous run (`previous=true`) written to their end so far.
     pub fn previous_served(&self) -> usize {
         self.lock().previous_served
@@ -342,6 +349,12 @@ impl Cluster {
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc));
         let tail: Option<usize> = query.get("tailLines").and_then(|t| t.parse().ok());
+        if self.lock().hang_logs {
+            // Holds the connection without a word until the client gives up.
+            let mut byte = [0u8; 1];
+            let _ = socket.read(&mut byte).await;
+            return Ok(());
+        }
         let (tx, mut rx) = mpsc::unbounded_channel();
         let answer: Result<String, (u16, Value)> = (|| {
             let mut s = self.lock();

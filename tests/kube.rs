@@ -48,6 +48,17 @@ fn count(lines: &[LogLine], word: &str) -> usize {
     lines.iter().filter(|l| l.text.ends_with(word)).count()
 }
 
+/// Whether `done` comes to hold within 30 s (checked every 50 ms).
+async fn eventually(done: impl Fn() -> bool) -> bool {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while !done() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .is_ok()
+}
+
 fn said(statuses: &[SourceStatus], words: &str) -> usize {
     statuses
         .iter()
@@ -130,13 +141,11 @@ async fn an_oom_killed_container_is_recorded_once_and_its_last_lines_are_kept() 
         f.statuses
     );
     // Give kubectl a moment to open the stream, then log and die.
-    let opened = tokio::time::timeout(Duration::from_secs(30), async {
-        while cluster.open_streams("pay-1", "app") == 0 {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await;
-    assert!(opened.is_ok(), "{:?}", cluster.requests());
+    assert!(
+        eventually(|| cluster.open_streams("pay-1", "app") > 0).await,
+        "{:?}",
+        cluster.requests()
+    );
     for n in 0..5 {
         cluster.log("pay-1", "app", Utc::now(), &format!("allocating batch {n}"));
     }
@@ -156,13 +165,11 @@ async fn an_oom_killed_container_is_recorded_once_and_its_last_lines_are_kept() 
         f.statuses
     );
     // The previous run's lines were fetched (`--previous`) but were delivered already.
-    let served = tokio::time::timeout(Duration::from_secs(30), async {
-        while cluster.previous_served() == 0 {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await;
-    assert!(served.is_ok(), "{:?}", cluster.requests());
+    assert!(
+        eventually(|| cluster.previous_served() > 0).await,
+        "{:?}",
+        cluster.requests()
+    );
     // Whatever that answer brings reaches the source within a couple of seconds.
     let _ = tokio::time::timeout(Duration::from_secs(2), f.until(|_, _| false)).await;
     for n in 0..5 {
@@ -238,13 +245,11 @@ async fn a_stalled_stream_is_reopened_after_its_last_line_without_repeats() {
     let mut opts = options(None);
     opts.silent_after = Duration::from_secs(2);
     let mut f = Followed::spawn(spec(&cluster), opts);
-    let opened = tokio::time::timeout(Duration::from_secs(30), async {
-        while cluster.open_streams("pay-1", "app") == 0 {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await;
-    assert!(opened.is_ok(), "{:?}", cluster.requests());
+    assert!(
+        eventually(|| cluster.open_streams("pay-1", "app") > 0).await,
+        "{:?}",
+        cluster.requests()
+    );
     // Three lines in one second: a stream resumed from that second gets them again.
     let now = Utc::now();
     for n in 0..3 {
@@ -299,28 +304,24 @@ async fn an_ended_pod_watch_is_opened_again_and_misses_no_pod() {
         "{:?}",
         f.statuses
     );
-    let watching = tokio::time::timeout(Duration::from_secs(30), async {
-        while !cluster.requests().iter().any(|r| r.contains("watch=")) {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await;
-    assert!(watching.is_ok(), "{:?}", cluster.requests());
+    assert!(
+        eventually(|| cluster.requests().iter().any(|r| r.contains("watch="))).await,
+        "{:?}",
+        cluster.requests()
+    );
     // The server ends the watch (its timeout): routine, so listed and watched again quietly.
     cluster.end_watches();
-    let again = tokio::time::timeout(Duration::from_secs(30), async {
-        while cluster
+    assert!(
+        eventually(|| cluster
             .requests()
             .iter()
             .filter(|r| r.contains("watch="))
             .count()
-            < 2
-        {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await;
-    assert!(again.is_ok(), "{:?}", cluster.requests());
+            >= 2)
+        .await,
+        "{:?}",
+        cluster.requests()
+    );
     cluster.add_pod("pay-9", &["app"]);
     cluster.log(
         "pay-9",
@@ -397,13 +398,11 @@ async fn a_log_stream_that_hangs_is_given_up_and_opened_again() {
     let mut opts = options(None);
     opts.silent_after = Duration::from_secs(2);
     let mut f = Followed::spawn(spec(&cluster), opts);
-    let asked = tokio::time::timeout(Duration::from_secs(30), async {
-        while !cluster.requests().iter().any(|r| r.contains("/log?")) {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    })
-    .await;
-    assert!(asked.is_ok(), "{:?}", cluster.requests());
+    assert!(
+        eventually(|| cluster.requests().iter().any(|r| r.contains("/log?"))).await,
+        "{:?}",
+        cluster.requests()
+    );
     // It answers again: the silent stream is given up and opened again, and nothing is lost.
     cluster.hang_logs(false);
     cluster.log("pay-1", "app", Utc::now(), "after the hang");

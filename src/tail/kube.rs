@@ -1456,17 +1456,8 @@ async fn stream(
         if said.contains(&format!("pods \"{pod}\" not found")) {
             // The pod is gone (the watch will say so): read again only if it comes back.
             let seen = life.borrow_and_update().clone();
-            loop {
-                if life.changed().await.is_err() {
-                    return;
-                }
-                let now = life.borrow_and_update().clone();
-                if now.gone {
-                    return;
-                }
-                if now != seen {
-                    break;
-                }
+            if !changes(&mut life, |now| *now != seen).await {
+                return;
             }
             continue;
         }
@@ -1504,19 +1495,26 @@ async fn stream(
             }
         } else {
             // It ended (its pod completed, it crashed): read again when it runs again.
-            loop {
-                if life.changed().await.is_err() {
-                    return;
-                }
-                let now = life.borrow_and_update().clone();
-                if now.gone {
-                    return;
-                }
-                if now.running || now.restarts != seen.restarts {
-                    delay = ctx.opts.restart_min;
-                    break;
-                }
+            if !changes(&mut life, |now| now.running || now.restarts != seen.restarts).await {
+                return;
             }
+            delay = ctx.opts.restart_min;
+        }
+    }
+}
+
+/// Waits until the watch says the container is as `wanted` (true), or its pod is gone (false).
+async fn changes(life: &mut watch::Receiver<Life>, wanted: impl Fn(&Life) -> bool) -> bool {
+    loop {
+        if life.changed().await.is_err() {
+            return false;
+        }
+        let now = life.borrow_and_update().clone();
+        if now.gone {
+            return false;
+        }
+        if wanted(&now) {
+            return true;
         }
     }
 }

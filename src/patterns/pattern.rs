@@ -198,10 +198,12 @@ impl Pattern {
                 return false;
             }
             // A `-` label must be a `-` in the line too.
+            // A `-` label must be a `-` in the line too; a value label (`S_<*>:`) a value of
+            // its shape, colon included: a line without the label is another event.
             if n >= 2
                 && let Part::Var(label) = &self.parts[n - 2]
-                && label.constant == "-"
-                && toks[n - 2].value_hash != label.constant_hash
+                && (label.constant == "-" && toks[n - 2].value_hash != label.constant_hash
+                    || label.shape.ends_with(':') && toks[n - 2].shape_hash != label.shape_hash)
             {
                 return false;
             }

@@ -174,8 +174,11 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
         }
         // The same labels as a pattern's: a word ending in `:` or a lone `-`, a value ending in
         // `:`, a word after it.
-        let value_label =
-            matches!(t.kind, Kind::Var | Kind::Stem) && text.len() > 1 && text.ends_with(b":");
+        // (Values joined side by side are shaped `<*>`, no label on the pattern's side either.)
+        let value_label = matches!(t.kind, Kind::Var | Kind::Stem)
+            && text.len() > 1
+            && text.ends_with(b":")
+            && t.shape_hash != super::hash::hash_bytes(b"<*>");
         if (t.kind == Kind::Word && is_label(text) || dash || value_label)
             && anchors >= MIN_TAIL_ANCHORS
             && toks[a + 1..].iter().any(|t| t.kind == Kind::Word)

@@ -59,6 +59,8 @@ const LISTING_TIMEOUT: Duration = Duration::from_secs(60);
 const RECENT: usize = 8192;
 /// The longest piece of `kubectl get -w` output kept while it is not yet a whole JSON object.
 const MAX_OBJECT_BYTES: usize = 16 << 20;
+/// How a pod replaced under its name is said to be gone.
+const REPLACED: &str = "replaced";
 /// How long a gone pod's streams may still deliver their last lines.
 const GONE_GRACE: Duration = Duration::from_secs(5);
 
@@ -653,6 +655,24 @@ fn failed(code: Option<i32>, stderr: &[u8]) -> String {
     }
 }
 
+/// `text` with each URL written `…`: a kubelet's URL names the pod and container, and the same
+/// trouble in every container should read the same.
+fn without_urls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("http://").or_else(|| rest.find("https://")) {
+        out.push_str(&rest[..at]);
+        out.push('…');
+        let tail = &rest[at..];
+        let end = tail
+            .find(|c: char| c.is_whitespace() || c == '"' || c == '\'')
+            .unwrap_or(tail.len());
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What kubectl said, on one line: its own words, without the client library's log lines
 /// (`E1205 02:00:25.426302 14720 memcache.go:265] …`) when it said more than those.
 fn stderr_text(stderr: &[u8]) -> String {
@@ -1186,8 +1206,11 @@ impl Pods {
         self.parked.remove(name);
         let message = format!("pod {name} gone ({how})");
         self.ctx.status(SourceStatus::Notice { message }).await?;
-        self.follow_skipped();
-        self.ctx.status(self.reading()).await?;
+        // A pod replaced under its name takes its slots back first (see `apply`).
+        if how != REPLACED {
+            self.follow_skipped();
+            self.ctx.status(self.reading()).await?;
+        }
         Ok(records)
     }
 
@@ -1199,8 +1222,9 @@ impl Pods {
             if self.streams() >= MAX_STREAMS {
                 break;
             }
+            // Running for long already: its last lines, not all the kubelet keeps.
             if let Some(parked) = self.parked.get(&pod).cloned() {
-                self.add_container(&parked, &container, &From::All, Arc::default());
+                self.add_container(&parked, &container, &From::Tail(HISTORY), Arc::default());
             }
         }
         let skipped = &self.skipped;
@@ -1222,7 +1246,7 @@ impl Pods {
         if replaced {
             // A new pod of the same name (a StatefulSet's): the old one is gone. Its records go
             // on, so a stream that already read the new pod under the old one's name is not read twice.
-            records = self.gone(&name, "replaced").await?;
+            records = self.gone(&name, REPLACED).await?;
         }
         if !self.known.contains_key(&name) {
             let only = self.ctx.spec.container.clone();
@@ -1234,6 +1258,9 @@ impl Pods {
                 uid: pod.metadata.uid.clone(),
                 containers: BTreeMap::new(),
             });
+            if replaced {
+                self.follow_skipped();
+            }
             let message = format!("pod {name} appeared");
             self.ctx.status(SourceStatus::Notice { message }).await?;
             return self.ctx.status(self.reading()).await;
@@ -1270,7 +1297,7 @@ impl Pods {
         // Left out at the cap before: followed now if there is room.
         if !unfollowed.is_empty() && self.streams() < MAX_STREAMS {
             for container in unfollowed {
-                self.add_container(pod, container, &From::All, Arc::default());
+                self.add_container(pod, container, &From::Tail(HISTORY), Arc::default());
             }
             self.ctx.status(self.reading()).await?;
         }
@@ -1400,6 +1427,9 @@ async fn stream(
                         cutter.push(child.chunk(), |l| raw.push(l.to_vec()));
                         let lines = keep_new(&ctx, &tag, &delivered, raw, floor);
                         fresh += lines.len();
+                        if !lines.is_empty() {
+                            stall = quiet;
+                        }
                         if ctx.lines(lines).await.is_err() {
                             child.kill();
                             return;
@@ -1471,7 +1501,7 @@ async fn stream(
             let message = format!(
                 "{}: {}; reading {pod}/{container} again in {retry}",
                 ctx.spec.address(),
-                failed(code, &stderr)
+                without_urls(&failed(code, &stderr))
             );
             if ctx.status(SourceStatus::Error { message }).await.is_err() {
                 return;
@@ -1571,6 +1601,13 @@ mod tests {
             "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"
         );
         assert!(stderr_text(b"E1205 02:00:25.426302 1 x.go:1] only this").contains("only this"));
+    }
+
+    #[test]
+    fn urls_in_kubectls_words_are_left_out() {
+        let said = r#"Get "https://10.0.0.5:10250/containerLogs/prod/web-abc/app?follow=true": dial tcp 10.0.0.5:10250: i/o timeout"#;
+        assert_eq!(without_urls(said), r#"Get "…": dial tcp 10.0.0.5:10250: i/o timeout"#);
+        assert_eq!(without_urls("no url here"), "no url here");
     }
 
     #[test]

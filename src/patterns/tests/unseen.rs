@@ -522,3 +522,20 @@ fn free_text_after_a_value_ending_in_a_colon_is_one_value() {
         Some("LOG: duration: <*> execute S_<*>: <*>")
     );
 }
+
+#[test]
+fn a_line_without_the_value_label_is_not_taken_by_its_free_text() {
+    let mut lines: Vec<String> = (0..6)
+        .map(|n| format!("Failed to sync job worker_{n}: reason {} of {n}", "x ".repeat(n)))
+        .collect();
+    lines.push("Failed to sync job 42 permanently gone now".to_string());
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    let tail = miner.resolve(ids[0]);
+    assert!(
+        miner.template(tail).is_some_and(|t| t.ends_with("worker_<*>: <*>")),
+        "{:?}",
+        miner.template(tail)
+    );
+    assert_ne!(miner.resolve(ids[6]), tail, "no label, another event");
+}

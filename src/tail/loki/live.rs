@@ -198,10 +198,10 @@ impl<'a> Live<'a> {
             match range(self.client, &mut self.seen, from, Some(end)).await {
                 Ok(entries) => self.deliver(entries).await?,
                 Err(why) => {
+                    // No count in it: the same failure again reads the same (recorded once).
                     let message = format!(
-                        "{}: asking query_range for {} lines the tail dropped failed: {why}",
-                        self.what,
-                        dropped.len()
+                        "{}: asking query_range again for lines the tail dropped failed: {why}",
+                        self.what
                     );
                     send(self.tx, self.source, SourceStatus::Error { message }).await?;
                 }

@@ -146,6 +146,33 @@ fn check_says_when_a_journal_source_has_no_journalctl_to_run() {
 }
 
 #[test]
+fn check_says_when_a_kubernetes_source_has_no_kubectl_or_kubeconfig() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        "[incident]\ntitle = \"x\"\n[[log]]\nname = \"pods\"\nkubernetes = { selector = \"app=pay\", kubeconfig = \"/nonexistent/kubeconfig\" }\n",
+    )
+    .unwrap();
+    // A PATH with no kubectl on it (an empty folder).
+    let out = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .arg("check")
+        .current_dir(dir.path())
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("log `pods`: kubectl is not installed here"),
+        "{text}"
+    );
+    assert!(
+        text.contains("kubeconfig /nonexistent/kubeconfig does not exist"),
+        "{text}"
+    );
+}
+
+#[test]
 fn check_without_a_config_says_how_to_get_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = sitrep(dir.path(), &["check"]);

@@ -27,6 +27,52 @@ pub(super) fn init(dir: &Path) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// What a log's source needs that this machine lacks (said as notes; the config is still fine).
+fn source_notes(logs: &[crate::config::LogConfig]) {
+    for l in logs {
+        if let SourceSpec::Journal(spec) = &l.source
+            && spec.via.is_empty()
+            && crate::core::child::find_on_path("journalctl".as_ref()).is_err()
+        {
+            println!(
+                "note: log `{}`: journalctl is not installed here; journal sources need systemd's journalctl (Debian: apt-get install systemd)",
+                l.name
+            );
+        }
+        if let SourceSpec::Kube(spec) = &l.source {
+            let found = if spec.kubectl.contains('/') {
+                std::path::Path::new(&spec.kubectl).is_file()
+            } else {
+                crate::core::child::find_on_path(spec.kubectl.as_ref()).is_ok()
+            };
+            if !found {
+                println!(
+                    "note: log `{}`: {} is not installed here; Kubernetes sources need kubectl (Debian: apt-get install kubernetes-client), or set kubernetes.kubectl",
+                    l.name, spec.kubectl
+                );
+            }
+            if let Some(config) = spec.kubeconfig.as_ref().filter(|c| !c.exists()) {
+                println!(
+                    "note: log `{}`: kubeconfig {} does not exist; kubectl would fall back to localhost:8080",
+                    l.name,
+                    config.display()
+                );
+            }
+        }
+        if let SourceSpec::File(p) = &l.source
+            && !p.exists()
+        {
+            {
+                println!(
+                    "note: log `{}`: {} does not exist yet; sitrep will wait for it to appear",
+                    l.name,
+                    p.display()
+                );
+            }
+        }
+    }
+}
+
 /// Validates a config and its runbooks; prints each problem as `file:line:col: message`.
 pub(super) fn check(config_path: &Path) -> u8 {
     // Every error in one run, not the first only.
@@ -51,28 +97,7 @@ pub(super) fn check(config_path: &Path) -> u8 {
             }
         },
     };
-    for l in &cfg.logs {
-        if let SourceSpec::Journal(spec) = &l.source
-            && spec.via.is_empty()
-            && crate::core::child::find_on_path("journalctl".as_ref()).is_err()
-        {
-            println!(
-                "note: log `{}`: journalctl is not installed here; journal sources need systemd's journalctl (Debian: apt-get install systemd)",
-                l.name
-            );
-        }
-        if let SourceSpec::File(p) = &l.source
-            && !p.exists()
-        {
-            {
-                println!(
-                    "note: log `{}`: {} does not exist yet; sitrep will wait for it to appear",
-                    l.name,
-                    p.display()
-                );
-            }
-        }
-    }
+    source_notes(&cfg.logs);
     let rebound = rebound_keys(&cfg.keymap);
     if !rebound.is_empty() {
         println!("note: keys rebound: {}", rebound.join(", "));

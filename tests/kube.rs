@@ -414,3 +414,36 @@ async fn a_log_stream_that_hangs_is_given_up_and_opened_again() {
         cluster.requests()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_line_is_shown_to_its_cap_and_the_rest_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).await;
+    cluster.add_pod("pay-1", &["app"]);
+    let huge = format!("start {} end", "x".repeat(1 << 20));
+    cluster.log("pay-1", "app", ago(2), &huge);
+    cluster.log("pay-1", "app", ago(1), "next line");
+    let opts = options(None);
+    let cap = opts.max_line_bytes;
+    let mut f = Followed::spawn(spec(&cluster), opts);
+    assert!(
+        f.until(|l, _| count(l, "next line") == 1).await,
+        "{:?}",
+        f.statuses
+    );
+    let line = f.lines.iter().find(|l| l.text.contains("start x")).unwrap();
+    let note = format!(" … [{} bytes cut]", line.cut_bytes);
+    assert!(
+        line.text.ends_with(&note),
+        "{}",
+        &line.text[line.text.len() - 40..]
+    );
+    let shown = line.text.len() - note.len();
+    assert!(shown <= cap, "{shown}");
+    let prefix = line.text.find("start x").unwrap();
+    assert_eq!(
+        shown - prefix + line.cut_bytes,
+        huge.len(),
+        "every byte is shown or counted as cut"
+    );
+}

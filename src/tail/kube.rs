@@ -456,29 +456,37 @@ impl Recent {
     }
 }
 
-/// One container's lines as `kubectl logs --timestamps` prints them, cut at newlines.
+/// One container's lines as `kubectl logs --timestamps` prints them, cut at newlines. A line
+/// split across reads is kept up to its cap; the bytes past it are counted, not kept.
 struct LineCutter {
     partial: Vec<u8>,
+    /// Bytes of the partial line past the cap.
+    dropped: usize,
     max: usize,
 }
+
+/// A line as kubectl printed it, and how many of its bytes were not kept.
+type RawLine = (Vec<u8>, usize);
 
 impl LineCutter {
     fn new(max_line_bytes: usize) -> Self {
         LineCutter {
             partial: Vec::new(),
+            dropped: 0,
             max: max_line_bytes,
         }
     }
 
-    /// Whole lines in `chunk` (and before it), handed to `each`.
-    fn push(&mut self, chunk: &[u8], mut each: impl FnMut(&[u8])) {
+    /// Whole lines in `chunk` (and before it), handed to `each` with their bytes not kept.
+    fn push(&mut self, chunk: &[u8], mut each: impl FnMut(&[u8], usize)) {
         let mut start = 0;
         for newline in memchr::memchr_iter(b'\n', chunk) {
             if self.partial.is_empty() {
-                each(&chunk[start..newline]);
+                each(&chunk[start..newline], 0);
             } else {
                 self.take(&chunk[start..newline]);
-                each(&std::mem::take(&mut self.partial));
+                let dropped = std::mem::take(&mut self.dropped);
+                each(&std::mem::take(&mut self.partial), dropped);
             }
             start = newline + 1;
         }
@@ -488,16 +496,16 @@ impl LineCutter {
     fn take(&mut self, bytes: &[u8]) {
         // The timestamp, a space, and the line up to its cap (the rest is not shown).
         let room = (self.max + 64).saturating_sub(self.partial.len());
-        self.partial
-            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+        let kept = bytes.len().min(room);
+        self.partial.extend_from_slice(&bytes[..kept]);
+        self.dropped += bytes.len() - kept;
     }
 
     /// What is left after the stream ended.
-    fn flush(&mut self, each: impl FnMut(&[u8])) {
+    fn flush(&mut self, mut each: impl FnMut(&[u8], usize)) {
         if !self.partial.is_empty() {
             let rest = std::mem::take(&mut self.partial);
-            let mut each = each;
-            each(&rest);
+            each(&rest, std::mem::take(&mut self.dropped));
         }
     }
 }
@@ -531,8 +539,10 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn line(&self, tag: &str, time: Option<DateTime<Utc>>, body: &[u8]) -> LogLine {
-        super::stamped_line(
+    /// The line of `body`, of which `dropped` more bytes were not kept: its cut note counts
+    /// them all.
+    fn line(&self, tag: &str, time: Option<DateTime<Utc>>, body: &[u8], dropped: usize) -> LogLine {
+        let mut line = super::stamped_line(
             self.source,
             time,
             tag,
@@ -540,7 +550,17 @@ impl Ctx {
             detect_level,
             Utc::now(),
             self.opts.max_line_bytes,
-        )
+        );
+        if dropped > 0 {
+            let mut note = String::new();
+            crate::core::sanitize::push_cut_note(&mut note, line.cut_bytes);
+            if line.cut_bytes > 0 && line.text.ends_with(&note) {
+                line.text.truncate(line.text.len() - note.len());
+            }
+            line.cut_bytes += dropped;
+            crate::core::sanitize::push_cut_note(&mut line.text, line.cut_bytes);
+        }
+        line
     }
 
     async fn status(&self, status: SourceStatus) -> Result<(), Closed> {
@@ -579,12 +599,12 @@ fn keep_new(
     ctx: &Ctx,
     tag: &str,
     delivered: &Mutex<Delivered>,
-    raw: Vec<Vec<u8>>,
+    raw: Vec<RawLine>,
     floor: Option<DateTime<Utc>>,
 ) -> Vec<LogLine> {
     let mut d = delivered.lock().unwrap_or_else(PoisonError::into_inner);
     let mut out = Vec::with_capacity(raw.len());
-    for raw in raw {
+    for (raw, dropped) in raw {
         let (time, body) = stamp_of(&raw);
         if let (Some(t), Some(floor)) = (time, floor)
             && t < floor
@@ -600,7 +620,7 @@ fn keep_new(
         {
             d.last = Some(t);
         }
-        out.push(ctx.line(tag, time, body));
+        out.push(ctx.line(tag, time, body, dropped));
     }
     out
 }
@@ -728,19 +748,19 @@ async fn list_pods(spec: &KubeSpec) -> Result<Vec<Pod>, String> {
 }
 
 /// A container's lines from a bounded listing (not followed), as kubectl printed them.
-async fn fetch(spec: &KubeSpec, pod: &str, container: &str, from: &From) -> Result<Vec<Vec<u8>>, String> {
+async fn fetch(spec: &KubeSpec, pod: &str, container: &str, from: &From) -> Result<Vec<RawLine>, String> {
     let out = output(&spec.logs_argv(pod, container, from, false), 256 << 20).await?;
     let mut lines = Vec::new();
     let mut cutter = LineCutter::new(1 << 20);
-    cutter.push(&out, |l| lines.push(l.to_vec()));
-    cutter.flush(|l| lines.push(l.to_vec()));
+    cutter.push(&out, |l, cut| lines.push((l.to_vec(), cut)));
+    cutter.flush(|l, cut| lines.push((l.to_vec(), cut)));
     Ok(lines)
 }
 
 // ---- The source ----
 
 /// A container's lines read by a backfill: (pod, container, its lines or what went wrong).
-type Fetched = (String, String, Result<Vec<Vec<u8>>, String>);
+type Fetched = (String, String, Result<Vec<RawLine>, String>);
 
 /// A followed container: its stream's task, and what the watch says of it.
 struct Followed {
@@ -1424,7 +1444,7 @@ async fn stream(
                     Event::Output(Stream::Stdout) => {
                         quiet_since = tokio::time::Instant::now();
                         let mut raw = Vec::new();
-                        cutter.push(child.chunk(), |l| raw.push(l.to_vec()));
+                        cutter.push(child.chunk(), |l, cut| raw.push((l.to_vec(), cut)));
                         let lines = keep_new(&ctx, &tag, &delivered, raw, floor);
                         fresh += lines.len();
                         if !lines.is_empty() {
@@ -1456,7 +1476,7 @@ async fn stream(
             }
         }
         let mut raw = Vec::new();
-        cutter.flush(|l| raw.push(l.to_vec()));
+        cutter.flush(|l, cut| raw.push((l.to_vec(), cut)));
         let lines = keep_new(&ctx, &tag, &delivered, raw, floor);
         if ctx.lines(lines).await.is_err() {
             return;
@@ -1586,10 +1606,19 @@ mod tests {
     fn lines_split_across_chunks_are_whole() {
         let mut cutter = LineCutter::new(100);
         let mut lines = Vec::new();
-        cutter.push(b"a b\nc ", |l| lines.push(l.to_vec()));
-        cutter.push(b"d\ne", |l| lines.push(l.to_vec()));
-        cutter.flush(|l| lines.push(l.to_vec()));
-        assert_eq!(lines, [b"a b".to_vec(), b"c d".to_vec(), b"e".to_vec()]);
+        cutter.push(b"a b\nc ", |l, cut| lines.push((l.to_vec(), cut)));
+        cutter.push(b"d\ne", |l, cut| lines.push((l.to_vec(), cut)));
+        cutter.flush(|l, cut| lines.push((l.to_vec(), cut)));
+        let want: Vec<RawLine> = vec![(b"a b".to_vec(), 0), (b"c d".to_vec(), 0), (b"e".to_vec(), 0)];
+        assert_eq!(lines, want);
+        // A line longer than the cap, split across reads: kept to the cap, the rest counted.
+        let mut cutter = LineCutter::new(10);
+        let mut lines = Vec::new();
+        cutter.push(&[b'x'; 50], |l, cut| lines.push((l.to_vec(), cut)));
+        cutter.push(&[b'y'; 50], |l, cut| lines.push((l.to_vec(), cut)));
+        cutter.push(b"\n", |l, cut| lines.push((l.to_vec(), cut)));
+        assert_eq!(lines.len(), 1);
+        assert_eq!((lines[0].0.len(), lines[0].1), (74, 26));
     }
 
     #[test]

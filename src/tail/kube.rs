@@ -830,31 +830,34 @@ impl Pods {
     }
 
     /// `reading kubernetes pods app=x in prod: 3 pods, 4 containers`.
+    /// `reading 3 pods, 4 containers (k8s app=x@prod)`: the counts first, so a narrow logs
+    /// title still shows them.
     fn reading(&self) -> SourceStatus {
         let pods = self.known.len();
-        let mut what = format!(
-            "{}: {pods} pod{}, {} container{}",
-            self.what(),
-            if pods == 1 { "" } else { "s" },
-            self.streams(),
-            if self.streams() == 1 { "" } else { "s" },
-        );
-        if pods == 0 {
-            what = format!("{}: no pod matches yet; watching for them", self.what());
-        }
+        let streams = self.streams();
+        let mut what = if pods == 0 {
+            "no pod matches yet; watching for them".to_string()
+        } else {
+            format!(
+                "{pods} pod{}, {streams} container{}",
+                if pods == 1 { "" } else { "s" },
+                if streams == 1 { "" } else { "s" },
+            )
+        };
         if !self.skipped.is_empty() {
             what.push_str(&format!(
-                " ({} more not followed: at most {MAX_STREAMS}; narrow the selector or name a container)",
+                ", {} more not followed (at most {MAX_STREAMS}: narrow the selector or name a container)",
                 self.skipped.len()
             ));
         }
+        what.push_str(&format!(" ({})", self.who()));
         SourceStatus::Reading { what }
     }
 
     async fn follow(&mut self) -> Result<(), Closed> {
         let ctx = self.ctx.clone();
         ctx.status(SourceStatus::Reading {
-            what: format!("{} (listing pods)", self.what()),
+            what: format!("the pods of {}", self.what()),
         })
         .await?;
         let mut delay = ctx.opts.restart_min;
@@ -961,8 +964,8 @@ impl Pods {
         let count = jobs.len();
         if count > 0 {
             let what = format!(
-                "{} (reading the lines from before the incident of {count} container runs)",
-                self.what()
+                "the lines from before the incident of {count} container runs ({})",
+                self.who()
             );
             ctx.status(SourceStatus::Reading { what }).await?;
         }

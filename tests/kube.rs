@@ -48,6 +48,17 @@ fn count(lines: &[LogLine], word: &str) -> usize {
     lines.iter().filter(|l| l.text.ends_with(word)).count()
 }
 
+/// Follows the cluster's one pod, once the source says it reads it.
+async fn following(cluster: &Cluster) -> Followed {
+    let mut f = Followed::spawn(spec(cluster), options(None));
+    assert!(
+        f.until(|_, s| said(s, "1 pod, 1 container") > 0).await,
+        "{:?}",
+        f.statuses
+    );
+    f
+}
+
 /// Whether `done` comes to hold within 30 s (checked every 50 ms).
 async fn eventually(done: impl Fn() -> bool) -> bool {
     tokio::time::timeout(Duration::from_secs(30), async {
@@ -134,12 +145,7 @@ async fn an_oom_killed_container_is_recorded_once_and_its_last_lines_are_kept() 
     let dir = tempfile::tempdir().unwrap();
     let cluster = Cluster::start(dir.path()).await;
     cluster.add_pod("pay-1", &["app"]);
-    let mut f = Followed::spawn(spec(&cluster), options(None));
-    assert!(
-        f.until(|_, s| said(s, "1 pod, 1 container") > 0).await,
-        "{:?}",
-        f.statuses
-    );
+    let mut f = following(&cluster).await;
     // Give kubectl a moment to open the stream, then log and die.
     assert!(
         eventually(|| cluster.open_streams("pay-1", "app") > 0).await,
@@ -298,12 +304,7 @@ async fn an_ended_pod_watch_is_opened_again_and_misses_no_pod() {
     let dir = tempfile::tempdir().unwrap();
     let cluster = Cluster::start(dir.path()).await;
     cluster.add_pod("pay-1", &["app"]);
-    let mut f = Followed::spawn(spec(&cluster), options(None));
-    assert!(
-        f.until(|_, s| said(s, "1 pod, 1 container") > 0).await,
-        "{:?}",
-        f.statuses
-    );
+    let mut f = following(&cluster).await;
     assert!(
         eventually(|| cluster.requests().iter().any(|r| r.contains("watch="))).await,
         "{:?}",

@@ -662,6 +662,11 @@ async fn output(argv: &[String], max: usize) -> Result<Vec<u8>, String> {
     }
 }
 
+/// The next wait of a backoff: twice `delay`, up to the options' longest.
+fn longer(opts: &TailOptions, delay: Duration) -> Duration {
+    (delay * 2).min(opts.restart_max.max(opts.restart_min))
+}
+
 /// What a kubectl that exited said, on one line.
 fn failed(code: Option<i32>, stderr: &[u8]) -> String {
     let text = stderr_text(stderr);
@@ -863,15 +868,8 @@ impl Pods {
         let mut delay = ctx.opts.restart_min;
         // The pods at the start: backfilled (or their last lines), then followed.
         let first = loop {
-            match list_pods(&ctx.spec).await {
-                Ok(pods) => break pods,
-                Err(why) => {
-                    let retry = crate::core::duration::glance(delay);
-                    let message = format!("{}: {why}; listing again in {retry}", self.who());
-                    ctx.status(SourceStatus::Error { message }).await?;
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(ctx.opts.restart_max.max(ctx.opts.restart_min));
-                }
+            if let Some(pods) = self.list(&mut delay).await? {
+                break pods;
             }
         };
         self.start(first).await?;
@@ -881,16 +879,9 @@ impl Pods {
         let mut quick_ends = 0u32;
         loop {
             if !listed {
-                match list_pods(&ctx.spec).await {
-                    Ok(now) => self.reconcile(now).await?,
-                    Err(why) => {
-                        let retry = crate::core::duration::glance(delay);
-                        let message = format!("{}: {why}; listing again in {retry}", self.who());
-                        ctx.status(SourceStatus::Error { message }).await?;
-                        tokio::time::sleep(delay).await;
-                        delay = (delay * 2).min(ctx.opts.restart_max.max(ctx.opts.restart_min));
-                        continue;
-                    }
+                match self.list(&mut delay).await? {
+                    Some(now) => self.reconcile(now).await?,
+                    None => continue,
                 }
             }
             listed = false;
@@ -920,8 +911,23 @@ impl Pods {
                     );
                     ctx.status(SourceStatus::Error { message }).await?;
                     tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(ctx.opts.restart_max.max(ctx.opts.restart_min));
+                    delay = longer(&ctx.opts, delay);
                 }
+            }
+        }
+    }
+
+    /// The pods matching now; or, when listing fails, says so, waits `delay` and lengthens it.
+    async fn list(&self, delay: &mut Duration) -> Result<Option<Vec<Pod>>, Closed> {
+        match list_pods(&self.ctx.spec).await {
+            Ok(pods) => Ok(Some(pods)),
+            Err(why) => {
+                let retry = crate::core::duration::glance(*delay);
+                let message = format!("{}: {why}; listing again in {retry}", self.who());
+                self.ctx.status(SourceStatus::Error { message }).await?;
+                tokio::time::sleep(*delay).await;
+                *delay = longer(&self.ctx.opts, *delay);
+                Ok(None)
             }
         }
     }
@@ -1425,7 +1431,7 @@ async fn stream(
                     return;
                 }
                 tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(ctx.opts.restart_max.max(ctx.opts.restart_min));
+                delay = longer(&ctx.opts, delay);
                 continue;
             }
         };
@@ -1535,7 +1541,7 @@ async fn stream(
             // Again after the delay, or at once when the container restarts.
             tokio::select! {
                 () = tokio::time::sleep(delay) => {
-                    delay = (delay * 2).min(ctx.opts.restart_max.max(ctx.opts.restart_min));
+                    delay = longer(&ctx.opts, delay);
                 }
                 changed = life.changed() => {
                     if changed.is_err() {

@@ -448,3 +448,35 @@ async fn a_huge_line_is_shown_to_its_cap_and_the_rest_counted() {
         "every byte is shown or counted as cut"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn containers_over_the_cap_are_said_and_followed_once_there_is_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).await;
+    cluster.add_pod("pay-1", &["app", "proxy"]);
+    cluster.add_pod("pay-2", &["app"]);
+    cluster.log("pay-2", "app", ago(3), "waiting its turn");
+    let SourceSpec::Kube(mut kube) = spec(&cluster) else {
+        unreachable!()
+    };
+    kube.max_containers = 2;
+    let mut f = Followed::spawn(SourceSpec::Kube(kube), options(None));
+    assert!(
+        f.until(|_, s| said(s, "2 pods, 2 containers, 1 more not followed (at most 2") > 0)
+            .await,
+        "{:?}",
+        f.statuses
+    );
+    assert_eq!(count(&f.lines, "waiting its turn"), 0);
+    // pay-1 goes away: its two slots free, pay-2's container is followed from its last lines.
+    cluster.delete("pay-1");
+    assert!(
+        f.until(|l, s| count(l, "waiting its turn") == 1
+            && s.last()
+                .is_some_and(|s| s.to_string().contains("reading 1 pod, 1 container (")))
+            .await,
+        "{:?} {:?}",
+        texts(&f.lines),
+        f.statuses
+    );
+}

@@ -432,6 +432,17 @@ fn kube_spec(
     if let Some(kubectl) = raw.kubectl {
         spec.kubectl = kubectl;
     }
+    if let Some(max) = raw.max_containers {
+        let at = max.span().start;
+        let max = max.into_inner();
+        if !(1..=500).contains(&max) {
+            return Err(r.at(
+                at,
+                format!("log `{name}`: max-containers is 1 to 500 (each is a kubectl process of about 12 MiB)"),
+            ));
+        }
+        spec.max_containers = max;
+    }
     Ok(SourceSpec::Kube(spec))
 }
 

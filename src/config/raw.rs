@@ -140,6 +140,7 @@ pub(super) struct RawKube {
     pub(super) kubeconfig: Option<String>,
     pub(super) container: Option<String>,
     pub(super) kubectl: Option<String>,
+    pub(super) max_containers: Option<Spanned<usize>>,
 }
 
 /// `timestamp = { format = "%d.%m.%Y %H:%M:%S", zone = "+02:00" }` in a `[[log]]`.

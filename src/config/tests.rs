@@ -164,6 +164,10 @@ fn a_loki_log_takes_its_query_tenant_labels_and_secret_headers() {
     assert!(err.contains("stream selector"), "{err}");
 }
 
+fn sitrep_max() -> usize {
+    crate::tail::kube::MAX_STREAMS
+}
+
 #[test]
 fn a_kubernetes_log_takes_its_selector_namespace_context_and_kubectl() {
     let cfg = log_lines(
@@ -178,6 +182,16 @@ fn a_kubernetes_log_takes_its_selector_namespace_context_and_kubectl() {
     assert_eq!(spec.context.as_deref(), Some("eu-1"));
     assert_eq!(spec.container.as_deref(), Some("app"));
     assert_eq!(spec.kubectl, "/opt/kubectl");
+    assert_eq!(spec.max_containers, sitrep_max());
+    let cfg = log_lines(r#"kubernetes = { selector = "app=x", max-containers = 80 }"#).unwrap();
+    let SourceSpec::Kube(spec) = &cfg.logs[0].source else {
+        panic!("{:?}", cfg.logs[0].source);
+    };
+    assert_eq!(spec.max_containers, 80);
+    let err = log_lines(r#"kubernetes = { selector = "app=x", max-containers = 0 }"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("max-containers is 1 to 500"), "{err}");
     let err = log_lines(r#"kubernetes = { selector = "app=x", namespace = "Prod!" }"#)
         .unwrap_err()
         .to_string();

@@ -25,7 +25,8 @@
 //! run), and the backfill's report says how far back that was. Pods that appear later are followed
 //! from their first line; pods that go away are said to be gone.
 //!
-//! kubectl runs one process per container: at most [`MAX_STREAMS`] containers are followed, and the
+//! kubectl runs one process per container: at most `max_containers` ([`MAX_STREAMS`] unless the log
+//! says otherwise) are followed, and the
 //! status says when more match.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -79,6 +80,8 @@ pub struct KubeSpec {
     pub container: Option<String>,
     /// The program (`kubectl`, a path to a given version, `oc`).
     pub kubectl: String,
+    /// Containers followed at most (one kubectl each).
+    pub max_containers: usize,
 }
 
 impl Default for KubeSpec {
@@ -90,6 +93,7 @@ impl Default for KubeSpec {
             kubeconfig: None,
             container: None,
             kubectl: "kubectl".into(),
+            max_containers: MAX_STREAMS,
         }
     }
 }
@@ -536,6 +540,9 @@ struct Ctx {
     spec: KubeSpec,
     tx: Sender<TailEvent>,
     opts: TailOptions,
+    /// A stream found its pod missing: the pods are listed again. A pod deleted between our
+    /// listing and the watch's own is never said deleted by the watch.
+    relist: tokio::sync::Notify,
 }
 
 impl Ctx {
@@ -808,6 +815,7 @@ async fn run(source: usize, spec: KubeSpec, tx: Sender<TailEvent>, opts: TailOpt
         spec,
         tx,
         opts,
+        relist: tokio::sync::Notify::new(),
     });
     let mut pods = Pods {
         ctx,
@@ -851,8 +859,9 @@ impl Pods {
         };
         if !self.skipped.is_empty() {
             what.push_str(&format!(
-                ", {} more not followed (at most {MAX_STREAMS}: narrow the selector or name a container)",
-                self.skipped.len()
+                ", {} more not followed (at most {}: narrow the selector, name a container or raise max-containers)",
+                self.skipped.len(),
+                self.ctx.spec.max_containers
             ));
         }
         what.push_str(&format!(" ({})", self.who()));
@@ -966,7 +975,7 @@ impl Pods {
                 }
             }
         }
-        jobs.truncate(MAX_STREAMS * 2);
+        jobs.truncate(ctx.spec.max_containers * 2);
         let count = jobs.len();
         if count > 0 {
             let what = format!(
@@ -1117,7 +1126,7 @@ impl Pods {
             .values()
             .map(|k| k.containers.len())
             .sum::<usize>()
-            >= MAX_STREAMS
+            >= self.ctx.spec.max_containers
         {
             self.skipped
                 .insert((pod.metadata.name.clone(), name.to_string()));
@@ -1248,7 +1257,7 @@ impl Pods {
         let mut waiting: Vec<(String, String)> = self.skipped.iter().cloned().collect();
         waiting.sort();
         for (pod, container) in waiting {
-            if self.streams() >= MAX_STREAMS {
+            if self.streams() >= self.ctx.spec.max_containers {
                 break;
             }
             // Running for long already: its last lines, not all the kubelet keeps.
@@ -1324,7 +1333,7 @@ impl Pods {
             self.fetch_previous(&name, &container);
         }
         // Left out at the cap before: followed now if there is room.
-        if !unfollowed.is_empty() && self.streams() < MAX_STREAMS {
+        if !unfollowed.is_empty() && self.streams() < self.ctx.spec.max_containers {
             for container in unfollowed {
                 self.add_container(pod, container, &From::Tail(HISTORY), Arc::default());
             }
@@ -1347,7 +1356,16 @@ impl Pods {
         loop {
             // Reap finished fetches of previous runs as they end.
             while self.tasks.try_join_next().is_some() {}
-            match child.next().await {
+            let event = tokio::select! {
+                event = child.next() => event,
+                () = self.ctx.relist.notified() => {
+                    if let Ok(now) = list_pods(&self.ctx.spec).await {
+                        self.reconcile(now).await?;
+                    }
+                    continue;
+                }
+            };
+            match event {
                 Event::Output(Stream::Stdout) => {
                     // kubectl prints one event a line (`--output-watch-events -o json`).
                     buf.extend_from_slice(child.chunk());
@@ -1512,13 +1530,17 @@ async fn stream(
             continue;
         }
         let said = stderr_text(&stderr);
-        if said.contains(&format!("pods \"{pod}\" not found")) {
-            // The pod is gone (the watch will say so): read again only if it comes back.
+        if said.contains("(NotFound)") {
+            // The pod is gone: the pods are listed again (the watch may never say so), and it is
+            // read again only if it changes (it comes back) or, in case it was not gone, later.
+            ctx.relist.notify_one();
             let seen = life.borrow_and_update().clone();
-            if !changes(&mut life, |now| *now != seen).await {
-                return;
+            match tokio::time::timeout(ctx.opts.restart_max, changes(&mut life, |now| *now != seen))
+                .await
+            {
+                Ok(false) => return,
+                Ok(true) | Err(_) => continue,
             }
-            continue;
         }
         if started.elapsed() >= Duration::from_secs(30) {
             delay = ctx.opts.restart_min;

@@ -276,6 +276,12 @@ impl Cluster {
                     {"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]}]});
                 reply(&mut socket, 200, &v).await
             }
+            ["api", "v1", "namespaces", ns] if *ns == NS => {
+                // kubectl asks for the namespace after a pod was not found, to say which.
+                let v = json!({"kind": "Namespace", "apiVersion": "v1",
+                    "metadata": {"name": NS}, "status": {"phase": "Active"}});
+                reply(&mut socket, 200, &v).await
+            }
             ["api", "v1", "namespaces", ns, "pods"] if *ns == NS => {
                 let selector = query.get("labelSelector").cloned().unwrap_or_default();
                 if query.get("watch").is_some_and(|w| w == "true" || w == "1") {

@@ -122,6 +122,16 @@ fn check_names_a_broken_runbook_file_line_and_column() {
     );
 }
 
+/// `sitrep check` in `dir` with a PATH that holds nothing (an empty folder): no journalctl, no kubectl.
+fn check_with_empty_path(dir: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .arg("check")
+        .current_dir(dir)
+        .env("PATH", dir)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn check_says_when_a_journal_source_has_no_journalctl_to_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,13 +140,7 @@ fn check_says_when_a_journal_source_has_no_journalctl_to_run() {
         "[incident]\ntitle = \"x\"\n[[log]]\nname = \"pay\"\nsource = \"journal:payments.service\"\n",
     )
     .unwrap();
-    // A PATH with no journalctl on it (an empty folder).
-    let out = Command::new(env!("CARGO_BIN_EXE_sitrep"))
-        .arg("check")
-        .current_dir(dir.path())
-        .env("PATH", dir.path())
-        .output()
-        .unwrap();
+    let out = check_with_empty_path(dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     assert!(
         stdout(&out).contains("log `pay`: journalctl is not installed here"),
@@ -153,13 +157,7 @@ fn check_says_when_a_kubernetes_source_has_no_kubectl_or_kubeconfig() {
         "[incident]\ntitle = \"x\"\n[[log]]\nname = \"pods\"\nkubernetes = { selector = \"app=pay\", kubeconfig = \"/nonexistent/kubeconfig\" }\n",
     )
     .unwrap();
-    // A PATH with no kubectl on it (an empty folder).
-    let out = Command::new(env!("CARGO_BIN_EXE_sitrep"))
-        .arg("check")
-        .current_dir(dir.path())
-        .env("PATH", dir.path())
-        .output()
-        .unwrap();
+    let out = check_with_empty_path(dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
     assert!(

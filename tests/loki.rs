@@ -412,26 +412,14 @@ async fn a_refused_tail_is_said_and_polling_brings_the_lines() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tail_closed_at_once_with_lokis_words_is_a_refusal() {
-    let loki = Arc::new(Loki::default());
     // Loki's own way: the upgrade succeeds, its limit says no in the close frame.
-    loki.set_tail(TailMode::CloseAtOnce(
+    refused_then_polled(
+        TailMode::CloseAtOnce(
+            "max concurrent tail requests limit exceeded, count > limit (11 > 10)",
+        ),
         "max concurrent tail requests limit exceeded, count > limit (11 > 10)",
-    ));
-    let url = serve(Arc::clone(&loki)).await;
-    let mut followed = Followed::start(&url, options(60, 1_000));
-    let polling = |_: &[LogLine], s: &[SourceStatus]| {
-        s.iter().any(|s| s.to_string().ends_with(
-            "(tail refused: max concurrent tail requests limit exceeded, count > limit (11 > 10); polling query_range every 2 s)",
-        ))
-    };
-    assert!(followed.until(polling).await, "{:?}", followed.said());
-    // Polling asks from the newest time delivered (here: when the source started) on.
-    loki.add(&[("app", "payments")], ns_ago(0.0), "request 1");
-    assert!(
-        followed.until(|l, _| !l.is_empty()).await,
-        "{:?}",
-        followed.statuses
-    );
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -522,40 +510,30 @@ async fn entries_loki_dropped_and_no_longer_has_are_said_as_lost() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hanging_upgrade_falls_back_to_polling() {
-    let loki = Arc::new(Loki::default());
-    loki.set_tail(TailMode::Hang);
-    let url = serve(Arc::clone(&loki)).await;
-    let mut followed = Followed::start(&url, options(60, 1_000));
-    let polling = |_: &[LogLine], s: &[SourceStatus]| {
-        s.iter().any(|s| {
-            s.to_string()
-                .ends_with("(tail refused: no answer within 10 s; polling query_range every 2 s)")
-        })
-    };
-    assert!(followed.until(polling).await, "{:?}", followed.statuses);
-    loki.add(&[("app", "payments")], ns_ago(0.1), "request 1");
-    assert!(
-        followed.until(|l, _| !l.is_empty()).await,
-        "{:?}",
-        followed.statuses
-    );
+    refused_then_polled(TailMode::Hang, "no answer within 10 s").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tail_that_says_nothing_falls_back_to_polling() {
+    refused_then_polled(
+        TailMode::Mute,
+        "no word from it for 15 s, though Loki pings every second",
+    )
+    .await;
+}
+
+/// A tail that answers as `mode` is said refused for `why`, and polling brings a new line.
+async fn refused_then_polled(mode: TailMode, why: &str) {
     let loki = Arc::new(Loki::default());
-    loki.set_tail(TailMode::Mute);
+    loki.set_tail(mode);
     let url = serve(Arc::clone(&loki)).await;
     let mut followed = Followed::start(&url, options(60, 1_000));
-    let polling = |_: &[LogLine], s: &[SourceStatus]| {
-        s.iter().any(|s| {
-            s.to_string().ends_with(
-                "(tail refused: no word from it for 15 s, though Loki pings every second; polling query_range every 2 s)",
-            )
-        })
-    };
+    let said = format!("(tail refused: {why}; polling query_range every 2 s)");
+    let polling =
+        |_: &[LogLine], s: &[SourceStatus]| s.iter().any(|s| s.to_string().ends_with(&said));
     assert!(followed.until(polling).await, "{:?}", followed.statuses);
-    loki.add(&[("app", "payments")], ns_ago(0.1), "request 1");
+    // Polling asks from the newest time delivered (here: when the source started) on.
+    loki.add(&[("app", "payments")], ns_ago(0.0), "request 1");
     assert!(
         followed.until(|l, _| !l.is_empty()).await,
         "{:?}",

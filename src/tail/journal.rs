@@ -15,7 +15,6 @@
 //! them all in time order, and would skip the entries of a host that delivers them late.
 
 use std::collections::HashSet;
-use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -26,6 +25,7 @@ use tokio::sync::mpsc::Sender;
 use tokio::task::JoinSet;
 
 use super::handle::HandleKind;
+use super::program::{Closed, cannot_start, send, split, stderr_text};
 use super::{
     Backfill, BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions,
     lines::sanitize_line,
@@ -291,9 +291,6 @@ pub(crate) fn spawn(
     super::handle::task(source, "journal", tx, |tx| run(source, spec, tx, opts))
 }
 
-/// The receiver is gone.
-struct Closed;
-
 async fn run(source: usize, spec: JournalSpec, tx: Sender<TailEvent>, opts: TailOptions) {
     let backfilling = |readers: usize| {
         (opts.backfill.is_some() && !opts.from_start && readers > 0)
@@ -416,7 +413,7 @@ async fn run_once(
 ) -> Result<(Vec<u8>, Vec<u8>, Option<std::process::ExitStatus>), String> {
     let (program, args) = split(&argv);
     let mut child = Child::spawn(program.as_ref(), &args, None, Survivors::Kill)
-        .map_err(|err| cannot_start(program, &err))?;
+        .map_err(|err| cannot_start(program, &err, NEEDS))?;
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut exit = None;
     let finished = tokio::time::timeout(Duration::from_secs(30), async {
@@ -510,7 +507,7 @@ async fn list(argv: Vec<String>) -> Result<(u64, Vec<u8>, Vec<u8>), String> {
 async fn list_all(argv: &[String]) -> Result<(u64, Vec<u8>, Vec<u8>), String> {
     let (program, args) = split(argv);
     let mut child = Child::spawn(program.as_ref(), &args, None, Survivors::Kill)
-        .map_err(|err| cannot_start(program, &err))?;
+        .map_err(|err| cannot_start(program, &err, NEEDS))?;
     let mut count = 0u64;
     let mut last = Vec::new();
     let mut current = Vec::new();
@@ -741,23 +738,8 @@ fn shell_quote(word: &str) -> String {
     format!("'{}'", word.replace('\'', r"'\''"))
 }
 
-/// A command line as the program and its arguments (`journalctl` is always in it).
-fn split(argv: &[String]) -> (&str, Vec<OsString>) {
-    match argv.split_first() {
-        Some((program, args)) => (program, args.iter().map(Into::into).collect()),
-        None => ("journalctl", Vec::new()),
-    }
-}
-
-fn cannot_start(program: &str, err: &std::io::Error) -> String {
-    if err.kind() == std::io::ErrorKind::NotFound {
-        format!(
-            "cannot start {program}: not found; journal sources need systemd's journalctl (Debian: apt-get install systemd)"
-        )
-    } else {
-        format!("cannot start {program}: {err}")
-    }
-}
+/// What to install when journalctl is not found.
+const NEEDS: &str = "journal sources need systemd's journalctl (Debian: apt-get install systemd)";
 
 /// What `journalctl` said on stderr, as one status line.
 fn said(spec: &JournalSpec, stderr: &[u8]) -> String {
@@ -768,12 +750,6 @@ fn said(spec: &JournalSpec, stderr: &[u8]) -> String {
         format!("{text}{}", advice(&text))
     };
     format!("{}: {text}", sanitize_line(spec.describe().as_bytes(), 0, 1024).0)
-}
-
-async fn send(tx: &Sender<TailEvent>, source: usize, status: SourceStatus) -> Result<(), Closed> {
-    tx.send(TailEvent::Status { source, status })
-        .await
-        .map_err(|_| Closed)
 }
 
 /// Follows one machine's entries (all entries when `machine` is `None`), restarting `journalctl`
@@ -872,7 +848,7 @@ async fn follow(
             Err(err) => {
                 let retry = crate::core::duration::glance(delay);
                 SourceStatus::Error {
-                    message: format!("{}; retrying in {retry}", cannot_start(program, &err)),
+                    message: format!("{}; retrying in {retry}", cannot_start(program, &err, NEEDS)),
                 }
             }
         };
@@ -981,13 +957,6 @@ async fn read_entries(
         tx.send(event).await.map_err(|_| Closed)?;
     }
     Ok((exit.and_then(|s| s.code()), stderr))
-}
-
-/// What a command said on stderr, on one line and safe to show.
-fn stderr_text(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let text: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    sanitize_line(text.join(" ").as_bytes(), 0, 1024).0
 }
 
 /// Cuts `journalctl -o json` output into entries and turns each into a line.
@@ -1194,7 +1163,7 @@ impl Entry {
             source,
             self.time(),
             &head,
-            &message,
+            (&message, 0),
             |_| level,
             received,
             max_line_bytes,

@@ -30,7 +30,6 @@
 //! status says when more match.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
-use std::ffi::OsString;
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -45,6 +44,7 @@ use super::{
     BackfillReport, Bound, LogLine, SourceStatus, TailEvent, TailOptions, level::detect_level,
     lines::sanitize_line,
 };
+use super::program::{Closed, cannot_start, send, split, stderr_text};
 use crate::core::child::{Child, Event, Stream, Survivors};
 
 /// Containers followed at most (one `kubectl logs` each, about 12 MiB of private memory apiece
@@ -268,15 +268,6 @@ pub(crate) fn spawn(
     opts: TailOptions,
 ) -> HandleKind {
     super::handle::task(source, "kubernetes", tx, |tx| run(source, spec, tx, opts))
-}
-
-/// The receiver is gone.
-struct Closed;
-
-async fn send(tx: &Sender<TailEvent>, source: usize, status: SourceStatus) -> Result<(), Closed> {
-    tx.send(TailEvent::Status { source, status })
-        .await
-        .map_err(|_| Closed)
 }
 
 // ---- What kubectl prints (only what is read) ----
@@ -549,25 +540,15 @@ impl Ctx {
     /// The line of `body`, of which `dropped` more bytes were not kept: its cut note counts
     /// them all.
     fn line(&self, tag: &str, time: Option<DateTime<Utc>>, body: &[u8], dropped: usize) -> LogLine {
-        let mut line = super::stamped_line(
+        super::stamped_line(
             self.source,
             time,
             tag,
-            body,
+            (body, dropped),
             detect_level,
             Utc::now(),
             self.opts.max_line_bytes,
-        );
-        if dropped > 0 {
-            let mut note = String::new();
-            crate::core::sanitize::push_cut_note(&mut note, line.cut_bytes);
-            if line.cut_bytes > 0 && line.text.ends_with(&note) {
-                line.text.truncate(line.text.len() - note.len());
-            }
-            line.cut_bytes += dropped;
-            crate::core::sanitize::push_cut_note(&mut line.text, line.cut_bytes);
-        }
-        line
+        )
     }
 
     async fn status(&self, status: SourceStatus) -> Result<(), Closed> {
@@ -639,7 +620,7 @@ async fn output(argv: &[String], max: usize) -> Result<Vec<u8>, String> {
     let run = async {
         let (program, args) = split(argv);
         let mut child = Child::spawn(program.as_ref(), &args, None, Survivors::Kill)
-            .map_err(|err| cannot_start(program, &err))?;
+            .map_err(|err| cannot_start(program, &err, NEEDS))?;
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut code = None;
         loop {
@@ -705,27 +686,6 @@ fn without_urls(text: &str) -> String {
     out
 }
 
-/// What kubectl said, on one line: its own words, without the client library's log lines
-/// (`E1205 02:00:25.426302 14720 memcache.go:265] …`) when it said more than those.
-fn stderr_text(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
-    let own: Vec<&str> = lines.iter().copied().filter(|l| !is_klog(l)).collect();
-    let chosen = if own.is_empty() { lines } else { own };
-    sanitize_line(chosen.join(" ").as_bytes(), 0, 1024).0
-}
-
-/// A klog line: a severity letter, `MMDD hh:mm:ss.uuuuuu`, the thread, `file:line]`.
-fn is_klog(line: &str) -> bool {
-    let b = line.as_bytes();
-    b.len() > 22
-        && matches!(b[0], b'I' | b'W' | b'E' | b'F')
-        && b[1..5].iter().all(u8::is_ascii_digit)
-        && b[5] == b' '
-        && b[8] == b':'
-        && line.split_once("] ").is_some_and(|(head, _)| head.contains(".go:"))
-}
-
 /// Keeps the end of what a program says on stderr (its last words say why it stopped).
 fn keep_tail(stderr: &mut Vec<u8>, chunk: &[u8]) {
     stderr.extend_from_slice(chunk);
@@ -734,22 +694,8 @@ fn keep_tail(stderr: &mut Vec<u8>, chunk: &[u8]) {
     }
 }
 
-fn split(argv: &[String]) -> (&str, Vec<OsString>) {
-    match argv.split_first() {
-        Some((program, args)) => (program, args.iter().map(Into::into).collect()),
-        None => ("kubectl", Vec::new()),
-    }
-}
-
-fn cannot_start(program: &str, err: &std::io::Error) -> String {
-    if err.kind() == std::io::ErrorKind::NotFound {
-        format!(
-            "cannot start {program}: not found; Kubernetes sources need kubectl on the PATH (Debian: apt-get install kubernetes-client), or set the log's kubernetes.kubectl"
-        )
-    } else {
-        format!("cannot start {program}: {err}")
-    }
-}
+/// What to install when kubectl is not found.
+const NEEDS: &str = "Kubernetes sources need kubectl on the PATH (Debian: apt-get install kubernetes-client), or set the log's kubernetes.kubectl";
 
 /// The pods matching now.
 async fn list_pods(spec: &KubeSpec) -> Result<Vec<Pod>, String> {
@@ -1348,7 +1294,7 @@ impl Pods {
         let (program, args) = split(&argv);
         let mut child = match Child::spawn(program.as_ref(), &args, None, Survivors::Kill) {
             Ok(child) => child,
-            Err(err) => return Ok(Err(cannot_start(program, &err))),
+            Err(err) => return Ok(Err(cannot_start(program, &err, NEEDS))),
         };
         let mut buf: Vec<u8> = Vec::new();
         let mut stderr = Vec::new();
@@ -1444,7 +1390,7 @@ async fn stream(
         let mut child = match Child::spawn(program.as_ref(), &args, None, Survivors::Kill) {
             Ok(child) => child,
             Err(err) => {
-                let message = cannot_start(program, &err);
+                let message = cannot_start(program, &err, NEEDS);
                 if ctx.status(SourceStatus::Error { message }).await.is_err() {
                     return;
                 }
@@ -1650,17 +1596,6 @@ mod tests {
         cutter.push(b"\n", |l, cut| lines.push((l.to_vec(), cut)));
         assert_eq!(lines.len(), 1);
         assert_eq!((lines[0].0.len(), lines[0].1), (74, 26));
-    }
-
-    #[test]
-    fn kubectls_own_words_are_kept_and_its_library_logs_dropped() {
-        let said = b"E1205 02:00:25.426302   14720 memcache.go:265] \"Unhandled Error\" err=\"refused\"\n\
-            The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?\n";
-        assert_eq!(
-            stderr_text(said),
-            "The connection to the server 127.0.0.1:1 was refused - did you specify the right host or port?"
-        );
-        assert!(stderr_text(b"E1205 02:00:25.426302 1 x.go:1] only this").contains("only this"));
     }
 
     #[test]

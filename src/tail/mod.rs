@@ -33,6 +33,7 @@ mod level;
 mod lines;
 pub mod loki;
 pub mod merge;
+mod program;
 mod source;
 pub mod timestamp;
 pub mod vitals;
@@ -136,12 +137,13 @@ pub(crate) fn narrow(span: Range<usize>) -> Range<u16> {
 /// A line from a record that carries its own time (a journal entry, a Loki entry):
 /// `TIME PREFIX BODY`, the time in UTC to the microsecond (its span marked, so a time column
 /// strips it), `prefix` already safe to show, the body sanitized and capped at what is left of
-/// `max_line_bytes`; `level` judges the shown body.
+/// `max_line_bytes` (with how many of its bytes were cut before it got here, counted in its cut
+/// note); `level` judges the shown body.
 pub(crate) fn stamped_line(
     source: usize,
     time: Option<DateTime<Utc>>,
     prefix: &str,
-    body: &[u8],
+    (body, already_cut): (&[u8], usize),
     level: impl FnOnce(&str) -> Option<Level>,
     received: DateTime<Utc>,
     max_line_bytes: usize,
@@ -158,7 +160,7 @@ pub(crate) fn stamped_line(
     }
     text.push_str(prefix);
     let room = max_line_bytes.saturating_sub(text.len()).max(1);
-    let (body, cut_bytes) = lines::sanitize_line(body, 0, room);
+    let (body, cut_bytes) = lines::sanitize_line(body, already_cut, room);
     let level = level(&body);
     text.push_str(&body);
     LogLine {

@@ -8,7 +8,8 @@ use tokio::sync::mpsc::Sender;
 use super::query::{Client, range};
 use super::seen::Seen;
 use super::socket::{self, Heard, Opened};
-use super::{Closed, Entry, Labels, LokiSpec, POLL, deliver, send};
+use super::{Entry, Labels, LokiSpec, POLL, deliver};
+use crate::tail::program::{Closed, send};
 use crate::tail::{Dropper, SourceStatus, TailEvent, TailOptions};
 
 /// A tail that ends this soon without giving anything was refused (Loki's limit on concurrent

@@ -52,6 +52,7 @@ use tokio::sync::mpsc::Sender;
 use self::query::{Client, history};
 use self::seen::Seen;
 use super::handle::HandleKind;
+use super::program::{Closed, send};
 use super::{
     BackfillReport, LogLine, SourceStatus, TailEvent, TailOptions, level::detect_level,
     lines::sanitize_line,
@@ -127,8 +128,6 @@ pub(crate) fn spawn(
 /// A stream's labels, shared by its entries.
 type Labels = std::sync::Arc<BTreeMap<String, String>>;
 
-/// The receiver is gone.
-struct Closed;
 
 /// One entry as Loki gives it: its stream's labels, its time in ns, its line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,12 +139,6 @@ struct Entry {
 
 fn ns_of(t: DateTime<Utc>) -> i64 {
     t.timestamp_nanos_opt().unwrap_or(i64::MAX)
-}
-
-async fn send(tx: &Sender<TailEvent>, source: usize, status: SourceStatus) -> Result<(), Closed> {
-    tx.send(TailEvent::Status { source, status })
-        .await
-        .map_err(|_| Closed)
 }
 
 async fn run(source: usize, spec: LokiSpec, tx: Sender<TailEvent>, opts: TailOptions) {
@@ -272,7 +265,7 @@ fn line_of(
         source,
         Some(time_of(entry.ns)),
         &prefix,
-        entry.line.as_bytes(),
+        (entry.line.as_bytes(), 0),
         detect_level,
         received,
         max_line_bytes,

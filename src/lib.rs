@@ -21,8 +21,8 @@ macro_rules! modules {
 }
 
 modules!(
-    act, app, cli, config, core, demo, export, health, patterns, runbook, runtime, tail, timeline,
-    ui,
+    act, app, cli, config, core, demo, export, health, patterns, runbook, runtime, share, tail,
+    timeline, ui,
 );
 
 pub use cli::{Cli, run};

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["core"],
     &[
-        "timeline", "runbook", "tail", "health", "patterns", "act", "export",
+        "timeline", "runbook", "tail", "health", "patterns", "act", "export", "share",
     ],
     &["app"],
     &["ui"],
@@ -23,7 +23,11 @@ const LAYERS: &[&[&str]] = &[
 ];
 
 /// The sideways uses allowed within a layer: (from, to).
-const SIDEWAYS: &[(&str, &str)] = &[("export", "timeline"), ("export", "runbook")];
+const SIDEWAYS: &[(&str, &str)] = &[
+    ("export", "timeline"),
+    ("export", "runbook"),
+    ("share", "timeline"),
+];
 
 fn layer_of(module: &str) -> Option<usize> {
     LAYERS.iter().position(|l| l.contains(&module))

@@ -157,6 +157,8 @@ pub enum Msg {
     Run(crate::act::RunEvent),
     /// A click or a wheel turn over a panel (only when the mouse is turned on).
     Mouse(mouse::Mouse),
+    /// How a shared incident's sync stands (the share thread, after each round that changed it).
+    Share(ShareState),
     /// A status update reached (or failed to reach) a destination.
     Delivered {
         /// How it went.
@@ -222,6 +224,19 @@ pub struct Pending {
     pub at: DateTime<Utc>,
     /// Why the last write failed; the action stays pending (never done) until a retry succeeds.
     pub failed: Option<String>,
+}
+
+/// How a shared incident's sync with the team's store stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShareState {
+    /// The store's URL.
+    pub store: String,
+    /// Since when the store has not answered (the first failed request), while it does not.
+    pub unreachable_since: Option<DateTime<Utc>>,
+    /// The last error, while the store does not answer.
+    pub error: Option<String>,
+    /// What the store holds that is not the chain (an edited, foreign or missing object).
+    pub damage: Option<String>,
 }
 
 /// A log source as the panel shows it.
@@ -372,6 +387,8 @@ pub struct App {
     pub records: Vec<Record>,
     /// The error-rate summaries (`log.errors`), kept apart: the panel does not list them.
     pub error_minutes: Vec<Record>,
+    /// A shared incident's sync, when the incident is shared.
+    pub share: Option<ShareState>,
     /// The (source, minute) pairs a summary already names, so none is recorded twice.
     pub summarized: HashSet<(String, DateTime<Utc>)>,
     /// The chain's head: the newest record written, which a status update quotes.
@@ -508,6 +525,7 @@ impl App {
             incident,
             records,
             error_minutes,
+            share: None,
             summarized,
             timeline_path,
             runbooks,
@@ -729,12 +747,34 @@ impl App {
     }
 
     fn record(&mut self, record: Record) {
-        if record.seq <= self.incident.last_seq
+        // On a shared incident our own event shows at once, without a seq (seq 0), and takes its
+        // place in the team's order when the store gives it one.
+        if record.seq > 0
+            && let Some(id) = &record.id
+            && let Some(i) = self
+                .records
+                .iter()
+                .position(|r| r.seq == 0 && r.id.as_ref() == Some(id))
+        {
+            self.records.remove(i);
+            self.head = Some(crate::timeline::head::Head::of(&record));
+            self.patterns.recorded(&record);
+            let at = self.shared_end();
+            self.records.insert(at, record);
+            // What the event decided now carries its seq (a retraction names it), in team order.
+            self.incident = crate::timeline::Incident::replay(
+                self.records.iter().chain(&self.error_minutes),
+            );
+            self.timeline.recorded(&self.records);
+            return;
+        }
+        if record.seq > 0
+            && record.seq <= self.incident.last_seq
             && self.records.iter().any(|r| r.hash == record.hash)
         {
             return;
         }
-        if self.head.as_ref().is_none_or(|h| record.seq > h.seq) {
+        if record.seq > 0 && self.head.as_ref().is_none_or(|h| record.seq > h.seq) {
             self.head = Some(crate::timeline::head::Head::of(&record));
         }
         if let Some(key) = summarized(&record) {
@@ -746,8 +786,27 @@ impl App {
         }
         self.incident.apply(&record);
         self.patterns.recorded(&record);
-        self.records.push(record);
+        if record.seq > 0 {
+            // Before our events still waiting for the store.
+            let at = self.shared_end();
+            self.records.insert(at, record);
+        } else {
+            self.records.push(record);
+        }
         self.timeline.recorded(&self.records);
+    }
+
+    /// Where the events the store has taken end (our waiting ones come after).
+    fn shared_end(&self) -> usize {
+        self.records
+            .iter()
+            .rposition(|r| r.seq > 0)
+            .map_or(0, |i| i + 1)
+    }
+
+    /// Our events a shared incident's store has not taken yet.
+    pub fn not_shared(&self) -> usize {
+        self.records.iter().filter(|r| r.seq == 0).count()
     }
 }
 

@@ -434,6 +434,7 @@ mod tests {
             seq,
             ts: crate::core::clock::from_epoch_ms(30_000).unwrap_or_default(),
             actor: crate::timeline::TOOL_ACTOR.to_string(),
+            id: None,
             written: None,
             event,
             prev: String::new(),

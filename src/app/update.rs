@@ -91,6 +91,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::Run(event) => act::on_run(app, event),
         Msg::Delivered { delivery, text } => act::delivered(app, delivery, text),
+        Msg::Share(state) => on_share(app, state),
         Msg::External(records) => {
             for record in records {
                 app.record(record);
@@ -99,6 +100,29 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::Mouse(m) => on_mouse(app, m),
     }
+}
+
+/// A shared incident's sync changed: the header says it; damage in the store is said like damage
+/// in the file (the banner, and once in the timeline).
+fn on_share(app: &mut App, state: super::ShareState) -> Vec<Command> {
+    let mut commands = Vec::new();
+    if let Some(damage) = &state.damage
+        && app.share.as_ref().and_then(|s| s.damage.as_ref()) != Some(damage)
+    {
+        let finding = format!("{}: {damage}", state.store);
+        if !app.damage.contains(&finding) {
+            app.damage.push(finding.clone());
+            app.damage_acknowledged = false;
+            commands.push(app.request(
+                crate::timeline::TOOL_ACTOR.to_string(),
+                crate::timeline::Event::TimelineDamaged {
+                    problems: vec![finding],
+                },
+            ));
+        }
+    }
+    app.share = Some(state);
+    commands
 }
 
 fn on_mouse(app: &mut App, mouse: super::mouse::Mouse) -> Vec<Command> {

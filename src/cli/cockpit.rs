@@ -80,7 +80,8 @@ pub(super) fn open_timeline(
         Some(opened) => opened,
         None => TimelineWriter::open_with(path, patience)?,
     };
-    if report.records.is_empty() {
+    // A shared incident's copy is empty only until the store's events come in.
+    if report.records.is_empty() && !writer.is_replica() {
         // An empty file (left by an older version, or made by hand): its first line goes in now.
         let appended = writer.append(actor, opening())?;
         report.records.push(appended.record);
@@ -238,6 +239,7 @@ pub(super) async fn demo(
             secrets: Vec::new(),
             destinations: vec![updates],
             mouse,
+            share: None,
         },
         Theme::color(),
     )
@@ -283,12 +285,19 @@ pub(super) async fn open(
             }
         }
     };
-    let (writer, report, damage) = open_timeline(
+    let created = !path.exists();
+    let (mut writer, mut report, damage) = open_timeline(
         &path,
         (&cfg.incident.title, cfg.incident.severity),
         &actor,
         crate::timeline::writer::Patience::default(),
     )?;
+    if created && cfg.share.is_some() {
+        super::share::publish_new(&path, config_path).await;
+        // Shared now: appends go to the outbox.
+        (writer, report) = TimelineWriter::open(&path)?;
+    }
+    let share = super::share::cockpit_share(&cfg, &path)?;
     let logs = cfg
         .logs
         .iter()
@@ -297,6 +306,9 @@ pub(super) async fn open(
     let endpoints: Vec<EndpointSpec> = cfg.endpoints.clone();
     let mut app = new_app(&writer, report.records, runbooks, actor, note);
     app.damage = damage;
+    if let Some((store, _)) = &share {
+        super::share::show_waiting(&mut app, &path, &store.url);
+    }
     app.dry_run = dry_run;
     app.params = cfg.incident.params.clone();
     app.destinations = cfg.destinations.iter().map(|d| d.label()).collect();
@@ -314,6 +326,7 @@ pub(super) async fn open(
             secrets: cfg.secrets.clone(),
             destinations: cfg.destinations.clone(),
             mouse: mouse || cfg.ui.mouse,
+            share,
         },
         cfg.theme.clone(),
     )

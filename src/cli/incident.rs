@@ -161,7 +161,7 @@ fn resolve_timeline(target: &TimelineArgs, open_only: bool) -> anyhow::Result<Pa
 
 /// `sitrep new TITLE [--severity SEVn]`: starts an incident without the cockpit and prints its file
 /// (stdout) and id (stderr).
-pub(super) fn new(args: super::NewArgs) -> anyhow::Result<u8> {
+pub(super) fn new(args: super::NewArgs) -> anyhow::Result<(u8, PathBuf)> {
     let super::NewArgs {
         title,
         severity,
@@ -224,11 +224,11 @@ pub(super) fn new(args: super::NewArgs) -> anyhow::Result<u8> {
             old.display()
         );
     }
-    Ok(0)
+    Ok((0, path))
 }
 
 /// The timeline a command-line action is about, which must exist.
-fn existing_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
+pub(super) fn existing_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf> {
     let path = resolve_timeline(target, true)?;
     if !path.exists() {
         bail!(
@@ -243,6 +243,13 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
     let path = existing_timeline(target)?;
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
+    }
+    // A shared incident's copy holds only what the store took: the event is queued, then shared.
+    if crate::share::replica::link_of(&path)
+        .map_err(anyhow::Error::msg)?
+        .is_some()
+    {
+        return super::share::record(&path, &target.config, &actor_name(actor), event);
     }
     // A command line waits for another process's lock only so long, and says who holds it.
     let patience = crate::timeline::writer::Patience {
@@ -312,11 +319,12 @@ pub(super) fn export(
     Ok(0)
 }
 
-pub(super) fn verify(
+pub(super) async fn verify(
     timeline_arg: Option<PathBuf>,
     config: &Path,
     heads: &[String],
     heads_from: &[PathBuf],
+    against: Option<&str>,
 ) -> anyhow::Result<u8> {
     let mut witnesses = Vec::new();
     for h in heads {
@@ -343,8 +351,19 @@ pub(super) fn verify(
         },
         false,
     )?;
-    let v = timeline::verify_against(&path, &witnesses)
+    let mut v = timeline::verify_against(&path, &witnesses)
         .with_context(|| format!("reading {}", path.display()))?;
+    if let Some(url) = against {
+        let found = super::share::verify_against(&path, url, config).await?;
+        if found.problems.is_empty() {
+            v.notes.push(format!(
+                "matches the {} event(s) in {url}, whose chain is whole",
+                found.shared
+            ));
+        }
+        v.problems.extend(found.problems.into_iter().map(|p| format!("{url}: {p}")));
+        v.notes.extend(found.notes);
+    }
     for n in &v.notes {
         println!("{}: {n}", path.display());
     }
@@ -353,7 +372,9 @@ pub(super) fn verify(
         .as_ref()
         .map_or_else(|| "no events".into(), ToString::to_string);
     if v.problems.is_empty() {
-        let proves = if witnesses.is_empty() {
+        let proves = if against.is_some() {
+            "the store is the witness"
+        } else if witnesses.is_empty() {
             "no witness head given, so a cut tail or a rewritten chain would not show"
         } else {
             "every witness head reached"

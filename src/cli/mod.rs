@@ -6,6 +6,7 @@
 mod cockpit;
 mod incident;
 mod setup;
+mod share;
 mod tools;
 
 use std::path::PathBuf;
@@ -120,6 +121,9 @@ pub enum Cmd {
         /// Open this timeline file.
         #[arg(long, short = 't', value_name = "FILE", conflicts_with = "new")]
         timeline: Option<PathBuf>,
+        /// Open a shared incident by its id (`sitrep incidents` lists them), fetching it first.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["new", "timeline"])]
+        incident: Option<String>,
         /// Your name in the timeline (default: $USER).
         #[arg(long)]
         actor: Option<String>,
@@ -225,6 +229,32 @@ pub enum Cmd {
         /// Every `head #N sha256:…` in FILE (a status update as sent, an earlier export) must be reached.
         #[arg(long, value_name = "FILE")]
         head_from: Vec<PathBuf>,
+        /// A shared incident's copy must match the store's chain, and the store's chain must be
+        /// whole: s3://bucket/prefix or file:///folder.
+        #[arg(long, value_name = "URL")]
+        against: Option<String>,
+    },
+    /// Share a local incident through the config's `[share]` store (the newest, or --timeline).
+    Share {
+        /// Which timeline.
+        #[command(flatten)]
+        target: TimelineArgs,
+    },
+    /// Push this laptop's events and pull teammates' once, for every shared incident (or one);
+    /// exits 0 when this laptop and the store agree.
+    Sync {
+        /// Only this incident (its id, as `sitrep incidents` lists it).
+        #[arg(long, value_name = "ID")]
+        incident: Option<String>,
+        /// The config file that names the store and the incidents folder.
+        #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
+        config: PathBuf,
+    },
+    /// List incidents: this laptop's and the shared store's.
+    Incidents {
+        /// The config file that names the store and the incidents folder.
+        #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
+        config: PathBuf,
     },
     /// Follow log sources like `tail -F` (files, globs, the journal, Kubernetes, Loki, commands), printing sanitized lines.
     Tail {
@@ -305,13 +335,49 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             config,
             new,
             timeline,
+            incident,
             actor,
             dry_run,
             mouse,
-        } => cockpit::open(&config, new, timeline, actor, dry_run, mouse).await,
+        } => {
+            let timeline = match incident {
+                Some(id) => Some(share::open_incident(&id, &config).await?),
+                None => timeline,
+            };
+            cockpit::open(&config, new, timeline, actor, dry_run, mouse).await
+        }
         Cmd::Init { dir } => setup::init(&dir),
         Cmd::Check { config } => Ok(setup::check(&config)),
-        Cmd::New(args) => incident::new(args),
+        Cmd::Tail {
+            filter,
+            follow_field,
+            silent_after,
+            sources,
+        } => {
+            let field = follow_field.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
+            tools::tail(&sources, filter.as_deref(), field, silent_after).await
+        }
+        Cmd::Probe(args) => tools::probe(args).await,
+        Cmd::Patterns {
+            input,
+            format,
+            assign,
+        } => tools::patterns(&input, &format, assign),
+        Cmd::Completions { shell } => tools::completions(shell),
+        Cmd::Man => tools::man(),
+        incident_cmd => run_incident(incident_cmd).await,
+    }
+}
+
+/// The commands about one incident's timeline, and the shared ones.
+async fn run_incident(cmd: Cmd) -> anyhow::Result<u8> {
+    match cmd {
+        Cmd::New(args) => {
+            let config = args.config.clone();
+            let (code, path) = incident::new(args)?;
+            share::publish_new(&path, &config).await;
+            Ok(code)
+        }
         Cmd::Note {
             text,
             attach,
@@ -345,23 +411,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             config,
             head,
             head_from,
-        } => incident::verify(file.or(timeline), &config, &head, &head_from),
-        Cmd::Tail {
-            filter,
-            follow_field,
-            silent_after,
-            sources,
-        } => {
-            let field = follow_field.as_ref().map(|(k, v)| (k.as_str(), v.as_str()));
-            tools::tail(&sources, filter.as_deref(), field, silent_after).await
+            against,
+        } => incident::verify(file.or(timeline), &config, &head, &head_from, against.as_deref()).await,
+        Cmd::Share { target } => {
+            let path = incident::existing_timeline(&target)?;
+            share::share(path, &target.config).await
         }
-        Cmd::Probe(args) => tools::probe(args).await,
-        Cmd::Patterns {
-            input,
-            format,
-            assign,
-        } => tools::patterns(&input, &format, assign),
-        Cmd::Completions { shell } => tools::completions(shell),
-        Cmd::Man => tools::man(),
+        Cmd::Sync { incident, config } => share::sync(incident.as_deref(), &config).await,
+        Cmd::Incidents { config } => share::incidents(&config).await,
+        other => unreachable!("not an incident command: {other:?}"),
     }
 }

@@ -48,6 +48,21 @@ pub struct Config {
     pub theme: crate::ui::Theme,
     /// `[ui]`.
     pub ui: UiConfig,
+    /// `[share]`: where the team's incidents are shared, when they are.
+    pub share: Option<ShareConfig>,
+}
+
+/// `[share]`: the store the team's incidents are shared through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareConfig {
+    /// `s3://bucket/prefix`, `file:///folder`, `gs://…`, `az://…`.
+    pub url: crate::share::store::ShareUrl,
+    /// An S3-compatible endpoint and a region.
+    pub reach: crate::share::store::Reach,
+    /// An AWS profile whose credentials come through the aws CLI (SSO and the like).
+    pub profile: Option<String>,
+    /// How often a cockpit reads the store for teammates' events.
+    pub poll: std::time::Duration,
 }
 
 /// `[ui]`: how the cockpit behaves in the terminal.
@@ -167,8 +182,12 @@ pub fn parse_all(
     }
     let keymap = keep(&mut errors, keys::keymap(&r, raw.keys));
     let theme = keep(&mut errors, keys::theme(&r, raw.theme));
-    match (incident, keymap, theme) {
-        (Some(incident), Some(keymap), Some(theme)) if errors.is_empty() => Ok(Config {
+    let share = match raw.share {
+        Some(raw) => keep(&mut errors, share(&r, raw)).map(Some),
+        None => Some(None),
+    };
+    match (incident, keymap, theme, share) {
+        (Some(incident), Some(keymap), Some(theme), Some(share)) if errors.is_empty() => Ok(Config {
             origin: origin.to_string(),
             incident,
             logs,
@@ -178,9 +197,59 @@ pub fn parse_all(
             keymap,
             theme,
             ui: raw.ui,
+            share,
         }),
         _ => Err(errors),
     }
+}
+
+/// The default time between a cockpit's reads of the store.
+pub const SHARE_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn share(r: &Reader<'_>, raw: raw::RawShare) -> Result<ShareConfig, SourceError> {
+    let url = raw
+        .url
+        .get_ref()
+        .parse()
+        .map_err(|e: String| r.at(raw.url.span().start, e))?;
+    let endpoint = match raw.endpoint {
+        Some(e) if !(e.get_ref().starts_with("http://") || e.get_ref().starts_with("https://")) => {
+            return Err(r.at(
+                e.span().start,
+                format!("endpoint `{}` is not an http:// or https:// URL", e.get_ref()),
+            ));
+        }
+        Some(e) if e.get_ref().contains('@') => {
+            return Err(r.at(
+                e.span().start,
+                "the endpoint holds `user@`: credentials come from the environment or an AWS profile, never from the config".into(),
+            ));
+        }
+        other => other.map(toml::Spanned::into_inner),
+    };
+    let poll = match raw.poll {
+        Some(p) => {
+            let d = crate::core::duration::parse_or_explain(p.get_ref(), "1s or 500ms")
+                .map_err(|e| r.at(p.span().start, e))?;
+            if d < std::time::Duration::from_millis(100) || d > std::time::Duration::from_secs(60) {
+                return Err(r.at(
+                    p.span().start,
+                    format!("poll = \"{}\": between 100ms and 60s", p.get_ref()),
+                ));
+            }
+            d
+        }
+        None => SHARE_POLL,
+    };
+    Ok(ShareConfig {
+        url,
+        reach: crate::share::store::Reach {
+            endpoint,
+            region: raw.region,
+        },
+        profile: raw.profile,
+        poll,
+    })
 }
 
 fn duplicate(r: &Reader<'_>, what: &str, name: &toml::Spanned<String>) -> SourceError {

@@ -24,6 +24,18 @@ pub(super) struct RawConfig {
     pub(super) theme: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     pub(super) ui: UiConfig,
+    pub(super) share: Option<RawShare>,
+}
+
+/// `[share]`: the store the team's incidents are shared through.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawShare {
+    pub(super) url: Spanned<String>,
+    pub(super) endpoint: Option<Spanned<String>>,
+    pub(super) region: Option<String>,
+    pub(super) profile: Option<String>,
+    pub(super) poll: Option<Spanned<String>>,
 }
 
 /// `"x"` or `["space", "x"]`, each string with its place in the file.

@@ -5,6 +5,7 @@
 //!  terminal.rs   raw mode and the alternate screen, restored on every way out; mouse → Msg
 //!  sources.rs    a follower per log source, a prober per endpoint
 //!  writer.rs     the timeline writer thread and the UI's never-blocking queue to it
+//!  share.rs      a shared incident's sync with the team's store, in a thread of its own
 //!  effects.rs    Command → append, export, run, cancel, deliver
 //!  event_loop.rs one select! over keys, queues, ticks and signals; drawing at most ~30 fps
 //! ```
@@ -14,6 +15,7 @@
 
 mod effects;
 mod event_loop;
+mod share;
 mod sources;
 mod terminal;
 mod writer;
@@ -52,6 +54,8 @@ pub struct Session {
     pub destinations: Vec<crate::act::Destination>,
     /// Capture the mouse (clicks focus, the wheel scrolls); off unless asked for.
     pub mouse: bool,
+    /// A shared incident's store and how often to read it.
+    pub share: Option<(crate::share::store::Store, std::time::Duration)>,
 }
 
 /// How the session ended.
@@ -74,9 +78,11 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         secrets,
         destinations,
         mouse,
+        share,
     } = session;
     let timeline = writer.path().to_path_buf();
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>(MSG_QUEUE);
+    let sharer = share.map(|(store, poll)| share::spawn(&timeline, store, poll, msg_tx.clone()));
     let (appender, writer_thread) = writer::spawn_writer(writer, msg_tx.clone());
     let live = sources::start(&mut app, logs, &tail_options, endpoints);
     let (runs_tx, runs_rx) = mpsc::channel(64);
@@ -118,6 +124,8 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         ..
     } = cockpit;
     drop(live);
+    // Our queued events stay in the outbox for the next session or `sitrep sync`.
+    drop(sharer);
     drop(screen);
     drop(guard);
     finish_writes(&mut app, effects, &mut msg_rx, writer_thread).await;

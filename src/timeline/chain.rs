@@ -16,6 +16,8 @@ struct Unsigned<'a> {
     #[serde(with = "super::event::ts_millis")]
     ts: &'a DateTime<Utc>,
     actor: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
     #[serde(
         skip_serializing_if = "Option::is_none",
         with = "super::event::ts_millis_opt"
@@ -34,7 +36,33 @@ pub fn seal(
     event: Event,
     prev: &str,
 ) -> Result<(String, Record), serde_json::Error> {
-    seal_written(seq, ts, None, actor, event, prev)
+    seal_stamped(seq, &Stamp::now_as(ts, actor), event, prev)
+}
+
+/// Who and when of a line: its time, when it was written if long after, its actor and (on a shared
+/// incident) its id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stamp {
+    /// When it happened.
+    pub ts: DateTime<Utc>,
+    /// When it was written, when that was long after `ts`.
+    pub written: Option<DateTime<Utc>>,
+    /// Who did it.
+    pub actor: String,
+    /// Its id (shared incidents).
+    pub id: Option<String>,
+}
+
+impl Stamp {
+    /// A stamp at `ts` by `actor`, written then, without an id.
+    pub fn now_as(ts: DateTime<Utc>, actor: &str) -> Stamp {
+        Stamp {
+            ts,
+            written: None,
+            actor: actor.to_string(),
+            id: None,
+        }
+    }
 }
 
 /// Like [`seal`], for a line written at `written`, long after `ts` (a retried write).
@@ -46,11 +74,28 @@ pub fn seal_written(
     event: Event,
     prev: &str,
 ) -> Result<(String, Record), serde_json::Error> {
+    let stamp = Stamp {
+        ts,
+        written,
+        actor: actor.to_string(),
+        id: None,
+    };
+    seal_stamped(seq, &stamp, event, prev)
+}
+
+/// Makes the line and record for an event with a full [`Stamp`].
+pub fn seal_stamped(
+    seq: u64,
+    stamp: &Stamp,
+    event: Event,
+    prev: &str,
+) -> Result<(String, Record), serde_json::Error> {
     let body = serde_json::to_string(&Unsigned {
         seq,
-        ts: &ts,
-        actor,
-        written: &written,
+        ts: &stamp.ts,
+        actor: &stamp.actor,
+        id: stamp.id.as_deref(),
+        written: &stamp.written,
         event: &event,
         prev,
     })?;
@@ -62,9 +107,10 @@ pub fn seal_written(
     line.push_str("\"}\n");
     let record = Record {
         seq,
-        ts,
-        actor: actor.to_string(),
-        written,
+        ts: stamp.ts,
+        actor: stamp.actor.clone(),
+        id: stamp.id.clone(),
+        written: stamp.written,
         event,
         prev: prev.to_string(),
         hash,

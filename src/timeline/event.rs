@@ -24,6 +24,10 @@ pub struct Record {
     pub ts: DateTime<Utc>,
     /// Who did it: a user name, or `sitrep` for what the tool saw by itself.
     pub actor: String,
+    /// The event's own id, unique across laptops: set on events of a shared incident, by which a
+    /// writer knows its event in the store after an answer lost in transit. Local lines have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// When the line was written, when that was more than a second after `ts` (a write retried
     /// after a full disk): `ts` stays when the action or observation happened. Files before this
     /// field have none.

@@ -5,6 +5,7 @@ pub mod chain;
 pub mod episode;
 pub mod event;
 pub mod head;
+pub mod outbox;
 pub mod pattern;
 pub mod pin;
 pub mod reader;
@@ -32,6 +33,9 @@ pub fn resolved(path: &Path) -> Option<bool> {
         .map(|r| Incident::replay(&r.records).is_resolved())
 }
 
+/// A line written more than this after the time it records says when it was written.
+pub const LATE_WRITE: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+
 /// The most text a responder may put in one field (a note, a status update): a timeline line is for
 /// what people read, a file is recorded by path, size and hash instead.
 pub const TEXT_CAP: usize = 64 * 1024;
@@ -50,6 +54,12 @@ pub fn newest_in(dir: &Path) -> Option<PathBuf> {
 
 /// A new timeline file name for an incident opened now: `2026-11-24T1403-payments-api-errors.jsonl`.
 pub fn new_file_name(title: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}-{}.jsonl", now.format("%Y-%m-%dT%H%M%S"), slug(title))
+}
+
+/// A title as a file-name word: lowercase ASCII letters and digits joined by `-`, at most 40
+/// characters (`incident` when nothing is left).
+pub fn slug(title: &str) -> String {
     let mut slug = String::new();
     for c in title.chars() {
         if c.is_ascii_alphanumeric() {
@@ -62,8 +72,11 @@ pub fn new_file_name(title: &str, now: chrono::DateTime<chrono::Utc>) -> String 
         }
     }
     let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() { "incident" } else { slug };
-    format!("{}-{slug}.jsonl", now.format("%Y-%m-%dT%H%M%S"))
+    if slug.is_empty() {
+        "incident".to_string()
+    } else {
+        slug.to_string()
+    }
 }
 
 /// The outcome of checking a whole file.

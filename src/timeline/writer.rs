@@ -5,7 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 
 use super::chain;
 use super::event::{Event, Record};
@@ -64,8 +64,7 @@ fn advice(e: &std::io::Error) -> &'static str {
     }
 }
 
-/// A line written more than this after the time it records says when it was written.
-pub const LATE_WRITE: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
+pub use super::LATE_WRITE;
 
 /// What opening found and did, for the user to see.
 #[derive(Debug, Default)]
@@ -88,6 +87,8 @@ pub struct TimelineWriter {
     last_hash: String,
     next_line: usize,
     patience: Patience,
+    /// A shared incident's replica takes only what the store took: our appends wait here.
+    outbox: Option<super::outbox::Queue>,
 }
 
 /// How long to wait for another process's lock on the timeline, and how to say that it is being
@@ -278,11 +279,17 @@ impl TimelineWriter {
             last_hash: parsed.last_hash().to_string(),
             next_line: count_lines(&bytes[..parsed.good_len as usize]) + 1,
             patience,
+            outbox: super::outbox::is_replica(path).then(|| super::outbox::Queue::beside(path)),
         };
         report.records = parsed.records;
         report.problems = parsed.problems;
         report.torn = torn;
         Ok((writer, report))
+    }
+
+    /// Whether this is a shared incident's replica, whose appends wait in its outbox.
+    pub fn is_replica(&self) -> bool {
+        self.outbox.is_some()
     }
 
     /// The file being written.
@@ -337,9 +344,22 @@ impl TimelineWriter {
             path: path.to_path_buf(),
             cause,
         };
+        if let Some(outbox) = &self.outbox {
+            // Synced into the outbox, the action is done; the store gives it its seq.
+            let pending = super::outbox::Pending::new(ts, actor, event);
+            outbox
+                .push(&pending)
+                .map_err(|e| write_err(outbox.path(), e))?;
+            let foreign = self.poll()?;
+            return Ok(Appended {
+                record: pending.provisional(),
+                foreign: foreign.records,
+                #[cfg(any(test, feature = "test-support"))]
+                problems: foreign.problems,
+            });
+        }
         lock(&self.file, &self.path, self.patience).map_err(|e| write_err(&self.path, e))?;
         // The file holds milliseconds: the record handed back says what the file says.
-        use chrono::SubsecRound as _;
         let (ts, written) = (ts.trunc_subsecs(3), written.map(|w| w.trunc_subsecs(3)));
         let result = self.append_locked(ts, written, actor, event);
         let _ = self.file.unlock();
@@ -389,6 +409,57 @@ impl TimelineWriter {
             #[cfg(any(test, feature = "test-support"))]
             problems: foreign.problems,
         })
+    }
+
+    /// Appends a line sealed elsewhere (an event of a shared incident, as the store holds it), byte
+    /// for byte. The line must continue the file: after catching up with other processes, its seq
+    /// must follow the last and its `prev` and hash must hold. A line whose place another process
+    /// already filled is not written ([`Sealed::appended`] is `None`; the caller compares what it
+    /// got); one that does not continue the chain is refused with what is wrong.
+    pub fn append_sealed(&mut self, line: &[u8]) -> Result<Sealed, TimelineError> {
+        lock(&self.file, &self.path, self.patience).map_err(|e| self.write_error(e))?;
+        let result = self.append_sealed_locked(line);
+        let _ = self.file.unlock();
+        result
+    }
+
+    fn append_sealed_locked(&mut self, line: &[u8]) -> Result<Sealed, TimelineError> {
+        let foreign = self.catch_up()?;
+        let parsed = reader::parse(line, self.next_line, self.len, &self.last_hash, self.last_seq);
+        let whole = line.ends_with(b"\n") && parsed.torn.is_none();
+        let record = match (parsed.records.as_slice(), parsed.problems.first()) {
+            ([record], None) if whole => record.clone(),
+            (_, problem) => {
+                let why = problem.map_or_else(
+                    || "not one whole timeline line".to_string(),
+                    |p| p.message.clone(),
+                );
+                return Ok(Sealed {
+                    appended: None,
+                    foreign: foreign.records,
+                    refused: Some(why),
+                });
+            }
+        };
+        if let Err(e) = (&self.file).write_all(line).and_then(|()| self.file.sync_data()) {
+            let _ = self.file.set_len(self.len);
+            return Err(self.write_error(e));
+        }
+        self.len += line.len() as u64;
+        self.last_seq = record.seq;
+        self.last_hash = record.hash.clone();
+        super::head::write_sidecar(&self.path, &super::head::Head::of(&record));
+        self.next_line += 1;
+        Ok(Sealed {
+            appended: Some(record),
+            foreign: foreign.records,
+            refused: None,
+        })
+    }
+
+    /// The seq and hash of the file's last line as last read.
+    pub fn head(&self) -> (u64, &str) {
+        (self.last_seq, &self.last_hash)
     }
 
     /// Reads what other processes appended since we last looked.
@@ -468,6 +539,17 @@ pub struct Appended {
     /// Problems found in those.
     #[cfg(any(test, feature = "test-support"))]
     pub problems: Vec<Problem>,
+}
+
+/// The result of [`TimelineWriter::append_sealed`].
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// The line's record, when it was written.
+    pub appended: Option<Record>,
+    /// Records other processes wrote before (caught up first).
+    pub foreign: Vec<Record>,
+    /// Why the line was not written: what is wrong with it as the file's next line.
+    pub refused: Option<String>,
 }
 
 fn count_lines(bytes: &[u8]) -> usize {

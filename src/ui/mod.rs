@@ -217,6 +217,24 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// The header line for `width` columns, and whether an update is overdue. What matters most stays:
 /// the severity, the last milestone and the DRY RUN badge; the title is shortened first, then the
 /// wall clock, the steps, the incident clock and the update countdown (unless overdue) go.
+/// A shared incident's sync in the header: what is not shared yet and why, loud; all shared, a
+/// quiet mark that goes first when room is short.
+fn share_label(app: &App) -> Option<(String, Option<u8>)> {
+    let share = app.share.as_ref()?;
+    let waiting = app.not_shared();
+    if share.damage.is_some() {
+        return Some((format!("⇡ {waiting} not shared · store damaged"), None));
+    }
+    match share.unreachable_since {
+        Some(since) => Some((
+            format!("⇡ {waiting} not shared · store unreachable since {}", clock(app, since)),
+            None,
+        )),
+        None if waiting > 0 => Some((format!("⇡ {waiting} not shared"), Some(5))),
+        None => Some(("⇅ shared".to_string(), Some(0))),
+    }
+}
+
 fn header_text(app: &App, width: usize) -> (String, bool) {
     let resolved = app.incident.end();
     // After `resolved` the clock stops at the incident's length.
@@ -262,9 +280,11 @@ fn header_text(app: &App, width: usize) -> (String, bool) {
         .as_ref()
         .filter(|r| r.running())
         .map(|r| format!("⚙ running {}", r.request.step));
+    let share = share_label(app);
     // (text, drop order: lower goes first; None never goes)
     let parts: Vec<(String, Option<u8>)> = [
         Some((severity, None)),
+        share,
         Some((since, Some(2))),
         steps.map(|s| (s, Some(1))),
         milestone.map(|m| (m, None)),

@@ -1,0 +1,124 @@
+//! The share thread of a shared incident's cockpit: a round of the protocol (`share::sync`) at
+//! every poll, and at once when this laptop queues an event; the records it brings into the
+//! replica reach the UI through the writer thread's watch on the file, like any other process's
+//! lines. It says how the sync stands (`Msg::Share`) whenever that changes. Its own small runtime
+//! keeps the store's slow answers off the UI's.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc as std_mpsc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::app::{Flash, Msg, ShareState};
+use crate::share::store::Store;
+use crate::share::sync::{self, Fault};
+
+/// Every this many rounds, a round lists the keys after the head: a missing object shows, and a
+/// long absence is caught up by listing instead of one read at a time.
+const LIST_EVERY: u64 = 60;
+/// The longest wait between tries while the store does not answer.
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// The running share thread; dropping it ends the thread after its current round.
+pub(super) struct Sharer {
+    _nudge: std_mpsc::SyncSender<()>,
+    _watcher: Option<notify::RecommendedWatcher>,
+}
+
+/// Starts syncing the replica at `timeline` with `store`, reading it every `poll`.
+pub(super) fn spawn(timeline: &Path, store: Store, poll: Duration, out: mpsc::Sender<Msg>) -> Sharer {
+    let (tx, rx) = std_mpsc::sync_channel::<()>(1);
+    let watcher = watch_outbox(timeline, tx.clone());
+    let path = timeline.to_path_buf();
+    std::thread::spawn(move || serve(&path, &store, poll, &rx, &out));
+    Sharer {
+        _nudge: tx,
+        _watcher: watcher,
+    }
+}
+
+fn serve(path: &Path, store: &Store, poll: Duration, nudge: &std_mpsc::Receiver<()>, out: &mpsc::Sender<Msg>) {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return;
+    };
+    let (mut replica, _) = match crate::share::open_replica(path) {
+        Ok(opened) => opened,
+        Err(e) => {
+            let _ = out.blocking_send(Msg::Flash(Flash {
+                text: format!("sharing stopped: {e}"),
+                error: true,
+            }));
+            return;
+        }
+    };
+    let mut state = ShareState {
+        store: store.url.clone(),
+        ..ShareState::default()
+    };
+    let mut said: Option<ShareState> = None;
+    let mut local_error: Option<String> = None;
+    let mut failures = 0u32;
+    for n in 0u64.. {
+        let started = chrono::Utc::now();
+        match rt.block_on(sync::round(store, &mut replica, n % LIST_EVERY == 0)) {
+            Ok(_) => {
+                state.unreachable_since = None;
+                state.error = None;
+                state.damage = None;
+                failures = 0;
+            }
+            Err(Fault::Store(e)) => {
+                state.unreachable_since.get_or_insert(started);
+                state.error = Some(e.to_string());
+                failures += 1;
+            }
+            Err(Fault::Damage(why)) => state.damage = Some(why),
+            Err(Fault::Local(why)) => {
+                if local_error.as_ref() != Some(&why) {
+                    let text = format!("sharing: {why}");
+                    let _ = out.blocking_send(Msg::Flash(Flash { text, error: true }));
+                    local_error = Some(why);
+                }
+            }
+        }
+        if said.as_ref() != Some(&state) {
+            if out.blocking_send(Msg::Share(state.clone())).is_err() {
+                return;
+            }
+            said = Some(state.clone());
+        }
+        let wait = match failures {
+            0 => poll,
+            k => (poll * 2u32.saturating_pow(k.min(8))).min(MAX_BACKOFF).max(poll),
+        };
+        match nudge.recv_timeout(wait) {
+            Ok(()) | Err(std_mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+/// Nudges the thread when the outbox changes: our own events go out at once, not at the next poll.
+fn watch_outbox(timeline: &Path, tx: std_mpsc::SyncSender<()>) -> Option<notify::RecommendedWatcher> {
+    use notify::Watcher as _;
+    let outbox = crate::timeline::outbox::Queue::beside(timeline);
+    let name = outbox.path().file_name()?.to_os_string();
+    let dir = match timeline.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(event) = res
+            && event.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()))
+        {
+            let _ = tx.try_send(());
+        }
+    })
+    .ok()?;
+    watcher.watch(&dir, notify::RecursiveMode::NonRecursive).ok()?;
+    Some(watcher)
+}

@@ -407,3 +407,47 @@ fn a_removed_object_is_said_when_catching_up() {
         assert_eq!(replica.last_seq(), 1);
     });
 }
+
+/// A store that ignores `If-None-Match` (some S3-compatible ones do): every create overwrites.
+struct Lax(ObjectBlobs);
+
+impl Blobs for Lax {
+    fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, StoreResult<Option<Bytes>>> {
+        self.0.get(key)
+    }
+    fn create<'a>(&'a self, key: &'a str, body: Bytes) -> BoxFuture<'a, StoreResult<Put>> {
+        Box::pin(async move {
+            self.0.delete(key).await?;
+            self.0.create(key, body).await
+        })
+    }
+    fn list<'a>(
+        &'a self,
+        prefix: &'a str,
+        after: Option<&'a str>,
+    ) -> BoxFuture<'a, StoreResult<Vec<String>>> {
+        self.0.list(prefix, after)
+    }
+    fn folders<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, StoreResult<Vec<String>>> {
+        self.0.folders(prefix)
+    }
+    fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, StoreResult<()>> {
+        self.0.delete(key)
+    }
+}
+
+#[test]
+fn a_store_that_accepts_a_second_create_is_refused_by_name() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let lax = Store::over(Arc::new(Lax(memory())), "team", "s3://lax-bucket/team");
+    let err = rt.block_on(lax.check_create_only()).unwrap_err();
+    assert!(
+        err.0
+            .contains("s3://lax-bucket/team accepted a second create"),
+        "{err}"
+    );
+    let strict = Store::over(Arc::new(memory()), "team", URL);
+    rt.block_on(strict.check_create_only()).unwrap();
+}

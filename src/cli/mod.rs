@@ -347,7 +347,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             cockpit::open(&config, new, timeline, actor, dry_run, mouse).await
         }
         Cmd::Init { dir } => setup::init(&dir),
-        Cmd::Check { config } => Ok(setup::check(&config)),
+        Cmd::Check { config } => Ok(setup::check(&config).await),
         Cmd::Tail {
             filter,
             follow_field,

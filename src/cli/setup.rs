@@ -74,7 +74,7 @@ fn source_notes(logs: &[crate::config::LogConfig]) {
 }
 
 /// Validates a config and its runbooks; prints each problem as `file:line:col: message`.
-pub(super) fn check(config_path: &Path) -> u8 {
+pub(super) async fn check(config_path: &Path) -> u8 {
     // Every error in one run, not the first only.
     let cfg = match config::load_all(config_path) {
         Ok(c) => c,
@@ -106,6 +106,11 @@ pub(super) fn check(config_path: &Path) -> u8 {
         println!(
             "note: mouse on: a click focuses a panel, the wheel scrolls it; hold Shift to select text"
         );
+    }
+    if let Some(share) = &cfg.share
+        && !super::share::check_store(share).await
+    {
+        return 1;
     }
     let steps: usize = runbooks.iter().map(|r| r.steps.len()).sum();
     println!(

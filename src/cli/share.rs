@@ -407,3 +407,82 @@ pub(super) fn show_waiting(app: &mut crate::app::App, path: &Path, url: &str) {
         }),
     );
 }
+
+/// `sitrep check` on `[share]`: which credentials, whether the store answers, and whether it
+/// refuses a second create of one key. False when sharing would not work.
+pub(super) async fn check_store(share: &ShareConfig) -> bool {
+    use crate::share::store::Kind;
+    println!("share: {}", share.url);
+    println!("  credentials: {}", credential_source(share));
+    if share.url.kind == Kind::Folder {
+        println!(
+            "  note: on NFS, directory caching can delay teammates' events by seconds; a share without hard links (some SMB mounts) cannot create-only and is refused below"
+        );
+    }
+    let store = match open_store(&share.url, share) {
+        Ok(store) => store,
+        Err(e) => {
+            println!("error: {e:#}");
+            return false;
+        }
+    };
+    let started = std::time::Instant::now();
+    match tokio::time::timeout(ONE_SHOT, share::shared_incidents(&store)).await {
+        Ok(Ok(found)) => println!(
+            "  the store answers: {} incident(s) in {} ms",
+            found.len(),
+            started.elapsed().as_millis()
+        ),
+        Ok(Err(e)) => {
+            println!("error: the store does not answer as it should: {e}");
+            return false;
+        }
+        Err(_) => {
+            println!("error: the store did not answer within {}s", ONE_SHOT.as_secs());
+            return false;
+        }
+    }
+    match tokio::time::timeout(ONE_SHOT, store.check_create_only()).await {
+        Ok(Ok(())) => {
+            println!("  create-only: the store refuses a second create of one key");
+            true
+        }
+        Ok(Err(e)) => {
+            println!("error: {e}");
+            false
+        }
+        Err(_) => {
+            println!("error: the create-only check got no answer within {}s", ONE_SHOT.as_secs());
+            false
+        }
+    }
+}
+
+/// Where the store's credentials come from, as `object_store` will find them.
+fn credential_source(share: &ShareConfig) -> String {
+    use crate::share::store::Kind;
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+    match share.url.kind {
+        Kind::Folder => "none needed (a folder: the file system's permissions)".into(),
+        Kind::S3 if set("AWS_ACCESS_KEY_ID") => "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)".into(),
+        Kind::S3 if share.profile.is_some() || set("AWS_PROFILE") => {
+            let profile = share
+                .profile
+                .clone()
+                .or_else(|| std::env::var("AWS_PROFILE").ok())
+                .unwrap_or_default();
+            format!("AWS profile `{profile}` through `aws configure export-credentials` (SSO and the like), refreshed before they expire")
+        }
+        Kind::S3 if set("AWS_WEB_IDENTITY_TOKEN_FILE") => "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN)".into(),
+        Kind::S3 if set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") || set("AWS_CONTAINER_CREDENTIALS_FULL_URI") => {
+            "container credentials (ECS/EKS)".into()
+        }
+        Kind::S3 => "none in the environment: the instance's metadata service (EC2), if any; set AWS_ACCESS_KEY_ID or [share] profile otherwise".into(),
+        Kind::Gcs if set("GOOGLE_SERVICE_ACCOUNT") || set("GOOGLE_APPLICATION_CREDENTIALS") => {
+            "a service account from the environment".into()
+        }
+        Kind::Gcs => "the metadata service or the gcloud default credentials".into(),
+        Kind::Azure if set("AZURE_STORAGE_ACCOUNT_KEY") => "environment (AZURE_STORAGE_ACCOUNT_KEY)".into(),
+        Kind::Azure => "environment (AZURE_*), or the managed identity".into(),
+    }
+}

@@ -367,6 +367,8 @@ impl Store {
 /// (sitrep's loop backs off), the folder syncing what it writes.
 fn build(url: &ShareUrl, reach: &Reach) -> Result<Arc<dyn ObjectStore>, String> {
     use object_store::{BackoffConfig, ClientOptions, RetryConfig};
+    // `object_store` builds its reqwest client itself: TLS through ring, as every client here.
+    crate::core::http::install_crypto_provider();
     let endpoint = reach
         .endpoint
         .clone()

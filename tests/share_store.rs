@@ -225,3 +225,62 @@ fn cockpits_keep_working_while_the_store_hangs_and_catch_up_when_it_answers() {
     sync_all(&[&alice, &bob]);
     assert_one_chain(&[&alice, &bob], url);
 }
+
+#[test]
+fn an_aws_profile_gives_its_credentials_through_the_aws_cli() {
+    let Some(moto) = Moto::start() else { return };
+    moto.bucket("team");
+    let url = "s3://team/incidents";
+    let alice = Laptop::new("alice", url, Some(&moto.endpoint()));
+    // A stand-in for the aws CLI: answers `configure export-credentials` as the real one does,
+    // and keeps a note of each call.
+    let bin = tempfile::tempdir().unwrap();
+    let calls = bin.path().join("calls");
+    let aws = bin.path().join("aws");
+    std::fs::write(
+        &aws,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> {calls}\nif [ \"$4\" = expired-sso ]; then echo 'Error loading SSO Token: Token for oncall does not exist' >&2; exit 255; fi\necho '{{\"Version\": 1, \"AccessKeyId\": \"ASIAEXAMPLE\", \"SecretAccessKey\": \"secret\", \"SessionToken\": \"token\", \"Expiration\": \"2099-01-01T00:00:00+00:00\"}}'\n",
+            calls = calls.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&aws, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let env = [
+        ("PATH", Some(path.as_str())),
+        ("AWS_ACCESS_KEY_ID", None),
+        ("AWS_SECRET_ACCESS_KEY", None),
+        ("AWS_PROFILE", Some("oncall")),
+    ];
+    let out = alice.run_env(&["check"], &env);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains("AWS profile `oncall` through `aws configure export-credentials`"),
+        "{said}"
+    );
+    assert!(said.contains("refuses a second create"), "{said}");
+    let called = std::fs::read_to_string(&calls).unwrap();
+    assert!(
+        called.contains("configure export-credentials --profile oncall --format process"),
+        "{called}"
+    );
+    // A profile whose SSO login ran out: said, with what to do.
+    let env = [
+        ("PATH", Some(path.as_str())),
+        ("AWS_ACCESS_KEY_ID", None),
+        ("AWS_PROFILE", Some("expired-sso")),
+    ];
+    let out = alice.run_env(&["check"], &env);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("aws sso login --profile expired-sso"),
+        "{said}"
+    );
+}

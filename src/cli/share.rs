@@ -434,7 +434,7 @@ pub(super) async fn check_store(share: &ShareConfig) -> bool {
             started.elapsed().as_millis()
         ),
         Ok(Err(e)) => {
-            println!("error: the store does not answer as it should: {e}");
+            println!("error: cannot list the store: {e}");
             return false;
         }
         Err(_) => {
@@ -465,12 +465,8 @@ fn credential_source(share: &ShareConfig) -> String {
     match share.url.kind {
         Kind::Folder => "none needed (a folder: the file system's permissions)".into(),
         Kind::S3 if set("AWS_ACCESS_KEY_ID") => "environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)".into(),
-        Kind::S3 if share.profile.is_some() || set("AWS_PROFILE") => {
-            let profile = share
-                .profile
-                .clone()
-                .or_else(|| std::env::var("AWS_PROFILE").ok())
-                .unwrap_or_default();
+        Kind::S3 if share.reach.aws_profile().is_some() => {
+            let profile = share.reach.aws_profile().unwrap_or_default();
             format!("AWS profile `{profile}` through `aws configure export-credentials` (SSO and the like), refreshed before they expire")
         }
         Kind::S3 if set("AWS_WEB_IDENTITY_TOKEN_FILE") => "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN)".into(),

@@ -57,10 +57,8 @@ pub struct Config {
 pub struct ShareConfig {
     /// `s3://bucket/prefix`, `file:///folder`, `gs://…`, `az://…`.
     pub url: crate::share::store::ShareUrl,
-    /// An S3-compatible endpoint and a region.
+    /// An S3-compatible endpoint, a region, an AWS profile.
     pub reach: crate::share::store::Reach,
-    /// An AWS profile whose credentials come through the aws CLI (SSO and the like).
-    pub profile: Option<String>,
     /// How often a cockpit reads the store for teammates' events.
     pub poll: std::time::Duration,
 }
@@ -246,8 +244,8 @@ fn share(r: &Reader<'_>, raw: raw::RawShare) -> Result<ShareConfig, SourceError>
         reach: crate::share::store::Reach {
             endpoint,
             region: raw.region,
+            profile: raw.profile,
         },
-        profile: raw.profile,
         poll,
     })
 }

@@ -3,6 +3,7 @@
 //!
 //! - [`store`]: the store, behind the four operations sitrep needs ([`store::Blobs`]).
 //! - [`layout`]: keys and ids.
+//! - [`credentials`]: S3 credentials from an AWS profile, through the aws CLI.
 //! - [`queue`] (`timeline::outbox`): this laptop's events the store has not taken yet, durable.
 //! - [`replica`]: the local copy of the shared chain, a timeline file like any other.
 //! - [`sync`]: the protocol (create-only per-seq objects) and one round of it.
@@ -10,6 +11,7 @@
 //! This module adds what the commands need: sharing a local incident, fetching a shared one, and
 //! listing both.
 
+pub mod credentials;
 pub mod layout;
 pub mod replica;
 pub mod store;

@@ -263,6 +263,23 @@ pub struct Reach {
     pub endpoint: Option<String>,
     /// The AWS region (default: `AWS_REGION` / `AWS_DEFAULT_REGION`).
     pub region: Option<String>,
+    /// An AWS profile whose credentials come through the aws CLI (SSO and the like); default:
+    /// `AWS_PROFILE`, when no key is in the environment.
+    pub profile: Option<String>,
+}
+
+impl Reach {
+    /// The AWS profile to read credentials from: the config's, else `AWS_PROFILE`, and only when
+    /// the environment holds no key (keys in the environment win, as for the aws CLI).
+    pub fn aws_profile(&self) -> Option<String> {
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_some_and(|v| !v.is_empty()) {
+            return None;
+        }
+        self.profile
+            .clone()
+            .or_else(|| std::env::var("AWS_PROFILE").ok())
+            .filter(|p| !p.is_empty())
+    }
 }
 
 /// A store and the prefix a team's incidents live under.
@@ -400,6 +417,9 @@ fn build(url: &ShareUrl, reach: &Reach) -> Result<Arc<dyn ObjectStore>, String> 
             }
             if let Some(region) = &reach.region {
                 b = b.with_region(region);
+            }
+            if let Some(profile) = reach.aws_profile() {
+                b = b.with_credentials(Arc::new(super::credentials::AwsProfile::new(&profile)));
             }
             Arc::new(b.build().map_err(|e| cannot(url, &e))?)
         }

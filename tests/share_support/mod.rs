@@ -47,13 +47,26 @@ impl Laptop {
 
     /// Runs `sitrep ARGS` here as this laptop's responder.
     pub fn run(&self, args: &[&str]) -> Output {
+        self.run_env(args, &[])
+    }
+
+    /// Like `run`, with environment changes after the test credentials: `(name, Some(value))`
+    /// sets, `(name, None)` removes.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, Option<&str>)]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
         cmd.args(args)
             .current_dir(self.path())
             .env("USER", &self.name)
+            .env_remove("AWS_PROFILE")
             .stdin(Stdio::null());
         for (k, v) in S3_ENV {
             cmd.env(k, v);
+        }
+        for (k, v) in env {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
         }
         cmd.output().expect("run sitrep")
     }

@@ -22,8 +22,11 @@ const CLI_TIMEOUT: Duration = Duration::from_secs(30);
 pub struct AwsProfile {
     profile: String,
     aws: String,
-    held: tokio::sync::Mutex<Option<(Arc<AwsCredential>, Option<DateTime<Utc>>)>>,
+    held: tokio::sync::Mutex<Option<Held>>,
 }
+
+/// Credentials and when they expire (never, for long-lived keys).
+type Held = (Arc<AwsCredential>, Option<DateTime<Utc>>);
 
 impl AwsProfile {
     /// The credentials of `profile`, through the `aws` program on the PATH.

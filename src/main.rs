@@ -18,7 +18,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(sitrep::run(cli)) {
+    let result = runtime.block_on(sitrep::run(cli));
+    // A store's request stuck in the file system (a hung network mount) must not keep a finished
+    // command from exiting.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(2));
+    match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("error: {e:#}");

@@ -366,9 +366,11 @@ fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
             compare.problems.iter().any(|p| p.contains("event #2")),
             "{compare:?}"
         );
+        // Its own round, checking its head in the store, refuses to go on too.
+        let err = sync::round(&store, &mut first, true).await.unwrap_err();
         assert!(
-            sync::round(&store, &mut first, true).await.is_ok(),
-            "nothing new to take"
+            matches!(&err, Fault::Damage(why) if why.contains("#2 is not the one")),
+            "{err}"
         );
     });
 }
@@ -450,4 +452,54 @@ fn a_store_that_accepts_a_second_create_is_refused_by_name() {
     );
     let strict = Store::over(Arc::new(memory()), "team", URL);
     rt.block_on(strict.check_create_only()).unwrap();
+}
+
+#[test]
+fn a_writer_open_before_the_incident_was_shared_sends_its_next_event_to_the_outbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("2026-11-28T140000-payments.jsonl");
+    let (mut writer, _) = TimelineWriter::create(
+        &path,
+        "alice",
+        Event::IncidentOpened {
+            title: "Payments".into(),
+            severity: None,
+        },
+    )
+    .unwrap();
+    assert!(!writer.is_replica());
+    let store = Store::over(Arc::new(memory()), "", URL);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap();
+    rt.block_on(shared::publish_local(&store, &path)).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let appended = writer
+        .append(
+            "alice",
+            Event::Note {
+                text: "after sharing".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(appended.record.seq, 0, "provisional: the store numbers it");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the copy holds only what the store took"
+    );
+    let (queued, _) = Queue::beside(&path).read().unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(rt.block_on(drain(&store, &path, 3)), 0);
+    assert_eq!(note_count(&path), 1);
+}
+
+fn note_count(path: &Path) -> usize {
+    sitrep::timeline::read(path)
+        .unwrap()
+        .records
+        .iter()
+        .filter(|r| matches!(r.event, Event::Note { .. }))
+        .count()
 }

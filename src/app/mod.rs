@@ -237,6 +237,12 @@ pub struct ShareState {
     pub error: Option<String>,
     /// What the store holds that is not the chain (an edited, foreign or missing object).
     pub damage: Option<String>,
+    /// This laptop's events not in the store yet, as the last round counted them (those of
+    /// `sitrep note` too); `None` before the first round.
+    pub waiting: Option<usize>,
+    /// Why sharing stopped for this session, when it did (the replica could not be opened, the
+    /// store accepts a second create of one key).
+    pub stopped: Option<String>,
 }
 
 /// A log source as the panel shows it.
@@ -765,12 +771,20 @@ impl App {
             self.incident = crate::timeline::Incident::replay(
                 self.records.iter().chain(&self.error_minutes),
             );
-            self.timeline.recorded(&self.records);
+            self.timeline.inserted(at.min(i), &self.records);
             return;
         }
         if record.seq > 0
             && record.seq <= self.incident.last_seq
             && self.records.iter().any(|r| r.hash == record.hash)
+        {
+            return;
+        }
+        // Our own event whose store copy came first (published between the outbox push and the
+        // answer): it is shown already.
+        if record.seq == 0
+            && record.id.is_some()
+            && self.records.iter().any(|r| r.seq > 0 && r.id == record.id)
         {
             return;
         }
@@ -786,14 +800,15 @@ impl App {
         }
         self.incident.apply(&record);
         self.patterns.recorded(&record);
-        if record.seq > 0 {
+        if record.seq > 0 && self.shared_end() < self.records.len() {
             // Before our events still waiting for the store.
             let at = self.shared_end();
             self.records.insert(at, record);
+            self.timeline.inserted(at, &self.records);
         } else {
             self.records.push(record);
+            self.timeline.recorded(&self.records);
         }
-        self.timeline.recorded(&self.records);
     }
 
     /// Where the events the store has taken end (our waiting ones come after).

@@ -124,6 +124,10 @@ impl PatternState {
 
     /// Takes note of a timeline record: a new pattern already recorded is not announced again.
     pub fn recorded(&mut self, record: &Record) {
+        // A shared incident's event not numbered yet cannot be retracted: wait for its seq.
+        if record.seq == 0 {
+            return;
+        }
         if let Event::Pattern {
             change: PatternChange::New,
             template,

@@ -487,6 +487,7 @@ mod episodes;
 mod defects;
 mod mouse;
 mod rates;
+mod shared;
 mod timeline;
 
 #[test]

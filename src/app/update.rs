@@ -121,6 +121,11 @@ fn on_share(app: &mut App, state: super::ShareState) -> Vec<Command> {
             ));
         }
     }
+    if let Some(why) = &state.stopped
+        && app.share.as_ref().and_then(|s| s.stopped.as_ref()) != Some(why)
+    {
+        complain(app, format!("sharing stopped: {why}; this laptop's events wait in its outbox (sitrep sync shares them)"));
+    }
     app.share = Some(state);
     commands
 }

@@ -95,7 +95,9 @@ pub(super) fn open_timeline(
         Event::TimelineDamaged { problems } => Some(problems),
         _ => None,
     });
-    if !damage.is_empty() && said != Some(&damage) {
+    // A shared incident's copy tells the team only what the store took; damage found in the copy
+    // (which catching up repairs) is said here and on the banner.
+    if !damage.is_empty() && said != Some(&damage) && !writer.is_replica() {
         let event = Event::TimelineDamaged {
             problems: damage.clone(),
         };
@@ -316,7 +318,8 @@ pub(super) async fn open(
     app.episode_hold = chrono::TimeDelta::from_std(cfg.incident.episode_hold)
         .unwrap_or(chrono::TimeDelta::seconds(30));
     app.keymap = cfg.keymap.clone();
-    run_session(
+    let shared = share.is_some();
+    let code = run_session(
         Session {
             app,
             writer,
@@ -330,5 +333,9 @@ pub(super) async fn open(
         },
         cfg.theme.clone(),
     )
-    .await
+    .await?;
+    if shared {
+        super::share::say_waiting(&path);
+    }
+    Ok(code)
 }

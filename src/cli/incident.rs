@@ -244,18 +244,19 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
     }
-    // A shared incident's copy holds only what the store took: the event is queued, then shared.
-    if crate::share::replica::link_of(&path)
-        .map_err(anyhow::Error::msg)?
-        .is_some()
-    {
-        return super::share::record(&path, &target.config, &actor_name(actor), event);
-    }
     // A command line waits for another process's lock only so long, and says who holds it.
     let patience = crate::timeline::writer::Patience {
         timeout: Some(target.lock_timeout),
         say: Some(|what| eprintln!("{what}…")),
     };
+    // A shared incident's copy holds only what the store took: the event is queued, then shared.
+    if crate::share::replica::link_of(&path)
+        .map_err(anyhow::Error::msg)?
+        .is_some()
+    {
+        let who = actor_name(actor);
+        return super::share::record(&path, &target.config, (&who, patience), event);
+    }
     let (mut writer, _, _) = open_timeline(
         &path,
         ("incident", None),

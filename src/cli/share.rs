@@ -163,7 +163,12 @@ async fn sync_one(store: &Store, dir: &Path, id: &str) -> bool {
 
 /// Records an event on a shared incident: queued (durable: the action is done), then shared
 /// when the store answers within a few seconds. Prints what happened.
-pub(super) fn record(path: &Path, config_path: &Path, actor: &str, event: Event) -> anyhow::Result<u8> {
+pub(super) fn record(
+    path: &Path,
+    config_path: &Path,
+    (actor, patience): (&str, crate::timeline::writer::Patience),
+    event: Event,
+) -> anyhow::Result<u8> {
     let pending = Pending::new(chrono::Utc::now(), actor, event);
     let summary = pending.event.summary();
     let queue = share::queue::Queue::beside(path);
@@ -175,7 +180,7 @@ pub(super) fn record(path: &Path, config_path: &Path, actor: &str, event: Event)
     let handle = tokio::runtime::Handle::current();
     let outcome = tokio::task::block_in_place(|| {
         handle.block_on(async {
-            let (mut replica, _) = share::open_replica(path)?;
+            let (mut replica, _) = share::open_replica_with(path, patience)?;
             let url: ShareUrl = replica.link.url.parse().map_err(Fault::Local)?;
             let share = config::load(config_path).ok().and_then(|c| c.share);
             let reach = share
@@ -206,12 +211,27 @@ pub(super) fn record(path: &Path, config_path: &Path, actor: &str, event: Event)
             "recorded in {shown}, not shared yet ({} waiting): {summary}",
             round.waiting
         ),
+        Err(Fault::Damage(why)) => {
+            println!("recorded in {shown}, not shared: {summary}");
+            eprintln!(
+                "the store holds damage: {why}\nNothing is shared past it until it is repaired; `sitrep verify --against {}` says which chain holds.",
+                crate::core::sanitize::sanitize(url_of(path).as_bytes())
+            );
+        }
         Err(e) => {
             println!("recorded in {shown}, not shared yet: {summary}");
             eprintln!("the store: {e}\n`sitrep sync` shares it when the store answers.");
         }
     }
     Ok(0)
+}
+
+fn url_of(path: &Path) -> String {
+    replica::link_of(path)
+        .ok()
+        .flatten()
+        .map(|l| l.url)
+        .unwrap_or_default()
 }
 
 /// `sitrep incidents`: local and shared incidents, newest first.
@@ -480,5 +500,19 @@ fn credential_source(share: &ShareConfig) -> String {
         Kind::Gcs => "the metadata service or the gcloud default credentials".into(),
         Kind::Azure if set("AZURE_STORAGE_ACCOUNT_KEY") => "environment (AZURE_STORAGE_ACCOUNT_KEY)".into(),
         Kind::Azure => "environment (AZURE_*), or the managed identity".into(),
+    }
+}
+
+/// After a shared incident's cockpit: this laptop's events the store has not taken yet.
+pub(super) fn say_waiting(path: &Path) {
+    let Ok((replica, _)) = share::open_replica(path) else {
+        return;
+    };
+    let waiting = replica.pending().map_or(0, |p| p.len());
+    if waiting > 0 {
+        eprintln!(
+            "{waiting} event(s) of this laptop are not shared yet: they wait in {}; `sitrep sync` shares them (or the next `sitrep open`)",
+            replica.queue().path().display()
+        );
     }
 }

@@ -38,52 +38,70 @@ pub(super) fn spawn(timeline: &Path, store: Store, poll: Duration, out: mpsc::Se
     }
 }
 
-fn serve(path: &Path, store: &Store, poll: Duration, nudge: &std_mpsc::Receiver<()>, out: &mpsc::Sender<Msg>) {
-    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    else {
-        return;
-    };
-    let (mut replica, _) = match crate::share::open_replica(path) {
-        Ok(opened) => opened,
-        Err(e) => {
-            let _ = out.blocking_send(Msg::Flash(Flash {
-                text: format!("sharing stopped: {e}"),
-                error: true,
-            }));
-            return;
-        }
-    };
+fn serve(
+    path: &Path,
+    store: &Store,
+    poll: Duration,
+    nudge: &std_mpsc::Receiver<()>,
+    out: &mpsc::Sender<Msg>,
+) {
     let mut state = ShareState {
         store: store.url.clone(),
         ..ShareState::default()
     };
+    let stop = |state: &mut ShareState, why: String| {
+        state.stopped = Some(crate::core::sanitize::sanitize(why.as_bytes()));
+        let _ = out.blocking_send(Msg::Share(state.clone()));
+    };
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return stop(&mut state, "cannot start its runtime".into());
+    };
+    let (mut replica, _) = match crate::share::open_replica(path) {
+        Ok(opened) => opened,
+        Err(e) => return stop(&mut state, e.to_string()),
+    };
     let mut said: Option<ShareState> = None;
-    let mut local_error: Option<String> = None;
     let mut failures = 0u32;
+    let mut checked = false;
+    let outbox = crate::timeline::outbox::Queue::beside(path).path().to_path_buf();
+    let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
     for n in 0u64.. {
         let started = chrono::Utc::now();
-        match rt.block_on(sync::round(store, &mut replica, n % LIST_EVERY == 0)) {
-            Ok(_) => {
+        let queued_before = len(&outbox);
+        let result = rt.block_on(async {
+            // Before the first write: a store that accepts a second create of one key would
+            // fork the chain.
+            if !checked {
+                store.check_create_only().await.map_err(Fault::Store)?;
+                checked = true;
+            }
+            sync::round(store, &mut replica, n % LIST_EVERY == 0).await
+        });
+        match result {
+            Ok(round) => {
                 state.unreachable_since = None;
                 state.error = None;
                 state.damage = None;
+                state.waiting = Some(round.waiting);
                 failures = 0;
             }
+            Err(Fault::Store(e)) if e.0.contains("accepted a second create") => {
+                return stop(&mut state, e.to_string());
+            }
             Err(Fault::Store(e)) => {
+                if state.unreachable_since.is_none() {
+                    let text = crate::core::sanitize::sanitize(format!("the store: {e}").as_bytes());
+                    let _ = out.blocking_send(Msg::Flash(Flash { text, error: true }));
+                }
                 state.unreachable_since.get_or_insert(started);
                 state.error = Some(e.to_string());
                 failures += 1;
             }
             Err(Fault::Damage(why)) => state.damage = Some(why),
-            Err(Fault::Local(why)) => {
-                if local_error.as_ref() != Some(&why) {
-                    let text = format!("sharing: {why}");
-                    let _ = out.blocking_send(Msg::Flash(Flash { text, error: true }));
-                    local_error = Some(why);
-                }
-            }
+            Err(Fault::Local(why)) => return stop(&mut state, why),
         }
         if said.as_ref() != Some(&state) {
             if out.blocking_send(Msg::Share(state.clone())).is_err() {
@@ -95,9 +113,30 @@ fn serve(path: &Path, store: &Store, poll: Duration, nudge: &std_mpsc::Receiver<
             0 => poll,
             k => (poll * 2u32.saturating_pow(k.min(8))).min(MAX_BACKOFF).max(poll),
         };
-        match nudge.recv_timeout(wait) {
-            Ok(()) | Err(std_mpsc::RecvTimeoutError::Timeout) => {}
-            Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+        // An event queued during the round goes out at once.
+        if len(&outbox) > queued_before && failures == 0 {
+            continue;
+        }
+        if !wait_for_news(nudge, wait, &outbox) {
+            return;
+        }
+    }
+}
+
+/// Waits `wait`, or less when the outbox grew (our own event to share). A nudge for anything else
+/// the watcher saw on the outbox (our own round reading or emptying it) does not cut the wait.
+/// False when the cockpit is gone.
+fn wait_for_news(nudge: &std_mpsc::Receiver<()>, wait: Duration, outbox: &Path) -> bool {
+    let len = || std::fs::metadata(outbox).map_or(0, |m| m.len());
+    let before = len();
+    let until = std::time::Instant::now() + wait;
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        match nudge.recv_timeout(left) {
+            Ok(()) if len() > before => return true,
+            Ok(()) => {}
+            Err(std_mpsc::RecvTimeoutError::Timeout) => return true,
+            Err(std_mpsc::RecvTimeoutError::Disconnected) => return false,
         }
     }
 }

@@ -34,6 +34,11 @@ use sync::Fault;
 /// Shares an incident that started on this laptop: its lines, byte for byte, become events 1..N
 /// of a new incident id in the store, and the file becomes that incident's replica. An incident
 /// already shared answers its id. Returns the id.
+///
+/// The file is locked from the read until it is linked, so no line is appended meanwhile that the
+/// store would never get (a writer re-checks for the link under the lock). Events 2..N go up
+/// before event 1: an incident is visible (listed, fetchable, written to by teammates) only once
+/// it is whole.
 pub async fn publish_local(store: &Store, timeline_path: &Path) -> Result<String, Fault> {
     if let Some(link) = replica::link_of(timeline_path).map_err(Fault::Local)? {
         if link.url != store.url {
@@ -46,7 +51,23 @@ pub async fn publish_local(store: &Store, timeline_path: &Path) -> Result<String
         }
         return Ok(link.incident);
     }
-    let bytes = std::fs::read(timeline_path)
+    let local = |what: &str, e: std::io::Error| {
+        Fault::Local(format!("{what} {}: {e}", timeline_path.display()))
+    };
+    let file = std::fs::File::open(timeline_path).map_err(|e| local("cannot read", e))?;
+    file.lock().map_err(|e| local("cannot lock", e))?;
+    let result = publish_locked(store, timeline_path, &file).await;
+    let _ = file.unlock();
+    result
+}
+
+async fn publish_locked(
+    store: &Store,
+    timeline_path: &Path,
+    file: &std::fs::File,
+) -> Result<String, Fault> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut &*file, &mut bytes)
         .map_err(|e| Fault::Local(format!("cannot read {}: {e}", timeline_path.display())))?;
     let report = timeline::reader::parse(&bytes, 1, 0, "", 0);
     if let Some(problem) = report.problems.first() {
@@ -72,17 +93,17 @@ pub async fn publish_local(store: &Store, timeline_path: &Path) -> Result<String
         .filter(|l| !l.trim_ascii().is_empty())
         .collect();
     let base = layout::incident_id(first.ts, &title_of(first));
-    let id = claim_id(store, &base, lines[0]).await?;
-    for (i, line) in lines.iter().enumerate().skip(1) {
-        let seq = i as u64 + 1;
-        put_same(store, &layout::event_key(&id, seq), line).await?;
-    }
+    let id = upload(store, &base, &lines).await?;
     let link = Link {
         url: store.url.clone(),
         incident: id.clone(),
     };
-    replica::write_link(timeline_path, &link)
-        .map_err(|e| Fault::Local(format!("cannot write the link beside {}: {e}", timeline_path.display())))?;
+    replica::write_link(timeline_path, &link).map_err(|e| {
+        Fault::Local(format!(
+            "cannot write the link beside {}: {e}",
+            timeline_path.display()
+        ))
+    })?;
     Ok(id)
 }
 
@@ -93,20 +114,23 @@ fn title_of(first: &Record) -> String {
     }
 }
 
-/// The first free incident id from `base` (`base`, `base-2`, …) whose event 1 we could create, or
-/// whose event 1 is already exactly `first` (a share that stopped halfway, resumed).
-async fn claim_id(store: &Store, base: &str, first: &[u8]) -> Result<String, Fault> {
-    for attempt in 1..=100 {
+/// Uploads the lines under the first id from `base` (`base`, `base-2`, …) that is free or already
+/// holds exactly these lines (a share that stopped halfway, resumed): events 2..N, then event 1.
+async fn upload(store: &Store, base: &str, lines: &[&[u8]]) -> Result<String, Fault> {
+    'ids: for attempt in 1..=100 {
         let id = layout::next_incident_id(base, attempt);
-        let key = layout::event_key(&id, 1);
-        match store.create(&key, Bytes::copy_from_slice(first)).await? {
-            Put::Created => return Ok(id),
-            Put::Taken => {
-                if store.get(&key).await?.as_deref() == Some(first) {
-                    return Ok(id);
-                }
+        match store.get(&layout::event_key(&id, 1)).await? {
+            Some(held) if held.as_ref() != lines[0] => continue,
+            _ => {}
+        }
+        for (i, line) in lines.iter().enumerate().skip(1).chain(lines.iter().enumerate().take(1)) {
+            let key = layout::event_key(&id, i as u64 + 1);
+            if !put_same(store, &key, line).await? {
+                // Another incident's (or another share's) object: this id is not ours.
+                continue 'ids;
             }
         }
+        return Ok(id);
     }
     Err(Fault::Local(format!(
         "ids {base} to {base}-100 are all taken in {}",
@@ -114,16 +138,17 @@ async fn claim_id(store: &Store, base: &str, first: &[u8]) -> Result<String, Fau
     )))
 }
 
-/// Creates `key` holding `line`, or finds it already holding exactly that.
-async fn put_same(store: &Store, key: &str, line: &[u8]) -> Result<(), Fault> {
+/// Creates `key` holding `line`; true when it holds exactly that now, false when it holds
+/// something else. A key taken but not readable yet (a write in flight) is a store error: tried
+/// again later.
+async fn put_same(store: &Store, key: &str, line: &[u8]) -> Result<bool, Fault> {
     match store.create(key, Bytes::copy_from_slice(line)).await? {
-        Put::Created => Ok(()),
+        Put::Created => Ok(true),
         Put::Taken => match store.get(key).await? {
-            Some(held) if held.as_ref() == line => Ok(()),
-            _ => Err(Fault::Damage(format!(
-                "{key} in {} holds another event than this laptop's: someone shared a different incident under this id",
-                store.url
-            ))),
+            Some(held) => Ok(held.as_ref() == line),
+            None => Err(Fault::Store(store::StoreError(format!(
+                "{key} is taken but reads as absent: a write in flight; try again"
+            )))),
         },
     }
 }
@@ -194,11 +219,18 @@ pub async fn fetch(store: &Store, dir: &Path, incident: &str) -> Result<PathBuf,
 
 /// Opens the replica at `path` by its link.
 pub fn open_replica(path: &Path) -> Result<(Replica, timeline::OpenReport), Fault> {
+    open_replica_with(path, timeline::writer::Patience::default())
+}
+
+/// Like [`open_replica`], waiting for another process's lock on the file as `patience` allows.
+pub fn open_replica_with(
+    path: &Path,
+    patience: timeline::writer::Patience,
+) -> Result<(Replica, timeline::OpenReport), Fault> {
     let link = replica::link_of(path)
         .map_err(Fault::Local)?
         .ok_or_else(|| Fault::Local(format!("{} is not a shared incident", path.display())))?;
-    Replica::open(path, link, timeline::writer::Patience::default())
-        .map_err(|e| Fault::Local(e.to_string()))
+    Replica::open(path, link, patience).map_err(|e| Fault::Local(e.to_string()))
 }
 
 fn first_record(bytes: &[u8]) -> Option<Record> {
@@ -247,7 +279,9 @@ pub async fn shared_incidents(store: &Store) -> Result<Vec<SharedIncident>, Faul
     .await;
     let mut out = Vec::new();
     for (id, got) in reads {
-        let first = got?.as_deref().and_then(first_record);
+        // No event 1 yet: a share still uploading (or one that stopped halfway); not an incident.
+        let Some(bytes) = got? else { continue };
+        let first = first_record(&bytes);
         out.push(SharedIncident { id, first });
     }
     Ok(out)

@@ -158,16 +158,30 @@ impl Replica {
         self.queue.clear_if_shared(&|id| self.ids.contains(id))
     }
 
+    /// Whether `bytes` are the line the replica has at `seq`: its hash field and the hash of its
+    /// text are both the one the replica holds.
+    pub fn holds(&self, seq: u64, bytes: &[u8]) -> bool {
+        let Some(had) = self.hash_of(seq) else {
+            return false;
+        };
+        let text = trim_newline(bytes);
+        let field = serde_json::from_str::<Record>(text).ok().map(|r| r.hash);
+        crate::timeline::chain::recompute(text).as_deref() == Some(had)
+            && field.as_deref() == Some(had)
+            && bytes.ends_with(b"\n")
+    }
+
     /// Offers the store's object for event `seq`. `Err` says why it cannot be the replica's next
     /// line: it is not one valid line continuing the chain (damage: never chained over), or it
     /// differs from the event the replica already has at that seq.
     pub fn take(&mut self, seq: u64, bytes: &[u8]) -> Result<Took, Offer> {
-        if let Some(had) = self.hash_of(seq) {
-            return match crate::timeline::chain::recompute(trim_newline(bytes)) {
-                Some(hash) if hash == had => Ok(Took::Had),
-                _ => Err(Offer::Damage(format!(
-                    "the store's event #{seq} is not the one this laptop has: it was edited or replaced in the store"
-                ))),
+        if self.hash_of(seq).is_some() {
+            return if self.holds(seq, bytes) {
+                Ok(Took::Had)
+            } else {
+                Err(Offer::Damage(format!(
+                    "the store's event #{seq} is not the one this laptop has: one of the two was edited (sitrep verify --against the store says which chain holds)"
+                )))
             };
         }
         let sealed = self.writer.append_sealed(bytes).map_err(Offer::Local)?;

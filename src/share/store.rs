@@ -39,8 +39,9 @@ impl StoreError {
 /// The first line of an error, at most 300 characters: the crate's errors can carry whole
 /// responses.
 fn first_line(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    crate::core::text::cut(line, 300).into_owned()
+    // A store's answer is foreign text on its way to a terminal.
+    let line = crate::core::sanitize::sanitize(text.lines().next().unwrap_or_default().as_bytes());
+    crate::core::text::cut(&line, 300).into_owned()
 }
 
 /// A result from the store.

@@ -107,6 +107,25 @@ async fn pull(store: &Store, replica: &mut Replica, done: &mut Round) -> Result<
 /// missing before later ones is damage (an object removed from the store).
 async fn catch_up(store: &Store, replica: &mut Replica, done: &mut Round) -> Result<(), Fault> {
     let incident = replica.link.incident.clone();
+    // The head first: an incident removed from the store (a lifecycle rule, a cleanup) must not be
+    // recreated from head+1 by our next event.
+    let head = replica.last_seq();
+    if head > 0 {
+        done.requests += 1;
+        match store.get(&layout::event_key(&incident, head)).await? {
+            Some(bytes) if replica.holds(head, &bytes) => {}
+            Some(_) => {
+                return Err(Fault::Damage(format!(
+                    "the store's event #{head} is not the one this laptop has: one of the two was edited (sitrep verify --against the store says which chain holds)"
+                )));
+            }
+            None => {
+                return Err(Fault::Damage(format!(
+                    "event #{head}, this laptop's last, is missing from the store: it was removed there"
+                )));
+            }
+        }
+    }
     let after = (replica.last_seq() > 0).then(|| layout::event_key(&incident, replica.last_seq()));
     done.requests += 1;
     let keys = store
@@ -138,9 +157,11 @@ async fn catch_up(store: &Store, replica: &mut Replica, done: &mut Round) -> Res
     while let Some((seq, got)) = reads.next().await {
         done.requests += 1;
         let Some(bytes) = got? else {
-            return Err(Fault::Damage(format!(
-                "event #{seq} was listed but cannot be read: an object was removed"
-            )));
+            // A listing ahead of reads (NFS attribute caches), or a removal: the next round's
+            // listing tells which.
+            return Err(Fault::Store(StoreError(format!(
+                "event #{seq} was listed but reads as absent"
+            ))));
         };
         if let Took::Appended(_) = replica.take(seq, &bytes)? {
             done.pulled += 1;

@@ -143,6 +143,19 @@ pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::i
         ));
     }
     problems.extend(head::sidecar_problem(path, side.as_ref(), &report.records));
+    if outbox::is_replica(path) {
+        let queue = outbox::Queue::beside(path);
+        let (waiting, _) = queue.read().unwrap_or_default();
+        let shared: std::collections::HashSet<&str> =
+            report.records.iter().filter_map(|r| r.id.as_deref()).collect();
+        let left = waiting.iter().filter(|p| !shared.contains(p.id.as_str())).count();
+        if left > 0 {
+            notes.push(format!(
+                "{left} event(s) of this laptop wait in {}, not shared yet, so not in this file: `sitrep sync` shares them",
+                queue.path().display()
+            ));
+        }
+    }
     for (witness, from) in witnesses {
         match witness.check(&report.records) {
             Ok(()) => notes.push(format!("reaches {witness} ({from})")),

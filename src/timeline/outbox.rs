@@ -108,14 +108,16 @@ impl Queue {
             .read(true)
             .open(&self.path)?;
         file.lock()?;
-        let len = file.metadata()?.len();
-        let wrote = (&file)
-            .write_all(line.as_bytes())
-            .and_then(|()| file.sync_data());
-        if wrote.is_err() {
-            // No half line for the next reader.
-            let _ = file.set_len(len);
-        }
+        let wrote = cut_torn_tail(&file).and_then(|len| {
+            let wrote = (&file)
+                .write_all(line.as_bytes())
+                .and_then(|()| file.sync_data());
+            if wrote.is_err() {
+                // No half line for the next reader.
+                let _ = file.set_len(len);
+            }
+            wrote
+        });
         let _ = file.unlock();
         wrote
     }
@@ -146,8 +148,10 @@ impl Queue {
         file.lock()?;
         let mut text = String::new();
         let result = (&file).read_to_string(&mut text).and_then(|_| {
-            let (pending, _) = parse(&text);
-            if pending.iter().all(|p| shared(&p.id)) {
+            let (pending, problems) = parse(&text);
+            if text.is_empty() {
+                Ok(true)
+            } else if problems.is_empty() && pending.iter().all(|p| shared(&p.id)) {
                 file.set_len(0)?;
                 file.sync_data()?;
                 Ok(true)
@@ -158,6 +162,30 @@ impl Queue {
         let _ = file.unlock();
         result
     }
+}
+
+/// Cuts a torn last line (a push that crashed before it was synced, so never acknowledged) off the
+/// queue, so the next event starts a line of its own; returns the queue's length after.
+fn cut_torn_tail(file: &File) -> std::io::Result<u64> {
+    use std::io::{Seek as _, SeekFrom};
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(0);
+    }
+    let mut reader = file;
+    let mut last = [0u8; 1];
+    reader.seek(SeekFrom::Start(len - 1))?;
+    reader.read_exact(&mut last)?;
+    if last[0] == b'\n' {
+        return Ok(len);
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    reader.seek(SeekFrom::Start(0))?;
+    reader.read_to_end(&mut bytes)?;
+    let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1) as u64;
+    file.set_len(keep)?;
+    file.sync_data()?;
+    Ok(keep)
 }
 
 fn parse(text: &str) -> (Vec<Pending>, Vec<String>) {
@@ -225,7 +253,12 @@ mod tests {
         assert!(problems.is_empty());
         assert!(!queue.clear_if_shared(&|id| id == a.id).unwrap(), "b is not shared yet");
         assert_eq!(queue.read().unwrap().0.len(), 2);
-        assert!(queue.clear_if_shared(&|id| id == a.id || id == b.id).unwrap());
+        // The next push after a crash mid-push starts its own line: it is not swallowed.
+        let c = Pending::new(Utc::now(), "alice", Event::Note { text: "c".into() });
+        queue.push(&c).unwrap();
+        assert_eq!(queue.read().unwrap().0, vec![a.clone(), b.clone(), c.clone()]);
+        assert!(!queue.clear_if_shared(&|id| id == a.id || id == b.id).unwrap());
+        assert!(queue.clear_if_shared(&|id| [&a.id, &b.id, &c.id].contains(&&id.to_string())).unwrap());
         assert!(queue.read().unwrap().0.is_empty());
     }
 }

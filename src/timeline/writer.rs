@@ -344,26 +344,46 @@ impl TimelineWriter {
             path: path.to_path_buf(),
             cause,
         };
-        if let Some(outbox) = &self.outbox {
-            // Synced into the outbox, the action is done; the store gives it its seq.
-            let pending = super::outbox::Pending::new(ts, actor, event);
-            outbox
-                .push(&pending)
-                .map_err(|e| write_err(outbox.path(), e))?;
-            let foreign = self.poll()?;
-            return Ok(Appended {
-                record: pending.provisional(),
-                foreign: foreign.records,
-                #[cfg(any(test, feature = "test-support"))]
-                problems: foreign.problems,
-            });
-        }
         lock(&self.file, &self.path, self.patience).map_err(|e| write_err(&self.path, e))?;
+        // Shared since it was opened (`sitrep share` holds this lock until the link is there):
+        // from now on the store numbers our events.
+        if self.outbox.is_none() && super::outbox::is_replica(&self.path) {
+            self.outbox = Some(super::outbox::Queue::beside(&self.path));
+        }
+        if let Some(outbox) = self.outbox.clone() {
+            let _ = self.file.unlock();
+            return self.append_to_outbox(&outbox, ts, actor, event);
+        }
         // The file holds milliseconds: the record handed back says what the file says.
         let (ts, written) = (ts.trunc_subsecs(3), written.map(|w| w.trunc_subsecs(3)));
         let result = self.append_locked(ts, written, actor, event);
         let _ = self.file.unlock();
         result
+    }
+
+    /// A shared incident's event: synced into the outbox, the action is done; the store gives it
+    /// its seq, and the record handed back is provisional (seq 0).
+    fn append_to_outbox(
+        &mut self,
+        outbox: &super::outbox::Queue,
+        ts: DateTime<Utc>,
+        actor: &str,
+        event: Event,
+    ) -> Result<Appended, TimelineError> {
+        let pending = super::outbox::Pending::new(ts, actor, event);
+        outbox.push(&pending).map_err(|cause| TimelineError::Write {
+            path: outbox.path().to_path_buf(),
+            cause,
+        })?;
+        // What others appended is news, not part of this answer: a failure to read it now must
+        // not make a recorded action look unrecorded (the next poll reads it).
+        let foreign = self.poll().unwrap_or_default();
+        Ok(Appended {
+            record: pending.provisional(),
+            foreign: foreign.records,
+            #[cfg(any(test, feature = "test-support"))]
+            problems: foreign.problems,
+        })
     }
 
     fn append_locked(

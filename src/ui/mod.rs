@@ -221,7 +221,10 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// quiet mark that goes first when room is short.
 fn share_label(app: &App) -> Option<(String, Option<u8>)> {
     let share = app.share.as_ref()?;
-    let waiting = app.not_shared();
+    let waiting = app.not_shared().max(share.waiting.unwrap_or(0));
+    if share.stopped.is_some() {
+        return Some((format!("⇡ {waiting} not shared · sharing stopped"), None));
+    }
     if share.damage.is_some() {
         return Some((format!("⇡ {waiting} not shared · store damaged"), None));
     }
@@ -231,6 +234,7 @@ fn share_label(app: &App) -> Option<(String, Option<u8>)> {
             None,
         )),
         None if waiting > 0 => Some((format!("⇡ {waiting} not shared"), Some(5))),
+        None if share.waiting.is_none() => Some(("⇅ reaching the store".to_string(), Some(0))),
         None => Some(("⇅ shared".to_string(), Some(0))),
     }
 }

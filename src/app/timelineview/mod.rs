@@ -1,6 +1,8 @@
 //! The timeline panel's view: a cursor on one event (on the newest, it stays on the newest as
 //! events arrive), the rows around it, a search through the events, and the event detail overlay.
-//! Records are only ever appended, so an index into `App::records` names one event for good.
+//! Records are appended, except on a shared incident, where a record the store numbered goes
+//! before our own events it has not numbered yet (shown at the end): the search looks again from
+//! there.
 
 mod detail;
 mod search;
@@ -81,6 +83,14 @@ impl TimelineView {
             s.catch_up(records);
         }
     }
+
+    /// Records were put in at `at`, before others: the search looks again from there.
+    pub fn inserted(&mut self, at: usize, records: &[crate::timeline::Record]) {
+        if let Some(s) = &mut self.search {
+            s.rescan_from(at);
+            s.catch_up(records);
+        }
+    }
 }
 
 fn rows(app: &App) -> usize {
@@ -150,6 +160,14 @@ pub fn ask_retract(app: &mut App, index: usize, reason: String) {
         return;
     };
     let seq = record.seq;
+    if seq == 0 {
+        // A correction names its event by seq: one the store has not numbered yet has none.
+        return say(
+            app,
+            "not shared yet: this event gets its # when the team's store takes it; retract it then"
+                .to_string(),
+        );
+    }
     if let Some(by) = app.incident.retracted.get(&seq) {
         let by = format!("#{seq} is already retracted (by {}, #{})", by.actor, by.seq);
         return say(app, by);

@@ -40,6 +40,13 @@ impl EventSearch {
         &self.text
     }
 
+    /// Forgets what it found from record `at` on: records were put there (a shared incident's
+    /// store record before our events not numbered yet), so it looks again.
+    pub fn rescan_from(&mut self, at: usize) {
+        self.matches.retain(|&i| i < at);
+        self.scanned = self.scanned.min(at);
+    }
+
     /// Looks at the records added since the last call.
     pub fn catch_up(&mut self, records: &[Record]) {
         for (i, r) in records.iter().enumerate().skip(self.scanned) {

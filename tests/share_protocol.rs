@@ -298,18 +298,41 @@ fn three_writers_at_once_without_faults_share_every_event_once() {
     run_case(20, 3, Vec::new());
 }
 
+/// Two writers' folders over one in-memory store without faults.
+struct Two {
+    _dirs: Vec<tempfile::TempDir>,
+    paths: Vec<PathBuf>,
+    blobs: ObjectBlobs,
+    store: Store,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Two {
+    fn new() -> Two {
+        let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+        let paths = dirs.iter().map(|d| d.path().to_path_buf()).collect();
+        let blobs = memory();
+        let store = Store::over(Arc::new(blobs.clone()), "", URL);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        Two {
+            _dirs: dirs,
+            paths,
+            blobs,
+            store,
+            rt,
+        }
+    }
+}
+
 #[test]
 fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
-    let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
-    let paths: Vec<PathBuf> = dirs.iter().map(|d| d.path().to_path_buf()).collect();
-    let blobs = memory();
-    let store = Store::over(Arc::new(blobs.clone()), "", URL);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let (id, replicas) = team(&store, &paths).await;
+    let two = Two::new();
+    let (blobs, store) = (&two.blobs, &two.store);
+    two.rt.block_on(async {
+        let (id, replicas) = team(store, &two.paths).await;
         // Writer 0 shares a note; then someone rewrites it in the store.
         Queue::beside(&replicas[0])
             .push(&Pending::new(
@@ -320,7 +343,7 @@ fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
                 },
             ))
             .unwrap();
-        assert_eq!(drain(&store, &replicas[0], 5).await, 0);
+        assert_eq!(drain(store, &replicas[0], 5).await, 0);
         let key = layout::event_key(&id, 2);
         let held = blobs.get(&key).await.unwrap().unwrap();
         let edited = String::from_utf8(held.to_vec())
@@ -339,7 +362,7 @@ fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
             ))
             .unwrap();
         let (mut replica, _) = shared::open_replica(&replicas[1]).unwrap();
-        let err = sync::round(&store, &mut replica, false).await.unwrap_err();
+        let err = sync::round(store, &mut replica, false).await.unwrap_err();
         assert!(
             matches!(&err, Fault::Damage(why) if why.contains("#2")),
             "{err}"
@@ -359,7 +382,7 @@ fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
         );
         // Writer 0, which had #2, says the store's copy is not the one it has.
         let (mut first, _) = shared::open_replica(&replicas[0]).unwrap();
-        let compare = shared::compare(&store, &id, &std::fs::read(&replicas[0]).unwrap())
+        let compare = shared::compare(store, &id, &std::fs::read(&replicas[0]).unwrap())
             .await
             .unwrap();
         assert!(
@@ -367,7 +390,7 @@ fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
             "{compare:?}"
         );
         // Its own round, checking its head in the store, refuses to go on too.
-        let err = sync::round(&store, &mut first, true).await.unwrap_err();
+        let err = sync::round(store, &mut first, true).await.unwrap_err();
         assert!(
             matches!(&err, Fault::Damage(why) if why.contains("#2 is not the one")),
             "{err}"
@@ -377,16 +400,10 @@ fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
 
 #[test]
 fn a_removed_object_is_said_when_catching_up() {
-    let dirs: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
-    let paths: Vec<PathBuf> = dirs.iter().map(|d| d.path().to_path_buf()).collect();
-    let blobs = memory();
-    let store = Store::over(Arc::new(blobs.clone()), "", URL);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let (id, replicas) = team(&store, &paths).await;
+    let two = Two::new();
+    let (blobs, store) = (&two.blobs, &two.store);
+    two.rt.block_on(async {
+        let (id, replicas) = team(store, &two.paths).await;
         for n in 0..3 {
             Queue::beside(&replicas[0])
                 .push(&Pending::new(
@@ -398,10 +415,10 @@ fn a_removed_object_is_said_when_catching_up() {
                 ))
                 .unwrap();
         }
-        assert_eq!(drain(&store, &replicas[0], 5).await, 0);
+        assert_eq!(drain(store, &replicas[0], 5).await, 0);
         blobs.delete(&layout::event_key(&id, 3)).await.unwrap();
         let (mut replica, _) = shared::open_replica(&replicas[1]).unwrap();
-        let err = sync::round(&store, &mut replica, true).await.unwrap_err();
+        let err = sync::round(store, &mut replica, true).await.unwrap_err();
         assert!(
             matches!(&err, Fault::Damage(why) if why.contains("#3 is missing")),
             "{err}"

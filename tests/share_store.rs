@@ -88,14 +88,24 @@ fn three_laptops_noting_at_once_through_a_folder_end_with_one_chain() {
     assert_eq!(notes, expected, "every note once, none lost");
 }
 
+const S3_URL: &str = "s3://team/incidents";
+
+/// A local S3 server with a bucket, and two laptops sharing through it.
+fn team_on_s3() -> Option<(Moto, Laptop, Laptop)> {
+    let moto = Moto::start()?;
+    moto.bucket("team");
+    let endpoint = moto.endpoint();
+    let alice = Laptop::new("alice", S3_URL, Some(&endpoint));
+    let bob = Laptop::new("bob", S3_URL, Some(&endpoint));
+    Some((moto, alice, bob))
+}
+
 #[test]
 fn s3_shares_syncs_pages_and_refuses_a_second_create() {
-    let Some(moto) = Moto::start() else { return };
-    moto.bucket("team");
-    let url = "s3://team/incidents";
-    let endpoint = moto.endpoint();
-    let alice = Laptop::new("alice", url, Some(&endpoint));
-    let bob = Laptop::new("bob", url, Some(&endpoint));
+    let Some((moto, alice, bob)) = team_on_s3() else {
+        return;
+    };
+    let (url, endpoint) = (S3_URL, moto.endpoint());
     let out = alice.run(&["new", "Payments API errors", "--severity", "SEV2"]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("shared as "), "{said}");
@@ -162,12 +172,10 @@ fn s3_shares_syncs_pages_and_refuses_a_second_create() {
 
 #[test]
 fn cockpits_keep_working_while_the_store_hangs_and_catch_up_when_it_answers() {
-    let Some(moto) = Moto::start() else { return };
-    moto.bucket("team");
-    let url = "s3://team/incidents";
-    let endpoint = moto.endpoint();
-    let alice = Laptop::new("alice", url, Some(&endpoint));
-    let bob = Laptop::new("bob", url, Some(&endpoint));
+    let Some((moto, alice, bob)) = team_on_s3() else {
+        return;
+    };
+    let url = S3_URL;
     alice.ok(&["new", "Payments API errors"]);
     bob.ok(&["sync"]);
     let env: Vec<(&str, Option<&str>)> = share_support::S3_ENV

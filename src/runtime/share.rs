@@ -82,6 +82,10 @@ fn serve(
         });
         match result {
             Ok(round) => {
+                if state.unreachable_since.is_some() {
+                    let text = format!("the store answers again ({} waiting to share)", round.waiting);
+                    let _ = out.blocking_send(Msg::Flash(Flash { text, error: false }));
+                }
                 state.unreachable_since = None;
                 state.error = None;
                 state.damage = None;

@@ -397,8 +397,10 @@ fn build(url: &ShareUrl, reach: &Reach) -> Result<Arc<dyn ObjectStore>, String> 
         .with_allow_http(endpoint.as_deref().is_some_and(|e| e.starts_with("http://")));
     let retry = RetryConfig {
         backoff: BackoffConfig::default(),
+        // A retry only inside 3 s of the first try: a refused connection is tried again, a
+        // request that hung for its 5 s is not (a hung store is said within one timeout).
         max_retries: 1,
-        retry_timeout: Duration::from_secs(8),
+        retry_timeout: Duration::from_secs(3),
     };
     let store: Arc<dyn ObjectStore> = match url.kind {
         Kind::Folder => {

@@ -502,3 +502,27 @@ fn a_damaged_timeline_says_so_in_verify_in_its_record_and_in_every_export() {
         .count();
     assert_eq!(said, 1);
 }
+
+/// A shared incident's copy, as two laptops made it through a folder store: every event but the
+/// first (a local incident's line, shared as it was) carries its `id`.
+const SHARED: &str = "timeline-shared.jsonl";
+
+#[test]
+fn a_shared_incidents_copy_verifies_intact_and_exports_as_it_did() {
+    let dir = workdir(SHARED);
+    let out = sitrep(dir.path(), &["verify", SHARED]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("ok: 5 events, chain intact, head #5 sha256:"),
+        "{}",
+        text(&out.stdout)
+    );
+    exports_as_it_did(SHARED);
+    let records = sitrep::timeline::read(&dir.path().join(SHARED))
+        .unwrap()
+        .records;
+    let ids: Vec<bool> = records.iter().map(|r| r.id.is_some()).collect();
+    assert_eq!(ids, [false, true, true, true, true]);
+    let actors: Vec<&str> = records.iter().map(|r| r.actor.as_str()).collect();
+    assert_eq!(actors, ["alice", "alice", "bob", "bob", "alice"]);
+}

@@ -78,7 +78,10 @@ fn serve(
                 store.check_create_only().await.map_err(Fault::Store)?;
                 checked = true;
             }
-            sync::round(store, &mut replica, n % LIST_EVERY == 0).await
+            // Back from time offline, listing catches up at once instead of a refused create per
+            // event the others wrote meanwhile.
+            let list = n % LIST_EVERY == 0 || failures > 0;
+            sync::round(store, &mut replica, list).await
         });
         match result {
             Ok(round) => {

@@ -181,6 +181,7 @@ async fn drain(store: &Store, path: &Path, rounds: usize) -> usize {
 
 fn store_chain(blobs: &ObjectBlobs, id: &str) -> Vec<u8> {
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap();
     rt.block_on(async {
@@ -458,6 +459,7 @@ impl Blobs for Lax {
 #[test]
 fn a_store_that_accepts_a_second_create_is_refused_by_name() {
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .unwrap();
     let lax = Store::over(Arc::new(Lax(memory())), "team", "s3://lax-bucket/team");

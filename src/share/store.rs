@@ -337,27 +337,24 @@ impl Store {
 
     /// The object's bytes, `None` when there is none.
     pub async fn get(&self, key: &str) -> StoreResult<Option<Bytes>> {
-        self.blobs.get(&self.full(key)).await
+        bounded(key, self.blobs.get(&self.full(key))).await
     }
 
     /// Creates the object only if the key is free.
     pub async fn create(&self, key: &str, body: Bytes) -> StoreResult<Put> {
-        self.blobs.create(&self.full(key), body).await
+        bounded(key, self.blobs.create(&self.full(key), body)).await
     }
 
     /// The keys (relative to the prefix) under a folder, sorted, after `after` when given.
     pub async fn list(&self, folder: &str, after: Option<&str>) -> StoreResult<Vec<String>> {
         let after = after.map(|a| self.full(a));
-        let keys = self
-            .blobs
-            .list(&self.full(folder), after.as_deref())
-            .await?;
+        let keys = bounded(folder, self.blobs.list(&self.full(folder), after.as_deref())).await?;
         Ok(keys.into_iter().map(|k| self.relative(k)).collect())
     }
 
     /// The folders right under the prefix: the incidents.
     pub async fn folders(&self) -> StoreResult<Vec<String>> {
-        self.blobs.folders(&self.prefix).await
+        bounded(&self.prefix, self.blobs.folders(&self.prefix)).await
     }
 
     /// Checks that the store refuses a second create of one key: a store that accepts it (some
@@ -379,6 +376,25 @@ impl Store {
             ))),
         }
     }
+}
+
+/// The longest one request may take, whatever the store: a folder on a hung network mount has no
+/// timeout of its own (its calls block in a thread), and an HTTP request with its one retry stays
+/// well inside this.
+const REQUEST_LIMIT: Duration = Duration::from_secs(10);
+
+async fn bounded<T>(
+    what: &str,
+    request: impl std::future::Future<Output = StoreResult<T>>,
+) -> StoreResult<T> {
+    tokio::time::timeout(REQUEST_LIMIT, request)
+        .await
+        .unwrap_or_else(|_| {
+            Err(StoreError(format!(
+                "{what}: no answer within {} s",
+                REQUEST_LIMIT.as_secs()
+            )))
+        })
 }
 
 /// Builds the `object_store` client for a URL: short request timeouts and one internal retry

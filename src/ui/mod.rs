@@ -234,8 +234,8 @@ fn share_label(app: &App) -> Option<(String, Option<u8>)> {
             None,
         )),
         None if waiting > 0 => Some((format!("⇡ {waiting} not shared"), Some(5))),
-        None if share.waiting.is_none() => Some(("⇅ reaching the store".to_string(), Some(0))),
-        None => Some(("⇅ shared".to_string(), Some(0))),
+        None if share.waiting.is_none() => Some(("⇅ reaching the store".to_string(), Some(1))),
+        None => Some(("⇅ shared".to_string(), Some(1))),
     }
 }
 

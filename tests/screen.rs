@@ -233,3 +233,83 @@ fn the_help_lists_every_key_of_the_keymap() {
         );
     }
 }
+
+/// The incident as a team sees it: bob took the lead, the incident is shared, and one of alice's
+/// actions waits for a store that does not answer.
+fn shared_incident() -> App {
+    let mut app = incident();
+    app.actor = "bob".into();
+    for c in update(&mut app, Msg::Key(key_colon())) {
+        acknowledge(&mut app, c);
+    }
+    for ch in "lead alice is off shift".chars() {
+        update(
+            &mut app,
+            Msg::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Char(ch),
+                crossterm::event::KeyModifiers::NONE,
+            )),
+        );
+    }
+    let enter = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Enter,
+        crossterm::event::KeyModifiers::NONE,
+    );
+    for c in update(&mut app, Msg::Key(enter)) {
+        acknowledge(&mut app, c);
+    }
+    let waiting = sitrep::timeline::outbox::Pending::new(
+        app.now,
+        "bob",
+        Event::Note {
+            text: "provider confirms the incident".into(),
+        },
+    );
+    update(&mut app, Msg::External(vec![waiting.provisional()]));
+    let since = app.now - chrono::TimeDelta::seconds(40);
+    update(
+        &mut app,
+        Msg::Share(sitrep::app::ShareState {
+            store: "s3://team-bucket/incidents".into(),
+            unreachable_since: Some(since),
+            error: Some("timed out".into()),
+            waiting: Some(1),
+            ..Default::default()
+        }),
+    );
+    app.flash = None;
+    app
+}
+
+fn key_colon() -> crossterm::event::KeyEvent {
+    crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Char(':'),
+        crossterm::event::KeyModifiers::NONE,
+    )
+}
+
+#[test]
+fn a_shared_incident_with_a_lead_at_120x40_and_80x24() {
+    let app = shared_incident();
+    assert_eq!(app.incident.lead().map(|m| m.actor.as_str()), Some("bob"));
+    let wide = render(&app, 120, 40);
+    let header = wide.lines().next().unwrap_or_default().to_string();
+    assert!(header.contains("lead bob"), "{header}");
+    assert!(
+        header.contains("⇡ 1 not shared · store unreachable since"),
+        "{header}"
+    );
+    assert!(wide.contains("took the lead: alice is off shift"), "{wide}");
+    assert!(
+        wide.contains("provider confirms the incident"),
+        "the waiting note shows: {wide}"
+    );
+    insta::assert_snapshot!("shared_120x40", wide);
+    let narrow = render(&app, 80, 24);
+    let header = narrow.lines().next().unwrap_or_default().to_string();
+    assert!(
+        header.contains("lead bob") && header.contains("unreachable"),
+        "what the team needs stays at 80 columns: {header}"
+    );
+    insta::assert_snapshot!("shared_80x24", narrow);
+}

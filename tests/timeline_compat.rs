@@ -504,7 +504,8 @@ fn a_damaged_timeline_says_so_in_verify_in_its_record_and_in_every_export() {
 }
 
 /// A shared incident's copy, as two laptops made it through a folder store: every event but the
-/// first (a local incident's line, shared as it was) carries its `id`.
+/// first (a local incident's line, shared as it was) carries its `id`; alice takes the lead, then
+/// hands it to bob.
 const SHARED: &str = "timeline-shared.jsonl";
 
 #[test]
@@ -513,7 +514,7 @@ fn a_shared_incidents_copy_verifies_intact_and_exports_as_it_did() {
     let out = sitrep(dir.path(), &["verify", SHARED]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(
-        text(&out.stdout).starts_with("ok: 5 events, chain intact, head #5 sha256:"),
+        text(&out.stdout).starts_with("ok: 7 events, chain intact, head #7 sha256:"),
         "{}",
         text(&out.stdout)
     );
@@ -522,7 +523,15 @@ fn a_shared_incidents_copy_verifies_intact_and_exports_as_it_did() {
         .unwrap()
         .records;
     let ids: Vec<bool> = records.iter().map(|r| r.id.is_some()).collect();
-    assert_eq!(ids, [false, true, true, true, true]);
+    assert_eq!(ids, [false, true, true, true, true, true, true]);
     let actors: Vec<&str> = records.iter().map(|r| r.actor.as_str()).collect();
-    assert_eq!(actors, ["alice", "alice", "bob", "bob", "alice"]);
+    assert_eq!(
+        actors,
+        ["alice", "alice", "alice", "bob", "bob", "bob", "alice"]
+    );
+    let lead = Incident::replay(&records);
+    assert_eq!(
+        lead.lead().map(|m| (m.actor.as_str(), m.seq)),
+        Some(("bob", 5))
+    );
 }

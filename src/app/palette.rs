@@ -16,6 +16,8 @@ pub enum PaletteCommand {
     Mark(Milestone),
     /// `:severity SEV1..SEV4`
     Severity(Severity),
+    /// `:lead [NOTE]`: take the incident's lead, with a handoff note
+    Lead(String),
     /// `:retract N [REASON]`: take back milestone or severity event #N (asks first)
     Retract(u64, String),
     /// `:filter REGEX`: keep only lines that match, on top of the other filters
@@ -67,6 +69,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     ("mark", "detected|mitigated|resolved", "record a milestone"),
     ("severity", "SEV1..SEV4", "set the severity"),
+    (
+        "lead",
+        "[HANDOFF NOTE]",
+        "take the incident's lead (the header shows who leads)",
+    ),
     (
         "retract",
         "N [REASON]",
@@ -175,6 +182,7 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
             };
             PaletteCommand::Severity(level)
         }
+        "lead" => PaletteCommand::Lead(arg.to_string()),
         "retract" => {
             let (n, reason) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
             match n.trim_start_matches('#').parse::<u64>() {

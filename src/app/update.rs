@@ -563,6 +563,13 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
         PaletteCommand::Severity(level) => {
             return vec![app.request(app.actor.clone(), Event::Severity { level })];
         }
+        PaletteCommand::Lead(note) => {
+            if app.incident.lead().is_some_and(|m| m.actor == app.actor) && note.is_empty() {
+                say(app, format!("{} leads already; :lead NOTE records a handoff note", app.actor));
+                return Vec::new();
+            }
+            return vec![app.request(app.actor.clone(), Event::Lead { note })];
+        }
         PaletteCommand::Retract(seq, reason) => {
             match app.records.iter().position(|r| r.seq == seq) {
                 Some(i) => super::timelineview::ask_retract(app, i, reason),

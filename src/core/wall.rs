@@ -13,6 +13,15 @@ pub fn hms(ts: DateTime<Utc>, utc: bool) -> String {
     }
 }
 
+/// `14:03` in local time, or `14:03Z` in UTC: where a header has no room for seconds.
+pub fn hm(ts: DateTime<Utc>, utc: bool) -> String {
+    if utc {
+        ts.format("%H:%MZ").to_string()
+    } else {
+        ts.with_timezone(&Local).format("%H:%M").to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

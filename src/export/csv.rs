@@ -123,7 +123,7 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             set("step", step);
             set("title", title);
         }
-        Event::Note { text } => set("text", text),
+        Event::Note { text } | Event::Lead { note: text } => set("text", text),
         Event::Milestone { name } => set("milestone", name.name()),
         Event::Severity { level } => set("severity", level.name()),
         Event::HealthChanged {

@@ -197,6 +197,14 @@ fn summary(p: &Prepared<'_>) -> Vec<Block> {
         item("Duration", dur),
         item("Responders", responders),
     ];
+    if !inc.leads.is_empty() {
+        let led: Vec<String> = inc
+            .leads
+            .iter()
+            .map(|m| format!("{} from {} UTC (#{})", m.actor, utc(m.ts), m.seq))
+            .collect();
+        items.push(item("Led by", led.join(", then ")));
+    }
     if !inc.retracted.is_empty() {
         let taken_back: Vec<String> = inc
             .retracted

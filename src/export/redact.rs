@@ -65,7 +65,7 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             step,
             title,
         } => vec![runbook, step, title],
-        Event::Note { text } => vec![text],
+        Event::Note { text } | Event::Lead { note: text } => vec![text],
         Event::Milestone { name: _ } => vec![],
         Event::Severity { level: _ } => vec![],
         Event::HealthChanged {

@@ -347,6 +347,14 @@ pub enum Event {
         /// Each problem found, with its line.
         problems: Vec<String>,
     },
+    /// The actor took the incident's lead (`:lead`), with what the handoff passes on, if anything.
+    #[serde(rename = "lead")]
+    #[strum_discriminants(strum(serialize = "lead"))]
+    Lead {
+        /// The handoff note: what the previous lead passes on, what the new one starts with.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        note: String,
+    },
     /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
     /// does not know. Kept whole so that it is shown, exported and chained like any other.
     #[serde(skip)]
@@ -367,6 +375,8 @@ impl Event {
     pub fn summary(&self) -> String {
         match self {
             Event::IncidentOpened { title, .. } => format!("incident opened: {title}"),
+            Event::Lead { note } if note.is_empty() => "took the lead".to_string(),
+            Event::Lead { note } => format!("took the lead: {note}"),
             Event::StepChecked {
                 runbook,
                 step,

@@ -50,6 +50,7 @@ fn every_event_kind_keeps_the_name_written_today() {
             "correction",
             "log.errors",
             "timeline.damaged",
+            "lead",
         ]
     );
 }
@@ -60,6 +61,7 @@ const LATER_KINDS: &[(EventKind, &str)] = &[
     (EventKind::Correction, "timeline-corrected.jsonl"),
     (EventKind::ErrorMinute, "timeline-errors.jsonl"),
     (EventKind::TimelineDamaged, "timeline-damaged.jsonl"),
+    (EventKind::Lead, "timeline-shared.jsonl"),
 ];
 
 /// The kinds a fixture holds, each checked to read as itself and to write back under the same name.

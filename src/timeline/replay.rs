@@ -35,6 +35,8 @@ pub struct Incident {
     pub milestones: BTreeMap<Milestone, DateTime<Utc>>,
     /// Every distinct actor, in order of first appearance (the tool itself excluded).
     pub responders: Vec<String>,
+    /// Who took the lead, when, in order (`:lead`): the last one leads.
+    pub leads: Vec<Mark>,
     /// Last known state per endpoint.
     pub health: BTreeMap<String, Health>,
     /// Number of records applied.
@@ -61,6 +63,11 @@ enum Decided {
 }
 
 impl Incident {
+    /// Who leads now: the last to take the lead.
+    pub fn lead(&self) -> Option<&Mark> {
+        self.leads.last()
+    }
+
     /// Builds the incident from records in file order.
     pub fn replay<'a>(records: impl IntoIterator<Item = &'a Record>) -> Incident {
         let mut incident = Incident::default();
@@ -100,6 +107,11 @@ impl Incident {
             Event::StepUnchecked { runbook, step, .. } => {
                 self.checked.remove(&(runbook.clone(), step.clone()));
             }
+            Event::Lead { .. } => self.leads.push(Mark {
+                ts: r.ts,
+                actor: r.actor.clone(),
+                seq: r.seq,
+            }),
             Event::Milestone { name } => {
                 self.marks.push((r.seq, r.ts, Decided::Milestone(*name)));
                 self.milestones.entry(*name).or_insert(r.ts);

@@ -230,7 +230,10 @@ fn share_label(app: &App) -> Option<(String, Option<u8>)> {
     }
     match share.unreachable_since {
         Some(since) => Some((
-            format!("⇡ {waiting} not shared · store unreachable since {}", clock(app, since)),
+            format!(
+                "⇡ {waiting} not shared · store unreachable since {}",
+                crate::core::wall::hm(since, app.utc)
+            ),
             None,
         )),
         None if waiting > 0 => Some((format!("⇡ {waiting} not shared"), Some(5))),
@@ -285,9 +288,14 @@ fn header_text(app: &App, width: usize) -> (String, bool) {
         .filter(|r| r.running())
         .map(|r| format!("⚙ running {}", r.request.step));
     let share = share_label(app);
+    let lead = app.incident.lead().map(|m| {
+        let who = crate::core::sanitize::sanitize(m.actor.as_bytes());
+        (format!("lead {who}"), None)
+    });
     // (text, drop order: lower goes first; None never goes)
     let parts: Vec<(String, Option<u8>)> = [
         Some((severity, None)),
+        lead,
         share,
         Some((since, Some(2))),
         steps.map(|s| (s, Some(1))),

@@ -109,5 +109,9 @@ fn row<'a>(app: &App, i: usize, r: &Record, theme: &Theme) -> Line<'a> {
             theme.warn,
         ));
     }
+    if r.seq == 0 {
+        // A shared incident's event the store has not taken yet: done here, not yet the team's.
+        spans.insert(1, Span::styled("⇡ ", theme.warn));
+    }
     Line::from(spans)
 }

@@ -50,7 +50,10 @@ pub fn fields(event: &Event) -> Vec<Field> {
             field("title", title),
         ],
         // Their summary is the whole of them.
-        Event::Note { .. } | Event::Milestone { .. } | Event::Severity { .. } => Vec::new(),
+        Event::Note { .. }
+        | Event::Milestone { .. }
+        | Event::Severity { .. }
+        | Event::Lead { .. } => Vec::new(),
         Event::HealthChanged {
             endpoint,
             from,

@@ -696,3 +696,72 @@ fn check_reports_every_config_error_in_one_run() {
         "{text}"
     );
 }
+
+/// On a jump host everyone is `$USER`: a responder names themselves with `--actor`,
+/// `SITREP_ACTOR` or `[me] name`, in that order, and the tool's own name is refused.
+#[test]
+fn a_responder_names_themselves_by_flag_environment_or_config() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let config = dir.path().join("sitrep.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{text}\n[me]\nname = \"dave\"\n")).unwrap();
+    assert!(
+        sitrep(dir.path(), &["new", "payments", "down"])
+            .status
+            .success()
+    );
+    let run = |args: &[&str], env: Option<&str>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
+        cmd.args(args).current_dir(dir.path()).env("USER", "oncall");
+        match env {
+            Some(v) => cmd.env("SITREP_ACTOR", v),
+            None => cmd.env_remove("SITREP_ACTOR"),
+        };
+        cmd.output().unwrap()
+    };
+    assert!(run(&["note", "from the config"], None).status.success());
+    assert!(
+        run(&["note", "from the environment"], Some("carol"))
+            .status
+            .success()
+    );
+    assert!(
+        run(&["note", "--actor", "erin", "from the flag"], Some("carol"))
+            .status
+            .success()
+    );
+    let out = run(&["note", "as the tool"], Some("sitrep"));
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("SITREP_ACTOR: `sitrep` is the tool's own name"),
+        "{}",
+        stderr(&out)
+    );
+    let path = sitrep::timeline::newest_in(&dir.path().join("incidents")).unwrap();
+    let who: Vec<(String, String)> = sitrep::timeline::read(&path)
+        .unwrap()
+        .records
+        .into_iter()
+        .filter_map(|r| match r.event {
+            sitrep::timeline::Event::Note { text } => Some((r.actor, text)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        who,
+        [
+            ("dave".to_string(), "from the config".to_string()),
+            ("carol".to_string(), "from the environment".to_string()),
+            ("erin".to_string(), "from the flag".to_string()),
+        ]
+    );
+    std::fs::write(&config, format!("{text}\n[me]\nname = \"sitrep\"\n")).unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert!(!out.status.success());
+    assert!(
+        stdout(&out).contains("[me] name: `sitrep` is the tool's own name"),
+        "{}",
+        stdout(&out)
+    );
+}

@@ -522,3 +522,100 @@ fn note_count(path: &Path) -> usize {
         .filter(|r| matches!(r.event, Event::Note { .. }))
         .count()
 }
+
+fn local_incident(dir: &Path, notes: &[&str]) -> PathBuf {
+    let path = dir.join("2026-11-28T140000-payments.jsonl");
+    let (mut writer, _) = TimelineWriter::create(
+        &path,
+        "alice",
+        Event::IncidentOpened {
+            title: "Payments".into(),
+            severity: None,
+        },
+    )
+    .unwrap();
+    for n in notes {
+        writer
+            .append("alice", Event::Note { text: (*n).into() })
+            .unwrap();
+    }
+    path
+}
+
+#[test]
+fn two_incidents_with_one_title_get_two_ids_and_a_diverged_copy_is_refused_by_name() {
+    let two = Two::new();
+    let a = local_incident(&two.paths[0], &["a1", "a2"]);
+    let b = local_incident(&two.paths[1], &["b1"]);
+    let ida = two
+        .rt
+        .block_on(shared::publish_local(&two.store, &a))
+        .unwrap();
+    let idb = two
+        .rt
+        .block_on(shared::publish_local(&two.store, &b))
+        .unwrap();
+    assert_eq!(idb, format!("{ida}-2"), "the second takes the next id");
+    // A copy of the first incident's file that was written to after the copy was made.
+    let third = tempfile::tempdir().unwrap();
+    let copy = third.path().join("2026-11-28T140000-payments.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(&a)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    std::fs::write(&copy, format!("{}\n{}\n", lines[0], lines[1])).unwrap();
+    let (mut writer, _) = TimelineWriter::open(&copy).unwrap();
+    writer
+        .append(
+            "carol",
+            Event::Note {
+                text: "carol's".into(),
+            },
+        )
+        .unwrap();
+    drop(writer);
+    let err = two
+        .rt
+        .block_on(shared::publish_local(&two.store, &copy))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Fault::Local(why) if why.contains(&format!("differs from the shared incident {ida} at event #3"))),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_incident_removed_from_the_store_is_not_recreated_by_the_next_event() {
+    let two = Two::new();
+    let (blobs, store) = (&two.blobs, &two.store);
+    two.rt.block_on(async {
+        let (id, replicas) = team(store, &two.paths).await;
+        for key in blobs.list(&format!("{id}/"), None).await.unwrap() {
+            blobs.delete(&key).await.unwrap();
+        }
+        Queue::beside(&replicas[1])
+            .push(&Pending::new(
+                chrono::Utc::now(),
+                "w1",
+                Event::Note {
+                    text: "late".into(),
+                },
+            ))
+            .unwrap();
+        let (mut replica, _) = shared::open_replica(&replicas[1]).unwrap();
+        let err = sync::round(store, &mut replica, false).await.unwrap_err();
+        assert!(
+            matches!(&err, Fault::Damage(why) if why.contains("missing from the store")),
+            "{err}"
+        );
+        assert!(
+            blobs
+                .list(&format!("{id}/"), None)
+                .await
+                .unwrap()
+                .is_empty(),
+            "nothing written"
+        );
+    });
+}

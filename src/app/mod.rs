@@ -801,9 +801,13 @@ impl App {
         self.incident.apply(&record);
         self.patterns.recorded(&record);
         if record.seq > 0 && self.shared_end() < self.records.len() {
-            // Before our events still waiting for the store.
+            // Before our events still waiting for the store, and decided in that order (the
+            // team's: a teammate's severity comes before our queued one).
             let at = self.shared_end();
             self.records.insert(at, record);
+            self.incident = crate::timeline::Incident::replay(
+                self.records.iter().chain(&self.error_minutes),
+            );
             self.timeline.inserted(at, &self.records);
         } else {
             self.records.push(record);

@@ -23,13 +23,28 @@ pub(super) fn actor_name(actor: Option<String>) -> String {
         .unwrap_or_else(|| "responder".into())
 }
 
-/// What to tell the user when neither `--actor` nor `$USER` names them, so that the timeline's
-/// `responder` is no surprise.
+/// Who the responder says they are: `--actor`, else `SITREP_ACTOR`, else the config's `[me] name`
+/// (`$USER` comes after, in [`actor_name`]: on a shared jump host it names everyone alike). A name
+/// that cannot stand for a responder is refused with what is wrong.
+pub(super) fn given_actor(actor: Option<String>, me: Option<String>) -> anyhow::Result<Option<String>> {
+    let (name, from) = match actor.filter(|a| !a.trim().is_empty()) {
+        Some(a) => (Some(a), "--actor"),
+        None => match std::env::var("SITREP_ACTOR").ok().filter(|a| !a.trim().is_empty()) {
+            Some(a) => (Some(a), "SITREP_ACTOR"),
+            None => (me, "[me] name"),
+        },
+    };
+    name.map(|n| crate::timeline::check_actor(&n).map_err(|why| anyhow::anyhow!("{from}: {why}")))
+        .transpose()
+}
+
+/// What to tell the user when nothing names them, so that the timeline's `responder` is no
+/// surprise.
 pub(super) fn actor_note(actor: Option<&str>) -> Option<String> {
     let named = actor.is_some_and(|a| !a.trim().is_empty())
         || std::env::var("USER").is_ok_and(|u| !u.is_empty());
     (!named).then(|| {
-        "$USER is empty: recording you as `responder`; pass --actor NAME to name yourself"
+        "$USER is empty: recording you as `responder`; pass --actor NAME, set SITREP_ACTOR, or put name = \"…\" under [me] in sitrep.toml"
             .to_string()
     })
 }
@@ -182,6 +197,7 @@ pub(super) async fn demo(
     mouse: bool,
 ) -> anyhow::Result<u8> {
     need_a_terminal("demo")?;
+    let actor = given_actor(actor, None)?;
     let dir = match dir {
         Some(d) => d,
         None => tempfile::Builder::new()
@@ -265,6 +281,7 @@ pub(super) async fn open(
     let cfg = config::load(config_path)?;
     let runbooks = load_runbooks(&cfg)?;
     need_a_terminal("open")?;
+    let actor = given_actor(actor, cfg.me.clone())?;
     let note = actor_note(actor.as_deref());
     let actor = actor_name(actor);
     let path = match timeline {
@@ -318,7 +335,6 @@ pub(super) async fn open(
     app.episode_hold = chrono::TimeDelta::from_std(cfg.incident.episode_hold)
         .unwrap_or(chrono::TimeDelta::seconds(30));
     app.keymap = cfg.keymap.clone();
-    let shared = share.is_some();
     let code = run_session(
         Session {
             app,
@@ -334,7 +350,8 @@ pub(super) async fn open(
         cfg.theme.clone(),
     )
     .await?;
-    if shared {
+    // Shared before or during the session (`sitrep share` from another shell): say what waits.
+    if crate::timeline::outbox::is_replica(&path) {
         super::share::say_waiting(&path);
     }
     Ok(code)

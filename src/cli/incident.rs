@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 
 use super::TimelineArgs;
-use super::cockpit::{actor_name, actor_note, load_runbooks, open_timeline};
+use super::cockpit::{actor_name, actor_note, given_actor, load_runbooks, open_timeline};
 use crate::config;
 use crate::core::severity::Severity;
 use crate::runbook;
@@ -183,6 +183,8 @@ pub(super) fn new(args: super::NewArgs) -> anyhow::Result<(u8, PathBuf)> {
         ),
     };
     let still_open = timeline::newest_in(&dir).filter(|p| timeline::resolved(p) == Some(false));
+    let me = config::load(&config_path).ok().and_then(|c| c.me);
+    let actor = given_actor(actor, me)?;
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
     }
@@ -241,6 +243,8 @@ pub(super) fn existing_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf
 
 fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> anyhow::Result<u8> {
     let path = existing_timeline(target)?;
+    let me = config::load(&target.config).ok().and_then(|c| c.me);
+    let actor = given_actor(actor, me)?;
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
     }

@@ -50,6 +50,8 @@ pub struct Config {
     pub ui: UiConfig,
     /// `[share]`: where the team's incidents are shared, when they are.
     pub share: Option<ShareConfig>,
+    /// `[me] name`: this responder's name in the timeline (`--actor` and `SITREP_ACTOR` win).
+    pub me: Option<String>,
 }
 
 /// `[share]`: the store the team's incidents are shared through.
@@ -180,12 +182,16 @@ pub fn parse_all(
     }
     let keymap = keep(&mut errors, keys::keymap(&r, raw.keys));
     let theme = keep(&mut errors, keys::theme(&r, raw.theme));
+    let me = match raw.me {
+        Some(me) => keep(&mut errors, actor_name(&r, &me.name)).map(Some),
+        None => Some(None),
+    };
     let share = match raw.share {
         Some(raw) => keep(&mut errors, share(&r, raw)).map(Some),
         None => Some(None),
     };
-    match (incident, keymap, theme, share) {
-        (Some(incident), Some(keymap), Some(theme), Some(share)) if errors.is_empty() => Ok(Config {
+    match (incident, keymap, theme, share, me) {
+        (Some(incident), Some(keymap), Some(theme), Some(share), Some(me)) if errors.is_empty() => Ok(Config {
             origin: origin.to_string(),
             incident,
             logs,
@@ -196,9 +202,17 @@ pub fn parse_all(
             theme,
             ui: raw.ui,
             share,
+            me,
         }),
         _ => Err(errors),
     }
+}
+
+/// `[me] name`: a name people read in the timeline, not the tool's own.
+fn actor_name(r: &Reader<'_>, name: &toml::Spanned<String>) -> Result<String, SourceError> {
+    let at = name.span().start;
+    crate::timeline::check_actor(name.get_ref())
+        .map_err(|why| r.at(at, format!("[me] name: {why}")))
 }
 
 /// The default time between a cockpit's reads of the store.

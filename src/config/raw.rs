@@ -25,6 +25,14 @@ pub(super) struct RawConfig {
     #[serde(default)]
     pub(super) ui: UiConfig,
     pub(super) share: Option<RawShare>,
+    pub(super) me: Option<RawMe>,
+}
+
+/// `[me]`: who this responder is.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct RawMe {
+    pub(super) name: Spanned<String>,
 }
 
 /// `[share]`: the store the team's incidents are shared through.

@@ -80,35 +80,16 @@ fn serve(
             }
             // Back from time offline, listing catches up at once instead of a refused create per
             // event the others wrote meanwhile.
-            let list = n % LIST_EVERY == 0 || failures > 0;
+            // While the store holds damage, every round lists again: the damage is said until a
+            // listing finds it gone, and nothing is written past it meanwhile.
+            let list = n % LIST_EVERY == 0 || failures > 0 || state.damage.is_some();
             sync::round(store, &mut replica, list).await
         });
         match result {
-            Ok(round) => {
-                if state.unreachable_since.is_some() {
-                    let text = format!("the store answers again ({} waiting to share)", round.waiting);
-                    let _ = out.blocking_send(Msg::Flash(Flash { text, error: false }));
-                }
-                state.unreachable_since = None;
-                state.error = None;
-                state.damage = None;
-                state.waiting = Some(round.waiting);
-                failures = 0;
-            }
             Err(Fault::Store(e)) if e.0.contains("accepted a second create") => {
                 return stop(&mut state, e.to_string());
             }
-            Err(Fault::Store(e)) => {
-                if state.unreachable_since.is_none() {
-                    let text = crate::core::sanitize::sanitize(format!("the store: {e}").as_bytes());
-                    let _ = out.blocking_send(Msg::Flash(Flash { text, error: true }));
-                }
-                state.unreachable_since.get_or_insert(started);
-                state.error = Some(e.to_string());
-                failures += 1;
-            }
-            Err(Fault::Damage(why)) => state.damage = Some(why),
-            Err(Fault::Local(why)) => return stop(&mut state, why),
+            result => failures = settle(&mut state, result, started, failures, out),
         }
         if said.as_ref() != Some(&state) {
             if out.blocking_send(Msg::Share(state.clone())).is_err() {
@@ -121,13 +102,56 @@ fn serve(
             k => (poll * 2u32.saturating_pow(k.min(8))).min(MAX_BACKOFF).max(poll),
         };
         // An event queued during the round goes out at once.
-        if len(&outbox) > queued_before && failures == 0 {
+        let waiting = state.waiting.unwrap_or(0) > 0;
+        if failures == 0 && (len(&outbox) > queued_before || waiting) {
             continue;
         }
         if !wait_for_news(nudge, wait, &outbox) {
             return;
         }
     }
+}
+
+/// Takes a round's outcome into the state the header shows; returns the failures in a row.
+fn settle(
+    state: &mut ShareState,
+    result: Result<sync::Round, Fault>,
+    started: chrono::DateTime<chrono::Utc>,
+    failures: u32,
+    out: &mpsc::Sender<Msg>,
+) -> u32 {
+    let flash = |text: String, error: bool| {
+        let text = crate::core::sanitize::sanitize(text.as_bytes());
+        let _ = out.blocking_send(Msg::Flash(Flash { text, error }));
+    };
+    match result {
+        Ok(round) => {
+            if state.unreachable_since.is_some() {
+                flash(format!("the store answers again ({} waiting to share)", round.waiting), false);
+            }
+            state.unreachable_since = None;
+            state.error = None;
+            state.damage = None;
+            state.waiting = Some(round.waiting);
+            return 0;
+        }
+        Err(Fault::Store(e)) => {
+            if state.unreachable_since.is_none() {
+                flash(format!("the store: {e}"), true);
+            }
+            state.unreachable_since.get_or_insert(started);
+            state.error = Some(e.to_string());
+        }
+        Err(Fault::Damage(why)) => state.damage = Some(why),
+        Err(Fault::Local(why)) => {
+            // A full disk, a lock not had: said once, tried again with the back-off.
+            if state.error.as_ref() != Some(&why) {
+                flash(format!("sharing: {why}"), true);
+            }
+            state.error = Some(why);
+        }
+    }
+    failures + 1
 }
 
 /// Waits `wait`, or less when the outbox grew (our own event to share). A nudge for anything else

@@ -2,6 +2,7 @@
 //! event at its sequence number, and the ids that name incidents and events.
 //!
 //! ```text
+//! <prefix>/2026-11-28-payments-api-errors/claim                       sha256 of event 1 (the id is taken)
 //! <prefix>/2026-11-28-payments-api-errors/events/000000000001.jsonl   the incident's first line
 //! <prefix>/2026-11-28-payments-api-errors/events/000000000002.jsonl   …
 //! ```
@@ -16,6 +17,12 @@ pub fn events_folder(incident: &str) -> String {
 /// The key of an incident's event `seq`: zero-padded, so keys sort in sequence order.
 pub fn event_key(incident: &str, seq: u64) -> String {
     format!("{incident}/events/{seq:012}.jsonl")
+}
+
+/// The key that claims an incident id before its events go up: create-only, holding the hash of
+/// its first line, so two shares never fill one id and a share that stopped halfway resumes.
+pub fn claim_key(incident: &str) -> String {
+    format!("{incident}/claim")
 }
 
 /// The sequence number an event key holds; `None` for anything else.

@@ -66,6 +66,10 @@ async fn publish_locked(
     timeline_path: &Path,
     file: &std::fs::File,
 ) -> Result<String, Fault> {
+    // Shared by another process while we waited for the lock.
+    if let Some(link) = replica::link_of(timeline_path).map_err(Fault::Local)? {
+        return Ok(link.incident);
+    }
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut &*file, &mut bytes)
         .map_err(|e| Fault::Local(format!("cannot read {}: {e}", timeline_path.display())))?;
@@ -115,19 +119,24 @@ fn title_of(first: &Record) -> String {
 }
 
 /// Uploads the lines under the first id from `base` (`base`, `base-2`, …) that is free or already
-/// holds exactly these lines (a share that stopped halfway, resumed): events 2..N, then event 1.
+/// ours. The id is claimed first by a create-only `ID/claim` holding line 1's hash (a share that
+/// stopped halfway finds its own claim and resumes); then events 2..N, then event 1, which makes
+/// the incident visible. Under an id that is ours, a key holding another line means this copy
+/// differs from the shared incident: an error naming where, never a second incident.
 async fn upload(store: &Store, base: &str, lines: &[&[u8]]) -> Result<String, Fault> {
-    'ids: for attempt in 1..=100 {
+    let claim = Bytes::from(format!("{}\n", crate::timeline::chain::hex_sha256(lines[0])));
+    for attempt in 1..=100 {
         let id = layout::next_incident_id(base, attempt);
-        match store.get(&layout::event_key(&id, 1)).await? {
-            Some(held) if held.as_ref() != lines[0] => continue,
-            _ => {}
+        if !put_same(store, &layout::claim_key(&id), &claim).await? {
+            continue;
         }
-        for (i, line) in lines.iter().enumerate().skip(1).chain(lines.iter().enumerate().take(1)) {
-            let key = layout::event_key(&id, i as u64 + 1);
-            if !put_same(store, &key, line).await? {
-                // Another incident's (or another share's) object: this id is not ours.
-                continue 'ids;
+        let order = lines.iter().enumerate().skip(1).chain(lines.iter().enumerate().take(1));
+        for (i, line) in order {
+            let seq = i as u64 + 1;
+            if !put_same(store, &layout::event_key(&id, seq), line).await? {
+                return Err(Fault::Local(format!(
+                    "this file differs from the shared incident {id} at event #{seq}: it was written to after an earlier share of it began; open the shared one with `sitrep open --incident {id}`"
+                )));
             }
         }
         return Ok(id);

@@ -84,6 +84,8 @@ pub struct Replica {
     hashes: Vec<String>,
     /// The ids of the events in the replica.
     ids: HashSet<String>,
+    /// Whether this process has seen the replica's head in the store (before its first create).
+    pub head_confirmed: bool,
 }
 
 impl Replica {
@@ -100,6 +102,7 @@ impl Replica {
             writer,
             hashes: Vec::new(),
             ids: HashSet::new(),
+            head_confirmed: false,
         };
         for record in &report.records {
             replica.know(record);

@@ -364,7 +364,7 @@ impl Store {
         let body = Bytes::from_static(b"sitrep create-only probe\n");
         let first = self.create(&key, body.clone()).await?;
         let second = self.create(&key, body).await;
-        let _ = self.blobs.delete(&self.full(&key)).await;
+        let _ = bounded(&key, self.blobs.delete(&self.full(&key))).await;
         match (first, second?) {
             (Put::Created, Put::Taken) => Ok(()),
             (Put::Taken, _) => Err(StoreError(format!(

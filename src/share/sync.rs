@@ -114,27 +114,34 @@ async fn pull(store: &Store, replica: &mut Replica, done: &mut Round) -> Result<
 
 /// Lists the keys after the head and reads them, several at a time, taking them in order. A key
 /// missing before later ones is damage (an object removed from the store).
+/// Reads the replica's head in the store: an incident removed from the store (a lifecycle rule,
+/// a cleanup) must not be recreated from head+1 by our next event, nor an edited head built on.
+async fn confirm_head(store: &Store, replica: &mut Replica, done: &mut Round) -> Result<(), Fault> {
+    let head = replica.last_seq();
+    if head == 0 {
+        return Ok(());
+    }
+    done.requests += 1;
+    match store
+        .get(&layout::event_key(&replica.link.incident, head))
+        .await?
+    {
+        Some(bytes) if replica.holds(head, &bytes) => {
+            replica.head_confirmed = true;
+            Ok(())
+        }
+        Some(_) => Err(Fault::Damage(format!(
+            "the store's event #{head} is not the one this laptop has: one of the two was edited (sitrep verify --against the store says which chain holds)"
+        ))),
+        None => Err(Fault::Damage(format!(
+            "event #{head}, this laptop's last, is missing from the store: it was removed there"
+        ))),
+    }
+}
+
 async fn catch_up(store: &Store, replica: &mut Replica, done: &mut Round) -> Result<(), Fault> {
     let incident = replica.link.incident.clone();
-    // The head first: an incident removed from the store (a lifecycle rule, a cleanup) must not be
-    // recreated from head+1 by our next event.
-    let head = replica.last_seq();
-    if head > 0 {
-        done.requests += 1;
-        match store.get(&layout::event_key(&incident, head)).await? {
-            Some(bytes) if replica.holds(head, &bytes) => {}
-            Some(_) => {
-                return Err(Fault::Damage(format!(
-                    "the store's event #{head} is not the one this laptop has: one of the two was edited (sitrep verify --against the store says which chain holds)"
-                )));
-            }
-            None => {
-                return Err(Fault::Damage(format!(
-                    "event #{head}, this laptop's last, is missing from the store: it was removed there"
-                )));
-            }
-        }
-    }
+    confirm_head(store, replica, done).await?;
     let after = (replica.last_seq() > 0).then(|| layout::event_key(&incident, replica.last_seq()));
     done.requests += 1;
     let keys = store
@@ -184,6 +191,10 @@ async fn publish(store: &Store, replica: &mut Replica, done: &mut Round) -> Resu
     let pending = replica
         .pending()
         .map_err(|e| Fault::Local(format!("cannot read {}: {e}", replica.queue().path().display())))?;
+    if !pending.is_empty() && !replica.head_confirmed {
+        // Once a process, before its first create: the head it builds on is still the store's.
+        confirm_head(store, replica, done).await?;
+    }
     for event in pending {
         let stamp = event.stamp();
         let mut in_flight = 0;

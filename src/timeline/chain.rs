@@ -136,7 +136,7 @@ pub fn recompute(line: &str) -> Option<String> {
 }
 
 /// Lowercase hex SHA-256 of some bytes.
-pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
+pub fn hex_sha256(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
     for b in digest {

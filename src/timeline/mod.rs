@@ -36,6 +36,27 @@ pub fn resolved(path: &Path) -> Option<bool> {
 /// A line written more than this after the time it records says when it was written.
 pub const LATE_WRITE: chrono::TimeDelta = chrono::TimeDelta::seconds(1);
 
+/// Whether a name can stand for a responder in the timeline: not empty, at most 64 characters, no
+/// control characters, and not the tool's own name. The name, trimmed, or what is wrong.
+pub fn check_actor(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("the name is empty".into());
+    }
+    if name.chars().count() > 64 {
+        return Err("the name is over 64 characters".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("the name holds a control character".into());
+    }
+    if name == TOOL_ACTOR {
+        return Err(format!(
+            "`{TOOL_ACTOR}` is the tool's own name in the timeline (what it saw by itself); choose yours"
+        ));
+    }
+    Ok(name.to_string())
+}
+
 /// The most text a responder may put in one field (a note, a status update): a timeline line is for
 /// what people read, a file is recorded by path, size and hash instead.
 pub const TEXT_CAP: usize = 64 * 1024;
@@ -145,7 +166,13 @@ pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::i
     problems.extend(head::sidecar_problem(path, side.as_ref(), &report.records));
     if outbox::is_replica(path) {
         let queue = outbox::Queue::beside(path);
-        let (waiting, _) = queue.read().unwrap_or_default();
+        let (waiting, unread) = queue.read().unwrap_or_default();
+        for line in unread {
+            problems.push(format!(
+                "{}: {line}: a line of the outbox that does not read, so it cannot be shared (write its text again as a note)",
+                queue.path().display()
+            ));
+        }
         let shared: std::collections::HashSet<&str> =
             report.records.iter().filter_map(|r| r.id.as_deref()).collect();
         let left = waiting.iter().filter(|p| !shared.contains(p.id.as_str())).count();

@@ -335,15 +335,7 @@ fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
     two.rt.block_on(async {
         let (id, replicas) = team(store, &two.paths).await;
         // Writer 0 shares a note; then someone rewrites it in the store.
-        Queue::beside(&replicas[0])
-            .push(&Pending::new(
-                chrono::Utc::now(),
-                "w0",
-                Event::Note {
-                    text: "rolled back".into(),
-                },
-            ))
-            .unwrap();
+        queue_note(&replicas[0], "w0", "rolled back");
         assert_eq!(drain(store, &replicas[0], 5).await, 0);
         let key = layout::event_key(&id, 2);
         let held = blobs.get(&key).await.unwrap().unwrap();
@@ -353,15 +345,7 @@ fn an_object_edited_in_the_store_is_refused_and_never_chained_over() {
         blobs.delete(&key).await.unwrap();
         blobs.create(&key, Bytes::from(edited)).await.unwrap();
         // Writer 1 has not seen #2: it refuses the edited object, and shares nothing after it.
-        Queue::beside(&replicas[1])
-            .push(&Pending::new(
-                chrono::Utc::now(),
-                "w1",
-                Event::Note {
-                    text: "mine".into(),
-                },
-            ))
-            .unwrap();
+        queue_note(&replicas[1], "w1", "mine");
         let (mut replica, _) = shared::open_replica(&replicas[1]).unwrap();
         let err = sync::round(store, &mut replica, false).await.unwrap_err();
         assert!(
@@ -406,15 +390,7 @@ fn a_removed_object_is_said_when_catching_up() {
     two.rt.block_on(async {
         let (id, replicas) = team(store, &two.paths).await;
         for n in 0..3 {
-            Queue::beside(&replicas[0])
-                .push(&Pending::new(
-                    chrono::Utc::now(),
-                    "w0",
-                    Event::Note {
-                        text: format!("n{n}"),
-                    },
-                ))
-                .unwrap();
+            queue_note(&replicas[0], "w0", format!("n{n}"));
         }
         assert_eq!(drain(store, &replicas[0], 5).await, 0);
         blobs.delete(&layout::event_key(&id, 3)).await.unwrap();
@@ -594,15 +570,7 @@ fn an_incident_removed_from_the_store_is_not_recreated_by_the_next_event() {
         for key in blobs.list(&format!("{id}/"), None).await.unwrap() {
             blobs.delete(&key).await.unwrap();
         }
-        Queue::beside(&replicas[1])
-            .push(&Pending::new(
-                chrono::Utc::now(),
-                "w1",
-                Event::Note {
-                    text: "late".into(),
-                },
-            ))
-            .unwrap();
+        queue_note(&replicas[1], "w1", "late");
         let (mut replica, _) = shared::open_replica(&replicas[1]).unwrap();
         let err = sync::round(store, &mut replica, false).await.unwrap_err();
         assert!(
@@ -618,4 +586,12 @@ fn an_incident_removed_from_the_store_is_not_recreated_by_the_next_event() {
             "nothing written"
         );
     });
+}
+
+/// Queues a note in a writer's outbox, as its cockpit or `sitrep note` would.
+fn queue_note(replica: &Path, who: &str, text: impl Into<String>) {
+    let note = Event::Note { text: text.into() };
+    Queue::beside(replica)
+        .push(&Pending::new(chrono::Utc::now(), who, note))
+        .unwrap();
 }

@@ -772,6 +772,7 @@ impl App {
                 self.records.iter().chain(&self.error_minutes),
             );
             self.timeline.inserted(at.min(i), &self.records);
+            self.keep_places(Some(i), at);
             return;
         }
         if record.seq > 0
@@ -809,9 +810,19 @@ impl App {
                 self.records.iter().chain(&self.error_minutes),
             );
             self.timeline.inserted(at, &self.records);
+            self.keep_places(None, at);
         } else {
             self.records.push(record);
             self.timeline.recorded(&self.records);
+        }
+    }
+
+    /// The record at `from` (or a new one) now stands at `to`: the timeline's cursor and an open
+    /// event detail stay on the event they were on.
+    fn keep_places(&mut self, from: Option<usize>, to: usize) {
+        self.timeline.moved(from, to);
+        if let Mode::EventDetail { index, .. } = &mut self.mode {
+            *index = timelineview::moved_index(*index, from, to);
         }
     }
 

@@ -112,3 +112,30 @@ fn an_event_not_numbered_yet_cannot_be_retracted_and_the_header_says_why_it_wait
     assert!(app.share.as_ref().is_some_and(|s| s.unreachable_since.is_some()));
     assert_eq!(app.not_shared(), 1);
 }
+
+#[test]
+fn an_open_event_detail_stays_on_its_event_when_a_teammates_goes_before_it() {
+    let (mut app, opened) = app();
+    let mine = Pending::new(Utc::now(), "alice", Event::Note { text: "mine".into() });
+    update(&mut app, Msg::External(vec![mine.provisional()]));
+    app.mode = crate::app::Mode::EventDetail {
+        index: 1,
+        scroll: 0,
+    };
+    let bob = Stamp {
+        id: Some("b0b".into()),
+        ..Stamp::now_as(Utc::now(), "bob")
+    };
+    let note = numbered(2, &bob, Event::Note { text: "bob's".into() }, &opened);
+    update(&mut app, Msg::External(vec![note.clone()]));
+    let crate::app::Mode::EventDetail { index, .. } = app.mode else {
+        panic!("{:?}", app.mode);
+    };
+    assert_eq!(app.records[index].id.as_deref(), Some(mine.id.as_str()));
+    let ours = numbered(3, &mine.stamp(), mine.event.clone(), &note);
+    update(&mut app, Msg::External(vec![ours]));
+    let crate::app::Mode::EventDetail { index, .. } = app.mode else {
+        panic!("{:?}", app.mode);
+    };
+    assert_eq!(app.records[index].seq, 3, "still on our note, numbered now");
+}

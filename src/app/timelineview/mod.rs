@@ -2,7 +2,7 @@
 //! events arrive), the rows around it, a search through the events, and the event detail overlay.
 //! Records are appended, except on a shared incident, where a record the store numbered goes
 //! before our own events it has not numbered yet (shown at the end): the search looks again from
-//! there.
+//! there, and the cursor and an open detail move with their event.
 
 mod detail;
 mod search;
@@ -90,6 +90,25 @@ impl TimelineView {
             s.rescan_from(at);
             s.catch_up(records);
         }
+    }
+
+    /// The record at `from` (or a new one, `None`) now stands at `to`: the cursor stays on the
+    /// event it was on.
+    pub fn moved(&mut self, from: Option<usize>, to: usize) {
+        if let Some(sel) = &mut self.selected {
+            *sel = moved_index(*sel, from, to);
+        }
+        self.top = moved_index(self.top, from, to);
+    }
+}
+
+/// Where index `i` is after the record at `from` (or a new one) was put at `to` (`to <= from`).
+pub fn moved_index(i: usize, from: Option<usize>, to: usize) -> usize {
+    match from {
+        Some(from) if i == from => to,
+        Some(from) if (to..from).contains(&i) => i + 1,
+        None if i >= to => i + 1,
+        _ => i,
     }
 }
 

@@ -29,20 +29,23 @@ fn share_config(config_path: &Path) -> anyhow::Result<(config::Config, ShareConf
 
 /// Connects to the config's store and checks, once, that it refuses a second create of a key.
 async fn connect(share: &ShareConfig) -> anyhow::Result<Store> {
-    let store = open_store(&share.url, share)?;
+    let store = store_at(&share.url, Some(share)).map_err(anyhow::Error::msg)?;
     store.check_create_only().await.map_err(|e| {
         anyhow::anyhow!("{e}\n(sitrep checks that the store refuses a second create of one key before writing to it)")
     })?;
     Ok(store)
 }
 
-fn open_store(url: &ShareUrl, share: &ShareConfig) -> anyhow::Result<Store> {
-    let reach = if *url == share.url {
-        share.reach.clone()
-    } else {
-        Default::default()
-    };
-    Store::open(url, &reach).map_err(anyhow::Error::msg)
+/// The store at `url`, reached as the config's `[share]` says when it names that URL (its
+/// endpoint, region, profile), else with what the environment says.
+fn store_at(url: &ShareUrl, share: Option<&ShareConfig>) -> Result<Store, String> {
+    let configured = share.filter(|s| s.url == *url);
+    Store::open(url, &configured.map(|s| s.reach.clone()).unwrap_or_default())
+}
+
+/// The config's `[share]`, when the config reads.
+fn configured_share(config_path: &Path) -> Option<ShareConfig> {
+    config::load(config_path).ok().and_then(|c| c.share)
 }
 
 /// `sitrep share`: publishes a local incident (the newest, or `--timeline`).
@@ -106,7 +109,7 @@ pub(super) async fn sync(incident: Option<&str>, config_path: &Path) -> anyhow::
                 .map(|i| i.id)
                 .collect();
             // Ours that the store lost track of are said, not skipped.
-            for path in share::local_timelines(dir) {
+            for path in timeline::files_in(dir) {
                 if let Ok(Some(link)) = replica::link_of(&path)
                     && link.url == store.url
                     && !ids.contains(&link.incident)
@@ -182,12 +185,8 @@ pub(super) fn record(
         handle.block_on(async {
             let (mut replica, _) = share::open_replica_with(path, patience)?;
             let url: ShareUrl = replica.link.url.parse().map_err(Fault::Local)?;
-            let share = config::load(config_path).ok().and_then(|c| c.share);
-            let reach = share
-                .filter(|s| s.url == url)
-                .map(|s| s.reach)
-                .unwrap_or_default();
-            let store = Store::open(&url, &reach).map_err(Fault::Local)?;
+            let store =
+                store_at(&url, configured_share(config_path).as_ref()).map_err(Fault::Local)?;
             match tokio::time::timeout(ONE_SHOT, sync::round(&store, &mut replica, false)).await {
                 Ok(round) => round.map(|r| (r, replica)),
                 Err(_) => Err(Fault::Store(share::store::StoreError(format!(
@@ -238,7 +237,7 @@ fn url_of(path: &Path) -> String {
 pub(super) async fn incidents(config_path: &Path) -> anyhow::Result<u8> {
     let cfg = config::load(config_path)?;
     let mut rows: Vec<Row> = Vec::new();
-    for path in share::local_timelines(&cfg.incident.dir) {
+    for path in timeline::files_in(&cfg.incident.dir) {
         let Ok(report) = timeline::read(&path) else { continue };
         if report.records.is_empty() {
             continue;
@@ -261,7 +260,7 @@ pub(super) async fn incidents(config_path: &Path) -> anyhow::Result<u8> {
     let mut unreachable = None;
     if let Some(share) = &cfg.share {
         let listed = async {
-            let store = open_store(&share.url, share)?;
+            let store = store_at(&share.url, Some(share)).map_err(anyhow::Error::msg)?;
             share::shared_incidents(&store).await.map_err(anyhow::Error::msg)
         };
         match tokio::time::timeout(ONE_SHOT, listed).await {
@@ -347,7 +346,7 @@ fn print_rows(rows: &[Row]) {
 /// `sitrep open --incident ID`: the replica's file, fetched and caught up first.
 pub(super) async fn open_incident(id: &str, config_path: &Path) -> anyhow::Result<PathBuf> {
     let (cfg, share) = share_config(config_path)?;
-    let store = open_store(&share.url, &share)?;
+    let store = store_at(&share.url, Some(&share)).map_err(anyhow::Error::msg)?;
     let dir = cfg.incident.dir.clone();
     match tokio::time::timeout(Duration::from_secs(60), share::fetch(&store, &dir, id)).await {
         Ok(Ok(path)) => Ok(path),
@@ -371,9 +370,8 @@ pub(super) async fn verify_against(
     config_path: &Path,
 ) -> anyhow::Result<share::Comparison> {
     let url: ShareUrl = url.parse().map_err(anyhow::Error::msg)?;
-    let share = config::load(config_path).ok().and_then(|c| c.share);
-    let reach = share.filter(|s| s.url == url).map(|s| s.reach).unwrap_or_default();
-    let store = Store::open(&url, &reach).map_err(anyhow::Error::msg)?;
+    let store =
+        store_at(&url, configured_share(config_path).as_ref()).map_err(anyhow::Error::msg)?;
     let link = replica::link_of(path).map_err(anyhow::Error::msg)?;
     let incident = match link {
         Some(l) => l.incident,
@@ -398,10 +396,12 @@ pub(super) fn cockpit_share(
         return Ok(None);
     };
     let url: ShareUrl = link.url.parse().map_err(anyhow::Error::msg)?;
-    let configured = cfg.share.as_ref().filter(|s| s.url == url);
-    let reach = configured.map(|s| s.reach.clone()).unwrap_or_default();
-    let poll = configured.map_or(config::SHARE_POLL, |s| s.poll);
-    let store = Store::open(&url, &reach).map_err(anyhow::Error::msg)?;
+    let poll = cfg
+        .share
+        .as_ref()
+        .filter(|s| s.url == url)
+        .map_or(config::SHARE_POLL, |s| s.poll);
+    let store = store_at(&url, cfg.share.as_ref()).map_err(anyhow::Error::msg)?;
     Ok(Some((store, poll)))
 }
 
@@ -439,7 +439,7 @@ pub(super) async fn check_store(share: &ShareConfig) -> bool {
             "  note: on NFS, directory caching can delay teammates' events by seconds; a share without hard links (some SMB mounts) cannot create-only and is refused below"
         );
     }
-    let store = match open_store(&share.url, share) {
+    let store = match store_at(&share.url, Some(share)) {
         Ok(store) => store,
         Err(e) => {
             println!("error: {e:#}");

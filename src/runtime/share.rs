@@ -4,7 +4,7 @@
 //! lines. It says how the sync stands (`Msg::Share`) whenever that changes. Its own small runtime
 //! keeps the store's slow answers off the UI's.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::mpsc as std_mpsc;
 use std::time::Duration;
 
@@ -29,7 +29,12 @@ pub(super) struct Sharer {
 /// Starts syncing the replica at `timeline` with `store`, reading it every `poll`.
 pub(super) fn spawn(timeline: &Path, store: Store, poll: Duration, out: mpsc::Sender<Msg>) -> Sharer {
     let (tx, rx) = std_mpsc::sync_channel::<()>(1);
-    let watcher = watch_outbox(timeline, tx.clone());
+    // Our own events go out at once, not at the next poll.
+    let outbox = crate::timeline::outbox::Queue::beside(timeline);
+    let nudge = tx.clone();
+    let watcher = super::writer::watch_file(outbox.path(), move || {
+        let _ = nudge.try_send(());
+    });
     let path = timeline.to_path_buf();
     std::thread::spawn(move || serve(&path, &store, poll, &rx, &out));
     Sharer {
@@ -170,25 +175,4 @@ fn wait_for_news(nudge: &std_mpsc::Receiver<()>, wait: Duration, outbox: &Path) 
             Err(std_mpsc::RecvTimeoutError::Disconnected) => return false,
         }
     }
-}
-
-/// Nudges the thread when the outbox changes: our own events go out at once, not at the next poll.
-fn watch_outbox(timeline: &Path, tx: std_mpsc::SyncSender<()>) -> Option<notify::RecommendedWatcher> {
-    use notify::Watcher as _;
-    let outbox = crate::timeline::outbox::Queue::beside(timeline);
-    let name = outbox.path().file_name()?.to_os_string();
-    let dir = match timeline.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(event) = res
-            && event.paths.iter().any(|p| p.file_name() == Some(name.as_os_str()))
-        {
-            let _ = tx.try_send(());
-        }
-    })
-    .ok()?;
-    watcher.watch(&dir, notify::RecursiveMode::NonRecursive).ok()?;
-    Some(watcher)
 }

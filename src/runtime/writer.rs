@@ -126,7 +126,11 @@ pub(super) fn spawn_writer(
     out: mpsc::Sender<Msg>,
 ) -> (Appender, std::thread::JoinHandle<()>) {
     let (tx, rx) = std_mpsc::sync_channel::<WriterMsg>(WRITER_QUEUE);
-    let watcher = watch_file(writer.path(), tx.clone());
+    let changed = tx.clone();
+    // When the queue is full the thread is busy and will look anyway.
+    let watcher = watch_file(writer.path(), move || {
+        let _ = changed.try_send(WriterMsg::Changed);
+    });
     let handle = std::thread::spawn(move || {
         let _watcher = watcher;
         serve(writer, &rx, &out);
@@ -200,11 +204,12 @@ fn send_all(out: &mpsc::Sender<Msg>, msgs: Vec<Msg>) -> Result<(), ()> {
     Ok(())
 }
 
-/// Watches the timeline's folder and nudges the writer thread when the file changes. `None` when the
-/// platform offers no watcher; the timer still finds the lines.
-fn watch_file(
+/// Watches a file's folder and calls `nudge` when the file changes (a hint only: notify events
+/// can be missed, so whoever is nudged also looks on a timer). `None` when the platform offers no
+/// watcher.
+pub(super) fn watch_file(
     path: &Path,
-    tx: std_mpsc::SyncSender<WriterMsg>,
+    nudge: impl Fn() + Send + 'static,
 ) -> Option<notify::RecommendedWatcher> {
     use notify::Watcher;
     let name = path.file_name()?.to_os_string();
@@ -219,8 +224,7 @@ fn watch_file(
                 .iter()
                 .any(|p| p.file_name() == Some(name.as_os_str()))
         {
-            // A hint only: when the queue is full the thread is busy and will look anyway.
-            let _ = tx.try_send(WriterMsg::Changed);
+            nudge();
         }
     })
     .ok()?;

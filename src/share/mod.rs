@@ -164,26 +164,12 @@ async fn put_same(store: &Store, key: &str, line: &[u8]) -> Result<bool, Fault> 
 
 /// The replica of a shared incident in `dir`, when this laptop has one.
 pub fn find_replica(dir: &Path, url: &str, incident: &str) -> Option<PathBuf> {
-    local_timelines(dir).into_iter().find(|p| {
+    timeline::files_in(dir).into_iter().find(|p| {
         replica::link_of(p)
             .ok()
             .flatten()
             .is_some_and(|l| l.url == url && l.incident == incident)
     })
-}
-
-/// The timeline files (`*.jsonl`) in a folder, sorted by name.
-pub fn local_timelines(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
 }
 
 /// Brings a shared incident to this laptop (or finds its replica) and catches it up with the

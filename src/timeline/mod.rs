@@ -61,16 +61,27 @@ pub fn check_actor(name: &str) -> Result<String, String> {
 /// what people read, a file is recorded by path, size and hash instead.
 pub const TEXT_CAP: usize = 64 * 1024;
 
-/// The newest timeline file (`*.jsonl`, not empty) in a folder, by name (names start with the
-/// opening time).
+/// The timeline files (`*.jsonl`) in a folder, sorted by name (names start with the opening
+/// time); none when the folder cannot be read.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// The newest timeline file (`*.jsonl`, not empty) in a folder, by name.
 pub fn newest_in(dir: &Path) -> Option<PathBuf> {
-    let entries = std::fs::read_dir(dir).ok()?;
     // An empty file is no incident (an older version could leave one after a failed start).
-    entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
-        .max()
+    files_in(dir)
+        .into_iter()
+        .rfind(|p| std::fs::metadata(p).is_ok_and(|m| m.len() > 0))
 }
 
 /// A new timeline file name for an incident opened now: `2026-11-24T1403-payments-api-errors.jsonl`.

@@ -43,6 +43,7 @@ fn event(i: u64) -> (&'static str, Event) {
                 evidence: format!("HTTP 503: <html><body>upstream timeout {SECRET}</body></html>"),
                 since: None,
                 episode: None,
+                observer: String::new(),
             },
         ),
         3..=5 => (
@@ -53,6 +54,7 @@ fn event(i: u64) -> (&'static str, Event) {
                 level: Some(Level::Error),
                 rate: Some((i % 97) as f64 * 1.5),
                 seen_at: None,
+                observer: String::new(),
             },
         ),
         6 => (

@@ -81,6 +81,7 @@ fn busy_app() -> App {
             insecure_tls: false,
             episode: None,
             episode_adopted: false,
+            interval: std::time::Duration::from_secs(5),
         });
         for i in 0..300 {
             let ok = (i / 20 + e) % 3 != 0;

@@ -56,6 +56,9 @@ pub struct Step {
     pub shell: bool,
     /// How long the command may run (default 5 minutes).
     pub timeout: Option<std::time::Duration>,
+    /// Its command runs only once another responder approved it from their own cockpit (or, with
+    /// nobody to ask, as a break-glass run with a reason).
+    pub approval: bool,
     /// A status-update template (communicate steps).
     pub template: Option<String>,
     /// After an update from this template, the next is due this long later.
@@ -86,6 +89,7 @@ struct RawStep {
     #[serde(default)]
     shell: bool,
     timeout: Option<Spanned<String>>,
+    approval: Option<Spanned<bool>>,
     template: Option<String>,
     update_every: Option<Spanned<String>>,
 }
@@ -151,14 +155,25 @@ pub fn parse(origin: &str, text: &str) -> Result<Runbook, SourceError> {
                     }
                 }
             };
+        let command = s.command.filter(|c| !c.trim().is_empty());
+        let approval = s.approval.as_ref().is_some_and(|a| *a.get_ref());
+        if let Some(asked) = s.approval.filter(|_| approval && command.is_none()) {
+            return Err(at(
+                asked.span(),
+                format!(
+                    "step `{id}` asks for approval but has no command: approval is for running a step's command; add `command = \"...\"` or remove `approval`"
+                ),
+            ));
+        }
         let timeout = duration(s.timeout)?;
         let update_every = duration(s.update_every)?;
         steps.push(Step {
             id,
             title: s.title.into_inner().trim().to_string(),
             detail: s.detail.trim().to_string(),
-            command: s.command.filter(|c| !c.trim().is_empty()),
+            command,
             shell: s.shell,
+            approval,
             timeout,
             template: s.template,
             update_every,

@@ -178,6 +178,7 @@ fn the_selected_endpoint_stays_in_view_when_there_are_more_than_fit() {
             insecure_tls: false,
             episode: None,
             episode_adopted: false,
+            interval: std::time::Duration::from_secs(5),
         });
     }
     apply(&mut app, key('2'));

@@ -42,6 +42,7 @@ fn write(path: &Path) -> Vec<Record> {
                 evidence: String::new(),
                 since: None,
                 episode: None,
+                observer: String::new(),
             },
         ),
         (

@@ -80,6 +80,7 @@ fn fixture(
                 evidence: format!("HTTP 503: <html>upstream down</html> token={SECRET}"),
                 since: None,
                 episode: None,
+                observer: String::new(),
             },
         ),
         (
@@ -118,6 +119,7 @@ fn fixture(
                 rate: Some(42.5),
                 // Recorded at 5:00; its lines say 4:30.
                 seen_at: Some(at(4, 30)?),
+                observer: String::new(),
             },
         ),
         (
@@ -182,6 +184,7 @@ fn fixture(
                 evidence: String::new(),
                 since: None,
                 episode: None,
+                observer: String::new(),
             },
         ),
         (
@@ -756,6 +759,7 @@ fn a_new_pattern_the_tool_retracted_is_no_finding_but_stays_struck_in_the_timeli
         level: Some(Level::Error),
         rate: None,
         seen_at: None,
+        observer: String::new(),
     };
     w.append(timeline::TOOL_ACTOR, new("card declined by visa gateway"))?;
     let false_new = w.append(timeline::TOOL_ACTOR, new("card declined by amex gateway"))?;

@@ -53,6 +53,7 @@ async fn a_body_with_line_separators_and_a_letter_mark_is_shown_inert_in_the_pan
         insecure_tls: false,
         episode: None,
         episode_adopted: false,
+        interval: std::time::Duration::from_secs(5),
     });
     update(&mut app, Msg::Probe(good));
     update(&mut app, Msg::Probe(bad));

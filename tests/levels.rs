@@ -30,6 +30,7 @@ fn every_level_written_to_a_timeline_reads_back_as_the_same_level() {
             level: *level,
             rate: Some(2.5),
             seen_at: None,
+            observer: String::new(),
         };
         writer.append("alice", event).unwrap();
     }

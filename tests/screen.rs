@@ -87,6 +87,7 @@ fn incident() -> App {
             insecure_tls: false,
             episode: None,
             episode_adopted: false,
+            interval: std::time::Duration::from_secs(5),
         });
     }
     let mut results = Vec::new();
@@ -312,4 +313,82 @@ fn a_shared_incident_with_a_lead_at_120x40_and_80x24() {
         "what the team needs stays at 80 columns: {header}"
     );
     insta::assert_snapshot!("shared_80x24", narrow);
+}
+
+/// The incident as a team sees it from bob's cockpit: bob leads, carol and dave have it open, and
+/// carol asks for approval to run a rollback.
+fn team_incident() -> App {
+    let mut app = shared_incident();
+    app.share = None;
+    let beat = |actor: &str| sitrep::timeline::presence::Beat {
+        actor: actor.into(),
+        session: format!("{actor}-session"),
+        host: "jump-1".into(),
+        joined: app.now,
+        at: app.now,
+    };
+    let here = vec![beat("carol"), beat("dave")];
+    update(&mut app, Msg::Presence(here));
+    let prev = app
+        .records
+        .iter()
+        .rfind(|r| r.seq > 0)
+        .map(|r| r.hash.clone())
+        .unwrap_or_default();
+    let asked = seal(
+        app.incident.last_seq + 1,
+        app.now,
+        "carol",
+        Event::ApprovalRequested {
+            request: "carol-session.1".into(),
+            runbook: "rollback".into(),
+            step: "roll-back".into(),
+            title: "Roll back the last deploy".into(),
+            command: "kubectl rollout undo deployment/payments-api".into(),
+            session: "carol-session".into(),
+        },
+        &prev,
+    )
+    .unwrap()
+    .1;
+    update(&mut app, Msg::External(vec![asked]));
+    app.flash = None;
+    app
+}
+
+#[test]
+fn a_team_at_120x40_and_80x24_the_header_and_the_approval_prompt() {
+    let mut app = team_incident();
+    assert!(
+        matches!(app.mode, sitrep::app::Mode::Approve { .. }),
+        "a teammate's request opens the prompt"
+    );
+    for (w, h) in [(120, 40), (80, 24)] {
+        let screen = render(&app, w, h);
+        let header = screen.lines().next().unwrap_or_default().to_string();
+        assert!(header.contains("⚑ carol asks approval"), "{header}");
+        assert!(header.contains("lead bob"), "{header}");
+        assert!(
+            screen.contains("$ kubectl rollout undo deployment/payments-api"),
+            "{screen}"
+        );
+        insta::assert_snapshot!(format!("team_prompt_{w}x{h}"), screen);
+    }
+    let esc = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::Esc,
+        crossterm::event::KeyModifiers::NONE,
+    );
+    update(&mut app, Msg::Key(esc));
+    app.flash = None;
+    for (w, h) in [(120, 40), (80, 24)] {
+        let screen = render(&app, w, h);
+        let header = screen.lines().next().unwrap_or_default().to_string();
+        assert!(header.contains("lead bob"), "{header}");
+        assert!(
+            header.contains("⚑ carol asks approval"),
+            "still waiting: {header}"
+        );
+        assert!(header.contains("with carol, dave"), "{header}");
+        insta::assert_snapshot!(format!("team_header_{w}x{h}"), screen);
+    }
 }

@@ -535,3 +535,38 @@ fn a_shared_incidents_copy_verifies_intact_and_exports_as_it_did() {
         Some(("bob", 5))
     );
 }
+
+/// Two cockpits on one local timeline, as they wrote it: carol and dave joined; the end of an
+/// outage both saw is one record with both observers; carol asked twice to run a step that needs
+/// approval (dave approved, then refused) and ran it once more by breaking glass.
+const TEAM: &str = "timeline-team.jsonl";
+
+#[test]
+fn a_teams_timeline_verifies_intact_replays_its_team_and_exports_as_it_did() {
+    let dir = workdir(TEAM);
+    let out = sitrep(dir.path(), &["verify", TEAM]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("ok: 24 events, chain intact, head #24 sha256:"),
+        "{}",
+        text(&out.stdout)
+    );
+    exports_as_it_did(TEAM);
+    let records = timeline::read(&dir.path().join(TEAM)).unwrap().records;
+    let team = Incident::replay(&records).team;
+    let who: Vec<&str> = team.sessions.values().map(|s| s.actor.as_str()).collect();
+    assert_eq!(who.len(), 4, "two sessions of carol, two of dave: {who:?}");
+    let both = team.observers.values().find(|o| o.len() == 2).cloned();
+    assert_eq!(both, Some(vec!["dave".to_string(), "carol".to_string()]));
+    let answers: Vec<Option<bool>> = team
+        .approvals
+        .iter()
+        .map(|a| a.answer.as_ref().map(|x| x.approved))
+        .collect();
+    assert_eq!(answers, [Some(true), Some(false)]);
+    let broke = records
+        .iter()
+        .filter(|r| r.event.kind() == "break-glass")
+        .count();
+    assert_eq!(broke, 1);
+}

@@ -49,6 +49,7 @@ fn events() -> Vec<(i64, &'static str, Event)> {
             evidence: r#"ok; body: {"status":"ok"}"#.into(),
             since: None,
             episode: None,
+            observer: String::new(),
         }),
         (181, "sitrep", Event::Pattern {
             change: PatternChange::New,
@@ -56,6 +57,7 @@ fn events() -> Vec<(i64, &'static str, Event)> {
             level: Some(Level::Error),
             rate: None,
             seen_at: None,
+            observer: String::new(),
         }),
         (190, "sitrep", Event::HealthChanged {
             endpoint: "payments-api".into(),
@@ -66,6 +68,7 @@ fn events() -> Vec<(i64, &'static str, Event)> {
             evidence: format!("unexpected status 503; body: {BODY}"),
             since: None,
             episode: None,
+            observer: String::new(),
         }),
         (200, "alice", Event::Milestone { name: Milestone::Detected }),
         (300, "sitrep", Event::Pattern {
@@ -74,6 +77,7 @@ fn events() -> Vec<(i64, &'static str, Event)> {
             level: Some(Level::Warn),
             rate: Some(4.5),
             seen_at: None,
+            observer: String::new(),
         }),
         (400, "alice", Event::CommandFinished {
             runbook: "rollback".into(),

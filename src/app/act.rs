@@ -427,7 +427,7 @@ pub fn compose(app: &mut App) -> Vec<Command> {
     let events = app.patterns.refresh(now_ms, app.seen_from_ms());
     let commands: Vec<Command> = events
         .into_iter()
-        .map(|e| app.request(crate::timeline::TOOL_ACTOR.to_string(), e))
+        .filter_map(|e| app.tool(e))
         .collect();
     let selected = app
         .current_runbook()

@@ -8,7 +8,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{App, Command};
 use crate::health::{Health, Outcome, ProbeResult, Transition};
 use crate::timeline::episode::Summary;
-use crate::timeline::{Event, TOOL_ACTOR};
+use crate::timeline::Event;
 
 /// An endpoint's open episode, between its recorded start and end.
 #[derive(Debug, Clone, PartialEq)]
@@ -108,7 +108,7 @@ pub fn on_probe(app: &mut App, r: &ProbeResult, change: Option<Transition>) -> V
         episode.count(r);
     }
     let mut commands: Vec<Command> = record
-        .map(|event| app.request(TOOL_ACTOR.to_string(), event))
+        .and_then(|event| app.tool(event))
         .into_iter()
         .collect();
     commands.extend(end_if_held(app, r.endpoint, r.at, hold));
@@ -154,13 +154,18 @@ fn end_if_held(app: &mut App, i: usize, now: DateTime<Utc>, hold: TimeDelta) -> 
         ),
         since: Some(up),
         episode: Some(episode.summary),
+        observer: String::new(),
     };
-    vec![app.request(TOOL_ACTOR.to_string(), event)]
+    app.tool(event).into_iter().collect()
 }
 
 /// The session ends: each open episode is recorded as no longer watched (`→ unknown`, with what it
 /// held so far). Reopened, the incident carries the episode on.
 pub fn closing(app: &mut App) -> Vec<Command> {
+    if !app.present.is_empty() {
+        // Teammates still have it open: they watch on, and their cockpits end the episodes.
+        return Vec::new();
+    }
     let mut events = Vec::new();
     for view in &mut app.endpoints {
         let Some(episode) = view.episode.take() else {
@@ -179,11 +184,12 @@ pub fn closing(app: &mut App) -> Vec<Command> {
             ),
             since: None,
             episode: Some(episode.summary),
+            observer: String::new(),
         });
     }
     events
         .into_iter()
-        .map(|event| app.request(TOOL_ACTOR.to_string(), event))
+        .filter_map(|event| app.tool(event))
         .collect()
 }
 
@@ -206,5 +212,6 @@ fn health_changed(
         evidence: change.evidence(),
         since,
         episode: summary,
+        observer: String::new(),
     }
 }

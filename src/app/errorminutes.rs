@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::{App, Command};
 use crate::patterns::PatternId;
-use crate::timeline::{Event, TOOL_ACTOR};
+use crate::timeline::Event;
 
 /// How long after a minute's end its late lines still count (the merge reorders within a second).
 pub const GRACE_MS: u64 = 5_000;
@@ -141,7 +141,7 @@ pub fn on_tick(app: &mut App, now_ms: u64, all: bool) -> Vec<Command> {
     }
     events
         .into_iter()
-        .map(|e| app.request(TOOL_ACTOR.to_string(), e))
+        .filter_map(|e| app.tool(e))
         .collect()
 }
 

@@ -12,6 +12,7 @@ pub mod moment;
 pub mod mouse;
 pub mod palette;
 pub mod patterns;
+mod team;
 pub mod timelineview;
 mod update;
 
@@ -28,6 +29,7 @@ pub use keys::{Action, Binding, Scope};
 pub use logview::LogView;
 pub use patterns::{PatternState, PatternsMode};
 pub use timelineview::TimelineView;
+pub use team::needs_approval;
 pub use update::update;
 
 /// The four panels; the variant name is the title.
@@ -94,8 +96,23 @@ pub enum Mode {
         /// Why, as typed so far.
         reason: String,
     },
-    /// Showing the exact command of a step and asking whether to run it.
+    /// Showing the exact command of a step and asking whether to run it (or, for a step that
+    /// needs approval, whether to ask for it).
     ConfirmRun(Box<act::RunRequest>),
+    /// A break-glass run of a step that needs approval: the reason being typed.
+    BreakGlass {
+        /// What would run.
+        request: Box<act::RunRequest>,
+        /// Why, as typed so far.
+        reason: String,
+    },
+    /// A teammate's request to run a step's command, waiting for this cockpit's answer.
+    Approve {
+        /// The request's id.
+        request: String,
+        /// The reason being typed for a refusal, once `n` was pressed.
+        refusing: Option<String>,
+    },
     /// The output pane of the running (or last) command.
     Output,
     /// Writing a status update.
@@ -159,6 +176,12 @@ pub enum Msg {
     Mouse(mouse::Mouse),
     /// How a shared incident's sync stands (the share thread, after each round that changed it).
     Share(ShareState),
+    /// Who else has the incident open now (the presence thread, when that changed).
+    Presence(Vec<crate::timeline::presence::Beat>),
+    /// The session began: it joins the incident's record.
+    Join,
+    /// The session is ending without a quit (a signal): it leaves the record.
+    Leave,
     /// A status update reached (or failed to reach) a destination.
     Delivered {
         /// How it went.
@@ -328,6 +351,8 @@ pub struct EndpointView {
     pub episode: Option<episodes::LiveEpisode>,
     /// Whether an episode left open in the timeline was looked for (at its first probe).
     pub episode_adopted: bool,
+    /// Time between its probes: two cockpits that see its change within two of them saw one change.
+    pub interval: std::time::Duration,
 }
 
 /// How many rows of content each panel showed when last drawn: paging moves half of that, and a
@@ -389,9 +414,11 @@ pub struct Flash {
 pub struct App {
     /// The incident as the timeline tells it.
     pub incident: Incident,
-    /// Every record but the error-rate summaries, in order (the timeline panel shows the latest).
+    /// Every record but the error-rate summaries and second sightings, in order (the timeline
+    /// panel shows the latest).
     pub records: Vec<Record>,
-    /// The error-rate summaries (`log.errors`), kept apart: the panel does not list them.
+    /// The error-rate summaries (`log.errors`) and second sightings (`observed`, shown on the row
+    /// they agree with), kept apart: the panel does not list them.
     pub error_minutes: Vec<Record>,
     /// A shared incident's sync, when the incident is shared.
     pub share: Option<ShareState>,
@@ -486,6 +513,19 @@ pub struct App {
     pub now: DateTime<Utc>,
     /// Who the user is, for the timeline.
     pub actor: String,
+    /// This cockpit session's id: what tells two cockpits apart when they carry one name.
+    pub session: String,
+    /// This machine's name.
+    pub host: String,
+    /// Who else has the incident open now.
+    pub present: Vec<crate::timeline::presence::Beat>,
+    /// The session's `joined` was asked for.
+    pub joined: bool,
+    /// The session's `left` was asked for.
+    pub left: bool,
+    next_ask: u64,
+    /// Approval requests the user put off (Esc at the prompt): not opened again by themselves.
+    pub dismissed: HashSet<String>,
     /// Show times in UTC instead of local time.
     pub utc: bool,
     /// The rows each panel showed at the last draw.
@@ -516,7 +556,7 @@ impl App {
         let incident = Incident::replay(&records);
         let (error_minutes, records): (Vec<Record>, Vec<Record>) = records
             .into_iter()
-            .partition(|r| matches!(r.event, Event::ErrorMinute { .. }));
+            .partition(|r| matches!(r.event, Event::ErrorMinute { .. } | Event::Observed { .. }));
         let summarized = error_minutes.iter().filter_map(summarized).collect();
         let head = records
             .iter()
@@ -576,6 +616,13 @@ impl App {
             flash: None,
             now,
             actor,
+            session: crate::timeline::outbox::new_id(),
+            host: String::new(),
+            present: Vec::new(),
+            joined: false,
+            left: false,
+            next_ask: 0,
+            dismissed: HashSet::new(),
             utc: false,
             viewport: Viewport::default(),
             keymap: keys::default_keymap(),
@@ -753,6 +800,9 @@ impl App {
     }
 
     fn record(&mut self, record: Record) {
+        if matches!(record.event, Event::Observed { .. }) {
+            return self.observed(record);
+        }
         // On a shared incident our own event shows at once, without a seq (seq 0), and takes its
         // place in the team's order when the store gives it one.
         if record.seq > 0
@@ -815,6 +865,34 @@ impl App {
             self.records.push(record);
             self.timeline.recorded(&self.records);
         }
+    }
+
+    /// A second sighting: kept apart and shown on the row it agrees with. When it is a shared
+    /// incident's provisional observation that the store took as seen too, that row goes.
+    fn observed(&mut self, record: Record) {
+        if record.seq > 0
+            && let Some(id) = &record.id
+            && let Some(i) = self
+                .records
+                .iter()
+                .position(|r| r.seq == 0 && r.id.as_ref() == Some(id))
+        {
+            self.records.remove(i);
+            self.timeline.removed(i, &self.records);
+            if let Mode::EventDetail { index, .. } = &mut self.mode {
+                *index = timelineview::removed_index(*index, i);
+            }
+        }
+        let same = |r: &Record| {
+            r.hash == record.hash || (record.id.is_some() && r.id == record.id && r.seq == 0)
+        };
+        self.error_minutes.retain(|r| !same(r));
+        if record.seq > 0 && self.head.as_ref().is_none_or(|h| record.seq > h.seq) {
+            self.head = Some(crate::timeline::head::Head::of(&record));
+        }
+        self.error_minutes.push(record);
+        self.incident =
+            crate::timeline::Incident::replay(self.records.iter().chain(&self.error_minutes));
     }
 
     /// The record at `from` (or a new one) now stands at `to`: the timeline's cursor and an open

@@ -20,6 +20,8 @@ pub enum PaletteCommand {
     Lead(String),
     /// `:retract N [REASON]`: take back milestone or severity event #N (asks first)
     Retract(u64, String),
+    /// `:approvals`: answer a teammate's request to run a step (the first one waiting)
+    Approvals,
     /// `:filter REGEX`: keep only lines that match, on top of the other filters
     Filter(String),
     /// `:filter-out REGEX`: hide lines that match
@@ -73,6 +75,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "lead",
         "[HANDOFF NOTE]",
         "take the incident's lead (the header shows who leads)",
+    ),
+    (
+        "approvals",
+        "",
+        "answer a teammate's request to run a step that needs approval",
     ),
     (
         "retract",
@@ -183,6 +190,7 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
             PaletteCommand::Severity(level)
         }
         "lead" => PaletteCommand::Lead(arg.to_string()),
+        "approvals" => PaletteCommand::Approvals,
         "retract" => {
             let (n, reason) = arg.split_once(char::is_whitespace).unwrap_or((arg, ""));
             match n.trim_start_matches('#').parse::<u64>() {

@@ -245,6 +245,7 @@ impl PatternState {
                     level: Some(Level::Error),
                     rate: None,
                     seen_at: crate::core::clock::from_epoch_ms(p.first_seen().ms),
+                    observer: String::new(),
                 });
             }
             let room = self.budget.1 + events.len() < EVENTS_PER_MINUTE;
@@ -258,6 +259,7 @@ impl PatternState {
                     level,
                     rate: Some((t.rate_now * 10.0).round() / 10.0),
                     seen_at: crate::core::clock::from_epoch_ms(p.last_seen().ms),
+                    observer: String::new(),
                 });
                 let _ = ratio;
             }

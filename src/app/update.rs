@@ -39,7 +39,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
             };
             let mut commands: Vec<Command> = events
                 .into_iter()
-                .map(|e| app.request(TOOL_ACTOR.to_string(), e))
+                .filter_map(|e| app.tool(e))
                 .collect();
             commands.extend(super::episodes::on_tick(app, now));
             commands.extend(sources_checked(app, now));
@@ -57,17 +57,24 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tail(event) => on_tail(app, event),
         Msg::Probe(result) => on_probe(app, result),
         Msg::Appended { req, appended } => {
-            for record in appended.foreign {
+            for record in appended.foreign.iter().cloned() {
                 app.record(record);
             }
             let was_pending = app.pending.remove(&req).is_some();
             let run = act::start_recorded(app, req);
             let summary = appended.record.event.summary();
-            let by_user = appended.record.actor != TOOL_ACTOR;
+            // Joining says nothing (the header shows who is here); asking says who can approve.
+            let by_user = appended.record.actor != TOOL_ACTOR
+                && !matches!(
+                    appended.record.event,
+                    Event::Joined { .. } | Event::Left { .. } | Event::ApprovalRequested { .. }
+                );
             app.record(appended.record);
             if was_pending && by_user && !matches!(app.flash, Some(Flash { error: true, .. })) {
                 say(app, format!("recorded: {summary}"));
             }
+            // After our own line: an answer we just gave does not open its prompt again.
+            super::team::after_records(app, &appended.foreign);
             if app.mode == Mode::ConfirmQuit && app.pending.is_empty() && !busy(app) {
                 return leave(app);
             }
@@ -93,12 +100,19 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Delivered { delivery, text } => act::delivered(app, delivery, text),
         Msg::Share(state) => on_share(app, state),
         Msg::External(records) => {
-            for record in records {
+            for record in records.iter().cloned() {
                 app.record(record);
             }
+            super::team::after_records(app, &records);
             Vec::new()
         }
         Msg::Mouse(m) => on_mouse(app, m),
+        Msg::Presence(here) => {
+            super::team::presence(app, here);
+            Vec::new()
+        }
+        Msg::Join => super::team::join(app),
+        Msg::Leave => super::team::leave(app),
     }
 }
 
@@ -166,7 +180,7 @@ fn sources_checked(app: &mut App, now: chrono::DateTime<chrono::Utc>) -> Vec<Com
     }
     changes
         .into_iter()
-        .map(|event| app.request(TOOL_ACTOR.to_string(), event))
+        .filter_map(|event| app.tool(event))
         .collect()
 }
 
@@ -220,7 +234,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                     source: view.name.clone(),
                     status: text,
                 };
-                return vec![app.request(TOOL_ACTOR.to_string(), event)];
+                return app.tool(event).into_iter().collect();
             }
             let changed = view.status != text;
             view.status = text.clone();
@@ -260,7 +274,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
                     source: view.name.clone(),
                     status: text,
                 };
-                return vec![app.request(TOOL_ACTOR.to_string(), event)];
+                return app.tool(event).into_iter().collect();
             }
         }
     }
@@ -281,14 +295,13 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
     }
     match app.mode.clone() {
         Mode::Input(kind, text) => on_input_key(app, key, kind, text),
-        Mode::ConfirmRun(request) => match key.code {
-            KeyCode::Char('y') => act::confirmed(app, *request),
-            _ => {
-                app.mode = Mode::Normal;
-                say(app, "not run".into());
-                Vec::new()
-            }
-        },
+        Mode::ConfirmRun(request) => super::team::on_confirm_key(app, key, *request),
+        Mode::BreakGlass { request, reason } => {
+            super::team::on_break_glass_key(app, key, request, reason)
+        }
+        Mode::Approve { request, refusing } => {
+            super::team::on_approve_key(app, key, request, refusing)
+        }
         Mode::Output => match key.code {
             KeyCode::Char('c') => act::cancel(app),
             KeyCode::Esc => {
@@ -570,6 +583,13 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             }
             return vec![app.request(app.actor.clone(), Event::Lead { note })];
         }
+        PaletteCommand::Approvals => {
+            app.dismissed.clear();
+            super::team::prompt_if_asked(app);
+            if app.mode == Mode::Normal {
+                say(app, "no teammate is waiting for an approval".into());
+            }
+        }
         PaletteCommand::Retract(seq, reason) => {
             match app.records.iter().position(|r| r.seq == seq) {
                 Some(i) => super::timelineview::ask_retract(app, i, reason),
@@ -747,6 +767,7 @@ fn quit(app: &mut App) -> Vec<Command> {
 /// before it exits), so the export bounds it by what was seen.
 fn leave(app: &mut App) -> Vec<Command> {
     let mut commands = super::episodes::closing(app);
+    commands.extend(super::team::leave(app));
     let now_ms = crate::core::clock::epoch_ms(app.now);
     commands.extend(super::errorminutes::on_tick(app, now_ms, true));
     app.quit = true;
@@ -834,7 +855,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             let events = app.patterns.refresh(now, app.seen_from_ms());
             return events
                 .into_iter()
-                .map(|e| app.request(TOOL_ACTOR.to_string(), e))
+                .filter_map(|e| app.tool(e))
                 .collect();
         }
         Action::Zoom => app.zoom = !app.zoom,

@@ -49,6 +49,31 @@ pub(super) fn actor_note(actor: Option<&str>) -> Option<String> {
     })
 }
 
+/// A name already present in another cockpit is refused: on a jump host everyone is `$USER`, and
+/// the team could not tell two responders apart in the record.
+async fn refuse_a_name_here(
+    path: &std::path::Path,
+    store: Option<&crate::share::store::Store>,
+    actor: &str,
+) -> anyhow::Result<()> {
+    let place = crate::runtime::presence::Place::of(path, store);
+    let Some(there) = crate::runtime::presence::name_taken(&place, actor).await else {
+        return Ok(());
+    };
+    let host = if there.host.is_empty() {
+        String::new()
+    } else {
+        format!(" on {}", crate::core::sanitize::sanitize_line(&there.host))
+    };
+    anyhow::bail!(
+        "`{actor}` already has this incident open in another cockpit{host} (heard from {} s ago). \
+         Choose your own name: --actor NAME, SITREP_ACTOR=NAME, or name = \"…\" under [me] in sitrep.toml \
+         (names are not authenticated: they tell the team who did what). \
+         If that was you and sitrep was killed, it counts as gone 30 s after its last heartbeat.",
+        (chrono::Utc::now() - there.at).num_seconds().max(0)
+    )
+}
+
 pub(super) fn load_runbooks(cfg: &Config) -> anyhow::Result<Vec<Runbook>> {
     match &cfg.incident.runbooks {
         None => Ok(runbook::shipped()),
@@ -317,6 +342,7 @@ pub(super) async fn open(
         (writer, report) = TimelineWriter::open(&path)?;
     }
     let share = super::share::cockpit_share(&cfg, &path)?;
+    refuse_a_name_here(&path, share.as_ref().map(|(store, _)| store), &actor).await?;
     let logs = cfg
         .logs
         .iter()

@@ -135,6 +135,7 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             evidence,
             since: _,
             episode: _,
+            observer: _,
         } => {
             set("endpoint", endpoint);
             set("from", from.label());
@@ -153,6 +154,7 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             level,
             rate,
             seen_at,
+            observer: _,
         } => {
             set("change", change.name());
             set("template", template);
@@ -166,6 +168,40 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
                 };
                 set("evidence", &format!("{which} at {}", rfc3339(*at)));
             }
+        }
+        Event::Joined { host, .. } => set("text", host),
+        Event::Left { .. } => {}
+        Event::Observed { observer, .. } => set("text", observer),
+        Event::ApprovalRequested {
+            runbook,
+            step,
+            title,
+            command,
+            ..
+        } => {
+            set("runbook", runbook);
+            set("step", step);
+            set("title", title);
+            set("command", command);
+        }
+        Event::ApprovalAnswered {
+            approved, reason, ..
+        } => {
+            set("result", if *approved { "approved" } else { "refused" });
+            set("text", reason);
+        }
+        Event::BreakGlass {
+            runbook,
+            step,
+            title,
+            command,
+            reason,
+        } => {
+            set("runbook", runbook);
+            set("step", step);
+            set("title", title);
+            set("command", command);
+            set("text", reason);
         }
         Event::CommandStarted {
             runbook,

@@ -171,6 +171,7 @@ pub(super) fn patterns(p: &Prepared<'_>) -> Vec<Block> {
                 level,
                 rate,
                 seen_at,
+                ..
             } => Some(vec![
                 // When its lines say it happened, where the record has it.
                 vec![t(utc(seen_at.unwrap_or(r.ts)))],

@@ -227,11 +227,58 @@ fn summary(p: &Prepared<'_>) -> Vec<Block> {
             ),
         ));
     }
+    items.extend(team_items(p));
     if !inc.health.is_empty() {
         let states: Vec<String> = inc.health.iter().map(|(e, s)| format!("{e} {s}")).collect();
         items.push(item("Endpoints at the last event", states.join(", ")));
     }
     vec![Block::List(items)]
+}
+
+/// The approvals asked for and how each was answered, and every break-glass run with its reason.
+fn team_items(p: &Prepared<'_>) -> Vec<(Option<bool>, Vec<super::doc::Span>)> {
+    let item =
+        |label: &str, value: String| (None, vec![b(format!("{label}:")), t(format!(" {value}"))]);
+    let mut items = Vec::new();
+    let approvals: Vec<String> = p
+        .incident
+        .team
+        .approvals
+        .iter()
+        .map(|a| {
+            let answer = match &a.answer {
+                Some(x) if x.approved => format!("approved by {} at {} UTC", x.actor, utc(x.ts)),
+                Some(x) if x.reason.is_empty() => format!("refused by {} at {} UTC", x.actor, utc(x.ts)),
+                Some(x) => format!("refused by {} at {} UTC: {}", x.actor, utc(x.ts), x.reason),
+                None => "never answered".to_string(),
+            };
+            let approved = a.answer.as_ref().is_some_and(|x| x.approved);
+            let ran = if a.ran && approved { ", then run" } else { "" };
+            format!("{} asked to run “{}” at {} UTC, {answer}{ran}", a.actor, a.command, utc(a.ts))
+        })
+        .collect();
+    if !approvals.is_empty() {
+        items.push(item("Approvals", approvals.join("; ")));
+    }
+    let broken: Vec<String> = p
+        .records
+        .iter()
+        .filter_map(|r| match &r.event {
+            crate::timeline::Event::BreakGlass {
+                command, reason, ..
+            } => Some(format!(
+                "#{} {} ran “{command}” at {} UTC without approval: {reason}",
+                r.seq,
+                r.actor,
+                utc(r.ts)
+            )),
+            _ => None,
+        })
+        .collect();
+    if !broken.is_empty() {
+        items.push(item("Break-glass runs", broken.join("; ")));
+    }
+    items
 }
 
 fn durations(p: &Prepared<'_>) -> Vec<Block> {

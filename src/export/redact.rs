@@ -77,6 +77,7 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             evidence,
             since: _,
             episode: _,
+            observer: _,
         } => vec![endpoint, evidence],
         Event::LogSource { source, status } => vec![source, status],
         Event::Pattern {
@@ -85,6 +86,7 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             level: _,
             rate: _,
             seen_at: _,
+            observer: _,
         } => vec![template],
         Event::CommandStarted {
             runbook,
@@ -129,6 +131,29 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             was,
             reason,
         } => vec![was, reason],
+        Event::Joined { session: _, host } => vec![host],
+        Event::Left { session: _ } | Event::Observed { of: _, observer: _ } => vec![],
+        Event::ApprovalRequested {
+            request: _,
+            runbook,
+            step,
+            title,
+            command,
+            session: _,
+        } => vec![runbook, step, title, command],
+        Event::ApprovalAnswered {
+            request: _,
+            approved: _,
+            session: _,
+            reason,
+        } => vec![reason],
+        Event::BreakGlass {
+            runbook,
+            step,
+            title,
+            command,
+            reason,
+        } => vec![runbook, step, title, command, reason],
         Event::Unknown(UnknownEvent { kind, fields }) => {
             let mut v = vec![kind];
             for (_, value) in fields {

@@ -202,7 +202,7 @@ impl Cockpit {
 
     /// Feeds messages to `update()` and carries out what it asks, including the answers effects
     /// give at once (an append the writer can no longer take).
-    fn apply(&mut self, msgs: Vec<Msg>) {
+    pub(super) fn apply(&mut self, msgs: Vec<Msg>) {
         // What is asked for now happened now: an action's `ts` is the key press, not the last tick
         // (up to half a second before).
         self.app.now = self.app.now.max(chrono::Utc::now());

@@ -6,6 +6,7 @@
 //!  sources.rs    a follower per log source, a prober per endpoint
 //!  writer.rs     the timeline writer thread and the UI's never-blocking queue to it
 //!  share.rs      a shared incident's sync with the team's store, in a thread of its own
+//!  presence.rs   this cockpit's heartbeat and who else is here, in a thread of its own
 //!  effects.rs    Command → append, export, run, cancel, deliver
 //!  event_loop.rs one select! over keys, queues, ticks and signals; drawing at most ~30 fps
 //! ```
@@ -15,6 +16,7 @@
 
 mod effects;
 mod event_loop;
+pub mod presence;
 mod share;
 mod sources;
 mod terminal;
@@ -81,8 +83,12 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         share,
     } = session;
     let timeline = writer.path().to_path_buf();
+    let mut writer = writer;
+    writer.set_agreement_windows(agreement_windows(&endpoints));
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>(MSG_QUEUE);
+    let place = presence::Place::of(&timeline, share.as_ref().map(|(store, _)| store));
     let sharer = share.map(|(store, poll)| share::spawn(&timeline, store, poll, msg_tx.clone()));
+    let here = presence::spawn(place, presence::me(&mut app), msg_tx.clone());
     let (appender, writer_thread) = writer::spawn_writer(writer, msg_tx.clone());
     let live = sources::start(&mut app, logs, &tail_options, endpoints);
     let (runs_tx, runs_rx) = mpsc::channel(64);
@@ -114,7 +120,12 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         msg_rx,
         runs_rx,
     };
+    cockpit.apply(vec![Msg::Join]);
     let ended = cockpit.run(clocks).await;
+    if !cockpit.app.quit {
+        // Ended by a signal: the session still leaves the record (a quit did already).
+        cockpit.apply(vec![Msg::Leave]);
+    }
     let event_loop::Cockpit {
         mut app,
         screen,
@@ -124,6 +135,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         ..
     } = cockpit;
     drop(live);
+    here.stop();
     // Our queued events stay in the outbox for the next session or `sitrep sync`.
     drop(sharer);
     drop(screen);
@@ -131,6 +143,17 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
     finish_writes(&mut app, effects, &mut msg_rx, writer_thread).await;
     report_unwritten(&app, &timeline);
     ended
+}
+
+/// Two probe intervals of each endpoint: two cockpits that see its change that close saw one.
+fn agreement_windows(endpoints: &[EndpointSpec]) -> std::collections::HashMap<String, chrono::TimeDelta> {
+    endpoints
+        .iter()
+        .map(|e| {
+            let two = chrono::TimeDelta::from_std(e.interval * 2).unwrap_or_default();
+            (e.name.clone(), two)
+        })
+        .collect()
 }
 
 /// Hands the writer what is still waiting and waits for it to end, applying its answers, so an

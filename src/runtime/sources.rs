@@ -73,6 +73,7 @@ pub(super) fn start(
             insecure_tls: spec.insecure_tls,
             episode: None,
             episode_adopted: false,
+            interval: spec.interval,
         });
         probers.push(crate::health::spawn_prober(
             i,

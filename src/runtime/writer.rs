@@ -26,7 +26,8 @@ pub(super) enum WriterMsg {
     Append {
         req: u64,
         actor: String,
-        event: Event,
+        // Boxed: the queue holds many, and events vary a lot in size.
+        event: Box<Event>,
         at: chrono::DateTime<chrono::Utc>,
     },
     /// The file changed on disk (a notify hint): look for lines others appended.
@@ -67,7 +68,7 @@ impl Appender {
         self.waiting.push_back(WriterMsg::Append {
             req,
             actor,
-            event,
+            event: Box::new(event),
             at,
         });
         self.flush()
@@ -148,7 +149,7 @@ fn serve(mut writer: TimelineWriter, rx: &std_mpsc::Receiver<WriterMsg>, out: &m
                 event,
                 at,
             }) => {
-                let msg = match writer.append_happened(at, &actor, event) {
+                let msg = match writer.append_happened(at, &actor, *event) {
                     Ok(appended) => Msg::Appended { req, appended },
                     Err(e) => Msg::AppendFailed {
                         req,

@@ -5,6 +5,7 @@
 //! <prefix>/2026-11-28-payments-api-errors/claim                       sha256 of event 1 (the id is taken)
 //! <prefix>/2026-11-28-payments-api-errors/events/000000000001.jsonl   the incident's first line
 //! <prefix>/2026-11-28-payments-api-errors/events/000000000002.jsonl   …
+//! <prefix>/2026-11-28-payments-api-errors/here/<session>.json          a cockpit's heartbeat (not the chain)
 //! ```
 
 use chrono::{DateTime, Utc};
@@ -23,6 +24,16 @@ pub fn event_key(incident: &str, seq: u64) -> String {
 /// its first line, so two shares never fill one id and a share that stopped halfway resumes.
 pub fn claim_key(incident: &str) -> String {
     format!("{incident}/claim")
+}
+
+/// The folder of an incident's heartbeats (who has it open), ending in `/`.
+pub fn here_folder(incident: &str) -> String {
+    format!("{incident}/here/")
+}
+
+/// The key of one cockpit session's heartbeat.
+pub fn here_key(incident: &str, session: &str) -> String {
+    format!("{incident}/here/{session}.json")
 }
 
 /// The sequence number an event key holds; `None` for anything else.

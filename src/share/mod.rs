@@ -12,6 +12,7 @@
 //! listing both.
 
 pub mod credentials;
+pub mod here;
 pub mod layout;
 pub mod replica;
 pub mod store;

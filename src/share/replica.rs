@@ -136,6 +136,12 @@ impl Replica {
         self.hashes.get(i).map(String::as_str)
     }
 
+    /// The event to share for `event` now: an observation a teammate's cockpit shared meanwhile
+    /// goes out as seen too.
+    pub fn settle(&self, event: crate::timeline::Event, at: chrono::DateTime<chrono::Utc>) -> crate::timeline::Event {
+        self.writer.settle(event, at)
+    }
+
     /// Whether the replica holds the event with this id.
     pub fn has(&self, id: &str) -> bool {
         self.ids.contains(id)

@@ -63,6 +63,14 @@ pub trait Blobs: Send + Sync + 'static {
     fn folders<'a>(&'a self, prefix: &'a str) -> BoxFuture<'a, StoreResult<Vec<String>>>;
     /// Removes an object (the create-only probe cleans up after itself).
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, StoreResult<()>>;
+    /// Writes the object whether or not it exists (a heartbeat, never an event): by default a
+    /// removal, then a create.
+    fn put<'a>(&'a self, key: &'a str, body: Bytes) -> BoxFuture<'a, StoreResult<()>> {
+        Box::pin(async move {
+            self.delete(key).await?;
+            self.create(key, body).await.map(|_| ())
+        })
+    }
 }
 
 /// [`Blobs`] over any `object_store` store.
@@ -159,6 +167,16 @@ impl Blobs for ObjectBlobs {
                 Err(object_store::Error::NotFound { .. }) => Ok(Vec::new()),
                 Err(e) => Err(StoreError::of("listing", prefix, &e)),
             }
+        })
+    }
+
+    fn put<'a>(&'a self, key: &'a str, body: Bytes) -> BoxFuture<'a, StoreResult<()>> {
+        Box::pin(async move {
+            self.inner
+                .put(&path(key), PutPayload::from_bytes(body))
+                .await
+                .map(|_| ())
+                .map_err(|e| StoreError::of("writing", key, &e))
         })
     }
 
@@ -350,6 +368,16 @@ impl Store {
         let after = after.map(|a| self.full(a));
         let keys = bounded(folder, self.blobs.list(&self.full(folder), after.as_deref())).await?;
         Ok(keys.into_iter().map(|k| self.relative(k)).collect())
+    }
+
+    /// Writes the object whether or not it exists: for heartbeats only, never for events.
+    pub async fn put(&self, key: &str, body: Bytes) -> StoreResult<()> {
+        bounded(key, self.blobs.put(&self.full(key), body)).await
+    }
+
+    /// Removes an object.
+    pub async fn delete(&self, key: &str) -> StoreResult<()> {
+        bounded(key, self.blobs.delete(&self.full(key))).await
     }
 
     /// The folders right under the prefix: the incidents.

@@ -201,7 +201,9 @@ async fn publish(store: &Store, replica: &mut Replica, done: &mut Round) -> Resu
         while !replica.has(&event.id) {
             let (head, prev) = replica.head();
             let seq = head + 1;
-            let (line, _) = chain::seal_stamped(seq, &stamp, event.event.clone(), &prev)
+            // An observation a teammate's cockpit shared meanwhile goes out as seen too.
+            let settled = replica.settle(event.event.clone(), stamp.ts);
+            let (line, _) = chain::seal_stamped(seq, &stamp, settled, &prev)
                 .map_err(|e| Fault::Local(format!("cannot encode an event: {e}")))?;
             let key = layout::event_key(&replica.link.incident, seq);
             done.requests += 1;

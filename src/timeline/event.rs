@@ -194,6 +194,9 @@ pub enum Event {
         /// At an episode's end: what the episode held (files before episodes have none).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         episode: Option<super::episode::Summary>,
+        /// Whose cockpit saw it (files before teams have none).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        observer: String,
     },
     /// A log source changed state (rotated, gone, command exited).
     #[serde(rename = "log.source")]
@@ -230,6 +233,9 @@ pub enum Event {
             with = "ts_millis_opt"
         )]
         seen_at: Option<DateTime<Utc>>,
+        /// Whose cockpit saw it (files before teams have none).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        observer: String,
     },
     /// A runbook command was started.
     #[serde(rename = "command.started")]
@@ -354,6 +360,84 @@ pub enum Event {
         /// The handoff note: what the previous lead passes on, what the new one starts with.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         note: String,
+    },
+    /// A responder opened the incident in a cockpit: once per session, with the session's id (what
+    /// tells two cockpits apart when they carry one name) and the machine it runs on.
+    #[serde(rename = "joined")]
+    #[strum_discriminants(strum(serialize = "joined"))]
+    Joined {
+        /// The cockpit session's id.
+        session: String,
+        /// The machine's name, when known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        host: String,
+    },
+    /// A responder closed the cockpit session that joined.
+    #[serde(rename = "left")]
+    #[strum_discriminants(strum(serialize = "left"))]
+    Left {
+        /// The session's id, as its `joined` says it.
+        session: String,
+    },
+    /// The tool in another responder's cockpit saw what an earlier record says (the same endpoint's
+    /// episode starting or ending within two probe intervals, the same pattern): nothing is
+    /// recorded twice, and that record lists this observer too.
+    #[serde(rename = "observed")]
+    #[strum_discriminants(strum(serialize = "observed"))]
+    Observed {
+        /// The `seq` of the record it agrees with.
+        of: u64,
+        /// Whose cockpit saw it.
+        observer: String,
+    },
+    /// A responder asks another to approve running a step's command (a step with `approval = true`).
+    #[serde(rename = "approval.requested")]
+    #[strum_discriminants(strum(serialize = "approval.requested"))]
+    ApprovalRequested {
+        /// The request's id, which the answer names.
+        request: String,
+        /// Runbook name.
+        runbook: String,
+        /// Step id.
+        step: String,
+        /// The step's title.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        title: String,
+        /// The exact command line asked for.
+        command: String,
+        /// The asking cockpit's session: an approval from that same session does not count.
+        session: String,
+    },
+    /// Another responder approved, or refused, a request to run a step's command.
+    #[serde(rename = "approval.answered")]
+    #[strum_discriminants(strum(serialize = "approval.answered"))]
+    ApprovalAnswered {
+        /// The request's id.
+        request: String,
+        /// Whether it was approved.
+        approved: bool,
+        /// The answering cockpit's session.
+        session: String,
+        /// Why, when refused (or a word with the approval).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        reason: String,
+    },
+    /// A step that needs approval was run without it (nobody else present, or the store out of
+    /// reach), with the responder's reason: the postmortem lists every one.
+    #[serde(rename = "break-glass")]
+    #[strum_discriminants(strum(serialize = "break-glass"))]
+    BreakGlass {
+        /// Runbook name.
+        runbook: String,
+        /// Step id.
+        step: String,
+        /// The step's title.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        title: String,
+        /// The exact command line run.
+        command: String,
+        /// Why it could not wait for an approval.
+        reason: String,
     },
     /// A line written by another version of sitrep: a kind, or a value of a known kind, this version
     /// does not know. Kept whole so that it is shown, exported and chained like any other.
@@ -500,6 +584,25 @@ impl Event {
                 }
                 s
             }
+            Event::Joined { host, .. } if host.is_empty() => "joined".to_string(),
+            Event::Joined { host, .. } => format!("joined from {host}"),
+            Event::Left { .. } => "left".to_string(),
+            Event::Observed { of, observer } => format!("{observer} saw #{of} too"),
+            Event::ApprovalRequested { title, step, command, .. } => format!(
+                "asks approval: {} ($ {command})",
+                if title.is_empty() { step } else { title }
+            ),
+            Event::ApprovalAnswered {
+                approved, reason, ..
+            } => match (approved, reason.is_empty()) {
+                (true, true) => "approved".to_string(),
+                (true, false) => format!("approved: {reason}"),
+                (false, true) => "refused".to_string(),
+                (false, false) => format!("refused: {reason}"),
+            },
+            Event::BreakGlass {
+                command, reason, ..
+            } => format!("BREAK-GLASS $ {command}: {reason}"),
             Event::Unknown(unknown) => format!("unknown event {}", unknown.kind),
         }
     }

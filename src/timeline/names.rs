@@ -51,6 +51,12 @@ fn every_event_kind_keeps_the_name_written_today() {
             "log.errors",
             "timeline.damaged",
             "lead",
+            "joined",
+            "left",
+            "observed",
+            "approval.requested",
+            "approval.answered",
+            "break-glass",
         ]
     );
 }
@@ -62,6 +68,12 @@ const LATER_KINDS: &[(EventKind, &str)] = &[
     (EventKind::ErrorMinute, "timeline-errors.jsonl"),
     (EventKind::TimelineDamaged, "timeline-damaged.jsonl"),
     (EventKind::Lead, "timeline-shared.jsonl"),
+    (EventKind::Joined, "timeline-team.jsonl"),
+    (EventKind::Left, "timeline-team.jsonl"),
+    (EventKind::Observed, "timeline-team.jsonl"),
+    (EventKind::ApprovalRequested, "timeline-team.jsonl"),
+    (EventKind::ApprovalAnswered, "timeline-team.jsonl"),
+    (EventKind::BreakGlass, "timeline-team.jsonl"),
 ];
 
 /// The kinds a fixture holds, each checked to read as itself and to write back under the same name.

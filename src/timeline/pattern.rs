@@ -95,6 +95,7 @@ mod tests {
             level: None,
             rate: None,
             seen_at,
+            observer: String::new(),
         };
         let json = serde_json::to_string(&event(at)).unwrap_or_default();
         assert!(json.contains(r#""seen_at":"2026-11-24T14:04:30.250Z""#), "{json}");

@@ -46,6 +46,8 @@ pub struct Incident {
     /// Records a correction retracted (milestones, severities, patterns the tool saw), by their
     /// `seq`: who retracted each, when.
     pub retracted: BTreeMap<u64, Mark>,
+    /// Who joined, who observed what, the approvals.
+    pub team: super::team::Team,
     /// Pattern records (new, spike): what the tool saw and may turn out to be a false alarm.
     sightings: Vec<u64>,
     /// Every milestone and severity record in file order, retracted or not, so that a correction can
@@ -86,6 +88,7 @@ impl Incident {
         if r.actor != super::event::TOOL_ACTOR && !self.responders.contains(&r.actor) {
             self.responders.push(r.actor.clone());
         }
+        self.team.apply(r);
         match &r.event {
             Event::IncidentOpened { title, severity } => {
                 self.title = title.clone();

@@ -89,6 +89,8 @@ pub struct TimelineWriter {
     patience: Patience,
     /// A shared incident's replica takes only what the store took: our appends wait here.
     outbox: Option<super::outbox::Queue>,
+    /// Recent observations, to write a teammate's just-written one once.
+    seen: super::team::Seen,
 }
 
 /// How long to wait for another process's lock on the timeline, and how to say that it is being
@@ -280,11 +282,29 @@ impl TimelineWriter {
             next_line: count_lines(&bytes[..parsed.good_len as usize]) + 1,
             patience,
             outbox: super::outbox::is_replica(path).then(|| super::outbox::Queue::beside(path)),
+            seen: super::team::Seen::default(),
         };
+        let mut writer = writer;
+        for r in &parsed.records {
+            writer.seen.note(r);
+        }
         report.records = parsed.records;
         report.problems = parsed.problems;
         report.torn = torn;
         Ok((writer, report))
+    }
+
+    /// Two probe intervals of each endpoint: an observation from another cockpit within that of
+    /// one being appended makes it `observed` instead (see [`super::team::Seen`]).
+    pub fn set_agreement_windows(&mut self, windows: std::collections::HashMap<String, chrono::TimeDelta>) {
+        self.seen.set_windows(windows);
+    }
+
+    /// The event to write for `event` now (see [`super::team::Seen::settle`]): a shared
+    /// incident settles its observations again as it publishes them, against what the store
+    /// holds by then.
+    pub fn settle(&self, event: Event, at: DateTime<Utc>) -> Event {
+        self.seen.settle(event, at)
     }
 
     /// Whether this is a shared incident's replica, whose appends wait in its outbox.
@@ -370,14 +390,16 @@ impl TimelineWriter {
         actor: &str,
         event: Event,
     ) -> Result<Appended, TimelineError> {
+        // What others appended is news, not part of this answer: a failure to read it now must
+        // not make a recorded action look unrecorded (the next poll reads it). Read first, it
+        // settles an observation a teammate already shared.
+        let foreign = self.poll().unwrap_or_default();
+        let event = self.seen.settle(event, ts);
         let pending = super::outbox::Pending::new(ts, actor, event);
         outbox.push(&pending).map_err(|cause| TimelineError::Write {
             path: outbox.path().to_path_buf(),
             cause,
         })?;
-        // What others appended is news, not part of this answer: a failure to read it now must
-        // not make a recorded action look unrecorded (the next poll reads it).
-        let foreign = self.poll().unwrap_or_default();
         Ok(Appended {
             record: pending.provisional(),
             foreign: foreign.records,
@@ -394,6 +416,7 @@ impl TimelineWriter {
         event: Event,
     ) -> Result<Appended, TimelineError> {
         let foreign = self.catch_up()?;
+        let event = self.seen.settle(event, ts);
         let Some(seq) = self.last_seq.checked_add(1) else {
             return Err(TimelineError::Write {
                 path: self.path.clone(),
@@ -423,6 +446,7 @@ impl TimelineWriter {
         self.last_hash = record.hash.clone();
         super::head::write_sidecar(&self.path, &super::head::Head::of(&record));
         self.next_line += 1;
+        self.seen.note(&record);
         Ok(Appended {
             record,
             foreign: foreign.records,
@@ -470,6 +494,7 @@ impl TimelineWriter {
         self.last_hash = record.hash.clone();
         super::head::write_sidecar(&self.path, &super::head::Head::of(&record));
         self.next_line += 1;
+        self.seen.note(&record);
         Ok(Sealed {
             appended: Some(record),
             foreign: foreign.records,
@@ -542,6 +567,9 @@ impl TimelineWriter {
         if let Some(last) = report.records.last() {
             self.last_seq = last.seq;
             self.last_hash = last.hash.clone();
+        }
+        for r in &report.records {
+            self.seen.note(r);
         }
         self.next_line += count_lines(&bytes[..(report.good_len - self.len) as usize]);
         self.len = report.good_len;

@@ -11,6 +11,7 @@
 //!  footer: main keys, or the last message
 //! ```
 
+mod approval;
 mod detail;
 mod event_detail;
 mod health;
@@ -69,6 +70,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
             overlay::confirm_retract(frame, area, app, (*seq, reason), theme)
         }
         Mode::ConfirmRun(request) => overlay::confirm_run(frame, area, app, request, theme),
+        Mode::BreakGlass { request, reason } => {
+            approval::break_glass(frame, area, app, (request, reason), theme)
+        }
+        Mode::Approve { request, refusing } => {
+            approval::approve(frame, area, app, (request, refusing.as_deref()), theme)
+        }
         Mode::Output => overlay::output(frame, area, app, theme),
         Mode::Compose(editor) => overlay::compose(frame, area, app, editor, theme),
         Mode::ConfirmDiscard(draft) => overlay::confirm_discard(frame, area, draft, theme),
@@ -78,6 +85,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         }
         Mode::Normal => {}
     }
+}
+
+/// A box of `width` by `height` in the middle of `area` (cut to it): where a pop-up goes.
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(ratatui::layout::Flex::Center)
+        .areas(row);
+    cell
 }
 
 /// How many rows of content each panel shows on a screen of this size, laid out as `draw` lays it out
@@ -242,6 +260,20 @@ fn share_label(app: &App) -> Option<(String, Option<u8>)> {
     }
 }
 
+/// Who else has the incident open: two names, then how many more.
+fn here_label(app: &App) -> Option<String> {
+    let names: Vec<String> = app
+        .others_here()
+        .iter()
+        .map(|b| crate::core::sanitize::sanitize_line(&b.actor))
+        .collect();
+    match names.len() {
+        0 => None,
+        1 | 2 => Some(format!("with {}", names.join(", "))),
+        n => Some(format!("with {}, {} +{}", names[0], names[1], n - 2)),
+    }
+}
+
 fn header_text(app: &App, width: usize) -> (String, bool) {
     let resolved = app.incident.end();
     // After `resolved` the clock stops at the incident's length.
@@ -292,10 +324,19 @@ fn header_text(app: &App, width: usize) -> (String, bool) {
         let who = crate::core::sanitize::sanitize(m.actor.as_bytes());
         (format!("lead {who}"), None)
     });
+    // Who else is here is what a team looks for first: it stays, the title gives way.
+    let here = here_label(app).map(|h| (h, None));
+    // A teammate waiting for this cockpit's approval is never out of sight.
+    let asking = app.asking_me().first().map(|a| {
+        let who = crate::core::sanitize::sanitize_line(&a.actor);
+        (format!("⚑ {who} asks approval"), None)
+    });
     // (text, drop order: lower goes first; None never goes)
     let parts: Vec<(String, Option<u8>)> = [
         Some((severity, None)),
+        asking,
         lead,
+        here,
         share,
         Some((since, Some(2))),
         steps.map(|s| (s, Some(1))),

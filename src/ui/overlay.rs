@@ -1,7 +1,7 @@
 //! Pop-ups drawn over the panels: the note editor, the help, the quit question.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
@@ -11,15 +11,7 @@ use crate::app::editor::Editor;
 use crate::app::keys::{FIXED, key_label, label_of};
 use crate::app::{Action, App, Draft, Input, Panel, Scope, palette};
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
-    cell
-}
+use super::centered;
 
 pub(super) fn input(
     frame: &mut Frame,
@@ -364,10 +356,22 @@ pub(super) fn confirm_run(
         .chunks(inner_width)
         .map(|c| Line::from(Span::styled(c.iter().collect::<String>(), theme.focus)))
         .collect();
-    let keys = Line::from(vec![
-        Span::styled("y", theme.key),
-        Span::raw(" runs it · any other key: don't"),
-    ]);
+    let approval = super::approval::state(app, request);
+    let keys = match &approval {
+        Some((_, false)) => super::approval::keys(app, theme),
+        _ => Line::from(vec![
+            Span::styled("y", theme.key),
+            Span::raw(" runs it · any other key: don't"),
+        ]),
+    };
+    let approval: Vec<Line> = approval
+        .map(|(state, _)| {
+            vec![
+                state.style(theme.warn),
+                Line::styled(super::approval::approvers(app), theme.dim),
+            ]
+        })
+        .unwrap_or_default();
     let title = Line::from(Span::styled(
         format!("{}: {}", request.runbook, request.title),
         theme.dim,
@@ -384,7 +388,7 @@ pub(super) fn confirm_run(
         .then(|| Line::from(Span::styled("DRY RUN: nothing will run", theme.warn)));
     let room = (area.height as usize).saturating_sub(2);
     // What may go when the screen is short, least needed first: the blank rows, the limits, the title.
-    let fixed = command.len() + 1 + usize::from(dry.is_some());
+    let fixed = command.len() + 1 + usize::from(dry.is_some()) + approval.len();
     let extras = room.saturating_sub(fixed);
     let mut lines = Vec::new();
     if extras >= 4 {
@@ -393,7 +397,8 @@ pub(super) fn confirm_run(
     } else if extras >= 2 {
         lines.push(title.clone());
     }
-    let keep = room.saturating_sub(1 + usize::from(dry.is_some()) + lines.len());
+    let keep =
+        room.saturating_sub(1 + usize::from(dry.is_some()) + approval.len() + lines.len());
     lines.extend(command.into_iter().take(keep));
     if extras >= 4 {
         lines.push(Line::from(""));
@@ -402,6 +407,7 @@ pub(super) fn confirm_run(
         lines.push(limits);
     }
     lines.extend(dry);
+    lines.extend(approval);
     lines.push(keys);
     let rect = centered(area, width, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);

@@ -52,6 +52,9 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         if step.command.is_some() {
             spans.push(Span::styled(" $", theme.dim));
         }
+        if step.approval {
+            spans.push(approval(app, &rb.name, &step.id, theme));
+        }
         if let Some(m) = mark {
             spans.push(Span::styled(
                 format!("  {} {}", clock(app, m.ts), m.actor),
@@ -69,6 +72,11 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             if let Some(cmd) = &step.command {
                 text = format!("$ {cmd}\n{text}");
             }
+            if step.approval {
+                text = format!(
+                    "runs only once another responder approves it from their own cockpit\n{text}"
+                );
+            }
             frame.render_widget(
                 Paragraph::new(text)
                     .style(theme.dim)
@@ -77,4 +85,16 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             );
         }
     }
+}
+
+/// A step that needs approval, as its row says it: asked, approved, refused, or not yet.
+fn approval<'a>(app: &App, runbook: &str, step: &str, theme: &Theme) -> Span<'a> {
+    let asked = app.approval_of(runbook, step);
+    let (text, style) = match asked.map(|a| (a.usable(), a.answer.as_ref())) {
+        Some((true, Some(x))) => (format!(" ✓ approved by {}", x.actor), theme.ok),
+        Some((false, Some(x))) => (format!(" ✗ refused by {}", x.actor), theme.error),
+        Some(_) => (" ⧗ approval asked".to_string(), theme.warn),
+        None => (" ⚿ approval".to_string(), theme.dim),
+    };
+    Span::styled(crate::core::sanitize::sanitize_line(&text), style)
 }

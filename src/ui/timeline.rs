@@ -51,6 +51,54 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
+/// An event's summary; an answer to an approval says what it answered.
+fn summary_of(app: &App, r: &Record) -> String {
+    match &r.event {
+        Event::ApprovalAnswered {
+            request,
+            approved,
+            reason,
+            ..
+        } => match app.incident.team.approval(request) {
+            Some(asked) => {
+                let verb = if *approved { "approved" } else { "refused" };
+                let why = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reason}")
+                };
+                format!("{verb} {}'s $ {}{why}", asked.actor, asked.command)
+            }
+            None => r.event.summary(),
+        },
+        _ => r.event.summary(),
+    }
+}
+
+/// Whose cockpits saw an observation, once a team's do: every observer when more than one saw it,
+/// and its one observer when the incident has observations from more than one cockpit (two
+/// cockpits that disagree each name theirs).
+fn observers(app: &App, r: &Record) -> Option<String> {
+    let team = &app.incident.team;
+    let own = match &r.event {
+        Event::HealthChanged { observer, .. } | Event::Pattern { observer, .. } => observer,
+        _ => return None,
+    };
+    let listed = team.observers.get(&r.seq).filter(|_| r.seq > 0);
+    let names: Vec<&str> = match listed {
+        Some(list) => list.iter().map(String::as_str).collect(),
+        None if !own.is_empty() => vec![own.as_str()],
+        None => return None,
+    };
+    let several = names.len() > 1
+        || team
+            .observers
+            .values()
+            .flatten()
+            .any(|o| !names.contains(&o.as_str()));
+    several.then(|| crate::core::sanitize::sanitize_line(&names.join("+")))
+}
+
 /// What a search match looks like: not told by colour alone.
 fn matched(theme: &Theme) -> Style {
     theme
@@ -68,10 +116,11 @@ fn row<'a>(app: &App, i: usize, r: &Record, theme: &Theme) -> Line<'a> {
         Event::Milestone { .. } | Event::Severity { .. } => theme.focus,
         _ => theme.text,
     };
-    let actor = if r.actor == TOOL_ACTOR {
-        "⚙"
-    } else {
-        r.actor.as_str()
+    // What the tool saw names whose cockpits saw it, once a team's do: `⚙ carol+dave`.
+    let actor = match (r.actor == TOOL_ACTOR, observers(app, r)) {
+        (true, Some(seen)) => format!("⚙ {seen}"),
+        (true, None) => "⚙".to_string(),
+        (false, _) => r.actor.clone(),
     };
     let search = app.timeline.search().filter(|s| s.is_match(i));
     // A match found only in the evidence still marks its row: the time is underlined.
@@ -80,10 +129,10 @@ fn row<'a>(app: &App, i: usize, r: &Record, theme: &Theme) -> Line<'a> {
     } else {
         theme.dim
     };
-    let summary = crate::core::sanitize::sanitize_line(&r.event.summary());
+    let summary = crate::core::sanitize::sanitize_line(&summary_of(app, r));
     let mut spans = vec![
         Span::styled(format!("{} ", clock(app, r.ts)), time_style),
-        Span::styled(format!("{} ", crate::core::sanitize::sanitize_line(actor)), theme.dim),
+        Span::styled(format!("{} ", crate::core::sanitize::sanitize_line(&actor)), theme.dim),
     ];
     let mut at = 0;
     for hit in search.map(|s| s.highlights(&summary)).unwrap_or_default() {

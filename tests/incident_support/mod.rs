@@ -141,6 +141,7 @@ pub fn incident() -> App {
             insecure_tls: false,
             episode: None,
             episode_adopted: false,
+            interval: std::time::Duration::from_secs(5),
         });
     }
     let failing = 180;

@@ -128,6 +128,7 @@ fn a_pattern_recorded_new_before_a_reopen_is_not_recorded_again() {
             level: Some(crate::core::level::Level::Error),
             rate: None,
             seen_at: None,
+            observer: String::new(),
         },
         &prev,
     )

@@ -30,6 +30,7 @@ fn endpoint(name: &str) -> EndpointView {
         insecure_tls: false,
         episode: None,
         episode_adopted: false,
+        interval: std::time::Duration::from_secs(5),
     }
 }
 

@@ -235,6 +235,7 @@ fn went_down(app: &mut App, secs: i64) {
             evidence: "unexpected status 503".into(),
             since: None,
             episode: None,
+            observer: String::new(),
         },
     );
 }

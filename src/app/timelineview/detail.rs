@@ -63,6 +63,7 @@ pub fn fields(event: &Event) -> Vec<Field> {
             evidence,
             since,
             episode,
+            observer,
         } => vec![
             field("endpoint", endpoint),
             field("change", format!("{from} → {to}")),
@@ -85,6 +86,7 @@ pub fn fields(event: &Event) -> Vec<Field> {
                     .unwrap_or_default(),
             ),
             field("evidence", evidence),
+            field("seen by", observer),
         ],
         Event::LogSource { source, status } => {
             vec![field("source", source), field("status", status)]
@@ -95,6 +97,7 @@ pub fn fields(event: &Event) -> Vec<Field> {
             level,
             rate,
             seen_at,
+            observer,
         } => vec![
             field("change", change.to_string()),
             field("template", template),
@@ -112,6 +115,7 @@ pub fn fields(event: &Event) -> Vec<Field> {
                     .map(|t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string())
                     .unwrap_or_default(),
             ),
+            field("seen by", observer),
         ],
         Event::CommandStarted {
             runbook,
@@ -164,6 +168,49 @@ pub fn fields(event: &Event) -> Vec<Field> {
             ),
         ],
         Event::TimelineDamaged { problems } => vec![field("found", problems.join("\n"))],
+        Event::Joined { session, host } => vec![field("from", host), field("session", session)],
+        Event::Left { session } => vec![field("session", session)],
+        Event::Observed { of, observer } => vec![
+            field("agrees with", format!("#{of}")),
+            field("seen by", observer),
+        ],
+        Event::ApprovalRequested {
+            request,
+            runbook,
+            step,
+            title,
+            command,
+            session,
+        } => vec![
+            field("step", format!("{runbook}: {step}")),
+            field("title", title),
+            field("command", command),
+            field("request", request),
+            field("session", session),
+        ],
+        Event::ApprovalAnswered {
+            request,
+            approved,
+            session,
+            reason,
+        } => vec![
+            field("answer", if *approved { "approved" } else { "refused" }),
+            field("reason", reason),
+            field("request", request),
+            field("session", session),
+        ],
+        Event::BreakGlass {
+            runbook,
+            step,
+            title,
+            command,
+            reason,
+        } => vec![
+            field("step", format!("{runbook}: {step}")),
+            field("title", title),
+            field("command", command),
+            field("reason", reason),
+        ],
         Event::Correction {
             retracts,
             was,
@@ -248,6 +295,7 @@ mod tests {
             evidence: "unexpected status 503; body: {\"error\":\"provider timeout\"}".into(),
             since: None,
             episode: None,
+            observer: String::new(),
         };
         let shown = labels(&event);
         assert!(shown.contains(&("status".into(), "HTTP 503".into())), "{shown:?}");

@@ -102,6 +102,26 @@ impl TimelineView {
     }
 }
 
+impl TimelineView {
+    /// The record at `at` left the list (it turned out to be a second sighting, shown on the row
+    /// it agrees with): the cursor stays on the event it was on, or the one after.
+    pub fn removed(&mut self, at: usize, records: &[crate::timeline::Record]) {
+        if let Some(sel) = &mut self.selected {
+            *sel = removed_index(*sel, at).min(records.len().saturating_sub(1));
+        }
+        self.top = removed_index(self.top, at);
+        if let Some(s) = &mut self.search {
+            s.rescan_from(at);
+            s.catch_up(records);
+        }
+    }
+}
+
+/// Where index `i` is after the record at `at` was taken out.
+pub fn removed_index(i: usize, at: usize) -> usize {
+    if i > at { i - 1 } else { i }
+}
+
 /// Where index `i` is after the record at `from` (or a new one) was put at `to` (`to <= from`).
 pub fn moved_index(i: usize, from: Option<usize>, to: usize) -> usize {
     match from {

@@ -22,6 +22,7 @@ fn records(changes: &[(i64, &str, Health, Health)]) -> Vec<Record> {
             evidence: String::new(),
             since: None,
             episode: None,
+            observer: String::new(),
         };
         let (_, record) = seal(i as u64 + 1, t(*secs), "sitrep", event, &prev).unwrap();
         prev = record.hash.clone();

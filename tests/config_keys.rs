@@ -37,7 +37,7 @@ const BROKEN: &[(&str, &str, &str)] = &[
     (
         "an action that is not one",
         "[keys]\nlaunch-missiles = \"L\"\n",
-        "sitrep.toml:4:1: unknown action `launch-missiles` in [keys]; the actions are: quit, help, focus-next, focus-prev, focus-logs, focus-health, focus-runbook, focus-timeline, up, down, top, bottom, page-up, page-down, tick, next-runbook, prev-runbook, note, mark-detected, mark-mitigated, mark-resolved, severity, utc, retry, palette, filter, invert, follow, prev-error, next-error, patterns, zoom, run, output, update, open, wrap, scroll-left, scroll-right, search, next-match, prev-match, same-request, copy, pin, show-in-logs, retract, acknowledge",
+        "sitrep.toml:4:1: unknown action `launch-missiles` in [keys]; the actions are: quit, help, focus-next, focus-prev, focus-logs, focus-health, focus-runbook, focus-timeline, up, down, top, bottom, page-up, page-down, tick, next-runbook, prev-runbook, note, mark-detected, mark-mitigated, mark-resolved, severity, utc, retry, palette, filter, invert, follow, prev-error, next-error, patterns, zoom, run, output, update, open, wrap, scroll-left, scroll-right, search, next-match, prev-match, same-request, copy, pin, show-in-logs, retract, acknowledge, approvals",
     ),
     (
         "a misspelt key name",

@@ -356,13 +356,43 @@ fn team_incident() -> App {
     app
 }
 
+fn press(app: &mut App, c: char) -> Vec<sitrep::app::Command> {
+    update(
+        app,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char(c),
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    )
+}
+
 #[test]
 fn a_team_at_120x40_and_80x24_the_header_and_the_approval_prompt() {
     let mut app = team_incident();
+    assert_eq!(
+        app.mode,
+        sitrep::app::Mode::Normal,
+        "a request never opens a prompt by itself"
+    );
+    // A `y` meant for something else (copying a log line) approves nothing.
+    let keys = press(&mut app, 'y');
+    assert!(
+        !keys.iter().any(|c| matches!(
+            c,
+            sitrep::app::Command::Append {
+                event: Event::ApprovalAnswered { .. },
+                ..
+            }
+        )),
+        "{keys:?}"
+    );
+    app.mode = sitrep::app::Mode::Normal;
+    press(&mut app, 'a');
     assert!(
         matches!(app.mode, sitrep::app::Mode::Approve { .. }),
-        "a teammate's request opens the prompt"
+        "`a` opens the prompt"
     );
+    app.flash = None;
     for (w, h) in [(120, 40), (80, 24)] {
         let screen = render(&app, w, h);
         let header = screen.lines().next().unwrap_or_default().to_string();

@@ -524,8 +524,8 @@ pub struct App {
     /// The session's `left` was asked for.
     pub left: bool,
     next_ask: u64,
-    /// Approval requests the user put off (Esc at the prompt): not opened again by themselves.
-    pub dismissed: HashSet<String>,
+    /// A break-glass run waiting for its record to be written (its append request), then run.
+    pub breaking: Option<(u64, Box<act::RunRequest>)>,
     /// Show times in UTC instead of local time.
     pub utc: bool,
     /// The rows each panel showed at the last draw.
@@ -622,7 +622,7 @@ impl App {
             joined: false,
             left: false,
             next_ask: 0,
-            dismissed: HashSet::new(),
+            breaking: None,
             utc: false,
             viewport: Viewport::default(),
             keymap: keys::default_keymap(),
@@ -832,10 +832,14 @@ impl App {
             return;
         }
         // Our own event whose store copy came first (published between the outbox push and the
-        // answer): it is shown already.
+        // answer): it is shown already (as itself, or as a second sighting).
         if record.seq == 0
             && record.id.is_some()
-            && self.records.iter().any(|r| r.seq > 0 && r.id == record.id)
+            && self
+                .records
+                .iter()
+                .chain(&self.error_minutes)
+                .any(|r| r.seq > 0 && r.id == record.id)
         {
             return;
         }
@@ -870,6 +874,11 @@ impl App {
     /// A second sighting: kept apart and shown on the row it agrees with. When it is a shared
     /// incident's provisional observation that the store took as seen too, that row goes.
     fn observed(&mut self, record: Record) {
+        let taken = |r: &Record| r.seq > 0 && r.id.is_some() && r.id == record.id;
+        if record.seq == 0 && self.error_minutes.iter().any(taken) {
+            // Its store copy came first.
+            return;
+        }
         if record.seq > 0
             && let Some(id) = &record.id
             && let Some(i) = self
@@ -880,7 +889,12 @@ impl App {
             self.records.remove(i);
             self.timeline.removed(i, &self.records);
             if let Mode::EventDetail { index, .. } = &mut self.mode {
-                *index = timelineview::removed_index(*index, i);
+                if *index == i {
+                    // The event it showed is now a second sighting on another row.
+                    self.mode = Mode::Normal;
+                } else {
+                    *index = timelineview::removed_index(*index, i);
+                }
             }
         }
         let same = |r: &Record| {

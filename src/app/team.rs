@@ -168,9 +168,32 @@ pub(super) fn break_glass(app: &mut App, request: RunRequest, reason: &str) -> V
         command: request.spec.line(),
         reason: reason.to_string(),
     };
-    let mut commands = vec![app.request(app.actor.clone(), event)];
-    commands.extend(super::act::confirmed(app, request));
-    commands
+    // The run starts only once its reason is in the record (see `broke_glass`).
+    let recorded = app.request(app.actor.clone(), event);
+    if let Command::Append { req, .. } = &recorded {
+        app.breaking = Some((*req, Box::new(request)));
+    }
+    app.mode = Mode::Normal;
+    vec![recorded]
+}
+
+/// An append was answered: a break-glass record that is written lets its run go on; one that
+/// failed stops it.
+pub(super) fn broke_glass(app: &mut App, req: u64, written: bool) -> Vec<Command> {
+    match app.breaking.take() {
+        Some((r, request)) if r == req && written => super::act::confirmed(app, *request),
+        Some((r, request)) if r == req => {
+            super::complain(
+                app,
+                format!("`{}` was NOT run: its break-glass reason could not be recorded", request.spec.line()),
+            );
+            Vec::new()
+        }
+        other => {
+            app.breaking = other;
+            Vec::new()
+        }
+    }
 }
 
 /// An answer to a teammate's request from this cockpit.
@@ -199,12 +222,9 @@ pub(super) fn answer(app: &mut App, request: &str, approved: bool, reason: &str)
     vec![app.request(app.actor.clone(), event)]
 }
 
-/// The first request from another cockpit still waiting, opened as the approval prompt when nothing
-/// else is on screen.
-pub(super) fn prompt_if_asked(app: &mut App) {
-    if app.mode != Mode::Normal || app.damage_unacknowledged() {
-        return;
-    }
+/// `a` or `:approvals`: the first request from another cockpit still waiting, as the prompt. It
+/// never opens by itself: a key meant for something else must not approve a risky command.
+pub(super) fn open_prompt(app: &mut App) {
     // Not one this cockpit answered already (its answer may still be on its way to the file).
     let answering: Vec<&str> = app
         .pending
@@ -218,7 +238,7 @@ pub(super) fn prompt_if_asked(app: &mut App) {
         .asking_me()
         .iter()
         .map(|a| a.request.as_str())
-        .find(|r| !app.dismissed.contains(*r) && !answering.contains(r))
+        .find(|r| !answering.contains(r))
         .map(str::to_string);
     if let Some(request) = waiting {
         app.mode = Mode::Approve {
@@ -267,13 +287,13 @@ pub(super) fn on_confirm_key(
     let gated = needs_approval(app, &request.runbook, &request.step) && !app.dry_run;
     let approved = app
         .approval_of(&request.runbook, &request.step)
-        .is_some_and(Approval::usable);
+        .is_some_and(|a| a.usable() && a.command == request.spec.line());
     match key.code {
         KeyCode::Char('y') if !gated || approved => super::act::confirmed(app, request),
         KeyCode::Char('a') if gated && !approved => {
             if let Some(open) = app
                 .approval_of(&request.runbook, &request.step)
-                .filter(|a| a.answer.is_none())
+                .filter(|a| a.answer.is_none() && a.command == request.spec.line())
             {
                 let since = crate::core::wall::hm(open.ts, app.utc);
                 app.mode = Mode::Normal;
@@ -339,9 +359,9 @@ pub(super) fn on_approve_key(
         }
         (Some(reason), KeyCode::Enter) => answer(app, &request, false, &reason),
         (None, KeyCode::Esc) | (Some(_), KeyCode::Esc) => {
-            app.dismissed.insert(request);
             app.mode = Mode::Normal;
-            super::say(app, "not answered yet: :approvals opens it again".into());
+            let key = super::keys::label_of(&app.keymap, super::Action::Approvals);
+            super::say(app, format!("not answered yet: {key} opens it again"));
             Vec::new()
         }
         (Some(mut reason), _) => {
@@ -362,9 +382,18 @@ pub(super) fn on_approve_key(
     }
 }
 
-/// Records just applied: a teammate's request opens the prompt, an answer to ours is said.
+/// Records just applied: a teammate's request and an answer to ours are said.
 pub(super) fn after_records(app: &mut App, records: &[crate::timeline::Record]) {
     for r in records {
+        if let Event::ApprovalRequested {
+            command, session, ..
+        } = &r.event
+            && session != &app.session
+        {
+            let key = super::keys::label_of(&app.keymap, super::Action::Approvals);
+            let text = format!("{} asks approval to run `{command}`: {key} answers", r.actor);
+            super::say(app, crate::core::sanitize::sanitize_line(&text));
+        }
         if let Event::ApprovalAnswered {
             request,
             approved,
@@ -390,5 +419,14 @@ pub(super) fn after_records(app: &mut App, records: &[crate::timeline::Record]) 
             super::say(app, crate::core::sanitize::sanitize_line(&text));
         }
     }
-    prompt_if_asked(app);
+    // A prompt for a request someone else answered meanwhile closes, saying so.
+    if let Mode::Approve { request, .. } = &app.mode
+        && let Some(asked) = app.incident.team.approval(request)
+        && let Some(x) = &asked.answer
+    {
+        let verb = if x.approved { "approved" } else { "refused" };
+        let text = format!("{} {verb} {}'s `{}`", x.actor, asked.actor, asked.command);
+        app.mode = Mode::Normal;
+        super::say(app, crate::core::sanitize::sanitize_line(&text));
+    }
 }

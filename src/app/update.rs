@@ -61,7 +61,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
                 app.record(record);
             }
             let was_pending = app.pending.remove(&req).is_some();
-            let run = act::start_recorded(app, req);
+            let mut run = act::start_recorded(app, req);
             let summary = appended.record.event.summary();
             // Joining says nothing (the header shows who is here); asking says who can approve.
             let by_user = appended.record.actor != TOOL_ACTOR
@@ -73,8 +73,8 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
             if was_pending && by_user && !matches!(app.flash, Some(Flash { error: true, .. })) {
                 say(app, format!("recorded: {summary}"));
             }
-            // After our own line: an answer we just gave does not open its prompt again.
             super::team::after_records(app, &appended.foreign);
+            run.extend(super::team::broke_glass(app, req, true));
             if app.mode == Mode::ConfirmQuit && app.pending.is_empty() && !busy(app) {
                 return leave(app);
             }
@@ -82,6 +82,7 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::AppendFailed { req, error } => {
             act::start_failed(app, req);
+            super::team::broke_glass(app, req, false);
             let Some(pending) = app.pending.get_mut(&req) else {
                 return Vec::new();
             };
@@ -583,13 +584,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             }
             return vec![app.request(app.actor.clone(), Event::Lead { note })];
         }
-        PaletteCommand::Approvals => {
-            app.dismissed.clear();
-            super::team::prompt_if_asked(app);
-            if app.mode == Mode::Normal {
-                say(app, "no teammate is waiting for an approval".into());
-            }
-        }
+        PaletteCommand::Approvals => open_approvals(app),
         PaletteCommand::Retract(seq, reason) => {
             match app.records.iter().position(|r| r.seq == seq) {
                 Some(i) => super::timelineview::ask_retract(app, i, reason),
@@ -765,6 +760,14 @@ fn quit(app: &mut App) -> Vec<Command> {
 
 /// Ends the session: an outage still open is recorded as no longer watched (the runtime writes it
 /// before it exits), so the export bounds it by what was seen.
+/// `a` or `:approvals`: the first teammate's request waiting for an answer, as a prompt.
+fn open_approvals(app: &mut App) {
+    super::team::open_prompt(app);
+    if app.mode == Mode::Normal {
+        say(app, "no teammate is waiting for an approval".into());
+    }
+}
+
 fn leave(app: &mut App) -> Vec<Command> {
     let mut commands = super::episodes::closing(app);
     commands.extend(super::team::leave(app));
@@ -894,6 +897,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::ToggleUtc => app.utc = !app.utc,
         Action::Retry => return retry(app),
         Action::ShowInLogs | Action::Retract => super::timelineview::act(app, action),
+        Action::Approvals => open_approvals(app),
         Action::Acknowledge => {
             if app.damage_unacknowledged() {
                 app.damage_acknowledged = true;

@@ -51,11 +51,12 @@ pub(super) fn actor_note(actor: Option<&str>) -> Option<String> {
 
 /// A name already present in another cockpit is refused: on a jump host everyone is `$USER`, and
 /// the team could not tell two responders apart in the record.
-async fn refuse_a_name_here(
-    path: &std::path::Path,
-    store: Option<&crate::share::store::Store>,
-    actor: &str,
-) -> anyhow::Result<()> {
+async fn refuse_a_name_here(cfg: &Config, path: &std::path::Path, actor: &str) -> anyhow::Result<()> {
+    if !path.exists() {
+        return Ok(());
+    }
+    let shared = super::share::cockpit_share(cfg, path)?;
+    let store = shared.as_ref().map(|(store, _)| store);
     let place = crate::runtime::presence::Place::of(path, store);
     let Some(there) = crate::runtime::presence::name_taken(&place, actor).await else {
         return Ok(());
@@ -329,6 +330,8 @@ pub(super) async fn open(
             }
         }
     };
+    // Before the file is touched: a refused cockpit leaves no trace.
+    refuse_a_name_here(&cfg, &path, &actor).await?;
     let created = !path.exists();
     let (mut writer, mut report, damage) = open_timeline(
         &path,
@@ -342,7 +345,6 @@ pub(super) async fn open(
         (writer, report) = TimelineWriter::open(&path)?;
     }
     let share = super::share::cockpit_share(&cfg, &path)?;
-    refuse_a_name_here(&path, share.as_ref().map(|(store, _)| store), &actor).await?;
     let logs = cfg
         .logs
         .iter()

@@ -84,10 +84,11 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
     } = session;
     let timeline = writer.path().to_path_buf();
     let mut writer = writer;
-    writer.set_agreement_windows(agreement_windows(&endpoints));
+    let windows = agreement_windows(&endpoints);
+    writer.set_agreement_windows(windows.clone());
     let (msg_tx, msg_rx) = mpsc::channel::<Msg>(MSG_QUEUE);
     let place = presence::Place::of(&timeline, share.as_ref().map(|(store, _)| store));
-    let sharer = share.map(|(store, poll)| share::spawn(&timeline, store, poll, msg_tx.clone()));
+    let sharer = share.map(|s| share::spawn(&timeline, s, windows, msg_tx.clone()));
     let here = presence::spawn(place, presence::me(&mut app), msg_tx.clone());
     let (appender, writer_thread) = writer::spawn_writer(writer, msg_tx.clone());
     let live = sources::start(&mut app, logs, &tail_options, endpoints);

@@ -137,6 +137,7 @@ async fn serve(
     let mut watch = Watch::default();
     let mut said: Option<Vec<(String, String)>> = None;
     let mut last_beat: Option<Instant> = None;
+    let mut last_read = Instant::now();
     loop {
         if last_beat.is_none_or(|t| t.elapsed() >= EVERY) {
             me.at = Utc::now();
@@ -146,8 +147,21 @@ async fn serve(
                 last_beat = Some(Instant::now());
             }
         }
-        if let Ok(beats) = place.read().await {
-            let here = watch.present(beats, &me.session, Utc::now());
+        let here = match place.read().await {
+            Ok(beats) => {
+                last_read = Instant::now();
+                let here = watch.present(beats, &me.session, Utc::now());
+                for session in watch.stale(Utc::now()) {
+                    place.leave(&session).await;
+                }
+                Some(here)
+            }
+            // Out of reach for as long as a teammate takes to count as gone: nobody is known to
+            // be here (and a step that needs approval may break glass).
+            Err(_) if last_read.elapsed() > presence::GONE_AFTER => Some(Vec::new()),
+            Err(_) => None,
+        };
+        if let Some(here) = here {
             let who: Vec<(String, String)> = here
                 .iter()
                 .map(|b| (b.session.clone(), b.actor.clone()))

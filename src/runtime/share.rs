@@ -27,7 +27,12 @@ pub(super) struct Sharer {
 }
 
 /// Starts syncing the replica at `timeline` with `store`, reading it every `poll`.
-pub(super) fn spawn(timeline: &Path, store: Store, poll: Duration, out: mpsc::Sender<Msg>) -> Sharer {
+pub(super) fn spawn(
+    timeline: &Path,
+    (store, poll): (Store, Duration),
+    windows: Windows,
+    out: mpsc::Sender<Msg>,
+) -> Sharer {
     let (tx, rx) = std_mpsc::sync_channel::<()>(1);
     // Our own events go out at once, not at the next poll.
     let outbox = crate::timeline::outbox::Queue::beside(timeline);
@@ -36,17 +41,20 @@ pub(super) fn spawn(timeline: &Path, store: Store, poll: Duration, out: mpsc::Se
         let _ = nudge.try_send(());
     });
     let path = timeline.to_path_buf();
-    std::thread::spawn(move || serve(&path, &store, poll, &rx, &out));
+    std::thread::spawn(move || serve(&path, (&store, poll), windows, &rx, &out));
     Sharer {
         _nudge: tx,
         _watcher: watcher,
     }
 }
 
+/// Two probe intervals of each endpoint, by name.
+pub(super) type Windows = std::collections::HashMap<String, chrono::TimeDelta>;
+
 fn serve(
     path: &Path,
-    store: &Store,
-    poll: Duration,
+    (store, poll): (&Store, Duration),
+    windows: Windows,
     nudge: &std_mpsc::Receiver<()>,
     out: &mpsc::Sender<Msg>,
 ) {
@@ -68,6 +76,8 @@ fn serve(
         Ok(opened) => opened,
         Err(e) => return stop(&mut state, e.to_string()),
     };
+    // What it publishes is settled against the store with the cockpit's own windows.
+    replica.set_agreement_windows(windows);
     let mut said: Option<ShareState> = None;
     let mut failures = 0u32;
     let mut checked = false;

@@ -9,7 +9,7 @@ use super::store::{Store, StoreResult};
 use crate::timeline::presence::Beat;
 
 /// The most heartbeats read for one incident.
-const MAX_BEATS: usize = 64;
+const MAX_BEATS: usize = 256;
 
 /// Writes our heartbeat.
 pub async fn beat(store: &Store, incident: &str, beat: &Beat) -> StoreResult<()> {
@@ -23,12 +23,12 @@ pub async fn leave(store: &Store, incident: &str, session: &str) -> StoreResult<
     store.delete(&here_key(incident, session)).await
 }
 
-/// Every heartbeat of an incident (what is not one is left out).
+/// Every heartbeat of an incident (what is not one, or cannot be read now, is left out).
 pub async fn read(store: &Store, incident: &str) -> StoreResult<Vec<Beat>> {
     let keys = store.list(&here_folder(incident), None).await?;
     let mut beats = Vec::new();
     for key in keys.iter().filter(|k| k.ends_with(".json")).take(MAX_BEATS) {
-        if let Some(bytes) = store.get(key).await? {
+        if let Ok(Some(bytes)) = store.get(key).await {
             beats.extend(Beat::parse(&bytes));
         }
     }

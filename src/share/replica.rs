@@ -136,6 +136,14 @@ impl Replica {
         self.hashes.get(i).map(String::as_str)
     }
 
+    /// Two probe intervals of each endpoint, for settling observations (see [`Replica::settle`]).
+    pub fn set_agreement_windows(
+        &mut self,
+        windows: std::collections::HashMap<String, chrono::TimeDelta>,
+    ) {
+        self.writer.set_agreement_windows(windows);
+    }
+
     /// The event to share for `event` now: an observation a teammate's cockpit shared meanwhile
     /// goes out as seen too.
     pub fn settle(&self, event: crate::timeline::Event, at: chrono::DateTime<chrono::Utc>) -> crate::timeline::Event {

@@ -20,7 +20,9 @@ pub const GONE_AFTER: Duration = Duration::from_secs(30);
 /// The largest heartbeat read; anything bigger is not one.
 const MAX_BEAT: u64 = 4096;
 /// The most heartbeats read from one place (a folder filled by something else is not read whole).
-const MAX_BEATS: usize = 256;
+const MAX_BEATS: usize = 1024;
+/// A heartbeat that has not moved for this long is a killed cockpit's: any cockpit removes it.
+pub const STALE_AFTER: Duration = Duration::from_secs(600);
 
 /// One cockpit's heartbeat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,15 +108,33 @@ pub fn read_local(timeline: &Path) -> Vec<Beat> {
         .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
         .filter(|e| e.metadata().is_ok_and(|m| m.is_file() && m.len() <= MAX_BEAT))
         .take(MAX_BEATS)
-        .filter_map(|e| Beat::parse(&std::fs::read(e.path()).ok()?))
+        .filter_map(|e| {
+            use std::io::Read as _;
+            let mut bytes = Vec::new();
+            std::fs::File::open(e.path())
+                .ok()?
+                .take(MAX_BEAT + 1)
+                .read_to_end(&mut bytes)
+                .ok()?;
+            Beat::parse(&bytes)
+        })
         .collect()
 }
 
 /// Who is here, worked out from the heartbeats read over time.
 #[derive(Debug, Default)]
 pub struct Watch {
-    /// Each session's last heartbeat and when (on our clock) it last moved.
-    seen: HashMap<String, (DateTime<Utc>, DateTime<Utc>)>,
+    /// What we saw of each session's heartbeat.
+    seen: HashMap<String, Sighting>,
+}
+
+/// A session's heartbeat as watched: its last stamp, when (on our clock) it last moved, and when we
+/// first saw it.
+#[derive(Debug, Clone, Copy)]
+struct Sighting {
+    at: DateTime<Utc>,
+    moved: DateTime<Utc>,
+    first: DateTime<Utc>,
 }
 
 impl Watch {
@@ -129,12 +149,13 @@ impl Watch {
             if beat.session == me {
                 continue;
             }
-            let moved = match self.seen.get(&beat.session) {
-                Some((at, moved)) if *at == beat.at => *moved,
-                Some(_) => now,
-                None => beat.at.min(now),
+            let (moved, first) = match self.seen.get(&beat.session) {
+                Some(s) if s.at == beat.at => (s.moved, s.first),
+                Some(s) => (now, s.first),
+                None => (beat.at.min(now), now),
             };
-            seen.insert(beat.session.clone(), (beat.at, moved));
+            let at = beat.at;
+            seen.insert(beat.session.clone(), Sighting { at, moved, first });
             if now - moved <= gone {
                 here.push(beat);
             }
@@ -142,6 +163,18 @@ impl Watch {
         self.seen = seen;
         here.sort_by(|a, b| (a.joined, &a.session).cmp(&(b.joined, &b.session)));
         here
+    }
+
+    /// Sessions whose heartbeat we have watched not move for [`STALE_AFTER`] by our clock (not
+    /// by its stamp: a laptop whose clock is behind is not stale): killed cockpits, whose
+    /// heartbeats are removed so they do not pile up.
+    pub fn stale(&self, now: DateTime<Utc>) -> Vec<String> {
+        let stale = chrono::TimeDelta::from_std(STALE_AFTER).unwrap_or_default();
+        self.seen
+            .iter()
+            .filter(|(_, s)| now - s.moved > stale && now - s.first > stale)
+            .map(|(session, _)| session.clone())
+            .collect()
     }
 }
 
@@ -176,6 +209,10 @@ mod tests {
         // It moves again (a laptop woke up): here again, whatever its clock says.
         let skewed = s(-3600);
         assert_eq!(watch.present(vec![beat("dave", "d1", skewed)], "m1", s(40)).len(), 1);
+        assert!(watch.stale(s(41)).is_empty(), "an hour behind by its clock is not stale");
+        // Not moved for ten minutes that we watched: a killed cockpit, removed by whoever sees it.
+        watch.present(vec![beat("dave", "d1", skewed)], "m1", s(700));
+        assert_eq!(watch.stale(s(700)), ["d1"]);
     }
 
     #[test]

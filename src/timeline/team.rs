@@ -170,11 +170,15 @@ impl Team {
             .filter(|a| !a.ran)
     }
 
-    /// Requests from other sessions that wait for an answer, oldest first.
+    /// Requests from other sessions that wait for an answer, oldest first: not those run
+    /// meanwhile (a break-glass run) or whose cockpit has left.
     pub fn asking(&self, session: &str) -> impl Iterator<Item = &Approval> {
-        self.approvals
-            .iter()
-            .filter(move |a| a.answer.is_none() && a.session != session)
+        self.approvals.iter().filter(move |a| {
+            a.answer.is_none()
+                && !a.ran
+                && a.session != session
+                && self.sessions.get(&a.session).is_none_or(|s| s.left.is_none())
+        })
     }
 
     /// A request by its id.

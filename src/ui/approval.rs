@@ -21,9 +21,17 @@ pub(super) fn state(app: &App, request: &RunRequest) -> Option<(Line<'static>, b
     let asked = app.approval_of(&request.runbook, &request.step);
     let at = |t| crate::core::wall::hm(t, app.utc);
     Some(match asked.and_then(|a| a.answer.as_ref().map(|x| (a, x))) {
-        Some((a, x)) if a.usable() => (
+        Some((a, x)) if a.usable() && a.command == request.spec.line() => (
             Line::from(format!("approved by {} at {}", sanitize_line(&x.actor), at(x.ts))),
             true,
+        ),
+        Some((a, x)) if a.usable() => (
+            Line::from(format!(
+                "{} approved `{}`, not this command: ask again",
+                sanitize_line(&x.actor),
+                sanitize_line(&a.command)
+            )),
+            false,
         ),
         Some((_, x)) => (
             Line::from(format!(
@@ -59,9 +67,9 @@ pub(super) fn keys(app: &App, theme: &Theme) -> Line<'static> {
     ];
     if app.break_glass_allowed() {
         spans.push(Span::styled("b", theme.key));
-        spans.push(Span::raw(" break glass (with a reason) · "));
+        spans.push(Span::raw(" breaks glass (a reason) · "));
     }
-    spans.push(Span::raw("any other key: don't"));
+    spans.push(Span::raw("other keys: don't"));
     Line::from(spans)
 }
 

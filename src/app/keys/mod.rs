@@ -117,6 +117,8 @@ pub enum Action {
     Retract,
     /// Acknowledge the banner saying the timeline was found damaged.
     Acknowledge,
+    /// Answer a teammate's request to run a step that needs approval.
+    Approvals,
 }
 
 /// Where a binding works.
@@ -161,7 +163,7 @@ const TL: Scope = Scope::In(Panel::Timeline);
 pub const STANDS_IN: &[(Action, Action)] = &[(Action::Search, Action::Filter)];
 
 /// The defaults, keys spelt as `[keys]` spells them: keys, action, scope, help, footer label.
-const DEFAULTS: [Row; 52] = {
+const DEFAULTS: [Row; 53] = {
     use Action::*;
     [
         (
@@ -369,6 +371,13 @@ const DEFAULTS: [Row; 52] = {
             Acknowledge,
             G,
             "acknowledge the damaged-timeline banner",
+            None,
+        ),
+        (
+            &["a"],
+            Approvals,
+            G,
+            "answer a teammate's approval request",
             None,
         ),
         (

@@ -339,6 +339,7 @@ mod tests {
                 "show-in-logs",
                 "retract",
                 "acknowledge",
+                "approvals",
             ]
         );
         for &a in Action::ALL {

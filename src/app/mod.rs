@@ -799,19 +799,22 @@ impl App {
         }
     }
 
+    /// Where our own provisional copy (seq 0, shown before the store gave it a seq) of `record`
+    /// stands, when `record` is the store's copy of it.
+    fn provisional_copy(&self, record: &Record) -> Option<usize> {
+        let id = record.id.as_ref().filter(|_| record.seq > 0)?;
+        self.records
+            .iter()
+            .position(|r| r.seq == 0 && r.id.as_ref() == Some(id))
+    }
+
     fn record(&mut self, record: Record) {
         if matches!(record.event, Event::Observed { .. }) {
             return self.observed(record);
         }
         // On a shared incident our own event shows at once, without a seq (seq 0), and takes its
         // place in the team's order when the store gives it one.
-        if record.seq > 0
-            && let Some(id) = &record.id
-            && let Some(i) = self
-                .records
-                .iter()
-                .position(|r| r.seq == 0 && r.id.as_ref() == Some(id))
-        {
+        if let Some(i) = self.provisional_copy(&record) {
             self.records.remove(i);
             self.head = Some(crate::timeline::head::Head::of(&record));
             self.patterns.recorded(&record);
@@ -879,13 +882,7 @@ impl App {
             // Its store copy came first.
             return;
         }
-        if record.seq > 0
-            && let Some(id) = &record.id
-            && let Some(i) = self
-                .records
-                .iter()
-                .position(|r| r.seq == 0 && r.id.as_ref() == Some(id))
-        {
+        if let Some(i) = self.provisional_copy(&record) {
             self.records.remove(i);
             self.timeline.removed(i, &self.records);
             if let Mode::EventDetail { index, .. } = &mut self.mode {

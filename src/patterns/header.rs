@@ -281,7 +281,8 @@ fn is_epoch_seconds(p: &[u8]) -> bool {
 }
 
 /// Where the message starts in a first token made of `|`-joined header fields that begins with a
-/// date or time (`20171223-22:15:29:606|Step_LSC|30002312|message`), if it is one.
+/// date or time (`20171223-22:15:29:606|Step_LSC|30002312|message`), if it is one: after the
+/// third `|`, or the last when there are fewer.
 fn piped_header(p: &[u8]) -> Option<usize> {
     let first = p.iter().position(|&b| b == b'|')?;
     let lead = &p[..first];
@@ -291,7 +292,15 @@ fn piped_header(p: &[u8]) -> Option<usize> {
     if !datelike {
         return None;
     }
-    let last = p.iter().rposition(|&b| b == b'|')?;
+    // At most three fields before the message (date|component|pid|…): a message may hold `|`
+    // itself (`tryToReload…|3786|0|0`), and lines of one log must split alike.
+    let last = p
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'|')
+        .take(3)
+        .last()
+        .map(|(i, _)| i)?;
     (last > first && last + 1 < p.len()).then_some(last + 1)
 }
 

@@ -27,20 +27,24 @@ const MAX_KNOWN_VALUES: usize = 16_384;
 /// `... 12 more`, an indented line, or a line without a header that starts with a letter while the
 /// event began with a header that did not (`java.lang.IllegalStateException: boom` or `Traceback …`
 /// under `2026-12-04 10:00:01 ERROR Failed to …`). `head` is how the event's first line began when it
-/// had a header ([`start_class`]), 0 when it had none.
-fn continues(line: &str, headed: bool, levelled: bool, head: u8) -> bool {
+/// had a header ([`start_class`]), 0 when it had none. That last rule holds only in a stream whose
+/// lines often have headers: among messages without them (a log's message column, a program's
+/// own output) a message that happens to begin with a time glues nothing to itself.
+fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool {
+    let head = stream.head;
     let trimmed = line.trim_start();
     if trimmed.is_empty() || headed || levelled {
         // A line with a header of its own (` INFO [main] started`, padded) is an event.
         return false;
     }
-    if line.len() != trimmed.len() {
+    // Indented by a tab or two spaces or more (a single space is as often a sloppy message).
+    if line.starts_with('\t') || line.starts_with("  ") {
         return true;
     }
     // A header the parser did not see is still a header: a line that begins like the event's first
     // line (a digit under a digit) is a new event, whatever the parser made of it.
     let class = start_class(line);
-    if head != 0 && class == b'a' && class != head {
+    if head != 0 && class == b'a' && class != head && stream.mostly_headed() {
         return true;
     }
     if let Some(frame) = trimmed.strip_prefix("at ") {
@@ -49,6 +53,37 @@ fn continues(line: &str, headed: bool, levelled: bool, head: u8) -> bool {
     trimmed.starts_with("Caused by:")
         || trimmed.starts_with("Suppressed:")
         || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
+}
+
+/// A stream's current event and how its lines look.
+struct Stream {
+    key: u64,
+    /// The event the stream's last line belonged to.
+    event: PatternId,
+    /// How that event's first line began when it had a header ([`start_class`]), 0 when not.
+    head: u8,
+    /// Recent lines with a header, and lines without one that begin with a letter (both halved
+    /// now and then, so a stream that changes how it writes is judged by what it writes now).
+    headed: u32,
+    bare: u32,
+}
+
+impl Stream {
+    /// Whether the stream's lines have headers often enough (a quarter of them or more) that one
+    /// without a header is more likely a message's second line than an event of its own. A log
+    /// where every event is an error with a two-line traceback under it still counts.
+    fn mostly_headed(&self) -> bool {
+        self.bare < 3 * self.headed
+    }
+
+    fn count(&mut self, headed: bool, bare: bool) {
+        self.headed += u32::from(headed);
+        self.bare += u32::from(bare);
+        if self.headed + self.bare > 1024 {
+            self.headed /= 2;
+            self.bare /= 2;
+        }
+    }
 }
 
 /// How a line begins: `d` a digit, `a` a letter, or the punctuation itself (`[`, `{`).
@@ -125,7 +160,7 @@ pub struct Miner {
     merges: VecDeque<Merge>,
     /// Per stream (a few, most recent first): the pattern of the event being read, and how its
     /// first line began if it had a header (see `continues`).
-    streams: Vec<(u64, PatternId, u8)>,
+    streams: Vec<Stream>,
 }
 
 impl Default for Miner {
@@ -190,12 +225,16 @@ impl Miner {
         let headed = line.as_bytes()[..message.start]
             .iter()
             .any(u8::is_ascii_digit);
-        let at = self.streams.iter().position(|s| s.0 == stream);
-        if let Some(i) = at
-            && let (_, id, head) = self.streams[i]
-            && continues(line, headed, level.is_some(), head)
-        {
-            return self.resolve(id);
+        let bare = !headed && level.is_none() && start_class(line) == b'a';
+        let at = self.streams.iter().position(|s| s.key == stream);
+        if let Some(i) = at {
+            let s = &mut self.streams[i];
+            let glued = continues(line, headed, level.is_some(), s);
+            s.count(headed, bare);
+            if glued {
+                let id = s.event;
+                return self.resolve(id);
+            }
         }
         let body = &line[message];
         self.tokenizer.tokenize(body);
@@ -221,19 +260,27 @@ impl Miner {
         self.tokenizer.toks = toks;
         self.touch(slot);
         let id = self.pattern(slot).map_or(PatternId(0), Pattern::id);
-        let headed = if headed { start_class(line) } else { 0 };
+        let head = if headed { start_class(line) } else { 0 };
         match at {
-            Some(0) => self.streams[0] = (stream, id, headed),
             Some(i) => {
                 // The busiest streams stay near the front.
                 self.streams.swap(0, i);
-                self.streams[0] = (stream, id, headed);
+                self.streams[0].event = id;
+                self.streams[0].head = head;
             }
             None => {
                 if self.streams.len() >= MAX_STREAMS {
                     self.streams.pop();
                 }
-                self.streams.insert(0, (stream, id, headed));
+                let mut s = Stream {
+                    key: stream,
+                    event: id,
+                    head,
+                    headed: 0,
+                    bare: 0,
+                };
+                s.count(headed, bare);
+                self.streams.insert(0, s);
             }
         }
         id

@@ -141,8 +141,13 @@ pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
                 true
             }
             // `execute S_1: SELECT …`, `worker <*>: …`: a numbered name or a value ending in `:`
-            // labels what follows.
-            Part::Var(slot) => slot.shape.len() > 1 && slot.shape.ends_with(':'),
+            // labels what follows; a bare number does not (`11: Bye Bye`: a code, and the words
+            // after it say what it means).
+            Part::Var(slot) => {
+                slot.shape.len() > 1
+                    && slot.shape.ends_with(':')
+                    && slot.shape.bytes().any(|b| b.is_ascii_alphabetic())
+            }
             Part::Kv {
                 stem: true, suffix, ..
             } => suffix.ends_with(':'),
@@ -178,6 +183,7 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
         let value_label = matches!(t.kind, Kind::Var | Kind::Stem)
             && text.len() > 1
             && text.ends_with(b":")
+            && text.iter().any(u8::is_ascii_alphabetic)
             && t.shape_hash != super::hash::hash_bytes(b"<*>");
         if (t.kind == Kind::Word && is_label(text) || dash || value_label)
             && anchors >= MIN_TAIL_ANCHORS

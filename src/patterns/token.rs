@@ -468,6 +468,15 @@ impl Tokenizer {
     fn classify(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
         let raw = &bytes[start..end];
         let (cs, ce) = core_bounds(raw);
+        if is_empty_pair(raw) {
+            // An empty value standing alone (`connection from 10.0.0.1 () at …` where another
+            // line has `(host.example)`): a value, shown as written until another line has one.
+            let shape_hash = self.placeholder_shape(raw, 1, 1);
+            return Tok {
+                masked: false,
+                ..masked_var(raw, start, end, shape_hash)
+            };
+        }
         if cs >= ce && raw.len() <= 4 * MAX_WORD_BYTES {
             return word(raw, start, end);
         }
@@ -626,12 +635,23 @@ impl Tokenizer {
         let plain = |t: &Tok| {
             t.kind == Kind::Var
                 && t.class == 0
-                && (t.masked || t.end - t.start <= 3 && {
-                    let (cs, ce) = core_bounds(&bytes[t.start..t.end]);
-                    &bytes[t.start + cs..t.start + ce] == b"-"
-                })
+                && (t.masked
+                    || is_empty_pair(&bytes[t.start..t.end])
+                    || t.end - t.start <= 3 && {
+                        let (cs, ce) = core_bounds(&bytes[t.start..t.end]);
+                        &bytes[t.start + cs..t.start + ce] == b"-"
+                    })
         };
+        // A bare `-` after a value is as often a separator (`AcroRd32.exe - host:5070 open`, where
+        // `chrome.exe - host:5070 open` has a word first): it folds with what follows, not with
+        // the value before it, so both lines have the same parts.
+        let dash_after_value = &bytes[tok.start..tok.end] == b"-"
+            && self
+                .toks
+                .last()
+                .is_some_and(|prev| prev.masked && &bytes[prev.start..prev.end] != b"-");
         if plain(&tok)
+            && !dash_after_value
             && let Some(prev) = self.toks.last()
             && plain(prev)
             && let Some(prev) = self.toks.last_mut()
@@ -790,6 +810,11 @@ fn last_piece(raw: &[u8]) -> &[u8] {
         Some(space) => &raw[space + 1..],
         None => raw,
     }
+}
+
+/// `()`, `[]`, `""`: a value left empty, written as its brackets or quotes alone.
+fn is_empty_pair(raw: &[u8]) -> bool {
+    matches!(raw, b"()" | b"[]" | b"{}" | b"<>" | b"\"\"" | b"''")
 }
 
 fn word(raw: &[u8], start: usize, end: usize) -> Tok {

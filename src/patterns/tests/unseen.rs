@@ -153,6 +153,88 @@ fn a_stack_trace_is_one_event_of_its_first_line() {
 }
 
 #[test]
+fn errors_each_with_a_python_traceback_are_one_event_each() {
+    let mut miner = Miner::default();
+    let mut errors = Vec::new();
+    for i in 0..20 {
+        let lines = [
+            format!("2026-12-04 10:00:{i:02},001 ERROR worker - job {i} failed"),
+            "Traceback (most recent call last):".to_string(),
+            format!("  File \"/srv/app/jobs.py\", line {}, in run", 40 + i),
+            "    raise ValueError(\"bad input\")".to_string(),
+            format!("ValueError: bad input {i}"),
+        ];
+        let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(1, l, 0)).collect();
+        assert!(ids.iter().all(|&id| id == ids[0]), "error {i}: {ids:?}");
+        errors.push(ids[0]);
+    }
+    assert!(errors.iter().all(|&id| id == errors[0]));
+    assert_eq!(miner.len(), 1);
+}
+
+#[test]
+fn among_messages_without_headers_one_that_begins_with_a_time_glues_nothing_to_itself() {
+    let mut miner = Miner::default();
+    let mut steps = Vec::new();
+    let mut scans = Vec::new();
+    let mut wakes = Vec::new();
+    for i in 0..200 {
+        steps.push(miner.observe_in(1, &format!("onStepChanged {}", 3000 + i * 7), 0));
+        // (Not the stream's first lines: a time on line 2 with a bare line under it reads as an
+        // event with a message under it until the stream shows otherwise.)
+        if i % 10 == 5 {
+            scans.push(miner.observe_in(1, &format!("10:{:02}:37.436 : Scanning mode on", i / 10), 0));
+        }
+        wakes.push(miner.observe_in(1, &format!("systemWakeCall - messageType = 0x{:X}", 0xE000_0300u32 + i), 0));
+        // One space in front is a sloppy message, not a continuation.
+        steps.push(miner.observe_in(1, &format!(" onStepChanged {}", 10 + i), 0));
+    }
+    assert!(steps.iter().all(|&id| id == steps[0]), "every step line is one event");
+    assert!(wakes.iter().all(|&id| id == wakes[0]), "every wake line is one event");
+    assert!(scans.iter().all(|&id| id == scans[0]));
+    assert_ne!(steps[0], scans[0]);
+    assert_ne!(wakes[0], scans[0]);
+    assert_eq!(miner.len(), 3);
+}
+
+#[test]
+fn an_empty_pair_standing_alone_is_an_empty_value() {
+    let mut miner = Miner::default();
+    let a = miner.observe("connection from 10.0.0.1 () at Mon Jun 20 03:40:59 2005");
+    let b = miner.observe("connection from 10.0.0.2 (host-2.example.net) at Fri Jun 17 07:07:00 2005");
+    let c = miner.observe("connection from 10.0.0.3 () at Fri Jun 17 07:08:00 2005");
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    let call = miner.observe("ConnectToServer: connect()-> No of tries: 2");
+    assert_ne!(call, a);
+}
+
+#[test]
+fn the_words_after_a_numbered_code_are_not_free_text() {
+    let mut miner = Miner::default();
+    let reasons = [
+        "Bye Bye [preauth]",
+        "Closed due to user request. [preauth]",
+        "disconnected by user",
+        "Normal Shutdown, Thank you for playing [preauth]",
+        "Client disconnecting normally [preauth]",
+        "No more user authentication methods available. [preauth]",
+    ];
+    let mut ids = Vec::new();
+    for round in 0..4 {
+        for (k, reason) in reasons.iter().enumerate() {
+            let line = format!("Received disconnect from 10.1.{round}.{k}: 11: {reason}");
+            ids.push((k, miner.observe(&line)));
+        }
+    }
+    for (k, id) in &ids {
+        for (k2, id2) in &ids {
+            assert_eq!(k == k2, id == id2, "reason {k} and reason {k2}");
+        }
+    }
+}
+
+#[test]
 fn lines_of_another_stream_do_not_continue_an_event() {
     let mut miner = Miner::default();
     let head = miner.observe_in(1, "2026-12-04 10:00:01 ERROR Failed to charge order 42", 0);

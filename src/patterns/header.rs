@@ -187,6 +187,9 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         let p = piece(k);
         if is_date(p) || is_time(p) {
             k += 1;
+        } else if k + 1 < n && is_short_date(p) && is_time(piece(k + 1)) {
+            // `[10.30 16:49:06]`, `12/04 10:00:01`: a month and day without a year, then a time.
+            k += 2;
         } else if k + 2 < n && is_month(p) && is_day(piece(k + 1)) && is_time(piece(k + 2)) {
             k += 3;
             syslog = true;
@@ -259,6 +262,16 @@ fn letter_level(p: &[u8]) -> Option<Level> {
 /// `03-17`: a month and day.
 fn is_month_day(p: &[u8]) -> bool {
     p.len() == 5 && p[2] == b'-' && p.iter().enumerate().all(|(i, b)| i == 2 || b.is_ascii_digit())
+}
+
+/// `10.30`, `12/04`, `[03-17`: a month and day without a year (the month first), before a time.
+fn is_short_date(p: &[u8]) -> bool {
+    let p = p.strip_prefix(b"[").unwrap_or(p);
+    let two = |a: u8, b: u8| a.is_ascii_digit() && b.is_ascii_digit();
+    matches!(p, [m1, m2, b'.' | b'-' | b'/', d1, d2]
+        if two(*m1, *m2) && two(*d1, *d2)
+            && (1..=12).contains(&((m1 - b'0') * 10 + (m2 - b'0')))
+            && (1..=31).contains(&((d1 - b'0') * 10 + (d2 - b'0'))))
 }
 
 /// `I1204`: glog's level letter and month-day.

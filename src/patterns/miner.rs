@@ -12,6 +12,9 @@ use crate::core::level::Level;
 
 /// A line of a new exact shape is checked against at most this many patterns of its length.
 const MAX_SCAN: usize = 256;
+/// A line whose runs of values are this many tokens longer or shorter in all may still join a
+/// pattern.
+const MAX_RUN_GROWTH: usize = 3;
 /// A pattern answers for at most this many line shapes in the exact lookup; more go the slow way.
 const MAX_ALIASES: usize = 64;
 const NONE: u32 = u32::MAX;
@@ -241,9 +244,9 @@ impl Miner {
         let toks = std::mem::take(&mut self.tokenizer.toks);
         let signature = token::signature(&toks);
         let slot = match self.by_signature.get(&signature) {
-            Some(&s) if self.pattern(s).is_some_and(|p| p.accepts(&toks)) => s,
+            Some(&s) if self.pattern(s).is_some_and(|p| p.accepts(body, &toks)) => s,
             _ => match self
-                .find_similar(&toks)
+                .find_similar(body, &toks)
                 .or_else(|| self.find_tail(body, &toks))
             {
                 Some(s) => {
@@ -343,15 +346,27 @@ impl Miner {
         self.slots.get_mut(slot as usize).and_then(Option::as_mut)
     }
 
-    /// A pattern of the same length that takes the line although its exact shape is new.
-    fn find_similar(&self, toks: &[Tok]) -> Option<u32> {
-        let candidates = self.by_len.get(toks.len())?;
-        candidates
-            .iter()
-            .rev()
-            .take(MAX_SCAN)
-            .copied()
-            .find(|&s| self.pattern(s).is_some_and(|p| p.accepts(toks)))
+    /// A pattern that takes the line although its exact shape is new: one of the same length, or
+    /// one a few parts longer or shorter whose words agree and only a run of values differs in
+    /// length ([`Pattern::align`]).
+    fn find_similar(&self, body: &str, toks: &[Tok]) -> Option<u32> {
+        let scan = |len: usize| {
+            self.by_len.get(len).and_then(|candidates| {
+                candidates
+                    .iter()
+                    .rev()
+                    .take(MAX_SCAN)
+                    .copied()
+                    .find(|&s| self.pattern(s).is_some_and(|p| p.accepts(body, toks)))
+            })
+        };
+        let n = toks.len();
+        scan(n).or_else(|| {
+            (1..=MAX_RUN_GROWTH)
+                .flat_map(|d| [n + d, n.wrapping_sub(d)])
+                .filter(|&len| len > 0 && len < n + MAX_RUN_GROWTH + 1)
+                .find_map(scan)
+        })
     }
 
     /// Files a new pattern under its sibling keys and merges it with its siblings when the word
@@ -422,7 +437,7 @@ impl Miner {
             .find_map(|(label, key)| {
                 self.siblings.get(&key)?.iter().copied().find(|&s| {
                     self.pattern(s).is_some_and(|p| {
-                        p.tail && p.parts.len() == label + 2 && p.accepts(toks)
+                        p.tail && p.parts.len() == label + 2 && p.accepts(body, toks)
                     })
                 })
             })
@@ -706,7 +721,8 @@ impl Miner {
         // A numbered name that meets a value turns into a `<*>`: the pattern's keys change with it,
         // so it is unfiled under the old ones first and filed under the new ones after.
         let refile = self.pattern(slot).is_some_and(|p| {
-            p.parts
+            p.parts.len() == toks.len()
+                && p.parts
                 .iter()
                 .zip(toks)
                 .any(|(part, t)| t.kind == Kind::Var && matches!(part, Part::Kv { stem: true, .. }))
@@ -737,6 +753,32 @@ impl Miner {
             changed |= s.observe(raw, hash_bytes(raw.as_bytes()), 0, top);
         }
         let fixed = if p.tail { n - 1 } else { n };
+        if !p.tail && n != toks.len() {
+            // A run of values longer or shorter than the template's: each `<*>` of the run
+            // takes the text of its tokens.
+            let mut spans = Vec::with_capacity(n);
+            p.align(body, toks, |part, range| spans.push((part, range)));
+            for (part, range) in spans {
+                let (Some(first), Some(last)) = (toks.get(range.start), toks.get(range.end.wrapping_sub(1)))
+                else {
+                    continue;
+                };
+                if let Some(Part::Var(s)) = p.parts.get_mut(part)
+                    && let Some(raw) = body.get(first.start..last.end)
+                {
+                    let (hash, shape) = if range.len() == 1 {
+                        (first.value_hash, first.shape_hash)
+                    } else {
+                        (hash_bytes(raw.as_bytes()), 0)
+                    };
+                    changed |= s.observe(raw, hash, shape, top);
+                }
+            }
+            if changed {
+                p.render();
+            }
+            return;
+        }
         for (part, t) in p.parts[..fixed].iter_mut().zip(toks) {
             if t.kind == Kind::Var && matches!(part, Part::Kv { stem: true, .. }) {
                 *part = Part::Var(open_slot(top > 0));

@@ -1,5 +1,7 @@
 //! A pattern: its template parts, what each `<*>` has held, counts and rate history.
 
+use std::ops::Range;
+
 use super::PatternId;
 use super::rate::RateHistory;
 use super::token::{Kind, Tok};
@@ -190,7 +192,7 @@ impl Pattern {
     /// or when the `<*>` was made of words; a numbered name (`storage12`) and a value
     /// (`root_domain`) may share a place. The level is not part of a pattern's identity: the same
     /// message logged at two levels is one event.
-    pub(super) fn accepts(&self, toks: &[Tok]) -> bool {
+    pub(super) fn accepts(&self, body: &str, toks: &[Tok]) -> bool {
         let n = self.parts.len();
         // A pattern ending in a tail `<*>` takes one token or more there.
         let fixed = if self.tail {
@@ -209,7 +211,7 @@ impl Pattern {
             }
             n - 1
         } else if n != toks.len() {
-            return false;
+            return self.align(body, toks, |_, _| {});
         } else {
             n
         };
@@ -225,6 +227,11 @@ impl Pattern {
                         || *stem && t.kind == Kind::Var && self.anchors > 1
                 }
                 Part::Var(s) => match t.kind {
+                    // With nothing else to tell events apart, a name (`CCFile::captureLog`, no
+                    // digits) is the event: only the same name fits.
+                    Kind::Var if self.anchors == 0 && !t.masked && !s.masked => {
+                        t.shape_hash == s.shape_hash && t.value_hash == s.constant_hash
+                    }
                     Kind::Var => self.anchors > 0 || t.shape_hash == s.shape_hash,
                     Kind::Stem => self.anchors > 0,
                     Kind::Word if s.words => true,
@@ -240,6 +247,90 @@ impl Pattern {
             }
         }
         absorbed == 0 || self.anchors >= 3 * absorbed
+    }
+}
+
+/// Whether a part that is no `<*>` of a run takes this token (where a run of values ends).
+fn anchors_at(part: &Part, t: &Tok) -> bool {
+    match part {
+        Part::Var(s) => t.kind == Kind::Var && t.value_hash == s.constant_hash,
+        _ => false,
+    }
+}
+
+/// `****`, `-->`: punctuation alone (a lone `-` is an empty value, not a mark).
+fn is_mark(text: &str) -> bool {
+    text != "-" && !text.is_empty() && !text.bytes().any(|b| b.is_ascii_alphanumeric())
+}
+
+/// Whether a token can stand in a run of values: a value or a name, not a mark (`****` may be
+/// what tells two events apart).
+fn value_like(t: &Tok, body: &str) -> bool {
+    matches!(t.kind, Kind::Var | Kind::Stem) && !body.get(t.start..t.end).is_some_and(is_mark)
+}
+
+impl Pattern {
+    /// For a line of another length than the template: whether its words agree with the
+    /// template's, in order, and only the runs of values between them are longer or shorter
+    /// (`AcroRd32.exe - host:5070 open …`, one value where `chrome.exe - host:5070 open …` made
+    /// two). `each` is told, for every part, the tokens it takes (a `<*>` of a run may take none
+    /// or several; `body` is the line's message). At least three words must agree, so a line of values alone joins nothing.
+    pub(super) fn align(
+        &self,
+        body: &str,
+        toks: &[Tok],
+        mut each: impl FnMut(usize, Range<usize>),
+    ) -> bool {
+        if self.tail || self.anchors < 3 {
+            return false;
+        }
+        // A mark still shown as the one value it has had (`****` where a fan speed was) tells
+        // events apart as much as a word does.
+        let in_run = |part: &Part| matches!(part, Part::Var(s) if !is_mark(&s.constant) || s.is_placeholder());
+        let (mut i, mut j) = (0, 0);
+        while i < self.parts.len() {
+            if !in_run(&self.parts[i]) {
+                let fits = toks.get(j).is_some_and(|t| match &self.parts[i] {
+                    Part::Word { hash, .. } => t.kind == Kind::Word && t.ident_hash == *hash,
+                    Part::Kv { key_hash, .. } => {
+                        matches!(t.kind, Kind::Kv | Kind::Stem) && t.ident_hash == *key_hash
+                    }
+                    Part::Var(s) => t.kind == Kind::Var && t.value_hash == s.constant_hash,
+                });
+                if !fits {
+                    return false;
+                }
+                each(i, j..j + 1);
+                i += 1;
+                j += 1;
+                continue;
+            }
+            // A run of `<*>`s takes the run of values the line has there.
+            let run_end = (i..self.parts.len())
+                .find(|&k| !in_run(&self.parts[k]))
+                .unwrap_or(self.parts.len());
+            let words_first = matches!(&self.parts[i], Part::Var(s) if s.words);
+            let mut k = j;
+            while k < toks.len()
+                && (value_like(&toks[k], body) || k == j && words_first)
+                && !self.parts.get(run_end).is_some_and(|p| anchors_at(p, &toks[k]))
+            {
+                k += 1;
+            }
+            if k == j {
+                return false;
+            }
+            let parts = run_end - i;
+            for (m, part) in (i..run_end).enumerate() {
+                // One token each, the last part all that is left.
+                let from = (j + m).min(k);
+                let to = if m + 1 == parts { k } else { (j + m + 1).min(k) };
+                each(part, from..to);
+            }
+            i = run_end;
+            j = k;
+        }
+        j == toks.len()
     }
 }
 

@@ -235,6 +235,56 @@ fn the_words_after_a_numbered_code_are_not_free_text() {
 }
 
 #[test]
+fn a_run_of_values_longer_or_shorter_than_the_templates_is_the_same_event() {
+    let mut miner = Miner::default();
+    // A name with digits folds with the values after it; a name without them is a word first.
+    let a = miner.observe("[10.30 16:49:06] chrome.exe - proxy.example.org:5070 open through proxy proxy.example.org:5070 HTTPS");
+    let b = miner.observe("[10.30 16:49:07] AcroRd32.exe - proxy.example.org:5070 open through proxy proxy.example.org:5070 HTTPS");
+    let c = miner.observe("[10.30 16:49:08] spoolsv.exe *64 - proxy.example.org:5070 open through proxy proxy.example.org:5070 HTTPS");
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+    // The header (`[10.30 16:49:06]`: month, day, time) is not part of the template.
+    // The header (`[10.30 16:49:06]`: month, day, time) is not part of the template.
+    assert_eq!(
+        miner.template(a),
+        Some("<*> <*> open through proxy proxy.example.org:<*> HTTPS")
+    );
+    assert_eq!(miner.len(), 1);
+    // A value written as a host name without digits, then with them: one event.
+    let mut miner = Miner::default();
+    let d = miner.observe("reverse mapping checking getaddrinfo for ns.example.com [173.234.31.186] failed - POSSIBLE BREAK-IN ATTEMPT!");
+    let e = miner.observe("reverse mapping checking getaddrinfo for 191-210-223-172.user.example.br [191.210.223.172] failed - POSSIBLE BREAK-IN ATTEMPT!");
+    assert_eq!(d, e);
+    assert_eq!(miner.len(), 1);
+}
+
+#[test]
+fn a_mark_among_values_tells_events_apart_whichever_comes_first() {
+    for marked_first in [true, false] {
+        let mut miner = Miner::default();
+        let marked = "Fan speeds ( 3552 3534 3375 **** 3515 3479 )";
+        let plain = "Fan speeds ( 3552 3534 3375 4245 3515 3479 )";
+        let (first, second) = if marked_first { (marked, plain) } else { (plain, marked) };
+        let x = miner.observe(first);
+        let y = miner.observe(second);
+        assert_ne!(x, y, "marked first: {marked_first}");
+        assert_eq!(miner.observe(first), x);
+        assert_eq!(miner.observe(second), y);
+    }
+}
+
+#[test]
+fn a_line_that_is_one_name_is_its_own_event() {
+    let mut miner = Miner::default();
+    let a = miner.observe("AppleCamIn::wakeEventHandlerThread");
+    let b = miner.observe("CCFile::captureLog");
+    let c = miner.observe("AppleCamIn::wakeEventHandlerThread");
+    assert_ne!(a, b);
+    assert_eq!(a, c);
+    assert_eq!(miner.template(b), Some("CCFile::captureLog"));
+}
+
+#[test]
 fn lines_of_another_stream_do_not_continue_an_event() {
     let mut miner = Miner::default();
     let head = miner.observe_in(1, "2026-12-04 10:00:01 ERROR Failed to charge order 42", 0);

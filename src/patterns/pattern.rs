@@ -228,9 +228,12 @@ impl Pattern {
                 }
                 Part::Var(s) => match t.kind {
                     // With nothing else to tell events apart, a name (`CCFile::captureLog`, no
-                    // digits) is the event: only the same name fits.
-                    Kind::Var if self.anchors == 0 && !t.masked && !s.masked => {
-                        t.shape_hash == s.shape_hash && t.value_hash == s.constant_hash
+                    // digits) is the event: only the same name fits, and no value fits a name.
+                    Kind::Var if self.anchors == 0 && !(t.masked && s.masked) => {
+                        !t.masked
+                            && !s.masked
+                            && t.shape_hash == s.shape_hash
+                            && t.value_hash == s.constant_hash
                     }
                     Kind::Var => self.anchors > 0 || t.shape_hash == s.shape_hash,
                     Kind::Stem => self.anchors > 0,

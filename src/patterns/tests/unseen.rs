@@ -282,6 +282,11 @@ fn a_line_that_is_one_name_is_its_own_event() {
     assert_ne!(a, b);
     assert_eq!(a, c);
     assert_eq!(miner.template(b), Some("CCFile::captureLog"));
+    // Nor does a line of values alone join a name.
+    let v = miner.observe("(DiskStore.Normal:2382) 20cb04f 1.000086");
+    assert_ne!(v, a);
+    assert_ne!(v, b);
+    assert_eq!(miner.observe("AppleCamIn::wakeEventHandlerThread"), a);
 }
 
 #[test]

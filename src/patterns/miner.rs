@@ -361,7 +361,14 @@ impl Miner {
             })
         };
         let n = toks.len();
+        // Only a line with values and three words or more can join a template of another length.
+        let words = toks
+            .iter()
+            .filter(|t| matches!(t.kind, Kind::Word | Kind::Kv))
+            .count();
+        let values = toks.iter().any(|t| matches!(t.kind, Kind::Var | Kind::Stem));
         scan(n).or_else(|| {
+            (words >= 3 && values).then_some(())?;
             (1..=MAX_RUN_GROWTH)
                 .flat_map(|d| [n + d, n.wrapping_sub(d)])
                 .filter(|&len| len > 0 && len < n + MAX_RUN_GROWTH + 1)
@@ -763,15 +770,23 @@ impl Miner {
                 else {
                     continue;
                 };
-                if let Some(Part::Var(s)) = p.parts.get_mut(part)
-                    && let Some(raw) = body.get(first.start..last.end)
-                {
-                    let (hash, shape) = if range.len() == 1 {
-                        (first.value_hash, first.shape_hash)
-                    } else {
-                        (hash_bytes(raw.as_bytes()), 0)
-                    };
-                    changed |= s.observe(raw, hash, shape, top);
+                match p.parts.get_mut(part) {
+                    Some(Part::Var(s)) => {
+                        if let Some(raw) = body.get(first.start..last.end) {
+                            let (hash, shape) = if range.len() == 1 {
+                                (first.value_hash, first.shape_hash)
+                            } else {
+                                (hash_bytes(raw.as_bytes()), 0)
+                            };
+                            changed |= s.observe(raw, hash, shape, top);
+                        }
+                    }
+                    Some(Part::Kv { value, .. }) if first.kind == Kind::Kv => {
+                        if let Some(raw) = body.get(first.value_start..first.value_end) {
+                            changed |= value.observe(raw, first.value_hash, 0, top);
+                        }
+                    }
+                    _ => {}
                 }
             }
             if changed {

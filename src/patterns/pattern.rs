@@ -277,7 +277,8 @@ impl Pattern {
     /// template's, in order, and only the runs of values between them are longer or shorter
     /// (`AcroRd32.exe - host:5070 open …`, one value where `chrome.exe - host:5070 open …` made
     /// two). `each` is told, for every part, the tokens it takes (a `<*>` of a run may take none
-    /// or several; `body` is the line's message). At least three words must agree, so a line of values alone joins nothing.
+    /// or several; `body` is the line's message). At least three words must agree, so a line of
+    /// values alone joins nothing.
     pub(super) fn align(
         &self,
         body: &str,

@@ -636,23 +636,24 @@ impl Tokenizer {
             t.kind == Kind::Var
                 && t.class == 0
                 && (t.masked
-                    || is_empty_pair(&bytes[t.start..t.end])
                     || t.end - t.start <= 3 && {
-                        let (cs, ce) = core_bounds(&bytes[t.start..t.end]);
-                        &bytes[t.start + cs..t.start + ce] == b"-"
+                        let raw = &bytes[t.start..t.end];
+                        let (cs, ce) = core_bounds(raw);
+                        is_empty_pair(raw) || &raw[cs.min(ce)..ce] == b"-"
                     })
         };
         // A bare `-` after a value is as often a separator (`AcroRd32.exe - host:5070 open`, where
         // `chrome.exe - host:5070 open` has a word first): it folds with what follows, not with
         // the value before it, so both lines have the same parts.
-        let dash_after_value = &bytes[tok.start..tok.end] == b"-"
-            && self
-                .toks
-                .last()
-                .is_some_and(|prev| prev.masked && &bytes[prev.start..prev.end] != b"-");
+        let dash_after_value = |prev: &Tok| {
+            tok.end == tok.start + 1
+                && bytes[tok.start] == b'-'
+                && prev.masked
+                && &bytes[prev.start..prev.end] != b"-"
+        };
         if plain(&tok)
-            && !dash_after_value
             && let Some(prev) = self.toks.last()
+            && !dash_after_value(prev)
             && plain(prev)
             && let Some(prev) = self.toks.last_mut()
         {

@@ -635,25 +635,14 @@ impl Tokenizer {
         let plain = |t: &Tok| {
             t.kind == Kind::Var
                 && t.class == 0
-                && (t.masked
-                    || t.end - t.start <= 3 && {
-                        let raw = &bytes[t.start..t.end];
-                        let (cs, ce) = core_bounds(raw);
-                        is_empty_pair(raw) || &raw[cs.min(ce)..ce] == b"-"
-                    })
+                && (t.masked || t.end - t.start <= 3 && empty_field(&bytes[t.start..t.end]))
         };
         // A bare `-` after a value is as often a separator (`AcroRd32.exe - host:5070 open`, where
         // `chrome.exe - host:5070 open` has a word first): it folds with what follows, not with
         // the value before it, so both lines have the same parts.
-        let dash_after_value = |prev: &Tok| {
-            tok.end == tok.start + 1
-                && bytes[tok.start] == b'-'
-                && prev.masked
-                && &bytes[prev.start..prev.end] != b"-"
-        };
         if plain(&tok)
             && let Some(prev) = self.toks.last()
-            && !dash_after_value(prev)
+            && !(tok.end == tok.start + 1 && bytes[tok.start] == b'-' && dash_after_value(bytes, prev))
             && plain(prev)
             && let Some(prev) = self.toks.last_mut()
         {
@@ -811,6 +800,19 @@ fn last_piece(raw: &[u8]) -> &[u8] {
         Some(space) => &raw[space + 1..],
         None => raw,
     }
+}
+
+/// Whether `prev`, before a bare `-`, is a value (not another `-`): the `-` then separates.
+#[inline(never)]
+fn dash_after_value(bytes: &[u8], prev: &Tok) -> bool {
+    prev.masked && &bytes[prev.start..prev.end] != b"-"
+}
+
+/// `-`, `"-"`, `()`: a field left empty (kept out of line: few tokens get here).
+#[inline(never)]
+fn empty_field(raw: &[u8]) -> bool {
+    let (cs, ce) = core_bounds(raw);
+    is_empty_pair(raw) || &raw[cs.min(ce)..ce] == b"-"
 }
 
 /// `()`, `[]`, `""`: a value left empty, written as its brackets or quotes alone.

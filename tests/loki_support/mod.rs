@@ -235,10 +235,12 @@ pub async fn tail(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\n\r\n",
         derive_accept_key(key.as_bytes())
     );
+    // Subscribed before the upgrade is answered: once the client sees the tail open, nothing sent
+    // to it can be missed (a test sends entries as soon as its source says "tail").
+    let mut live = loki.live.subscribe();
     if stream.write_all(upgrade.as_bytes()).await.is_err() {
         return;
     }
-    let mut live = loki.live.subscribe();
     loki.tails.fetch_add(1, Ordering::SeqCst);
     let mut ws = WebSocketStream::from_raw_socket(stream, Role::Server, None).await;
     let frame = |reason: &str| CloseFrame {

@@ -448,12 +448,20 @@ async fn duplicate_and_out_of_order_tail_lines_arrive_once_each() {
     );
     tokio::time::sleep(Duration::from_secs(1)).await;
     followed.drain();
-    assert_eq!(followed.numbers(), [1, 2, 1], "each sent twice, shown once");
-    assert!(followed.lines[1].text.contains("pod=p-2"));
-    assert!(
-        followed.lines[1].time < followed.lines[0].time,
-        "shown at its own time"
-    );
+    // In which order the late line comes among the others depends on when each message is read
+    // (a loaded machine reads two in one go): what counts is each once, at its own time.
+    let mut numbers = followed.numbers();
+    numbers.sort_unstable();
+    assert_eq!(numbers, [1, 1, 2], "each sent twice, shown once");
+    let pod = |p: &str| {
+        followed
+            .lines
+            .iter()
+            .find(|l| l.text.contains(&format!("pod={p}")))
+            .unwrap_or_else(|| panic!("no line of {p}"))
+    };
+    assert!(pod("p-2").time < pod("p-1").time, "shown at its own time");
+    assert_eq!(pod("p-3").time, pod("p-1").time);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -153,6 +153,8 @@ pub struct Miner {
     seq: u64,
     clock_ms: u64,
     tokenizer: Tokenizer,
+    /// Which tokens each part of a template takes, for a line aligned to it (reused).
+    spans: Vec<(usize, std::ops::Range<usize>)>,
     /// Patterns by sibling key (see [`siblings`]).
     siblings: HashMap<u64, Vec<u32>, BuildPassThrough>,
     /// Words seen as values of a place, mixed with the place.
@@ -189,6 +191,7 @@ impl Miner {
             seq: 0,
             clock_ms: 0,
             tokenizer: Tokenizer::default(),
+            spans: Vec::new(),
             siblings: HashMap::default(),
             known_values: HashSet::default(),
             merged: HashMap::default(),
@@ -361,13 +364,14 @@ impl Miner {
             })
         };
         let n = toks.len();
-        // Only a line with values and three words or more can join a template of another length.
-        let words = toks
-            .iter()
-            .filter(|t| matches!(t.kind, Kind::Word | Kind::Kv))
-            .count();
-        let values = toks.iter().any(|t| matches!(t.kind, Kind::Var | Kind::Stem));
         scan(n).or_else(|| {
+            // Only a line with values and three words or more can join a template of another
+            // length.
+            let words = toks
+                .iter()
+                .filter(|t| matches!(t.kind, Kind::Word | Kind::Kv))
+                .count();
+            let values = toks.iter().any(|t| matches!(t.kind, Kind::Var | Kind::Stem));
             (words >= 3 && values).then_some(())?;
             (1..=MAX_RUN_GROWTH)
                 .flat_map(|d| [n + d, n.wrapping_sub(d)])
@@ -737,7 +741,8 @@ impl Miner {
         if refile {
             self.file(slot, false);
         }
-        let Some(p) = self.pattern_mut(slot) else {
+        // The slots alone, so the buffer of aligned spans can be borrowed beside them.
+        let Some(p) = self.slots.get_mut(slot as usize).and_then(Option::as_mut) else {
             return;
         };
         p.count += 1;
@@ -763,9 +768,10 @@ impl Miner {
         if !p.tail && n != toks.len() {
             // A run of values longer or shorter than the template's: each `<*>` of the run
             // takes the text of its tokens.
-            let mut spans = Vec::with_capacity(n);
+            let spans = &mut self.spans;
+            spans.clear();
             p.align(body, toks, |part, range| spans.push((part, range)));
-            for (part, range) in spans {
+            for (part, range) in spans.drain(..) {
                 let (Some(first), Some(last)) = (toks.get(range.start), toks.get(range.end.wrapping_sub(1)))
                 else {
                     continue;

@@ -187,6 +187,13 @@ impl Pattern {
         self.template = t;
     }
 
+    /// Whether nothing but values tells this event apart: no word at all, or only a leading label
+    /// (a logcat tag, `PhoneStatusBar: <*>`, says who logged, not what happened).
+    fn nameless(&self) -> bool {
+        self.anchors == 0
+            || self.anchors == 1 && self.parts.first().is_some_and(is_leading_label)
+    }
+
     /// Whether a line of these tokens belongs here. A `<*>` may take a plain word only when the
     /// line shares at least three times as many words with the template as it puts into `<*>`s,
     /// or when the `<*>` was made of words; a numbered name (`storage12`) and a value
@@ -229,14 +236,14 @@ impl Pattern {
                 Part::Var(s) => match t.kind {
                     // With nothing else to tell events apart, a name (`CCFile::captureLog`, no
                     // digits) is the event: only the same name fits, and no value fits a name.
-                    Kind::Var if self.anchors == 0 && !(t.masked && s.masked) => {
+                    Kind::Var if self.nameless() && !(t.masked && s.masked) => {
                         !t.masked
                             && !s.masked
                             && t.shape_hash == s.shape_hash
                             && t.value_hash == s.constant_hash
                     }
-                    Kind::Var => self.anchors > 0 || t.shape_hash == s.shape_hash,
-                    Kind::Stem => self.anchors > 0,
+                    Kind::Var => !self.nameless() || t.shape_hash == s.shape_hash,
+                    Kind::Stem => !self.nameless(),
                     Kind::Word if s.words => true,
                     Kind::Word if s.is_placeholder() => {
                         absorbed += 1;
@@ -251,6 +258,18 @@ impl Pattern {
         }
         absorbed == 0 || self.anchors >= 3 * absorbed
     }
+}
+
+/// Whether a pattern's first part is a component's tag (`ActivityManager:`, `kernel:`), which
+/// names who logged, not what happened.
+pub(super) fn is_leading_label(part: &Part) -> bool {
+    matches!(part, Part::Word { text, .. } if is_tag(text.as_bytes()))
+}
+
+/// A tag: a label with a lower-case letter. A label in capitals (`LOG:`, `ERROR:`, `DETAIL:`)
+/// names a kind of record, a word of the event.
+pub(super) fn is_tag(text: &[u8]) -> bool {
+    text.len() > 1 && text.ends_with(b":") && text.iter().any(u8::is_ascii_lowercase)
 }
 
 /// Whether a part that is no `<*>` of a run takes this token (where a run of values ends).

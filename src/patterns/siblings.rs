@@ -20,7 +20,7 @@
 //! such key become one whose last part is a `<*>` taking the rest of the line, one token or more.
 
 use super::hash::mix;
-use super::pattern::Part;
+use super::pattern::{Part, is_leading_label, is_tag};
 use super::token::{Kind, Tok};
 
 /// How many patterns alike but for one word make that word a value.
@@ -130,7 +130,9 @@ pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
     let mut out = Vec::new();
     let mut anchors = 0;
     for (a, part) in parts.iter().enumerate() {
-        if !matches!(part, Part::Var(_)) {
+        // A leading label (a logcat tag, `ActivityManager:`) says who logged, not what happened.
+        let tag = a == 0 && is_leading_label(part);
+        if !matches!(part, Part::Var(_)) && !tag {
             anchors += 1;
         }
         let label = match part {
@@ -174,7 +176,7 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
     for (a, t) in toks.iter().enumerate() {
         let text = &body.as_bytes()[t.start..t.end];
         let dash = t.kind == Kind::Var && text == b"-";
-        if t.kind != Kind::Var || dash {
+        if (t.kind != Kind::Var || dash) && !(a == 0 && t.kind == Kind::Word && is_tag(text)) {
             anchors += 1;
         }
         // The same labels as a pattern's: a word ending in `:` or a lone `-`, a value ending in

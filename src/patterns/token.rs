@@ -557,7 +557,7 @@ impl Tokenizer {
             core.len() > 2 && core[1..core.len() - 1].iter().any(|&b| is_structural(b));
         let path = core[0] == b'/' && core.len() > 1;
         let random = !has_digit && !structural && !path && core.len() >= 8 && looks_random(core);
-        if !has_digit && !structural && !path && !random {
+        if !has_digit && !path && !random && (!structural || is_constant_name(core)) {
             return word(raw, start, end);
         }
         let masked = has_digit || random || (path && core[1..].contains(&b'/')) || is_url(core);
@@ -704,6 +704,24 @@ fn quoted_word(raw: &[u8]) -> Option<(usize, usize)> {
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@')))
     .then_some((open, close))
+}
+
+/// `android.intent.action.SCREEN_ON`, `state:CONNECTED_IDLE`: a constant's name in code
+/// (capitals joined by `_`), qualified by where it is defined, says what happened; not a value
+/// like `db-1.example.com` or `backup_2.tar`. (A bare `CONTAINER_LAUNCH` is as often a value
+/// after a label, `EventType: CONTAINER_LAUNCH`, and stays one.)
+fn is_constant_name(core: &[u8]) -> bool {
+    if !core
+        .iter()
+        .all(|&b| b.is_ascii_alphabetic() || matches!(b, b'.' | b'_' | b':'))
+    {
+        return false;
+    }
+    let last = core.rsplit(|&b| b == b'.' || b == b':').next().unwrap_or(core);
+    last.len() < core.len()
+        && last.contains(&b'_')
+        && last.len() >= 4
+        && last.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
 }
 
 /// `bZQXbkMpkfNYnD`: letters whose case changes like a random id's, not a name's. A camel-case

@@ -676,3 +676,58 @@ fn a_line_without_the_value_label_is_not_taken_by_its_free_text() {
     );
     assert_ne!(miner.resolve(ids[6]), tail, "no label, another event");
 }
+
+#[test]
+fn a_qualified_constant_name_is_a_word_of_the_event() {
+    // Broadcasts by their constant: TIME_TICK every minute, SCREEN_ON now and then. Which one
+    // arrived is the event; a host name or a file name in the same place is a value.
+    let (miner, ids) = mine_all(&[
+        "dispatch action:android.intent.action.TIME_TICK",
+        "dispatch action:android.intent.action.SCREEN_ON",
+        "dispatch action:android.intent.action.TIME_TICK",
+        "resolved host db.internal.example",
+        "resolved host cache.internal.example",
+    ]);
+    assert_eq!(ids[0], ids[2]);
+    assert_ne!(ids[0], ids[1], "TIME_TICK and SCREEN_ON are different events");
+    assert_eq!(
+        miner.template(ids[1]),
+        Some("dispatch action:android.intent.action.SCREEN_ON")
+    );
+    assert_eq!(ids[3], ids[4], "host names are values");
+    assert_eq!(miner.template(ids[3]), Some("resolved host <*>"));
+}
+
+#[test]
+fn a_leading_tag_does_not_make_unlike_values_one_event() {
+    // Logcat keeps the tag in the message: `Tag: <one token>` is nameless but for the tag, so
+    // a call, a record and a list of numbers under one tag stay three events.
+    let (miner, ids) = mine_all(&[
+        "03-17 16:13:47.450  2227  2227 V PhoneStatusBar: setLightsOn(true)",
+        "03-17 16:13:47.402  2227  2227 I PhoneStatusBar: removeNotification:0|com.example.chat|121|null|10111",
+        "03-17 16:13:47.451  2227  2227 V PhoneStatusBar: setLightsOn(true)",
+        "03-17 16:13:47.452  2227  2227 I PhoneStatusBar: cancelNotification,index:3",
+        "03-17 16:13:47.453  2227  2227 I PhoneStatusBar: removeNotification:1|com.example.chat|122|null|10112",
+    ]);
+    assert_eq!(ids[0], ids[2]);
+    assert_eq!(ids[1], ids[4], "the same record with other values");
+    let distinct: std::collections::HashSet<_> = [ids[0], ids[1], ids[3]].into_iter().collect();
+    assert_eq!(
+        distinct.len(),
+        3,
+        "{:?}",
+        ids.iter().map(|&i| miner.template(i)).collect::<Vec<_>>()
+    );
+    // The tag is no word of the event: text after a label two words in is not free text.
+    let skipping: Vec<String> = (0..6)
+        .map(|i| match i % 3 {
+            0 => format!("ActivityManager: Skipping, withExcluded: false, tr.intent:Intent {{ flg=0x{i}0 cmp=a/.B (has extras) }}"),
+            1 => format!("ActivityManager: Skipping, withExcluded: false, tr.intent:Intent {{ flg=0x{i}0 cmp=a/.B bnds=[0,{i}][5,9] }}"),
+            _ => format!("ActivityManager: Skipping, withExcluded: true, tr.intent:Intent {{ act=a.b flg=0x{i}0 cmp=a/.B (has extras) }}"),
+        })
+        .collect();
+    let refs: Vec<&str> = skipping.iter().map(String::as_str).collect();
+    let (_, ids) = mine_all(&refs);
+    let distinct: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), 3, "three shapes of intent are three events");
+}

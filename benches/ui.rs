@@ -263,6 +263,36 @@ fn real_follow_cpu() -> (f64, u64) {
     (cpu / wall, written)
 }
 
+/// The real binary following `yes` (a command that writes without limit) for 10 s: the CPU the
+/// whole process uses, and whether the source is shown as behind.
+fn flood_cpu() -> (f64, bool) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        "[incident]\ntitle = \"bench\"\n[[log]]\nname = \"flood\"\ncommand = [\"yes\", \"2026-11-24T14:00:00.000Z INFO  request method=POST path=/v1/charges status=200 duration_ms=12\"]\n",
+    )
+    .unwrap();
+    let mut tty = pty::Tty::spawn(&["open"], dir.path(), 120, 40);
+    tty.wait_for("first frame", Duration::from_secs(20), |s| {
+        s.contains("Runbook 1/6")
+    });
+    let pid = tty.pid().unwrap();
+    std::thread::sleep(Duration::from_secs(1));
+    let before = cpu_seconds(pid);
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_secs(10));
+    let cpu = cpu_seconds(pid) - before;
+    let share = cpu / start.elapsed().as_secs_f64();
+    let behind = tty
+        .wait_for("the flood shown", Duration::from_secs(5), |s| {
+            s.contains("flood:")
+        })
+        .contains("flood: behind");
+    tty.send("q");
+    tty.wait_exit(Duration::from_secs(10));
+    (share, behind)
+}
+
 fn main() {
     let app = busy_app();
     for (w, h) in [(80, 24), (120, 40), (200, 60)] {
@@ -291,6 +321,11 @@ fn main() {
     println!(
         "real binary following a file growing by 10,000 lines/s for 10 s ({written} lines): {:.1}% of one core",
         share * 100.0
+    );
+    let (flood, behind) = flood_cpu();
+    println!(
+        "real binary following `yes` for 10 s: {:.2} cores (all its threads); shown as behind: {behind}",
+        flood
     );
     let keys = key_latency(20);
     println!(

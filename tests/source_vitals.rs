@@ -109,3 +109,29 @@ fn the_cockpit_shows_a_silent_source_in_its_tab_and_records_it_once() {
     let text = std::fs::read_to_string(timeline).unwrap();
     assert_eq!(text.matches("silent: no line for").count(), 1, "{text}");
 }
+
+#[test]
+fn a_source_that_writes_without_limit_is_shown_behind_and_keys_still_answer() {
+    // `yes` writes as fast as the pipe takes it: the cockpit reads it at its own pace, says so,
+    // and a key press is still drawn.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        "[incident]\ntitle = \"Flood\"\n[[log]]\nname = \"flood\"\ncommand = [\"yes\", \"INFO request method=POST path=/v1/charges status=200\"]\n",
+    )
+    .unwrap();
+    let mut tty = Tty::spawn(&["open"], dir.path(), 120, 40);
+    tty.wait_for("the flood shown as behind", WAIT, |s| {
+        s.contains("flood: behind: read at the cockpit's pace")
+    });
+    tty.send("?");
+    tty.wait_for("the help over the flood", WAIT, |s| {
+        s.contains("any other key closes")
+    });
+    tty.send("\x1b");
+    tty.wait_for("the help closed", WAIT, |s| {
+        !s.contains("any other key closes")
+    });
+    tty.send("q");
+    assert_eq!(tty.wait_exit(WAIT), Some(0));
+}

@@ -182,6 +182,9 @@ pub enum Msg {
     Join,
     /// The session is ending without a quit (a signal): it leaves the record.
     Leave,
+    /// The sources whose lines come faster than the cockpit takes them (they wait: behind), at
+    /// a frame when that changed.
+    Behind(Vec<usize>),
     /// A status update reached (or failed to reach) a destination.
     Delivered {
         /// How it went.
@@ -286,6 +289,9 @@ pub struct SourceView {
     /// The last trouble recorded (its words without the retry delay) and when: the same trouble
     /// again (a link that keeps dropping) is shown each time but recorded once every 5 minutes.
     pub last_recorded: Option<(chrono::DateTime<chrono::Utc>, String)>,
+    /// Whether it writes faster than the cockpit takes its lines: it is read at the cockpit's
+    /// pace, and what it wrote waits in its pipe or its file.
+    pub behind: bool,
 }
 
 impl SourceView {
@@ -299,6 +305,7 @@ impl SourceView {
             backfill: None,
             vitals: crate::tail::vitals::Vitals::new(crate::tail::vitals::DEFAULT_SILENT_AFTER),
             last_recorded: None,
+            behind: false,
         }
     }
 
@@ -306,9 +313,10 @@ impl SourceView {
     /// else its status, and whether it is silent or lagging.
     pub fn state(&self, now: chrono::DateTime<chrono::Utc>) -> String {
         let said = self.backfill.as_deref().unwrap_or(&self.status);
+        let behind = if self.behind { "behind: read at the cockpit's pace · " } else { "" };
         match self.vitals.state(now) {
-            Some(wrong) => format!("{wrong} · {said}"),
-            None => said.to_string(),
+            Some(wrong) => format!("{behind}{wrong} · {said}"),
+            None => format!("{behind}{said}"),
         }
     }
 }

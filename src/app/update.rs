@@ -114,6 +114,12 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
         }
         Msg::Join => super::team::join(app),
         Msg::Leave => super::team::leave(app),
+        Msg::Behind(behind) => {
+            for (i, source) in app.sources.iter_mut().enumerate() {
+                source.behind = behind.contains(&i);
+            }
+            Vec::new()
+        }
     }
 }
 

@@ -28,12 +28,79 @@ pub(super) struct Cockpit {
     pub(super) live: Live,
     pub(super) msg_rx: mpsc::Receiver<Msg>,
     pub(super) runs_rx: mpsc::Receiver<RunEvent>,
+    pub(super) pace: Pace,
+}
+
+/// The share of the loop's time log lines may take: about half a core. A source that writes
+/// faster than the cockpit takes its lines waits (its queue fills, then its pipe or its file
+/// offset), is shown as behind, and keys and drawing stay as quick as ever.
+const INGEST_SHARE: f64 = 0.5;
+
+/// What log lines have cost beyond their share, and which sources had to wait.
+#[derive(Debug)]
+pub(super) struct Pace {
+    /// Time taken by lines and not yet earned back (a batch may cost more than a frame).
+    debt: Duration,
+    earned_at: std::time::Instant,
+    /// Sources whose lines arrived while in debt since the last frame (they had more to give).
+    waiting: std::collections::BTreeSet<usize>,
+    /// Sources the app was last told are behind.
+    shown: Vec<usize>,
+}
+
+impl Default for Pace {
+    fn default() -> Self {
+        Pace {
+            debt: Duration::ZERO,
+            earned_at: std::time::Instant::now(),
+            waiting: std::collections::BTreeSet::new(),
+            shown: Vec::new(),
+        }
+    }
+}
+
+impl Pace {
+    fn has_room(&self) -> bool {
+        self.debt.is_zero()
+    }
+
+    /// Counts the time lines took, less the share earned since; in debt, their sources wait.
+    fn spend(&mut self, took: Duration, sources: impl Iterator<Item = usize>) {
+        self.earn();
+        self.debt += took;
+        if !self.has_room() {
+            self.waiting.extend(sources);
+        }
+    }
+
+    fn earn(&mut self) {
+        let now = std::time::Instant::now();
+        let earned = (now - self.earned_at).mul_f64(INGEST_SHARE);
+        self.earned_at = now;
+        self.debt = self.debt.saturating_sub(earned);
+    }
+
+    /// At a frame: the share earned since; the sources behind now, when that changed.
+    fn frame(&mut self) -> Option<Vec<usize>> {
+        self.earn();
+        if !self.has_room() {
+            // Still paying for lines: whoever was waiting still is.
+            return None;
+        }
+        let now: Vec<usize> = std::mem::take(&mut self.waiting).into_iter().collect();
+        (now != self.shown).then(|| {
+            self.shown.clone_from(&now);
+            now
+        })
+    }
 }
 
 /// What one turn of the loop brought.
 enum Turn {
     /// Messages for `update()`.
     Msgs(Vec<Msg>),
+    /// Log lines and source news for `update()`, paced (see [`Pace`]).
+    Tails(Vec<Msg>),
     /// Time to draw, if anything changed.
     Frame,
     /// The session is over.
@@ -87,10 +154,33 @@ impl Cockpit {
                 // Not a quit: the user must learn the cockpit ended because it could not read keys.
                 Turn::End(Err(why)) => anyhow::bail!("{why}; sitrep stopped"),
                 Turn::Frame => {
+                    if let Some(behind) = self.pace.frame() {
+                        self.apply(vec![Msg::Behind(behind)]);
+                        dirty = true;
+                    }
                     if dirty {
                         self.draw()?;
                         dirty = false;
                     }
+                }
+                Turn::Tails(msgs) => {
+                    let sources: Vec<usize> = msgs
+                        .iter()
+                        .filter_map(|m| match m {
+                            Msg::Tail(crate::tail::TailEvent::Lines { source, .. }) => {
+                                Some(*source)
+                            }
+                            _ => None,
+                        })
+                        .collect();
+                    let started = std::time::Instant::now();
+                    self.apply(msgs);
+                    self.pace.spend(started.elapsed(), sources.into_iter());
+                    dirty = true;
+                    if self.app.quit {
+                        return Ok(Exit::Quit);
+                    }
+                    self.follow_viewport();
                 }
                 Turn::Msgs(msgs) => {
                     // A key press is drawn at once rather than at the next frame tick.
@@ -120,8 +210,8 @@ impl Cockpit {
                 Some(Err(e)) => Turn::End(Err(format!("reading the terminal failed: {e}"))),
                 None => Turn::End(Err("the terminal stopped sending input".into())),
             },
-            n = self.live.tail_rx.recv_many(&mut tails, 64) => {
-                Turn::Msgs(tails.drain(..n).map(Msg::Tail).collect())
+            n = self.live.tail_rx.recv_many(&mut tails, 8), if self.pace.has_room() => {
+                Turn::Tails(tails.drain(..n).map(Msg::Tail).collect())
             }
             n = self.live.probe_rx.recv_many(&mut probes, 64) => {
                 Turn::Msgs(probes.drain(..n).map(Msg::Probe).collect())

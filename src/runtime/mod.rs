@@ -120,6 +120,7 @@ pub async fn run(session: Session, theme: Theme) -> anyhow::Result<Exit> {
         live,
         msg_rx,
         runs_rx,
+        pace: event_loop::Pace::default(),
     };
     cockpit.apply(vec![Msg::Join]);
     let ended = cockpit.run(clocks).await;

@@ -19,11 +19,17 @@ static HTTP_VERSION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"
 /// Detects the level of one log line (already split, without its newline); `None` when its text
 /// names none.
 pub fn detect_level(line: &str) -> Option<Level> {
+    detect_level_beside(line, 0..0)
+}
+
+/// [`detect_level`] for a line whose timestamp is at `stamp`: no level word is inside a time, so
+/// its bytes are not read again.
+pub(crate) fn detect_level_beside(line: &str, stamp: std::ops::Range<usize>) -> Option<Level> {
     let bytes = line.as_bytes();
     let bytes = &bytes[..bytes.len().min(SCAN_LIMIT)];
     syslog_priority(bytes)
         .or_else(|| access_log_status(bytes))
-        .or_else(|| scan_tokens(bytes))
+        .or_else(|| scan_tokens(bytes, stamp))
 }
 
 /// `<11>Jan ...`: the syslog priority's low three bits are the severity.
@@ -70,11 +76,15 @@ fn access_log_status(bytes: &[u8]) -> Option<Level> {
     })
 }
 
-fn scan_tokens(bytes: &[u8]) -> Option<Level> {
+fn scan_tokens(bytes: &[u8], stamp: std::ops::Range<usize>) -> Option<Level> {
     let structured = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let mut first_word = None;
     let mut i = 0;
     while i < bytes.len() {
+        if stamp.contains(&i) {
+            i = stamp.end;
+            continue;
+        }
         if !bytes[i].is_ascii_alphanumeric() {
             i += 1;
             continue;
@@ -84,7 +94,8 @@ fn scan_tokens(bytes: &[u8]) -> Option<Level> {
             i += 1;
         }
         let token = &bytes[start..i];
-        if token.len() > 11 {
+        // No level word or key is that long or starts with a digit (a time, a count, an id).
+        if token.len() > 11 || token[0].is_ascii_digit() {
             continue;
         }
         let mut lower = [0u8; 11];

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::level::detect_level;
+use super::level::detect_level_beside;
 use super::timestamp::{self, TimeRule, Zone};
 use super::{LogLine, TimeOrigin};
 use crate::core::level::Level;
@@ -123,14 +123,14 @@ impl LineSplitter {
             head = &head[..self.max_line_bytes];
         }
         let (text, cut_bytes) = sanitize_line(head, cut, self.max_line_bytes);
-        let mut level = detect_level(&text);
+        let (time, time_origin) = self.time_of(&text, received);
+        let mut level = detect_level_beside(&text, time_origin.span().unwrap_or(0..0));
         // Stack frames and wrapped continuation lines belong to the line above them.
         if level.is_none() && text.starts_with(' ') {
             level = self.previous_level;
         } else {
             self.previous_level = level;
         }
-        let (time, time_origin) = self.time_of(&text, received);
         LogLine {
             source: self.source,
             text,
@@ -293,5 +293,35 @@ mod size {
         let size = std::mem::size_of::<super::LogLine>();
         assert!(size <= 80, "LogLine is {size} bytes");
         println!("LogLine: {size} bytes");
+    }
+    #[test]
+    fn a_level_is_read_around_the_timestamp_as_in_the_whole_line() {
+        // The level scan skips the timestamp's bytes: the same level as a scan of the whole line.
+        let lines: &[&[u8]] = &[
+            b"2026-11-24T14:03:00.000Z ERROR api.handler request failed",
+            b"[INFO] 2026-11-24 14:03:00 request served",
+            b"2026-11-24 14:03:00,123 [main] WARN  Pool - slow",
+            b"03-17 16:13:47.450  2227  2227 E PhoneStatusBar: boom",
+            b"I1204 10:00:03.678662 1321 file.go:12] started",
+            b"<11>Dec  6 10:00:00 host app[1]: failed",
+            b"10.0.0.1 - - [04/Dec/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 503 12",
+            b"{\"time\":\"2026-11-24T14:03:00Z\",\"level\":\"warn\",\"msg\":\"x\"}",
+            b"Dec  6 10:00:00 host kernel: Out of memory: Killed process 12",
+            b"2026-11-24T14:03:00Z fine weather, nothing wrong",
+        ];
+        let mut splitter = crate::tail::lines::LineSplitter::new(0, 4096);
+        let mut out = Vec::new();
+        for line in lines {
+            let mut chunk = line.to_vec();
+            chunk.push(b'\n');
+            splitter.push(&chunk, chrono::Utc::now(), &mut out);
+        }
+        assert_eq!(out.len(), lines.len());
+        for line in &out {
+            assert_eq!(line.level, crate::tail::detect_level(&line.text), "{:?}", line.text);
+        }
+        assert!(out.iter().filter(|l| l.level.is_some()).count() >= 8);
+        let timed = out.iter().filter(|l| l.time_origin.span().is_some());
+        assert!(timed.count() >= 7, "most lines have their own time");
     }
 }

@@ -125,10 +125,28 @@ pub fn sanitize_into(out: &mut String, bytes: &[u8], max_out: usize, policy: Pol
 }
 
 fn printable_run(bytes: &[u8]) -> usize {
-    bytes
+    // Eight bytes at a time: most log text is plain printable ASCII from end to end.
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    const SPACE: u64 = u64::from_ne_bytes([0x20; 8]);
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_ne_bytes(w);
+        // A byte below 0x20, or one above 0x7e (0x7f + 1 sets its high bit, as any byte >= 0x80 has).
+        let low = w.wrapping_sub(SPACE) & !w & HIGH;
+        let high = (w.wrapping_add(ONES) | w) & HIGH;
+        if low | high != 0 {
+            break;
+        }
+        at += 8;
+    }
+    at + bytes[at..]
         .iter()
         .position(|&b| !(0x20..0x7f).contains(&b))
-        .unwrap_or(bytes.len())
+        .unwrap_or(bytes.len() - at)
 }
 
 /// The first character of `bytes` and its length; an invalid sequence (its maximal invalid part,

@@ -89,3 +89,27 @@ fn an_unterminated_sequence_shown_as_text_is_capped_too() {
     assert_eq!(text, format!("ab^[]52;c;AAAAAAAAAA … [{cut} bytes cut]"));
     assert_eq!(cut, input.len() - 19);
 }
+
+#[test]
+fn the_word_at_a_time_scan_stops_at_the_first_byte_that_needs_care() {
+    // Every byte value at every place of a line longer than two words: the fast scan agrees with
+    // a byte-by-byte one.
+    let naive = |b: &[u8]| {
+        b.iter()
+            .position(|&c| !(0x20..0x7f).contains(&c))
+            .unwrap_or(b.len())
+    };
+    for len in [0, 1, 7, 8, 9, 23] {
+        for place in 0..len {
+            for byte in 0..=255u8 {
+                let mut line = vec![b'a'; len];
+                line[place] = byte;
+                assert_eq!(
+                    super::printable_run(&line),
+                    naive(&line),
+                    "byte {byte:#x} at {place} of {len}"
+                );
+            }
+        }
+    }
+}

@@ -8,7 +8,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::{Theme, clock, panel_block};
 use crate::app::episodes::LiveEpisode;
@@ -290,7 +289,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             lines.extend(compare);
         }
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(super::rows::Rows(lines), inner);
 }
 
 #[cfg(test)]

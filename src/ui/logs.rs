@@ -117,7 +117,7 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     lines.truncate(inner.height as usize);
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(super::rows::Rows(lines), inner);
 }
 
 /// Draws log rows: time column, level mark, source tag, the text with what was found highlighted.
@@ -434,7 +434,7 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             lines.push(Line::from(Span::styled(format!("  {v}"), theme.dim)));
         }
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(super::rows::Rows(lines), inner);
 }
 
 /// The mark and NEW/SPIKE flag in front of a pattern row.
@@ -509,7 +509,7 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         lines.push(Line::from(spans));
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(super::rows::Rows(lines), inner);
 }
 
 #[cfg(test)]

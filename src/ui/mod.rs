@@ -17,6 +17,7 @@ mod event_detail;
 mod health;
 mod logs;
 mod overlay;
+mod rows;
 mod runbook;
 pub mod theme;
 mod timeline;

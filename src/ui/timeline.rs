@@ -5,7 +5,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use super::{Theme, clock, panel_block};
 use crate::app::keys::{Action, label_in};
@@ -48,7 +47,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             }
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(super::rows::Rows(lines), inner);
 }
 
 /// An event's summary; an answer to an approval says what it answered.

@@ -711,6 +711,10 @@ fn quoted_word(raw: &[u8]) -> Option<(usize, usize)> {
 /// like `db-1.example.com` or `backup_2.tar`. (A bare `CONTAINER_LAUNCH` is as often a value
 /// after a label, `EventType: CONTAINER_LAUNCH`, and stays one.)
 fn is_constant_name(core: &[u8]) -> bool {
+    // Most tokens end otherwise (`api.handler`, `db-1.example.com`): one byte says so.
+    if !core.last().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
     if !core
         .iter()
         .all(|&b| b.is_ascii_alphabetic() || matches!(b, b'.' | b'_' | b':'))

@@ -174,25 +174,21 @@ impl Cockpit {
                         })
                         .collect();
                     let started = std::time::Instant::now();
-                    self.apply(msgs);
-                    self.pace.spend(started.elapsed(), sources.into_iter());
-                    dirty = true;
-                    if self.app.quit {
+                    if self.take(msgs) {
                         return Ok(Exit::Quit);
                     }
-                    self.follow_viewport();
+                    self.pace.spend(started.elapsed(), sources.into_iter());
+                    dirty = true;
                 }
                 Turn::Msgs(msgs) => {
                     // A key press is drawn at once rather than at the next frame tick.
                     let typed = msgs
                         .iter()
                         .any(|m| matches!(m, Msg::Key(_) | Msg::Resize(_)));
-                    self.apply(msgs);
-                    dirty = true;
-                    if self.app.quit {
+                    if self.take(msgs) {
                         return Ok(Exit::Quit);
                     }
-                    self.follow_viewport();
+                    dirty = true;
                     if typed {
                         self.draw()?;
                         dirty = false;
@@ -288,6 +284,16 @@ impl Cockpit {
             }
             _ => Vec::new(),
         })
+    }
+
+    /// Applies messages and follows the layout they may have changed; whether the user quit.
+    fn take(&mut self, msgs: Vec<Msg>) -> bool {
+        self.apply(msgs);
+        if self.app.quit {
+            return true;
+        }
+        self.follow_viewport();
+        false
     }
 
     /// Feeds messages to `update()` and carries out what it asks, including the answers effects

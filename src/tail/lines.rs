@@ -283,17 +283,7 @@ mod tests {
             [TimeOrigin::None, own, TimeOrigin::Inherited { assumed: None }]
         );
     }
-}
 
-#[cfg(test)]
-mod size {
-    #[test]
-    fn a_kept_line_stays_small() {
-        // 100,000 lines are kept: each byte of the struct is 100 kB of memory and of copying.
-        let size = std::mem::size_of::<super::LogLine>();
-        assert!(size <= 80, "LogLine is {size} bytes");
-        println!("LogLine: {size} bytes");
-    }
     #[test]
     fn a_level_is_read_around_the_timestamp_as_in_the_whole_line() {
         // The level scan skips the timestamp's bytes: the same level as a scan of the whole line.
@@ -309,12 +299,12 @@ mod size {
             b"Dec  6 10:00:00 host kernel: Out of memory: Killed process 12",
             b"2026-11-24T14:03:00Z fine weather, nothing wrong",
         ];
-        let mut splitter = crate::tail::lines::LineSplitter::new(0, 4096);
+        let mut splitter = LineSplitter::new(0, 4096);
         let mut out = Vec::new();
         for line in lines {
             let mut chunk = line.to_vec();
             chunk.push(b'\n');
-            splitter.push(&chunk, chrono::Utc::now(), &mut out);
+            splitter.push(&chunk, Utc::now(), &mut out);
         }
         assert_eq!(out.len(), lines.len());
         for line in &out {
@@ -323,5 +313,16 @@ mod size {
         assert!(out.iter().filter(|l| l.level.is_some()).count() >= 8);
         let timed = out.iter().filter(|l| l.time_origin.span().is_some());
         assert!(timed.count() >= 7, "most lines have their own time");
+    }
+}
+
+#[cfg(test)]
+mod size {
+    #[test]
+    fn a_kept_line_stays_small() {
+        // 100,000 lines are kept: each byte of the struct is 100 kB of memory and of copying.
+        let size = std::mem::size_of::<super::LogLine>();
+        assert!(size <= 80, "LogLine is {size} bytes");
+        println!("LogLine: {size} bytes");
     }
 }

@@ -46,7 +46,7 @@ fn plain(line: &Line) -> bool {
         && line
             .spans
             .iter()
-            .all(|s| s.content.bytes().all(|b| (0x20..0x7f).contains(&b)))
+            .all(|s| crate::core::sanitize::is_plain(s.content.as_bytes()))
 }
 
 #[cfg(test)]

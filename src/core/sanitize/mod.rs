@@ -124,6 +124,11 @@ pub fn sanitize_into(out: &mut String, bytes: &[u8], max_out: usize, policy: Pol
     machine.stopped_at.unwrap_or(bytes.len())
 }
 
+/// Whether `bytes` are printable ASCII only: text that shows as it is, one cell per byte.
+pub fn is_plain(bytes: &[u8]) -> bool {
+    printable_run(bytes) == bytes.len()
+}
+
 fn printable_run(bytes: &[u8]) -> usize {
     // Eight bytes at a time: most log text is plain printable ASCII from end to end.
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);

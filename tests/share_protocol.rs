@@ -499,11 +499,14 @@ fn note_count(path: &Path) -> usize {
         .count()
 }
 
-fn local_incident(dir: &Path, notes: &[&str]) -> PathBuf {
+/// An incident started by `actor` on one laptop. Two started by one person with one title in the
+/// same millisecond have one first line, and a store cannot tell them apart: the tests give each
+/// laptop its own responder, as in life.
+fn local_incident(dir: &Path, actor: &str, notes: &[&str]) -> PathBuf {
     let path = dir.join("2026-11-28T140000-payments.jsonl");
     let (mut writer, _) = TimelineWriter::create(
         &path,
-        "alice",
+        actor,
         Event::IncidentOpened {
             title: "Payments".into(),
             severity: None,
@@ -512,7 +515,7 @@ fn local_incident(dir: &Path, notes: &[&str]) -> PathBuf {
     .unwrap();
     for n in notes {
         writer
-            .append("alice", Event::Note { text: (*n).into() })
+            .append(actor, Event::Note { text: (*n).into() })
             .unwrap();
     }
     path
@@ -521,8 +524,8 @@ fn local_incident(dir: &Path, notes: &[&str]) -> PathBuf {
 #[test]
 fn two_incidents_with_one_title_get_two_ids_and_a_diverged_copy_is_refused_by_name() {
     let two = Two::new();
-    let a = local_incident(&two.paths[0], &["a1", "a2"]);
-    let b = local_incident(&two.paths[1], &["b1"]);
+    let a = local_incident(&two.paths[0], "alice", &["a1", "a2"]);
+    let b = local_incident(&two.paths[1], "bob", &["b1"]);
     let ida = two
         .rt
         .block_on(shared::publish_local(&two.store, &a))

@@ -58,7 +58,16 @@ impl RateLimit {
             parse_policy(v, &mut rl);
         }
         for prefix in ["ratelimit-", "x-ratelimit-", "x-rate-limit-"] {
-            let field = |suffix: &str| get(&format!("{prefix}{suffix}"));
+            let field = |suffix: &str| {
+                headers
+                    .iter()
+                    .find(|(n, _)| {
+                        n.len() == prefix.len() + suffix.len()
+                            && n.starts_with(prefix)
+                            && n.ends_with(suffix)
+                    })
+                    .map(|(_, v)| v.trim())
+            };
             rl.limit = rl.limit.or_else(|| field("limit").and_then(leading_int));
             rl.remaining = rl
                 .remaining

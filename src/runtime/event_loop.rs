@@ -1,5 +1,7 @@
 //! One `select!` over the terminal, the queues, the clock and the signals. A key press is drawn at
-//! once; bursts of log lines wait for the next frame tick (~30 a second) and coalesce.
+//! once; everything else waits for the next frame tick (~30 a second) and coalesces, and log lines
+//! alone redraw at most [`LINES_FRAME`] apart (~15 a second): a flood scrolls as smoothly as anyone
+//! can read it, at half the drawing.
 
 use std::time::Duration;
 
@@ -29,6 +31,19 @@ pub(super) struct Cockpit {
     pub(super) msg_rx: mpsc::Receiver<Msg>,
     pub(super) runs_rx: mpsc::Receiver<RunEvent>,
     pub(super) pace: Pace,
+}
+
+/// The shortest time between two frames drawn only because log lines arrived.
+const LINES_FRAME: Duration = Duration::from_millis(66);
+
+/// What changed since the last frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Dirt {
+    Clean,
+    /// Only log lines: drawn at most every [`LINES_FRAME`].
+    Lines,
+    /// Anything else: drawn at the next frame tick.
+    Other,
 }
 
 /// The share of the loop's time log lines may take: about half a core. A source that writes
@@ -147,7 +162,8 @@ impl Cockpit {
     /// Runs until the user quits, a signal arrives, or the terminal fails.
     pub(super) async fn run(&mut self, mut clocks: Clocks) -> anyhow::Result<Exit> {
         let mut events = EventStream::new();
-        let mut dirty = true;
+        let mut dirty = Dirt::Other;
+        let mut drawn_at = std::time::Instant::now();
         loop {
             match self.turn(&mut events, &mut clocks).await? {
                 Turn::End(Ok(exit)) => return Ok(exit),
@@ -156,11 +172,17 @@ impl Cockpit {
                 Turn::Frame => {
                     if let Some(behind) = self.pace.frame() {
                         self.apply(vec![Msg::Behind(behind)]);
-                        dirty = true;
+                        dirty = Dirt::Other;
                     }
-                    if dirty {
+                    let due = match dirty {
+                        Dirt::Clean => false,
+                        Dirt::Lines => drawn_at.elapsed() >= LINES_FRAME,
+                        Dirt::Other => true,
+                    };
+                    if due {
                         self.draw()?;
-                        dirty = false;
+                        drawn_at = std::time::Instant::now();
+                        dirty = Dirt::Clean;
                     }
                 }
                 Turn::Tails(msgs) => {
@@ -178,7 +200,7 @@ impl Cockpit {
                         return Ok(Exit::Quit);
                     }
                     self.pace.spend(started.elapsed(), sources.into_iter());
-                    dirty = true;
+                    dirty = dirty.max(Dirt::Lines);
                 }
                 Turn::Msgs(msgs) => {
                     // A key press is drawn at once rather than at the next frame tick.
@@ -188,10 +210,11 @@ impl Cockpit {
                     if self.take(msgs) {
                         return Ok(Exit::Quit);
                     }
-                    dirty = true;
+                    dirty = Dirt::Other;
                     if typed {
                         self.draw()?;
-                        dirty = false;
+                        drawn_at = std::time::Instant::now();
+                        dirty = Dirt::Clean;
                     }
                 }
             }

@@ -98,6 +98,17 @@ impl Wake {
         self.cond.notify_one();
     }
 
+    /// Waits `timeout` unless asked to stop first; true when asked to stop. Other flags stay set
+    /// for the next [`Wake::wait`].
+    pub(super) fn pause(&self, timeout: Duration) -> bool {
+        let guard = self.lock();
+        let (guard, _) = self
+            .cond
+            .wait_timeout_while(guard, timeout, |f| !f.stop)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.stop
+    }
+
     pub(super) fn wait(&self, timeout: Duration) -> Flags {
         let guard = self.lock();
         let (mut guard, _) = self

@@ -134,6 +134,7 @@ fn follow_files(
             next_watch_attempt = Instant::now() + watch_retry;
             watch_retry = (watch_retry * 2).min(Duration::from_secs(30));
         }
+        let pass_started = Instant::now();
         if tracker.pass(&sink, names_changed).is_err() {
             return;
         }
@@ -141,9 +142,19 @@ fn follow_files(
         if flags.stop {
             return;
         }
+        // A writer that writes a few lines every few milliseconds is read in batches, not a wake-up
+        // (and a message down every queue) for each write; lines wait at most PASS_GAP for it.
+        if let Some(rest) = PASS_GAP.checked_sub(pass_started.elapsed())
+            && wake.pause(rest)
+        {
+            return;
+        }
         names_changed = flags.names;
     }
 }
+
+/// The shortest time from one pass over the files to the next (see `follow_files`).
+const PASS_GAP: Duration = Duration::from_millis(25);
 
 /// Watches the folder(s) where the target's files live; events only wake the follower.
 fn watch(target: &Target, wake: &Arc<Wake>) -> Option<RecommendedWatcher> {

@@ -1,9 +1,10 @@
 //! Rows of styled text drawn as `Paragraph::new(lines)` draws them (no wrap, no scroll, each line
-//! cut at the area's width), with a fast path for the common row: a span of printable ASCII is
-//! one cell per byte, so it needs no grapheme segmentation and no width lookup. A row with any
-//! other text, or aligned other than left, is drawn by `Paragraph` itself.
+//! cut at the area's width), with a fast path for the common span: printable ASCII is one cell
+//! per byte, so it needs no grapheme segmentation and no width lookup. Other spans (a level mark,
+//! the `…` of a cut line, text in any script) go grapheme by grapheme as `Paragraph` does; only a
+//! row aligned other than left is handed to `Paragraph` itself.
 
-use ratatui::buffer::Buffer;
+use ratatui::buffer::{Buffer, CellWidth};
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
@@ -21,32 +22,42 @@ impl Widget for Rows<'_> {
                 height: 1,
                 ..area
             };
-            if !plain(&line) {
+            if !matches!(line.alignment, None | Some(Alignment::Left)) {
                 Paragraph::new(line).render(row, buf);
                 continue;
             }
+            let base = Style::default().patch(line.style);
             let mut x = row.left();
             'spans: for span in &line.spans {
-                let style = Style::default().patch(line.style).patch(span.style);
-                for &b in span.content.as_bytes() {
-                    if x >= row.right() {
+                if crate::core::sanitize::is_plain(span.content.as_bytes()) {
+                    let style = base.patch(span.style);
+                    for &b in span.content.as_bytes() {
+                        if x >= row.right() {
+                            break 'spans;
+                        }
+                        buf[(x, y)].set_char(char::from(b)).set_style(style);
+                        x += 1;
+                    }
+                    continue;
+                }
+                // As `Paragraph`'s truncator and `render_line` do: a grapheme wider than the row is
+                // left out, the first that does not fit ends the row, a zero-width one takes no cell.
+                for g in span.styled_graphemes(base) {
+                    let width = g.symbol.cell_width();
+                    if width > row.width {
+                        continue;
+                    }
+                    if x + width > row.right() {
                         break 'spans;
                     }
-                    buf[(x, y)].set_char(char::from(b)).set_style(style);
-                    x += 1;
+                    if width > 0 {
+                        buf[(x, y)].set_symbol(g.symbol).set_style(g.style);
+                        x += width;
+                    }
                 }
             }
         }
     }
-}
-
-/// Whether every span is printable ASCII and the line is left-aligned.
-fn plain(line: &Line) -> bool {
-    matches!(line.alignment, None | Some(Alignment::Left))
-        && line
-            .spans
-            .iter()
-            .all(|s| crate::core::sanitize::is_plain(s.content.as_bytes()))
 }
 
 #[cfg(test)]
@@ -74,11 +85,19 @@ mod tests {
             ]),
             Line::from("a line much longer than the area is wide, cut at its edge").style(red),
             Line::from(vec![Span::raw("ünïcödé "), Span::raw("漢字漢字漢字漢字漢字漢字")]),
+            Line::from(vec![
+                Span::styled("12:00:02 ", Style::default().add_modifier(Modifier::DIM)),
+                Span::styled("✖ ", red),
+                Span::raw("e\u{301}\u{200b}x 👩\u{200d}🔬 ﾊﾟ a"),
+                Span::styled("…", Style::default().fg(Color::Gray)),
+            ])
+            .style(Style::default().bg(Color::Blue)),
+            Line::from(vec![Span::raw("ab"), Span::raw("漢"), Span::raw("cd")]),
             Line::from("right").alignment(Alignment::Right),
             Line::from(""),
             Line::from("a line past the bottom of the area"),
         ];
-        for (w, h) in [(30, 6), (12, 4), (3, 3), (2, 2)] {
+        for (w, h) in [(30, 9), (24, 9), (12, 9), (5, 9), (4, 9), (3, 3), (2, 2)] {
             let (fast, slow) = both(lines.clone(), w, h);
             assert_eq!(fast, slow, "at {w}x{h}");
         }

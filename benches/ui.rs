@@ -309,6 +309,11 @@ fn main() {
         let (p50, p99) = frame_time(&wrapped, w, h, 500);
         println!("frame {w}x{h} wrapped, logs focused: p50 {p50:?}, p99 {p99:?}");
     }
+    // `cargo bench --bench ui -- frames`: the frames alone (for an instruction count under
+    // callgrind, where the real binary's parts would measure nothing useful).
+    if std::env::args().any(|a| a == "frames") {
+        return;
+    }
     let mut app = busy_app();
     let mut costs: Vec<Duration> = (0..10).map(|sec| ingest_and_draw(&mut app, sec)).collect();
     costs.sort();

@@ -96,6 +96,8 @@ pub struct EndpointHealth {
     since: Option<DateTime<Utc>>,
     pending: Option<(Health, u32)>,
     window: VecDeque<Sample>,
+    /// Of the window, worked out when it changes rather than at every frame that shows it.
+    percentiles: Option<Percentiles>,
     probes: u64,
     ups: u64,
     last_at: Option<DateTime<Utc>>,
@@ -117,6 +119,7 @@ impl EndpointHealth {
             since: None,
             pending: None,
             window: VecDeque::with_capacity(WINDOW),
+            percentiles: None,
             probes: 0,
             ups: 0,
             last_at: None,
@@ -146,6 +149,7 @@ impl EndpointHealth {
             health: r.health,
             latency: r.status.map(|_| r.latency),
         });
+        self.percentiles = percentiles_of(&self.window);
         self.last_at = Some(r.at);
         self.last_status = r.status;
         self.last_latency = Some(r.latency);
@@ -257,18 +261,7 @@ impl EndpointHealth {
 
     /// Latency percentiles over the window (nearest rank), of probes that got a response.
     pub fn percentiles(&self) -> Option<Percentiles> {
-        let mut lat: Vec<Duration> = self.window.iter().filter_map(|s| s.latency).collect();
-        if lat.is_empty() {
-            return None;
-        }
-        lat.sort_unstable();
-        let rank = |p: f64| lat[((p * lat.len() as f64).ceil() as usize).clamp(1, lat.len()) - 1];
-        Some(Percentiles {
-            p50: rank(0.50),
-            p95: rank(0.95),
-            p99: rank(0.99),
-            max: lat[lat.len() - 1],
-        })
+        self.percentiles
     }
 
     /// Latencies of the window, oldest first, `None` where no response arrived: a sparkline's data.
@@ -316,6 +309,21 @@ impl EndpointHealth {
             _ => Vec::new(),
         }
     }
+}
+
+fn percentiles_of(window: &VecDeque<Sample>) -> Option<Percentiles> {
+    let mut lat: Vec<Duration> = window.iter().filter_map(|s| s.latency).collect();
+    if lat.is_empty() {
+        return None;
+    }
+    lat.sort_unstable();
+    let rank = |p: f64| lat[((p * lat.len() as f64).ceil() as usize).clamp(1, lat.len()) - 1];
+    Some(Percentiles {
+        p50: rank(0.50),
+        p95: rank(0.95),
+        p99: rank(0.99),
+        max: lat[lat.len() - 1],
+    })
 }
 
 impl Default for EndpointHealth {

@@ -245,7 +245,7 @@ fn compare_lines<'a>(app: &App, e: &EndpointView, theme: &Theme) -> Vec<Line<'a>
     lines
 }
 
-pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub(super) fn draw<'a>(frame: &mut Frame, area: Rect, app: &'a App, theme: &Theme) {
     let (up, all) = (
         app.endpoints
             .iter()
@@ -264,24 +264,33 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim,
         )));
     }
-    let blocks: Vec<Vec<Line>> = app
+    let block_of = |i: usize, e: &'a EndpointView| {
+        let selected = i == app.endpoint && app.focus == Panel::Health;
+        endpoint_lines(app, e, selected, width, theme)
+    };
+    // The selected endpoint stays in view: the first ones go when it would fall below the panel.
+    let rows = inner.height as usize;
+    let selected = app.endpoint.min(app.endpoints.len().saturating_sub(1));
+    let mut blocks: Vec<Vec<Line>> = app
         .endpoints
         .iter()
         .enumerate()
-        .map(|(i, e)| {
-            let selected = i == app.endpoint && app.focus == Panel::Health;
-            endpoint_lines(app, e, selected, width, theme)
-        })
+        .take(selected + 1)
+        .map(|(i, e)| block_of(i, e))
         .collect();
-    // The selected endpoint stays in view: the first ones go when it would fall below the panel.
-    let rows = inner.height as usize;
-    let selected = app.endpoint.min(blocks.len().saturating_sub(1));
     let mut first = 0;
     while first < selected && blocks[first..=selected].iter().map(Vec::len).sum::<usize>() > rows {
         first += 1;
     }
-    for block in blocks.into_iter().skip(first) {
+    for block in blocks.drain(..).skip(first) {
         lines.extend(block);
+    }
+    // Those below are made only while they can show.
+    for (i, e) in app.endpoints.iter().enumerate().skip(selected + 1) {
+        if lines.len() >= rows {
+            break;
+        }
+        lines.extend(block_of(i, e));
     }
     if let Some(e) = app.endpoints.get(app.compared_endpoint()) {
         let compare = compare_lines(app, e, theme);

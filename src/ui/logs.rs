@@ -4,7 +4,6 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 
 use ratatui::style::Style;
 
@@ -94,7 +93,7 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             height: 1,
             ..inner
         };
-        frame.render_widget(Paragraph::new(error_rates(app, theme)), row);
+        frame.render_widget(super::rows::Rows(vec![error_rates(app, theme)]), row);
     }
     let shape = app.log_shape_in(inner.height as usize, inner.width as usize);
     let rows = app.logview.window(&app.logs, &shape);

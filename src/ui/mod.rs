@@ -12,6 +12,7 @@
 //! ```
 
 mod approval;
+mod border;
 mod detail;
 mod event_detail;
 mod health;
@@ -25,9 +26,8 @@ mod timeline;
 use chrono::{DateTime, Local, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Borders, Paragraph};
+use ratatui::widgets::{BorderType, Paragraph};
 
 use crate::app::{App, Mode, Panel, Viewport};
 pub use theme::Theme;
@@ -180,20 +180,20 @@ fn draw_panel(frame: &mut Frame, panel: Panel, area: Rect, app: &App, theme: &Th
 }
 
 /// A bordered block titled with the panel's number and name, highlighted when focused.
-fn panel_block<'a>(app: &App, panel: Panel, title: String, theme: &Theme) -> Block<'a> {
+fn panel_block<'a>(app: &App, panel: Panel, title: String, theme: &Theme) -> border::PanelBlock<'a> {
     let n = Panel::ALL.iter().position(|p| *p == panel).unwrap_or(0) + 1;
     let focused = app.focus == panel;
     let style = if focused { theme.focus } else { theme.border };
     let marker = if focused { "▶" } else { " " };
-    Block::default()
-        .borders(Borders::ALL)
-        .border_type(if focused {
+    border::PanelBlock::new(
+        Span::styled(format!("{marker}{n} {title} "), style),
+        if focused {
             BorderType::Thick
         } else {
             BorderType::Plain
-        })
-        .border_style(style)
-        .title(Span::styled(format!("{marker}{n} {title} "), style))
+        },
+        style,
+    )
 }
 
 /// A time as the screen shows it: local by default, UTC on demand.
@@ -419,7 +419,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             .into_iter()
             .map(|r| Line::from(Span::styled(r, style)))
             .collect();
-        frame.render_widget(Paragraph::new(lines), area);
+        frame.render_widget(rows::Rows(lines), area);
         return;
     }
     // Whole entries only: one that does not fit is left out, never cut in half.
@@ -439,10 +439,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         spans.push(Span::styled(key, theme.key));
         spans.push(Span::styled(label, theme.dim));
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)).style(Style::default()),
-        area,
-    );
+    frame.render_widget(rows::Rows(vec![Line::from(spans)]), area);
 }
 
 #[cfg(test)]

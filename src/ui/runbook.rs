@@ -11,7 +11,9 @@ use crate::app::{App, Panel};
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(rb) = app.current_runbook() else {
         let block = panel_block(app, Panel::Runbook, "Runbook".into(), theme);
-        frame.render_widget(Paragraph::new("no runbooks loaded").block(block), area);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
+        frame.render_widget(Paragraph::new("no runbooks loaded"), inner);
         return;
     };
     let (done, total) = app.runbook_progress(rb);
@@ -63,7 +65,7 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         lines.push(Line::from(spans));
     }
-    frame.render_widget(Paragraph::new(lines), list_area);
+    frame.render_widget(super::rows::Rows(lines), list_area);
     if detail_rows > 0
         && let Some(step) = rb.steps.get(app.step)
     {

@@ -407,6 +407,12 @@ impl LogView {
         let Some(mut at) = self.cursor(logs) else {
             return false;
         };
+        // While following there is no cursor on screen: the newest line is a candidate too (an
+        // error that just arrived at the bottom is the one a responder means).
+        if back && self.frozen.is_none() && logs.get_by_number(at).is_some_and(&hit) {
+            self.place(logs, at, shape);
+            return true;
+        }
         loop {
             let next = if back { shown.prev(at) } else { shown.next(at) };
             let Some(n) = next else { return false };

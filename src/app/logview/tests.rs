@@ -189,6 +189,17 @@ fn jumping_to_errors_goes_back_then_forward() {
 }
 
 #[test]
+fn while_following_an_error_at_the_bottom_is_the_first_jumped_to() {
+    let logs = buffer(&["ERROR one", "ok", "ERROR newest"], 10);
+    let mut view = LogView::default();
+    assert!(view.jump_to_error(&logs, true, &shape(2)));
+    assert_eq!(cursor_text(&view, &logs), "ERROR newest");
+    // Frozen on it, the next jump goes on to the one before.
+    assert!(view.jump_to_error(&logs, true, &shape(2)));
+    assert_eq!(cursor_text(&view, &logs), "ERROR one");
+}
+
+#[test]
 fn a_search_hides_nothing_and_jumps_between_its_matches() {
     let logs = buffer(&["req=1 a", "b", "req=1 c", "d"], 10);
     let mut view = LogView::default();

@@ -79,11 +79,13 @@ impl Pace {
         self.debt.is_zero()
     }
 
-    /// Counts the time lines took, less the share earned since; in debt, their sources wait.
-    fn spend(&mut self, took: Duration, sources: impl Iterator<Item = usize>) {
+    /// Counts the time lines took, less the share earned since. `more`: lines were still queued
+    /// after these; in debt, their sources now wait (a trickle that the loop takes as it comes
+    /// never waits, however long a batch took).
+    fn spend(&mut self, took: Duration, sources: impl Iterator<Item = usize>, more: bool) {
         self.earn();
         self.debt += took;
-        if !self.has_room() {
+        if more && !self.has_room() {
             self.waiting.extend(sources);
         }
     }
@@ -199,7 +201,8 @@ impl Cockpit {
                     if self.take(msgs) {
                         return Ok(Exit::Quit);
                     }
-                    self.pace.spend(started.elapsed(), sources.into_iter());
+                    let more = !self.live.tail_rx.is_empty();
+                    self.pace.spend(started.elapsed(), sources.into_iter(), more);
                     dirty = dirty.max(Dirt::Lines);
                 }
                 Turn::Msgs(msgs) => {
@@ -375,5 +378,28 @@ impl Cockpit {
         let (app, theme) = (&self.app, &self.theme);
         self.screen.draw(|f| ui::draw(f, app, theme))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_is_behind_only_when_its_lines_had_to_wait() {
+        let mut pace = Pace::default();
+        // A trickle: each batch is taken as it comes, nothing left queued.
+        pace.spend(Duration::from_millis(5), [0].into_iter(), false);
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(pace.frame(), None, "nobody waited, nothing to say");
+        // A flood: lines still queued after a batch that put the loop in debt.
+        pace.spend(Duration::from_millis(5), [1].into_iter(), true);
+        assert!(!pace.has_room());
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(pace.frame(), Some(vec![1]));
+        // Caught up: said once that it no longer is.
+        std::thread::sleep(Duration::from_millis(20));
+        assert_eq!(pace.frame(), Some(vec![]));
+        assert_eq!(pace.frame(), None);
     }
 }

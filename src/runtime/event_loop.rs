@@ -79,6 +79,11 @@ impl Pace {
         self.debt.is_zero()
     }
 
+    /// Whether frames still have something to settle: a debt to earn back, sources to report.
+    fn busy(&self) -> bool {
+        !self.debt.is_zero() || !self.waiting.is_empty() || !self.shown.is_empty()
+    }
+
     /// Counts the time lines took, less the share earned since. `more`: lines were still queued
     /// after these; in debt, their sources now wait (a trickle that the loop takes as it comes
     /// never waits, however long a batch took).
@@ -167,7 +172,10 @@ impl Cockpit {
         let mut dirty = Dirt::Other;
         let mut drawn_at = std::time::Instant::now();
         loop {
-            match self.turn(&mut events, &mut clocks).await? {
+            // With nothing to draw and no source to pace, the frame timer sleeps: an idle cockpit
+            // wakes for its clock, not 30 times a second.
+            let frames = dirty != Dirt::Clean || self.pace.busy();
+            match self.turn(&mut events, &mut clocks, frames).await? {
                 Turn::End(Ok(exit)) => return Ok(exit),
                 // Not a quit: the user must learn the cockpit ended because it could not read keys.
                 Turn::End(Err(why)) => anyhow::bail!("{why}; sitrep stopped"),
@@ -224,7 +232,12 @@ impl Cockpit {
         }
     }
 
-    async fn turn(&mut self, events: &mut EventStream, c: &mut Clocks) -> anyhow::Result<Turn> {
+    async fn turn(
+        &mut self,
+        events: &mut EventStream,
+        c: &mut Clocks,
+        frames: bool,
+    ) -> anyhow::Result<Turn> {
         let (mut tails, mut probes) = (Vec::new(), Vec::new());
         let turn = tokio::select! {
             maybe = events.next() => match maybe {
@@ -247,7 +260,7 @@ impl Cockpit {
                 Turn::Msgs(msgs)
             }
             _ = c.clock.tick() => Turn::Msgs(vec![Msg::Tick(chrono::Utc::now())]),
-            _ = c.frame.tick() => Turn::Frame,
+            _ = c.frame.tick(), if frames => Turn::Frame,
             _ = c.sigterm.recv() => Turn::End(Ok(Exit::Signal)),
             _ = c.sighup.recv() => Turn::End(Ok(Exit::Signal)),
             _ = c.sigint.recv() => Turn::End(Ok(Exit::Signal)),
@@ -401,5 +414,9 @@ mod tests {
         std::thread::sleep(Duration::from_millis(20));
         assert_eq!(pace.frame(), Some(vec![]));
         assert_eq!(pace.frame(), None);
+        // Nothing left to settle: the frame timer may sleep.
+        assert!(!pace.busy());
+        pace.spend(Duration::from_millis(5), [0].into_iter(), false);
+        assert!(pace.busy(), "a debt to earn back keeps frames coming");
     }
 }

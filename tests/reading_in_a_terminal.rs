@@ -45,12 +45,14 @@ fn at_80x24_wrapping_shows_the_request_id_and_enter_opens_a_line_whole() {
     let screen = tty.wait_for("the line whole", WAIT, |s| {
         s.contains("── text ──") && s.contains("read at")
     });
+    // At 80x24 a line with many fields may push its text below the fold: its level and request
+    // id are then read from the detail's own rows.
     assert!(
-        screen.contains("ERROR"),
+        screen.contains("ERROR") || screen.contains("level     error"),
         "the error line under the cursor:\n{screen}"
     );
     assert!(
-        screen.contains("req_id="),
+        screen.contains("req_id=") || screen.contains(" req_id "),
         "its request id, not cut:\n{screen}"
     );
     tty.send("\x1b");

@@ -33,12 +33,18 @@ impl RateLimit {
         now: DateTime<Utc>,
     ) -> Option<RateLimit> {
         let headers: Vec<(&str, &str)> = headers.into_iter().collect();
-        let get = |name: &str| {
+        // The value of the header named `prefix` + `name` (no string is built to compare with).
+        let named = |prefix: &str, name: &str| {
             headers
                 .iter()
-                .find(|(n, _)| *n == name)
+                .find(|(n, _)| {
+                    n.len() == prefix.len() + name.len()
+                        && n.starts_with(prefix)
+                        && n.ends_with(name)
+                })
                 .map(|(_, v)| v.trim())
         };
+        let get = |name: &str| named("", name);
         let mut rl = RateLimit::default();
 
         if let Some(v) = get("retry-after") {
@@ -58,16 +64,7 @@ impl RateLimit {
             parse_policy(v, &mut rl);
         }
         for prefix in ["ratelimit-", "x-ratelimit-", "x-rate-limit-"] {
-            let field = |suffix: &str| {
-                headers
-                    .iter()
-                    .find(|(n, _)| {
-                        n.len() == prefix.len() + suffix.len()
-                            && n.starts_with(prefix)
-                            && n.ends_with(suffix)
-                    })
-                    .map(|(_, v)| v.trim())
-            };
+            let field = |suffix: &str| named(prefix, suffix);
             rl.limit = rl.limit.or_else(|| field("limit").and_then(leading_int));
             rl.remaining = rl
                 .remaining

@@ -17,7 +17,7 @@ fn is_close(b: u8) -> bool {
 }
 
 /// Punctuation that, inside a token, makes it an identifier, path or list rather than a word.
-pub(crate) fn is_structural(b: u8) -> bool {
+pub(crate) const fn is_structural(b: u8) -> bool {
     matches!(
         b,
         b'.' | b'_'
@@ -46,6 +46,64 @@ pub(crate) fn is_structural(b: u8) -> bool {
             | b'<'
             | b'>'
     )
+}
+
+/// Byte classes, one bit each, so that one pass over a token answers several questions.
+pub(crate) const DIGIT: u8 = 1;
+pub(crate) const EQUALS: u8 = 2;
+/// [`is_structural`] (`=` is both).
+pub(crate) const STRUCTURAL: u8 = 4;
+pub(crate) const UPPER: u8 = 8;
+pub(crate) const LOWER: u8 = 16;
+/// A hex digit or `:`, `.`, `-` (the bytes of an IP, a MAC, a UUID, a date).
+pub(crate) const HEXISH: u8 = 32;
+
+const fn class_of(b: u8) -> u8 {
+    let mut c = 0;
+    if b.is_ascii_digit() {
+        c |= DIGIT;
+    }
+    if b == b'=' {
+        c |= EQUALS;
+    }
+    if is_structural(b) {
+        c |= STRUCTURAL;
+    }
+    if b.is_ascii_uppercase() {
+        c |= UPPER;
+    }
+    if b.is_ascii_lowercase() {
+        c |= LOWER;
+    }
+    if b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'-') {
+        c |= HEXISH;
+    }
+    c
+}
+
+static CLASSES: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = class_of(i as u8);
+        i += 1;
+    }
+    t
+};
+
+/// The class bits of one byte.
+pub(crate) fn class(b: u8) -> u8 {
+    CLASSES[usize::from(b)]
+}
+
+/// The class bits found anywhere in `bytes`.
+pub(crate) fn classes(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0, |m, &b| m | class(b))
+}
+
+/// The class bits of every byte of `bytes` in common.
+pub(crate) fn common_classes(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(u8::MAX, |m, &b| m & class(b))
 }
 
 pub(crate) fn core_bounds(raw: &[u8]) -> (usize, usize) {
@@ -86,10 +144,8 @@ pub(crate) fn is_message_key(key: &[u8]) -> bool {
 
 /// `user alice`: the word after `user` is a name, not part of the message.
 pub(crate) fn names_a_value(prev: &[u8]) -> bool {
-    let (cs, ce) = core_bounds(prev);
-    cs == 0
-        && ce == prev.len()
-        && (prev.eq_ignore_ascii_case(b"user") || prev.eq_ignore_ascii_case(b"username"))
+    // `user` or `username` alone, in any case (no punctuation around it).
+    prev.eq_ignore_ascii_case(b"user") || prev.eq_ignore_ascii_case(b"username")
 }
 
 pub(crate) fn trim_close(p: &[u8]) -> &[u8] {
@@ -165,27 +221,25 @@ pub(crate) fn ends_with_quote(piece: &[u8], quote: u8) -> bool {
 }
 
 pub(crate) fn is_url(core: &[u8]) -> bool {
-    core.windows(3).any(|w| w == b"://")
+    scheme_end(core).is_some()
+}
+
+/// Where the `://` of a URL starts.
+fn scheme_end(core: &[u8]) -> Option<usize> {
+    (0..core.len()).find(|&i| core[i] == b':' && core[i + 1..].starts_with(b"//"))
 }
 
 /// Writes the display shape of a token holding digits, see [`Tokenizer::masked_shape`].
 pub(crate) fn write_masked_shape(raw: &[u8], cs: usize, ce: usize, out: &mut Vec<u8>) {
     out.extend_from_slice(&raw[..cs]);
-    if is_url(&raw[cs..ce]) {
-        let scheme = raw[cs..ce]
-            .windows(3)
-            .position(|w| w == b"://")
-            .unwrap_or(0);
+    if let Some(scheme) = scheme_end(&raw[cs..ce]) {
         out.extend_from_slice(&raw[cs..cs + scheme + 3]);
         out.extend_from_slice(b"<*>");
         out.extend_from_slice(&raw[ce..]);
         return;
     }
     let core = &raw[cs..ce];
-    if core
-        .iter()
-        .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'-'))
-    {
+    if common_classes(core) & HEXISH != 0 {
         // IPs, MACs, UUIDs, dates, hex: one value.
         out.extend_from_slice(b"<*>");
         out.extend_from_slice(&raw[ce..]);
@@ -196,16 +250,17 @@ pub(crate) fn write_masked_shape(raw: &[u8], cs: usize, ce: usize, out: &mut Vec
     let mut pending_sep_from: Option<usize> = None;
     while i < core.len() {
         let b = core[i];
-        if b.is_ascii_alphanumeric() || (b == b'-' && starts_number(core, i)) {
+        const ALNUM: u8 = DIGIT | UPPER | LOWER;
+        if class(b) & ALNUM != 0 || (b == b'-' && starts_number(core, i)) {
             let s = i;
+            let mut run = class(b);
             i += 1;
-            while i < core.len() && core[i].is_ascii_alphanumeric() {
+            while i < core.len() && class(core[i]) & ALNUM != 0 {
+                run |= class(core[i]);
                 i += 1;
             }
             // A month name inside a date (`10/Oct/2000:13:55:36`) is part of the value.
-            if core[s..i].iter().any(u8::is_ascii_digit)
-                || i - s == 3 && super::header::is_month(&core[s..i])
-            {
+            if run & DIGIT != 0 || i - s == 3 && super::header::is_month(&core[s..i]) {
                 if let Some(from) = pending_sep_from {
                     out.truncate(from);
                 } else {

@@ -12,8 +12,9 @@
 use super::hash::{hash_bytes, mix};
 use super::header::{is_day, is_month, is_time, is_weekday};
 use super::shape::{
-    STEM, core_bounds, ends_with_quote, is_key, is_message_key, is_number, is_structural, is_unit,
-    is_url, is_zone_name, names_a_value, stem_len, trim_close, write_masked_shape,
+    DIGIT, EQUALS, LOWER, STEM, STRUCTURAL, UPPER, class, classes, core_bounds, ends_with_quote,
+    is_key, is_message_key, is_number, is_unit, is_url, is_zone_name, names_a_value, stem_len,
+    trim_close, write_masked_shape,
 };
 
 /// Lines longer than this many tokens keep the rest as one trailing variable.
@@ -90,10 +91,10 @@ impl Tokenizer {
                 i = last + 1;
                 continue;
             }
-            if is_unit(&bytes[start..end])
-                && let Some(prev) = self.toks.last_mut()
+            if let Some(prev) = self.toks.last_mut()
                 && prev.kind == Kind::Var
                 && prev.masked
+                && is_unit(&bytes[start..end])
                 && is_number(last_piece(&bytes[prev.start..prev.end]))
             {
                 // `5.2 KB`, `30 ms`: the unit goes with its number.
@@ -490,7 +491,15 @@ impl Tokenizer {
                 ..masked_var(raw, start, end, shape_hash)
             };
         }
-        if let Some(eq) = core.iter().position(|&b| b == b'=')
+        // One pass over the core answers what the tests below ask of its bytes.
+        let inner = match core.len() {
+            0..=2 => 0,
+            n => classes(&core[1..n - 1]),
+        };
+        let ends = core.first().map_or(0, |&b| class(b)) | core.last().map_or(0, |&b| class(b));
+        let mask = inner | ends;
+        if mask & EQUALS != 0
+            && let Some(eq) = core.iter().position(|&b| b == b'=')
             && is_key(&core[..eq])
         {
             if is_message_key(&core[..eq]) && raw.len() <= 4 * MAX_WORD_BYTES {
@@ -521,7 +530,7 @@ impl Tokenizer {
                 class,
             };
         }
-        if let Some((qs, qe)) = quoted_word(raw).filter(|_| !core.iter().any(u8::is_ascii_digit)) {
+        if let Some((qs, qe)) = quoted_word(raw).filter(|_| mask & DIGIT == 0) {
             // `volume "cache"`, `role 'bob'`, klog's `\"cache\"`: a word in quotes is a value
             // quoted as one (a name, a result), shown as written until another line has another.
             // (One with digits is a value already, folded with the values beside it.)
@@ -536,7 +545,7 @@ impl Tokenizer {
             let shape_hash = self.placeholder_shape(raw, cs, ce);
             return masked_var(raw, start, end, shape_hash);
         }
-        let has_digit = core.iter().any(u8::is_ascii_digit);
+        let has_digit = mask & DIGIT != 0;
         if has_digit && let Some(stem) = stem_len(core) {
             // `eth0`, `CPU1`, `bglio559`: the name is part of the event, the number is not.
             return Tok {
@@ -553,14 +562,22 @@ impl Tokenizer {
             class: 0,
             };
         }
-        let structural =
-            core.len() > 2 && core[1..core.len() - 1].iter().any(|&b| is_structural(b));
+        let structural = inner & STRUCTURAL != 0;
         let path = core[0] == b'/' && core.len() > 1;
-        let random = !has_digit && !structural && !path && core.len() >= 8 && looks_random(core);
+        // Random letters need both cases and nothing else.
+        let random = !has_digit
+            && !structural
+            && !path
+            && core.len() >= 8
+            && mask & (UPPER | LOWER) == UPPER | LOWER
+            && looks_random(core);
         if !has_digit && !path && !random && (!structural || is_constant_name(core)) {
             return word(raw, start, end);
         }
-        let masked = has_digit || random || (path && core[1..].contains(&b'/')) || is_url(core);
+        let masked = has_digit
+            || random
+            || (path && core[1..].contains(&b'/'))
+            || mask & STRUCTURAL != 0 && is_url(core);
         let shape_hash = if has_digit {
             self.masked_shape(raw, cs, ce)
         } else {

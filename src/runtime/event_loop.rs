@@ -165,10 +165,42 @@ impl Clocks {
     }
 }
 
+/// Keys, mouse and resizes, read by a task of their own and handed over a channel. Polling
+/// crossterm's `EventStream` takes its global reader lock with a zero timeout while the stream's
+/// thread holds it waiting for input: the failed try spins and yields the CPU seven times. Polled
+/// in the loop's `select!`, that happened on every turn (some 500 `sched_yield`s a second while a
+/// file grew by 10,000 lines a second); the task polls the stream only when it has woken it.
+struct TerminalInput {
+    rx: mpsc::Receiver<std::io::Result<TermEvent>>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl TerminalInput {
+    fn start() -> Self {
+        let (tx, rx) = mpsc::channel(64);
+        let reader = tokio::spawn(async move {
+            let mut events = EventStream::new();
+            while let Some(event) = events.next().await {
+                if tx.send(event).await.is_err() {
+                    return;
+                }
+            }
+        });
+        Self { rx, reader }
+    }
+}
+
+impl Drop for TerminalInput {
+    /// The stream stops reading the terminal when the cockpit ends, as it did when it was the loop's own.
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
 impl Cockpit {
     /// Runs until the user quits, a signal arrives, or the terminal fails.
     pub(super) async fn run(&mut self, mut clocks: Clocks) -> anyhow::Result<Exit> {
-        let mut events = EventStream::new();
+        let mut events = TerminalInput::start();
         let mut dirty = Dirt::Other;
         let mut drawn_at = std::time::Instant::now();
         loop {
@@ -234,13 +266,13 @@ impl Cockpit {
 
     async fn turn(
         &mut self,
-        events: &mut EventStream,
+        events: &mut TerminalInput,
         c: &mut Clocks,
         frames: bool,
     ) -> anyhow::Result<Turn> {
         let (mut tails, mut probes) = (Vec::new(), Vec::new());
         let turn = tokio::select! {
-            maybe = events.next() => match maybe {
+            maybe = events.rx.recv() => match maybe {
                 Some(Ok(event)) => Turn::Msgs(self.terminal_event(event)?),
                 Some(Err(e)) => Turn::End(Err(format!("reading the terminal failed: {e}"))),
                 None => Turn::End(Err("the terminal stopped sending input".into())),

@@ -154,7 +154,7 @@ fn follow_files(
 }
 
 /// The shortest time from one pass over the files to the next (see `follow_files`).
-const PASS_GAP: Duration = Duration::from_millis(25);
+const PASS_GAP: Duration = Duration::from_millis(50);
 
 /// Watches the folder(s) where the target's files live; events only wake the follower.
 fn watch(target: &Target, wake: &Arc<Wake>) -> Option<RecommendedWatcher> {

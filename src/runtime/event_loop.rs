@@ -197,6 +197,12 @@ impl Drop for TerminalInput {
     }
 }
 
+async fn sleep_until(due: Option<std::time::Instant>) {
+    if let Some(due) = due {
+        tokio::time::sleep_until(due.into()).await;
+    }
+}
+
 impl Cockpit {
     /// Runs until the user quits, a signal arrives, or the terminal fails.
     pub(super) async fn run(&mut self, mut clocks: Clocks) -> anyhow::Result<Exit> {
@@ -227,6 +233,8 @@ impl Cockpit {
                         dirty = Dirt::Clean;
                     }
                 }
+                // Every line of the batch is held for its order: nothing to show yet.
+                Turn::Tails(msgs) if msgs.is_empty() => {}
                 Turn::Tails(msgs) => {
                     let sources: Vec<usize> = msgs
                         .iter()
@@ -241,7 +249,7 @@ impl Cockpit {
                     if self.take(msgs) {
                         return Ok(Exit::Quit);
                     }
-                    let more = !self.live.tail_rx.is_empty();
+                    let more = !self.live.source_rx.is_empty();
                     self.pace.spend(started.elapsed(), sources.into_iter(), more);
                     dirty = dirty.max(Dirt::Lines);
                 }
@@ -271,14 +279,20 @@ impl Cockpit {
         frames: bool,
     ) -> anyhow::Result<Turn> {
         let (mut tails, mut probes) = (Vec::new(), Vec::new());
+        // Lines of several sources held for their order, until the first of them falls due.
+        let due = self.live.next_due();
         let turn = tokio::select! {
             maybe = events.rx.recv() => match maybe {
                 Some(Ok(event)) => Turn::Msgs(self.terminal_event(event)?),
                 Some(Err(e)) => Turn::End(Err(format!("reading the terminal failed: {e}"))),
                 None => Turn::End(Err("the terminal stopped sending input".into())),
             },
-            n = self.live.tail_rx.recv_many(&mut tails, 8), if self.pace.has_room() => {
-                Turn::Tails(tails.drain(..n).map(Msg::Tail).collect())
+            n = self.live.source_rx.recv_many(&mut tails, 8), if self.pace.has_room() => {
+                let merged = self.live.merge(tails.drain(..n));
+                Turn::Tails(merged.into_iter().map(Msg::Tail).collect())
+            }
+            () = sleep_until(due), if due.is_some() => {
+                Turn::Tails(self.live.release().into_iter().map(Msg::Tail).collect())
             }
             n = self.live.probe_rx.recv_many(&mut probes, 64) => {
                 Turn::Msgs(probes.drain(..n).map(Msg::Probe).collect())

@@ -1,10 +1,13 @@
 //! Starting the live parts: a follower for each log source and a prober for each endpoint, each
 //! shown in the app from the first frame.
 
+use std::time::Instant;
+
 use tokio::sync::mpsc;
 
 use crate::app::{App, EndpointView, SourceView};
 use crate::health::{EndpointHealth, EndpointSpec, ProbeResult, ProberHandle};
+use crate::tail::merge::Merger;
 use crate::tail::{
     BACKFILL_LINES, Backfill, SourceHandle, SourceSpec, TailEvent, TailOptions, Timing,
 };
@@ -17,13 +20,44 @@ const PROBE_QUEUE: usize = 1024;
 
 /// The running followers and probers, and the queues they answer on. Dropping it stops them all.
 pub(super) struct Live {
-    pub(super) tail_rx: mpsc::Receiver<TailEvent>,
+    /// What the sources send, merged in line-time order by the loop itself ([`Live::merge`]): a
+    /// merger task between them and the loop cost a thread's wake-up per batch.
+    pub(super) source_rx: mpsc::Receiver<TailEvent>,
+    merger: Merger,
     pub(super) probe_rx: mpsc::Receiver<ProbeResult>,
     _tails: Vec<SourceHandle>,
     _probers: Vec<ProberHandle>,
     // Senders stay alive for the whole loop so an empty channel never reads as closed (no busy loop).
-    _tail_tx: mpsc::Sender<TailEvent>,
+    _source_tx: mpsc::Sender<TailEvent>,
     _probe_tx: mpsc::Sender<ProbeResult>,
+}
+
+impl Live {
+    /// Takes batches the sources sent; returns what may go to the app now, in line-time order
+    /// (status changes pass straight through, after the lines).
+    pub(super) fn merge(&mut self, events: impl Iterator<Item = TailEvent>) -> Vec<TailEvent> {
+        let now = Instant::now();
+        let mut passing = Vec::new();
+        for event in events {
+            match event {
+                TailEvent::Lines { file, lines, .. } => self.merger.push(file, lines, now),
+                status @ TailEvent::Status { .. } => passing.push(status),
+            }
+        }
+        let mut out = self.merger.release(now);
+        out.extend(passing);
+        out
+    }
+
+    /// When a held line falls due (see [`Merger::next_due`]).
+    pub(super) fn next_due(&self) -> Option<Instant> {
+        self.merger.next_due()
+    }
+
+    /// The held lines whose time has come.
+    pub(super) fn release(&mut self) -> Vec<TailEvent> {
+        self.merger.release(Instant::now())
+    }
 }
 
 /// Starts every source and endpoint, adding each to the app's panels.
@@ -33,11 +67,9 @@ pub(super) fn start(
     options: &TailOptions,
     endpoints: Vec<EndpointSpec>,
 ) -> Live {
-    // Sources send to the merger, which puts their lines in line-time order for the UI.
+    // Sources send to the loop, whose merger puts their lines in line-time order for the app.
     let (source_tx, source_rx) = mpsc::channel(TAIL_QUEUE);
-    let (tail_tx, tail_rx) = mpsc::channel(TAIL_QUEUE);
     let reorders = logs.iter().map(|(_, _, timing)| timing.reorder).collect();
-    tokio::spawn(crate::tail::merge::merge(source_rx, tail_tx.clone(), reorders));
     let mut tails = Vec::new();
     // The hour before: lines from before the incident, so rates, the baseline and NEW compare
     // with it (not for a session that reads whole files anyway, like the demo).
@@ -83,11 +115,12 @@ pub(super) fn start(
         ));
     }
     Live {
-        tail_rx,
+        source_rx,
+        merger: Merger::new(reorders),
         probe_rx,
         _tails: tails,
         _probers: probers,
-        _tail_tx: tail_tx,
+        _source_tx: source_tx,
         _probe_tx: probe_tx,
     }
 }

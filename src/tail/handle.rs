@@ -77,6 +77,8 @@ pub(crate) struct Flags {
     pub(super) data: bool,
     pub(super) names: bool,
     pub(super) stop: bool,
+    /// The follower is in [`Wake::pause`], where only `stop` ends the wait.
+    pausing: bool,
 }
 
 /// A coalescing wake-up: any number of change events between two passes cost one pass.
@@ -93,19 +95,29 @@ impl Wake {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Sets flags, waking the follower only when that changes what its wait is for: a flag newly
+    /// set while it waits for one, or `stop`. A writer that writes every few milliseconds while the
+    /// follower pauses between passes wakes nobody (it woke the thread for nothing at each write).
     pub(crate) fn signal(&self, set: impl FnOnce(&mut Flags)) {
-        set(&mut self.lock());
-        self.cond.notify_one();
+        let mut flags = self.lock();
+        let before = *flags;
+        set(&mut flags);
+        let news = (flags.data && !before.data) || (flags.names && !before.names);
+        if flags.stop && !before.stop || news && !flags.pausing {
+            self.cond.notify_one();
+        }
     }
 
     /// Waits `timeout` unless asked to stop first; true when asked to stop. Other flags stay set
     /// for the next [`Wake::wait`].
     pub(super) fn pause(&self, timeout: Duration) -> bool {
-        let guard = self.lock();
-        let (guard, _) = self
+        let mut guard = self.lock();
+        guard.pausing = true;
+        let (mut guard, _) = self
             .cond
             .wait_timeout_while(guard, timeout, |f| !f.stop)
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.pausing = false;
         guard.stop
     }
 
@@ -119,5 +131,36 @@ impl Wake {
         guard.data = false;
         guard.names = false;
         flags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn writes_during_a_pause_are_kept_for_the_next_wait_and_stop_ends_the_pause() {
+        let wake = Arc::new(Wake::default());
+        let paused = {
+            let wake = Arc::clone(&wake);
+            std::thread::spawn(move || wake.pause(Duration::from_millis(100)))
+        };
+        for _ in 0..5 {
+            wake.signal(|f| f.data = true);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert!(!paused.join().unwrap(), "data does not end a pause as stop would");
+        let flags = wake.wait(Duration::ZERO);
+        assert!(flags.data, "the writes seen during the pause wait for the next pass");
+        assert!(!wake.wait(Duration::ZERO).data, "and are taken once");
+
+        let stopping = {
+            let wake = Arc::clone(&wake);
+            std::thread::spawn(move || wake.pause(Duration::from_secs(30)))
+        };
+        std::thread::sleep(Duration::from_millis(20));
+        wake.signal(|f| f.stop = true);
+        assert!(stopping.join().unwrap(), "stop ends a pause at once");
     }
 }

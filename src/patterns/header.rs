@@ -89,9 +89,7 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
             i += 1;
         }
         let s = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
+        i = whitespace_from(bytes, i);
         if i > s {
             pieces[n] = (s, i);
             n += 1;
@@ -117,9 +115,8 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         .find_map(|j| {
             let level = parse_level(piece(j)).or_else(|| {
                 // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`, exactly.
-                letter_level(piece(j)).filter(|_| {
-                    j == 4
-                        && is_month_day(piece(0))
+                (j == 4).then(|| letter_level(piece(j))).flatten().filter(|_| {
+                    is_month_day(piece(0))
                         && is_time(piece(1))
                         && is_id_number(piece(2))
                         && is_id_number(piece(3))
@@ -209,6 +206,28 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         return (None, 0);
     }
     (None, at(k))
+}
+
+/// Where the first ASCII whitespace at or after `from` is (`bytes.len()` if none): eight bytes at a
+/// time while none of them is at or below a space, then byte by byte.
+fn whitespace_from(bytes: &[u8], from: usize) -> usize {
+    const BELOW: u64 = u64::from_ne_bytes([0x21; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut i = from;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let w = u64::from_ne_bytes(w);
+        // Set in some byte exactly when a byte is below 0x21 (whitespace is among those).
+        if w.wrapping_sub(BELOW) & !w & HIGH != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    i
 }
 
 /// Whether a line plainly has no header: it opens with a word of letters, in lower case or
@@ -432,6 +451,13 @@ pub(crate) fn is_day(p: &[u8]) -> bool {
 /// A level word: `INFO`, `Warning:`, `[error]`, `level=warn`. A bare lowercase word is not
 /// taken, since it is as likely to be the message (`warning` alone on a line).
 pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
+    // A level word, a `level=` prefix or a bracket opens it: a date, a time or a pid is not one.
+    if !p
+        .first()
+        .is_some_and(|&b| b.is_ascii_alphabetic() || matches!(b, b'[' | b'<' | b'('))
+    {
+        return None;
+    }
     let mut decorated = false;
     let mut w = p;
     for prefix in [&b"level="[..], b"lvl=", b"severity="] {
@@ -477,4 +503,31 @@ pub(crate) fn is_weekday(p: &[u8]) -> bool {
         p,
         b"Mon" | b"Tue" | b"Wed" | b"Thu" | b"Fri" | b"Sat" | b"Sun"
     )
+}
+
+#[cfg(test)]
+mod whitespace_tests {
+    use super::whitespace_from;
+
+    #[test]
+    fn the_first_whitespace_is_found_wherever_it_sits() {
+        let naive = |b: &[u8], from: usize| {
+            (from..b.len())
+                .find(|&i| b[i].is_ascii_whitespace())
+                .unwrap_or(b.len())
+        };
+        let samples: [&[u8]; 6] = [
+            b"",
+            b"abcdefghijklmnopqrstuvwxyz",
+            b"2026-11-24T14:00:00.000Z INFO  request method=POST",
+            b"tab\tafter\x01\x1fcontrols\x7f\xc3\xa9\x80 end",
+            b"\x00\x00\x00\x00\x00\x00\x00\x00\x00 x",
+            b"abcdefg\x0c\rz",
+        ];
+        for sample in samples {
+            for from in 0..=sample.len() {
+                assert_eq!(whitespace_from(sample, from), naive(sample, from), "{sample:?} from {from}");
+            }
+        }
+    }
 }

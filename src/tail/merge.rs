@@ -84,8 +84,13 @@ impl Merger {
     }
 
     /// Takes lines read from one file of a source (oldest first), arriving at `now`.
-    pub fn push(&mut self, file: Option<Arc<Path>>, lines: Vec<LogLine>, now: Instant) {
+    pub fn push(&mut self, file: Option<Arc<Path>>, mut lines: Vec<LogLine>, now: Instant) {
         let first = *self.first_arrival.get_or_insert(now);
+        if self.held.is_empty() && self.lanes.len() == 1 && lines.iter().all(|l| l.source == 0) {
+            // One source, nothing held: nothing earlier can come, the batch goes out as it is.
+            self.pass(file, &mut lines);
+            return;
+        }
         for line in lines {
             let source = line.source;
             while self.lanes.len() <= source {
@@ -208,6 +213,33 @@ impl Merger {
         if let Some((_, held)) = self.held.pop_first() {
             self.held_bytes -= held.line.text.len();
             self.emit(held.file, held.line);
+        }
+    }
+
+    /// What [`Merger::emit`] does for each line of a batch of the only source, for the batch.
+    fn pass(&mut self, file: Option<Arc<Path>>, lines: &mut Vec<LogLine>) {
+        let lane = &mut self.lanes[0];
+        let window = TimeDelta::from_std(lane.reorder).unwrap_or(TimeDelta::MAX);
+        for line in lines.iter_mut() {
+            let at = line.at();
+            lane.latest = Some(lane.latest.map_or(at, |l| l.max(at)));
+            if let Some(shown) = self.shown {
+                line.late = at < shown && shown - at > window;
+            }
+            self.shown = Some(self.shown.map_or(at, |s| s.max(at)));
+        }
+        match self.out.last_mut() {
+            Some(TailEvent::Lines {
+                source: 0,
+                file: last_file,
+                lines: out,
+            }) if *last_file == file => out.append(lines),
+            _ if lines.is_empty() => {}
+            _ => self.out.push(TailEvent::Lines {
+                source: 0,
+                file,
+                lines: std::mem::take(lines),
+            }),
         }
     }
 

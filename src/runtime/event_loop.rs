@@ -197,12 +197,6 @@ impl Drop for TerminalInput {
     }
 }
 
-async fn sleep_until(due: Option<std::time::Instant>) {
-    if let Some(due) = due {
-        tokio::time::sleep_until(due.into()).await;
-    }
-}
-
 impl Cockpit {
     /// Runs until the user quits, a signal arrives, or the terminal fails.
     pub(super) async fn run(&mut self, mut clocks: Clocks) -> anyhow::Result<Exit> {
@@ -291,7 +285,7 @@ impl Cockpit {
                 let merged = self.live.merge(tails.drain(..n));
                 Turn::Tails(merged.into_iter().map(Msg::Tail).collect())
             }
-            () = sleep_until(due), if due.is_some() => {
+            () = crate::tail::merge::sleep_until(due), if due.is_some() => {
                 Turn::Tails(self.live.release().into_iter().map(Msg::Tail).collect())
             }
             n = self.live.probe_rx.recv_many(&mut probes, 64) => {

@@ -36,17 +36,7 @@ impl Live {
     /// Takes batches the sources sent; returns what may go to the app now, in line-time order
     /// (status changes pass straight through, after the lines).
     pub(super) fn merge(&mut self, events: impl Iterator<Item = TailEvent>) -> Vec<TailEvent> {
-        let now = Instant::now();
-        let mut passing = Vec::new();
-        for event in events {
-            match event {
-                TailEvent::Lines { file, lines, .. } => self.merger.push(file, lines, now),
-                status @ TailEvent::Status { .. } => passing.push(status),
-            }
-        }
-        let mut out = self.merger.release(now);
-        out.extend(passing);
-        out
+        self.merger.take(events, Instant::now())
     }
 
     /// When a held line falls due (see [`Merger::next_due`]).

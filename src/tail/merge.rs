@@ -126,6 +126,21 @@ impl Merger {
         }
     }
 
+    /// Takes what the sources sent at `now`: their lines, and their status changes, which pass
+    /// straight through. Returns what may go out now, the status changes after the lines.
+    pub fn take(&mut self, events: impl IntoIterator<Item = TailEvent>, now: Instant) -> Vec<TailEvent> {
+        let mut passing = Vec::new();
+        for event in events {
+            match event {
+                TailEvent::Lines { file, lines, .. } => self.push(file, lines, now),
+                status @ TailEvent::Status { .. } => passing.push(status),
+            }
+        }
+        let mut out = self.release(now);
+        out.extend(passing);
+        out
+    }
+
     /// Releases, in time order, every held line that may go out at `now`; returns them as batches
     /// of consecutive lines from one file.
     pub fn release(&mut self, now: Instant) -> Vec<TailEvent> {
@@ -223,10 +238,7 @@ impl Merger {
         for line in lines.iter_mut() {
             let at = line.at();
             lane.latest = Some(lane.latest.map_or(at, |l| l.max(at)));
-            if let Some(shown) = self.shown {
-                line.late = at < shown && shown - at > window;
-            }
-            self.shown = Some(self.shown.map_or(at, |s| s.max(at)));
+            mark_late(&mut self.shown, line, at, window);
         }
         match self.out.last_mut() {
             Some(TailEvent::Lines {
@@ -247,10 +259,7 @@ impl Merger {
         let at = line.at();
         let window = self.lanes.get(line.source).map_or(DEFAULT_REORDER, |l| l.reorder);
         let window = TimeDelta::from_std(window).unwrap_or(TimeDelta::MAX);
-        if let Some(shown) = self.shown {
-            line.late = at < shown && shown - at > window;
-        }
-        self.shown = Some(self.shown.map_or(at, |s| s.max(at)));
+        mark_late(&mut self.shown, &mut line, at, window);
         match self.out.last_mut() {
             Some(TailEvent::Lines {
                 source,
@@ -264,6 +273,15 @@ impl Merger {
             }),
         }
     }
+}
+
+/// Marks `line` (its time `at`) late if it is older than the newest time `shown` so far by more than
+/// its source's `window`, and moves `shown` on.
+fn mark_late(shown: &mut Option<DateTime<Utc>>, line: &mut LogLine, at: DateTime<Utc>, window: TimeDelta) {
+    if let Some(newest) = *shown {
+        line.late = at < newest && newest - at > window;
+    }
+    *shown = Some(shown.map_or(at, |s| s.max(at)));
 }
 
 impl Lane {
@@ -299,15 +317,7 @@ pub async fn merge(
             }
             return;
         }
-        let now = Instant::now();
-        let mut passing = Vec::new();
-        for event in events.drain(..) {
-            match event {
-                TailEvent::Lines { file, lines, .. } => merger.push(file, lines, now),
-                status @ TailEvent::Status { .. } => passing.push(status),
-            }
-        }
-        for event in merger.release(now).into_iter().chain(passing) {
+        for event in merger.take(events.drain(..), Instant::now()) {
             if tx.send(event).await.is_err() {
                 return;
             }
@@ -315,7 +325,8 @@ pub async fn merge(
     }
 }
 
-async fn sleep_until(due: Option<Instant>) {
+/// Sleeps until `due` (at once without one: a `select!` branch on it is guarded by `due.is_some()`).
+pub(crate) async fn sleep_until(due: Option<Instant>) {
     if let Some(due) = due {
         tokio::time::sleep_until(due.into()).await;
     }

@@ -1,6 +1,7 @@
 //! Follower throughput: a writer appends 100-byte lines as fast as it can into a followed file.
 //!
-//! Run: `cargo bench --bench tail` (TAIL_BENCH_LINES=N to change the size). Measures, in one run:
+//! Run: `cargo bench --bench tail` (TAIL_BENCH_LINES=N to change the size; TAIL_BENCH_ONLY=catch-up
+//! runs sitrep's plain catch-up alone, for a profiler). Measures, in one run:
 //! 1. live: writer and sitrep's follower (into a 100k-line LogBuffer, as the UI does) together;
 //! 2. catch-up: the follower reading an already written file from its start;
 //! 3. the same two with `tail -F > /dev/null`, timed by watching its read offset in /proc.
@@ -229,6 +230,11 @@ fn main() -> std::io::Result<()> {
             cpu: None,
         },
     );
+
+    if std::env::var("TAIL_BENCH_ONLY").is_ok_and(|only| only == "catch-up") {
+        report("sitrep catch-up", lines, &sitrep_run(&alone, lines, || {}));
+        return Ok(());
+    }
 
     let live = dir.path().join("live.log");
     let run_live = sitrep_run(&live, lines, || {

@@ -142,7 +142,16 @@ async fn the_hour_before_is_paged_in_order_and_live_lines_follow_once_each() {
     // A few more polls: nothing comes twice.
     tokio::time::sleep(Duration::from_secs(5)).await;
     followed.drain();
-    assert_eq!(followed.lines.len(), 12_002);
+    let last: Vec<_> = followed.lines[11_995..]
+        .iter()
+        .map(|l| (l.time, l.text.as_str()))
+        .collect();
+    assert_eq!(
+        followed.lines.len(),
+        12_002,
+        "the last lines {last:?}, said {:?}",
+        followed.said()
+    );
     assert_eq!(
         followed.said().last().map(String::as_str),
         Some(r#"reading loki {app="payments"} at URL (tail)"#.replace("URL", &url).as_str()),

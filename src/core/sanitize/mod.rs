@@ -130,12 +130,23 @@ pub fn is_plain(bytes: &[u8]) -> bool {
 }
 
 fn printable_run(bytes: &[u8]) -> usize {
-    // Eight bytes at a time: most log text is plain printable ASCII from end to end.
+    // Most log text is plain printable ASCII from end to end.
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     const SPACE: u64 = u64::from_ne_bytes([0x20; 8]);
-    let mut words = bytes.chunks_exact(8);
+    // Thirty-two bytes at a time first, in a form the compiler turns into vector compares: a byte
+    // outside 0x20..=0x7e lands above 0x5e once 0x20 is taken off (wrapping).
     let mut at = 0;
+    for block in bytes.chunks_exact(32) {
+        let outside = block
+            .iter()
+            .fold(0u8, |any, &b| any | u8::from(b.wrapping_sub(0x20) > 0x5e));
+        if outside != 0 {
+            break;
+        }
+        at += 32;
+    }
+    let mut words = bytes[at..].chunks_exact(8);
     for word in &mut words {
         let mut w = [0u8; 8];
         w.copy_from_slice(word);

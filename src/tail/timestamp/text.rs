@@ -1,6 +1,7 @@
 //! Timestamps written as text: each parser reads a fixed shape from the start of a slice and
 //! returns what it found and how many (ASCII) bytes it used.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use chrono::{FixedOffset, NaiveDate, NaiveTime};
@@ -9,6 +10,12 @@ use super::{WINDOW, When};
 
 /// Most fraction-of-second digits read; a longer run is not a timestamp (bounds the work).
 const MAX_FRACTION: usize = 12;
+
+thread_local! {
+    /// The last `yyyy-mm-dd` read and the date it names: a log's lines share their date all day,
+    /// so the calendar check runs once a day instead of once a line.
+    static LAST_DATE: Cell<Option<([u8; 10], NaiveDate)>> = const { Cell::new(None) };
+}
 
 /// Whether a token may start at `at`: the line's start, or after a byte that is no letter or digit.
 pub(super) fn starts_token(bytes: &[u8], at: usize) -> bool {
@@ -52,8 +59,10 @@ pub(super) fn widen(bytes: &[u8], span: Range<usize>) -> Range<usize> {
     }
 }
 
-fn num(s: &[u8], at: usize, n: usize) -> Option<u32> {
-    let digits = s.get(at..at + n)?;
+/// The `N` decimal digits at `at`, if all are digits (`N` is fixed, so the loop unrolls).
+#[inline(always)]
+fn num<const N: usize>(s: &[u8], at: usize) -> Option<u32> {
+    let digits: &[u8; N] = s.get(at..at + N)?.try_into().ok()?;
     let mut value = 0u32;
     for &b in digits {
         let d = b.wrapping_sub(b'0');
@@ -84,18 +93,40 @@ fn is(s: &[u8], at: usize, any: &[u8]) -> bool {
 }
 
 fn ymd(s: &[u8], sep: u8) -> Option<NaiveDate> {
-    if !is(s, 4, &[sep]) || !is(s, 7, &[sep]) {
+    let written: [u8; 10] = s.get(..10)?.try_into().ok()?;
+    if written[4] != sep || written[7] != sep {
         return None;
     }
-    NaiveDate::from_ymd_opt(num(s, 0, 4)? as i32, num(s, 5, 2)?, num(s, 8, 2)?)
+    if let Some((seen, date)) = LAST_DATE.get()
+        && seen == written
+    {
+        return Some(date);
+    }
+    let date =
+        NaiveDate::from_ymd_opt(num::<4>(s, 0)? as i32, num::<2>(s, 5)?, num::<2>(s, 8)?)?;
+    LAST_DATE.set(Some((written, date)));
+    Some(date)
+}
+
+/// The hours, minutes and seconds of `HH:MM:SS` at `at`, its eight bytes checked as one word: the
+/// six digits each `0x30..=0x39`, the colons in their places.
+fn clock(s: &[u8], at: usize) -> Option<(u32, u32, u32)> {
+    const HIGH: u64 = 0xF0F0_00F0_F000_F0F0;
+    const LOW: u64 = 0x0F0F_000F_0F00_0F0F;
+    const COLONS: u64 = 0x0000_FF00_00FF_0000;
+    let word: [u8; 8] = s.get(at..at + 8)?.try_into().ok()?;
+    let w = u64::from_le_bytes(word);
+    let digits = w & HIGH == 0x3030_0030_3000_3030 && ((w & LOW) + 0x0606_0006_0600_0606) & HIGH == 0;
+    if !digits || w & COLONS != 0x0000_3A00_003A_0000 {
+        return None;
+    }
+    let d = (w & LOW).to_le_bytes().map(u32::from);
+    Some((d[0] * 10 + d[1], d[3] * 10 + d[4], d[6] * 10 + d[7]))
 }
 
 /// `HH:MM:SS` with an optional `.fff` or `,fff` at `at`; returns the time and where it ends.
 fn hms(s: &[u8], at: usize) -> Option<(NaiveTime, usize)> {
-    if !is(s, at + 2, b":") || !is(s, at + 5, b":") {
-        return None;
-    }
-    let (h, m, sec) = (num(s, at, 2)?, num(s, at + 3, 2)?, num(s, at + 6, 2)?);
+    let (h, m, sec) = clock(s, at)?;
     let mut end = at + 8;
     let mut nanos = 0u32;
     if is(s, end, b".,") && s.get(end + 1).is_some_and(u8::is_ascii_digit) {
@@ -123,11 +154,11 @@ pub(super) fn offset(b: &[u8]) -> Option<(FixedOffset, usize)> {
         b'-' => -1,
         _ => return None,
     };
-    let hours = num(b, 1, 2)?;
+    let hours = num::<2>(b, 1)?;
     let (minutes, used) = if is(b, 3, b":") {
-        (num(b, 4, 2)?, 6)
+        (num::<2>(b, 4)?, 6)
     } else {
-        num(b, 3, 2).map_or((0, 3), |m| (m, 5))
+        num::<2>(b, 3).map_or((0, 3), |m| (m, 5))
     };
     if hours > 23 || minutes > 59 {
         return None;
@@ -145,7 +176,7 @@ fn zone_after(s: &[u8], at: usize) -> (Option<FixedOffset>, usize) {
             Some((o, used)) => (Some(o), at + used),
             None => (None, at),
         },
-        Some(b' ') if is(rest, 1, b"+-") && num(rest, 2, 4).is_some() => match offset(&rest[1..]) {
+        Some(b' ') if is(rest, 1, b"+-") && num::<4>(rest, 2).is_some() => match offset(&rest[1..]) {
             Some((o, used)) => (Some(o), at + 1 + used),
             None => (None, at),
         },
@@ -179,7 +210,7 @@ fn clf(s: &[u8]) -> Option<(When, usize)> {
     if !is(s, 2, b"/") || !is(s, 6, b"/") || !is(s, 11, b": ") {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(num(s, 7, 4)? as i32, month(s.get(3..6)?)?, num(s, 0, 2)?)?;
+    let date = NaiveDate::from_ymd_opt(num::<4>(s, 7)? as i32, month(s.get(3..6)?)?, num::<2>(s, 0)?)?;
     let (time, end) = hms(s, 12)?;
     let (zone, end) = if is(s, end, b" ") {
         zone_after(s, end)
@@ -196,11 +227,11 @@ fn syslog(s: &[u8]) -> Option<(When, usize)> {
         return None;
     }
     let (day, at) = if is(s, 4, b" ") {
-        (num(s, 5, 1)?, 6)
+        (num::<1>(s, 5)?, 6)
     } else if is(s, 5, b" ") {
-        (num(s, 4, 1)?, 5)
+        (num::<1>(s, 4)?, 5)
     } else {
-        (num(s, 4, 2)?, 6)
+        (num::<2>(s, 4)?, 6)
     };
     if !is(s, at, b" ") || !(1..=31).contains(&day) {
         return None;
@@ -208,7 +239,7 @@ fn syslog(s: &[u8]) -> Option<(When, usize)> {
     let (time, end) = hms(s, at + 1)?;
     if is(s, end, b" ")
         && !s.get(end + 5).is_some_and(u8::is_ascii_digit)
-        && let Some(year) = num(s, end + 1, 4)
+        && let Some(year) = num::<4>(s, end + 1)
     {
         let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
         return Some((When::Full(date.and_time(time), None), end + 5));
@@ -233,4 +264,55 @@ fn month(name: &[u8]) -> Option<u32> {
         _ => return None,
     };
     Some(month)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `HH:MM:SS` read a byte at a time: what the one-word check must agree with.
+    fn clock_bytewise(s: &[u8], at: usize) -> Option<(u32, u32, u32)> {
+        if !is(s, at + 2, b":") || !is(s, at + 5, b":") {
+            return None;
+        }
+        Some((num::<2>(s, at)?, num::<2>(s, at + 3)?, num::<2>(s, at + 6)?))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 2000,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// Bytes near the edges of the digit and colon ranges, in every position.
+        #[test]
+        fn clock_reads_as_the_bytewise_check(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b"0123456789:/;.@ \xb0\xba\x00\xff".to_vec()),
+                    proptest::num::u8::ANY,
+                ],
+                0..12,
+            ),
+            at in 0usize..4,
+        ) {
+            proptest::prop_assert_eq!(clock(&bytes, at), clock_bytewise(&bytes, at));
+        }
+    }
+
+    #[test]
+    fn clock_reads_every_time_of_day() {
+        for h in 0..24 {
+            for m in 0..60 {
+                for sec in [0, 7, 30, 59, 60] {
+                    let text = format!("x{h:02}:{m:02}:{sec:02}");
+                    assert_eq!(clock(text.as_bytes(), 1), Some((h, m, sec)), "{text}");
+                }
+            }
+        }
+        assert_eq!(clock(b"12:34:5", 0), None, "too short");
+        assert_eq!(clock(b"12-34:56", 0), None);
+        assert_eq!(clock(b"1a:34:56", 0), None);
+    }
 }

@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use chrono::Utc;
-use sitrep::tail::timestamp::{TimeRule, Zone, parse_hinted};
+use sitrep::tail::timestamp::{Hint, TimeRule, Zone, parse_hinted};
 
 /// (name, a line of that shape; `{i}` varies the seconds so lines differ).
 const SHAPES: &[(&str, &str)] = &[
@@ -75,7 +75,7 @@ fn main() {
             let start = Instant::now();
             let mut found = 0usize;
             // As a source reads them: each line tried first where the previous one's time was.
-            let mut hint = None;
+            let mut hint = Hint::default();
             for i in 0..n {
                 let line = black_box(&lines[i % 60]);
                 found += usize::from(parse_hinted(line, rule, now, &mut hint).is_some());

@@ -270,7 +270,7 @@ fn start_of_window(
         window.bound = Bound::Lines;
         return Ok(window);
     }
-    let mut hint = None;
+    let mut hint = super::timestamp::Hint::default();
     // A last line still being written is read whole even when it is older than the window: starting
     // after it would show the rest of it as a line of its own.
     let mut last_byte = [0u8; 1];

@@ -24,8 +24,8 @@ pub(crate) struct LineSplitter {
     times: TimeRule,
     /// The last time a line of this stream named, and the zone it was read in.
     previous_time: Option<(DateTime<Utc>, Option<Zone>)>,
-    /// Where the previous line's timestamp started: the next line is tried there first.
-    stamp_at: Option<usize>,
+    /// Where and how the previous line's timestamp was written: the next line is tried there first.
+    stamp_at: timestamp::Hint,
 }
 
 impl LineSplitter {
@@ -39,7 +39,7 @@ impl LineSplitter {
             previous_level: None,
             times: TimeRule::default(),
             previous_time: None,
-            stamp_at: None,
+            stamp_at: timestamp::Hint::default(),
         }
     }
 

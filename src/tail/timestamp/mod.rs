@@ -224,17 +224,28 @@ enum When {
 /// Finds the line's own timestamp under `rule`; `now` places year-less times.
 #[cfg(any(test, feature = "test-support"))]
 pub fn parse(line: &str, rule: &TimeRule, now: DateTime<Utc>) -> Option<Stamp> {
-    parse_hinted(line, rule, now, &mut None)
+    parse_hinted(line, rule, now, &mut Hint::default())
+}
+
+/// What the previous line of a stream taught about where and how its timestamps are written.
+#[derive(Debug, Clone, Default)]
+pub struct Hint {
+    /// Where the previous line's timestamp started.
+    at: Option<usize>,
+    /// Its bytes up to the minutes, and the minute they name.
+    minute: Option<text::Minute>,
 }
 
 /// Like [`parse`], trying first where the previous line of the same stream had its timestamp
 /// (`hint`, kept up to date): the lines of one log share a layout, so the search is skipped for
-/// most lines. A line whose timestamp is elsewhere is searched as `parse` does.
+/// most lines, and a line whose timestamp repeats the previous one's to the minute reads only
+/// the seconds, fraction and zone after it. A line whose timestamp is elsewhere is searched as `parse`
+/// does.
 pub fn parse_hinted(
     line: &str,
     rule: &TimeRule,
     now: DateTime<Utc>,
-    hint: &mut Option<usize>,
+    hint: &mut Hint,
 ) -> Option<Stamp> {
     if let Some(format) = &rule.format {
         return parse_format(line, format, rule.zone);
@@ -245,9 +256,10 @@ pub fn parse_hinted(
         json::find(line)?
     } else {
         let hinted = hint
+            .at
             .filter(|&h| h < bytes.len() && text::starts_token(bytes, h))
             .and_then(|h| {
-                let (when, len) = text::at_start(&bytes[h..])?;
+                let (when, len) = text::at_start_remembering(&bytes[h..], &mut hint.minute)?;
                 Some((when, text::widen(bytes, h..h + len)))
             });
         let found = match hinted {
@@ -256,7 +268,7 @@ pub fn parse_hinted(
         };
         // The hint is where the timestamp starts, inside any brackets it fills.
         let span = &found.1;
-        *hint = Some(span.start + usize::from(bytes.get(span.start) == Some(&b'[')));
+        hint.at = Some(span.start + usize::from(bytes.get(span.start) == Some(&b'[')));
         found
     };
     let (at, assumed) = resolve(when, rule.zone, now)?;

@@ -298,4 +298,38 @@ proptest::proptest! {
             }
         }
     }
+
+    /// A stream's lines read one after another with a hint (the previous line's place and second)
+    /// read exactly as each line read alone: same instant, same span, same zone.
+    #[test]
+    fn a_hinted_stream_reads_as_each_line_alone(
+        lines in proptest::collection::vec(
+            (
+                proptest::sample::select(vec![
+                    "2026-11-28T23:27:19", "2026-11-28 23:27:19", "2026-11-28T23:27:20",
+                    "2026-11-29T23:27:19", "2026/11/28 23:27:19", "2026/11/28T23:27:19",
+                    "28/Nov/2026:23:27:19", "28/Nov/2026 23:27:19", "28/Dec/2026:23:27:19",
+                    "Nov 28 23:27:19", "Nov  8 23:27:19", "2026-02-30T23:27:19",
+                    "2026-11-28T23:27:60", "2026-11-28X23:27:19", "2026-11-28T23:27",
+                ]),
+                proptest::string::string_regex(r"([.,][0-9]{0,14})?").unwrap_or_else(|e| panic!("{e}")),
+                proptest::sample::select(vec![
+                    "", "Z", "z", "+01:00", "-0530", "+02", " +0100", " -0800", "+99:00", " 2025",
+                    " 2026 x", "]", " INFO x", "0", ".", " +",
+                ]),
+                proptest::sample::select(vec!["", "[", "app ", "[I] "]),
+            ),
+            1..12,
+        ),
+    ) {
+        for rule in [TimeRule::auto(Zone::utc()), TimeRule::auto(zone("+03:00"))] {
+            let mut hint = Hint::default();
+            for (time, fraction, zone, before) in &lines {
+                let line = format!("{before}{time}{fraction}{zone} message");
+                let alone = parse(&line, &rule, now());
+                let hinted = parse_hinted(&line, &rule, now(), &mut hint);
+                proptest::prop_assert_eq!(hinted, alone, "{:?}", line);
+            }
+        }
+    }
 }

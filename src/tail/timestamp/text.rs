@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::ops::Range;
 
-use chrono::{FixedOffset, NaiveDate, NaiveTime};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use super::{WINDOW, When};
 
@@ -41,12 +41,13 @@ pub(super) fn find(bytes: &[u8]) -> Option<(When, Range<usize>)> {
 
 /// A timestamp at the very start of `s`.
 pub(super) fn at_start(s: &[u8]) -> Option<(When, usize)> {
-    match (s.first()?, s.get(2), s.get(4)) {
-        (b'0'..=b'9', _, Some(b'-')) => iso(s),
-        (b'0'..=b'9', _, Some(b'/')) => slashed(s),
-        (b'0'..=b'9', Some(b'/'), _) => clf(s),
-        (b'A'..=b'Z', _, _) => syslog(s),
-        _ => None,
+    match Form::of(s) {
+        Some(form) => {
+            let (second, len) = form.head(s)?;
+            form.finish(s, len, second)
+        }
+        None if s.first()?.is_ascii_uppercase() => syslog(s),
+        None => None,
     }
 }
 
@@ -124,10 +125,16 @@ fn clock(s: &[u8], at: usize) -> Option<(u32, u32, u32)> {
     Some((d[0] * 10 + d[1], d[3] * 10 + d[4], d[6] * 10 + d[7]))
 }
 
-/// `HH:MM:SS` with an optional `.fff` or `,fff` at `at`; returns the time and where it ends.
+/// `HH:MM:SS` at `at` as a time of day (no leap second), and where it ends.
 fn hms(s: &[u8], at: usize) -> Option<(NaiveTime, usize)> {
     let (h, m, sec) = clock(s, at)?;
-    let mut end = at + 8;
+    Some((NaiveTime::from_hms_opt(h, m, sec)?, at + 8))
+}
+
+/// An optional `.fff` or `,fff` at `at`: the nanoseconds it names and where it ends; `None` for a
+/// run of digits too long to be a fraction of a second.
+fn fraction(s: &[u8], at: usize) -> Option<(u32, usize)> {
+    let mut end = at;
     let mut nanos = 0u32;
     if is(s, end, b".,") && s.get(end + 1).is_some_and(u8::is_ascii_digit) {
         end += 1;
@@ -144,7 +151,7 @@ fn hms(s: &[u8], at: usize) -> Option<(NaiveTime, usize)> {
         }
         nanos *= NANOS_SCALE[digits.min(9)];
     }
-    Some((NaiveTime::from_hms_nano_opt(h, m, sec, nanos)?, end))
+    Some((nanos, end))
 }
 
 /// `+HH:MM`, `+HHMM` or `+HH` (or `-`) at the start of `b`; the offset and the bytes used.
@@ -184,40 +191,110 @@ fn zone_after(s: &[u8], at: usize) -> (Option<FixedOffset>, usize) {
     }
 }
 
-/// `2026-11-28T23:27:19.474Z`, `2026-11-28 23:27:19,474`, `2026-11-28T23:27:19+01:00`.
-fn iso(s: &[u8]) -> Option<(When, usize)> {
-    let date = ymd(s, b'-')?;
-    if !is(s, 10, b"Tt ") {
-        return None;
-    }
-    let (time, end) = hms(s, 11)?;
-    let (zone, end) = zone_after(s, end);
-    Some((When::Full(date.and_time(time), zone), end))
+/// The text formats with a date before the time: what comes after the seconds (a fraction, a
+/// zone) is read the same way whatever the date and time were.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// `2026-11-28T23:27:19.474Z`, `2026-11-28 23:27:19,474`, `2026-11-28T23:27:19+01:00`.
+    Iso,
+    /// `2026/11/28 19:42:57` with an optional `.micro` (nginx error log, Go's `log`).
+    Slashed,
+    /// `28/Nov/2026:19:42:57 +0000` (common log format) or `28/Nov/2026 19:42:57` (python).
+    Clf,
 }
 
-/// `2026/11/28 19:42:57` with an optional `.micro` (nginx error log, Go's `log`).
-fn slashed(s: &[u8]) -> Option<(When, usize)> {
-    let date = ymd(s, b'/')?;
-    if !is(s, 10, b" T") {
-        return None;
+impl Form {
+    /// The form a timestamp starting `s` would have, from its first bytes.
+    fn of(s: &[u8]) -> Option<Form> {
+        match (s.first()?, s.get(2), s.get(4)) {
+            (b'0'..=b'9', _, Some(b'-')) => Some(Form::Iso),
+            (b'0'..=b'9', _, Some(b'/')) => Some(Form::Slashed),
+            (b'0'..=b'9', Some(b'/'), _) => Some(Form::Clf),
+            _ => None,
+        }
     }
-    let (time, end) = hms(s, 11)?;
-    Some((When::Full(date.and_time(time), None), end))
+
+    /// The date and time to the second at the start of `s`, and where the seconds end.
+    fn head(self, s: &[u8]) -> Option<(NaiveDateTime, usize)> {
+        let (date, at) = match self {
+            Form::Iso if is(s, 10, b"Tt ") => (ymd(s, b'-')?, 10),
+            Form::Slashed if is(s, 10, b" T") => (ymd(s, b'/')?, 10),
+            Form::Iso | Form::Slashed => return None,
+            Form::Clf => {
+                if !is(s, 2, b"/") || !is(s, 6, b"/") || !is(s, 11, b": ") {
+                    return None;
+                }
+                let year = num::<4>(s, 7)? as i32;
+                (NaiveDate::from_ymd_opt(year, month(s.get(3..6)?)?, num::<2>(s, 0)?)?, 11)
+            }
+        };
+        let (time, end) = hms(s, at + 1)?;
+        Some((date.and_time(time), end))
+    }
+
+    /// The whole timestamp, given its date and time to the second and where the seconds end.
+    fn finish(self, s: &[u8], seconds_end: usize, second: NaiveDateTime) -> Option<(When, usize)> {
+        let (nanos, end) = fraction(s, seconds_end)?;
+        let (zone, end) = match self {
+            Form::Iso => zone_after(s, end),
+            Form::Slashed => (None, end),
+            Form::Clf if is(s, end, b" ") => zone_after(s, end),
+            Form::Clf => (None, end),
+        };
+        Some((When::Full(second.with_nanosecond(nanos)?, zone), end))
+    }
 }
 
-/// `28/Nov/2026:19:42:57 +0000` (common log format) or `28/Nov/2026 19:42:57` (python).
-fn clf(s: &[u8]) -> Option<(When, usize)> {
-    if !is(s, 2, b"/") || !is(s, 6, b"/") || !is(s, 11, b": ") {
-        return None;
+/// The previous line's timestamp up to its minutes and what it names: the next line of a busy log
+/// most often repeats those bytes, and then only the seconds, fraction and zone are read.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Minute {
+    /// The first sixteen bytes (`2026-11-28T23:27`, `28/Nov/2026:23:2`) as one number.
+    head: u128,
+    /// Where the minutes end: 16, or 17 for the common log format.
+    len: usize,
+    /// The seventeenth byte, compared when `len` is 17.
+    last: u8,
+    form: Form,
+    minute: NaiveDateTime,
+}
+
+impl Minute {
+    /// The timestamp at the start of `s` if it repeats this minute's bytes; `None` when it does
+    /// not (read it whole then), `Some(None)` when it does but what follows is no timestamp.
+    fn reread(&self, s: &[u8]) -> Option<Option<(When, usize)>> {
+        let head: [u8; 16] = s.get(..16)?.try_into().ok()?;
+        if u128::from_le_bytes(head) != self.head || (self.len == 17 && s.get(16) != Some(&self.last)) {
+            return None;
+        }
+        let sec = match (s.get(self.len), num::<2>(s, self.len + 1)) {
+            (Some(b':'), Some(sec)) => sec,
+            _ => return Some(None),
+        };
+        let second = self.minute.with_second(sec);
+        Some(second.and_then(|second| self.form.finish(s, self.len + 3, second)))
     }
-    let date = NaiveDate::from_ymd_opt(num::<4>(s, 7)? as i32, month(s.get(3..6)?)?, num::<2>(s, 0)?)?;
-    let (time, end) = hms(s, 12)?;
-    let (zone, end) = if is(s, end, b" ") {
-        zone_after(s, end)
-    } else {
-        (None, end)
+}
+
+/// [`at_start`], remembering the minute read in `memo` for the next line.
+pub(super) fn at_start_remembering(s: &[u8], memo: &mut Option<Minute>) -> Option<(When, usize)> {
+    if let Some(found) = memo.as_ref().and_then(|m| m.reread(s)) {
+        return found;
+    }
+    let Some(form) = Form::of(s) else {
+        return at_start(s);
     };
-    Some((When::Full(date.and_time(time), zone), end))
+    let (second, len) = form.head(s)?;
+    let found = form.finish(s, len, second)?;
+    let head: [u8; 16] = s.get(..16)?.try_into().ok()?;
+    *memo = second.with_second(0).map(|minute| Minute {
+        head: u128::from_le_bytes(head),
+        len: len - 3,
+        last: s[16],
+        form,
+        minute,
+    });
+    Some(found)
 }
 
 /// `Nov 28 19:42:57`, `Nov  8 19:42:57`, `Nov 8 19:42:57`; a year after it (`ctime`) is used.
@@ -237,6 +314,8 @@ fn syslog(s: &[u8]) -> Option<(When, usize)> {
         return None;
     }
     let (time, end) = hms(s, at + 1)?;
+    let (nanos, end) = fraction(s, end)?;
+    let time = time.with_nanosecond(nanos)?;
     if is(s, end, b" ")
         && !s.get(end + 5).is_some_and(u8::is_ascii_digit)
         && let Some(year) = num::<4>(s, end + 1)

@@ -20,8 +20,9 @@
 //! and is opened again whenever it ends (Loki ends every tail after `tail_max_duration`, an hour
 //! by default; a restart; the network), the gap repaired the same way first. The tail gives lines
 //! out of order (streams reach Loki apart, Loki takes late writes), so the newest time seen
-//! cannot stand for what came before it: every entry of the last minute behind the newest is
-//! remembered (at most 50,000), and a line never delivered is delivered however old.
+//! cannot stand for what came before it: every entry of the last minute behind the newest (as it
+//! stood a minute before) is remembered (at most 50,000), and a line never delivered is delivered
+//! however old.
 //!
 //! A tail is *refused* when the upgrade is answered with another status (a proxy without
 //! websockets: 404, 400; a limit: 429), is not answered within 10 s, ends within 10 s having given

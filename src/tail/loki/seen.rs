@@ -7,12 +7,19 @@
 //! remembered (at most [`KEPT`] of them), and `floor` is where that memory is whole. An entry not
 //! remembered is new: nothing asks Loki for anything below the floor again (the next request
 //! starts at [`Seen::newest`] or [`Seen::resume`], a repair of dropped entries at the floor at the
-//! earliest), and the tail gives an entry once. Only a tail that repeats an entry more than a
-//! minute older than the newest line would show it twice.
+//! earliest), and the tail gives an entry once.
+//!
+//! The window trails the newest time as it stood a minute ago ([`SETTLE`]), not as it stands now: a
+//! tail's first message holds history that its live messages may repeat (an entry stored while the
+//! tail opened comes in both), and a quiet stream's first live line can put the newest far ahead
+//! of lines the tail still repeats. Forgetting at once would show such a line twice. Only a tail
+//! that repeats an entry more than a minute later, and a minute older than the newest line of a
+//! minute before, would.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::{Entry, Labels};
 
@@ -22,6 +29,8 @@ pub(super) const WINDOW_NS: i64 = 60_000_000_000;
 const REPAIR_LAG_NS: i64 = 10_000_000_000;
 /// The most entries remembered (a busy query's minute).
 const KEPT: usize = 50_000;
+/// How long the newest time stands before the window behind it is forgotten.
+const SETTLE: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 pub(super) struct Seen {
@@ -30,6 +39,8 @@ pub(super) struct Seen {
     kept: BTreeSet<(i64, Labels, u64)>,
     newest: i64,
     floor: i64,
+    /// (when, the newest time then), a mark a second at most: what the window trails.
+    marks: VecDeque<(Instant, i64)>,
 }
 
 impl Seen {
@@ -65,6 +76,11 @@ impl Seen {
 
     /// Keeps the entries not delivered yet, and remembers them.
     pub(super) fn fresh(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        self.fresh_at(entries, Instant::now())
+    }
+
+    /// [`Seen::fresh`] at `now`.
+    fn fresh_at(&mut self, entries: Vec<Entry>, now: Instant) -> Vec<Entry> {
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
             let key = (entry.ns, entry.labels.clone(), line_hash(&entry.line));
@@ -73,17 +89,41 @@ impl Seen {
             }
             self.newest = self.newest.max(entry.ns);
             if self.kept.len() > 2 * KEPT {
-                self.forget();
+                self.forget(now);
             }
             out.push(entry);
         }
-        self.forget();
+        self.mark(now);
+        self.forget(now);
         out
     }
 
-    /// Forgets what is older than the window, and the oldest past the count.
-    fn forget(&mut self) {
-        let cut = self.newest.saturating_sub(WINDOW_NS);
+    /// Notes the newest time as it stands at `now`.
+    fn mark(&mut self, now: Instant) {
+        match self.marks.back_mut() {
+            Some((_, newest)) if *newest == self.newest => {}
+            Some((at, newest)) if now.saturating_duration_since(*at) < Duration::from_secs(1) => {
+                *newest = self.newest;
+            }
+            _ => self.marks.push_back((now, self.newest)),
+        }
+    }
+
+    /// The newest time as it stood [`SETTLE`] before `now`; `None` before the first mark is that old.
+    fn settled(&mut self, now: Instant) -> Option<i64> {
+        let old = |mark: &(Instant, i64)| now.saturating_duration_since(mark.0) >= SETTLE;
+        while self.marks.get(1).is_some_and(old) {
+            self.marks.pop_front();
+        }
+        self.marks.front().filter(|m| old(m)).map(|m| m.1)
+    }
+
+    /// Forgets what is older than the window behind the settled newest time, and the oldest past
+    /// the count.
+    fn forget(&mut self, now: Instant) {
+        let cut = self
+            .settled(now)
+            .map_or(i64::MIN, |settled| settled.saturating_sub(WINDOW_NS));
         if cut > self.floor {
             self.kept = self.kept.split_off(&(cut, Arc::default(), 0));
             self.floor = cut;
@@ -151,11 +191,39 @@ mod tests {
         assert!(fresh.is_empty());
         assert!(seen.holds(&entry("b", 0, "").labels, 95 * s));
         assert!(!seen.holds(&entry("c", 0, "").labels, 95 * s));
-        // A minute and more later, the old ones are forgotten, and the floor says so.
-        seen.fresh(vec![entry("a", 200 * s, "a2")]);
+        // A line a minute and more later: the old ones are still known for a minute, then
+        // forgotten, and the floor says so.
+        let now = Instant::now();
+        seen.fresh_at(vec![entry("a", 200 * s, "a2")], now);
+        assert!(seen.holds(&entry("b", 0, "").labels, 95 * s));
+        seen.fresh_at(Vec::new(), now + SETTLE);
         assert_eq!(seen.floor(), 200 * s - WINDOW_NS);
         assert!(seen.resume() >= seen.floor());
         assert!(!seen.holds(&entry("b", 0, "").labels, 95 * s));
+    }
+
+    #[test]
+    fn a_tail_repeating_its_history_after_a_jump_gives_each_entry_once() {
+        // A quiet stream: its last lines 25 minutes ago. The tail opens; its first message holds
+        // those and two new entries, one written late at the old time and one from now, and then
+        // it gives the two again, live.
+        let mut seen = Seen::default();
+        let s = 1_000_000_000;
+        let now = Instant::now();
+        seen.fresh_at(vec![entry("a", 100 * s, "old")], now);
+        let history = vec![
+            entry("a", 100 * s, "old"),
+            entry("a", 100 * s + 1, "late"),
+            entry("b", 1600 * s, "new"),
+        ];
+        assert_eq!(lines(&seen.fresh_at(history, now)), ["late", "new"]);
+        let live = vec![entry("a", 100 * s + 1, "late"), entry("b", 1600 * s, "new")];
+        let later = now + Duration::from_millis(300);
+        assert!(seen.fresh_at(live, later).is_empty(), "nothing twice");
+        assert!(seen.floor() <= 100 * s);
+        // A minute on, what is a minute behind the newest is forgotten.
+        seen.fresh_at(Vec::new(), later + SETTLE);
+        assert_eq!(seen.floor(), 1600 * s - WINDOW_NS);
     }
 
     #[test]

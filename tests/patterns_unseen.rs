@@ -28,3 +28,30 @@ fn the_synthetic_incident_has_no_false_alarm_and_the_true_ones_come_within_a_sec
     assert!(new <= 1_000, "NEW {new} ms after its first line");
     assert!(spike <= 1_000, "SPIKE {spike} ms after the surge began");
 }
+
+#[test]
+fn an_account_named_user_joins_the_other_accounts_even_when_it_comes_first() {
+    // `for user from`: the word after `user` is taken as a name, so this line's `from` is a value
+    // where the other accounts' lines have the word. Coming first, before the accounts merged
+    // into `for <*> from`, it must still end in the same pattern, not one of its own.
+    let accounts = [
+        "user", "root", "admin", "test", "oracle", "guest", "pi", "git",
+    ];
+    let lines: Vec<(String, &str)> = (0..200)
+        .map(|i| {
+            let account = accounts[i % accounts.len()];
+            let line = format!(
+                "Dec  6 10:{:02}:{:02} bastion sshd[{}]: Failed password for {account} from 10.0.{}.{} port {} ssh2",
+                i / 60,
+                i % 60,
+                1000 + i,
+                i / 250,
+                i % 250 + 1,
+                2000 + i
+            );
+            (line, "failed password")
+        })
+        .collect();
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 1));
+}

@@ -508,6 +508,20 @@ impl Miner {
                         p.parts[place] = Part::Var(slot);
                         p.anchors -= 1;
                     }
+                    // Elsewhere the patterns agree; a word taken as a value there is the word
+                    // the others have (a `Word` part takes it either way).
+                    for (q, part) in p.parts.iter_mut().enumerate() {
+                        if let Part::Var(s) = part
+                            && q != place
+                            && s.named
+                            && !s.varying
+                        {
+                            let text = std::mem::take(&mut s.constant);
+                            let hash = s.constant_hash;
+                            *part = Part::Word { text, hash };
+                            p.anchors += 1;
+                        }
+                    }
                 }
                 Join::Tail(label) if !p.tail => {
                     let mut slot = open_slot(top > 0);
@@ -731,12 +745,14 @@ impl Miner {
         let seq = self.seq;
         // A numbered name that meets a value turns into a `<*>`: the pattern's keys change with it,
         // so it is unfiled under the old ones first and filed under the new ones after.
+        // So does a word taken as a value that meets another value.
         let refile = self.pattern(slot).is_some_and(|p| {
             p.parts.len() == toks.len()
-                && p.parts
-                .iter()
-                .zip(toks)
-                .any(|(part, t)| t.kind == Kind::Var && matches!(part, Part::Kv { stem: true, .. }))
+                && p.parts.iter().zip(toks).any(|(part, t)| match part {
+                    Part::Kv { stem: true, .. } => t.kind == Kind::Var,
+                    Part::Var(s) => s.named && !s.varying && t.value_hash != s.constant_hash,
+                    _ => false,
+                })
         });
         if refile {
             self.file(slot, false);

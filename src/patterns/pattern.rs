@@ -41,6 +41,9 @@ pub(super) struct Slot {
     /// Made from a word that varied across patterns otherwise alike (see [`super::siblings`]):
     /// takes any word.
     pub(super) words: bool,
+    /// A word taken as a value (the name after `user`, a quoted request's method): until it
+    /// varies, it is that word to the patterns alike (`for user from` beside `for <*> from`).
+    pub(super) named: bool,
     pub(super) values: Option<TopValues>,
 }
 
@@ -388,6 +391,7 @@ pub(super) fn open_slot(track: bool) -> Slot {
         masked: true,
         varying: true,
         words: false,
+        named: false,
         values: track.then(TopValues::default),
     }
 }
@@ -408,6 +412,7 @@ pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot
         masked: t.masked,
         varying: false,
         words: false,
+        named: t.kind == Kind::Var && t.ident_hash != 0 && !t.masked,
         values: track.then(TopValues::default),
     }
 }

@@ -42,6 +42,9 @@ fn identity(part: &Part) -> u64 {
             stem: true,
             ..
         } => mix(5, *key_hash),
+        // A word taken as a value is still that word until it varies: `for user from` (`from`
+        // taken as the name after `user`) is alike `for root from`.
+        Part::Var(s) if s.named && !s.varying => mix(1, s.constant_hash),
         Part::Var(_) => 3,
     }
 }

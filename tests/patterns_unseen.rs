@@ -55,3 +55,38 @@ fn an_account_named_user_joins_the_other_accounts_even_when_it_comes_first() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 1));
 }
+
+#[test]
+fn a_name_in_parentheses_is_a_value_like_a_quoted_one() {
+    // Four processes killed, four devices mounted: too few names for words that vary to merge,
+    // but a name in parentheses is a value, as a quoted name is.
+    let comms = ["java", "python3", "node", "postgres"];
+    let devices = ["vdb", "xvda", "sdb", "md"];
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..120 {
+        let line = if i % 2 == 0 {
+            format!(
+                "Dec  6 10:00:{:02} node1 kernel: [{}.{:06}] Out of memory: Killed process {} ({}) total-vm:{}kB, anon-rss:{}kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:{}kB oom_score_adj:0",
+                i % 60,
+                1000 + i,
+                i * 7919 % 1_000_000,
+                100 + i,
+                comms[i / 2 % comms.len()],
+                100_000 + i * 13,
+                50_000 + i * 7,
+                200 + i
+            )
+        } else {
+            format!(
+                "Dec  6 10:00:{:02} node1 kernel: [{}.{:06}] EXT4-fs ({}): mounted filesystem with ordered data mode. Opts: (null). Quota mode: none.",
+                i % 60,
+                1000 + i,
+                i * 7919 % 1_000_000,
+                devices[i / 2 % devices.len()]
+            )
+        };
+        lines.push((line, if i % 2 == 0 { "oom" } else { "mounted" }));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 2));
+}

@@ -530,7 +530,10 @@ impl Tokenizer {
                 class,
             };
         }
-        if let Some((qs, qe)) = quoted_word(raw).filter(|_| mask & DIGIT == 0) {
+        if let Some((qs, qe)) = quoted_word(raw)
+            .or_else(|| parenthesized_word(raw))
+            .filter(|_| mask & DIGIT == 0)
+        {
             // `volume "cache"`, `role 'bob'`, klog's `\"cache\"`: a word in quotes is a value
             // quoted as one (a name, a result), shown as written until another line has another.
             // (One with digits is a value already, folded with the values beside it.)
@@ -721,6 +724,27 @@ fn quoted_word(raw: &[u8]) -> Option<(usize, usize)> {
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@')))
     .then_some((open, close))
+}
+
+/// `(java)`, `(vdb):`: one name in parentheses (a process, a device), closing punctuation after
+/// it; the bounds of the name.
+fn parenthesized_word(raw: &[u8]) -> Option<(usize, usize)> {
+    if raw.first() != Some(&b'(') {
+        return None;
+    }
+    let mut end = raw.len();
+    while end > 1 && matches!(raw[end - 1], b',' | b'.' | b';' | b':') {
+        end -= 1;
+    }
+    if end < 3 || raw[end - 1] != b')' {
+        return None;
+    }
+    let word = &raw[1..end - 1];
+    (word.iter().any(u8::is_ascii_alphanumeric)
+        && word
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@')))
+    .then_some((1, end - 1))
 }
 
 /// `android.intent.action.SCREEN_ON`, `state:CONNECTED_IDLE`: a constant's name in code

@@ -166,6 +166,10 @@ pub(crate) fn is_zone_name(p: &[u8]) -> bool {
 
 /// A unit that follows a number: sizes and durations.
 pub(crate) fn is_unit(raw: &[u8]) -> bool {
+    // No unit is longer than `seconds`/`minutes`: past seven bytes only closing punctuation.
+    if raw.len() > 7 && !is_close(raw[7]) {
+        return false;
+    }
     let (cs, ce) = core_bounds(raw);
     cs == 0
         && matches!(

@@ -126,8 +126,16 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         });
     if let Some((j, level)) = levelled {
         let mut k = j + 1;
-        // `[main]`, `[IPC Server handler 5 on 8030]`: the thread.
-        if piece(k).first() == Some(&b'[') {
+        // Spring Boot's `INFO 4242 --- [main] c.e.Class : message`: the process id and `---`.
+        if k + 2 < n && is_id_number(piece(k)) && piece(k + 1) == b"---" {
+            k += 2;
+        }
+        // `[main]`, `[IPC Server handler 5 on 8030]`: the thread; Spring Boot 3 writes the
+        // application's name before it (`[payments] [main]`).
+        for _ in 0..2 {
+            if piece(k).first() != Some(&b'[') {
+                break;
+            }
             let mut depth = 0i32;
             let mut m = k;
             while m < n {
@@ -139,9 +147,10 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
                     break;
                 }
             }
-            if depth <= 0 && m < n {
-                k = m;
+            if depth > 0 || m >= n {
+                break;
             }
+            k = m;
         }
         if k + 1 < n && matches!(piece(k), b"-" | b":" | b"|") {
             k += 1;

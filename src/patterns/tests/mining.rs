@@ -108,6 +108,21 @@ fn timestamps_levels_pids_and_threads_are_not_part_of_the_template() {
 }
 
 #[test]
+fn spring_boot_pid_dashes_and_threads_are_header() {
+    // `LEVEL PID --- [thread] logger : message`, and Spring Boot 3's `[app] [thread]`.
+    let (miner, ids) = mine_all(&[
+        "2026-12-06 10:00:00.679  WARN 3525 --- [main] c.e.p.AcquirerClient : Acquirer call failed after 3 attempts",
+        "2026-12-06 10:00:01.104 ERROR 3525 --- [nio-8080-exec-8] c.e.p.AcquirerClient : Acquirer call failed after 5 attempts",
+        "2026-12-06T10:00:02.215Z  WARN 3526 --- [payments] [scheduling-1] c.e.p.AcquirerClient : Acquirer call failed after 2 attempts",
+    ]);
+    assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("c.e.p.AcquirerClient : Acquirer call failed after <*> attempts")
+    );
+}
+
+#[test]
 fn header_fields_before_the_level_are_set_aside() {
     let (miner, ids) = mine_all(&[
         "- 1117838570 2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 RAS KERNEL INFO cache parity error corrected",

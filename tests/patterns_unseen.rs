@@ -90,3 +90,28 @@ fn a_name_in_parentheses_is_a_value_like_a_quoted_one() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 2));
 }
+
+#[test]
+fn an_account_named_user_does_not_turn_the_next_word_into_a_value() {
+    // `for user user by (uid=0)`: the second `user` is the account (a value); `by` stays the word
+    // the other accounts' lines have, whichever line comes first.
+    let accounts = ["user", "root", "bob", "carol", "dave"];
+    let lines: Vec<(String, &str)> = (0..100)
+        .map(|i| {
+            let account = accounts[i % accounts.len()];
+            let (verb, label) = if i % 3 == 0 {
+                ("closed", "closed")
+            } else {
+                ("opened", "opened")
+            };
+            let line = format!(
+                "Dec  6 10:00:{:02} host sshd[{}]: pam_unix(sshd:session): session {verb} for user {account} by (uid=0)",
+                i % 60,
+                100 + i
+            );
+            (line, label)
+        })
+        .collect();
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 2));
+}

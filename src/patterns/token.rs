@@ -228,9 +228,13 @@ impl Tokenizer {
             if tok.kind == Kind::Word && is_status_word(&bytes[start..end]) {
                 status_next = true;
             }
+            // Only the word `user` names a value: an account called `user` (a value already)
+            // does not make the word after it one (`invalid user user from`).
             let tok = match self.toks.last() {
                 Some(prev)
-                    if tok.kind == Kind::Word && names_a_value(&bytes[prev.start..prev.end]) =>
+                    if tok.kind == Kind::Word
+                        && prev.kind == Kind::Word
+                        && names_a_value(&bytes[prev.start..prev.end]) =>
                 {
                     let (cs, ce) = core_bounds(&bytes[start..end]);
                     if cs < ce {

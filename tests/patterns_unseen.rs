@@ -115,3 +115,29 @@ fn an_account_named_user_does_not_turn_the_next_word_into_a_value() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 2));
 }
+
+#[test]
+fn a_name_in_brackets_is_a_value_too() {
+    // Elasticsearch writes its values in brackets: a state with three values is still a value.
+    let states = [
+        ("RED", "YELLOW"),
+        ("YELLOW", "GREEN"),
+        ("RED", "GREEN"),
+        ("GREEN", "YELLOW"),
+    ];
+    let lines: Vec<(String, &str)> = (0..80)
+        .map(|i| {
+            let (from, to) = states[i % states.len()];
+            let line = format!(
+                "[2026-12-06T10:00:{:02},{:03}][INFO ][o.e.c.r.a.AllocationService] [node-{}] Cluster health status changed from [{from}] to [{to}] (reason: [shards started [[logs-app][{}]]]).",
+                i % 60,
+                i * 7 % 1000,
+                i % 5 + 1,
+                i % 4
+            );
+            (line, "health changed")
+        })
+        .collect();
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 1));
+}

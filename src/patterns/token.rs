@@ -539,7 +539,7 @@ impl Tokenizer {
             };
         }
         if let Some((qs, qe)) = quoted_word(raw)
-            .or_else(|| parenthesized_word(raw))
+            .or_else(|| enclosed_word(raw))
             .filter(|_| mask & DIGIT == 0)
         {
             // `volume "cache"`, `role 'bob'`, klog's `\"cache\"`: a word in quotes is a value
@@ -734,17 +734,19 @@ fn quoted_word(raw: &[u8]) -> Option<(usize, usize)> {
     .then_some((open, close))
 }
 
-/// `(java)`, `(vdb):`: one name in parentheses (a process, a device), closing punctuation after
-/// it; the bounds of the name.
-fn parenthesized_word(raw: &[u8]) -> Option<(usize, usize)> {
-    if raw.first() != Some(&b'(') {
-        return None;
-    }
+/// `(java)`, `(vdb):`, `[YELLOW]`: one name in parentheses or brackets (a process, a device, a
+/// state), closing punctuation after it; the bounds of the name.
+fn enclosed_word(raw: &[u8]) -> Option<(usize, usize)> {
+    let close = match raw.first() {
+        Some(b'(') => b')',
+        Some(b'[') => b']',
+        _ => return None,
+    };
     let mut end = raw.len();
     while end > 1 && matches!(raw[end - 1], b',' | b'.' | b';' | b':') {
         end -= 1;
     }
-    if end < 3 || raw[end - 1] != b')' {
+    if end < 3 || raw[end - 1] != close {
         return None;
     }
     let word = &raw[1..end - 1];

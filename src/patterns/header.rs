@@ -15,7 +15,19 @@ pub(crate) fn split_header(line: &str) -> (Option<Level>, Range<usize>) {
     if let Some(found) = split_json(line) {
         return found;
     }
-    let (level, start) = split_text_header(line);
+    let (level, mut start) = split_text_header(line);
+    // `[2026-12-06T10:00:00,123][WARN ][o.e.c.Monitor] message`: a bracket group that a space
+    // interrupted (`[WARN ]`) goes on after it; no message opens with a closing bracket.
+    let bytes = line.as_bytes();
+    if bytes.get(start) == Some(&b']') {
+        let mut after = whitespace_from(bytes, start);
+        while bytes.get(after).is_some_and(u8::is_ascii_whitespace) {
+            after += 1;
+        }
+        if after < bytes.len() {
+            start = after;
+        }
+    }
     (level, start..line.len())
 }
 

@@ -123,6 +123,22 @@ fn spring_boot_pid_dashes_and_threads_are_header() {
 }
 
 #[test]
+fn an_elasticsearch_header_is_set_aside_whole() {
+    // `[time][WARN ][logger]`: the space in `[WARN ]` does not end the header.
+    let (miner, ids) = mine_all(&[
+        "[2026-12-06T10:00:01,123][WARN ][o.e.m.j.JvmGcMonitorService] [node-1] [gc][1234] overhead, spent [1.2s] collecting in the last [2s]",
+        "[2026-12-06T10:00:02,456][INFO ][o.e.m.j.JvmGcMonitorService] [node-2] [gc][1240] overhead, spent [900ms] collecting in the last [1s]",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    let template = miner.template(ids[0]).unwrap_or_default();
+    assert_eq!(
+        template,
+        "<*> overhead, spent [<*>] collecting in the last [<*>]",
+        "the logger is header, the node and gc count values"
+    );
+}
+
+#[test]
 fn header_fields_before_the_level_are_set_aside() {
     let (miner, ids) = mine_all(&[
         "- 1117838570 2005.06.03 R02-M1-N0 2005-06-03-15.42.50.675872 RAS KERNEL INFO cache parity error corrected",

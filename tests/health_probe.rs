@@ -101,7 +101,7 @@ async fn slow_answer_is_slow_when_over_max_latency() {
 
 #[tokio::test]
 async fn nothing_listening_is_connection_refused() {
-    let port = closed_port().await;
+    let (port, _held) = closed_port();
     let r = probe(&spec(format!("http://127.0.0.1:{port}/"))).await;
     assert_eq!(
         (r.outcome.clone(), r.health),

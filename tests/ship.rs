@@ -92,10 +92,9 @@ async fn an_unknown_shell_is_refused_with_the_choices() {
 
 #[tokio::test]
 async fn https_probe_of_a_closed_port_is_a_clean_failure() {
-    let port = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    // Held closed while the probe runs: a port freed at once went to the TLS server of the test
+    // beside this one, which then answered.
+    let (port, _held) = health_support::closed_port();
     let url = format!("https://127.0.0.1:{port}/");
     let out = sitrep(&["probe", &url, "-n", "1", "--timeout", "2s"]).await;
     let (stdout, stderr) = (

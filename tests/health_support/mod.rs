@@ -290,8 +290,12 @@ async fn answer<S: AsyncWrite + Unpin>(stream: &mut S, req: &Seen, sh: &Shared) 
     }
 }
 
-/// A loopback port with nothing listening on it.
-pub async fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    l.local_addr().unwrap().port()
+/// A loopback port that refuses connections: bound and held but never listening, so no other
+/// test running beside this one is given it (a port freed at once could be, and answer). Keep the
+/// socket for as long as the port must stay closed.
+pub fn closed_port() -> (u16, tokio::net::TcpSocket) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    (port, socket)
 }

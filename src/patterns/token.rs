@@ -724,14 +724,15 @@ fn quoted_word(raw: &[u8]) -> Option<(usize, usize)> {
         }
         close -= 1;
     }
-    let word = raw.get(open..close)?;
-    // A name (`cache`, `oom-kill`, `example.com`), not a path or URL (values of their own).
-    (!word.is_empty()
-        && word.iter().any(u8::is_ascii_alphanumeric)
+    is_name(raw.get(open..close)?).then_some((open, close))
+}
+
+/// A name (`cache`, `oom-kill`, `example.com`), not a path or URL (values of their own).
+fn is_name(word: &[u8]) -> bool {
+    word.iter().any(u8::is_ascii_alphanumeric)
         && word
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@')))
-    .then_some((open, close))
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@'))
 }
 
 /// `(java)`, `(vdb):`, `[YELLOW]`: one name in parentheses or brackets (a process, a device, a
@@ -749,12 +750,7 @@ fn enclosed_word(raw: &[u8]) -> Option<(usize, usize)> {
     if end < 3 || raw[end - 1] != close {
         return None;
     }
-    let word = &raw[1..end - 1];
-    (word.iter().any(u8::is_ascii_alphanumeric)
-        && word
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'@')))
-    .then_some((1, end - 1))
+    is_name(&raw[1..end - 1]).then_some((1, end - 1))
 }
 
 /// `android.intent.action.SCREEN_ON`, `state:CONNECTED_IDLE`: a constant's name in code

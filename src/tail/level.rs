@@ -80,12 +80,11 @@ fn access_log_status(bytes: &[u8]) -> Option<Level> {
     })
 }
 
-/// Whether `bytes` hold a `"`: thirty-two bytes at a time, in a form the compiler vectorises (a
-/// call to `memchr` costs more than the whole check on a line of a hundred bytes).
+/// Whether `bytes` hold a `"`: a block at a time (a call to `memchr` costs more than the whole
+/// check on a line of a hundred bytes).
 fn has_quote(bytes: &[u8]) -> bool {
-    let mut blocks = bytes.chunks_exact(32);
-    let found = blocks.any(|block| block.iter().fold(false, |any, &b| any | (b == b'"')));
-    found || blocks.remainder().contains(&b'"')
+    let clear = crate::core::text::clear_blocks(bytes, |b| b == b'"');
+    bytes[clear..].contains(&b'"')
 }
 
 fn scan_tokens(bytes: &[u8], stamp: std::ops::Range<usize>) -> Option<Level> {

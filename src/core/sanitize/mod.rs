@@ -134,18 +134,9 @@ fn printable_run(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     const SPACE: u64 = u64::from_ne_bytes([0x20; 8]);
-    // Thirty-two bytes at a time first, in a form the compiler turns into vector compares: a byte
-    // outside 0x20..=0x7e lands above 0x5e once 0x20 is taken off (wrapping).
-    let mut at = 0;
-    for block in bytes.chunks_exact(32) {
-        let outside = block
-            .iter()
-            .fold(0u8, |any, &b| any | u8::from(b.wrapping_sub(0x20) > 0x5e));
-        if outside != 0 {
-            break;
-        }
-        at += 32;
-    }
+    // Thirty-two bytes at a time first: a byte outside 0x20..=0x7e lands above 0x5e once 0x20 is
+    // taken off (wrapping). Then eight at a time, then one.
+    let mut at = crate::core::text::clear_blocks(bytes, |b| b.wrapping_sub(0x20) > 0x5e);
     let mut words = bytes[at..].chunks_exact(8);
     for word in &mut words {
         let mut w = [0u8; 8];

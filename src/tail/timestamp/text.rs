@@ -1,7 +1,6 @@
 //! Timestamps written as text: each parser reads a fixed shape from the start of a slice and
 //! returns what it found and how many (ASCII) bytes it used.
 
-use std::cell::Cell;
 use std::ops::Range;
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
@@ -10,12 +9,6 @@ use super::{WINDOW, When};
 
 /// Most fraction-of-second digits read; a longer run is not a timestamp (bounds the work).
 const MAX_FRACTION: usize = 12;
-
-thread_local! {
-    /// The last `yyyy-mm-dd` read and the date it names: a log's lines share their date all day,
-    /// so the calendar check runs once a day instead of once a line.
-    static LAST_DATE: Cell<Option<([u8; 10], NaiveDate)>> = const { Cell::new(None) };
-}
 
 /// Whether a token may start at `at`: the line's start, or after a byte that is no letter or digit.
 pub(super) fn starts_token(bytes: &[u8], at: usize) -> bool {
@@ -94,19 +87,10 @@ fn is(s: &[u8], at: usize, any: &[u8]) -> bool {
 }
 
 fn ymd(s: &[u8], sep: u8) -> Option<NaiveDate> {
-    let written: [u8; 10] = s.get(..10)?.try_into().ok()?;
-    if written[4] != sep || written[7] != sep {
+    if !is(s, 4, &[sep]) || !is(s, 7, &[sep]) {
         return None;
     }
-    if let Some((seen, date)) = LAST_DATE.get()
-        && seen == written
-    {
-        return Some(date);
-    }
-    let date =
-        NaiveDate::from_ymd_opt(num::<4>(s, 0)? as i32, num::<2>(s, 5)?, num::<2>(s, 8)?)?;
-    LAST_DATE.set(Some((written, date)));
-    Some(date)
+    NaiveDate::from_ymd_opt(num::<4>(s, 0)? as i32, num::<2>(s, 5)?, num::<2>(s, 8)?)
 }
 
 /// The hours, minutes and seconds of `HH:MM:SS` at `at`, its eight bytes checked as one word: the

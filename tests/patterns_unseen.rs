@@ -141,3 +141,34 @@ fn a_name_in_brackets_is_a_value_too() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 1));
 }
+
+#[test]
+fn fields_written_name_colon_value_are_fields_not_one_value() {
+    // `name:value, name:value`: a list of named fields (Android's SystemUI writes them) is not
+    // one value in several pieces. Two such lists with different names are two events, and a
+    // call with its arguments (`setDataSource(166, 0, 5)`) is a third; all three were `<*>`.
+    let lines: Vec<(String, &str)> = (0..120)
+        .map(|i| match i % 3 {
+            0 => (
+                format!(
+                    "overlapAmount:{}.0, previousNotificationEnd:0.0, newYTranslation:-{}.0, location:{}, i:{}",
+                    i * 3,
+                    i * 2,
+                    i % 7,
+                    i % 4
+                ),
+                "overlap",
+            ),
+            1 => (
+                format!("state.clipTopAmount:{}, i:{}", 100 + i, i % 4),
+                "clip",
+            ),
+            _ => (
+                format!("setDataSource({}, 0, {})", i, 576460752303423487u64 - i as u64),
+                "data source",
+            ),
+        })
+        .collect();
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 3));
+}

@@ -665,6 +665,12 @@ impl Tokenizer {
                 && t.class == 0
                 && (t.masked || t.end - t.start <= 3 && empty_field(&bytes[t.start..t.end]))
         };
+        // A value with its name attached, in a comma list (`location:4, i:0`,
+        // `setDataSource(166, 0`), is a field of its own, not a piece of one value.
+        let field = |prev: &Tok| {
+            bytes[prev.end - 1] == b','
+                && (labelled(&bytes[prev.start..prev.end]) || labelled(&bytes[tok.start..tok.end]))
+        };
         // A bare `-` after a value is as often a separator (`AcroRd32.exe - host:5070 open`, where
         // `chrome.exe - host:5070 open` has a word first): it folds with what follows, not with
         // the value before it, so both lines have the same parts.
@@ -672,6 +678,7 @@ impl Tokenizer {
             && let Some(prev) = self.toks.last()
             && !(tok.end == tok.start + 1 && bytes[tok.start] == b'-' && dash_after_value(bytes, prev))
             && plain(prev)
+            && !field(prev)
             && let Some(prev) = self.toks.last_mut()
         {
             prev.masked = true;
@@ -882,6 +889,19 @@ fn dash_after_value(bytes: &[u8], prev: &Tok) -> bool {
 fn empty_field(raw: &[u8]) -> bool {
     let (cs, ce) = core_bounds(raw);
     is_empty_pair(raw) || &raw[cs.min(ce)..ce] == b"-"
+}
+
+/// `location:4,`, `state.clipTopAmount:180`, `setDataSource(166,`: a name (letters, dots,
+/// underscores) then `:` or `(` and a value.
+fn labelled(raw: &[u8]) -> bool {
+    let name = raw
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphabetic() || b == b'.' || b == b'_')
+        .count();
+    name > 0
+        && raw[0].is_ascii_alphabetic()
+        && matches!(raw.get(name), Some(b':' | b'('))
+        && raw.len() > name + 1
 }
 
 /// `()`, `[]`, `""`: a value left empty, written as its brackets or quotes alone.

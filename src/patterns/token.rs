@@ -58,12 +58,31 @@ pub(crate) struct Tok {
     pub class: u8,
 }
 
+/// Pieces remembered with their class, see [`Tokenizer::classify`].
+const CACHE_SLOTS: usize = 2048;
+
+impl Tok {
+    /// This token moved to start at `start` (it was classified at 0).
+    fn at(self, start: usize) -> Tok {
+        Tok {
+            start: self.start + start,
+            end: self.end + start,
+            value_start: self.value_start + start,
+            value_end: self.value_end + start,
+            ..self
+        }
+    }
+}
+
 /// A line split into header fields and tokens; buffers are reused from line to line.
 #[derive(Default)]
 pub(crate) struct Tokenizer {
     pub toks: Vec<Tok>,
     pieces: Vec<(usize, usize)>,
     shape: Vec<u8>,
+    /// Classified pieces by the hash of their text (its low bits pick the slot; 0 is an empty
+    /// slot, a key has its lowest bit set). Most pieces of a log are words it wrote before.
+    cache: Vec<(u64, Tok)>,
 }
 
 impl Tokenizer {
@@ -474,7 +493,29 @@ impl Tokenizer {
         masked_var(raw, start, end, shape_hash)
     }
 
+    /// The token a piece is: a pure function of its bytes, so a piece seen before is looked up
+    /// rather than classified again (a hash of the text is taken as its identity, as a word's is
+    /// everywhere in the miner).
     fn classify(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
+        let raw = &bytes[start..end];
+        let key = hash_bytes(raw) | 1;
+        if self.cache.is_empty() {
+            self.cache = vec![(0, word(b"", 0, 0)); CACHE_SLOTS];
+        }
+        let slot = (key >> 1) as usize & (CACHE_SLOTS - 1);
+        if let Some(&(k, tok)) = self.cache.get(slot)
+            && k == key
+        {
+            return tok.at(start);
+        }
+        let tok = self.classify_piece(raw, 0, raw.len());
+        if let Some(entry) = self.cache.get_mut(slot) {
+            *entry = (key, tok);
+        }
+        tok.at(start)
+    }
+
+    fn classify_piece(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
         let raw = &bytes[start..end];
         let (cs, ce) = core_bounds(raw);
         if is_empty_pair(raw) {

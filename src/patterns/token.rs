@@ -83,7 +83,17 @@ pub(crate) struct Tokenizer {
     /// Classified pieces by the hash of their text (its low bits pick the slot; 0 is an empty
     /// slot, a key has its lowest bit set). Most pieces of a log are words it wrote before.
     cache: Vec<(u64, Tok)>,
+    /// What a `key=` makes of its value, by the hash of the key (as `cache`): `KEY_PLAIN`,
+    /// `KEY_STATUS`.
+    keys: Vec<(u64, u8)>,
 }
+
+/// Keys remembered, see [`Tokenizer::keyed`].
+const KEY_SLOTS: usize = 256;
+/// A key whose piece is a plain `Kv`.
+const KEY_PLAIN: u8 = 1;
+/// A key that holds an HTTP status (`status=503`).
+const KEY_STATUS: u8 = 2;
 
 impl Tokenizer {
     /// Split `line` (header already removed) into `self.toks`.
@@ -508,11 +518,75 @@ impl Tokenizer {
         {
             return tok.at(start);
         }
-        let tok = self.classify_piece(raw, 0, raw.len());
+        let tok = match self.keyed(raw) {
+            Some(tok) => tok,
+            None => self.classify_piece(raw, 0, raw.len()),
+        };
         if let Some(entry) = self.cache.get_mut(slot) {
             *entry = (key, tok);
         }
         tok.at(start)
+    }
+
+    /// `duration_ms=42`, a `key=value` whose value is new: what the key makes of it is looked up
+    /// by the key (a key, a status, a message field), and only the value is read. `None` for any
+    /// other piece, and for a key that is not a plain one (the full classification decides).
+    fn keyed(&mut self, raw: &[u8]) -> Option<Tok> {
+        if !raw.first()?.is_ascii_alphabetic() {
+            return None;
+        }
+        let eq = raw.iter().position(|&b| b == b'=')?;
+        let key = &raw[..eq];
+        let key_hash = hash_bytes(key);
+        if self.keys.is_empty() {
+            self.keys = vec![(0, 0); KEY_SLOTS];
+        }
+        let slot = (key_hash >> 1) as usize & (KEY_SLOTS - 1);
+        let flags = match self.keys.get(slot) {
+            Some(&(k, flags)) if k == key_hash | 1 => flags,
+            _ => {
+                let flags = if !is_key(key) || is_message_key(key) {
+                    0
+                } else if is_status_word(key) {
+                    KEY_PLAIN | KEY_STATUS
+                } else {
+                    KEY_PLAIN
+                };
+                if let Some(entry) = self.keys.get_mut(slot) {
+                    *entry = (key_hash | 1, flags);
+                }
+                flags
+            }
+        };
+        if flags & KEY_PLAIN == 0 {
+            return None;
+        }
+        // The piece starts with a letter, so its core starts at 0 and the key is all before `=`.
+        let (_, ce) = core_bounds(raw);
+        let core = &raw[..ce];
+        let quoted = usize::from(matches!(core.get(eq + 1), Some(b'"' | b'\'')));
+        let value = core.get(eq + 1 + quoted..).unwrap_or_default();
+        let class = if flags & KEY_STATUS != 0 {
+            status_class(value)
+        } else {
+            0
+        };
+        Some(Tok {
+            start: 0,
+            end: raw.len(),
+            kind: Kind::Kv,
+            masked: value.iter().any(u8::is_ascii_digit),
+            value_start: eq + 1 + quoted,
+            value_end: ce,
+            ident_hash: match class {
+                0 => key_hash,
+                c => mix(key_hash, u64::from(c)),
+            },
+            value_hash: hash_bytes(value),
+            shape_hash: 0,
+            folded: false,
+            class,
+        })
     }
 
     fn classify_piece(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
@@ -1004,5 +1078,71 @@ fn masked_var(raw: &[u8], start: usize, end: usize, shape_hash: u64) -> Tok {
         shape_hash,
         folded: false,
         class: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fields(t: &Tok) -> (usize, usize, Kind, bool, usize, usize, u64, u64, u64, bool, u8) {
+        (
+            t.start,
+            t.end,
+            t.kind,
+            t.masked,
+            t.value_start,
+            t.value_end,
+            t.ident_hash,
+            t.value_hash,
+            t.shape_hash,
+            t.folded,
+            t.class,
+        )
+    }
+
+    /// Pieces made of the bytes the classification looks at: letters, digits, `=`, quotes,
+    /// brackets, separators.
+    fn piece() -> impl Strategy<Value = String> {
+        proptest::string::string_regex(
+            "(status|msg|user|id|req_id|Key-1|a\\.b|_x|)[=:]?[\"'(\\[]?[a-zA-Z0-9=\"'()\\[\\],.:;/_@-]{0,14}",
+        )
+        .expect("a valid pattern")
+        .prop_filter("a piece has no whitespace and is not empty", |p| {
+            !p.is_empty() && !p.contains(char::is_whitespace)
+        })
+    }
+
+    proptest! {
+        /// A `key=value` read by its remembered key is the token the full classification gives.
+        #[test]
+        fn a_piece_read_by_its_key_is_classified_as_in_full(pieces in proptest::collection::vec(piece(), 1..40)) {
+            let mut t = Tokenizer::default();
+            for p in &pieces {
+                let raw = p.as_bytes();
+                if let Some(fast) = t.keyed(raw) {
+                    let full = t.classify_piece(raw, 0, raw.len());
+                    prop_assert_eq!(fields(&fast), fields(&full), "{}", p);
+                }
+            }
+        }
+
+        /// A piece classified again (remembered) at any place in a line is the token the full
+        /// classification gives there.
+        #[test]
+        fn a_remembered_piece_is_classified_as_in_full(pieces in proptest::collection::vec(piece(), 1..40), pad in 0usize..5) {
+            let mut t = Tokenizer::default();
+            for round in 0..2 {
+                for p in &pieces {
+                    let line = format!("{}{p}", " ".repeat(pad + round));
+                    let bytes = line.as_bytes();
+                    let start = pad + round;
+                    let got = t.classify(bytes, start, bytes.len());
+                    let full = Tokenizer::default().classify_piece(bytes, start, bytes.len());
+                    prop_assert_eq!(fields(&got), fields(&full), "{}", p);
+                }
+            }
+        }
     }
 }

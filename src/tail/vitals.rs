@@ -90,6 +90,9 @@ pub struct Vitals {
     /// Gaps over a second between lines received in the last 10 minutes (when each ended, how
     /// long): a source that pauses that long as a habit is not silent when it does it again.
     gaps: std::collections::VecDeque<(DateTime<Utc>, TimeDelta)>,
+    /// Whether lines received at this instant, with the first line received at that one, came
+    /// in the first moments of reading (history read at open).
+    early: Option<(DateTime<Utc>, DateTime<Utc>, bool)>,
 }
 
 impl Vitals {
@@ -105,6 +108,7 @@ impl Vitals {
             lagging: false,
             backfilling: false,
             gaps: std::collections::VecDeque::new(),
+            early: None,
         }
     }
 
@@ -114,31 +118,41 @@ impl Vitals {
         let first = *self.first_received.get_or_insert(received);
         // A line without a time of its own counts when it was read: not the history read at open
         // or a backfill (all read at once, it would look like a torrent that then stops).
-        let counts = line.time.is_some() || !(self.backfilling || received - first <= DELIVERING);
-        if let Some(last) = self.last_received {
-            let gap = received - last;
-            if gap > TimeDelta::seconds(1) {
-                self.gaps.push_back((received, gap));
+        // Lines read together share the instant they were received: what depends on it alone
+        // is worked out once for them.
+        let early = match self.early {
+            Some((r, f, early)) if r == received && f == first => early,
+            _ => {
+                let early = received - first <= DELIVERING;
+                self.early = Some((received, first, early));
+                early
             }
-            while self
-                .gaps
-                .front()
-                .is_some_and(|(at, _)| received - *at > TimeDelta::minutes(RATE_SPAN_MINUTES))
-            {
-                self.gaps.pop_front();
-            }
-        }
+        };
+        let counts = line.time.is_some() || !(self.backfilling || early);
         if counts {
             self.count(line.at().timestamp().div_euclid(60));
         }
-        // A new delivering stretch starts over the newest time.
-        if self
-            .last_received
-            .is_none_or(|last| received - last > DELIVERING)
-        {
-            self.newest = None;
+        if self.last_received != Some(received) {
+            if let Some(last) = self.last_received {
+                let gap = received - last;
+                if gap > TimeDelta::seconds(1) {
+                    self.gaps.push_back((received, gap));
+                }
+                while self.gaps.front().is_some_and(|(at, _)| {
+                    received - *at > TimeDelta::minutes(RATE_SPAN_MINUTES)
+                }) {
+                    self.gaps.pop_front();
+                }
+            }
+            // A new delivering stretch starts over the newest time.
+            if self
+                .last_received
+                .is_none_or(|last| received - last > DELIVERING)
+            {
+                self.newest = None;
+            }
+            self.last_received = Some(received);
         }
-        self.last_received = Some(received);
         if let Some(time) = line.time {
             self.newest = Some(self.newest.map_or(time, |n| n.max(time)));
         }

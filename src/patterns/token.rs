@@ -165,8 +165,28 @@ impl Tokenizer {
                     {
                         let (from, to) = (first.start, prev.end);
                         let shape_hash = hash_bytes(b"<*>");
+                        // AWS's load balancers and HAProxy write the status before the request
+                        // (`… 0.000 200 200 34 366 "GET …`): with none after it, the prefix's
+                        // first lone three-digit status is the line's, and its class is kept.
+                        let after = self.pieces.get(last + 1).map(|&(s, e)| status_class(&bytes[s..e]));
+                        let before = match after {
+                            Some(class) if class != 0 => 0,
+                            _ => self.pieces[..i]
+                                .iter()
+                                .filter(|&&(s, _)| s >= from)
+                                .map(|&(s, e)| &bytes[s..e])
+                                .find(|p| p.len() == 3 && status_class(p) != 0)
+                                .map_or(0, status_class),
+                        };
+                        let mut prefix = masked_var(&bytes[from..to], from, to, shape_hash);
+                        if before != 0 {
+                            prefix.kind = Kind::Kv;
+                            prefix.ident_hash = mix(hash_bytes(b"status"), u64::from(before));
+                            prefix.shape_hash = 0;
+                            prefix.class = before;
+                        }
                         self.toks.clear();
-                        self.toks.push(masked_var(&bytes[from..to], from, to, shape_hash));
+                        self.toks.push(prefix);
                     }
                     let method_end = self.pieces[i].1;
                     let method = word(&bytes[start..method_end], start, method_end);

@@ -395,6 +395,36 @@ fn access_logs_keep_the_status_class_apart_and_never_a_month_or_dash_as_a_consta
 }
 
 #[test]
+fn a_status_written_before_the_request_keeps_its_class_too() {
+    // AWS's load balancers write the status before the request line.
+    let alb = |status: u16, path: &str| {
+        format!(
+            r#"https 2026-12-06T10:00:0{}.123456Z app/my-lb/50dc6c495c0c9188 192.168.1.{}:2817 10.0.0.1:80 0.000 0.001 0.000 {status} {status} 34 366 "GET https://www.example.com:443{path} HTTP/1.1" "curl/8.1" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2"#,
+            status % 10,
+            status % 250
+        )
+    };
+    let lines = [
+        alb(200, "/a"),
+        alb(204, "/b/7"),
+        alb(503, "/a"),
+        alb(404, "/c"),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    assert_eq!(ids[0], ids[1], "200 and 204 are one class");
+    assert_ne!(ids[0], ids[2], "200 and 503 are not");
+    assert_ne!(ids[2], ids[3], "503 and 404 are not");
+    assert!(miner.template(ids[2]).is_some_and(|t| t.contains("5xx")));
+    // A status after the request is the line's, whatever number comes before it.
+    let (_, ids) = mine_all(&[
+        r#"10.0.0.1 512 [10/Oct/2026:13:55:36 +0000] "GET /a HTTP/1.1" 200 512"#,
+        r#"10.0.0.2 404 [10/Oct/2026:13:55:37 +0000] "GET /b HTTP/1.1" 204 33"#,
+    ]);
+    assert_eq!(ids[0], ids[1]);
+}
+
+#[test]
 fn a_padded_line_with_its_own_level_is_an_event_not_a_continuation() {
     let (miner, ids) = mine_all(&[
         "ERROR [main] c.e.Api (A.java:1) - boom",

@@ -122,8 +122,15 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         };
         return (Some(level), at(k));
     }
+    // A name between two lone separators is a header field too: Python's
+    // `2026-12-06 10:00:00,123 - app.orders - INFO - message`.
+    let separator = |k: usize| k < n && matches!(piece(k), b"-" | b"|");
     let levelled = (0..n.min(MAX_HEADER_FIELDS + 1))
-        .take_while(|&j| j == 0 || is_header_field(piece(j - 1)))
+        .take_while(|&j| {
+            j == 0
+                || is_header_field(piece(j - 1))
+                || j >= 2 && separator(j - 2) && separator(j)
+        })
         .find_map(|j| {
             let level = parse_level(piece(j)).or_else(|| {
                 // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`, exactly.

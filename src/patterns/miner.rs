@@ -36,8 +36,20 @@ const MAX_KNOWN_VALUES: usize = 16_384;
 fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool {
     let head = stream.head;
     let trimmed = line.trim_start();
-    if trimmed.is_empty() || headed || levelled {
+    if headed || levelled {
         // A line with a header of its own (` INFO [main] started`, padded) is an event.
+        return false;
+    }
+    // Inside a Go crash's dump (`panic: …`, `goroutine 1 [running]:`, then frames and blank
+    // lines), every line without a header is the crash's.
+    if stream.trace > 0 || is_goroutine_line(trimmed) {
+        return true;
+    }
+    // A Go crash opens an event wherever it comes, even under an event it could continue.
+    if opens_go_dump(trimmed) {
+        return false;
+    }
+    if trimmed.is_empty() {
         return false;
     }
     // Indented by a tab or two spaces or more (a single space is as often a sloppy message).
@@ -58,6 +70,25 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
         || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
 }
 
+/// Lines of a Go crash's dump glued at most (a stream without headers would otherwise never
+/// leave it).
+const MAX_TRACE_LINES: u16 = 1024;
+
+/// Whether a line opens (or goes on with) a Go runtime crash dump: `panic: …`, `fatal error: …`,
+/// `goroutine 7 [running]:`. What follows it without a header is the dump's.
+fn opens_go_dump(trimmed: &str) -> bool {
+    trimmed.starts_with("panic: ") || trimmed.starts_with("fatal error: ") || is_goroutine_line(trimmed)
+}
+
+/// `goroutine 7 [running]:`: a goroutine's part of a dump, under the crash or the event above.
+fn is_goroutine_line(trimmed: &str) -> bool {
+    let Some(rest) = trimmed.strip_prefix("goroutine ") else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    digits > 0 && rest[digits..].starts_with(" [") && rest.ends_with("]:")
+}
+
 /// A stream's current event and how its lines look.
 struct Stream {
     key: u64,
@@ -69,6 +100,8 @@ struct Stream {
     /// now and then, so a stream that changes how it writes is judged by what it writes now).
     headed: u32,
     bare: u32,
+    /// Lines a Go crash dump under way may still glue (0: none under way).
+    trace: u16,
 }
 
 impl Stream {
@@ -226,6 +259,8 @@ impl Miner {
         self.clock_ms = now_ms;
         let line = line.trim_end_matches(['\r', '\n']);
         let (level, message) = header::split_header(line);
+        // Go's `fatal error: concurrent map writes` has no level word of its own: it is a crash.
+        let level = level.or_else(|| line.starts_with("fatal error: ").then_some(Level::Fatal));
         // A header with a time or a number in it (a level alone does not make one: `ERROR db down`
         // then `ok 1` are two events).
         let headed = line.as_bytes()[..message.start]
@@ -237,6 +272,13 @@ impl Miner {
             let s = &mut self.streams[i];
             let glued = continues(line, headed, level.is_some(), s);
             s.count(headed, bare);
+            s.trace = if opens_go_dump(line.trim_start()) {
+                MAX_TRACE_LINES
+            } else if glued {
+                s.trace.saturating_sub(1)
+            } else {
+                0
+            };
             if glued {
                 let id = s.event;
                 return self.resolve(id);
@@ -284,6 +326,11 @@ impl Miner {
                     head,
                     headed: 0,
                     bare: 0,
+                    trace: if opens_go_dump(line.trim_start()) {
+                        MAX_TRACE_LINES
+                    } else {
+                        0
+                    },
                 };
                 s.count(headed, bare);
                 self.streams.insert(0, s);

@@ -123,6 +123,25 @@ fn spring_boot_pid_dashes_and_threads_are_header() {
 }
 
 #[test]
+fn a_logger_name_between_dashes_is_header_and_the_level_after_it_is_read() {
+    // Python's `%(asctime)s - %(name)s - %(levelname)s - %(message)s`, and the same with `|`.
+    let (miner, ids) = mine_all(&[
+        "2026-12-06 10:00:00,123 - app.orders - INFO - Processing order 1 for customer 2",
+        "2026-12-06 10:00:01,456 - app.payments - INFO - Processing order 3 for customer 4",
+        "2026-12-06 10:00:02,789 - app.db - ERROR - Connection lost to db-1",
+        "2026-12-06 10:00:03,012 | worker | WARNING | queue depth 5",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "Processing order <*> for customer <*>");
+    assert_eq!(p.level(), Some(Level::Info));
+    let p = miner.get(ids[2]).expect("pattern kept");
+    assert_eq!(p.template(), "Connection lost to <*>");
+    assert_eq!(p.level(), Some(Level::Error), "an error is an error");
+    assert_eq!(miner.get(ids[3]).and_then(Pattern::level), Some(Level::Warn));
+}
+
+#[test]
 fn an_elasticsearch_header_is_set_aside_whole() {
     // `[time][WARN ][logger]`: the space in `[WARN ]` does not end the header.
     let (miner, ids) = mine_all(&[

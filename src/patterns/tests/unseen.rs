@@ -4,6 +4,7 @@
 
 use super::mine_all;
 use crate::patterns::*;
+use crate::core::level::Level;
 
 const USERS: [&str; 7] = ["root", "admin", "test", "guest", "oracle", "ubuntu", "postgres"];
 
@@ -150,6 +151,48 @@ fn a_stack_trace_is_one_event_of_its_first_line() {
         miner.template(failure),
         Some("c.e.Api - Failed to charge order <*>")
     );
+}
+
+#[test]
+fn a_go_crash_dump_is_one_fatal_event_even_under_an_info_line() {
+    // The runtime writes it to stderr, without a header, often right under an ordinary line;
+    // its unindented frame lines (`main.main()`) and blank lines are the crash's too.
+    let mut miner = Miner::default();
+    let info = |i: u32| format!("2026-12-06 10:00:0{i},001 - api - INFO - request {i} ok");
+    let mut lines = vec![info(1)];
+    for (first, frames) in [
+        ("panic: runtime error: invalid memory address or nil pointer dereference", 30),
+        ("fatal error: concurrent map writes", 12),
+    ] {
+        lines.push(first.to_string());
+        lines.push("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a5f3c]".into());
+        lines.push(String::new());
+        lines.push("goroutine 1 [running]:".into());
+        for f in 0..frames {
+            lines.push(format!("main.(*Server).step{f}(0xc0000a4000, {{0x6b2e40, 0xc0000b8000}})"));
+            lines.push(format!("\t/app/server.go:{} +0x1d", 40 + f));
+        }
+        lines.push("created by net/http.(*Server).Serve in goroutine 1".into());
+        lines.push(info(2));
+    }
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(5, l, 0)).collect();
+    let panic = ids[1];
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("fatal error"))
+        .unwrap_or_default();
+    let fatal = ids[at];
+    assert_eq!(miner.len(), 3, "the request, the panic and the fatal error");
+    for (line, id) in lines.iter().zip(&ids) {
+        if line.contains("INFO") {
+            assert_eq!(*id, ids[0], "{line}");
+        }
+    }
+    for id in [panic, fatal] {
+        let p = miner.get(id).expect("kept");
+        assert_eq!(p.level(), Some(Level::Fatal));
+        assert_eq!(p.count(), 1, "counted once: {:?}", p.template());
+    }
 }
 
 #[test]

@@ -49,6 +49,10 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
     if opens_go_dump(trimmed) {
         return false;
     }
+    // The exception that ends a Python traceback, after its indented frames.
+    if stream.python && !line.starts_with([' ', '\t']) && !trimmed.is_empty() {
+        return true;
+    }
     if trimmed.is_empty() {
         return false;
     }
@@ -102,6 +106,11 @@ struct Stream {
     bare: u32,
     /// Lines a Go crash dump under way may still glue (0: none under way).
     trace: u16,
+    /// The level of the event's first line.
+    level: Option<Level>,
+    /// A Python traceback is under way: its unindented last line (`ValueError: bad input`) is
+    /// still the event's.
+    python: bool,
 }
 
 impl Stream {
@@ -261,17 +270,26 @@ impl Miner {
         let (level, message) = header::split_header(line);
         // Go's `fatal error: concurrent map writes` has no level word of its own: it is a crash.
         let level = level.or_else(|| line.starts_with("fatal error: ").then_some(Level::Fatal));
+        let at = self.streams.iter().position(|s| s.key == stream);
+        // A Python traceback under an event that is no error (or under nothing) is an uncaught
+        // exception: an error of its own, not the ordinary line's second line. Under an error
+        // (`logger.exception`) it is that error's.
+        let traceback = line.starts_with("Traceback (most recent call last):");
+        let level = level.or_else(|| {
+            (traceback && at.is_none_or(|i| self.streams[i].level < Some(Level::Error)))
+                .then_some(Level::Error)
+        });
         // A header with a time or a number in it (a level alone does not make one: `ERROR db down`
         // then `ok 1` are two events).
         let headed = line.as_bytes()[..message.start]
             .iter()
             .any(u8::is_ascii_digit);
         let bare = !headed && level.is_none() && start_class(line) == b'a';
-        let at = self.streams.iter().position(|s| s.key == stream);
         if let Some(i) = at {
             let s = &mut self.streams[i];
             let glued = continues(line, headed, level.is_some(), s);
             s.count(headed, bare);
+            s.python = traceback || glued && s.python && line.starts_with([' ', '\t']);
             s.trace = if opens_go_dump(line.trim_start()) {
                 MAX_TRACE_LINES
             } else if glued {
@@ -315,6 +333,7 @@ impl Miner {
                 self.streams.swap(0, i);
                 self.streams[0].event = id;
                 self.streams[0].head = head;
+                self.streams[0].level = level;
             }
             None => {
                 if self.streams.len() >= MAX_STREAMS {
@@ -326,6 +345,8 @@ impl Miner {
                     head,
                     headed: 0,
                     bare: 0,
+                    level,
+                    python: traceback,
                     trace: if opens_go_dump(line.trim_start()) {
                         MAX_TRACE_LINES
                     } else {

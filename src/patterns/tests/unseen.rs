@@ -196,6 +196,29 @@ fn a_go_crash_dump_is_one_fatal_event_even_under_an_info_line() {
 }
 
 #[test]
+fn a_python_traceback_under_an_ordinary_line_is_an_error_of_its_own() {
+    // An uncaught exception printed on stderr, under a line that is no error: not that line's
+    // second line, and its last line (`ValueError: …`) is the traceback's.
+    let mut miner = Miner::default();
+    let lines = [
+        "2026-12-06 10:00:01,001 - api - INFO - request 1 ok",
+        "Traceback (most recent call last):",
+        "  File \"/srv/app/main.py\", line 12, in <module>",
+        "    main()",
+        "ValueError: bad input",
+        "2026-12-06 10:00:02,001 - api - INFO - request 2 ok",
+    ];
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(2, l, 0)).collect();
+    assert_eq!(ids[0], ids[5]);
+    assert_ne!(ids[0], ids[1], "the traceback is an event of its own");
+    assert!(ids[1..5].iter().all(|&id| id == ids[1]), "{ids:?}");
+    assert_eq!(miner.len(), 2);
+    let p = miner.get(ids[1]).expect("kept");
+    assert_eq!(p.level(), Some(Level::Error));
+    assert_eq!(miner.get(ids[0]).map(Pattern::count), Some(2));
+}
+
+#[test]
 fn errors_each_with_a_python_traceback_are_one_event_each() {
     let mut miner = Miner::default();
     let mut errors = Vec::new();

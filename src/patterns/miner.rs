@@ -275,6 +275,7 @@ impl Miner {
         // exception: an error of its own, not the ordinary line's second line. Under an error
         // (`logger.exception`) it is that error's.
         let traceback = line.starts_with("Traceback (most recent call last):");
+        let go_dump = opens_go_dump(line.trim_start());
         let level = level.or_else(|| {
             (traceback && at.is_none_or(|i| self.streams[i].level < Some(Level::Error)))
                 .then_some(Level::Error)
@@ -290,7 +291,7 @@ impl Miner {
             let glued = continues(line, headed, level.is_some(), s);
             s.count(headed, bare);
             s.python = traceback || glued && s.python && line.starts_with([' ', '\t']);
-            s.trace = if opens_go_dump(line.trim_start()) {
+            s.trace = if go_dump {
                 MAX_TRACE_LINES
             } else if glued {
                 s.trace.saturating_sub(1)
@@ -347,11 +348,7 @@ impl Miner {
                     bare: 0,
                     level,
                     python: traceback,
-                    trace: if opens_go_dump(line.trim_start()) {
-                        MAX_TRACE_LINES
-                    } else {
-                        0
-                    },
+                    trace: if go_dump { MAX_TRACE_LINES } else { 0 },
                 };
                 s.count(headed, bare);
                 self.streams.insert(0, s);

@@ -9,6 +9,8 @@
 //!   the name after `user`). Two `Var`s at the same place always unify.
 //! - `Kv`: `key=value`; unifies with the same key whatever the value.
 
+use std::ops::Range;
+
 use super::hash::{hash_bytes, mix};
 use super::header::{is_day, is_month, is_time, is_weekday};
 use super::shape::{
@@ -165,7 +167,7 @@ impl Tokenizer {
                     {
                         let (from, to) = (first.start, prev.end);
                         let shape_hash = hash_bytes(b"<*>");
-                        // AWS's load balancers and HAProxy write the status before the request
+                        // AWS's load balancers write the status before the request
                         // (`… 0.000 200 200 34 366 "GET …`): with none after it, the prefix's
                         // first lone three-digit status is the line's, and its class is kept.
                         let after = self.pieces.get(last + 1).map(|&(s, e)| status_class(&bytes[s..e]));
@@ -174,9 +176,10 @@ impl Tokenizer {
                             _ => self.pieces[..i]
                                 .iter()
                                 .filter(|&&(s, _)| s >= from)
-                                .map(|&(s, e)| &bytes[s..e])
-                                .find(|p| p.len() == 3 && status_class(p) != 0)
-                                .map_or(0, status_class),
+                                .filter(|&&(s, e)| e - s == 3)
+                                .map(|&(s, e)| status_class(&bytes[s..e]))
+                                .find(|&class| class != 0)
+                                .unwrap_or(0),
                         };
                         let mut prefix = masked_var(&bytes[from..to], from, to, shape_hash);
                         if before != 0 {
@@ -591,22 +594,7 @@ impl Tokenizer {
         } else {
             0
         };
-        Some(Tok {
-            start: 0,
-            end: raw.len(),
-            kind: Kind::Kv,
-            masked: value.iter().any(u8::is_ascii_digit),
-            value_start: eq + 1 + quoted,
-            value_end: ce,
-            ident_hash: match class {
-                0 => key_hash,
-                c => mix(key_hash, u64::from(c)),
-            },
-            value_hash: hash_bytes(value),
-            shape_hash: 0,
-            folded: false,
-            class,
-        })
+        Some(kv(0..raw.len(), eq + 1 + quoted..ce, key_hash, value, class))
     }
 
     fn classify_piece(&mut self, bytes: &[u8], start: usize, end: usize) -> Tok {
@@ -656,22 +644,9 @@ impl Tokenizer {
             } else {
                 0
             };
-            return Tok {
-                start,
-                end,
-                kind: Kind::Kv,
-                masked: value.iter().any(u8::is_ascii_digit),
-                value_start: start + cs + eq + 1 + quoted,
-                value_end: start + ce,
-                ident_hash: match class {
-                    0 => hash_bytes(&raw[..cs + eq]),
-                    c => mix(hash_bytes(&raw[..cs + eq]), u64::from(c)),
-                },
-                value_hash: hash_bytes(value),
-                shape_hash: 0,
-                folded: false,
-                class,
-            };
+            let key_hash = hash_bytes(&raw[..cs + eq]);
+            let value_start = start + cs + eq + 1 + quoted;
+            return kv(start..end, value_start..start + ce, key_hash, value, class);
         }
         if let Some((qs, qe)) = quoted_word(raw)
             .or_else(|| enclosed_word(raw))
@@ -1042,6 +1017,27 @@ fn labelled(raw: &[u8]) -> bool {
 /// `()`, `[]`, `""`: a value left empty, written as its brackets or quotes alone.
 fn is_empty_pair(raw: &[u8]) -> bool {
     matches!(raw, b"()" | b"[]" | b"{}" | b"<>" | b"\"\"" | b"''")
+}
+
+/// A `key=value` token spanning `span`, its value at `value_span`; a status key's class is part
+/// of the key's identity.
+fn kv(span: Range<usize>, value_span: Range<usize>, key_hash: u64, value: &[u8], class: u8) -> Tok {
+    Tok {
+        start: span.start,
+        end: span.end,
+        kind: Kind::Kv,
+        masked: value.iter().any(u8::is_ascii_digit),
+        value_start: value_span.start,
+        value_end: value_span.end,
+        ident_hash: match class {
+            0 => key_hash,
+            c => mix(key_hash, u64::from(c)),
+        },
+        value_hash: hash_bytes(value),
+        shape_hash: 0,
+        folded: false,
+        class,
+    }
 }
 
 fn word(raw: &[u8], start: usize, end: usize) -> Tok {

@@ -255,13 +255,28 @@ pub fn parse_hinted(
     let (when, span) = if first == Some(&b'{') {
         json::find(line)?
     } else {
-        let hinted = hint
+        let at = hint
             .at
-            .filter(|&h| h < bytes.len() && text::starts_token(bytes, h))
-            .and_then(|h| {
-                let (when, len) = text::at_start_remembering(&bytes[h..], &mut hint.minute)?;
-                Some((when, text::widen(bytes, h..h + len)))
-            });
+            .filter(|&h| h < bytes.len() && text::starts_token(bytes, h));
+        // A line repeating the previous one's minute where it had its timestamp: its instant
+        // is the minute's plus the seconds, with no date or zone work.
+        let mut reread = false;
+        if let Some(h) = at
+            && let Some(minute) = &mut hint.minute
+            && let Some(seconds) = minute.reread(&bytes[h..])
+        {
+            reread = true;
+            if let Some(seconds) = seconds
+                && let Some((at, assumed)) = minute.instant(seconds, rule.zone, now)
+            {
+                let span = text::widen(bytes, h..h + seconds.len);
+                return Some(Stamp { at, span, assumed });
+            }
+        }
+        let hinted = at.filter(|_| !reread).and_then(|h| {
+            let (when, len) = text::at_start_remembering(&bytes[h..], &mut hint.minute)?;
+            Some((when, text::widen(bytes, h..h + len)))
+        });
         let found = match hinted {
             Some(found) => found,
             None => text::find(bytes)?,

@@ -322,7 +322,11 @@ proptest::proptest! {
             1..12,
         ),
     ) {
-        for rule in [TimeRule::auto(Zone::utc()), TimeRule::auto(zone("+03:00"))] {
+        for rule in [
+            TimeRule::auto(Zone::utc()),
+            TimeRule::auto(zone("+03:00")),
+            TimeRule::auto(Zone::Local),
+        ] {
             let mut hint = Hint::default();
             for (time, fraction, zone, before) in &lines {
                 let line = format!("{before}{time}{fraction}{zone} message");

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
-use super::{WINDOW, When};
+use super::{WINDOW, When, Zone};
 
 /// Most fraction-of-second digits read; a longer run is not a timestamp (bounds the work).
 const MAX_FRACTION: usize = 12;
@@ -117,6 +117,7 @@ fn hms(s: &[u8], at: usize) -> Option<(NaiveTime, usize)> {
 
 /// An optional `.fff` or `,fff` at `at`: the nanoseconds it names and where it ends; `None` for a
 /// run of digits too long to be a fraction of a second.
+#[inline]
 fn fraction(s: &[u8], at: usize) -> Option<(u32, usize)> {
     let mut end = at;
     let mut nanos = 0u32;
@@ -218,6 +219,13 @@ impl Form {
 
     /// The whole timestamp, given its date and time to the second and where the seconds end.
     fn finish(self, s: &[u8], seconds_end: usize, second: NaiveDateTime) -> Option<(When, usize)> {
+        let (nanos, zone, end) = self.after_seconds(s, seconds_end)?;
+        Some((When::Full(second.with_nanosecond(nanos)?, zone), end))
+    }
+
+    /// The fraction (as nanoseconds) and zone after the seconds, and where the timestamp ends.
+    #[inline]
+    fn after_seconds(self, s: &[u8], seconds_end: usize) -> Option<(u32, Option<FixedOffset>, usize)> {
         let (nanos, end) = fraction(s, seconds_end)?;
         let (zone, end) = match self {
             Form::Iso => zone_after(s, end),
@@ -225,7 +233,7 @@ impl Form {
             Form::Clf if is(s, end, b" ") => zone_after(s, end),
             Form::Clf => (None, end),
         };
-        Some((When::Full(second.with_nanosecond(nanos)?, zone), end))
+        Some((nanos, zone, end))
     }
 }
 
@@ -241,29 +249,89 @@ pub(super) struct Minute {
     last: u8,
     form: Form,
     minute: NaiveDateTime,
+    /// The instant the minute starts (as a UTC wall time) for the zone last written after it and
+    /// the zone assumed when none is: a line of the same minute then costs no zone arithmetic.
+    start: Option<MinuteStart>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MinuteStart {
+    written: Option<FixedOffset>,
+    zone: Zone,
+    utc: NaiveDateTime,
+}
+
+/// What follows a repeated minute: the second, its fraction, the zone written, where it ends.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Seconds {
+    second: u32,
+    nanos: u32,
+    zone: Option<FixedOffset>,
+    /// Bytes from the timestamp's start to its end.
+    pub(super) len: usize,
 }
 
 impl Minute {
-    /// The timestamp at the start of `s` if it repeats this minute's bytes; `None` when it does
-    /// not (read it whole then), `Some(None)` when it does but what follows is no timestamp.
-    fn reread(&self, s: &[u8]) -> Option<Option<(When, usize)>> {
+    /// The rest of a timestamp at the start of `s` that repeats this minute's bytes; `None` when
+    /// it does not (read it whole then), `Some(None)` when it does but what follows is no
+    /// timestamp (or a leap second).
+    pub(super) fn reread(&self, s: &[u8]) -> Option<Option<Seconds>> {
         let head: [u8; 16] = s.get(..16)?.try_into().ok()?;
         if u128::from_le_bytes(head) != self.head || (self.len == 17 && s.get(16) != Some(&self.last)) {
             return None;
         }
-        let sec = match (s.get(self.len), num::<2>(s, self.len + 1)) {
-            (Some(b':'), Some(sec)) => sec,
+        let second = match (s.get(self.len), num::<2>(s, self.len + 1)) {
+            (Some(b':'), Some(sec)) if sec < 60 => sec,
             _ => return Some(None),
         };
-        let second = self.minute.with_second(sec);
-        Some(second.and_then(|second| self.form.finish(s, self.len + 3, second)))
+        Some(
+            self.form
+                .after_seconds(s, self.len + 3)
+                .map(|(nanos, zone, len)| Seconds { second, nanos, zone, len }),
+        )
+    }
+
+    /// What the repeated minute and `seconds` name.
+    fn when(&self, seconds: Seconds) -> Option<When> {
+        let at = self.minute.with_second(seconds.second)?.with_nanosecond(seconds.nanos)?;
+        Some(When::Full(at, seconds.zone))
+    }
+
+    /// The instant the repeated minute and `seconds` name, times without a zone read in `zone`,
+    /// and the zone assumed. Every second of a wall-clock minute is in the same offset (zones
+    /// change on whole minutes), so the minute's start is resolved once and the seconds added.
+    #[inline]
+    pub(super) fn instant(
+        &mut self,
+        seconds: Seconds,
+        zone: Zone,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<(chrono::DateTime<chrono::Utc>, Option<Zone>)> {
+        let assumed = seconds.zone.is_none().then_some(zone);
+        let start = match self.start {
+            Some(start) if start.written == seconds.zone && start.zone == zone => start.utc,
+            _ => {
+                let (at, _) = super::resolve(When::Full(self.minute, seconds.zone), zone, now)?;
+                let utc = at.naive_utc();
+                if utc.second() != 0 || utc.nanosecond() != 0 {
+                    // An offset with seconds (a historic local mean time): no shortcut.
+                    let (at, _) = super::resolve(self.when(seconds)?, zone, now)?;
+                    return Some((at, assumed));
+                }
+                self.start = Some(MinuteStart { written: seconds.zone, zone, utc });
+                utc
+            }
+        };
+        let at = start.with_second(seconds.second)?.with_nanosecond(seconds.nanos)?;
+        Some((at.and_utc(), assumed))
     }
 }
 
 /// [`at_start`], remembering the minute read in `memo` for the next line.
 pub(super) fn at_start_remembering(s: &[u8], memo: &mut Option<Minute>) -> Option<(When, usize)> {
-    if let Some(found) = memo.as_ref().and_then(|m| m.reread(s)) {
-        return found;
+    if let Some(found) = memo.as_ref().and_then(|m| Some((m, m.reread(s)?))) {
+        let (memo, seconds) = found;
+        return seconds.and_then(|seconds| Some((memo.when(seconds)?, seconds.len)));
     }
     let Some(form) = Form::of(s) else {
         return at_start(s);
@@ -277,6 +345,7 @@ pub(super) fn at_start_remembering(s: &[u8], memo: &mut Option<Minute>) -> Optio
         last: s[16],
         form,
         minute,
+        start: None,
     });
     Some(found)
 }

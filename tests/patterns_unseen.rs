@@ -172,3 +172,51 @@ fn fields_written_name_colon_value_are_fields_not_one_value() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 3));
 }
+
+#[test]
+fn names_that_vary_in_two_events_are_values_but_words_of_two_values_and_capitals_stay() {
+    // Three consumer groups named in two events (Kafka's coordinator writes both): six patterns
+    // before, though each event is one with the group's name as a value. A word with two values
+    // in two events (`session opened` / `closed`) and capitals of the code (`GET` / `POST` /
+    // `PUT` in two events) are words: those events stay apart.
+    let groups = ["refunds", "payments", "notifications"];
+    let methods = ["GET", "POST", "PUT"];
+    let lines: Vec<(String, String)> = (0..360)
+        .map(|i| {
+            let group = groups[i % 3];
+            let method = methods[i % 3];
+            let state = ["opened", "closed"][i % 2];
+            match (i / 3) % 6 {
+                0 => (
+                    format!(
+                        "Preparing to rebalance group {group} in state PreparingRebalance with old generation {}",
+                        100 + i
+                    ),
+                    "rebalance".to_string(),
+                ),
+                1 => (
+                    format!("Stabilized group {group} generation {} with {} members", 100 + i, i % 7),
+                    "stabilized".to_string(),
+                ),
+                2 => (
+                    format!("pam_unix(sshd:session): session {state} for user u{}", i % 9),
+                    format!("sshd session {state}"),
+                ),
+                3 => (
+                    format!("pam_unix(cron:session): session {state} for user root by (uid={})", i % 5),
+                    format!("cron session {state}"),
+                ),
+                4 => (
+                    format!("proxy forwarded {method} request to upstream pool after {} ms", i % 50),
+                    format!("forwarded {method}"),
+                ),
+                _ => (
+                    format!("proxy rejected {method} request from client with reason quota after {} ms", i % 40),
+                    format!("rejected {method}"),
+                ),
+            }
+        })
+        .collect();
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 12));
+}

@@ -25,6 +25,8 @@ const MAX_MERGES_KEPT: usize = 1024;
 const MAX_STREAMS: usize = 64;
 /// Words remembered as values of some place (a set bounded by clearing when full).
 const MAX_KNOWN_VALUES: usize = 16_384;
+/// Sibling keys remembered per word of a vocabulary (the oldest forgotten first).
+const MAX_VOCABULARY_KEYS: usize = 8;
 
 /// Whether `line` continues the event above it: a stack frame (`at …`), `Caused by:`,
 /// `... 12 more`, an indented line, or a line without a header that starts with a letter while the
@@ -201,6 +203,9 @@ pub struct Miner {
     siblings: HashMap<u64, Vec<u32>, BuildPassThrough>,
     /// Words seen as values of a place, mixed with the place.
     known_values: HashSet<u64, BuildPassThrough>,
+    /// Words that tell three or more sibling patterns apart, with each sibling key (and place)
+    /// they do it under: the same words varying in two different events are values.
+    vocabulary: HashMap<u64, Vec<(u64, usize)>, BuildPassThrough>,
     /// Where merged ids went, and in which order they were merged (to forget the oldest).
     merged: HashMap<u64, u64, BuildPassThrough>,
     merged_order: VecDeque<u64>,
@@ -236,6 +241,7 @@ impl Miner {
             spans: Vec::new(),
             siblings: HashMap::default(),
             known_values: HashSet::default(),
+            vocabulary: HashMap::default(),
             merged: HashMap::default(),
             merged_order: VecDeque::new(),
             merges: VecDeque::new(),
@@ -499,11 +505,77 @@ impl Miner {
                             .is_some_and(|v| self.known_values.contains(&v))
                     })
                 });
-            if open || known || group.len() >= siblings::SIBLINGS {
-                return self.merge(&group, Join::Place(place));
+            let shared = if open || known || group.len() >= siblings::SIBLINGS {
+                None
+            } else {
+                self.shared_vocabulary(key, place, &group)
+            };
+            if open || known || shared.is_some() || group.len() >= siblings::SIBLINGS {
+                let survivor = self.merge(&group, Join::Place(place));
+                // The other event's siblings are the same kind of value: one pattern there too.
+                if let Some((other, other_place)) = shared
+                    && let Some(list) = self.siblings.get(&other)
+                {
+                    let others: Vec<u32> = list
+                        .iter()
+                        .copied()
+                        .filter(|&s| s != survivor && self.pattern(s).is_some())
+                        .collect();
+                    if others.len() >= 2 {
+                        self.merge(&others, Join::Place(other_place));
+                    }
+                }
+                return survivor;
             }
         }
         slot
+    }
+
+    /// Files the words that tell `group` (siblings under `key`, differing at `place`) apart, once
+    /// there are [`siblings::VOCABULARY`] of them; returns another sibling key (and its place)
+    /// where that many of the same words tell patterns apart. `group Refunds` / `group Payments` /
+    /// `group Ledger` in one event and the same three in another: names of things, not words of
+    /// two events (a word with two values, `session opened` / `closed`, is never taken so).
+    fn shared_vocabulary(&mut self, key: u64, place: usize, group: &[u32]) -> Option<(u64, usize)> {
+        let mut words: Vec<u64> = group
+            .iter()
+            .filter_map(|&s| match self.pattern(s)?.parts.get(place)? {
+                // A word in capitals is a constant of the code (`GET` / `POST`, `UP` / `DOWN`):
+                // an enumeration, however many events it appears in.
+                Part::Word { hash, text } if text.bytes().any(|b| b.is_ascii_lowercase()) => {
+                    Some(*hash)
+                }
+                _ => None,
+            })
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        if words.len() < siblings::VOCABULARY {
+            return None;
+        }
+        if self.vocabulary.len() >= MAX_KNOWN_VALUES {
+            self.vocabulary.clear();
+        }
+        let mut counts: Vec<((u64, usize), usize)> = Vec::new();
+        for &w in &words {
+            let filed = self.vocabulary.entry(w).or_default();
+            for &entry in filed.iter().filter(|(k, _)| *k != key) {
+                match counts.iter_mut().find(|(e, _)| *e == entry) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((entry, 1)),
+                }
+            }
+            if !filed.iter().any(|(k, _)| *k == key) {
+                if filed.len() >= MAX_VOCABULARY_KEYS {
+                    filed.remove(0);
+                }
+                filed.push((key, place));
+            }
+        }
+        counts
+            .into_iter()
+            .find(|&(_, n)| n >= siblings::VOCABULARY)
+            .map(|(entry, _)| entry)
     }
 
     /// A tail pattern (see [`siblings`]) that takes the line, found by the labels in it.

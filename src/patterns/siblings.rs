@@ -8,7 +8,10 @@
 //! - [`SIBLINGS`] or more of them are filed there (two constants of one event, `session opened` /
 //!   `session closed`, `startup` / `shutdown`, stay apart: a word with few values is a word), or
 //! - one of them already has a `<*>` made of words there (a new value of a known variable), or
-//! - both words were already seen as values at that place in another merge (a column of values).
+//! - both words were already seen as values at that place in another merge (a column of values), or
+//! - [`VOCABULARY`] or more of its words also tell apart the siblings of another event (`Stabilized
+//!   group refunds` / `payments` / `ledger` and `Preparing to rebalance group refunds` / …): a
+//!   vocabulary of names used in two events; both events merge.
 //!
 //! A `key=` name is never merged (`user=` and `ruser=` say different things). The merge keeps the
 //! oldest pattern's id and frees the others; the miner remembers which ids went where.
@@ -25,6 +28,8 @@ use super::token::{Kind, Tok};
 
 /// How many patterns alike but for one word make that word a value.
 pub(super) const SIBLINGS: usize = 5;
+/// How many of the same words must tell siblings apart in two events for them to be values.
+pub(super) const VOCABULARY: usize = 3;
 /// Word places filed per pattern (the first ones: a long line is told apart by its start).
 const MAX_PLACES: usize = 32;
 

@@ -37,7 +37,7 @@ pub(super) fn spawn(
     // Our own events go out at once, not at the next poll.
     let outbox = crate::timeline::outbox::Queue::beside(timeline);
     let nudge = tx.clone();
-    let watcher = super::writer::watch_file(outbox.path(), move || {
+    let watcher = super::writer::watch_file(outbox.path(), super::writer::Place::Folder, move || {
         let _ = nudge.try_send(());
     });
     let path = timeline.to_path_buf();

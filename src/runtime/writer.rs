@@ -129,7 +129,7 @@ pub(super) fn spawn_writer(
     let (tx, rx) = std_mpsc::sync_channel::<WriterMsg>(WRITER_QUEUE);
     let changed = tx.clone();
     // When the queue is full the thread is busy and will look anyway.
-    let watcher = watch_file(writer.path(), move || {
+    let watcher = watch_file(writer.path(), Place::Itself, move || {
         let _ = changed.try_send(WriterMsg::Changed);
     });
     let handle = std::thread::spawn(move || {
@@ -205,11 +205,15 @@ fn send_all(out: &mpsc::Sender<Msg>, msgs: Vec<Msg>) -> Result<(), ()> {
     Ok(())
 }
 
-/// Watches a file's folder and calls `nudge` when the file changes (a hint only: notify events
-/// can be missed, so whoever is nudged also looks on a timer). `None` when the platform offers no
-/// watcher.
+/// Watches a file and calls `nudge` when it changes (a hint only: notify events can be missed, so
+/// whoever is nudged also looks on a timer). `None` when the platform offers no watcher.
+///
+/// A file that stays where it is (`Place::Itself`, the timeline) is watched itself: a log written
+/// in the same folder, line by line, then costs the watcher nothing. One that may appear later (an
+/// outbox, which may not exist yet: `Place::Folder`) is watched through its folder.
 pub(super) fn watch_file(
     path: &Path,
+    place: Place,
     nudge: impl Fn() + Send + 'static,
 ) -> Option<notify::RecommendedWatcher> {
     use notify::Watcher;
@@ -229,10 +233,25 @@ pub(super) fn watch_file(
         }
     })
     .ok()?;
-    watcher
-        .watch(&dir, notify::RecursiveMode::NonRecursive)
-        .ok()?;
+    let itself = place == Place::Itself
+        && watcher
+            .watch(path, notify::RecursiveMode::NonRecursive)
+            .is_ok();
+    if !itself {
+        watcher
+            .watch(&dir, notify::RecursiveMode::NonRecursive)
+            .ok()?;
+    }
     Some(watcher)
+}
+
+/// What [`watch_file`] watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    /// The file itself (its folder when it does not exist yet).
+    Itself,
+    /// The file's folder.
+    Folder,
 }
 
 #[cfg(test)]

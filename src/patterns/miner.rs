@@ -111,8 +111,15 @@ struct Stream {
     /// The level of the event's first line.
     level: Option<Level>,
     /// A Python traceback is under way: its unindented last line (`ValueError: bad input`) is
-    /// still the event's.
+    /// still the event's, unless the traceback is uncaught (`pending`).
     python: bool,
+    /// The id given to the lines so far of an uncaught traceback under way (0: none): its last
+    /// line, which names the exception, is an error event of its own, and the id then resolves to
+    /// that event's pattern.
+    pending: u64,
+    /// The event was opened by an uncaught exception's last line (a traceback right under it is
+    /// another crash, not this error's).
+    exception: bool,
 }
 
 impl Stream {
@@ -277,26 +284,47 @@ impl Miner {
         // Go's `fatal error: concurrent map writes` has no level word of its own: it is a crash.
         let level = level.or_else(|| line.starts_with("fatal error: ").then_some(Level::Fatal));
         let at = self.streams.iter().position(|s| s.key == stream);
-        // A Python traceback under an event that is no error (or under nothing) is an uncaught
-        // exception: an error of its own, not the ordinary line's second line. Under an error
-        // (`logger.exception`) it is that error's.
+        // A Python traceback names its exception on its last line. Under an error
+        // (`logger.exception`) the whole traceback is that error's. Under anything else it is an
+        // uncaught exception: its last line (`ValueError: bad input`) is an error event of its
+        // own, so each kind of exception is a pattern and a new kind a new pattern. Its first
+        // line and frames, read before it, get an id of their own that resolves to that event's
+        // pattern once the last line is read.
         let traceback = line.starts_with("Traceback (most recent call last):");
-        let go_dump = opens_go_dump(line.trim_start());
-        let level = level.or_else(|| {
-            (traceback && at.is_none_or(|i| self.streams[i].level < Some(Level::Error)))
-                .then_some(Level::Error)
-        });
+        let uncaught = traceback
+            && at.is_none_or(|i| {
+                let s = &self.streams[i];
+                s.level < Some(Level::Error) || s.exception
+            });
+        if uncaught {
+            return self.open_traceback(stream, at);
+        }
         // A header with a time or a number in it (a level alone does not make one: `ERROR db down`
         // then `ok 1` are two events).
         let headed = line.as_bytes()[..message.start]
             .iter()
             .any(u8::is_ascii_digit);
+        let exception = !traceback
+            && level.is_none()
+            && !headed
+            && at.is_some_and(|i| self.streams[i].python && self.streams[i].pending != 0)
+            && !line.starts_with([' ', '\t'])
+            && !line.trim().is_empty();
+        let go_dump = opens_go_dump(line.trim_start());
+        let level = level.or_else(|| exception.then_some(Level::Error));
         let bare = !headed && level.is_none() && start_class(line) == b'a';
+        let mut claim = 0;
         if let Some(i) = at {
             let s = &mut self.streams[i];
-            let glued = continues(line, headed, level.is_some(), s);
+            let glued = traceback || continues(line, headed, level.is_some(), s);
             s.count(headed, bare);
             s.python = traceback || glued && s.python && line.starts_with([' ', '\t']);
+            if exception {
+                claim = s.pending;
+            }
+            if !s.python {
+                s.pending = 0;
+            }
             s.trace = if go_dump {
                 MAX_TRACE_LINES
             } else if glued {
@@ -341,6 +369,8 @@ impl Miner {
                 self.streams[0].event = id;
                 self.streams[0].head = head;
                 self.streams[0].level = level;
+                self.streams[0].exception = exception;
+                self.streams[0].pending = 0;
             }
             None => {
                 if self.streams.len() >= MAX_STREAMS {
@@ -354,13 +384,67 @@ impl Miner {
                     bare: 0,
                     level,
                     python: traceback,
+                    pending: 0,
+                    exception: false,
                     trace: if go_dump { MAX_TRACE_LINES } else { 0 },
                 };
                 s.count(headed, bare);
                 self.streams.insert(0, s);
             }
         }
+        if claim != 0 {
+            self.forward(claim, id.0);
+        }
         id
+    }
+
+    /// Starts an uncaught Python traceback in `stream` (at `at` among the streams, if known): its
+    /// lines get a fresh id, not a pattern's, until its last line names the exception.
+    fn open_traceback(&mut self, stream: u64, at: Option<usize>) -> PatternId {
+        let id = PatternId(self.next_id);
+        self.next_id += 1;
+        let i = match at {
+            Some(i) => i,
+            None => {
+                if self.streams.len() >= MAX_STREAMS {
+                    self.streams.pop();
+                }
+                self.streams.insert(
+                    0,
+                    Stream {
+                        key: stream,
+                        event: id,
+                        head: 0,
+                        headed: 0,
+                        bare: 0,
+                        trace: 0,
+                        level: None,
+                        python: true,
+                        pending: 0,
+                        exception: false,
+                    },
+                );
+                0
+            }
+        };
+        let s = &mut self.streams[i];
+        s.count(false, true);
+        s.event = id;
+        s.python = true;
+        s.pending = id.0;
+        s.trace = 0;
+        id
+    }
+
+    /// Makes `from` (an id lines were given) resolve to `to`.
+    fn forward(&mut self, from: u64, to: u64) {
+        self.merged.insert(from, to);
+        self.merged_order.push_back(from);
+        if self.merged_order.len() > MAX_MERGED
+            && let Some(old) = self.merged_order.pop_front()
+        {
+            self.merged.remove(&old);
+        }
     }
 
     /// The id a line given `id` belongs to now: the pattern it was merged into, if it was.
@@ -779,13 +863,7 @@ impl Miner {
     }
 
     fn remember(&mut self, merge: Merge) {
-        self.merged.insert(merge.from.0, merge.into.0);
-        self.merged_order.push_back(merge.from.0);
-        if self.merged_order.len() > MAX_MERGED
-            && let Some(old) = self.merged_order.pop_front()
-        {
-            self.merged.remove(&old);
-        }
+        self.forward(merge.from.0, merge.into.0);
         if self.merges.len() >= MAX_MERGES_KEPT {
             self.merges.pop_front();
         }

@@ -197,8 +197,9 @@ fn a_go_crash_dump_is_one_fatal_event_even_under_an_info_line() {
 
 #[test]
 fn a_python_traceback_under_an_ordinary_line_is_an_error_of_its_own() {
-    // An uncaught exception printed on stderr, under a line that is no error: not that line's
-    // second line, and its last line (`ValueError: …`) is the traceback's.
+    // An uncaught exception printed on stderr, under a line that is no error: its last line
+    // (`ValueError: …`), which names the exception, is an error event of its own, and the
+    // traceback's first line and frames, read before it, are that event's lines.
     let mut miner = Miner::default();
     let lines = [
         "2026-12-06 10:00:01,001 - api - INFO - request 1 ok",
@@ -210,12 +211,55 @@ fn a_python_traceback_under_an_ordinary_line_is_an_error_of_its_own() {
     ];
     let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(2, l, 0)).collect();
     assert_eq!(ids[0], ids[5]);
-    assert_ne!(ids[0], ids[1], "the traceback is an event of its own");
-    assert!(ids[1..5].iter().all(|&id| id == ids[1]), "{ids:?}");
+    assert_ne!(ids[0], ids[4], "the exception is an event of its own");
+    assert!(
+        ids[1..4].iter().all(|&id| miner.resolve(id) == ids[4]),
+        "{ids:?}"
+    );
+    assert!(miner.get(ids[1]).is_none(), "no pattern for the traceback's first line");
     assert_eq!(miner.len(), 2);
-    let p = miner.get(ids[1]).expect("kept");
+    let p = miner.get(ids[4]).expect("kept");
     assert_eq!(p.level(), Some(Level::Error));
+    assert_eq!(p.count(), 1);
     assert_eq!(miner.get(ids[0]).map(Pattern::count), Some(2));
+}
+
+#[test]
+fn uncaught_python_exceptions_of_another_kind_are_another_pattern() {
+    // A worker crashing again and again on stderr, between ordinary lines and back to back: each
+    // kind of exception is one pattern, counted once a crash, and a new kind is a new pattern
+    // (all were one `Traceback (most recent call last):` pattern, a new kind hidden in it).
+    let mut miner = Miner::default();
+    let mut value_errors = Vec::new();
+    let mut key_errors = Vec::new();
+    for i in 0..30 {
+        if i % 3 == 0 {
+            miner.observe_in(4, &format!("2026-12-06 10:00:{:02},001 INFO worker started job {i}", i), 0);
+        }
+        let frames = 2 + i % 5;
+        let mut trace = vec![miner.observe_in(4, "Traceback (most recent call last):", 0)];
+        for f in 0..frames {
+            trace.push(miner.observe_in(4, &format!("  File \"/srv/app/jobs.py\", line {}, in step_{f}", 10 + f), 0));
+            trace.push(miner.observe_in(4, "    run(payload)", 0));
+        }
+        let id = if i < 20 || i % 2 == 0 {
+            let id = miner.observe_in(4, &format!("ValueError: invalid literal for int() with base 10: '{i}x'"), 0);
+            value_errors.push(id);
+            id
+        } else {
+            let id = miner.observe_in(4, &format!("KeyError: 'customer_{i}'"), 0);
+            key_errors.push(id);
+            id
+        };
+        assert_eq!(miner.get(id).and_then(Pattern::level), Some(Level::Error));
+        assert!(trace.iter().all(|&t| miner.resolve(t) == id), "crash {i}: its lines are its own");
+    }
+    assert_eq!(miner.len(), 3, "the worker's line and the two exceptions");
+    assert!(value_errors.iter().all(|&id| id == value_errors[0]));
+    assert!(key_errors.iter().all(|&id| id == key_errors[0]));
+    assert_ne!(value_errors[0], key_errors[0]);
+    assert_eq!(miner.get(value_errors[0]).map(Pattern::count), Some(25));
+    assert_eq!(miner.get(key_errors[0]).map(Pattern::count), Some(5));
 }
 
 #[test]
@@ -826,4 +870,20 @@ fn a_leading_tag_does_not_make_unlike_values_one_event() {
     let (_, ids) = mine_all(&refs);
     let distinct: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(distinct.len(), 3, "three shapes of intent are three events");
+}
+
+#[test]
+fn a_stream_that_begins_with_an_uncaught_traceback_has_only_the_exception_as_a_pattern() {
+    // A script's stderr: nothing but the crash.
+    let mut miner = Miner::default();
+    let lines = [
+        "Traceback (most recent call last):",
+        "  File \"/usr/local/bin/backup\", line 8, in <module>",
+        "    sys.exit(main())",
+        "PermissionError: [Errno 13] Permission denied: '/var/backups/db.tar'",
+    ];
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(9, l, 0)).collect();
+    assert_eq!(miner.len(), 1);
+    assert!(ids.iter().all(|&id| miner.resolve(id) == ids[3]), "{ids:?}");
+    assert_eq!(miner.get(ids[3]).and_then(Pattern::level), Some(Level::Error));
 }

@@ -161,7 +161,18 @@ impl Tokenizer {
                     // Only an access log's prefix, though: a message quoting a request
                     // (`… failed, client: 1.2.3.4, request: "GET / HTTP/1.1"`) keeps its words.
                     let words = self.toks.iter().filter(|t| t.kind == Kind::Word).count();
-                    let access_log = self.toks.len() <= 6 && words <= 1;
+                    // HAProxy writes names and timers before its status and byte count and ends
+                    // the line with the request (`… be_api/api2 3/5/5/895/303 201 67292 - - ----
+                    // … "POST /v1/pay HTTP/1.1"`): a request ending the line after a lone status
+                    // followed by a count is an access log's too, whatever words come first.
+                    let counted_status = last + 1 == self.pieces.len()
+                        && self.pieces[..i].windows(2).any(|w| {
+                            let ((s, e), (cs, ce)) = (w[0], w[1]);
+                            e - s == 3
+                                && status_class(&bytes[s..e]) != 0
+                                && bytes[cs..ce].iter().all(u8::is_ascii_digit)
+                        });
+                    let access_log = self.toks.len() <= 6 && words <= 1 || counted_status;
                     if access_log
                         && let (Some(first), Some(prev)) = (self.toks.first(), self.toks.last())
                     {

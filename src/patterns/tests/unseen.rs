@@ -535,6 +535,47 @@ fn a_status_written_before_the_request_keeps_its_class_too() {
 }
 
 #[test]
+fn haproxy_names_before_its_status_do_not_hide_the_status_class() {
+    // HAProxy's HTTP log: frontend, backend and server names, timers, then the status and the
+    // bytes, and the request last. Its words kept it from being read as an access log, so 200s
+    // and 503s were one pattern with the method a value.
+    let haproxy = |i: u32, status: u16, method: &str| {
+        format!(
+            r#"haproxy[{}]: 10.1.{}.7:{} [06/Dec/2026:10:00:{:02}.399] fe_https~ be_api/api{} 3/5/5/{}/303 {status} {} - - ---- 72/49/2/8/0 0/0 "{method} /v1/pay/{i} HTTP/1.1""#,
+            1000 + i,
+            i % 200,
+            40000 + i,
+            i % 60,
+            i % 3,
+            100 + i,
+            500 + i * 7
+        )
+    };
+    let mut lines = Vec::new();
+    for i in 0..40 {
+        let status = [200, 201, 503, 404][i as usize % 4];
+        lines.push(haproxy(i, status, ["GET", "POST"][i as usize / 4 % 2]));
+    }
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    assert_eq!(ids[0], ids[1], "200 and 201 are one class");
+    assert_ne!(ids[0], ids[2], "200 and 503 are not");
+    assert_ne!(ids[2], ids[3], "503 and 404 are not");
+    assert_ne!(ids[0], ids[4], "GET and POST are not");
+    let templates: Vec<&str> = miner.patterns().map(|p| p.template()).collect();
+    assert_eq!(miner.len(), 6, "{templates:#?}");
+    assert!(miner.template(ids[2]).is_some_and(|t| t.contains("5xx") && t.contains("\"GET /")));
+    // A message that quotes a request at its end, with no status and count before it, keeps its
+    // words (nginx's error log).
+    let (miner, ids) = mine_all(&[
+        r#"*17 open() "/srv/www/favicon.ico" failed (2: No such file or directory), client: 10.0.0.1, server: api, request: "GET /favicon.ico HTTP/1.1""#,
+        r#"*18 open() "/srv/www/robots.txt" failed (2: No such file or directory), client: 10.0.0.2, server: api, request: "HEAD /robots.txt HTTP/1.1""#,
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert!(miner.template(ids[0]).is_some_and(|t| t.contains("No such file or directory")));
+}
+
+#[test]
 fn a_padded_line_with_its_own_level_is_an_event_not_a_continuation() {
     let (miner, ids) = mine_all(&[
         "ERROR [main] c.e.Api (A.java:1) - boom",

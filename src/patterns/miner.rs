@@ -357,6 +357,15 @@ impl Miner {
                 }
             },
         };
+        // An access log's line names no level: its status does (5xx error, 4xx warn), as the
+        // tail reads it, so a new kind of failing request is a new error.
+        let level = level.or_else(|| {
+            toks.iter().find(|t| t.class != 0).map(|t| match t.class {
+                b'5' => Level::Error,
+                b'4' => Level::Warn,
+                _ => Level::Info,
+            })
+        });
         self.update(slot, level, body, &toks, now_ms);
         self.tokenizer.toks = toks;
         self.touch(slot);

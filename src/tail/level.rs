@@ -68,16 +68,40 @@ fn access_log_status(bytes: &[u8]) -> Option<Level> {
         i += 1;
     }
     let rest = bytes.get(i..)?;
+    if rest == b"\"" {
+        return status_before_request(bytes, at);
+    }
     let rest = rest.strip_prefix(b"\" ")?;
     let status = rest.get(..3)?;
     if !status.iter().all(u8::is_ascii_digit) || rest.get(3).is_some_and(|&b| b != b' ') {
         return None;
     }
-    Some(match status[0] {
+    Some(status_level(status[0]))
+}
+
+/// HAProxy ends its line with the request and writes the status before it, followed by the bytes
+/// sent (`… 3/5/5/895/303 503 512 - - ---- … "GET / HTTP/1.1"`): the first lone status followed
+/// by a count, before the request whose `HTTP/` is at `at`.
+fn status_before_request(bytes: &[u8], at: usize) -> Option<Level> {
+    let open = bytes[..at].iter().rposition(|&b| b == b'"')?;
+    let mut fields = bytes[..open].split(|&b| b == b' ').filter(|f| !f.is_empty()).peekable();
+    while let Some(field) = fields.next() {
+        let status = field.len() == 3
+            && (b'1'..=b'5').contains(&field[0])
+            && field.iter().all(u8::is_ascii_digit);
+        if status && fields.peek().is_some_and(|n| n.iter().all(u8::is_ascii_digit)) {
+            return Some(status_level(field[0]));
+        }
+    }
+    None
+}
+
+fn status_level(first_digit: u8) -> Level {
+    match first_digit {
         b'5' => Level::Error,
         b'4' => Level::Warn,
         _ => Level::Info,
-    })
+    }
 }
 
 /// Whether `bytes` hold a `"`: a block at a time (a call to `memchr` costs more than the whole
@@ -397,6 +421,20 @@ mod tests {
         assert_eq!(detect_level(&line("503")), Some(Level::Error));
         assert_eq!(detect_level(&line("404")), Some(Level::Warn));
         assert_eq!(detect_level(&line("200")), Some(Level::Info));
+        // HAProxy: the status before the request, followed by the bytes sent.
+        let haproxy = |status: &str| {
+            format!(
+                r#"Dec  6 10:00:00 lb1 haproxy[9030]: 10.1.2.3:56994 [06/Dec/2026:10:00:00.399] fe_https~ be_api/api2 3/5/5/895/303 {status} 67292 - - ---- 72/49/2/8/0 0/0 "POST /v1/pay/775 HTTP/1.1""#
+            )
+        };
+        assert_eq!(detect_level(&haproxy("503")), Some(Level::Error));
+        assert_eq!(detect_level(&haproxy("429")), Some(Level::Warn));
+        assert_eq!(detect_level(&haproxy("201")), Some(Level::Info));
+        // A message ending with a quoted request and no status before it keeps its own level.
+        assert_eq!(
+            detect_level(r#"2026/12/06 10:00:00 [error] 12#0: *17 open() failed (2: No such file), client: 10.0.0.1, request: "GET /x HTTP/1.1""#),
+            Some(Level::Error)
+        );
     }
 
     #[test]

@@ -120,6 +120,25 @@ pub fn parse_lowercase(lower: &[u8]) -> Option<Level> {
     })
 }
 
+/// The class of an HTTP status code (`b'2'` for 200..=299), or 0 when `code` is not one.
+pub fn http_status_class(code: &[u8]) -> u8 {
+    if code.len() == 3 && code.iter().all(u8::is_ascii_digit) && (b'1'..=b'5').contains(&code[0]) {
+        code[0]
+    } else {
+        0
+    }
+}
+
+/// The level an access log's status class names (see [`http_status_class`]): 5xx error, 4xx
+/// warn, any other info.
+pub fn of_http_status(class: u8) -> Level {
+    match class {
+        b'5' => Level::Error,
+        b'4' => Level::Warn,
+        _ => Level::Info,
+    }
+}
+
 /// Whether `word` is a level word that is also common English (`fine`), and so names a level in free
 /// prose only when written in upper case.
 pub fn is_everyday_word(word: &[u8]) -> bool {

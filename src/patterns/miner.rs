@@ -123,6 +123,22 @@ struct Stream {
 }
 
 impl Stream {
+    /// A stream first seen with a line of event `event`, nothing known of how it writes yet.
+    fn new(key: u64, event: PatternId) -> Stream {
+        Stream {
+            key,
+            event,
+            head: 0,
+            headed: 0,
+            bare: 0,
+            trace: 0,
+            level: None,
+            python: false,
+            pending: 0,
+            exception: false,
+        }
+    }
+
     /// Whether the stream's lines have headers often enough (a quarter of them or more) that one
     /// without a header is more likely a message's second line than an event of its own. A log
     /// where every event is an error with a two-line traceback under it still counts.
@@ -360,11 +376,9 @@ impl Miner {
         // An access log's line names no level: its status does (5xx error, 4xx warn), as the
         // tail reads it, so a new kind of failing request is a new error.
         let level = level.or_else(|| {
-            toks.iter().find(|t| t.class != 0).map(|t| match t.class {
-                b'5' => Level::Error,
-                b'4' => Level::Warn,
-                _ => Level::Info,
-            })
+            toks.iter()
+                .find(|t| t.class != 0)
+                .map(|t| crate::core::level::of_http_status(t.class))
         });
         self.update(slot, level, body, &toks, now_ms);
         self.tokenizer.toks = toks;
@@ -385,17 +399,12 @@ impl Miner {
                 if self.streams.len() >= MAX_STREAMS {
                     self.streams.pop();
                 }
+                // (A traceback first in its stream opened it in `open_traceback`.)
                 let mut s = Stream {
-                    key: stream,
-                    event: id,
                     head,
-                    headed: 0,
-                    bare: 0,
                     level,
-                    python: traceback,
-                    pending: 0,
-                    exception: false,
                     trace: if go_dump { MAX_TRACE_LINES } else { 0 },
+                    ..Stream::new(stream, id)
                 };
                 s.count(headed, bare);
                 self.streams.insert(0, s);
@@ -418,21 +427,7 @@ impl Miner {
                 if self.streams.len() >= MAX_STREAMS {
                     self.streams.pop();
                 }
-                self.streams.insert(
-                    0,
-                    Stream {
-                        key: stream,
-                        event: id,
-                        head: 0,
-                        headed: 0,
-                        bare: 0,
-                        trace: 0,
-                        level: None,
-                        python: true,
-                        pending: 0,
-                        exception: false,
-                    },
-                );
+                self.streams.insert(0, Stream::new(stream, id));
                 0
             }
         };

@@ -944,12 +944,7 @@ fn is_status_word(raw: &[u8]) -> bool {
 
 /// The class of an HTTP status code (`b'2'` for 200..=299), or 0 when `value` is not one.
 fn status_class(value: &[u8]) -> u8 {
-    let v = trim_close(value);
-    if v.len() == 3 && v.iter().all(u8::is_ascii_digit) && (b'1'..=b'5').contains(&v[0]) {
-        v[0]
-    } else {
-        0
-    }
+    crate::core::level::http_status_class(trim_close(value))
 }
 
 /// An HTTP status after a request line or a `status:` word: a value whose class is part of the

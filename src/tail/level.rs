@@ -7,7 +7,9 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-use crate::core::level::{Level, is_everyday_word, parse_lowercase};
+use crate::core::level::{
+    Level, http_status_class, is_everyday_word, of_http_status, parse_lowercase,
+};
 
 /// Only the head of a line is examined: levels sit near the start, and huge lines must stay cheap.
 const SCAN_LIMIT: usize = 2048;
@@ -76,7 +78,7 @@ fn access_log_status(bytes: &[u8]) -> Option<Level> {
     if !status.iter().all(u8::is_ascii_digit) || rest.get(3).is_some_and(|&b| b != b' ') {
         return None;
     }
-    Some(status_level(status[0]))
+    Some(of_http_status(status[0]))
 }
 
 /// HAProxy ends its line with the request and writes the status before it, followed by the bytes
@@ -86,22 +88,12 @@ fn status_before_request(bytes: &[u8], at: usize) -> Option<Level> {
     let open = bytes[..at].iter().rposition(|&b| b == b'"')?;
     let mut fields = bytes[..open].split(|&b| b == b' ').filter(|f| !f.is_empty()).peekable();
     while let Some(field) = fields.next() {
-        let status = field.len() == 3
-            && (b'1'..=b'5').contains(&field[0])
-            && field.iter().all(u8::is_ascii_digit);
-        if status && fields.peek().is_some_and(|n| n.iter().all(u8::is_ascii_digit)) {
-            return Some(status_level(field[0]));
+        let class = http_status_class(field);
+        if class != 0 && fields.peek().is_some_and(|n| n.iter().all(u8::is_ascii_digit)) {
+            return Some(of_http_status(class));
         }
     }
     None
-}
-
-fn status_level(first_digit: u8) -> Level {
-    match first_digit {
-        b'5' => Level::Error,
-        b'4' => Level::Warn,
-        _ => Level::Info,
-    }
 }
 
 /// Whether `bytes` hold a `"`: a block at a time (a call to `memchr` costs more than the whole

@@ -327,12 +327,9 @@ impl Minute {
     }
 }
 
-/// [`at_start`], remembering the minute read in `memo` for the next line.
+/// [`at_start`], remembering the minute read in `memo` for the next line (which
+/// [`Minute::reread`] then tries first).
 pub(super) fn at_start_remembering(s: &[u8], memo: &mut Option<Minute>) -> Option<(When, usize)> {
-    if let Some(found) = memo.as_ref().and_then(|m| Some((m, m.reread(s)?))) {
-        let (memo, seconds) = found;
-        return seconds.and_then(|seconds| Some((memo.when(seconds)?, seconds.len)));
-    }
     let Some(form) = Form::of(s) else {
         return at_start(s);
     };

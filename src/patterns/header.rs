@@ -11,11 +11,18 @@ use crate::core::level::Level;
 /// A level counts when it is among the first tokens and everything before it looks like header
 /// fields (dates, numbers, ids, upper-case tags like `RAS KERNEL`); a lone level word (`warning`
 /// alone on a line) is kept as the message, since nothing else would be left.
-pub(crate) fn split_header(line: &str) -> (Option<Level>, Range<usize>) {
+pub(crate) fn split_header(line: &str, memo: &mut HeaderMemo) -> (Option<Level>, Range<usize>) {
     if let Some(found) = split_json(line) {
         return found;
     }
-    let (level, mut start) = split_text_header(line);
+    let (level, mut start) = match memo.recall(line.as_bytes()) {
+        Some(found) => found,
+        None => {
+            let (level, start, reusable) = split_text_header_reusable(line);
+            memo.keep(line.as_bytes(), level, start, reusable);
+            (level, start)
+        }
+    };
     // `[2026-12-06T10:00:00,123][WARN ][o.e.c.Monitor] message`: a bracket group that a space
     // interrupted (`[WARN ]`) goes on after it; no message opens with a closing bracket.
     let bytes = line.as_bytes();
@@ -88,10 +95,107 @@ fn json_string_field(bytes: &[u8], key: &[u8]) -> Option<Range<usize>> {
     None
 }
 
+/// The last header split in full, for lines that repeat it with other digits: a log writes the
+/// same header (time, level, thread) on every line, and only its digits change.
+///
+/// Reusing a split is exact: every test [`split_text_header`] makes of the pieces before the
+/// message reads digits only as digits (their count and place, never their value: the tests that
+/// read values, a short date's month and an epoch's range, are on paths that are not kept), and the
+/// only tests it makes of the message's first piece are repeated by [`HeaderMemo::recall`].
+#[derive(Debug, Default)]
+pub(crate) struct HeaderMemo {
+    /// Headers split in full (most recent last), each up to where its message starts, every
+    /// digit written `0`, with the level it names. A log alternates a few headers (one per
+    /// level), so a few are kept.
+    kept: Vec<(Vec<u8>, Option<Level>)>,
+    /// The next entry to replace once `kept` is full.
+    next: usize,
+}
+
+/// Headers kept by a [`HeaderMemo`].
+const MEMO_HEADERS: usize = 4;
+
+impl HeaderMemo {
+    /// The split of a line whose header is a kept one but for its digits.
+    fn recall(&self, bytes: &[u8]) -> Option<(Option<Level>, usize)> {
+        let (masked, level) = self.kept.iter().find(|(masked, _)| {
+            let start = masked.len();
+            bytes.len() > start
+                && !bytes[start].is_ascii_whitespace()
+                && same_but_digits(&bytes[..start], masked)
+        })?;
+        let start = masked.len();
+        // The message's first piece decides whether the header goes on (a thread in brackets, a
+        // lone separator, Spring Boot's pid and `---`): those lines are split in full.
+        let first_end = whitespace_from(bytes, start);
+        let first = &bytes[start..first_end];
+        let next = &bytes[(first_end + 1).min(bytes.len())..];
+        let goes_on = first.starts_with(b"[")
+            || matches!(first, b"-" | b":" | b"|")
+            || is_id_number(first) && next.trim_ascii_start().starts_with(b"---");
+        (!goes_on).then_some((*level, start))
+    }
+
+    /// Keeps a split made in full, if it may be reused.
+    fn keep(&mut self, bytes: &[u8], level: Option<Level>, start: usize, reusable: bool) {
+        if !reusable || start == 0 || start >= bytes.len() {
+            return;
+        }
+        let masked = bytes[..start].iter().map(|&b| if b.is_ascii_digit() { b'0' } else { b });
+        if self.kept.len() < MEMO_HEADERS {
+            self.kept.push((masked.collect(), level));
+            return;
+        }
+        let (kept, kept_level) = &mut self.kept[self.next];
+        kept.clear();
+        kept.extend(masked);
+        *kept_level = level;
+        self.next = (self.next + 1) % MEMO_HEADERS;
+    }
+}
+
+/// Whether `bytes` are `masked` once each digit is written `0`: eight bytes at a time.
+fn same_but_digits(bytes: &[u8], masked: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    if bytes.len() != masked.len() {
+        return false;
+    }
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(b);
+        u64::from_ne_bytes(w)
+    };
+    let mut chunks = bytes.chunks_exact(8).zip(masked.chunks_exact(8));
+    let same = chunks.all(|(b, m)| {
+        let w = word(b);
+        // With the high bit cleared no byte carries into the next: a byte is a digit when it is
+        // at or above `0` (adding 0x50 sets its high bit), below `:` (adding 0x46 does not) and
+        // its own high bit was clear.
+        let low = w & !HIGH;
+        let digit = (low + 0x50 * ONES) & !(low + 0x46 * ONES) & !w & HIGH;
+        // 0xff in each digit's byte.
+        let spread = (digit >> 7) * 0xff;
+        ((w & !spread) | ((0x30 * ONES) & spread)) == word(m)
+    });
+    let tail = bytes.len() / 8 * 8;
+    same && bytes[tail..]
+        .iter()
+        .zip(&masked[tail..])
+        .all(|(&b, &m)| if b.is_ascii_digit() { m == b'0' } else { b == m })
+}
+
 fn split_text_header(line: &str) -> (Option<Level>, usize) {
+    let (level, start, _) = split_text_header_reusable(line);
+    (level, start)
+}
+
+/// [`split_text_header`], and whether its split may be reused for a line whose header differs
+/// only in digits (see [`HeaderMemo`]): a split found by the level's place.
+fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, bool) {
     let bytes = line.as_bytes();
     if plainly_a_message(bytes) {
-        return (None, 0);
+        return (None, 0, false);
     }
     let mut pieces: [(usize, usize); HEADER_PIECES] = [(0, 0); HEADER_PIECES];
     let mut n = 0;
@@ -120,7 +224,7 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         } else {
             2
         };
-        return (Some(level), at(k));
+        return (Some(level), at(k), false);
     }
     // A name between two lone separators is a header field too: Python's
     // `2026-12-06 10:00:00,123 - app.orders - INFO - message`.
@@ -174,7 +278,7 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         if k + 1 < n && matches!(piece(k), b"-" | b":" | b"|") {
             k += 1;
         }
-        return (Some(level), at(k));
+        return (Some(level), at(k), true);
     }
 
     // `... host prog[pid]: message` after header fields: the message starts at the program.
@@ -182,12 +286,12 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         .take_while(|&j| j < 2 || is_header_field(piece(j - 2)))
         .find(|&j| is_program(piece(j)) && j + 1 < n)
     {
-        return (None, at(j));
+        return (None, at(j), false);
     }
 
     // `20171223-22:15:29:606|Step_LSC|30002312|message`: header fields joined by `|`.
     if n > 0 && let Some(end) = piped_header(piece(0)) {
-        return (None, pieces[0].0 + end);
+        return (None, pieces[0].0 + end, false);
     }
 
     // `134681 node-246 unix.hw state_change.unavailable 1077804742 1 message`: columns up to a
@@ -202,7 +306,7 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         let flag = |p: &[u8]| is_day(p.strip_prefix(b"-").unwrap_or(p));
         let k = if j + 2 < n && flag(piece(j + 1)) { j + 2 } else { j + 1 };
         if k < n {
-            return (None, at(k));
+            return (None, at(k), false);
         }
     }
 
@@ -231,14 +335,14 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
         k += 1;
     }
     if k >= n {
-        return (None, 0);
+        return (None, 0, false);
     }
-    (None, at(k))
+    (None, at(k), false)
 }
 
 /// Where the first ASCII whitespace at or after `from` is (`bytes.len()` if none): eight bytes at a
 /// time while none of them is at or below a space, then byte by byte.
-fn whitespace_from(bytes: &[u8], from: usize) -> usize {
+pub(crate) fn whitespace_from(bytes: &[u8], from: usize) -> usize {
     const BELOW: u64 = u64::from_ne_bytes([0x21; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let mut i = from;
@@ -556,6 +660,83 @@ mod whitespace_tests {
             for from in 0..=sample.len() {
                 assert_eq!(whitespace_from(sample, from), naive(sample, from), "{sample:?} from {from}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::{HeaderMemo, same_but_digits, split_header};
+
+    #[test]
+    fn a_header_is_compared_digit_for_digit_wherever_its_bytes_sit() {
+        let naive = |b: &[u8], m: &[u8]| {
+            b.len() == m.len()
+                && b.iter().zip(m).all(|(&b, &m)| if b.is_ascii_digit() { m == b'0' } else { b == m })
+        };
+        let samples: [&[u8]; 6] = [
+            b"2026-11-24T14:00:00.000Z INFO  ",
+            b"2000-00-00T00:00:00.000Z INFO  ",
+            b"/:09\x7f\xc3\xa9\xb0\xb9 0123456789 +-.,",
+            b"0000:00\x7f\xc3\xa9\xb0\xb9 0000000000 +-.,",
+            b"\x80\xb0\xb9\xff\x30\x39\x2f\x3a",
+            b"",
+        ];
+        for a in samples {
+            for b in samples {
+                for cut in 0..=a.len().min(b.len()) {
+                    let (a, b) = (&a[..cut], &b[..cut]);
+                    assert_eq!(same_but_digits(a, b), naive(a, b), "{a:?} {b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_kept_header_splits_every_line_as_a_split_in_full_does() {
+        let heads = [
+            "2026-11-24T14:00:0{d}.123Z INFO  ",
+            "2026-11-24T14:00:0{d}.123Z ERROR ",
+            "2026-12-06 10:00:0{d},123 - app.orders - WARNING - ",
+            "2026-12-06 10:00:0{d}.1{d}3  INFO 4242 --- [main] ",
+            "[2026-12-06T10:00:0{d},123][WARN ][o.e.c.Monitor] ",
+            "03-17 16:13:3{d}.811  1702  2395 D ",
+            "I1204 10:00:0{d}.678662    1321 ",
+            "Jun 1{d} 10:00:00 host sshd[12{d}]: ",
+            "<1{d}>Jun 14 15:16:01 combo ",
+            "081109 20361{d} 148 INFO dfs.DataNode$PacketResponder: ",
+            "1{d}7 node-246 unix.hw state_change.unavailable 1077804742 1 ",
+            "INFO ",
+            "2026-11-24T14:00:0{d}Z [worker-{d}] DEBUG ",
+        ];
+        let messages = [
+            "request method=POST path=/v1/charges status=200",
+            "[main] c.e.Class : started",
+            "[IPC Server handler {d} on 8030] ok",
+            "- app - done",
+            ": after a colon",
+            "| piped",
+            "4242 --- [main] c.e.App : Started",
+            "] closing bracket",
+            "{d}",
+            "x",
+            "",
+            "   spaced out",
+        ];
+        let mut lines = Vec::new();
+        for round in 0..3 {
+            for (h, head) in heads.iter().enumerate() {
+                for (m, message) in messages.iter().enumerate() {
+                    let d = ((round + h + m) % 10).to_string();
+                    lines.push(format!("{}{}", head.replace("{d}", &d), message.replace("{d}", &d)));
+                }
+            }
+        }
+        let mut memo = HeaderMemo::default();
+        for line in &lines {
+            let kept = split_header(line, &mut memo);
+            let full = split_header(line, &mut HeaderMemo::default());
+            assert_eq!(kept, full, "{line:?}");
         }
     }
 }

@@ -220,6 +220,8 @@ pub struct Miner {
     seq: u64,
     clock_ms: u64,
     tokenizer: Tokenizer,
+    /// The last header split, for the next line with the same header (see [`header::HeaderMemo`]).
+    header_memo: header::HeaderMemo,
     /// Which tokens each part of a template takes, for a line aligned to it (reused).
     spans: Vec<(usize, std::ops::Range<usize>)>,
     /// Patterns by sibling key (see [`siblings`]).
@@ -261,6 +263,7 @@ impl Miner {
             seq: 0,
             clock_ms: 0,
             tokenizer: Tokenizer::default(),
+            header_memo: header::HeaderMemo::default(),
             spans: Vec::new(),
             siblings: HashMap::default(),
             known_values: HashSet::default(),
@@ -296,7 +299,7 @@ impl Miner {
         self.seq += 1;
         self.clock_ms = now_ms;
         let line = line.trim_end_matches(['\r', '\n']);
-        let (level, message) = header::split_header(line);
+        let (level, message) = header::split_header(line, &mut self.header_memo);
         // Go's `fatal error: concurrent map writes` has no level word of its own: it is a crash.
         let level = level.or_else(|| line.starts_with("fatal error: ").then_some(Level::Fatal));
         let at = self.streams.iter().position(|s| s.key == stream);

@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use super::hash::{hash_bytes, mix};
-use super::header::{is_day, is_month, is_time, is_weekday};
+use super::header::{is_day, is_month, is_time, is_weekday, whitespace_from};
 use super::shape::{
     DIGIT, EQUALS, LOWER, STEM, STRUCTURAL, UPPER, class, classes, core_bounds, ends_with_quote,
     is_key, is_message_key, is_number, is_unit, is_url, is_zone_name, names_a_value, stem_len,
@@ -353,17 +353,16 @@ impl Tokenizer {
     fn split_pieces(&mut self, line: &str) {
         self.pieces.clear();
         let bytes = line.as_bytes();
+        // A dot leader needs two dots in a row, which most lines do not have.
+        let leaders = memchr::memchr_iter(b'.', bytes).any(|i| bytes.get(i + 1) == Some(&b'.'));
         let mut i = 0;
         while i < bytes.len() {
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
                 i += 1;
             }
             let mut s = i;
-            let mut dots = false;
-            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-                dots |= bytes[i] == b'.' && i > s && bytes[i - 1] == b'.';
-                i += 1;
-            }
+            i = whitespace_from(bytes, i);
+            let dots = leaders && bytes[s..i].windows(2).any(|w| w == b"..");
             // `[   17.619357]`: a bracket padded with spaces holds one value with it.
             if i - s == 1 && matches!(bytes[s], b'[' | b'(') {
                 let mut j = i;

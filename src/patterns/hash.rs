@@ -26,11 +26,21 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
         let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         h = mix(h, word);
     }
-    let mut tail = 0u64;
-    for (i, &b) in chunks.remainder().iter().enumerate() {
-        tail |= u64::from(b) << (8 * i);
+    finish(mix(h, tail_word(chunks.remainder())))
+}
+
+/// The last bytes of a string (fewer than eight) as a little-endian word, zero above them: read
+/// as two overlapping pieces rather than byte by byte.
+fn tail_word(r: &[u8]) -> u64 {
+    let n = r.len();
+    let four = |b: &[u8]| u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    match n {
+        0 => 0,
+        1..=3 => {
+            u64::from(r[0]) | u64::from(r[n / 2]) << (8 * (n / 2)) | u64::from(r[n - 1]) << (8 * (n - 1))
+        }
+        _ => four(r) | four(&r[n - 4..]) << (8 * (n - 4)),
     }
-    finish(mix(h, tail))
 }
 
 /// A `Hasher` for keys that are already well-mixed 64-bit hashes.
@@ -53,3 +63,18 @@ impl Hasher for PassThrough {
 
 /// Builds [`PassThrough`] hashers for `HashMap`s keyed by hashes or ids.
 pub(crate) type BuildPassThrough = BuildHasherDefault<PassThrough>;
+
+#[cfg(test)]
+mod tests {
+    use super::tail_word;
+
+    #[test]
+    fn a_tail_reads_as_its_bytes_one_by_one() {
+        let bytes = [0x01, 0xff, 0x80, 0x7f, 0x00, 0x3d, 0xa5];
+        for n in 0..=bytes.len() {
+            let r = &bytes[..n];
+            let slow = r.iter().enumerate().fold(0u64, |w, (i, &b)| w | u64::from(b) << (8 * i));
+            assert_eq!(tail_word(r), slow, "{r:?}");
+        }
+    }
+}

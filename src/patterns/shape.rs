@@ -335,3 +335,51 @@ pub(crate) fn shape_of(raw: &str, folded: bool) -> String {
 
 /// A longer display shape is shown as a bare `<*>`.
 const MAX_SHAPE_BYTES: usize = 96;
+
+/// Where the first `needle` byte of `bytes` is: eight bytes at a time (the lowest byte flagged by
+/// the zero-byte test is exact; only bytes above a match can be flagged falsely).
+pub(crate) fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let spread = ONES * u64::from(needle);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w) ^ spread;
+        let zero = x.wrapping_sub(ONES) & !x & HIGH;
+        if zero != 0 {
+            return Some(at + zero.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == needle)
+        .map(|i| at + i)
+}
+
+#[cfg(test)]
+mod find_byte_tests {
+    use super::find_byte;
+
+    #[test]
+    fn the_first_byte_is_found_wherever_it_sits() {
+        let samples: [&[u8]; 6] = [
+            b"",
+            b"=",
+            b"duration_ms=42",
+            b"a\x3c\x3d\x3e\xbd\xff=====",
+            b"abcdefghijklmnopqrstuvwxyz0123456789=",
+            b"\x00\x01\x3c\x3e\x3d\x3d\x7d\xfd\x00\x3d",
+        ];
+        for sample in samples {
+            for from in 0..=sample.len() {
+                let bytes = &sample[from..];
+                assert_eq!(find_byte(bytes, b'='), bytes.iter().position(|&b| b == b'='), "{bytes:?}");
+            }
+        }
+    }
+}

@@ -14,7 +14,7 @@ use std::ops::Range;
 use super::hash::{hash_bytes, mix};
 use super::header::{is_day, is_month, is_time, is_weekday, whitespace_from};
 use super::shape::{
-    DIGIT, EQUALS, LOWER, STEM, STRUCTURAL, UPPER, class, classes, core_bounds, ends_with_quote,
+    DIGIT, EQUALS, LOWER, STEM, STRUCTURAL, UPPER, class, classes, core_bounds, ends_with_quote, find_byte,
     is_key, is_message_key, is_number, is_unit, is_url, is_zone_name, names_a_value, stem_len,
     trim_close, write_masked_shape,
 };
@@ -59,6 +59,10 @@ pub(crate) struct Tok {
     /// 0 for any other token. The class is part of the token's identity.
     pub class: u8,
 }
+
+/// Two dots in a row, which a dot leader (`depth.........0`) needs: searched for once a line.
+static DOT_LEADER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b".."));
 
 /// Pieces remembered with their class, see [`Tokenizer::classify`].
 const CACHE_SLOTS: usize = 2048;
@@ -269,7 +273,7 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
-            let tok = match self.quoted_value_end(bytes, i) {
+            let mut tok = match self.quoted_value_end(bytes, i) {
                 Some(last) => {
                     let end = self.pieces[last].1;
                     i = last;
@@ -279,42 +283,31 @@ impl Tokenizer {
             };
             // The first word of a quoted message (`"operationExecutor.MountVolume started …"`)
             // names the event even when it looks like an identifier.
-            let tok = if tok.kind == Kind::Var
+            if tok.kind == Kind::Var
                 && !tok.masked
                 && matches!(bytes[start], b'"' | b'\'')
                 && self.opens_message()
             {
-                word(&bytes[start..end], start, end)
-            } else {
-                tok
-            };
-            if tok.kind == Kind::Word && is_status_word(&bytes[start..end]) {
-                status_next = true;
+                tok = word(&bytes[start..end], start, end);
             }
-            // Only the word `user` names a value: an account called `user` (a value already)
-            // does not make the word after it one (`invalid user user from`).
-            let tok = match self.toks.last() {
-                Some(prev)
-                    if tok.kind == Kind::Word
-                        && prev.kind == Kind::Word
-                        && names_a_value(&bytes[prev.start..prev.end]) =>
-                {
-                    let (cs, ce) = core_bounds(&bytes[start..end]);
-                    if cs < ce {
-                        // The word keeps its identity: in `for user from`, `from` is a word the
-                        // template may hold (see `Pattern::accepts`).
-                        Tok {
-                            kind: Kind::Var,
-                            value_hash: tok.ident_hash,
-                            shape_hash: self.placeholder_shape(&bytes[start..end], cs, ce),
-                            ..tok
-                        }
-                    } else {
-                        tok
-                    }
+            if tok.kind == Kind::Word {
+                if is_status_word(&bytes[start..end]) {
+                    status_next = true;
                 }
-                _ => tok,
-            };
+                // Only the word `user` names a value: an account called `user` (a value already)
+                // does not make the word after it one (`invalid user user from`).
+                let named = self.toks.last().is_some_and(|prev| {
+                    prev.kind == Kind::Word && names_a_value(&bytes[prev.start..prev.end])
+                });
+                let (cs, ce) = if named { core_bounds(&bytes[start..end]) } else { (0, 0) };
+                if cs < ce {
+                    // The word keeps its identity: in `for user from`, `from` is a word the
+                    // template may hold (see `Pattern::accepts`).
+                    tok.kind = Kind::Var;
+                    tok.value_hash = tok.ident_hash;
+                    tok.shape_hash = self.placeholder_shape(&bytes[start..end], cs, ce);
+                }
+            }
             self.push_folding(bytes, tok);
             i += 1;
         }
@@ -354,7 +347,7 @@ impl Tokenizer {
         self.pieces.clear();
         let bytes = line.as_bytes();
         // A dot leader needs two dots in a row, which most lines do not have.
-        let leaders = memchr::memchr_iter(b'.', bytes).any(|i| bytes.get(i + 1) == Some(&b'.'));
+        let leaders = DOT_LEADER.find(bytes).is_some();
         let mut i = 0;
         while i < bytes.len() {
             while i < bytes.len() && bytes[i].is_ascii_whitespace() {
@@ -444,7 +437,7 @@ impl Tokenizer {
     fn quoted_value_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
         let (s, e) = self.pieces[i];
         let piece = &bytes[s..e];
-        let eq = piece.iter().position(|&b| b == b'=')?;
+        let eq = find_byte(piece, b'=')?;
         let quote = *piece.get(eq + 1)?;
         if !matches!(quote, b'"' | b'\'')
             || !is_key(&piece[..eq])
@@ -513,7 +506,7 @@ impl Tokenizer {
     /// `key="a b c"` spanning `start..end`, found by [`Tokenizer::quoted_value_end`].
     fn quoted_value(&self, bytes: &[u8], start: usize, end: usize) -> Tok {
         let raw = &bytes[start..end];
-        let eq = raw.iter().position(|&b| b == b'=').unwrap_or(0);
+        let eq = find_byte(raw, b'=').unwrap_or(0);
         Tok {
             start,
             end,
@@ -568,7 +561,7 @@ impl Tokenizer {
         if !raw.first()?.is_ascii_alphabetic() {
             return None;
         }
-        let eq = raw.iter().position(|&b| b == b'=')?;
+        let eq = find_byte(raw, b'=')?;
         let key = &raw[..eq];
         let key_hash = hash_bytes(key);
         if self.keys.is_empty() {
@@ -640,7 +633,7 @@ impl Tokenizer {
         let ends = core.first().map_or(0, |&b| class(b)) | core.last().map_or(0, |&b| class(b));
         let mask = inner | ends;
         if mask & EQUALS != 0
-            && let Some(eq) = core.iter().position(|&b| b == b'=')
+            && let Some(eq) = find_byte(core, b'=')
             && is_key(&core[..eq])
         {
             if is_message_key(&core[..eq]) && raw.len() <= 4 * MAX_WORD_BYTES {

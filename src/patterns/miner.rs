@@ -1010,6 +1010,18 @@ impl Miner {
             spans.clear();
             p.align(body, toks, |part, range| spans.push((part, range)));
             for (part, range) in spans.drain(..) {
+                if range.is_empty() {
+                    // A `<*>` of a run that this line leaves empty (`moved /srv/x.txt to archive`
+                    // under `moved /srv/My Documents/a b.txt to archive`) is no constant: the
+                    // template shows it as a `<*>`, not as the one value it had.
+                    if let Some(Part::Var(s)) = p.parts.get_mut(part)
+                        && !s.varying
+                    {
+                        s.varying = true;
+                        changed |= !s.masked;
+                    }
+                    continue;
+                }
                 let (Some(first), Some(last)) = (toks.get(range.start), toks.get(range.end.wrapping_sub(1)))
                 else {
                     continue;

@@ -256,6 +256,21 @@ impl Tokenizer {
                 i = last + 1;
                 continue;
             }
+            // `auth, billing, search`: a list without brackets, as long as it is.
+            if bytes[end - 1] == b','
+                && let Some(last) = self.comma_list_end(bytes, i)
+            {
+                let end = self.pieces[last].1;
+                // Shown as written until another line has another list: a list that never
+                // changes (`launching normal, non-uberized, multi-container job`) reads as words.
+                let shape_hash = hash_bytes(b"<*>, <*>");
+                self.push_folding(bytes, Tok {
+                    masked: false,
+                    ..masked_var(&bytes[start..end], start, end, shape_hash)
+                });
+                i = last + 1;
+                continue;
+            }
             // `/var/lib/My Files/report.txt`: a path goes on after a space.
             let piece = &bytes[start..end];
             if let Some(prev) = self.toks.last_mut()
@@ -478,6 +493,32 @@ impl Tokenizer {
             }
         }
         None
+    }
+
+    /// If piece `i` opens a list of names without brackets (`auth, billing, search`, `a.txt,
+    /// b.txt, c.txt`), the index of its last item: three items or more, each one piece without a
+    /// digit, each but the last ending with a comma. A phrase cut by commas (`failed, retrying in
+    /// 5 s`, `the store, the bank`) has items of several pieces or only two, and stays words; so
+    /// do fields (`i:0,`, `a=1,`), values (`requery, 0, items, 3`, read one by one as values
+    /// side by side are) and quoted or bracketed items, which other rules read.
+    fn comma_list_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+        let item = |k: usize| {
+            let (s, e) = self.pieces[k];
+            let piece = bytes[s..e].strip_suffix(b",").unwrap_or(&bytes[s..e]);
+            !piece.is_empty()
+                && piece.len() <= MAX_WORD_BYTES
+                && !piece.ends_with(b",")
+                && !piece.iter().any(|b| {
+                    b.is_ascii_digit()
+                        || matches!(b, b'=' | b':' | b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'{' | b'}')
+                })
+        };
+        let ends_with_comma = |k: usize| bytes[..self.pieces[k].1].ends_with(b",");
+        let mut k = i;
+        while k < self.pieces.len() && ends_with_comma(k) && item(k) {
+            k += 1;
+        }
+        (k >= i + 2 && k < self.pieces.len() && !ends_with_comma(k) && item(k)).then_some(k)
     }
 
     /// Whether a piece now would open the message: nothing but values before it.

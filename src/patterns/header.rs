@@ -2,6 +2,9 @@
 //! and the message and level of JSON lines.
 
 use std::ops::Range;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 
 use crate::core::level::Level;
 
@@ -47,10 +50,10 @@ fn split_json(line: &str) -> Option<(Option<Level>, Range<usize>)> {
     if !(trimmed.starts_with('{') && trimmed.ends_with('}')) {
         return None;
     }
-    let message = [&b"msg"[..], b"message", b"log"]
+    let message = JSON_KEYS[..3]
         .iter()
         .find_map(|k| json_string_field(bytes, k))?;
-    let level = [&b"level"[..], b"lvl", b"severity", b"loglevel"]
+    let level = JSON_KEYS[3..]
         .iter()
         .find_map(|k| json_string_field(bytes, k))
         .and_then(|r| level_word(&bytes[r]));
@@ -58,15 +61,28 @@ fn split_json(line: &str) -> Option<(Option<Level>, Range<usize>)> {
     Some((level.or(inner_level), message.start + start..message.end))
 }
 
-/// The byte range of the string value of `"key":` (escapes left as written).
-fn json_string_field(bytes: &[u8], key: &[u8]) -> Option<Range<usize>> {
+/// The quoted keys of a JSON line's message (`msg`, `message`, `log`), then of its level, each
+/// with a searcher built once.
+static JSON_KEYS: LazyLock<[Finder<'static>; 7]> = LazyLock::new(|| {
+    [
+        &b"\"msg\""[..],
+        b"\"message\"",
+        b"\"log\"",
+        b"\"level\"",
+        b"\"lvl\"",
+        b"\"severity\"",
+        b"\"loglevel\"",
+    ]
+    .map(Finder::new)
+});
+
+/// The byte range of the string value of `"key":` (escapes left as written); `key` is the quoted
+/// key's searcher.
+fn json_string_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
     let mut from = 0;
     while from < bytes.len() {
-        let at = from
-            + bytes[from..].windows(key.len() + 2).position(|w| {
-                w[0] == b'"' && &w[1..=key.len()] == key && w[key.len() + 1] == b'"'
-            })?;
-        let mut i = at + key.len() + 2;
+        let at = from + key.find(&bytes[from..])?;
+        let mut i = at + key.needle().len();
         from = i;
         while i < bytes.len() && bytes[i].is_ascii_whitespace() {
             i += 1;
@@ -82,13 +98,13 @@ fn json_string_field(bytes: &[u8], key: &[u8]) -> Option<Range<usize>> {
             continue;
         }
         let start = i + 1;
+        // The closing quote: the next quote or backslash, a backslash skipping what it escapes.
         let mut j = start;
-        while j < bytes.len() {
-            match bytes[j] {
-                b'\\' => j += 2,
-                b'"' => return Some(start..j),
-                _ => j += 1,
+        while let Some(k) = bytes.get(j..).and_then(|rest| memchr::memchr2(b'\\', b'"', rest)) {
+            if bytes[j + k] == b'"' {
+                return Some(start..j + k);
             }
+            j += k + 2;
         }
         return None;
     }
@@ -737,6 +753,72 @@ mod memo_tests {
             let kept = split_header(line, &mut memo);
             let full = split_header(line, &mut HeaderMemo::default());
             assert_eq!(kept, full, "{line:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod json_tests {
+    use super::{JSON_KEYS, json_string_field};
+    use std::ops::Range;
+
+    /// The field read byte by byte, as the searchers must read it.
+    fn plain(bytes: &[u8], key: &[u8]) -> Option<Range<usize>> {
+        let mut from = 0;
+        while from < bytes.len() {
+            let at = from + bytes[from..].windows(key.len()).position(|w| w == key)?;
+            let mut i = at + key.len();
+            from = i;
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b':') {
+                continue;
+            }
+            i += 1;
+            while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+                i += 1;
+            }
+            if bytes.get(i) != Some(&b'"') {
+                continue;
+            }
+            let start = i + 1;
+            let mut j = start;
+            while j < bytes.len() {
+                match bytes[j] {
+                    b'\\' => j += 2,
+                    b'"' => return Some(start..j),
+                    _ => j += 1,
+                }
+            }
+            return None;
+        }
+        None
+    }
+
+    #[test]
+    fn a_json_field_is_read_as_byte_by_byte_wherever_its_quotes_and_escapes_sit() {
+        let lines = [
+            r#"{"ts":"2024-01-01T00:00:01Z","level":"warn","msg":"disk 1 almost full","host":"a"}"#,
+            r#"{"note":"the \"msg\" key","msg" : "say \"hi\" \\","lvl":"error"}"#,
+            r#"{"msg":"ends in a backslash \"#,
+            r#"{"msg":"unclosed"#,
+            r#"{"message": 42, "log":"from the log key", "severity":"info"}"#,
+            r#"{"msg" "no colon","msg":"second","loglevel" :  "debug"}"#,
+            r#"{"msg":"\\\\","level":"\u0041"}"#,
+            r#"{}"#,
+            r#"{"msg":""}"#,
+        ];
+        for line in lines {
+            for key in JSON_KEYS.iter() {
+                let bytes = line.as_bytes();
+                assert_eq!(
+                    json_string_field(bytes, key),
+                    plain(bytes, key.needle()),
+                    "{line} {:?}",
+                    String::from_utf8_lossy(key.needle())
+                );
+            }
         }
     }
 }

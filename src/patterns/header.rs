@@ -111,7 +111,7 @@ fn json_string_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
     None
 }
 
-/// The last header split in full, for lines that repeat it with other digits: a log writes the
+/// The last headers split in full, for lines that repeat one with other digits: a log writes the
 /// same header (time, level, thread) on every line, and only its digits change.
 ///
 /// Reusing a split is exact: every test [`split_text_header`] makes of the pieces before the
@@ -120,9 +120,9 @@ fn json_string_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
 /// only tests it makes of the message's first piece are repeated by [`HeaderMemo::recall`].
 #[derive(Debug, Default)]
 pub(crate) struct HeaderMemo {
-    /// Headers split in full (most recent last), each up to where its message starts, every
-    /// digit written `0`, with the level it names. A log alternates a few headers (one per
-    /// level), so a few are kept.
+    /// Headers split in full, each up to where its message starts, every digit written `0`, with
+    /// the level it names; once there are [`MEMO_HEADERS`], a new one replaces them in turn. A log
+    /// alternates a few headers (one per level), so a few are kept.
     kept: Vec<(Vec<u8>, Option<Level>)>,
     /// The next entry to replace once `kept` is full.
     next: usize,

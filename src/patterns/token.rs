@@ -256,8 +256,14 @@ impl Tokenizer {
                 i = last + 1;
                 continue;
             }
-            // `auth, billing, search`: a list without brackets, as long as it is.
+            // `features: auth, billing, search`: a list without brackets after its label, as long
+            // as it is. Without a label (`INFO, auth, login, failed`, a line of comma-separated
+            // fields) the words are the event.
             if bytes[end - 1] == b','
+                && self
+                    .toks
+                    .last()
+                    .is_some_and(|t| t.kind == Kind::Word && bytes[t.end - 1] == b':')
                 && let Some(last) = self.comma_list_end(bytes, i)
             {
                 let end = self.pieces[last].1;
@@ -496,7 +502,7 @@ impl Tokenizer {
     }
 
     /// If piece `i` opens a list of names without brackets (`auth, billing, search`, `a.txt,
-    /// b.txt, c.txt`), the index of its last item: three items or more, each one piece without a
+    /// b.txt, c.txt`; the caller asks for a label before it), the index of its last item: three items or more, each one piece without a
     /// digit, each but the last ending with a comma. A phrase cut by commas (`failed, retrying in
     /// 5 s`, `the store, the bank`) has items of several pieces or only two, and stays words; so
     /// do fields (`i:0,`, `a=1,`), values (`requery, 0, items, 3`, read one by one as values

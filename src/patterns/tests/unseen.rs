@@ -392,13 +392,18 @@ fn a_list_of_names_without_brackets_is_one_value_of_any_length() {
     assert_eq!(miner.template(a), Some("enabled features: <*> on node <*>"));
     // A list that never changes reads as written.
     let mut miner = Miner::default();
-    let d = miner.observe("launching normal, non-uberized, multi-container job job_1");
-    let e = miner.observe("launching normal, non-uberized, multi-container job job_2");
+    let d = miner.observe("launching job job_1 as: normal, non-uberized, multi-container");
+    let e = miner.observe("launching job job_2 as: normal, non-uberized, multi-container");
     assert_eq!(d, e);
     assert_eq!(
         miner.template(d),
-        Some("launching normal, non-uberized, multi-container job job_<*>")
+        Some("launching job job_<*> as: normal, non-uberized, multi-container")
     );
+    // Fields separated by commas, with no label before them, are the event's words.
+    let mut miner = Miner::default();
+    let h = miner.observe("2026-12-06T10:00:01Z id=7 audit, auth, login, succeeded");
+    let k = miner.observe("2026-12-06T10:00:02Z id=8 audit, auth, login, failed");
+    assert_ne!(h, k);
     // A phrase cut by a comma keeps its words: two events.
     let mut miner = Miner::default();
     let f = miner.observe("upstream call failed, retrying in 5 seconds");

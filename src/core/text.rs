@@ -3,6 +3,15 @@
 
 use unicode_width::UnicodeWidthChar;
 
+/// Eight bytes (exactly eight: a chunk of `chunks_exact(8)`) as one little-endian word, for the
+/// eight-at-a-time scans: byte `i` of the chunk is bits `8 * i` up.
+#[inline]
+pub fn word8(chunk: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    u64::from_le_bytes(w)
+}
+
 /// How many bytes at the start of `bytes` lie in whole 32-byte blocks holding no byte that `hit`
 /// matches: each block is checked whole, in a form the compiler turns into vector compares, so
 /// plain text costs a few instructions a block. The first matching byte, if any, is at or after

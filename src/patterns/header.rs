@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 
 use crate::core::level::Level;
+use crate::core::text::word8;
 
 /// Splits off the header of a line: leading timestamps, pids, hosts, the level and the thread
 /// after it. Returns the level shown (if any) and the byte offset where the message starts.
@@ -177,14 +178,9 @@ fn same_but_digits(bytes: &[u8], masked: &[u8]) -> bool {
     if bytes.len() != masked.len() {
         return false;
     }
-    let word = |b: &[u8]| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(b);
-        u64::from_ne_bytes(w)
-    };
     let mut chunks = bytes.chunks_exact(8).zip(masked.chunks_exact(8));
     let same = chunks.all(|(b, m)| {
-        let w = word(b);
+        let w = word8(b);
         // With the high bit cleared no byte carries into the next: a byte is a digit when it is
         // at or above `0` (adding 0x50 sets its high bit), below `:` (adding 0x46 does not) and
         // its own high bit was clear.
@@ -192,7 +188,7 @@ fn same_but_digits(bytes: &[u8], masked: &[u8]) -> bool {
         let digit = (low + 0x50 * ONES) & !(low + 0x46 * ONES) & !w & HIGH;
         // 0xff in each digit's byte.
         let spread = (digit >> 7) * 0xff;
-        ((w & !spread) | ((0x30 * ONES) & spread)) == word(m)
+        ((w & !spread) | ((0x30 * ONES) & spread)) == word8(m)
     });
     let tail = bytes.len() / 8 * 8;
     same && bytes[tail..]
@@ -363,9 +359,7 @@ pub(crate) fn whitespace_from(bytes: &[u8], from: usize) -> usize {
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
     let mut i = from;
     while let Some(word) = bytes.get(i..i + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        let w = u64::from_ne_bytes(w);
+        let w = word8(word);
         // Set in some byte exactly when a byte is below 0x21 (whitespace is among those).
         if w.wrapping_sub(BELOW) & !w & HIGH != 0 {
             break;

@@ -345,9 +345,7 @@ pub(crate) fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
     let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(w) ^ spread;
+        let x = crate::core::text::word8(chunk) ^ spread;
         let zero = x.wrapping_sub(ONES) & !x & HIGH;
         if zero != 0 {
             return Some(at + zero.trailing_zeros() as usize / 8);

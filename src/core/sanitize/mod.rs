@@ -139,9 +139,7 @@ fn printable_run(bytes: &[u8]) -> usize {
     let mut at = crate::core::text::clear_blocks(bytes, |b| b.wrapping_sub(0x20) > 0x5e);
     let mut words = bytes[at..].chunks_exact(8);
     for word in &mut words {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        let w = u64::from_ne_bytes(w);
+        let w = crate::core::text::word8(word);
         // A byte below 0x20, or one above 0x7e (0x7f + 1 sets its high bit, as any byte >= 0x80 has).
         let low = w.wrapping_sub(SPACE) & !w & HIGH;
         let high = (w.wrapping_add(ONES) | w) & HIGH;

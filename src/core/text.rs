@@ -15,15 +15,22 @@ pub fn word8(chunk: &[u8]) -> u64 {
 /// How many bytes at the start of `bytes` lie in whole 32-byte blocks holding no byte that `hit`
 /// matches: each block is checked whole, in a form the compiler turns into vector compares, so
 /// plain text costs a few instructions a block. The first matching byte, if any, is at or after
-/// the offset returned (the rest is for the caller to look at).
+/// the offset returned (the rest is for the caller to look at). When every whole block is clear,
+/// the bytes after them are checked as the block that ends `bytes` (overlapping bytes already
+/// read): a clear line of 32 bytes or more then costs no byte-at-a-time loop, and `bytes.len()`
+/// is returned.
 #[inline]
 pub fn clear_blocks(bytes: &[u8], hit: impl Fn(u8) -> bool) -> usize {
+    let any = |block: &[u8]| block.iter().fold(false, |any, &b| any | hit(b));
     let mut at = 0;
     for block in bytes.chunks_exact(32) {
-        if block.iter().fold(false, |any, &b| any | hit(b)) {
-            break;
+        if any(block) {
+            return at;
         }
         at += 32;
+    }
+    if at < bytes.len() && at >= 32 && !any(&bytes[bytes.len() - 32..]) {
+        return bytes.len();
     }
     at
 }
@@ -147,6 +154,23 @@ pub fn thousands(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clear_blocks_never_passes_a_hit_and_reaches_the_end_of_a_clear_run() {
+        // Every length around the block size, with no hit and with one hit at every place.
+        for len in 0..100 {
+            let clear = vec![b'a'; len];
+            let whole = if len >= 32 { len } else { 0 };
+            assert_eq!(clear_blocks(&clear, |b| b == b'!'), whole, "len {len}");
+            for hit in 0..len {
+                let mut bytes = clear.clone();
+                bytes[hit] = b'!';
+                let at = clear_blocks(&bytes, |b| b == b'!');
+                assert!(at <= hit, "len {len}, hit at {hit}, returned {at}");
+                assert_eq!(at % 32, 0, "len {len}, hit at {hit}: a block's start");
+            }
+        }
+    }
 
     #[test]
     fn wrapping_cuts_at_the_column_count_and_keeps_every_character() {

@@ -21,16 +21,32 @@ static HTTP_VERSION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"
 /// Detects the level of one log line (already split, without its newline); `None` when its text
 /// names none.
 pub fn detect_level(line: &str) -> Option<Level> {
-    detect_level_beside(line, 0..0)
+    detect_level_beside(line, 0..0, Quotes::Unknown)
+}
+
+/// What the caller already knows of a line's quotes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quotes {
+    /// Nothing: the line is looked at.
+    Unknown,
+    /// The line holds no `"`, so it is no access-log line.
+    None,
 }
 
 /// [`detect_level`] for a line whose timestamp is at `stamp`: no level word is inside a time, so
 /// its bytes are not read again.
-pub(crate) fn detect_level_beside(line: &str, stamp: std::ops::Range<usize>) -> Option<Level> {
+pub(crate) fn detect_level_beside(
+    line: &str,
+    stamp: std::ops::Range<usize>,
+    quotes: Quotes,
+) -> Option<Level> {
     let bytes = line.as_bytes();
     let bytes = &bytes[..bytes.len().min(SCAN_LIMIT)];
     syslog_priority(bytes)
-        .or_else(|| access_log_status(bytes))
+        .or_else(|| match quotes {
+            Quotes::Unknown => access_log_status(bytes),
+            Quotes::None => None,
+        })
         .or_else(|| scan_tokens(bytes, stamp))
 }
 
@@ -100,7 +116,7 @@ fn status_before_request(bytes: &[u8], at: usize) -> Option<Level> {
 /// check on a line of a hundred bytes).
 fn has_quote(bytes: &[u8]) -> bool {
     let clear = crate::core::text::clear_blocks(bytes, |b| b == b'"');
-    bytes[clear..].contains(&b'"')
+    clear < bytes.len() && bytes[clear..].contains(&b'"')
 }
 
 fn scan_tokens(bytes: &[u8], stamp: std::ops::Range<usize>) -> Option<Level> {
@@ -125,9 +141,10 @@ fn scan_tokens(bytes: &[u8], stamp: std::ops::Range<usize>) -> Option<Level> {
         if token.len() > 11 || token[0].is_ascii_digit() {
             continue;
         }
+        // The token is letters and digits only: setting 0x20 lowers a letter and keeps a digit.
         let mut lower = [0u8; 11];
         for (dst, src) in lower.iter_mut().zip(token) {
-            *dst = src.to_ascii_lowercase();
+            *dst = src | 0x20;
         }
         let lower = &lower[..token.len()];
         if is_level_key(lower) {

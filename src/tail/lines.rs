@@ -2,7 +2,8 @@
 
 use chrono::{DateTime, Utc};
 
-use super::level::detect_level_beside;
+use super::level::{Quotes, detect_level_beside};
+use crate::core::text::clear_blocks;
 use super::timestamp::{self, TimeRule, Zone};
 use super::{LogLine, TimeOrigin};
 use crate::core::level::Level;
@@ -122,9 +123,20 @@ impl LineSplitter {
             cut += head.len() - self.max_line_bytes;
             head = &head[..self.max_line_bytes];
         }
-        let (text, cut_bytes) = sanitize_line(head, cut, self.max_line_bytes);
+        // Most lines are printable ASCII without a quote: one pass over their bytes says so, and
+        // then they need no sanitizing, and the level no look for an access log's request.
+        let plain = cut == 0
+            && head.len() >= 32
+            && clear_blocks(head, |b| b.wrapping_sub(0x20) > 0x5e || b == b'"') == head.len();
+        let (text, cut_bytes, quotes) = match plain.then(|| plain_text(head)).flatten() {
+            Some(text) => (text, 0, Quotes::None),
+            None => {
+                let (text, cut_bytes) = sanitize_line(head, cut, self.max_line_bytes);
+                (text, cut_bytes, Quotes::Unknown)
+            }
+        };
         let (time, time_origin) = self.time_of(&text, received);
-        let mut level = detect_level_beside(&text, time_origin.span().unwrap_or(0..0));
+        let mut level = detect_level_beside(&text, time_origin.span().unwrap_or(0..0), quotes);
         // Stack frames and wrapped continuation lines belong to the line above them.
         if level.is_none() && text.starts_with(' ') {
             level = self.previous_level;
@@ -165,8 +177,21 @@ impl LineSplitter {
     }
 }
 
+/// `bytes`, known to be printable ASCII, as text. Copied first: UTF-8 validation of a fresh
+/// (aligned) allocation reads a word at a time from its first byte.
+fn plain_text(bytes: &[u8]) -> Option<String> {
+    String::from_utf8(bytes.to_vec()).ok()
+}
+
 /// Sanitizes one line's bytes, capping the text and noting the bytes cut (including `already_cut`).
 pub(crate) fn sanitize_line(bytes: &[u8], already_cut: usize, max: usize) -> (String, usize) {
+    if already_cut == 0
+        && bytes.len() <= max
+        && crate::core::sanitize::is_plain(bytes)
+        && let Some(text) = plain_text(bytes)
+    {
+        return (text, 0);
+    }
     let mut text = String::with_capacity(bytes.len().min(max) + 8);
     let used = sanitize_into(&mut text, bytes, max, Policy::ScreenLine);
     let cut = already_cut + (bytes.len() - used);
@@ -248,6 +273,49 @@ mod tests {
             pieces.push(&stream[at..]);
             let (chunked, _) = split(&pieces, max);
             proptest::prop_assert_eq!(whole, chunked);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config {
+            cases: 400,
+            failure_persistence: None,
+            ..Default::default()
+        })]
+
+        /// A line's text and level are those of the full treatment (sanitizer, then the level of
+        /// the whole text), whether or not it takes the fast path for plain lines.
+        #[test]
+        fn the_plain_path_gives_what_the_full_treatment_gives(
+            pieces in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just(&b"2026-11-24T14:03:07.123Z "[..]),
+                    proptest::strategy::Just(&b"ERROR "[..]),
+                    proptest::strategy::Just(&b"warn "[..]),
+                    proptest::strategy::Just(&b"level=info "[..]),
+                    proptest::strategy::Just(&b"\"GET /a HTTP/1.1\" 503 12 "[..]),
+                    proptest::strategy::Just(&b"request_id=0000002a path=/v1/pay "[..]),
+                    proptest::strategy::Just(&b"\x1b[31m"[..]),
+                    proptest::strategy::Just(&b"caf\xc3\xa9 \xff "[..]),
+                    proptest::strategy::Just(&b"\t"[..]),
+                    proptest::strategy::Just(&b"<11>"[..]),
+                ],
+                0..10,
+            ),
+        ) {
+            let line: Vec<u8> = pieces.concat();
+            let mut splitter = LineSplitter::new(0, 4096);
+            let mut out = Vec::new();
+            let mut chunk = line.clone();
+            chunk.push(b'\n');
+            splitter.push(&chunk, Utc::now(), &mut out);
+            let (text, cut) = sanitize_line(&line, 0, 4096);
+            proptest::prop_assert_eq!(&out[0].text, &text);
+            proptest::prop_assert_eq!(out[0].cut_bytes, cut);
+            let level = crate::tail::detect_level(&text);
+            if level.is_some() || !text.starts_with(' ') {
+                proptest::prop_assert_eq!(out[0].level, level, "{:?}", text);
+            }
         }
     }
 

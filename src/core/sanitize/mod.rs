@@ -137,6 +137,9 @@ fn printable_run(bytes: &[u8]) -> usize {
     // Thirty-two bytes at a time first: a byte outside 0x20..=0x7e lands above 0x5e once 0x20 is
     // taken off (wrapping). Then eight at a time, then one.
     let mut at = crate::core::text::clear_blocks(bytes, |b| b.wrapping_sub(0x20) > 0x5e);
+    if at == bytes.len() {
+        return at;
+    }
     let mut words = bytes[at..].chunks_exact(8);
     for word in &mut words {
         let w = crate::core::text::word8(word);

@@ -119,6 +119,13 @@ fn hms(s: &[u8], at: usize) -> Option<(NaiveTime, usize)> {
 /// run of digits too long to be a fraction of a second.
 #[inline]
 fn fraction(s: &[u8], at: usize) -> Option<(u32, usize)> {
+    // Milliseconds are the most common fraction: three digits and no fourth.
+    if is(s, at, b".,")
+        && let Some(millis) = num::<3>(s, at + 1)
+        && !s.get(at + 4).is_some_and(u8::is_ascii_digit)
+    {
+        return Some((millis * 1_000_000, at + 4));
+    }
     let mut end = at;
     let mut nanos = 0u32;
     if is(s, end, b".,") && s.get(end + 1).is_some_and(u8::is_ascii_digit) {

@@ -22,8 +22,8 @@ pub(crate) fn split_header(line: &str, memo: &mut HeaderMemo) -> (Option<Level>,
     let (level, mut start) = match memo.recall(line.as_bytes()) {
         Some(found) => found,
         None => {
-            let (level, start, reusable) = split_text_header_reusable(line);
-            memo.keep(line.as_bytes(), level, start, reusable);
+            let (level, start, reuse) = split_text_header_reusable(line);
+            memo.keep(line.as_bytes(), level, start, reuse);
             (level, start)
         }
     };
@@ -118,30 +118,63 @@ fn json_string_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
 /// Reusing a split is exact: every test [`split_text_header`] makes of the pieces before the
 /// message reads digits only as digits (their count and place, never their value: the tests that
 /// read values, a short date's month and an epoch's range, are on paths that are not kept), and the
-/// only tests it makes of the message's first piece are repeated by [`HeaderMemo::recall`].
+/// tests it makes of the message's pieces are repeated by [`HeaderMemo::recall`]: the first piece
+/// of a split found by the level's place, and for one found by a syslog program (which opens the
+/// message) the program and the look for a level that goes on past it (see
+/// [`program_split_holds`]).
 #[derive(Debug, Default)]
 pub(crate) struct HeaderMemo {
-    /// Headers split in full, each up to where its message starts, every digit written `0`, with
-    /// the level it names; once there are [`MEMO_HEADERS`], a new one replaces them in turn. A log
-    /// alternates a few headers (one per level), so a few are kept.
-    kept: Vec<(Vec<u8>, Option<Level>)>,
+    /// Headers split in full, once there are [`MEMO_HEADERS`] a new one replacing them in turn. A
+    /// log alternates a few headers: one per level, times one per thread where it names its
+    /// thread (`[main]`, `[http-nio-8080-exec-7]`, `[pool-2-thread-5]`, each alike but for digits).
+    kept: Vec<KeptHeader>,
     /// The next entry to replace once `kept` is full.
     next: usize,
 }
 
+#[derive(Debug)]
+struct KeptHeader {
+    /// The header up to where its message starts, every digit written `0`.
+    masked: Vec<u8>,
+    level: Option<Level>,
+    /// How the split was found, and so what of the message is looked at again.
+    reuse: Reuse,
+    /// The header's last eight bytes as one word, digits written `0` (0 for a header shorter
+    /// than eight bytes): compared first, since headers of one log differ most near their end
+    /// (level, thread), so a header that is not this one costs one word's compare.
+    last: u64,
+}
+
+/// Whether and how a split may be reused for a line whose header differs only in digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reuse {
+    No,
+    /// Found by the level's place: only the message's first piece is looked at again.
+    Level,
+    /// Found by the program (`May  1 12:00:00 web03 sshd[1234]: message`): the message opens with
+    /// the program, the header's `piece` pieces before it. Looked at again: that the program is
+    /// one and a piece follows it, and, where the look for a level went on into the message
+    /// (`reached`: every header piece may come before a level), that no level word follows it.
+    Program { pieces: usize, reached: bool },
+}
+
 /// Headers kept by a [`HeaderMemo`].
-const MEMO_HEADERS: usize = 4;
+const MEMO_HEADERS: usize = 16;
 
 impl HeaderMemo {
     /// The split of a line whose header is a kept one but for its digits.
     fn recall(&self, bytes: &[u8]) -> Option<(Option<Level>, usize)> {
-        let (masked, level) = self.kept.iter().find(|(masked, _)| {
-            let start = masked.len();
+        let kept = self.kept.iter().find(|kept| {
+            let start = kept.masked.len();
             bytes.len() > start
                 && !bytes[start].is_ascii_whitespace()
-                && same_but_digits(&bytes[..start], masked)
+                && last_word(&bytes[..start]) == kept.last
+                && same_but_digits(&bytes[..start], &kept.masked)
         })?;
-        let start = masked.len();
+        let start = kept.masked.len();
+        if let Reuse::Program { pieces, reached } = kept.reuse {
+            return program_split_holds(bytes, start, pieces, reached).then_some((None, start));
+        }
         // The message's first piece decides whether the header goes on (a thread in brackets, a
         // lone separator, Spring Boot's pid and `---`): those lines are split in full.
         let first_end = whitespace_from(bytes, start);
@@ -150,46 +183,120 @@ impl HeaderMemo {
         let goes_on = first.starts_with(b"[")
             || matches!(first, b"-" | b":" | b"|")
             || is_id_number(first) && next.trim_ascii_start().starts_with(b"---");
-        (!goes_on).then_some((*level, start))
+        (!goes_on).then_some((kept.level, start))
     }
 
     /// Keeps a split made in full, if it may be reused.
-    fn keep(&mut self, bytes: &[u8], level: Option<Level>, start: usize, reusable: bool) {
-        if !reusable || start == 0 || start >= bytes.len() {
+    fn keep(&mut self, bytes: &[u8], level: Option<Level>, start: usize, reuse: Reuse) {
+        if reuse == Reuse::No || start == 0 || start >= bytes.len() {
             return;
         }
-        let masked = bytes[..start].iter().map(|&b| if b.is_ascii_digit() { b'0' } else { b });
+        let header = &bytes[..start];
+        let masked = header.iter().map(|&b| if b.is_ascii_digit() { b'0' } else { b });
+        let last = last_word(header);
         if self.kept.len() < MEMO_HEADERS {
-            self.kept.push((masked.collect(), level));
+            self.kept.push(KeptHeader {
+                masked: masked.collect(),
+                level,
+                reuse,
+                last,
+            });
             return;
         }
-        let (kept, kept_level) = &mut self.kept[self.next];
-        kept.clear();
-        kept.extend(masked);
-        *kept_level = level;
+        let kept = &mut self.kept[self.next];
+        kept.masked.clear();
+        kept.masked.extend(masked);
+        kept.level = level;
+        kept.reuse = reuse;
+        kept.last = last;
         self.next = (self.next + 1) % MEMO_HEADERS;
     }
 }
 
-/// Whether `bytes` are `masked` once each digit is written `0`: eight bytes at a time.
-fn same_but_digits(bytes: &[u8], masked: &[u8]) -> bool {
+/// Whether a line whose header (the `pieces` pieces before `start`) is a kept one found by the
+/// program splits there again: what [`split_text_header_reusable`] asks of the pieces from
+/// `start` on, asked again. The program must be one and a piece must follow it; where the look
+/// for a level went on into the message (`reached`), no piece it reaches may be a level word with
+/// a piece after it (a line like that is split in full).
+fn program_split_holds(bytes: &[u8], start: usize, pieces: usize, reached: bool) -> bool {
+    // The pieces from `start` on, one at a time: most lines settle within the first two.
+    let mut from = start;
+    let mut take = || {
+        while from < bytes.len() && bytes[from].is_ascii_whitespace() {
+            from += 1;
+        }
+        let s = from;
+        from = whitespace_from(bytes, from);
+        (from > s).then(|| &bytes[s..from])
+    };
+    // Pieces numbered as the full split numbers them: the program is piece `pieces`.
+    let Some(program) = take() else {
+        return false;
+    };
+    let mut after = take();
+    if after.is_none() || !is_program(program) {
+        return false;
+    }
+    if !reached {
+        return true;
+    }
+    let separator = |p: Option<&[u8]>| matches!(p, Some(b"-" | b"|"));
+    let (mut before2, mut before): (Option<&[u8]>, Option<&[u8]>) = (None, None);
+    let mut current = program;
+    let mut j = pieces;
+    // The look for a level stops at the tenth piece (j < n as well: the full split keeps twelve).
+    while j < MAX_HEADER_FIELDS + 1 {
+        // The program holds digits (its pid), so it is a header field and the look goes on past
+        // it; a header piece's part in this test is never needed.
+        if j > pieces
+            && !(before.is_some_and(is_header_field)
+                || j >= pieces + 2 && separator(before2) && separator(Some(current)))
+        {
+            break;
+        }
+        if parse_level(current).is_some() && after.is_some() {
+            return false;
+        }
+        let Some(next) = after else {
+            break;
+        };
+        (before2, before, current) = (before, Some(current), next);
+        j += 1;
+        after = take();
+    }
+    true
+}
+
+/// The last eight bytes of `header` as one word with each digit written `0`; 0 when it is
+/// shorter.
+fn last_word(header: &[u8]) -> u64 {
+    match header.len().checked_sub(8) {
+        Some(from) => digits_as_zero(word8(&header[from..])),
+        None => 0,
+    }
+}
+
+/// `w`'s eight bytes with each ASCII digit written `0`.
+fn digits_as_zero(w: u64) -> u64 {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // With the high bit cleared no byte carries into the next: a byte is a digit when it is at or
+    // above `0` (adding 0x50 sets its high bit), below `:` (adding 0x46 does not) and its own high
+    // bit was clear.
+    let low = w & !HIGH;
+    let digit = (low + 0x50 * ONES) & !(low + 0x46 * ONES) & !w & HIGH;
+    // 0xff in each digit's byte.
+    let spread = (digit >> 7) * 0xff;
+    (w & !spread) | ((0x30 * ONES) & spread)
+}
+
+/// Whether `bytes` are `masked` once each digit is written `0`: eight bytes at a time.
+fn same_but_digits(bytes: &[u8], masked: &[u8]) -> bool {
     if bytes.len() != masked.len() {
         return false;
     }
     let mut chunks = bytes.chunks_exact(8).zip(masked.chunks_exact(8));
-    let same = chunks.all(|(b, m)| {
-        let w = word8(b);
-        // With the high bit cleared no byte carries into the next: a byte is a digit when it is
-        // at or above `0` (adding 0x50 sets its high bit), below `:` (adding 0x46 does not) and
-        // its own high bit was clear.
-        let low = w & !HIGH;
-        let digit = (low + 0x50 * ONES) & !(low + 0x46 * ONES) & !w & HIGH;
-        // 0xff in each digit's byte.
-        let spread = (digit >> 7) * 0xff;
-        ((w & !spread) | ((0x30 * ONES) & spread)) == word8(m)
-    });
+    let same = chunks.all(|(b, m)| digits_as_zero(word8(b)) == word8(m));
     let tail = bytes.len() / 8 * 8;
     same && bytes[tail..]
         .iter()
@@ -204,10 +311,10 @@ fn split_text_header(line: &str) -> (Option<Level>, usize) {
 
 /// [`split_text_header`], and whether its split may be reused for a line whose header differs
 /// only in digits (see [`HeaderMemo`]): a split found by the level's place.
-fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, bool) {
+fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
     let bytes = line.as_bytes();
     if plainly_a_message(bytes) {
-        return (None, 0, false);
+        return (None, 0, Reuse::No);
     }
     let mut pieces: [(usize, usize); HEADER_PIECES] = [(0, 0); HEADER_PIECES];
     let mut n = 0;
@@ -236,7 +343,7 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, bool) {
         } else {
             2
         };
-        return (Some(level), at(k), false);
+        return (Some(level), at(k), Reuse::No);
     }
     // A name between two lone separators is a header field too: Python's
     // `2026-12-06 10:00:00,123 - app.orders - INFO - message`.
@@ -290,7 +397,7 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, bool) {
         if k + 1 < n && matches!(piece(k), b"-" | b":" | b"|") {
             k += 1;
         }
-        return (Some(level), at(k), true);
+        return (Some(level), at(k), Reuse::Level);
     }
 
     // `... host prog[pid]: message` after header fields: the message starts at the program.
@@ -298,12 +405,20 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, bool) {
         .take_while(|&j| j < 2 || is_header_field(piece(j - 2)))
         .find(|&j| is_program(piece(j)) && j + 1 < n)
     {
-        return (None, at(j), false);
+        // Whether the look for a level above went on to the program (and so into the message).
+        let reached = (1..=j)
+            .all(|k| is_header_field(piece(k - 1)) || k >= 2 && separator(k - 2) && separator(k));
+        let reuse = if j >= 2 {
+            Reuse::Program { pieces: j, reached }
+        } else {
+            Reuse::No
+        };
+        return (None, at(j), reuse);
     }
 
     // `20171223-22:15:29:606|Step_LSC|30002312|message`: header fields joined by `|`.
     if n > 0 && let Some(end) = piped_header(piece(0)) {
-        return (None, pieces[0].0 + end, false);
+        return (None, pieces[0].0 + end, Reuse::No);
     }
 
     // `134681 node-246 unix.hw state_change.unavailable 1077804742 1 message`: columns up to a
@@ -318,7 +433,7 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, bool) {
         let flag = |p: &[u8]| is_day(p.strip_prefix(b"-").unwrap_or(p));
         let k = if j + 2 < n && flag(piece(j + 1)) { j + 2 } else { j + 1 };
         if k < n {
-            return (None, at(k), false);
+            return (None, at(k), Reuse::No);
         }
     }
 
@@ -347,9 +462,9 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, bool) {
         k += 1;
     }
     if k >= n {
-        return (None, 0, false);
+        return (None, 0, Reuse::No);
     }
-    (None, at(k), false)
+    (None, at(k), Reuse::No)
 }
 
 /// Where the first ASCII whitespace at or after `from` is (`bytes.len()` if none): eight bytes at a
@@ -703,6 +818,53 @@ mod memo_tests {
     }
 
     #[test]
+    fn a_log_alternating_a_dozen_headers_splits_each_from_the_memo_once_seen() {
+        // One header per level and thread, as a service with a thread pool writes them.
+        let mut heads = Vec::new();
+        for level in ["INFO ", "WARN ", "ERROR", "DEBUG"] {
+            for thread in ["main", "http-nio-8080-exec-{d}", "pool-{d}-thread-{d}"] {
+                heads.push(format!("2026-11-24T14:00:0{{d}}.123Z {level} [{thread}] "));
+            }
+        }
+        let mut memo = HeaderMemo::default();
+        for round in 0..3 {
+            for head in &heads {
+                let line = format!("{}c.e.Orders : order {round} placed", head.replace("{d}", &round.to_string()));
+                let recalled = memo.recall(line.as_bytes());
+                assert_eq!(recalled.is_some(), round > 0, "{line:?}");
+                let kept = split_header(&line, &mut memo);
+                assert_eq!(kept, split_header(&line, &mut HeaderMemo::default()), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_syslog_header_kept_before_a_program_is_reused_only_where_the_split_holds() {
+        // The same header (but for digits) before a program, before none, and before a program
+        // that a level, a separated level or nothing follows.
+        let lines = [
+            "Jul  1 10:00:00 web01 sshd[12]: Accepted publickey for bob",
+            "Jul  2 10:00:00 web02 request method=POST path=/v1",
+            "Jul  3 10:00:00 web03 cron[7]: ERROR boom",
+            "Jul  4 10:00:00 web04 cron[7]: - app - INFO - started",
+            "Jul  5 10:00:00 web05 cron[7]:",
+            "Jul  6 10:00:00 web06 sshd[9]: 12 ERROR late",
+            "Jul  7 10:00:00 web07 sshd[9]: session opened",
+            "Jul  8 10:00:00 web08 sshd: no pid",
+        ];
+        let mut memo = HeaderMemo::default();
+        let mut recalled = 0;
+        for _ in 0..2 {
+            for line in lines {
+                recalled += usize::from(memo.recall(line.as_bytes()).is_some());
+                let kept = split_header(line, &mut memo);
+                assert_eq!(kept, split_header(line, &mut HeaderMemo::default()), "{line:?}");
+            }
+        }
+        assert!(recalled >= 3, "the plain program lines reuse the kept split ({recalled})");
+    }
+
+    #[test]
     fn a_kept_header_splits_every_line_as_a_split_in_full_does() {
         let heads = [
             "2026-11-24T14:00:0{d}.123Z INFO  ",
@@ -718,6 +880,11 @@ mod memo_tests {
             "1{d}7 node-246 unix.hw state_change.unavailable 1077804742 1 ",
             "INFO ",
             "2026-11-24T14:00:0{d}Z [worker-{d}] DEBUG ",
+            "May  {d} 12:00:0{d} web0{d} app[1{d}34]: ",
+            "Dec 1{d} 10:00:00 combo crond(pam_unix)[29{d}5]: ",
+            "<1{d}>Jun 14 15:16:01 combo app[{d}]: ",
+            "Jun 1{d} 10:00:00 - | app[{d}]: ",
+            "Jul  {d} 10:00:00 web0{d} ",
         ];
         let messages = [
             "request method=POST path=/v1/charges status=200",
@@ -732,6 +899,17 @@ mod memo_tests {
             "x",
             "",
             "   spaced out",
+            "ERROR boom",
+            "WARN",
+            "error: in lower case",
+            "1{d} ERROR after a number",
+            "- ERROR - between separators",
+            "- app.orders - INFO - a name between separators",
+            "| INFO | between pipes",
+            "[INFO] in brackets",
+            "x ERROR after a word",
+            "7 8 9 10 11 12 13 ERROR late",
+            "sshd[1{d}]: WARNING nested",
         ];
         let mut lines = Vec::new();
         for round in 0..3 {

@@ -152,7 +152,7 @@ enum Reuse {
     /// Found by the level's place: only the message's first piece is looked at again.
     Level,
     /// Found by the program (`May  1 12:00:00 web03 sshd[1234]: message`): the message opens with
-    /// the program, the header's `piece` pieces before it. Looked at again: that the program is
+    /// the program, the header's `pieces` pieces before it. Looked at again: that the program is
     /// one and a piece follows it, and, where the look for a level went on into the message
     /// (`reached`: every header piece may come before a level), that no level word follows it.
     Program { pieces: usize, reached: bool },

@@ -137,12 +137,13 @@ fn scan_tokens(bytes: &[u8], stamp: std::ops::Range<usize>) -> Option<Level> {
             i += 1;
         }
         let token = &bytes[start..i];
-        // No level word or key is that long or starts with a digit (a time, a count, an id).
-        if token.len() > 11 || token[0].is_ascii_digit() {
+        // No level word or key is that long (`severitytext`, twelve, is the longest) or starts
+        // with a digit (a time, a count, an id).
+        if token.len() > 12 || token[0].is_ascii_digit() {
             continue;
         }
         // The token is letters and digits only: setting 0x20 lowers a letter and keeps a digit.
-        let mut lower = [0u8; 11];
+        let mut lower = [0u8; 12];
         for (dst, src) in lower.iter_mut().zip(token) {
             *dst = src | 0x20;
         }
@@ -418,6 +419,11 @@ mod tests {
         assert_eq!(detect_level("ts=1 level=warn msg=\"x\""), Some(Level::Warn));
         assert_eq!(detect_level("ts=1 lvl=e msg=x"), Some(Level::Error));
         assert_eq!(detect_level(r#"{"msg":"an error"}"#), Some(Level::Error));
+        // OpenTelemetry's log records name it `severityText`.
+        assert_eq!(
+            detect_level(r#"{"body":"error budget fine","severityText":"INFO"}"#),
+            Some(Level::Info)
+        );
     }
 
     #[test]

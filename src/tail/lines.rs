@@ -53,23 +53,49 @@ impl LineSplitter {
     /// Splits `chunk`, appending every completed line to `out`.
     pub(crate) fn push(&mut self, chunk: &[u8], received: DateTime<Utc>, out: &mut Vec<LogLine>) {
         let mut start = 0;
-        for newline in memchr::memchr_iter(b'\n', chunk) {
-            let piece = &chunk[start..newline];
-            start = newline + 1;
-            if self.partial.is_empty() && self.partial_cut == 0 {
-                let crlf = piece.last() == Some(&b'\r');
-                let line = self.make_line(piece, 0, crlf, received);
-                out.push(line);
-            } else {
-                self.hold(piece);
-                let partial = std::mem::take(&mut self.partial);
-                let cut = std::mem::take(&mut self.partial_cut);
-                let line = self.make_line(&partial, cut, self.last_cr, received);
-                out.push(line);
-                self.partial = partial;
-                self.partial.clear();
-            }
+        if !self.partial.is_empty() || self.partial_cut > 0 {
+            // A line begun in an earlier chunk ends at this chunk's first newline.
+            let Some(newline) = memchr::memchr(b'\n', chunk) else {
+                self.hold(chunk);
+                return;
+            };
+            self.hold(&chunk[..newline]);
+            let partial = std::mem::take(&mut self.partial);
+            let cut = std::mem::take(&mut self.partial_cut);
+            let line = self.make_line(&partial, cut, self.last_cr, received);
+            out.push(line);
+            self.partial = partial;
+            self.partial.clear();
             self.last_cr = false;
+            start = newline + 1;
+        }
+        while start < chunk.len() {
+            let rest = &chunk[start..];
+            // One pass finds where a line ends and whether it is plain: in most lines the first
+            // byte outside printable ASCII (or a quote) is the newline.
+            let clear = clear_blocks(rest, needs_care);
+            let Some(hit) = rest[clear..].iter().position(|&b| needs_care(b)) else {
+                break;
+            };
+            let hit = clear + hit;
+            let newline = if rest[hit] == b'\n' {
+                hit
+            } else {
+                match memchr::memchr(b'\n', &rest[hit..]) {
+                    Some(at) => hit + at,
+                    None => break,
+                }
+            };
+            let piece = &rest[..newline];
+            let line = if newline == hit && piece.len() <= self.max_line_bytes {
+                self.plain_line(piece, received)
+            } else {
+                let crlf = piece.last() == Some(&b'\r');
+                self.make_line(piece, 0, crlf, received)
+            };
+            out.push(line);
+            self.last_cr = false;
+            start += newline + 1;
         }
         self.hold(&chunk[start..]);
     }
@@ -123,18 +149,34 @@ impl LineSplitter {
             cut += head.len() - self.max_line_bytes;
             head = &head[..self.max_line_bytes];
         }
-        // Most lines are printable ASCII without a quote: one pass over their bytes says so, and
-        // then they need no sanitizing, and the level no look for an access log's request.
-        let plain = cut == 0
-            && head.len() >= 32
-            && clear_blocks(head, |b| b.wrapping_sub(0x20) > 0x5e || b == b'"') == head.len();
-        let (text, cut_bytes, quotes) = match plain.then(|| plain_text(head)).flatten() {
-            Some(text) => (text, 0, Quotes::None),
+        // A line put together across chunks may be plain too.
+        let plain = cut == 0 && clear_blocks(head, needs_care) == head.len() && head.len() >= 32;
+        match plain.then(|| plain_text(head)).flatten() {
+            Some(text) => self.finish_line(text, 0, Quotes::None, received),
             None => {
                 let (text, cut_bytes) = sanitize_line(head, cut, self.max_line_bytes);
-                (text, cut_bytes, Quotes::Unknown)
+                self.finish_line(text, cut_bytes, Quotes::Unknown, received)
             }
-        };
+        }
+    }
+
+    /// A line of printable ASCII without a quote, at most `max_line_bytes` long: it needs no
+    /// sanitizing, and its level no look for an access log's request.
+    fn plain_line(&mut self, head: &[u8], received: DateTime<Utc>) -> LogLine {
+        match plain_text(head) {
+            Some(text) => self.finish_line(text, 0, Quotes::None, received),
+            None => self.make_line(head, 0, false, received),
+        }
+    }
+
+    /// A line of sanitized `text`: its time and level.
+    fn finish_line(
+        &mut self,
+        text: String,
+        cut_bytes: usize,
+        quotes: Quotes,
+        received: DateTime<Utc>,
+    ) -> LogLine {
         let (time, time_origin) = self.time_of(&text, received);
         let mut level = detect_level_beside(&text, time_origin.span().unwrap_or(0..0), quotes);
         // Stack frames and wrapped continuation lines belong to the line above them.
@@ -175,6 +217,12 @@ impl LineSplitter {
             None => (None, TimeOrigin::None),
         }
     }
+}
+
+/// Whether a byte asks more of a line than copying it: one outside printable ASCII (a newline
+/// among them) or a quote (an access log's request).
+fn needs_care(b: u8) -> bool {
+    b.wrapping_sub(0x20) > 0x5e || b == b'"'
 }
 
 /// `bytes`, known to be printable ASCII, as text. Copied first: UTF-8 validation of a fresh
@@ -283,41 +331,59 @@ mod tests {
             ..Default::default()
         })]
 
-        /// A line's text and level are those of the full treatment (sanitizer, then the level of
-        /// the whole text), whether or not it takes the fast path for plain lines.
+        /// Lines' texts and levels are those of the full treatment (split at each newline, a CR
+        /// before it dropped, the sanitizer's own machine, then the level of the whole text),
+        /// whether or not a line takes the fast path for plain lines.
         #[test]
         fn the_plain_path_gives_what_the_full_treatment_gives(
-            pieces in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::strategy::Just(&b"2026-11-24T14:03:07.123Z "[..]),
-                    proptest::strategy::Just(&b"ERROR "[..]),
-                    proptest::strategy::Just(&b"warn "[..]),
-                    proptest::strategy::Just(&b"level=info "[..]),
-                    proptest::strategy::Just(&b"\"GET /a HTTP/1.1\" 503 12 "[..]),
-                    proptest::strategy::Just(&b"request_id=0000002a path=/v1/pay "[..]),
-                    proptest::strategy::Just(&b"\x1b[31m"[..]),
-                    proptest::strategy::Just(&b"caf\xc3\xa9 \xff "[..]),
-                    proptest::strategy::Just(&b"\t"[..]),
-                    proptest::strategy::Just(&b"<11>"[..]),
-                ],
-                0..10,
+            lines in proptest::collection::vec(
+                (
+                    proptest::collection::vec(
+                        proptest::prop_oneof![
+                            proptest::strategy::Just(&b"2026-11-24T14:03:07.123Z "[..]),
+                            proptest::strategy::Just(&b"ERROR "[..]),
+                            proptest::strategy::Just(&b"warn "[..]),
+                            proptest::strategy::Just(&b"level=info "[..]),
+                            proptest::strategy::Just(&b"\"GET /a HTTP/1.1\" 503 12 "[..]),
+                            proptest::strategy::Just(&b"request_id=0000002a path=/v1/pay "[..]),
+                            proptest::strategy::Just(&b"\x1b[31m"[..]),
+                            proptest::strategy::Just(&b"caf\xc3\xa9 \xff "[..]),
+                            proptest::strategy::Just(&b"\t"[..]),
+                            proptest::strategy::Just(&b"<11>"[..]),
+                            proptest::strategy::Just(&b"\r"[..]),
+                        ],
+                        0..10,
+                    ),
+                    proptest::bool::ANY,
+                ),
+                1..5,
             ),
         ) {
-            let line: Vec<u8> = pieces.concat();
+            let mut stream = Vec::new();
+            let mut expected = Vec::new();
+            for (pieces, crlf) in &lines {
+                let line: Vec<u8> = pieces.concat();
+                stream.extend_from_slice(&line);
+                stream.extend_from_slice(if *crlf { b"\r\n" } else { b"\n" });
+                // A CR just before the newline is dropped, whether written with it or in the line.
+                let kept = if *crlf { &line[..] } else { line.strip_suffix(b"\r").unwrap_or(&line) };
+                // The sanitizer's own machine, past both fast paths (push's and sanitize_line's).
+                let mut text = String::new();
+                let used = sanitize_into(&mut text, kept, 4096, Policy::ScreenLine);
+                proptest::prop_assert_eq!(used, kept.len());
+                expected.push(text);
+            }
             let mut splitter = LineSplitter::new(0, 4096);
             let mut out = Vec::new();
-            let mut chunk = line.clone();
-            chunk.push(b'\n');
-            splitter.push(&chunk, Utc::now(), &mut out);
-            // The sanitizer's own machine, past both fast paths (this one and sanitize_line's).
-            let mut text = String::new();
-            let used = sanitize_into(&mut text, &line, 4096, Policy::ScreenLine);
-            proptest::prop_assert_eq!(used, line.len());
-            proptest::prop_assert_eq!(&out[0].text, &text);
-            proptest::prop_assert_eq!(out[0].cut_bytes, 0);
-            let level = crate::tail::detect_level(&text);
-            if level.is_some() || !text.starts_with(' ') {
-                proptest::prop_assert_eq!(out[0].level, level, "{:?}", text);
+            splitter.push(&stream, Utc::now(), &mut out);
+            let texts: Vec<&str> = out.iter().map(|l| l.text.as_str()).collect();
+            proptest::prop_assert_eq!(texts, expected.iter().map(String::as_str).collect::<Vec<_>>());
+            for line in &out {
+                proptest::prop_assert_eq!(line.cut_bytes, 0);
+                let level = crate::tail::detect_level(&line.text);
+                if level.is_some() || !line.text.starts_with(' ') {
+                    proptest::prop_assert_eq!(line.level, level, "{:?}", line.text);
+                }
             }
         }
     }

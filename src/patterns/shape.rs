@@ -230,7 +230,7 @@ pub(crate) fn is_url(core: &[u8]) -> bool {
 
 /// Where the `://` of a URL starts.
 fn scheme_end(core: &[u8]) -> Option<usize> {
-    (0..core.len()).find(|&i| core[i] == b':' && core[i + 1..].starts_with(b"//"))
+    memchr::memchr_iter(b':', core).find(|&i| core[i + 1..].starts_with(b"//"))
 }
 
 /// Writes the display shape of a token holding digits, see [`Tokenizer::masked_shape`].
@@ -283,12 +283,7 @@ pub(crate) fn write_masked_shape(raw: &[u8], cs: usize, ce: usize, out: &mut Vec
             i += 1;
         }
     }
-    if let Some(from) = pending_sep_from {
-        // Trailing separators after the last placeholder stay as written.
-        let tail: Vec<u8> = out[from..].to_vec();
-        out.truncate(from);
-        out.extend_from_slice(&tail);
-    }
+    // Trailing separators after the last placeholder stay as written (they are in `out`).
     out.extend_from_slice(&raw[ce..]);
 }
 

@@ -222,12 +222,9 @@ fn program_split_holds(bytes: &[u8], start: usize, pieces: usize, reached: bool)
     // The pieces from `start` on, one at a time: most lines settle within the first two.
     let mut from = start;
     let mut take = || {
-        while from < bytes.len() && bytes[from].is_ascii_whitespace() {
-            from += 1;
-        }
-        let s = from;
-        from = whitespace_from(bytes, from);
-        (from > s).then(|| &bytes[s..from])
+        let piece = next_piece(bytes, from)?;
+        from = piece.end;
+        Some(&bytes[piece])
     };
     // Pieces numbered as the full split numbers them: the program is piece `pieces`.
     let Some(program) = take() else {
@@ -319,16 +316,12 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
     let mut pieces: [(usize, usize); HEADER_PIECES] = [(0, 0); HEADER_PIECES];
     let mut n = 0;
     let mut i = 0;
-    while n < pieces.len() && i < bytes.len() {
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let s = i;
-        i = whitespace_from(bytes, i);
-        if i > s {
-            pieces[n] = (s, i);
-            n += 1;
-        }
+    while n < pieces.len()
+        && let Some(piece) = next_piece(bytes, i)
+    {
+        pieces[n] = (piece.start, piece.end);
+        n += 1;
+        i = piece.end;
     }
     let piece = |k: usize| &bytes[pieces[k].0..pieces[k].1];
     let at = |k: usize| if k < n { pieces[k].0 } else { bytes.len() };
@@ -465,6 +458,17 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
         return (None, 0, Reuse::No);
     }
     (None, at(k), Reuse::No)
+}
+
+/// The next piece of `bytes` (a run without ASCII whitespace) at or after `from`; `None` when
+/// only whitespace is left.
+fn next_piece(bytes: &[u8], from: usize) -> Option<Range<usize>> {
+    let mut start = from;
+    while start < bytes.len() && bytes[start].is_ascii_whitespace() {
+        start += 1;
+    }
+    let end = whitespace_from(bytes, start);
+    (end > start).then_some(start..end)
 }
 
 /// Where the first ASCII whitespace at or after `from` is (`bytes.len()` if none): eight bytes at a

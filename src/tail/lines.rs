@@ -149,15 +149,8 @@ impl LineSplitter {
             cut += head.len() - self.max_line_bytes;
             head = &head[..self.max_line_bytes];
         }
-        // A line put together across chunks may be plain too.
-        let plain = cut == 0 && clear_blocks(head, needs_care) == head.len() && head.len() >= 32;
-        match plain.then(|| plain_text(head)).flatten() {
-            Some(text) => self.finish_line(text, 0, Quotes::None, received),
-            None => {
-                let (text, cut_bytes) = sanitize_line(head, cut, self.max_line_bytes);
-                self.finish_line(text, cut_bytes, Quotes::Unknown, received)
-            }
-        }
+        let (text, cut_bytes) = sanitize_line(head, cut, self.max_line_bytes);
+        self.finish_line(text, cut_bytes, Quotes::Unknown, received)
     }
 
     /// A line of printable ASCII without a quote, at most `max_line_bytes` long: it needs no
@@ -322,14 +315,6 @@ mod tests {
             let (chunked, _) = split(&pieces, max);
             proptest::prop_assert_eq!(whole, chunked);
         }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::test_runner::Config {
-            cases: 400,
-            failure_persistence: None,
-            ..Default::default()
-        })]
 
         /// Lines' texts and levels are those of the full treatment (split at each newline, a CR
         /// before it dropped, the sanitizer's own machine, then the level of the whole text),

@@ -220,3 +220,36 @@ fn names_that_vary_in_two_events_are_values_but_words_of_two_values_and_capitals
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 12));
 }
+
+#[test]
+fn a_flag_keeps_its_value_and_a_named_field_does_not() {
+    // `hit=true` and `hit=false`, `ret:true` and `ret:false` take different paths through the
+    // code: two events each. `user=` names an account, a value whatever its value.
+    let users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"];
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..300 {
+        let user = users[i % users.len()];
+        let hit = if i % 3 == 0 { "false" } else { "true" };
+        lines.push((
+            format!(
+                "cache lookup key=k{} user={user} hit={hit} took={}ms",
+                i * 31,
+                i % 17
+            ),
+            if hit == "true" {
+                "cache hit"
+            } else {
+                "cache miss"
+            },
+        ));
+        if i % 4 == 0 {
+            let ret = if i % 8 == 0 { "ret:true" } else { "ret:FALSE" };
+            lines.push((
+                format!("shouldBlockLocation {ret} uid={}", 10_000 + i),
+                if i % 8 == 0 { "blocked" } else { "not blocked" },
+            ));
+        }
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 4));
+}

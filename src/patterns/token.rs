@@ -341,14 +341,16 @@ impl Tokenizer {
     /// or not from line to line; they go with the value before them.
     fn fold_flags(&mut self, bytes: &[u8]) {
         let kv = |t: &Tok| t.kind == Kind::Kv && t.class == 0;
+        // A flag's `key=true` is a word of the event, not a flag of the list.
+        let flag = |t: &Tok| t.kind == Kind::Word && !sets_a_flag(&bytes[t.start..t.end]);
         let mut i = 1;
         while i + 1 < self.toks.len() {
-            if self.toks[i].kind != Kind::Word || !kv(&self.toks[i - 1]) {
+            if !flag(&self.toks[i]) || !kv(&self.toks[i - 1]) {
                 i += 1;
                 continue;
             }
             let mut j = i;
-            while j < self.toks.len() && self.toks[j].kind == Kind::Word {
+            while j < self.toks.len() && flag(&self.toks[j]) {
                 j += 1;
             }
             if j < self.toks.len() && kv(&self.toks[j]) {
@@ -644,6 +646,9 @@ impl Tokenizer {
         } else {
             0
         };
+        if class == 0 && is_boolean(value) {
+            return Some(word(raw, 0, raw.len()));
+        }
         Some(kv(0..raw.len(), eq + 1 + quoted..ce, key_hash, value, class))
     }
 
@@ -694,6 +699,9 @@ impl Tokenizer {
             } else {
                 0
             };
+            if class == 0 && is_boolean(value) {
+                return word(raw, start, end);
+            }
             let key_hash = hash_bytes(&raw[..cs + eq]);
             let value_start = start + cs + eq + 1 + quoted;
             return kv(start..end, value_start..start + ce, key_hash, value, class);
@@ -742,7 +750,11 @@ impl Tokenizer {
             && core.len() >= 8
             && mask & (UPPER | LOWER) == UPPER | LOWER
             && looks_random(core);
-        if !has_digit && !path && !random && (!structural || is_constant_name(core)) {
+        if !has_digit
+            && !path
+            && !random
+            && (!structural || is_constant_name(core) || names_a_boolean(core))
+        {
             return word(raw, start, end);
         }
         let masked = has_digit
@@ -940,6 +952,36 @@ fn is_constant_name(core: &[u8]) -> bool {
         && last.contains(&b'_')
         && last.len() >= 4
         && last.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
+}
+
+/// `true` or `false` in any case, closing quote included: a flag's value is part of the event
+/// (`force=true` and `force=false` take different paths), as an HTTP status's class is.
+fn is_boolean(value: &[u8]) -> bool {
+    let v = match value.last() {
+        Some(b'"' | b'\'') => &value[..value.len() - 1],
+        _ => value,
+    };
+    v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false")
+}
+
+/// `hit=true,`: a word that is a `key=` and a boolean.
+fn sets_a_flag(raw: &[u8]) -> bool {
+    let (cs, ce) = core_bounds(raw);
+    let core = &raw[cs.min(ce)..ce];
+    find_byte(core, b'=').is_some_and(|eq| is_boolean(&core[eq + 1..]))
+}
+
+/// `isOverlap:false`, `ret:true`: a name, `:`, and a boolean, written as one word.
+fn names_a_boolean(core: &[u8]) -> bool {
+    let Some(colon) = core.iter().rposition(|&b| b == b':') else {
+        return false;
+    };
+    let name = &core[..colon];
+    name.first().is_some_and(u8::is_ascii_alphabetic)
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.'))
+        && is_boolean(&core[colon + 1..])
 }
 
 /// `bZQXbkMpkfNYnD`: letters whose case changes like a random id's, not a name's. A camel-case

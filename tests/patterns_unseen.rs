@@ -253,3 +253,43 @@ fn a_flag_keeps_its_value_and_a_named_field_does_not() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 4));
 }
+
+#[test]
+fn many_words_after_one_shared_word_are_values_and_a_few_stay_words() {
+    // `removing chargen`, `removing daytime`, …: one word in common is too little to call six
+    // words values (`service boot`, `service halt` are commands), but twelve services are values.
+    let services = [
+        "chargen", "daytime", "echo", "time", "eklogin", "ftp", "klogin", "kshell", "ntalk",
+        "printer", "rsync", "telnet",
+    ];
+    let commands = ["boot", "halt", "reboot", "poweroff", "suspend", "hibernate"];
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for (i, service) in services.iter().enumerate() {
+        lines.push((format!("removing {service}"), "removing"));
+        let command = commands[i % commands.len()];
+        lines.push((format!("service {command}"), command));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 7));
+}
+
+#[test]
+fn a_function_qualified_by_its_class_names_the_event() {
+    // `Device::start entered` and `Device::willTerminate entered` are written at two places in the
+    // code: two events, not one value. (`CCFile::captureLog` and the like.)
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..30 {
+        let (function, event) = match i % 3 {
+            0 => ("AppleMultitouchDevice::willTerminate", "terminate"),
+            1 => ("AppleMultitouchDevice::start", "start"),
+            _ => ("AppleActuatorHIDEventDriver::start", "driver start"),
+        };
+        lines.push((format!("[HID] [MT] {function} entered"), event));
+        lines.push((
+            format!("sess {} wake took {} ms", 4_000 + i, 10 + i % 7),
+            "wake",
+        ));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 4));
+}

@@ -550,7 +550,7 @@ impl Miner {
         };
         let keys = siblings::keys(&p.parts);
         let tails = siblings::tail_keys(&p.parts, p.tail);
-        for &(_, key) in keys.iter().chain(&tails) {
+        for key in keys.iter().map(|k| k.1).chain(tails.iter().map(|t| t.1)) {
             self.siblings.entry(key).or_default().push(slot);
         }
         for (label, key) in tails {
@@ -577,11 +577,19 @@ impl Miner {
                 return self.merge(&group, Join::Tail(label));
             }
         }
-        for (place, key) in keys {
+        for (place, key, needed) in keys {
             let Some(group) = self.siblings.get(&key) else {
                 continue;
             };
             if group.len() < 2 {
+                continue;
+            }
+            if needed > siblings::SIBLINGS {
+                // One word in common: only many siblings say the word that differs is a value.
+                if group.len() >= needed {
+                    let group = group.clone();
+                    return self.merge(&group, Join::Place(place));
+                }
                 continue;
             }
             let group = group.clone();
@@ -692,7 +700,8 @@ impl Miner {
         } else {
             siblings::keys(&p.parts)
         };
-        for (_, key) in places.into_iter().chain(siblings::tail_keys(&p.parts, p.tail)) {
+        let tails = siblings::tail_keys(&p.parts, p.tail);
+        for key in places.iter().map(|k| k.1).chain(tails.iter().map(|t| t.1)) {
             if add {
                 self.siblings.entry(key).or_default().push(slot);
             } else if let Some(list) = self.siblings.get_mut(&key) {

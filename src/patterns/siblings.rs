@@ -28,6 +28,9 @@ use super::token::{Kind, Tok};
 
 /// How many patterns alike but for one word make that word a value.
 pub(super) const SIBLINGS: usize = 5;
+/// How many patterns alike but for one word, and sharing only one other word, make that word a
+/// value.
+pub(super) const LONE_SIBLINGS: usize = 2 * SIBLINGS;
 /// How many of the same words must tell siblings apart in two events for them to be values.
 pub(super) const VOCABULARY: usize = 3;
 /// Word places filed per pattern (the first ones: a long line is told apart by its start).
@@ -76,19 +79,26 @@ pub(super) fn key(parts: &[Part], p: usize) -> u64 {
     h
 }
 
-/// Every `(place, key)` a pattern with these parts is filed under.
-pub(super) fn keys(parts: &[Part]) -> Vec<(usize, u64)> {
-    // Siblings must agree on at least two words besides the one that differs: `Launching <*>` and
-    // `KILLING <*>` share nothing but a value, `boot (command <*>)` and `halt (command <*>)` too
-    // little to tell a command from a value.
+/// Every `(place, key, siblings needed)` a pattern with these parts is filed under.
+pub(super) fn keys(parts: &[Part]) -> Vec<(usize, u64, usize)> {
+    // Siblings that agree on two words or more besides the one that differs merge at [`SIBLINGS`].
+    // One word is too little to tell a command from a value at that count (`boot (command <*>)`,
+    // `halt (command <*>)`), but not at [`LONE_SIBLINGS`]: sixteen services after `removing` are
+    // values. With no word at all (`Launching <*>` and `KILLING <*>` share nothing but a value)
+    // there is nothing to file.
     let anchors = parts.iter().filter(|p| !matches!(p, Part::Var(_))).count();
     parts
         .iter()
         .enumerate()
         .filter(|(_, part)| filed(part))
-        .filter(|(_, part)| anchors - usize::from(!matches!(part, Part::Var(_))) >= 2)
+        .filter_map(|(p, part)| {
+            match anchors - usize::from(!matches!(part, Part::Var(_))) {
+                0 => None,
+                1 => Some((p, key(parts, p), LONE_SIBLINGS)),
+                _ => Some((p, key(parts, p), SIBLINGS)),
+            }
+        })
         .take(MAX_PLACES)
-        .map(|(p, _)| (p, key(parts, p)))
         .collect()
 }
 

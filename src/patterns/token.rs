@@ -753,7 +753,10 @@ impl Tokenizer {
         if !has_digit
             && !path
             && !random
-            && (!structural || is_constant_name(core) || names_a_boolean(core))
+            && (!structural
+                || is_constant_name(core)
+                || names_a_boolean(core)
+                || is_qualified_name(core))
         {
             return word(raw, start, end);
         }
@@ -954,14 +957,43 @@ fn is_constant_name(core: &[u8]) -> bool {
         && last.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
 }
 
-/// `true` or `false` in any case, closing quote included: a flag's value is part of the event
+/// `true` or `false` in any case, in quotes or not: a flag's value is part of the event
 /// (`force=true` and `force=false` take different paths), as an HTTP status's class is.
 fn is_boolean(value: &[u8]) -> bool {
-    let v = match value.last() {
-        Some(b'"' | b'\'') => &value[..value.len() - 1],
-        _ => value,
+    let v = value.strip_prefix(b"\"").unwrap_or(value);
+    let v = v.strip_prefix(b"'").unwrap_or(v);
+    let v = match v.last() {
+        Some(b'"' | b'\'') => &v[..v.len() - 1],
+        _ => v,
     };
     v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false")
+}
+
+/// `AppleMultitouchDevice::willTerminate`, `CCFile::captureLog`: a function qualified by its
+/// class or module, names joined by `::`. It says where in the code the line was written, so it is
+/// a word of the event, as a constant's qualified name is.
+fn is_qualified_name(core: &[u8]) -> bool {
+    let mut names = 0;
+    for name in core.split(|&b| b == b':') {
+        if name.is_empty() {
+            continue;
+        }
+        if !name
+            .first()
+            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'~')
+            || !name.iter().all(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'~')
+        {
+            return false;
+        }
+        names += 1;
+    }
+    names >= 2
+        && core.windows(2).any(|w| w == b"::")
+        && !core.starts_with(b":")
+        && !core.ends_with(b":")
+        && core
+            .windows(3)
+            .all(|w| w != b":::" && !(w[1] == b':' && w[0] != b':' && w[2] != b':'))
 }
 
 /// `hit=true,`: a word that is a `key=` and a boolean.
@@ -1188,6 +1220,32 @@ fn masked_var(raw: &[u8], start: usize, end: usize, shape_hash: u64) -> Tok {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_qualified_name_is_names_joined_by_double_colons_and_nothing_else() {
+        for name in ["CCFile::captureLog", "a::b::c", "Drop::~Drop", "_Impl::run_once"] {
+            assert!(is_qualified_name(name.as_bytes()), "{name}");
+        }
+        for other in [
+            "fe80::1", "::1", "12:00:00", "host:port", "a:b::c", "a:::b", "Foo::", "::Foo",
+            "Foo::bar2", "Foo::",
+        ] {
+            assert!(!is_qualified_name(other.as_bytes()), "{other}");
+        }
+    }
+
+    #[test]
+    fn only_true_and_false_are_a_flags_value() {
+        for flag in ["hit=true", "hit=FALSE,", "ok=\"true\"", "x.y=True"] {
+            assert!(sets_a_flag(flag.as_bytes()), "{flag}");
+        }
+        for other in ["hit=truthy", "hit=", "user=alice", "null=1", "ws=null", "true"] {
+            assert!(!sets_a_flag(other.as_bytes()), "{other}");
+        }
+        assert!(names_a_boolean(b"isOverlap:false"));
+        assert!(!names_a_boolean(b"10.0.0.1:true"));
+        assert!(!names_a_boolean(b"state:CONNECTED"));
+    }
 
     fn fields(t: &Tok) -> (usize, usize, Kind, bool, usize, usize, u64, u64, u64, bool, u8) {
         (

@@ -415,12 +415,11 @@ fn memory_stays_bounded_under_endless_new_patterns() {
             "abcdefghij".repeat(1 + i % 3),
             i % 1000
         ));
-        miner.observe(&format!(
-            "word{} only",
-            char::from(b'a' + (i % 26) as u8)
-                .to_string()
-                .repeat(1 + i / 26)
-        ));
+        // Two words that change together: no two lines are alike but for one word.
+        let word = char::from(b'a' + (i % 26) as u8)
+            .to_string()
+            .repeat(1 + i / 26);
+        miner.observe(&format!("word{word} only{word}"));
     }
     assert_eq!(miner.len(), 50);
     assert_eq!(miner.patterns().count(), 50);

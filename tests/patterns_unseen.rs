@@ -293,3 +293,44 @@ fn a_function_qualified_by_its_class_names_the_event() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 4));
 }
+
+#[test]
+fn a_quoted_name_among_quoted_values_is_one_of_them() {
+    // Envoy's access log: the authority is `"orders.svc:8080"` on most lines and
+    // `"api.example.com"` (no digits) on others; it is a field like its neighbours either way.
+    let hosts = [
+        "\"orders.svc:8080\"",
+        "\"api.example.com\"",
+        "\"items.svc:8080\"",
+    ];
+    let agents = [
+        "\"curl/8.1.2\"",
+        "\"Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101\"",
+    ];
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..240 {
+        let (method, label) = if i % 4 == 3 {
+            ("POST", "post")
+        } else {
+            ("GET", "get")
+        };
+        lines.push((
+            format!(
+                "[2026-12-06T10:00:{:02}.{:03}Z] \"{method} /api/v1/items/{i} HTTP/1.1\" 200 - 0 {} {} {} \"10.0.0.{}\" {} \"{:08x}-aa41\" {} \"10.0.1.{}:8080\"",
+                i % 60,
+                i,
+                1000 + i * 7,
+                i % 50,
+                i % 40,
+                i % 9,
+                agents[i % 2],
+                i * 7919,
+                hosts[i % 3],
+                i % 7
+            ),
+            label,
+        ));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 2));
+}

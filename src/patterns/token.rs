@@ -849,7 +849,18 @@ impl Tokenizer {
         // A bare `-` after a value is as often a separator (`AcroRd32.exe - host:5070 open`, where
         // `chrome.exe - host:5070 open` has a word first): it folds with what follows, not with
         // the value before it, so both lines have the same parts.
-        if plain(&tok)
+        // A name in quotes among such values (`"10.0.0.4" "api.example.com" "10.0.1.8:8080"`,
+        // where other lines have `"orders.svc:8080"` there) is one of them: a field of a list of
+        // quoted values, not a word of the event.
+        let quoted_name = |t: &Tok| {
+            t.kind == Kind::Var
+                && t.class == 0
+                && !t.masked
+                && bytes[t.start] == b'"'
+                && bytes[t.end - 1] == b'"'
+                && t.end - t.start > 2
+        };
+        if (plain(&tok) || quoted_name(&tok))
             && let Some(prev) = self.toks.last()
             && !(tok.end == tok.start + 1 && bytes[tok.start] == b'-' && dash_after_value(bytes, prev))
             && plain(prev)

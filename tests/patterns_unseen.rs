@@ -334,3 +334,32 @@ fn a_quoted_name_among_quoted_values_is_one_of_them() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 2));
 }
+
+#[test]
+fn none_or_null_where_a_value_is_is_a_value() {
+    // urllib3 writes `None` for a length it does not know, Celery for a task that returned
+    // nothing: the same events as the lines with a number there.
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..200 {
+        let length = if i % 3 == 0 {
+            "None".to_string()
+        } else {
+            (1_000 + i * 37).to_string()
+        };
+        lines.push((
+            format!("https://api.example.com:443 \"POST /v1/charges/{i} HTTP/1.1\" 200 {length}"),
+            "post",
+        ));
+        let result = ["None", "3", "null", "17"][i % 4];
+        lines.push((
+            format!(
+                "Task worker.tasks.sync[{:08x}] succeeded in 0.{:03}s: {result}",
+                i * 7919,
+                i
+            ),
+            "succeeded",
+        ));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 2));
+}

@@ -668,9 +668,9 @@ impl Tokenizer {
             return word(raw, start, end);
         }
         let core = &raw[cs.min(ce)..ce];
-        if core == b"-" && cs > 0 || raw == b"-" {
-            // A field left empty (`- -` in an access log, `"-"`): a value, shown as written until
-            // another line has one.
+        if core == b"-" && cs > 0 || raw == b"-" || cs == 0 && is_null(core) {
+            // A field left empty (`- -` in an access log, `"-"`, Python's `None`): a value, shown
+            // as written until another line has one.
             let shape_hash = self.placeholder_shape(raw, cs, ce);
             return Tok {
                 masked: false,
@@ -978,6 +978,12 @@ fn is_boolean(value: &[u8]) -> bool {
         _ => v,
     };
     v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false")
+}
+
+/// `None`, `null`, `NULL`, `nil`: a language's word for no value, written where a value is
+/// (`"POST /x HTTP/1.1" 200 None` where other lines have a size), so a value, as `-` is.
+fn is_null(core: &[u8]) -> bool {
+    matches!(core, b"None" | b"null" | b"NULL" | b"nil")
 }
 
 /// `AppleMultitouchDevice::willTerminate`, `CCFile::captureLog`: a function qualified by its

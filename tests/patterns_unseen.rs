@@ -363,3 +363,52 @@ fn none_or_null_where_a_value_is_is_a_value() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 2));
 }
+
+#[test]
+fn fields_after_a_label_that_end_in_different_reasons_stay_apart() {
+    // MySQL's aborted connections: the same fields after `db:`, then one of five reasons. Five
+    // ways for the text after the label to differ is not free text there: each reason is an event.
+    let reasons = [
+        (
+            "Got an error reading communication packets",
+            "error reading",
+        ),
+        (
+            "Got timeout reading communication packets",
+            "timeout reading",
+        ),
+        (
+            "Got an error writing communication packets",
+            "error writing",
+        ),
+        (
+            "Got timeout writing communication packets",
+            "timeout writing",
+        ),
+        (
+            "The client was disconnected by the server because of inactivity. See wait_timeout and interactive_timeout for configuring this behavior",
+            "inactivity",
+        ),
+    ];
+    let dbs = ["'shop'", "'auth'", "'billing'"];
+    let users = ["'app'", "'grafana'", "'app_ro'", "'unauthenticated'"];
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..400 {
+        let (reason, label) = reasons[(i * i + i / 7) % reasons.len()];
+        lines.push((
+            format!(
+                "2026-12-06T10:00:{:02}.{:06}Z {} [Note] [MY-010914] [Server] Aborted connection {} to db: {} user: {} host: '10.0.0.{}' ({reason}).",
+                i % 60,
+                i * 37,
+                100 + i,
+                1_000 + i,
+                dbs[i % 3],
+                users[i % 4],
+                i % 50
+            ),
+            label,
+        ));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 5));
+}

@@ -553,6 +553,7 @@ impl Miner {
         for key in keys.iter().map(|k| k.1).chain(tails.iter().map(|t| t.1)) {
             self.siblings.entry(key).or_default().push(slot);
         }
+        let mut listed = false;
         for (label, key) in tails {
             let Some(group) = self.siblings.get(&key) else {
                 continue;
@@ -573,8 +574,16 @@ impl Miner {
                 self.pattern(s)
                     .is_some_and(|p| p.tail && p.parts.len() == label + 2)
             });
-            if open || group.len() >= siblings::SIBLINGS {
+            if open {
                 return self.merge(&group, Join::Tail(label));
+            }
+            if group.len() >= siblings::SIBLINGS {
+                // Alike after an earlier label, they are a list of fields, and the text that
+                // differs at its end is the event's whichever label it follows.
+                listed = listed || self.alike_after(&group, label);
+                if !listed {
+                    return self.merge(&group, Join::Tail(label));
+                }
             }
         }
         for (place, key, needed) in keys {
@@ -688,6 +697,17 @@ impl Miner {
                     })
                 })
             })
+    }
+
+    /// Whether the patterns of `group` go on alike after their label (see
+    /// [`siblings::alike_after`]).
+    fn alike_after(&self, group: &[u32], label: usize) -> bool {
+        let members: Vec<&[Part]> = group
+            .iter()
+            .filter_map(|&s| self.pattern(s))
+            .map(|p| p.parts.as_slice())
+            .collect();
+        siblings::alike_after(&members, label)
     }
 
     /// Files (or unfiles) a pattern under its sibling and tail keys.

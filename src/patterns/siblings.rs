@@ -138,6 +138,34 @@ fn tail_key(identities: impl Iterator<Item = u64>) -> u64 {
     identities.fold(0x007a_110f_u64, mix)
 }
 
+/// Whether patterns filed under one label at `label` go on alike after it: two words or more
+/// at the same places after the label in all of them (`db: '<*>' user: '<*>' host: '<*>' (Got
+/// an error reading …` and `… (Got timeout writing …`). That is a list of fields with words of
+/// their own, not free text after a label (`Product: USB Receiver`, `Product: Optical Mouse`),
+/// and the text that differs is the event's.
+pub(super) fn alike_after(members: &[&[Part]], label: usize) -> bool {
+    let Some(shortest) = members.iter().map(|parts| parts.len()).min() else {
+        return false;
+    };
+    let mut shared = 0;
+    for place in (label + 1..shortest).take(MAX_PLACES) {
+        let mut words = members.iter().map(|parts| match &parts[place] {
+            Part::Var(_) => None,
+            part => Some(identity(part)),
+        });
+        let Some(Some(first)) = words.next() else {
+            continue;
+        };
+        if words.all(|w| w == Some(first)) {
+            shared += 1;
+            if shared >= 2 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Every `(label place, key)` a pattern is filed under for tails; a tail pattern only under its
 /// own label.
 pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {

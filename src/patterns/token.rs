@@ -294,7 +294,10 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
-            let mut tok = match self.quoted_value_end(bytes, i) {
+            let mut tok = match self
+                .quoted_value_end(bytes, i)
+                .or_else(|| self.listed_value_end(bytes, i))
+            {
                 Some(last) => {
                     let end = self.pieces[last].1;
                     i = last;
@@ -480,13 +483,29 @@ impl Tokenizer {
     /// piece that closes it: every piece before that ends with a comma.
     fn list_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
         let (s, e) = self.pieces[i];
-        let open = bytes[s];
-        let close = match open {
+        self.list_closed(bytes, i, &bytes[s..e])
+    }
+
+    /// If piece `i` is a key whose value opens such a list (klog's `pods=["shop/a",`
+    /// `"shop/b"]`), the index of the piece that closes it: the value is one, however many items.
+    fn listed_value_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+        let (s, e) = self.pieces[i];
+        let piece = &bytes[s..e];
+        let eq = find_byte(piece, b'=')?;
+        if !is_key(&piece[..eq]) || is_message_key(&piece[..eq]) {
+            return None;
+        }
+        self.list_closed(bytes, i, &piece[eq + 1..])
+    }
+
+    /// The index of the piece that closes the list `opening` (the rest of piece `i`) opens.
+    fn list_closed(&self, bytes: &[u8], i: usize, opening: &[u8]) -> Option<usize> {
+        let close = match opening.first()? {
             b'[' => b']',
             b'{' => b'}',
             _ => return None,
         };
-        if !bytes[s..e].ends_with(b",") {
+        if !opening.ends_with(b",") {
             return None;
         }
         let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);

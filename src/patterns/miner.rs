@@ -645,6 +645,19 @@ impl Miner {
     /// `group Ledger` in one event and the same three in another: names of things, not words of
     /// two events (a word with two values, `session opened` / `closed`, is never taken so).
     fn shared_vocabulary(&mut self, key: u64, place: usize, group: &[u32]) -> Option<(u64, usize)> {
+        // The word a message opens with says what happened (`Starting` / `Started` / `Stopping
+        // PostgreSQL Cluster 14-main`, and the same words before other units): verbs of events,
+        // not names, whatever other event they also open.
+        let opens = |s: u32| {
+            self.pattern(s).is_some_and(|p| {
+                p.parts
+                    .get(..place)
+                    .is_some_and(|before| before.iter().all(|b| matches!(b, Part::Var(_))))
+            })
+        };
+        if group.first().is_some_and(|&s| opens(s)) {
+            return None;
+        }
         let mut words: Vec<u64> = group
             .iter()
             .filter_map(|&s| match self.pattern(s)?.parts.get(place)? {

@@ -294,10 +294,7 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
-            let mut tok = match self
-                .quoted_value_end(bytes, i)
-                .or_else(|| self.listed_value_end(bytes, i))
-            {
+            let mut tok = match self.spanning_value_end(bytes, i) {
                 Some(last) => {
                     let end = self.pieces[last].1;
                     i = last;
@@ -457,14 +454,20 @@ impl Tokenizer {
         Some(k)
     }
 
-    /// If piece `i` opens a quoted value (`key="a b"`) closed by a later piece, that piece's index.
-    /// A bare quoted phrase stays words: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` differ; so
-    /// does the message of logfmt (`msg="..."`).
-    fn quoted_value_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+    /// If piece `i` opens a quoted value (`key="a b"`) or a list (`key=[a, b]`) closed by a later
+    /// piece, that piece's index. A bare quoted phrase stays words: `"GET /a HTTP/1.1"` and
+    /// `"POST /a HTTP/1.1"` differ; so does the message of logfmt (`msg="..."`).
+    fn spanning_value_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
         let (s, e) = self.pieces[i];
         let piece = &bytes[s..e];
         let eq = find_byte(piece, b'=')?;
         let quote = *piece.get(eq + 1)?;
+        if matches!(quote, b'[' | b'{') {
+            // klog's `pods=["shop/a",` `"shop/b"]`: the value is one, however many items.
+            return (piece.ends_with(b",") && is_key(&piece[..eq]) && !is_message_key(&piece[..eq]))
+                .then(|| self.list_closed(bytes, i, &piece[eq + 1..]))
+                .flatten();
+        }
         if !matches!(quote, b'"' | b'\'')
             || !is_key(&piece[..eq])
             || is_message_key(&piece[..eq])
@@ -483,22 +486,14 @@ impl Tokenizer {
     /// piece that closes it: every piece before that ends with a comma.
     fn list_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
         let (s, e) = self.pieces[i];
+        if !matches!(bytes[s], b'[' | b'{') {
+            return None;
+        }
         self.list_closed(bytes, i, &bytes[s..e])
     }
 
-    /// If piece `i` is a key whose value opens such a list (klog's `pods=["shop/a",`
-    /// `"shop/b"]`), the index of the piece that closes it: the value is one, however many items.
-    fn listed_value_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
-        let (s, e) = self.pieces[i];
-        let piece = &bytes[s..e];
-        let eq = find_byte(piece, b'=')?;
-        if !is_key(&piece[..eq]) || is_message_key(&piece[..eq]) {
-            return None;
-        }
-        self.list_closed(bytes, i, &piece[eq + 1..])
-    }
-
     /// The index of the piece that closes the list `opening` (the rest of piece `i`) opens.
+    #[inline(never)]
     fn list_closed(&self, bytes: &[u8], i: usize, opening: &[u8]) -> Option<usize> {
         let close = match opening.first()? {
             b'[' => b']',
@@ -571,7 +566,7 @@ impl Tokenizer {
         })
     }
 
-    /// `key="a b c"` spanning `start..end`, found by [`Tokenizer::quoted_value_end`].
+    /// `key="a b c"` spanning `start..end`, found by [`Tokenizer::spanning_value_end`].
     fn quoted_value(&self, bytes: &[u8], start: usize, end: usize) -> Tok {
         let raw = &bytes[start..end];
         let eq = find_byte(raw, b'=').unwrap_or(0);
@@ -854,11 +849,21 @@ impl Tokenizer {
         // `1.2 KB (1234 bytes)` where another line has `403 bytes`: values side by side are one
         // value written in several pieces, so a `<*>` may stand for one piece or more.
         // An empty field (`-`) stands for a value too: `512 "-" "curl/8.1"` and `- "http://x/" "Mozilla/5.0"`.
-        let plain = |t: &Tok| {
+        // A name in quotes among such values (`"10.0.0.4" "api.example.com" "10.0.1.8:8080"`,
+        // where other lines have `"orders.svc:8080"` there) is one of them: a field of a list of
+        // quoted values, not a word of the event. (Only as the value that comes: one that opens
+        // a run is a name, `volume "cache" mounted`.)
+        let value = |t: &Tok, quoted: bool| {
             t.kind == Kind::Var
                 && t.class == 0
-                && (t.masked || t.end - t.start <= 3 && empty_field(&bytes[t.start..t.end]))
+                && (t.masked
+                    || t.end - t.start <= 3 && empty_field(&bytes[t.start..t.end])
+                    || quoted
+                        && t.end - t.start > 2
+                        && bytes[t.start] == b'"'
+                        && bytes[t.end - 1] == b'"')
         };
+        let plain = |t: &Tok| value(t, false);
         // A value with its name attached, in a comma list (`location:4, i:0`,
         // `setDataSource(166, 0`), is a field of its own, not a piece of one value.
         let field = |prev: &Tok| {
@@ -868,18 +873,7 @@ impl Tokenizer {
         // A bare `-` after a value is as often a separator (`AcroRd32.exe - host:5070 open`, where
         // `chrome.exe - host:5070 open` has a word first): it folds with what follows, not with
         // the value before it, so both lines have the same parts.
-        // A name in quotes among such values (`"10.0.0.4" "api.example.com" "10.0.1.8:8080"`,
-        // where other lines have `"orders.svc:8080"` there) is one of them: a field of a list of
-        // quoted values, not a word of the event.
-        let quoted_name = |t: &Tok| {
-            t.kind == Kind::Var
-                && t.class == 0
-                && !t.masked
-                && bytes[t.start] == b'"'
-                && bytes[t.end - 1] == b'"'
-                && t.end - t.start > 2
-        };
-        if (plain(&tok) || quoted_name(&tok))
+        if value(&tok, true)
             && let Some(prev) = self.toks.last()
             && !(tok.end == tok.start + 1 && bytes[tok.start] == b'-' && dash_after_value(bytes, prev))
             && plain(prev)
@@ -1034,9 +1028,12 @@ fn is_qualified_name(core: &[u8]) -> bool {
 
 /// `hit=true,`: a word that is a `key=` and a boolean.
 fn sets_a_flag(raw: &[u8]) -> bool {
-    let (cs, ce) = core_bounds(raw);
-    let core = &raw[cs.min(ce)..ce];
-    find_byte(core, b'=').is_some_and(|eq| is_boolean(&core[eq + 1..]))
+    // Most words between two `key=value` tokens have no `=`: one scan says so.
+    let Some(eq) = find_byte(raw, b'=') else {
+        return false;
+    };
+    let (_, ce) = core_bounds(raw);
+    ce > eq && is_boolean(&raw[eq + 1..ce])
 }
 
 /// `isOverlap:false`, `ret:true`: a name, `:`, and a boolean, written as one word.

@@ -294,7 +294,7 @@ impl Tokenizer {
                 i += 1;
                 continue;
             }
-            let mut tok = match self.spanning_value_end(bytes, i) {
+            let mut tok = match self.quoted_value_end(bytes, i) {
                 Some(last) => {
                     let end = self.pieces[last].1;
                     i = last;
@@ -454,20 +454,14 @@ impl Tokenizer {
         Some(k)
     }
 
-    /// If piece `i` opens a quoted value (`key="a b"`) or a list (`key=[a, b]`) closed by a later
-    /// piece, that piece's index. A bare quoted phrase stays words: `"GET /a HTTP/1.1"` and
-    /// `"POST /a HTTP/1.1"` differ; so does the message of logfmt (`msg="..."`).
-    fn spanning_value_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+    /// If piece `i` opens a quoted value (`key="a b"`) closed by a later piece, that piece's index.
+    /// A bare quoted phrase stays words: `"GET /a HTTP/1.1"` and `"POST /a HTTP/1.1"` differ; so
+    /// does the message of logfmt (`msg="..."`).
+    fn quoted_value_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
         let (s, e) = self.pieces[i];
         let piece = &bytes[s..e];
         let eq = find_byte(piece, b'=')?;
         let quote = *piece.get(eq + 1)?;
-        if matches!(quote, b'[' | b'{') {
-            // klog's `pods=["shop/a",` `"shop/b"]`: the value is one, however many items.
-            return (piece.ends_with(b",") && is_key(&piece[..eq]) && !is_message_key(&piece[..eq]))
-                .then(|| self.list_closed(bytes, i, &piece[eq + 1..]))
-                .flatten();
-        }
         if !matches!(quote, b'"' | b'\'')
             || !is_key(&piece[..eq])
             || is_message_key(&piece[..eq])
@@ -486,21 +480,13 @@ impl Tokenizer {
     /// piece that closes it: every piece before that ends with a comma.
     fn list_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
         let (s, e) = self.pieces[i];
-        if !matches!(bytes[s], b'[' | b'{') {
-            return None;
-        }
-        self.list_closed(bytes, i, &bytes[s..e])
-    }
-
-    /// The index of the piece that closes the list `opening` (the rest of piece `i`) opens.
-    #[inline(never)]
-    fn list_closed(&self, bytes: &[u8], i: usize, opening: &[u8]) -> Option<usize> {
-        let close = match opening.first()? {
+        let open = bytes[s];
+        let close = match open {
             b'[' => b']',
             b'{' => b'}',
             _ => return None,
         };
-        if !opening.ends_with(b",") {
+        if !bytes[s..e].ends_with(b",") {
             return None;
         }
         let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);
@@ -566,7 +552,7 @@ impl Tokenizer {
         })
     }
 
-    /// `key="a b c"` spanning `start..end`, found by [`Tokenizer::spanning_value_end`].
+    /// `key="a b c"` spanning `start..end`, found by [`Tokenizer::quoted_value_end`].
     fn quoted_value(&self, bytes: &[u8], start: usize, end: usize) -> Tok {
         let raw = &bytes[start..end];
         let eq = find_byte(raw, b'=').unwrap_or(0);

@@ -989,27 +989,23 @@ fn is_null(core: &[u8]) -> bool {
 /// class or module, names joined by `::`. It says where in the code the line was written, so it is
 /// a word of the event, as a constant's qualified name is.
 fn is_qualified_name(core: &[u8]) -> bool {
-    let mut names = 0;
-    for name in core.split(|&b| b == b':') {
-        if name.is_empty() {
-            continue;
-        }
-        if !name
-            .first()
-            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'~')
-            || !name.iter().all(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'~')
-        {
+    // Split at every `:`, `A::b::c` is names at even places and nothing between each `::`.
+    let mut pieces = 0;
+    for (k, piece) in core.split(|&b| b == b':').enumerate() {
+        let fits = if k % 2 == 1 {
+            piece.is_empty()
+        } else {
+            !piece.is_empty()
+                && piece
+                    .iter()
+                    .all(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'~')
+        };
+        if !fits {
             return false;
         }
-        names += 1;
+        pieces = k + 1;
     }
-    names >= 2
-        && core.windows(2).any(|w| w == b"::")
-        && !core.starts_with(b":")
-        && !core.ends_with(b":")
-        && core
-            .windows(3)
-            .all(|w| w != b":::" && !(w[1] == b':' && w[0] != b':' && w[2] != b':'))
+    pieces >= 3 && pieces % 2 == 1
 }
 
 /// `hit=true,`: a word that is a `key=` and a boolean.

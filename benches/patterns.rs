@@ -1,6 +1,8 @@
 //! Throughput and accuracy of online template mining.
 //!
-//! Run: `cargo bench --bench patterns` (optionally `-- FILE...` to also time real log files).
+//! Run: `cargo bench --bench patterns` (optionally `-- FILE...` to also time real log files;
+//! `PATTERNS_BENCH_DUMP=DIR` writes the two synthetic inputs there as `mix.log` and `messages.log`
+//! and stops, for a profiler).
 //! Prints lines/s and MB/s for `Miner::observe_at` on one core over a synthetic mix of service,
 //! syslog and JSON lines with the usual variables (ids, IPs, durations, paths, hex, user names);
 //! grouping accuracy on labelled synthetic logs of the kinds that trip miners on unseen logs
@@ -159,7 +161,6 @@ fn report(name: &str, lines: &[String], rounds: usize) {
 fn main() {
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let lines: Vec<String> = (0..1_000_000).map(|i| line(&mut rng, i)).collect();
-    report("synthetic mix (1M lines)", &lines, 3);
 
     let mut rng = Rng(0x5eed_1234_abcd_0002);
     let plain: Vec<String> = (0..1_000_000)
@@ -168,6 +169,19 @@ fn main() {
             message(&mut rng, kind)
         })
         .collect();
+    if let Ok(dir) = std::env::var("PATTERNS_BENCH_DUMP") {
+        // For a profiler: the two inputs as files, to run `sitrep patterns --assign` over.
+        let dump = |name: &str, lines: &[String]| {
+            let path = std::path::Path::new(&dir).join(name);
+            if let Err(e) = std::fs::write(&path, lines.join("\n") + "\n") {
+                eprintln!("{}: {e}", path.display());
+            }
+        };
+        dump("mix.log", &lines);
+        dump("messages.log", &plain);
+        return;
+    }
+    report("synthetic mix (1M lines)", &lines, 3);
     report("messages without header", &plain, 3);
 
     accuracy();

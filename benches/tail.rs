@@ -4,8 +4,10 @@
 //! runs sitrep's plain catch-up alone, for a profiler). Measures, in one run:
 //! 1. live: writer and sitrep's follower (into a 100k-line LogBuffer, as the UI does) together;
 //! 2. catch-up: the follower reading an already written file from its start;
-//! 3. the same two with `tail -F > /dev/null`, timed by watching its read offset in /proc.
+//! 3. the same two with `tail -F > /dev/null`, timed by watching its read offset in /proc;
+//! 4. how well each keeps up with its writer: the writer's time over the follower's, same race.
 //!
+//! Each file is synced to disk before the next run, so no run pays for the writeback of another.
 //! Also reports the follower thread's CPU time and the process's peak memory.
 
 use std::fs::{File, OpenOptions};
@@ -60,6 +62,12 @@ fn write_lines(path: &Path, lines: usize, block: &[u8]) -> std::io::Result<Durat
     }
     out.flush()?;
     Ok(start.elapsed())
+}
+
+/// Writes `path`'s dirty pages to disk, so the kernel's writeback of what one run wrote does not
+/// take the CPU from the next run (on two cores it halved the catch-up that followed the live run).
+fn settle(path: &Path) -> std::io::Result<()> {
+    File::open(path)?.sync_all()
 }
 
 fn clock_ticks() -> f64 {
@@ -222,6 +230,7 @@ fn main() -> std::io::Result<()> {
 
     let alone = dir.path().join("alone.log");
     let writer_alone = write_lines(&alone, lines, &block)?;
+    settle(&alone)?;
     report(
         "writer alone",
         lines,
@@ -237,24 +246,29 @@ fn main() -> std::io::Result<()> {
     }
 
     let live = dir.path().join("live.log");
+    let mut sitrep_writer = Duration::ZERO;
     let run_live = sitrep_run(&live, lines, || {
-        let _ = write_lines(&live, lines, &block);
+        sitrep_writer = write_lines(&live, lines, &block).unwrap_or_default();
     });
     report("sitrep live (writer racing)", lines, &run_live);
+    settle(&live)?;
     let run_catchup = sitrep_run(&alone, lines, || {});
     report("sitrep catch-up", lines, &run_catchup);
 
     let coloured = dir.path().join("coloured.log");
     write_lines(&coloured, lines, &sample_lines(true))?;
+    settle(&coloured)?;
     let run_coloured = sitrep_run(&coloured, lines, || {});
     report("sitrep catch-up, coloured", lines, &run_coloured);
     std::fs::remove_file(&coloured)?;
 
     let tail_live_path = dir.path().join("tail-live.log");
+    let mut tail_writer = Duration::ZERO;
     let tail_live = tail_run(&tail_live_path, size, || {
-        let _ = write_lines(&tail_live_path, lines, &block);
+        tail_writer = write_lines(&tail_live_path, lines, &block).unwrap_or_default();
     })?;
     report("tail -F live (writer racing)", lines, &tail_live);
+    settle(&tail_live_path)?;
     let tail_catchup = tail_run(&alone, size, || {})?;
     report("tail -F catch-up", lines, &tail_catchup);
 
@@ -262,6 +276,16 @@ fn main() -> std::io::Result<()> {
         "ratio sitrep/tail (speed): live {:.2}, catch-up {:.2}",
         tail_live.seconds / run_live.seconds,
         tail_catchup.seconds / run_catchup.seconds
+    );
+    // Keeping up: the follower's rate over the writer's, in the same race (1.00: it took no
+    // longer than the writer did to write).
+    let keep_up = |writer: Duration, run: &Run| (writer.as_secs_f64() / run.seconds).min(1.0);
+    println!(
+        "keeping up with the writer (writer {:.2} / {:.2} M lines/s): sitrep {:.2}, tail -F {:.2}",
+        lines as f64 / sitrep_writer.as_secs_f64().max(1e-9) / 1e6,
+        lines as f64 / tail_writer.as_secs_f64().max(1e-9) / 1e6,
+        keep_up(sitrep_writer, &run_live),
+        keep_up(tail_writer, &tail_live),
     );
     println!(
         "memory: RSS at start {} MiB, peak {} MiB, now {} MiB",

@@ -295,6 +295,32 @@ fn a_function_qualified_by_its_class_names_the_event() {
 }
 
 #[test]
+fn a_qualified_name_with_digits_names_the_event_too() {
+    // A tracing target (`h2::proto::streams::recv`) or a driver's method
+    // (`AirPort_Brcm43xx::syncPowerState`) says where the line was written, digits and all: the
+    // value after it does not swallow it, and each place is its own event.
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..60 {
+        let (function, event) = match i % 3 {
+            0 => ("h2::proto::streams::recv", "recv"),
+            1 => ("h2::proto::streams::send", "send"),
+            _ => ("Driver_Brcm43xx::syncPowerState", "sync"),
+        };
+        lines.push((
+            format!(
+                "[conn {}] {function}: 0x{:x} window {}",
+                17 + i % 4,
+                4096 * i,
+                i * 31
+            ),
+            event,
+        ));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 3));
+}
+
+#[test]
 fn a_quoted_name_among_quoted_values_is_one_of_them() {
     // Envoy's access log: the authority is `"orders.svc:8080"` on most lines and
     // `"api.example.com"` (no digits) on others; it is a field like its neighbours either way.

@@ -725,6 +725,11 @@ impl Tokenizer {
             return masked_var(raw, start, end, shape_hash);
         }
         let has_digit = mask & DIGIT != 0;
+        if has_digit && inner & STRUCTURAL != 0 && is_qualified_name(core) {
+            // `hyper::proto::h1::io`, `AirPort_Brcm43xx::syncPowerState`: where the line was
+            // written, digits and all.
+            return word(raw, start, end);
+        }
         if has_digit && let Some(stem) = stem_len(core) {
             // `eth0`, `CPU1`, `bglio559`: the name is part of the event, the number is not.
             return Tok {
@@ -985,27 +990,34 @@ fn is_null(core: &[u8]) -> bool {
     matches!(core, b"None" | b"null" | b"NULL" | b"nil")
 }
 
-/// `AppleMultitouchDevice::willTerminate`, `CCFile::captureLog`: a function qualified by its
-/// class or module, names joined by `::`. It says where in the code the line was written, so it is
-/// a word of the event, as a constant's qualified name is.
+/// `AppleMultitouchDevice::willTerminate`, `CCFile::captureLog`, `hyper::proto::h1::io`: a
+/// function qualified by its class or module, names joined by `::`. It says where in the code the
+/// line was written, so it is a word of the event, as a constant's qualified name is. A name opens
+/// with a letter (or `_`, or `~` for a destructor) and may hold digits (`h1`, `Brcm43xx`); with
+/// digits, some letter must be past `f`, or it is an IPv6 address (`fe80::abc1`).
 fn is_qualified_name(core: &[u8]) -> bool {
     // Split at every `:`, `A::b::c` is names at even places and nothing between each `::`.
     let mut pieces = 0;
+    let (mut digits, mut beyond_hex) = (false, false);
     for (k, piece) in core.split(|&b| b == b':').enumerate() {
         let fits = if k % 2 == 1 {
             piece.is_empty()
         } else {
-            !piece.is_empty()
+            piece
+                .first()
+                .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'~')
                 && piece
                     .iter()
-                    .all(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b'~')
+                    .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'~')
         };
         if !fits {
             return false;
         }
+        digits |= piece.iter().any(u8::is_ascii_digit);
+        beyond_hex |= piece.iter().any(|b| !b.is_ascii_hexdigit());
         pieces = k + 1;
     }
-    pieces >= 3 && pieces % 2 == 1
+    pieces >= 3 && pieces % 2 == 1 && (beyond_hex || !digits)
 }
 
 /// `hit=true,`: a word that is a `key=` and a boolean.
@@ -1238,12 +1250,20 @@ mod tests {
 
     #[test]
     fn a_qualified_name_is_names_joined_by_double_colons_and_nothing_else() {
-        for name in ["CCFile::captureLog", "a::b::c", "Drop::~Drop", "_Impl::run_once"] {
+        for name in [
+            "CCFile::captureLog",
+            "a::b::c",
+            "Drop::~Drop",
+            "_Impl::run_once",
+            "Foo::bar2",
+            "hyper::proto::h1::io",
+            "AirPort_Brcm43xx::syncPowerState",
+        ] {
             assert!(is_qualified_name(name.as_bytes()), "{name}");
         }
         for other in [
             "fe80::1", "::1", "12:00:00", "host:port", "a:b::c", "a:::b", "Foo::", "::Foo",
-            "Foo::bar2", "Foo::",
+            "fe80::abc1", "2001:db8::ff00", "Foo::2bar",
         ] {
             assert!(!is_qualified_name(other.as_bytes()), "{other}");
         }

@@ -87,6 +87,13 @@ fn the_patterns_list() {
         "errors that began after the baseline are new:\n{s}"
     );
     assert!(s.contains("provider call failed: upstream timeout"), "{s}");
+    // At 80 columns the list cuts the templates; the selected one is shown in full under it.
+    let small = render(&app, 80, 24);
+    assert!(
+        small.contains("aft…")
+            && small.contains("  provider call failed: upstream timeout after <*> attempt=<*>"),
+        "{small}"
+    );
 }
 
 #[test]

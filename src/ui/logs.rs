@@ -391,7 +391,25 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     let mut lines = vec![Line::from(Span::styled(header, theme.dim))];
-    let rows_room = height.saturating_sub(1 + 2);
+    // The selected template in full under the list when its row had to cut it (at most three
+    // rows of it, the list keeping one): a narrow terminal still shows what the pattern says.
+    let full: Vec<String> = p
+        .selected_row()
+        .filter(|row| text::width(&row.template) > template_width)
+        .map(|row| {
+            let room = height.saturating_sub(1 + 2 + 1).min(FULL_TEMPLATE_ROWS);
+            let columns = (inner.width as usize).saturating_sub(2);
+            let mut rows = text::word_wrap(&row.template, columns);
+            if rows.len() > room {
+                rows.truncate(room);
+                if let Some(last) = rows.last_mut() {
+                    *last = text::cut(&format!("{last} …"), columns).into_owned();
+                }
+            }
+            rows
+        })
+        .unwrap_or_default();
+    let rows_room = height.saturating_sub(1 + 2 + full.len());
     let first = p.selected.saturating_sub(rows_room.saturating_sub(1));
     for (i, row) in p.rows.iter().enumerate().skip(first).take(rows_room) {
         let flag = match (row.new, row.spike) {
@@ -428,6 +446,9 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         lines.push(Line::from(spans));
     }
+    for piece in full {
+        lines.push(Line::from(Span::styled(format!("  {piece}"), theme.text)));
+    }
     if let Some(row) = p.selected_row() {
         for v in row.values.iter().take(2) {
             lines.push(Line::from(Span::styled(format!("  {v}"), theme.dim)));
@@ -438,6 +459,9 @@ fn draw_patterns(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The mark and NEW/SPIKE flag in front of a pattern row.
 const MARK_WIDTH: usize = 7;
+
+/// At most this many rows show the selected template in full when its row cuts it.
+const FULL_TEMPLATE_ROWS: usize = 3;
 
 fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let p = &app.patterns;

@@ -57,6 +57,8 @@ pub(crate) const UPPER: u8 = 8;
 pub(crate) const LOWER: u8 = 16;
 /// A hex digit or `:`, `.`, `-` (the bytes of an IP, a MAC, a UUID, a date).
 pub(crate) const HEXISH: u8 = 32;
+/// `:` (a qualified name's `::`, a time's, a label's end).
+pub(crate) const COLON: u8 = 64;
 
 const fn class_of(b: u8) -> u8 {
     let mut c = 0;
@@ -77,6 +79,9 @@ const fn class_of(b: u8) -> u8 {
     }
     if b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'-') {
         c |= HEXISH;
+    }
+    if b == b':' {
+        c |= COLON;
     }
     c
 }

@@ -14,7 +14,7 @@ use std::ops::Range;
 use super::hash::{hash_bytes, mix};
 use super::header::{is_day, is_month, is_time, is_weekday, whitespace_from};
 use super::shape::{
-    DIGIT, EQUALS, LOWER, STEM, STRUCTURAL, UPPER, class, classes, core_bounds, ends_with_quote, find_byte,
+    COLON, DIGIT, EQUALS, LOWER, STEM, STRUCTURAL, UPPER, class, classes, core_bounds, ends_with_quote, find_byte,
     is_key, is_message_key, is_number, is_unit, is_url, is_zone_name, names_a_value, stem_len,
     trim_close, write_masked_shape,
 };
@@ -725,7 +725,7 @@ impl Tokenizer {
             return masked_var(raw, start, end, shape_hash);
         }
         let has_digit = mask & DIGIT != 0;
-        if has_digit && inner & STRUCTURAL != 0 && is_qualified_name(core) {
+        if has_digit && inner & COLON != 0 && is_qualified_name(core) {
             // `hyper::proto::h1::io`, `AirPort_Brcm43xx::syncPowerState`: where the line was
             // written, digits and all.
             return word(raw, start, end);
@@ -761,7 +761,7 @@ impl Tokenizer {
             && (!structural
                 || is_constant_name(core)
                 || names_a_boolean(core)
-                || is_qualified_name(core))
+                || inner & COLON != 0 && is_qualified_name(core))
         {
             return word(raw, start, end);
         }

@@ -321,6 +321,46 @@ fn a_qualified_name_with_digits_names_the_event_too() {
 }
 
 #[test]
+fn an_empty_request_context_is_the_same_event_as_a_full_one() {
+    // OpenStack writes a request's context `[req-<id> <user> <project> - - -]`, or `[-]` when
+    // there is none: the dash that closes the brackets is an empty value like the others, not a
+    // mark that tells events apart.
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..60u64 {
+        let context = if i % 4 == 3 {
+            "[-]".to_owned()
+        } else {
+            format!(
+                "[req-{:08x}-895d-4b64-9e2d-04d64c4d94ab {:032x} {:032x} - - -]",
+                i * 7919,
+                i * 31,
+                i * 17
+            )
+        };
+        let (message, event) = if i % 3 == 0 {
+            ("VM Started (Lifecycle Event)", "started")
+        } else {
+            (
+                "During sync_power_state the instance has a pending task (spawning). Skip.",
+                "sync",
+            )
+        };
+        lines.push((
+            format!(
+                "2017-05-16 00:{:02}:{:02}.{:03} 2931 INFO nova.compute.manager {context} [instance: b9000564-fe1a-409b-b8cc-{:012x}] {message}",
+                i / 60,
+                i % 60,
+                i * 13 % 1000,
+                i * 101
+            ),
+            event,
+        ));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 2));
+}
+
+#[test]
 fn a_quoted_name_among_quoted_values_is_one_of_them() {
     // Envoy's access log: the authority is `"orders.svc:8080"` on most lines and
     // `"api.example.com"` (no digits) on others; it is a field like its neighbours either way.

@@ -668,9 +668,12 @@ impl Tokenizer {
             return word(raw, start, end);
         }
         let core = &raw[cs.min(ce)..ce];
-        if core == b"-" && cs > 0 || raw == b"-" || cs == 0 && is_null(core) {
-            // A field left empty (`- -` in an access log, `"-"`, Python's `None`): a value, shown
-            // as written until another line has one.
+        if core == b"-" && (cs > 0 || closes_a_field(&raw[ce..]))
+            || raw == b"-"
+            || cs == 0 && is_null(core)
+        {
+            // A field left empty (`- -` in an access log, `"-"`, `-]` closing OpenStack's `[req-…
+            // - - -]`, Python's `None`): a value, shown as written until another line has one.
             let shape_hash = self.placeholder_shape(raw, cs, ce);
             return Tok {
                 masked: false,
@@ -972,6 +975,14 @@ fn is_constant_name(core: &[u8]) -> bool {
         && last.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
 }
 
+/// `]`, `",`: what may close a field after its value (not `>`: `->` is an arrow, no value).
+fn closes_a_field(rest: &[u8]) -> bool {
+    !rest.is_empty()
+        && rest
+            .iter()
+            .all(|b| matches!(b, b')' | b']' | b'}' | b'"' | b'\'' | b',' | b';'))
+}
+
 /// `true` or `false` in any case, in quotes or not: a flag's value is part of the event
 /// (`force=true` and `force=false` take different paths), as an HTTP status's class is.
 fn is_boolean(value: &[u8]) -> bool {
@@ -1266,6 +1277,16 @@ mod tests {
             "fe80::abc1", "2001:db8::ff00", "Foo::2bar",
         ] {
             assert!(!is_qualified_name(other.as_bytes()), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_dash_closing_a_field_is_empty_and_an_arrow_is_not() {
+        for rest in ["]", ")", "\",", "];"] {
+            assert!(closes_a_field(rest.as_bytes()), "{rest}");
+        }
+        for rest in ["", ">", "]>", ":"] {
+            assert!(!closes_a_field(rest.as_bytes()), "{rest}");
         }
     }
 

@@ -505,3 +505,27 @@ fn the_verbs_a_message_opens_with_are_never_a_vocabulary_of_names() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 16));
 }
+
+#[test]
+fn a_keys_list_is_one_value_however_many_items_it_has() {
+    // klog's `pods=["shop/a"]` and `pods=["shop/a", "shop/b"]`: one event.
+    let pods = [
+        "\"shop/api-7d9f8-x2k4q\"",
+        "\"kube-system/coredns-5d78c-abcde\"",
+        "\"shop/web-0\"",
+    ];
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..90 {
+        let list = pods[..1 + i % 3].join(", ");
+        lines.push((
+            format!(
+                "I1206 10:00:{:02}.{:06}    2841 kubelet.go:2407] \"SyncLoop ADD\" source=\"api\" pods=[{list}]",
+                i % 60,
+                i * 7919
+            ),
+            "add",
+        ));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 1));
+}

@@ -462,6 +462,9 @@ impl Tokenizer {
         let piece = &bytes[s..e];
         let eq = find_byte(piece, b'=')?;
         let quote = *piece.get(eq + 1)?;
+        if matches!(quote, b'[' | b'{') {
+            return self.listed_value_end(bytes, i, eq);
+        }
         if !matches!(quote, b'"' | b'\'')
             || !is_key(&piece[..eq])
             || is_message_key(&piece[..eq])
@@ -480,13 +483,31 @@ impl Tokenizer {
     /// piece that closes it: every piece before that ends with a comma.
     fn list_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
         let (s, e) = self.pieces[i];
-        let open = bytes[s];
-        let close = match open {
+        self.list_closed(bytes, i, &bytes[s..e])
+    }
+
+    /// If piece `i` is a key whose value opens such a list (klog's `pods=["shop/a",`
+    /// `"shop/b"]`), the index of the piece that closes it: the value is one, however many items.
+    fn listed_value_end(&self, bytes: &[u8], i: usize, eq: usize) -> Option<usize> {
+        let (s, e) = self.pieces[i];
+        let piece = &bytes[s..e];
+        if !is_key(&piece[..eq]) || is_message_key(&piece[..eq]) {
+            return None;
+        }
+        self.list_closed(bytes, i, &piece[eq + 1..])
+    }
+
+    /// The index of the piece that closes the list `opening` (the rest of piece `i`) opens.
+    /// Inlined into both callers, as the list's own rule was before a key's list shared it: out
+    /// of line, the patterns bench read bare messages 3-4% slower for the same instructions.
+    #[inline(always)]
+    fn list_closed(&self, bytes: &[u8], i: usize, opening: &[u8]) -> Option<usize> {
+        let close = match opening.first()? {
             b'[' => b']',
             b'{' => b'}',
             _ => return None,
         };
-        if !bytes[s..e].ends_with(b",") {
+        if !opening.ends_with(b",") {
             return None;
         }
         let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);

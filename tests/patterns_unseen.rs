@@ -529,3 +529,12 @@ fn a_keys_list_is_one_value_however_many_items_it_has() {
     let (ga, groups) = grouping_accuracy(&lines);
     assert_eq!((ga, groups), (1.0, 1));
 }
+
+#[test]
+fn a_list_closed_in_its_first_piece_leaves_the_keys_after_it() {
+    // `added=[a],` is a whole list: `removed=` after it is a key of its own, not list items.
+    let mut miner = sitrep::patterns::Miner::new(sitrep::patterns::MinerConfig::default());
+    let id = miner.observe("sync added=[a], removed=[b, c] done");
+    let template = miner.template(id).unwrap_or_default().to_owned();
+    assert!(template.contains("removed="), "{template}");
+}

@@ -283,13 +283,13 @@ fn anchors_at(part: &Part, t: &Tok) -> bool {
     }
 }
 
-/// `****`, `-->`: punctuation alone (a lone `-` is an empty value, not a mark, and so is one in
-/// brackets or quotes: OpenStack's `[-]` where other lines have `[req-… - - -]`).
+/// `****`, `-->`, `<-`: punctuation alone (a lone `-` is an empty value, not a mark, and so is
+/// one in brackets or quotes: OpenStack's `[-]` where other lines have `[req-… - - -]`).
 fn is_mark(text: &str) -> bool {
-    let (cs, ce) = super::shape::core_bounds(text.as_bytes());
-    text.get(cs..ce) != Some("-")
-        && !text.is_empty()
-        && !text.bytes().any(|b| b.is_ascii_alphanumeric())
+    let core = text
+        .trim_start_matches(['[', '(', '{', '"', '\''])
+        .trim_end_matches([']', ')', '}', '"', '\'', ',', ';']);
+    core != "-" && !text.is_empty() && !text.bytes().any(|b| b.is_ascii_alphanumeric())
 }
 
 /// Whether a token can stand in a run of values: a value or a name, not a mark (`****` may be

@@ -507,7 +507,8 @@ impl Tokenizer {
             b'{' => b'}',
             _ => return None,
         };
-        if !opening.ends_with(b",") {
+        // `[a],` closed already: the list is this piece, not the pieces after it.
+        if !opening.ends_with(b",") || opening[..opening.len() - 1].ends_with(&[close]) {
             return None;
         }
         let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);
@@ -1026,7 +1027,8 @@ fn is_null(core: &[u8]) -> bool {
 /// function qualified by its class or module, names joined by `::`. It says where in the code the
 /// line was written, so it is a word of the event, as a constant's qualified name is. A name opens
 /// with a letter (or `_`, or `~` for a destructor) and may hold digits (`h1`, `Brcm43xx`); with
-/// digits, some letter must be past `f`, or it is an IPv6 address (`fe80::abc1`).
+/// digits, some letter must be past `f`, or it is an IPv6 address (`fe80::abc1`), and the last
+/// name must not end in one, or it is an id in a namespace (`session::user1001`).
 fn is_qualified_name(core: &[u8]) -> bool {
     // Split at every `:`, `A::b::c` is names at even places and nothing between each `::`.
     let mut pieces = 0;
@@ -1049,7 +1051,11 @@ fn is_qualified_name(core: &[u8]) -> bool {
         beyond_hex |= piece.iter().any(|b| !b.is_ascii_hexdigit());
         pieces = k + 1;
     }
-    pieces >= 3 && pieces % 2 == 1 && (beyond_hex || !digits)
+    // A name ending in digits after `::` is an id in a namespace (`session::user1001`).
+    pieces >= 3
+        && pieces % 2 == 1
+        && (beyond_hex || !digits)
+        && !core.last().is_some_and(u8::is_ascii_digit)
 }
 
 /// `hit=true,`: a word that is a `key=` and a boolean.
@@ -1287,7 +1293,6 @@ mod tests {
             "a::b::c",
             "Drop::~Drop",
             "_Impl::run_once",
-            "Foo::bar2",
             "hyper::proto::h1::io",
             "AirPort_Brcm43xx::syncPowerState",
         ] {
@@ -1295,7 +1300,7 @@ mod tests {
         }
         for other in [
             "fe80::1", "::1", "12:00:00", "host:port", "a:b::c", "a:::b", "Foo::", "::Foo",
-            "fe80::abc1", "2001:db8::ff00", "Foo::2bar",
+            "fe80::abc1", "2001:db8::ff00", "Foo::2bar", "Foo::bar2", "session::user1001",
         ] {
             assert!(!is_qualified_name(other.as_bytes()), "{other}");
         }

@@ -538,3 +538,26 @@ fn a_list_closed_in_its_first_piece_leaves_the_keys_after_it() {
     let template = miner.template(id).unwrap_or_default().to_owned();
     assert!(template.contains("removed="), "{template}");
 }
+
+#[test]
+fn an_arrow_is_a_word_whichever_way_it_points() {
+    // `A <- B`, `A <-> B` and `A B` are three events, as `A -> B` is another: the arrow is no
+    // empty value folded into the addresses beside it.
+    let mut lines: Vec<(String, &str)> = Vec::new();
+    for i in 0..30 {
+        let (arrow, event) = match i % 3 {
+            0 => ("<- ", "in"),
+            1 => ("<-> ", "both"),
+            _ => ("", "none"),
+        };
+        lines.push((
+            format!(
+                "link 10.0.0.{i} {arrow}10.0.1.{i} port {} closed by peer now",
+                80 + i
+            ),
+            event,
+        ));
+    }
+    let (ga, groups) = grouping_accuracy(&lines);
+    assert_eq!((ga, groups), (1.0, 3));
+}

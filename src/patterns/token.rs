@@ -690,7 +690,8 @@ impl Tokenizer {
             return word(raw, start, end);
         }
         let core = &raw[cs.min(ce)..ce];
-        if core == b"-" && (cs > 0 || closes_a_field(&raw[ce..]))
+        // (`<-` is an arrow, as `->` is: a word.)
+        if core == b"-" && (cs > 0 && raw[0] != b'<' || closes_a_field(&raw[ce..]))
             || raw == b"-"
             || cs == 0 && is_null(core)
         {

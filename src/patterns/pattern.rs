@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use super::PatternId;
 use super::rate::RateHistory;
-use super::token::{Kind, Tok};
+use super::token::{Kind, Tok, is_empty_dash};
 use super::values::{TopValues, ValueCount, cut};
 use crate::core::level::Level;
 
@@ -283,13 +283,12 @@ fn anchors_at(part: &Part, t: &Tok) -> bool {
     }
 }
 
-/// `****`, `-->`, `<-`: punctuation alone (a lone `-` is an empty value, not a mark, and so is
-/// one in brackets or quotes: OpenStack's `[-]` where other lines have `[req-… - - -]`).
+/// `****`, `-->`, `<-`: punctuation alone (an empty field, `-` or `[-]` where other lines have
+/// `[req-… - - -]`, is a value, not a mark: `token::is_empty_dash`, as the tokenizer reads it).
 fn is_mark(text: &str) -> bool {
-    let core = text
-        .trim_start_matches(['[', '(', '{', '"', '\''])
-        .trim_end_matches([']', ')', '}', '"', '\'', ',', ';']);
-    core != "-" && !text.is_empty() && !text.bytes().any(|b| b.is_ascii_alphanumeric())
+    !text.is_empty()
+        && !text.bytes().any(|b| b.is_ascii_alphanumeric())
+        && !is_empty_dash(text.as_bytes())
 }
 
 /// Whether a token can stand in a run of values: a value or a name, not a mark (`****` may be

@@ -690,11 +690,7 @@ impl Tokenizer {
             return word(raw, start, end);
         }
         let core = &raw[cs.min(ce)..ce];
-        // (`<-` is an arrow, as `->` is: a word.)
-        if core == b"-" && (cs > 0 && raw[0] != b'<' || closes_a_field(&raw[ce..]))
-            || raw == b"-"
-            || cs == 0 && is_null(core)
-        {
+        if is_empty_dash(raw) || cs == 0 && is_null(core) {
             // A field left empty (`- -` in an access log, `"-"`, `-]` closing OpenStack's `[req-…
             // - - -]`, Python's `None`): a value, shown as written until another line has one.
             let shape_hash = self.placeholder_shape(raw, cs, ce);
@@ -996,6 +992,15 @@ fn is_constant_name(core: &[u8]) -> bool {
         && last.contains(&b'_')
         && last.len() >= 4
         && last.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
+}
+
+/// `-`, `"-"`, `[-]`, `-]` (closing OpenStack's `[req-… - - -]`): a field left empty, a value.
+/// `->`, `<-` and `<->` are arrows, words; the aligner asks the same (`pattern::is_mark`), so
+/// what is an empty value here is never a mark there.
+pub(super) fn is_empty_dash(raw: &[u8]) -> bool {
+    let (cs, ce) = core_bounds(raw);
+    raw == b"-"
+        || &raw[cs.min(ce)..ce] == b"-" && (cs > 0 && raw[0] != b'<' || closes_a_field(&raw[ce..]))
 }
 
 /// `]`, `",`: what may close a field after its value (not `>`: `->` is an arrow, no value).

@@ -108,7 +108,8 @@ impl Tokenizer {
         self.split_pieces(line);
         let bytes = line.as_bytes();
         let mut i = 0;
-        // The piece after a request line or a `status:` word is an HTTP status, if it looks like one.
+        // The piece right after a request line is an HTTP status, if it looks like one (a status
+        // in running text, `status: 404`, is a number like any other).
         let mut status_next = false;
         while i < self.pieces.len() {
             let after_status = std::mem::take(&mut status_next);
@@ -312,9 +313,6 @@ impl Tokenizer {
                 tok = word(&bytes[start..end], start, end);
             }
             if tok.kind == Kind::Word {
-                if is_status_word(&bytes[start..end]) {
-                    status_next = true;
-                }
                 // Only the word `user` names a value: an account called `user` (a value already)
                 // does not make the word after it one (`invalid user user from`).
                 let named = self.toks.last().is_some_and(|prev| {
@@ -1108,7 +1106,7 @@ fn looks_random(core: &[u8]) -> bool {
     steps >= 3 && pair
 }
 
-/// `status`, `status:`, `http_status`, `statusCode`, `status_code`: names of an HTTP status.
+/// `status`, `http_status`, `statusCode`, `status_code`: keys that hold an HTTP status.
 fn is_status_word(raw: &[u8]) -> bool {
     // Most words are not: a length and first-letter test spares the comparisons.
     if !(6..=18).contains(&raw.len()) || !matches!(raw[0] | 0x20, b's' | b'h') {
@@ -1131,7 +1129,7 @@ fn status_class(value: &[u8]) -> u8 {
     crate::core::level::http_status_class(trim_close(value))
 }
 
-/// An HTTP status after a request line or a `status:` word: a value whose class is part of the
+/// An HTTP status in an access log's columns (after a request line): a value whose class is part of the
 /// event (200s and 404s are different patterns).
 fn status(bytes: &[u8], start: usize, end: usize) -> Option<Tok> {
     let raw = &bytes[start..end];

@@ -548,6 +548,34 @@ fn access_logs_keep_the_status_class_apart_and_never_a_month_or_dash_as_a_consta
 }
 
 #[test]
+fn a_status_written_as_text_after_the_request_is_a_number_like_any_other() {
+    // A service's request log that names its fields in running text (OpenStack nova's wsgi
+    // server): one event whatever the status, as an access log's columns are not.
+    let nova = |path: &str, status: u16, len: u32| {
+        format!(
+            r#"10.11.10.1 "GET /v2/54fadb412c4e40cdbaed9335e4c35a9e/{path} HTTP/1.1" status: {status} len: {len} time: 0.2477829"#
+        )
+    };
+    let lines = [
+        nova("servers/detail", 200, 1893),
+        nova("servers/detail", 200, 1874),
+        nova("os-server-external-events", 404, 296),
+        nova("servers/detail", 404, 211),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
+    let template = miner.template(ids[0]).expect("kept");
+    assert!(template.contains("status: <*> len: <*>"), "{template}");
+    // The same request in an access log's columns keeps 200s and 404s apart.
+    let (_, ids) = mine_all(&[
+        r#"10.11.10.1 - - [16/May/2017:00:00:00 +0000] "GET /v2/servers/detail HTTP/1.1" 200 1893"#,
+        r#"10.11.10.1 - - [16/May/2017:00:00:01 +0000] "GET /v2/servers/detail HTTP/1.1" 404 211"#,
+    ]);
+    assert_ne!(ids[0], ids[1]);
+}
+
+#[test]
 fn a_status_written_before_the_request_keeps_its_class_too() {
     // AWS's load balancers write the status before the request line.
     let alb = |status: u16, path: &str| {

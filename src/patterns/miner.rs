@@ -593,19 +593,31 @@ impl Miner {
             if group.len() < 2 {
                 continue;
             }
+            let at = |s: u32| self.pattern(s).and_then(|p| p.parts.get(place));
+            // Siblings that all have a value there differ only in its shape: not a word's place.
+            if group.iter().all(|&s| matches!(at(s), Some(Part::Var(v)) if !v.words)) {
+                continue;
+            }
+            // Siblings are counted by their words, values made of words and numbered values; a
+            // value shown as written (a quoted word, a camel-case name) is not one more word.
+            let counted = group
+                .iter()
+                .filter(|&&s| !matches!(at(s), Some(Part::Var(v)) if !v.words && !v.numbered))
+                .count();
             if needed > siblings::SIBLINGS {
                 // One word in common: only many siblings say the word that differs is a value.
-                if group.len() >= needed {
+                if counted >= needed {
                     let group = group.clone();
                     return self.merge(&group, Join::Place(place));
                 }
                 continue;
             }
             let group = group.clone();
-            let open = group.iter().any(|&s| {
-                self.pattern(s)
-                    .is_some_and(|p| matches!(&p.parts[place], Part::Var(v) if v.words))
-            });
+            // A word where a sibling has a number or an id (`exception.id: vdc;` beside
+            // `exception.id: vapp-09033;`) is a value too, as is one where a sibling has words.
+            let open = group
+                .iter()
+                .any(|&s| matches!(at(s), Some(Part::Var(v)) if v.words || v.numbered));
             let known = group.len() == 2
                 && group.iter().all(|&s| {
                     self.pattern(s).is_some_and(|p| {
@@ -613,12 +625,12 @@ impl Miner {
                             .is_some_and(|v| self.known_values.contains(&v))
                     })
                 });
-            let shared = if open || known || group.len() >= siblings::SIBLINGS {
+            let shared = if open || known || counted >= siblings::SIBLINGS {
                 None
             } else {
                 self.shared_vocabulary(key, place, &group)
             };
-            if open || known || shared.is_some() || group.len() >= siblings::SIBLINGS {
+            if open || known || shared.is_some() || counted >= siblings::SIBLINGS {
                 let survivor = self.merge(&group, Join::Place(place));
                 // The other event's siblings are the same kind of value: one pattern there too.
                 if let Some((other, other_place)) = shared

@@ -44,6 +44,10 @@ pub(super) struct Slot {
     /// A word taken as a value (the name after `user`, a quoted request's method): until it
     /// varies, it is that word to the patterns alike (`for user from` beside `for <*> from`).
     pub(super) named: bool,
+    /// Its first value was mostly a number (`404`, `vapp-09033`, `blk_1073`), not a name with a
+    /// digit in it (`isBluetoothA2dpOn`): a word beside it is a value too (see
+    /// [`super::siblings`]).
+    pub(super) numbered: bool,
     pub(super) values: Option<TopValues>,
 }
 
@@ -75,6 +79,7 @@ impl Slot {
         self.uniform &= other.uniform && other.shape_hash == self.shape_hash;
         self.masked |= other.masked;
         self.words |= other.words;
+        self.numbered |= other.numbered;
         if let (Some(mine), Some(theirs)) = (&mut self.values, &other.values) {
             mine.absorb(theirs, top);
         }
@@ -395,8 +400,20 @@ pub(super) fn open_slot(track: bool) -> Slot {
         varying: true,
         words: false,
         named: false,
+        numbered: false,
         values: track.then(TopValues::default),
     }
+}
+
+/// Digits, and at least half as many as letters.
+fn mostly_digits(value: &str) -> bool {
+    let (digits, letters) = value.bytes().fold((0, 0), |(d, l), b| {
+        (
+            d + usize::from(b.is_ascii_digit()),
+            l + usize::from(b.is_ascii_alphabetic()),
+        )
+    });
+    digits > 0 && 2 * digits >= letters
 }
 
 pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot {
@@ -416,6 +433,7 @@ pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot
         varying: false,
         words: false,
         named: t.kind == Kind::Var && t.ident_hash != 0 && !t.masked,
+        numbered: t.masked && mostly_digits(value),
         values: track.then(TopValues::default),
     }
 }

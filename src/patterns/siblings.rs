@@ -7,7 +7,8 @@
 //! the same key differ only at that place. They merge when
 //! - [`SIBLINGS`] or more of them are filed there (two constants of one event, `session opened` /
 //!   `session closed`, `startup` / `shutdown`, stay apart: a word with few values is a word), or
-//! - one of them already has a `<*>` made of words there (a new value of a known variable), or
+//! - one of them already has a `<*>` made of words there (a new value of a known variable), or a
+//!   value that is mostly a number (`reason code: fraud;` beside `reason code: 4021;`), or
 //! - both words were already seen as values at that place in another merge (a column of values), or
 //! - [`VOCABULARY`] or more of its words also tell apart the siblings of another event (`Stabilized
 //!   group refunds` / `payments` / `ledger` and `Preparing to rebalance group refunds` / …): a
@@ -57,12 +58,11 @@ fn identity(part: &Part) -> u64 {
     }
 }
 
-/// Whether place `p` is filed: a word, a numbered name (`eadmin1` / `badmin1`), or a `<*>` made
-/// of those.
+/// Whether place `p` is filed: a word, a numbered name (`eadmin1` / `badmin1`), or a value (a
+/// word where another pattern has a value is a value too).
 fn filed(part: &Part) -> bool {
     match part {
-        Part::Word { .. } | Part::Kv { stem: true, .. } => true,
-        Part::Var(s) => s.words,
+        Part::Word { .. } | Part::Kv { stem: true, .. } | Part::Var(_) => true,
         Part::Kv { stem: false, .. } => false,
     }
 }

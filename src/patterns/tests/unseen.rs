@@ -107,6 +107,38 @@ fn two_words_that_were_values_of_that_place_merge_at_once() {
     );
 }
 
+
+#[test]
+fn a_word_where_another_line_has_a_number_is_a_value_too() {
+    // An error code written as a word by some lines and as a number or an id by others: one
+    // event, however few words there are.
+    let (miner, ids) = mine_all(&[
+        "payment declined by issuer, reason code: fraud;",
+        "payment declined by issuer, reason code: 4021;",
+        "payment declined by issuer, reason code: expired;",
+        "payment declined by issuer, reason code: dnh-05113;",
+        "payment declined by issuer, reason code: fraud;",
+    ]);
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
+    assert_eq!(distinct.len(), 1, "{distinct:?}");
+    assert_eq!(miner.resolve(ids[4]), ids[0], "the oldest id is kept");
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("payment declined by issuer, reason code: <*>")
+    );
+    // A name with a digit in it is a name, not one more value: ten method names after a tag (one
+    // word short of what makes a lone word a value) stay ten events.
+    let names = [
+        "isMusicActive", "getMode", "getRingerMode", "isWiredHeadsetOn", "abandonAudioFocus",
+        "getRingtonePlayer", "isBluetoothScoOn", "querySoundEffectsEnabled", "unregisterListener",
+        "isBluetoothA2dpOn",
+    ];
+    let lines: Vec<String> = names.iter().map(|n| format!("AudioManager: {n}...")).collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
+    assert_eq!(distinct.len(), names.len());
+}
 #[test]
 fn merging_keeps_memory_bounded() {
     let mut miner = Miner::new(MinerConfig {

@@ -19,8 +19,9 @@
 //!
 //! Text of any length after a label is the other kind of value written as words: `Product: USB
 //! Receiver`, `Started backup.service - Nightly backup.`. Patterns are also filed under one key per
-//! label (a word ending in `:`, or a lone `-`, with at least three words or names up to it and a
-//! word after it): the identities up to the label, whatever follows. [`SIBLINGS`] patterns under one
+//! label (a word ending in `:`, or a lone `-`, with at least three words or names up to it, two
+//! for a dash after a word and a name, and a word after it): the identities up to the label,
+//! whatever follows. [`SIBLINGS`] patterns under one
 //! such key become one whose last part is a `<*>` taking the rest of the line, one token or more.
 
 use super::hash::mix;
@@ -202,7 +203,13 @@ pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
             _ => false,
         };
         let rest = &parts[a + 1..];
-        if anchors >= MIN_TAIL_ANCHORS
+        // `Starting logrotate.service - Rotate log files...`: a dash after a verb and a name
+        // takes a description with one word less before it.
+        let described = matches!(part, Part::Var(slot) if slot.constant == "-")
+            && a >= 2
+            && matches!(parts[a - 1], Part::Var(_))
+            && matches!(&parts[a - 2], Part::Word { text, .. } if text.bytes().all(|b| b.is_ascii_alphabetic()));
+        if anchors >= MIN_TAIL_ANCHORS - usize::from(described)
             && label
             && rest.iter().any(|p| matches!(p, Part::Word { .. }))
         {
@@ -233,8 +240,15 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
             && text.ends_with(b":")
             && text.iter().any(u8::is_ascii_alphabetic)
             && t.shape_hash != super::hash::hash_bytes(b"<*>");
+        let described = dash
+            && a >= 2
+            && toks[a - 1].kind == Kind::Var
+            && toks[a - 2].kind == Kind::Word
+            && body.as_bytes()[toks[a - 2].start..toks[a - 2].end]
+                .iter()
+                .all(u8::is_ascii_alphabetic);
         if (t.kind == Kind::Word && is_label(text) || dash || value_label)
-            && anchors >= MIN_TAIL_ANCHORS
+            && anchors >= MIN_TAIL_ANCHORS - usize::from(described)
             && toks[a + 1..].iter().any(|t| t.kind == Kind::Word)
         {
             out.push((a, tail_key(toks[..=a].iter().map(token_identity))));

@@ -775,6 +775,50 @@ fn free_text_after_a_label_becomes_one_value_of_any_length() {
 }
 
 #[test]
+fn a_units_description_after_a_dash_is_one_value() {
+    // systemd since v250: `Starting <unit> - <its description>...`, with and without the
+    // program's tag in front (syslog / journald's MESSAGE). Starting and Finished stay two events.
+    let units = [
+        ("logrotate.service", "Rotate log files"),
+        ("fstrim.service", "Discard unused blocks on filesystems from /etc/fstab"),
+        ("apt-daily.service", "Daily apt download activities"),
+        ("certbot.service", "Certbot"),
+        ("man-db.service", "Daily man-db regeneration"),
+        ("phpsessionclean.service", "Clean php session files"),
+    ];
+    for tag in ["systemd[1]: ", ""] {
+        let mut lines = Vec::new();
+        for (unit, what) in units {
+            lines.push(format!("{tag}Starting {unit} - {what}..."));
+            lines.push(format!("{tag}Finished {unit} - {what}."));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (miner, ids) = mine_all(&refs);
+        let (starting, finished) = (miner.resolve(ids[0]), miner.resolve(ids[1]));
+        assert_ne!(starting, finished);
+        for (i, &id) in ids.iter().enumerate() {
+            let want = if i % 2 == 0 { starting } else { finished };
+            assert_eq!(miner.resolve(id), want, "{}", lines[i]);
+        }
+        assert_eq!(
+            miner.template(finished),
+            Some(format!("{tag}Finished <*> - <*>").replace("[1]", "[<*>]").as_str())
+        );
+    }
+    // A dash after a name alone is no description: what follows is the event.
+    let (miner, ids) = mine_all(&[
+        "db.pool.DataSource : Pool-1 - Shutdown initiated...",
+        "db.pool.DataSource : Pool-1 - Shutdown completed.",
+        "db.pool.DataSource : Pool-1 - Starting...",
+        "db.pool.Pool : Pool-1 - Added connection conn@6a1b2c",
+        "db.pool.DataSource : Pool-1 - Start completed.",
+        "db.pool.Pool : Pool-2 - Connection is not available, request timed out",
+    ]);
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
+    assert_eq!(distinct.len(), ids.len());
+}
+
+#[test]
 fn a_short_label_does_not_swallow_what_follows() {
     // Too little before the label to say these are one event.
     let (miner, ids) = mine_all(&[

@@ -453,16 +453,16 @@ mod tests {
         let mut s = PatternState::new(10_000);
         let users = ["root", "admin", "test", "guest", "oracle"];
         for i in 0..20 {
-            s.observe(i, 0, &format!("INFO Failed password for root from 10.0.0.{i} port 22 ssh2"), 1_000 + i);
+            s.observe(i, 0, &format!("INFO account root locked after failed logins at 10.0.0.{i} port 22"), 1_000 + i);
         }
         // After the baseline an error with another account name: it looks new.
-        s.observe(20, 0, "ERROR Failed password for admin from 10.0.0.9 port 22 ssh2", 20_000);
+        s.observe(20, 0, "ERROR account admin locked after failed logins at 10.0.0.9 port 22", 20_000);
         let events = s.refresh(21_000, 0);
         assert_eq!(events.len(), 1, "{events:?}");
         s.recorded(&record(7, events[0].clone()));
         // More account names: the name is a value and both lines are one older pattern.
         for (i, user) in users.iter().enumerate().skip(2) {
-            s.observe(21 + i as u64, 0, &format!("ERROR Failed password for {user} from 10.0.0.9 port 22 ssh2"), 22_000);
+            s.observe(21 + i as u64, 0, &format!("ERROR account {user} locked after failed logins at 10.0.0.9 port 22"), 22_000);
         }
         assert_eq!(s.of(20), s.of(0), "the line now belongs to the older pattern");
         let events = s.refresh(23_000, 0);
@@ -475,7 +475,7 @@ mod tests {
             .collect();
         assert_eq!(corrections.len(), 1, "{events:?}");
         assert_eq!(corrections[0].0, 7);
-        assert!(corrections[0].1.contains("Failed password for <*>"), "{}", corrections[0].1);
+        assert!(corrections[0].1.contains("account <*> locked"), "{}", corrections[0].1);
         assert!(
             !events.iter().any(|e| matches!(e, Event::Pattern { change: PatternChange::New, .. })),
             "the merged pattern is not announced new again: {events:?}"

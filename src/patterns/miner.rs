@@ -618,6 +618,24 @@ impl Miner {
             let open = group
                 .iter()
                 .any(|&s| matches!(at(s), Some(Part::Var(v)) if v.words || v.numbered));
+            // A word after `for` / `by` / `from` names who or where (`Accepted password for root`
+            // / `for alice`): a value at two siblings already. A word in capitals is the
+            // code's enumeration (`from NEW`), a constant.
+            let named = place > 0
+                && group.iter().all(|&s| {
+                    self.pattern(s).is_some_and(|p| {
+                        matches!(&p.parts[place - 1], Part::Word { text, .. } if names_a_holder(text))
+                            && match &p.parts[place] {
+                                // Not a label either (`caused by dcbf.........1`).
+                                Part::Word { text, .. } => {
+                                    text.bytes().any(|b| b.is_ascii_lowercase())
+                                        && text.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+                                }
+                                _ => true,
+                            }
+                    })
+                });
+            let open = open || named;
             let known = group.len() == 2
                 && group.iter().all(|&s| {
                     self.pattern(s).is_some_and(|p| {
@@ -1199,4 +1217,12 @@ impl Miner {
             p.next = NONE;
         }
     }
+}
+
+/// `for`, `by`, `from`: words after which comes who or where (`for root`, `by alice`, `from
+/// db-2`).
+fn names_a_holder(word: &str) -> bool {
+    ["for", "by", "from"]
+        .iter()
+        .any(|w| word.eq_ignore_ascii_case(w))
 }

@@ -9,6 +9,8 @@
 //!   `session closed`, `startup` / `shutdown`, stay apart: a word with few values is a word), or
 //! - one of them already has a `<*>` made of words there (a new value of a known variable), or a
 //!   value that is mostly a number (`reason code: fraud;` beside `reason code: 4021;`), or
+//! - the word follows `for`, `by` or `from` (who or where: `Failed password for root` / `for
+//!   admin`), has a small letter and ends in a letter or digit, or
 //! - both words were already seen as values at that place in another merge (a column of values), or
 //! - [`VOCABULARY`] or more of its words also tell apart the siblings of another event (`Stabilized
 //!   group refunds` / `payments` / `ledger` and `Preparing to rebalance group refunds` / …): a

@@ -54,6 +54,38 @@ fn a_word_that_varies_across_many_patterns_alike_becomes_a_variable_keeping_the_
 }
 
 #[test]
+fn one_other_account_after_for_by_or_from_is_a_value_at_once() {
+    // Hundreds of `root` and one `admin`: the second account is no new event.
+    let mut lines: Vec<String> = (0..300).map(|i| failed_password("root", i)).collect();
+    lines.push(failed_password("admin", 1));
+    lines.push("Connection closed by alice on port 22".into());
+    lines.push("Connection closed by deploy on port 22".into());
+    lines.push("Accepted publickey from db-2 on port 22".into());
+    lines.push("Accepted publickey from bastion on port 22".into());
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    assert_eq!(ids[300], ids[0], "no pattern is created for it");
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("Failed password for <*> from <*> port <*> ssh2")
+    );
+    assert_eq!(miner.resolve(ids[302]), ids[301]);
+    assert_eq!(miner.resolve(ids[304]), ids[303]);
+    assert_eq!(miner.len(), 3);
+    // Not a verb after `to`, a state in capitals, or a label with its dot leader.
+    let (miner, ids) = mine_all(&[
+        "Failed to start nginx.service now",
+        "Failed to stop nginx.service now",
+        "Transitioned from NEW to INITED",
+        "Transitioned from RUNNING to INITED",
+        "data store interrupt caused by dcbf.........1",
+        "data store interrupt caused by icbi.........0",
+    ]);
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
+    assert_eq!(distinct.len(), ids.len());
+}
+
+#[test]
 fn a_constant_word_with_few_values_stays_apart() {
     let (_, ids) = mine_all(&[
         "session opened for user root by (uid=0)",

@@ -416,12 +416,13 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
 
     // `134681 node-246 unix.hw state_change.unavailable 1077804742 1 message`: columns up to a
     // time in seconds since the epoch (and a flag after it) are the header.
-    // Only where the epoch is the line's time: the first column has a digit (an id) and no column
-    // before it is a time (`… 10:00:00 Removed user 1712345678 from …` keeps its words).
+    // Only where the epoch is the line's time: the first column is a number (an id), no column
+    // before it is a time (`… 10:00:00 Removed user 1712345678 from …` keeps its words) and none
+    // is a `key=value` (`Manager.decryptV2 len=8001, … Decrypt in 1701737506 failed` is a message).
     if n > 0
-        && piece(0).iter().any(u8::is_ascii_digit)
+        && piece(0).first().is_some_and(u8::is_ascii_digit)
         && let Some(j) = (1..n.min(7)).find(|&j| is_epoch_seconds(piece(j)))
-        && !(0..j).any(|k| is_time(piece(k)) || is_date(piece(k)))
+        && !(0..j).any(|k| is_time(piece(k)) || is_date(piece(k)) || piece(k).contains(&b'='))
     {
         let flag = |p: &[u8]| is_day(p.strip_prefix(b"-").unwrap_or(p));
         let k = if j + 2 < n && flag(piece(j + 1)) { j + 2 } else { j + 1 };

@@ -618,30 +618,38 @@ impl Miner {
             let open = group
                 .iter()
                 .any(|&s| matches!(at(s), Some(Part::Var(v)) if v.words || v.numbered));
-            // A word after `for` / `by` / `from` names who or where (`Accepted password for root`
-            // / `for alice`): a value at two siblings already. A word in capitals is the
-            // code's enumeration (`from NEW`), a constant.
+            // A word after `for` / `by` / `from` names who or where (`Accepted password for root
+            // from <*>` / `for alice from <*>`): a value at two siblings already, when more of
+            // the event follows it (`blocked by firewall` / `by ratelimiter` end the line: causes,
+            // words of the event). Not a word in capitals, the code's enumeration (`from NEW`), nor
+            // a label (`caused by dcbf.........1`).
+            let holder = |part: &Part| match part {
+                Part::Word { text, .. } => {
+                    text.bytes().any(|b| b.is_ascii_lowercase())
+                        && text.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
+                }
+                _ => true,
+            };
             let named = place > 0
                 && group.iter().all(|&s| {
                     self.pattern(s).is_some_and(|p| {
-                        matches!(&p.parts[place - 1], Part::Word { text, .. } if names_a_holder(text))
-                            && match &p.parts[place] {
-                                // Not a label either (`caused by dcbf.........1`).
-                                Part::Word { text, .. } => {
-                                    text.bytes().any(|b| b.is_ascii_lowercase())
-                                        && text.bytes().last().is_some_and(|b| b.is_ascii_alphanumeric())
-                                }
-                                _ => true,
-                            }
+                        place + 1 < p.parts.len()
+                            && matches!(p.parts.get(place - 1), Some(Part::Word { text, .. }) if names_a_holder(text))
+                            && p.parts.get(place).is_some_and(holder)
                     })
                 });
             let open = open || named;
-            let known = group.len() == 2
-                && group.iter().all(|&s| {
-                    self.pattern(s).is_some_and(|p| {
-                        siblings::value_at(&p.parts[place], place)
-                            .is_some_and(|v| self.known_values.contains(&v))
-                    })
+            // Two words, each a value of that place before (values beside them aside).
+            let words: Vec<u32> = group
+                .iter()
+                .copied()
+                .filter(|&s| !matches!(at(s), Some(Part::Var(_))))
+                .collect();
+            let known = words.len() == 2
+                && words.iter().all(|&s| {
+                    at(s)
+                        .and_then(|part| siblings::value_at(part, place))
+                        .is_some_and(|v| self.known_values.contains(&v))
                 });
             let shared = if open || known || counted >= siblings::SIBLINGS {
                 None

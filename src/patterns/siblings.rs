@@ -37,7 +37,8 @@ pub(super) const SIBLINGS: usize = 5;
 pub(super) const LONE_SIBLINGS: usize = 2 * SIBLINGS;
 /// How many of the same words must tell siblings apart in two events for them to be values.
 pub(super) const VOCABULARY: usize = 3;
-/// Word places filed per pattern (the first ones: a long line is told apart by its start).
+/// Word places filed per pattern, and value places (the first ones: a long line is told apart by
+/// its start).
 const MAX_PLACES: usize = 32;
 
 /// The identity of a part, as the sibling key sees it.
@@ -90,19 +91,23 @@ pub(super) fn keys(parts: &[Part]) -> Vec<(usize, u64, usize)> {
     // values. With no word at all (`Launching <*>` and `KILLING <*>` share nothing but a value)
     // there is nothing to file.
     let anchors = parts.iter().filter(|p| !matches!(p, Part::Var(_))).count();
-    parts
-        .iter()
-        .enumerate()
-        .filter(|(_, part)| filed(part))
-        .filter_map(|(p, part)| {
-            match anchors - usize::from(!matches!(part, Part::Var(_))) {
-                0 => None,
-                1 => Some((p, key(parts, p), LONE_SIBLINGS)),
-                _ => Some((p, key(parts, p), SIBLINGS)),
-            }
-        })
-        .take(MAX_PLACES)
-        .collect()
+    // Word places and value places are capped apart: values do not crowd out the words.
+    let (mut words, mut values) = (0, 0);
+    let mut out = Vec::new();
+    for (p, part) in parts.iter().enumerate().filter(|(_, part)| filed(part)) {
+        let value = matches!(part, Part::Var(_));
+        let taken = if value { &mut values } else { &mut words };
+        if *taken == MAX_PLACES {
+            continue;
+        }
+        *taken += 1;
+        match anchors - usize::from(!value) {
+            0 => {}
+            1 => out.push((p, key(parts, p), LONE_SIBLINGS)),
+            _ => out.push((p, key(parts, p), SIBLINGS)),
+        }
+    }
+    out
 }
 
 /// The word at place `p` as a known value: its hash mixed with the place.
@@ -126,6 +131,29 @@ pub(super) fn token_identity(t: &Tok) -> u64 {
         Kind::Stem => mix(5, t.ident_hash),
         Kind::Var => 3,
     }
+}
+
+/// A systemd unit's name (`logrotate.service`, `session-15.scope`): a name, a dot and one of
+/// systemd's unit types.
+fn is_unit(name: &[u8]) -> bool {
+    let Some(dot) = name.iter().rposition(|&b| b == b'.') else {
+        return false;
+    };
+    dot > 0
+        && [
+            &b"service"[..],
+            b"socket",
+            b"timer",
+            b"target",
+            b"mount",
+            b"automount",
+            b"scope",
+            b"slice",
+            b"path",
+            b"device",
+            b"swap",
+        ]
+        .contains(&&name[dot + 1..])
 }
 
 /// Whether a word is a label a free text may follow: `Product:`, `-`.
@@ -205,11 +233,12 @@ pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
             _ => false,
         };
         let rest = &parts[a + 1..];
-        // `Starting logrotate.service - Rotate log files...`: a dash after a verb and a name
-        // takes a description with one word less before it.
+        // `Starting logrotate.service - Rotate log files...`: a dash after a verb and a systemd
+        // unit takes its description with one word less before it.
         let described = matches!(part, Part::Var(slot) if slot.constant == "-")
             && a >= 2
-            && matches!(parts[a - 1], Part::Var(_))
+            && matches!(&parts[a - 1], Part::Var(slot)
+                if is_unit(slot.constant.as_bytes()) || is_unit(slot.shape.as_bytes()))
             && matches!(&parts[a - 2], Part::Word { text, .. } if text.bytes().all(|b| b.is_ascii_alphabetic()));
         if anchors >= MIN_TAIL_ANCHORS - usize::from(described)
             && label
@@ -245,6 +274,7 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
         let described = dash
             && a >= 2
             && toks[a - 1].kind == Kind::Var
+            && is_unit(&body.as_bytes()[toks[a - 1].start..toks[a - 1].end])
             && toks[a - 2].kind == Kind::Word
             && body.as_bytes()[toks[a - 2].start..toks[a - 2].end]
                 .iter()

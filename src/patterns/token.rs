@@ -111,8 +111,12 @@ impl Tokenizer {
         // The piece right after a request line is an HTTP status, if it looks like one (a status
         // in running text, `status: 404`, is a number like any other).
         let mut status_next = false;
+        // The piece after a `status:` word: its class names the line's level (a 503 is an
+        // error), not its event.
+        let mut status_text = false;
         while i < self.pieces.len() {
             let after_status = std::mem::take(&mut status_next);
+            let after_status_word = std::mem::take(&mut status_text);
             if self.toks.len() + 1 == MAX_TOKENS {
                 let (start, _) = self.pieces[i];
                 let (_, end) = self.pieces[self.pieces.len() - 1];
@@ -312,7 +316,11 @@ impl Tokenizer {
             {
                 tok = word(&bytes[start..end], start, end);
             }
+            if after_status_word && tok.kind == Kind::Var && tok.class == 0 {
+                tok.class = status_class(&bytes[tok.value_start..tok.value_end]);
+            }
             if tok.kind == Kind::Word {
+                status_text = is_status_word(&bytes[start..end]);
                 // Only the word `user` names a value: an account called `user` (a value already)
                 // does not make the word after it one (`invalid user user from`).
                 let named = self.toks.last().is_some_and(|prev| {

@@ -80,6 +80,8 @@ fn one_other_account_after_for_by_or_from_is_a_value_at_once() {
         "Transitioned from RUNNING to INITED",
         "data store interrupt caused by dcbf.........1",
         "data store interrupt caused by icbi.........0",
+        "Request blocked by firewall",
+        "Request blocked by ratelimiter",
     ]);
     let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
     assert_eq!(distinct.len(), ids.len());
@@ -126,15 +128,16 @@ fn two_words_that_were_values_of_that_place_merge_at_once() {
         .iter()
         .map(|s| format!("xinetd: removing {s} service now"))
         .collect();
+    lines.push("xinetd: adding \"rsync\" service now".into());
     lines.push("xinetd: adding chargen service now".into());
     lines.push("xinetd: adding echo service now".into());
     let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
     let (miner, ids) = mine_all(&refs);
     assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[4]));
-    assert_eq!(miner.resolve(ids[5]), miner.resolve(ids[6]));
-    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[5]), "removing / adding");
+    assert_eq!(miner.resolve(ids[6]), miner.resolve(ids[7]));
+    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[6]), "removing / adding");
     assert_eq!(
-        miner.template(miner.resolve(ids[6])),
+        miner.template(miner.resolve(ids[7])),
         Some("xinetd: adding <*> service now")
     );
 }
@@ -631,6 +634,12 @@ fn a_status_written_as_text_after_the_request_is_a_number_like_any_other() {
     assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
     let template = miner.template(ids[0]).expect("kept");
     assert!(template.contains("status: <*> len: <*>"), "{template}");
+    // Its class still names the line's level where no level word does: a 503 is an error.
+    let (miner, ids) = mine_all(&["request GET /api/orders finished, status: 503, took 9ms"]);
+    assert_eq!(
+        miner.get(ids[0]).and_then(Pattern::level),
+        Some(crate::core::level::Level::Error)
+    );
     // The same request in an access log's columns keeps 200s and 404s apart.
     let (_, ids) = mine_all(&[
         r#"10.11.10.1 - - [16/May/2017:00:00:00 +0000] "GET /v2/servers/detail HTTP/1.1" 200 1893"#,
@@ -746,6 +755,16 @@ fn a_ten_digit_number_in_a_message_is_not_a_header() {
         "2026-12-04 10:00:01 Added user 1712345679 from group admins",
     ]);
     assert_ne!(ids[0], ids[1]);
+    // Nor after fields of a message: the words before it are the event's.
+    let (miner, ids) = mine_all(&[
+        "Manager.decryptV2 len=8001, keyName=local, AppException=Decrypt in 1701737506 failed, result=353",
+        "Loader.fetch2 len=12, keyName=remote, AppException=Fetch in 1701737507 failed, result=404",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("<*> len=<*>, keyName=<*>, AppException=<*> in <*> failed, result=<*>")
+    );
 }
 
 #[test]
@@ -837,6 +856,17 @@ fn a_units_description_after_a_dash_is_one_value() {
             Some(format!("{tag}Finished <*> - <*>").replace("[1]", "[<*>]").as_str())
         );
     }
+    // A dash after a word and a number is no unit's description: each is its own event.
+    let (miner, ids) = mine_all(&[
+        "order 81723 - payment captured",
+        "order 81724 - shipped to customer",
+        "order 81725 - invoice sent",
+        "order 81726 - refund issued",
+        "order 81727 - address updated",
+        "order 81728 - charge failed: card declined",
+    ]);
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
+    assert_eq!(distinct.len(), ids.len());
     // A dash after a name alone is no description: what follows is the event.
     let (miner, ids) = mine_all(&[
         "db.pool.DataSource : Pool-1 - Shutdown initiated...",

@@ -634,7 +634,7 @@ impl Miner {
                 && group.iter().all(|&s| {
                     self.pattern(s).is_some_and(|p| {
                         place + 1 < p.parts.len()
-                            && matches!(p.parts.get(place - 1), Some(Part::Word { text, .. }) if names_a_holder(text))
+                            && matches!(p.parts.get(place - 1), Some(Part::Word { text, .. }) if shape::names_a_holder(text.as_bytes()))
                             && p.parts.get(place).is_some_and(holder)
                     })
                 });
@@ -1225,12 +1225,4 @@ impl Miner {
             p.next = NONE;
         }
     }
-}
-
-/// `for`, `by`, `from`: words after which comes who or where (`for root`, `by alice`, `from
-/// db-2`).
-fn names_a_holder(word: &str) -> bool {
-    ["for", "by", "from"]
-        .iter()
-        .any(|w| word.eq_ignore_ascii_case(w))
 }

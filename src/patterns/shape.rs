@@ -153,6 +153,14 @@ pub(crate) fn names_a_value(prev: &[u8]) -> bool {
     prev.eq_ignore_ascii_case(b"user") || prev.eq_ignore_ascii_case(b"username")
 }
 
+/// `for root`, `by alice`, `from db-2`: the words after which comes who or where (see
+/// `siblings`).
+pub(crate) fn names_a_holder(prev: &[u8]) -> bool {
+    [&b"for"[..], b"by", b"from"]
+        .iter()
+        .any(|w| prev.eq_ignore_ascii_case(w))
+}
+
 pub(crate) fn trim_close(p: &[u8]) -> &[u8] {
     let mut e = p.len();
     while e > 0 && is_close(p[e - 1]) {

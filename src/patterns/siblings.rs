@@ -133,6 +133,12 @@ pub(super) fn token_identity(t: &Tok) -> u64 {
     }
 }
 
+/// `Starting logrotate.service -`: a verb, then a systemd unit, before a dash; what follows the
+/// dash is the unit's description. The one test for patterns and lines alike.
+fn describes_unit(verb: &[u8], unit: &[u8]) -> bool {
+    verb.iter().all(u8::is_ascii_alphabetic) && is_unit(unit)
+}
+
 /// A systemd unit's name (`logrotate.service`, `session-15.scope`): a name, a dot and one of
 /// systemd's unit types.
 fn is_unit(name: &[u8]) -> bool {
@@ -237,9 +243,14 @@ pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
         // unit takes its description with one word less before it.
         let described = matches!(part, Part::Var(slot) if slot.constant == "-")
             && a >= 2
-            && matches!(&parts[a - 1], Part::Var(slot)
-                if is_unit(slot.constant.as_bytes()) || is_unit(slot.shape.as_bytes()))
-            && matches!(&parts[a - 2], Part::Word { text, .. } if text.bytes().all(|b| b.is_ascii_alphabetic()));
+            && match (&parts[a - 2], &parts[a - 1]) {
+                // A masked unit (`session-15.scope`) keeps its name's end in its shape.
+                (Part::Word { text, .. }, Part::Var(slot)) => {
+                    describes_unit(text.as_bytes(), slot.constant.as_bytes())
+                        || describes_unit(text.as_bytes(), slot.shape.as_bytes())
+                }
+                _ => false,
+            };
         if anchors >= MIN_TAIL_ANCHORS - usize::from(described)
             && label
             && rest.iter().any(|p| matches!(p, Part::Word { .. }))
@@ -273,12 +284,12 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
             && t.shape_hash != super::hash::hash_bytes(b"<*>");
         let described = dash
             && a >= 2
-            && toks[a - 1].kind == Kind::Var
-            && is_unit(&body.as_bytes()[toks[a - 1].start..toks[a - 1].end])
             && toks[a - 2].kind == Kind::Word
-            && body.as_bytes()[toks[a - 2].start..toks[a - 2].end]
-                .iter()
-                .all(u8::is_ascii_alphabetic);
+            && toks[a - 1].kind == Kind::Var
+            && describes_unit(
+                &body.as_bytes()[toks[a - 2].start..toks[a - 2].end],
+                &body.as_bytes()[toks[a - 1].start..toks[a - 1].end],
+            );
         if (t.kind == Kind::Word && is_label(text) || dash || value_label)
             && anchors >= MIN_TAIL_ANCHORS - usize::from(described)
             && toks[a + 1..].iter().any(|t| t.kind == Kind::Word)

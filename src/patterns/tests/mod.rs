@@ -20,6 +20,12 @@ pub(super) fn template_after(lines: &[&str]) -> String {
     miner.template(last).unwrap_or("<evicted>").to_owned()
 }
 
+/// How many patterns `ids` end in, after the merges that came later.
+pub(super) fn patterns_among(miner: &Miner, ids: &[PatternId]) -> usize {
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&id| miner.resolve(id)).collect();
+    distinct.len()
+}
+
 pub(super) fn same_pattern(a: &str, b: &str) -> bool {
     let (_, ids) = mine_all(&[a, b]);
     ids[0] == ids[1]

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::hash::{BuildPassThrough, hash_bytes};
 use super::header;
-use super::pattern::{Part, Pattern, Seen, new_slot, open_slot};
+use super::pattern::{Part, Pattern, Seen, MIN_ALIGNED_WORDS, new_slot, open_slot};
 use super::rate::RateHistory;
 use super::token::{self, Kind, Tok, Tokenizer};
 use super::{MinerConfig, PatternId, shape, siblings};
@@ -527,14 +527,14 @@ impl Miner {
         };
         let n = toks.len();
         scan(n).or_else(|| {
-            // Only a line with values and three words or more can join a template of another
-            // length.
+            // Only a line with values and words can join a template of another length (see
+            // `Pattern::align` for how many words).
             let words = toks
                 .iter()
                 .filter(|t| matches!(t.kind, Kind::Word | Kind::Kv))
                 .count();
             let values = toks.iter().any(|t| matches!(t.kind, Kind::Var | Kind::Stem));
-            (words >= 3 && values).then_some(())?;
+            (words >= MIN_ALIGNED_WORDS && values).then_some(())?;
             (1..=MAX_RUN_GROWTH)
                 .flat_map(|d| [n + d, n.wrapping_sub(d)])
                 .filter(|&len| len > 0 && len < n + MAX_RUN_GROWTH + 1)

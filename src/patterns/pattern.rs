@@ -308,16 +308,20 @@ impl Pattern {
     /// (`AcroRd32.exe - host:5070 open …`, one value where `chrome.exe - host:5070 open …` made
     /// two). `each` is told, for every part, the tokens it takes (a `<*>` of a run may take none
     /// or several; `body` is the line's message). At least three words must agree, so a line of
-    /// values alone joins nothing.
+    /// values alone joins nothing; two do when each run of the line holds a value with a digit
+    /// (dpkg's `status installed media-types:all 10.0.0`, where `libc6:amd64 2.36-9` made one
+    /// value): a run of names alone (`exception.id: framework.client.EXPIRED; java.util.…`)
+    /// may be what tells the event apart.
     pub(super) fn align(
         &self,
         body: &str,
         toks: &[Tok],
         mut each: impl FnMut(usize, Range<usize>),
     ) -> bool {
-        if self.tail || self.anchors < 3 {
+        if self.tail || self.anchors < MIN_ALIGNED_WORDS {
             return false;
         }
+        let few_words = self.anchors < 3;
         // A mark still shown as the one value it has had (`****` where a fan speed was) tells
         // events apart as much as a word does.
         let in_run = |part: &Part| matches!(part, Part::Var(s) if !is_mark(&s.constant) || s.is_placeholder());
@@ -351,7 +355,7 @@ impl Pattern {
             {
                 k += 1;
             }
-            if k == j {
+            if k == j || few_words && !toks[j..k].iter().any(|t| t.masked) {
                 return false;
             }
             let parts = run_end - i;
@@ -367,6 +371,10 @@ impl Pattern {
         j == toks.len()
     }
 }
+
+/// The fewest words a line must share with a template of another length to join it (see
+/// [`Pattern::align`]).
+pub(super) const MIN_ALIGNED_WORDS: usize = 2;
 
 /// Writes the template text of `parts`.
 pub(super) fn render_parts(parts: &[Part], t: &mut String) {

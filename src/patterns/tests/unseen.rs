@@ -2,7 +2,7 @@
 //! mistake, merging events that differ in a constant word or a key name. Synthetic lines, not taken
 //! from any dataset.
 
-use super::{mine_all, patterns_among};
+use super::{mine_all, patterns_among, same_pattern};
 use crate::patterns::*;
 use crate::core::level::Level;
 
@@ -429,6 +429,36 @@ fn a_run_of_values_longer_or_shorter_than_the_templates_is_the_same_event() {
     let e = miner.observe("reverse mapping checking getaddrinfo for 191-210-223-172.user.example.br [191.210.223.172] failed - POSSIBLE BREAK-IN ATTEMPT!");
     assert_eq!(d, e);
     assert_eq!(miner.len(), 1);
+}
+
+#[test]
+fn two_words_and_a_run_of_values_of_another_length_are_the_same_event() {
+    // dpkg's log: a package with a digit in its name folds with its version into one value, one
+    // without makes two; either may come first.
+    for order in [[0, 1, 2], [2, 1, 0]] {
+        let lines = [
+            "2025-06-24 14:36:25 status unpacked libsystemd0:amd64 252.36-1~deb12u1",
+            "2025-06-24 14:36:33 status unpacked media-types:all 10.0.0",
+            "2025-06-24 14:36:34 status unpacked readline-common:all 8.2-1.3",
+        ];
+        let mut miner = Miner::default();
+        let ids: Vec<_> = order.iter().map(|&i| miner.observe(lines[i])).collect();
+        assert_eq!(patterns_among(&miner, &ids), 1, "{order:?}");
+    }
+    // A constant word still tells them apart.
+    assert!(!same_pattern(
+        "2025-06-24 14:36:25 status unpacked libsystemd0:amd64 252.36-1~deb12u1",
+        "2025-06-24 14:36:33 status installed media-types:all 10.0.0",
+    ));
+    // With two words only, names without a digit where another line has one value may be what
+    // the event is about: another exception is another event.
+    let (miner, ids) = mine_all(&[
+        "ServiceException ServiceException: exception.id: 404;",
+        "ServiceException ServiceException: exception.id: vapp-09033;",
+        "ServiceException ServiceException: exception.id: framework.client.EXPIRED; java.util.concurrent.TimeoutException",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids[..2]), 1);
+    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[2]));
 }
 
 #[test]

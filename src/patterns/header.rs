@@ -251,7 +251,7 @@ fn program_split_holds(bytes: &[u8], start: usize, pieces: usize, reached: bool)
         {
             break;
         }
-        if parse_level(current).is_some() && after.is_some() {
+        if header_level(current).is_some() && after.is_some() {
             return false;
         }
         let Some(next) = after else {
@@ -348,7 +348,7 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
                 || j >= 2 && separator(j - 2) && separator(j)
         })
         .find_map(|j| {
-            let level = parse_level(piece(j)).or_else(|| {
+            let level = header_level(piece(j)).or_else(|| {
                 // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`, exactly.
                 (j == 4).then(|| letter_level(piece(j))).flatten().filter(|_| {
                     is_month_day(piece(0))
@@ -608,6 +608,37 @@ fn is_header_field(p: &[u8]) -> bool {
         || (2..=24).contains(&p.len())
             && p[0].is_ascii_uppercase()
             && p.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
+        || is_user_at(p)
+}
+
+/// `postgres@orders`, `[unknown]@[unknown]`: who and where (a user and a database or host), as
+/// PostgreSQL's `%u@%d` writes them before the level.
+fn is_user_at(p: &[u8]) -> bool {
+    let name = |s: &[u8]| {
+        !s.is_empty()
+            && s.iter()
+                .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'[' | b']'))
+    };
+    let Some(at) = p.iter().position(|&b| b == b'@') else {
+        return false;
+    };
+    name(&p[..at]) && name(&p[at + 1..])
+}
+
+/// The level of a header piece: a level word on its own (see [`parse_level`]), or closing fields
+/// joined by colons, as Amazon RDS writes PostgreSQL's header
+/// (`UTC:10.0.0.1(5432):app@orders:[18268]:ERROR:`): after a field with a digit.
+fn header_level(p: &[u8]) -> Option<Level> {
+    parse_level(p).or_else(|| {
+        let body = p.strip_suffix(b":")?;
+        let colon = body.iter().rposition(|&b| b == b':')?;
+        let (fields, word) = (&body[..colon], &body[colon + 1..]);
+        let last = fields.rsplit(|&b| b == b':').next()?;
+        if !last.iter().any(u8::is_ascii_digit) || !word.iter().all(u8::is_ascii_uppercase) {
+            return None;
+        }
+        level_word(word)
+    })
 }
 
 /// `sshd[123]:`, `crond(pam_unix)[2915]:`: the program and pid of a syslog line.
@@ -890,6 +921,8 @@ mod memo_tests {
             "<1{d}>Jun 14 15:16:01 combo app[{d}]: ",
             "Jun 1{d} 10:00:00 - | app[{d}]: ",
             "Jul  {d} 10:00:00 web0{d} ",
+            "2026-12-07 06:52:2{d}.915 UTC [1826{d}] postgres@bench ",
+            "2026-12-07 06:52:2{d} UTC:10.0.0.{d}(5432):app@orders:[1826{d}]:",
         ];
         let messages = [
             "request method=POST path=/v1/charges status=200",

@@ -1,6 +1,6 @@
 //! Masks, headers, generalization, values and eviction.
 
-use super::{mine_all, same_pattern, template_after};
+use super::{mine_all, patterns_among, same_pattern, template_after};
 use crate::core::level::Level;
 use crate::patterns::*;
 
@@ -139,6 +139,29 @@ fn a_logger_name_between_dashes_is_header_and_the_level_after_it_is_read() {
     assert_eq!(p.template(), "Connection lost to <*>");
     assert_eq!(p.level(), Some(Level::Error), "an error is an error");
     assert_eq!(miner.get(ids[3]).and_then(Pattern::level), Some(Level::Warn));
+}
+
+#[test]
+fn postgres_headers_with_user_and_database_give_their_level() {
+    // `log_line_prefix = '%m [%p] %q%u@%d '`, and Amazon RDS's `%t:%r:%u@%d:[%p]:`.
+    let (miner, ids) = mine_all(&[
+        "2026-12-07 06:52:29.207 UTC [18234] postgres@bench ERROR:  deadlock detected",
+        "2026-12-07 06:52:30.411 UTC [18240] [unknown]@[unknown] ERROR:  deadlock detected",
+        "2026-12-07 06:52:29 UTC:10.0.0.1(5432):app@orders:[18268]:ERROR:  deadlock detected",
+        "2026-12-07 06:52:31 UTC:[local]:app@orders:[18270]:FATAL:  role \"x\" does not exist",
+        "2026-12-07 06:52:32.001 UTC [18271] app@orders WARNING:  there is no transaction in progress",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids[..3]), 1);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "deadlock detected");
+    assert_eq!(p.level(), Some(Level::Error));
+    let p = miner.get(ids[3]).expect("pattern kept");
+    assert_eq!(p.template(), "role \"x\" does not exist");
+    assert_eq!(p.level(), Some(Level::Fatal));
+    assert_eq!(miner.get(ids[4]).and_then(Pattern::level), Some(Level::Warn));
+    // An address in a message is no header: the level word after it is the message's.
+    let (miner, ids) = mine_all(&["mail from alice@example.com ERROR bounced"]);
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), None);
 }
 
 #[test]

@@ -611,6 +611,20 @@ fn is_header_field(p: &[u8]) -> bool {
         || is_user_at(p)
 }
 
+/// `local.ERROR:`, `app.WARNING:`: a channel in lower case, a dot, the level in capitals.
+fn channel_level(p: &[u8]) -> Option<Level> {
+    let body = p.strip_suffix(b":")?;
+    let dot = body.iter().rposition(|&b| b == b'.')?;
+    let (channel, word) = (&body[..dot], &body[dot + 1..]);
+    let named = !channel.is_empty()
+        && channel
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'-'));
+    (named && word.iter().all(u8::is_ascii_uppercase))
+        .then(|| level_word(word))
+        .flatten()
+}
+
 /// `postgres@orders`, `[unknown]@[unknown]`: who and where (a user and a database or host), as
 /// PostgreSQL's `%u@%d` writes them before the level.
 fn is_user_at(p: &[u8]) -> bool {
@@ -625,11 +639,12 @@ fn is_user_at(p: &[u8]) -> bool {
     name(&p[..at]) && name(&p[at + 1..])
 }
 
-/// The level of a header piece: a level word on its own (see [`parse_level`]), or closing fields
-/// joined by colons, as Amazon RDS writes PostgreSQL's header
-/// (`UTC:10.0.0.1(5432):app@orders:[18268]:ERROR:`): after a field with a digit.
+/// The level of a header piece: a level word on its own (see [`parse_level`]), after a channel's
+/// name as PHP's Monolog (Laravel) writes it (`local.ERROR:`), or closing fields joined by colons,
+/// as Amazon RDS writes PostgreSQL's header (`UTC:10.0.0.1(5432):app@orders:[18268]:ERROR:`):
+/// after a field with a digit.
 fn header_level(p: &[u8]) -> Option<Level> {
-    parse_level(p).or_else(|| {
+    parse_level(p).or_else(|| channel_level(p)).or_else(|| {
         let body = p.strip_suffix(b":")?;
         let colon = body.iter().rposition(|&b| b == b':')?;
         let (fields, word) = (&body[..colon], &body[colon + 1..]);
@@ -923,6 +938,7 @@ mod memo_tests {
             "Jul  {d} 10:00:00 web0{d} ",
             "2026-12-07 06:52:2{d}.915 UTC [1826{d}] postgres@bench ",
             "2026-12-07 06:52:2{d} UTC:10.0.0.{d}(5432):app@orders:[1826{d}]:",
+            "[2023-05-15 18:19:3{d}] local.ERROR: ",
         ];
         let messages = [
             "request method=POST path=/v1/charges status=200",

@@ -55,17 +55,22 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
     if stream.python && !line.starts_with([' ', '\t']) && !trimmed.is_empty() {
         return true;
     }
+    // A blank line inside an event (Laravel's exception context, between its message and its
+    // `[previous exception]`) goes on with it, so what follows it does too.
     if trimmed.is_empty() {
-        return false;
+        return head != 0 && stream.mostly_headed();
     }
     // Indented by a tab or two spaces or more (a single space is as often a sloppy message).
     if line.starts_with('\t') || line.starts_with("  ") {
         return true;
     }
     // A header the parser did not see is still a header: a line that begins like the event's first
-    // line (a digit under a digit) is a new event, whatever the parser made of it.
+    // line (a digit under a digit; a bracket under a bracket when a digit comes before its first
+    // space: `[2023-05-15 …` under `[2023-05-15 …`, not `[stacktrace]`) is a new event, whatever
+    // the parser made of it. Any other line (`#0 /app/Container.php(795): …`, `"}`, `Stack
+    // trace:`) goes on with the event above.
     let class = start_class(line);
-    if head != 0 && class == b'a' && class != head && stream.mostly_headed() {
+    if head != 0 && class != b' ' && class != head && stream.mostly_headed() {
         return true;
     }
     if let Some(frame) = trimmed.strip_prefix("at ") {
@@ -156,11 +161,20 @@ impl Stream {
     }
 }
 
-/// How a line begins: `d` a digit, `a` a letter, or the punctuation itself (`[`, `{`).
+/// How a line begins: `d` a digit, `a` a letter, or the punctuation itself (`[`, `{`), its high
+/// bit set when a digit comes before the first space (`[2023-05-15 …`, not `[stacktrace]`).
 fn start_class(line: &str) -> u8 {
     match line.as_bytes().first() {
         Some(b) if b.is_ascii_digit() => b'd',
         Some(b) if b.is_ascii_alphabetic() => b'a',
+        Some(&b) if b.is_ascii()
+            && line
+                .bytes()
+                .take_while(|b| !b.is_ascii_whitespace())
+                .any(|b| b.is_ascii_digit()) =>
+        {
+            b | 0x80
+        }
         Some(&b) => b,
         None => 0,
     }

@@ -217,6 +217,49 @@ fn a_stack_trace_is_one_event_of_its_first_line() {
 }
 
 #[test]
+fn a_php_stack_trace_with_its_blank_lines_is_one_event_of_its_first_line() {
+    // Laravel (Monolog): `[time] channel.LEVEL: message {context}`, the context running over
+    // lines: `[stacktrace]`, frames `#0 …`, `"}`, a blank line, `[previous exception] …`.
+    let event = |n: usize, class: &str| {
+        let mut lines = vec![
+            format!("[2023-05-15 18:19:{n:02}] local.ERROR: Target class [{class}] does not exist. {{\"exception\":\"[object] (BindingResolutionException(code: 0): Target class [{class}] does not exist. at /srv/app/Container.php:{n}"),
+            "[stacktrace]".to_owned(),
+        ];
+        for f in 0..12 {
+            lines.push(format!("#{f} /srv/app/vendor/Container.php({}): Container->build('{class}')", 700 + f * n));
+        }
+        lines.push("#12 {main}".to_owned());
+        lines.push("\"} ".to_owned());
+        lines.push(String::new());
+        lines.push(format!("[previous exception] [object] (ReflectionException(code: -1): Class \\\"{class}\\\" does not exist at /srv/app/Container.php:{n})"));
+        lines.push("[stacktrace]".to_owned());
+        lines.push("#0 {main}".to_owned());
+        lines
+    };
+    let mut miner = Miner::default();
+    let mut ids = Vec::new();
+    for (n, class) in [(32, "HandleCors"), (40, "TrustProxies"), (48, "HandleCors")] {
+        let lines = event(n, class);
+        let first = miner.observe(&lines[0]);
+        for line in &lines[1..] {
+            assert_eq!(miner.observe(line), first, "{line:?} goes with {:?}", lines[0]);
+        }
+        ids.push(first);
+    }
+    assert_eq!(patterns_among(&miner, &ids), 1);
+    assert_eq!(miner.len(), 1, "no frame, bracket or blank line is a pattern of its own");
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.level(), Some(Level::Error), "local.ERROR is an error");
+    // A dash opening every header (`- 1131566461 2005.11.09 …`) is no continuation of the line
+    // above: each such line is an event.
+    let (miner, ids) = mine_all(&[
+        "- 1131566461 2005.11.09 dn228 Nov 9 12:01:01 dn228/dn228 crond(pam_unix)[2915]: session closed for user root",
+        "- 1131566462 2005.11.09 dn228 Nov 9 12:01:02 dn228/dn228 sshd[2916]: Accepted password for root",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids), 2);
+}
+
+#[test]
 fn a_go_crash_dump_is_one_fatal_event_even_under_an_info_line() {
     // The runtime writes it to stderr, without a header, often right under an ordinary line;
     // its unindented frame lines (`main.main()`) and blank lines are the crash's too.

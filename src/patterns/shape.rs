@@ -328,7 +328,12 @@ pub(crate) fn shape_of(raw: &str, folded: bool) -> String {
             let close = bytes.iter().rposition(|&b| b == quote).unwrap_or(bytes.len());
             out.extend_from_slice(&bytes[close..]);
         } else {
+            // What closes or opens around the value stays shown: `size <*>, free <*>)` for
+            // `size 5.2 KB, free 35.4 KB)`.
+            let (s, e) = loose_ends(bytes);
+            out.extend_from_slice(&bytes[..s]);
             out.extend_from_slice(b"<*>");
+            out.extend_from_slice(&bytes[e..]);
         }
     } else {
         out.extend_from_slice(&bytes[..cs.min(ce)]);
@@ -339,6 +344,43 @@ pub(crate) fn shape_of(raw: &str, folded: bool) -> String {
         return "<*>".to_owned();
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Where a value of several pieces starts and ends within its punctuation: brackets it opens
+/// but does not close (`(5.2 KB`), and a comma, semicolon or dot after it or a bracket it closes
+/// but did not open (`35.4 KB).`) are around it; `(1234 bytes)` and `[a, b]` are inside.
+fn loose_ends(bytes: &[u8]) -> (usize, usize) {
+    let pair = |b: u8| match b {
+        b'(' => Some(b')'),
+        b'[' => Some(b']'),
+        b'{' => Some(b'}'),
+        _ => None,
+    };
+    let mut s = 0;
+    while let Some(close) = bytes.get(s).and_then(|&b| pair(b))
+        && !bytes[s + 1..].contains(&close)
+    {
+        s += 1;
+    }
+    let mut e = bytes.len();
+    while e > s {
+        let b = bytes[e - 1];
+        let open = match b {
+            b')' => b'(',
+            b']' => b'[',
+            b'}' => b'{',
+            b',' | b';' | b'.' => {
+                e -= 1;
+                continue;
+            }
+            _ => break,
+        };
+        if bytes[s..e - 1].contains(&open) {
+            break;
+        }
+        e -= 1;
+    }
+    if s >= e { (0, bytes.len()) } else { (s, e) }
 }
 
 /// A longer display shape is shown as a bare `<*>`.

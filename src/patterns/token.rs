@@ -897,6 +897,7 @@ impl Tokenizer {
             && !(tok.end == tok.start + 1 && bytes[tok.start] == b'-' && dash_after_value(bytes, prev))
             && plain(prev)
             && !field(prev)
+            && !closes_a_group(&bytes[prev.start..prev.end])
             && let Some(prev) = self.toks.last_mut()
         {
             prev.masked = true;
@@ -925,6 +926,28 @@ impl Tokenizer {
             class: 0,
         });
     }
+}
+
+/// `3).` in `(TID 3). 2703 bytes result sent`: a value closing a bracket opened before it ends
+/// what it was in, so it is no piece of a value after it (`(1234 bytes)` holds its own opening;
+/// `2.38-1),`, a comma after it, goes on with a list: `Upgrade: libc6 (2.36-9, 2.38-1), libudev1
+/// (…)`).
+fn closes_a_group(raw: &[u8]) -> bool {
+    let end = raw
+        .iter()
+        .rposition(|b| !matches!(b, b'.' | b';' | b':'))
+        .map_or(0, |i| i + 1);
+    let Some((&close, body)) = raw[..end].split_last() else {
+        return false;
+    };
+    let open = match close {
+        b')' => b'(',
+        b']' => b'[',
+        b'}' => b'{',
+        _ => return false,
+    };
+    let count = |b: u8| body.iter().filter(|&&c| c == b).count();
+    count(close) >= count(open)
 }
 
 /// `"cache"`, `'oom-kill',`, `\"cache\"`: one word in quotes (closing punctuation may follow);

@@ -2,7 +2,7 @@
 //! mistake, merging events that differ in a constant word or a key name. Synthetic lines, not taken
 //! from any dataset.
 
-use super::{mine_all, patterns_among, same_pattern};
+use super::{mine_all, patterns_among, same_pattern, template_after};
 use crate::patterns::*;
 use crate::core::level::Level;
 
@@ -660,6 +660,40 @@ fn sizes_written_two_ways_are_one_value() {
         miner.template(ids[0]),
         Some("conn <*> close, <*> sent, <*> received")
     );
+}
+
+#[test]
+fn punctuation_around_a_value_of_several_pieces_stays_in_the_template() {
+    // Spark: the closing `).` of `(TID 3).` is no piece of the size after it, and a size with
+    // its unit keeps the comma and bracket around it.
+    assert_eq!(
+        template_after(&[
+            "17/06/09 20:10:48 INFO executor.Executor: Finished task 3.0 in stage 0.0 (TID 3). 2703 bytes result sent to driver",
+            "17/06/09 20:10:49 INFO executor.Executor: Finished task 1.0 in stage 2.0 (TID 41). 2254 bytes result sent to driver",
+        ]),
+        "executor.Executor: Finished task <*> in stage <*> (TID <*>). <*> result sent to driver"
+    );
+    assert_eq!(
+        template_after(&[
+            "17/06/09 20:10:45 INFO storage.MemoryStore: Block broadcast_9 stored as values in memory (estimated size 5.2 KB, free 5.2 KB)",
+            "17/06/09 20:10:46 INFO storage.MemoryStore: Block broadcast_8 stored as values in memory (estimated size 93.0 B, free 317.1 KB)",
+        ]),
+        "storage.MemoryStore: Block broadcast_<*> stored as values in memory (estimated size <*>, free <*>)"
+    );
+    // A value that holds its own brackets keeps them inside, and a list goes on after `),`.
+    assert_eq!(
+        template_after(&[
+            "conn 8 close, 1.2 KB (1234 bytes) sent",
+            "conn 9 close, 3.4 KB (3481 bytes) sent",
+        ]),
+        "conn <*> close, <*> sent"
+    );
+    // apt's history: `),` goes on with the list, however many packages it names.
+    let (miner, ids) = mine_all(&[
+        "Upgrade: libcurl4:amd64 (7.88.1-10+deb12u14, 7.88.1-10+deb12u15), libcurl3-gnutls:amd64 (7.88.1-10+deb12u14, 7.88.1-10+deb12u15), libpcre2-8-0:amd64 (10.42-1, 10.42-1+deb12u1), curl:amd64 (7.88.1-10+deb12u14, 7.88.1-10+deb12u15), libcurl3-nss:amd64 (7.88.1-10+deb12u14, 7.88.1-10+deb12u15)",
+        "Upgrade: systemd-timesyncd:amd64 (252.38-1~deb12u1, 252.39-1~deb12u2), libpam-systemd:amd64 (252.38-1~deb12u1, 252.39-1~deb12u2), libsystemd0:amd64 (252.38-1~deb12u1, 252.39-1~deb12u2), libnss-systemd:amd64 (252.38-1~deb12u1, 252.39-1~deb12u2), systemd:amd64 (252.38-1~deb12u1, 252.39-1~deb12u2), libudev1:amd64 (252.38-1~deb12u1, 252.39-1~deb12u2)",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids), 1);
 }
 
 #[test]

@@ -16,6 +16,10 @@ use crate::core::text::word8;
 /// fields (dates, numbers, ids, upper-case tags like `RAS KERNEL`); a lone level word (`warning`
 /// alone on a line) is kept as the message, since nothing else would be left.
 pub(crate) fn split_header(line: &str, memo: &mut HeaderMemo) -> (Option<Level>, Range<usize>) {
+    if let Some(skip) = compose_prefix(line.as_bytes()) {
+        let (level, message) = split_header(&line[skip..], memo);
+        return (level, message.start + skip..message.end + skip);
+    }
     if let Some(found) = split_json(line) {
         return found;
     }
@@ -40,6 +44,24 @@ pub(crate) fn split_header(line: &str, memo: &mut HeaderMemo) -> (Option<Level>,
         }
     }
     (level, start..line.len())
+}
+
+/// `web-1  | `, `caddy  | `: the service's name that `docker compose logs` writes before each
+/// line, padded, then a bar; the length of that prefix. What follows is the service's own line.
+fn compose_prefix(bytes: &[u8]) -> Option<usize> {
+    if !bytes.first()?.is_ascii_alphanumeric() {
+        return None;
+    }
+    let name = bytes
+        .iter()
+        .take(64)
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))?;
+    let mut i = name;
+    while bytes.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    (i > name && bytes.get(i) == Some(&b'|') && matches!(bytes.get(i + 1), Some(b' ') | None))
+        .then_some((i + 2).min(bytes.len()))
 }
 
 /// A JSON line (`{"level":"info","msg":"user bob logged in",...}`): the message is the
@@ -251,7 +273,7 @@ fn program_split_holds(bytes: &[u8], start: usize, pieces: usize, reached: bool)
         {
             break;
         }
-        if header_level(current).is_some() && after.is_some() {
+        if level_after(before, current).is_some() && after.is_some() {
             return false;
         }
         let Some(next) = after else {
@@ -348,7 +370,7 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
                 || j >= 2 && separator(j - 2) && separator(j)
         })
         .find_map(|j| {
-            let level = header_level(piece(j)).or_else(|| {
+            let level = level_after((j > 0).then(|| piece(j - 1)), piece(j)).or_else(|| {
                 // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`, exactly.
                 (j == 4).then(|| letter_level(piece(j))).flatten().filter(|_| {
                     is_month_day(piece(0))
@@ -609,6 +631,19 @@ fn is_header_field(p: &[u8]) -> bool {
             && p[0].is_ascii_uppercase()
             && p.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
         || is_user_at(p)
+}
+
+/// The level of header piece `p` after the piece `before` it: [`header_level`], or a level word
+/// in lower case right after the time (zap's console encoder: `2025-04-24T22:09:20.854Z<TAB>info<TAB>…`).
+fn level_after(before: Option<&[u8]>, p: &[u8]) -> Option<Level> {
+    header_level(p).or_else(|| {
+        let stamped = before.is_some_and(|b| is_date(b) || is_time(b));
+        (stamped
+            && p.iter().all(u8::is_ascii_lowercase)
+            && !crate::core::level::is_everyday_word(p))
+        .then(|| level_word(p))
+        .flatten()
+    })
 }
 
 /// `local.ERROR:`, `app.WARNING:`: a channel in lower case, a dot, the level in capitals.
@@ -939,6 +974,7 @@ mod memo_tests {
             "2026-12-07 06:52:2{d}.915 UTC [1826{d}] postgres@bench ",
             "2026-12-07 06:52:2{d} UTC:10.0.0.{d}(5432):app@orders:[1826{d}]:",
             "[2023-05-15 18:19:3{d}] local.ERROR: ",
+            "2025-04-24T22:09:2{d}.854Z\tinfo\tMetrics\t",
         ];
         let messages = [
             "request method=POST path=/v1/charges status=200",

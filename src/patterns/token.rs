@@ -432,11 +432,18 @@ impl Tokenizer {
 
     /// If pieces from `i` spell a date like `Thu Aug 04 15:20:37 PDT 2005`, the index of its last piece.
     fn datetime_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
-        // A weekday and a month name both open with a capital: most pieces stop here.
-        if !bytes.get(self.pieces[i].0).is_some_and(u8::is_ascii_uppercase) {
+        // A weekday and a month name both open with a capital, after a bracket at most (uWSGI's
+        // `[Sun Mar 13 22:49:12 2016]`): most pieces stop here.
+        let start = self.pieces[i].0;
+        let bracket = usize::from(matches!(bytes.get(start), Some(b'[' | b'(')));
+        if !bytes.get(start + bracket).is_some_and(u8::is_ascii_uppercase) {
             return None;
         }
-        let piece = |k: usize| self.pieces.get(k).map(|&(s, e)| &bytes[s..e]);
+        let piece = |k: usize| {
+            self.pieces
+                .get(k)
+                .map(|&(s, e)| &bytes[if k == i { s + bracket } else { s }..e])
+        };
         let mut k = i;
         if piece(k).is_some_and(is_weekday) {
             k += 1;

@@ -165,6 +165,42 @@ fn postgres_headers_with_user_and_database_give_their_level() {
 }
 
 #[test]
+fn docker_compose_prefixes_and_zaps_lower_case_levels_are_header() {
+    // `docker compose logs`: the service's name, padded, and a bar before each line; what
+    // follows is read as the service's own line (here Caddy's JSON).
+    let (miner, ids) = mine_all(&[
+        r#"caddy  | {"level":"warn","ts":1761019822.3,"logger":"http","msg":"HTTP/2 skipped because it requires TLS","addr":":80"}"#,
+        r#"caddy-2  | {"level":"warn","ts":1761019823.1,"logger":"http","msg":"HTTP/2 skipped because it requires TLS","addr":":8080"}"#,
+        "web-1  | 2024-04-25T05:32:35.600215839Z ERROR request failed after 3 retries",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "HTTP/<*> skipped because it requires TLS");
+    assert_eq!(p.level(), Some(Level::Warn));
+    let p = miner.get(ids[2]).expect("pattern kept");
+    assert_eq!(p.template(), "request failed after <*> retries");
+    assert_eq!(p.level(), Some(Level::Error));
+    // zap's console encoder: the level in lower case after the time, fields after tabs.
+    let (miner, ids) = mine_all(&[
+        "2025-04-24T22:09:20.856Z\terror\tinternal/queue_sender.go:128\tExporting failed. Dropping data.",
+        "2025-04-24T22:09:21.101Z\tinfo\tservice@v0.124.0/service.go:289\tEverything is ready.",
+    ]);
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), Some(Level::Error));
+    assert_eq!(miner.get(ids[1]).and_then(Pattern::level), Some(Level::Info));
+    // A sentence that opens with a level word is no header.
+    let (miner, ids) = mine_all(&["error while reading config, using defaults"]);
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), None);
+    // uWSGI's date in brackets is one value: its weekday is no word of the event.
+    let (miner, ids) = mine_all(&[
+        "[pid: 88185|app: 0|req: 1/1] 127.0.0.1 () {38 vars in 696 bytes} [Sun Mar 13 22:49:12 2016] POST /update_metrics => generated 47 bytes in 129 msecs",
+        "[pid: 88185|app: 0|req: 3/2] 127.0.0.1 () {38 vars in 696 bytes} [Mon Mar 14 09:01:15 2016] POST /update_metrics => generated 47 bytes in 35 msecs",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    let template = miner.template(ids[0]).unwrap_or_default();
+    assert!(!template.contains("Sun") && !template.contains("Mar"), "{template}");
+}
+
+#[test]
 fn an_elasticsearch_header_is_set_aside_whole() {
     // `[time][WARN ][logger]`: the space in `[WARN ]` does not end the header.
     let (miner, ids) = mine_all(&[

@@ -120,6 +120,64 @@ pub fn parse_lowercase(lower: &[u8]) -> Option<Level> {
     })
 }
 
+/// The level a field's value names (`"level":"error"`, `level=warn`, `"level":50`, `"s":"W"`):
+/// a level word in any case, a single letter (`E`, `w`) or a Bunyan/pino number (10..60); `None`
+/// for anything else. A number under 10 names no level: Nextcloud's `"level":1` is info, GELF's
+/// and syslog's 1 is an alert (a field known to hold a syslog severity, journald's `PRIORITY`,
+/// is read by [`syslog_severity`]).
+pub fn of_value(value: &[u8]) -> Option<Level> {
+    if value.is_empty() || value.len() > MAX_WORD {
+        return None;
+    }
+    if value.iter().all(u8::is_ascii_digit) {
+        return numeric_level(value);
+    }
+    let mut buf = [0u8; MAX_WORD];
+    let lower = &mut buf[..value.len()];
+    lower.copy_from_slice(value);
+    lower.make_ascii_lowercase();
+    let letter = match &*lower {
+        b"f" | b"c" => Some(Level::Fatal),
+        b"e" => Some(Level::Error),
+        b"w" => Some(Level::Warn),
+        b"n" => Some(Level::Notice),
+        b"i" => Some(Level::Info),
+        b"d" => Some(Level::Debug),
+        b"t" | b"v" => Some(Level::Trace),
+        _ => None,
+    };
+    parse_lowercase(lower).or(letter)
+}
+
+/// Bunyan/pino numbers (10..60).
+fn numeric_level(digits: &[u8]) -> Option<Level> {
+    let n: u32 = digits
+        .iter()
+        .take(4)
+        .fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
+    Some(match n {
+        0..=9 => return None,
+        10..=19 => Level::Trace,
+        20..=29 => Level::Debug,
+        30..=39 => Level::Info,
+        40..=49 => Level::Warn,
+        50..=59 => Level::Error,
+        _ => Level::Fatal,
+    })
+}
+
+/// Syslog's severities 0..7: emergency, alert and critical are fatal; 5 is notice.
+pub fn syslog_severity(severity: u32) -> Level {
+    match severity {
+        0..=2 => Level::Fatal,
+        3 => Level::Error,
+        4 => Level::Warn,
+        5 => Level::Notice,
+        6 => Level::Info,
+        _ => Level::Debug,
+    }
+}
+
 /// The class of an HTTP status code (`b'2'` for 200..=299), or 0 when `code` is not one.
 pub fn http_status_class(code: &[u8]) -> u8 {
     if code.len() == 3 && code.iter().all(u8::is_ascii_digit) && (b'1'..=b'5').contains(&code[0]) {

@@ -73,31 +73,72 @@ fn split_json(line: &str) -> Option<(Option<Level>, Range<usize>)> {
     if !(trimmed.starts_with('{') && trimmed.ends_with('}')) {
         return None;
     }
-    let message = JSON_KEYS[..3]
+    let message = JSON_KEYS[..MESSAGE_KEYS]
         .iter()
         .find_map(|k| json_string_field(bytes, k))?;
-    let level = JSON_KEYS[3..]
-        .iter()
-        .find_map(|k| json_string_field(bytes, k))
-        .and_then(|r| level_word(&bytes[r]));
+    let level = JSON_KEYS[MESSAGE_KEYS..].iter().find_map(|k| {
+        let value = &bytes[json_scalar_field(bytes, k)?];
+        match value {
+            // journald's `PRIORITY` is a syslog severity.
+            [d @ b'0'..=b'7'] if k.needle() == b"\"PRIORITY\"" => {
+                Some(crate::core::level::syslog_severity(u32::from(d - b'0')))
+            }
+            _ => crate::core::level::of_value(value),
+        }
+    });
     let (inner_level, start) = split_text_header(&line[message.clone()]);
     Some((level.or(inner_level), message.start + start..message.end))
 }
 
-/// The quoted keys of a JSON line's message (`msg`, `message`, `log`), then of its level, each
-/// with a searcher built once.
-static JSON_KEYS: LazyLock<[Finder<'static>; 7]> = LazyLock::new(|| {
+/// The quoted keys of a JSON line's message (`msg`, `message`, `log`, journald's `MESSAGE`), then
+/// of its level (Elastic's `log.level`, journald's `PRIORITY`, MongoDB's `s`; a word, a letter
+/// or a number: see [`crate::core::level::of_value`]), each with a searcher built once.
+static JSON_KEYS: LazyLock<[Finder<'static>; 12]> = LazyLock::new(|| {
     [
         &b"\"msg\""[..],
         b"\"message\"",
         b"\"log\"",
+        b"\"MESSAGE\"",
         b"\"level\"",
         b"\"lvl\"",
         b"\"severity\"",
         b"\"loglevel\"",
+        b"\"log.level\"",
+        b"\"levelname\"",
+        b"\"PRIORITY\"",
+        b"\"s\"",
     ]
     .map(Finder::new)
 });
+
+/// How many of [`JSON_KEYS`] name the message.
+const MESSAGE_KEYS: usize = 4;
+
+/// The byte range of the value of `"key":` when it is a string (without its quotes) or a number.
+fn json_scalar_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
+    let mut from = 0;
+    while from < bytes.len() {
+        let at = from + key.find(&bytes[from..])?;
+        let mut i = at + key.needle().len();
+        from = i;
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b':') {
+            continue;
+        }
+        i += 1;
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if bytes.get(i).is_some_and(u8::is_ascii_digit) {
+            let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+            return Some(i..end);
+        }
+        return json_string_field(&bytes[at..], key).map(|r| r.start + at..r.end + at);
+    }
+    None
+}
 
 /// The byte range of the string value of `"key":` (escapes left as written); `key` is the quoted
 /// key's searcher.
@@ -335,6 +376,9 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
     if plainly_a_message(bytes) {
         return (None, 0, Reuse::No);
     }
+    if let Some(found) = python_default(bytes) {
+        return found;
+    }
     let mut pieces: [(usize, usize); HEADER_PIECES] = [(0, 0); HEADER_PIECES];
     let mut n = 0;
     let mut i = 0;
@@ -409,8 +453,11 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
             }
             k = m;
         }
-        if k + 1 < n && matches!(piece(k), b"-" | b":" | b"|") {
-            k += 1;
+        // A separator or two after the level (Ruby's `INFO -- : message`).
+        for _ in 0..2 {
+            if k + 1 < n && matches!(piece(k), b"-" | b"--" | b":" | b"|") {
+                k += 1;
+            }
         }
         return (Some(level), at(k), Reuse::Level);
     }
@@ -631,6 +678,37 @@ fn is_header_field(p: &[u8]) -> bool {
             && p[0].is_ascii_uppercase()
             && p.iter().all(|&b| b.is_ascii_uppercase() || b == b'_')
         || is_user_at(p)
+        // Ruby's Logger opens with its severity's letter: `E, [2024-01-01T10:00:01.123456 #1234]`.
+        || matches!(p, [b'A'..=b'Z', b','])
+        // A thread named without digits: log4j's `%d [%t] %-5p`, `… [main] ERROR …`.
+        || p.len() > 2
+            && p[0] == b'['
+            && p[p.len() - 1] == b']'
+            && !p[1..p.len() - 1].iter().any(|&b| matches!(b, b'[' | b']'))
+}
+
+/// Python's `logging.basicConfig()` default, `WARNING:root:disk almost full`: the level, the
+/// logger's name and the message, joined by colons.
+fn python_default(bytes: &[u8]) -> Option<(Option<Level>, usize, Reuse)> {
+    let colon = bytes.iter().take(9).position(|&b| b == b':')?;
+    let word = &bytes[..colon];
+    if word.len() < 4 || !word.iter().all(u8::is_ascii_uppercase) {
+        return None;
+    }
+    let level = level_word(word)?;
+    let rest = &bytes[colon + 1..];
+    let name = rest
+        .iter()
+        .take(128)
+        .position(|&b| b == b':' || b.is_ascii_whitespace())?;
+    if name == 0 || rest[name] != b':' {
+        return None;
+    }
+    let mut start = colon + 1 + name + 1;
+    while bytes.get(start).is_some_and(u8::is_ascii_whitespace) {
+        start += 1;
+    }
+    (start < bytes.len()).then_some((Some(level), start, Reuse::No))
 }
 
 /// The level of header piece `p` after the piece `before` it: [`header_level`], or a level word
@@ -975,6 +1053,9 @@ mod memo_tests {
             "2026-12-07 06:52:2{d} UTC:10.0.0.{d}(5432):app@orders:[1826{d}]:",
             "[2023-05-15 18:19:3{d}] local.ERROR: ",
             "2025-04-24T22:09:2{d}.854Z\tinfo\tMetrics\t",
+            "E, [2024-01-01T10:00:0{d}.123456 #12{d}4] ERROR -- : ",
+            "2024-01-01T10:00:0{d}.123Z [main] ERROR ",
+            "WARNING:root:",
         ];
         let messages = [
             "request method=POST path=/v1/charges status=200",

@@ -392,6 +392,16 @@ impl Miner {
         };
         // An access log's line names no level: its status does (5xx error, 4xx warn), as the
         // tail reads it, so a new kind of failing request is a new error.
+        // A logfmt line whose header was not understood names its level in a field
+        // (Grafana's `logger=settings t=… level=info msg=…`).
+        let level = level.or_else(|| {
+            toks.iter().filter(|t| t.kind == Kind::Kv).find_map(|t| {
+                let key = body.get(t.start..t.value_start.saturating_sub(1))?;
+                matches!(key, "level" | "lvl" | "severity" | "loglevel")
+                    .then(|| crate::core::level::of_value(body.get(t.value_start..t.value_end)?.as_bytes()))
+                    .flatten()
+            })
+        });
         let level = level.or_else(|| {
             toks.iter()
                 .find(|t| t.class != 0)

@@ -347,8 +347,16 @@ impl Tokenizer {
     /// or not from line to line; they go with the value before them.
     fn fold_flags(&mut self, bytes: &[u8]) {
         let kv = |t: &Tok| t.kind == Kind::Kv && t.class == 0;
-        // A flag's `key=true` is a word of the event, not a flag of the list.
-        let flag = |t: &Tok| t.kind == Kind::Word && !sets_a_flag(&bytes[t.start..t.end]);
+        // A flag's `key=true` is a word of the event, not a flag of the list, and so is the
+        // quoted message of logfmt (`level=info msg="Config loaded from" file=…`).
+        let flag = |t: &Tok| {
+            t.kind == Kind::Word
+                && !sets_a_flag(&bytes[t.start..t.end])
+                && !find_byte(&bytes[t.start..t.end], b'=').is_some_and(|eq| {
+                    is_message_key(&bytes[t.start..t.start + eq])
+                        && matches!(bytes.get(t.start + eq + 1), Some(b'"' | b'\''))
+                })
+        };
         let mut i = 1;
         while i + 1 < self.toks.len() {
             if !flag(&self.toks[i]) || !kv(&self.toks[i - 1]) {

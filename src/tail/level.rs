@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 use memchr::memmem::Finder;
 
 use crate::core::level::{
-    Level, http_status_class, is_everyday_word, of_http_status, parse_lowercase,
+    Level, http_status_class, is_everyday_word, of_http_status, of_value, parse_lowercase,
+    syslog_severity,
 };
 
 /// Only the head of a line is examined: levels sit near the start, and huge lines must stay cheap.
@@ -60,18 +61,6 @@ fn syslog_priority(bytes: &[u8]) -> Option<Level> {
     }
     let pri: u32 = digits.iter().fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
     Some(syslog_severity(pri & 7))
-}
-
-/// Syslog's severities 0..7: emergency, alert and critical are fatal; 5 is notice.
-fn syslog_severity(severity: u32) -> Level {
-    match severity {
-        0..=2 => Level::Fatal,
-        3 => Level::Error,
-        4 => Level::Warn,
-        5 => Level::Notice,
-        6 => Level::Info,
-        _ => Level::Debug,
-    }
 }
 
 /// Combined/common access-log lines: `"GET / HTTP/1.1" 503 ...`.
@@ -197,46 +186,7 @@ fn keyed_value(rest: &[u8]) -> Option<Level> {
     while i < rest.len() && rest[i].is_ascii_alphanumeric() {
         i += 1;
     }
-    let value = &rest[start..i];
-    if value.is_empty() || value.len() > 11 {
-        return None;
-    }
-    if value.iter().all(u8::is_ascii_digit) {
-        return numeric_level(value);
-    }
-    let mut lower = [0u8; 11];
-    for (dst, src) in lower.iter_mut().zip(value) {
-        *dst = src.to_ascii_lowercase();
-    }
-    let lower = &lower[..value.len()];
-    let letter = match lower {
-        b"f" | b"c" => Some(Level::Fatal),
-        b"e" => Some(Level::Error),
-        b"w" => Some(Level::Warn),
-        b"n" => Some(Level::Notice),
-        b"i" => Some(Level::Info),
-        b"d" => Some(Level::Debug),
-        b"t" | b"v" => Some(Level::Trace),
-        _ => None,
-    };
-    parse_lowercase(lower).or(letter)
-}
-
-/// Bunyan/pino numbers (10..60) or syslog severities (0..7).
-fn numeric_level(digits: &[u8]) -> Option<Level> {
-    let n: u32 = digits
-        .iter()
-        .take(4)
-        .fold(0, |n, &d| n * 10 + u32::from(d - b'0'));
-    Some(match n {
-        0..=7 => syslog_severity(n),
-        8..=19 => Level::Trace,
-        20..=29 => Level::Debug,
-        30..=39 => Level::Info,
-        40..=49 => Level::Warn,
-        50..=59 => Level::Error,
-        _ => Level::Fatal,
-    })
+    of_value(&rest[start..i])
 }
 
 /// A level word in free prose: everyday words (`fine`) count only in upper case.
@@ -366,6 +316,19 @@ mod tests {
         assert_eq!(
             detect_level("F0102 12:00:00.000 123 main.go:1] boom"),
             Some(Level::Fatal)
+        );
+    }
+
+    #[test]
+    fn a_level_number_under_ten_names_no_level() {
+        // Nextcloud's 1 is info, GELF's 1 an alert: neither is guessed.
+        assert_eq!(
+            detect_level(r#"{"reqId":"tw","level":1,"message":"Tried to scan non file"}"#),
+            None
+        );
+        assert_eq!(
+            detect_level(r#"{"level":40,"msg":"disk low"}"#),
+            Some(Level::Warn)
         );
     }
 

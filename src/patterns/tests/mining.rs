@@ -252,6 +252,83 @@ fn json_lines_use_their_message_and_level_fields() {
 }
 
 #[test]
+fn json_levels_by_number_letter_and_other_keys_and_journald_messages() {
+    let level = |line: &str| {
+        let (miner, ids) = mine_all(&[line]);
+        miner.get(ids[0]).and_then(Pattern::level)
+    };
+    // Bunyan and pino write numbers; Elastic's schema `log.level`; MongoDB a letter under `s`.
+    assert_eq!(
+        level(r#"{"name":"renovate","hostname":"r-1","pid":7,"level":50,"msg":"Repository failed"}"#),
+        Some(Level::Error)
+    );
+    assert_eq!(
+        level(r#"{"@timestamp":"2025-01-13T09:58:13.631Z","log.level":"warn","message":"disk low"}"#),
+        Some(Level::Warn)
+    );
+    assert_eq!(
+        level(r#"{"t":{"$date":"2026-03-10T20:58:09.401+00:00"},"s":"W",  "c":"STORAGE",  "id":22302, "msg":"Detected unclean shutdown"}"#),
+        Some(Level::Warn)
+    );
+    // A number under ten is no level of its own (Nextcloud's 1 is info, syslog's 1 an alert).
+    assert_eq!(
+        level(r#"{"reqId":"tw","level":1,"app":"files","message":"Tried to scan non file"}"#),
+        None
+    );
+    // `journalctl -o json`: the message under `MESSAGE`, the syslog severity under `PRIORITY`.
+    let (miner, ids) = mine_all(&[
+        r#"{ "__CURSOR" : "s=e9;i=372a", "PRIORITY" : "3", "_PID" : "1", "MESSAGE" : "Failed to start nginx.service" }"#,
+        r#"{ "__CURSOR" : "s=e9;i=372b", "PRIORITY" : "6", "_PID" : "1", "MESSAGE" : "Started cron.service" }"#,
+    ]);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "Failed to start nginx.service");
+    assert_eq!(p.level(), Some(Level::Error));
+    assert_eq!(miner.get(ids[1]).and_then(Pattern::level), Some(Level::Info));
+}
+
+#[test]
+fn a_logfmt_line_keeps_its_quoted_message_and_gives_its_level_field() {
+    // Grafana: a logger and a time before the level, so no header is understood.
+    let (miner, ids) = mine_all(&[
+        "logger=settings t=2025-04-24T19:51:48.521238594Z level=warn msg=\"Config loaded from\" file=/usr/share/grafana/conf/defaults.ini",
+        "logger=settings t=2025-04-24T19:51:48.521245943Z level=warn msg=\"Config loaded from\" file=/etc/grafana/grafana.ini",
+        "logger=settings t=2025-04-24T19:51:48.521249283Z level=info msg=\"Config overridden from command line\" arg=\"default.paths.data=/var/lib/grafana\"",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_ne!(ids[0], ids[2], "another message is another event");
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert!(p.template().contains("msg=\"Config loaded from\""), "{}", p.template());
+    assert_eq!(p.level(), Some(Level::Warn));
+}
+
+#[test]
+fn python_ruby_and_log4j_default_layouts_give_their_level() {
+    let first = |line: &str| {
+        let (miner, ids) = mine_all(&[line]);
+        let p = miner.get(ids[0]).expect("pattern kept");
+        (p.template().to_owned(), p.level())
+    };
+    // Python's `logging.basicConfig()`: `LEVEL:logger:message`.
+    assert_eq!(
+        first("WARNING:root:disk almost full on /dev/sda1"),
+        ("disk almost full on /dev/<*>".to_owned(), Some(Level::Warn))
+    );
+    assert_eq!(
+        first("ERROR:app.db:connection lost to db-1"),
+        ("connection lost to <*>".to_owned(), Some(Level::Error))
+    );
+    // Ruby's Logger (Rails): a letter, the time and pid in brackets, the level, `-- :`.
+    assert_eq!(
+        first("E, [2024-01-01T10:00:01.123456 #1234] ERROR -- : PG::ConnectionBad: could not connect"),
+        ("PG::ConnectionBad: could not connect".to_owned(), Some(Level::Error))
+    );
+    // log4j's `%d [%t] %-5p %c - %m` with a thread named without digits.
+    assert_eq!(first("2024-01-01T10:00:00.123Z [main] ERROR com.acme.Foo - boom 7").1, Some(Level::Error));
+    // A word and a colon opening a sentence are no such header.
+    assert_eq!(first("NOTE: the cache is cold").1, None);
+}
+
+#[test]
 fn one_message_at_two_levels_is_one_pattern_showing_the_most_severe() {
     let (miner, ids) = mine_all(&["INFO disk full", "ERROR disk full", "WARN disk full"]);
     assert_eq!(ids[0], ids[1]);

@@ -49,19 +49,19 @@ pub(crate) fn split_header(line: &str, memo: &mut HeaderMemo) -> (Option<Level>,
 /// `web-1  | `, `caddy  | `: the service's name that `docker compose logs` writes before each
 /// line, padded, then a bar; the length of that prefix. What follows is the service's own line.
 fn compose_prefix(bytes: &[u8]) -> Option<usize> {
-    if !bytes.first()?.is_ascii_alphanumeric() {
+    // A service is named with a letter first; a line opening with a time or a bracket is no such.
+    if !bytes.first()?.is_ascii_alphabetic() {
         return None;
     }
-    let name = bytes
-        .iter()
-        .take(64)
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-')))?;
-    let mut i = name;
-    while bytes.get(i) == Some(&b' ') {
-        i += 1;
-    }
-    (i > name && bytes.get(i) == Some(&b'|') && matches!(bytes.get(i + 1), Some(b' ') | None))
-        .then_some((i + 2).min(bytes.len()))
+    // Most lines have no bar near their start: one search answers for them.
+    let bar = memchr::memchr(b'|', &bytes[..bytes.len().min(96)])?;
+    let name = bytes[..bar].iter().rposition(|&b| b != b' ')? + 1;
+    (name < bar
+        && bytes[..name]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && matches!(bytes.get(bar + 1), Some(b' ') | None))
+    .then_some((bar + 2).min(bytes.len()))
 }
 
 /// A JSON line (`{"level":"info","msg":"user bob logged in",...}`): the message is the
@@ -135,7 +135,23 @@ fn json_scalar_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
             let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
             return Some(i..end);
         }
-        return json_string_field(&bytes[at..], key).map(|r| r.start + at..r.end + at);
+        if bytes.get(i) != Some(&b'"') {
+            continue;
+        }
+        return json_string_at(bytes, i + 1);
+    }
+    None
+}
+
+/// The range of a JSON string whose text starts at `start` (after its opening quote), escapes
+/// left as written: up to its closing quote, a backslash skipping what it escapes.
+fn json_string_at(bytes: &[u8], start: usize) -> Option<Range<usize>> {
+    let mut j = start;
+    while let Some(k) = bytes.get(j..).and_then(|rest| memchr::memchr2(b'\\', b'"', rest)) {
+        if bytes[j + k] == b'"' {
+            return Some(start..j + k);
+        }
+        j += k + 2;
     }
     None
 }
@@ -161,16 +177,7 @@ fn json_string_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
         if bytes.get(i) != Some(&b'"') {
             continue;
         }
-        let start = i + 1;
-        // The closing quote: the next quote or backslash, a backslash skipping what it escapes.
-        let mut j = start;
-        while let Some(k) = bytes.get(j..).and_then(|rest| memchr::memchr2(b'\\', b'"', rest)) {
-            if bytes[j + k] == b'"' {
-                return Some(start..j + k);
-            }
-            j += k + 2;
-        }
-        return None;
+        return json_string_at(bytes, i + 1);
     }
     None
 }
@@ -423,7 +430,16 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
                         && is_id_number(piece(3))
                 })
             });
-            level.filter(|_| j + 1 < n).map(|l| (j, l))
+            // A capitalised word after a bullet alone opens a sentence (Flask's `* Debug mode:
+            // on`): a level written so needs a header before it.
+            let bulleted = || {
+                j > 0
+                    && piece(j)[1..].iter().all(u8::is_ascii_lowercase)
+                    && (0..j).all(|k| piece(k).iter().all(u8::is_ascii_punctuation))
+            };
+            level
+                .filter(|_| j + 1 < n && !bulleted())
+                .map(|l| (j, l))
         });
     if let Some((j, level)) = levelled {
         let mut k = j + 1;
@@ -715,12 +731,14 @@ fn python_default(bytes: &[u8]) -> Option<(Option<Level>, usize, Reuse)> {
 /// in lower case right after the time (zap's console encoder: `2025-04-24T22:09:20.854Z<TAB>info<TAB>…`).
 fn level_after(before: Option<&[u8]>, p: &[u8]) -> Option<Level> {
     header_level(p).or_else(|| {
-        let stamped = before.is_some_and(|b| is_date(b) || is_time(b));
-        (stamped
-            && p.iter().all(u8::is_ascii_lowercase)
+        // The cheap tests first: most pieces are no lower-case level word.
+        if !(3..=8).contains(&p.len()) || !p.iter().all(u8::is_ascii_lowercase) {
+            return None;
+        }
+        let level = crate::core::level::parse_lowercase(p)?;
+        (before.is_some_and(|b| is_date(b) || is_time(b))
             && !crate::core::level::is_everyday_word(p))
-        .then(|| level_word(p))
-        .flatten()
+        .then_some(level)
     })
 }
 
@@ -757,6 +775,10 @@ fn is_user_at(p: &[u8]) -> bool {
 /// as Amazon RDS writes PostgreSQL's header (`UTC:10.0.0.1(5432):app@orders:[18268]:ERROR:`):
 /// after a field with a digit.
 fn header_level(p: &[u8]) -> Option<Level> {
+    // A channel's and RDS's forms end in a colon; most pieces do not.
+    if p.last() != Some(&b':') {
+        return parse_level(p);
+    }
     parse_level(p).or_else(|| channel_level(p)).or_else(|| {
         let body = p.strip_suffix(b":")?;
         let colon = body.iter().rposition(|&b| b == b':')?;

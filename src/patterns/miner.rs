@@ -81,6 +81,12 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
         || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
 }
 
+/// The hashes of the keys that name a line's level in logfmt (`level=`, `lvl=`, `severity=`,
+/// `loglevel=`), as a `Kv` token holds its key's.
+static LEVEL_KEYS: std::sync::LazyLock<[u64; 4]> = std::sync::LazyLock::new(|| {
+    [&b"level"[..], b"lvl", b"severity", b"loglevel"].map(super::hash::hash_bytes)
+});
+
 /// Lines of a Go crash's dump glued at most (a stream without headers would otherwise never
 /// leave it).
 const MAX_TRACE_LINES: u16 = 1024;
@@ -162,7 +168,8 @@ impl Stream {
 }
 
 /// How a line begins: `d` a digit, `a` a letter, or the punctuation itself (`[`, `{`), its high
-/// bit set when a digit comes before the first space (`[2023-05-15 …`, not `[stacktrace]`).
+/// bit set when a digit comes before the first space, within its first 24 bytes (`[2023-05-15 …`,
+/// not `[stacktrace]`).
 fn start_class(line: &str) -> u8 {
     match line.as_bytes().first() {
         Some(b) if b.is_ascii_digit() => b'd',
@@ -170,6 +177,7 @@ fn start_class(line: &str) -> u8 {
         Some(&b) if b.is_ascii()
             && line
                 .bytes()
+                .take(24)
                 .take_while(|b| !b.is_ascii_whitespace())
                 .any(|b| b.is_ascii_digit()) =>
         {
@@ -395,12 +403,11 @@ impl Miner {
         // A logfmt line whose header was not understood names its level in a field
         // (Grafana's `logger=settings t=… level=info msg=…`).
         let level = level.or_else(|| {
-            toks.iter().filter(|t| t.kind == Kind::Kv).find_map(|t| {
-                let key = body.get(t.start..t.value_start.saturating_sub(1))?;
-                matches!(key, "level" | "lvl" | "severity" | "loglevel")
-                    .then(|| crate::core::level::of_value(body.get(t.value_start..t.value_end)?.as_bytes()))
-                    .flatten()
-            })
+            toks.iter()
+                .filter(|t| t.kind == Kind::Kv && LEVEL_KEYS.contains(&t.ident_hash))
+                .find_map(|t| {
+                    crate::core::level::of_value(body.get(t.value_start..t.value_end)?.as_bytes())
+                })
         });
         let level = level.or_else(|| {
             toks.iter()

@@ -443,10 +443,14 @@ impl Tokenizer {
         // A weekday and a month name both open with a capital, after a bracket at most (uWSGI's
         // `[Sun Mar 13 22:49:12 2016]`): most pieces stop here.
         let start = self.pieces[i].0;
-        let bracket = usize::from(matches!(bytes.get(start), Some(b'[' | b'(')));
-        if !bytes.get(start + bracket).is_some_and(u8::is_ascii_uppercase) {
+        let first = *bytes.get(start)?;
+        let bracket = if first.is_ascii_uppercase() {
+            0
+        } else if matches!(first, b'[' | b'(') && bytes.get(start + 1).is_some_and(u8::is_ascii_uppercase) {
+            1
+        } else {
             return None;
-        }
+        };
         let piece = |k: usize| {
             self.pieces
                 .get(k)

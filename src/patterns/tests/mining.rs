@@ -324,8 +324,13 @@ fn python_ruby_and_log4j_default_layouts_give_their_level() {
     );
     // log4j's `%d [%t] %-5p %c - %m` with a thread named without digits.
     assert_eq!(first("2024-01-01T10:00:00.123Z [main] ERROR com.acme.Foo - boom 7").1, Some(Level::Error));
-    // A word and a colon opening a sentence are no such header.
+    // A word and a colon opening a sentence are no such header, nor a capitalised level word
+    // after a bullet.
     assert_eq!(first("NOTE: the cache is cold").1, None);
+    assert_eq!(
+        first(" * Debug mode: on"),
+        ("* Debug mode: on".to_owned(), None)
+    );
 }
 
 #[test]

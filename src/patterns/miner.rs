@@ -87,6 +87,21 @@ static LEVEL_KEYS: std::sync::LazyLock<[u64; 4]> = std::sync::LazyLock::new(|| {
     [&b"level"[..], b"lvl", b"severity", b"loglevel"].map(super::hash::hash_bytes)
 });
 
+/// Whether a message (its header set aside) is a field of the report above it, as PostgreSQL
+/// writes them (`[18239] app@orders DETAIL:  Key (id)=(7) already exists.`, `STATEMENT:  insert
+/// …`; Amazon RDS's `…:[18239]:HINT:`): one of its documented field names in capitals, among the
+/// first three pieces.
+fn is_report_detail(message: &str) -> bool {
+    const FIELDS: [&str; 6] = ["DETAIL:", "HINT:", "QUERY:", "CONTEXT:", "STATEMENT:", "LOCATION:"];
+    message.split_ascii_whitespace().take(3).any(|piece| {
+        FIELDS.iter().any(|f| {
+            piece
+                .strip_suffix(f)
+                .is_some_and(|before| before.is_empty() || before.ends_with(':'))
+        })
+    })
+}
+
 /// Lines of a Go crash's dump glued at most (a stream without headers would otherwise never
 /// leave it).
 const MAX_TRACE_LINES: u16 = 1024;
@@ -354,10 +369,13 @@ impl Miner {
         let go_dump = opens_go_dump(line.trim_start());
         let level = level.or_else(|| exception.then_some(Level::Error));
         let bare = !headed && level.is_none() && start_class(line) == b'a';
+        // PostgreSQL writes a report's detail, hint, context and statement as lines of their own,
+        // each with the header, right after the report.
+        let detail = headed && level.is_none() && is_report_detail(&line[message.clone()]);
         let mut claim = 0;
         if let Some(i) = at {
             let s = &mut self.streams[i];
-            let glued = traceback || continues(line, headed, level.is_some(), s);
+            let glued = traceback || detail || continues(line, headed, level.is_some(), s);
             s.count(headed, bare);
             s.python = traceback || glued && s.python && line.starts_with([' ', '\t']);
             if exception {

@@ -260,6 +260,37 @@ fn a_php_stack_trace_with_its_blank_lines_is_one_event_of_its_first_line() {
 }
 
 #[test]
+fn a_postgres_reports_detail_hint_and_statement_lines_are_the_reports() {
+    let mut miner = Miner::default();
+    let mut ids = Vec::new();
+    for (pid, key) in [(18239, 7), (18240, 12), (18241, 31)] {
+        let report = [
+            format!("2026-12-07 06:52:29.822 UTC [{pid}] app@orders ERROR:  duplicate key value violates unique constraint \"orders_pkey\""),
+            format!("2026-12-07 06:52:29.822 UTC [{pid}] app@orders DETAIL:  Key (id)=({key}) already exists."),
+            format!("2026-12-07 06:52:29.822 UTC [{pid}] app@orders STATEMENT:  insert into orders values ({key}, 'x')"),
+        ];
+        let first = miner.observe(&report[0]);
+        for line in &report[1..] {
+            assert_eq!(miner.observe(line), first, "{line}");
+        }
+        ids.push(first);
+        let log = miner.observe(&format!(
+            "2026-12-07 06:52:29.830 UTC [{pid}] app@orders LOG:  disconnection: session time: 0:00:00.604 user=app database=orders host=[local]"
+        ));
+        assert_ne!(log, first, "a line of its own level is an event of its own");
+    }
+    assert_eq!(patterns_among(&miner, &ids), 1);
+    assert_eq!(miner.len(), 2, "the report and the disconnection, no detail or statement pattern");
+    // Amazon RDS's header, the field joined to it by a colon.
+    let (miner, ids) = mine_all(&[
+        "2026-12-07 06:52:29 UTC:10.0.0.1(5432):app@orders:[18268]:ERROR:  deadlock detected",
+        "2026-12-07 06:52:29 UTC:10.0.0.1(5432):app@orders:[18268]:HINT:  See server log for query details.",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(miner.len(), 1);
+}
+
+#[test]
 fn a_go_crash_dump_is_one_fatal_event_even_under_an_info_line() {
     // The runtime writes it to stderr, without a header, often right under an ordinary line;
     // its unindented frame lines (`main.main()`) and blank lines are the crash's too.

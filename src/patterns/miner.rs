@@ -92,14 +92,33 @@ static LEVEL_KEYS: std::sync::LazyLock<[u64; 4]> = std::sync::LazyLock::new(|| {
 /// …`; Amazon RDS's `…:[18239]:HINT:`): one of its documented field names in capitals, among the
 /// first three pieces.
 fn is_report_detail(message: &str) -> bool {
-    const FIELDS: [&str; 6] = ["DETAIL:", "HINT:", "QUERY:", "CONTEXT:", "STATEMENT:", "LOCATION:"];
-    message.split_ascii_whitespace().take(3).any(|piece| {
-        FIELDS.iter().any(|f| {
-            piece
-                .strip_suffix(f)
-                .is_some_and(|before| before.is_empty() || before.ends_with(':'))
-        })
-    })
+    const FIELDS: [&[u8]; 6] = [b"DETAIL:", b"HINT:", b"QUERY:", b"CONTEXT:", b"STATEMENT:", b"LOCATION:"];
+    let bytes = message.as_bytes();
+    let mut i = 0;
+    for _ in 0..3 {
+        while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            return false;
+        }
+        let end = header::whitespace_from(bytes, i);
+        let piece = bytes.get(i..end).unwrap_or_default();
+        // A field's name ends in a capital and a colon; most pieces do not.
+        if piece.ends_with(b":")
+            && piece.len() >= 5
+            && piece.get(piece.len() - 2).is_some_and(u8::is_ascii_uppercase)
+            && FIELDS.iter().any(|f| {
+                piece
+                    .strip_suffix(*f)
+                    .is_some_and(|before| before.is_empty() || before.ends_with(b":"))
+            })
+        {
+            return true;
+        }
+        i = end;
+    }
+    false
 }
 
 /// Lines of a Go crash's dump glued at most (a stream without headers would otherwise never

@@ -430,18 +430,16 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
                         && is_id_number(piece(3))
                 })
             });
-            // A capitalised word after a bullet alone opens a sentence (Flask's `* Debug mode:
-            // on`): a level written so needs a header before it.
-            let bulleted = || {
-                j > 0
-                    && piece(j)[1..].iter().all(u8::is_ascii_lowercase)
-                    && (0..j).all(|k| piece(k).iter().all(u8::is_ascii_punctuation))
-            };
-            level
-                .filter(|_| j + 1 < n && !bulleted())
-                .map(|l| (j, l))
+            level.filter(|_| j + 1 < n).map(|l| (j, l))
         });
-    if let Some((j, level)) = levelled {
+    // A capitalised word after a bullet alone opens a sentence (Flask's `* Debug mode: on`): a
+    // level written so needs a header before it.
+    let bulleted = |j: usize| {
+        j > 0
+            && piece(j)[1..].iter().all(u8::is_ascii_lowercase)
+            && (0..j).all(|k| piece(k).iter().all(u8::is_ascii_punctuation))
+    };
+    if let Some((j, level)) = levelled.filter(|&(j, _)| !bulleted(j)) {
         let mut k = j + 1;
         // Spring Boot's `INFO 4242 --- [main] c.e.Class : message`: the process id and `---`.
         if k + 2 < n && is_id_number(piece(k)) && piece(k + 1) == b"---" {

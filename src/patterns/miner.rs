@@ -389,8 +389,15 @@ impl Miner {
         let level = level.or_else(|| exception.then_some(Level::Error));
         let bare = !headed && level.is_none() && start_class(line) == b'a';
         // PostgreSQL writes a report's detail, hint, context and statement as lines of their own,
-        // each with the header, right after the report.
-        let detail = headed && level.is_none() && is_report_detail(&line[message.clone()]);
+        // each with the header, right after the report; its message opens with the pid's `[` (or
+        // RDS's zone), so a syslog program's line is never asked.
+        let detail = headed
+            && level.is_none()
+            && line
+                .as_bytes()
+                .get(message.start)
+                .is_some_and(|&b| b == b'[' || b.is_ascii_uppercase())
+            && is_report_detail(&line[message.clone()]);
         let mut claim = 0;
         if let Some(i) = at {
             let s = &mut self.streams[i];

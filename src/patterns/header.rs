@@ -116,6 +116,18 @@ const MESSAGE_KEYS: usize = 4;
 
 /// The byte range of the value of `"key":` when it is a string (without its quotes) or a number.
 fn json_scalar_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
+    json_field(bytes, key, true)
+}
+
+/// The byte range of the string value of `"key":` (escapes left as written); `key` is the quoted
+/// key's searcher.
+fn json_string_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
+    json_field(bytes, key, false)
+}
+
+/// The first value of `"key":` that is a string (its text, escapes left as written) or, when
+/// `numbers`, a run of digits; occurrences of the key with another value are passed over.
+fn json_field(bytes: &[u8], key: &Finder<'_>, numbers: bool) -> Option<Range<usize>> {
     let mut from = 0;
     while from < bytes.len() {
         let at = from + key.find(&bytes[from..])?;
@@ -131,7 +143,7 @@ fn json_scalar_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
         while bytes.get(i).is_some_and(u8::is_ascii_whitespace) {
             i += 1;
         }
-        if bytes.get(i).is_some_and(u8::is_ascii_digit) {
+        if numbers && bytes.get(i).is_some_and(u8::is_ascii_digit) {
             let end = i + bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
             return Some(i..end);
         }
@@ -152,32 +164,6 @@ fn json_string_at(bytes: &[u8], start: usize) -> Option<Range<usize>> {
             return Some(start..j + k);
         }
         j += k + 2;
-    }
-    None
-}
-
-/// The byte range of the string value of `"key":` (escapes left as written); `key` is the quoted
-/// key's searcher.
-fn json_string_field(bytes: &[u8], key: &Finder<'_>) -> Option<Range<usize>> {
-    let mut from = 0;
-    while from < bytes.len() {
-        let at = from + key.find(&bytes[from..])?;
-        let mut i = at + key.needle().len();
-        from = i;
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if bytes.get(i) != Some(&b':') {
-            continue;
-        }
-        i += 1;
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if bytes.get(i) != Some(&b'"') {
-            continue;
-        }
-        return json_string_at(bytes, i + 1);
     }
     None
 }

@@ -122,6 +122,22 @@ impl Editor {
         }
         Edit::Edited
     }
+
+    /// Inserts `text` at the cursor, its newlines starting lines, and puts the cursor after it.
+    pub fn insert(&mut self, text: &str) {
+        let at = self.byte(self.col);
+        let rest = self.lines[self.row].split_off(at);
+        let mut pieces = text.split('\n');
+        if let Some(first) = pieces.next() {
+            self.lines[self.row].push_str(first);
+        }
+        for piece in pieces {
+            self.row += 1;
+            self.lines.insert(self.row, piece.to_string());
+        }
+        self.col = self.width(self.row);
+        self.lines[self.row].push_str(&rest);
+    }
 }
 
 #[cfg(test)]
@@ -161,6 +177,18 @@ mod tests {
         e.key(k(KeyCode::End));
         e.key(k(KeyCode::Backspace));
         assert_eq!(e.text(), "éé 漢");
+    }
+
+    #[test]
+    fn pasted_text_goes_in_at_the_cursor_with_its_lines() {
+        let mut e = Editor::new("ab");
+        e.key(k(KeyCode::Left));
+        e.insert("1\n2\n3");
+        assert_eq!(e.text(), "a1\n2\n3b");
+        assert_eq!(e.cursor(), (2, 1));
+        e.insert("é");
+        assert_eq!(e.text(), "a1\n2\n3éb");
+        assert_eq!(e.cursor(), (2, 2));
     }
 
     #[test]

@@ -144,6 +144,9 @@ pub enum Draft {
 pub enum Msg {
     /// A key was pressed.
     Key(crossterm::event::KeyEvent),
+    /// Text was pasted (the terminal's bracketed paste): text for the field being typed into,
+    /// never keys.
+    Paste(String),
     /// Time passed (the clock in the header).
     Tick(DateTime<Utc>),
     /// Lines or a status change from a log source.

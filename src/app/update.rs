@@ -29,6 +29,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Command> {
 fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(key) => on_key(app, key),
+        Msg::Paste(text) => {
+            on_paste(app, &text);
+            Vec::new()
+        }
         Msg::Tick(now) => {
             app.now = now;
             let now_ms = crate::core::clock::epoch_ms(now);
@@ -294,6 +298,30 @@ fn on_probe(app: &mut App, result: crate::health::ProbeResult) -> Vec<Command> {
     };
     let change = view.health.record(&result);
     super::episodes::on_probe(app, &result, change)
+}
+
+/// Pasted text goes into the field being typed into, sanitized (no escape sequence, no control
+/// character); a note and a status update keep its newlines, a one-line field makes them spaces.
+/// Outside a field a paste does nothing: its letters are never taken for keys.
+fn on_paste(app: &mut App, text: &str) {
+    use crate::core::sanitize::{sanitize_block, sanitize_line};
+    let text = text.trim_end_matches(['\r', '\n']);
+    match &mut app.mode {
+        Mode::Input(Input::Note, typed) => typed.push_str(&sanitize_block(text)),
+        Mode::Input(_, typed) => typed.push_str(&sanitize_line(text)),
+        Mode::Compose(editor) => editor.insert(&sanitize_block(text)),
+        Mode::ConfirmRetract { reason, .. } | Mode::BreakGlass { reason, .. } => {
+            reason.push_str(&sanitize_line(text));
+        }
+        Mode::Approve {
+            refusing: Some(reason),
+            ..
+        } => reason.push_str(&sanitize_line(text)),
+        _ => say(
+            app,
+            "paste ignored: n opens a note, : a command; paste into one of them".into(),
+        ),
+    }
 }
 
 fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {

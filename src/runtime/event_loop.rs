@@ -251,7 +251,7 @@ impl Cockpit {
                     // A key press is drawn at once rather than at the next frame tick.
                     let typed = msgs
                         .iter()
-                        .any(|m| matches!(m, Msg::Key(_) | Msg::Resize(_)));
+                        .any(|m| matches!(m, Msg::Key(_) | Msg::Paste(_) | Msg::Resize(_)));
                     if self.take(msgs) {
                         return Ok(Exit::Quit);
                     }
@@ -348,6 +348,8 @@ impl Cockpit {
                 Vec::new()
             }
             TermEvent::Key(key) if key.kind == KeyEventKind::Press => vec![Msg::Key(key)],
+            // Bracketed paste: the text arrives whole, so its newlines and letters are never keys.
+            TermEvent::Paste(text) => vec![Msg::Paste(text)],
             TermEvent::Resize(w, h) => {
                 // Always a full repaint: a shrink and a grow back within one frame leave the size
                 // unchanged, and ratatui would redraw only the cells it thinks changed.

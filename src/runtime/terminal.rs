@@ -4,7 +4,8 @@
 use std::io::{self, Stdout};
 
 use crossterm::event::{
-    DisableMouseCapture, EnableMouseCapture, MouseButton, MouseEvent, MouseEventKind,
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    MouseButton, MouseEvent, MouseEventKind,
 };
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::{cursor, execute};
@@ -23,11 +24,11 @@ pub(super) type Screen = Terminal<CrosstermBackend<Stdout>>;
 pub(super) struct TerminalGuard;
 
 impl TerminalGuard {
-    /// Raw mode, the alternate screen, no cursor, and the mouse if asked for.
+    /// Raw mode, the alternate screen, no cursor, bracketed paste, and the mouse if asked for.
     pub(super) fn enter(mouse: bool) -> io::Result<(TerminalGuard, Screen)> {
         terminal::enable_raw_mode()?;
         let guard = TerminalGuard;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide, EnableBracketedPaste)?;
         if mouse {
             execute!(io::stdout(), EnableMouseCapture)?;
         }
@@ -52,10 +53,11 @@ pub(super) fn suspend(mouse: bool) -> io::Result<()> {
     resume(mouse)
 }
 
-/// Raw mode, the alternate screen, no cursor, and the mouse if asked for: again, after a stop.
+/// Raw mode, the alternate screen, no cursor, bracketed paste, and the mouse if asked for: again,
+/// after a stop.
 pub(super) fn resume(mouse: bool) -> io::Result<()> {
     terminal::enable_raw_mode()?;
-    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)?;
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide, EnableBracketedPaste)?;
     if mouse {
         execute!(io::stdout(), EnableMouseCapture)?;
     }
@@ -65,7 +67,7 @@ pub(super) fn resume(mouse: bool) -> io::Result<()> {
 fn restore_terminal() {
     // Unconditionally: the panic hook cannot know whether it was on, and turning it off twice is
     // harmless, while a shell left capturing the mouse is not.
-    let _ = execute!(io::stdout(), DisableMouseCapture);
+    let _ = execute!(io::stdout(), DisableMouseCapture, DisableBracketedPaste);
     let _ = execute!(io::stdout(), LeaveAlternateScreen, cursor::Show);
     let _ = terminal::disable_raw_mode();
 }

@@ -41,15 +41,25 @@ pub(super) fn input(
             "/",
         ),
     };
-    let mut lines = Vec::new();
+    let width = area.width.saturating_sub(8).max(20);
+    let inner = usize::from(width - 2);
+    // Every row is cut here, so the box's height is known: a hint by words, the typed text by
+    // character (a newline starts a row). The box shows the typed text's last rows, where the
+    // cursor is, so a long note stays in sight as it grows.
+    let dim_rows = |text: &str| -> Vec<Line<'static>> {
+        crate::core::text::word_wrap(text, inner)
+            .into_iter()
+            .map(|row| Line::from(Span::styled(row, theme.dim)))
+            .collect()
+    };
+    let mut before = Vec::new();
     if kind == Input::Param {
         let name = crate::app::act::asking(app).unwrap_or("value");
-        lines.push(Line::from(Span::styled(
-            format!("{{{name}}} (kept for this session; set it for good in sitrep.toml [incident] params):"),
-            theme.dim,
-        )));
+        before = dim_rows(&format!(
+            "{{{name}}} (kept for this session; set it for good in sitrep.toml [incident] params):"
+        ));
     }
-    lines.push(Line::from(format!("{prompt}{text}▏")));
+    let mut after = Vec::new();
     if kind == Input::Palette {
         let options = palette::complete(text, &app.runbook_names());
         let hint = if text.contains(' ') || options.is_empty() {
@@ -65,24 +75,37 @@ pub(super) fn input(
                 .collect::<Vec<_>>()
                 .join("  ")
         };
-        lines.push(Line::from(Span::styled(hint, theme.dim)));
+        after = dim_rows(&hint);
     }
-    let rect = centered(
-        area,
-        area.width.saturating_sub(8).max(20),
-        2 + lines.len() as u16 + 1,
-    );
+    let typed = format!("{prompt}{text}▏");
+    let mut rows: Vec<&str> = Vec::new();
+    for line in typed.split('\n') {
+        rows.extend(crate::core::text::wrap(line, inner));
+    }
+    let room = usize::from(area.height / 2)
+        .saturating_sub(2 + before.len() + after.len())
+        .max(1);
+    let mut lines = before;
+    if rows.len() > room {
+        // A row says how many are out of sight, when there is room for it and a row of text.
+        let hidden = rows.len() + usize::from(room > 1) - room;
+        if room > 1 {
+            lines.push(Line::from(Span::styled(
+                format!("… {hidden} more row(s) above"),
+                theme.dim,
+            )));
+        }
+        rows.drain(..hidden);
+    }
+    lines.extend(rows.into_iter().map(|row| Line::from(row.to_string())));
+    lines.extend(after);
+    let rect = centered(area, width, 2 + lines.len() as u16);
     frame.render_widget(Clear, rect);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.focus)
         .title(title);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

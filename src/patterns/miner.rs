@@ -69,8 +69,15 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
     // space: `[2023-05-15 …` under `[2023-05-15 …`, not `[stacktrace]`) is a new event, whatever
     // the parser made of it. Any other line (`#0 /app/Container.php(795): …`, `"}`, `Stack
     // trace:`) goes on with the event above.
+    // A line that writes a clock time near its start (`127.0.0.1 - - [07/Dec/2026:09:01:29 …`
+    // among syslog lines, two programs' logs in one stream) has a time of its own: an event.
     let class = start_class(line);
-    if head != 0 && class != b' ' && class != head && stream.mostly_headed() {
+    if head != 0
+        && class != b' '
+        && class != head
+        && stream.mostly_headed()
+        && !has_clock_time(line.as_bytes())
+    {
         return true;
     }
     if let Some(frame) = trimmed.strip_prefix("at ") {
@@ -80,6 +87,22 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
         || trimmed.starts_with("Suppressed:")
         || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
 }
+
+/// Whether a clock time (`09:01:29`, two digits, a colon, two digits, a colon, two digits) is
+/// among the first [`CLOCK_SCAN`] bytes.
+fn has_clock_time(bytes: &[u8]) -> bool {
+    let bytes = &bytes[..bytes.len().min(CLOCK_SCAN)];
+    let digit = |i: usize| bytes.get(i).is_some_and(u8::is_ascii_digit);
+    memchr::memchr_iter(b':', bytes).any(|c| {
+        c >= 2 && digit(c - 2) && digit(c - 1) && digit(c + 1) && digit(c + 2)
+            && bytes.get(c + 3) == Some(&b':')
+            && digit(c + 4)
+            && digit(c + 5)
+    })
+}
+
+/// How far into a line a clock time is looked for: past an access log's client, user and date.
+const CLOCK_SCAN: usize = 64;
 
 /// The hashes of the keys that name a line's level in logfmt (`level=`, `lvl=`, `severity=`,
 /// `loglevel=`), as a `Kv` token holds its key's.

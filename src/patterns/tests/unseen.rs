@@ -260,6 +260,26 @@ fn a_php_stack_trace_with_its_blank_lines_is_one_event_of_its_first_line() {
 }
 
 #[test]
+fn a_line_with_a_clock_time_of_its_own_is_an_event_under_another_layout() {
+    // Two programs in one stream: an access log's line, with its time in brackets, under a
+    // syslog line is a request of its own, not a continuation of the syslog line; a frame is.
+    let (miner, ids) = mine_all(&[
+        "Dec 07 09:01:29 host1 payments[123]: charge started",
+        "127.0.0.1 - - [07/Dec/2026:09:01:29 +0000] \"GET /v1/charges HTTP/1.1\" 500 123",
+        "Dec 07 09:01:30 host1 payments[123]: charge started",
+        "10.0.0.7 - - [07/Dec/2026:09:01:30 +0000] \"GET /v1/charges HTTP/1.1\" 200 88",
+        "Dec 07 09:01:31 host1 payments[123]: charge failed",
+        "#0 /srv/app/Charge.php(42): Gateway->call()",
+    ]);
+    assert_ne!(ids[1], ids[0], "the request is not the syslog line's");
+    assert_ne!(ids[3], ids[2]);
+    assert_ne!(ids[1], ids[3], "a 500 and a 200 are apart");
+    assert_eq!(ids[5], ids[4], "a frame without a time goes on with its event");
+    let p = miner.get(ids[1]).expect("pattern kept");
+    assert_eq!(p.level(), Some(Level::Error), "a 500 is an error");
+}
+
+#[test]
 fn a_postgres_reports_detail_hint_and_statement_lines_are_the_reports() {
     let mut miner = Miner::default();
     let mut ids = Vec::new();

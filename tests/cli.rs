@@ -765,3 +765,73 @@ fn a_responder_names_themselves_by_flag_environment_or_config() {
         stdout(&out)
     );
 }
+
+/// `sitrep verify … | head -1`: when the reader of its output goes away, a command ends quietly with
+/// the status of a Unix tool that SIGPIPE ended, never a panic.
+#[test]
+fn output_to_a_reader_that_went_away_ends_quietly_as_a_unix_tool_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.jsonl");
+    // Thousands of problems: far more output than a pipe holds, so a write finds the reader gone.
+    let junk: String = (0..3000).map(|n| format!("{{\"x\":{n}}}\n")).collect();
+    std::fs::write(&path, junk).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["verify", path.to_str().unwrap()])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(141), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+/// `verify` says what is wrong where it is: text appended to a timeline is no event (not a crash's
+/// torn line), at its own line number counting blank lines; an edited event is not counted good;
+/// a sidecar overwritten with junk is reported, not silently ignored.
+#[test]
+fn verify_names_garbage_edits_and_an_overwritten_sidecar_for_what_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let tl = incident(dir.path());
+    for text in ["first", "second"] {
+        assert!(
+            sitrep(dir.path(), &["note", "-t", &tl, text])
+                .status
+                .success()
+        );
+    }
+    let good = std::fs::read_to_string(&tl).unwrap();
+    let verify = |dir: &Path| sitrep(dir, &["verify", "-t", &tl]);
+    let ok = verify(dir.path());
+    assert!(ok.status.success(), "{}", stdout(&ok));
+
+    std::fs::write(&tl, format!("{good}\nthis is garbage\n")).unwrap();
+    let out = verify(dir.path());
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("line 5 (byte "),
+        "the blank line counts: {text}"
+    );
+    assert!(text.contains("not a timeline event"), "{text}");
+    assert!(!text.contains("torn"), "garbage is no crash: {text}");
+    assert!(text.contains("(3 good events"), "{text}");
+
+    std::fs::write(&tl, good.replacen("\"second\"", "\"secund\"", 1)).unwrap();
+    let text = stdout(&verify(dir.path()));
+    assert!(text.contains("hash mismatch"), "{text}");
+    assert!(
+        text.contains("(2 good events"),
+        "the edited event is not good: {text}"
+    );
+
+    std::fs::write(&tl, &good).unwrap();
+    std::fs::write(format!("{tl}.head"), "hello\n").unwrap();
+    let out = verify(dir.path());
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("t.jsonl.head holds no head"), "{text}");
+}

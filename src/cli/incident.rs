@@ -214,7 +214,7 @@ pub(super) fn new(args: super::NewArgs) -> anyhow::Result<(u8, PathBuf)> {
         }
     };
     let shown = crate::core::sanitize::sanitize(writer.path().as_os_str().as_encoded_bytes());
-    println!("{shown}");
+    outln!("{shown}");
     let id = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -268,7 +268,7 @@ fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> any
         patience,
     )?;
     let appended = writer.append(&actor_name(actor), event)?;
-    println!(
+    outln!(
         "recorded #{} in {}: {}",
         appended.record.seq,
         crate::core::sanitize::sanitize(path.as_os_str().as_encoded_bytes()),
@@ -319,7 +319,7 @@ pub(super) fn export(
                 .with_context(|| format!("writing {}", out.display()))?;
             eprintln!("wrote {} ({} events)", out.display(), report.records.len());
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(0)
 }
@@ -370,7 +370,7 @@ pub(super) async fn verify(
         v.notes.extend(found.notes);
     }
     for n in &v.notes {
-        println!("{}: {n}", path.display());
+        outln!("{}: {n}", path.display());
     }
     let head = v
         .head
@@ -384,7 +384,7 @@ pub(super) async fn verify(
         } else {
             "every witness head reached"
         };
-        println!(
+        outln!(
             "ok: {} events, chain intact, {head} ({}; {proves})",
             v.events,
             path.display()
@@ -392,9 +392,9 @@ pub(super) async fn verify(
         Ok(0)
     } else {
         for p in &v.problems {
-            println!("{}: {p}", path.display());
+            outln!("{}: {p}", path.display());
         }
-        println!(
+        outln!(
             "FAILED: {} problem(s) in {} ({} good events, {head})",
             v.problems.len(),
             path.display(),

@@ -3,6 +3,20 @@
 // The shell stays thin: no function here grows past 80 lines (clippy.toml sets the threshold).
 #![warn(clippy::too_many_lines)]
 
+/// `println!` for a command's output, through [`write_out`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for a command's output, through [`write_out`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_out(format_args!($($arg)*))
+    };
+}
+
 mod cockpit;
 mod incident;
 mod setup;
@@ -12,6 +26,21 @@ mod tools;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+
+/// Writes a command's output to stdout. When its reader has gone (`sitrep verify | head -1`), the
+/// command ends there, quietly, with the status of a Unix tool that SIGPIPE ended (141), rather
+/// than panicking; any other failure to write is said on stderr and ends it with status 2.
+pub(crate) fn write_out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("error: writing the output: {e}");
+        std::process::exit(2);
+    }
+}
 
 /// sitrep: an incident cockpit for the terminal.
 #[derive(Debug, Parser)]

@@ -17,13 +17,13 @@ pub(super) fn init(dir: &Path) -> anyhow::Result<u8> {
     }
     for (path, text) in files {
         if path.exists() {
-            println!("kept     {} (exists; not overwritten)", path.display());
+            outln!("kept     {} (exists; not overwritten)", path.display());
             continue;
         }
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
-        println!("wrote    {}", path.display());
+        outln!("wrote    {}", path.display());
     }
-    println!("next: edit sitrep.toml (logs and endpoints), then `sitrep check` and `sitrep open`");
+    outln!("next: edit sitrep.toml (logs and endpoints), then `sitrep check` and `sitrep open`");
     Ok(0)
 }
 
@@ -34,7 +34,7 @@ fn source_notes(logs: &[crate::config::LogConfig]) {
             && spec.via.is_empty()
             && crate::core::child::find_on_path("journalctl".as_ref()).is_err()
         {
-            println!(
+            outln!(
                 "note: log `{}`: journalctl is not installed here; journal sources need systemd's journalctl (Debian: apt-get install systemd)",
                 l.name
             );
@@ -46,13 +46,13 @@ fn source_notes(logs: &[crate::config::LogConfig]) {
                 crate::core::child::find_on_path(spec.kubectl.as_ref()).is_ok()
             };
             if !found {
-                println!(
+                outln!(
                     "note: log `{}`: {} is not installed here; Kubernetes sources need kubectl (Debian: apt-get install kubernetes-client), or set kubernetes.kubectl",
                     l.name, spec.kubectl
                 );
             }
             if let Some(config) = spec.kubeconfig.as_ref().filter(|c| !c.exists()) {
-                println!(
+                outln!(
                     "note: log `{}`: kubeconfig {} does not exist; kubectl would fall back to localhost:8080",
                     l.name,
                     config.display()
@@ -63,7 +63,7 @@ fn source_notes(logs: &[crate::config::LogConfig]) {
             && !p.exists()
         {
             {
-                println!(
+                outln!(
                     "note: log `{}`: {} does not exist yet; sitrep will wait for it to appear",
                     l.name,
                     p.display()
@@ -80,7 +80,7 @@ pub(super) async fn check(config_path: &Path) -> u8 {
         Ok(c) => c,
         Err(errors) => {
             for e in errors {
-                println!("{e}");
+                outln!("{e}");
             }
             return 1;
         }
@@ -91,7 +91,7 @@ pub(super) async fn check(config_path: &Path) -> u8 {
             Ok(r) => r,
             Err(errors) => {
                 for e in errors {
-                    println!("{e}");
+                    outln!("{e}");
                 }
                 return 1;
             }
@@ -100,10 +100,10 @@ pub(super) async fn check(config_path: &Path) -> u8 {
     source_notes(&cfg.logs);
     let rebound = rebound_keys(&cfg.keymap);
     if !rebound.is_empty() {
-        println!("note: keys rebound: {}", rebound.join(", "));
+        outln!("note: keys rebound: {}", rebound.join(", "));
     }
     if cfg.ui.mouse {
-        println!(
+        outln!(
             "note: mouse on: a click focuses a panel, the wheel scrolls it; hold Shift to select text"
         );
     }
@@ -113,7 +113,7 @@ pub(super) async fn check(config_path: &Path) -> u8 {
         return 1;
     }
     let steps: usize = runbooks.iter().map(|r| r.steps.len()).sum();
-    println!(
+    outln!(
         "ok: {} — {} log source(s), {} endpoint(s), {} runbook(s) with {} steps",
         cfg.origin,
         cfg.logs.len(),

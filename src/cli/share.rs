@@ -55,7 +55,7 @@ pub(super) async fn share(timeline_path: PathBuf, config_path: &Path) -> anyhow:
     let id = share::publish_local(&store, &timeline_path)
         .await
         .map_err(|e| anyhow::anyhow!("sharing {}: {e}", timeline_path.display()))?;
-    println!("{id}");
+    outln!("{id}");
     eprintln!(
         "shared {} as {id} in {}: teammates open it with `sitrep open --incident {id}`",
         timeline_path.display(),
@@ -121,7 +121,7 @@ pub(super) async fn sync(incident: Option<&str>, config_path: &Path) -> anyhow::
         }
     };
     if ids.is_empty() {
-        println!("{} holds no incident yet", store.url);
+        outln!("{} holds no incident yet", store.url);
         return Ok(0);
     }
     let mut agree = true;
@@ -135,7 +135,7 @@ async fn sync_one(store: &Store, dir: &Path, id: &str) -> bool {
     let path = match share::fetch(store, dir, id).await {
         Ok(path) => path,
         Err(e) => {
-            println!("{id}: {e}");
+            outln!("{id}: {e}");
             return false;
         }
     };
@@ -147,18 +147,18 @@ async fn sync_one(store: &Store, dir: &Path, id: &str) -> bool {
     .await;
     match result {
         Ok((round, events)) if round.waiting == 0 => {
-            println!(
+            outln!(
                 "{id}: {events} events in {}; this laptop and the store agree",
                 path.display()
             );
             true
         }
         Ok((round, _)) => {
-            println!("{id}: {} of this laptop's events still waiting", round.waiting);
+            outln!("{id}: {} of this laptop's events still waiting", round.waiting);
             false
         }
         Err(e) => {
-            println!("{id}: {e}");
+            outln!("{id}: {e}");
             false
         }
     }
@@ -201,24 +201,24 @@ pub(super) fn record(
             let seq = timeline::read(path)
                 .ok()
                 .and_then(|r| r.records.iter().rev().find(|r| r.id.as_deref() == Some(pending.id.as_str())).map(|r| r.seq));
-            println!(
+            outln!(
                 "recorded #{} in {shown} and shared: {summary}",
                 seq.unwrap_or_default()
             );
         }
-        Ok((round, _)) => println!(
+        Ok((round, _)) => outln!(
             "recorded in {shown}, not shared yet ({} waiting): {summary}",
             round.waiting
         ),
         Err(Fault::Damage(why)) => {
-            println!("recorded in {shown}, not shared: {summary}");
+            outln!("recorded in {shown}, not shared: {summary}");
             eprintln!(
                 "the store holds damage: {why}\nNothing is shared past it until it is repaired; `sitrep verify --against {}` says which chain holds.",
                 crate::core::sanitize::sanitize(url_of(path).as_bytes())
             );
         }
         Err(e) => {
-            println!("recorded in {shown}, not shared yet: {summary}");
+            outln!("recorded in {shown}, not shared yet: {summary}");
             eprintln!("the store: {e}\n`sitrep sync` shares it when the store answers.");
         }
     }
@@ -320,7 +320,7 @@ fn print_rows(rows: &[Row]) {
         .max()
         .unwrap_or(5)
         .max(5);
-    println!(
+    outln!(
         "{:id_width$}  {:title_width$}  {:8}  {:9}  {:17}  WHERE",
         "ID", "TITLE", "SEVERITY", "MILESTONE", "STARTED (UTC)"
     );
@@ -331,7 +331,7 @@ fn print_rows(rows: &[Row]) {
             .started
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
-        println!(
+        outln!(
             "{:id_width$}  {title}{}  {:8}  {:9}  {:17}  {}",
             r.id,
             " ".repeat(pad),
@@ -432,47 +432,47 @@ pub(super) fn show_waiting(app: &mut crate::app::App, path: &Path, url: &str) {
 /// refuses a second create of one key. False when sharing would not work.
 pub(super) async fn check_store(share: &ShareConfig) -> bool {
     use crate::share::store::Kind;
-    println!("share: {}", share.url);
-    println!("  credentials: {}", credential_source(share));
+    outln!("share: {}", share.url);
+    outln!("  credentials: {}", credential_source(share));
     if share.url.kind == Kind::Folder {
-        println!(
+        outln!(
             "  note: on NFS, directory caching can delay teammates' events by seconds; a share without hard links (some SMB mounts) cannot create-only and is refused below"
         );
     }
     let store = match store_at(&share.url, Some(share)) {
         Ok(store) => store,
         Err(e) => {
-            println!("error: {e:#}");
+            outln!("error: {e:#}");
             return false;
         }
     };
     let started = std::time::Instant::now();
     match tokio::time::timeout(ONE_SHOT, share::shared_incidents(&store)).await {
-        Ok(Ok(found)) => println!(
+        Ok(Ok(found)) => outln!(
             "  the store answers: {} incident(s) in {} ms",
             found.len(),
             started.elapsed().as_millis()
         ),
         Ok(Err(e)) => {
-            println!("error: cannot list the store: {e}");
+            outln!("error: cannot list the store: {e}");
             return false;
         }
         Err(_) => {
-            println!("error: the store did not answer within {}s", ONE_SHOT.as_secs());
+            outln!("error: the store did not answer within {}s", ONE_SHOT.as_secs());
             return false;
         }
     }
     match tokio::time::timeout(ONE_SHOT, store.check_create_only()).await {
         Ok(Ok(())) => {
-            println!("  create-only: the store refuses a second create of one key");
+            outln!("  create-only: the store refuses a second create of one key");
             true
         }
         Ok(Err(e)) => {
-            println!("error: {e}");
+            outln!("error: {e}");
             false
         }
         Err(_) => {
-            println!("error: the create-only check got no answer within {}s", ONE_SHOT.as_secs());
+            outln!("error: the create-only check got no answer within {}s", ONE_SHOT.as_secs());
             false
         }
     }

@@ -116,7 +116,7 @@ pub fn slug(title: &str) -> String {
 /// The outcome of checking a whole file.
 #[derive(Debug)]
 pub struct Verification {
-    /// Good events.
+    /// Good events: those that read, with no problem of their own.
     pub events: usize,
     /// The head the file reaches: its last good record.
     pub head: Option<head::Head>,
@@ -159,9 +159,9 @@ pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::i
     let mut problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
     let mut notes = Vec::new();
     if let Some(torn) = &report.torn {
-        let line = report.records.len() + report.problems.len() + 1;
         problems.push(format!(
-            "line {line} (byte {}): torn last line ({} bytes, no newline or cut short): a crash mid-write; opening the incident sets it aside",
+            "line {} (byte {}): torn last line ({} bytes, no newline or cut short): a crash mid-write; opening the incident sets it aside",
+            torn.line,
             torn.offset,
             torn.bytes.len()
         ));
@@ -177,6 +177,14 @@ pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::i
         ));
     }
     problems.extend(head::sidecar_problem(path, side.as_ref(), &report.records));
+    // The writer replaces the sidecar whole (a rename), so one that holds no head was overwritten.
+    // A missing one says nothing: a file older than sidecars has none.
+    if side.is_none() && std::fs::metadata(head::sidecar(path)).is_ok() {
+        problems.push(format!(
+            "{} holds no head (`head #N sha256:…`): it was overwritten, so a cut at the file's end would not show",
+            head::sidecar(path).display()
+        ));
+    }
     if outbox::is_replica(path) {
         let queue = outbox::Queue::beside(path);
         let (waiting, unread) = queue.read().unwrap_or_default();
@@ -203,7 +211,7 @@ pub fn verify_against(path: &Path, witnesses: &[(head::Head, String)]) -> std::i
         }
     }
     Ok(Verification {
-        events: report.records.len(),
+        events: report.records.len() - report.flawed,
         head: report.records.last().map(head::Head::of),
         problems,
         notes,

@@ -30,6 +30,8 @@ impl fmt::Display for Problem {
 /// A last line cut short by a crash mid-write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Torn {
+    /// 1-based line number of the torn line.
+    pub line: usize,
     /// Byte offset where the torn line starts (the file is good up to here).
     pub offset: u64,
     /// The torn bytes.
@@ -47,6 +49,8 @@ pub struct ReadReport {
     pub torn: Option<Torn>,
     /// Length of the file up to the end of the last complete line.
     pub good_len: u64,
+    /// How many of `records` have a problem (a broken chain, an edit, a jump in `seq`).
+    pub flawed: usize,
 }
 
 impl ReadReport {
@@ -91,6 +95,7 @@ pub fn parse(
         let Some(rel_end) = end else {
             // No newline: a crash cut this line short.
             report.torn = Some(Torn {
+                line: line_no,
                 offset,
                 bytes: bytes[start..].to_vec(),
             });
@@ -133,6 +138,7 @@ pub fn parse(
                             .into(),
                     );
                 }
+                report.flawed += usize::from(!issues.is_empty());
                 for message in issues {
                     report.problems.push(Problem {
                         line: line_no,
@@ -147,6 +153,7 @@ pub fn parse(
             Err(err) if is_last && looks_torn(raw) => {
                 let _ = err;
                 report.torn = Some(Torn {
+                    line: line_no,
                     offset,
                     bytes: bytes[start..].to_vec(),
                 });
@@ -170,9 +177,11 @@ pub fn parse(
     report
 }
 
-/// A newline-terminated last line is torn when a crash left it as NUL padding or an unfinished object.
+/// A newline-terminated last line is torn when a crash left it as NUL padding or an unfinished
+/// object (it opens as every event does, with `{`). Other text is no event at all: garbage, not a
+/// crash.
 fn looks_torn(raw: &[u8]) -> bool {
-    raw.contains(&0) || !raw.trim_ascii_end().ends_with(b"}")
+    raw.contains(&0) || raw.starts_with(b"{") && !raw.trim_ascii_end().ends_with(b"}")
 }
 
 #[cfg(test)]

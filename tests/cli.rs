@@ -835,3 +835,66 @@ fn verify_names_garbage_edits_and_an_overwritten_sidecar_for_what_they_are() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("t.jsonl.head holds no head"), "{text}");
 }
+
+/// Milestones marked out of order (mitigated, then detected) read as such in the postmortem,
+/// never as a negative time.
+#[test]
+fn milestones_marked_out_of_order_never_give_a_negative_time() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let tl = incident(dir.path());
+    assert!(
+        sitrep(dir.path(), &["mark", "mitigated", "-t", &tl])
+            .status
+            .success()
+    );
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(
+        sitrep(dir.path(), &["mark", "detected", "-t", &tl])
+            .status
+            .success()
+    );
+    let md = stdout(&sitrep(dir.path(), &["export", "-f", "md", "-t", &tl]));
+    let row = md
+        .lines()
+        .find(|l| l.contains("**Time to mitigate**"))
+        .unwrap_or_else(|| panic!("{md}"));
+    assert!(
+        row.contains("before detected, marked out of order"),
+        "{row}"
+    );
+    assert!(!md.contains("(-"), "{md}");
+}
+
+/// A log path that is a folder can never be followed: `check` fails and names it, and `tail`
+/// gives up on it, as `tail -F` does, rather than wait for ever.
+#[test]
+fn a_folder_named_as_a_log_is_refused_by_check_and_by_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("logs")).unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        "[incident]\ntitle = \"x\"\n[[log]]\nname = \"app\"\npath = \"logs\"\n",
+    )
+    .unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("error: log `app`: logs is a folder, not a log file")
+            && stdout(&out).contains("logs/*.log"),
+        "{}",
+        stdout(&out)
+    );
+    // Bounded: before, it waited for ever (`timeout` ends it with 124).
+    let out = Command::new("timeout")
+        .args(["20", env!("CARGO_BIN_EXE_sitrep"), "tail", "logs"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is a folder, not a log file"),
+        "{}",
+        stderr(&out)
+    );
+}

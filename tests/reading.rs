@@ -218,3 +218,89 @@ fn equals_follows_the_selected_lines_request_across_sources_and_esc_ends_it() {
     );
     assert!(screen.contains("cff913031"), "{screen}");
 }
+
+#[test]
+fn end_and_home_go_to_either_end_of_a_long_line_and_up_moves_at_once() {
+    let mut app = incident();
+    let long = format!(
+        "2026-11-24T14:10:00Z ERROR START {} END-OF-LINE",
+        "payload ".repeat(600)
+    );
+    lines_at(&mut app, 600, &[long]);
+    apply(&mut app, key('1'));
+    apply(&mut app, key('G'));
+    apply(&mut app, enter());
+    let size = ratatui::layout::Rect::new(0, 0, 80, 24);
+    // The runtime tells the app what the screen shows after each message.
+    let viewport = sitrep::ui::viewport(size, &app);
+    apply(&mut app, Msg::Resize(viewport));
+    assert!(render(&app, 80, 24).contains("START"));
+    apply(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::End, KeyModifiers::NONE)),
+    );
+    assert!(
+        matches!(app.mode, Mode::Detail(_)),
+        "End keeps the line open"
+    );
+    let screen = render(&app, 80, 24);
+    assert!(screen.contains("END-OF-LINE"), "{screen}");
+    assert!(!screen.contains("START"), "{screen}");
+    let Mode::Detail(d) = &app.mode else {
+        unreachable!()
+    };
+    let end = d.scroll;
+    for _ in 0..5 {
+        apply(
+            &mut app,
+            Msg::Key(KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE)),
+        );
+    }
+    apply(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::PageUp, KeyModifiers::NONE)),
+    );
+    let Mode::Detail(d) = &app.mode else {
+        unreachable!()
+    };
+    assert_eq!(d.scroll, end - 10, "a page up from the end moves at once");
+    apply(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Home, KeyModifiers::NONE)),
+    );
+    assert!(render(&app, 80, 24).contains("START"));
+}
+
+#[test]
+fn a_source_tab_named_wrong_is_refused_and_a_prefix_names_one() {
+    let mut app = incident();
+    let names = app.source_names();
+    typed(&mut app, ":source nosuch");
+    let said = app.flash.clone().unwrap().text;
+    assert!(said.contains("no log source named `nosuch`"), "{said}");
+    assert!(said.contains(&names[0]), "the names to pick from: {said}");
+    let prefix: String = names[0].chars().take(3).collect();
+    typed(&mut app, &format!(":source {prefix}"));
+    let said = app.flash.clone().unwrap().text;
+    assert_eq!(said, format!("logs: {}", names[0]));
+}
+
+#[test]
+fn the_help_stops_at_its_end_so_a_key_back_up_moves_it_at_once() {
+    let mut app = incident();
+    let viewport = sitrep::ui::viewport(ratatui::layout::Rect::new(0, 0, 80, 24), &app);
+    apply(&mut app, Msg::Resize(viewport));
+    apply(&mut app, key('?'));
+    for _ in 0..100 {
+        apply(&mut app, key('j'));
+    }
+    let end = app.help_scroll;
+    assert!(end > 0 && end < 100, "{end}");
+    assert_eq!(end, app.viewport.help);
+    assert!(
+        render(&app, 80, 24).contains("quit? / discard?"),
+        "the last rows show"
+    );
+    apply(&mut app, key('k'));
+    assert_eq!(app.help_scroll, end - 5, "k moves back at once");
+}

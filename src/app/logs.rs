@@ -387,6 +387,15 @@ pub(super) fn on_detail_key(app: &mut App, key: KeyEvent, mut detail: LineDetail
         }
         (KeyCode::Down, _) | (_, Some(Action::Down)) => detail.scroll += 1,
         (KeyCode::Up, _) | (_, Some(Action::Up)) => detail.scroll = detail.scroll.saturating_sub(1),
+        // Home and End go to either end of a long line, as they do in the panels.
+        (KeyCode::Home, _) | (_, Some(Action::Top)) => {
+            detail.scroll = 0;
+            detail.field = 0;
+        }
+        (KeyCode::End, _) | (_, Some(Action::Bottom)) => {
+            detail.scroll = app.viewport.detail;
+            detail.field = fields.saturating_sub(1);
+        }
         (_, Some(Action::SameRequest)) => {
             match detail.parsed.fields.get(detail.field) {
                 Some((k, v)) => {
@@ -418,6 +427,8 @@ pub(super) fn on_detail_key(app: &mut App, key: KeyEvent, mut detail: LineDetail
             return Vec::new();
         }
     }
+    // Never past the end: a key back up then moves at once.
+    detail.scroll = detail.scroll.min(app.viewport.detail);
     app.mode = Mode::Detail(Box::new(detail));
     Vec::new()
 }

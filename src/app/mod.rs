@@ -380,6 +380,10 @@ pub struct Viewport {
     pub runbook: usize,
     /// Rows of timeline events.
     pub timeline: usize,
+    /// How far the help scrolls at most.
+    pub help: usize,
+    /// How far the open line detail scrolls at most.
+    pub detail: usize,
 }
 
 impl Default for Viewport {
@@ -391,6 +395,8 @@ impl Default for Viewport {
             health: 20,
             runbook: 20,
             timeline: 20,
+            help: usize::MAX,
+            detail: usize::MAX,
         }
     }
 }
@@ -739,6 +745,11 @@ impl App {
     /// Names of the loaded runbooks.
     pub fn runbook_names(&self) -> Vec<String> {
         self.runbooks.iter().map(|r| r.name.clone()).collect()
+    }
+
+    /// Names of the log sources.
+    pub fn source_names(&self) -> Vec<String> {
+        self.sources.iter().map(|s| s.name.clone()).collect()
     }
 
     /// The runbook shown now.

@@ -238,7 +238,7 @@ pub fn parse(line: &str, runbooks: &[String]) -> Result<PaletteCommand, String> 
 }
 
 /// Full lines that complete what was typed, for Tab and for the hint under the palette.
-pub fn complete(line: &str, runbooks: &[String]) -> Vec<String> {
+pub fn complete(line: &str, runbooks: &[String], sources: &[String]) -> Vec<String> {
     match line.split_once(' ') {
         None => COMMANDS
             .iter()
@@ -254,6 +254,11 @@ pub fn complete(line: &str, runbooks: &[String]) -> Vec<String> {
         Some((name, arg)) => {
             let options: Vec<String> = match name {
                 "runbook" => runbooks.to_vec(),
+                "source" => sources
+                    .iter()
+                    .cloned()
+                    .chain(std::iter::once("all".to_string()))
+                    .collect(),
                 "export" => FORMATS.iter().map(|s| s.to_string()).collect(),
                 "mark" => Milestone::ALL
                     .iter()
@@ -275,8 +280,8 @@ pub fn complete(line: &str, runbooks: &[String]) -> Vec<String> {
 }
 
 /// What Tab turns the line into: the only completion, or the longest common prefix of several.
-pub fn tab(line: &str, runbooks: &[String]) -> String {
-    let options = complete(line, runbooks);
+pub fn tab(line: &str, runbooks: &[String], sources: &[String]) -> String {
+    let options = complete(line, runbooks, sources);
     match options.as_slice() {
         [] => line.to_string(),
         [one] => one.clone(),
@@ -384,10 +389,16 @@ mod tests {
 
     #[test]
     fn tab_completes_commands_and_arguments() {
-        assert_eq!(tab("sev", &rbs()), "severity ");
-        assert_eq!(tab("severity S", &rbs()), "severity SEV");
-        assert_eq!(tab("runbook st", &rbs()), "runbook stabilize");
-        assert_eq!(tab("mark m", &rbs()), "mark mitigated");
-        assert_eq!(complete("ex", &rbs()), vec!["export ".to_string()]);
+        assert_eq!(tab("sev", &rbs(), &[]), "severity ");
+        assert_eq!(tab("severity S", &rbs(), &[]), "severity SEV");
+        assert_eq!(tab("runbook st", &rbs(), &[]), "runbook stabilize");
+        assert_eq!(tab("mark m", &rbs(), &[]), "mark mitigated");
+        assert_eq!(complete("ex", &rbs(), &[]), vec!["export ".to_string()]);
+        let sources = ["payments-api".to_string(), "ledger".to_string()];
+        assert_eq!(tab("source pay", &rbs(), &sources), "source payments-api");
+        assert_eq!(
+            complete("source ", &rbs(), &sources),
+            ["source payments-api", "source ledger", "source all"]
+        );
     }
 }

@@ -164,7 +164,10 @@ fn on_mouse(app: &mut App, mouse: super::mouse::Mouse) -> Vec<Command> {
             Vec::new()
         }
         Some(Reaction::ScrollHelp(lines)) => {
-            app.help_scroll = app.help_scroll.saturating_add_signed(lines);
+            app.help_scroll = app
+                .help_scroll
+                .saturating_add_signed(lines)
+                .min(app.viewport.help);
             Vec::new()
         }
         Some(Reaction::Act { action, panel }) => {
@@ -379,7 +382,9 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
             let action = keys::lookup(&app.keymap, &key, app.focus);
             match (key.code, action) {
                 (KeyCode::Down | KeyCode::PageDown, _)
-                | (_, Some(Action::Down | Action::PageDown)) => app.help_scroll += 5,
+                | (_, Some(Action::Down | Action::PageDown)) => {
+                    app.help_scroll = (app.help_scroll + 5).min(app.viewport.help);
+                }
                 (KeyCode::Up | KeyCode::PageUp, _) | (_, Some(Action::Up | Action::PageUp)) => {
                     app.help_scroll = app.help_scroll.saturating_sub(5)
                 }
@@ -527,7 +532,7 @@ fn on_input_key(app: &mut App, key: KeyEvent, kind: Input, mut text: String) -> 
             Vec::new()
         }
         KeyCode::Tab if kind == Input::Palette => {
-            app.mode = Mode::Input(kind, palette::tab(&text, &app.runbook_names()));
+            app.mode = Mode::Input(kind, palette::tab(&text, &app.runbook_names(), &app.source_names()));
             Vec::new()
         }
         KeyCode::Backspace => {
@@ -594,6 +599,22 @@ fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
     }
 }
 
+/// Times in UTC or local, and the status line says which (a narrow header has no room for the
+/// zone).
+fn toggle_utc(app: &mut App) {
+    app.utc = !app.utc;
+    let zone = if app.utc {
+        "UTC".to_string()
+    } else {
+        format!(
+            "local time ({})",
+            app.now.with_timezone(&chrono::Local).format("%:z")
+        )
+    };
+    let key = keys::label_of(&app.keymap, Action::ToggleUtc);
+    say(app, format!("times in {zone}; {key} switches"));
+}
+
 fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
     match cmd {
         PaletteCommand::Note(text) => {
@@ -641,7 +662,29 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             let n = app.sources.len();
             let next = match name.as_deref() {
                 Some("all") => None,
-                Some(name) => app.sources.iter().position(|s| s.name == name),
+                Some(name) => {
+                    // The name, else the one source whose name starts so (`:source pay`).
+                    let exact = app.sources.iter().position(|s| s.name == name);
+                    let starting: Vec<usize> = (0..n)
+                        .filter(|&i| app.sources[i].name.starts_with(name))
+                        .collect();
+                    match (exact, starting.as_slice()) {
+                        (Some(i), _) | (None, &[i]) => Some(i),
+                        _ => {
+                            let names: Vec<&str> =
+                                app.sources.iter().map(|s| s.name.as_str()).collect();
+                            let what = if starting.is_empty() { "no" } else { "more than one" };
+                            complain(
+                                app,
+                                format!(
+                                    "{what} log source named `{name}`: the sources are {} (or `all`)",
+                                    names.join(", ")
+                                ),
+                            );
+                            return Vec::new();
+                        }
+                    }
+                }
                 // No name: the next tab.
                 None => match app.logview.source() {
                     None if n > 1 => Some(0),
@@ -692,7 +735,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
             );
         }
         PaletteCommand::Zoom => app.zoom = !app.zoom,
-        PaletteCommand::Utc => app.utc = !app.utc,
+        PaletteCommand::Utc => toggle_utc(app),
         PaletteCommand::Help => app.mode = Mode::Help,
         PaletteCommand::Messages => app.mode = Mode::Messages(0),
         PaletteCommand::Quit => return quit(app),
@@ -928,7 +971,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             let i = Severity::ALL.iter().position(|s| *s == current).unwrap_or(0);
             app.mode = Mode::PickSeverity(i);
         }
-        Action::ToggleUtc => app.utc = !app.utc,
+        Action::ToggleUtc => toggle_utc(app),
         Action::Retry => return retry(app),
         Action::ShowInLogs | Action::Retract => super::timelineview::act(app, action),
         Action::Approvals => open_approvals(app),

@@ -27,8 +27,11 @@ pub(super) fn init(dir: &Path) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// What a log's source needs that this machine lacks (said as notes; the config is still fine).
-fn source_notes(logs: &[crate::config::LogConfig]) {
+/// What a log's source needs that this machine lacks (said as notes; the config is still fine),
+/// and log paths that can never be followed (a folder, a device: said as errors). Whether there
+/// was an error.
+fn source_notes(logs: &[crate::config::LogConfig]) -> bool {
+    let mut failed = false;
     for l in logs {
         if let SourceSpec::Journal(spec) = &l.source
             && spec.via.is_empty()
@@ -59,18 +62,37 @@ fn source_notes(logs: &[crate::config::LogConfig]) {
                 );
             }
         }
-        if let SourceSpec::File(p) = &l.source
-            && !p.exists()
-        {
-            {
-                outln!(
+        if let SourceSpec::File(p) = &l.source {
+            match std::fs::metadata(p) {
+                Err(_) => outln!(
                     "note: log `{}`: {} does not exist yet; sitrep will wait for it to appear",
                     l.name,
                     p.display()
-                );
+                ),
+                // A named pipe is read as one; anything else that is no file never will be.
+                Ok(meta) if !meta.is_file() && !crate::tail::is_fifo_meta(&meta) => {
+                    failed = true;
+                    outln!(
+                        "error: log `{}`: {} {}",
+                        l.name,
+                        p.display(),
+                        crate::tail::not_a_file(&meta, p)
+                    );
+                }
+                Ok(meta) if meta.is_file() => {
+                    if let Err(e) = std::fs::File::open(p) {
+                        outln!(
+                            "note: log `{}`: {} cannot be read now ({e}); sitrep will keep trying: grant this user read access, or run sitrep as one who has it",
+                            l.name,
+                            p.display()
+                        );
+                    }
+                }
+                Ok(_) => {}
             }
         }
     }
+    failed
 }
 
 /// Validates a config and its runbooks; prints each problem as `file:line:col: message`.
@@ -97,7 +119,9 @@ pub(super) async fn check(config_path: &Path) -> u8 {
             }
         },
     };
-    source_notes(&cfg.logs);
+    if source_notes(&cfg.logs) {
+        return 1;
+    }
     let rebound = rebound_keys(&cfg.keymap);
     if !rebound.is_empty() {
         outln!("note: keys rebound: {}", rebound.join(", "));

@@ -98,6 +98,28 @@ pub(super) async fn tail(
         .map(|s| SourceSpec::parse(s))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|why| anyhow::anyhow!("{why}"))?;
+    // A path that is a folder or a device is never followed (`tail -F` gives up on it too); when
+    // nothing else is left there is nothing to wait for.
+    let mut specs = specs;
+    specs.retain(|spec| {
+        let SourceSpec::File(path) = spec else {
+            return true;
+        };
+        match std::fs::metadata(path) {
+            Ok(meta) if !meta.is_file() && !crate::tail::is_fifo_meta(&meta) => {
+                eprintln!(
+                    "sitrep: {}: {}",
+                    crate::tail::sanitize(path.as_os_str().as_encoded_bytes()),
+                    crate::tail::not_a_file(&meta, path)
+                );
+                false
+            }
+            _ => true,
+        }
+    });
+    if specs.is_empty() {
+        anyhow::bail!("no source left to follow");
+    }
     // Ctrl-C, or whoever reads the output is gone (`sitrep tail F | head -1`): stop at once, not
     // when F next grows.
     let cancel = async {

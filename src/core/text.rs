@@ -137,6 +137,11 @@ pub fn word_wrap(text: &str, width: usize) -> Vec<String> {
     rows
 }
 
+/// A count and its noun, singular for one: `1 line`, `2,400 lines`.
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// A count with thousands separated by commas: `1,000,000`.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();

@@ -310,6 +310,16 @@ fn durations(p: &Prepared<'_>) -> Vec<Block> {
             (None, _, _) => format!("{}: not reached", m.milestone.name()),
         };
         let (from_impact, from_start) = match (m.at, m.since_previous) {
+            // Marked out of order (mitigated, then detected): said so, never a negative time.
+            (Some(at), Some((prev, since))) if since < chrono::TimeDelta::zero() => (
+                span(impact_at, Some(at)),
+                format!(
+                    "{} ({} before {}, marked out of order)",
+                    span(start, Some(at)),
+                    duration(-since),
+                    prev.name()
+                ),
+            ),
             (Some(at), Some((prev, since))) => (
                 span(impact_at, Some(at)),
                 format!(

@@ -127,6 +127,9 @@ pub struct TrendConfig {
     pub spike_ratio: f64,
     /// ... and at least this many lines in the recent span.
     pub min_spike_lines: f64,
+    /// ... and at least this long (ms) of the pattern's own baseline: from its first line, or
+    /// `baseline_ms` before the recent span if that is later.
+    pub min_baseline_ms: u64,
 }
 
 impl Default for TrendConfig {
@@ -137,6 +140,7 @@ impl Default for TrendConfig {
             baseline_ms: 300_000,
             spike_ratio: 5.0,
             min_spike_lines: 5.0,
+            min_baseline_ms: 30_000,
         }
     }
 }
@@ -159,15 +163,25 @@ pub fn trend(pattern: &super::Pattern, now_ms: u64, cfg: &TrendConfig) -> Trend 
     let h = pattern.history();
     let recent_from = now_ms.saturating_sub(cfg.recent_ms);
     let recent = h.count_between(recent_from, now_ms);
-    let baseline = h.count_between(recent_from.saturating_sub(cfg.baseline_ms), recent_from);
+    // A pattern's baseline starts no earlier than its first line: before it, its source may not
+    // have been read at all (a log begun as sitrep opened, beside one read back ten minutes), and
+    // that says nothing of its rate.
+    let baseline_from = recent_from
+        .saturating_sub(cfg.baseline_ms)
+        .max(pattern.first_seen().ms);
+    let baseline_span = recent_from.saturating_sub(baseline_from);
+    let baseline = h.count_between(baseline_from, recent_from);
     let rate_now = per_sec(recent, cfg.recent_ms);
-    let baseline_rate = per_sec(baseline, cfg.baseline_ms);
+    let baseline_rate = per_sec(baseline, baseline_span);
     // A pattern silent over its baseline still needs a floor, or one line would be a spike.
-    let floor = per_sec(1.0, cfg.baseline_ms);
+    let floor = per_sec(1.0, baseline_span.max(1));
     let ratio = rate_now / baseline_rate.max(floor);
     let new = pattern.first_seen().ms > cfg.new_after_ms;
-    let spike =
-        (!new && recent >= cfg.min_spike_lines && ratio >= cfg.spike_ratio).then_some(ratio);
+    let spike = (!new
+        && baseline_span >= cfg.min_baseline_ms
+        && recent >= cfg.min_spike_lines
+        && ratio >= cfg.spike_ratio)
+        .then_some(ratio);
     Trend {
         new,
         spike,

@@ -242,7 +242,8 @@ pub fn render_table(miner: &Miner, limit: Option<usize>) -> String {
             r.count,
             r.share * 100.0,
             level,
-            r.id,
+            // Through a string: the id's Display writes its number without the width.
+            r.id.to_string(),
             printable(&r.template)
         ));
     }

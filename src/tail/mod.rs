@@ -58,6 +58,7 @@ pub use handle::SourceHandle;
 #[cfg(any(test, feature = "test-support"))]
 pub use level::detect_level;
 pub use source::spawn_source;
+pub(crate) use source::{is_fifo_meta, not_a_file};
 pub use timestamp::{TimeRule, Zone};
 
 /// One sanitized line of a log.
@@ -239,7 +240,8 @@ impl fmt::Display for BackfillReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let count = |n: u64| crate::core::text::thousands(n);
         if self.done {
-            write!(f, "backfilled {} lines", count(self.lines))?;
+            let lines = crate::core::text::counted(self.lines, "line", "lines");
+            write!(f, "backfilled {lines}")?;
         } else if self.total < self.lines {
             // Its length was not known in advance.
             write!(f, "backfilling {} lines", count(self.lines))?;

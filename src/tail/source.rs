@@ -696,8 +696,14 @@ fn is_fifo(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.file_type().is_fifo())
 }
 
+/// Whether `meta` is a named pipe's.
+pub(crate) fn is_fifo_meta(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt as _;
+    meta.file_type().is_fifo()
+}
+
 /// Why something at a log path is not a file sitrep can follow, and what to write instead.
-fn not_a_file(meta: &std::fs::Metadata, path: &Path) -> String {
+pub(crate) fn not_a_file(meta: &std::fs::Metadata, path: &Path) -> String {
     use std::os::unix::fs::FileTypeExt as _;
     let t = meta.file_type();
     let shown = crate::core::sanitize::sanitize(path.as_os_str().as_encoded_bytes());

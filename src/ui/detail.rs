@@ -99,9 +99,9 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
         hint.push(Span::styled(format!(" {what} · "), theme.dim));
     }
     let more = if d.parsed.fields.is_empty() {
-        "↑/↓ scroll · Esc closes"
+        "↑/↓ scroll · Home/End · Esc closes"
     } else {
-        "↑/↓ pick a field · PgUp/PgDn scroll · Esc closes"
+        "↑/↓ pick a field · PgUp/PgDn scroll · Home/End · Esc closes"
     };
     let line = Line::from(hint);
     // One row when it fits, else the navigation keys on a row of their own.
@@ -148,6 +148,15 @@ fn own_time(line: &crate::tail::LogLine) -> String {
 }
 
 /// Draws the detail view over most of the screen.
+/// How many rows the detail of `d` scrolls at most on a screen of this size (its last row then
+/// shows at the bottom), as [`draw`] lays it out.
+pub(super) fn max_scroll(area: Rect, app: &App, d: &LineDetail) -> usize {
+    let width = area.width.saturating_sub(2);
+    let rows = lines(app, d, width.saturating_sub(2) as usize, &Theme::monochrome()).len();
+    let height = (rows as u16 + 2).min(area.height.saturating_sub(2));
+    rows.saturating_sub(height.saturating_sub(2) as usize)
+}
+
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, d: &LineDetail, theme: &Theme) {
     let width = area.width.saturating_sub(2);
     let lines = lines(app, d, width.saturating_sub(2) as usize, theme);

@@ -50,7 +50,11 @@ fn title(app: &App) -> String {
         }
     }
     if !filters.is_empty() || view.source().is_some() || view.followed().is_some() {
-        title.push_str(&format!(" · {} lines", view.matching(&app.logs)));
+        let matching = view.matching(&app.logs) as u64;
+        title.push_str(&format!(
+            " · {}",
+            crate::core::text::counted(matching, "line", "lines")
+        ));
     }
     if !filters.is_empty() && view.context() > 0 {
         title.push_str(&format!(" ±{}", view.context()));

@@ -134,6 +134,11 @@ pub fn viewport(screen: Rect, app: &App) -> Viewport {
         // The selected step's detail, when there is room for it (see `runbook::draw`).
         runbook: if runbook >= 10 { runbook - 3 } else { runbook },
         timeline: inner(Panel::Timeline),
+        help: overlay::help_max_scroll(screen, app),
+        detail: match &app.mode {
+            Mode::Detail(d) => detail::max_scroll(screen, app, d),
+            _ => usize::MAX,
+        },
     }
 }
 

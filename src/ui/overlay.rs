@@ -61,7 +61,7 @@ pub(super) fn input(
     }
     let mut after = Vec::new();
     if kind == Input::Palette {
-        let options = palette::complete(text, &app.runbook_names());
+        let options = palette::complete(text, &app.runbook_names(), &app.source_names());
         let hint = if text.contains(' ') || options.is_empty() {
             palette::COMMANDS
                 .iter()
@@ -108,6 +108,36 @@ pub(super) fn input(
     frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
+/// Rows of the help's list, as [`help`] lays them out (a title a section, a row a binding).
+fn help_rows(app: &App) -> usize {
+    let section = |scope: Scope| 1 + app.keymap.iter().filter(|b| b.scope == scope).count();
+    let mut rows = section(Scope::Global);
+    for &panel in Panel::ALL {
+        if app.keymap.iter().any(|b| b.scope == Scope::In(panel)) {
+            rows += section(Scope::In(panel));
+        }
+    }
+    // The dialogs' title, then each place's title and its keys.
+    rows += 1;
+    let mut place = "";
+    for (at, _, _) in FIXED {
+        if *at != place {
+            place = at;
+            rows += 1;
+        }
+        rows += 1;
+    }
+    rows
+}
+
+/// How many rows the help scrolls at most on a screen of this size: its last row then shows at
+/// the bottom, and a key back up moves it at once.
+pub(super) fn help_max_scroll(area: Rect, app: &App) -> usize {
+    let columns: usize = if area.width >= 120 { 2 } else { 1 };
+    let rows = (area.height as usize).saturating_sub(2).max(1);
+    help_rows(app).div_ceil(columns).saturating_sub(rows)
+}
+
 pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut lines = Vec::new();
     let section = |title: String, scope: Scope, lines: &mut Vec<Line>| {
@@ -151,7 +181,8 @@ pub(super) fn help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let per_column = lines.len().div_ceil(columns);
     let rows = (area.height as usize).saturating_sub(2).max(1);
     let shown_rows = per_column.min(rows);
-    let max_scroll = per_column.saturating_sub(rows);
+    debug_assert_eq!(lines.len(), help_rows(app), "help_rows counts the help's rows");
+    let max_scroll = help_max_scroll(area, app);
     let scroll = app.help_scroll.min(max_scroll);
     let width = (columns * 72).min(area.width as usize) as u16;
     let rect = centered(area, width, shown_rows as u16 + 2);

@@ -464,7 +464,7 @@ pub const FIXED: &[(&str, &str, &str)] = &[
     (
         "logs",
         "Esc",
-        "end the followed request, else drop the newest filter",
+        "end the followed request, then drop filters",
     ),
     (
         "a line of input",

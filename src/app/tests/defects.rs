@@ -185,3 +185,19 @@ fn help_scrolls_with_the_keys_bound_to_down_and_up() {
     update(&mut app, key('s'));
     assert_eq!((app.mode.clone(), app.help_scroll), (Mode::Help, 5));
 }
+
+#[test]
+fn switching_times_to_utc_or_local_says_which_they_are_now() {
+    let mut app = app();
+    let was = app.utc;
+    update(&mut app, key('t'));
+    assert_ne!(app.utc, was);
+    let said = app.flash.clone().unwrap().text;
+    let expected = if app.utc { "times in UTC" } else { "times in local time (" };
+    assert!(said.starts_with(expected), "{said}");
+    update(&mut app, key('t'));
+    let said = app.flash.clone().unwrap().text;
+    assert_eq!(app.utc, was);
+    assert_eq!(said.starts_with("times in UTC"), app.utc, "{said}");
+    assert!(said.ends_with("t switches"), "{said}");
+}

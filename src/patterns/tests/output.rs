@@ -43,6 +43,10 @@ fn the_table_lists_patterns_most_frequent_first() {
         "{table}"
     );
     assert_eq!(rows[3], "4 lines, 2 patterns");
+    // Every template starts in the column its header does.
+    let column = rows[0].find("TEMPLATE").expect("header");
+    assert_eq!(rows[1].find("ok <*>"), Some(column), "{table}");
+    assert_eq!(rows[2].find("db down"), Some(column), "{table}");
     assert!(render_table(&miner, Some(1)).contains("… 1 more patterns"));
 }
 

@@ -81,6 +81,39 @@ fn a_spike_is_a_recent_rate_far_above_the_patterns_own_baseline() {
 }
 
 #[test]
+fn steady_lines_of_a_log_begun_lately_are_no_spike_beside_a_log_read_back_far() {
+    // One log read back ten minutes, another begun as sitrep opened at 600 s, steady at 2 lines
+    // a second: the minutes before its first line say nothing of its rate.
+    let mut miner = Miner::default();
+    miner.observe_in(1, "2026-12-07 09:00:00 INFO cache warmed", 0);
+    let mut steady = None;
+    for i in 0..200u64 {
+        let at = 598_000 + i * 500;
+        steady = Some(miner.observe_in(2, &format!("INFO request status=200 seq={i}"), at));
+    }
+    let steady = miner.get(steady.expect("mined")).expect("kept");
+    let cfg = TrendConfig {
+        new_after_ms: 600_000,
+        ..TrendConfig::default()
+    };
+    for now in [604_000, 620_000, 650_000, 697_000] {
+        let t = trend(steady, now, &cfg);
+        assert_eq!(t.spike, None, "at {now}: {t:?}");
+    }
+    // Ten times its own rate, once it has a baseline of its own, is a spike.
+    let mut miner = Miner::default();
+    let mut id = None;
+    for i in 0..60u64 {
+        id = Some(miner.observe_in(2, &format!("INFO request status=200 seq={i}"), 598_000 + i * 1_000));
+    }
+    for i in 0..100u64 {
+        miner.observe_in(2, &format!("INFO request status=200 seq={i}"), 658_000 + i * 100);
+    }
+    let t = trend(miner.get(id.expect("mined")).expect("kept"), 668_000, &cfg);
+    assert!(t.spike.is_some(), "{t:?}");
+}
+
+#[test]
 fn a_pattern_first_seen_after_the_baseline_is_new() {
     let mut miner = Miner::default();
     let old = miner.observe_at("service started", 1_000);

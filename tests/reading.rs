@@ -304,3 +304,28 @@ fn the_help_stops_at_its_end_so_a_key_back_up_moves_it_at_once() {
     apply(&mut app, key('k'));
     assert_eq!(app.help_scroll, end - 5, "k moves back at once");
 }
+
+#[test]
+fn esc_goes_back_from_a_patterns_lines_to_the_list_and_from_the_list_to_the_log() {
+    use sitrep::app::PatternsMode;
+    let mut app = incident();
+    apply(&mut app, key('1'));
+    apply(&mut app, key('p'));
+    assert_eq!(app.patterns.mode, PatternsMode::List);
+    apply(&mut app, enter());
+    assert_eq!(
+        app.patterns.mode,
+        PatternsMode::Off,
+        "a pattern's lines, raw"
+    );
+    assert_eq!(app.logview.filters().len(), 1);
+    apply(&mut app, esc());
+    assert_eq!(app.patterns.mode, PatternsMode::List, "back to the list");
+    assert!(app.logview.filters().is_empty());
+    apply(&mut app, esc());
+    assert_eq!(app.patterns.mode, PatternsMode::Off, "back to the log");
+    typed(&mut app, ":compare");
+    assert_eq!(app.patterns.mode, PatternsMode::Compare);
+    apply(&mut app, esc());
+    assert_eq!(app.patterns.mode, PatternsMode::Off);
+}

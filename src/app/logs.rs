@@ -160,11 +160,16 @@ pub(super) fn unfilter(app: &mut App, which: Option<usize>) {
     }
 }
 
-/// Esc in the logs panel undoes the newest narrowing: the followed request, else the newest
-/// filter, else the search. Returns whether it did anything.
+/// Esc in the logs panel goes back: from the pattern list or the compare view to the raw log;
+/// else it undoes the newest narrowing: the followed request, else the newest filter (a pattern's
+/// lines go back to the pattern list), else the search. Returns whether it did anything.
 pub(super) fn escape(app: &mut App) -> bool {
-    if app.focus != Panel::Logs || app.patterns.mode != PatternsMode::Off {
+    if app.focus != Panel::Logs {
         return false;
+    }
+    if app.patterns.mode != PatternsMode::Off {
+        app.patterns.mode = PatternsMode::Off;
+        return true;
     }
     if app.logview.followed().is_some() {
         follow(app, None);
@@ -175,6 +180,9 @@ pub(super) fn escape(app: &mut App) -> bool {
     if let Some(i) = last
         && let Some(f) = app.logview.remove_filter(i, &app.logs, &|n| patterns.of(n))
     {
+        if f.is_pattern() {
+            app.patterns.mode = PatternsMode::List;
+        }
         say(app, format!("filter {} dropped", f.label()));
         return true;
     }

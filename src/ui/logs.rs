@@ -525,8 +525,8 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             spans.push(Span::styled(
                 format!(
                     " {:>8} → {:<8}",
-                    format!("{:.2}/s", d.good_rate),
-                    format!("{:.2}/s", d.bad_rate)
+                    rate_text(d.good_rate, d.good_count),
+                    rate_text(d.bad_rate, d.bad_count)
                 ),
                 theme.dim,
             ));
@@ -539,9 +539,31 @@ fn draw_compare(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(super::rows::Rows(lines), inner);
 }
 
+/// A rate in a unit that shows it (`2.40/s`, `0.44/min`, `0.18/h`), or `none` when no line was
+/// seen: `0.00/s → 0.00/s appeared` said nothing.
+fn rate_text(per_second: f64, count: f64) -> String {
+    if count <= 0.0 {
+        "none".to_string()
+    } else if per_second >= 0.01 {
+        format!("{per_second:.2}/s")
+    } else if per_second * 60.0 >= 0.01 {
+        format!("{:.2}/min", per_second * 60.0)
+    } else {
+        format!("{:.2}/h", per_second * 3600.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{fit, pattern_columns};
+    use super::{fit, pattern_columns, rate_text};
+
+    #[test]
+    fn a_rate_is_written_in_a_unit_that_shows_it_and_no_line_as_none() {
+        assert_eq!(rate_text(2.4, 330.0), "2.40/s");
+        assert_eq!(rate_text(1.0 / 137.0, 1.0), "0.44/min");
+        assert_eq!(rate_text(1.0 / 19_800.0, 1.0), "0.18/h");
+        assert_eq!(rate_text(0.0, 0.0), "none");
+    }
 
     #[test]
     fn the_template_keeps_40_columns_and_the_numbers_drop_right_to_left() {

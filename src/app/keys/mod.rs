@@ -464,7 +464,7 @@ pub const FIXED: &[(&str, &str, &str)] = &[
     (
         "logs",
         "Esc",
-        "end the followed request, then drop filters",
+        "leave patterns, a followed request, filters",
     ),
     (
         "a line of input",

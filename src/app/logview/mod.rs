@@ -64,6 +64,11 @@ impl LogFilter {
         }
     }
 
+    /// Whether it keeps one pattern's lines (Enter on a pattern made it).
+    pub fn is_pattern(&self) -> bool {
+        matches!(self.matcher, Matcher::Pattern(_))
+    }
+
     /// The regex whose matches the panel highlights: only a keeping filter's.
     pub fn highlight(&self) -> Option<&Regex> {
         match &self.matcher {

@@ -670,6 +670,7 @@ fn error_minutes() -> Result<Vec<Record>, Box<dyn std::error::Error>> {
         peak_per_s: (errors / 30) as u32,
         busiest: busiest.into(),
         busiest_errors: errors / 2,
+        partial: false,
     };
     let timeout = "provider call failed: upstream timeout after <*>";
     w.append_at(at(2, 5)?, "sitrep", minute("payments-api", 1, 120, timeout))?;
@@ -688,6 +689,53 @@ fn error_minutes() -> Result<Vec<Record>, Box<dyn std::error::Error>> {
         minute("payments-api", 3, 30, "card declined <*>"),
     )?;
     Ok(timeline::read(w.path())?.records)
+}
+
+/// A minute summed in part as one session closed, then whole by the next: the export counts the
+/// whole.
+#[test]
+fn a_minute_summed_in_part_then_whole_counts_as_the_whole() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let (mut w, _) = TimelineWriter::open(&dir.path().join("t.jsonl"))?;
+    w.append_at(
+        at(0, 0)?,
+        "alice",
+        Event::IncidentOpened {
+            title: "Payments API errors".into(),
+            severity: None,
+        },
+    )?;
+    let minute = |errors: u64, lines: u64, partial: bool| Event::ErrorMinute {
+        source: "payments-api".into(),
+        minute: at(1, 0).unwrap_or_default(),
+        errors,
+        lines,
+        peak_per_s: 1,
+        busiest: String::new(),
+        busiest_errors: 0,
+        partial,
+    };
+    w.append_at(at(1, 28)?, "sitrep", minute(4, 21, true))?;
+    w.append_at(at(2, 5)?, "sitrep", minute(16, 80, false))?;
+    let records = timeline::read(w.path())?.records;
+    let line = std::fs::read_to_string(w.path())?;
+    assert!(line.contains(r#""partial":true"#), "{line}");
+    let input = ExportInput {
+        records: &records,
+        runbooks: &[],
+        secrets: &[],
+        timeline_path: "t.jsonl",
+        damage: &[],
+        notes: &[],
+    };
+    let md = export::render(Format::Markdown, &input);
+    let errors = section(&md, "Errors over time");
+    assert!(errors.contains("(1 in all)"), "{errors}");
+    assert!(
+        errors.contains("| 2026-11-24 14:01 | payments-api | 16 | 20% |"),
+        "{errors}"
+    );
+    Ok(())
 }
 
 #[test]

@@ -90,8 +90,9 @@ impl ErrorMinutes {
     }
 
     /// The minutes over by `now_ms` (their end plus the grace; every minute when `all`), each with
-    /// its start, oldest first: those with errors, to record.
-    pub fn close(&mut self, now_ms: u64, all: bool) -> Vec<(DateTime<Utc>, Tally)> {
+    /// its start and whether it was not over yet (closed by `all`), oldest first: those with
+    /// errors, to record.
+    pub fn close(&mut self, now_ms: u64, all: bool) -> Vec<(DateTime<Utc>, Tally, bool)> {
         let until = if all {
             u64::MAX
         } else {
@@ -106,7 +107,8 @@ impl ErrorMinutes {
             self.closed_until = self.closed_until.max(minute + 1);
             if tally.errors > 0 {
                 let start = crate::core::clock::from_epoch_ms(minute * MINUTE_MS);
-                over.extend(start.map(|s| (s, tally)));
+                let partial = (minute + 1) * MINUTE_MS + GRACE_MS > now_ms;
+                over.extend(start.map(|s| (s, tally, partial)));
             }
         }
         // Only minutes that were counted are over: a backlog read after the first tick still has
@@ -120,7 +122,7 @@ impl ErrorMinutes {
 pub fn on_tick(app: &mut App, now_ms: u64, all: bool) -> Vec<Command> {
     let mut events = Vec::new();
     for source in &mut app.sources {
-        for (minute, tally) in source.minutes.close(now_ms, all) {
+        for (minute, tally, partial) in source.minutes.close(now_ms, all) {
             if app.summarized.contains(&(source.name.clone(), minute)) {
                 continue;
             }
@@ -136,6 +138,7 @@ pub fn on_tick(app: &mut App, now_ms: u64, all: bool) -> Vec<Command> {
                 peak_per_s: tally.peak_per_s(),
                 busiest,
                 busiest_errors,
+                partial,
             });
         }
     }
@@ -169,7 +172,8 @@ mod tests {
         assert!(m.close(T0 + 64_999, false).is_empty());
         let over = m.close(T0 + 65_000, false);
         assert_eq!(over.len(), 1);
-        let (start, tally) = &over[0];
+        let (start, tally, partial) = &over[0];
+        assert!(!partial, "the minute was over");
         assert_eq!(crate::core::clock::epoch_ms(*start), T0);
         assert_eq!((tally.errors, tally.lines), (31, 61));
         assert_eq!(tally.peak_per_s(), 2, "second 30 had two");

@@ -951,10 +951,16 @@ impl App {
     }
 }
 
-/// The (source, minute) an error-rate summary names.
+/// The (source, minute) a whole error-rate summary names; a partial one (summed as sitrep closed,
+/// before its minute was over) names none, so a later session that reads more of it sums it again.
 fn summarized(record: &Record) -> Option<(String, DateTime<Utc>)> {
     match &record.event {
-        Event::ErrorMinute { source, minute, .. } => Some((source.clone(), *minute)),
+        Event::ErrorMinute {
+            source,
+            minute,
+            partial: false,
+            ..
+        } => Some((source.clone(), *minute)),
         _ => None,
     }
 }

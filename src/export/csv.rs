@@ -247,6 +247,7 @@ fn fill(row: &mut [(String, bool)], r: &Record) {
             peak_per_s,
             busiest,
             busiest_errors,
+            ..
         } => {
             set("source", source);
             set("template", busiest);

@@ -218,6 +218,7 @@ pub(super) fn errors(p: &Prepared<'_>) -> Vec<Block> {
                 peak_per_s,
                 busiest,
                 busiest_errors,
+                ..
             } => Some(Minute {
                 at: *minute,
                 source,

@@ -2,7 +2,7 @@
 //! durations between milestones, the state of each runbook, and the commands that were run.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
@@ -86,17 +86,34 @@ impl<'a> Prepared<'a> {
         }
     }
 
-    /// The error-rate summaries (`log.errors`), a (source, minute) once: two cockpits on one
-    /// incident may both sum a minute, and the first record of it counts.
+    /// The error-rate summaries (`log.errors`), a (source, minute) once, in the order their first
+    /// records came: two cockpits on one incident may both sum a minute, and a session closed
+    /// before a minute was over summed only part of it (`partial`), so the sum that read the most
+    /// lines counts (the first of equals).
     pub(crate) fn error_minutes(&self) -> Vec<&Record> {
-        let mut seen = HashSet::new();
-        self.records
-            .iter()
-            .filter(|r| match &r.event {
-                Event::ErrorMinute { source, minute, .. } => seen.insert((source.as_str(), *minute)),
-                _ => false,
-            })
-            .collect()
+        let mut best: Vec<&Record> = Vec::new();
+        let mut at: HashMap<(&str, DateTime<Utc>), usize> = HashMap::new();
+        let lines_of = |r: &Record| match &r.event {
+            Event::ErrorMinute { lines, .. } => *lines,
+            _ => 0,
+        };
+        for r in self.records.iter() {
+            let Event::ErrorMinute { source, minute, .. } = &r.event else {
+                continue;
+            };
+            match at.get(&(source.as_str(), *minute)) {
+                Some(&i) => {
+                    if lines_of(r) > lines_of(best[i]) {
+                        best[i] = r;
+                    }
+                }
+                None => {
+                    at.insert((source.as_str(), *minute), best.len());
+                    best.push(r);
+                }
+            }
+        }
+        best
     }
 
     /// The chain's head: the last record as exported.

@@ -124,6 +124,7 @@ fn event_texts(e: &mut Event) -> Vec<&mut String> {
             peak_per_s: _,
             busiest,
             busiest_errors: _,
+            partial: _,
         } => vec![source, busiest],
         Event::TimelineDamaged { problems } => problems.iter_mut().collect(),
         Event::Correction {

@@ -344,6 +344,10 @@ pub enum Event {
         /// How many of its errors had that pattern.
         #[serde(default, skip_serializing_if = "is_zero")]
         busiest_errors: u64,
+        /// The minute was not over when it was summed (sitrep was closing): a later session that
+        /// reads more of it sums it again, and the export takes the sum that read the most lines.
+        #[serde(default, skip_serializing_if = "is_false")]
+        partial: bool,
     },
     /// The timeline was found damaged when it was opened for writing: what and where, as `verify`
     /// says it. Recorded once for the same findings, so the record itself says its file was damaged.
@@ -547,6 +551,7 @@ impl Event {
                 peak_per_s,
                 busiest,
                 busiest_errors,
+                ..
             } => {
                 let share = (errors * 100)
                     .checked_div(*lines)
@@ -610,6 +615,10 @@ impl Event {
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// How many characters of a pinned line a one-line summary quotes.

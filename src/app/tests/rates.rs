@@ -107,6 +107,7 @@ fn one_error_summary_a_minute_with_its_busiest_pattern_once_the_minute_is_over()
             peak_per_s: 2,
             busiest: "upstream timeout".into(),
             busiest_errors: 40,
+            partial: false,
         }
     );
     ack(&mut app, cmds);
@@ -149,7 +150,34 @@ fn quitting_records_the_minute_under_way() {
     let cmds = update(&mut app, key('q'));
     let cmds = if cmds.is_empty() { update(&mut app, key('y')) } else { cmds };
     assert!(
-        cmds.iter().any(|c| matches!(c, Command::Append { event: Event::ErrorMinute { errors: 1, .. }, .. })),
+        cmds.iter().any(|c| matches!(c, Command::Append { event: Event::ErrorMinute { errors: 1, partial: true, .. }, .. })),
+        "{cmds:?}"
+    );
+}
+
+#[test]
+fn a_minute_summed_in_part_as_sitrep_closed_is_summed_again_whole_by_the_next_session() {
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let t0 = app.now;
+    let at = |s: i64| t0 + chrono::TimeDelta::seconds(s);
+    feed(&mut app, vec![error_line(at(10), at(10))]);
+    app.now = at(20);
+    let cmds = update(&mut app, key('q'));
+    let cmds = if cmds.is_empty() { update(&mut app, key('y')) } else { cmds };
+    ack(&mut app, cmds);
+    // Reopened: the backlog holds the first session's line and the ones written after it quit.
+    let mut all = app.records.clone();
+    all.extend(app.error_minutes.clone());
+    let mut again = App::new(all, "t.jsonl".into(), Vec::new(), "alice".into(), at(40));
+    again.sources.push(SourceView::new("api"));
+    feed(
+        &mut again,
+        vec![error_line(at(40), at(10)), error_line(at(40), at(25)), error_line(at(40), at(35))],
+    );
+    let cmds = summaries(&mut again, at(70));
+    assert!(
+        cmds.iter().any(|c| matches!(c, Command::Append { event: Event::ErrorMinute { errors: 3, partial: false, .. }, .. })),
         "{cmds:?}"
     );
 }

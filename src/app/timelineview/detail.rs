@@ -152,6 +152,7 @@ pub fn fields(event: &Event) -> Vec<Field> {
             peak_per_s,
             busiest,
             busiest_errors,
+            ..
         } => vec![
             field("source", source),
             field("minute", minute.format("%Y-%m-%d %H:%M UTC").to_string()),

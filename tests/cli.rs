@@ -898,3 +898,41 @@ fn a_folder_named_as_a_log_is_refused_by_check_and_by_tail() {
         stderr(&out)
     );
 }
+
+/// A deploy hook records without the probe's token: `new`, `note`, `mark` and `incidents` load a
+/// config whose endpoint reads a variable that is not set; `export`, which redacts secrets by
+/// value, still asks for it.
+#[test]
+fn recording_needs_no_probe_secret_and_the_export_still_asks_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        "[incident]\ntitle = \"x\"\ndir = \"incidents\"\n[[endpoint]]\nname = \"provider\"\nurl = \"http://127.0.0.1:9/health\"\nheaders = { Authorization = { env = \"SITREP_TEST_UNSET_TOKEN\", prefix = \"Bearer \" } }\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sitrep"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("USER", "alice")
+            .env_remove("SITREP_TEST_UNSET_TOKEN")
+            .output()
+            .unwrap()
+    };
+    for args in [
+        &["new", "payments"][..],
+        &["note", "rolled back"],
+        &["mark", "mitigated"],
+        &["incidents"],
+    ] {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+    let out = run(&["export", "-f", "md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("SITREP_TEST_UNSET_TOKEN") && stderr(&out).contains("redact"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -136,7 +136,7 @@ fn resolve_timeline(target: &TimelineArgs, open_only: bool) -> anyhow::Result<Pa
     if let Some(p) = &target.timeline {
         return Ok(p.clone());
     }
-    let cfg = config::load(&target.config).map_err(|e| {
+    let cfg = config::load_for_records(&target.config).map_err(|e| {
         anyhow::anyhow!(
             "{e}\n(no --timeline given, so the incident is looked up through the config)"
         )
@@ -176,14 +176,14 @@ pub(super) fn new(args: super::NewArgs) -> anyhow::Result<(u8, PathBuf)> {
     let severity = severity.as_deref().map(str::parse::<Severity>).transpose()?;
     let dir = match dir {
         Some(d) => d,
-        None if config_path.exists() => config::load(&config_path)?.incident.dir,
+        None if config_path.exists() => config::load_for_records(&config_path)?.incident.dir,
         None => bail!(
             "{} does not exist: pass --dir DIR for the incidents folder, or run where sitrep.toml is (sitrep init writes one)",
             config_path.display()
         ),
     };
     let still_open = timeline::newest_in(&dir).filter(|p| timeline::resolved(p) == Some(false));
-    let me = config::load(&config_path).ok().and_then(|c| c.me);
+    let me = config::load_for_records(&config_path).ok().and_then(|c| c.me);
     let actor = given_actor(actor, me)?;
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");
@@ -243,7 +243,7 @@ pub(super) fn existing_timeline(target: &TimelineArgs) -> anyhow::Result<PathBuf
 
 fn append_one(target: &TimelineArgs, actor: Option<String>, event: Event) -> anyhow::Result<u8> {
     let path = existing_timeline(target)?;
-    let me = config::load(&target.config).ok().and_then(|c| c.me);
+    let me = config::load_for_records(&target.config).ok().and_then(|c| c.me);
     let actor = given_actor(actor, me)?;
     if let Some(note) = actor_note(actor.as_deref()) {
         eprintln!("note: {note}");

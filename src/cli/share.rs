@@ -45,7 +45,7 @@ fn store_at(url: &ShareUrl, share: Option<&ShareConfig>) -> Result<Store, String
 
 /// The config's `[share]`, when the config reads.
 fn configured_share(config_path: &Path) -> Option<ShareConfig> {
-    config::load(config_path).ok().and_then(|c| c.share)
+    config::load_for_records(config_path).ok().and_then(|c| c.share)
 }
 
 /// `sitrep share`: publishes a local incident (the newest, or `--timeline`).
@@ -66,7 +66,7 @@ pub(super) async fn share(timeline_path: PathBuf, config_path: &Path) -> anyhow:
 
 /// Publishes a just-started incident when the config shares; says so, or why not.
 pub(super) async fn publish_new(path: &Path, config_path: &Path) {
-    let Ok(cfg) = config::load(config_path) else {
+    let Ok(cfg) = config::load_for_records(config_path) else {
         return;
     };
     let Some(share) = cfg.share else { return };
@@ -235,7 +235,7 @@ fn url_of(path: &Path) -> String {
 
 /// `sitrep incidents`: local and shared incidents, newest first.
 pub(super) async fn incidents(config_path: &Path) -> anyhow::Result<u8> {
-    let cfg = config::load(config_path)?;
+    let cfg = config::load_for_records(config_path)?;
     let mut rows: Vec<Row> = Vec::new();
     for path in timeline::files_in(&cfg.incident.dir) {
         let Ok(report) = timeline::read(&path) else { continue };

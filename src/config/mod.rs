@@ -111,8 +111,29 @@ pub fn load(path: &Path) -> Result<Config, SourceError> {
     load_all(path).map_err(first)
 }
 
+/// Like [`load`] for a command that keeps the record and sends nothing (`note`, `mark`, `new`,
+/// `verify`, `incidents`): a secret whose variable is not set reads as empty rather than stopping
+/// it. Probes and updates never run on what it loads; a store reached with an empty credential
+/// refuses, and the event waits in the outbox as it does for any store that cannot be reached.
+pub fn load_for_records(path: &Path) -> Result<Config, SourceError> {
+    read_then(path, |origin, text, base| {
+        parse_with(origin, text, base, &|k| std::env::var(k).ok(), true)
+    })
+    .map_err(first)
+}
+
 /// Like [`load`], with every error found (`sitrep check` prints them all), in file order.
 pub fn load_all(path: &Path) -> Result<Config, Vec<SourceError>> {
+    read_then(path, |origin, text, base| {
+        parse_all(origin, text, base, &|k| std::env::var(k).ok())
+    })
+}
+
+/// Reads the config file at `path` and parses it with `parse`.
+fn read_then(
+    path: &Path,
+    parse: impl FnOnce(&str, &str, &Path) -> Result<Config, Vec<SourceError>>,
+) -> Result<Config, Vec<SourceError>> {
     let origin = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![SourceError::plain(
@@ -123,7 +144,7 @@ pub fn load_all(path: &Path) -> Result<Config, Vec<SourceError>> {
         )]
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    parse_all(&origin, &text, base, &|k| std::env::var(k).ok())
+    parse(&origin, &text, base)
 }
 
 /// Parses config text; relative folders are taken from `base`, secrets from `env`.
@@ -154,9 +175,21 @@ pub fn parse_all(
     base: &Path,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, Vec<SourceError>> {
+    parse_with(origin, text, base, env, false)
+}
+
+/// [`parse_all`], reading a secret whose variable is not set as empty when `optional_secrets`.
+fn parse_with(
+    origin: &str,
+    text: &str,
+    base: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+    optional_secrets: bool,
+) -> Result<Config, Vec<SourceError>> {
     let raw: RawConfig =
         toml::from_str(text).map_err(|e| vec![SourceError::from_toml(origin, text, &e)])?;
     let mut r = Reader::new(origin, text, base, env);
+    r.optional_secrets = optional_secrets;
     let mut errors = Vec::new();
     let incident = keep(&mut errors, incident(&r, raw.incident));
     let mut destinations = Vec::new();

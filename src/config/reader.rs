@@ -17,6 +17,9 @@ pub(super) struct Reader<'a> {
     env: &'a dyn Fn(&str) -> Option<String>,
     /// Every secret value read so far.
     pub(super) secrets: Vec<String>,
+    /// A secret whose variable is not set reads as empty instead of failing: for commands that
+    /// keep the record and send nothing (`note`, `mark`), so a deploy hook needs no probe token.
+    pub(super) optional_secrets: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -32,6 +35,7 @@ impl<'a> Reader<'a> {
             base,
             env,
             secrets: Vec::new(),
+            optional_secrets: false,
         }
     }
 
@@ -80,6 +84,7 @@ impl<'a> Reader<'a> {
                     self.secrets.push(value.clone());
                     Ok((value, true))
                 }
+                _ if self.optional_secrets => Ok((String::new(), true)),
                 _ => Err(self.at(
                     span.start,
                     format!(

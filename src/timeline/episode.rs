@@ -3,7 +3,10 @@
 //! An episode starts at the endpoint's first confirmed non-up state and ends when it has been up for
 //! `hold` (default 30 s); a non-up state within the hold continues the same episode, and moves
 //! between non-up states (degraded, throttled, down) only update it. Any timeline, old or new, is
-//! read the same way: episodes are a view of the records, not records of their own.
+//! read the same way: episodes are a view of the records, not records of their own. An up record
+//! carrying the episode's summary was written by a cockpit once the endpoint had been up for its
+//! own hold (`episode-hold`): the episode ends there, whatever hold the reader assumes, so an
+//! export keeps the outages the cockpit recorded.
 //!
 //! ```text
 //!  up ─┐ down  degraded  up ─(12 s)─ down   up ─────(≥ hold)────
@@ -156,10 +159,15 @@ pub fn episodes(records: &[Record], hold: Duration, until: DateTime<Utc>) -> Vec
                 episode.state = Health::Up;
                 up.get_or_insert(at);
                 if let Some(summary) = summary {
-                    // Recorded at its end: the live count of changes and the worst state.
+                    // Recorded at its end: the live count of changes and the worst state. The
+                    // cockpit that wrote it judged the end with its own hold (`episode-hold`),
+                    // so the episode ends here whatever hold this reading assumes.
                     episode.changes = summary.changes.max(1) as usize;
                     episode.worst = episode.worst.worse(summary.worst);
                     episode.summary = Some(summary.clone());
+                    let (mut ended, up) = open.remove(i);
+                    ended.end = up;
+                    done.push(ended);
                 }
             }
             (Some(i), Health::Unknown) if summary.is_some() => {

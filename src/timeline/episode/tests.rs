@@ -106,3 +106,40 @@ fn a_start_from_unknown_to_up_is_no_episode() {
     let list = episodes(&records(&[(0, "pay", Unknown, Up)]), DEFAULT_HOLD, t(100));
     assert!(list.is_empty());
 }
+
+#[test]
+fn an_end_recorded_by_a_cockpit_with_a_short_hold_ends_the_episode_whatever_hold_is_read() {
+    // A cockpit with `episode-hold = "10s"`: down at 0, up at 20, recorded as the outage's end at
+    // 30 (with its summary, `since` the moment it came up); down again at 38: a second outage,
+    // though an export reading with the 30 s default would join them.
+    let mut recs = records(&[
+        (0, "pay", Up, Down),
+        (30, "pay", Down, Up),
+        (38, "pay", Up, Down),
+    ]);
+    let mut prev = String::new();
+    for (i, r) in recs.iter_mut().enumerate() {
+        if let Event::HealthChanged {
+            to: Up,
+            since,
+            episode,
+            ..
+        } = &mut r.event
+        {
+            *since = Some(t(20));
+            *episode = Some(super::Summary {
+                changes: 2,
+                worst: Down,
+                ..super::Summary::default()
+            });
+        }
+        let (_, sealed) = seal(i as u64 + 1, r.ts, "sitrep", r.event.clone(), &prev).unwrap();
+        prev = sealed.hash.clone();
+        *r = sealed;
+    }
+    let list = episodes(&recs, DEFAULT_HOLD, t(60));
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list[0].end, Some(t(20)));
+    assert_eq!(list[1].start, t(38));
+    assert_eq!(list[1].end, None);
+}

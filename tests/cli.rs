@@ -936,3 +936,15 @@ fn recording_needs_no_probe_secret_and_the_export_still_asks_for_it() {
         stderr(&out)
     );
 }
+
+#[test]
+fn probe_refuses_to_probe_no_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = sitrep(dir.path(), &["probe", "-n", "0", "http://127.0.0.1:9/"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("-n 0 asks for no probe"),
+        "{}",
+        stderr(&out)
+    );
+}

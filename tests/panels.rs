@@ -218,3 +218,20 @@ fn wide_characters_in_a_log_line_keep_the_right_border_aligned() {
         }
     }
 }
+
+#[test]
+fn a_good_probe_while_recovery_is_confirmed_reads_as_the_last_probe_not_down_http_200() {
+    let mut app = zoomed(Panel::Health);
+    // payments-api is down; one good probe of the two its threshold asks for.
+    apply(
+        &mut app,
+        sitrep::app::Msg::Probe(probe(0, 601, 200, 5, sitrep::health::Outcome::Ok)),
+    );
+    let s = render(&app, 120, 40);
+    let row = s
+        .lines()
+        .find(|l| l.contains("payments-api   DOWN"))
+        .unwrap_or_else(|| panic!("{s}"));
+    assert!(row.contains("DOWN      last probe HTTP 200"), "{row}");
+    assert!(row.contains("→up? 1/2"), "{row}");
+}

@@ -50,6 +50,9 @@ pub(super) async fn probe(args: super::ProbeArgs) -> anyhow::Result<u8> {
         body_contains,
         json_pointer,
     } = args;
+    if count == 0 {
+        anyhow::bail!("-n 0 asks for no probe: give 1 or more (default 5)");
+    }
     let mut spec = EndpointSpec::new("probe", url);
     spec.interval = interval;
     spec.timeout = timeout;

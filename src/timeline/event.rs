@@ -495,6 +495,7 @@ impl Event {
                 status,
                 latency_ms,
                 episode,
+                evidence,
                 ..
             } => {
                 if let Some(e) = episode {
@@ -510,7 +511,26 @@ impl Event {
                     );
                 }
                 let mut s = format!("{endpoint}: {from} → {to}");
-                if let Some(code) = status {
+                // Why a probe failed, when its status does not say it (a timeout, a refused
+                // connection, a failed condition): the probe's outcome, as its evidence begins.
+                let reason = evidence.split("; body").next().unwrap_or_default();
+                let says_why = !matches!(to, Health::Up | Health::Unknown)
+                    && !reason.is_empty()
+                    && !reason.starts_with("unexpected status")
+                    && !reason.starts_with("throttled");
+                if says_why {
+                    let reason = crate::core::text::cut(reason, 80);
+                    match status {
+                        Some(code) if !reason.contains("HTTP") => {
+                            s.push_str(&format!(" ({reason}; HTTP {code}"));
+                            if let Some(ms) = latency_ms {
+                                s.push_str(&format!(", {ms} ms"));
+                            }
+                            s.push(')');
+                        }
+                        _ => s.push_str(&format!(" ({reason})")),
+                    }
+                } else if let Some(code) = status {
                     s.push_str(&format!(" (HTTP {code}"));
                     if let Some(ms) = latency_ms {
                         s.push_str(&format!(", {ms} ms"));
@@ -661,5 +681,55 @@ impl<'de> Deserialize<'de> for Event {
         // The derived impl (`remote = "Self"` makes it an inherent function).
         Ok(Event::deserialize(Value::Object(object))
             .unwrap_or(Event::Unknown(UnknownEvent { kind, fields })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::health::Health;
+
+    fn changed(to: Health, status: Option<u16>, evidence: &str) -> Event {
+        Event::HealthChanged {
+            endpoint: "provider".into(),
+            from: Health::Up,
+            to,
+            status,
+            latency_ms: Some(2001),
+            evidence: evidence.into(),
+            since: None,
+            episode: None,
+            observer: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_health_change_says_why_when_its_status_does_not() {
+        let said = |e: Event| e.summary();
+        assert_eq!(
+            said(changed(Health::Down, Some(200), "timed out")),
+            "provider: up → down (timed out; HTTP 200, 2001 ms)"
+        );
+        assert_eq!(
+            said(changed(Health::Down, None, "connection refused")),
+            "provider: up → down (connection refused)"
+        );
+        assert_eq!(
+            said(changed(
+                Health::Degraded,
+                Some(200),
+                "condition failed: /status is \"degraded\", expected \"ok\"; body: {}"
+            )),
+            "provider: up → degraded (condition failed: /status is \"degraded\", expected \"ok\"; HTTP 200, 2001 ms)"
+        );
+        // The status says it already.
+        assert_eq!(
+            said(changed(Health::Down, Some(503), "unexpected status 503; body: x")),
+            "provider: up → down (HTTP 503, 2001 ms)"
+        );
+        assert_eq!(
+            said(changed(Health::Throttled, Some(429), "throttled (429)")),
+            "provider: up → throttled (HTTP 429, 2001 ms)"
+        );
     }
 }

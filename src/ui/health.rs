@@ -85,7 +85,15 @@ fn endpoint_lines<'a>(
     ];
     // Why it is in its state: the last probe's reason, never a bare status that says otherwise.
     match (h.last_outcome(), h.last_status()) {
-        (Some(Outcome::Ok) | None, Some(status)) => first.push(Span::raw(format!(" HTTP {status}"))),
+        // A good probe while the state is not up yet (confirming the recovery): said as the
+        // last probe, so `DOWN HTTP 200` never reads as a contradiction.
+        (Some(Outcome::Ok) | None, Some(status)) if matches!(state, Health::Up | Health::Unknown) => {
+            first.push(Span::raw(format!(" HTTP {status}")));
+        }
+        (Some(Outcome::Ok) | None, Some(status)) => first.push(Span::styled(
+            format!(" last probe HTTP {status}"),
+            theme.ok,
+        )),
         (Some(outcome), status) if state == Health::Up => first.push(Span::styled(
             format!(" last probe {}", reason(outcome, status)),
             theme.warn,

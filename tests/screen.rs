@@ -422,3 +422,28 @@ fn a_team_at_120x40_and_80x24_the_header_and_the_approval_prompt() {
         insta::assert_snapshot!(format!("team_header_{w}x{h}"), screen);
     }
 }
+
+#[test]
+fn an_unreachable_store_with_nothing_waiting_says_so_without_a_zero_count() {
+    // Everything was shared before the store went away: nothing waits.
+    let mut app = incident();
+    let since = app.now - chrono::TimeDelta::seconds(40);
+    update(
+        &mut app,
+        Msg::Share(sitrep::app::ShareState {
+            store: "s3://team-bucket/incidents".into(),
+            unreachable_since: Some(since),
+            error: Some("timed out".into()),
+            waiting: Some(0),
+            ..Default::default()
+        }),
+    );
+    assert_eq!(app.not_shared(), 0);
+    let header = render(&app, 120, 40)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    assert!(header.contains("⇅ store unreachable since"), "{header}");
+    assert!(!header.contains("not shared"), "{header}");
+}

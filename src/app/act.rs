@@ -291,7 +291,7 @@ pub fn on_run(app: &mut App, event: RunEvent) -> Vec<Command> {
                 say(
                     app,
                     format!(
-                        "✖ `{}` failed: {summary}; the step stays unticked",
+                        "`{}` failed: {summary}; the step stays unticked",
                         request.spec.line()
                     ),
                     true,

@@ -246,16 +246,22 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn share_label(app: &App) -> Option<(String, Option<u8>)> {
     let share = app.share.as_ref()?;
     let waiting = app.not_shared().max(share.waiting.unwrap_or(0));
+    // What waits, when something does: `⇡ 3 not shared · `, never `⇡ 0 not shared`.
+    let queued = if waiting > 0 {
+        format!("⇡ {waiting} not shared · ")
+    } else {
+        "⇅ ".to_string()
+    };
     if share.stopped.is_some() {
-        return Some((format!("⇡ {waiting} not shared · sharing stopped"), None));
+        return Some((format!("{queued}sharing stopped"), None));
     }
     if share.damage.is_some() {
-        return Some((format!("⇡ {waiting} not shared · store damaged"), None));
+        return Some((format!("{queued}store damaged"), None));
     }
     match share.unreachable_since {
         Some(since) => Some((
             format!(
-                "⇡ {waiting} not shared · store unreachable since {}",
+                "{queued}store unreachable since {}",
                 crate::core::wall::hm(since, app.utc)
             ),
             None,
@@ -418,6 +424,12 @@ fn draw_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             let more = " … (:messages shows it whole)";
             let keep = width.saturating_sub(crate::core::text::width(more));
             let last = crate::core::text::cut(rows[FOOTER_MAX_ROWS - 1].trim_end(), keep);
+            // One ellipsis: a row cut short already ends with its own.
+            let more = if last.ends_with('…') {
+                " (:messages shows it whole)"
+            } else {
+                more
+            };
             rows[FOOTER_MAX_ROWS - 1] = format!("{last}{more}");
         }
         let lines: Vec<Line> = rows

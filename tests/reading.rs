@@ -329,3 +329,19 @@ fn esc_goes_back_from_a_patterns_lines_to_the_list_and_from_the_list_to_the_log(
     apply(&mut app, esc());
     assert_eq!(app.patterns.mode, PatternsMode::Off);
 }
+
+#[test]
+fn an_empty_source_tab_says_the_source_has_no_line_yet_not_that_filters_hide_them() {
+    let mut app = incident();
+    app.sources.push(sitrep::app::SourceView {
+        status: "running sleep 100000".into(),
+        ..sitrep::app::SourceView::new("quiet")
+    });
+    typed(&mut app, ":source quiet");
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("no line from quiet yet: running sleep 100000"),
+        "{screen}"
+    );
+    assert!(!screen.contains("no line matches the filters"), "{screen}");
+}

@@ -215,3 +215,85 @@ async fn tail_prints_filtered_sanitized_lines_with_file_headers() -> TestResult 
     assert!(!text.contains('\x1b'));
     Ok(())
 }
+
+/// `sitrep tail` stopped by SIGTERM or SIGHUP (`timeout`, a closed terminal, a service stopped)
+/// ends its command sources' processes, as Ctrl-C does: none is left running under init.
+#[test]
+fn sitrep_tail_stopped_by_a_signal_leaves_no_command_running() -> TestResult {
+    for signal in ["-TERM", "-HUP"] {
+        let dir = tempfile::tempdir()?;
+        let pid_file = dir.path().join("pid");
+        let script = dir.path().join("run.sh");
+        std::fs::write(
+            &script,
+            format!(
+                "echo $$ > {}\necho up\nexec sleep 600\n",
+                pid_file.display()
+            ),
+        )?;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sitrep"))
+            .args(["tail", &format!("command:sh {}", script.display())])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let deadline = std::time::Instant::now() + PATIENCE;
+        let pid = loop {
+            if let Some(pid) = std::fs::read_to_string(&pid_file)
+                .ok()
+                .and_then(|t| t.trim().parse::<i32>().ok())
+            {
+                break pid;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the command never started"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        std::process::Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()?;
+        let _ = child.wait();
+        let alive = |pid: i32| std::path::Path::new(&format!("/proc/{pid}")).exists();
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while alive(pid) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let left = alive(pid);
+        if left {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+        assert!(!left, "{signal}: the command {pid} was left running");
+    }
+    Ok(())
+}
+
+/// With several sources, `sitrep tail` says which one a restart is about.
+#[test]
+fn a_command_restart_names_its_source() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let script = dir.path().join("fails.sh");
+    std::fs::write(&script, "echo once\nexit 3\n")?;
+    let quiet = dir.path().join("quiet.sh");
+    std::fs::write(&quiet, "exec sleep 600\n")?;
+    let out = std::process::Command::new("timeout")
+        .args([
+            "3",
+            env!("CARGO_BIN_EXE_sitrep"),
+            "tail",
+            &format!("command:sh {}", script.display()),
+            &format!("command:sh {}", quiet.display()),
+        ])
+        .output()?;
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains(&format!(
+            "sitrep: sh {}: command exited with code 3",
+            script.display()
+        )),
+        "{said}"
+    );
+    Ok(())
+}

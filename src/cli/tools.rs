@@ -123,11 +123,17 @@ pub(super) async fn tail(
     if specs.is_empty() {
         anyhow::bail!("no source left to follow");
     }
-    // Ctrl-C, or whoever reads the output is gone (`sitrep tail F | head -1`): stop at once, not
-    // when F next grows.
-    let cancel = async {
+    // Ctrl-C, SIGTERM or SIGHUP (`timeout`, a closed terminal, a service stopped), or whoever
+    // reads the output is gone (`sitrep tail F | head -1`): stop at once, not when F next grows,
+    // and end the command sources' processes on the way out.
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let cancel = async move {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+            _ = hup.recv() => {}
             () = stdout_closed() => {}
         }
     };

@@ -143,8 +143,15 @@ pub async fn follow_to_writer<W: Write, D: Write>(
                             | SourceStatus::Running { .. }
                             | SourceStatus::Reading { .. }
                     ) {
-                        // Diagnostics are best effort; the lines are what matter.
-                        let _ = writeln!(diag, "sitrep: {status}");
+                        // Diagnostics are best effort; the lines are what matter. Each names
+                        // its source (`command exited with code 3` says nothing of which).
+                        let name = names.get(source).map_or("", String::as_str);
+                        let said = status.to_string();
+                        if name.is_empty() || said.contains(name) {
+                            let _ = writeln!(diag, "sitrep: {said}");
+                        } else {
+                            let _ = writeln!(diag, "sitrep: {name}: {said}");
+                        }
                     }
                 }
             }

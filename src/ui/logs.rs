@@ -108,10 +108,19 @@ fn draw_lines(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.dim,
         )));
     } else if rows.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "no line matches the filters · Esc drops the newest",
-            theme.dim,
-        )));
+        // Why the view is empty: the filters, a followed request, or a tab whose source has
+        // given no line yet (with what it is doing).
+        let view = &app.logview;
+        let why = if !view.filters().is_empty() {
+            "no line matches the filters · Esc drops the newest".to_string()
+        } else if view.followed().is_some() {
+            "no line of this request · Esc ends following it".to_string()
+        } else if let Some(src) = view.source().and_then(|i| app.sources.get(i)) {
+            format!("no line from {} yet: {}", src.name, src.status)
+        } else {
+            "no line to show".to_string()
+        };
+        lines.push(Line::from(Span::styled(why, theme.dim)));
     }
     let painter = Painter::new(app, &shape, theme);
     for row in rows {

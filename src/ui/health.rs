@@ -78,10 +78,19 @@ fn endpoint_lines<'a>(
     let state = h.state();
     let style = health_style(state, theme);
     let name_style = if selected { theme.selected } else { theme.text };
+    // A long name is cut and, in a narrow panel, the state is not padded: the reason why it is
+    // not up keeps its room (`✖ payments-provi… DOWN HTTP 503`, not `✖ payments-provider-api DOWN`).
+    let name = crate::core::text::cut(&e.name, 14);
+    let label = state.label().to_uppercase();
+    let label = if width >= 40 {
+        format!(" {label:<9}")
+    } else {
+        format!(" {label}")
+    };
     let mut first = vec![
         Span::styled(format!("{} ", state.symbol()), style),
-        Span::styled(format!("{:<14}", e.name), name_style),
-        Span::styled(format!(" {:<9}", state.label().to_uppercase()), style),
+        Span::styled(format!("{:<14}", name), name_style),
+        Span::styled(label, style),
     ];
     // Why it is in its state: the last probe's reason, never a bare status that says otherwise.
     match (h.last_outcome(), h.last_status()) {

@@ -297,3 +297,32 @@ fn a_command_restart_names_its_source() -> TestResult {
     );
     Ok(())
 }
+
+/// A command source's address is split as `sh` would split it, without a shell: `ssh host 'tail
+/// -F …'` is three words; a pipe asks for a shell and says how to run one.
+#[test]
+fn a_command_address_is_split_by_the_shells_quoting_rules() {
+    assert_eq!(
+        SourceSpec::parse("command:ssh web1 'tail -F /var/log/app.log'"),
+        Ok(SourceSpec::Command(vec![
+            "ssh".into(),
+            "web1".into(),
+            "tail -F /var/log/app.log".into()
+        ]))
+    );
+    assert_eq!(
+        SourceSpec::parse(r#"command:sh -c "journalctl -f | grep pay""#),
+        Ok(SourceSpec::Command(vec![
+            "sh".into(),
+            "-c".into(),
+            "journalctl -f | grep pay".into()
+        ]))
+    );
+    let refused = SourceSpec::parse("command:journalctl -f | grep pay").unwrap_err();
+    assert!(
+        refused.contains("`|` needs a shell") && refused.contains("command:sh -c"),
+        "{refused}"
+    );
+    let open = SourceSpec::parse("command:sh -c 'echo hello").unwrap_err();
+    assert!(open.contains("never closed"), "{open}");
+}

@@ -11,7 +11,6 @@
 //! Nothing here touches the terminal: the clipboard destination returns the OSC 52 sequence for
 //! the UI to write. Secret webhook URLs never appear in any text this module returns.
 
-mod argv;
 mod cadence;
 mod capture;
 mod deliver;
@@ -21,7 +20,7 @@ mod spec;
 mod template;
 mod update;
 
-pub use argv::quote_word;
+pub use crate::core::argv::quote_word;
 pub use cadence::{Cadence, DEFAULT_CADENCE};
 #[cfg(any(test, feature = "test-support"))]
 pub use capture::TAIL_LINES;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
-use super::argv::{SplitError, join_words, quote_word, split_line};
+use crate::core::argv::{SplitError, join_words, quote_word, split_line};
 use super::template::{MissingParams, fill, substitute};
 
 /// Default time a command may run before it is killed.

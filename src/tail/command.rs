@@ -43,7 +43,7 @@ async fn run(source: usize, argv: Vec<String>, tx: Sender<TailEvent>, opts: Tail
         let _ = send_status(SourceStatus::Error { message }).await;
         return;
     };
-    let command_line = argv.join(" ");
+    let command_line = crate::core::argv::join_words(&argv);
     let mut delay = opts.restart_min;
     loop {
         let started = Instant::now();

@@ -402,7 +402,7 @@ impl SourceSpec {
 
     /// A source named by its address, as `sitrep tail` and a log's `source` take it:
     /// `journal:UNITS[@WHERE]` (see [`journal::JournalSpec::parse`]), `file:PATH`, `glob:PATTERN`,
-    /// `command:PROGRAM ARGS…` (split at spaces; use a log's `command` list for quoting), or a
+    /// `command:PROGRAM ARGS…` (split as `sh` would, quotes and backslashes, nothing expanded), or a
     /// path (a glob when it has `*`, `?` or `[`). A file whose name starts with one of these
     /// kinds is written `./journal:…`.
     pub fn parse(address: &str) -> Result<Self, String> {
@@ -422,13 +422,19 @@ impl SourceSpec {
             "file" if !rest.is_empty() => Ok(SourceSpec::File(PathBuf::from(rest))),
             "glob" if !rest.is_empty() => Ok(SourceSpec::Glob(rest.to_string())),
             "command" => {
-                let argv: Vec<String> = rest.split_whitespace().map(String::from).collect();
-                if argv.is_empty() {
-                    return Err(format!(
+                // Split by the shell's quoting rules, without a shell: `command:ssh web1 'tail
+                // -F /var/log/app.log'` is three words.
+                use crate::core::argv::{SplitError, split_line};
+                match split_line(rest) {
+                    Ok(argv) => Ok(SourceSpec::Command(argv)),
+                    Err(SplitError::Empty) => Err(format!(
                         "source `{address}`: give the program and its arguments, like command:kubectl logs -f deploy/api"
-                    ));
+                    )),
+                    Err(SplitError::NeedsShell { token, what, .. }) => Err(format!(
+                        "source `{address}`: `{token}` needs a shell ({what}): run one, like command:sh -c 'journalctl -f | grep pay', or quote it"
+                    )),
+                    Err(e) => Err(format!("source `{address}`: {e}")),
                 }
-                Ok(SourceSpec::Command(argv))
             }
             "file" | "glob" => Err(format!(
                 "source `{address}`: give a path after `{kind}:`, like {kind}:/var/log/app.log"
@@ -457,7 +463,7 @@ impl SourceSpec {
         let raw = match self {
             SourceSpec::File(path) => path.display().to_string(),
             SourceSpec::Glob(pattern) => pattern.clone(),
-            SourceSpec::Command(argv) => argv.join(" "),
+            SourceSpec::Command(argv) => crate::core::argv::join_words(argv),
             SourceSpec::Journal(spec) => spec.describe(),
             SourceSpec::Loki(spec) => spec.describe(),
             SourceSpec::Kube(spec) => spec.describe(),

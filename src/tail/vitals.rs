@@ -7,7 +7,8 @@
 //!   go counts where its lines belong, not as a burst now).
 //! - **Lagging**: lines keep arriving (one in the last 10 s) but the newest of them is more than
 //!   30 s behind the clock. Not judged while a backfill runs, nor on the lines read in the first
-//!   10 s (the history read at open is old by design).
+//!   10 s (the history read at open is old by design), nor on lines after a backfill no newer than
+//!   what it reached (a second machine's history, released by the merge).
 
 use std::fmt;
 use std::time::Duration;
@@ -93,6 +94,11 @@ pub struct Vitals {
     /// Whether lines received at this instant, with the first line received at that one, came
     /// in the first moments of reading (history read at open).
     early: Option<(DateTime<Utc>, DateTime<Utc>, bool)>,
+    /// The newest own time of any line received.
+    seen_newest: Option<DateTime<Utc>>,
+    /// The newest own time the backfill reached: a line no newer that comes after it (a second
+    /// machine's history, released by the merge) is history too, not the source lagging.
+    history_until: Option<DateTime<Utc>>,
 }
 
 impl Vitals {
@@ -109,6 +115,8 @@ impl Vitals {
             backfilling: false,
             gaps: std::collections::VecDeque::new(),
             early: None,
+            seen_newest: None,
+            history_until: None,
         }
     }
 
@@ -154,7 +162,10 @@ impl Vitals {
             self.last_received = Some(received);
         }
         if let Some(time) = line.time {
-            self.newest = Some(self.newest.map_or(time, |n| n.max(time)));
+            self.seen_newest = Some(self.seen_newest.map_or(time, |n| n.max(time)));
+            if self.history_until.is_none_or(|until| time > until) {
+                self.newest = Some(self.newest.map_or(time, |n| n.max(time)));
+            }
         }
     }
 
@@ -164,6 +175,7 @@ impl Vitals {
         self.backfilling = false;
         self.newest = None;
         self.first_received = None;
+        self.history_until = self.seen_newest;
     }
 
     fn count(&mut self, minute: i64) {
@@ -370,5 +382,28 @@ mod tests {
         assert_eq!(v.check(at(31)), None);
         v.line(&line(40, 40));
         assert_eq!(v.check(at(41)), None);
+    }
+
+    #[test]
+    fn history_released_after_the_backfill_is_not_lag_but_fresh_lines_behind_are() {
+        // A collected journal of two machines: the backfill reaches 300 s ago; after its done
+        // report the merge goes on releasing the other machine's older entries for 20 s.
+        let mut v = Vitals::new(Duration::from_secs(60));
+        v.backfilling = true;
+        for s in 0..5 {
+            v.line(&line(s - 300, s));
+        }
+        v.backfill_done();
+        for s in 5..25 {
+            v.line(&line(s - 600, s));
+        }
+        assert_eq!(v.check(at(25)), None, "history is not lag");
+        assert_eq!(v.state(at(60)), None);
+        // Lines newer than the history, but still far behind the clock: that is lag.
+        for s in 25..45 {
+            v.line(&line(s - 200, s));
+        }
+        let change = v.check(at(45));
+        assert!(matches!(change, Some(Change::Lagging { .. })), "{change:?}");
     }
 }

@@ -948,3 +948,35 @@ fn probe_refuses_to_probe_no_times() {
         stderr(&out)
     );
 }
+
+/// A store that cannot be reached is said as that, not as a store that failed the create-only
+/// check; what waits stays queued. (The endpoint is a closed port on loopback.)
+#[test]
+fn an_unreachable_store_is_said_as_unreachable_and_nothing_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sitrep.toml"),
+        "[incident]\ntitle = \"x\"\ndir = \"incidents\"\n[share]\nurl = \"s3://bucket/team\"\nendpoint = \"http://127.0.0.1:9\"\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_sitrep"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("USER", "alice")
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["new", "payments"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&["sync"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert!(
+        said.contains("the store did not take sitrep's first request"),
+        "{said}"
+    );
+    assert!(said.contains("stays queued"), "{said}");
+}

@@ -31,7 +31,15 @@ fn share_config(config_path: &Path) -> anyhow::Result<(config::Config, ShareConf
 async fn connect(share: &ShareConfig) -> anyhow::Result<Store> {
     let store = store_at(&share.url, Some(share)).map_err(anyhow::Error::msg)?;
     store.check_create_only().await.map_err(|e| {
-        anyhow::anyhow!("{e}\n(sitrep checks that the store refuses a second create of one key before writing to it)")
+        let said = e.to_string();
+        if said.contains("second create") || said.contains("already taken") {
+            // The store answered, and its answer rules it out.
+            anyhow::anyhow!("{e}")
+        } else {
+            anyhow::anyhow!(
+                "{e}\n(the store did not take sitrep's first request, a probe written before anything else to check that it refuses a second create of one key: nothing was written, and what waits to be shared stays queued; try again once the store answers)"
+            )
+        }
     })?;
     Ok(store)
 }

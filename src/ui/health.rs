@@ -239,7 +239,8 @@ fn compare_lines<'a>(app: &App, e: &EndpointView, theme: &Theme) -> Vec<Line<'a>
             clock(app, s.at),
             s.status.map_or("—".into(), |c| c.to_string()),
             fmt_latency(s.latency),
-            s.outcome.name()
+            // In words (`unexpected status`), not the stable identifier filters use.
+            s.outcome.name().replace('_', " ")
         ),
         None => format!("{label} none yet"),
     };

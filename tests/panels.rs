@@ -235,3 +235,20 @@ fn a_good_probe_while_recovery_is_confirmed_reads_as_the_last_probe_not_down_htt
     assert!(row.contains("DOWN      last probe HTTP 200"), "{row}");
     assert!(row.contains("→up? 1/2"), "{row}");
 }
+
+#[test]
+fn an_endpoint_not_answered_yet_says_its_first_probe_is_on_its_way() {
+    let mut app = zoomed(Panel::Health);
+    app.endpoints.push(sitrep::app::EndpointView {
+        name: "hanging".into(),
+        url: "http://127.0.0.1:9/health".into(),
+        health: sitrep::health::EndpointHealth::new(2),
+        insecure_tls: false,
+        episode: None,
+        episode_adopted: false,
+        interval: std::time::Duration::from_secs(5),
+    });
+    let s = render(&app, 120, 40);
+    let at = s.find("hanging").unwrap_or_else(|| panic!("{s}"));
+    assert!(s[at..].contains("first probe on its way…"), "{s}");
+}

@@ -140,6 +140,11 @@ fn endpoint_lines<'a>(
             theme.dim,
         ));
     }
+    if h.last_outcome().is_none() && h.last_status().is_none() {
+        // No probe has answered yet: the first is on its way (a hanging endpoint keeps it there
+        // until its timeout), not a blank row.
+        second.push(Span::styled("first probe on its way…", theme.dim));
+    }
     let series: Vec<Option<Duration>> = h.latency_series().collect();
     let used: usize = second.iter().map(|s| s.content.chars().count()).sum();
     let room = width.saturating_sub(used + 1).min(40);

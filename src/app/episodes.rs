@@ -21,6 +21,9 @@ pub struct LiveEpisode {
     pub last_bad: Health,
     /// When it came back up, while it is up but not yet for the hold.
     pub up_since: Option<DateTime<Utc>>,
+    /// Taken on from a timeline whose last word on it was "no longer watched" (`→ unknown`): the
+    /// first state this cockpit confirms is recorded, so the record says it was watched again.
+    pub unwatched: bool,
 }
 
 impl LiveEpisode {
@@ -67,6 +70,7 @@ pub fn on_probe(app: &mut App, r: &ProbeResult, change: Option<Transition>) -> V
                 },
                 last_bad: if e.state == Health::Up { e.worst } else { e.state },
                 up_since: None,
+                unwatched: e.watched_until.is_some(),
             });
         }
     }
@@ -88,6 +92,7 @@ pub fn on_probe(app: &mut App, r: &ProbeResult, change: Option<Transition>) -> V
                     },
                     last_bad: state,
                     up_since: None,
+                    unwatched: false,
                 });
                 // The record is written a little later: it says when the probe saw it.
                 record = Some(health_changed(&name, &change, Some(change.at), None));
@@ -101,6 +106,11 @@ pub fn on_probe(app: &mut App, r: &ProbeResult, change: Option<Transition>) -> V
                 episode.last_bad = state;
                 episode.up_since = None;
                 episode.summary.worst = episode.summary.worst.worse(state);
+                if std::mem::take(&mut episode.unwatched) {
+                    // Watched again: `unknown → down`, the outage going on, so the record's next
+                    // `→ unknown` (if sitrep closes again) follows a state it gave.
+                    record = Some(health_changed(&name, &change, Some(change.at), None));
+                }
             }
         }
     }

@@ -185,6 +185,8 @@ fn an_incident_reopened_mid_outage_carries_its_episode_on() {
     let commands = update(&mut app, key('q'));
     ack(&mut app, commands);
     // Reopened later: the endpoint is still down, then recovers; one episode, no second start.
+    // The record says it was watched again (`unknown → down`, after the `→ unknown` the first
+    // session closed with), so its states follow one another.
     let mut again = App::new(
         app.records.clone(),
         "t.jsonl".into(),
@@ -205,7 +207,10 @@ fn an_incident_reopened_mid_outage_carries_its_episode_on() {
     }
     assert_eq!(
         out,
-        [(Health::Down, Health::Up, Some(t0 + TimeDelta::seconds(310)), true)]
+        [
+            (Health::Unknown, Health::Down, Some(t0 + TimeDelta::seconds(300)), false),
+            (Health::Down, Health::Up, Some(t0 + TimeDelta::seconds(310)), true)
+        ]
     );
     let list = crate::timeline::episode::episodes(
         &again.records,

@@ -31,6 +31,19 @@ fn incident(dir: &Path) -> String {
     path.to_str().unwrap().to_string()
 }
 
+/// [`sitrep`] with variables set (`Some`) or removed (`None`) for the run.
+fn sitrep_env(dir: &Path, args: &[&str], vars: &[(&str, Option<&str>)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sitrep"));
+    command.args(args).current_dir(dir).env("USER", "alice");
+    for (name, value) in vars {
+        match value {
+            Some(v) => command.env(name, v),
+            None => command.env_remove(name),
+        };
+    }
+    command.output().unwrap()
+}
+
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -910,15 +923,7 @@ fn recording_needs_no_probe_secret_and_the_export_still_asks_for_it() {
         "[incident]\ntitle = \"x\"\ndir = \"incidents\"\n[[endpoint]]\nname = \"provider\"\nurl = \"http://127.0.0.1:9/health\"\nheaders = { Authorization = { env = \"SITREP_TEST_UNSET_TOKEN\", prefix = \"Bearer \" } }\n",
     )
     .unwrap();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_sitrep"))
-            .args(args)
-            .current_dir(dir.path())
-            .env("USER", "alice")
-            .env_remove("SITREP_TEST_UNSET_TOKEN")
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| sitrep_env(dir.path(), args, &[("SITREP_TEST_UNSET_TOKEN", None)]);
     for args in [
         &["new", "payments"][..],
         &["note", "rolled back"],
@@ -959,16 +964,11 @@ fn an_unreachable_store_is_said_as_unreachable_and_nothing_is_lost() {
         "[incident]\ntitle = \"x\"\ndir = \"incidents\"\n[share]\nurl = \"s3://bucket/team\"\nendpoint = \"http://127.0.0.1:9\"\n",
     )
     .unwrap();
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_sitrep"))
-            .args(args)
-            .current_dir(dir.path())
-            .env("USER", "alice")
-            .env("AWS_ACCESS_KEY_ID", "test")
-            .env("AWS_SECRET_ACCESS_KEY", "test")
-            .output()
-            .unwrap()
-    };
+    let keys = [
+        ("AWS_ACCESS_KEY_ID", Some("test")),
+        ("AWS_SECRET_ACCESS_KEY", Some("test")),
+    ];
+    let run = |args: &[&str]| sitrep_env(dir.path(), args, &keys);
     let out = run(&["new", "payments"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let out = run(&["sync"]);

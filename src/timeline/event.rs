@@ -518,24 +518,18 @@ impl Event {
                     && !reason.is_empty()
                     && !reason.starts_with("unexpected status")
                     && !reason.starts_with("throttled");
-                if says_why {
-                    let reason = crate::core::text::cut(reason, 80);
-                    match status {
-                        Some(code) if !reason.contains("HTTP") => {
-                            s.push_str(&format!(" ({reason}; HTTP {code}"));
-                            if let Some(ms) = latency_ms {
-                                s.push_str(&format!(", {ms} ms"));
-                            }
-                            s.push(')');
-                        }
-                        _ => s.push_str(&format!(" ({reason})")),
+                // `HTTP 503, 41 ms`: what the probe got, when it got a status.
+                let got = status.map(|code| match latency_ms {
+                    Some(ms) => format!("HTTP {code}, {ms} ms"),
+                    None => format!("HTTP {code}"),
+                });
+                match (says_why, got) {
+                    (true, Some(got)) if !reason.contains("HTTP") => {
+                        s.push_str(&format!(" ({}; {got})", crate::core::text::cut(reason, 80)));
                     }
-                } else if let Some(code) = status {
-                    s.push_str(&format!(" (HTTP {code}"));
-                    if let Some(ms) = latency_ms {
-                        s.push_str(&format!(", {ms} ms"));
-                    }
-                    s.push(')');
+                    (true, _) => s.push_str(&format!(" ({})", crate::core::text::cut(reason, 80))),
+                    (false, Some(got)) => s.push_str(&format!(" ({got})")),
+                    (false, None) => {}
                 }
                 s
             }

@@ -5,9 +5,14 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 const K: u64 = 0x517c_c1b7_2722_0a95;
 
-/// Folds `x` into the running hash `h`.
+/// Folds `x` into the running hash `h`: both halves of the 128-bit product folded together, so a
+/// difference anywhere in `h` or `x` reaches every bit of the result. (A plain 64-bit multiply
+/// carries a difference only upward: a rotate then brought the top bits of one word down onto the
+/// low bits of the next, where the next word's bytes could cancel them, and `req_id=MO` and
+/// `req_id=]Y` hashed alike.)
 pub(crate) fn mix(h: u64, x: u64) -> u64 {
-    (h.rotate_left(5) ^ x).wrapping_mul(K)
+    let p = u128::from(h ^ x) * u128::from(K);
+    (p as u64) ^ ((p >> 64) as u64)
 }
 
 /// Spreads the bits of `h` so that every output bit depends on every input bit.
@@ -66,7 +71,23 @@ pub(crate) type BuildPassThrough = BuildHasherDefault<PassThrough>;
 
 #[cfg(test)]
 mod tests {
-    use super::tail_word;
+    use super::{hash_bytes, tail_word};
+
+    #[test]
+    fn strings_that_differ_in_a_word_and_the_tail_after_it_hash_apart() {
+        // They hashed alike when a word's top bits were rotated onto the tail's low bits.
+        assert_ne!(hash_bytes(b"req_id=MO"), hash_bytes(b"req_id=]Y"));
+        // Every pair of 9-byte strings that differ in their eighth and ninth bytes only.
+        let mut seen = std::collections::HashMap::new();
+        for a in 0x20u8..0x7f {
+            for b in 0x20u8..0x7f {
+                let text = [b'r', b'e', b'q', b'_', b'i', b'd', b'=', a, b];
+                if let Some(other) = seen.insert(hash_bytes(&text), text) {
+                    panic!("{:?} and {:?} hash alike", text, other);
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_tail_reads_as_its_bytes_one_by_one() {

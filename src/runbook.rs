@@ -96,8 +96,17 @@ struct RawStep {
 
 /// Parses one runbook file's text. `origin` names it in messages.
 pub fn parse(origin: &str, text: &str) -> Result<Runbook, SourceError> {
-    let raw: RawRunbook =
-        toml::from_str(text).map_err(|e| SourceError::from_toml(origin, text, &e))?;
+    parse_all(origin, text).map_err(|mut errors| errors.swap_remove(0))
+}
+
+/// Like [`parse`], with every misspelt key of the file (`sitrep check` prints them all).
+pub fn parse_all(origin: &str, text: &str) -> Result<Runbook, Vec<SourceError>> {
+    let raw: RawRunbook = crate::core::diag::from_toml_all(origin, text)?;
+    checked(origin, text, raw).map_err(|e| vec![e])
+}
+
+/// The runbook `raw` reads as, or what is wrong with it.
+fn checked(origin: &str, text: &str, raw: RawRunbook) -> Result<Runbook, SourceError> {
     let at = |span: std::ops::Range<usize>, message: String| {
         SourceError::at(origin, text, span.start, message)
     };
@@ -228,9 +237,9 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Runbook>, Vec<SourceError>> {
     for path in paths {
         let origin = path.display().to_string();
         match std::fs::read_to_string(&path) {
-            Ok(text) => match parse(&origin, &text) {
+            Ok(text) => match parse_all(&origin, &text) {
                 Ok(rb) => runbooks.push(rb),
-                Err(e) => errors.push(e),
+                Err(e) => errors.extend(e),
             },
             Err(e) => errors.push(SourceError::plain(&origin, format!("cannot read: {e}"))),
         }

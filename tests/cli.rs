@@ -136,6 +136,60 @@ fn check_names_a_broken_runbook_file_line_and_column() {
 }
 
 /// `sitrep check` in `dir` with a PATH that holds nothing (an empty folder): no journalctl, no kubectl.
+#[test]
+fn check_names_every_misspelt_key_of_a_config_given_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init", "prod"]);
+    let cfg = std::fs::read_to_string(dir.path().join("prod/sitrep.toml")).unwrap();
+    let cfg = cfg
+        .replacen("\ntitle = ", "\ntitel = ", 1)
+        .replacen("\ninterval = ", "\nintervall = ", 1)
+        .replacen("\nname = \"payments\"", "\nnmae = \"payments\"", 1)
+        .replacen("\nurl = ", "\nbanana = 1\nurl = ", 1);
+    std::fs::write(dir.path().join("prod/sitrep.toml"), &cfg).unwrap();
+    let line = |key: &str| cfg.lines().position(|l| l.starts_with(key)).unwrap() + 1;
+    // The config named as an argument, as `sitrep check -c prod/sitrep.toml` would.
+    let out = sitrep(dir.path(), &["check", "prod/sitrep.toml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |key: &str| format!("prod/sitrep.toml:{}:1: unknown field `{key}`", line(key));
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].starts_with(&at("titel")), "{text}");
+    assert!(lines[0].ends_with("did you mean `title`?"), "{text}");
+    assert!(lines[1].starts_with(&at("nmae")), "{text}");
+    assert!(lines[2].starts_with(&at("banana")), "{text}");
+    assert!(!lines[2].contains("did you mean"), "{text}");
+    assert!(lines[3].starts_with(&at("intervall")), "{text}");
+
+    // Runbooks too: each misspelt key of a file, not the first only.
+    std::fs::write(
+        dir.path().join("prod/sitrep.toml"),
+        cfg.replace("titel = ", "title = ")
+            .replace("nmae", "name")
+            .replace("intervall", "interval")
+            .replace("banana = ", "# banana = "),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("prod/runbooks/extra.toml"),
+        "name = \"extra\"\n[[step]]\nid = \"a\"\ntitel = \"A\"\n[[step]]\nid = \"b\"\ntitle = \"B\"\ncomand = \"true\"\n",
+    )
+    .unwrap();
+    let out = sitrep(dir.path(), &["check", "prod/sitrep.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("prod/runbooks/extra.toml:4:1: unknown field `titel`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nprod/runbooks/extra.toml:8:1: unknown field `comand`")
+            && text.contains("did you mean `command`?"),
+        "{text}"
+    );
+}
+
 fn check_with_empty_path(dir: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sitrep"))
         .arg("check")

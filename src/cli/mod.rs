@@ -141,6 +141,9 @@ pub enum Cmd {
     },
     /// Open the cockpit on the incident described by a config file.
     Open {
+        /// The config file (as `-c FILE` too).
+        #[arg(value_name = "CONFIG", conflicts_with = "config")]
+        config_file: Option<PathBuf>,
         /// The config file.
         #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
         config: PathBuf,
@@ -172,6 +175,9 @@ pub enum Cmd {
     },
     /// Validate a config and its runbooks; print `file:line:col: problem` for each error.
     Check {
+        /// The config file (as `-c FILE` too).
+        #[arg(value_name = "CONFIG", conflicts_with = "config")]
+        config_file: Option<PathBuf>,
         /// The config file.
         #[arg(long, short = 'c', value_name = "FILE", default_value = "sitrep.toml")]
         config: PathBuf,
@@ -361,6 +367,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             mouse,
         } => cockpit::demo(dir, fail_after, actor, dry_run, mouse).await,
         Cmd::Open {
+            config_file,
             config,
             new,
             timeline,
@@ -369,6 +376,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             dry_run,
             mouse,
         } => {
+            let config = config_file.unwrap_or(config);
             let timeline = match incident {
                 Some(id) => Some(share::open_incident(&id, &config).await?),
                 None => timeline,
@@ -376,7 +384,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             cockpit::open(&config, new, timeline, actor, dry_run, mouse).await
         }
         Cmd::Init { dir } => setup::init(&dir),
-        Cmd::Check { config } => Ok(setup::check(&config).await),
+        Cmd::Check {
+            config_file,
+            config,
+        } => Ok(setup::check(&config_file.unwrap_or(config)).await),
         Cmd::Tail {
             filter,
             follow_field,

@@ -186,8 +186,7 @@ fn parse_with(
     env: &dyn Fn(&str) -> Option<String>,
     optional_secrets: bool,
 ) -> Result<Config, Vec<SourceError>> {
-    let raw: RawConfig =
-        toml::from_str(text).map_err(|e| vec![SourceError::from_toml(origin, text, &e)])?;
+    let raw: RawConfig = crate::core::diag::from_toml_all(origin, text)?;
     let mut r = Reader::new(origin, text, base, env);
     r.optional_secrets = optional_secrets;
     let mut errors = Vec::new();

@@ -64,6 +64,77 @@ impl SourceError {
     }
 }
 
+/// Reads `text` as a `T`, with every misspelt key at once: serde stops at the first unknown key, so
+/// each one found is read again as the key it was most likely meant to be (or left out when no key
+/// is near) and the document is read again (at most 50 times). Any other error (a wrong type, a
+/// missing key, a TOML syntax error) ends the search, since what follows it cannot be read as
+/// meant. The errors come in file order.
+pub fn from_toml_all<T: serde::de::DeserializeOwned>(
+    origin: &str,
+    text: &str,
+) -> Result<T, Vec<SourceError>> {
+    let mut err = match toml::from_str::<T>(text) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    let mut errors = vec![SourceError::from_toml(origin, text, &err)];
+    if let Ok(mut doc) = toml::de::DeTable::parse(text) {
+        for _ in 0..50 {
+            let (Some(span), Some(rest)) = (err.span(), err.message().strip_prefix("unknown field `"))
+            else {
+                break;
+            };
+            let meant = suggest_field(err.message());
+            let Some(unknown) = rest.split('`').next() else { break };
+            if !rekey_at(doc.get_mut(), span.start, unknown, meant.as_deref()) {
+                break;
+            }
+            match T::deserialize(toml::de::Deserializer::from(doc.clone())) {
+                Ok(_) => break,
+                Err(e) => {
+                    errors.push(SourceError::from_toml(origin, text, &e));
+                    err = e;
+                }
+            }
+        }
+    }
+    errors.sort_by_key(|e| e.position);
+    errors.dedup();
+    Err(errors)
+}
+
+/// In `table` (or a table inside it), renames the key `unknown` written at byte `at` to `meant`, or
+/// takes it out when nothing is meant or `meant` is set already; false if no such key is there.
+fn rekey_at(table: &mut toml::de::DeTable<'_>, at: usize, unknown: &str, meant: Option<&str>) -> bool {
+    let found = table
+        .keys()
+        .find(|k| k.span().start == at && k.get_ref().as_ref() == unknown)
+        .cloned();
+    if let Some(key) = found {
+        let Some(value) = table.remove(&key) else { return false };
+        if let Some(meant) = meant {
+            let new = toml::Spanned::new(key.span(), std::borrow::Cow::Owned(meant.to_string()));
+            if !table.contains_key(&new) {
+                table.insert(new, value);
+            }
+        }
+        return true;
+    }
+    table
+        .iter_mut()
+        .any(|(_, v)| rekey_in(v.get_mut(), at, unknown, meant))
+}
+
+fn rekey_in(value: &mut toml::de::DeValue<'_>, at: usize, unknown: &str, meant: Option<&str>) -> bool {
+    match value {
+        toml::de::DeValue::Table(t) => rekey_at(t, at, unknown, meant),
+        toml::de::DeValue::Array(items) => {
+            items.iter_mut().any(|v| rekey_in(v.get_mut(), at, unknown, meant))
+        }
+        _ => false,
+    }
+}
+
 /// The key written at byte `at`: the text up to `=` on that line, unquoted.
 fn key_at(text: &str, at: usize) -> Option<String> {
     let rest = text.get(at..)?;

@@ -315,6 +315,123 @@ async fn the_tenant_and_auth_header_go_with_every_request() {
     assert!(!format!("{:?}", followed.statuses).contains("s3cret"));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_in_the_url_is_sent_as_basic_auth_and_never_shown() {
+    let loki = Arc::new(Loki::default());
+    loki.add(&[("app", "payments")], ns_ago(5.0), "request 1");
+    let url = serve(Arc::clone(&loki)).await;
+    let with_password = url.replacen("http://", "http://alice:S3CRET%21pw@", 1);
+    let address = format!(r#"loki:{{app="payments"}}@{with_password}"#);
+    let spec = SourceSpec::parse(&address).unwrap();
+    let SourceSpec::Loki(loki_spec) = &spec else {
+        panic!("{spec:?}")
+    };
+    assert_eq!(loki_spec.url, url, "the URL keeps no user or password");
+    assert!(!spec.describe().contains("S3CRET"), "{}", spec.describe());
+    let mut followed = Followed::spawn(spec, options(60, 1_000));
+    assert!(
+        followed.until(|l, _| !l.is_empty()).await,
+        "{:?}",
+        followed.statuses
+    );
+    // Loki fails a while, so the source says why, with its URL.
+    loki.set_tail(TailMode::Refuse("404 Not Found", "404 page not found"));
+    loki.end_tails();
+    loki.failing.store(2, Ordering::SeqCst);
+    assert!(
+        followed
+            .until(|_, s| s.iter().any(|s| s.to_string().contains("HTTP 500")))
+            .await,
+        "{:?}",
+        followed.statuses
+    );
+    let said = followed.said().join("\n");
+    assert!(
+        !said.contains("S3CRET") && !said.contains("alice"),
+        "{said}"
+    );
+    // alice:S3CRET!pw, as Basic auth on the request.
+    let head = loki.last_head.lock().unwrap().to_lowercase();
+    assert!(
+        head.contains("authorization: basic ywxpy2u6uzndukvuixb3"),
+        "{head}"
+    );
+    // A mistyped address repeats itself without the password.
+    let err = SourceSpec::parse(r#"loki:app@http://bob:hunter2@127.0.0.1:3100"#).unwrap_err();
+    assert!(
+        !err.contains("hunter2") && err.contains("***@127.0.0.1"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_line_stamped_ahead_of_the_clock_does_not_silence_the_lines_after_it() {
+    let loki = Arc::new(Loki::default());
+    loki.add(&[("app", "payments")], ns_ago(5.0), "request 1");
+    let url = serve(Arc::clone(&loki)).await;
+    let mut followed = Followed::start(&url, options(60, 1_000));
+    assert!(
+        followed.until(|_, s| tailing(s)).await,
+        "{:?}",
+        followed.statuses
+    );
+    // Through the tail, a pod whose clock is ten minutes ahead.
+    loki.add(
+        &[("app", "payments"), ("pod", "skewed")],
+        ns_ago(-600.0),
+        "request 2",
+    );
+    assert!(
+        followed.until(|l, _| l.len() >= 2).await,
+        "{:?}",
+        followed.statuses
+    );
+    // The tail ends and is refused from then on: the query is polled from the last line, and
+    // the other pods' lines go on arriving (they were asked for from ten minutes ahead).
+    loki.set_tail(TailMode::Refuse("404 Not Found", "404 page not found"));
+    loki.end_tails();
+    for n in 3..6 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        loki.add(&[("app", "payments")], ns_ago(0.1), &format!("request {n}"));
+    }
+    assert!(
+        followed.until(|l, _| l.len() >= 5).await,
+        "{:?} {:?}",
+        followed.numbers(),
+        followed.statuses
+    );
+    let mut got = followed.numbers();
+    got.sort_unstable();
+    assert_eq!(got, [1, 2, 3, 4, 5], "each line once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loki_failing_as_it_opens_still_gives_the_hour_before() {
+    let loki = Arc::new(Loki::default());
+    for n in 1..4 {
+        loki.add(
+            &[("app", "payments")],
+            ns_ago(600.0 - n as f64),
+            &format!("request {n}"),
+        );
+    }
+    loki.failing.store(2, Ordering::SeqCst);
+    let url = serve(Arc::clone(&loki)).await;
+    let mut followed = Followed::start(&url, options(60, 1_000));
+    let done = |_: &[LogLine], s: &[SourceStatus]| {
+        s.iter()
+            .any(|s| matches!(s, SourceStatus::Backfill(r) if r.done))
+    };
+    assert!(followed.until(done).await, "{:?}", followed.statuses);
+    assert_eq!(followed.numbers(), [1, 2, 3]);
+    let retried = followed
+        .said()
+        .iter()
+        .filter(|s| s.contains("HTTP 500") && s.contains("asking again in"))
+        .count();
+    assert_eq!(retried, 2, "{:?}", followed.statuses);
+}
+
 /// Waits (at most 20 s) until `done` holds; returns whether it did.
 async fn eventually(done: impl Fn() -> bool) -> bool {
     for _ in 0..200 {

@@ -480,6 +480,9 @@ fn log_source(
                 }
                 SourceSpec::Journal(spec)
             }
+            SourceSpec::Loki(spec) if !spec.headers.is_empty() => {
+                return Err(r.at(at, loki_credentials(name)));
+            }
             other => other,
         }
     } else if let Some(journal) = journal {
@@ -508,6 +511,9 @@ fn loki_spec(
     let address = format!("{}@{}", raw.query, raw.url);
     let mut spec = crate::tail::loki::LokiSpec::parse(&address)
         .map_err(|why| r.at(at, format!("log `{name}`: {why}")))?;
+    if !spec.headers.is_empty() {
+        return Err(r.at(at, loki_credentials(name)));
+    }
     spec.tenant = raw.tenant;
     spec.labels = raw.labels;
     for (key, value) in raw.headers {
@@ -515,6 +521,13 @@ fn loki_spec(
         spec.headers.push((key, crate::core::secret::Secret::new(value)));
     }
     Ok(SourceSpec::Loki(spec))
+}
+
+/// Why a Loki URL with `user:pass@` is refused, and what to write instead.
+fn loki_credentials(name: &str) -> String {
+    format!(
+        "log `{name}`: the Loki url carries a user and password (`user:pass@`); secrets are by reference only: remove them from the url and send them as a header, loki = {{ …, headers = {{ Authorization = {{ env = \"LOKI_BASIC_AUTH\", prefix = \"Basic \" }} }} }}"
+    )
 }
 
 /// A log's `kubernetes` table: the selector, namespace, context, kubeconfig, one container, and

@@ -162,6 +162,16 @@ fn a_loki_log_takes_its_query_tenant_labels_and_secret_headers() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("stream selector"), "{err}");
+    // A password in the URL would be in the file for everyone: refused, in both forms, unechoed.
+    for line in [
+        r#"loki = { url = "http://bob:hunter2@127.0.0.1:3100", query = '{app="x"}' }"#,
+        r#"source = 'loki:{app="x"}@http://bob:hunter2@127.0.0.1:3100'"#,
+    ] {
+        let err = log_lines(line).unwrap_err().to_string();
+        assert!(err.contains("carries a user and password"), "{err}");
+        assert!(err.contains("prefix = \"Basic \""), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
+    }
 }
 
 fn sitrep_max() -> usize {

@@ -415,7 +415,7 @@ impl SourceSpec {
                 .map_err(|why| format!("source `{address}`: {why}")),
             "loki" => loki::LokiSpec::parse(rest)
                 .map(SourceSpec::Loki)
-                .map_err(|why| format!("source `{address}`: {why}")),
+                .map_err(|why| format!("source `{}`: {why}", loki::shown_address(address))),
             "k8s" | "kubernetes" => kube::KubeSpec::parse(rest)
                 .map(SourceSpec::Kube)
                 .map_err(|why| format!("source `{address}`: {why}")),

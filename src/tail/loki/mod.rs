@@ -104,9 +104,13 @@ impl LokiSpec {
                 "`{query}` is not a LogQL log query: it starts with a stream selector, like {{app=\"payments\"}}"
             ));
         }
+        let (url, basic) = split_credentials(url);
         Ok(LokiSpec {
             url: url.trim_end_matches('/').to_string(),
             query: query.to_string(),
+            headers: basic
+                .map(|b| vec![("Authorization".to_string(), b)])
+                .unwrap_or_default(),
             ..LokiSpec::default()
         })
     }
@@ -124,6 +128,63 @@ pub(crate) fn spawn(
     opts: TailOptions,
 ) -> HandleKind {
     super::handle::task(source, "loki", tx, |tx| run(source, spec, tx, opts))
+}
+
+/// The URL without the `user:pass@` it carries, and those as a Basic `Authorization` value: the
+/// password is sent as a header and never shown or recorded with the URL (a panel's title, a
+/// status, an error, the timeline).
+fn split_credentials(url: &str) -> (String, Option<Secret>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), None);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return (url.to_string(), None);
+    };
+    let (user, pass) = rest[..at].split_once(':').unwrap_or((&rest[..at], ""));
+    let pair = format!("{}:{}", percent_decoded(user), percent_decoded(pass));
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(pair.as_bytes());
+    (
+        format!("{scheme}://{}", &rest[at + 1..]),
+        Some(Secret::new(format!("Basic {basic}"))),
+    )
+}
+
+/// A source address (`loki:QUERY@URL`) as it may be shown: a password in its URL written `***`.
+pub fn shown_address(address: &str) -> String {
+    let Some(at) = ["@http://", "@https://"].iter().filter_map(|m| address.rfind(m)).max() else {
+        return address.to_string();
+    };
+    let (head, url) = address.split_at(at + 1);
+    match split_credentials(url) {
+        (plain, Some(_)) => {
+            let (scheme, rest) = plain.split_once("://").unwrap_or(("", &plain));
+            format!("{head}{scheme}://***@{rest}")
+        }
+        (_, None) => address.to_string(),
+    }
+}
+
+/// `%40` and the like read as the bytes they stand for (a user or password in a URL).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A stream's labels, shared by its entries.
@@ -164,8 +225,11 @@ async fn follow(
     // The start: the hour before (newest first, within the cap), or tail's last lines.
     let (first, report) = match (&opts.backfill, opts.from_start) {
         (Some(backfill), false) => {
-            let found = history(&client, ns_of(backfill.since), ns_of(now), backfill.max_lines)
-                .await;
+            let (start, end) = (ns_of(backfill.since), ns_of(now));
+            let found = asked_again(tx, source, &what, opts, || {
+                history(&client, start, end, backfill.max_lines)
+            })
+            .await?;
             match found {
                 Ok((entries, bound)) => {
                     let report = BackfillReport {
@@ -190,7 +254,10 @@ async fn follow(
                 (_, true) => (0, usize::MAX),
                 _ => (ns_of(now - chrono::TimeDelta::hours(1)), HISTORY),
             };
-            match history(&client, start, ns_of(now), max).await {
+            let found =
+                asked_again(tx, source, &what, opts, || history(&client, start, ns_of(now), max))
+                    .await?;
+            match found {
                 Ok((entries, _)) => (entries, None),
                 Err(message) => {
                     let message = format!("{what}: {message}");
@@ -213,6 +280,32 @@ async fn follow(
     live::Live::new(source, &spec, &client, tx, opts, seen)
         .follow()
         .await
+}
+
+/// What `ask` answers, asked again while it fails (at most four times, with the source's backoff):
+/// a Loki that answers 500 or 429 as the cockpit opens still gives the hour before, where one
+/// failure had left it out for good. Each failure but the last is said with its retry.
+async fn asked_again<T, F: std::future::Future<Output = Result<T, String>>>(
+    tx: &Sender<TailEvent>,
+    source: usize,
+    what: &str,
+    opts: &TailOptions,
+    mut ask: impl FnMut() -> F,
+) -> Result<Result<T, String>, Closed> {
+    let mut delay = opts.restart_min;
+    for _ in 0..3 {
+        match ask().await {
+            Ok(found) => return Ok(Ok(found)),
+            Err(message) => {
+                let retry = crate::core::duration::glance(delay);
+                let message = format!("{what}: {message}; asking again in {retry}");
+                send(tx, source, SourceStatus::Error { message }).await?;
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(opts.restart_max.max(opts.restart_min));
+            }
+        }
+    }
+    Ok(ask().await)
 }
 
 fn time_of(ns: i64) -> DateTime<Utc> {

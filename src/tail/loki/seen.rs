@@ -76,18 +76,24 @@ impl Seen {
 
     /// Keeps the entries not delivered yet, and remembers them.
     pub(super) fn fresh(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
-        self.fresh_at(entries, Instant::now())
+        let clock = chrono::Utc::now().timestamp_nanos_opt().unwrap_or(i64::MAX);
+        self.fresh_at(entries, Instant::now(), clock)
     }
 
-    /// [`Seen::fresh`] at `now`.
-    fn fresh_at(&mut self, entries: Vec<Entry>, now: Instant) -> Vec<Entry> {
+    /// [`Seen::fresh`] at `now`; an entry's time counts towards the newest up to `ceiling` only (this
+    /// machine's clock): a line stamped ten minutes ahead by a pod with a skewed clock is
+    /// delivered, but the next request does not start ten minutes ahead, which asked for nothing
+    /// until the clock caught up and silenced every other stream of the query meanwhile. Loki
+    /// gives it again once the clock passes its time; it is still remembered then (the window
+    /// trails the newest time) and is not delivered twice.
+    fn fresh_at(&mut self, entries: Vec<Entry>, now: Instant, ceiling: i64) -> Vec<Entry> {
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
             let key = (entry.ns, entry.labels.clone(), line_hash(&entry.line));
             if !self.kept.insert(key) {
                 continue;
             }
-            self.newest = self.newest.max(entry.ns);
+            self.newest = self.newest.max(entry.ns.min(ceiling));
             if self.kept.len() > 2 * KEPT {
                 self.forget(now);
             }
@@ -194,9 +200,9 @@ mod tests {
         // A line a minute and more later: the old ones are still known for a minute, then
         // forgotten, and the floor says so.
         let now = Instant::now();
-        seen.fresh_at(vec![entry("a", 200 * s, "a2")], now);
+        seen.fresh_at(vec![entry("a", 200 * s, "a2")], now, i64::MAX);
         assert!(seen.holds(&entry("b", 0, "").labels, 95 * s));
-        seen.fresh_at(Vec::new(), now + SETTLE);
+        seen.fresh_at(Vec::new(), now + SETTLE, i64::MAX);
         assert_eq!(seen.floor(), 200 * s - WINDOW_NS);
         assert!(seen.resume() >= seen.floor());
         assert!(!seen.holds(&entry("b", 0, "").labels, 95 * s));
@@ -210,19 +216,19 @@ mod tests {
         let mut seen = Seen::default();
         let s = 1_000_000_000;
         let now = Instant::now();
-        seen.fresh_at(vec![entry("a", 100 * s, "old")], now);
+        seen.fresh_at(vec![entry("a", 100 * s, "old")], now, i64::MAX);
         let history = vec![
             entry("a", 100 * s, "old"),
             entry("a", 100 * s + 1, "late"),
             entry("b", 1600 * s, "new"),
         ];
-        assert_eq!(lines(&seen.fresh_at(history, now)), ["late", "new"]);
+        assert_eq!(lines(&seen.fresh_at(history, now, i64::MAX)), ["late", "new"]);
         let live = vec![entry("a", 100 * s + 1, "late"), entry("b", 1600 * s, "new")];
         let later = now + Duration::from_millis(300);
-        assert!(seen.fresh_at(live, later).is_empty(), "nothing twice");
+        assert!(seen.fresh_at(live, later, i64::MAX).is_empty(), "nothing twice");
         assert!(seen.floor() <= 100 * s);
         // A minute on, what is a minute behind the newest is forgotten.
-        seen.fresh_at(Vec::new(), later + SETTLE);
+        seen.fresh_at(Vec::new(), later + SETTLE, i64::MAX);
         assert_eq!(seen.floor(), 1600 * s - WINDOW_NS);
     }
 

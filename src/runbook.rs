@@ -174,6 +174,24 @@ fn checked(origin: &str, text: &str, raw: RawRunbook) -> Result<Runbook, SourceE
                 ),
             ));
         }
+        for (key, value) in [("timeout", &s.timeout), ("update-every", &s.update_every)] {
+            if let Some(v) = value
+                && crate::core::duration::parse_or_explain(v.get_ref(), "").is_ok_and(|d| d.is_zero())
+            {
+                return Err(at(
+                    v.span(),
+                    format!("step `{id}`: `{key}` must be more than 0s, like \"5m\" or \"90s\""),
+                ));
+            }
+        }
+        if let Some(c) = command.as_deref().filter(|_| !s.shell)
+            && let Err(why) = crate::core::argv::split_line(c)
+        {
+            return Err(at(
+                s.id.span(),
+                format!("step `{id}`: its command cannot be split into words: {why}"),
+            ));
+        }
         let timeout = duration(s.timeout)?;
         let update_every = duration(s.update_every)?;
         steps.push(Step {

@@ -190,6 +190,60 @@ fn check_names_every_misspelt_key_of_a_config_given_by_its_path() {
     );
 }
 
+#[test]
+fn a_token_sent_with_a_prefix_is_redacted_alone_in_the_export() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let cfg = std::fs::read_to_string(dir.path().join("sitrep.toml")).unwrap();
+    let line = "url = \"http://127.0.0.1:8080/health\"";
+    assert!(cfg.contains(line), "{cfg}");
+    let cfg = cfg.replacen(
+        line,
+        &format!("{line}\nheaders = {{ Authorization = {{ env = \"PAY_TOKEN\", prefix = \"Bearer \" }} }}"),
+        1,
+    );
+    std::fs::write(dir.path().join("sitrep.toml"), cfg).unwrap();
+    let token = [("PAY_TOKEN", Some("pay-TOKEN-55555"))];
+    let out = sitrep_env(dir.path(), &["new", "Payments down"], &token);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let note = "curl -H 'Authorization: Bearer pay-TOKEN-55555' gave 401; bare pay-TOKEN-55555 too";
+    let out = sitrep_env(dir.path(), &["note", note], &token);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = sitrep_env(dir.path(), &["export"], &token);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("gave 401; bare"), "{text}");
+    assert!(!text.contains("TOKEN-55555"), "{text}");
+}
+
+#[test]
+fn check_fails_a_step_that_could_never_run_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let step = "name = \"extra\"\n[[step]]\nid = \"a\"\ntitle = \"A\"\n";
+    std::fs::write(
+        dir.path().join("runbooks/quote.toml"),
+        format!("{step}command = \"echo 'hello\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("runbooks/zero.toml"),
+        format!("{step}command = \"true\"\ntimeout = \"0s\"\n").replace("extra", "zero"),
+    )
+    .unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("runbooks/quote.toml:3:6: step `a`: its command cannot be split into words: the single quote opened at character 5 is never closed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("runbooks/zero.toml:6:11: step `a`: `timeout` must be more than 0s"),
+        "{text}"
+    );
+}
+
 fn check_with_empty_path(dir: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sitrep"))
         .arg("check")
@@ -974,10 +1028,14 @@ fn recording_needs_no_probe_secret_and_the_export_still_asks_for_it() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("sitrep.toml"),
-        "[incident]\ntitle = \"x\"\ndir = \"incidents\"\n[[endpoint]]\nname = \"provider\"\nurl = \"http://127.0.0.1:9/health\"\nheaders = { Authorization = { env = \"SITREP_TEST_UNSET_TOKEN\", prefix = \"Bearer \" } }\n",
+        "[incident]\ntitle = \"x\"\ndir = \"incidents\"\n[[endpoint]]\nname = \"provider\"\nurl = \"http://127.0.0.1:9/health\"\nheaders = { Authorization = { env = \"SITREP_TEST_UNSET_TOKEN\", prefix = \"Bearer \" } }\n[[destination]]\nkind = \"webhook\"\nurl = { env = \"SITREP_TEST_UNSET_HOOK\" }\n",
     )
     .unwrap();
-    let run = |args: &[&str]| sitrep_env(dir.path(), args, &[("SITREP_TEST_UNSET_TOKEN", None)]);
+    let unset = [
+        ("SITREP_TEST_UNSET_TOKEN", None),
+        ("SITREP_TEST_UNSET_HOOK", None),
+    ];
+    let run = |args: &[&str]| sitrep_env(dir.path(), args, &unset);
     for args in [
         &["new", "payments"][..],
         &["note", "rolled back"],
@@ -989,8 +1047,11 @@ fn recording_needs_no_probe_secret_and_the_export_still_asks_for_it() {
     }
     let out = run(&["export", "-f", "md"]);
     assert_eq!(out.status.code(), Some(2));
+    // Every variable it needs, at once.
     assert!(
-        stderr(&out).contains("SITREP_TEST_UNSET_TOKEN") && stderr(&out).contains("redact"),
+        stderr(&out).contains("SITREP_TEST_UNSET_TOKEN")
+            && stderr(&out).contains("SITREP_TEST_UNSET_HOOK")
+            && stderr(&out).contains("redact"),
         "{}",
         stderr(&out)
     );

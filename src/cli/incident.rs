@@ -291,8 +291,9 @@ pub(super) fn export(
     // Secrets are redacted from exports by value, so the config that names them must load: an export
     // without redaction is not something to do by accident.
     let cfg = if target.config.exists() {
-        Some(config::load(&target.config).map_err(|e| {
-            anyhow::anyhow!("{e}\nThe export needs the config to know which secret values to redact; fix it (or export the variables it names) and try again.")
+        Some(config::load_all(&target.config).map_err(|errors| {
+            let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("{}\nThe export needs the config to know which secret values to redact; fix it (or export the variables it names) and try again.", all.join("\n"))
         })?)
     } else {
         None

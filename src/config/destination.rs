@@ -35,7 +35,11 @@ pub(super) fn destination(
             ));
         }
     };
-    dest.validate().map_err(|e| r.at(here, e.to_string()))?;
+    // A command that only records (`note`, `mark`) read an unset URL as empty: nothing is sent,
+    // and "not a valid URL" would blame the config for a variable of another shell.
+    if !r.optional_secrets {
+        dest.validate().map_err(|e| r.at(here, e.to_string()))?;
+    }
     Ok(dest)
 }
 

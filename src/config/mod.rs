@@ -327,6 +327,12 @@ fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceEr
         crate::act::DEFAULT_CADENCE,
         "\"30m\"",
     )?;
+    if let Some(every) = raw.update_every.as_ref().filter(|_| update_every.is_zero()) {
+        return Err(r.at(
+            every.span().start,
+            "`update-every` must be more than 0s: it is how long after one status update the next is due, like \"30m\"".into(),
+        ));
+    }
     let episode_hold = r.duration(
         raw.episode_hold.as_ref(),
         crate::timeline::episode::DEFAULT_HOLD,

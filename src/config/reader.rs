@@ -82,6 +82,12 @@ impl<'a> Reader<'a> {
                 Some(v) if !v.is_empty() => {
                     let value = format!("{prefix}{v}");
                     self.secrets.push(value.clone());
+                    // The variable's value is the secret, with or without its prefix: a command's
+                    // output, a note or an error may hold the token alone (`Bearer ` aside). One
+                    // shorter than four bytes is no token and would blot out ordinary text.
+                    if !prefix.is_empty() && v.trim().len() >= 4 {
+                        self.secrets.push(v.trim().to_string());
+                    }
                     Ok((value, true))
                 }
                 _ if self.optional_secrets => Ok((String::new(), true)),

@@ -42,7 +42,8 @@ headers = { Authorization = { env = "TOKEN", prefix = "Bearer " } }
         ep.headers,
         vec![("Authorization".into(), Secret::new("Bearer s3cret"))]
     );
-    assert_eq!(cfg.secrets, vec!["Bearer s3cret".to_string()]);
+    // The token is a secret alone too (a command's output may echo it without `Bearer `).
+    assert_eq!(cfg.secrets, ["Bearer s3cret", "s3cret"]);
     assert_eq!(cfg.incident.dir, PathBuf::from("/base/incidents"));
 }
 
@@ -293,4 +294,15 @@ fn a_log_sets_how_long_a_merged_view_may_hold_its_lines() {
     assert!(err.contains("reorder is at most 1m"), "{err}");
     let err = with("reorder = \"soon\"\n").unwrap_err().to_string();
     assert!(err.contains("sitrep.toml:6:11") && err.contains("\"250ms\""), "{err}");
+}
+
+#[test]
+fn an_update_cadence_of_nothing_is_refused_at_its_value() {
+    let err = parse_str("[incident]\ntitle = \"x\"\nupdate-every = \"0s\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("sitrep.toml:3:16: `update-every` must be more than 0s"),
+        "{err}"
+    );
 }

@@ -345,3 +345,122 @@ fn an_empty_source_tab_says_the_source_has_no_line_yet_not_that_filters_hide_the
     );
     assert!(!screen.contains("no line matches the filters"), "{screen}");
 }
+
+/// The texts of the event shown in the open detail, and which of them is the line opened.
+fn event_shown(app: &App) -> (Vec<String>, usize) {
+    let Mode::Detail(d) = &app.mode else {
+        panic!("no detail open")
+    };
+    (d.event.iter().map(|l| l.text.clone()).collect(), d.at)
+}
+
+#[test]
+fn a_line_of_a_stack_trace_opens_with_the_whole_event_it_belongs_to() {
+    let mut app = incident();
+    let java: Vec<String> = [
+        "2026-11-24T14:10:00Z ERROR payment failed req_id=77aa",
+        "java.lang.IllegalStateException: provider said no",
+        "\tat com.shop.Pay.charge(Pay.java:42)",
+        "\tat com.shop.Api.post(Api.java:7)",
+        "Caused by: java.io.IOException: connection reset",
+        "\t... 12 more",
+        "2026-11-24T14:10:01Z INFO request method=GET path=/health status=200",
+    ]
+    .map(String::from)
+    .to_vec();
+    lines_at(&mut app, 600, &java);
+    apply(&mut app, key('1'));
+    apply(&mut app, key('G'));
+    // Up to a frame, and open it.
+    for _ in 0..4 {
+        apply(&mut app, key('k'));
+    }
+    assert_eq!(app.selected_line().unwrap().1.text, java[2]);
+    apply(&mut app, enter());
+    let (event, at) = event_shown(&app);
+    assert_eq!(event, java[..6], "the error line and its whole trace");
+    assert_eq!(at, 2);
+    let screen = render(&app, 120, 40);
+    assert!(
+        screen.contains("the event: 6 lines, this is line 3"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("Caused by: java.io.IOException"),
+        "{screen}"
+    );
+    // The line after the trace is an event alone.
+    apply(&mut app, esc());
+    apply(&mut app, key('G'));
+    apply(&mut app, enter());
+    assert_eq!(event_shown(&app), (Vec::new(), 0));
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("── text ──"), "{screen}");
+    apply(&mut app, esc());
+
+    // An uncaught Python traceback: opened on the line naming the exception, the traceback
+    // before it is its event.
+    let python: Vec<String> = [
+        "Traceback (most recent call last):",
+        "  File \"/srv/app.py\", line 12, in <module>",
+        "    charge(order)",
+        "ValueError: card declined",
+    ]
+    .map(String::from)
+    .to_vec();
+    lines_at(&mut app, 601, &python);
+    apply(&mut app, key('G'));
+    assert_eq!(app.selected_line().unwrap().1.text, python[3]);
+    apply(&mut app, enter());
+    let (event, at) = event_shown(&app);
+    assert_eq!(event, python, "the traceback and its exception");
+    assert_eq!(at, 3);
+}
+
+#[test]
+fn a_filter_or_a_followed_request_keeps_the_trace_under_the_line_it_keeps() {
+    let mut app = incident();
+    let java: Vec<String> = [
+        "2026-11-24T14:10:00Z ERROR payment failed req_id=77aa",
+        "java.lang.IllegalStateException: provider said no",
+        "\tat com.shop.Pay.charge(Pay.java:42)",
+        "Caused by: java.io.IOException: connection reset",
+        "2026-11-24T14:10:01Z ERROR payment failed req_id=88bb",
+        "java.lang.IllegalStateException: card declined",
+        "\tat com.shop.Pay.charge(Pay.java:42)",
+        "2026-11-24T14:10:02Z INFO request method=GET path=/health status=200",
+    ]
+    .map(String::from)
+    .to_vec();
+    lines_at(&mut app, 600, &java);
+    apply(&mut app, key('1'));
+    // Following the first request: its line and its trace, nothing of the second.
+    apply(&mut app, key('G'));
+    for _ in 0..7 {
+        apply(&mut app, key('k'));
+    }
+    apply(&mut app, key('='));
+    let screen = render(&app, 120, 40);
+    assert!(screen.contains("following req_id=77aa"), "{screen}");
+    let rows = log_rows(&screen).join("\n");
+    assert!(
+        rows.contains("provider said no") && rows.contains("connection reset"),
+        "{rows}"
+    );
+    assert!(
+        !rows.contains("card declined") && !rows.contains("/health"),
+        "{rows}"
+    );
+    apply(&mut app, esc());
+    // A filter on the error's words keeps both errors with their traces, and not the health line.
+    apply(&mut app, key('/'));
+    typed(&mut app, "payment failed");
+    let rows = log_rows(&render(&app, 120, 40)).join("\n");
+    assert!(
+        rows.contains("provider said no") && rows.contains("card declined"),
+        "{rows}"
+    );
+    assert!(!rows.contains("/health"), "{rows}");
+    let kept = rows.lines().filter(|r| !r.trim().is_empty()).count();
+    assert_eq!(kept, 7, "{rows}");
+}

@@ -27,6 +27,11 @@ pub struct LineDetail {
     pub field: usize,
     /// Rows scrolled down.
     pub scroll: usize,
+    /// The whole event the line is part of, in order, when it has more lines than this one (a
+    /// stack trace under the line that threw), and where this line is among them.
+    pub event: Vec<LogLine>,
+    /// This line's place in `event`.
+    pub at: usize,
 }
 
 impl App {
@@ -122,7 +127,7 @@ fn push_filter(app: &mut App, filter: LogFilter) {
     let patterns = &app.patterns;
     let added = app
         .logview
-        .add_filter(filter, &app.logs, &|n| patterns.of(n));
+        .add_filter(filter, &app.logs, &|n| (patterns.of(n), patterns.part(n)));
     app.focus = Panel::Logs;
     app.patterns.mode = PatternsMode::Off;
     match added {
@@ -142,11 +147,11 @@ pub(super) fn unfilter(app: &mut App, which: Option<usize>) {
     let patterns = &app.patterns;
     match which {
         None => {
-            app.logview.clear_filters(&app.logs, &|n| patterns.of(n));
+            app.logview.clear_filters(&app.logs, &|n| (patterns.of(n), patterns.part(n)));
             say(app, "every filter dropped".into());
         }
         Some(n) => match app.logview.remove_filter(n.wrapping_sub(1), &app.logs, &|x| {
-            patterns.of(x)
+            (patterns.of(x), patterns.part(x))
         }) {
             Some(f) => say(app, format!("filter {} dropped", f.label())),
             None => complain(
@@ -178,7 +183,7 @@ pub(super) fn escape(app: &mut App) -> bool {
     let patterns = &app.patterns;
     let last = app.logview.filters().len().checked_sub(1);
     if let Some(i) = last
-        && let Some(f) = app.logview.remove_filter(i, &app.logs, &|n| patterns.of(n))
+        && let Some(f) = app.logview.remove_filter(i, &app.logs, &|n| (patterns.of(n), patterns.part(n)))
     {
         if f.is_pattern() {
             app.patterns.mode = PatternsMode::List;
@@ -197,7 +202,7 @@ pub(super) fn escape(app: &mut App) -> bool {
 /// Turns the newest filter from keeping into hiding, or back.
 pub(super) fn invert(app: &mut App) {
     let patterns = &app.patterns;
-    if !app.logview.invert_newest(&app.logs, &|n| patterns.of(n)) {
+    if !app.logview.invert_newest(&app.logs, &|n| (patterns.of(n), patterns.part(n))) {
         let key = keys::label_of(&app.keymap, Action::Filter);
         say(app, format!("no filter to invert: {key} adds one"));
     }
@@ -306,6 +311,16 @@ pub(super) fn open_detail(app: &mut App) {
     let field = fields::request_field(&parsed)
         .and_then(|(k, v)| parsed.fields.iter().position(|(pk, pv)| pk == k && pv == v))
         .unwrap_or(0);
+    let numbers = app.event_lines(number);
+    let at = numbers.iter().position(|&n| n == number).unwrap_or(0);
+    let event = if numbers.len() > 1 {
+        numbers
+            .iter()
+            .filter_map(|&n| app.logs.get_by_number(n).cloned())
+            .collect()
+    } else {
+        Vec::new()
+    };
     app.mode = Mode::Detail(Box::new(LineDetail {
         number,
         line,
@@ -314,7 +329,69 @@ pub(super) fn open_detail(app: &mut App) {
         parsed,
         field,
         scroll: 0,
+        event,
+        at,
     }));
+}
+
+/// The most lines of one event a detail shows (a stack trace's frames).
+const EVENT_LINES: usize = 500;
+/// How far from a line the lines of its source are looked for, in buffer lines (other sources
+/// write between them in a merged buffer).
+const EVENT_REACH: u64 = 5_000;
+
+impl App {
+    /// The numbers of the lines of the event line `number` is part of, in order: the line that
+    /// begins it and the lines its source wrote after it that continue it, as the miner read them
+    /// (a stack trace's frames, `Caused by:`; for an uncaught Python traceback, its frames and the
+    /// line naming the exception). Just `number` for a line that is an event alone.
+    pub fn event_lines(&self, number: u64) -> Vec<u64> {
+        use crate::patterns::EventPart;
+        let Some(source) = self.logs.get_by_number(number).map(|l| l.source) else {
+            return vec![number];
+        };
+        let part = |n: u64| self.patterns.part(n);
+        let step = |from: u64, back: bool| -> Option<u64> {
+            (1..=EVENT_REACH)
+                .map_while(|d| if back { from.checked_sub(d) } else { from.checked_add(d) })
+                .map_while(|n| self.logs.get_by_number(n).map(|l| (n, l.source)))
+                .find(|&(_, s)| s == source)
+                .map(|(n, _)| n)
+        };
+        let mut head = number;
+        if part(head) == EventPart::Ends
+            && let Some(before) = step(head, true).filter(|&n| part(n) != EventPart::Ends)
+        {
+            head = before;
+        }
+        let mut walked = 0;
+        while part(head) == EventPart::Continues && walked < EVENT_LINES {
+            match step(head, true) {
+                Some(before) => head = before,
+                None => break,
+            }
+            walked += 1;
+        }
+        let mut out = vec![head];
+        let mut at = head;
+        while out.len() < EVENT_LINES {
+            let Some(next) = step(at, false) else { break };
+            match part(next) {
+                EventPart::Continues => out.push(next),
+                EventPart::Ends if part(head) != EventPart::Ends => {
+                    out.push(next);
+                    break;
+                }
+                _ => break,
+            }
+            at = next;
+        }
+        if !out.contains(&number) {
+            // Beyond the reach or the cap: the line alone rather than an event without it.
+            return vec![number];
+        }
+        out
+    }
 }
 
 /// Follows one request across every source (`None` ends it).
@@ -323,7 +400,7 @@ pub(super) fn follow(app: &mut App, followed: Option<Followed>) {
     let text = followed.as_ref().map(|f| f.to_string());
     let patterns = &app.patterns;
     app.logview
-        .set_follow(followed, &app.logs, &|n| patterns.of(n));
+        .set_follow(followed, &app.logs, &|n| (patterns.of(n), patterns.part(n)));
     app.focus = Panel::Logs;
     app.patterns.mode = PatternsMode::Off;
     match (text, ended) {

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::core::level::Level;
 use crate::patterns::{
-    Change, CompareConfig, Miner, PatternId, RangeDiff, TimeRange, TrendConfig, compare, trend,
+    Change, CompareConfig, EventPart, Miner, PatternId, RangeDiff, TimeRange, TrendConfig, compare,
+    trend,
 };
 use crate::timeline::{Event, PatternChange, Record};
 
@@ -52,8 +53,8 @@ pub enum PatternsMode {
 pub struct PatternState {
     /// The miner.
     pub miner: Miner,
-    /// Pattern of each buffered line, by line number from `first`.
-    lines: VecDeque<PatternId>,
+    /// Pattern of each buffered line, and how it stands in its event, by line number from `first`.
+    lines: VecDeque<(PatternId, EventPart)>,
     first: u64,
     /// Judgement settings; `new_after_ms` is the end of the baseline.
     pub trend: TrendConfig,
@@ -174,7 +175,7 @@ impl PatternState {
         if self.lines.is_empty() {
             self.first = number;
         }
-        self.lines.push_back(id);
+        self.lines.push_back((id, self.miner.last_part()));
     }
 
     /// Forgets the patterns of lines the buffer evicted.
@@ -187,8 +188,16 @@ impl PatternState {
     /// The pattern of a buffered line (the one it was merged into, if it was).
     pub fn of(&self, number: u64) -> Option<PatternId> {
         let i = number.checked_sub(self.first)?;
-        let id = self.lines.get(usize::try_from(i).ok()?).copied()?;
+        let (id, _) = self.lines.get(usize::try_from(i).ok()?).copied()?;
         Some(self.miner.resolve(id))
+    }
+
+    /// How a buffered line stands in its event (a line not mined begins one).
+    pub fn part(&self, number: u64) -> EventPart {
+        number
+            .checked_sub(self.first)
+            .and_then(|i| self.lines.get(usize::try_from(i).ok()?))
+            .map_or(EventPart::Begins, |&(_, part)| part)
     }
 
     /// Re-judges every pattern at `now_ms`; returns the events the tool should record.

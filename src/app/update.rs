@@ -224,7 +224,7 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
             app.saw_lines();
             app.patterns.evicted_before(app.logs.dropped());
             let patterns = &app.patterns;
-            app.logview.pushed(&app.logs, from, &|n| patterns.of(n));
+            app.logview.pushed(&app.logs, from, &|n| (patterns.of(n), patterns.part(n)));
         }
         TailEvent::Status { source, status } => {
             let text = status.to_string();
@@ -693,7 +693,7 @@ fn run_palette(app: &mut App, cmd: PaletteCommand) -> Vec<Command> {
                 },
             };
             let patterns = &app.patterns;
-            app.logview.set_source(next, &app.logs, &|x| patterns.of(x));
+            app.logview.set_source(next, &app.logs, &|x| (patterns.of(x), patterns.part(x)));
             app.focus = Panel::Logs;
             let shown = next
                 .and_then(|i| app.sources.get(i))

@@ -317,6 +317,8 @@ pub struct Miner {
     /// Per stream (a few, most recent first): the pattern of the event being read, and how its
     /// first line began if it had a header (see `continues`).
     streams: Vec<Stream>,
+    /// How the line observed last stands in its event.
+    last_part: super::EventPart,
 }
 
 impl Default for Miner {
@@ -351,6 +353,7 @@ impl Miner {
             merged_order: VecDeque::new(),
             merges: VecDeque::new(),
             streams: Vec::new(),
+            last_part: super::EventPart::Begins,
         }
     }
 
@@ -376,6 +379,7 @@ impl Miner {
     /// trace is one event.
     pub fn observe_in(&mut self, stream: u64, line: &str, now_ms: u64) -> PatternId {
         self.seq += 1;
+        self.last_part = super::EventPart::Begins;
         self.clock_ms = now_ms;
         let line = line.trim_end_matches(['\r', '\n']);
         let (level, message) = header::split_header(line, &mut self.header_memo);
@@ -442,6 +446,7 @@ impl Miner {
             };
             if glued {
                 let id = s.event;
+                self.last_part = super::EventPart::Continues;
                 return self.resolve(id);
             }
         }
@@ -513,8 +518,14 @@ impl Miner {
         }
         if claim != 0 {
             self.forward(claim, id.0);
+            self.last_part = super::EventPart::Ends;
         }
         id
+    }
+
+    /// How the line given to [`Miner::observe_in`] last stands in its event.
+    pub fn last_part(&self) -> super::EventPart {
+        self.last_part
     }
 
     /// Starts an uncaught Python traceback in `stream` (at `at` among the streams, if known): its

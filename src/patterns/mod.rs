@@ -51,6 +51,20 @@ pub use rate::{
 };
 pub use render::{PatternsError, assign_stream, mine, render_json, render_table};
 
+/// How a line stands in the event it belongs to, as the miner read it (for a view that shows a
+/// whole event: a stack trace with the line that threw).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EventPart {
+    /// It begins an event.
+    #[default]
+    Begins,
+    /// It continues the event of the line before it in its stream (a frame, `Caused by:`).
+    Continues,
+    /// It begins an event that the lines just before it in its stream belong to too: a Python
+    /// exception named after its uncaught traceback.
+    Ends,
+}
+
 /// Identifies a pattern within one [`Miner`]; never reused, even after eviction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]

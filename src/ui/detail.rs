@@ -82,10 +82,30 @@ pub(super) fn lines<'a>(app: &App, d: &'a LineDetail, width: usize, theme: &Them
             ),
         ]));
     }
-    out.push(Line::from(Span::styled("── text ──", theme.dim)));
-    let whole = whole_text(&d.line);
-    for piece in text::wrap(&whole, width.max(1)) {
-        out.push(Line::from(piece.to_string()));
+    if d.event.len() > 1 {
+        // The whole event: the line that began it and the lines that continue it (a stack
+        // trace), this one marked.
+        out.push(Line::from(Span::styled(
+            format!(
+                "── the event: {} lines, this is line {} ──",
+                d.event.len(),
+                d.at + 1
+            ),
+            theme.dim,
+        )));
+        for (i, line) in d.event.iter().enumerate() {
+            let whole = whole_text(line);
+            for piece in text::wrap(&whole, width.max(1)) {
+                let row = Line::from(piece.to_string());
+                out.push(if i == d.at { row.style(theme.selected) } else { row });
+            }
+        }
+    } else {
+        out.push(Line::from(Span::styled("── text ──", theme.dim)));
+        let whole = whole_text(&d.line);
+        for piece in text::wrap(&whole, width.max(1)) {
+            out.push(Line::from(piece.to_string()));
+        }
     }
     out.push(Line::from(Span::styled("──", theme.dim)));
     let keys = [

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use regex::Regex;
 
 use crate::core::level::Level;
-use crate::patterns::PatternId;
+use crate::patterns::{EventPart, PatternId};
 use crate::tail::fields::Followed;
 use crate::tail::{LogBuffer, LogLine};
 use walk::Shown;
@@ -41,8 +41,8 @@ pub struct LogFilter {
     pub invert: bool,
 }
 
-/// Which pattern each line belongs to, by line number.
-pub type PatternOf<'a> = &'a dyn Fn(u64) -> Option<PatternId>;
+/// Which pattern each line belongs to, by line number, and how it stands in its event.
+pub type PatternOf<'a> = &'a dyn Fn(u64) -> (Option<PatternId>, EventPart);
 
 impl LogFilter {
     /// Compiles a regex filter (`invert`: it hides what matches); the error text is for the user.
@@ -89,7 +89,7 @@ impl LogFilter {
     fn keeps(&self, number: u64, line: &LogLine, pattern_of: PatternOf) -> bool {
         let hit = match &self.matcher {
             Matcher::Regex(re) => re.is_match(&line.text),
-            Matcher::Pattern(id) => pattern_of(number) == Some(*id),
+            Matcher::Pattern(id) => pattern_of(number).0 == Some(*id),
         };
         hit != self.invert
     }
@@ -117,6 +117,10 @@ pub struct LogView {
     follow: Option<Followed>,
     /// Numbers of kept lines, ascending (only with a filter or a source).
     matches: VecDeque<u64>,
+    /// Per source, whether the line that began its latest event was kept: the lines that continue
+    /// the event (a stack trace's frames) are kept with it, though the filter or the followed
+    /// request names only the first line.
+    event_kept: Vec<bool>,
     /// Long lines wrap onto several rows instead of being cut.
     pub wrap: bool,
     /// Columns scrolled sideways (when not wrapping).
@@ -161,6 +165,22 @@ impl LogView {
             && self.filters.iter().all(|f| f.keeps(n, line, pattern_of))
     }
 
+    /// [`LogView::keeps`] for the next line in order: a line that continues an event is kept
+    /// with the line that began it, as well as on its own.
+    fn keeps_in_order(&mut self, n: u64, line: &LogLine, pattern_of: PatternOf) -> bool {
+        let kept = self.keeps(n, line, pattern_of);
+        if self.event_kept.len() <= line.source {
+            self.event_kept.resize(line.source + 1, false);
+        }
+        let began = &mut self.event_kept[line.source];
+        if pattern_of(n).1 == EventPart::Continues {
+            kept || (*began && self.source.is_none_or(|s| s == line.source))
+        } else {
+            *began = kept;
+            kept
+        }
+    }
+
     fn shown<'a>(&'a self, logs: &LogBuffer) -> Shown<'a> {
         if self.selective() {
             let context = if self.filters.is_empty() {
@@ -185,11 +205,12 @@ impl LogView {
 
     fn rescan(&mut self, logs: &LogBuffer, pattern_of: PatternOf) {
         self.matches.clear();
+        self.event_kept.clear();
         if self.selective() {
             let first = logs.dropped();
             for (i, line) in logs.iter().enumerate() {
                 let n = first + i as u64;
-                if self.keeps(n, line, pattern_of) {
+                if self.keeps_in_order(n, line, pattern_of) {
                     self.matches.push_back(n);
                 }
             }
@@ -284,10 +305,10 @@ impl LogView {
         let first = logs.dropped();
         if self.selective() {
             for n in from.max(first)..logs.total() {
-                if logs
-                    .get_by_number(n)
-                    .is_some_and(|l| self.keeps(n, l, pattern_of))
-                {
+                let Some(line) = logs.get_by_number(n) else {
+                    continue;
+                };
+                if self.keeps_in_order(n, line, pattern_of) {
                     self.matches.push_back(n);
                 }
             }

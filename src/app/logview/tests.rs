@@ -40,8 +40,8 @@ fn cursor_text(view: &LogView, logs: &LogBuffer) -> String {
     logs.get_by_number(n).unwrap().text.clone()
 }
 
-fn none(_: u64) -> Option<PatternId> {
-    None
+fn none(_: u64) -> (Option<PatternId>, crate::patterns::EventPart) {
+    (None, crate::patterns::EventPart::Begins)
 }
 
 #[test]

@@ -75,6 +75,7 @@ fn clf(mut cur: Cursor<'_>, mut fields: Fields) -> Option<(Format, Fields)> {
         _ => Format::CommonLog,
     };
     logfmt::pairs(cur.rest, &mut fields);
+    push_query(&mut fields);
     Some((format, fields))
 }
 
@@ -97,7 +98,32 @@ fn python(mut cur: Cursor<'_>, fields: &mut Fields) -> Option<()> {
     } else if !cur.rest.is_empty() {
         fields.push(("message".into(), cur.rest.into()));
     }
+    push_query(fields);
     Some(())
+}
+
+/// The path's query parameters (`/charge?req=a30056&retry=1`) as fields of their own, after the
+/// line's: a request id an app logs as `req=a30056` is then the same field in the access log, so
+/// following the request finds the access line (what the client got). After the line's own
+/// fields, so a parameter named `status` never hides the HTTP status.
+fn push_query(fields: &mut Fields) {
+    let Some(query) = fields
+        .iter()
+        .find(|(k, _)| k == "path")
+        .and_then(|(_, path)| path.split_once('?'))
+        .map(|(_, query)| query.split('#').next().unwrap_or_default().to_string())
+    else {
+        return;
+    };
+    for pair in query.split('&') {
+        if let Some((key, value)) = pair.split_once('=')
+            && !key.is_empty()
+            && key.len() <= 64
+            && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        {
+            fields.push((key.into(), value.into()));
+        }
+    }
 }
 
 /// `GET /x HTTP/1.1` as method, path and protocol; anything else (a TLS hello sent to a plain
@@ -230,6 +256,7 @@ mod tests {
                 ("bytes", "0"),
                 ("referer", "https://shop.example/cart"),
                 ("user_agent", "Mozilla/5.0 (X11; Linux x86_64)"),
+                ("x", "1"),
             ])
         );
     }

@@ -3,9 +3,9 @@
 use super::Parsed;
 
 /// Request identifiers from the most to the least specific to one request, as the last one or
-/// two words of a key (`req_id`, `requestId`, `http.request.id`, `X-Request-ID`, `dd.trace_id`).
+/// two words of a key (`req`, `req_id`, `requestId`, `http.request.id`, `X-Request-ID`, `dd.trace_id`).
 const REQUEST_KEYS: &[&[&str]] = &[
-    &["reqid", "requestid", "xrequestid"],
+    &["req", "reqid", "requestid", "xrequestid"],
     &["correlationid"],
     &["traceid"],
     &["spanid"],

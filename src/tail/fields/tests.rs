@@ -232,3 +232,25 @@ proptest! {
         prop_assert!(parsed.format.is_some() || parsed.fields.is_empty());
     }
 }
+
+#[test]
+fn an_access_lines_query_parameters_are_fields_and_follow_the_apps_request() {
+    let access = r#"10.0.0.7 - - [07/Dec/2026:12:01:02 +0000] "GET /api/charge?req=916717&status=new&x HTTP/1.1" 502 31 "-" "curl/8""#;
+    let parsed = parse(access);
+    assert_eq!(parsed.format, Some(Format::CombinedLog));
+    assert_eq!(parsed.get("path"), Some("/api/charge?req=916717&status=new&x"));
+    assert_eq!(parsed.get("req"), Some("916717"));
+    // The HTTP status is still the line's status; the parameter comes after it.
+    assert_eq!(parsed.get("status"), Some("502"));
+    assert!(parsed.fields.contains(&("status".into(), "new".into())));
+    // `=` on the access line follows the request id, and the app's line of it is the same request.
+    assert_eq!(request_field(&parsed), Some(("req", "916717")));
+    let app = "2026-12-07T13:01:02.100+01:00 ERROR unhandled exception req=916717";
+    assert_eq!(request_of(app), Some(("req".into(), "916717".into())));
+    let follow = Followed::new("req", "916717");
+    assert!(follow.holds(access) && follow.holds(app));
+    assert!(!follow.holds(&access.replace("916717", "916718")));
+    // Python's http.server writes requests too.
+    let python = r#"127.0.0.1 - - [07/Dec/2026 12:01:02] "GET /health?req=42 HTTP/1.1" 200 -"#;
+    assert_eq!(parse(python).get("req"), Some("42"));
+}

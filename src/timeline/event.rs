@@ -496,13 +496,18 @@ impl Event {
                 latency_ms,
                 episode,
                 evidence,
+                since,
                 ..
             } => {
                 if let Some(e) = episode {
-                    let what = if *to == crate::core::health::Health::Up {
-                        "outage over"
-                    } else {
-                        "no longer watched, outage not over"
+                    // Recorded once the endpoint has stayed up for the hold (30 s): the line's
+                    // own time is not when it came back, so it says when that was.
+                    let what = match since {
+                        Some(at) if *to == crate::core::health::Health::Up => {
+                            format!("outage over, up since {} UTC", at.format("%H:%M:%S"))
+                        }
+                        _ if *to == crate::core::health::Health::Up => "outage over".to_string(),
+                        _ => "no longer watched, outage not over".to_string(),
                     };
                     return format!(
                         "{endpoint}: {from} → {to}, {what} ({} at worst, {})",

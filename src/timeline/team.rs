@@ -220,7 +220,12 @@ pub fn agreeing<'a>(
             }
             let near = |a: DateTime<Utc>, b: DateTime<Utc>| (a - b).abs() <= window;
             if !starts && !ends {
-                // A first answer: it agrees with the endpoint's last recorded state, if the same.
+                // A first answer that finds it up (an outage start is matched above by its time):
+                // it saw no recovery, and listed beside the record of one it read as a witness of
+                // what happened before the cockpit opened, so it is written as its own line.
+                if *to == Health::Up {
+                    return None;
+                }
                 return records
                     .find(|r| matches!(&r.event, Event::HealthChanged { endpoint: e, .. } if e == endpoint))
                     .filter(|r| match &r.event {
@@ -372,6 +377,20 @@ mod tests {
         assert!(
             agreeing(carol.iter(), &up, "dave", at(1), window).is_none(),
             "down there, up here: both kept"
+        );
+        // A first answer that finds it up after carol recorded the outage's end saw no
+        // recovery, and stands alone.
+        let mut recovered = change(Health::Down, Health::Up, "carol");
+        if let Event::HealthChanged { episode, .. } = &mut recovered {
+            *episode = Some(crate::timeline::episode::Summary::default());
+        }
+        let history = [
+            rec(7, 0, "sitrep", change(Health::Up, Health::Down, "carol")),
+            rec(9, 30, "sitrep", recovered),
+        ];
+        assert!(
+            agreeing(history.iter(), &up, "dave", at(90), window).is_none(),
+            "dave saw it up, not coming back"
         );
     }
 

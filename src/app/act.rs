@@ -482,7 +482,24 @@ pub fn send(app: &mut App, text: String) -> Vec<Command> {
         app.mode = Mode::Compose(Editor::new(&text));
         return Vec::new();
     }
+    if app.dry_run {
+        // A rehearsal sends nothing anywhere: the draft stays to be sent for real.
+        say(
+            app,
+            format!(
+                "dry run: the update was NOT sent to {}; the draft is kept",
+                app.destinations.join(", ")
+            ),
+            true,
+        );
+        app.update_draft = Some(Editor::new(&text));
+        return Vec::new();
+    }
+    if app.deliveries == 0 {
+        app.delivery_round = (0, Vec::new());
+    }
     app.deliveries += app.destinations.len();
+    app.delivery_round.0 += app.destinations.len();
     say(
         app,
         format!("sending to {}…", app.destinations.join(", ")),
@@ -517,7 +534,23 @@ pub fn delivered(app: &mut App, d: Delivery, text: String) -> Vec<Command> {
         app.cadence = crate::act::Cadence::new(every, app.now);
     }
     let result = d.result();
-    say(app, format!("update → {}: {result}", d.destination), !d.ok);
+    if !d.ok {
+        app.delivery_round.1.push(format!("{}: {result}", d.destination));
+    }
+    // A failure stays in the status line while the other destinations answer: one delivered
+    // after it had hidden it behind its own success.
+    match &app.delivery_round {
+        (total, failed) if !failed.is_empty() => {
+            let text = format!(
+                "update NOT delivered to {} of {}: {}",
+                failed.len(),
+                (*total).max(failed.len()),
+                failed.join(" · ")
+            );
+            say(app, text, true);
+        }
+        _ => say(app, format!("update → {}: {result}", d.destination), false),
+    }
     let mut commands = vec![app.request(
         app.actor.clone(),
         Event::UpdateSent {

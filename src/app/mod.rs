@@ -500,6 +500,9 @@ pub struct App {
     pub destinations: Vec<String>,
     /// Deliveries still under way.
     pub deliveries: usize,
+    /// Destinations the updates sent since deliveries were last all done went to, and those of
+    /// them that failed (`destination: why`): a failure stays in the status line until then.
+    pub delivery_round: (usize, Vec<String>),
     /// How far the help is scrolled.
     pub help_scroll: usize,
     /// A range marked as working (`:good`), for comparing patterns.
@@ -619,6 +622,7 @@ impl App {
             cadence: crate::act::Cadence::new(act::DEFAULT_EVERY, now),
             destinations: Vec::new(),
             deliveries: 0,
+            delivery_round: (0, Vec::new()),
             compose_every: None,
             compose_step: None,
             good: None,

@@ -423,6 +423,75 @@ fn dry_run_shows_the_command_but_never_runs_it() {
 }
 
 #[test]
+fn a_dry_run_sends_no_status_update_and_keeps_the_draft() {
+    let mut app = app();
+    app.dry_run = true;
+    app.destinations = vec!["webhook http://127.0.0.1:9".into()];
+    update(&mut app, key('u'));
+    let Mode::Compose(editor) = &app.mode else {
+        panic!("{:?}", app.mode)
+    };
+    let text = editor.text();
+    let cmds = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    assert!(cmds.is_empty(), "{cmds:?}");
+    let said = app.flash.clone().unwrap().text;
+    assert!(said.contains("dry run: the update was NOT sent"), "{said}");
+    assert_eq!(app.update_draft.as_ref().map(|e| e.text()), Some(text));
+}
+
+#[test]
+fn a_failed_delivery_stays_said_while_the_other_destinations_answer() {
+    let mut app = app();
+    app.destinations = vec![
+        "file status-updates.md".into(),
+        "file /nonexistent/updates.md".into(),
+        "webhook http://127.0.0.1:9".into(),
+    ];
+    update(&mut app, key('u'));
+    let cmds = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    assert_eq!(cmds.len(), 1, "{cmds:?}");
+    let answer = |destination: &str, ok: bool, detail: &str| Msg::Delivered {
+        delivery: crate::act::Delivery {
+            destination: destination.into(),
+            ok,
+            attempts: 1,
+            detail: detail.into(),
+            sent_at: chrono::Utc::now(),
+            osc52: None,
+        },
+        text: "the update".into(),
+    };
+    update(&mut app, answer("file /nonexistent/updates.md", false, "No such file or directory"));
+    update(&mut app, answer("file status-updates.md", true, "written"));
+    update(&mut app, answer("webhook http://127.0.0.1:9", false, "cannot connect: refused"));
+    let flash = app.flash.clone().unwrap();
+    assert!(flash.error, "{flash:?}");
+    assert!(
+        flash.text.starts_with("update NOT delivered to 2 of 3: file /nonexistent/updates.md: ")
+            && flash.text.contains("webhook http://127.0.0.1:9: "),
+        "{}",
+        flash.text
+    );
+    assert_eq!(app.deliveries, 0);
+    // And the timeline's line of a failed one says so, not only its detail.
+    let failed = Event::UpdateSent {
+        destination: "webhook http://127.0.0.1:9".into(),
+        text: "Payments: degraded\nmore".into(),
+        result: "FAILED (cannot connect: refused)".into(),
+    };
+    assert_eq!(
+        failed.summary(),
+        "update → webhook http://127.0.0.1:9 NOT delivered: Payments: degraded"
+    );
+}
+
+#[test]
 fn any_key_but_y_at_the_confirmation_runs_nothing() {
     let mut app = app();
     app.params.insert("service".into(), "payments-api".into());

@@ -131,7 +131,7 @@ pub enum Cmd {
         /// Your name in the timeline (default: $USER).
         #[arg(long)]
         actor: Option<String>,
-        /// Read-only: runbook commands are shown but never run.
+        /// A rehearsal: runbook commands are shown but never run and status updates are never sent (ticks and notes are recorded).
         #[arg(long, alias = "read-only")]
         dry_run: bool,
         /// Clicks focus a panel and the wheel scrolls (takes the terminal's text selection; most
@@ -159,7 +159,7 @@ pub enum Cmd {
         /// Your name in the timeline (default: $USER).
         #[arg(long)]
         actor: Option<String>,
-        /// Read-only: runbook commands are shown but never run.
+        /// A rehearsal: runbook commands are shown but never run and status updates are never sent (ticks and notes are recorded).
         #[arg(long, alias = "read-only")]
         dry_run: bool,
         /// Clicks focus a panel and the wheel scrolls (takes the terminal's text selection; most

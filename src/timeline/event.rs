@@ -554,11 +554,17 @@ impl Event {
                 (None, true) => format!("$ {command} → killed"),
             },
             Event::UpdateSent {
-                destination, text, ..
-            } => format!(
-                "update → {destination}: {}",
-                text.lines().next().unwrap_or("")
-            ),
+                destination,
+                text,
+                result,
+            } => {
+                // A failed delivery says so in its line, not only in its detail.
+                let failed = if result.starts_with("FAILED") { " NOT delivered" } else { "" };
+                format!(
+                    "update → {destination}{failed}: {}",
+                    text.lines().next().unwrap_or("")
+                )
+            }
             Event::LinePinned { source, text, .. } => {
                 format!("pinned {source} line: {}", shorten(text))
             }

@@ -413,6 +413,11 @@ pub(super) fn confirm_run(
     let approval = super::approval::state(app, request);
     let keys = match &approval {
         Some((_, false)) => super::approval::keys(app, theme),
+        // A dry run says what `y` does there: it shows that nothing ran.
+        _ if app.dry_run => Line::from(vec![
+            Span::styled("y", theme.key),
+            Span::raw(" rehearses it (nothing runs) · any other key: back"),
+        ]),
         _ => Line::from(vec![
             Span::styled("y", theme.key),
             Span::raw(" runs it · any other key: don't"),

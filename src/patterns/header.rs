@@ -75,7 +75,7 @@ fn split_json(line: &str) -> Option<(Option<Level>, Range<usize>)> {
     }
     let message = JSON_KEYS[..MESSAGE_KEYS]
         .iter()
-        .find_map(|k| json_string_field(bytes, k))?;
+        .find_map(|k| json_string_field(bytes, k));
     let level = JSON_KEYS[MESSAGE_KEYS..].iter().find_map(|k| {
         let value = &bytes[json_scalar_field(bytes, k)?];
         match value {
@@ -86,8 +86,55 @@ fn split_json(line: &str) -> Option<(Option<Level>, Range<usize>)> {
             _ => crate::core::level::of_value(value),
         }
     });
+    let Some(message) = message else {
+        // No message field (structlog's `event`, an audit record): the whole object is the
+        // event, read as its fields (see [`json_fields`]); said by an empty range at its `{`.
+        let open = line.len() - line.trim_start().len();
+        return Some((level, open..open));
+    };
     let (inner_level, start) = split_text_header(&line[message.clone()]);
     Some((level.or(inner_level), message.start + start..message.end))
+}
+
+/// A JSON object with no message field, as `key=value` pieces the tokenizer reads as a logfmt
+/// line's (nested keys dotted, at most four deep; a string with a space quoted; an array as its
+/// JSON), into `out`: compact JSON has no space, so the whole object had been one piece and every
+/// such line of a log one `<*>` pattern, errors and all. Keys come in the object's order. False
+/// when `text` is not an object that reads whole (or is longer than 16 KiB): it is then mined as
+/// written.
+pub(crate) fn json_fields(text: &str, out: &mut String) -> bool {
+    out.clear();
+    if text.len() > 16 * 1024 {
+        return false;
+    }
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    fn put(key: &str, value: &serde_json::Value, depth: usize, out: &mut String) {
+        use std::fmt::Write as _;
+        match value {
+            serde_json::Value::Object(map) if depth < 4 && !map.is_empty() => {
+                for (k, v) in map {
+                    put(&format!("{key}.{k}"), v, depth + 1, out);
+                }
+            }
+            serde_json::Value::String(v) if v.contains(char::is_whitespace) => {
+                let _ = write!(out, " {key}=\"{}\"", v.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+            serde_json::Value::String(v) => {
+                let _ = write!(out, " {key}={v}");
+            }
+            other => {
+                let _ = write!(out, " {key}={other}");
+            }
+        }
+    }
+    for (k, v) in &map {
+        put(k, v, 1, out);
+    }
+    let trimmed = out.trim_start().len();
+    out.drain(..out.len() - trimmed);
+    !out.is_empty()
 }
 
 /// The quoted keys of a JSON line's message (`msg`, `message`, `log`, journald's `MESSAGE`), then

@@ -319,6 +319,8 @@ pub struct Miner {
     streams: Vec<Stream>,
     /// How the line observed last stands in its event.
     last_part: super::EventPart,
+    /// A JSON object's fields as `key=value` pieces (reused; see `header::json_fields`).
+    json_fields: String,
 }
 
 impl Default for Miner {
@@ -354,6 +356,7 @@ impl Miner {
             merges: VecDeque::new(),
             streams: Vec::new(),
             last_part: super::EventPart::Begins,
+            json_fields: String::new(),
         }
     }
 
@@ -450,7 +453,18 @@ impl Miner {
                 return self.resolve(id);
             }
         }
-        let body = &line[message];
+        // A JSON object with no message field is read as its fields (`header::json_fields`).
+        let mut fields = std::mem::take(&mut self.json_fields);
+        let body = if message.is_empty() && line[message.start..].starts_with('{') {
+            let object = &line[message.start..];
+            if header::json_fields(object, &mut fields) {
+                fields.as_str()
+            } else {
+                object
+            }
+        } else {
+            &line[message]
+        };
         self.tokenizer.tokenize(body);
         let toks = std::mem::take(&mut self.tokenizer.toks);
         let signature = token::signature(&toks);
@@ -487,6 +501,7 @@ impl Miner {
                 .map(|t| crate::core::level::of_http_status(t.class))
         });
         self.update(slot, level, body, &toks, now_ms);
+        self.json_fields = fields;
         self.tokenizer.toks = toks;
         self.touch(slot);
         let id = self.pattern(slot).map_or(PatternId(0), Pattern::id);

@@ -669,7 +669,7 @@ impl Tokenizer {
             _ => {
                 let flags = if !is_key(key) || is_message_key(key) {
                     0
-                } else if is_status_word(key) {
+                } else if is_status_key(key) {
                     KEY_PLAIN | KEY_STATUS
                 } else {
                     KEY_PLAIN
@@ -741,7 +741,7 @@ impl Tokenizer {
             // `uct="0.018"`: the quotes are around the value, not part of it.
             let quoted = usize::from(matches!(core.get(eq + 1), Some(b'"' | b'\'')));
             let value = &core[eq + 1 + quoted..];
-            let class = if is_status_word(&core[..eq]) {
+            let class = if is_status_key(&core[..eq]) {
                 status_class(value)
             } else {
                 0
@@ -1172,6 +1172,21 @@ fn is_status_word(raw: &[u8]) -> bool {
     ]
     .iter()
     .any(|name| w.eq_ignore_ascii_case(name))
+}
+
+/// A key whose value is an HTTP status: a status word, or a key ending in one (Cloudflare's
+/// `EdgeResponseStatus`, ALB's `elb_status_code`, `upstream_status`), so a 200 and a 502 of such a
+/// log are kept apart as they are under `status=`.
+fn is_status_key(key: &[u8]) -> bool {
+    if is_status_word(key) {
+        return true;
+    }
+    let ends = |suffix: &[u8]| {
+        key.len() > suffix.len()
+            && key.len() <= 40
+            && key[key.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    ends(b"status") || ends(b"status_code") || ends(b"statuscode")
 }
 
 /// The class of an HTTP status code (`b'2'` for 200..=299), or 0 when `value` is not one.

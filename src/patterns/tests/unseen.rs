@@ -1288,3 +1288,62 @@ fn a_stream_that_begins_with_an_uncaught_traceback_has_only_the_exception_as_a_p
     assert!(ids.iter().all(|&id| miner.resolve(id) == ids[3]), "{ids:?}");
     assert_eq!(miner.get(ids[3]).and_then(Pattern::level), Some(Level::Error));
 }
+
+/// A JSON object with no message field (structlog's `event`, an audit record) is read as its
+/// fields: compact JSON has no space, so each line had been one piece, and an error was mined
+/// into the same `<*>` pattern as the info lines around it, under the first line's template.
+#[test]
+fn a_json_line_without_a_message_field_is_mined_by_its_fields_and_its_level() {
+    let mut lines = Vec::new();
+    for i in 0..40 {
+        lines.push(format!(
+            r#"{{"timestamp":"2024-08-11T19:58:{:02}Z","level":"info","event":"order_created","order_id":{},"user":"u{i}"}}"#,
+            i % 60,
+            264_500 + i
+        ));
+        if i % 4 == 0 {
+            lines.push(format!(
+                r#"{{"timestamp":"2024-08-11T19:59:{:02}Z","level":"error","event":"payment_failed","order_id":{},"user":"u{i}","reason":"card declined by bank {i}"}}"#,
+                i % 60,
+                364_500 + i
+            ));
+        }
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    assert_eq!(patterns_among(&miner, &ids), 2);
+    let created = miner.get(miner.resolve(ids[0])).unwrap();
+    let failed = miner.get(miner.resolve(ids[1])).unwrap();
+    assert_eq!(created.level(), Some(Level::Info));
+    assert_eq!(failed.level(), Some(Level::Error));
+    assert_eq!(
+        created.template(),
+        "event=order_created level=info order_id=<*> timestamp=<*> user=<*>"
+    );
+    assert!(
+        failed.template().starts_with("event=payment_failed level=error order_id=<*>"),
+        "{}",
+        failed.template()
+    );
+    // A JSON line that does not read whole is mined as written.
+    let (miner, ids) = mine_all(&[r#"{"level":"info","event":"cut off"#]);
+    assert_eq!(miner.template(ids[0]), Some(r#"{"level":"info","event":"cut off"#));
+}
+
+/// A key that ends in `status` holds an HTTP status (Cloudflare's `EdgeResponseStatus`, ALB's
+/// `elb_status_code`): a 200 and a 502 are apart, as under `status=`.
+#[test]
+fn a_status_key_of_any_name_keeps_the_status_classes_apart() {
+    let line = |status: u16, i: usize| {
+        format!("ClientIP=10.0.0.{i} ClientRequestMethod=GET EdgeResponseStatus={status} RayID=87a1b2c3d4e5f{i:03}")
+    };
+    let ok: Vec<String> = (0..20).map(|i| line(200 + (i % 2) as u16 * 4, i)).collect();
+    let mut all = ok.clone();
+    all.push(line(502, 99));
+    let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    assert_eq!(patterns_among(&miner, &ids), 2);
+    let failed = miner.get(miner.resolve(ids[20])).unwrap();
+    assert_eq!(failed.level(), Some(Level::Error));
+    assert!(failed.template().contains("EdgeResponseStatus=5xx"), "{}", failed.template());
+}

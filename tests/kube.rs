@@ -347,6 +347,40 @@ async fn an_ended_pod_watch_is_opened_again_and_misses_no_pod() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_selector_that_matches_no_pod_says_so_once_and_picks_up_a_later_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let cluster = Cluster::start(dir.path()).await;
+    let mut f = Followed::spawn(spec(&cluster), options(None));
+    let words = format!("no pod matches app=pay in namespace {NS}; watching for one");
+    assert!(
+        f.until(|_, s| said(s, &words) > 0).await,
+        "{:?}",
+        f.statuses
+    );
+    assert!(
+        f.statuses
+            .iter()
+            .any(|s| matches!(s, SourceStatus::Notice { .. }) && s.to_string().contains(&words)),
+        "a notice, which the cockpit records and `sitrep tail` prints: {:?}",
+        f.statuses
+    );
+    cluster.add_pod("pay-1", &["app"]);
+    cluster.log("pay-1", "app", Utc::now(), "first words");
+    assert!(
+        f.until(|l, _| l.iter().any(|l| l.text.ends_with("first words")))
+            .await,
+        "{:?}",
+        f.statuses
+    );
+    let notices = f
+        .statuses
+        .iter()
+        .filter(|s| matches!(s, SourceStatus::Notice { .. }) && s.to_string().contains("no pod"))
+        .count();
+    assert_eq!(notices, 1, "{:?}", f.statuses);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_kubectl_says_what_to_install() {
     let mut spec = KubeSpec::parse("app=pay").unwrap();
     spec.kubectl = "/nonexistent/kubectl".into();

@@ -554,6 +554,8 @@ pub struct App {
     pub keymap: Vec<Binding>,
     /// A note closed with Esc, brought back by the next `n`.
     pub note_draft: String,
+    /// The palette was kept open on a command it refused: a `:` typed first starts a new one.
+    pub palette_kept: bool,
     /// A status update closed with Esc, brought back by the next `u`.
     pub update_draft: Option<editor::Editor>,
     /// Set when the program should end.
@@ -648,6 +650,7 @@ impl App {
             viewport: Viewport::default(),
             keymap: keys::default_keymap(),
             note_draft: String::new(),
+            palette_kept: false,
             update_draft: None,
             quit: false,
         };

@@ -564,3 +564,25 @@ fn the_panels_keep_their_focus_order_and_titles() {
     let titles: Vec<&str> = Panel::ALL.iter().map(|p| p.title()).collect();
     assert_eq!(titles, ["Logs", "Health", "Runbook", "Timeline"]);
 }
+
+#[test]
+fn a_colon_after_a_refused_command_starts_a_new_one() {
+    let mut app = app();
+    for ch in ":bogus".chars() {
+        update(&mut app, key(ch));
+    }
+    update(&mut app, code(KeyCode::Enter));
+    assert_eq!(app.mode, Mode::Input(Input::Palette, "bogus".into()));
+    assert!(app.flash.clone().unwrap().text.contains("unknown command"));
+    // `:` again: a fresh command, not `bogus:`.
+    update(&mut app, key(':'));
+    assert_eq!(app.mode, Mode::Input(Input::Palette, String::new()));
+    // Fixing the refused one by typing on works as before, `:` included after the first key.
+    for ch in "bogu".chars() {
+        update(&mut app, key(ch));
+    }
+    update(&mut app, code(KeyCode::Enter));
+    update(&mut app, key('s'));
+    update(&mut app, key(':'));
+    assert_eq!(app.mode, Mode::Input(Input::Palette, "bogus:".into()));
+}

@@ -501,6 +501,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Command> {
 }
 
 fn on_input_key(app: &mut App, key: KeyEvent, kind: Input, mut text: String) -> Vec<Command> {
+    // Only the key right after a refused command may start a new one.
+    let kept = std::mem::take(&mut app.palette_kept);
     match key.code {
         KeyCode::Esc => {
             app.mode = Mode::Normal;
@@ -541,6 +543,12 @@ fn on_input_key(app: &mut App, key: KeyEvent, kind: Input, mut text: String) -> 
             Vec::new()
         }
         KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            app.mode = Mode::Input(kind, String::new());
+            Vec::new()
+        }
+        KeyCode::Char(':') if kind == Input::Palette && kept => {
+            // `:` again after a refused command opens a new one (it had been typed onto the
+            // old text: `context:compare`).
             app.mode = Mode::Input(kind, String::new());
             Vec::new()
         }
@@ -591,8 +599,9 @@ fn submit(app: &mut App, kind: Input, text: String) -> Vec<Command> {
             Ok(cmd) => run_palette(app, cmd),
             Err(e) => {
                 complain(app, e);
-                // Keep what was typed so it can be fixed.
+                // Keep what was typed so it can be fixed; a `:` typed first starts afresh.
                 app.mode = Mode::Input(Input::Palette, text);
+                app.palette_kept = true;
                 Vec::new()
             }
         },

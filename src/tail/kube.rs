@@ -827,8 +827,22 @@ impl Pods {
                 break pods;
             }
         };
+        let none = first.is_empty();
         self.start(first).await?;
         ctx.status(self.reading()).await?;
+        if none {
+            // Said once (and recorded by the cockpit): a selector or namespace that matches
+            // nothing looks, without it, like a service with nothing to say.
+            let spec = &ctx.spec;
+            let message = format!(
+                "no pod matches {} in {}; watching for one (check the selector and the namespace)",
+                spec.selector,
+                spec.namespace
+                    .as_deref()
+                    .map_or("the context's namespace".to_string(), |ns| format!("namespace {ns}"))
+            );
+            ctx.status(SourceStatus::Notice { message }).await?;
+        }
         let mut delay = ctx.opts.restart_min;
         let mut listed = true;
         let mut quick_ends = 0u32;

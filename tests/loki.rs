@@ -432,6 +432,36 @@ async fn a_loki_failing_as_it_opens_still_gives_the_hour_before() {
     assert_eq!(retried, 2, "{:?}", followed.statuses);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_loki_that_asks_to_wait_is_not_asked_again_sooner() {
+    let loki = Arc::new(Loki::default());
+    loki.add(&[("app", "payments")], ns_ago(30.0), "request 1");
+    // Two refusals asking for 2 s each, where the source's own backoff is 200 ms.
+    loki.throttle_secs.store(2, Ordering::SeqCst);
+    loki.failing.store(2, Ordering::SeqCst);
+    let url = serve(Arc::clone(&loki)).await;
+    let mut followed = Followed::start(&url, options(60, 1_000));
+    assert!(
+        followed.until(|l, _| !l.is_empty()).await,
+        "{:?}",
+        followed.statuses
+    );
+    let said = followed.said().join("\n");
+    assert!(
+        said.contains("HTTP 429: slow down; asking again in 2s"),
+        "{said}"
+    );
+    let at = loki.ranges_at.lock().unwrap().clone();
+    assert!(at.len() >= 3, "{at:?}");
+    for pair in at[..3].windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(
+            gap >= Duration::from_millis(1_900),
+            "asked again after {gap:?}"
+        );
+    }
+}
+
 /// Waits (at most 20 s) until `done` holds; returns whether it did.
 async fn eventually(done: impl Fn() -> bool) -> bool {
     for _ in 0..200 {

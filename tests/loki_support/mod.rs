@@ -73,6 +73,10 @@ pub struct Loki {
     pub no_history: AtomicBool,
     /// Answer HTTP 500 to this many requests.
     pub failing: AtomicUsize,
+    /// When set, those failures are `429 Too Many Requests` with `Retry-After` of this many seconds.
+    pub throttle_secs: AtomicUsize,
+    /// When each `query_range` request came.
+    pub ranges_at: Mutex<Vec<std::time::Instant>>,
     /// Answer nothing while set.
     pub hanging: AtomicBool,
     pub requests: AtomicUsize,
@@ -93,6 +97,8 @@ impl Default for Loki {
             repeat: AtomicBool::default(),
             no_history: AtomicBool::default(),
             failing: AtomicUsize::default(),
+            throttle_secs: AtomicUsize::default(),
+            ranges_at: Mutex::default(),
             hanging: AtomicBool::default(),
             requests: AtomicUsize::default(),
             last_head: Mutex::default(),
@@ -344,6 +350,14 @@ pub async fn serve(loki: Arc<Loki>) -> String {
                 if path == "/loki/api/v1/tail" {
                     return tail(stream, &text, &query, &loki).await;
                 }
+                if path == "/loki/api/v1/query_range" {
+                    loki.ranges_at
+                        .lock()
+                        .unwrap()
+                        .push(std::time::Instant::now());
+                }
+                let throttle = loki.throttle_secs.load(Ordering::SeqCst);
+                let mut extra = String::new();
                 let (status, body) = if path != "/loki/api/v1/query_range" {
                     ("404 Not Found", "404 page not found".to_string())
                 } else if loki
@@ -351,15 +365,20 @@ pub async fn serve(loki: Arc<Loki>) -> String {
                     .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                     .is_ok()
                 {
-                    (
-                        "500 Internal Server Error",
-                        "too many outstanding requests".to_string(),
-                    )
+                    if throttle > 0 {
+                        extra = format!("Retry-After: {throttle}\r\n");
+                        ("429 Too Many Requests", "slow down".to_string())
+                    } else {
+                        (
+                            "500 Internal Server Error",
+                            "too many outstanding requests".to_string(),
+                        )
+                    }
                 } else {
                     ("200 OK", loki.answer(&query))
                 };
                 let response = format!(
-                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {status}\r\n{extra}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = stream.write_all(response.as_bytes()).await;

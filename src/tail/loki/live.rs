@@ -151,11 +151,12 @@ impl<'a> Live<'a> {
 
     /// Says a failure with its retry delay, and waits it out (less what the caller waits anyway).
     async fn trouble(&mut self, message: &str, waits: Duration) -> Result<(), Closed> {
-        let retry = crate::core::duration::glance(self.delay);
+        let wait = self.client.wait_before_asking(self.delay);
+        let retry = crate::core::duration::glance(wait);
         let message = format!("{}: {message}; asking again in {retry}", self.what);
         send(self.tx, self.source, SourceStatus::Error { message }).await?;
         self.shown.clear();
-        tokio::time::sleep(self.delay.saturating_sub(waits)).await;
+        tokio::time::sleep(wait.saturating_sub(waits)).await;
         self.delay = self.longer();
         Ok(())
     }

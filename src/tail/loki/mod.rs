@@ -226,7 +226,7 @@ async fn follow(
     let (first, report) = match (&opts.backfill, opts.from_start) {
         (Some(backfill), false) => {
             let (start, end) = (ns_of(backfill.since), ns_of(now));
-            let found = asked_again(tx, source, &what, opts, || {
+            let found = asked_again(&client, tx, source, &what, opts, || {
                 history(&client, start, end, backfill.max_lines)
             })
             .await?;
@@ -255,7 +255,7 @@ async fn follow(
                 _ => (ns_of(now - chrono::TimeDelta::hours(1)), HISTORY),
             };
             let found =
-                asked_again(tx, source, &what, opts, || history(&client, start, ns_of(now), max))
+                asked_again(&client, tx, source, &what, opts, || history(&client, start, ns_of(now), max))
                     .await?;
             match found {
                 Ok((entries, _)) => (entries, None),
@@ -286,6 +286,7 @@ async fn follow(
 /// a Loki that answers 500 or 429 as the cockpit opens still gives the hour before, where one
 /// failure had left it out for good. Each failure but the last is said with its retry.
 async fn asked_again<T, F: std::future::Future<Output = Result<T, String>>>(
+    client: &Client,
     tx: &Sender<TailEvent>,
     source: usize,
     what: &str,
@@ -297,10 +298,11 @@ async fn asked_again<T, F: std::future::Future<Output = Result<T, String>>>(
         match ask().await {
             Ok(found) => return Ok(Ok(found)),
             Err(message) => {
-                let retry = crate::core::duration::glance(delay);
+                let wait = client.wait_before_asking(delay);
+                let retry = crate::core::duration::glance(wait);
                 let message = format!("{what}: {message}; asking again in {retry}");
                 send(tx, source, SourceStatus::Error { message }).await?;
-                tokio::time::sleep(delay).await;
+                tokio::time::sleep(wait).await;
                 delay = (delay * 2).min(opts.restart_max.max(opts.restart_min));
             }
         }

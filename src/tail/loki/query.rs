@@ -63,6 +63,9 @@ pub(super) enum Direction {
 pub(super) struct Client {
     http: reqwest::Client,
     spec: LokiSpec,
+    /// How long Loki last asked to be left alone (`Retry-After` on a 429 or 503), in ms; taken by
+    /// the next wait (0: nothing asked).
+    retry_after_ms: std::sync::atomic::AtomicU64,
 }
 
 impl Client {
@@ -72,7 +75,20 @@ impl Client {
             .connect_timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| format!("cannot make an HTTP client: {e}"))?;
-        Ok(Client { http, spec })
+        Ok(Client {
+            http,
+            spec,
+            retry_after_ms: std::sync::atomic::AtomicU64::new(0),
+        })
+    }
+
+    /// The wait before asking again: `delay`, or longer when Loki's last refusal asked for more
+    /// (`Retry-After`), which is then forgotten.
+    pub(super) fn wait_before_asking(&self, delay: Duration) -> Duration {
+        let asked = self
+            .retry_after_ms
+            .swap(0, std::sync::atomic::Ordering::Relaxed);
+        delay.max(Duration::from_millis(asked))
     }
 
     /// Loki's URL with this API path and query.
@@ -127,11 +143,23 @@ impl Client {
             .await
             .map_err(|e| unanswered(&e, ANSWER_TIMEOUT))?;
         let status = response.status();
+        let asked = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str(), v.to_str().ok()?)));
+        let retry_after = crate::core::ratelimit::RateLimit::from_headers(asked, chrono::Utc::now())
+            .and_then(|r| r.retry_after);
         let body = response
             .bytes()
             .await
             .map_err(|e| format!("the answer broke off: {e}"))?;
         if !status.is_success() {
+            if let Some(wait) = retry_after {
+                // At most ten minutes: a Loki that asks for more is asked again then.
+                let ms = wait.min(Duration::from_secs(600)).as_millis() as u64;
+                self.retry_after_ms
+                    .store(ms, std::sync::atomic::Ordering::Relaxed);
+            }
             let said = sanitize_line(&body[..body.len().min(300)], 0, 300).0;
             return Err(format!("HTTP {}: {said}", status.as_u16()));
         }

@@ -252,3 +252,32 @@ fn an_endpoint_not_answered_yet_says_its_first_probe_is_on_its_way() {
     let at = s.find("hanging").unwrap_or_else(|| panic!("{s}"));
     assert!(s[at..].contains("first probe on its way…"), "{s}");
 }
+
+#[test]
+fn marked_mitigated_while_an_endpoint_fails_the_header_says_so_until_it_recovers() {
+    let mut app = incident();
+    apply(&mut app, key('M'));
+    apply(&mut app, key('y'));
+    for (w, h) in [(120, 40), (80, 24)] {
+        let screen = render(&app, w, h);
+        let header = screen.lines().next().unwrap();
+        assert!(header.contains("● mitigated, but"), "{header}");
+    }
+    // Every endpoint answers well again: the mark alone.
+    for s in [610, 620] {
+        apply(
+            &mut app,
+            sitrep::app::Msg::Probe(probe(0, s, 200, 30, sitrep::health::Outcome::Ok)),
+        );
+        apply(
+            &mut app,
+            sitrep::app::Msg::Probe(probe(2, s, 200, 30, sitrep::health::Outcome::Ok)),
+        );
+    }
+    let screen = render(&app, 120, 40);
+    let header = screen.lines().next().unwrap();
+    assert!(
+        header.contains("● mitigated") && !header.contains("but"),
+        "{header}"
+    );
+}

@@ -311,7 +311,20 @@ fn header_text(app: &App, width: usize) -> (String, bool) {
     let milestone = crate::timeline::Milestone::ALL
         .iter()
         .rfind(|m| app.incident.milestones.contains_key(m))
-        .map(|m| format!("● {}", m.name()));
+        .map(|m| {
+            // Marked mitigated (or resolved) while an endpoint is failing again: said beside the
+            // mark, which alone read as if the outage were over.
+            let failing = app
+                .endpoints
+                .iter()
+                .filter(|e| matches!(e.health.state(), crate::core::health::Health::Down | crate::core::health::Health::Degraded))
+                .count();
+            match (m, failing) {
+                (crate::timeline::Milestone::Detected, _) | (_, 0) => format!("● {}", m.name()),
+                (_, 1) => format!("● {}, but 1 endpoint failing", m.name()),
+                (_, n) => format!("● {}, but {n} endpoints failing", m.name()),
+            }
+        });
     let (cadence, due) = crate::app::act::cadence_label(app);
     // Once resolved, no update is due any more.
     let due = due && resolved.is_none();

@@ -420,6 +420,14 @@ pub fn facts(app: &App) -> UpdateFacts {
 pub fn compose(app: &mut App) -> Vec<Command> {
     if let Some(draft) = app.update_draft.take() {
         app.mode = Mode::Compose(draft);
+        if let Some((at, _)) = app.composed.as_ref().filter(|(at, _)| app.now - *at > chrono::Duration::minutes(1)) {
+            let at = crate::core::wall::hms(*at, app.utc);
+            say(
+                app,
+                format!("draft filled at {at}: when the next update is due and the time are written afresh as it is sent; check the rest"),
+                false,
+            );
+        }
         return Vec::new();
     }
     // The pattern rows are only kept fresh while their view is open; the update needs them now.
@@ -448,9 +456,32 @@ pub fn compose(app: &mut App) -> Vec<Command> {
     // is delivered the header counts down to it.
     app.compose_every = step.and_then(|s| s.update_every);
     app.compose_step = from_step;
-    let text = render_update(&template, &facts(app));
+    let facts = facts(app);
+    let text = render_update(&template, &facts);
+    app.composed = Some((app.now, stamps(&facts)));
     app.mode = Mode::Compose(Editor::new(text.trim_end()));
     commands
+}
+
+/// How an update filled from `facts` writes `{next_update}` and `{now}`.
+fn stamps(facts: &crate::act::UpdateFacts) -> [String; 2] {
+    ["{next_update}", "{now}"].map(|p| render_update(p, facts))
+}
+
+/// `text` with the times it was filled with (`{next_update}`, `{now}`) written as they stand now:
+/// a draft kept a while had promised a next update already past.
+fn refreshed(app: &App, text: String) -> String {
+    let Some((_, then)) = &app.composed else {
+        return text;
+    };
+    let now = stamps(&facts(app));
+    let mut text = text;
+    for (old, new) in then.iter().zip(&now) {
+        if old != new && !old.is_empty() && text.contains(old.as_str()) {
+            text = text.replace(old.as_str(), new);
+        }
+    }
+    text
 }
 
 /// Ctrl-S in the composer: send to every destination.
@@ -472,6 +503,7 @@ pub fn send(app: &mut App, text: String) -> Vec<Command> {
         app.mode = Mode::Compose(Editor::new(&text));
         return Vec::new();
     }
+    let text = refreshed(app, text);
     if app.destinations.is_empty() {
         say(
             app,

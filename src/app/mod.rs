@@ -556,6 +556,9 @@ pub struct App {
     pub note_draft: String,
     /// The palette was kept open on a command it refused: a `:` typed first starts a new one.
     pub palette_kept: bool,
+    /// When the update in the composer was filled, and how it wrote `{next_update}` and `{now}`
+    /// then: a draft kept and sent later has those written afresh.
+    pub composed: Option<(chrono::DateTime<chrono::Utc>, [String; 2])>,
     /// A status update closed with Esc, brought back by the next `u`.
     pub update_draft: Option<editor::Editor>,
     /// Set when the program should end.
@@ -651,6 +654,7 @@ impl App {
             keymap: keys::default_keymap(),
             note_draft: String::new(),
             palette_kept: false,
+            composed: None,
             update_draft: None,
             quit: false,
         };

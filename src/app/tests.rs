@@ -586,3 +586,37 @@ fn a_colon_after_a_refused_command_starts_a_new_one() {
     update(&mut app, key(':'));
     assert_eq!(app.mode, Mode::Input(Input::Palette, "bogus:".into()));
 }
+
+#[test]
+fn a_draft_kept_a_while_is_sent_with_its_times_written_afresh() {
+    let mut app = app();
+    app.destinations = vec!["file updates.md".into()];
+    let start = app.now;
+    update(&mut app, key('u'));
+    let Mode::Compose(editor) = &app.mode else {
+        panic!("{:?}", app.mode)
+    };
+    let due_then = (start + chrono::Duration::from_std(app.update_every).unwrap())
+        .format("%H:%M UTC")
+        .to_string();
+    assert!(editor.text().contains(&format!("Next update: {due_then}")), "{}", editor.text());
+    update(&mut app, code(KeyCode::Esc));
+    // Twenty minutes later, the kept draft is reopened and sent.
+    let later = start + chrono::Duration::minutes(20);
+    update(&mut app, Msg::Tick(later));
+    update(&mut app, key('u'));
+    let said = app.flash.clone().unwrap().text;
+    assert!(said.contains("draft filled at"), "{said}");
+    let cmds = update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL)),
+    );
+    let [Command::Deliver { update: sent }] = &cmds[..] else {
+        panic!("{cmds:?}")
+    };
+    let due_now = (later + chrono::Duration::from_std(app.update_every).unwrap())
+        .format("%H:%M UTC")
+        .to_string();
+    assert!(sent.text.contains(&format!("Next update: {due_now}")), "{}", sent.text);
+    assert!(!sent.text.contains(&due_then), "{}", sent.text);
+}

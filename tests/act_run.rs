@@ -222,6 +222,19 @@ async fn a_missing_program_fails_to_start_with_a_clear_reason() {
         )
     );
     assert!(seen.outcome.summary().starts_with("did not start: "));
+    // A path is looked for from the working folder, which the reason names.
+    let dir = tempfile::tempdir().unwrap();
+    let seen = run(CommandSpec::argv(["./scripts/flag", "off"]).with_cwd(dir.path())).await;
+    let FinishReason::FailedToStart(why) = &seen.outcome.reason else {
+        panic!("{:?}", seen.outcome.reason)
+    };
+    assert_eq!(
+        why,
+        &format!(
+            "`./scripts/flag` was not found from {}: check the path (a relative one is read from that folder)",
+            dir.path().display()
+        )
+    );
 }
 
 #[tokio::test]

@@ -292,6 +292,19 @@ fn start(spec: &CommandSpec) -> Result<Child, String> {
     Child::spawn(&program, &args, spec.cwd.as_deref(), Survivors::Spare).map_err(|e| {
         let program = sanitize(spec.program().as_bytes());
         match e.kind() {
+            // A path (`./scripts/flag`) is looked for from the working folder, not on PATH.
+            std::io::ErrorKind::NotFound if program.contains('/') => {
+                let from = spec.cwd.as_deref().map_or_else(
+                    || {
+                        std::env::current_dir()
+                            .map(|d| d.display().to_string())
+                            .unwrap_or_else(|_| "the current folder".into())
+                    },
+                    |d| d.display().to_string(),
+                );
+                let from = sanitize(from.as_bytes());
+                format!("`{program}` was not found from {from}: check the path (a relative one is read from that folder)")
+            }
             std::io::ErrorKind::NotFound => {
                 format!("`{program}` was not found: is it installed and on PATH?")
             }

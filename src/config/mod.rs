@@ -348,10 +348,32 @@ fn incident(r: &Reader<'_>, raw: RawIncident) -> Result<IncidentConfig, SourceEr
             ),
         ));
     }
+    let runbooks = match &raw.runbooks {
+        Some(p) if p.get_ref().trim().is_empty() => {
+            return Err(r.at(
+                p.span().start,
+                "`runbooks` is empty: name the folder of runbook files (`sitrep init` writes `runbooks`), or leave it out for the shipped ones".into(),
+            ));
+        }
+        Some(p) => {
+            let path = r.path(p.get_ref());
+            if path.is_file() {
+                return Err(r.at(
+                    p.span().start,
+                    format!(
+                        "`runbooks` names the file `{}`: name the folder that holds the runbook files",
+                        p.get_ref()
+                    ),
+                ));
+            }
+            Some(path)
+        }
+        None => None,
+    };
     Ok(IncidentConfig {
         title: raw.title,
         dir,
-        runbooks: raw.runbooks.as_deref().map(|p| r.path(p)),
+        runbooks,
         severity,
         params: raw.params,
         update_every,

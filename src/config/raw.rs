@@ -94,7 +94,7 @@ pub(super) struct RawIncident {
     pub(super) title: String,
     #[serde(default = "default_dir")]
     pub(super) dir: Spanned<String>,
-    pub(super) runbooks: Option<String>,
+    pub(super) runbooks: Option<Spanned<String>>,
     pub(super) severity: Option<Spanned<String>>,
     #[serde(default)]
     pub(super) params: BTreeMap<String, String>,

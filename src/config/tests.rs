@@ -306,3 +306,17 @@ fn an_update_cadence_of_nothing_is_refused_at_its_value() {
         "{err}"
     );
 }
+
+#[test]
+fn a_runbooks_folder_that_is_empty_or_a_file_is_refused_at_its_value() {
+    let err = parse_str("[incident]\ntitle = \"x\"\nrunbooks = \"\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("sitrep.toml:3:12: `runbooks` is empty"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stabilize.toml");
+    std::fs::write(&file, "name = \"stabilize\"\n").unwrap();
+    let text = format!("[incident]\ntitle = \"x\"\nrunbooks = \"{}\"\n", file.display());
+    let err = parse_str(&text).unwrap_err().to_string();
+    assert!(err.contains("names the file") && err.contains("name the folder"), "{err}");
+}

@@ -840,5 +840,12 @@ fn a_new_pattern_the_tool_retracted_is_no_finding_but_stays_struck_in_the_timeli
         md.contains("~~new pattern: card declined by amex gateway~~ retracted by sitrep"),
         "{md}"
     );
+    // The impact began with the standing one, named as plain text (Markdown cells are escaped,
+    // so a code span had shown its backticks).
+    let durations = section(&md, "Durations");
+    assert!(
+        durations.contains("new error pattern: card declined by visa gateway |"),
+        "{durations}"
+    );
     Ok(())
 }

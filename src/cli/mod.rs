@@ -223,7 +223,7 @@ pub enum Cmd {
     /// Retract a milestone or severity recorded by mistake (the line stays; replay and the
     /// export leave it out, and the export shows it struck through).
     Retract {
-        /// The `#` of the milestone or severity event (the timeline panel and the export show it).
+        /// The `#` of the milestone or severity event (an event's detail in the timeline panel, Enter, and the export show it).
         seq: u64,
         /// Why it was wrong.
         #[arg(long)]

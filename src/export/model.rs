@@ -177,7 +177,7 @@ impl<'a> Prepared<'a> {
                 ..
             } if level.is_error() => Some((
                 seen_at.unwrap_or(r.ts),
-                format!("new error pattern `{template}`"),
+                format!("new error pattern: {template}"),
             )),
             _ => None,
         });

@@ -418,3 +418,29 @@ async fn a_misconfigured_destination_sends_nothing() {
     assert_eq!(delivery.attempts, 0);
     assert_no_secret(&delivery, "TOPSECRET");
 }
+
+#[tokio::test]
+async fn a_secret_in_an_update_is_redacted_before_it_is_sent() {
+    let receiver = Receiver::start(vec![]).await;
+    let secrets = vec![
+        "Bearer s3cr3tTOKENxyz".to_string(),
+        "s3cr3tTOKENxyz".to_string(),
+    ];
+    let mut typed = update();
+    typed.text = "Notes: tried curl with s3cr3tTOKENxyz, still 401".into();
+    let sent = typed.redacted(&secrets);
+    assert_eq!(sent.text, "Notes: tried curl with [redacted], still 401");
+    let dest = Destination::Webhook {
+        url: Secret::new(format!("http://{}/hook", receiver.addr)),
+        headers: vec![],
+    };
+    let client = sitrep::core::http::client_builder().build().unwrap();
+    let delivery = bounded(deliver(&dest, &sent, &client, quick())).await;
+    assert!(delivery.ok, "{delivery:?}");
+    let seen = receiver.seen.lock().unwrap();
+    let body = seen[0].body.to_string();
+    assert!(
+        !body.contains("s3cr3tTOKENxyz") && body.contains("[redacted]"),
+        "{body}"
+    );
+}

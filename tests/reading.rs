@@ -463,4 +463,14 @@ fn a_filter_or_a_followed_request_keeps_the_trace_under_the_line_it_keeps() {
     assert!(!rows.contains("/health"), "{rows}");
     let kept = rows.lines().filter(|r| !r.trim().is_empty()).count();
     assert_eq!(kept, 7, "{rows}");
+    // Turned into a filter that hides: the errors go with their traces, the health line stays.
+    apply(&mut app, key('!'));
+    let rows = log_rows(&render(&app, 120, 40)).join("\n");
+    assert!(rows.contains("/health"), "{rows}");
+    assert!(
+        !rows.contains("provider said no")
+            && !rows.contains("card declined")
+            && !rows.contains("Pay.java"),
+        "{rows}"
+    );
 }

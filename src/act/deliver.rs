@@ -30,6 +30,20 @@ pub struct Update {
     pub severity: Option<crate::core::severity::Severity>,
 }
 
+impl Update {
+    /// The update with every secret in its text and title redacted, as an export has them: it
+    /// goes where the team and customers read it, and a token typed or pasted into it (a note it
+    /// quotes) went out in clear.
+    pub fn redacted(&self, secrets: &[String]) -> Update {
+        let redactor = crate::core::redact::Redactor::new(secrets);
+        Update {
+            text: redactor.redact(&self.text).into_owned(),
+            incident: redactor.redact(&self.incident).into_owned(),
+            severity: self.severity,
+        }
+    }
+}
+
 /// How hard to try an HTTP destination.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {

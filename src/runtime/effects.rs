@@ -109,6 +109,7 @@ impl Effects {
     }
 
     fn deliver(&self, update: &Update) {
+        let update = &update.redacted(&self.secrets);
         for dest in &self.destinations {
             let out = self.out.clone();
             let http = self.http.clone();

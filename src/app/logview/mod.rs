@@ -172,9 +172,13 @@ impl LogView {
         if self.event_kept.len() <= line.source {
             self.event_kept.resize(line.source + 1, false);
         }
+        // A line kept on its own counts only when something picked it (a filter that keeps, a
+        // followed request): under filters that only hide, the lines of a hidden event's trace
+        // are kept by nothing and go with it.
+        let picks = self.follow.is_some() || self.filters.iter().any(|f| !f.invert);
         let began = &mut self.event_kept[line.source];
         if pattern_of(n).1 == EventPart::Continues {
-            kept || (*began && self.source.is_none_or(|s| s == line.source))
+            (kept && picks) || (*began && self.source.is_none_or(|s| s == line.source))
         } else {
             *began = kept;
             kept

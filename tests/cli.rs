@@ -188,6 +188,15 @@ fn check_names_every_misspelt_key_of_a_config_given_by_its_path() {
             && text.contains("did you mean `command`?"),
         "{text}"
     );
+    // Both at once: a config that does not load still has its runbooks checked.
+    std::fs::write(dir.path().join("prod/sitrep.toml"), &cfg).unwrap();
+    let out = sitrep(dir.path(), &["check", "prod/sitrep.toml"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains(&at("titel"))
+            && text.contains("prod/runbooks/extra.toml:8:1: unknown field `comand`"),
+        "{text}"
+    );
 }
 
 #[test]

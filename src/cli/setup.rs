@@ -95,6 +95,20 @@ fn source_notes(logs: &[crate::config::LogConfig]) -> bool {
     failed
 }
 
+/// The runbooks folder a config names (`[incident] runbooks`), read from its TOML alone: for a
+/// config that does not load, whose runbooks are still worth checking.
+fn runbooks_named(config_path: &Path) -> Option<std::path::PathBuf> {
+    let text = std::fs::read_to_string(config_path).ok()?;
+    let table: toml::Table = toml::from_str(&text).ok()?;
+    let dir = table.get("incident")?.get("runbooks")?.as_str()?.trim();
+    if dir.is_empty() {
+        return None;
+    }
+    let base = config_path.parent().unwrap_or(Path::new("."));
+    let path = base.join(dir);
+    path.is_dir().then_some(path)
+}
+
 /// Validates a config and its runbooks; prints each problem as `file:line:col: message`.
 pub(super) async fn check(config_path: &Path) -> u8 {
     // Every error in one run, not the first only.
@@ -103,6 +117,14 @@ pub(super) async fn check(config_path: &Path) -> u8 {
         Err(errors) => {
             for e in errors {
                 outln!("{e}");
+            }
+            // The runbooks are checked too, so one run says what is wrong with both.
+            if let Some(dir) = runbooks_named(config_path)
+                && let Err(errors) = runbook::load_dir(&dir)
+            {
+                for e in errors {
+                    outln!("{e}");
+                }
             }
             return 1;
         }

@@ -236,7 +236,11 @@ fn parse_with(
             share,
             me,
         }),
-        _ => Err(errors),
+        _ => {
+            // In file order, as `sitrep check` prints them (each entry was checked in turn).
+            errors.sort_by_key(|e| e.position);
+            Err(errors)
+        }
     }
 }
 

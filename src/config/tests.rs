@@ -320,3 +320,16 @@ fn a_runbooks_folder_that_is_empty_or_a_file_is_refused_at_its_value() {
     let err = parse_str(&text).unwrap_err().to_string();
     assert!(err.contains("names the file") && err.contains("name the folder"), "{err}");
 }
+
+#[test]
+fn every_error_comes_in_file_order() {
+    let text = "[incident]\ntitle = \"x\"\n[[endpoint]]\nname = \"a\"\nurl = \"http://h/\"\nheaders = { X-Key = { env = \"NOPE_A\" } }\n[[destination]]\nkind = \"webhook\"\nurl = { env = \"NOPE_B\" }\n";
+    // Destinations are read before endpoints; the errors still come as the file has them.
+    let text = text.replacen("[[endpoint]]", "[[destination]]\nkind = \"slack\"\nurl = { env = \"NOPE_C\" }\n[[endpoint]]", 1);
+    let errors = parse_all("sitrep.toml", &text, Path::new("/base"), &|_| None).unwrap_err();
+    let lines: Vec<usize> = errors.iter().filter_map(|e| e.position.map(|p| p.0)).collect();
+    assert_eq!(lines.len(), 3, "{errors:?}");
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    assert_eq!(lines, sorted, "{errors:?}");
+}

@@ -60,11 +60,21 @@ impl fmt::Display for Change {
                 span(quiet)
             ),
             Change::Speaking { after } => write!(f, "lines again after {} silent", span(after)),
-            Change::Lagging { by } => write!(
-                f,
-                "lagging: its newest line is {} behind the clock",
-                span(by)
-            ),
+            Change::Lagging { by } => {
+                write!(f, "lagging: its newest line is {} behind the clock", span(by))?;
+                // A whole number of half hours is what a zone puts between a time written
+                // without one and the clock: said, with the setting that fixes it.
+                let minutes = by.num_seconds() as f64 / 60.0;
+                let halves = (minutes / 30.0).round();
+                if halves >= 2.0 && (minutes - halves * 30.0).abs() <= 2.0 {
+                    write!(
+                        f,
+                        " (about {}h: a log that writes its times without a zone may be read in the wrong one; name its zone with `timestamp = {{ zone = \"…\" }}` under its [[log]])",
+                        halves / 2.0
+                    )?;
+                }
+                Ok(())
+            }
             Change::CaughtUp => f.write_str("caught up with the clock"),
         }
     }
@@ -278,6 +288,20 @@ impl Vitals {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_lag_of_whole_hours_points_at_the_zone() {
+        let said = |minutes: i64| {
+            super::Change::Lagging {
+                by: chrono::TimeDelta::minutes(minutes),
+            }
+            .to_string()
+        };
+        assert!(said(300).contains("(about 5h: a log that writes its times without a zone"), "{}", said(300));
+        assert!(said(331).contains("about 5.5h"), "{}", said(331));
+        assert!(!said(3).contains("zone"), "{}", said(3));
+        assert!(!said(75).contains("zone"), "{}", said(75));
+    }
+
     use super::*;
 
     fn at(s: i64) -> DateTime<Utc> {

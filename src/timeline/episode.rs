@@ -81,8 +81,12 @@ impl Summary {
                 parts.push(format!("{what} ×{n}"));
             }
         }
-        if let Some(ms) = self.worst_latency_ms {
-            parts.push(format!("slowest {ms} ms"));
+        match self.worst_latency_ms {
+            // A timeout got no answer, so it has no latency: the slowest answer says nothing of
+            // them, and `slowest 7 ms` beside `timeouts ×4` read as a fast outage.
+            Some(ms) if self.timeouts > 0 => parts.push(format!("slowest answer {ms} ms, timeouts aside")),
+            Some(ms) => parts.push(format!("slowest {ms} ms")),
+            None => {}
         }
         parts.join(" · ")
     }

@@ -143,3 +143,19 @@ fn an_end_recorded_by_a_cockpit_with_a_short_hold_ends_the_episode_whatever_hold
     assert_eq!(list[1].start, t(38));
     assert_eq!(list[1].end, None);
 }
+
+#[test]
+fn the_slowest_answer_is_said_apart_from_timeouts() {
+    let mut s = super::Summary {
+        timeouts: 4,
+        other: 8,
+        worst_latency_ms: Some(7),
+        ..super::Summary::default()
+    };
+    assert_eq!(
+        s.failures(),
+        "timeouts ×4 · failed ×8 · slowest answer 7 ms, timeouts aside"
+    );
+    s.timeouts = 0;
+    assert_eq!(s.failures(), "failed ×8 · slowest 7 ms");
+}

@@ -101,8 +101,16 @@ pub fn parse(origin: &str, text: &str) -> Result<Runbook, SourceError> {
 
 /// Like [`parse`], with every misspelt key of the file (`sitrep check` prints them all).
 pub fn parse_all(origin: &str, text: &str) -> Result<Runbook, Vec<SourceError>> {
-    let raw: RawRunbook = crate::core::diag::from_toml_all(origin, text)?;
-    checked(origin, text, raw).map_err(|e| vec![e])
+    let (raw, mut errors) = crate::core::diag::from_toml_read_on::<RawRunbook>(origin, text);
+    // What the steps say is checked too, its misspelt keys read as meant.
+    let runbook = raw.map(|raw| checked(origin, text, raw));
+    match runbook {
+        Some(Ok(runbook)) if errors.is_empty() => return Ok(runbook),
+        Some(Err(e)) => errors.push(e),
+        _ => {}
+    }
+    errors.sort_by_key(|e| e.position);
+    Err(errors)
 }
 
 /// The runbook `raw` reads as, or what is wrong with it.

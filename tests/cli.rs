@@ -253,6 +253,31 @@ fn check_fails_a_step_that_could_never_run_as_written() {
     );
 }
 
+#[test]
+fn check_names_a_misspelt_key_and_what_is_wrong_beyond_it_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    sitrep(dir.path(), &["init"]);
+    let cfg = std::fs::read_to_string(dir.path().join("sitrep.toml")).unwrap();
+    let cfg = cfg.replacen("\ntitle = ", "\nupdate-every = \"0s\"\ntitel = ", 1);
+    std::fs::write(dir.path().join("sitrep.toml"), &cfg).unwrap();
+    std::fs::write(
+        dir.path().join("runbooks/extra.toml"),
+        "name = \"extra\"\n[[step]]\nid = \"a\"\ntitel = \"A\"\ntimeout = \"0s\"\ncommand = \"true\"\n",
+    )
+    .unwrap();
+    let out = sitrep(dir.path(), &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    for said in [
+        "unknown field `titel`, expected one of `title`",
+        "`update-every` must be more than 0s",
+        "runbooks/extra.toml:4:1: unknown field `titel`",
+        "runbooks/extra.toml:5:11: step `a`: `timeout` must be more than 0s",
+    ] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+}
+
 fn check_with_empty_path(dir: &std::path::Path) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_sitrep"))
         .arg("check")

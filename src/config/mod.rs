@@ -186,10 +186,13 @@ fn parse_with(
     env: &dyn Fn(&str) -> Option<String>,
     optional_secrets: bool,
 ) -> Result<Config, Vec<SourceError>> {
-    let raw: RawConfig = crate::core::diag::from_toml_all(origin, text)?;
+    // Misspelt keys are read as meant and the rest is checked too, so one run names both.
+    let (raw, mut errors) = crate::core::diag::from_toml_read_on::<RawConfig>(origin, text);
+    let Some(raw) = raw else {
+        return Err(errors);
+    };
     let mut r = Reader::new(origin, text, base, env);
     r.optional_secrets = optional_secrets;
-    let mut errors = Vec::new();
     let incident = keep(&mut errors, incident(&r, raw.incident));
     let mut destinations = Vec::new();
     for d in raw.destination {

@@ -68,16 +68,19 @@ impl SourceError {
 /// each one found is read again as the key it was most likely meant to be (or left out when no key
 /// is near) and the document is read again (at most 50 times). Any other error (a wrong type, a
 /// missing key, a TOML syntax error) ends the search, since what follows it cannot be read as
-/// meant. The errors come in file order.
-pub fn from_toml_all<T: serde::de::DeserializeOwned>(
+/// meant. The errors come in file order. With them comes the value the document reads as once its
+/// misspelt keys are read as meant (when it then reads at all; `Some` even with errors): a caller
+/// checks what it holds too, so one run names the misspelt keys and what is wrong beyond them.
+pub fn from_toml_read_on<T: serde::de::DeserializeOwned>(
     origin: &str,
     text: &str,
-) -> Result<T, Vec<SourceError>> {
+) -> (Option<T>, Vec<SourceError>) {
     let mut err = match toml::from_str::<T>(text) {
-        Ok(value) => return Ok(value),
+        Ok(value) => return (Some(value), Vec::new()),
         Err(e) => e,
     };
     let mut errors = vec![SourceError::from_toml(origin, text, &err)];
+    let mut value = None;
     if let Ok(mut doc) = toml::de::DeTable::parse(text) {
         for _ in 0..50 {
             let (Some(span), Some(rest)) = (err.span(), err.message().strip_prefix("unknown field `"))
@@ -90,7 +93,10 @@ pub fn from_toml_all<T: serde::de::DeserializeOwned>(
                 break;
             }
             match T::deserialize(toml::de::Deserializer::from(doc.clone())) {
-                Ok(_) => break,
+                Ok(read) => {
+                    value = Some(read);
+                    break;
+                }
                 Err(e) => {
                     errors.push(SourceError::from_toml(origin, text, &e));
                     err = e;
@@ -100,7 +106,7 @@ pub fn from_toml_all<T: serde::de::DeserializeOwned>(
     }
     errors.sort_by_key(|e| e.position);
     errors.dedup();
-    Err(errors)
+    (value, errors)
 }
 
 /// In `table` (or a table inside it), renames the key `unknown` written at byte `at` to `meant`, or

@@ -161,17 +161,21 @@ fn checked(origin: &str, text: &str, raw: RawRunbook) -> Result<Runbook, SourceE
                 format!("step `{id}` has an empty title"),
             ));
         }
-        let duration =
-            |d: Option<Spanned<String>>| -> Result<Option<std::time::Duration>, SourceError> {
-                match d {
-                    None => Ok(None),
-                    Some(d) => {
-                        crate::core::duration::parse_or_explain(d.get_ref(), "\"5m\" or \"90s\"")
-                            .map(Some)
-                            .map_err(|message| at(d.span(), message))
-                    }
-                }
-            };
+        // A duration of the step, read once; 0s is refused (the command would stop at once, the
+        // next update would be due from the start).
+        let duration = |d: Option<Spanned<String>>,
+                        key: &str|
+         -> Result<Option<std::time::Duration>, SourceError> {
+            let Some(d) = d else { return Ok(None) };
+            match crate::core::duration::parse_or_explain(d.get_ref(), "\"5m\" or \"90s\"") {
+                Ok(zero) if zero.is_zero() => Err(at(
+                    d.span(),
+                    format!("step `{id}`: `{key}` must be more than 0s, like \"5m\" or \"90s\""),
+                )),
+                Ok(value) => Ok(Some(value)),
+                Err(message) => Err(at(d.span(), message)),
+            }
+        };
         let command = s.command.filter(|c| !c.trim().is_empty());
         let approval = s.approval.as_ref().is_some_and(|a| *a.get_ref());
         if let Some(asked) = s.approval.filter(|_| approval && command.is_none()) {
@@ -182,16 +186,8 @@ fn checked(origin: &str, text: &str, raw: RawRunbook) -> Result<Runbook, SourceE
                 ),
             ));
         }
-        for (key, value) in [("timeout", &s.timeout), ("update-every", &s.update_every)] {
-            if let Some(v) = value
-                && crate::core::duration::parse_or_explain(v.get_ref(), "").is_ok_and(|d| d.is_zero())
-            {
-                return Err(at(
-                    v.span(),
-                    format!("step `{id}`: `{key}` must be more than 0s, like \"5m\" or \"90s\""),
-                ));
-            }
-        }
+        let timeout = duration(s.timeout, "timeout")?;
+        let update_every = duration(s.update_every, "update-every")?;
         if let Some(c) = command.as_deref().filter(|_| !s.shell)
             && let Err(why) = crate::core::argv::split_line(c)
         {
@@ -200,8 +196,6 @@ fn checked(origin: &str, text: &str, raw: RawRunbook) -> Result<Runbook, SourceE
                 format!("step `{id}`: its command cannot be split into words: {why}"),
             ));
         }
-        let timeout = duration(s.timeout)?;
-        let update_every = duration(s.update_every)?;
         steps.push(Step {
             id,
             title: s.title.into_inner().trim().to_string(),

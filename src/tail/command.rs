@@ -81,7 +81,7 @@ async fn run(source: usize, argv: Vec<String>, tx: Sender<TailEvent>, opts: Tail
             return;
         }
         tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(opts.restart_max.max(opts.restart_min));
+        delay = opts.longer(delay);
     }
 }
 

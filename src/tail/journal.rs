@@ -854,7 +854,7 @@ async fn follow(
         };
         send(tx, source, status).await?;
         tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(opts.restart_max.max(opts.restart_min));
+        delay = opts.longer(delay);
     }
 }
 

@@ -650,11 +650,6 @@ async fn output(argv: &[String], max: usize) -> Result<Vec<u8>, String> {
     }
 }
 
-/// The next wait of a backoff: twice `delay`, up to the options' longest.
-fn longer(opts: &TailOptions, delay: Duration) -> Duration {
-    (delay * 2).min(opts.restart_max.max(opts.restart_min))
-}
-
 /// What a kubectl that exited said, on one line.
 fn failed(code: Option<i32>, stderr: &[u8]) -> String {
     let text = stderr_text(stderr);
@@ -880,7 +875,7 @@ impl Pods {
                     );
                     ctx.status(SourceStatus::Error { message }).await?;
                     tokio::time::sleep(delay).await;
-                    delay = longer(&ctx.opts, delay);
+                    delay = ctx.opts.longer(delay);
                 }
             }
         }
@@ -895,7 +890,7 @@ impl Pods {
                 let message = format!("{}: {why}; listing again in {retry}", self.who());
                 self.ctx.status(SourceStatus::Error { message }).await?;
                 tokio::time::sleep(*delay).await;
-                *delay = longer(&self.ctx.opts, *delay);
+                *delay = self.ctx.opts.longer(*delay);
                 Ok(None)
             }
         }
@@ -1409,7 +1404,7 @@ async fn stream(
                     return;
                 }
                 tokio::time::sleep(delay).await;
-                delay = longer(&ctx.opts, delay);
+                delay = ctx.opts.longer(delay);
                 continue;
             }
         };
@@ -1523,7 +1518,7 @@ async fn stream(
             // Again after the delay, or at once when the container restarts.
             tokio::select! {
                 () = tokio::time::sleep(delay) => {
-                    delay = longer(&ctx.opts, delay);
+                    delay = ctx.opts.longer(delay);
                 }
                 changed = life.changed() => {
                     if changed.is_err() {

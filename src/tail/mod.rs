@@ -697,4 +697,9 @@ impl TailOptions {
             ..Self::default()
         }
     }
+
+    /// The next wait of a source's backoff: twice `delay`, up to the longest (`restart_max`).
+    pub(crate) fn longer(&self, delay: Duration) -> Duration {
+        (delay * 2).min(self.restart_max.max(self.restart_min))
+    }
 }

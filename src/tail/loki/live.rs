@@ -162,7 +162,7 @@ impl<'a> Live<'a> {
     }
 
     fn longer(&self) -> Duration {
-        (self.delay * 2).min(self.opts.restart_max.max(self.opts.restart_min))
+        self.opts.longer(self.delay)
     }
 
     /// Says how the source reads, when that is news.

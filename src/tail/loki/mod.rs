@@ -303,7 +303,7 @@ async fn asked_again<T, F: std::future::Future<Output = Result<T, String>>>(
                 let message = format!("{what}: {message}; asking again in {retry}");
                 send(tx, source, SourceStatus::Error { message }).await?;
                 tokio::time::sleep(wait).await;
-                delay = (delay * 2).min(opts.restart_max.max(opts.restart_min));
+                delay = opts.longer(delay);
             }
         }
     }

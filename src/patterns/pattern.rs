@@ -48,6 +48,9 @@ pub(super) struct Slot {
     /// digit in it (`isBluetoothA2dpOn`): a word beside it is a value too (see
     /// [`super::siblings`]).
     pub(super) numbered: bool,
+    /// Its first value had a letter (`90s:`, shaped `<*>:` as a bare `11:` is): a value ending in
+    /// `:` labels what follows only then (see [`super::siblings`]).
+    pub(super) lettered: bool,
     pub(super) values: Option<TopValues>,
 }
 
@@ -80,6 +83,7 @@ impl Slot {
         self.masked |= other.masked;
         self.words |= other.words;
         self.numbered |= other.numbered;
+        self.lettered |= other.lettered;
         if let (Some(mine), Some(theirs)) = (&mut self.values, &other.values) {
             mine.absorb(theirs, top);
         }
@@ -409,6 +413,7 @@ pub(super) fn open_slot(track: bool) -> Slot {
         words: false,
         named: false,
         numbered: false,
+        lettered: false,
         values: track.then(TopValues::default),
     }
 }
@@ -442,6 +447,7 @@ pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot
         words: false,
         named: t.kind == Kind::Var && t.ident_hash != 0 && !t.masked,
         numbered: t.masked && mostly_digits(value),
+        lettered: value.bytes().any(|b| b.is_ascii_alphabetic()),
         values: track.then(TopValues::default),
     }
 }

@@ -66,9 +66,20 @@ fn identity(part: &Part) -> u64 {
 /// word where another pattern has a value is a value too).
 fn filed(part: &Part) -> bool {
     match part {
-        Part::Word { .. } | Part::Kv { stem: true, .. } | Part::Var(_) => true,
+        // An access log's method (`"GET`, the request line's quote kept) is the request's kind,
+        // however many there are: `rt=`, `uct=` and the like after the status give its
+        // patterns words enough to merge it away.
+        Part::Word { text, .. } => !is_access_method(text.as_bytes()),
+        Part::Kv { stem: true, .. } | Part::Var(_) => true,
         Part::Kv { stem: false, .. } => false,
     }
+}
+
+/// The method opening an access log's request line, as the tokenizer keeps it: its quote, then
+/// capitals (a request quoted in a message has its method as a value).
+fn is_access_method(text: &[u8]) -> bool {
+    text.strip_prefix(b"\"")
+        .is_some_and(|m| (3..=7).contains(&m.len()) && m.iter().all(u8::is_ascii_uppercase))
 }
 
 /// The key of a pattern with these parts at place `p`.
@@ -228,10 +239,12 @@ pub(super) fn tail_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
             // `execute S_1: SELECT …`, `worker <*>: …`: a numbered name or a value ending in `:`
             // labels what follows; a bare number does not (`11: Bye Bye`: a code, and the words
             // after it say what it means).
+            // The test a line's token is put to (`line_tail_keys`): letters in the value, also
+            // where its shape masks them (`in 90s:`, shaped `<*>:`, labels as `S_1:` does).
             Part::Var(slot) => {
                 slot.shape.len() > 1
                     && slot.shape.ends_with(':')
-                    && slot.shape.bytes().any(|b| b.is_ascii_alphabetic())
+                    && (slot.lettered || slot.shape.bytes().any(|b| b.is_ascii_alphabetic()))
             }
             Part::Kv {
                 stem: true, suffix, ..

@@ -803,6 +803,60 @@ fn a_status_written_as_text_after_the_request_is_a_number_like_any_other() {
 }
 
 #[test]
+fn what_follows_an_access_logs_status_is_one_value_and_its_method_is_never_merged() {
+    // Envoy writes response flags (`UF`, `NR`) and a `-` for a time not taken; a second server
+    // block writes timings after the user agent. Each mix had been a pattern of its own, and
+    // the timings gave the request lines words enough for their methods to merge into `<*>`.
+    let mut lines = Vec::new();
+    for (n, method) in ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"].iter().enumerate() {
+        for (rest, extra) in [
+            ("- 2974 136781 1704 523", ""),
+            ("UF 930 34929 2637 -", ""),
+            ("NR 12 0 5 -", r#" rt=0.006 uct="0.039" urt="2.780""#),
+            ("- 1 2 3 4", r#" rt=0.106 uct="0.009" urt="0.780""#),
+        ] {
+            lines.push(format!(
+                r#"[2024-09-17T07:31:3{n}.197Z] "{method} /api/v2/items?limit={n} HTTP/1.1" 20{n} {rest} "76.51.145.{n}" "Mozilla/5.0 (X11; Linux x86_64)" "a11fbb68-359b-1c91-c5ea-94c7803b77e{n}" "shop.example.com" "10.0.1.55:8080"{extra}"#
+            ));
+        }
+    }
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    for (m, method) in ids.chunks(4).zip(["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]) {
+        let id = miner.resolve(m[0]);
+        assert!(m.iter().all(|&i| miner.resolve(i) == id), "{method}: {m:?}");
+        assert_eq!(
+            miner.template(id),
+            Some(format!(r#""{method} /api/<*>/items?limit=<*> HTTP/<*>" 2xx <*>"#).as_str())
+        );
+    }
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&i| miner.resolve(i)).collect();
+    assert_eq!(distinct.len(), 6, "one pattern per method");
+    // AWS's load balancers write their status before the request and many words after it: the
+    // methods stay apart there too.
+    let alb: Vec<String> = ["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"]
+        .iter()
+        .enumerate()
+        .flat_map(|(n, method)| {
+            (0..2).map(move |k| {
+                format!(
+                    r#"https 2024-04-01T05:58:4{k}.809865Z app/prod-alb/a7a6acd608cece2{n} 10.0.5.6{n}:52833 10.0.1.37:8080 0.001 0.061 0.007 200 200 1534 12120 "{method} https://shop.example.com:443/static/app.4{k}.js HTTP/1.1" "curl/8.1" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/prod-tg/66e88516322ad7d{n} "Root=1-d5915889-6db885df399a7952e577db1{k}" "shop.example.com" 0 2024-04-01T05:58:44.309865Z "forward" "-" "-" "10.0.1.160:8080" "200" "-" "-""#
+                )
+            })
+        })
+        .collect();
+    let alb: Vec<&str> = alb.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&alb);
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&i| miner.resolve(i)).collect();
+    assert_eq!(distinct.len(), 6, "one pattern per method");
+    assert!(
+        miner.template(miner.resolve(ids[0])).is_some_and(|t| t.contains("\"GET https:")),
+        "{:?}",
+        miner.template(miner.resolve(ids[0]))
+    );
+}
+
+#[test]
 fn a_status_written_before_the_request_keeps_its_class_too() {
     // AWS's load balancers write the status before the request line.
     let alb = |status: u16, path: &str| {
@@ -1199,6 +1253,45 @@ fn free_text_after_a_value_ending_in_a_colon_is_one_value() {
         miner.template(last),
         Some("LOG: duration: <*> execute S_<*>: <*>")
     );
+}
+
+#[test]
+fn free_text_after_a_value_whose_letters_its_shape_masks_is_one_value() {
+    // `in 90s:` is shaped `<*>:` as a bare `11:` is; its letter makes it a label all the same.
+    let reasons = [
+        "refund order",
+        "quick billing customer quick",
+        "cache",
+        "session account",
+        "broker unreachable after the handshake",
+        "token payment token",
+        "user",
+    ];
+    let lines: Vec<String> = reasons
+        .iter()
+        .enumerate()
+        .map(|(n, why)| {
+            format!("worker.tasks [pid 8{n}] Retrying task order[c9{n}-af] in {}s: {why}", 5 + n)
+        })
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    let last = miner.resolve(ids[6]);
+    assert!(ids.iter().all(|&id| miner.resolve(id) == last), "{ids:?}");
+    assert!(
+        miner.template(last).is_some_and(|t| t.ends_with("in <*>: <*>")),
+        "{:?}",
+        miner.template(last)
+    );
+    // A bare number ending in `:` is a code, and the words after it say what it means.
+    let codes: Vec<String> = reasons
+        .iter()
+        .enumerate()
+        .map(|(n, why)| format!("worker.tasks [pid 8{n}] Task order[c9{n}-af] ended {}: {why}", 5 + n))
+        .collect();
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&codes);
+    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[1]));
 }
 
 #[test]

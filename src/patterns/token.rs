@@ -354,7 +354,46 @@ impl Tokenizer {
             i += 1;
         }
         if self.toks.iter().filter(|t| t.kind == Kind::Kv).nth(1).is_some() {
+            self.fold_fields(bytes);
             self.fold_flags(bytes);
+        }
+    }
+
+    /// `TTY=pts/0 ; PWD=/srv/My Documents ; USER=root ; COMMAND=/usr/bin/tail -f /var/log/syslog`
+    /// (sudo's): where two `key=value` fields or more follow a lone `;`, a field's value runs
+    /// to the next lone `;`, spaces and all, and the last one to the end of the line. A path
+    /// with a space or a command with arguments had made a pattern of its own.
+    fn fold_fields(&mut self, bytes: &[u8]) {
+        let sep = |t: &Tok| t.end == t.start + 1 && bytes[t.start] == b';';
+        let fields = self
+            .toks
+            .windows(2)
+            .filter(|w| sep(&w[0]) && w[1].kind == Kind::Kv && w[1].class == 0)
+            .count();
+        if fields < 2 {
+            return;
+        }
+        let mut i = 1;
+        while i < self.toks.len() {
+            let opens = sep(&self.toks[i - 1]) && self.toks[i].kind == Kind::Kv;
+            if !opens || self.toks[i].class != 0 {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < self.toks.len() && !sep(&self.toks[j]) {
+                j += 1;
+            }
+            if j > i + 1 {
+                let end = self.toks[j - 1].end;
+                let field = &mut self.toks[i];
+                field.end = end;
+                field.value_end = end;
+                field.masked = true;
+                field.value_hash = hash_bytes(&bytes[field.value_start..end]);
+                self.toks.drain(i + 1..j);
+            }
+            i += 1;
         }
     }
 

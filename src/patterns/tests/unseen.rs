@@ -857,6 +857,38 @@ fn what_follows_an_access_logs_status_is_one_value_and_its_method_is_never_merge
 }
 
 #[test]
+fn fields_set_apart_by_a_lone_semicolon_hold_their_spaces() {
+    // sudo's: a working folder with a space, commands with and without arguments.
+    let sudo = |user: &str, pwd: &str, command: &str| {
+        format!("sudo[4{}]: {user:>8} : TTY=pts/0 ; PWD={pwd} ; USER=root ; COMMAND={command}", pwd.len())
+    };
+    let lines = [
+        sudo("grace", "/mnt/uploads/img_133.txt", "/bin/cat /etc/shadow"),
+        sudo("test", "/data/victor/logs/report final_24.txt", "/bin/cat /etc/shadow"),
+        sudo("root", "/opt/postgres", "/usr/bin/docker ps -a"),
+        sudo("root", "/srv/carol/My Documents/backup_74.json", "/usr/bin/tail -f /var/log/syslog"),
+        sudo("peggy", "/srv/judy/My Documents", "/usr/sbin/reboot"),
+        sudo("admin", "/home/admin", "/usr/bin/journalctl -u kubelet --since \"1 hour ago\" -n 200"),
+    ];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    let last = miner.resolve(ids[5]);
+    assert!(ids.iter().all(|&id| miner.resolve(id) == last), "{ids:?}");
+    // Words before the fields still tell events apart.
+    let (miner, ids) = mine_all(&[
+        "sudo[41]: grace : TTY=pts/0 ; PWD=/home/grace ; USER=root ; COMMAND=/usr/sbin/reboot",
+        "sudo[42]: grace : user NOT in sudoers ; TTY=pts/0 ; PWD=/home/grace ; USER=root ; COMMAND=/usr/sbin/reboot",
+    ]);
+    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[1]));
+    // One field after a lone semicolon is no such list: words after its value stay words.
+    let (miner, ids) = mine_all(&[
+        "job=7 ; state=done next run at noon",
+        "job=8 ; state=done next run skipped today",
+    ]);
+    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[1]));
+}
+
+#[test]
 fn a_status_written_before_the_request_keeps_its_class_too() {
     // AWS's load balancers write the status before the request line.
     let alb = |status: u16, path: &str| {

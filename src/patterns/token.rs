@@ -268,10 +268,14 @@ impl Tokenizer {
                 i = last + 1;
                 continue;
             }
-            // `[apple, banana, cherry]`: a bracketed list is one value, whatever its length.
+            // `[apple, banana, cherry]`, `('paid', 'new')`: a bracketed list is one value,
+            // whatever its length.
             if let Some(last) = self.list_end(bytes, i) {
                 let end = self.pieces[last].1;
-                let shape_hash = hash_bytes(b"[<*>]");
+                let shape_hash = match bytes[start] {
+                    b'(' => hash_bytes(b"(<*>)"),
+                    _ => hash_bytes(b"[<*>]"),
+                };
                 self.push_folding(bytes, masked_var(&bytes[start..end], start, end, shape_hash));
                 i = last + 1;
                 continue;
@@ -584,10 +588,23 @@ impl Tokenizer {
         let close = match opening.first()? {
             b'[' => b']',
             b'{' => b'}',
+            // SQL's `IN ('paid', 'shipped')`, a tuple of numbers: one value, as long as it is;
+            // only when every item is a quoted string or a number (`(54, powerd)` names who).
+            b'(' => b')',
             _ => return None,
         };
+        if close == b')' {
+            // `('new')`: the list with one item.
+            let whole = trim_close_but(opening, close);
+            if whole.len() > 2 && whole.ends_with(b")") {
+                return is_tuple_item(&whole[1..whole.len() - 1]).then_some(i);
+            }
+        }
         // `[a],` closed already: the list is this piece, not the pieces after it.
         if !opening.ends_with(b",") || opening[..opening.len() - 1].ends_with(&[close]) {
+            return None;
+        }
+        if close == b')' && !is_tuple_item(&opening[1..opening.len() - 1]) {
             return None;
         }
         let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);
@@ -595,9 +612,10 @@ impl Tokenizer {
             let (ps, pe) = self.pieces[j];
             let piece = trim_close_but(&bytes[ps..pe], close);
             if piece.ends_with(&[close]) {
-                return Some(j);
+                return (close != b')' || is_tuple_item(&piece[..piece.len() - 1])).then_some(j);
             }
-            if !piece.ends_with(b",") {
+            if !piece.ends_with(b",") || close == b')' && !is_tuple_item(&piece[..piece.len() - 1])
+            {
                 return None;
             }
         }
@@ -1267,6 +1285,21 @@ fn status(bytes: &[u8], start: usize, end: usize) -> Option<Tok> {
         folded: false,
         class,
     })
+}
+
+/// An item of a list in parentheses that is one value: a quoted string, a number or a
+/// statement's placeholder (`'paid'`, `-1.5`, `$2`, `?`).
+fn is_tuple_item(item: &[u8]) -> bool {
+    match item {
+        [b'\'', .., b'\''] | [b'"', .., b'"'] => item.len() >= 2,
+        [b'?'] => true,
+        [b'$', rest @ ..] => !rest.is_empty() && rest.iter().all(u8::is_ascii_digit),
+        _ => {
+            let digits = item.strip_prefix(b"-").unwrap_or(item);
+            digits.first().is_some_and(u8::is_ascii_digit)
+                && digits.iter().all(|&b| b.is_ascii_digit() || b == b'.')
+        }
+    }
 }
 
 /// `"GET /a HTTP/1.1"`: a quoted phrase that starts with an upper-case method and names a protocol.

@@ -889,6 +889,25 @@ fn fields_set_apart_by_a_lone_semicolon_hold_their_spaces() {
 }
 
 #[test]
+fn a_list_of_values_in_parentheses_is_one_value_of_any_length() {
+    let lines: Vec<String> = ["('paid')", "('paid', 'shipped')", "(3, 4.5, -1)", "($1, $2, ?)", "('new', 'new', 'shipped', 'paid')"]
+        .iter()
+        .enumerate()
+        .map(|(n, list)| format!("LOG:  duration: 9{n}.1 ms  statement: SELECT * FROM orders WHERE customer_id = 9{n} AND status IN {list}"))
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    let last = miner.resolve(ids[4]);
+    assert!(ids.iter().all(|&id| miner.resolve(id) == last), "{ids:?}");
+    // Names in parentheses say who: not a list of values.
+    let (miner, ids) = mine_all(&[
+        "PM response took 2010 ms (54, powerd)",
+        "PM response took 113 ms (24144, WeChat)",
+    ]);
+    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[1]));
+}
+
+#[test]
 fn a_status_written_before_the_request_keeps_its_class_too() {
     // AWS's load balancers write the status before the request line.
     let alb = |status: u16, path: &str| {

@@ -705,7 +705,7 @@ impl Miner {
                 // Alike after an earlier label, they are a list of fields, and the text that
                 // differs at its end is the event's whichever label it follows.
                 listed = listed || self.alike_after(&group, label);
-                if !listed {
+                if !listed && !self.label_names_events(&group, label) {
                     return self.merge(&group, Join::Tail(label));
                 }
             }
@@ -872,6 +872,28 @@ impl Miner {
                     })
                 })
             })
+    }
+
+    /// Whether the value label at `label` names each pattern's event rather than labelling free
+    /// text: Apache's `AH00128: File does not exist: …` and `AH01617: user root: authentication
+    /// failure …`, the same code on every line of a pattern and another on each other one, where
+    /// a label of free text varies from line to line (`in 90s: <reason>`, `in 5s: …`).
+    fn label_names_events(&self, group: &[u32], label: usize) -> bool {
+        let mut codes = Vec::new();
+        for p in group.iter().filter_map(|&s| self.pattern(s)) {
+            match p.parts.get(label) {
+                Some(Part::Var(slot) | Part::Kv { value: slot, .. }) if p.count >= 2 => {
+                    if slot.varying {
+                        return false;
+                    }
+                    codes.push(slot.constant_hash);
+                }
+                _ => {}
+            }
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        codes.len() >= 2
     }
 
     /// Whether the patterns of `group` go on alike after their label (see

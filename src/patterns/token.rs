@@ -866,7 +866,9 @@ impl Tokenizer {
             };
         }
         let structural = inner & STRUCTURAL != 0;
-        let path = core[0] == b'/' && core.len() > 1;
+        // Rails's `Started GET "/" for …`: the root path in quotes is a path like any other.
+        let path = core[0] == b'/'
+            && (core.len() > 1 || cs > 0 && matches!(raw[cs - 1], b'"' | b'\''));
         // Random letters need both cases and nothing else.
         let random = !has_digit
             && !structural

@@ -1346,6 +1346,49 @@ fn free_text_after_a_value_whose_letters_its_shape_masks_is_one_value() {
 }
 
 #[test]
+fn a_code_labelling_each_event_is_not_a_label_of_free_text() {
+    // Apache's error log: each message has its code, the same on every line of it. Five kinds
+    // had merged into one `AH<*>: <*>`, the errors inside the info lines' pattern.
+    let apache = |n: usize, code_and_text: &str| {
+        format!(
+            "[Thu Mar 14 09:12:{n:02}.514550 2024] [core:info] [pid 30{n}:tid 140232001] [client 10.0.{n}.7:5{n}] {code_and_text}"
+        )
+    };
+    let kinds = [
+        "AH00128: File does not exist: /var/www/html/favicon.ico",
+        "AH01618: user root not found: /admin",
+        "AH01617: user bob: authentication failure for \"/private\": Password Mismatch",
+        "AH01114: HTTP: failed to make connection to backend: 127.0.0.1",
+        "AH00126: Invalid URI in request POST /x HTTP/1.1",
+    ];
+    // Four kinds seen twice, then a fifth: a code seen on two lines of a pattern, and another
+    // on another's, is what tells a code from a label (seen once, each could be either).
+    let mut lines = Vec::new();
+    for round in 0..3 {
+        for (k, text) in kinds.iter().enumerate().take(4 + round / 2) {
+            lines.push(apache(round * 5 + k, text));
+        }
+    }
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|&i| miner.resolve(i)).collect();
+    assert_eq!(distinct.len(), 5, "one pattern per code");
+    assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[8]));
+}
+
+#[test]
+fn the_root_path_in_quotes_is_a_path_like_any_other() {
+    // Rails's `Started GET "/" for …`, the root first.
+    let (miner, ids) = mine_all(&[
+        r#"copy "/" to backup"#,
+        r#"copy "/etc" to backup"#,
+        r#"copy "/" to backup"#,
+    ]);
+    assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[1]));
+    assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[2]));
+}
+
+#[test]
 fn a_line_without_the_value_label_is_not_taken_by_its_free_text() {
     let mut lines: Vec<String> = (0..6)
         .map(|n| format!("Failed to sync job worker_{n}: reason {} of {n}", "x ".repeat(n)))

@@ -431,7 +431,16 @@ impl Miner {
         let mut claim = 0;
         if let Some(i) = at {
             let s = &mut self.streams[i];
-            let glued = traceback || detail || continues(line, headed, level.is_some(), s);
+            // Node prints a thrown `Error`'s message and stack under the error logged about it
+            // (`… error: Redis connection error: …`, then `Error: connect ECONNREFUSED …` and its
+            // `    at …` frames; node-postgres names its errors `error`): a level word alone is
+            // no header there, as `TypeError:` is none.
+            let thrown = !headed
+                && (line.starts_with("Error: ") || line.starts_with("error: "))
+                && s.level >= Some(Level::Error)
+                && s.head != 0;
+            let levelled = level.is_some() && !thrown;
+            let glued = traceback || detail || continues(line, headed, levelled, s);
             s.count(headed, bare);
             s.python = traceback || glued && s.python && line.starts_with([' ', '\t']);
             if exception {

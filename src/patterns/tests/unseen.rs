@@ -217,6 +217,31 @@ fn a_stack_trace_is_one_event_of_its_first_line() {
 }
 
 #[test]
+fn a_node_error_printed_under_the_error_logged_about_it_is_that_events() {
+    // winston's line, then the thrown `Error` (node-postgres names its errors `error`) and its
+    // frames.
+    let lines = [
+        "2024-03-14T09:12:03.123Z info: Server listening on port 3000",
+        "2024-03-14T09:12:04.123Z error: Redis connection error: connect ECONNREFUSED 10.0.5.3:6379",
+        "Error: connect ECONNREFUSED 10.0.5.3:6379",
+        "    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)",
+        "2024-03-14T09:12:05.123Z error: Query failed for user 7",
+        "error: duplicate key value violates unique constraint \"users_email_key\"",
+        "    at Query.run (/app/node_modules/pg/lib/query.js:302:59)",
+        "2024-03-14T09:12:06.123Z info: Server listening on port 3000",
+        // Under an info line, a level alone still opens an event.
+        "Error: config file missing",
+    ];
+    let mut miner = Miner::default();
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    assert!(ids[1..4].iter().all(|&id| id == ids[1]), "{ids:?}");
+    assert!(ids[4..7].iter().all(|&id| id == ids[4]), "{ids:?}");
+    assert_eq!(ids[0], ids[7]);
+    assert_ne!(ids[8], ids[7]);
+    assert_eq!(miner.len(), 4, "{:?}", miner.patterns().map(Pattern::template).collect::<Vec<_>>());
+}
+
+#[test]
 fn a_php_stack_trace_with_its_blank_lines_is_one_event_of_its_first_line() {
     // Laravel (Monolog): `[time] channel.LEVEL: message {context}`, the context running over
     // lines: `[stacktrace]`, frames `#0 …`, `"}`, a blank line, `[previous exception] …`.

@@ -117,7 +117,12 @@ impl Tokenizer {
         // error), not its event.
         let mut status_text = false;
         while i < self.pieces.len() {
-            let after_status = std::mem::take(&mut status_next);
+            // `GET /api/items/9 404 1.200 ms - 150` (Express's morgan, unquoted): the piece after
+            // a method and a path is the request's status too.
+            let after_status = std::mem::take(&mut status_next)
+                || i >= 2
+                    && self.pieces[i].1 - self.pieces[i].0 == 3
+                    && self.follows_request(bytes, i);
             let after_access = std::mem::take(&mut access_next);
             let after_status_word = std::mem::take(&mut status_text);
             if self.toks.len() + 1 == MAX_TOKENS {
@@ -669,6 +674,18 @@ impl Tokenizer {
             let (s, e) = self.pieces[j];
             ends_with_quote(&bytes[s..e], quote)
         })
+    }
+
+    /// Whether piece `i` follows an unquoted method and path (`GET /api/items/9`).
+    fn follows_request(&self, bytes: &[u8], i: usize) -> bool {
+        let (ms, me) = self.pieces[i - 2];
+        let (ps, pe) = self.pieces[i - 1];
+        let method = &bytes[ms..me];
+        let path = &bytes[ps..pe];
+        (3..=7).contains(&method.len())
+            && method.iter().all(u8::is_ascii_uppercase)
+            && is_http_method(method)
+            && (path.starts_with(b"/") || path.starts_with(b"http://") || path.starts_with(b"https://"))
     }
 
     /// `key="a b c"` spanning `start..end`, found by [`Tokenizer::quoted_value_end`].
@@ -1287,6 +1304,14 @@ fn status(bytes: &[u8], start: usize, end: usize) -> Option<Tok> {
         folded: false,
         class,
     })
+}
+
+/// One of HTTP's methods.
+fn is_http_method(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"GET" | b"POST" | b"PUT" | b"DELETE" | b"PATCH" | b"HEAD" | b"OPTIONS" | b"CONNECT" | b"TRACE"
+    )
 }
 
 /// An item of a list in parentheses that is one value: a quoted string, a number or a

@@ -933,6 +933,33 @@ fn a_list_of_values_in_parentheses_is_one_value_of_any_length() {
 }
 
 #[test]
+fn an_unquoted_request_keeps_its_status_class() {
+    // Express's morgan: method, path, status, time, size, unquoted.
+    let (miner, ids) = mine_all(&[
+        "GET /api/users 200 12.345 ms - 532",
+        "GET /api/orders/17 201 3.100 ms - 90",
+        "GET /favicon.ico 404 0.811 ms - 150",
+        "GET /api/items/9 404 1.200 ms - 150",
+        "GET /api/checkout 500 912.000 ms - 21",
+        "GET /api/checkout 503 12.000 ms - 21",
+    ]);
+    let id = |n: usize| miner.resolve(ids[n]);
+    assert_eq!(id(0), id(1));
+    assert_eq!(id(2), id(3));
+    assert_eq!(id(4), id(5));
+    assert_ne!(id(0), id(2));
+    assert_ne!(id(2), id(4));
+    assert!(
+        miner.template(id(4)).is_some_and(|t| t.contains("5xx")),
+        "{:?}",
+        miner.template(id(4))
+    );
+    // A number after words that are no request is a number.
+    let (miner, ids) = mine_all(&["GET READY 200 ms", "GET READY 404 ms"]);
+    assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[1]));
+}
+
+#[test]
 fn a_status_written_before_the_request_keeps_its_class_too() {
     // AWS's load balancers write the status before the request line.
     let alb = |status: u16, path: &str| {

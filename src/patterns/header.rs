@@ -808,7 +808,7 @@ fn is_user_at(p: &[u8]) -> bool {
 fn header_level(p: &[u8]) -> Option<Level> {
     // A channel's and RDS's forms end in a colon; most pieces do not.
     if p.last() != Some(&b':') {
-        return parse_level(p);
+        return parse_level(p).or_else(|| process_level(p));
     }
     parse_level(p).or_else(|| channel_level(p)).or_else(|| {
         let body = p.strip_suffix(b":")?;
@@ -820,6 +820,17 @@ fn header_level(p: &[u8]) -> Option<Level> {
         }
         level_word(word)
     })
+}
+
+/// `ERROR/ForkPoolWorker-3]`, `INFO/MainProcess]`: Celery's level and process, closing the bracket
+/// its time opened (`[2024-03-14 09:12:04,456: ERROR/ForkPoolWorker-3]`).
+fn process_level(p: &[u8]) -> Option<Level> {
+    let body = p.strip_suffix(b"]")?;
+    let slash = body.iter().position(|&b| b == b'/')?;
+    let word = &body[..slash];
+    (slash + 1 < body.len() && word.iter().all(u8::is_ascii_uppercase))
+        .then(|| level_word(word))
+        .flatten()
 }
 
 /// `sshd[123]:`, `crond(pam_unix)[2915]:`: the program and pid of a syslog line.

@@ -71,6 +71,12 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
     // trace:`) goes on with the event above.
     // A line that writes a clock time near its start (`127.0.0.1 - - [07/Dec/2026:09:01:29 …`
     // among syslog lines, two programs' logs in one stream) has a time of its own: an event.
+    // A platform's record written without a time (AWS Lambda's `START RequestId: … Version:
+    // $LATEST`, `END RequestId: …`, `REPORT RequestId: … Duration: …` among the function's
+    // timed lines) is an event of its own.
+    if opens_record(trimmed) {
+        return false;
+    }
     let class = start_class(line);
     if head != 0
         && class != b' '
@@ -86,6 +92,21 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
     trimmed.starts_with("Caused by:")
         || trimmed.starts_with("Suppressed:")
         || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
+}
+
+/// `START RequestId: …`: a word in capitals (three letters or more, `_` joining them), then a
+/// field's capitalised label (a statement under an error, `SELECT id FROM t`, is the error's).
+fn opens_record(line: &str) -> bool {
+    let mut words = line.splitn(3, ' ');
+    let (Some(verb), Some(label)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let name = label.strip_suffix(':').unwrap_or_default();
+    verb.bytes().filter(u8::is_ascii_uppercase).count() >= 3
+        && verb.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+        && name.len() >= 2
+        && name.as_bytes()[0].is_ascii_uppercase()
+        && name.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// Whether a clock time (`09:01:29`, two digits, a colon, two digits, a colon, two digits) is
@@ -390,7 +411,8 @@ impl Miner {
         let level = level.or_else(|| line.starts_with("fatal error: ").then_some(Level::Fatal));
         let at = self.streams.iter().position(|s| s.key == stream);
         // A Python traceback names its exception on its last line. Under an error
-        // (`logger.exception`) the whole traceback is that error's. Under anything else it is an
+        // (`logger.exception`) or a warning (`exc_info=True`, Celery's lost broker) the whole
+        // traceback is that event's. Under anything else it is an
         // uncaught exception: its last line (`ValueError: bad input`) is an error event of its
         // own, so each kind of exception is a pattern and a new kind a new pattern. Its first
         // line and frames, read before it, get an id of their own that resolves to that event's
@@ -399,7 +421,7 @@ impl Miner {
         let uncaught = traceback
             && at.is_none_or(|i| {
                 let s = &self.streams[i];
-                s.level < Some(Level::Error) || s.exception
+                s.level < Some(Level::Warn) || s.exception
             });
         if uncaught {
             return self.open_traceback(stream, at);

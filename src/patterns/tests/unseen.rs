@@ -242,6 +242,70 @@ fn a_node_error_printed_under_the_error_logged_about_it_is_that_events() {
 }
 
 #[test]
+fn celerys_header_gives_the_level_and_a_warnings_traceback_is_its_own() {
+    let lines = [
+        "[2024-03-14 09:12:03,123: INFO/MainProcess] Task app.tasks.send_email[0b1c2d3e-01] received",
+        "[2024-03-14 09:12:04,456: ERROR/ForkPoolWorker-3] Task app.tasks.charge[0b1c2d3e-02] raised unexpected: KeyError('id')",
+        "Traceback (most recent call last):",
+        "  File \"/app/app/tasks.py\", line 42, in charge",
+        "    cid = payload['id']",
+        "KeyError: 'id'",
+        "[2024-03-14 09:12:33,740: WARNING/MainProcess] consumer: Connection to broker lost. Trying to re-establish the connection...",
+        "Traceback (most recent call last):",
+        "  File \"/usr/lib/python3.11/site-packages/kombu/connection.py\", line 446, in _reraise",
+        "    yield",
+        "ConnectionResetError: [Errno 104] Connection reset by peer",
+        "[2024-03-14 09:12:35,789: INFO/MainProcess] Task app.tasks.send_email[0b1c2d3e-03] received",
+    ];
+    let mut miner = Miner::default();
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    assert!(ids[1..6].iter().all(|&id| id == ids[1]), "{ids:?}");
+    assert!(ids[6..11].iter().all(|&id| miner.resolve(id) == ids[6]), "{ids:?}");
+    assert_eq!(ids[0], ids[11]);
+    assert_eq!(miner.get(ids[1]).and_then(Pattern::level), Some(Level::Error));
+    assert_eq!(miner.get(ids[6]).and_then(Pattern::level), Some(Level::Warn));
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("Task app.tasks.send_email[<*>] received")
+    );
+}
+
+#[test]
+fn a_platforms_record_without_a_time_is_an_event_of_its_own() {
+    // AWS Lambda's platform lines among the function's own timed lines.
+    let mut lines = Vec::new();
+    for n in 1..=3 {
+        lines.push(format!("START RequestId: 8f5c2a10-000{n} Version: $LATEST"));
+        lines.push(format!(
+            "2024-03-14T09:12:0{n}.123Z\t8f5c2a10-000{n}\tINFO\tProcessing order 1234{n}"
+        ));
+        lines.push(format!("END RequestId: 8f5c2a10-000{n}"));
+        lines.push(format!(
+            "REPORT RequestId: 8f5c2a10-000{n}\tDuration: 12.3{n} ms\tBilled Duration: 13 ms"
+        ));
+    }
+    let mut miner = Miner::default();
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    let distinct: std::collections::HashSet<_> = ids.iter().collect();
+    assert_eq!(distinct.len(), 4, "{:?}", miner.patterns().map(Pattern::template).collect::<Vec<_>>());
+    assert_eq!(miner.get(ids[1]).map(Pattern::count), Some(3));
+    // A frame or an exception's line under an error still goes on with it.
+    let (_, ids) = {
+        let mut miner = Miner::default();
+        let ids: Vec<PatternId> = [
+            "2024-03-14 09:12:04 ERROR Failed to charge order 42",
+            "java.lang.IllegalStateException: gateway said no",
+            "UPDATE Orders SET state = 'paid' WHERE id = 42",
+        ]
+        .iter()
+        .map(|l| miner.observe_in(3, l, 1_000))
+        .collect();
+        (miner, ids)
+    };
+    assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
+}
+
+#[test]
 fn a_php_stack_trace_with_its_blank_lines_is_one_event_of_its_first_line() {
     // Laravel (Monolog): `[time] channel.LEVEL: message {context}`, the context running over
     // lines: `[stacktrace]`, frames `#0 …`, `"}`, a blank line, `[previous exception] …`.

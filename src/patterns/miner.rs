@@ -94,6 +94,28 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
         || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
 }
 
+/// The HTTP status a JSON line holds in a `status`, `status_code` or `statusCode` field (at any
+/// depth: pino's `"res":{"statusCode":200}`), if a number from 100 to 599 is there.
+fn json_status(line: &[u8]) -> Option<u16> {
+    // The searcher is built once: built for each line, it cost more than the search.
+    static STATUS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\"status"));
+    STATUS.find_iter(line).find_map(|at| {
+        let rest = &line[at + 7..];
+        let key_end = rest.iter().position(|&b| b == b'"')?;
+        if !matches!(&rest[..key_end], b"" | b"_code" | b"Code") {
+            return None;
+        }
+        let mut value = &rest[key_end + 1..];
+        while let [b' ' | b':', tail @ ..] = value {
+            value = tail;
+        }
+        let digits = value.iter().take_while(|b| b.is_ascii_digit()).count();
+        let status: u16 = std::str::from_utf8(&value[..digits]).ok()?.parse().ok()?;
+        (digits == 3 && (100..600).contains(&status)).then_some(status)
+    })
+}
+
 /// `START RequestId: …`: a word in capitals (three letters or more, `_` joining them), then a
 /// field's capitalised label (a statement under an error, `SELECT id FROM t`, is the error's).
 fn opens_record(line: &str) -> bool {
@@ -493,6 +515,16 @@ impl Miner {
             } else {
                 object
             }
+        } else if line[..message.start].trim_start().starts_with('{')
+            && let Some(status) = json_status(line.as_bytes())
+        {
+            // A JSON request log (Caddy's `"msg":"handled request"`, pino's `"request
+            // completed"`) says its status in a field of its own: its class is the event's, as an
+            // access log's is (`status=` is a status key to the tokenizer).
+            use std::fmt::Write as _;
+            fields.clear();
+            let _ = write!(fields, "{} status={status}", &line[message]);
+            fields.as_str()
         } else {
             &line[message]
         };

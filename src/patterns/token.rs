@@ -363,7 +363,10 @@ impl Tokenizer {
             i += 1;
         }
         if self.toks.iter().filter(|t| t.kind == Kind::Kv).nth(1).is_some() {
-            self.fold_fields(bytes);
+            // A lone `;` is rare: one vector scan keeps most lines from looking for it.
+            if memchr::memchr(b';', bytes).is_some() {
+                self.fold_fields(bytes);
+            }
             self.fold_flags(bytes);
         }
     }

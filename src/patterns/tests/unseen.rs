@@ -1024,6 +1024,36 @@ fn an_unquoted_request_keeps_its_status_class() {
 }
 
 #[test]
+fn a_json_request_logs_status_field_keeps_its_class() {
+    // Caddy's access log and pino's request log: the message is the same for every request.
+    let caddy = |status: u16| {
+        format!(
+            r#"{{"level":"info","ts":1710407524.06,"logger":"http.log.access","msg":"handled request","request":{{"method":"GET","uri":"/api/users"}},"duration":0.0019,"size":2550,"status":{status}}}"#
+        )
+    };
+    let pino = |status: u16| {
+        format!(
+            r#"{{"level":30,"time":1710407524060,"req":{{"id":7}},"res":{{"statusCode":{status}}},"responseTime":4,"msg":"request completed"}}"#
+        )
+    };
+    let lines = [caddy(200), caddy(201), caddy(502), pino(200), pino(404), pino(204)];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&lines);
+    let id = |n: usize| miner.resolve(ids[n]);
+    assert_eq!(id(0), id(1));
+    assert_ne!(id(0), id(2), "{:?}", miner.template(id(2)));
+    assert_eq!(id(3), id(5));
+    assert_ne!(id(3), id(4));
+    // A status that is no HTTP status leaves the message alone.
+    let (miner, ids) = mine_all(&[
+        r#"{"level":"info","msg":"job done","status":"ok"}"#,
+        r#"{"level":"info","msg":"job done","status":7}"#,
+    ]);
+    assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[1]));
+    assert_eq!(miner.template(miner.resolve(ids[0])), Some("job done"));
+}
+
+#[test]
 fn a_status_written_before_the_request_keeps_its_class_too() {
     // AWS's load balancers write the status before the request line.
     let alb = |status: u16, path: &str| {

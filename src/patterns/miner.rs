@@ -28,7 +28,7 @@ const MAX_KNOWN_VALUES: usize = 16_384;
 /// Sibling keys remembered per word of a vocabulary (the oldest forgotten first).
 const MAX_VOCABULARY_KEYS: usize = 8;
 
-/// Whether `line` continues the event above it: a stack frame (`at …`), `Caused by:`,
+/// Whether `line` continues the event above it: a stack frame (`at …`), `Caused by:`, `---> `,
 /// `... 12 more`, an indented line, or a line without a header that starts with a letter while the
 /// event began with a header that did not (`java.lang.IllegalStateException: boom` or `Traceback …`
 /// under `2026-12-04 10:00:01 ERROR Failed to …`). `head` is how the event's first line began when it
@@ -89,7 +89,10 @@ fn continues(line: &str, headed: bool, levelled: bool, stream: &Stream) -> bool 
     if let Some(frame) = trimmed.strip_prefix("at ") {
         return frame.contains('(') || frame.contains('.');
     }
+    // .NET writes an inner exception as ` ---> Npgsql.PostgresException (0x80004005): …`, one
+    // space in.
     trimmed.starts_with("Caused by:")
+        || trimmed.starts_with("---> ")
         || trimmed.starts_with("Suppressed:")
         || (trimmed.starts_with("... ") && trimmed.ends_with(" more"))
 }

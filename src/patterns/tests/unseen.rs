@@ -306,6 +306,23 @@ fn a_platforms_record_without_a_time_is_an_event_of_its_own() {
 }
 
 #[test]
+fn a_dotnet_inner_exception_goes_on_with_its_event() {
+    let lines = [
+        "2024-03-14 09:12:03.123 +00:00 [ERR] An exception occurred while saving changes.",
+        "Microsoft.EntityFrameworkCore.DbUpdateException: An error occurred while saving the entity changes.",
+        " ---> Npgsql.PostgresException (0x80004005): 23505: duplicate key value violates unique constraint",
+        "   at Npgsql.Internal.NpgsqlConnector.ReadMessageLong(Boolean async)",
+        "   --- End of inner exception stack trace ---",
+        "   at Microsoft.EntityFrameworkCore.Update.ReaderModificationCommandBatch.ExecuteAsync()",
+        "2024-03-14 09:12:04.123 +00:00 [INF] Application started. Press Ctrl+C to shut down.",
+    ];
+    let mut miner = Miner::default();
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    assert!(ids[..6].iter().all(|&id| id == ids[0]), "{ids:?}");
+    assert_ne!(ids[6], ids[0]);
+}
+
+#[test]
 fn a_php_stack_trace_with_its_blank_lines_is_one_event_of_its_first_line() {
     // Laravel (Monolog): `[time] channel.LEVEL: message {context}`, the context running over
     // lines: `[stacktrace]`, frames `#0 …`, `"}`, a blank line, `[previous exception] …`.

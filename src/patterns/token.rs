@@ -122,6 +122,7 @@ impl Tokenizer {
             let after_status = std::mem::take(&mut status_next)
                 || i >= 2
                     && self.pieces[i].1 - self.pieces[i].0 == 3
+                    && bytes[self.pieces[i].0].is_ascii_digit()
                     && self.follows_request(bytes, i);
             let after_access = std::mem::take(&mut access_next);
             let after_status_word = std::mem::take(&mut status_text);

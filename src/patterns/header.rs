@@ -959,6 +959,16 @@ pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
     {
         w = &w[1..w.len() - 1];
         decorated = true;
+        // Apache 2.4's `[core:info]`, `[proxy_http:error]`: the module, then the level.
+        if open == b'['
+            && let Some(colon) = w.iter().rposition(|&b| b == b':')
+            && colon > 0
+            && w[..colon]
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            w = &w[colon + 1..];
+        }
     }
     if w.last() == Some(&b':') {
         w = &w[..w.len() - 1];

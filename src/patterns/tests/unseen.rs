@@ -1552,6 +1552,28 @@ fn the_root_path_in_quotes_is_a_path_like_any_other() {
 }
 
 #[test]
+fn apache_24s_module_and_level_end_its_header() {
+    let lines = [
+        "[Thu Mar 14 09:12:09.514550 2024] [core:info] [pid 3011:tid 140232001] [client 10.0.0.7:55270] AH00128: File does not exist: /var/www/html/favicon.ico",
+        "[Thu Mar 14 09:12:10.114550 2024] [proxy_http:error] [pid 3012:tid 140232002] [client 10.0.0.8:55271] AH01114: HTTP: failed to make connection to backend: 127.0.0.1",
+        "PHP Stack trace:",
+        "PHP   1. {main}() /var/www/html/index.php:0",
+        "[Thu Mar 14 09:12:11.514550 2024] [core:info] [pid 3013:tid 140232001] [client 10.0.0.9:55272] AH00128: File does not exist: /var/www/html/robots.txt",
+    ];
+    let mut miner = Miner::default();
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    assert_eq!(ids[0], ids[4]);
+    assert!(ids[1..4].iter().all(|&id| id == ids[1]), "{ids:?}");
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), Some(Level::Info));
+    assert_eq!(miner.get(ids[1]).and_then(Pattern::level), Some(Level::Error));
+    assert!(
+        miner.template(ids[0]) == Some("AH00128: File does not exist: <*>"),
+        "{:?}",
+        miner.template(ids[0])
+    );
+}
+
+#[test]
 fn a_line_without_the_value_label_is_not_taken_by_its_free_text() {
     let mut lines: Vec<String> = (0..6)
         .map(|n| format!("Failed to sync job worker_{n}: reason {} of {n}", "x ".repeat(n)))

@@ -680,10 +680,13 @@ impl Tokenizer {
         })
     }
 
-    /// Whether piece `i` follows an unquoted method and path (`GET /api/items/9`).
+    /// Whether piece `i` follows an unquoted method and path (`GET /api/items/9`), or those and a
+    /// dash (ASP.NET Core's `Request finished HTTP/1.1 GET http://host/api/orders - 200 …`).
     fn follows_request(&self, bytes: &[u8], i: usize) -> bool {
-        let (ms, me) = self.pieces[i - 2];
-        let (ps, pe) = self.pieces[i - 1];
+        let (ds, de) = self.pieces[i - 1];
+        let back = if &bytes[ds..de] == b"-" && i >= 3 { 1 } else { 0 };
+        let (ms, me) = self.pieces[i - 2 - back];
+        let (ps, pe) = self.pieces[i - 1 - back];
         let method = &bytes[ms..me];
         let path = &bytes[ps..pe];
         (3..=7).contains(&method.len())

@@ -1035,6 +1035,14 @@ fn an_unquoted_request_keeps_its_status_class() {
         "{:?}",
         miner.template(id(4))
     );
+    // ASP.NET Core writes a dash between the address and the status.
+    let (miner, ids) = mine_all(&[
+        "Request finished HTTP/1.1 GET http://localhost:5000/api/orders - 200 - application/json 12.3ms",
+        "Request finished HTTP/1.1 GET http://localhost:5000/api/orders/7 - 204 - - 2.1ms",
+        "Request finished HTTP/1.1 GET http://localhost:5000/api/orders - 500 - application/json 9.9ms",
+    ]);
+    assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[1]));
+    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[2]));
     // A number after words that are no request is a number.
     let (miner, ids) = mine_all(&["GET READY 200 ms", "GET READY 404 ms"]);
     assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[1]));

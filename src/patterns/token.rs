@@ -687,11 +687,8 @@ impl Tokenizer {
         let back = if &bytes[ds..de] == b"-" && i >= 3 { 1 } else { 0 };
         let (ms, me) = self.pieces[i - 2 - back];
         let (ps, pe) = self.pieces[i - 1 - back];
-        let method = &bytes[ms..me];
         let path = &bytes[ps..pe];
-        (3..=7).contains(&method.len())
-            && method.iter().all(u8::is_ascii_uppercase)
-            && is_http_method(method)
+        is_http_method(&bytes[ms..me])
             && (path.starts_with(b"/") || path.starts_with(b"http://") || path.starts_with(b"https://"))
     }
 

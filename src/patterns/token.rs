@@ -998,10 +998,13 @@ impl Tokenizer {
         };
         let plain = |t: &Tok| value(t, false);
         // A value with its name attached, in a comma list (`location:4, i:0`,
-        // `setDataSource(166, 0`), is a field of its own, not a piece of one value.
+        // `setDataSource(166, 0`), is a field of its own, not a piece of one value; so is a
+        // number named so anywhere (`total-vm:7433569kB anon-rss:5990371kB`, `UID:0`).
         let field = |prev: &Tok| {
-            bytes[prev.end - 1] == b','
-                && (labelled(&bytes[prev.start..prev.end]) || labelled(&bytes[tok.start..tok.end]))
+            let (prev, next) = (&bytes[prev.start..prev.end], &bytes[tok.start..tok.end]);
+            prev.last() == Some(&b',') && (labelled(prev) || labelled(next))
+                || names_a_number(prev)
+                || names_a_number(next)
         };
         // A bare `-` after a value is as often a separator (`AcroRd32.exe - host:5070 open`, where
         // `chrome.exe - host:5070 open` has a word first): it folds with what follows, not with
@@ -1383,6 +1386,19 @@ fn labelled(raw: &[u8]) -> bool {
         && raw[0].is_ascii_alphabetic()
         && matches!(raw.get(name), Some(b':' | b'('))
         && raw.len() > name + 1
+}
+
+/// `total-vm:7433569kB`, `UID:0`: a name (letters, `-`, `_`), a colon and a number. A dotted
+/// name before a number is most often an address (`proxy.example.com:5070`), a value itself.
+fn names_a_number(raw: &[u8]) -> bool {
+    let name = raw
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'_'))
+        .count();
+    name > 0
+        && raw[0].is_ascii_alphabetic()
+        && raw.get(name) == Some(&b':')
+        && raw.get(name + 1).is_some_and(u8::is_ascii_digit)
 }
 
 /// `()`, `[]`, `""`: a value left empty, written as its brackets or quotes alone.

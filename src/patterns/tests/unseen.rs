@@ -820,6 +820,33 @@ fn sizes_written_two_ways_are_one_value() {
 }
 
 #[test]
+fn a_number_with_its_name_attached_keeps_the_name_in_the_template() {
+    // The kernel's OOM report names each size (`total-vm:…kB`): the names are the event's words,
+    // so they read in the template, each before its own `<*>`, not as one `<*>` for them all.
+    let line = |pid: u32, comm: &str, vm: u32, rss: u32, uid: u32| {
+        format!(
+            "Out of memory: Killed process {pid} ({comm}) total-vm:{vm}kB, anon-rss:{rss}kB, file-rss:0kB, UID:{uid} pgtables:{}kB oom_score_adj:0",
+            vm / 100
+        )
+    };
+    assert_eq!(
+        template_after(&[
+            &line(4711, "java", 8_842_889, 8_207_026, 999),
+            &line(52_013, "chrome", 7_433_569, 5_990_371, 0),
+        ]),
+        "Out of memory: Killed process <*> (<*>) total-vm:<*>, anon-rss:<*>, file-rss:<*>, UID:<*> pgtables:<*> oom_score_adj:<*>"
+    );
+    // Hadoop's allocator counts, one named number after another, a space apart.
+    assert_eq!(
+        template_after(&[
+            "2015-10-18 18:05:51,520 INFO [RMCommunicator Allocator] org.apache.hadoop.mapreduce.app.rm.RMContainerAllocator: After Scheduling: PendingReds:1 ScheduledMaps:10 AssignedMaps:0",
+            "2015-10-18 18:05:52,520 INFO [RMCommunicator Allocator] org.apache.hadoop.mapreduce.app.rm.RMContainerAllocator: After Scheduling: PendingReds:0 ScheduledMaps:9 AssignedMaps:1",
+        ]),
+        "org.apache.hadoop.mapreduce.app.rm.RMContainerAllocator: After Scheduling: PendingReds:<*> ScheduledMaps:<*> AssignedMaps:<*>"
+    );
+}
+
+#[test]
 fn punctuation_around_a_value_of_several_pieces_stays_in_the_template() {
     // Spark: the closing `).` of `(TID 3).` is no piece of the size after it, and a size with
     // its unit keeps the comma and bracket around it.

@@ -1015,6 +1015,7 @@ impl Tokenizer {
             && plain(prev)
             && !field(prev)
             && !closes_a_group(&bytes[prev.start..prev.end])
+            && !opens_a_count_of_things(bytes, &tok)
             && let Some(prev) = self.toks.last_mut()
         {
             prev.masked = true;
@@ -1065,6 +1066,30 @@ fn closes_a_group(raw: &[u8]) -> bool {
     };
     let count = |b: u8| body.iter().filter(|&&c| c == b).count();
     count(close) >= count(open)
+}
+
+/// `(6 items)` after `customer c-00001`: a bracket opening on a number that the next piece
+/// closes on a word that is no unit counts something of its own, so it is no piece of the value
+/// before it (`1.2 KB (1234 bytes)` is one size: `bytes` is a unit).
+fn opens_a_count_of_things(bytes: &[u8], tok: &Tok) -> bool {
+    let close = match bytes[tok.start] {
+        b'(' => b')',
+        b'[' => b']',
+        _ => return false,
+    };
+    if bytes[tok.start..tok.end].contains(&close) {
+        return false;
+    }
+    let rest = &bytes[tok.end..];
+    let from = rest.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len());
+    let to = rest[from..].iter().position(u8::is_ascii_whitespace).map_or(rest.len(), |n| from + n);
+    let Some((&last, word)) = rest[from..to].split_last() else {
+        return false;
+    };
+    last == close
+        && word.len() > 1
+        && word.iter().all(u8::is_ascii_alphabetic)
+        && !is_unit(word)
 }
 
 /// `"cache"`, `'oom-kill',`, `\"cache\"`: one word in quotes (closing punctuation may follow);

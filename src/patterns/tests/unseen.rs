@@ -847,6 +847,24 @@ fn a_number_with_its_name_attached_keeps_the_name_in_the_template() {
 }
 
 #[test]
+fn a_count_of_things_in_brackets_is_no_piece_of_the_value_before_it() {
+    // `(6 items)` counts something of its own: `customer <*> items)` read as if the count and the
+    // bracket were the customer's.
+    assert_eq!(
+        template_after(&[
+            "Processing order 33553 for customer c-00001 (6 items)",
+            "Processing order 60149 for customer c-49771 (11 items)",
+        ]),
+        "Processing order <*> for customer <*> (<*> items)"
+    );
+    // A size in another unit in brackets is still the size's.
+    assert_eq!(
+        template_after(&["conn 8 close, 1.2 KB (1234 bytes) sent", "conn 7 close, 403 bytes sent"]),
+        "conn <*> close, <*> sent"
+    );
+}
+
+#[test]
 fn punctuation_around_a_value_of_several_pieces_stays_in_the_template() {
     // Spark: the closing `).` of `(TID 3).` is no piece of the size after it, and a size with
     // its unit keeps the comma and bracket around it.

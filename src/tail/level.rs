@@ -43,12 +43,52 @@ pub(crate) fn detect_level_beside(
 ) -> Option<Level> {
     let bytes = line.as_bytes();
     let bytes = &bytes[..bytes.len().min(SCAN_LIMIT)];
+    if quotes == Quotes::None
+        && let Some(level) = word_after_stamp(bytes, &stamp)
+    {
+        return Some(level);
+    }
     syslog_priority(bytes)
         .or_else(|| match quotes {
             Quotes::Unknown => access_log_status(bytes),
             Quotes::None => None,
         })
         .or_else(|| scan_tokens(bytes, stamp))
+}
+
+/// Most lines of a log with levels: the time first, then the level in capitals (`2026-11-28
+/// 23:27:01.042 ERROR …`, `[…] [WARN] …`). The token scan would read that word first and return
+/// it (no syslog priority before a time, no access log in a line without quotes, no JSON, no word
+/// before the time); this reads it without the scan's general machinery. `None` sends the line
+/// to the scan.
+#[inline]
+fn word_after_stamp(bytes: &[u8], stamp: &std::ops::Range<usize>) -> Option<Level> {
+    if stamp.is_empty() || bytes.get(..stamp.start)?.iter().any(u8::is_ascii_alphanumeric) {
+        return None;
+    }
+    let rest = bytes.get(stamp.end..)?;
+    let mut start = 0;
+    while start < 4 && !rest.get(start)?.is_ascii_alphanumeric() {
+        start += 1;
+    }
+    // The word's first nine bytes (padded with spaces), read as a block: a level word is at most
+    // eight letters, all capitals, ended by a byte that is no letter or digit.
+    let word = &rest[start..];
+    let mut head = [b' '; 9];
+    let n = word.len().min(9);
+    head[..n].copy_from_slice(&word[..n]);
+    let mut len = 0;
+    while len < 9 && head[len].is_ascii_uppercase() {
+        len += 1;
+    }
+    if !(3..=8).contains(&len) || head[len].is_ascii_alphanumeric() {
+        return None;
+    }
+    let mut lower = [0u8; 8];
+    lower.copy_from_slice(&head[..8]);
+    let lower = (u64::from_le_bytes(lower) | 0x2020_2020_2020_2020).to_le_bytes();
+    // No level word is also a level key (`LEVEL=debug` is left to the scan, which reads its value).
+    parse_lowercase(&lower[..len])
 }
 
 /// `<11>Jan ...`: the syslog priority's low three bits are the severity.
@@ -238,6 +278,32 @@ fn letter_level(bytes: &[u8], start: usize, token: &[u8]) -> Option<Level> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_after_the_time_is_read_as_the_scan_of_the_whole_line_reads_it() {
+        let stamp = "2026-11-24T14:03:07.123Z";
+        for (line, expected) in [
+            (format!("{stamp} ERROR api.handler failed"), Some(Level::Error)),
+            (format!("[{stamp}] [WARNING] disk at 91%"), Some(Level::Warn)),
+            (format!("{stamp}  FINE: polled"), Some(Level::Debug)),
+            // A level word before the time is the first one.
+            (format!("warn {stamp} ERROR x"), Some(Level::Warn)),
+            // A key in capitals is a key: its value is the level.
+            (format!("{stamp} LEVEL=debug x"), Some(Level::Debug)),
+            // No level word is that long: the scan goes on to the next one.
+            (format!("{stamp} INFORMATIONAL notice x"), Some(Level::Notice)),
+            (format!("{stamp} ERR2 ERR x"), Some(Level::Error)),
+            (format!("{stamp} Warning x"), Some(Level::Warn)),
+            (format!("{stamp} ERR"), Some(Level::Error)),
+            (format!("{stamp} STARTED worker"), None),
+        ] {
+            let at = line.find(stamp).unwrap_or(0);
+            let span = at..at + stamp.len() + usize::from(line.starts_with('['));
+            let beside = detect_level_beside(&line, span, Quotes::None);
+            assert_eq!(beside, detect_level(&line), "{line}");
+            assert_eq!(beside, expected, "{line}");
+        }
+    }
 
     #[test]
     fn a_quote_is_found_in_any_block_or_the_tail() {

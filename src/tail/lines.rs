@@ -327,6 +327,11 @@ mod tests {
                         proptest::prop_oneof![
                             proptest::strategy::Just(&b"2026-11-24T14:03:07.123Z "[..]),
                             proptest::strategy::Just(&b"ERROR "[..]),
+                            proptest::strategy::Just(&b"[WARNING] "[..]),
+                            proptest::strategy::Just(&b"LEVEL=debug "[..]),
+                            proptest::strategy::Just(&b"INFORMATIONAL "[..]),
+                            proptest::strategy::Just(&b"FINE: "[..]),
+                            proptest::strategy::Just(&b"host7 "[..]),
                             proptest::strategy::Just(&b"warn "[..]),
                             proptest::strategy::Just(&b"level=info "[..]),
                             proptest::strategy::Just(&b"\"GET /a HTTP/1.1\" 503 12 "[..]),

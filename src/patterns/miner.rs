@@ -1306,11 +1306,13 @@ impl Miner {
                     // A `<*>` of a run that this line leaves empty (`moved /srv/x.txt to archive`
                     // under `moved /srv/My Documents/a b.txt to archive`) is no constant: the
                     // template shows it as a `<*>`, not as the one value it had.
-                    if let Some(Part::Var(s)) = p.parts.get_mut(part)
-                        && !s.varying
-                    {
-                        s.varying = true;
-                        changed |= !s.masked;
+                    if let Some(Part::Var(s)) = p.parts.get_mut(part) {
+                        // Nothing is what every value has around it.
+                        s.common = (0, 0);
+                        if !s.varying {
+                            s.varying = true;
+                            changed |= !s.masked;
+                        }
                     }
                     continue;
                 }

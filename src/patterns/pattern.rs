@@ -5,6 +5,7 @@ use std::ops::Range;
 use super::PatternId;
 use super::rate::RateHistory;
 use super::token::{Kind, Tok, is_empty_dash};
+use super::shape::bracket;
 use super::values::{TopValues, ValueCount, cut};
 use crate::core::level::Level;
 
@@ -51,6 +52,11 @@ pub(super) struct Slot {
     /// Its first value had a letter (`90s:`, shaped `<*>:` as a bare `11:` is): a value ending in
     /// `:` labels what follows only then (see [`super::siblings`]).
     pub(super) lettered: bool,
+    /// How many bytes of `constant`'s start and end every value seen shares with it
+    /// (`pam_unix(` and `:session):` of `pam_unix(cron:session):` and `pam_unix(sshd:session):`):
+    /// a varying word is shown as those around its `<*>` (see [`Slot::affix`]). Not kept for a
+    /// masked value (its shape shows it) nor for a constant that was cut.
+    pub(super) common: (u16, u16),
     pub(super) values: Option<TopValues>,
 }
 
@@ -70,10 +76,54 @@ impl Slot {
             self.uniform = false;
             changed |= self.is_placeholder();
         }
+        if self.common != (0, 0) && hash != self.constant_hash {
+            changed |= self.narrow(value);
+        }
         if let Some(v) = &mut self.values {
             v.add(value, hash, top);
         }
         changed
+    }
+
+    /// Narrows what every value shares with the constant to what `value` shares too; returns
+    /// whether the text shown changes.
+    fn narrow(&mut self, value: &str) -> bool {
+        let (c, v) = (self.constant.as_bytes(), value.as_bytes());
+        if c == v {
+            return false;
+        }
+        // Only as far as every value before shared: most values change nothing.
+        let (was_prefix, was_suffix) = (usize::from(self.common.0), usize::from(self.common.1));
+        let prefix = c.iter().zip(v).take(was_prefix).take_while(|(a, b)| a == b).count();
+        let suffix = c.iter().rev().zip(v.iter().rev()).take(was_suffix).take_while(|(a, b)| a == b).count();
+        // Where the two overlap (`ab` and `abab`), the value is more than what they share.
+        let suffix = suffix.min(c.len().min(v.len()) - prefix);
+        if (prefix, suffix) == (was_prefix, was_suffix) {
+            return false;
+        }
+        let before = self.affix();
+        self.common = (prefix as u16, suffix as u16);
+        self.affix() != before
+    }
+
+    /// The start and end of the constant shown around a varying word's `<*>`: what every value
+    /// shares with it, cut back to punctuation (`pam_unix(` and `:session):`, `/var/log/` and
+    /// `.log`; never `sess` of `session`/`sessions`), and only where the brackets inside the
+    /// `<*>` balance (`f(a):` and `g(b):` show `<*>`, not `<*>):`).
+    fn affix(&self) -> (usize, usize) {
+        let c = self.constant.as_bytes();
+        let (mut p, mut s) = (usize::from(self.common.0), usize::from(self.common.1));
+        while p > 0 && !c[p - 1].is_ascii_punctuation() {
+            p -= 1;
+        }
+        while s > 0 && !c[c.len() - s].is_ascii_punctuation() {
+            s -= 1;
+        }
+        let depth = |b: &[u8]| b.iter().fold(0i32, |d, &x| d + bracket(x));
+        if p + s >= c.len() || depth(&c[p..c.len() - s]) != 0 {
+            return (0, 0);
+        }
+        (p, s)
     }
 
     /// Takes in the slot of a pattern merged into this one.
@@ -84,6 +134,15 @@ impl Slot {
         self.words |= other.words;
         self.numbered |= other.numbered;
         self.lettered |= other.lettered;
+        if self.common != (0, 0) {
+            if other.masked || other.constant.is_empty() {
+                self.common = (0, 0);
+            } else {
+                self.common.0 = self.common.0.min(other.common.0);
+                self.common.1 = self.common.1.min(other.common.1);
+                self.narrow(&other.constant);
+            }
+        }
         if let (Some(mine), Some(theirs)) = (&mut self.values, &other.values) {
             mine.absorb(theirs, top);
         }
@@ -92,6 +151,13 @@ impl Slot {
     fn write(&self, out: &mut String) {
         if !self.is_placeholder() {
             out.push_str(&self.constant);
+            return;
+        }
+        let (p, s) = if self.masked { (0, 0) } else { self.affix() };
+        if p + s > 0 {
+            out.push_str(&self.constant[..p]);
+            out.push_str("<*>");
+            out.push_str(&self.constant[self.constant.len() - s..]);
         } else if self.uniform {
             out.push_str(&self.shape);
         } else {
@@ -414,6 +480,7 @@ pub(super) fn open_slot(track: bool) -> Slot {
         named: false,
         numbered: false,
         lettered: false,
+        common: (0, 0),
         values: track.then(TopValues::default),
     }
 }
@@ -436,6 +503,11 @@ pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot
     } else {
         cut(value).to_owned()
     };
+    // A constant cut short has no end to compare; one longer than a `u16` counts is no word.
+    let common = match u16::try_from(constant.len()) {
+        Ok(n) if n > 0 && constant.len() == value.len() => (n, n),
+        _ => (0, 0),
+    };
     Slot {
         constant,
         constant_hash: t.value_hash,
@@ -448,6 +520,7 @@ pub(super) fn new_slot(value: &str, t: &Tok, shape: String, track: bool) -> Slot
         named: t.kind == Kind::Var && t.ident_hash != 0 && !t.masked,
         numbered: t.masked && mostly_digits(value),
         lettered: value.bytes().any(|b| b.is_ascii_alphabetic()),
+        common,
         values: track.then(TopValues::default),
     }
 }

@@ -336,14 +336,35 @@ pub(crate) fn shape_of(raw: &str, folded: bool) -> String {
             out.extend_from_slice(&bytes[e..]);
         }
     } else {
-        out.extend_from_slice(&bytes[..cs.min(ce)]);
+        // A bracket opened inside the value closes inside its `<*>` (`pam_unix(cron:session):`
+        // is `<*>:`, not `<*>):`), and one it closes opened inside it.
+        let (mut cs, mut ce) = (cs.min(ce), ce.max(cs));
+        let mut depth = bytes[cs..ce].iter().fold(0i32, |d, &b| d + bracket(b));
+        while depth > 0 && ce < bytes.len() && bracket(bytes[ce]) < 0 {
+            ce += 1;
+            depth -= 1;
+        }
+        while depth < 0 && cs > 0 && bracket(bytes[cs - 1]) > 0 {
+            cs -= 1;
+            depth += 1;
+        }
+        out.extend_from_slice(&bytes[..cs]);
         out.extend_from_slice(b"<*>");
-        out.extend_from_slice(&bytes[ce.max(cs)..]);
+        out.extend_from_slice(&bytes[ce..]);
     }
     if out.len() > MAX_SHAPE_BYTES {
         return "<*>".to_owned();
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// 1 for a byte that opens a bracket, -1 for one that closes one, 0 for any other.
+pub(crate) fn bracket(b: u8) -> i32 {
+    match b {
+        b'(' | b'[' | b'{' => 1,
+        b')' | b']' | b'}' => -1,
+        _ => 0,
+    }
 }
 
 /// Where a value of several pieces starts and ends within its punctuation: brackets it opens

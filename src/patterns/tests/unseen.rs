@@ -617,10 +617,10 @@ fn a_run_of_values_longer_or_shorter_than_the_templates_is_the_same_event() {
     assert_eq!(a, b);
     assert_eq!(a, c);
     // The header (`[10.30 16:49:06]`: month, day, time) is not part of the template.
-    // The header (`[10.30 16:49:06]`: month, day, time) is not part of the template.
     assert_eq!(
         miner.template(a),
-        Some("<*> <*> open through proxy proxy.example.org:<*> HTTPS")
+        // (Each program's name ends in `.exe`, which the template shows.)
+        Some("<*>.exe <*> open through proxy proxy.example.org:<*> HTTPS")
     );
     assert_eq!(miner.len(), 1);
     // A value written as a host name without digits, then with them: one event.
@@ -861,6 +861,38 @@ fn a_count_of_things_in_brackets_is_no_piece_of_the_value_before_it() {
     assert_eq!(
         template_after(&["conn 8 close, 1.2 KB (1234 bytes) sent", "conn 7 close, 403 bytes sent"]),
         "conn <*> close, <*> sent"
+    );
+}
+
+#[test]
+fn a_varying_word_shows_what_all_its_values_share_around_its_placeholder() {
+    // PAM names the service inside its own name: the service varies, the rest is the event's.
+    let closed = |service: &str, user: &str| {
+        format!("pam_unix({service}): session closed for user {user}")
+    };
+    assert_eq!(
+        template_after(&[&closed("cron:session", "root"), &closed("sshd:session", "bob")]),
+        "pam_unix(<*>:session): session closed for user <*>"
+    );
+    // `sshd` and `sudo` share an `s`, which is no word of the event.
+    assert_eq!(
+        template_after(&[&closed("sshd:session", "root"), &closed("sudo:session", "bob")]),
+        "pam_unix(<*>:session): session closed for user <*>"
+    );
+    // A value that shares less narrows it, never into a word (`:session` and `:auth` share no
+    // whole word) nor leaving a bracket open.
+    assert_eq!(
+        template_after(&[
+            &closed("cron:session", "root"),
+            &closed("sshd:session", "bob"),
+            &closed("sudo:auth", "carol"),
+        ]),
+        "pam_unix(<*>): session closed for user <*>"
+    );
+    // What closes a bracket opened inside the value is the value's too: `<*>:`, not `<*>):`.
+    assert_eq!(
+        template_after(&["open(a:r): denied", "stat(b:w): denied"]),
+        "<*>: denied"
     );
 }
 
@@ -1295,7 +1327,7 @@ fn free_text_after_a_label_becomes_one_value_of_any_length() {
     assert!(ids.iter().all(|&id| miner.resolve(id) == first), "{ids:?}");
     assert_eq!(
         miner.template(first),
-        Some("systemd[<*>]: Started unit <*> - <*>")
+        Some("systemd[<*>]: Started unit <*>.service - <*>")
     );
     assert_eq!(miner.len(), 1);
 }
@@ -1328,7 +1360,7 @@ fn a_units_description_after_a_dash_is_one_value() {
         }
         assert_eq!(
             miner.template(finished),
-            Some(format!("{tag}Finished <*> - <*>").replace("[1]", "[<*>]").as_str())
+            Some(format!("{tag}Finished <*>.service - <*>").replace("[1]", "[<*>]").as_str())
         );
     }
     // A dash after a word and a number is no unit's description: each is its own event.
@@ -1661,7 +1693,8 @@ fn a_qualified_constant_name_is_a_word_of_the_event() {
         Some("dispatch action:android.intent.action.SCREEN_ON")
     );
     assert_eq!(ids[3], ids[4], "host names are values");
-    assert_eq!(miner.template(ids[3]), Some("resolved host <*>"));
+    // Both end in `.internal.example`, which the template shows.
+    assert_eq!(miner.template(ids[3]), Some("resolved host <*>.internal.example"));
 }
 
 #[test]

@@ -511,6 +511,14 @@ impl Tokenizer {
         // `[Sun Mar 13 22:49:12 2016]`): most pieces stop here.
         let start = self.pieces[i].0;
         let first = *bytes.get(start)?;
+        if first.is_ascii_digit() {
+            // Most numbers are no day: one or two digits before a capital first.
+            let (_, end) = self.pieces[i];
+            let capital_next = self.pieces.get(i + 1).is_some_and(|&(s, _)| bytes[s].is_ascii_uppercase());
+            return (end - start <= 2 && capital_next)
+                .then(|| self.day_first_end(bytes, i))
+                .flatten();
+        }
         let bracket = if first.is_ascii_uppercase() {
             0
         } else if matches!(first, b'[' | b'(') && bytes.get(start + 1).is_some_and(u8::is_ascii_uppercase) {
@@ -526,6 +534,11 @@ impl Tokenizer {
         let mut k = i;
         if piece(k).is_some_and(is_weekday) {
             k += 1;
+        } else if bracket == 0
+            && piece(k).is_some_and(|p| p.strip_suffix(b",").is_some_and(is_weekday))
+        {
+            // `Mon, 30 Nov 2026 23:59:58 +0000`.
+            return self.day_first_end(bytes, k + 1);
         }
         if !(piece(k).is_some_and(is_month)
             && piece(k + 1).is_some_and(is_day)
@@ -540,6 +553,30 @@ impl Tokenizer {
         if piece(k + 1).is_some_and(|p| {
             let p = trim_close(p);
             p.len() == 4 && p.iter().all(u8::is_ascii_digit)
+        }) {
+            k += 1;
+        }
+        Some(k)
+    }
+
+    /// `11 Aug 2024 19:53:54.059` (Redis), `7 Dec 2026 10:00:00 +0000` (the date of mail and HTTP,
+    /// after `Mon,`): a day, a month's name, a year and a time, and a
+    /// zone after them; the index of the last piece. The month is no word of the event: written
+    /// as a constant, every event would be new when the month turns.
+    #[inline(never)]
+    fn day_first_end(&self, bytes: &[u8], i: usize) -> Option<usize> {
+        let piece = |k: usize| self.pieces.get(k).map(|&(s, e)| &bytes[s..e]);
+        if !(piece(i).is_some_and(is_day) && piece(i + 1).is_some_and(is_month)) {
+            return None;
+        }
+        let year = piece(i + 2)?;
+        if !(year.len() == 4 && year.iter().all(u8::is_ascii_digit) && piece(i + 3).is_some_and(|p| is_time(trim_close(p)))) {
+            return None;
+        }
+        let mut k = i + 3;
+        if piece(k + 1).is_some_and(|p| {
+            let p = trim_close(p);
+            is_zone_name(p) || matches!(p.first(), Some(b'+' | b'-')) && p.len() == 5 && p[1..].iter().all(u8::is_ascii_digit)
         }) {
             k += 1;
         }

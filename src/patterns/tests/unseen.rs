@@ -865,6 +865,30 @@ fn a_count_of_things_in_brackets_is_no_piece_of_the_value_before_it() {
 }
 
 #[test]
+fn a_date_written_day_first_keeps_its_month_out_of_the_template() {
+    // Redis writes `11 Aug 2024 19:53:54.059` after its pid and role: the same event on either
+    // side of midnight at a month's end is one pattern, not a new one when the month turns.
+    let (miner, ids) = mine_all(&[
+        "1:M 30 Nov 2026 23:59:58.001 * DB saved on disk",
+        "1:M 30 Nov 2026 23:59:59.102 * Background saving terminated with success",
+        "1:M 01 Dec 2026 00:00:02.004 * DB saved on disk",
+        "1:M 01 Dec 2026 00:00:03.215 * Background saving terminated with success",
+    ]);
+    assert_eq!(ids[0], ids[2]);
+    assert_eq!(ids[1], ids[3]);
+    assert_ne!(ids[0], ids[1]);
+    let template = miner.template(ids[2]).expect("kept");
+    assert!(!template.contains("Nov") && !template.contains("Dec"), "{template}");
+    assert!(template.ends_with("* DB saved on disk"), "{template}");
+    // The date of mail and HTTP headers, its zone with it.
+    let (_, ids) = mine_all(&[
+        "sent digest, Date: Mon, 30 Nov 2026 23:59:58 +0000 to ops",
+        "sent digest, Date: Tue, 01 Dec 2026 08:00:00 +0000 to ops",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+}
+
+#[test]
 fn a_varying_word_shows_what_all_its_values_share_around_its_placeholder() {
     // PAM names the service inside its own name: the service varies, the rest is the event's.
     let closed = |service: &str, user: &str| {

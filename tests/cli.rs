@@ -1129,3 +1129,42 @@ fn an_unreachable_store_is_said_as_unreachable_and_nothing_is_lost() {
     );
     assert!(said.contains("stays queued"), "{said}");
 }
+
+/// `sitrep patterns` mines a file's lines as the cockpit mines them when it follows that file:
+/// colour codes removed, a CR at the end dropped. A coloured line and a plain one of the same
+/// event are one pattern, and no template holds an escape's pieces.
+#[test]
+fn patterns_of_a_file_are_mined_from_the_text_the_cockpit_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("app.log");
+    std::fs::write(
+        &log,
+        "web-1  | \x1b[33mPress CTRL+C to quit\x1b[0m\r\n\
+         web-1  | \x1b[31m\x1b[1mWARNING: worker 3 stalled for 31s\x1b[0m\r\n\
+         web-1  | WARNING: worker 7 stalled for 12s\r\n\
+         web-1  | \x1b[33mPress CTRL+C to quit\x1b[0m\n",
+    )
+    .unwrap();
+    let out = sitrep(dir.path(), &["patterns", "--assign", log.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<(&str, &str)> = text.lines().filter_map(|l| l.split_once('\t')).collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    assert_eq!(rows[0].0, rows[3].0, "{text}");
+    assert_eq!(
+        rows[1].0, rows[2].0,
+        "coloured and plain are one event: {text}"
+    );
+    assert_ne!(rows[0].0, rows[1].0, "{text}");
+    // (`docker compose logs`' service prefix and the level are the line's header.)
+    assert_eq!(rows[0].1, "Press CTRL+C to quit", "{text}");
+    assert_eq!(rows[1].1, "worker <*> stalled for <*>", "{text}");
+    assert!(
+        !text.contains('\x1b') && !text.contains("^[") && !text.contains('\r'),
+        "{text:?}"
+    );
+}

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::values::ValueCount;
 use super::{Miner, PatternId};
 use crate::core::level::Level;
+use crate::core::sanitize::{Policy, is_plain, sanitize_for};
 
 /// Why mining a stream failed.
 #[derive(Debug, thiserror::Error)]
@@ -38,9 +39,14 @@ fn for_each_line<R: BufRead, E>(
             return Ok(n);
         }
         n += 1;
-        match std::str::from_utf8(&buf) {
-            Ok(s) => f(s)?,
-            Err(_) => f(&String::from_utf8_lossy(&buf))?,
+        // The text the cockpit mines: the follower's, a CR before the newline dropped, escape
+        // sequences removed and other controls made visible, tabs expanded (a line of printable
+        // ASCII, by far the usual one, is taken as it is).
+        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        match std::str::from_utf8(line) {
+            Ok(s) if is_plain(line) => f(s)?,
+            _ => f(&sanitize_for(line, Policy::ScreenLine))?,
         }
     }
 }

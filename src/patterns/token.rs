@@ -1052,7 +1052,7 @@ impl Tokenizer {
             && plain(prev)
             && !field(prev)
             && !closes_a_group(&bytes[prev.start..prev.end])
-            && !opens_a_count_of_things(bytes, &tok)
+            && !opens_a_group_of_its_own(bytes, &tok)
             && let Some(prev) = self.toks.last_mut()
         {
             prev.masked = true;
@@ -1105,10 +1105,12 @@ fn closes_a_group(raw: &[u8]) -> bool {
     count(close) >= count(open)
 }
 
-/// `(6 items)` after `customer c-00001`: a bracket opening on a number that the next piece
-/// closes on a word that is no unit counts something of its own, so it is no piece of the value
-/// before it (`1.2 KB (1234 bytes)` is one size: `bytes` is a unit).
-fn opens_a_count_of_things(bytes: &[u8], tok: &Tok) -> bool {
+/// `(6 items)` after `customer c-00001`, `(183.208.249.61:34207 -> 10.0.0.3:5672)` after a
+/// connection's `<0.52293.0>`: a bracket opening on a value that a word inside it (no digit, no
+/// unit) shows to be a group of its own is no piece of the value before it. `1.2 KB (1234 bytes)`
+/// is one size (`bytes` is a unit), and apt's `libc6:amd64 (2.36-9, 2.38-1), …` one list (no
+/// word in its brackets).
+fn opens_a_group_of_its_own(bytes: &[u8], tok: &Tok) -> bool {
     let close = match bytes[tok.start] {
         b'(' => b')',
         b'[' => b']',
@@ -1117,16 +1119,22 @@ fn opens_a_count_of_things(bytes: &[u8], tok: &Tok) -> bool {
     if bytes[tok.start..tok.end].contains(&close) {
         return false;
     }
-    let rest = &bytes[tok.end..];
-    let from = rest.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(rest.len());
-    let to = rest[from..].iter().position(u8::is_ascii_whitespace).map_or(rest.len(), |n| from + n);
-    let Some((&last, word)) = rest[from..to].split_last() else {
-        return false;
+    let is_word = |p: &[u8]| {
+        !p.is_empty() && !p.iter().any(u8::is_ascii_digit) && p != b"-" && !is_unit(p)
     };
-    last == close
-        && word.len() > 1
-        && word.iter().all(u8::is_ascii_alphabetic)
-        && !is_unit(word)
+    let mut worded = false;
+    for piece in bytes[tok.end..]
+        .split(u8::is_ascii_whitespace)
+        .filter(|p| !p.is_empty())
+        .take(8)
+    {
+        let Some(at) = piece.iter().position(|&b| b == close) else {
+            worded |= is_word(piece);
+            continue;
+        };
+        return worded || is_word(&piece[..at]);
+    }
+    false
 }
 
 /// `"cache"`, `'oom-kill',`, `\"cache\"`: one word in quotes (closing punctuation may follow);

@@ -857,6 +857,20 @@ fn a_count_of_things_in_brackets_is_no_piece_of_the_value_before_it() {
         ]),
         "Processing order <*> for customer <*> (<*> items)"
     );
+    // RabbitMQ's peer and own address, an arrow between them, after the connection's id.
+    assert_eq!(
+        template_after(&[
+            "accepting AMQP connection <0.52293.0> (183.208.249.61:34207 -> 10.0.0.3:5672)",
+            "accepting AMQP connection <0.811.0> (10.2.0.9:50122 -> 10.0.0.3:5672)",
+        ]),
+        "accepting AMQP connection <<*>> (<*> -> <*>)"
+    );
+    // apt's list of packages, versions in brackets, stays one list of any length.
+    let (miner, ids) = mine_all(&[
+        "Upgrade: libfoo1:amd64 (1.0-1, 1.1-2), libbar2:amd64 (2.0-1, 2.1-1)",
+        "Upgrade: libbaz3:amd64 (3.0-1, 3.1-1), libqux4:amd64 (4.0-1, 4.1-1), libzot5:amd64 (5.0-1, 5.1-1)",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids), 1);
     // A size in another unit in brackets is still the size's.
     assert_eq!(
         template_after(&["conn 8 close, 1.2 KB (1234 bytes) sent", "conn 7 close, 403 bytes sent"]),

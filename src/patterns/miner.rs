@@ -1128,9 +1128,7 @@ impl Miner {
                         }
                     }
                     (Part::Var(a), Part::Word { text, hash }) if i == place => {
-                        if let Some(v) = &mut a.values {
-                            v.add_n(text, *hash, o.count, top);
-                        }
+                        a.absorb_word(text, *hash, o.count, top);
                     }
                     (Part::Var(a), Part::Kv { value: b, .. }) if i == place => a.absorb(b, top),
                     (Part::Var(a), Part::Var(b))
@@ -1308,6 +1306,7 @@ impl Miner {
                     // template shows it as a `<*>`, not as the one value it had.
                     if let Some(Part::Var(s)) = p.parts.get_mut(part) {
                         // Nothing is what every value has around it.
+                        changed |= !s.masked && s.common != (0, 0);
                         s.common = (0, 0);
                         if !s.varying {
                             s.varying = true;

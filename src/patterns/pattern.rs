@@ -85,6 +85,21 @@ impl Slot {
         changed
     }
 
+    /// Takes in the word a pattern merged into this one had at this slot's place, seen `count`
+    /// times: the slot varies if the word is not its constant, and shows only what the word
+    /// shares around its `<*>` too.
+    pub(super) fn absorb_word(&mut self, text: &str, hash: u64, count: u64, top: usize) {
+        if !self.masked && self.constant != text {
+            self.varying = true;
+        }
+        if self.common != (0, 0) {
+            self.narrow(text);
+        }
+        if let Some(v) = &mut self.values {
+            v.add_n(text, hash, count, top);
+        }
+    }
+
     /// Narrows what every value shares with the constant to what `value` shares too; returns
     /// whether the text shown changes.
     fn narrow(&mut self, value: &str) -> bool {

@@ -42,8 +42,11 @@ fn for_each_line<R: BufRead, E>(
         // The text the cockpit mines: the follower's, a CR before the newline dropped, escape
         // sequences removed and other controls made visible, tabs expanded (a line of printable
         // ASCII, by far the usual one, is taken as it is).
-        let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = match buf.strip_suffix(b"\n") {
+            Some(line) => line.strip_suffix(b"\r").unwrap_or(line),
+            // The last line, with no newline after it, keeps a CR at its end as the follower does.
+            None => &buf,
+        };
         match std::str::from_utf8(line) {
             Ok(s) if is_plain(line) => f(s)?,
             _ => f(&sanitize_for(line, Policy::ScreenLine))?,

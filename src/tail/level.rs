@@ -63,7 +63,10 @@ pub(crate) fn detect_level_beside(
 /// to the scan.
 #[inline]
 fn word_after_stamp(bytes: &[u8], stamp: &std::ops::Range<usize>) -> Option<Level> {
-    if stamp.is_empty() || bytes.get(..stamp.start)?.iter().any(u8::is_ascii_alphanumeric) {
+    // A word before the time would be read first; in a line opening with `{` a level key wins
+    // over a word.
+    let before = bytes.get(..stamp.start)?;
+    if stamp.is_empty() || before.iter().any(|&b| b.is_ascii_alphanumeric() || b == b'{') {
         return None;
     }
     let rest = bytes.get(stamp.end..)?;
@@ -296,6 +299,8 @@ mod tests {
             (format!("{stamp} Warning x"), Some(Level::Warn)),
             (format!("{stamp} ERR"), Some(Level::Error)),
             (format!("{stamp} STARTED worker"), None),
+            // A line opening with `{` reads its level key first.
+            (format!("{{{stamp}}} ERROR level=info done"), Some(Level::Info)),
         ] {
             let at = line.find(stamp).unwrap_or(0);
             let span = at..at + stamp.len() + usize::from(line.starts_with('['));

@@ -574,10 +574,8 @@ impl Tokenizer {
             return None;
         }
         let mut k = i + 3;
-        if piece(k + 1).is_some_and(|p| {
-            let p = trim_close(p);
-            is_zone_name(p) || matches!(p.first(), Some(b'+' | b'-')) && p.len() == 5 && p[1..].iter().all(u8::is_ascii_digit)
-        }) {
+        // `+0000` as well as `GMT`.
+        if piece(k + 1).is_some_and(|p| is_zone_name(trim_close(p))) {
             k += 1;
         }
         Some(k)
@@ -1448,27 +1446,24 @@ fn empty_field(raw: &[u8]) -> bool {
 /// `location:4,`, `state.clipTopAmount:180`, `setDataSource(166,`: a name (letters, dots,
 /// underscores) then `:` or `(` and a value.
 fn labelled(raw: &[u8]) -> bool {
-    let name = raw
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphabetic() || b == b'.' || b == b'_')
-        .count();
-    name > 0
-        && raw[0].is_ascii_alphabetic()
-        && matches!(raw.get(name), Some(b':' | b'('))
-        && raw.len() > name + 1
+    let name = name_len(raw, |b| b == b'.' || b == b'_');
+    name > 0 && matches!(raw.get(name), Some(b':' | b'(')) && raw.len() > name + 1
 }
 
 /// `total-vm:7433569kB`, `UID:0`: a name (letters, `-`, `_`), a colon and a number. A dotted
 /// name before a number is most often an address (`proxy.example.com:5070`), a value itself.
 fn names_a_number(raw: &[u8]) -> bool {
-    let name = raw
-        .iter()
-        .take_while(|&&b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'_'))
-        .count();
-    name > 0
-        && raw[0].is_ascii_alphabetic()
-        && raw.get(name) == Some(&b':')
-        && raw.get(name + 1).is_some_and(u8::is_ascii_digit)
+    let name = name_len(raw, |b| b == b'-' || b == b'_');
+    name > 0 && raw.get(name) == Some(&b':') && raw.get(name + 1).is_some_and(u8::is_ascii_digit)
+}
+
+/// How long the name `raw` opens with is: a letter, then letters and bytes `also` takes; 0 for
+/// none.
+fn name_len(raw: &[u8], also: impl Fn(u8) -> bool) -> usize {
+    if !raw.first().is_some_and(u8::is_ascii_alphabetic) {
+        return 0;
+    }
+    raw.iter().take_while(|&&b| b.is_ascii_alphabetic() || also(b)).count()
 }
 
 /// `()`, `[]`, `""`: a value left empty, written as its brackets or quotes alone.

@@ -740,8 +740,28 @@ impl Miner {
         };
         let keys = siblings::keys(&p.parts);
         let tails = siblings::tail_keys(&p.parts, p.tail);
-        for key in keys.iter().map(|k| k.1).chain(tails.iter().map(|t| t.1)) {
+        let context = siblings::context_keys(&p.parts, p.tail);
+        for key in keys
+            .iter()
+            .map(|k| k.1)
+            .chain(tails.iter().chain(&context).map(|t| t.1))
+        {
             self.siblings.entry(key).or_default().push(slot);
+        }
+        // Alike up to a list of fields at their end: one event, whatever fields follow (the
+        // last place first, so the `<*>` takes no more than the fields that differ).
+        for (label, key) in context {
+            let Some(group) = self.siblings.get(&key) else {
+                continue;
+            };
+            let group: Vec<u32> = group
+                .iter()
+                .copied()
+                .filter(|&s| self.pattern(s).is_some_and(|p| p.parts.len() >= label + 2))
+                .collect();
+            if group.len() >= 2 {
+                return self.merge(&group, Join::Tail(label));
+            }
         }
         let mut listed = false;
         for (label, key) in tails {
@@ -931,6 +951,7 @@ impl Miner {
     fn find_tail(&self, body: &str, toks: &[Tok]) -> Option<u32> {
         siblings::line_tail_keys(body, toks)
             .into_iter()
+            .chain(siblings::line_context_keys(body, toks))
             .find_map(|(label, key)| {
                 self.siblings.get(&key)?.iter().copied().find(|&s| {
                     self.pattern(s).is_some_and(|p| {
@@ -984,7 +1005,12 @@ impl Miner {
             siblings::keys(&p.parts)
         };
         let tails = siblings::tail_keys(&p.parts, p.tail);
-        for key in places.iter().map(|k| k.1).chain(tails.iter().map(|t| t.1)) {
+        let context = siblings::context_keys(&p.parts, p.tail);
+        for key in places
+            .iter()
+            .map(|k| k.1)
+            .chain(tails.iter().chain(&context).map(|t| t.1))
+        {
             if add {
                 self.siblings.entry(key).or_default().push(slot);
             } else if let Some(list) = self.siblings.get_mut(&key) {

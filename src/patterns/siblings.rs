@@ -315,3 +315,115 @@ pub(super) fn line_tail_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
     }
     out
 }
+
+/// Salt of the keys a pattern is filed under for the list of fields it ends with, apart from the
+/// tail keys (see [`context_keys`]).
+const CONTEXT: u64 = 0x00c0_47e7;
+
+/// The key of the words and names up to a list of fields; every value is "a value" here, a
+/// word taken as one too (the method of nginx's `request: "GET …"` until it varies).
+fn context_key(identities: impl Iterator<Item = u64>) -> u64 {
+    mix(CONTEXT, tail_key(identities))
+}
+
+/// Whether a value closes a bracket or opens what the next line says (`10.0.0.3:5672):`).
+/// (A shape's `<*>` closes nothing.)
+fn ends_group(text: &str) -> bool {
+    !text.ends_with("<*>") && text.ends_with([':', ')', ']', '}', '>'])
+}
+
+/// A field's name in a list of fields ending a line (nginx's `referrer:`, `host:`): a letter,
+/// then letters, digits, `_` or `-`, then `:`.
+fn is_field_name(text: &[u8]) -> bool {
+    text.strip_suffix(b":").is_some_and(|name| {
+        name.first().is_some_and(u8::is_ascii_alphabetic)
+            && name
+                .iter()
+                .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })
+}
+
+/// The places after which a pattern holds nothing but a list of fields: one value, then `name:
+/// value` pairs, each value but the last ending in a comma (`… host: "<*>"`, `… on line <*>,
+/// referer: <*>`), as `(place, key)`. Servers add such fields when they know them (nginx and
+/// Apache a `referrer:` when the request had one, nginx an `upstream:` once one was chosen):
+/// patterns alike up to one of these places are one event, whatever fields follow, so they
+/// become one whose last part is a `<*>` for the rest of the line. At least three words or names
+/// up to the place; the last first.
+pub(super) fn context_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
+    let ends_list = |part: &Part, comma: bool| match part {
+        Part::Var(slot) => {
+            !slot.words
+                && (!comma || slot.shape.ends_with(',') || slot.constant.ends_with(','))
+        }
+        _ => false,
+    };
+    let mut out = Vec::new();
+    let Some(mut value) = parts.len().checked_sub(1) else {
+        return out;
+    };
+    // A list that ends the line: not inside a bracket the line closes (RabbitMQ's `(<*> ->
+    // <*>, vhost: '/', user: 'guest')`) nor before a text on the next line (`… <*>):`).
+    // A pattern whose `<*>` takes the rest of the line is filed at its own place only (its
+    // `<*>` made of the words it took).
+    let last = parts.last().is_some_and(|p| {
+        tail || ends_list(p, false)
+            && matches!(p, Part::Var(slot) if !ends_group(&slot.shape) && !ends_group(&slot.constant))
+    });
+    if !last {
+        return out;
+    }
+    while value >= 1 && out.len() < MAX_LABELS {
+        let at = value - 1;
+        let anchors = parts[..=at]
+            .iter()
+            .filter(|p| !matches!(p, Part::Var(_)))
+            .count();
+        if anchors < MIN_TAIL_ANCHORS || matches!(parts[at], Part::Var(_)) {
+            break;
+        }
+        out.push((at, context_key(parts[..=at].iter().map(|p| match p {
+            Part::Var(_) => 3,
+            part => identity(part),
+        }))));
+        if tail {
+            break;
+        }
+        let named = matches!(&parts[at], Part::Word { text, .. } if is_field_name(text.as_bytes()));
+        if !(named && at >= 1 && ends_list(&parts[at - 1], true)) {
+            break;
+        }
+        value = at - 1;
+    }
+    out
+}
+
+/// The places after which a line holds nothing but a list of fields (see [`context_keys`]), with
+/// their keys: a pattern whose `<*>` takes the rest of the line from there is filed under them.
+pub(super) fn line_context_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
+    let text = |t: &Tok| &body.as_bytes()[t.start..t.end];
+    let mut out = Vec::new();
+    let Some(mut value) = toks.len().checked_sub(1) else {
+        return out;
+    };
+    if toks[value].kind != Kind::Var || ends_group(&body[toks[value].start..toks[value].end]) {
+        return out;
+    }
+    while value >= 1 && out.len() < MAX_LABELS {
+        let at = value - 1;
+        let anchors = toks[..=at].iter().filter(|t| t.kind != Kind::Var).count();
+        if anchors < MIN_TAIL_ANCHORS || toks[at].kind == Kind::Var {
+            break;
+        }
+        out.push((at, context_key(toks[..=at].iter().map(token_identity))));
+        let before = at.checked_sub(1).map(|b| &toks[b]);
+        if !(toks[at].kind == Kind::Word
+            && is_field_name(text(&toks[at]))
+            && before.is_some_and(|b| b.kind == Kind::Var && text(b).ends_with(b",")))
+        {
+            break;
+        }
+        value = at - 1;
+    }
+    out
+}

@@ -1843,3 +1843,133 @@ fn a_status_key_of_any_name_keeps_the_status_classes_apart() {
     assert_eq!(failed.level(), Some(Level::Error));
     assert!(failed.template().contains("EdgeResponseStatus=5xx"), "{}", failed.template());
 }
+
+/// An nginx error line (synthetic), with the fields nginx adds when it knows them.
+fn nginx_error(i: usize, what: &str, upstream: bool, referrer: bool) -> String {
+    let mut line = format!(
+        "2026/12/06 10:{:02}:{:02} [error] {}#0: *{} {what}, client: 10.0.{}.{}, server: shop.example.com, \
+         request: \"{} /api/v1/orders/{} HTTP/1.1\"",
+        i / 60 % 60,
+        i % 60,
+        30 + i % 7,
+        1000 + i * 13,
+        i % 4,
+        i % 250,
+        ["GET", "POST", "PUT"][i / 3 % 3],
+        7000 + i
+    );
+    if upstream {
+        line.push_str(&format!(", upstream: \"http://10.0.1.{}:8080/api/v1/orders/{}\"", i % 5, 7000 + i));
+    }
+    line.push_str(", host: \"shop.example.com\"");
+    if referrer {
+        line.push_str(&format!(", referrer: \"https://shop.example.com/cart?step={}\"", i % 9));
+    }
+    line
+}
+
+#[test]
+fn fields_a_server_adds_when_it_knows_them_do_not_make_another_event() {
+    // nginx adds `, referrer: "…"` when the request had one and `upstream:` once one was chosen;
+    // Apache 2.4 adds `, referer: …`. The same failure with and without them is one event, in
+    // whichever order they come, and failures of other kinds stay apart.
+    let refused = "connect() failed (111: Connection refused) while connecting to upstream";
+    let timed_out = "upstream timed out (110: Connection timed out) while reading response header \
+                     from upstream";
+    let missing = "open() \"/var/www/html/favicon.ico\" failed (2: No such file or directory)";
+    for referrer_first in [false, true] {
+        let mut lines = Vec::new();
+        let mut kinds = Vec::new();
+        for i in 0..60 {
+            let (kind, what, upstream) = match i % 3 {
+                0 => (0, refused, true),
+                1 => (1, timed_out, true),
+                _ => (2, missing, false),
+            };
+            let referrer = (i % 5 == 2) == referrer_first;
+            lines.push(nginx_error(i, what, upstream, referrer));
+            kinds.push(kind);
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (mut miner, ids) = mine_all(&refs);
+        let of_kind: Vec<PatternId> = (0..3)
+            .map(|k| miner.resolve(ids[kinds.iter().position(|&x| x == k).unwrap()]))
+            .collect();
+        assert_eq!(of_kind[0], ids[0], "the first line's id is kept");
+        for (i, &id) in ids.iter().enumerate() {
+            assert_eq!(miner.resolve(id), of_kind[kinds[i]], "{}", lines[i]);
+        }
+        assert_eq!(patterns_among(&miner, &ids), 3, "three events");
+        // The fields that differ are one `<*>` after the last field all lines have.
+        let missing = miner.template(of_kind[2]).unwrap_or_default();
+        assert!(
+            missing.starts_with("<*>#<*>: *<*> open() ")
+                && missing.contains(" failed (<*>: No such file or directory), client: <*>, ")
+                && missing.ends_with(" HTTP/<*>\", host: <*>"),
+            "{missing}"
+        );
+        // The request's fields are still read as values of their own.
+        assert!(
+            miner
+                .template(of_kind[0])
+                .is_some_and(|t| t.contains(", client: <*>, server: shop.example.com, request: ")),
+            "{:?}",
+            miner.template(of_kind[0])
+        );
+        // One merge an event: once merged, a line of either form finds the pattern.
+        let merges = miner.take_merges();
+        assert!(merges.iter().all(|m| of_kind.contains(&m.into)), "{merges:?}");
+        assert!(merges.len() <= 3, "{merges:?}");
+    }
+    // Once merged, a line with fields not seen before finds the pattern: none is made for it
+    // and merged (here after a word that is no label: `on line <*>`).
+    let php = |i: usize, fields: &str| {
+        format!(
+            "[Thu Mar 14 09:14:{:02}.812888 2024] [php:warn] [pid 1203:tid 140233755] [client              10.0.1.{i}:8505] PHP Warning:  Undefined array key \"HTTP_REFERER\" in \
+             /var/www/html/index.php on line {}{fields}",
+            i % 60,
+            400 + i
+        )
+    };
+    let mut miner = Miner::default();
+    let first = miner.observe(&php(0, ""));
+    assert_eq!(miner.observe(&php(1, ", referer: https://www.example.com/a")), first);
+    assert_eq!(miner.take_merges().len(), 1);
+    let more = php(2, ", referer: https://www.example.com/b, forwarded: 10.9.8.7");
+    assert_eq!(miner.observe(&more), first);
+    assert_eq!(miner.take_merges(), vec![]);
+
+    let apache = |i: usize, referer: bool| {
+        let mut line = format!(
+            "[Thu Mar 14 09:13:{:02}.577718 2024] [proxy_http:error] [pid {}:tid 140233820] [client \
+             10.0.0.{}:{}] AH01114: HTTP: failed to make connection to backend: 127.0.0.1",
+            i % 60,
+            1200 + i % 4,
+            i % 200,
+            13000 + i
+        );
+        if referer {
+            line.push_str(&format!(", referer: https://www.example.com/checkout?id={i}"));
+        }
+        line
+    };
+    let lines: Vec<String> = (0..12).map(|i| apache(i, i % 3 == 1)).collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    assert_eq!(patterns_among(&miner, &ids), 1, "{:?}", miner.template(ids[0]));
+}
+
+#[test]
+fn a_list_inside_brackets_or_before_a_word_is_not_fields_added_at_the_end() {
+    // RabbitMQ's list is inside the bracket the short line closes, and the short one's `):`
+    // says the next line holds its reason: two events.
+    assert!(!same_pattern(
+        "closing AMQP connection <0.53942.0> (11.171.197.219:45454 -> 10.0.0.3:5672):",
+        "closing AMQP connection <0.3663.0> (10.0.3.39:41981 -> 10.0.0.3:5672, vhost: 'billing', user: 'guest')",
+    ));
+    // Words after the label: what was said, not a field added.
+    assert!(!same_pattern(
+        "job 4411 failed after retry, attempt: 3",
+        "job 4412 failed after retry, attempt: 3, reason: disk full on worker",
+    ));
+}

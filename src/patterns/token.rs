@@ -424,9 +424,18 @@ impl Tokenizer {
                         && matches!(bytes.get(t.start + eq + 1), Some(b'"' | b'\''))
                 })
         };
+        // A value that closes a bracket or ends in a colon ends its list: the words after it are
+        // the event's (`HTTPSConnectionPool(host='…', port=443): Read timed out. (read
+        // timeout=10)`).
+        let open = |t: &Tok| {
+            !matches!(
+                bytes[..t.end].last(),
+                Some(b':' | b')' | b']' | b'}')
+            )
+        };
         let mut i = 1;
         while i + 1 < self.toks.len() {
-            if !flag(&self.toks[i]) || !kv(&self.toks[i - 1]) {
+            if !flag(&self.toks[i]) || !kv(&self.toks[i - 1]) || !open(&self.toks[i - 1]) {
                 i += 1;
                 continue;
             }

@@ -1973,3 +1973,40 @@ fn a_list_inside_brackets_or_before_a_word_is_not_fields_added_at_the_end() {
         "job 4412 failed after retry, attempt: 3, reason: disk full on worker",
     ));
 }
+
+#[test]
+fn words_after_a_field_that_closes_its_bracket_are_the_events_not_flags_of_a_list() {
+    // urllib3's timeout: `port=443):` ends the pool's fields; `Read timed out.` says what
+    // happened (it had been folded into the port as flags of a `key=value` list, and the template
+    // read `port=<*> timeout=<*>)`).
+    let lines: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                "Charge failed for order {}: HTTPSConnectionPool(host='api{i}.example.com', \
+                 port={}): Read timed out. (read timeout={})",
+                1000 + i,
+                [443, 8443][i % 2],
+                [5, 10, 30][i % 3]
+            )
+        })
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    assert_eq!(patterns_among(&miner, &ids), 1);
+    let template = miner.template(ids[0]).unwrap_or_default();
+    assert!(
+        template.ends_with("port=<*>): Read timed out. (read timeout=<*>)"),
+        "{template}"
+    );
+    // Refused connections are another event.
+    assert!(!same_pattern(
+        &lines[0],
+        "Charge failed for order 1001: HTTPSConnectionPool(host='api1.example.com', port=443): \
+         Max retries exceeded (read timeout=5)"
+    ));
+    // Flags between fields of a list still go with the value before them.
+    assert!(same_pattern(
+        "IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 ID=11150 DF PROTO=TCP SPT=443 DPT=51234",
+        "IN=eth0 OUT= SRC=10.0.0.3 DST=10.0.0.2 ID=11151 PROTO=TCP SPT=443 DPT=51299"
+    ));
+}

@@ -791,7 +791,10 @@ impl Miner {
                 // Alike after an earlier label, they are a list of fields, and the text that
                 // differs at its end is the event's whichever label it follows.
                 listed = listed || self.alike_after(&group, label);
-                if !listed && !self.label_names_events(&group, label) {
+                if !listed
+                    && !self.label_names_events(&group, label)
+                    && !self.label_names_error_types(&group, label)
+                {
                     return self.merge(&group, Join::Tail(label));
                 }
             }
@@ -981,6 +984,31 @@ impl Miner {
         codes.sort_unstable();
         codes.dedup();
         codes.len() >= 2
+    }
+
+    /// Whether what follows the label opens with the name of an error's type in two patterns or
+    /// more, each another (`failed: java.net.ConnectException: Connection refused`, `failed:
+    /// ReadTimeout: …`, `failed: ConnectionError(…)`): each is a kind of failure, however many
+    /// kinds there are, not free text. Merged, a new kind of failure would hide among the others.
+    /// So is a type's name that is the label itself (`failed: java.net.ConnectException:
+    /// Connection refused`, filed under the value label `<*>:`).
+    fn label_names_error_types(&self, group: &[u32], label: usize) -> bool {
+        let type_at = |p: &Pattern, place: usize| match p.parts.get(place)? {
+            Part::Word { text, hash } if siblings::names_a_type(text) => Some(*hash),
+            Part::Var(slot) if !slot.varying && siblings::names_a_type(&slot.constant) => {
+                Some(slot.constant_hash)
+            }
+            _ => None,
+        };
+        [label, label + 1].into_iter().any(|place| {
+            let mut types: Vec<u64> = group
+                .iter()
+                .filter_map(|&s| type_at(self.pattern(s)?, place))
+                .collect();
+            types.sort_unstable();
+            types.dedup();
+            types.len() >= 2
+        })
     }
 
     /// Whether the patterns of `group` go on alike after their label (see

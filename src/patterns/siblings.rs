@@ -427,3 +427,62 @@ pub(super) fn line_context_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
     }
     out
 }
+
+/// Whether a word is the name of a type followed by its message or arguments, as an error is
+/// written in most languages: `java.net.ConnectException:`, `ReadTimeout:`,
+/// `ConnectionError('…`, `System.Net.Http.HttpRequestException:`. The last name (after the
+/// dots) opens with a capital and either names an error or exception or is written in camel
+/// case (two capitals or more, small letters too).
+pub(super) fn names_a_type(word: &str) -> bool {
+    let name = match word.find('(') {
+        Some(open) => &word[..open],
+        None => match word.strip_suffix(':') {
+            Some(name) => name,
+            None => return false,
+        },
+    };
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let bytes = last.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_uppercase)
+        || !bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+        || !name.split('.').all(|n| !n.is_empty())
+    {
+        return false;
+    }
+    let capitals = bytes.iter().filter(|b| b.is_ascii_uppercase()).count();
+    last.ends_with("Exception")
+        || last.ends_with("Error")
+        || capitals >= 2 && bytes.iter().any(u8::is_ascii_lowercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_a_type;
+
+    #[test]
+    fn an_errors_type_is_a_capitalised_name_before_its_message_or_arguments() {
+        for word in [
+            "java.net.ConnectException:",
+            "ReadTimeout:",
+            "ConnectionError('Connection",
+            "System.Net.Http.HttpRequestException:",
+            "TypeError:",
+            "HTTPError:",
+            "Error:",
+        ] {
+            assert!(names_a_type(word), "{word}");
+        }
+        for word in [
+            "failed:",
+            "Product:",
+            "Status:",
+            "java.net.ConnectException",
+            "com.example..Broken:",
+            "sshd(pam_unix):",
+            "AH00128:",
+            "URL:",
+        ] {
+            assert!(!names_a_type(word), "{word}");
+        }
+    }
+}

@@ -2010,3 +2010,54 @@ fn words_after_a_field_that_closes_its_bracket_are_the_events_not_flags_of_a_lis
         "IN=eth0 OUT= SRC=10.0.0.3 DST=10.0.0.2 ID=11151 PROTO=TCP SPT=443 DPT=51299"
     ));
 }
+
+#[test]
+fn kinds_of_failure_named_by_their_type_stay_apart_however_many() {
+    // Free text after a label becomes one `<*>` once five patterns differ there; an error's type
+    // after it is the kind of failure: a sixth and a seventh kind must not fold the others into
+    // `failed: <*>`, which would hide the new kind and retire the patterns already seen.
+    let java = [
+        "java.net.SocketTimeoutException: Read timed out",
+        "java.net.ConnectException: Connection refused",
+        "java.net.UnknownHostException: api.stripe.com",
+        "javax.net.ssl.SSLHandshakeException: PKIX path building failed",
+        "java.io.EOFException: Unexpected end of stream",
+        "java.net.NoRouteToHostException: No route to host",
+        "java.net.SocketException: Connection reset",
+    ];
+    let python = [
+        "ReadTimeout: Read timed out",
+        "ConnectionError: Connection refused",
+        "SSLError: certificate verify failed",
+        "ChunkedEncodingError: Connection broken",
+        "TooManyRedirects: Exceeded 30 redirects",
+        "InvalidJSONError: Expecting value",
+        "ProxyError: Unable to connect to proxy",
+    ];
+    for (prefix, kinds) in [
+        ("PaymentClient : Call to payment provider failed: ", java),
+        ("[billing] Stripe call failed: ", python),
+    ] {
+        let mut lines = Vec::new();
+        for round in 0..4 {
+            for kind in kinds {
+                lines.push(format!("2026-12-07 10:00:0{round},123 ERROR {prefix}{kind}"));
+            }
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (miner, ids) = mine_all(&refs);
+        assert_eq!(patterns_among(&miner, &ids), kinds.len(), "{prefix}");
+        for (i, &id) in ids.iter().enumerate() {
+            assert_eq!(miner.resolve(id), ids[i % kinds.len()], "{}", lines[i]);
+        }
+    }
+    // Free text that names no type still becomes one value.
+    let lines: Vec<String> = ["disk almost full", "queue is backing up", "cache cold after restart",
+        "replica lagging behind", "too many open files", "slow consumer detected"]
+        .iter()
+        .map(|what| format!("2026-12-07 10:00:01,123 WARN [ops] Health check degraded: {what}"))
+        .collect();
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    assert_eq!(patterns_among(&miner, &ids), 1);
+}

@@ -43,7 +43,43 @@ pub(crate) fn split_header(line: &str, memo: &mut HeaderMemo) -> (Option<Level>,
             start = after;
         }
     }
+    if level.is_some() {
+        start = sentence_start(bytes, start);
+    }
     (level, start..line.len())
+}
+
+/// `Error while fetching payment 88690: timeout`, `Fatal error in worker 6`: a level word
+/// written as a sentence's first word (a capital, then small letters, nothing around it) that a
+/// word in small letters follows is the message's first word as well as the line's level. The
+/// message starts at it, so the template reads as the line does.
+fn sentence_start(bytes: &[u8], start: usize) -> usize {
+    if !bytes.get(start).is_some_and(u8::is_ascii_lowercase) {
+        return start;
+    }
+    // The piece before the message, read backwards: a few bytes at most.
+    let mut end = start;
+    while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    // A word in capitals (`INFO`), a bracket or a colon ends most headers: no sentence's word.
+    if end == 0 || !bytes[end - 1].is_ascii_lowercase() {
+        return start;
+    }
+    let mut begin = end;
+    while begin > 0 && end - begin <= 8 && bytes[begin - 1].is_ascii_alphabetic() {
+        begin -= 1;
+    }
+    let word = &bytes[begin..end];
+    let whole = begin == 0 || bytes[begin - 1].is_ascii_whitespace();
+    let capital = word.len() >= 3
+        && word[0].is_ascii_uppercase()
+        && word[1..].iter().all(u8::is_ascii_lowercase);
+    if whole && capital && level_word(word).is_some() {
+        begin
+    } else {
+        start
+    }
 }
 
 /// `web-1  | `, `caddy  | `: the service's name that `docker compose logs` writes before each

@@ -2061,3 +2061,25 @@ fn kinds_of_failure_named_by_their_type_stay_apart_however_many() {
     let (miner, ids) = mine_all(&refs);
     assert_eq!(patterns_among(&miner, &ids), 1);
 }
+
+#[test]
+fn a_level_word_that_opens_a_sentence_stays_in_the_template() {
+    // `Error while fetching …` is a sentence whose first word also names the level: the
+    // template had read `while fetching payment <*>: timeout`, and `Fatal error in worker`
+    // `error in worker`.
+    let mut miner = Miner::default();
+    let cases = [
+        ("2026-12-07T10:00:01.554Z Error while fetching payment 88690: timeout", "Error while fetching payment <*>: timeout", Level::Error),
+        ("2026-12-07T10:00:01.561Z Fatal error in worker 6: out of memory", "Fatal error in worker <*>: out of memory", Level::Fatal),
+        // A level field stays a field: in capitals, decorated, or before a name in capitals.
+        ("2026-12-07T10:00:02.000Z ERROR while fetching payment 88691: timeout", "while fetching payment <*>: timeout", Level::Error),
+        ("2026-12-07T10:00:02.100Z Warning: retry budget exhausted for s3", "retry budget exhausted for s3", Level::Warn),
+        ("2016-09-28 04:30:30, Info CBS Loaded Servicing Stack v6.1.7601.23505", "CBS Loaded Servicing Stack <*>", Level::Info),
+    ];
+    for (line, template, level) in cases {
+        let id = miner.observe(line);
+        assert_eq!(miner.template(id), Some(template), "{line}");
+        let got = miner.patterns().find(|p| p.id() == id).and_then(|p| p.level());
+        assert_eq!(got, Some(level), "{line}");
+    }
+}

@@ -120,6 +120,30 @@ pub fn parse_lowercase(lower: &[u8]) -> Option<Level> {
     })
 }
 
+/// The level of the first line of a record of .NET's console logger (`fail:
+/// Acme.Payments.PaymentService[0]`, its message on the next line, indented): a four-letter level
+/// (`trce`, `dbug`, `info`, `warn`, `fail`, `crit`), then a category (a name, dots allowed) and the
+/// event's id in brackets, nothing else; with where the category starts.
+pub fn dotnet_head(line: &[u8]) -> Option<(Level, usize)> {
+    let (word, category) = line.split_at_checked(6)?;
+    let level = match word {
+        b"trce: " => Level::Trace,
+        b"dbug: " => Level::Debug,
+        b"info: " => Level::Info,
+        b"warn: " => Level::Warn,
+        b"fail: " => Level::Error,
+        b"crit: " => Level::Fatal,
+        _ => return None,
+    };
+    let open = category.iter().position(|&b| b == b'[')?;
+    let (name, id) = (&category[..open], category[open + 1..].strip_suffix(b"]")?);
+    let named = name.first().is_some_and(u8::is_ascii_alphabetic)
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'`' | b'+'));
+    (named && !id.is_empty() && id.iter().all(u8::is_ascii_digit)).then_some((level, 6))
+}
+
 /// The level a field's value names (`"level":"error"`, `level=warn`, `"level":50`, `"s":"W"`):
 /// a level word in any case, a single letter (`E`, `w`) or a Bunyan/pino number (10..60); `None`
 /// for anything else. A number under 10 names no level: Nextcloud's `"level":1` is info, GELF's

@@ -119,6 +119,22 @@ fn json_status(line: &[u8]) -> Option<u16> {
     })
 }
 
+/// The first line of a record of .NET's console logger (`fail: Acme.Payments.PaymentService[0]`,
+/// see [`crate::core::level::dotnet_head`]) as a header a header's parser reads: its level in
+/// capitals, then the category (`ERROR Acme.Payments.PaymentService[0]`).
+fn dotnet_head(line: &str) -> Option<String> {
+    let (level, category) = crate::core::level::dotnet_head(line.as_bytes())?;
+    let word = match level {
+        Level::Trace => "TRACE",
+        Level::Debug => "DEBUG",
+        Level::Info | Level::Notice => "INFO",
+        Level::Warn => "WARN",
+        Level::Error => "ERROR",
+        Level::Fatal => "CRITICAL",
+    };
+    Some(format!("{word} {}", &line[category..]))
+}
+
 /// `START RequestId: …`: a word in capitals (three letters or more, `_` joining them), then a
 /// field's capitalised label (a statement under an error, `SELECT id FROM t`, is the error's).
 fn opens_record(line: &str) -> bool {
@@ -367,6 +383,9 @@ pub struct Miner {
     last_part: super::EventPart,
     /// A JSON object's fields as `key=value` pieces (reused; see `header::json_fields`).
     json_fields: String,
+    /// .NET console heads waiting for their message line: the stream, the id the head was
+    /// given, and the head as a header (`ERROR Acme.Payments.PaymentService[0]`).
+    dotnet: Vec<(u64, u64, String)>,
 }
 
 impl Default for Miner {
@@ -403,6 +422,7 @@ impl Miner {
             streams: Vec::new(),
             last_part: super::EventPart::Begins,
             json_fields: String::new(),
+            dotnet: Vec::new(),
         }
     }
 
@@ -427,10 +447,46 @@ impl Miner {
     /// one with a header) belongs to that event's pattern and is not counted again: a 30-frame
     /// trace is one event.
     pub fn observe_in(&mut self, stream: u64, line: &str, now_ms: u64) -> PatternId {
+        let line = line.trim_end_matches(['\r', '\n']);
+        // .NET's console logger writes a record's level and category on one line (`fail:
+        // Acme.Payments.PaymentService[0]`) and its message on the next, indented: the head is
+        // held until the message comes, and the two are mined as one line.
+        if !self.dotnet.is_empty()
+            && let Some(k) = self.dotnet.iter().position(|d| d.0 == stream)
+        {
+            let (_, held, head) = self.dotnet.swap_remove(k);
+            if line.starts_with("      ") && !line.trim().is_empty() {
+                let whole = format!("{head} {}", line.trim_start());
+                let id = self.observe_line(stream, &whole, now_ms);
+                self.forward(held, id.0);
+                // The record began with its head.
+                self.last_part = super::EventPart::Continues;
+                return id;
+            }
+            // A head with no message under it is a line of its own.
+            let id = self.observe_line(stream, &head, now_ms);
+            self.forward(held, id.0);
+        }
+        if let Some(head) = dotnet_head(line) {
+            self.seq += 1;
+            self.last_part = super::EventPart::Begins;
+            self.clock_ms = now_ms;
+            let id = PatternId(self.next_id);
+            self.next_id += 1;
+            if self.dotnet.len() >= MAX_STREAMS {
+                self.dotnet.remove(0);
+            }
+            self.dotnet.push((stream, id.0, head));
+            return id;
+        }
+        self.observe_line(stream, line, now_ms)
+    }
+
+    /// [`Miner::observe_in`] for a line that is no .NET console head.
+    fn observe_line(&mut self, stream: u64, line: &str, now_ms: u64) -> PatternId {
         self.seq += 1;
         self.last_part = super::EventPart::Begins;
         self.clock_ms = now_ms;
-        let line = line.trim_end_matches(['\r', '\n']);
         let (level, message) = header::split_header(line, &mut self.header_memo);
         // Go's `fatal error: concurrent map writes` has no level word of its own: it is a crash.
         let level = level.or_else(|| line.starts_with("fatal error: ").then_some(Level::Fatal));

@@ -49,6 +49,7 @@ pub(crate) fn detect_level_beside(
         return Some(level);
     }
     syslog_priority(bytes)
+        .or_else(|| crate::core::level::dotnet_head(bytes).map(|(level, _)| level))
         .or_else(|| match quotes {
             Quotes::Unknown => access_log_status(bytes),
             Quotes::None => None,
@@ -342,6 +343,22 @@ mod tests {
                 Some(Level::Fatal),
             ),
             ("just some words", None),
+        ];
+        for (line, want) in cases {
+            assert_eq!(detect_level(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_dotnet_console_head_names_its_level() {
+        let cases = [
+            ("fail: Acme.Payments.PaymentService[0]", Some(Level::Error)),
+            ("crit: Microsoft.AspNetCore.Hosting.Diagnostics[6]", Some(Level::Fatal)),
+            ("dbug: Microsoft.EntityFrameworkCore.Query[10111]", Some(Level::Debug)),
+            ("trce: Acme.Cache[1]", Some(Level::Trace)),
+            // Not a head: words after the category, or no category.
+            ("fail: the build is red", None),
+            ("fail: Acme.Payments[0] and more", None),
         ];
         for (line, want) in cases {
             assert_eq!(detect_level(line), want, "{line}");

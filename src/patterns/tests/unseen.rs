@@ -2083,3 +2083,52 @@ fn a_level_word_that_opens_a_sentence_stays_in_the_template() {
         assert_eq!(got, Some(level), "{line}");
     }
 }
+
+#[test]
+fn a_dotnet_console_record_is_its_head_and_the_message_under_it() {
+    // ASP.NET Core's console logger: level and category on one line, the message indented on the
+    // next, an exception and its frames under that. Each message is its own event, at the
+    // head's level; the head had been the pattern of every record of its category.
+    let record = |level: &str, category: &str, message: &str, exception: Option<&str>| {
+        let mut lines = vec![format!("{level}: {category}[0]"), format!("      {message}")];
+        if let Some(e) = exception {
+            lines.push(format!("      {e}"));
+            lines.push("         at System.Net.Http.HttpConnectionPool.ConnectAsync(HttpRequestMessage request)".to_owned());
+        }
+        lines
+    };
+    let mut lines = Vec::new();
+    for i in 0..6 {
+        lines.extend(record("info", "Acme.Payments.PaymentService", &format!("Charge {} accepted in {} ms", 1000 + i, 20 + i), None));
+        lines.extend(record(
+            "fail",
+            "Acme.Payments.PaymentService",
+            &format!("Charge failed for order {}", 1000 + i),
+            Some("System.Net.Http.HttpRequestException: Connection refused (api.stripe.com:443)"),
+        ));
+        lines.extend(record("crit", "Microsoft.AspNetCore.Hosting.Diagnostics", "Application startup exception", None));
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    let ids: Vec<PatternId> = ids.iter().map(|&id| miner.resolve(id)).collect();
+    // A record's lines are one event: head, message, exception and frames.
+    assert_eq!(ids[0], ids[1]);
+    assert!(ids[2..6].iter().all(|&id| id == ids[2]), "{ids:?}");
+    assert_eq!(patterns_among(&miner, &ids), 3);
+    let level = |id: PatternId| miner.patterns().find(|p| p.id() == id).and_then(|p| p.level());
+    assert_eq!(miner.template(ids[0]), Some("Acme.Payments.PaymentService[<*>] Charge <*> accepted in <*>"));
+    assert_eq!(level(ids[0]), Some(Level::Info));
+    assert_eq!(miner.template(ids[2]), Some("Acme.Payments.PaymentService[<*>] Charge failed for order <*>"));
+    assert_eq!(level(ids[2]), Some(Level::Error));
+    assert_eq!(level(ids[6]), Some(Level::Fatal));
+    // The message continues the record its head began, for a view that shows whole events.
+    let mut miner = Miner::default();
+    miner.observe("fail: Acme.Jobs.Runner[3]");
+    assert_eq!(miner.last_part(), EventPart::Begins);
+    miner.observe("      Job 17 failed");
+    assert_eq!(miner.last_part(), EventPart::Continues);
+    // A head with no message under it is a line of its own.
+    let (miner, ids) = mine_all(&["fail: Acme.Jobs.Runner[3]", "warn: Acme.Jobs.Runner[4]", "      Queue is backing up"]);
+    assert_eq!(miner.template(miner.resolve(ids[0])), Some("Acme.Jobs.Runner[<*>]"));
+    assert_eq!(miner.template(miner.resolve(ids[1])), Some("Acme.Jobs.Runner[<*>] Queue is backing up"));
+}

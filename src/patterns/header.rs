@@ -987,6 +987,11 @@ pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
             decorated = true;
         }
     }
+    // winston's `[error]:`: the colon after the bracket.
+    if w.len() > 3 && w.ends_with(b"]:") {
+        w = &w[..w.len() - 1];
+        decorated = true;
+    }
     if let (Some(&open), Some(&close)) = (w.first(), w.last())
         && ((open == b'[' && close == b']')
             || (open == b'<' && close == b'>')
@@ -1007,6 +1012,10 @@ pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
         }
     }
     if w.last() == Some(&b':') {
+        w = &w[..w.len() - 1];
+        decorated = true;
+    } else if w.len() > 3 && w.last() == Some(&b']') && w.first() != Some(&b'[') {
+        // Serilog's console `[10:00:01 ERR]`: the level closes the bracket its time opened.
         w = &w[..w.len() - 1];
         decorated = true;
     }

@@ -2132,3 +2132,27 @@ fn a_dotnet_console_record_is_its_head_and_the_message_under_it() {
     assert_eq!(miner.template(miner.resolve(ids[0])), Some("Acme.Jobs.Runner[<*>]"));
     assert_eq!(miner.template(miner.resolve(ids[1])), Some("Acme.Jobs.Runner[<*>] Queue is backing up"));
 }
+
+#[test]
+fn serilogs_and_winstons_console_levels_are_levels_not_words() {
+    // Serilog's console sink closes the bracket its time opened with a three-letter level
+    // (`[10:00:01 ERR]`); winston's `[error]:` puts a colon after it. Both lines had been mined
+    // at no level (no new error recorded), the level left in the template (`ERR] Charge …`).
+    let mut miner = Miner::default();
+    let cases = [
+        ("[10:00:01 ERR] Charge failed for order 1234", Level::Error),
+        ("[10:00:02 FTL] Application start-up failed", Level::Fatal),
+        ("[10:00:03 WRN] Slow response from api.stripe.com: 2300 ms", Level::Warn),
+        ("2026-12-07T10:00:00.405Z [error]: Request failed: read ECONNRESET", Level::Error),
+        ("2026-12-07T10:00:01.405Z [info]: Charge 12 accepted", Level::Info),
+    ];
+    for (line, level) in cases {
+        let id = miner.observe(line);
+        let template = miner.template(id).unwrap_or_default();
+        assert!(!template.contains(']'), "{line}: {template}");
+        let got = miner.patterns().find(|p| p.id() == id).and_then(|p| p.level());
+        assert_eq!(got, Some(level), "{line}");
+    }
+    let id = miner.observe("[10:00:09 ERR] Charge failed for order 99");
+    assert_eq!(miner.template(id), Some("Charge failed for order <*>"));
+}

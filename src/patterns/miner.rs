@@ -1082,8 +1082,8 @@ impl Miner {
     /// Connection refused`, filed under the value label `<*>:`).
     fn label_names_error_types(&self, group: &[u32], label: usize) -> bool {
         let type_at = |p: &Pattern, place: usize| match p.parts.get(place)? {
-            Part::Word { text, hash } if siblings::names_a_type(text) => Some(*hash),
-            Part::Var(slot) if !slot.varying && siblings::names_a_type(&slot.constant) => {
+            Part::Word { text, hash } if shape::names_a_type(text) => Some(*hash),
+            Part::Var(slot) if !slot.varying && shape::names_a_type(&slot.constant) => {
                 Some(slot.constant_hash)
             }
             _ => None,

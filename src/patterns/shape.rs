@@ -430,6 +430,33 @@ pub(crate) fn find_byte(bytes: &[u8], needle: u8) -> Option<usize> {
         .map(|i| at + i)
 }
 
+/// Whether a word is the name of a type followed by its message or arguments, as an error is
+/// written in most languages: `java.net.ConnectException:`, `ReadTimeout:`,
+/// `ConnectionError('…`, `System.Net.Http.HttpRequestException:`. The last name (after the
+/// dots) opens with a capital and either names an error or exception or is written in camel
+/// case (two capitals or more, small letters too).
+pub(crate) fn names_a_type(word: &str) -> bool {
+    let name = match word.find('(') {
+        Some(open) => &word[..open],
+        None => match word.strip_suffix(':') {
+            Some(name) => name,
+            None => return false,
+        },
+    };
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let bytes = last.as_bytes();
+    if !bytes.first().is_some_and(u8::is_ascii_uppercase)
+        || !bytes.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+        || !name.split('.').all(|n| !n.is_empty())
+    {
+        return false;
+    }
+    let capitals = bytes.iter().filter(|b| b.is_ascii_uppercase()).count();
+    last.ends_with("Exception")
+        || last.ends_with("Error")
+        || capitals >= 2 && bytes.iter().any(u8::is_ascii_lowercase)
+}
+
 #[cfg(test)]
 mod find_byte_tests {
     use super::find_byte;
@@ -449,6 +476,38 @@ mod find_byte_tests {
                 let bytes = &sample[from..];
                 assert_eq!(find_byte(bytes, b'='), bytes.iter().position(|&b| b == b'='), "{bytes:?}");
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod type_name_tests {
+    use super::names_a_type;
+
+    #[test]
+    fn an_errors_type_is_a_capitalised_name_before_its_message_or_arguments() {
+        for word in [
+            "java.net.ConnectException:",
+            "ReadTimeout:",
+            "ConnectionError('Connection",
+            "System.Net.Http.HttpRequestException:",
+            "TypeError:",
+            "HTTPError:",
+            "Error:",
+        ] {
+            assert!(names_a_type(word), "{word}");
+        }
+        for word in [
+            "failed:",
+            "Product:",
+            "Status:",
+            "java.net.ConnectException",
+            "com.example..Broken:",
+            "sshd(pam_unix):",
+            "AH00128:",
+            "URL:",
+        ] {
+            assert!(!names_a_type(word), "{word}");
         }
     }
 }

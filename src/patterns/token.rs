@@ -717,6 +717,12 @@ impl Tokenizer {
         if !matches!(quote, b'"' | b'\'') || ends_with_quote(&piece[1..], quote) {
             return None;
         }
+        // A quoted error (`Last exception: 'java.net.SocketTimeoutException: Read timed out'`,
+        // urllib3's `broken by 'ProtocolError('Connection aborted.', …)'`) says what failed: its
+        // words are the event's, not one value (a timeout and a refusal had been one pattern).
+        if std::str::from_utf8(&piece[1..]).is_ok_and(super::shape::names_a_type) {
+            return None;
+        }
         let last = (i + MAX_QUOTED_PIECES).min(self.pieces.len() - 1);
         ((i + 1)..=last).find(|&j| {
             let (s, e) = self.pieces[j];

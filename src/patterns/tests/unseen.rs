@@ -2210,3 +2210,39 @@ fn error_types_among_free_text_are_free_text_whichever_comes_first() {
         assert_eq!(patterns_among(&miner, &ids), 1, "typed first: {typed_first}");
     }
 }
+
+#[test]
+fn a_quoted_error_says_what_failed() {
+    // A quoted phrase inside a message is one value, but one that opens with an error's type is
+    // the failure itself: Resilience4j's last exception and urllib3's retry cause had put a
+    // timeout and a refused connection in one pattern, `Last exception: '<*>'`.
+    let retry = |n: u32, cause: &str| {
+        format!(
+            "Retry 'payments' recorded a failed retry attempt. Number of retry attempts: '{n}'. \
+             Last exception: '{cause}'"
+        )
+    };
+    let lines = [
+        retry(1, "java.net.SocketTimeoutException: Read timed out"),
+        retry(2, "java.net.SocketTimeoutException: Read timed out"),
+        retry(1, "java.net.ConnectException: Connection refused"),
+        retry(3, "java.net.ConnectException: Connection refused"),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (miner, ids) = mine_all(&refs);
+    assert_eq!(miner.resolve(ids[0]), miner.resolve(ids[1]));
+    assert_eq!(miner.resolve(ids[2]), miner.resolve(ids[3]));
+    assert_ne!(miner.resolve(ids[0]), miner.resolve(ids[2]));
+    assert!(
+        miner
+            .template(ids[2])
+            .is_some_and(|t| t.ends_with("Last exception: 'java.net.ConnectException: Connection refused'")),
+        "{:?}",
+        miner.template(ids[2])
+    );
+    // Any other quoted phrase is still one value.
+    assert!(same_pattern(
+        "Payment declined for order 17: reason 'card expired on file'",
+        "Payment declined for order 18: reason 'do not honor this card'",
+    ));
+}

@@ -123,8 +123,8 @@ pub fn parse_lowercase(lower: &[u8]) -> Option<Level> {
 /// The level of the first line of a record of .NET's console logger (`fail:
 /// Acme.Payments.PaymentService[0]`, its message on the next line, indented): a four-letter level
 /// (`trce`, `dbug`, `info`, `warn`, `fail`, `crit`), then a category (a name, dots allowed) and the
-/// event's id in brackets, nothing else; with where the category starts.
-pub fn dotnet_head(line: &[u8]) -> Option<(Level, usize)> {
+/// event's id in brackets, nothing else.
+pub fn dotnet_head(line: &[u8]) -> Option<Level> {
     // Most lines have no `: ` at 4: one compare answers for them.
     if line.get(4..6) != Some(b": ") {
         return None;
@@ -145,7 +145,7 @@ pub fn dotnet_head(line: &[u8]) -> Option<(Level, usize)> {
         && name
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'`' | b'+'));
-    (named && !id.is_empty() && id.iter().all(u8::is_ascii_digit)).then_some((level, 6))
+    (named && !id.is_empty() && id.iter().all(u8::is_ascii_digit)).then_some(level)
 }
 
 /// The level a field's value names (`"level":"error"`, `level=warn`, `"level":50`, `"s":"W"`):

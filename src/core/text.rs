@@ -1,5 +1,6 @@
 //! Display width of text and hard wrapping at a column count, so the logs panel and the detail view
-//! agree on how many rows a line takes (a wide character is never split, and counts two columns).
+//! agree on how many rows a line takes (a wide character is never split, and counts two columns);
+//! and the byte scans the follower and the miner share (eight bytes at a time, a compose prefix).
 
 use unicode_width::UnicodeWidthChar;
 
@@ -33,6 +34,24 @@ pub fn clear_blocks(bytes: &[u8], hit: impl Fn(u8) -> bool) -> usize {
         return bytes.len();
     }
     at
+}
+
+/// `web-1  | `, `caddy  | `: the service's name that `docker compose logs` writes before each
+/// line, padded, then a bar; the length of that prefix. What follows is the service's own line.
+pub fn compose_prefix(bytes: &[u8]) -> Option<usize> {
+    // A service is named with a letter first; a line opening with a time or a bracket is no such.
+    if !bytes.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    // Most lines have no bar near their start: one search answers for them.
+    let bar = memchr::memchr(b'|', &bytes[..bytes.len().min(96)])?;
+    let name = bytes[..bar].iter().rposition(|&b| b != b' ')? + 1;
+    (name < bar
+        && bytes[..name]
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        && matches!(bytes.get(bar + 1), Some(b' ') | None))
+    .then_some((bar + 2).min(bytes.len()))
 }
 
 /// Columns a character takes on a terminal (control characters, already sanitized away, count 0).

@@ -16,7 +16,7 @@ use crate::core::text::word8;
 /// fields (dates, numbers, ids, upper-case tags like `RAS KERNEL`); a lone level word (`warning`
 /// alone on a line) is kept as the message, since nothing else would be left.
 pub(crate) fn split_header(line: &str, memo: &mut HeaderMemo) -> (Option<Level>, Range<usize>) {
-    if let Some(skip) = compose_prefix(line.as_bytes()) {
+    if let Some(skip) = crate::core::text::compose_prefix(line.as_bytes()) {
         let (level, message) = split_header(&line[skip..], memo);
         return (level, message.start + skip..message.end + skip);
     }
@@ -80,24 +80,6 @@ fn sentence_start(bytes: &[u8], start: usize) -> usize {
     } else {
         start
     }
-}
-
-/// `web-1  | `, `caddy  | `: the service's name that `docker compose logs` writes before each
-/// line, padded, then a bar; the length of that prefix. What follows is the service's own line.
-pub(super) fn compose_prefix(bytes: &[u8]) -> Option<usize> {
-    // A service is named with a letter first; a line opening with a time or a bracket is no such.
-    if !bytes.first()?.is_ascii_alphabetic() {
-        return None;
-    }
-    // Most lines have no bar near their start: one search answers for them.
-    let bar = memchr::memchr(b'|', &bytes[..bytes.len().min(96)])?;
-    let name = bytes[..bar].iter().rposition(|&b| b != b' ')? + 1;
-    (name < bar
-        && bytes[..name]
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-        && matches!(bytes.get(bar + 1), Some(b' ') | None))
-    .then_some((bar + 2).min(bytes.len()))
 }
 
 /// A JSON line (`{"level":"info","msg":"user bob logged in",...}`): the message is the

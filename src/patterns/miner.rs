@@ -123,16 +123,9 @@ fn json_status(line: &[u8]) -> Option<u16> {
 /// see [`crate::core::level::dotnet_head`]) as a header a header's parser reads: its level in
 /// capitals, then the category (`ERROR Acme.Payments.PaymentService[0]`).
 fn dotnet_head(line: &str) -> Option<String> {
-    let (level, category) = crate::core::level::dotnet_head(line.as_bytes())?;
-    let word = match level {
-        Level::Trace => "TRACE",
-        Level::Debug => "DEBUG",
-        Level::Info | Level::Notice => "INFO",
-        Level::Warn => "WARN",
-        Level::Error => "ERROR",
-        Level::Fatal => "CRITICAL",
-    };
-    Some(format!("{word} {}", &line[category..]))
+    let level = crate::core::level::dotnet_head(line.as_bytes())?;
+    // The category starts after the level's four letters, a colon and a space.
+    Some(format!("{} {}", level.name().to_ascii_uppercase(), &line[6..]))
 }
 
 /// `START RequestId: …`: a word in capitals (three letters or more, `_` joining them), then a
@@ -454,7 +447,7 @@ impl Miner {
         // Under `docker compose logs` the service's name comes first (`api-1  | fail: …`); a
         // head ends in `]`, and only a held head's stream needs it looked for otherwise.
         let prefixed = (line.ends_with(']') || !self.dotnet.is_empty())
-            .then(|| header::compose_prefix(line.as_bytes()))
+            .then(|| crate::core::text::compose_prefix(line.as_bytes()))
             .flatten();
         let own = prefixed.map_or(line, |skip| &line[skip..]);
         if !self.dotnet.is_empty()

@@ -338,10 +338,9 @@ fn ends_group(text: &str) -> bool {
 /// then letters, digits, `_` or `-`, then `:`.
 fn is_field_name(text: &[u8]) -> bool {
     text.strip_suffix(b":").is_some_and(|name| {
-        name.first().is_some_and(u8::is_ascii_alphabetic)
-            && name
-                .iter()
-                .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        !name.is_empty()
+            && super::token::name_len(name, |b| b.is_ascii_digit() || b == b'_' || b == b'-')
+                == name.len()
     })
 }
 

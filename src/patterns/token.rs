@@ -1474,7 +1474,7 @@ fn names_a_number(raw: &[u8]) -> bool {
 
 /// How long the name `raw` opens with is: a letter, then letters and bytes `also` takes; 0 for
 /// none.
-fn name_len(raw: &[u8], also: impl Fn(u8) -> bool) -> usize {
+pub(super) fn name_len(raw: &[u8], also: impl Fn(u8) -> bool) -> usize {
     if !raw.first().is_some_and(u8::is_ascii_alphabetic) {
         return 0;
     }

@@ -64,11 +64,8 @@ fn dotnet_head(bytes: &[u8]) -> Option<Level> {
     if bytes.last() != Some(&b']') {
         return None;
     }
-    let own = match memchr::memchr(b'|', &bytes[..bytes.len().min(96)]) {
-        Some(bar) if bytes.get(bar + 1) == Some(&b' ') => &bytes[bar + 2..],
-        _ => bytes,
-    };
-    crate::core::level::dotnet_head(own).map(|(level, _)| level)
+    let own = crate::core::text::compose_prefix(bytes).map_or(bytes, |skip| &bytes[skip..]);
+    crate::core::level::dotnet_head(own)
 }
 
 /// Most lines of a log with levels: the time first, then the level in capitals (`2026-11-28

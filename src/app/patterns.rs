@@ -220,6 +220,8 @@ impl PatternState {
         if self.budget.0 != minute {
             self.budget = (minute, 0);
         }
+        // A line held for what finishes it (an error's exception) has had what came with it.
+        self.miner.settle_held();
         // Merges first: the prune below keeps live ids only, and a merged id is no longer live.
         let mut events = self.retract_merged();
         if self.announced.len() > 4 * self.miner.config().max_patterns {
@@ -473,8 +475,8 @@ mod tests {
         for (i, user) in users.iter().enumerate().skip(2) {
             s.observe(21 + i as u64, 0, &format!("ERROR account {user} locked after failed logins at 10.0.0.9 port 22"), 22_000);
         }
-        assert_eq!(s.of(20), s.of(0), "the line now belongs to the older pattern");
         let events = s.refresh(23_000, 0);
+        assert_eq!(s.of(20), s.of(0), "the line now belongs to the older pattern");
         let corrections: Vec<_> = events
             .iter()
             .filter_map(|e| match e {
@@ -490,5 +492,48 @@ mod tests {
             "the merged pattern is not announced new again: {events:?}"
         );
         assert!(s.refresh(24_000, 0).is_empty(), "retracted once");
+    }
+
+    #[test]
+    fn a_new_exception_under_a_known_error_is_announced_with_what_failed() {
+        let mut s = PatternState::new(10_000);
+        let mut n = 0;
+        let lines = |s: &mut PatternState, n: &mut u64, ms: u64, texts: &[String]| {
+            for text in texts {
+                s.observe(*n, 0, text, ms);
+                *n += 1;
+            }
+        };
+        let record = |order: u64, exception: &str| {
+            vec![
+                format!("2026-12-07 10:00:00 ERROR Charge failed for order {order}"),
+                exception.to_string(),
+                "\tat com.acme.Pay.charge(Pay.java:10)".to_string(),
+            ]
+        };
+        for i in 0..5 {
+            lines(&mut s, &mut n, 1_000 + i, &record(i, "java.net.ConnectException: Connection refused"));
+        }
+        assert!(s.refresh(2_000, 0).is_empty(), "the baseline's errors are not new");
+        lines(&mut s, &mut n, 20_000, &record(9, "java.net.SocketTimeoutException: Read timed out"));
+        let events = s.refresh(20_500, 0);
+        let new: Vec<&String> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Pattern { change: PatternChange::New, template, .. } => Some(template),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(new, ["Charge failed for order <*> java.net.SocketTimeoutException: Read timed out"], "{events:?}");
+        assert_eq!(s.of(n - 1), s.of(n - 3), "the frame is the record's");
+        // An error line last in what was read waits for what may come under it only until the
+        // clock ticks: it is announced then, not when another line comes.
+        lines(&mut s, &mut n, 21_000, &["2026-12-07 10:00:21 ERROR Webhook rejected by provider".to_string()]);
+        let events = s.refresh(21_500, 0);
+        assert!(
+            events.iter().any(|e| matches!(e, Event::Pattern { change: PatternChange::New, template, .. } if template == "Webhook rejected by provider")),
+            "{events:?}"
+        );
+        assert!(s.of(n - 1).and_then(|id| s.miner.template(id)).is_some());
     }
 }

@@ -7,10 +7,21 @@ mod unseen;
 
 use super::{Miner, PatternId};
 
+/// Mines `lines` to their end; each line's pattern (see [`Miner::resolve`]).
 pub(super) fn mine_all(lines: &[&str]) -> (Miner, Vec<PatternId>) {
     let mut miner = Miner::default();
-    let ids = lines.iter().map(|l| miner.observe(l)).collect();
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe(l)).collect();
+    miner.finish();
+    let ids = ids.into_iter().map(|id| miner.resolve(id)).collect();
     (miner, ids)
+}
+
+/// Mines `lines` of stream `stream` at `ms`, then what is still held (see [`Miner::finish`]);
+/// each line's pattern.
+pub(super) fn observe_each(miner: &mut Miner, stream: u64, lines: &[impl AsRef<str>], ms: u64) -> Vec<PatternId> {
+    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(stream, l.as_ref(), ms)).collect();
+    miner.finish();
+    ids.into_iter().map(|id| miner.resolve(id)).collect()
 }
 
 /// The template of the pattern of the last line, after all lines.

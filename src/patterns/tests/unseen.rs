@@ -2,7 +2,7 @@
 //! mistake, merging events that differ in a constant word or a key name. Synthetic lines, not taken
 //! from any dataset.
 
-use super::{mine_all, patterns_among, same_pattern, template_after};
+use super::{mine_all, observe_each, patterns_among, same_pattern, template_after};
 use crate::patterns::*;
 use crate::core::level::Level;
 
@@ -204,16 +204,111 @@ fn a_stack_trace_is_one_event_of_its_first_line() {
     lines.push("Caused by: java.net.SocketTimeoutException: Read timed out".into());
     lines.push("\t... 12 more".into());
     lines.push("2026-12-04 10:00:02,003 INFO  [main] c.e.Api - request 2 ok".into());
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    let ids = observe_each(&mut miner, 3, &lines, 1_000);
     let failure = ids[1];
     assert!(ids[1..lines.len() - 1].iter().all(|&id| id == failure));
     assert_eq!(ids[0], ids[lines.len() - 1]);
     assert_eq!(miner.len(), 2, "two patterns: the request and the failure");
     assert_eq!(miner.get(failure).map(Pattern::count), Some(1), "counted once");
+    // The exception under the message says what failed (see `miner::held`).
     assert_eq!(
         miner.template(failure),
-        Some("c.e.Api - Failed to charge order <*>")
+        Some("c.e.Api - Failed to charge order <*> java.lang.IllegalStateException: gateway said no")
     );
+}
+
+#[test]
+fn a_new_kind_of_exception_under_a_known_error_is_a_new_pattern() {
+    // `log.error("Charge failed for order {}", id, e)`: the message is the same whatever failed,
+    // and the exception under it says what did. A refusal for a while, then timeouts: the
+    // timeouts are a pattern of their own (they had been counted in the refusals' pattern, a new
+    // kind of failure never told), each record counted once, its frames with it.
+    let java = |i: usize, exception: &str| {
+        let mut lines = vec![
+            format!("2026-12-07 10:00:{:02}.001 ERROR 1 --- [exec-{}] c.a.p.PaymentService : Charge failed for order {}", i % 60, i % 8, 1000 + i),
+            exception.to_string(),
+        ];
+        lines.extend((0..12).map(|f| format!("\tat com.acme.pay.Layer{f}.call(Layer{f}.java:{})", 10 + f)));
+        lines.push("\t... 42 common frames omitted".into());
+        lines.push(format!("2026-12-07 10:00:{:02}.500  INFO 1 --- [exec-{}] c.a.p.PaymentController : Charge accepted for order {}", i % 60, i % 8, 2000 + i));
+        lines
+    };
+    let mut miner = Miner::default();
+    let mut refused = Vec::new();
+    let mut timed_out = Vec::new();
+    for i in 0..30 {
+        let (exception, kind) = if i < 20 || i % 2 == 0 {
+            ("java.net.ConnectException: Connection refused (Connection refused)", &mut refused)
+        } else {
+            ("java.net.SocketTimeoutException: Read timed out", &mut timed_out)
+        };
+        let lines = java(i, exception);
+        let ids = observe_each(&mut miner, 1, &lines, 1_000);
+        let record = &ids[..lines.len() - 1];
+        assert!(record.iter().all(|&id| id == ids[0]), "record {i}: {ids:?}");
+        assert_ne!(ids[lines.len() - 1], ids[0]);
+        kind.push(ids[0]);
+    }
+    assert!(refused.iter().all(|&id| id == refused[0]));
+    assert!(timed_out.iter().all(|&id| id == timed_out[0]));
+    assert_ne!(refused[0], timed_out[0], "a timeout is not a refusal");
+    assert_eq!(miner.get(refused[0]).map(Pattern::count), Some(25));
+    assert_eq!(miner.get(timed_out[0]).map(Pattern::count), Some(5));
+    assert_eq!(
+        miner.template(timed_out[0]),
+        Some("c.a.p.PaymentService : Charge failed for order <*> java.net.SocketTimeoutException: Read timed out")
+    );
+    assert_eq!(miner.get(timed_out[0]).and_then(Pattern::level), Some(Level::Error));
+    assert_eq!(miner.len(), 3, "the two failures and the accepted charges");
+    assert_eq!(miner.lines_seen(), 30 * 16, "every line counted once");
+
+    // Python's `logger.exception(…)`: the traceback's last line names the exception.
+    let python = |i: usize, exception: &str| {
+        vec![
+            format!("2026-12-07 10:00:{:02},001 ERROR [payments] Charge failed for order {}", i % 60, 1000 + i),
+            "Traceback (most recent call last):".to_string(),
+            "  File \"/srv/app/pay.py\", line 10, in charge".to_string(),
+            "    resp = session.post(url, timeout=10)".to_string(),
+            exception.to_string(),
+        ]
+    };
+    let read_timeout = "requests.exceptions.ReadTimeout: HTTPSConnectionPool(host='api.stripe.com', port=443): Read timed out. (read timeout=10)";
+    let refused = "requests.exceptions.ConnectionError: HTTPSConnectionPool(host='api.stripe.com', port=443): Max retries exceeded with url: /v1/charges";
+    let mut miner = Miner::default();
+    let timeouts: Vec<PatternId> = (0..5).map(|i| observe_each(&mut miner, 2, &python(i, read_timeout), 0)[0]).collect();
+    let ids = observe_each(&mut miner, 2, &python(9, refused), 0);
+    assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
+    assert!(timeouts.iter().all(|&id| id == timeouts[0]));
+    assert_ne!(ids[0], timeouts[0], "a refused connection is not a read timeout");
+    assert!(miner.template(ids[0]).is_some_and(|t| t.starts_with("Charge failed for order <*> requests.exceptions.ConnectionError:")));
+}
+
+#[test]
+fn an_error_with_no_exception_under_it_is_its_own_line_and_the_next_reads_afresh() {
+    let mut miner = Miner::default();
+    let lines = [
+        "2026-12-07 10:00:01 ERROR Charge failed for order 1",
+        "2026-12-07 10:00:02 ERROR Charge failed for order 2",
+        "2026-12-07 10:00:03 INFO Charge accepted for order 3",
+        "2026-12-07 10:00:04 ERROR Charge failed for order 4",
+        // A line under it that is no exception is the error's, as before.
+        "Key (id)=(7) already exists.",
+        "2026-12-07 10:00:05 ERROR Charge failed for order 5",
+    ];
+    let ids = observe_each(&mut miner, 1, &lines, 0);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(ids[1], ids[3]);
+    assert_eq!(ids[3], ids[4]);
+    assert_eq!(ids[4], ids[5]);
+    assert_ne!(ids[2], ids[0]);
+    assert_eq!(miner.template(ids[0]), Some("Charge failed for order <*>"));
+    assert_eq!(miner.get(ids[0]).map(Pattern::count), Some(4));
+    assert_eq!(miner.lines_seen(), 6);
+    // Before the input is said to end, the last error line waits for what may come under it.
+    let held = miner.observe("2026-12-07 10:00:06 ERROR Charge failed for order 6");
+    assert_eq!(miner.template(held), None);
+    miner.finish();
+    assert_eq!(miner.resolve(held), ids[0]);
 }
 
 #[test]
@@ -233,7 +328,7 @@ fn a_node_error_printed_under_the_error_logged_about_it_is_that_events() {
         "Error: config file missing",
     ];
     let mut miner = Miner::default();
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    let ids = observe_each(&mut miner, 3, &lines, 1_000);
     assert!(ids[1..4].iter().all(|&id| id == ids[1]), "{ids:?}");
     assert!(ids[4..7].iter().all(|&id| id == ids[4]), "{ids:?}");
     assert_eq!(ids[0], ids[7]);
@@ -258,7 +353,7 @@ fn celerys_header_gives_the_level_and_a_warnings_traceback_is_its_own() {
         "[2024-03-14 09:12:35,789: INFO/MainProcess] Task app.tasks.send_email[0b1c2d3e-03] received",
     ];
     let mut miner = Miner::default();
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    let ids = observe_each(&mut miner, 3, &lines, 1_000);
     assert!(ids[1..6].iter().all(|&id| id == ids[1]), "{ids:?}");
     assert!(ids[6..11].iter().all(|&id| miner.resolve(id) == ids[6]), "{ids:?}");
     assert_eq!(ids[0], ids[11]);
@@ -285,21 +380,19 @@ fn a_platforms_record_without_a_time_is_an_event_of_its_own() {
         ));
     }
     let mut miner = Miner::default();
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    let ids = observe_each(&mut miner, 3, &lines, 1_000);
     let distinct: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!(distinct.len(), 4, "{:?}", miner.patterns().map(Pattern::template).collect::<Vec<_>>());
     assert_eq!(miner.get(ids[1]).map(Pattern::count), Some(3));
     // A frame or an exception's line under an error still goes on with it.
     let (_, ids) = {
         let mut miner = Miner::default();
-        let ids: Vec<PatternId> = [
+        let lines = [
             "2024-03-14 09:12:04 ERROR Failed to charge order 42",
             "java.lang.IllegalStateException: gateway said no",
             "UPDATE Orders SET state = 'paid' WHERE id = 42",
-        ]
-        .iter()
-        .map(|l| miner.observe_in(3, l, 1_000))
-        .collect();
+        ];
+        let ids = observe_each(&mut miner, 3, &lines, 1_000);
         (miner, ids)
     };
     assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
@@ -317,7 +410,7 @@ fn a_dotnet_inner_exception_goes_on_with_its_event() {
         "2024-03-14 09:12:04.123 +00:00 [INF] Application started. Press Ctrl+C to shut down.",
     ];
     let mut miner = Miner::default();
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    let ids = observe_each(&mut miner, 3, &lines, 1_000);
     assert!(ids[..6].iter().all(|&id| id == ids[0]), "{ids:?}");
     assert_ne!(ids[6], ids[0]);
 }
@@ -348,7 +441,8 @@ fn a_php_stack_trace_with_its_blank_lines_is_one_event_of_its_first_line() {
         let lines = event(n, class);
         let first = miner.observe(&lines[0]);
         for line in &lines[1..] {
-            assert_eq!(miner.observe(line), first, "{line:?} goes with {:?}", lines[0]);
+            let id = miner.observe(line);
+            assert_eq!(miner.resolve(id), miner.resolve(first), "{line:?} goes with {:?}", lines[0]);
         }
         ids.push(first);
     }
@@ -397,13 +491,14 @@ fn a_postgres_reports_detail_hint_and_statement_lines_are_the_reports() {
         ];
         let first = miner.observe(&report[0]);
         for line in &report[1..] {
-            assert_eq!(miner.observe(line), first, "{line}");
+            let id = miner.observe(line);
+            assert_eq!(miner.resolve(id), miner.resolve(first), "{line}");
         }
         ids.push(first);
         let log = miner.observe(&format!(
             "2026-12-07 06:52:29.830 UTC [{pid}] app@orders LOG:  disconnection: session time: 0:00:00.604 user=app database=orders host=[local]"
         ));
-        assert_ne!(log, first, "a line of its own level is an event of its own");
+        assert_ne!(miner.resolve(log), miner.resolve(first), "a line of its own level is an event of its own");
     }
     assert_eq!(patterns_among(&miner, &ids), 1);
     assert_eq!(miner.len(), 2, "the report and the disconnection, no detail or statement pattern");
@@ -438,7 +533,7 @@ fn a_go_crash_dump_is_one_fatal_event_even_under_an_info_line() {
         lines.push("created by net/http.(*Server).Serve in goroutine 1".into());
         lines.push(info(2));
     }
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(5, l, 0)).collect();
+    let ids = observe_each(&mut miner, 5, &lines, 0);
     let panic = ids[1];
     let at = lines
         .iter()
@@ -472,14 +567,13 @@ fn a_python_traceback_under_an_ordinary_line_is_an_error_of_its_own() {
         "ValueError: bad input",
         "2026-12-06 10:00:02,001 - api - INFO - request 2 ok",
     ];
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(2, l, 0)).collect();
+    let ids = observe_each(&mut miner, 2, &lines, 0);
     assert_eq!(ids[0], ids[5]);
     assert_ne!(ids[0], ids[4], "the exception is an event of its own");
     assert!(
         ids[1..4].iter().all(|&id| miner.resolve(id) == ids[4]),
         "{ids:?}"
     );
-    assert!(miner.get(ids[1]).is_none(), "no pattern for the traceback's first line");
     assert_eq!(miner.len(), 2);
     let p = miner.get(ids[4]).expect("kept");
     assert_eq!(p.level(), Some(Level::Error));
@@ -537,7 +631,7 @@ fn errors_each_with_a_python_traceback_are_one_event_each() {
             "    raise ValueError(\"bad input\")".to_string(),
             format!("ValueError: bad input {i}"),
         ];
-        let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(1, l, 0)).collect();
+        let ids = observe_each(&mut miner, 1, &lines, 0);
         assert!(ids.iter().all(|&id| id == ids[0]), "error {i}: {ids:?}");
         errors.push(ids[0]);
     }
@@ -741,8 +835,9 @@ fn lines_of_another_stream_do_not_continue_an_event() {
     let head = miner.observe_in(1, "2026-12-04 10:00:01 ERROR Failed to charge order 42", 0);
     let other = miner.observe_in(2, "plain line from another source", 0);
     let frame = miner.observe_in(1, "java.lang.IllegalStateException: no", 0);
-    assert_ne!(head, other);
-    assert_eq!(frame, head);
+    miner.finish();
+    assert_ne!(miner.resolve(head), other);
+    assert_eq!(frame, miner.resolve(head));
 }
 
 
@@ -1684,7 +1779,7 @@ fn apache_24s_module_and_level_end_its_header() {
         "[Thu Mar 14 09:12:11.514550 2024] [core:info] [pid 3013:tid 140232001] [client 10.0.0.9:55272] AH00128: File does not exist: /var/www/html/robots.txt",
     ];
     let mut miner = Miner::default();
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(3, l, 1_000)).collect();
+    let ids = observe_each(&mut miner, 3, &lines, 1_000);
     assert_eq!(ids[0], ids[4]);
     assert!(ids[1..4].iter().all(|&id| id == ids[1]), "{ids:?}");
     assert_eq!(miner.get(ids[0]).and_then(Pattern::level), Some(Level::Info));
@@ -1779,7 +1874,7 @@ fn a_stream_that_begins_with_an_uncaught_traceback_has_only_the_exception_as_a_p
         "    sys.exit(main())",
         "PermissionError: [Errno 13] Permission denied: '/var/backups/db.tar'",
     ];
-    let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(9, l, 0)).collect();
+    let ids = observe_each(&mut miner, 9, &lines, 0);
     assert_eq!(miner.len(), 1);
     assert!(ids.iter().all(|&id| miner.resolve(id) == ids[3]), "{ids:?}");
     assert_eq!(miner.get(ids[3]).and_then(Pattern::level), Some(Level::Error));
@@ -1925,10 +2020,14 @@ fn fields_a_server_adds_when_it_knows_them_do_not_make_another_event() {
     // and merged.
     let mut miner = Miner::default();
     let first = miner.observe(&nginx_error(0, refused, true, false));
-    assert_eq!(miner.observe(&nginx_error(1, refused, true, true)), first);
+    let id = miner.observe(&nginx_error(1, refused, true, true));
+    miner.finish();
+    assert_eq!(miner.resolve(id), miner.resolve(first));
     assert_eq!(miner.take_merges().len(), 1);
     let more = nginx_error(2, refused, true, true) + ", forwarded: \"10.9.8.7\"";
-    assert_eq!(miner.observe(&more), first);
+    let id = miner.observe(&more);
+    miner.finish();
+    assert_eq!(miner.resolve(id), miner.resolve(first));
     assert_eq!(miner.take_merges(), vec![]);
     let apache = |i: usize, referer: bool| {
         let mut line = format!(
@@ -2081,8 +2180,9 @@ fn a_level_word_that_opens_a_sentence_stays_in_the_template() {
     ];
     for (line, template, level) in cases {
         let id = miner.observe(line);
+        miner.finish();
         assert_eq!(miner.template(id), Some(template), "{line}");
-        let got = miner.patterns().find(|p| p.id() == id).and_then(|p| p.level());
+        let got = miner.get(id).and_then(|p| p.level());
         assert_eq!(got, Some(level), "{line}");
     }
 }
@@ -2121,7 +2221,11 @@ fn a_dotnet_console_record_is_its_head_and_the_message_under_it() {
     let level = |miner: &Miner, id: PatternId| miner.patterns().find(|p| p.id() == id).and_then(|p| p.level());
     assert_eq!(miner.template(ids[0]), Some("Acme.Payments.PaymentService[<*>] Charge <*> accepted in <*>"));
     assert_eq!(level(&miner, ids[0]), Some(Level::Info));
-    assert_eq!(miner.template(ids[2]), Some("Acme.Payments.PaymentService[<*>] Charge failed for order <*>"));
+    // The exception under the message says what failed (see `miner::held`).
+    assert_eq!(
+        miner.template(ids[2]),
+        Some("Acme.Payments.PaymentService[<*>] Charge failed for order <*> System.Net.Http.HttpRequestException: Connection refused (api.stripe.com:<*>)")
+    );
     assert_eq!(level(&miner, ids[2]), Some(Level::Error));
     assert_eq!(level(&miner, ids[6]), Some(Level::Fatal));
     // The message continues the record its head began, for a view that shows whole events.
@@ -2162,12 +2266,14 @@ fn serilogs_and_winstons_console_levels_are_levels_not_words() {
     ];
     for (line, level) in cases {
         let id = miner.observe(line);
+        miner.finish();
         let template = miner.template(id).unwrap_or_default();
         assert!(!template.contains(']'), "{line}: {template}");
-        let got = miner.patterns().find(|p| p.id() == id).and_then(|p| p.level());
+        let got = miner.get(id).and_then(|p| p.level());
         assert_eq!(got, Some(level), "{line}");
     }
     let id = miner.observe("[10:00:09 ERR] Charge failed for order 99");
+    miner.finish();
     assert_eq!(miner.template(id), Some("Charge failed for order <*>"));
 }
 

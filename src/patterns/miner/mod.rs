@@ -10,6 +10,10 @@ use super::token::{self, Kind, Tok, Tokenizer};
 use super::{MinerConfig, PatternId, shape, siblings};
 use crate::core::level::Level;
 
+mod held;
+
+use held::{Fate, Held, Waits};
+
 /// A line of a new exact shape is checked against at most this many patterns of its length.
 const MAX_SCAN: usize = 256;
 /// A line whose runs of values are this many tokens longer or shorter in all may still join a
@@ -23,6 +27,22 @@ const MAX_MERGED: usize = 65_536;
 const MAX_MERGES_KEPT: usize = 1024;
 /// Streams whose current event is remembered (the least recent is forgotten).
 const MAX_STREAMS: usize = 64;
+/// Ids given to held lines (see [`held`]) are this plus the line's number, apart from patterns'.
+const PROVISIONAL: u64 = 1 << 48;
+/// Held lines' ids remembered with the pattern each went to (the oldest forgotten first): more
+/// than the cockpit's buffer holds lines.
+const MAX_PROVISIONAL: usize = 131_072;
+
+/// How a line that opens an event was read, for its stream (see [`Miner::enter`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Opening {
+    head: u8,
+    level: Option<Level>,
+    exception: bool,
+    go_dump: bool,
+    headed: bool,
+    bare: bool,
+}
 /// Words remembered as values of some place (a set bounded by clearing when full).
 const MAX_KNOWN_VALUES: usize = 16_384;
 /// Sibling keys remembered per word of a vocabulary (the oldest forgotten first).
@@ -117,15 +137,6 @@ fn json_status(line: &[u8]) -> Option<u16> {
         let status: u16 = std::str::from_utf8(&value[..digits]).ok()?.parse().ok()?;
         (digits == 3 && (100..600).contains(&status)).then_some(status)
     })
-}
-
-/// The first line of a record of .NET's console logger (`fail: Acme.Payments.PaymentService[0]`,
-/// see [`crate::core::level::dotnet_head`]) as a header a header's parser reads: its level in
-/// capitals, then the category (`ERROR Acme.Payments.PaymentService[0]`).
-fn dotnet_head(line: &str) -> Option<String> {
-    let level = crate::core::level::dotnet_head(line.as_bytes())?;
-    // The category starts after the level's four letters, a colon and a space.
-    Some(format!("{} {}", level.name().to_ascii_uppercase(), &line[6..]))
 }
 
 /// `START RequestId: …`: a word in capitals (three letters or more, `_` joining them), then a
@@ -369,6 +380,11 @@ pub struct Miner {
     merged: HashMap<u64, u64, BuildPassThrough>,
     merged_order: VecDeque<u64>,
     merges: VecDeque<Merge>,
+    /// Ids given to lines held for their exception, in the order given, and the pattern each
+    /// went to (0: none yet). Apart from `merged`, so a storm of errors forgets no merge.
+    provisional: VecDeque<(u64, u64)>,
+    /// A held line's text, kept for the next one (its buffer).
+    spare: String,
     /// Per stream (a few, most recent first): the pattern of the event being read, and how its
     /// first line began if it had a header (see `continues`).
     streams: Vec<Stream>,
@@ -376,9 +392,8 @@ pub struct Miner {
     last_part: super::EventPart,
     /// A JSON object's fields as `key=value` pieces (reused; see `header::json_fields`).
     json_fields: String,
-    /// .NET console heads waiting for their message line: the stream, the id the head was
-    /// given, and the head as a header (`ERROR Acme.Payments.PaymentService[0]`).
-    dotnet: Vec<(u64, u64, String)>,
+    /// First lines waiting for the line that finishes them, a stream's at most (see [`held`]).
+    held: Vec<Held>,
 }
 
 impl Default for Miner {
@@ -412,10 +427,12 @@ impl Miner {
             merged: HashMap::default(),
             merged_order: VecDeque::new(),
             merges: VecDeque::new(),
+            provisional: VecDeque::new(),
+            spare: String::new(),
             streams: Vec::new(),
             last_part: super::EventPart::Begins,
             json_fields: String::new(),
-            dotnet: Vec::new(),
+            held: Vec::new(),
         }
     }
 
@@ -446,26 +463,29 @@ impl Miner {
         // held until the message comes, and the two are mined as one line.
         // Under `docker compose logs` the service's name comes first (`api-1  | fail: …`); a
         // head ends in `]`, and only a held head's stream needs it looked for otherwise.
-        let prefixed = (line.ends_with(']') || !self.dotnet.is_empty())
+        let prefixed = (line.ends_with(']') || self.held.iter().any(|h| h.waits == Waits::Message))
             .then(|| crate::core::text::compose_prefix(line.as_bytes()))
             .flatten();
         let own = prefixed.map_or(line, |skip| &line[skip..]);
-        if !self.dotnet.is_empty()
-            && let Some(k) = self.dotnet.iter().position(|d| d.0 == stream)
+        if !self.held.is_empty()
+            && let Some(k) = self
+                .held
+                .iter()
+                .position(|h| h.stream == stream && h.waits == Waits::Message)
         {
-            let (_, held, head) = self.dotnet.swap_remove(k);
+            let head = self.held.swap_remove(k);
             if own.starts_with("      ") && !own.trim().is_empty() {
-                let whole = format!("{head} {}", own.trim_start());
-                let id = self.observe_line(stream, &whole, now_ms);
-                self.forward(held, id.0);
+                let whole = format!("{} {}", head.line, own.trim_start());
+                let id = self.observe_line(stream, &whole, now_ms, true);
+                self.forward(head.id, id.0);
                 // The record began with its head.
                 self.last_part = super::EventPart::Continues;
                 return id;
             }
             // A head with no message under it is a line of its own (counted when it came).
-            self.settle(held, stream, &head, now_ms);
+            self.settle(head);
         }
-        if let Some(head) = dotnet_head(own) {
+        if let Some(head) = held::dotnet_head(own) {
             // (The prefix stays before the head: the header's parser reads it.)
             let head = format!("{}{head}", &line[..line.len() - own.len()]);
             self.seq += 1;
@@ -473,41 +493,28 @@ impl Miner {
             self.clock_ms = now_ms;
             let id = PatternId(self.next_id);
             self.next_id += 1;
-            if self.dotnet.len() >= MAX_STREAMS {
-                let (stream, held, head) = self.dotnet.remove(0);
-                self.settle(held, stream, &head, now_ms);
-            }
-            self.dotnet.push((stream, id.0, head));
+            self.hold(Held {
+                stream,
+                id: id.0,
+                line: head,
+                ms: now_ms,
+                waits: Waits::Message,
+            });
             return id;
         }
-        self.observe_line(stream, line, now_ms)
+        self.observe_line(stream, line, now_ms, true)
     }
 
-    /// Mines a held .NET head as a line of its own (it was counted when it came) and makes its id
-    /// resolve to that line's pattern.
-    fn settle(&mut self, held: u64, stream: u64, head: &str, now_ms: u64) {
-        self.seq -= 1;
-        let id = self.observe_line(stream, head, now_ms);
-        self.forward(held, id.0);
-    }
-
-    /// Mines what is still held (a .NET head whose message never came: the input ended): each
-    /// held id then resolves to a pattern. For the end of an input, before its last ids are read.
-    pub fn finish(&mut self) {
-        for (stream, held, head) in std::mem::take(&mut self.dotnet) {
-            self.settle(held, stream, &head, self.clock_ms);
-        }
-    }
-
-    /// [`Miner::observe_in`] for a line that is no .NET console head.
-    fn observe_line(&mut self, stream: u64, line: &str, now_ms: u64) -> PatternId {
+    /// [`Miner::observe_in`] for a line that is no .NET console head. An error's line that opens
+    /// an event is held for the exception under it when `may_hold` (see [`held`]).
+    fn observe_line(&mut self, stream: u64, line: &str, now_ms: u64, may_hold: bool) -> PatternId {
         self.seq += 1;
         self.last_part = super::EventPart::Begins;
         self.clock_ms = now_ms;
         let (level, message) = header::split_header(line, &mut self.header_memo);
         // Go's `fatal error: concurrent map writes` has no level word of its own: it is a crash.
         let level = level.or_else(|| line.starts_with("fatal error: ").then_some(Level::Fatal));
-        let at = self.streams.iter().position(|s| s.key == stream);
+        let mut at = self.streams.iter().position(|s| s.key == stream);
         // A Python traceback names its exception on its last line. Under an error
         // (`logger.exception`) or a warning (`exc_info=True`, Celery's lost broker) the whole
         // traceback is that event's. Under anything else it is an
@@ -550,7 +557,7 @@ impl Miner {
             && is_report_detail(&line[message.clone()]);
         let mut claim = 0;
         if let Some(i) = at {
-            let s = &mut self.streams[i];
+            let s = &self.streams[i];
             // Node prints a thrown `Error`'s message and stack under the error logged about it
             // (`… error: Redis connection error: …`, then `Error: connect ECONNREFUSED …` and its
             // `    at …` frames; node-postgres names its errors `error`): a level word alone is
@@ -561,6 +568,23 @@ impl Miner {
                 && s.head != 0;
             let levelled = level.is_some() && !thrown;
             let glued = traceback || detail || continues(line, headed, levelled, s);
+            if !self.held.is_empty()
+                && let Some(k) = self.held.iter().position(|h| h.stream == stream)
+            {
+                match held::fate(line, glued, traceback, s.python) {
+                    Fate::Wait => {}
+                    Fate::Combine => return self.combine(k, line, now_ms),
+                    Fate::Settle => {
+                        // The error's line first, alone (its stream comes first then); this
+                        // line is read as it was.
+                        let head = self.held.swap_remove(k);
+                        self.settle(head);
+                    }
+                }
+            }
+            let i = self.streams.iter().position(|s| s.key == stream).unwrap_or(i);
+            at = Some(i);
+            let s = &mut self.streams[i];
             s.count(headed, bare);
             s.python = traceback || glued && s.python && line.starts_with([' ', '\t']);
             if exception {
@@ -582,6 +606,46 @@ impl Miner {
                 return self.resolve(id);
             }
         }
+        let opening = Opening {
+            head: if headed { start_class(line) } else { 0 },
+            level,
+            exception,
+            go_dump,
+            headed,
+            bare,
+        };
+        if may_hold && claim == 0 && !go_dump && held::waits_for_exception(level) {
+            let id = PatternId(PROVISIONAL + self.seq);
+            self.provisional.push_back((id.0, 0));
+            if self.provisional.len() > MAX_PROVISIONAL {
+                self.provisional.pop_front();
+            }
+            self.enter(at, stream, id, &opening);
+            let mut text = std::mem::take(&mut self.spare);
+            text.clear();
+            text.push_str(line);
+            self.hold(Held {
+                stream,
+                id: id.0,
+                line: text,
+                ms: now_ms,
+                waits: Waits::Exception(message, opening),
+            });
+            return id;
+        }
+        let (id, level) = self.mine(line, level, message, now_ms);
+        self.enter(at, stream, id, &Opening { level, ..opening });
+        if claim != 0 {
+            self.forward(claim, id.0);
+            self.last_part = super::EventPart::Ends;
+        }
+        id
+    }
+
+    /// Mines a line that opens an event (its header split into `level` and `message`) into its
+    /// pattern; the pattern's id and the line's level (the header's, or a field's or status's).
+    #[inline]
+    fn mine(&mut self, line: &str, level: Option<Level>, message: std::ops::Range<usize>, now_ms: u64) -> (PatternId, Option<Level>) {
         // A JSON object with no message field is read as its fields (`header::json_fields`).
         let mut fields = std::mem::take(&mut self.json_fields);
         let body = if message.is_empty() && line[message.start..].starts_with('{') {
@@ -644,16 +708,23 @@ impl Miner {
         self.tokenizer.toks = toks;
         self.touch(slot);
         let id = self.pattern(slot).map_or(PatternId(0), Pattern::id);
-        let head = if headed { start_class(line) } else { 0 };
+        (id, level)
+    }
+
+    /// Makes `id` the event under way in `stream` (at `at` among the streams, if known), opened by
+    /// a line read as `opening` says.
+    #[inline]
+    fn enter(&mut self, at: Option<usize>, stream: u64, id: PatternId, opening: &Opening) {
         match at {
             Some(i) => {
                 // The busiest streams stay near the front.
                 self.streams.swap(0, i);
-                self.streams[0].event = id;
-                self.streams[0].head = head;
-                self.streams[0].level = level;
-                self.streams[0].exception = exception;
-                self.streams[0].pending = 0;
+                let s = &mut self.streams[0];
+                s.event = id;
+                s.head = opening.head;
+                s.level = opening.level;
+                s.exception = opening.exception;
+                s.pending = 0;
             }
             None => {
                 if self.streams.len() >= MAX_STREAMS {
@@ -661,20 +732,15 @@ impl Miner {
                 }
                 // (A traceback first in its stream opened it in `open_traceback`.)
                 let mut s = Stream {
-                    head,
-                    level,
-                    trace: if go_dump { MAX_TRACE_LINES } else { 0 },
+                    head: opening.head,
+                    level: opening.level,
+                    trace: if opening.go_dump { MAX_TRACE_LINES } else { 0 },
                     ..Stream::new(stream, id)
                 };
-                s.count(headed, bare);
+                s.count(opening.headed, opening.bare);
                 self.streams.insert(0, s);
             }
         }
-        if claim != 0 {
-            self.forward(claim, id.0);
-            self.last_part = super::EventPart::Ends;
-        }
-        id
     }
 
     /// How the line given to [`Miner::observe_in`] last stands in its event.
@@ -708,6 +774,12 @@ impl Miner {
 
     /// Makes `from` (an id lines were given) resolve to `to`.
     fn forward(&mut self, from: u64, to: u64) {
+        if from >= PROVISIONAL {
+            if let Ok(k) = self.provisional.binary_search_by_key(&from, |&(id, _)| id) {
+                self.provisional[k].1 = to;
+            }
+            return;
+        }
         self.merged.insert(from, to);
         self.merged_order.push_back(from);
         if self.merged_order.len() > MAX_MERGED
@@ -720,6 +792,12 @@ impl Miner {
     /// The id a line given `id` belongs to now: the pattern it was merged into, if it was.
     pub fn resolve(&self, id: PatternId) -> PatternId {
         let mut at = id.0;
+        if at >= PROVISIONAL {
+            match self.provisional.binary_search_by_key(&at, |&(id, _)| id) {
+                Ok(k) if self.provisional[k].1 != 0 => at = self.provisional[k].1,
+                _ => return id,
+            }
+        }
         // Each merge goes to an older id, so the chain ends; bounded all the same.
         for _ in 0..64 {
             match self.merged.get(&at) {
@@ -740,8 +818,9 @@ impl Miner {
         self.get(id).map(Pattern::template)
     }
 
-    /// A pattern, if it is still kept.
+    /// A pattern, if it is still kept: the one `id` belongs to now (see [`Miner::resolve`]).
     pub fn get(&self, id: PatternId) -> Option<&Pattern> {
+        let id = self.resolve(id);
         self.by_id.get(&id.0).and_then(|&s| self.pattern(s))
     }
 

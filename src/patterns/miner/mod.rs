@@ -775,7 +775,10 @@ impl Miner {
     /// Makes `from` (an id lines were given) resolve to `to`.
     fn forward(&mut self, from: u64, to: u64) {
         if from >= PROVISIONAL {
-            if let Ok(k) = self.provisional.binary_search_by_key(&from, |&(id, _)| id) {
+            // Most often the line held last.
+            if let Some(last) = self.provisional.back_mut().filter(|(id, _)| *id == from) {
+                last.1 = to;
+            } else if let Ok(k) = self.provisional.binary_search_by_key(&from, |&(id, _)| id) {
                 self.provisional[k].1 = to;
             }
             return;

@@ -43,6 +43,49 @@ fn assigning_a_log_file_writes_one_pattern_per_line_in_order() -> Result<(), Box
     Ok(())
 }
 
+/// A stream that hands over its first part, then pauses (as `tail -f` does between writes).
+struct Pausing {
+    parts: Vec<&'static [u8]>,
+    next: usize,
+}
+
+impl std::io::Read for Pausing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let Some(part) = self.parts.get(self.next) else {
+            return Ok(0);
+        };
+        if self.next > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(400));
+        }
+        self.next += 1;
+        buf[..part.len()].copy_from_slice(part);
+        Ok(part.len())
+    }
+}
+
+#[test]
+fn an_error_last_before_a_pause_is_written_with_its_pattern() -> Result<(), Box<dyn Error>> {
+    // The miner holds an error for the exception that may follow it; when the input pauses, the
+    // ids so far are written, the error's with the pattern it has alone.
+    let input = Pausing {
+        parts: vec![
+            b"2026-12-07 10:00:00 ERROR Charge failed for order 1\n",
+            b"2026-12-07 10:00:01 INFO Charge accepted for order 2\n",
+        ],
+        next: 0,
+    };
+    let dir = tempfile::tempdir()?;
+    let out = dir.path().join("assign.tsv");
+    let mut miner = Miner::default();
+    assign_stream(&mut miner, BufReader::new(input), File::create(&out)?)?;
+    let written = fs::read_to_string(&out)?;
+    assert_eq!(
+        written,
+        "1\tCharge failed for order <*>\n2\tCharge accepted for order <*>\n"
+    );
+    Ok(())
+}
+
 #[test]
 fn the_pattern_list_of_a_file_is_most_frequent_first_with_values() -> Result<(), Box<dyn Error>> {
     let dir = tempfile::tempdir()?;

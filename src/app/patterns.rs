@@ -178,6 +178,12 @@ impl PatternState {
         self.lines.push_back((id, self.miner.last_part()));
     }
 
+    /// Mines what the miner holds for a line that may finish it (an error's exception): at the
+    /// end of a read, so every line read has its pattern.
+    pub fn settle(&mut self) {
+        self.miner.settle_held();
+    }
+
     /// Forgets the patterns of lines the buffer evicted.
     pub fn evicted_before(&mut self, first_kept: u64) {
         while self.first < first_kept && self.lines.pop_front().is_some() {

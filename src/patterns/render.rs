@@ -122,7 +122,6 @@ fn assign_from<W: Write>(
             Ok(Err(e)) => return Err(PatternsError::Read(e)),
             Err(RecvTimeoutError::Timeout) => write_assigned(miner, &mut pending, out)?,
             Err(RecvTimeoutError::Disconnected) => {
-                miner.finish();
                 write_assigned(miner, &mut pending, out)?;
                 return Ok(n);
             }
@@ -145,11 +144,14 @@ fn read_lines<R: BufRead>(
     }
 }
 
+/// Writes the ids of `pending` as they stand now; a line still held for what may finish it (see
+/// [`Miner::finish`]) is mined alone first, so every id written names a pattern.
 fn write_assigned<W: Write>(
-    miner: &Miner,
+    miner: &mut Miner,
     pending: &mut Vec<PatternId>,
     out: &mut BufWriter<W>,
 ) -> Result<(), PatternsError> {
+    miner.finish();
     for id in pending.drain(..) {
         let id = miner.resolve(id);
         let template = printable(miner.template(id).unwrap_or_default());

@@ -909,6 +909,14 @@ impl Tokenizer {
                 ..masked_var(raw, start, end, shape_hash)
             };
         }
+        // A type's long name before its message (`org.springframework.security.authentication.
+        // BadCredentialsException:`) says what failed, however long.
+        let long_type = ce - cs > MAX_WORD_BYTES
+            && raw.len() <= 2 * MAX_WORD_BYTES
+            && std::str::from_utf8(raw).is_ok_and(super::shape::names_a_type);
+        if long_type {
+            return word(raw, start, end);
+        }
         if ce - cs > MAX_WORD_BYTES || raw.len() > 4 * MAX_WORD_BYTES {
             // A blob (base64, a long hash) is a value, and keeping it in a template would cost memory.
             let shape_hash = self.placeholder_shape(raw, cs, ce);

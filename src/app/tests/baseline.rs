@@ -184,3 +184,24 @@ fn a_new_pattern_is_recorded_with_the_time_of_its_first_line() {
         .collect();
     assert_eq!(seen, [Some(first)]);
 }
+
+#[test]
+fn every_line_of_a_read_has_its_pattern_when_the_read_is_taken_in() {
+    // An error waits for the exception under it; the read that ends with the error has no more
+    // lines for it, so the error is mined alone then, and a view filtering by pattern, the error
+    // minutes and the pattern list all see it at once.
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let t0 = app.incident.start().expect("opened");
+    let line = |text: &str| error(text, t0, t0);
+    feed(&mut app, vec![
+        line("2026-12-07 10:00:00 ERROR Charge failed for order 1"),
+        line("java.net.ConnectException: Connection refused"),
+        line("\tat com.acme.Pay.charge(Pay.java:10)"),
+        line("2026-12-07 10:00:01 ERROR Webhook rejected by provider"),
+    ]);
+    let template = |app: &App, n: u64| app.patterns.of(n).and_then(|id| app.patterns.miner.template(id)).map(str::to_owned);
+    assert_eq!(template(&app, 0).as_deref(), Some("Charge failed for order <*> java.net.ConnectException: Connection refused"));
+    assert_eq!(template(&app, 2), template(&app, 0), "the frame is the record's");
+    assert_eq!(template(&app, 3).as_deref(), Some("Webhook rejected by provider"));
+}

@@ -6,15 +6,19 @@
 //!   its message, and the two are mined as one line.
 //! - An error logged with its exception (`logger.exception(…)`, `log.error("…", e)`) names what
 //!   failed only under its message: Java's `java.net.ConnectException: Connection refused` on the
-//!   next line, Python's `requests.exceptions.ReadTimeout: …` at the end of the traceback. The
-//!   error's line waits for that line, and the two are mined as one
-//!   (`Charge failed for order <*> java.net.ConnectException: Connection refused`): a new kind of
-//!   exception under a known message is a new pattern, as an uncaught one is. A line that is no
-//!   exception (the next event, a detail of the report) lets the error's line be mined alone.
+//!   next line (and its root cause on the last `Caused by:`, .NET's on its last ` ---> `),
+//!   Python's `requests.exceptions.ReadTimeout: …` at the end of the traceback (of the last
+//!   traceback of a chain: the exception raised). The error's line waits for its record to end,
+//!   and is mined with those lines as one (`Charge failed for order <*>
+//!   com.acme.GatewayException: charge failed Caused by: java.net.SocketTimeoutException: Read
+//!   timed out`): a new kind of exception under a known message is a new pattern, as an uncaught
+//!   one is. A line right under it that is no exception (the next event, a detail of the report)
+//!   lets the error's line be mined alone.
 //!
 //! A held line is given an id at once (counted as a line then); it resolves to the pattern it is
-//! mined into. Whatever is still held when the cockpit's clock ticks is mined alone
-//! ([`Miner::settle_held`]), so a held line waits half a second at most.
+//! mined into. Whatever is still held when a read ends (the cockpit mines a read's lines, then
+//! calls [`Miner::settle_held`]; `sitrep patterns` when its input ends or pauses) is mined then:
+//! a process writes an event and its exception in one write.
 
 use super::{Miner, Opening, PatternId};
 use std::ops::Range;
@@ -40,6 +44,12 @@ pub(super) struct Held {
     pub line: String,
     pub ms: u64,
     pub waits: Waits,
+    /// The line's number among the lines seen (the oldest held is settled first).
+    pub number: u64,
+    /// The exception's line read under it (of a Python chain, the last so far).
+    pub exception: Option<String>,
+    /// Under a Java or .NET exception, its last cause so far (`Caused by: …`, ` ---> …`).
+    pub cause: Option<String>,
 }
 
 /// What a line does to the error line held in its stream.
@@ -47,15 +57,20 @@ pub(super) struct Held {
 pub(super) enum Fate {
     /// A line between the two (`Traceback (most recent call last):`, a frame): wait on.
     Wait,
-    /// The exception: mine the two as one.
-    Combine,
-    /// Anything else: the error's line is an event alone.
+    /// The exception (of a Python chain, the last so far: another traceback may follow, `During
+    /// handling of the above exception, another exception occurred:`).
+    Exception,
+    /// A cause under the exception (`Caused by: …`): the last is the root.
+    Cause,
+    /// Anything else: the error's line is an event (with the exception read under it, if one
+    /// was), and this line is read on.
     Settle,
 }
 
 /// What `line` does to an error line held in its stream: `glued` when it continues the event,
-/// `traceback` when it opens a Python traceback, `python` when one is under way.
-pub(super) fn fate(line: &str, glued: bool, traceback: bool, python: bool) -> Fate {
+/// `traceback` when it opens a Python traceback, `python` when one is under way, `read` when an
+/// exception was read under it already.
+pub(super) fn fate(line: &str, glued: bool, traceback: bool, python: bool, read: bool) -> Fate {
     if !glued {
         return Fate::Settle;
     }
@@ -68,25 +83,45 @@ pub(super) fn fate(line: &str, glued: bool, traceback: bool, python: bool) -> Fa
         return if trimmed.is_empty() || line.starts_with([' ', '\t']) {
             Fate::Wait
         } else {
-            Fate::Combine
+            Fate::Exception
+        };
+    }
+    if read {
+        // Frames, a cause, the text between two tracebacks of a chain.
+        return if trimmed.starts_with("Caused by: ") || trimmed.starts_with("---> ") {
+            Fate::Cause
+        } else {
+            Fate::Wait
         };
     }
     if names_an_exception(trimmed) {
-        Fate::Combine
+        Fate::Exception
     } else {
         Fate::Settle
     }
 }
 
 /// `java.net.ConnectException: Connection refused`, `System.Net.Http.HttpRequestException: …`,
-/// `java.lang.NullPointerException` alone: a line that opens with the name of an exception's type
-/// (see [`super::shape::names_a_type`]).
+/// `java.lang.NullPointerException` alone, `Microsoft.Data.SqlClient.SqlException (0x80131904):
+/// …`, Ruby's `Stripe::CardError: …`, Node's `TypeError [ERR_INVALID_ARG_TYPE]: …`: a line that
+/// opens with the name of an exception's type (see [`super::shape::names_a_type`]).
 fn names_an_exception(trimmed: &str) -> bool {
     let first = trimmed.split_ascii_whitespace().next().unwrap_or_default();
-    if first.len() == trimmed.len() && (first.ends_with("Exception") || first.ends_with("Error")) {
-        return super::shape::names_a_type(&format!("{first}:"));
+    if super::shape::names_a_type(first) {
+        return true;
     }
-    super::shape::names_a_type(first)
+    // A name without its colon is the exception's only with a code or nothing after it.
+    let rest = trimmed[first.len()..].trim_start();
+    let name = match first.strip_suffix(':') {
+        Some(name) => name,
+        None if rest.is_empty() || rest.starts_with(['(', '[']) => first,
+        None => return false,
+    };
+    let dotted = name.replace("::", ".");
+    ["Exception", "Error", "Throwable"]
+        .iter()
+        .any(|end| dotted.ends_with(end))
+        && (super::shape::names_a_type(&format!("{dotted}:")) || dotted.ends_with("Throwable"))
 }
 
 /// The first line of a record of .NET's console logger (`fail: Acme.Payments.PaymentService[0]`,
@@ -108,8 +143,10 @@ impl Miner {
     /// Holds `held`; with a line held in too many streams, the oldest is mined alone.
     pub(super) fn hold(&mut self, held: Held) {
         self.held.push(held);
-        if self.held.len() > super::MAX_STREAMS {
-            let oldest = self.held.remove(0);
+        if self.held.len() > super::MAX_STREAMS
+            && let Some(k) = (0..self.held.len()).min_by_key(|&k| self.held[k].number)
+        {
+            let oldest = self.held.swap_remove(k);
             self.settle(oldest);
         }
     }
@@ -117,7 +154,14 @@ impl Miner {
     /// Mines a held line alone (it was counted when it came) and makes its id resolve to that
     /// line's pattern. An error's line was read already: it is mined as it was read, and its
     /// stream's event is its pattern (the stream comes first among the streams then).
-    pub(super) fn settle(&mut self, held: Held) {
+    pub(super) fn settle(&mut self, mut held: Held) {
+        if let Some(exception) = held.exception.take() {
+            // What the line being read made of the stream and of the last line stays.
+            let (part, clock) = (self.last_part, self.clock_ms);
+            self.mine_with(&held, &exception, held.ms);
+            (self.last_part, self.clock_ms) = (part, clock);
+            return;
+        }
         let id = match held.waits {
             Waits::Message => {
                 self.seq -= 1;
@@ -134,16 +178,18 @@ impl Miner {
         self.forward(held.id, id.0);
     }
 
-    /// Mines the error line held at `k` with `line`, the exception under it, as one line; `line`
-    /// continues that event.
-    pub(super) fn combine(&mut self, k: usize, line: &str, now_ms: u64) -> PatternId {
-        let held = self.held.swap_remove(k);
-        // `line` was counted as it came in; the two are counted as they are mined together.
+    /// Mines `held` with `exception`, the line that says what failed, and its cause if one was
+    /// read, as one line, and makes its id resolve to that line's pattern.
+    fn mine_with(&mut self, held: &Held, exception: &str, now_ms: u64) -> PatternId {
+        // The exception's line was counted as it came in; the record is counted as it is mined.
         self.seq -= 1;
-        let whole = format!("{} {}", held.line, line.trim());
+        let mut whole = format!("{} {}", held.line, exception.trim());
+        if let Some(cause) = &held.cause {
+            whole.push(' ');
+            whole.push_str(cause.trim());
+        }
         let id = self.observe_line(held.stream, &whole, now_ms, false);
         self.forward(held.id, id.0);
-        self.last_part = super::super::EventPart::Continues;
         id
     }
 
@@ -170,6 +216,12 @@ mod tests {
         assert!(names_an_exception("java.net.ConnectException: Connection refused"));
         assert!(names_an_exception("java.lang.NullPointerException"));
         assert!(names_an_exception("System.Net.Http.HttpRequestException: refused (api:443)"));
+        assert!(names_an_exception("Microsoft.Data.SqlClient.SqlException (0x80131904): Timeout expired."));
+        assert!(names_an_exception("Stripe::CardError: Your card was declined."));
+        assert!(names_an_exception("TypeError [ERR_INVALID_ARG_TYPE]: The \"path\" argument must be of type string"));
+        assert!(names_an_exception("java.lang.Throwable: boom"));
+        assert!(!names_an_exception("Error while fetching payment 42"));
+        assert!(!names_an_exception("error: duplicate key value"));
         assert!(!names_an_exception("Key (id)=(7) already exists."));
         assert!(!names_an_exception("retrying in 5 s"));
         assert!(!names_an_exception("Caused by: java.io.IOException: x"));
@@ -177,10 +229,16 @@ mod tests {
 
     #[test]
     fn a_traceback_waits_for_its_last_line_and_anything_else_settles() {
-        assert_eq!(fate("Traceback (most recent call last):", true, true, false), Fate::Wait);
-        assert_eq!(fate("  File \"a.py\", line 3, in f", true, false, true), Fate::Wait);
-        assert_eq!(fate("KeyError: 'x'", true, false, true), Fate::Combine);
-        assert_eq!(fate("2026-12-07 10:00:00 INFO ok", false, false, false), Fate::Settle);
-        assert_eq!(fate("DETAIL: nothing", true, false, false), Fate::Settle);
+        assert_eq!(fate("Traceback (most recent call last):", true, true, false, false), Fate::Wait);
+        assert_eq!(fate("  File \"a.py\", line 3, in f", true, false, true, false), Fate::Wait);
+        assert_eq!(fate("KeyError: 'x'", true, false, true, false), Fate::Exception);
+        assert_eq!(fate("During handling of the above exception, another exception occurred:", true, false, false, true), Fate::Wait);
+        assert_eq!(fate("ValueError: no", true, false, true, true), Fate::Exception);
+        assert_eq!(fate("2026-12-07 10:00:00 INFO ok", false, false, false, true), Fate::Settle);
+        assert_eq!(fate("DETAIL: nothing", true, false, false, false), Fate::Settle);
+        assert_eq!(fate("java.io.IOException: x", true, false, false, false), Fate::Exception);
+        assert_eq!(fate("\tat a.B.c(B.java:1)", true, false, false, true), Fate::Wait);
+        assert_eq!(fate("Caused by: java.net.SocketTimeoutException: x", true, false, false, true), Fate::Cause);
+        assert_eq!(fate(" ---> System.Net.Sockets.SocketException (111): x", true, false, false, true), Fate::Cause);
     }
 }

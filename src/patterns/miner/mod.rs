@@ -499,6 +499,9 @@ impl Miner {
                 line: head,
                 ms: now_ms,
                 waits: Waits::Message,
+                number: self.seq,
+                exception: None,
+                cause: None,
             });
             return id;
         }
@@ -556,6 +559,14 @@ impl Miner {
                 .is_some_and(|&b| b == b'[' || b.is_ascii_uppercase())
             && is_report_detail(&line[message.clone()]);
         let mut claim = 0;
+        if at.is_none()
+            && let Some(k) = self.held.iter().position(|h| h.stream == stream)
+        {
+            // Its stream was forgotten (too many streams) while it waited: it is an event alone.
+            let head = self.held.swap_remove(k);
+            self.settle(head);
+            at = self.streams.iter().position(|s| s.key == stream);
+        }
         if let Some(i) = at {
             let s = &self.streams[i];
             // Node prints a thrown `Error`'s message and stack under the error logged about it
@@ -571,9 +582,11 @@ impl Miner {
             if !self.held.is_empty()
                 && let Some(k) = self.held.iter().position(|h| h.stream == stream)
             {
-                match held::fate(line, glued, traceback, s.python) {
+                let read = self.held[k].exception.is_some();
+                match held::fate(line, glued, traceback, s.python, read) {
                     Fate::Wait => {}
-                    Fate::Combine => return self.combine(k, line, now_ms),
+                    Fate::Exception => self.held[k].exception = Some(line.to_owned()),
+                    Fate::Cause => self.held[k].cause = Some(line.to_owned()),
                     Fate::Settle => {
                         // The error's line first, alone (its stream comes first then); this
                         // line is read as it was.
@@ -630,6 +643,9 @@ impl Miner {
                 line: text,
                 ms: now_ms,
                 waits: Waits::Exception(message, opening),
+                number: self.seq,
+                exception: None,
+                cause: None,
             });
             return id;
         }
@@ -795,16 +811,20 @@ impl Miner {
     /// The id a line given `id` belongs to now: the pattern it was merged into, if it was.
     pub fn resolve(&self, id: PatternId) -> PatternId {
         let mut at = id.0;
-        if at >= PROVISIONAL {
-            match self.provisional.binary_search_by_key(&at, |&(id, _)| id) {
-                Ok(k) if self.provisional[k].1 != 0 => at = self.provisional[k].1,
-                _ => return id,
-            }
-        }
-        // Each merge goes to an older id, so the chain ends; bounded all the same.
+        // Each merge goes to an older id and a held line's id to a pattern's, so the chain ends
+        // (a .NET head's id goes to its record's, which may be held for its exception); bounded
+        // all the same.
         for _ in 0..64 {
-            match self.merged.get(&at) {
-                Some(&to) => at = to,
+            let to = if at >= PROVISIONAL {
+                match self.provisional.binary_search_by_key(&at, |&(id, _)| id) {
+                    Ok(k) if self.provisional[k].1 != 0 => Some(self.provisional[k].1),
+                    _ => None,
+                }
+            } else {
+                self.merged.get(&at).copied()
+            };
+            match to {
+                Some(to) => at = to,
                 None => break,
             }
         }

@@ -213,7 +213,7 @@ fn a_stack_trace_is_one_event_of_its_first_line() {
     // The exception under the message says what failed (see `miner::held`).
     assert_eq!(
         miner.template(failure),
-        Some("c.e.Api - Failed to charge order <*> java.lang.IllegalStateException: gateway said no")
+        Some("c.e.Api - Failed to charge order <*> java.lang.IllegalStateException: gateway said no Caused by: java.net.SocketTimeoutException: Read timed out")
     );
 }
 
@@ -281,6 +281,103 @@ fn a_new_kind_of_exception_under_a_known_error_is_a_new_pattern() {
     assert!(timeouts.iter().all(|&id| id == timeouts[0]));
     assert_ne!(ids[0], timeouts[0], "a refused connection is not a read timeout");
     assert!(miner.template(ids[0]).is_some_and(|t| t.starts_with("Charge failed for order <*> requests.exceptions.ConnectionError:")));
+}
+
+#[test]
+fn a_wrapped_java_exception_is_told_by_its_root_cause() {
+    // A wrapper thrown the same whatever failed under it: the last `Caused by:` says what did.
+    let record = |order: usize, root: &str| {
+        let mut lines = vec![
+            format!("2026-12-07 10:00:{:02}.001 ERROR 1 --- [exec-1] c.a.p.PaymentService : Charge failed for order {order}", order % 60),
+            "com.acme.payments.GatewayException: charge failed".to_string(),
+            "\tat com.acme.payments.Gateway.charge(Gateway.java:42)".to_string(),
+            "Caused by: org.apache.http.conn.HttpHostConnectException: Connect to api.stripe.com:443 failed".to_string(),
+            "\tat org.apache.http.impl.conn.DefaultHttpClientConnectionOperator.connect(DefaultHttpClientConnectionOperator.java:156)".to_string(),
+            root.to_string(),
+            "\t... 12 more".to_string(),
+        ];
+        lines.push(format!("2026-12-07 10:00:{:02}.500  INFO 1 --- [exec-1] c.a.p.PaymentController : Charge accepted for order {}", order % 60, order + 1));
+        lines
+    };
+    let mut miner = Miner::default();
+    let refused = "Caused by: java.net.ConnectException: Connection refused (Connection refused)";
+    let timed_out = "Caused by: java.net.SocketTimeoutException: connect timed out";
+    let a = observe_each(&mut miner, 1, &record(1, refused), 0);
+    let b = observe_each(&mut miner, 1, &record(2, refused), 0);
+    let c = observe_each(&mut miner, 1, &record(3, timed_out), 0);
+    assert!(a[..7].iter().all(|&id| id == a[0]), "{a:?}");
+    assert_eq!(a[0], b[0]);
+    assert_ne!(a[0], c[0], "a timeout under the wrapper is not a refusal");
+    assert_eq!(
+        miner.template(c[0]),
+        Some("c.a.p.PaymentService : Charge failed for order <*> com.acme.payments.GatewayException: charge failed Caused by: java.net.SocketTimeoutException: connect timed out")
+    );
+    // A type's name longer than a word may be stays a word: what failed is not a value.
+    let long = "org.springframework.security.authentication.BadCredentialsException: Bad credentials";
+    let (miner, ids) = mine_all(&[
+        "2026-12-07 10:00:00 ERROR Login failed for user 7",
+        long,
+        "2026-12-07 10:00:01 ERROR Login failed for user 8",
+        "org.springframework.security.authentication.InsufficientAuthenticationException: Full authentication is required",
+    ]);
+    assert_ne!(ids[0], ids[2]);
+    assert_eq!(miner.template(ids[0]), Some("Login failed for user <*> org.springframework.security.authentication.BadCredentialsException: Bad credentials"));
+}
+
+#[test]
+fn a_dotnet_record_with_its_exception_is_one_pattern_from_its_head() {
+    let lines = [
+        "fail: Acme.Payments.PaymentService[0]",
+        "      Charge failed for order 1001",
+        "      System.Net.Http.HttpRequestException: Connection refused (api.stripe.com:443)",
+        "         at System.Net.Http.HttpConnectionPool.ConnectAsync()",
+        "info: Acme.Payments.PaymentService[0]",
+        "      Charge 1002 accepted in 21 ms",
+    ];
+    let mut miner = Miner::default();
+    let ids = observe_each(&mut miner, 1, &lines, 0);
+    assert!(ids[..4].iter().all(|&id| id == ids[0]), "{ids:?}");
+    let p = miner.get(ids[0]).expect("the head's line has its record's pattern");
+    assert_eq!(p.level(), Some(Level::Error));
+    assert!(p.template().ends_with("System.Net.Http.HttpRequestException: Connection refused (api.stripe.com:<*>)"), "{}", p.template());
+    assert_eq!(ids[4], ids[5]);
+}
+
+#[test]
+fn a_chain_of_python_tracebacks_is_told_by_the_exception_raised_last() {
+    // `raise GatewayUnavailable(…) from e`: the exception raised is the chain's last; the one it
+    // came from is in the lines, not in the pattern.
+    let record = |order: usize, cause: &str, raised: &str| {
+        vec![
+            format!("2026-12-07 10:00:{:02},001 ERROR [payments] Charge failed for order {order}", order % 60),
+            "Traceback (most recent call last):".to_string(),
+            "  File \"/srv/app/pay.py\", line 20, in charge".to_string(),
+            "    resp = sock.recv(4096)".to_string(),
+            cause.to_string(),
+            String::new(),
+            "The above exception was the direct cause of the following exception:".to_string(),
+            String::new(),
+            "Traceback (most recent call last):".to_string(),
+            "  File \"/srv/app/pay.py\", line 22, in charge".to_string(),
+            "    raise GatewayUnavailable(\"stripe did not answer\") from e".to_string(),
+            raised.to_string(),
+        ]
+    };
+    let mut miner = Miner::default();
+    // Ordinary lines first: the stream is known to have headers.
+    for i in 0..10 {
+        miner.observe_in(1, &format!("2026-12-07 09:59:{i:02},001 INFO [payments] Charge accepted for order {i}"), 0);
+    }
+    let gateway = "payments.errors.GatewayUnavailable: stripe did not answer";
+    let first = observe_each(&mut miner, 1, &record(1, "TimeoutError: timed out", gateway), 0);
+    assert!(first.iter().all(|&id| id == first[0]), "{first:?}");
+    assert_eq!(
+        miner.template(first[0]),
+        Some("Charge failed for order <*> payments.errors.GatewayUnavailable: stripe did not answer")
+    );
+    // The same exception raised from another cause is the same event.
+    let second = observe_each(&mut miner, 1, &record(2, "ConnectionResetError: [Errno 104] Connection reset by peer", gateway), 0);
+    assert!(second.iter().all(|&id| id == first[0]), "{second:?}");
 }
 
 #[test]
@@ -837,7 +934,7 @@ fn lines_of_another_stream_do_not_continue_an_event() {
     let frame = miner.observe_in(1, "java.lang.IllegalStateException: no", 0);
     miner.finish();
     assert_ne!(miner.resolve(head), other);
-    assert_eq!(frame, miner.resolve(head));
+    assert_eq!(miner.resolve(frame), miner.resolve(head));
 }
 
 

@@ -4,7 +4,7 @@ use std::error::Error;
 use std::fs::{self, File};
 use std::io::BufReader;
 
-use sitrep::patterns::{Miner, assign_stream, mine, render_json, render_table};
+use sitrep::patterns::{Miner, MinerConfig, assign_stream, mine, render_json, render_table};
 
 const LOG: &str = "\
 2024-05-01T12:00:00.001Z INFO [main] api.Server: listening on 0.0.0.0:8080\r
@@ -82,6 +82,44 @@ fn an_error_last_before_a_pause_is_written_with_its_pattern() -> Result<(), Box<
     assert_eq!(
         written,
         "1\tCharge failed for order <*>\n2\tCharge accepted for order <*>\n"
+    );
+    Ok(())
+}
+
+#[test]
+fn at_the_pattern_cap_an_error_is_still_written_with_its_exception() -> Result<(), Box<dyn Error>> {
+    // With the patterns at their cap, ids are written as lines come (an older pattern may be
+    // evicted); a line held for the exception under it waits for it all the same.
+    let mut log = String::new();
+    // Forty events of forty lengths: forty patterns.
+    let words = ["alpha", "beta", "gamma", "delta"];
+    for k in 1..=40 {
+        let text: Vec<String> = (0..k)
+            .map(|j| format!("{}-{}", words[j % 4], (b'a' + (j % 10) as u8) as char))
+            .collect();
+        log.push_str(&format!("2026-12-07 10:00:00 INFO {}\n", text.join(" ")));
+    }
+    for i in 0..3 {
+        log.push_str(&format!(
+            "2026-12-07 10:00:01 ERROR Charge failed for order {i}\n"
+        ));
+        log.push_str("java.net.ConnectException: Connection refused\n");
+        log.push_str("\tat com.acme.Pay.charge(Pay.java:10)\n");
+    }
+    let mut miner = Miner::new(MinerConfig {
+        max_patterns: 8,
+        ..MinerConfig::default()
+    });
+    let mut out = Vec::new();
+    assign_stream(&mut miner, log.as_bytes(), &mut out)?;
+    let written = String::from_utf8(out)?;
+    let errors: Vec<&str> = written.lines().skip(40).collect();
+    assert_eq!(errors.len(), 9);
+    assert!(
+        errors.iter().all(|l| l.ends_with(
+            "\tCharge failed for order <*> java.net.ConnectException: Connection refused"
+        )),
+        "{errors:?}"
     );
     Ok(())
 }

@@ -178,10 +178,10 @@ impl PatternState {
         self.lines.push_back((id, self.miner.last_part()));
     }
 
-    /// Mines what the miner holds for a line that may finish it (an error's exception): at the
-    /// end of a read, so every line read has its pattern.
-    pub fn settle(&mut self) {
-        self.miner.settle_held();
+    /// Mines what the miner holds for a line that may finish it (an error's exception), on the
+    /// clock's tick: whether there was any (lines whose pattern was not known have one now).
+    pub fn settle(&mut self) -> bool {
+        self.miner.settle_held()
     }
 
     /// Forgets the patterns of lines the buffer evicted.

@@ -36,6 +36,14 @@ fn apply(app: &mut App, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => {
             app.now = now;
             let now_ms = crate::core::clock::epoch_ms(now);
+            // An error held for the exception under it (which a read cut at a page's end may
+            // bring in the next read) is mined by now; a view of one pattern's lines takes in
+            // the lines whose pattern was not known when they came.
+            if app.patterns.settle() {
+                let patterns = &app.patterns;
+                app.logview
+                    .patterns_settled(&app.logs, &|n| (patterns.of(n), patterns.part(n)));
+            }
             let events = if app.patterns.mode == PatternsMode::Off {
                 app.patterns.announce(now_ms, app.seen_from_ms())
             } else {
@@ -203,18 +211,12 @@ fn on_tail(app: &mut App, event: TailEvent) -> Vec<Command> {
         TailEvent::Lines { lines, .. } => {
             let from = app.logs.total();
             let floor = super::errorminutes::floor_ms(app);
-            // Patterns are timed by the line's own time, as the error rates are. A read's lines
-            // are mined first: an error waits for the exception under it, which comes in the
-            // same read, and every line then has its pattern (`Miner::settle_held`).
-            for (k, line) in (from..).zip(&lines) {
-                let ms = crate::core::clock::epoch_ms(line.at());
-                app.patterns.observe(k, line.source, &line.text, ms);
-            }
-            app.patterns.settle();
             for line in lines {
                 let number = app.logs.total();
+                // Patterns are timed by the line's own time, as the error rates are.
                 let ms = crate::core::clock::epoch_ms(line.at());
                 app.saw_line(ms, crate::core::clock::epoch_ms(line.received));
+                app.patterns.observe(number, line.source, &line.text, ms);
                 let error = line.level.is_some_and(crate::core::level::Level::is_error);
                 if let Some(src) = app.sources.get_mut(line.source) {
                     src.vitals.line(&line);

@@ -114,14 +114,26 @@ fn assign_from<W: Write>(
             Ok(Ok(line)) => {
                 n += 1;
                 pending.push(miner.observe(&line));
-                // At the cap, patterns are evicted: an id held back could name one no more.
+                // At the cap, patterns are evicted: an id held back could name one no more. (A
+                // line the miner holds for what may finish it waits on, and the lines after it.)
                 if pending.len() >= ASSIGN_WINDOW || miner.len() >= miner.config().max_patterns {
+                    let settled = pending
+                        .iter()
+                        .position(|&id| miner.holds(id))
+                        .unwrap_or(pending.len());
+                    let rest = pending.split_off(settled);
                     write_assigned(miner, &mut pending, out)?;
+                    pending = rest;
                 }
             }
             Ok(Err(e)) => return Err(PatternsError::Read(e)),
-            Err(RecvTimeoutError::Timeout) => write_assigned(miner, &mut pending, out)?,
+            Err(RecvTimeoutError::Timeout) => {
+                // The input paused: what the miner holds has had what came with it.
+                miner.finish();
+                write_assigned(miner, &mut pending, out)?;
+            }
             Err(RecvTimeoutError::Disconnected) => {
+                miner.finish();
                 write_assigned(miner, &mut pending, out)?;
                 return Ok(n);
             }
@@ -144,14 +156,12 @@ fn read_lines<R: BufRead>(
     }
 }
 
-/// Writes the ids of `pending` as they stand now; a line still held for what may finish it (see
-/// [`Miner::finish`]) is mined alone first, so every id written names a pattern.
+/// Writes the ids of `pending` as they stand now.
 fn write_assigned<W: Write>(
-    miner: &mut Miner,
+    miner: &Miner,
     pending: &mut Vec<PatternId>,
     out: &mut BufWriter<W>,
 ) -> Result<(), PatternsError> {
-    miner.finish();
     for id in pending.drain(..) {
         let id = miner.resolve(id);
         let template = printable(miner.template(id).unwrap_or_default());

@@ -260,6 +260,14 @@ impl LogView {
         })
     }
 
+    /// Reads the view again where a filter keeps or hides one pattern's lines: lines whose
+    /// pattern was not known when they came (an error held for its exception) have one now.
+    pub fn patterns_settled(&mut self, logs: &LogBuffer, pattern_of: PatternOf) {
+        if self.filters.iter().any(LogFilter::is_pattern) {
+            self.rescan(logs, pattern_of);
+        }
+    }
+
     /// Removes every filter.
     pub fn clear_filters(&mut self, logs: &LogBuffer, pattern_of: PatternOf) {
         self.filters.clear();

@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::*;
 use crate::tail::{LogLine, TailEvent, TimeOrigin};
 use crate::timeline::PatternChange;
+use super::super::logview::LogFilter;
 
 /// An error line written at `own`, read at `read`.
 pub(super) fn error(text: &str, own: DateTime<Utc>, read: DateTime<Utc>) -> LogLine {
@@ -186,7 +187,49 @@ fn a_new_pattern_is_recorded_with_the_time_of_its_first_line() {
 }
 
 #[test]
-fn every_line_of_a_read_has_its_pattern_when_the_read_is_taken_in() {
+fn an_error_and_its_exception_split_between_two_reads_are_one_record() {
+    // A write that crosses a page's end is seen in two parts: the error's line in one read, its
+    // exception and frames in the next. They are still one record, and the error's line alone
+    // is never a pattern (it would have been a false NEW).
+    let mut app = app();
+    app.sources.push(SourceView::new("api"));
+    let t0 = app.incident.start().expect("opened");
+    let line = |text: &str| error(text, t0, t0);
+    let template = |app: &App, n: u64| {
+        app.patterns
+            .of(n)
+            .and_then(|id| app.patterns.miner.template(id))
+            .map(str::to_owned)
+    };
+    feed(&mut app, vec![line("2026-12-07 10:00:00 ERROR Charge failed for order 1")]);
+    feed(&mut app, vec![
+        line("java.net.ConnectException: Connection refused"),
+        line("\tat com.acme.Pay.charge(Pay.java:10)"),
+    ]);
+    update(&mut app, Msg::Tick(t0 + TimeDelta::seconds(1)));
+    let combined = "Charge failed for order <*> java.net.ConnectException: Connection refused";
+    assert_eq!(template(&app, 0).as_deref(), Some(combined));
+    assert_eq!(template(&app, 2).as_deref(), Some(combined), "the frame is the record's");
+    assert_eq!(app.patterns.miner.len(), 1, "no pattern of the error's line alone");
+
+    // A view of that pattern's lines takes in the next record once the clock ticks (its lines
+    // came before their pattern was known: the record ended the read).
+    let id = app.patterns.of(0).expect("mined");
+    let patterns = &app.patterns;
+    app.logview
+        .add_filter(LogFilter::pattern(id, combined), &app.logs, &|n| (patterns.of(n), patterns.part(n)))
+        .expect("one filter");
+    assert_eq!(app.logview.matching(&app.logs), 3);
+    feed(&mut app, vec![
+        line("2026-12-07 10:00:02 ERROR Charge failed for order 2"),
+        line("java.net.ConnectException: Connection refused"),
+    ]);
+    update(&mut app, Msg::Tick(t0 + TimeDelta::seconds(2)));
+    assert_eq!(app.logview.matching(&app.logs), 5);
+}
+
+#[test]
+fn every_line_of_a_read_has_its_pattern_once_the_clock_ticks() {
     // An error waits for the exception under it; the read that ends with the error has no more
     // lines for it, so the error is mined alone then, and a view filtering by pattern, the error
     // minutes and the pattern list all see it at once.
@@ -200,6 +243,7 @@ fn every_line_of_a_read_has_its_pattern_when_the_read_is_taken_in() {
         line("\tat com.acme.Pay.charge(Pay.java:10)"),
         line("2026-12-07 10:00:01 ERROR Webhook rejected by provider"),
     ]);
+    update(&mut app, Msg::Tick(t0 + TimeDelta::seconds(1)));
     let template = |app: &App, n: u64| app.patterns.of(n).and_then(|id| app.patterns.miner.template(id)).map(str::to_owned);
     assert_eq!(template(&app, 0).as_deref(), Some("Charge failed for order <*> java.net.ConnectException: Connection refused"));
     assert_eq!(template(&app, 2), template(&app, 0), "the frame is the record's");

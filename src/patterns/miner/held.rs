@@ -16,9 +16,10 @@
 //!   lets the error's line be mined alone.
 //!
 //! A held line is given an id at once (counted as a line then); it resolves to the pattern it is
-//! mined into. Whatever is still held when a read ends (the cockpit mines a read's lines, then
-//! calls [`Miner::settle_held`]; `sitrep patterns` when its input ends or pauses) is mined then:
-//! a process writes an event and its exception in one write.
+//! mined into. Whatever is still held when the cockpit's clock ticks ([`Miner::settle_held`],
+//! every 500 ms) or `sitrep patterns`'s input ends or pauses is mined then: a process writes an
+//! event and its exception in one write, which one read brings, or two when the read ends inside
+//! it (a write that crosses a page's end is seen in two parts).
 
 use super::{Miner, Opening, PatternId};
 use std::ops::Range;
@@ -88,7 +89,8 @@ pub(super) fn fate(line: &str, glued: bool, traceback: bool, python: bool, read:
     }
     if read {
         // Frames, a cause, the text between two tracebacks of a chain.
-        return if trimmed.starts_with("Caused by: ") || trimmed.starts_with("---> ") {
+        // (Java's causes start the line; one indented is a suppressed exception's.)
+        return if line.starts_with("Caused by: ") || trimmed.starts_with("---> ") {
             Fate::Cause
         } else {
             Fate::Wait
@@ -134,6 +136,20 @@ pub(super) fn dotnet_head(line: &str) -> Option<String> {
     Some(format!("{} {}", level.name().to_ascii_uppercase(), &line[6..]))
 }
 
+/// An exception's text as it goes into its error's line: its first 512 bytes (a long message,
+/// a statement or a document, says no more of what failed, and costs more to mine).
+fn bounded(text: &str) -> &str {
+    const MAX: usize = 512;
+    if text.len() <= MAX {
+        return text;
+    }
+    let mut end = MAX;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Whether a line at `level` that opens an event is held for the exception under it.
 pub(super) fn waits_for_exception(level: Option<Level>) -> bool {
     level.is_some_and(Level::is_error)
@@ -154,51 +170,48 @@ impl Miner {
     /// Mines a held line alone (it was counted when it came) and makes its id resolve to that
     /// line's pattern. An error's line was read already: it is mined as it was read, and its
     /// stream's event is its pattern (the stream comes first among the streams then).
-    pub(super) fn settle(&mut self, mut held: Held) {
-        if let Some(exception) = held.exception.take() {
-            // What the line being read made of the stream and of the last line stays.
-            let (part, clock) = (self.last_part, self.clock_ms);
-            self.mine_with(&held, &exception, held.ms);
-            (self.last_part, self.clock_ms) = (part, clock);
-            return;
-        }
+    pub(super) fn settle(&mut self, held: Held) {
         let id = match held.waits {
             Waits::Message => {
                 self.seq -= 1;
                 self.observe_line(held.stream, &held.line, held.ms, false)
             }
             Waits::Exception(message, opening) => {
-                let (id, level) = self.mine(&held.line, opening.level, message, held.ms);
+                // With the exception (and its cause) read under it, if one was: the line as it
+                // was read, the exception's text after its message.
+                let mut line = held.line;
+                for text in [held.exception, held.cause].into_iter().flatten() {
+                    line.push(' ');
+                    line.push_str(bounded(text.trim()));
+                }
+                let message = message.start..line.len();
+                let (id, level) = self.mine(&line, opening.level, message, held.ms);
                 let at = self.streams.iter().position(|s| s.key == held.stream);
                 self.enter(at, held.stream, id, &Opening { level, ..opening });
-                self.spare = held.line;
+                self.spare = line;
                 id
             }
         };
         self.forward(held.id, id.0);
     }
 
-    /// Mines `held` with `exception`, the line that says what failed, and its cause if one was
-    /// read, as one line, and makes its id resolve to that line's pattern.
-    fn mine_with(&mut self, held: &Held, exception: &str, now_ms: u64) -> PatternId {
-        // The exception's line was counted as it came in; the record is counted as it is mined.
-        self.seq -= 1;
-        let mut whole = format!("{} {}", held.line, exception.trim());
-        if let Some(cause) = &held.cause {
-            whole.push(' ');
-            whole.push_str(cause.trim());
-        }
-        let id = self.observe_line(held.stream, &whole, now_ms, false);
-        self.forward(held.id, id.0);
-        id
-    }
-
-    /// Mines every line still held alone: for the cockpit's clock (what finishes a line comes
-    /// with it, in the same write), and for the end of an input, before its last ids are read.
-    pub fn settle_held(&mut self) {
-        for held in std::mem::take(&mut self.held) {
+    /// Mines every line still held (with what was read under it): for the cockpit's clock (what
+    /// finishes a line comes with it, in the same write, or in the next read when a read ends
+    /// inside the write), and for the end of an input, before its last ids are read. Whether any
+    /// line was held.
+    pub fn settle_held(&mut self) -> bool {
+        let held = std::mem::take(&mut self.held);
+        let any = !held.is_empty();
+        for held in held {
             self.settle(held);
         }
+        any
+    }
+
+    /// Whether `id` was given to a line still held (its pattern is not known yet).
+    pub fn holds(&self, id: PatternId) -> bool {
+        let id = self.resolve(id);
+        self.held.iter().any(|h| h.id == id.0)
     }
 
     /// Mines what is still held at the end of an input (see [`Miner::settle_held`]).
@@ -239,6 +252,7 @@ mod tests {
         assert_eq!(fate("java.io.IOException: x", true, false, false, false), Fate::Exception);
         assert_eq!(fate("\tat a.B.c(B.java:1)", true, false, false, true), Fate::Wait);
         assert_eq!(fate("Caused by: java.net.SocketTimeoutException: x", true, false, false, true), Fate::Cause);
+        assert_eq!(fate("\tCaused by: java.lang.IllegalStateException: pool closed", true, false, false, true), Fate::Wait);
         assert_eq!(fate(" ---> System.Net.Sockets.SocketException (111): x", true, false, false, true), Fate::Cause);
     }
 }

@@ -627,7 +627,10 @@ impl Miner {
             headed,
             bare,
         };
-        if may_hold && claim == 0 && !go_dump && held::waits_for_exception(level) {
+        // A JSON record is read as its fields; what a process prints under it is no field.
+        let json = message.is_empty() && line[message.start..].starts_with('{')
+            || line[..message.start].trim_start().starts_with('{');
+        if may_hold && claim == 0 && !go_dump && !json && held::waits_for_exception(level) {
             let id = PatternId(PROVISIONAL + self.seq);
             self.provisional.push_back((id.0, 0));
             if self.provisional.len() > MAX_PROVISIONAL {

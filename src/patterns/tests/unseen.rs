@@ -325,6 +325,35 @@ fn a_wrapped_java_exception_is_told_by_its_root_cause() {
 }
 
 #[test]
+fn a_json_error_keeps_its_fields_and_a_suppressed_cause_is_no_root() {
+    // A JSON record is read as its fields: what a process prints under it (an uncaught error's
+    // stack) goes on with it and changes nothing of its pattern or level.
+    let (miner, ids) = mine_all(&[
+        r#"{"level":50,"time":1765101600000,"pid":1,"msg":"charge failed","order":1}"#,
+        r#"{"level":50,"time":1765101600002,"pid":1,"msg":"charge failed","order":2}"#,
+        "TypeError: Cannot read properties of undefined (reading 'id')",
+        "    at charge (/app/pay.js:10:5)",
+    ]);
+    assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), Some(Level::Error));
+    // Java's causes start their line; one indented is a suppressed exception's, not the root.
+    let (miner, ids) = mine_all(&[
+        "2026-12-07 10:00:01.000 ERROR 1 --- [m] c.a.S : Charge failed for order 1",
+        "com.acme.GatewayException: charge failed",
+        "\tat a.B.c(B.java:1)",
+        "Caused by: java.net.SocketTimeoutException: Read timed out",
+        "\tSuppressed: java.io.IOException: close failed",
+        "\tCaused by: java.lang.IllegalStateException: pool closed",
+        "\t\t... 3 more",
+    ]);
+    assert!(ids.iter().all(|&id| id == ids[0]), "{ids:?}");
+    assert_eq!(
+        miner.template(ids[0]),
+        Some("c.a.S : Charge failed for order <*> com.acme.GatewayException: charge failed Caused by: java.net.SocketTimeoutException: Read timed out")
+    );
+}
+
+#[test]
 fn a_dotnet_record_with_its_exception_is_one_pattern_from_its_head() {
     let lines = [
         "fail: Acme.Payments.PaymentService[0]",

@@ -4,7 +4,8 @@
 //! `PATTERNS_BENCH_DUMP=DIR` writes the two synthetic inputs there as `mix.log` and `messages.log`
 //! and stops, for a profiler).
 //! Prints lines/s and MB/s for `Miner::observe_at` on one core over a synthetic mix of service,
-//! syslog and JSON lines with the usual variables (ids, IPs, durations, paths, hex, user names);
+//! syslog and JSON lines with the usual variables (ids, IPs, durations, paths, hex, user names),
+//! and over the worst lines there are (16 KB of values each);
 //! grouping accuracy on labelled synthetic logs of the kinds that trip miners on unseen logs
 //! (`tests/patterns_support`, written with the miner, so a check and not a measure of the unseen); the synthetic incident's false alarms and delays; and, where
 //! `python3` and the `drain3` package are installed (`pip install drain3`), Drain3 with its
@@ -183,6 +184,18 @@ fn main() {
     }
     report("synthetic mix (1M lines)", &lines, 3);
     report("messages without header", &plain, 3);
+    // The worst a line can be: 16 KB (the follower's cap) of values, one run to fold.
+    let mut rng = Rng(0x5eed_1234_abcd_0003);
+    let long: Vec<String> = (0..1_000)
+        .map(|_| {
+            let mut line = String::from("ERROR values");
+            while line.len() < 16_000 {
+                line.push_str(&format!(" {}", rng.below(100_000)));
+            }
+            line
+        })
+        .collect();
+    report("16 KB lines of values", &long, 3);
 
     accuracy();
     incident();

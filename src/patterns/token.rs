@@ -64,6 +64,11 @@ pub(crate) struct Tok {
 static DOT_LEADER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
     std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b".."));
 
+/// A value that grew as pieces joined it is hashed once, when the line is split: a run of values
+/// hashed again at each piece had cost time growing with the square of its length (16 KB of
+/// numbers, 6 ms). A hash that is this value is taken again (it reads the same).
+const REHASH: u64 = u64::MAX;
+
 /// Pieces remembered with their class, see [`Tokenizer::classify`].
 const CACHE_SLOTS: usize = 2048;
 
@@ -92,6 +97,8 @@ pub(crate) struct Tokenizer {
     /// What a `key=` makes of its value, by the hash of the key (as `cache`): `KEY_PLAIN`,
     /// `KEY_STATUS`.
     keys: Vec<(u64, u8)>,
+    /// Some token's value is to be hashed at the end of the line (see [`REHASH`]).
+    stale: bool,
 }
 
 /// Keys remembered, see [`Tokenizer::keyed`].
@@ -156,7 +163,8 @@ impl Tokenizer {
                 self.shape.extend_from_slice(&bytes[start + ue..end]);
                 prev.end = end;
                 prev.value_end = end;
-                prev.value_hash = hash_bytes(&bytes[prev.start..end]);
+                prev.value_hash = REHASH;
+                self.stale = true;
                 prev.shape_hash = hash_bytes(&self.shape);
                 i += 1;
                 continue;
@@ -320,7 +328,8 @@ impl Tokenizer {
             {
                 prev.end = end;
                 prev.value_end = end;
-                prev.value_hash = hash_bytes(&bytes[prev.start..end]);
+                prev.value_hash = REHASH;
+                self.stale = true;
                 i += 1;
                 continue;
             }
@@ -369,6 +378,13 @@ impl Tokenizer {
                 self.fold_fields(bytes);
             }
             self.fold_flags(bytes);
+        }
+        if std::mem::take(&mut self.stale) {
+            for t in &mut self.toks {
+                if t.value_hash == REHASH {
+                    t.value_hash = hash_bytes(&bytes[t.start..t.end]);
+                }
+            }
         }
     }
 
@@ -1034,7 +1050,8 @@ impl Tokenizer {
             prev.value_end = prev.end;
             prev.folded = true;
             prev.ident_hash = 0;
-            prev.value_hash = hash_bytes(&bytes[prev.start..prev.end]);
+            prev.value_hash = REHASH;
+                self.stale = true;
             return;
         }
         // `1.2 KB (1234 bytes)` where another line has `403 bytes`: values side by side are one
@@ -1079,7 +1096,8 @@ impl Tokenizer {
             prev.masked = true;
             prev.end = tok.end;
             prev.value_end = prev.end;
-            prev.value_hash = hash_bytes(&bytes[prev.start..prev.end]);
+            prev.value_hash = REHASH;
+                self.stale = true;
             prev.shape_hash = hash_bytes(b"<*>");
             prev.folded = false;
             return;

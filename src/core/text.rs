@@ -36,6 +36,18 @@ pub fn clear_blocks(bytes: &[u8], hit: impl Fn(u8) -> bool) -> usize {
     at
 }
 
+/// `text`'s first `max` bytes at most, cut at a character boundary.
+pub fn within_bytes(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// `web-1  | `, `caddy  | `: the service's name that `docker compose logs` writes before each
 /// line, padded, then a bar; the length of that prefix. What follows is the service's own line.
 pub fn compose_prefix(bytes: &[u8]) -> Option<usize> {

@@ -129,11 +129,11 @@ fn assign_from<W: Write>(
             Ok(Err(e)) => return Err(PatternsError::Read(e)),
             Err(RecvTimeoutError::Timeout) => {
                 // The input paused: what the miner holds has had what came with it.
-                miner.finish();
+                miner.settle_held();
                 write_assigned(miner, &mut pending, out)?;
             }
             Err(RecvTimeoutError::Disconnected) => {
-                miner.finish();
+                miner.settle_held();
                 write_assigned(miner, &mut pending, out)?;
                 return Ok(n);
             }
@@ -176,7 +176,7 @@ pub fn mine<R: BufRead>(miner: &mut Miner, input: R) -> Result<u64, PatternsErro
         miner.observe(line);
         Ok(())
     })?;
-    miner.finish();
+    miner.settle_held();
     Ok(n)
 }
 

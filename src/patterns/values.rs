@@ -106,14 +106,7 @@ impl TopValues {
 
 /// `value`, cut at a character boundary to at most [`MAX_VALUE_BYTES`].
 pub(crate) fn cut(value: &str) -> &str {
-    if value.len() <= MAX_VALUE_BYTES {
-        return value;
-    }
-    let mut end = MAX_VALUE_BYTES;
-    while !value.is_char_boundary(end) {
-        end -= 1;
-    }
-    &value[..end]
+    crate::core::text::within_bytes(value, MAX_VALUE_BYTES)
 }
 
 #[cfg(test)]

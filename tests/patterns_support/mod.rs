@@ -357,7 +357,7 @@ pub fn grouping_accuracy<L: AsRef<str>>(lines: &[(String, L)]) -> (f64, usize) {
         .iter()
         .map(|(l, _)| miner.observe_in(0, l, 0))
         .collect();
-    miner.finish();
+    miner.settle_held();
     let pred: Vec<String> = ids
         .iter()
         .map(|&id| miner.resolve(id).to_string())

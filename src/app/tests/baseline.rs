@@ -186,6 +186,14 @@ fn a_new_pattern_is_recorded_with_the_time_of_its_first_line() {
     assert_eq!(seen, [Some(first)]);
 }
 
+/// The template of the pattern of line `n`, as the cockpit has it now.
+fn template(app: &App, n: u64) -> Option<String> {
+    app.patterns
+        .of(n)
+        .and_then(|id| app.patterns.miner.template(id))
+        .map(str::to_owned)
+}
+
 #[test]
 fn an_error_and_its_exception_split_between_two_reads_are_one_record() {
     // A write that crosses a page's end is seen in two parts: the error's line in one read, its
@@ -195,12 +203,6 @@ fn an_error_and_its_exception_split_between_two_reads_are_one_record() {
     app.sources.push(SourceView::new("api"));
     let t0 = app.incident.start().expect("opened");
     let line = |text: &str| error(text, t0, t0);
-    let template = |app: &App, n: u64| {
-        app.patterns
-            .of(n)
-            .and_then(|id| app.patterns.miner.template(id))
-            .map(str::to_owned)
-    };
     feed(&mut app, vec![line("2026-12-07 10:00:00 ERROR Charge failed for order 1")]);
     feed(&mut app, vec![
         line("java.net.ConnectException: Connection refused"),
@@ -244,7 +246,6 @@ fn every_line_of_a_read_has_its_pattern_once_the_clock_ticks() {
         line("2026-12-07 10:00:01 ERROR Webhook rejected by provider"),
     ]);
     update(&mut app, Msg::Tick(t0 + TimeDelta::seconds(1)));
-    let template = |app: &App, n: u64| app.patterns.of(n).and_then(|id| app.patterns.miner.template(id)).map(str::to_owned);
     assert_eq!(template(&app, 0).as_deref(), Some("Charge failed for order <*> java.net.ConnectException: Connection refused"));
     assert_eq!(template(&app, 2), template(&app, 0), "the frame is the record's");
     assert_eq!(template(&app, 3).as_deref(), Some("Webhook rejected by provider"));

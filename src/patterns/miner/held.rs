@@ -139,15 +139,7 @@ pub(super) fn dotnet_head(line: &str) -> Option<String> {
 /// An exception's text as it goes into its error's line: its first 512 bytes (a long message,
 /// a statement or a document, says no more of what failed, and costs more to mine).
 fn bounded(text: &str) -> &str {
-    const MAX: usize = 512;
-    if text.len() <= MAX {
-        return text;
-    }
-    let mut end = MAX;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    crate::core::text::within_bytes(text, 512)
 }
 
 /// Whether a line at `level` that opens an event is held for the exception under it.
@@ -212,11 +204,6 @@ impl Miner {
     pub fn holds(&self, id: PatternId) -> bool {
         let id = self.resolve(id);
         self.held.iter().any(|h| h.id == id.0)
-    }
-
-    /// Mines what is still held at the end of an input (see [`Miner::settle_held`]).
-    pub fn finish(&mut self) {
-        self.settle_held();
     }
 }
 

@@ -11,16 +11,16 @@ use super::{Miner, PatternId};
 pub(super) fn mine_all(lines: &[&str]) -> (Miner, Vec<PatternId>) {
     let mut miner = Miner::default();
     let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe(l)).collect();
-    miner.finish();
+    miner.settle_held();
     let ids = ids.into_iter().map(|id| miner.resolve(id)).collect();
     (miner, ids)
 }
 
-/// Mines `lines` of stream `stream` at `ms`, then what is still held (see [`Miner::finish`]);
+/// Mines `lines` of stream `stream` at `ms`, then what is still held (see [`Miner::settle_held`]);
 /// each line's pattern.
 pub(super) fn observe_each(miner: &mut Miner, stream: u64, lines: &[impl AsRef<str>], ms: u64) -> Vec<PatternId> {
     let ids: Vec<PatternId> = lines.iter().map(|l| miner.observe_in(stream, l.as_ref(), ms)).collect();
-    miner.finish();
+    miner.settle_held();
     ids.into_iter().map(|id| miner.resolve(id)).collect()
 }
 

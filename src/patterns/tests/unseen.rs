@@ -433,7 +433,7 @@ fn an_error_with_no_exception_under_it_is_its_own_line_and_the_next_reads_afresh
     // Before the input is said to end, the last error line waits for what may come under it.
     let held = miner.observe("2026-12-07 10:00:06 ERROR Charge failed for order 6");
     assert_eq!(miner.template(held), None);
-    miner.finish();
+    miner.settle_held();
     assert_eq!(miner.resolve(held), ids[0]);
 }
 
@@ -961,7 +961,7 @@ fn lines_of_another_stream_do_not_continue_an_event() {
     let head = miner.observe_in(1, "2026-12-04 10:00:01 ERROR Failed to charge order 42", 0);
     let other = miner.observe_in(2, "plain line from another source", 0);
     let frame = miner.observe_in(1, "java.lang.IllegalStateException: no", 0);
-    miner.finish();
+    miner.settle_held();
     assert_ne!(miner.resolve(head), other);
     assert_eq!(miner.resolve(frame), miner.resolve(head));
 }
@@ -2147,12 +2147,12 @@ fn fields_a_server_adds_when_it_knows_them_do_not_make_another_event() {
     let mut miner = Miner::default();
     let first = miner.observe(&nginx_error(0, refused, true, false));
     let id = miner.observe(&nginx_error(1, refused, true, true));
-    miner.finish();
+    miner.settle_held();
     assert_eq!(miner.resolve(id), miner.resolve(first));
     assert_eq!(miner.take_merges().len(), 1);
     let more = nginx_error(2, refused, true, true) + ", forwarded: \"10.9.8.7\"";
     let id = miner.observe(&more);
-    miner.finish();
+    miner.settle_held();
     assert_eq!(miner.resolve(id), miner.resolve(first));
     assert_eq!(miner.take_merges(), vec![]);
     let apache = |i: usize, referer: bool| {
@@ -2306,7 +2306,7 @@ fn a_level_word_that_opens_a_sentence_stays_in_the_template() {
     ];
     for (line, template, level) in cases {
         let id = miner.observe(line);
-        miner.finish();
+        miner.settle_held();
         assert_eq!(miner.template(id), Some(template), "{line}");
         let got = miner.get(id).and_then(|p| p.level());
         assert_eq!(got, Some(level), "{line}");
@@ -2392,14 +2392,14 @@ fn serilogs_and_winstons_console_levels_are_levels_not_words() {
     ];
     for (line, level) in cases {
         let id = miner.observe(line);
-        miner.finish();
+        miner.settle_held();
         let template = miner.template(id).unwrap_or_default();
         assert!(!template.contains(']'), "{line}: {template}");
         let got = miner.get(id).and_then(|p| p.level());
         assert_eq!(got, Some(level), "{line}");
     }
     let id = miner.observe("[10:00:09 ERR] Charge failed for order 99");
-    miner.finish();
+    miner.settle_held();
     assert_eq!(miner.template(id), Some("Charge failed for order <*>"));
 }
 
@@ -2412,7 +2412,7 @@ fn a_held_dotnet_head_is_counted_once_and_resolves_at_the_end() {
     // The input ends under a head: it is a line of its own once the input is said to end.
     let held = miner.observe("crit: Acme.Jobs.Runner[4]");
     assert_eq!(miner.template(miner.resolve(held)), None);
-    miner.finish();
+    miner.settle_held();
     assert_eq!(miner.lines_seen(), 3);
     assert_eq!(miner.template(miner.resolve(held)), Some("Acme.Jobs.Runner[<*>]"));
 }

@@ -177,7 +177,11 @@ impl Miner {
                     line.push_str(bounded(text.trim()));
                 }
                 let message = message.start..line.len();
+                // Its pattern was first (or last) seen at the line's own number, not at the
+                // number of the line being read as it settles.
+                let now = std::mem::replace(&mut self.seq, held.number);
                 let (id, level) = self.mine(&line, opening.level, message, held.ms);
+                self.seq = now;
                 let at = self.streams.iter().position(|s| s.key == held.stream);
                 self.enter(at, held.stream, id, &Opening { level, ..opening });
                 self.spare = line;

@@ -1520,7 +1520,7 @@ impl Miner {
         // Lines may come out of time order (sources merged, a late writer): first and last seen are
         // the earliest and latest times given, whatever order they came in.
         p.last = Seen {
-            seq,
+            seq: seq.max(p.last.seq),
             ms: now_ms.max(p.last.ms),
         };
         p.first.ms = p.first.ms.min(now_ms);

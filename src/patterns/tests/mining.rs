@@ -520,6 +520,28 @@ fn counts_and_first_and_last_sequence_are_kept() {
     assert_eq!(miner.lines_seen(), 3);
 }
 
+#[test]
+fn a_held_error_is_first_and_last_seen_at_its_own_line() {
+    // An error waits for the exception under it, and settles when the next event comes: its
+    // pattern is still seen at its own line (`sitrep patterns --format json`'s `first_line`), not
+    // at the line being read as it settled.
+    let mut miner = Miner::default();
+    let lines = [
+        "2026-12-07 10:00:00.001  INFO 1 --- [main] c.a.App : Started in 2 s",
+        "2026-12-07 10:00:01.001 ERROR 1 --- [exec-1] c.a.p.PaymentService : Charge failed for order 1001",
+        "java.net.ConnectException: Connection refused",
+        "\tat com.acme.pay.Client.call(Client.java:10)",
+        "\tat com.acme.pay.Service.charge(Service.java:20)",
+        "2026-12-07 10:00:02.001  INFO 1 --- [exec-1] c.a.p.PaymentController : Charge accepted for order 1002",
+    ];
+    let ids = super::observe_each(&mut miner, 1, &lines, 1_000);
+    let p = miner.get(ids[1]).expect("the error's pattern is kept");
+    assert!(p.template().ends_with("java.net.ConnectException: Connection refused"), "{}", p.template());
+    assert_eq!(p.first_seen().seq, 2);
+    assert_eq!(p.last_seen().seq, 2);
+    assert_eq!(miner.get(ids[5]).map(|p| p.first_seen().seq), Some(6));
+}
+
 // Eviction
 
 #[test]

@@ -472,7 +472,17 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
                 || j >= 2 && separator(j - 2) && separator(j)
         })
         .find_map(|j| {
-            let level = level_after((j > 0).then(|| piece(j - 1)), piece(j)).or_else(|| {
+            let level = level_after((j > 0).then(|| piece(j - 1)), piece(j))
+                .or_else(|| if j == 0 { grouped_level(piece(0)) } else { None })
+                .or_else(|| {
+                    // MongoDB's `…789+0000 I NETWORK  [conn12] message`, etcd's `… I |
+                    // etcdserver: message`: a severity's letter after the time, then a
+                    // component in capitals (`-` for none) or a bar.
+                    (j > 0 && j + 2 < n && (is_time(piece(j - 1)) || is_date(piece(j - 1))) && (is_component(piece(j + 1)) || piece(j + 1) == b"|"))
+                        .then(|| letter_level(piece(j)))
+                        .flatten()
+                })
+                .or_else(|| {
                 // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`, exactly.
                 (j == 4).then(|| letter_level(piece(j))).flatten().filter(|_| {
                     is_month_day(piece(0))
@@ -492,12 +502,23 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
     };
     if let Some((j, level)) = levelled.filter(|&(j, _)| !bulleted(j)) {
         let mut k = j + 1;
+        // MongoDB's component after its severity's letter (and its time: logcat's letter
+        // comes after its thread's id, and a word in capitals after it is its message's).
+        if piece(j).len() == 1
+            && j > 0
+            && (is_time(piece(j - 1)) || is_date(piece(j - 1)))
+            && k + 1 < n
+            && is_component(piece(k))
+        {
+            k += 1;
+        }
         // Spring Boot's `INFO 4242 --- [main] c.e.Class : message`: the process id and `---`.
         if k + 2 < n && is_id_number(piece(k)) && piece(k + 1) == b"---" {
             k += 2;
         }
         // `[main]`, `[IPC Server handler 5 on 8030]`: the thread; Spring Boot 3 writes the
-        // application's name before it (`[payments] [main]`).
+        // application's name before it (`[payments] [main]`), and Elasticsearch its node's
+        // after its grouped header (`[node-1] [orders/Xyz]`: and the index's, where one is named).
         for _ in 0..2 {
             if piece(k).first() != Some(&b'[') {
                 break;
@@ -567,10 +588,22 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
 
     let mut k = 0;
     let mut syslog = false;
+    // Redis's `4961:M 30 May 12:50:13.464 * message` (`[4961]` before 2.6): the pid (and role),
+    // then a day, a month and a time, then a mark of its level.
+    let redis = n > 4 && is_redis_pid(piece(0)) && is_day(piece(1)) && is_month(piece(2)) && is_time(piece(3));
+    if redis {
+        k = 1;
+    }
     while k < n {
         let p = piece(k);
         if is_date(p) || is_time(p) {
             k += 1;
+        } else if k == 0 && n > 2 && p.len() == 6 && is_id_number(p) && is_time(piece(1)) {
+            // MySQL 5's `161209 14:18:50`: the date as six digits, then the time.
+            k += 2;
+        } else if k + 2 < n && is_day(p) && is_month(piece(k + 1)) && is_time(piece(k + 2)) {
+            // `30 May 12:50:13`: the day before the month.
+            k += 3;
         } else if k + 1 < n && is_short_date(p) && is_time(piece(k + 1)) {
             // `[10.30 16:49:06]`, `12/04 10:00:01`: a month and day without a year, then a time.
             k += 2;
@@ -585,6 +618,15 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
             break;
         }
     }
+    if redis && k + 1 < n {
+        let level = match piece(k) {
+            b"." | b"-" => Level::Debug,
+            b"*" => Level::Notice,
+            b"#" => Level::Warn,
+            _ => return (None, at(k), Reuse::No),
+        };
+        return (Some(level), at(k + 1), Reuse::No);
+    }
     // `host prog[pid]: message` follows a syslog timestamp.
     if k > 0 && k + 2 < n && (is_program(piece(k + 1)) || syslog && piece(k + 1).ends_with(b":")) {
         k += 1;
@@ -595,15 +637,56 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
     (None, at(k), Reuse::No)
 }
 
+/// `[2018-05-17T08:19:45,482][INFO ][o.e.n.Node               ]`: bracket groups with nothing
+/// between them (Elasticsearch's and Logstash's header), a time's first, then the level's.
+fn grouped_level(p: &[u8]) -> Option<Level> {
+    let body = p.strip_prefix(b"[")?.strip_suffix(b"]")?;
+    let mut groups = body.split(|&b| b == b']');
+    let time = groups.next()?;
+    if !(is_date(time) || is_time(time)) {
+        return None;
+    }
+    parse_level(groups.next()?.strip_prefix(b"[")?.trim_ascii())
+}
+
 /// The next piece of `bytes` (a run without ASCII whitespace) at or after `from`; `None` when
 /// only whitespace is left.
+#[inline]
 fn next_piece(bytes: &[u8], from: usize) -> Option<Range<usize>> {
     let mut start = from;
     while start < bytes.len() && bytes[start].is_ascii_whitespace() {
         start += 1;
     }
-    let end = whitespace_from(bytes, start);
+    let mut end = whitespace_from(bytes, start);
+    // `[INFO ]`, `[o.e.n.Node               ]`: a bracket that padding interrupted (log4j's
+    // `[%-5p]`, Elasticsearch's logger) is one piece to its `]`.
+    if bytes.get(start) == Some(&b'[') {
+        end = padded_bracket_end(bytes, start, end);
+    }
     (end > start).then_some(start..end)
+}
+
+/// Where a piece that opens a bracket at `start` ends when padding interrupted the bracket
+/// (`end` otherwise).
+#[inline(never)]
+fn padded_bracket_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
+    while unclosed(&bytes[start..end]) {
+        let mut next = end;
+        while bytes.get(next) == Some(&b' ') {
+            next += 1;
+        }
+        if bytes.get(next) != Some(&b']') {
+            break;
+        }
+        end = whitespace_from(bytes, next);
+    }
+    end
+}
+
+/// Whether `p` opens more brackets than it closes.
+fn unclosed(p: &[u8]) -> bool {
+    let opened = p.iter().filter(|&&b| b == b'[').count();
+    opened > p.iter().filter(|&&b| b == b']').count()
 }
 
 /// Where the first ASCII whitespace at or after `from` is (`bytes.len()` if none): eight bytes at a
@@ -694,6 +777,21 @@ fn glog_level(p: &[u8]) -> Option<Level> {
     (p.len() == 5 && p[1..].iter().all(u8::is_ascii_digit))
         .then(|| letter_level(&p[..1]))
         .flatten()
+}
+
+/// MongoDB's component: `NETWORK`, `REPL`, `-` for none.
+fn is_component(p: &[u8]) -> bool {
+    p == b"-" || (2..=12).contains(&p.len()) && p.iter().all(u8::is_ascii_uppercase)
+}
+
+/// Redis's `4961:M` (a pid, then the role's letter) or `[4961]`.
+fn is_redis_pid(p: &[u8]) -> bool {
+    let pid = match p {
+        [pid @ .., b':', b'M' | b'S' | b'C' | b'X'] => pid,
+        [b'[', pid @ .., b']'] => pid,
+        _ => return false,
+    };
+    is_id_number(pid)
 }
 
 /// A thread or process id: digits.
@@ -922,11 +1020,56 @@ pub(crate) fn is_time(p: &[u8]) -> bool {
     check().is_some()
 }
 
+/// `UTC`, `+0200`, `+02:00`, or a zone's abbreviation as `%Z` writes it (`CEST`, `EST`,
+/// PostgreSQL's default `%m`).
 pub(crate) fn is_zone(p: &[u8]) -> bool {
-    matches!(p, b"UTC" | b"GMT" | b"Z")
-        || (p.len() == 5 || p.len() == 6)
-            && matches!(p[0], b'+' | b'-')
-            && p[1..].iter().all(|&b| b.is_ascii_digit() || b == b':')
+    match p.len() {
+        1 => p == b"Z",
+        3 | 4 => p.iter().all(u8::is_ascii_uppercase) && is_zone_abbreviation(p),
+        5 | 6 => matches!(p[0], b'+' | b'-') && p[1..].iter().all(|&b| b.is_ascii_digit() || b == b':'),
+        _ => false,
+    }
+}
+
+/// The abbreviations of the zones most servers run in.
+#[inline(never)]
+fn is_zone_abbreviation(p: &[u8]) -> bool {
+    matches!(
+        p,
+        b"UTC"
+            | b"GMT"
+            | b"WET"
+            | b"WEST"
+            | b"CET"
+            | b"CEST"
+            | b"EET"
+            | b"EEST"
+            | b"BST"
+            | b"IST"
+            | b"MSK"
+            | b"EST"
+            | b"EDT"
+            | b"CST"
+            | b"CDT"
+            | b"MST"
+            | b"MDT"
+            | b"PST"
+            | b"PDT"
+            | b"AKST"
+            | b"AKDT"
+            | b"HST"
+            | b"JST"
+            | b"KST"
+            | b"HKT"
+            | b"SGT"
+            | b"AEST"
+            | b"AEDT"
+            | b"ACST"
+            | b"ACDT"
+            | b"AWST"
+            | b"NZST"
+            | b"NZDT"
+    )
 }
 
 pub(crate) fn is_month(p: &[u8]) -> bool {
@@ -980,8 +1123,16 @@ pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
             || (open == b'(' && close == b')'))
         && w.len() > 2
     {
-        w = &w[1..w.len() - 1];
+        w = w[1..w.len() - 1].trim_ascii();
         decorated = true;
+        // MySQL's `[Note]` and `[System]`: levels only in brackets.
+        if open == b'[' {
+            match w {
+                b"Note" | b"NOTE" => return Some(Level::Notice),
+                b"System" | b"SYSTEM" => return Some(Level::Info),
+                _ => {}
+            }
+        }
         // Apache 2.4's `[core:info]`, `[proxy_http:error]`: the module, then the level.
         if open == b'['
             && let Some(colon) = w.iter().rposition(|&b| b == b':')
@@ -1163,6 +1314,12 @@ mod memo_tests {
             "E, [2024-01-01T10:00:0{d}.123456 #12{d}4] ERROR -- : ",
             "2024-01-01T10:00:0{d}.123Z [main] ERROR ",
             "WARNING:root:",
+            "2016-12-09T12:34:5{d}.789+0000 I NETWORK  [conn1{d}] ",
+            "[2018-05-17T08:19:4{d},482][INFO ][o.e.n.Node               ] ",
+            "2019-10-01 10:00:0{d},123 [WARN ] [main] ",
+            "4961:M 2{d} May 12:50:13.464 * ",
+            "2017-04-03 22:32:1{d}.322 CEST [3122{d}] postgres@mydb ",
+            "16120{d} 14:18:50 [Note] ",
         ];
         let messages = [
             "request method=POST path=/v1/charges status=200",

@@ -432,8 +432,11 @@ impl Tokenizer {
         let kv = |t: &Tok| t.kind == Kind::Kv && t.class == 0;
         // A flag's `key=true` is a word of the event, not a flag of the list, and so is the
         // quoted message of logfmt (`level=info msg="Config loaded from" file=…`).
+        // A label is no flag either: it opens a phrase of the event (PostgreSQL's prefix
+        // `user=app,db=orders LOG:  connection authorized: user=app …` had lost its message).
         let flag = |t: &Tok| {
             t.kind == Kind::Word
+                && bytes[t.end - 1] != b':'
                 && !sets_a_flag(&bytes[t.start..t.end])
                 && !find_byte(&bytes[t.start..t.end], b'=').is_some_and(|eq| {
                     is_message_key(&bytes[t.start..t.start + eq])

@@ -211,9 +211,98 @@ fn an_elasticsearch_header_is_set_aside_whole() {
     let template = miner.template(ids[0]).unwrap_or_default();
     assert_eq!(
         template,
-        "<*> overhead, spent [<*>] collecting in the last [<*>]",
-        "the logger is header, the node and gc count values"
+        "overhead, spent [<*>] collecting in the last [<*>]",
+        "the logger, the node and what names the monitor are header"
     );
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), Some(Level::Warn));
+    // Its logger padded to a width (`[o.e.n.Node               ]`), and its level (`[INFO ]`,
+    // `[ERROR]`): the same event at each level, the level read.
+    let (miner, ids) = mine_all(&[
+        "[2018-05-17T08:19:45,482][INFO ][o.e.t.TransportService   ] [vWNJsZ3] publish_address {127.0.0.1:9300}, bound_addresses {[::1]:9300}",
+        "[2018-05-17T08:19:45,482][ERROR][o.e.h.n.Netty4HttpServerTransport] [vWNJsZ3] publish_address {127.0.0.1:9200}, bound_addresses {[::1]:9200}",
+        "[2019-10-01T10:00:00,123][WARN ][logstash.runner          ] publish_address {10.0.0.1:9300}, bound_addresses {[::1]:9300}",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids), 1);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert!(p.template().starts_with("publish_address {<*>}, bound_addresses"), "{}", p.template());
+    assert_eq!(p.level(), Some(Level::Error));
+}
+
+#[test]
+fn a_level_padded_in_its_brackets_is_read() {
+    // log4j's `[%-5p]`: `[INFO ]` and `[WARN ]` are levels, the same event at both.
+    let (miner, ids) = mine_all(&[
+        "2019-10-01 10:00:00,123 [INFO ] [main] o.a.k.Fetcher - Fetch offset 42 is out of range for partition orders-0",
+        "2019-10-01 10:00:01,456 [WARN ] [pool-2-thread-1] o.a.k.Fetcher - Fetch offset 77 is out of range for partition orders-3",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "o.a.k.Fetcher - Fetch offset <*> is out of range for partition orders-<*>");
+    assert_eq!(p.level(), Some(Level::Warn));
+}
+
+#[test]
+fn a_zone_named_after_the_time_is_header() {
+    // PostgreSQL's default prefix writes the zone's abbreviation (`%m`): the same event in
+    // summer and in winter, and where the server runs in UTC.
+    let (miner, ids) = mine_all(&[
+        "2017-04-03 22:32:14.322 CEST [31225] postgres@mydb LOG:  could not receive data from client: Connection reset by peer",
+        "2017-11-03 22:32:14.322 CET [3474] postgres@mydb LOG:  could not receive data from client: Connection reset by peer",
+        "2017-05-27 14:59:26.553 UTC [1994] postgres@mydb LOG:  could not receive data from client: Connection reset by peer",
+        "2017-05-27 14:59:26.553 EST [1994] app@orders LOG:  could not receive data from client: Connection reset by peer",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids), 1);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "[<*>] <*> LOG: could not receive data from client: Connection reset by peer");
+    let (miner, ids) = mine_all(&[
+        "2017-04-03 22:32:14.322 CEST [31225] postgres@mydb ERROR:  relation \"orders\" does not exist at character 15",
+        "2017-05-27 14:59:26.553 UTC [1994] postgres@mydb ERROR:  relation \"orders\" does not exist at character 15",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "relation \"orders\" does not exist at character <*>");
+    assert_eq!(p.level(), Some(Level::Error));
+}
+
+#[test]
+fn redis_mysql_mongodb_and_etcd_headers_are_set_aside() {
+    // Redis: the pid (and role), a day before its month's name, a mark of the level. The month
+    // turning is no new event, nor is another version's header.
+    let (miner, ids) = mine_all(&[
+        "4961:M 30 May 12:50:13.464 * DB loaded from disk: 0.001 seconds",
+        "4961:M 02 Jun 09:10:11.001 * DB loaded from disk: 0.214 seconds",
+        "[4961] 30 May 10:03:19 * DB loaded from disk: 0.002 seconds",
+        "4961:M 02 Jun 09:10:12.001 # Server started, Redis version 3.0.2",
+    ]);
+    assert_eq!(patterns_among(&miner, &ids[..3]), 1);
+    let p = miner.get(ids[0]).expect("pattern kept");
+    assert_eq!(p.template(), "DB loaded from disk: <*>");
+    assert_eq!(p.level(), Some(Level::Notice));
+    assert_eq!(miner.get(ids[3]).and_then(Pattern::level), Some(Level::Warn));
+    // MySQL 5's six-digit date and MySQL 8's `[Note]`, `[System]` and the fields after them.
+    let (miner, ids) = mine_all(&[
+        "161209 14:18:50 [Note] Plugin 'FEDERATED' is disabled.",
+        "2016-12-09T14:18:50.123456Z 0 [Note] [MY-010116] [Server] Plugin 'FEDERATED' is disabled.",
+        "161209 14:18:50 InnoDB: Completed initialization of buffer pool",
+        "2016-12-09T14:18:50.123456Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.15) starting as process 1234",
+    ]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(miner.template(ids[0]), Some("Plugin 'FEDERATED' is disabled."));
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), Some(Level::Notice));
+    assert_eq!(miner.template(ids[2]), Some("InnoDB: Completed initialization of buffer pool"));
+    assert_eq!(miner.get(ids[3]).and_then(Pattern::level), Some(Level::Info));
+    // MongoDB's severity letter and component, etcd's letter and bar: the same event at each
+    // severity, the level read.
+    let (miner, ids) = mine_all(&[
+        "2016-12-09T12:34:56.789+0000 I NETWORK  [initandlisten] waiting for connections on port 27017",
+        "2016-12-09T12:34:57.789+0000 W NETWORK  [conn12] waiting for connections on port 27018",
+        "2019-10-01 10:00:00.123456 I | etcdserver: published {Name:infra1} to cluster 1",
+        "2019-10-01 10:00:01.123456 W | etcdserver: published {Name:infra2} to cluster 2",
+    ]);
+    assert_eq!((ids[0], ids[2]), (ids[1], ids[3]));
+    assert_eq!(miner.template(ids[0]), Some("waiting for connections on port <*>"));
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), Some(Level::Warn));
+    assert_eq!(miner.template(ids[2]), Some("etcdserver: published {Name:<*>} to cluster <*>"));
 }
 
 #[test]

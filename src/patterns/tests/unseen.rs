@@ -1789,6 +1789,25 @@ fn a_request_quoted_in_a_message_varies_in_its_method_but_an_access_logs_does_no
 
 
 #[test]
+fn a_label_between_two_fields_is_no_flag_of_the_first() {
+    // PostgreSQL's `log_line_prefix` with `user=%u,db=%d`: the words between its fields and the
+    // message's are the message, not flags of the prefix's value (`connection authorized:` had
+    // vanished into `user=<*>`, so a connection and any other event with fields read alike).
+    let (miner, ids) = mine_all(&[
+        "2019-10-01 10:00:00 UTC [12]: [1-1] user=app,db=orders,client=10.0.0.1 LOG:  connection authorized: user=app database=orders",
+        "2019-10-01 10:00:01 UTC [13]: [1-1] user=bob,db=sales,client=10.0.0.2 LOG:  connection received: host=10.0.0.2 port=5432",
+    ]);
+    let template = miner.template(ids[0]).unwrap_or_default();
+    assert!(template.contains("LOG: connection authorized: user="), "{template}");
+    assert_ne!(ids[0], ids[1]);
+    // Flags between fields still go with the value before them.
+    assert!(same_pattern(
+        "IN=eth0 OUT= SRC=10.0.0.1 DST=10.0.0.2 ID=11150 DF PROTO=TCP SPT=443 DPT=51234",
+        "IN=eth0 OUT= SRC=10.0.0.3 DST=10.0.0.2 ID=11151 PROTO=TCP SPT=443 DPT=51299"
+    ));
+}
+
+#[test]
 fn free_text_after_a_value_ending_in_a_colon_is_one_value() {
     let sql = [
         "SELECT 1",

@@ -667,10 +667,11 @@ fn next_piece(bytes: &[u8], from: usize) -> Option<Range<usize>> {
 }
 
 /// Where a piece that opens a bracket at `start` ends when padding interrupted the bracket
-/// (`end` otherwise).
+/// (`end` otherwise). Each byte is counted once: a line of `[[[[ ] ] ] ]` is no square.
 #[inline(never)]
 fn padded_bracket_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
-    while unclosed(&bytes[start..end]) {
+    let mut open = unclosed(&bytes[start..end]);
+    while open > 0 {
         let mut next = end;
         while bytes.get(next) == Some(&b' ') {
             next += 1;
@@ -678,15 +679,22 @@ fn padded_bracket_end(bytes: &[u8], start: usize, mut end: usize) -> usize {
         if bytes.get(next) != Some(&b']') {
             break;
         }
-        end = whitespace_from(bytes, next);
+        let after = whitespace_from(bytes, next);
+        open += unclosed(&bytes[next..after]);
+        end = after;
     }
     end
 }
 
-/// Whether `p` opens more brackets than it closes.
-fn unclosed(p: &[u8]) -> bool {
-    let opened = p.iter().filter(|&&b| b == b'[').count();
-    opened > p.iter().filter(|&&b| b == b']').count()
+/// How many more brackets `p` opens than it closes (negative when it closes more).
+fn unclosed(p: &[u8]) -> isize {
+    p.iter()
+        .map(|&b| match b {
+            b'[' => 1,
+            b']' => -1,
+            _ => 0,
+        })
+        .sum()
 }
 
 /// Where the first ASCII whitespace at or after `from` is (`bytes.len()` if none): eight bytes at a
@@ -1186,7 +1194,25 @@ pub(crate) fn is_weekday(p: &[u8]) -> bool {
 
 #[cfg(test)]
 mod whitespace_tests {
-    use super::whitespace_from;
+    use super::{next_piece, whitespace_from};
+
+    #[test]
+    fn a_bracket_that_padding_interrupted_is_one_piece_to_its_close() {
+        fn piece(line: &str) -> Option<&str> {
+            next_piece(line.as_bytes(), 0).map(|r| &line[r])
+        }
+        assert_eq!(piece("[INFO ] [main] started"), Some("[INFO ]"));
+        assert_eq!(
+            piece("[2018-05-17T08:19:45,482][INFO ][o.e.n.Node     ] [n1] started"),
+            Some("[2018-05-17T08:19:45,482][INFO ][o.e.n.Node     ]")
+        );
+        assert_eq!(piece("[[[ ] ] ] boom"), Some("[[[ ] ] ]"));
+        // What is not padding ends the piece where a space does.
+        assert_eq!(piece("[    1.234] usb 1-1: new device"), Some("["));
+        assert_eq!(piece("[a b] c"), Some("[a"));
+        assert_eq!(piece("[ "), Some("["));
+        assert_eq!(piece("[[[["), Some("[[[["));
+    }
 
     #[test]
     fn the_first_whitespace_is_found_wherever_it_sits() {

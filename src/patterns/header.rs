@@ -302,7 +302,7 @@ impl HeaderMemo {
         let first = &bytes[start..first_end];
         let next = &bytes[(first_end + 1).min(bytes.len())..];
         let goes_on = first.starts_with(b"[")
-            || matches!(first, b"-" | b":" | b"|")
+            || matches!(first, b"-" | b"--" | b":" | b"|")
             || is_id_number(first) && next.trim_ascii_start().starts_with(b"---");
         (!goes_on).then_some((kept.level, start))
     }
@@ -372,7 +372,13 @@ fn program_split_holds(bytes: &[u8], start: usize, pieces: usize, reached: bool)
         {
             break;
         }
-        if level_after(before, current).is_some() && after.is_some() {
+        // A one-letter severity or MySQL's `[Note]` may be a level by what follows it: such a
+        // line is split in full.
+        if after.is_some()
+            && (level_after(before, current).is_some()
+                || letter_level(current).is_some()
+                || mysql_level(current).is_some())
+        {
             return false;
         }
         let Some(next) = after else {
@@ -478,9 +484,19 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
                     // MongoDB's `…789+0000 I NETWORK  [conn12] message`, etcd's `… I |
                     // etcdserver: message`: a severity's letter after the time, then a
                     // component in capitals (`-` for none) or a bar.
-                    (j > 0 && j + 2 < n && (is_time(piece(j - 1)) || is_date(piece(j - 1))) && (is_component(piece(j + 1)) || piece(j + 1) == b"|"))
+                    (j > 0 && j + 2 < n && letter_opens_header(piece(j - 1), piece(j + 1), piece(j + 2)))
                         .then(|| letter_level(piece(j)))
                         .flatten()
+                })
+                .or_else(|| {
+                    // MySQL's `161209 14:18:50 [Note]`, `…123456Z 0 [System]`: after its time
+                    // or thread's id, and no other level after it.
+                    (j > 0
+                        && j + 1 < n
+                        && (is_time(piece(j - 1)) || is_date(piece(j - 1)) || is_id_number(piece(j - 1)))
+                        && parse_level(piece(j + 1)).is_none())
+                    .then(|| mysql_level(piece(j)))
+                    .flatten()
                 })
                 .or_else(|| {
                 // Android's logcat: `03-17 16:13:38.811  1702  2395 D Tag: message`, exactly.
@@ -545,7 +561,15 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
                 k += 1;
             }
         }
-        return (Some(level), at(k), Reuse::Level);
+        // A level read from what follows it (a severity's letter, MySQL's `[Note]`) is not
+        // reused (logcat's letter is read by its place): the memo looks again at the
+        // message's first piece only.
+        let reuse = if piece(j).len() == 1 && j != 4 || mysql_level(piece(j)).is_some() {
+            Reuse::No
+        } else {
+            Reuse::Level
+        };
+        return (Some(level), at(k), reuse);
     }
 
     // `... host prog[pid]: message` after header fields: the message starts at the program.
@@ -785,6 +809,24 @@ fn glog_level(p: &[u8]) -> Option<Level> {
     (p.len() == 5 && p[1..].iter().all(u8::is_ascii_digit))
         .then(|| letter_level(&p[..1]))
         .flatten()
+}
+
+/// Whether a severity's letter between `before` and `after`, `then` opens a message as MongoDB
+/// writes it (`2016-…T12:34:56.789+0000 I NETWORK  [conn12] message`: a date with its time, a
+/// component, a context in brackets) or etcd (`… I | etcdserver: message`: a bar, a name and a
+/// colon). A sentence that opens with `A` after a time (`10:00:00 A DNS lookup failed`) is none.
+fn letter_opens_header(before: &[u8], after: &[u8], then: &[u8]) -> bool {
+    is_date(before) && before.contains(&b'T') && is_component(after) && then.starts_with(b"[")
+        || (is_time(before) || is_date(before)) && after == b"|" && then.len() > 1 && then.ends_with(b":")
+}
+
+/// MySQL's `[Note]` and `[System]`.
+fn mysql_level(p: &[u8]) -> Option<Level> {
+    match p {
+        b"[Note]" | b"[NOTE]" => Some(Level::Notice),
+        b"[System]" | b"[SYSTEM]" => Some(Level::Info),
+        _ => None,
+    }
 }
 
 /// MongoDB's component: `NETWORK`, `REPL`, `-` for none.
@@ -1133,14 +1175,6 @@ pub(crate) fn parse_level(p: &[u8]) -> Option<Level> {
     {
         w = w[1..w.len() - 1].trim_ascii();
         decorated = true;
-        // MySQL's `[Note]` and `[System]`: levels only in brackets.
-        if open == b'[' {
-            match w {
-                b"Note" | b"NOTE" => return Some(Level::Notice),
-                b"System" | b"SYSTEM" => return Some(Level::Info),
-                _ => {}
-            }
-        }
         // Apache 2.4's `[core:info]`, `[proxy_http:error]`: the module, then the level.
         if open == b'['
             && let Some(colon) = w.iter().rposition(|&b| b == b':')
@@ -1371,6 +1405,10 @@ mod memo_tests {
             "x ERROR after a word",
             "7 8 9 10 11 12 13 ERROR late",
             "sshd[1{d}]: WARNING nested",
+            "2016-12-09T12:34:5{d}.789+0000 I NETWORK  [conn1] end connection",
+            "2019-10-01 10:00:0{d}.123456 I | etcdserver: published",
+            "10:00:00 A DNS failure here",
+            "-- : ruby style",
         ];
         let mut lines = Vec::new();
         for round in 0..3 {

@@ -303,6 +303,21 @@ fn redis_mysql_mongodb_and_etcd_headers_are_set_aside() {
     assert_eq!(miner.template(ids[0]), Some("waiting for connections on port <*>"));
     assert_eq!(miner.get(ids[0]).and_then(Pattern::level), Some(Level::Warn));
     assert_eq!(miner.template(ids[2]), Some("etcdserver: published {Name:<*>} to cluster <*>"));
+    // A sentence that opens with a capital letter alone is no severity, and a level word after
+    // `[System]` or `[Note]` is the line's.
+    let (miner, ids) = mine_all(&[
+        "2024-01-01 10:00:00 A DNS lookup failed for host db1",
+        "10:00:00 E TLS handshake error",
+        "2024-01-01 10:00:00 A | 1 | ok",
+        "2024-01-01 10:00:00 [System] ERROR Disk failure on sda",
+        "2024-01-01 10:00:00,123 [Note] WARN low memory",
+    ]);
+    assert_eq!(miner.template(ids[0]), Some("A DNS lookup failed for host db1"));
+    assert_eq!(miner.get(ids[0]).and_then(Pattern::level), None);
+    assert_eq!(miner.get(ids[1]).and_then(Pattern::level), None);
+    assert_eq!(miner.get(ids[2]).and_then(Pattern::level), None);
+    assert_eq!(miner.get(ids[3]).and_then(Pattern::level), Some(Level::Error));
+    assert_eq!(miner.get(ids[4]).and_then(Pattern::level), Some(Level::Warn));
 }
 
 #[test]

@@ -518,12 +518,13 @@ fn split_text_header_reusable(line: &str) -> (Option<Level>, usize, Reuse) {
     };
     if let Some((j, level)) = levelled.filter(|&(j, _)| !bulleted(j)) {
         let mut k = j + 1;
-        // MongoDB's component after its severity's letter (and its time: logcat's letter
-        // comes after its thread's id, and a word in capitals after it is its message's).
+        // MongoDB's component after its severity's letter: where the letter was read by
+        // `letter_opens_header` (logcat's comes after its thread's id, and a word in capitals
+        // after it is its message's).
         if piece(j).len() == 1
             && j > 0
-            && (is_time(piece(j - 1)) || is_date(piece(j - 1)))
             && k + 1 < n
+            && letter_opens_header(piece(j - 1), piece(k), piece(k + 1))
             && is_component(piece(k))
         {
             k += 1;
